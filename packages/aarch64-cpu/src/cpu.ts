@@ -1,0 +1,238 @@
+/**
+ * The CPU: architectural state of one AArch64 PE at EL0/EL1, plus the run loop.
+ *
+ * Register representation (hot path): the 31 general registers and the two stack pointers live in BigUint64Arrays,
+ * so every write wraps to 64 bits for free; arithmetic uses BigInt. NZCV is a small Number (N=8, Z=4, C=2, V=1).
+ * The choice is measured and revisited by the performance work (docs/performance.md).
+ *
+ * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
+ */
+import { decodeA64 } from './decode-a64.js';
+import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
+import { El2Trap, GuestException } from './exceptions.js';
+import { MemoryFault, type MemoryPort } from './ports.js';
+import { newSysRegFile, SysReg } from './sysregs.js';
+
+export class Cpu {
+  /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
+  readonly x = new BigUint64Array(32);
+  /** SP_EL0 and SP_EL1. */
+  readonly spEl = new BigUint64Array(2);
+  pc = 0n;
+  /** The address of the next instruction; handlers that branch set it. */
+  nextPc = 0n;
+  /** NZCV as N=8, Z=4, C=2, V=1. */
+  nzcv = 0;
+  /** Current exception level of the guest: 0 or 1. */
+  el = 1;
+  /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */
+  spsel = 1;
+  /** PSTATE.{D,A,I,F} as bits 3..0. */
+  daif = 0xf;
+  pan = 0;
+  uao = 0;
+  ssbs = 0;
+  dit = 0;
+  tco = 0;
+  /** PSTATE.IL (illegal execution state). */
+  il = 0;
+  /** System registers, indexed by `SysReg` ids. */
+  readonly sys: BigUint64Array = newSysRegFile();
+  /** What the last trap to EL2 reported. */
+  readonly el2 = new El2Syndrome();
+  /** Set when `run` stopped with {@link Stop.InternalError}. */
+  internalError: unknown = undefined;
+  /** Guest instructions retired. */
+  insnCount = 0;
+  /**
+   * The data abort ISS bits [24:14] (ISV, SAS, SSE, SRT, SF, AR) the current load/store would report to EL2:
+   * set by load/store handlers before their access, 0 for accesses the architecture gives no syndrome for.
+   */
+  dabtIss = 0;
+  /** Exclusive monitor: the address and size of the last load-exclusive, or -1n when open. */
+  exclAddr = -1n;
+  exclSize = 0;
+  /** The IRQ input line, driven by the interrupt controller model. */
+  irqLine = false;
+  /** Set by a handler when the next PC may be misaligned (BR, BLR, RET, ERET). */
+  checkPcAlign = false;
+
+  constructor(public mem: MemoryPort) {}
+
+  // ---- register access, used by every instruction handler ----
+
+  /** Xn where register 31 is XZR. */
+  xr(n: number): bigint {
+    return this.x[n]!;
+  }
+  /** Xn where register 31 is the current SP. */
+  xs(n: number): bigint {
+    return n === 31 ? this.spEl[this.spsel === 0 || this.el === 0 ? 0 : 1]! : this.x[n]!;
+  }
+  /** Write Xn where register 31 is XZR (discarded). */
+  setXr(n: number, v: bigint): void {
+    if (n !== 31) this.x[n] = v;
+  }
+  /** Write Xn where register 31 is the current SP. */
+  setXs(n: number, v: bigint): void {
+    if (n === 31) this.spEl[this.spsel === 0 || this.el === 0 ? 0 : 1] = v;
+    else this.x[n] = v;
+  }
+  get sp(): bigint {
+    return this.xs(31);
+  }
+  set sp(v: bigint) {
+    this.setXs(31, v);
+  }
+
+  /** ConditionHolds(cond) for the 4-bit condition field. */
+  condHolds(cond: number): boolean {
+    const f = this.nzcv;
+    let r: boolean;
+    switch (cond >> 1) {
+      case 0: r = (f & 4) !== 0; break; // EQ: Z
+      case 1: r = (f & 2) !== 0; break; // CS: C
+      case 2: r = (f & 8) !== 0; break; // MI: N
+      case 3: r = (f & 1) !== 0; break; // VS: V
+      case 4: r = (f & 2) !== 0 && (f & 4) === 0; break; // HI
+      case 5: r = ((f >> 3) & 1) === (f & 1); break; // GE: N == V
+      case 6: r = ((f >> 3) & 1) === (f & 1) && (f & 4) === 0; break; // GT
+      default: r = true; // AL (cond 14 and 15)
+    }
+    return (cond & 1) !== 0 && cond !== 15 ? !r : r;
+  }
+
+  /** PSTATE as an SPSR value (AArch64 format). */
+  pstateToSpsr(): bigint {
+    const m = this.el === 0 ? 0 : 4 | this.spsel;
+    const v =
+      ((this.nzcv & 0xf) * 0x1000_0000) + // bits 31:28, as a positive Number
+      (this.tco << 25) + (this.dit << 24) + (this.uao << 23) + (this.pan << 22) + (this.il << 20) +
+      (this.ssbs << 12) + (this.daif << 6) + m;
+    return BigInt(v);
+  }
+
+  /** Restore PSTATE from an SPSR value already checked as a legal return target (EL0 or EL1, AArch64). */
+  spsrToPstate(spsr: bigint): void {
+    const v = Number(spsr & 0xffff_ffffn);
+    this.nzcv = (v >>> 28) & 0xf;
+    this.tco = (v >>> 25) & 1;
+    this.dit = (v >>> 24) & 1;
+    this.uao = (v >>> 23) & 1;
+    this.pan = (v >>> 22) & 1;
+    this.il = (v >>> 20) & 1;
+    this.ssbs = (v >>> 12) & 1;
+    this.daif = (v >>> 6) & 0xf;
+    this.el = (v >>> 2) & 3;
+    this.spsel = v & 1;
+    this.mem.controlChanged();
+  }
+
+  /**
+   * Exception entry to EL1 (AArch64.TakeException): save PSTATE and the return address, write the syndrome, and
+   * jump to the vector. `offset` is 0x000 synchronous, 0x080 IRQ, 0x100 FIQ, 0x180 SError.
+   */
+  enterEl1(offset: number, esr: bigint, returnAddr: bigint, far?: bigint): void {
+    const sys = this.sys;
+    const base = this.el === 0 ? 0x400 : this.spsel === 1 ? 0x200 : 0;
+    sys[SysReg.SPSR_EL1] = this.pstateToSpsr();
+    sys[SysReg.ELR_EL1] = returnAddr;
+    if (offset === 0) sys[SysReg.ESR_EL1] = esr;
+    if (far !== undefined) sys[SysReg.FAR_EL1] = far;
+    const sctlr = sys[SysReg.SCTLR_EL1]!;
+    this.el = 1;
+    this.spsel = 1;
+    this.daif = 0xf;
+    this.il = 0;
+    if ((sctlr & (1n << 23n)) === 0n) this.pan = 1; // SCTLR_EL1.SPAN == 0 sets PAN
+    this.uao = 0;
+    this.ssbs = Number((sctlr >> 44n) & 1n); // SCTLR_EL1.DSSBS
+    this.exclAddr = -1n;
+    this.pc = (sys[SysReg.VBAR_EL1]! & ~0x7ffn) + BigInt(base + offset);
+    this.onExceptionEntry();
+    this.mem.controlChanged();
+  }
+
+  /** Hook for features that act on exception entry (MTE: PSTATE.TCO, ITFSB). Overridden by nothing yet. */
+  protected onExceptionEntry(): void {}
+
+  /** Take a synchronous exception described by `e`, raised by the instruction at `pc`. */
+  private takeGuestException(e: GuestException, pc: bigint): void {
+    const esr = (BigInt(e.iss2) << 32n) | BigInt(((e.ec << 26) | (e.il << 25) | (e.iss & 0x1ff_ffff)) >>> 0);
+    this.enterEl1(0, esr, e.returnNext ? pc + 4n : pc, e.far);
+  }
+
+  /** Turn a memory fault into the guest exception or EL2 trap it architecturally is. */
+  private takeMemoryFault(f: MemoryFault, pc: bigint, fetch: boolean): StopCode | undefined {
+    if (f.stage === 2) {
+      const iss =
+        (fetch ? 0 : this.dabtIss) | (f.cm ? 1 << 8 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.write && !fetch ? 1 << 6 : 0) | f.fsc;
+      return this.trapEl2(new El2Trap(fetch ? Ec.InsnAbortLower : Ec.DataAbortLower, iss, false, f.va,
+        (f.ipa >> 12n) << 4n, f.iss2), pc);
+    }
+    const lower = this.el === 0;
+    const ec = fetch ? (lower ? Ec.InsnAbortLower : Ec.InsnAbortSame) : lower ? Ec.DataAbortLower : Ec.DataAbortSame;
+    const iss = (f.cm ? 1 << 8 : 0) | (f.write && !fetch ? 1 << 6 : 0) | f.fsc;
+    this.takeGuestException(new GuestException(ec, iss, false, f.va, 1, f.iss2), pc);
+    return undefined;
+  }
+
+  private trapEl2(t: El2Trap, pc: bigint): StopCode {
+    this.el2.esr = (BigInt(t.iss2) << 32n) | BigInt(((t.ec << 26) | (1 << 25) | (t.iss & 0x1ff_ffff)) >>> 0);
+    this.el2.far = t.far;
+    this.el2.hpfar = t.hpfar;
+    this.pc = t.returnNext ? pc + 4n : pc;
+    return Stop.TrapEl2;
+  }
+
+  /** Take a pending, unmasked IRQ. */
+  private takeIrq(): void {
+    this.enterEl1(0x80, 0n, this.pc);
+  }
+
+  /**
+   * Execute up to `budget` instructions. Returns when the budget is spent, on a trap to EL2, or on a host-side
+   * failure (a bug in the model), which is reported as {@link Stop.InternalError} and never thrown.
+   */
+  run(budget: number): StopCode {
+    const mem = this.mem;
+    let fetching = false;
+    for (let i = 0; i < budget; i++) {
+      const pc = this.pc;
+      try {
+        if (this.irqLine && (this.daif & 2) === 0) {
+          this.takeIrq();
+          continue;
+        }
+        if (this.checkPcAlign) {
+          this.checkPcAlign = false;
+          if ((pc & 3n) !== 0n) throw new GuestException(Ec.PcAlign, 0, false, pc);
+        }
+        fetching = true;
+        const insn = mem.fetch(pc);
+        fetching = false;
+        this.nextPc = pc + 4n;
+        this.dabtIss = 0;
+        decodeA64(insn)(this, insn);
+        this.pc = this.nextPc;
+        this.insnCount++;
+      } catch (e) {
+        if (e instanceof GuestException) {
+          this.takeGuestException(e, pc);
+          if (e.returnNext) this.insnCount++;
+        } else if (e instanceof MemoryFault) {
+          const stop = this.takeMemoryFault(e, pc, fetching);
+          if (stop !== undefined) return stop;
+        } else if (e instanceof El2Trap) {
+          if (e.returnNext) this.insnCount++;
+          return this.trapEl2(e, pc);
+        } else {
+          this.internalError = e;
+          this.pc = pc;
+          return Stop.InternalError;
+        }
+      }
+    }
+    return Stop.Budget;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The A64 top-level decode (Arm ARM C4.1): bits [28:25] choose the instruction group; each group's table lives in
+ * its own file under insn/, named after the Arm ARM's class. A word no row matches is UNDEFINED.
+ *
+ * Decoded handlers are memoised in a small direct-mapped cache keyed by the instruction word: decoding is a linear
+ * scan of the group's rows, so guest loops must not pay it on every iteration.
+ */
+import { compileTable, matchRow, type CompiledRow, type EncodingRow, type Handler } from './decode.js';
+import { Ec } from './exits.js';
+import { GuestException } from './exceptions.js';
+import { BRANCHES_EXCEPTIONS_SYSTEM } from './insn/branches-exceptions-system.js';
+import { DATA_PROCESSING_IMMEDIATE } from './insn/data-processing-immediate.js';
+import { DATA_PROCESSING_REGISTER } from './insn/data-processing-register.js';
+import { LOADS_AND_STORES } from './insn/loads-and-stores.js';
+
+/** Raise UNDEFINED: an Unknown-reason exception (EC 0) in the guest. */
+export function undefinedInstruction(): never {
+  throw new GuestException(Ec.Unknown, 0);
+}
+
+const undef: Handler = () => undefinedInstruction();
+
+/** The group tables, indexed by insn bits [28:25]. */
+const GROUPS: CompiledRow[][] = [];
+function group(rows: readonly EncodingRow[], ...op0: number[]): void {
+  const compiled = compileTable(rows);
+  for (const o of op0) GROUPS[o] = compiled;
+}
+group([], 0b0000, 0b0001, 0b0010, 0b0011, 0b0111, 0b1111); // reserved, SME, SVE, SIMD&FP (not implemented)
+group(DATA_PROCESSING_IMMEDIATE, 0b1000, 0b1001);
+group(BRANCHES_EXCEPTIONS_SYSTEM, 0b1010, 0b1011);
+group(LOADS_AND_STORES, 0b0100, 0b0110, 0b1100, 0b1110);
+group(DATA_PROCESSING_REGISTER, 0b0101, 0b1101);
+
+/** Decode without the cache: the row for `insn`, or undefined if it is UNDEFINED. Exposed for tests and tools. */
+export function findEncoding(insn: number): CompiledRow | undefined {
+  return matchRow(GROUPS[(insn >>> 25) & 0xf]!, insn);
+}
+
+const CACHE_SIZE = 8192;
+const cacheKeys = new Uint32Array(CACHE_SIZE);
+const cacheHandlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
+// Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
+
+export function decodeA64(insn: number): Handler {
+  const w = insn >>> 0;
+  const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
+  if (cacheKeys[slot] === w && (w !== 0 || slot === 0)) return cacheHandlers[slot]!;
+  const h = findEncoding(w)?.exec ?? undef;
+  cacheKeys[slot] = w;
+  cacheHandlers[slot] = h;
+  return h;
+}

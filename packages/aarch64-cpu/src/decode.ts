@@ -1,0 +1,63 @@
+/**
+ * Decoders as data: each instruction class file exports a table of encodings, written as 32-character bit patterns
+ * in the Arm ARM's field order (bit 31 first). '0' and '1' must match; any other character (letters naming the
+ * field, or 'x') is a don't-care. Spaces and underscores are for the reader only.
+ *
+ * Rows are tried in order within a class, so a more specific row (an alias with fixed fields, an unallocated
+ * corner) goes before the general one. A word that matches no row is UNDEFINED.
+ */
+import type { Cpu } from './cpu.js';
+
+export type Handler = (cpu: Cpu, insn: number) => void;
+
+export interface EncodingRow {
+  /** The Arm ARM's name, e.g. "ADD (immediate)". */
+  readonly name: string;
+  readonly pattern: string;
+  readonly exec: Handler;
+}
+
+export interface CompiledRow {
+  readonly name: string;
+  readonly mask: number;
+  readonly value: number;
+  readonly exec: Handler;
+}
+
+export function compilePattern(pattern: string): { mask: number; value: number } {
+  const bits = pattern.replace(/[\s_]/g, '');
+  if (bits.length !== 32) throw new Error(`encoding pattern must have 32 bits, has ${bits.length}: "${pattern}"`);
+  let mask = 0;
+  let value = 0;
+  for (let i = 0; i < 32; i++) {
+    const c = bits[i];
+    const bit = 31 - i;
+    if (c === '0' || c === '1') {
+      mask |= 1 << bit;
+      if (c === '1') value |= 1 << bit;
+    }
+  }
+  return { mask: mask >>> 0, value: value >>> 0 };
+}
+
+export function compileTable(rows: readonly EncodingRow[]): CompiledRow[] {
+  return rows.map((r) => ({ name: r.name, exec: r.exec, ...compilePattern(r.pattern) }));
+}
+
+/** Find the first row matching `insn`, or undefined. */
+export function matchRow(table: readonly CompiledRow[], insn: number): CompiledRow | undefined {
+  const w = insn >>> 0;
+  for (const row of table) if ((w & row.mask) >>> 0 === row.value) return row;
+  return undefined;
+}
+
+/** Sign-extend the low `bits` bits of a Number to a Number. */
+export function sext(v: number, bits: number): number {
+  const shift = 32 - bits;
+  return (v << shift) >> shift;
+}
+
+/** Extract bits [hi:lo] of an instruction word. */
+export function field(insn: number, hi: number, lo: number): number {
+  return (insn >>> lo) & ((1 << (hi - lo + 1)) - 1 || 0xffffffff);
+}

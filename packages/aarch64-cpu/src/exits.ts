@@ -1,0 +1,43 @@
+/** Why `Cpu.run` returned. A number, not an object: the run loop is a hot path. */
+export const Stop = {
+  /** The instruction budget ran out. */
+  Budget: 0,
+  /** The guest trapped to EL2: read `cpu.el2` for ESR_EL2, FAR_EL2, HPFAR_EL2. */
+  TrapEl2: 1,
+  /** WFI/WFE with nothing pending and no trap configured: the vCPU would idle. */
+  Idle: 2,
+  /** The model itself failed (a bug): `cpu.internalError` holds the cause. The guest is left at the instruction. */
+  InternalError: 3,
+} as const;
+export type StopCode = (typeof Stop)[keyof typeof Stop];
+
+/** Exception classes (ESR.EC). */
+export const Ec = {
+  Unknown: 0x00,
+  Wfx: 0x01,
+  IllegalState: 0x0e,
+  Svc64: 0x15,
+  Hvc64: 0x16,
+  Smc64: 0x17,
+  SysReg: 0x18,
+  InsnAbortLower: 0x20,
+  InsnAbortSame: 0x21,
+  PcAlign: 0x22,
+  DataAbortLower: 0x24,
+  DataAbortSame: 0x25,
+  SpAlign: 0x26,
+  Serror: 0x2f,
+  Brk: 0x3c,
+} as const;
+
+/**
+ * What a trap to EL2 reports to the hypervisor, as the hardware's EL2 syndrome registers would.
+ * `cpu.pc` holds the preferred return address (ELR_EL2): the trapping instruction for aborts, system register traps
+ * and WFx, the next instruction for HVC/SMC.
+ */
+export class El2Syndrome {
+  esr = 0n;
+  far = 0n;
+  /** HPFAR_EL2: IPA[47:12] in bits [43:4]. */
+  hpfar = 0n;
+}

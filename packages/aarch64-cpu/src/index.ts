@@ -1,0 +1,8 @@
+export { Cpu } from './cpu.js';
+export { Acc, Fsc, MemoryFault, type MemoryPort } from './ports.js';
+export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
+export { El2Trap, GuestException } from './exceptions.js';
+export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
+export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
+export { findEncoding, undefinedInstruction } from './decode-a64.js';
+export { compilePattern, type EncodingRow, type Handler } from './decode.js';

@@ -1,0 +1,4 @@
+/** A64 instruction class: see the Arm ARM's class of the same name. */
+import type { EncodingRow } from '../decode.js';
+
+export const BRANCHES_EXCEPTIONS_SYSTEM: readonly EncodingRow[] = [];

@@ -1,0 +1,81 @@
+/**
+ * The interfaces the CPU calls and an upper layer implements.
+ *
+ * The CPU knows virtual addresses, access sizes and what kind of access an instruction makes; it does not know how
+ * addresses translate. `@kvm-mte/mmu` implements {@link MemoryPort}; kvm-core wires it to guest memory.
+ */
+
+/** Access flags: a bit set describing one memory access. Numbers, not objects, because every load and store passes one. */
+export const Acc = {
+  /** The access writes memory (stores; the write half of an atomic). */
+  Write: 1,
+  /** An instruction fetch. */
+  Fetch: 2,
+  /** Unprivileged (LDTR/STTR): permissions are checked as if at EL0. */
+  Unpriv: 4,
+  /** Natural alignment is required whatever the memory type (exclusives, atomics, acquire/release). */
+  Aligned: 8,
+  /** The access is both a read and a write (atomics, swap, CAS): permissions for both are checked. */
+  ReadWrite: 16,
+  /** A cache-maintenance or DC ZVA-style access: faults report CM where the architecture says so. */
+  CacheMaint: 32,
+  /** The access is tag checked when MTE checks are enabled (filled in by the CPU; used by the MTE issue). */
+  TagChecked: 64,
+} as const;
+
+/** Fault status codes (DFSC/IFSC), the low 6 bits of a data or instruction abort ISS. Add the level for 0x04-0x0f. */
+export const Fsc = {
+  AddressSize: 0x00,
+  Translation: 0x04,
+  AccessFlag: 0x08,
+  Permission: 0x0c,
+  SyncExternal: 0x10,
+  TagCheck: 0x11,
+  SyncExternalOnWalk: 0x14,
+  Alignment: 0x21,
+  TlbConflict: 0x30,
+} as const;
+
+/**
+ * A memory access that failed translation or a check. Thrown by a {@link MemoryPort}; the CPU catches it and turns
+ * it into the architectural exception: a stage-1 fault is taken to EL1 in the guest, a stage-2 fault is a trap to
+ * EL2 that the hypervisor sees as an exit.
+ */
+export class MemoryFault {
+  constructor(
+    /** 1: stage-1 (or no-translation) fault, taken by the guest; 2: stage-2 fault, taken by the hypervisor. */
+    readonly stage: 1 | 2,
+    /** Fault status code including the level where it has one (see {@link Fsc}). */
+    readonly fsc: number,
+    /** The faulting virtual address (FAR). */
+    readonly va: bigint,
+    /** The write-not-read bit to report. */
+    readonly write: boolean,
+    /** For a stage-2 fault: the faulting intermediate physical address (HPFAR holds it >> 12). */
+    readonly ipa: bigint = 0n,
+    /** The stage-2 fault happened on a stage-1 table walk. */
+    readonly s1ptw: boolean = false,
+    /** The access was a cache maintenance / DC instruction. */
+    readonly cm: boolean = false,
+    /** ISS2 bits (ESR bits [55:32]), for example TagAccess for FEAT_MTE_PERM. */
+    readonly iss2: number = 0,
+  ) {}
+}
+
+/**
+ * How the CPU reaches memory. All addresses are virtual; the implementation translates them with the CPU's current
+ * translation regime (it may read the CPU's system registers) and throws {@link MemoryFault} on failure.
+ * `size` is 1, 2, 4 or 8; values are little-endian and zero-extended.
+ */
+export interface MemoryPort {
+  read(va: bigint, size: number, flags: number): bigint;
+  write(va: bigint, size: number, value: bigint, flags: number): void;
+  /** Fetch one 32-bit instruction word. */
+  fetch(va: bigint): number;
+  /** Translation controls changed (SCTLR, TCR, TTBRx, MAIR, HCR_EL2, VTTBR_EL2, ...) or the exception level changed. */
+  controlChanged(): void;
+  /** A TLB maintenance operation: `op` is the TLBI name in lower case (e.g. "vmalle1", "vae1"), `arg` its Xt. */
+  tlbi(op: string, arg: bigint): void;
+  /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */
+  zeroBlock(va: bigint, size: number): void;
+}
