@@ -1,0 +1,66 @@
+/**
+ * Helpers shared by the instruction classes: the Arm ARM's shared pseudocode functions (ExtendReg, ShiftReg,
+ * AddWithCarry) over BigInt register values. `datasize` is 32 or 64; results are zero-extended to 64 bits.
+ */
+import type { Cpu } from '../cpu.js';
+
+const MASK32 = 0xffff_ffffn;
+
+/** Zero-extend the low `datasize` bits. */
+export function trunc(v: bigint, datasize: number): bigint {
+  return datasize === 64 ? BigInt.asUintN(64, v) : v & MASK32;
+}
+
+/** Sign-extend the low `bits` bits of `v` to a 64-bit unsigned value. */
+export function sext64(v: bigint, bits: number): bigint {
+  return BigInt.asUintN(64, BigInt.asIntN(bits, v));
+}
+
+/** ShiftReg: type 0 LSL, 1 LSR, 2 ASR, 3 ROR, of a `datasize`-bit value by `amount` (< datasize). */
+export function shiftValue(v: bigint, type: number, amount: number, datasize: number): bigint {
+  if (amount === 0) return v;
+  const a = BigInt(amount);
+  switch (type) {
+    case 0: return trunc(v << a, datasize);
+    case 1: return v >> a;
+    case 2: return trunc(BigInt.asIntN(datasize, v) >> a, datasize);
+    default: return trunc((v >> a) | (v << BigInt(datasize - amount)), datasize);
+  }
+}
+
+/**
+ * ExtendReg(m, option, shift) for a `datasize`-bit result: option 0 UXTB, 1 UXTH, 2 UXTW, 3 UXTX, 4 SXTB, 5 SXTH,
+ * 6 SXTW, 7 SXTX; the value is register m with 31 as XZR.
+ */
+export function extendValue(v: bigint, option: number, shift: number, datasize: number): bigint {
+  const len = 8 << (option & 3);
+  let r = len >= 64 ? v : (option & 4) !== 0 ? BigInt.asUintN(64, BigInt.asIntN(len, v)) : BigInt.asUintN(len, v);
+  if (shift !== 0) r = r << BigInt(shift);
+  return trunc(r, datasize);
+}
+
+/**
+ * AddWithCarry(x, y, carry) on `datasize` bits. Returns the result; when `setFlags` is true, writes NZCV.
+ * x and y must already be `datasize`-bit values.
+ */
+export function addWithCarry(cpu: Cpu, x: bigint, y: bigint, carry: number, datasize: number, setFlags: boolean): bigint {
+  const unsignedSum = x + y + BigInt(carry);
+  const result = trunc(unsignedSum, datasize);
+  if (setFlags) {
+    const top = BigInt(datasize - 1);
+    const n = Number((result >> top) & 1n);
+    const z = result === 0n ? 1 : 0;
+    const c = unsignedSum !== result ? 1 : 0;
+    const sx = (x >> top) & 1n;
+    const sy = (y >> top) & 1n;
+    const sr = (result >> top) & 1n;
+    const v = sx === sy && sr !== sx ? 1 : 0;
+    cpu.nzcv = (n << 3) | (z << 2) | (c << 1) | v;
+  }
+  return result;
+}
+
+/** NOT of a `datasize`-bit value. */
+export function not(v: bigint, datasize: number): bigint {
+  return trunc(~v, datasize);
+}
