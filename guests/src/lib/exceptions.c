@@ -8,7 +8,7 @@
  *
  * Then: SVC/HVC (whose preferred return address is already the next instruction) resume at ELR;
  * every other exception resumes at ELR + 4 (skipping the faulting instruction), unless the test asked for
- * RESUME_X30. SVC also returns x0 = ~x0 and x1 = the immediate, so tests can see the handler ran.
+ * RESUME_X30. SVC also returns x0 = ~x0, x1 = the immediate and x2 = DAIF inside the handler, so tests can see the handler ran.
  * SVC #0xffff from EL0 ends run_el0. Any other vector (IRQ, FIQ, SError, AArch32) prints UNEXPECTED and powers off.
  */
 #include "guest.h"
@@ -90,6 +90,7 @@ u64 exc_dispatch(u64 index, struct frame *f)
             return 1; /* leave EL0: run_el0 returns */
         f->x[0] = ~f->x[0];
         f->x[1] = imm;
+        f->x[2] = READ_SYSREG(daif); /* D, A, I, F as the handler sees them: all masked on exception entry */
     }
 
     if (exc_resume_mode == RESUME_X30) {

@@ -25,6 +25,10 @@
  * (SSBS, PAN, UAO, DIT, TCO, BTYPE) depend on optional features and reset values, so they are not printed. */
 #define SPSR_PRINT_MASK 0xF00003DF
 
+/* Exception handling controls for the tests (see exceptions.c). */
+#define RESUME_SKIP 0   /* default: faults resume at ELR+4, SVC/HVC at ELR */
+#define RESUME_X30  1   /* one shot: resume at the x30 the faulting code had (for faults whose ELR cannot be skipped) */
+
 #ifndef __ASSEMBLER__
 typedef unsigned long u64;
 typedef unsigned int u32;
@@ -52,9 +56,8 @@ void print_line(const char *s);
 void newline(void);
 void poweroff(void) __attribute__((noreturn));
 
-/* Exception handling controls for the tests (see exceptions.c). */
-#define RESUME_SKIP 0   /* default: faults resume at ELR+4, SVC/HVC at ELR */
-#define RESUME_X30  1   /* one shot: resume at the x30 the faulting code had (for faults whose ELR cannot be skipped) */
+/* Exception handling state (see exceptions.c). */
+
 extern volatile u64 exc_resume_mode;
 extern volatile u64 exc_count;
 #endif
