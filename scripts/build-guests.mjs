@@ -43,6 +43,8 @@ const COMMON_FLAGS = [
   '-fno-unwind-tables',
   '-fno-ident',
   '-fno-common',
+  '-ffunction-sections',
+  '-fdata-sections',
   '-nostdinc',
   '-Wall',
   '-Wextra',
@@ -50,7 +52,7 @@ const COMMON_FLAGS = [
   '-I', 'lib',
 ];
 const C_FLAGS = ['-std=gnu11', '-O1'];
-const LINK_FLAGS = ['-nostdlib', '-static', '-no-pie', '-Wl,--build-id=none', '-Wl,-T,lib/link.ld', '-Wl,--no-warn-rwx-segments', '-Wl,-z,max-page-size=4096', '-Wl,-z,noexecstack'];
+const LINK_FLAGS = ['-nostdlib', '-static', '-no-pie', '-Wl,--gc-sections', '-Wl,--build-id=none', '-Wl,-T,lib/link.ld', '-Wl,--no-warn-rwx-segments', '-Wl,-z,max-page-size=4096', '-Wl,-z,noexecstack'];
 
 const isSource = (f) => f.endsWith('.S') || f.endsWith('.c');
 
