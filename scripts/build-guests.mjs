@@ -12,7 +12,7 @@
 // all of them, at 0x4008_0000 (guests/src/lib/link.ld). The build is reproducible: fixed flags, relative source
 // paths, no build id, no .comment, and the link order sorted by name.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,11 @@ export function toolchainVersion() {
   return r.stdout.split('\n')[0].trim();
 }
 
+function versionOf(cmd) {
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+  return r.error || r.status !== 0 ? '' : r.stdout.split('\n')[0].trim();
+}
+
 /** Builds the guests into outDir; returns the list of files written. */
 export function buildGuests(outDir, only = null) {
   mkdirSync(outDir, { recursive: true });
@@ -90,6 +95,10 @@ export function buildGuests(outDir, only = null) {
     };
     const libObjs = readdirSync(LIB).filter(isSource).sort().map((f) => compile(`lib/${f}`));
     const written = [];
+    // The toolchain that made these bytes: the rebuild test compares byte for byte only with the same one.
+    const tc = join(outDir, 'TOOLCHAIN');
+    const binutil = (tool) => CC.replace(/gcc$/, tool);
+    writeFileSync(tc, [toolchainVersion(), versionOf(binutil('as')), versionOf(binutil('ld'))].join('\n') + '\n');
     for (const { name, file } of listGuests()) {
       if (only && !only.includes(name)) continue;
       const obj = compile(file);

@@ -1,0 +1,114 @@
+// The oracle: every guest must give the same serial output, byte for byte, and power off cleanly, on vmm-lite
+// and on QEMU 10 (`qemu-system-aarch64 -M virt,mte=on -cpu max -m 256 ...`).
+//  - guests/expected/<name>.txt is QEMU 10's output, recorded by `node scripts/build-guests.mjs --expect`.
+//    vmm-lite is checked against it everywhere, with or without QEMU.
+//  - Where QEMU 10 is installed, each guest also runs live on QEMU: QEMU must still print the recorded output
+//    (so the expectations are re-confirmed) and vmm-lite must print exactly what QEMU printed.
+// KVM_MTE_REQUIRE_QEMU=1 (set by .ci/run) turns a missing or wrong QEMU into a failure instead of a skip.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN_DIR,
+  asText,
+  guestNames,
+  loadRunVirt,
+  qemuStatus,
+  readExpected,
+  readGuest,
+  runOnVmmLite,
+  runQemu,
+  type QemuRun,
+  type RunVirt,
+  type RunVirtResult,
+} from './harness';
+
+const guests = guestNames();
+const qemu = qemuStatus();
+const requireQemu = process.env.KVM_MTE_REQUIRE_QEMU === '1';
+
+let runVirt: RunVirt | null = null;
+let runVirtProblem = '';
+beforeAll(async () => {
+  ({ runVirt, reason: runVirtProblem } = await loadRunVirt());
+});
+
+/** vmm-lite results, shared by both groups so each guest runs on vmm-lite once. */
+const vmmResults = new Map<string, Promise<RunVirtResult>>();
+function onVmmLite(name: string): Promise<RunVirtResult> {
+  if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
+  let p = vmmResults.get(name);
+  if (!p) {
+    p = runOnVmmLite(runVirt, readGuest(name));
+    vmmResults.set(name, p);
+  }
+  return p;
+}
+
+function describeRun(r: RunVirtResult): string {
+  return `vmm-lite outcome ${r.outcome} after ${r.instructions} instructions${r.message ? `: ${r.message}` : ''}`;
+}
+
+it('there are guest programs, each with a recorded expected output', () => {
+  expect(guests.length).toBeGreaterThan(0);
+  for (const name of guests) expect(readExpected(name), `guests/expected/${name}.txt is missing`).not.toBeNull();
+});
+
+describe('vmm-lite prints the recorded QEMU 10 output and powers off', () => {
+  for (const name of guests) {
+    it(name, async () => {
+      const expected = readExpected(name);
+      expect(expected, `guests/expected/${name}.txt is missing: run node scripts/build-guests.mjs --expect`).not.toBeNull();
+      const r = await onVmmLite(name);
+      expect(asText(r.serial), describeRun(r)).toBe(asText(expected!));
+      expect(r.outcome, describeRun(r)).toBe('shutdown');
+    });
+  }
+});
+
+let ranOnQemu = 0;
+const qemuSkip = qemu.usable ? '' : qemu.reason;
+
+describe('QEMU 10 requirement', () => {
+  it.runIf(requireQemu)('QEMU 10 is installed (KVM_MTE_REQUIRE_QEMU=1)', () => {
+    expect(qemu.usable, qemu.reason).toBe(true);
+  });
+});
+
+describe.skipIf(!qemu.usable)(
+  `live on QEMU ${qemu.version ?? ''}: QEMU re-confirms the recording and vmm-lite matches it${qemuSkip ? ` (skipped: ${qemuSkip})` : ''}`,
+  () => {
+    afterAll(() => {
+      console.log(`oracle: ${ranOnQemu} of ${guests.length} guest programs ran on QEMU ${qemu.version}`);
+    });
+    const qemuRuns = new Map<string, Promise<QemuRun>>();
+    const onQemu = (name: string): Promise<QemuRun> => {
+      let p = qemuRuns.get(name);
+      if (!p) {
+        p = runQemu(join(BIN_DIR, `${name}.elf`));
+        qemuRuns.set(name, p);
+        ranOnQemu++;
+      }
+      return p;
+    };
+    for (const name of guests) {
+      it(`${name}: QEMU prints guests/expected/${name}.txt and powers off`, async () => {
+        const q = await onQemu(name);
+        const state = `QEMU exit ${q.exitCode}${q.signal ? `, signal ${q.signal}` : ''}${q.timedOut ? ', timed out' : ''}${q.stderr ? `; stderr: ${q.stderr}` : ''}`;
+        // A clean power-off: PSCI SYSTEM_OFF makes QEMU exit 0; a hang is killed by the timeout.
+        expect(q.timedOut, state).toBe(false);
+        expect(q.exitCode, state).toBe(0);
+        expect(asText(q.serial), `QEMU no longer prints guests/expected/${name}.txt`).toBe(asText(readExpected(name) ?? new Uint8Array()));
+      });
+      it(`${name}: vmm-lite prints exactly what QEMU printed and powers off`, async () => {
+        const q = await onQemu(name);
+        const r = await onVmmLite(name);
+        expect(asText(r.serial), `vmm-lite vs QEMU: ${describeRun(r)}`).toBe(asText(q.serial));
+        expect(r.outcome, describeRun(r)).toBe('shutdown');
+      });
+    }
+  },
+);
+
+if (!qemu.usable) {
+  console.log(`oracle: 0 guest programs ran on QEMU (${qemu.reason}); vmm-lite was checked against guests/expected only`);
+}
