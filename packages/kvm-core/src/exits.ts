@@ -1,0 +1,81 @@
+/**
+ * What `Vcpu.run()` returns: a discriminated union on `reason`, each member also carrying the numeric KVM
+ * `exit_reason` (`exitReason`), as `kvm_run` would.
+ */
+import type {
+  KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
+} from './uapi.js';
+
+/**
+ * KVM_EXIT_MMIO: a guest load or store to an IPA no memslot backs (or a write to a read-only memslot).
+ * For a write, `data[0..len)` holds the stored bytes (little-endian). For a read, the VMM writes the loaded value
+ * into `data[0..len)` before the next `run()`, which completes the load into the destination register (sign- or
+ * zero-extended as the instruction says) and steps past the instruction. Either way the guest PC stays on the
+ * access until that next `run()`.
+ */
+export interface MmioExit {
+  readonly reason: 'mmio';
+  readonly exitReason: typeof KVM_EXIT_MMIO;
+  /** The faulting IPA: HPFAR's page plus FAR[11:0]. */
+  readonly physAddr: bigint;
+  readonly len: 1 | 2 | 4 | 8;
+  readonly isWrite: boolean;
+  /** 8 bytes owned by the vCPU (kvm_run.mmio.data); only the first `len` matter. */
+  readonly data: Uint8Array;
+}
+
+/**
+ * KVM_EXIT_SYSTEM_EVENT: PSCI SYSTEM_OFF (type KVM_SYSTEM_EVENT_SHUTDOWN) or SYSTEM_RESET / SYSTEM_RESET2
+ * (KVM_SYSTEM_EVENT_RESET). Every vCPU of the VM is stopped; re-initialise them (armVcpuInit) to reset.
+ * `data` is kvm_run.system_event.data[0..ndata): [flags] (KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2 for RESET2).
+ */
+export interface SystemEventExit {
+  readonly reason: 'system-event';
+  readonly exitReason: typeof KVM_EXIT_SYSTEM_EVENT;
+  readonly type: number;
+  readonly data: readonly bigint[];
+}
+
+/**
+ * KVM_EXIT_INTR: `run()` returned with nothing for the VMM to emulate.
+ * - 'budget': the vCPU used its instruction slice (`Vcpu.runBudget`); just call `run()` again. (Linux returns
+ *   this exit when a signal interrupts KVM_RUN.)
+ * - 'wfi': the guest is idle (WFI, or PSCI CPU_SUSPEND, with no interrupt pending). Linux would block in the
+ *   kernel; here the VMM decides when to run again (after raising an interrupt line or a timer firing). The WFI
+ *   has already been completed: the next `run()` continues after it.
+ * - 'stopped': the vCPU is powered off (KVM_ARM_VCPU_POWER_OFF, PSCI CPU_OFF, SYSTEM_OFF/RESET); Linux would
+ *   block until another vCPU's PSCI CPU_ON. `run()` keeps returning this until then.
+ */
+export interface IntrExit {
+  readonly reason: 'intr';
+  readonly exitReason: typeof KVM_EXIT_INTR;
+  readonly cause: 'budget' | 'wfi' | 'stopped';
+}
+
+/**
+ * KVM_EXIT_INTERNAL_ERROR: the model failed (a bug in the CPU, MMU or kvm-core), never a guest error.
+ * The vCPU is left at the instruction it was executing.
+ */
+export interface InternalErrorExit {
+  readonly reason: 'internal-error';
+  readonly exitReason: typeof KVM_EXIT_INTERNAL_ERROR;
+  /** KVM_INTERNAL_ERROR_EMULATION or KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON. */
+  readonly suberror: number;
+  readonly message: string;
+  /** The thrown value, when there was one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * KVM_EXIT_ARM_NISV (only with KVM_CAP_ARM_NISV_TO_USER enabled): an MMIO access whose syndrome does not
+ * describe it (ISV = 0: load/store pair, writeback, ...). The guest PC stays on the instruction.
+ */
+export interface ArmNisvExit {
+  readonly reason: 'arm-nisv';
+  readonly exitReason: typeof KVM_EXIT_ARM_NISV;
+  /** ESR_EL2 restricted to CM, WnR and the fault status code, as Linux reports it. */
+  readonly esrIss: bigint;
+  readonly faultIpa: bigint;
+}
+
+export type KvmExit = MmioExit | SystemEventExit | IntrExit | InternalErrorExit | ArmNisvExit;

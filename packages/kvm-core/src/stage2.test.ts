@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { Acc, Cpu, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
+import { HostPhysicalMemory } from './host-memory.js';
+import { Stage2 } from './stage2.js';
+import { Stage2OnlyPort } from './testing/stage2-port.js';
+
+function setup(ipaBits: number) {
+  const phys = new HostPhysicalMemory(1 << 30);
+  const owner = {};
+  const ram = phys.mmap({ size: 1 << 20 }, owner);
+  const s2 = new Stage2(phys, ipaBits);
+  const cpu = new Cpu(undefined as never);
+  const port = new Stage2OnlyPort(cpu, phys);
+  cpu.mem = port;
+  cpu.sys[SysReg.VTCR_EL2] = s2.vtcr;
+  cpu.sys[SysReg.VTTBR_EL2] = s2.vttbr(7);
+  return { phys, ram, s2, port };
+}
+
+describe('Stage2', () => {
+  it('VTCR/VTTBR encodings', () => {
+    const { s2 } = setup(40);
+    expect(s2.startLevel).toBe(0);
+    expect(s2.vtcr & 0x3fn).toBe(24n); // T0SZ
+    expect((s2.vtcr >> 6n) & 3n).toBe(2n); // SL0: level 0
+    expect((s2.vtcr >> 14n) & 3n).toBe(0n); // 4 KiB
+    expect((s2.vtcr >> 16n) & 7n).toBe(5n); // PS 48 bits
+    expect(s2.vttbr(7) >> 48n).toBe(7n);
+    expect(Number(s2.vttbr(7) & 0xffff_ffff_ffffn)).toBe(s2.root);
+    const small = setup(36).s2;
+    expect(small.startLevel).toBe(1);
+    expect((small.vtcr >> 6n) & 3n).toBe(1n);
+  });
+
+  it('maps pages lazily; the walk reaches the host page; unmapping faults again', () => {
+    for (const bits of [36, 40, 48]) {
+      const { ram, s2, port } = setup(bits);
+      const ipa = 0x4000_0000 + 0x3000;
+      expect(() => port.read(BigInt(ipa), 4, 0)).toThrow(MemoryFault);
+      s2.map(ipa, ram.base + 0x5000, { readOnly: false, device: false });
+      ram.view.setUint32(0x5010, 0xcafef00d, true);
+      expect(port.read(BigInt(ipa + 0x10), 4, 0)).toBe(0xcafef00dn);
+      port.write(BigInt(ipa + 0x20), 8, 0x1122334455667788n, Acc.Write);
+      expect(ram.view.getBigUint64(0x5020, true)).toBe(0x1122334455667788n);
+      const d = s2.lookup(ipa);
+      expect(d & 3n).toBe(3n);
+      expect((d >> 2n) & 0xfn).toBe(0xfn); // Normal write-back
+      expect((d >> 6n) & 3n).toBe(3n); // read/write
+      expect((d >> 10n) & 1n).toBe(1n); // AF
+      expect(s2.unmapRange(ipa, 4096)).toBe(1);
+      expect(() => port.read(BigInt(ipa), 4, 0)).toThrow(MemoryFault);
+    }
+  });
+
+  it('read-only and device pages', () => {
+    const { ram, s2, port } = setup(40);
+    s2.map(0x1000, ram.base, { readOnly: true, device: false });
+    expect(port.read(0x1000n, 1, 0)).toBe(0n);
+    let fault: unknown;
+    try { port.write(0x1000n, 1, 1n, Acc.Write); } catch (e) { fault = e; }
+    expect(fault).toBeInstanceOf(MemoryFault);
+    expect((fault as MemoryFault).fsc).toBe(0x0f); // permission, level 3
+    s2.map(0x2000, ram.base, { readOnly: false, device: true });
+    expect((s2.lookup(0x2000) >> 2n) & 0xfn).toBe(1n); // Device-nGnRE
+  });
+
+  it('tables take host-physical pages of their own, separate per VM', () => {
+    const phys = new HostPhysicalMemory(1 << 30);
+    const a = new Stage2(phys, 40);
+    const b = new Stage2(phys, 40);
+    expect(a.root).not.toBe(b.root);
+    a.map(0x10_0000_0000 - 0x1000, 0x1234_5000, { readOnly: false, device: false });
+    expect(a.tablePages).toBe(4);
+    expect(b.lookup(0x10_0000_0000 - 0x1000)).toBe(0n);
+    expect(phys.region(a.root)).toBeDefined();
+    expect(phys.region(0)).toBeUndefined();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * A VM's stage-2 translation tables: VMSAv8-64, 4 KiB granule, built lazily one page at a time by the fault path.
+ * Table pages come from host-physical regions this VM owns. Only level-3 page descriptors are written (no blocks),
+ * so tag set-up and dirty tracking can later work per page.
+ *
+ * Start level: IPA sizes 32..39 bits start at level 1 (VTCR_EL2.SL0 = 1); 40..48 bits at level 0 (SL0 = 2),
+ * which avoids concatenated root tables.
+ */
+import type { HostPhysicalMemory } from './host-memory.js';
+import type { PhysRegion } from './phys.js';
+
+const PAGE = 4096;
+const POOL_PAGES = 16;
+
+/** Stage-2 MemAttr[3:0] with HCR_EL2.FWB = 0. */
+export const S2_MEMATTR_NORMAL_WB = 0b1111n;
+export const S2_MEMATTR_DEVICE_nGnRE = 0b0001n;
+
+export interface S2PageAttrs {
+  readOnly: boolean;
+  device: boolean;
+}
+
+export class Stage2 {
+  readonly startLevel: number;
+  /** Host-physical address of the root table. */
+  readonly root: number;
+  private readonly pools: PhysRegion[] = [];
+  private poolUsed = POOL_PAGES;
+  /** Table pages allocated (including the root). */
+  tablePages = 0;
+
+  constructor(private readonly phys: HostPhysicalMemory, readonly ipaBits: number) {
+    this.startLevel = ipaBits >= 40 ? 0 : 1;
+    this.root = this.allocTable();
+  }
+
+  /** VTCR_EL2 for this table: T0SZ, SL0, inner/outer write-back, inner shareable, 4 KiB, PS = 48 bits, RES1 bit 31. */
+  get vtcr(): bigint {
+    const t0sz = BigInt(64 - this.ipaBits);
+    const sl0 = this.startLevel === 0 ? 2n : 1n;
+    return (1n << 31n) | (5n << 16n) | (0n << 14n) | (3n << 12n) | (1n << 10n) | (1n << 8n) | (sl0 << 6n) | t0sz;
+  }
+
+  /** VTTBR_EL2 for this table and VMID (8-bit VMIDs: bits [55:48]). */
+  vttbr(vmid: number): bigint {
+    return (BigInt(vmid & 0xff) << 48n) | BigInt(this.root);
+  }
+
+  /** Map the page at `ipa` (page aligned) to host-physical `pa` as a level-3 page, replacing what was there. */
+  map(ipa: number, pa: number, attrs: S2PageAttrs): void {
+    const { region, offset } = this.leafSlot(ipa, true)!;
+    const memAttr = attrs.device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB;
+    const s2ap = attrs.readOnly ? 0b01n : 0b11n;
+    const desc = BigInt(pa) | (1n << 10n) /* AF */ | (3n << 8n) /* SH inner */ | (s2ap << 6n) | (memAttr << 2n) | 0b11n;
+    region.view.setBigUint64(offset, desc, true);
+  }
+
+  /** The level-3 descriptor for `ipa`, or 0n when no table reaches it. */
+  lookup(ipa: number): bigint {
+    const slot = this.leafSlot(ipa, false);
+    return slot === undefined ? 0n : slot.region.view.getBigUint64(slot.offset, true);
+  }
+
+  /** Invalidate the page descriptors of [ipa, ipa + size). Returns how many valid ones were cleared. */
+  unmapRange(ipa: number, size: number): number {
+    let n = 0;
+    for (let a = ipa; a < ipa + size; a += PAGE) {
+      const slot = this.leafSlot(a, false);
+      if (slot === undefined) continue;
+      if ((slot.region.view.getBigUint64(slot.offset, true) & 1n) !== 0n) n++;
+      slot.region.view.setBigUint64(slot.offset, 0n, true);
+    }
+    return n;
+  }
+
+  private leafSlot(ipa: number, create: boolean): { region: PhysRegion; offset: number } | undefined {
+    let table = this.root;
+    for (let level = this.startLevel; ; level++) {
+      const shift = 12 + 9 * (3 - level);
+      const index = Math.floor(ipa / 2 ** shift) % 512;
+      const region = this.phys.region(table)!;
+      const offset = table - region.base + index * 8;
+      if (level === 3) return { region, offset };
+      const desc = region.view.getBigUint64(offset, true);
+      if ((desc & 3n) === 3n) {
+        table = Number(desc & 0x0000_ffff_ffff_f000n);
+      } else {
+        if (!create) return undefined;
+        const next = this.allocTable();
+        region.view.setBigUint64(offset, BigInt(next) | 0b11n, true);
+        table = next;
+      }
+    }
+  }
+
+  private allocTable(): number {
+    if (this.poolUsed === POOL_PAGES) {
+      this.pools.push(this.phys.allocRaw(POOL_PAGES * PAGE));
+      this.poolUsed = 0;
+    }
+    const pool = this.pools[this.pools.length - 1]!;
+    this.tablePages++;
+    return pool.base + PAGE * this.poolUsed++;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Constants of the Linux KVM user-space ABI (include/uapi/linux/kvm.h, arch/arm64/include/uapi/asm/kvm.h), with
+ * Linux's names and values. Only what this model implements or reports is listed.
+ */
+
+/** Capabilities for `checkExtension` / `enableCap`. */
+export const KVM_CAP_USER_MEMORY = 3;
+export const KVM_CAP_NR_VCPUS = 9;
+export const KVM_CAP_NR_MEMSLOTS = 10;
+export const KVM_CAP_MP_STATE = 14;
+export const KVM_CAP_SYNC_MMU = 16;
+export const KVM_CAP_ENABLE_CAP = 54;
+export const KVM_CAP_MAX_VCPUS = 66;
+export const KVM_CAP_ONE_REG = 70;
+export const KVM_CAP_READONLY_MEM = 81;
+export const KVM_CAP_ARM_PSCI = 87;
+export const KVM_CAP_ARM_EL1_32BIT = 93;
+export const KVM_CAP_ARM_PSCI_0_2 = 102;
+export const KVM_CAP_CHECK_EXTENSION_VM = 105;
+export const KVM_CAP_MULTI_ADDRESS_SPACE = 118;
+export const KVM_CAP_MAX_VCPU_ID = 128;
+export const KVM_CAP_ARM_VM_IPA_SIZE = 165;
+export const KVM_CAP_ARM_NISV_TO_USER = 177;
+export const KVM_CAP_ARM_MTE = 205;
+
+/** Limits (arm64). */
+export const KVM_MAX_VCPUS = 512;
+export const KVM_USER_MEM_SLOTS = 32767;
+export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
+/** Default IPA size of a VM created with type 0. */
+export const KVM_DEFAULT_IPA_BITS = 40;
+/** KVM_VM_TYPE_ARM_IPA_SIZE_MASK: the IPA size in bits [7:0] of the KVM_CREATE_VM type. */
+export const KVM_VM_TYPE_ARM_IPA_SIZE_MASK = 0xff;
+
+/** Memslot flags. */
+export const KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;
+export const KVM_MEM_READONLY = 1 << 1;
+
+/** Exit reasons (`kvm_run.exit_reason`). */
+export const KVM_EXIT_UNKNOWN = 0;
+export const KVM_EXIT_MMIO = 6;
+export const KVM_EXIT_FAIL_ENTRY = 9;
+export const KVM_EXIT_INTR = 10;
+export const KVM_EXIT_INTERNAL_ERROR = 17;
+export const KVM_EXIT_SYSTEM_EVENT = 24;
+export const KVM_EXIT_ARM_NISV = 28;
+
+/** KVM_EXIT_INTERNAL_ERROR sub-errors. */
+export const KVM_INTERNAL_ERROR_EMULATION = 1;
+export const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON = 4;
+
+/** KVM_EXIT_SYSTEM_EVENT types and flags. */
+export const KVM_SYSTEM_EVENT_SHUTDOWN = 1;
+export const KVM_SYSTEM_EVENT_RESET = 2;
+export const KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2 = 1n << 0n;
+
+/** KVM_ARM_VCPU_INIT. */
+export const KVM_ARM_TARGET_GENERIC_V8 = 5;
+export const KVM_ARM_VCPU_POWER_OFF = 0;
+export const KVM_ARM_VCPU_EL1_32BIT = 1;
+export const KVM_ARM_VCPU_PSCI_0_2 = 2;
+export const KVM_ARM_VCPU_PMU_V3 = 3;
+export const KVM_ARM_VCPU_SVE = 4;
+export const KVM_ARM_VCPU_PTRAUTH_ADDRESS = 5;
+export const KVM_ARM_VCPU_PTRAUTH_GENERIC = 6;
+export const KVM_ARM_VCPU_HAS_EL2 = 7;
+
+/** KVM_GET_MP_STATE / KVM_SET_MP_STATE. */
+export const KVM_MP_STATE_RUNNABLE = 0;
+export const KVM_MP_STATE_STOPPED = 5;
+
+/** KVM_IRQ_LINE on arm64 without an in-kernel irqchip: irq = type << 24 | vcpu_index << 16 | irq_id. */
+export const KVM_ARM_IRQ_TYPE_SHIFT = 24;
+export const KVM_ARM_IRQ_VCPU_SHIFT = 16;
+export const KVM_ARM_IRQ_TYPE_CPU = 0;
+export const KVM_ARM_IRQ_TYPE_SPI = 1;
+export const KVM_ARM_IRQ_TYPE_PPI = 2;
+export const KVM_ARM_IRQ_CPU_IRQ = 0;
+export const KVM_ARM_IRQ_CPU_FIQ = 1;
+
+/** ONE_REG id encoding. */
+export const KVM_REG_ARM64 = 0x6000_0000_0000_0000n;
+export const KVM_REG_ARCH_MASK = 0xff00_0000_0000_0000n;
+export const KVM_REG_SIZE_SHIFT = 52n;
+export const KVM_REG_SIZE_MASK = 0x00f0_0000_0000_0000n;
+export const KVM_REG_SIZE_U32 = 0x0020_0000_0000_0000n;
+export const KVM_REG_SIZE_U64 = 0x0030_0000_0000_0000n;
+export const KVM_REG_SIZE_U128 = 0x0040_0000_0000_0000n;
+export const KVM_REG_ARM_COPROC_MASK = 0x0fff_0000n;
+export const KVM_REG_ARM_CORE = 0x0010n << 16n;
+export const KVM_REG_ARM64_SYSREG = 0x0013n << 16n;
+export const KVM_REG_ARM_FW = 0x0014n << 16n;
+/** The PSCI version a VM's guests see (a VM-wide firmware pseudo-register). */
+export const KVM_REG_ARM_PSCI_VERSION = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_FW | 0n;
+
+/** ARM64_SYS_REG(op0, op1, CRn, CRm, op2): the ONE_REG id of a system register. */
+export function arm64SysReg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint {
+  const key = ((op0 & 3) << 14) | ((op1 & 7) << 11) | ((crn & 15) << 7) | ((crm & 15) << 3) | (op2 & 7);
+  return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | BigInt(key);
+}
+
+/**
+ * The ONE_REG id of a 64-bit field of `struct kvm_regs`, from its offset in 32-bit words
+ * (KVM_REG_ARM_CORE_REG(name) = offsetof(struct kvm_regs, name) / 4).
+ */
+export function kvmCoreRegId(wordOffset: number): bigint {
+  return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | BigInt(wordOffset);
+}
+
+/** The core registers this model implements, as ONE_REG ids. */
+export const CoreReg = {
+  /** regs.regs[n], n = 0..30 */
+  x: (n: number): bigint => kvmCoreRegId(2 * n),
+  /** regs.sp: SP_EL0 */
+  SP: kvmCoreRegId(62),
+  PC: kvmCoreRegId(64),
+  PSTATE: kvmCoreRegId(66),
+  SP_EL1: kvmCoreRegId(68),
+  ELR_EL1: kvmCoreRegId(70),
+  /** spsr[i], i = 0..4 (KVM_SPSR_EL1 = 0; 1..4 are the AArch32 banked SPSRs, stored but unused) */
+  spsr: (i: number): bigint => kvmCoreRegId(72 + 2 * i),
+} as const;

@@ -1,0 +1,663 @@
+/**
+ * A vCPU handle: its own CPU model and MMU, ONE_REG access, and `run()`, which enters the guest and handles what
+ * Linux's KVM handles in the kernel (stage-2 faults on RAM, PSCI, WFI, traps KVM answers with UNDEF) until
+ * something needs the VMM.
+ */
+import { Cpu, Ec, type MemoryPort, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
+import { fail, KvmError } from './errors.js';
+import type { KvmExit, MmioExit } from './exits.js';
+import type { Vm, VcpuInit } from './kvm.js';
+import {
+  affinityMask, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1, KVM_PSCI_FN,
+  MPIDR_HWID_BITMASK, mpidrForVcpuId, PSCI, PSCI_AFFINITY_OFF, PSCI_AFFINITY_ON, PSCI_RESET2_SYSTEM_WARM_RESET,
+  PSCI_RESET2_TYPE_VENDOR, PSCI_RET, PSCI_TOS_NOT_PRESENT_MP, SMCCC_ARCH_FEATURES_FUNC, SMCCC_VERSION_1_1,
+  SMCCC_VERSION_FUNC,
+} from './psci.js';
+import {
+  arm64SysReg, CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
+  KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
+  KVM_INTERNAL_ERROR_EMULATION, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEM_READONLY, KVM_MP_STATE_RUNNABLE,
+  KVM_MP_STATE_STOPPED, KVM_REG_ARCH_MASK, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_CORE, KVM_REG_ARM_FW,
+  KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM64, KVM_REG_ARM64_SYSREG, KVM_REG_SIZE_MASK, KVM_REG_SIZE_U64,
+  KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2, KVM_SYSTEM_EVENT_SHUTDOWN,
+} from './uapi.js';
+
+/** Feature bits KVM_ARM_VCPU_INIT accepts here. */
+const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2);
+
+/** HCR_EL2 bits the model sets for every guest. */
+const HCR_VM = 1n << 0n;
+const HCR_SWIO = 1n << 1n;
+const HCR_TWI = 1n << 13n;
+const HCR_TSC = 1n << 19n;
+const HCR_RW = 1n << 31n;
+const HCR_ATA = 1n << 56n;
+
+/** ID_AA64PFR1_EL1.MTE [11:8] and MTE_frac [43:40]. */
+const PFR1_MTE_FIELDS = (0xfn << 8n) | (0xfn << 40n);
+
+/** Size of `struct kvm_regs` in 32-bit words (FP/SIMD state included). */
+const KVM_REGS_WORDS = 216;
+/** struct kvm_regs word offsets. */
+const CORE_SP = 62;
+const CORE_PC = 64;
+const CORE_PSTATE = 66;
+const CORE_SP_EL1 = 68;
+const CORE_ELR_EL1 = 70;
+const CORE_SPSR0 = 72;
+const CORE_FP_START = 84;
+
+/** MTE system registers hidden from non-MTE VMs (Linux's mte_visibility). */
+const MTE_REGS = new Set<number>([SysReg.GCR_EL1, SysReg.RGSR_EL1, SysReg.TFSR_EL1, SysReg.TFSRE0_EL1]);
+/** Registers in the CPU's table that KVM exposes another way (core registers) or not at all. */
+const NOT_SYSREG_STATE = new Set<number>([SysReg.SP_EL0, SysReg.ELR_EL1, SysReg.SPSR_EL1, SysReg.GMID_EL1]);
+const U64_MAX = (1n << 64n) - 1n;
+
+/** The memory port a CPU has before its MMU exists (never used for an access). */
+const NO_MEMORY: MemoryPort = {
+  read: () => { throw new Error('vCPU has no MMU yet'); },
+  write: () => { throw new Error('vCPU has no MMU yet'); },
+  fetch: () => { throw new Error('vCPU has no MMU yet'); },
+  controlChanged: () => {},
+  tlbi: () => {},
+  zeroBlock: () => { throw new Error('vCPU has no MMU yet'); },
+};
+
+interface PendingMmio {
+  isWrite: boolean;
+  len: number;
+  rt: number;
+  signExtend: boolean;
+  sixtyFour: boolean;
+}
+
+export class Vcpu {
+  /** Guest instructions one `run()` may execute before returning an 'intr' exit with cause 'budget'. */
+  runBudget = 1_000_000;
+  private cpuState: Cpu | undefined;
+  private features = 0;
+  private stopped = false;
+  private irq = false;
+  private mpidr: bigint;
+  private pendingMmio: PendingMmio | undefined;
+  /** kvm_run.mmio.data */
+  private readonly mmioData = new Uint8Array(8);
+  /** spsr[1..4]: the AArch32 banked SPSRs, kept for ONE_REG only. */
+  private readonly spsr32 = new BigUint64Array(4);
+
+  /** @internal Created by `Vm.createVcpu`. */
+  constructor(
+    readonly vm: Vm,
+    /** The vCPU id given to createVcpu. */
+    readonly id: number,
+    /** Position in the VM's vCPU list (KVM_IRQ_LINE's vcpu_index). */
+    readonly index: number,
+  ) {
+    this.mpidr = mpidrForVcpuId(id);
+  }
+
+  /** Whether KVM_ARM_VCPU_INIT has succeeded. */
+  get initialized(): boolean {
+    return this.cpuState !== undefined;
+  }
+
+  /**
+   * KVM_ARM_VCPU_INIT: reset the vCPU to the state Linux gives (EL1h, DAIF masked, registers zero, system registers
+   * at reset, MPIDR from the id) and, with KVM_ARM_VCPU_POWER_OFF, leave it stopped. Calling it again resets.
+   * EINVAL: target not KVM_ARM_TARGET_GENERIC_V8; an unsupported feature (EL1_32BIT, PMU_V3, SVE, PTRAUTH,
+   * HAS_EL2, unknown bits); features other than POWER_OFF differing from the VM's first init or this vCPU's.
+   */
+  armVcpuInit(init: VcpuInit): void {
+    const words = init.features ?? [];
+    if (init.target !== KVM_ARM_TARGET_GENERIC_V8) fail('EINVAL', `target ${init.target} is not the preferred target ${KVM_ARM_TARGET_GENERIC_V8}`);
+    if (words.length > 7) fail('EINVAL', 'features has 7 words');
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (!Number.isInteger(w) || w < 0 || w > 0xffff_ffff) fail('EINVAL', `features[${i}] is not a u32`);
+      if (i > 0 && w !== 0) fail('EINVAL', `unknown feature bits in features[${i}]`);
+    }
+    const f = words[0] ?? 0;
+    if ((f & ~SUPPORTED_FEATURES) !== 0) fail('EINVAL', `unsupported vCPU features 0x${(f & ~SUPPORTED_FEATURES).toString(16)}`);
+    const shared = f & ~(1 << KVM_ARM_VCPU_POWER_OFF);
+    const vm = this.vm;
+    if (vm.vcpuFeatures !== undefined && vm.vcpuFeatures !== shared) fail('EINVAL', 'vCPU features differ from the VM\'s');
+    vm.vcpuFeatures = shared;
+    this.features = shared;
+    this.reset();
+    this.stopped = (f & (1 << KVM_ARM_VCPU_POWER_OFF)) !== 0;
+  }
+
+  /** KVM_GET_MP_STATE: KVM_MP_STATE_RUNNABLE or KVM_MP_STATE_STOPPED. */
+  getMpState(): number {
+    return this.stopped ? KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE;
+  }
+
+  /** KVM_SET_MP_STATE: RUNNABLE or STOPPED (EINVAL for anything else). */
+  setMpState(state: number): void {
+    if (state === KVM_MP_STATE_RUNNABLE) this.stopped = false;
+    else if (state === KVM_MP_STATE_STOPPED) this.stopped = true;
+    else fail('EINVAL', `mp_state ${state} not supported`);
+  }
+
+  /**
+   * KVM_GET_REG_LIST: every ONE_REG id of this vCPU. With `capacity` smaller than the list: E2BIG (the error's
+   * `required` says how many). ENOEXEC before init.
+   */
+  getRegList(capacity?: number): bigint[] {
+    this.cpu();
+    const ids: bigint[] = [];
+    for (let n = 0; n <= 30; n++) ids.push(CoreReg.x(n));
+    ids.push(CoreReg.SP, CoreReg.PC, CoreReg.PSTATE, CoreReg.SP_EL1, CoreReg.ELR_EL1);
+    for (let i = 0; i < 5; i++) ids.push(CoreReg.spsr(i));
+    ids.push(KVM_REG_ARM_PSCI_VERSION);
+    for (let i = 0; i < SYSREG_DEFS.length; i++) {
+      const d = SYSREG_DEFS[i]!;
+      if (this.sysRegVisible(i)) ids.push(arm64SysReg(d.op0, d.op1, d.crn, d.crm, d.op2));
+    }
+    if (capacity !== undefined && capacity < ids.length) {
+      const e = new KvmError('E2BIG', `the register list has ${ids.length} entries`) as KvmError & { required: number };
+      e.required = ids.length;
+      throw e;
+    }
+    return ids;
+  }
+
+  /**
+   * KVM_GET_ONE_REG. ENOEXEC before init; EINVAL for an id of another architecture or a misaligned / wrongly
+   * sized core register; ENOENT for a register this vCPU does not have (FP/SIMD, EL2, hidden MTE registers, ...).
+   */
+  getOneReg(id: bigint): bigint {
+    const cpu = this.cpu();
+    const r = this.resolveReg(id);
+    switch (r.kind) {
+      case 'x': return cpu.x[r.n]!;
+      case 'sp': return cpu.spEl[0]!;
+      case 'sp_el1': return cpu.spEl[1]!;
+      case 'pc': return cpu.pc;
+      case 'pstate': return cpu.pstateToSpsr();
+      case 'elr': return cpu.sys[SysReg.ELR_EL1]!;
+      case 'spsr': return r.n === 0 ? cpu.sys[SysReg.SPSR_EL1]! : this.spsr32[r.n - 1]!;
+      case 'psci': return BigInt(this.vm.effectivePsciVersion());
+      case 'sys': return cpu.sys[r.n]!;
+    }
+  }
+
+  /**
+   * KVM_SET_ONE_REG. Errors as {@link getOneReg}, plus EINVAL for a value outside u64, a PSTATE that is not
+   * EL0t/EL1t/EL1h AArch64, an unsupported PSCI version, or a different value for an ID register; EBUSY for a
+   * different ID register or PSCI version value once the VM has run.
+   */
+  setOneReg(id: bigint, value: bigint): void {
+    const cpu = this.cpu();
+    const r = this.resolveReg(id);
+    if (value < 0n || value > U64_MAX) fail('EINVAL', 'value does not fit in 64 bits');
+    switch (r.kind) {
+      case 'x': cpu.x[r.n] = value; return;
+      case 'sp': cpu.spEl[0] = value; return;
+      case 'sp_el1': cpu.spEl[1] = value; return;
+      case 'pc': cpu.pc = value; return;
+      case 'pstate': {
+        const mode = Number(value & 0x1fn);
+        if (mode !== 0b00000 && mode !== 0b00100 && mode !== 0b00101) fail('EINVAL', `PSTATE mode 0x${mode.toString(16)} is not EL0t, EL1t or EL1h`);
+        cpu.spsrToPstate(value);
+        return;
+      }
+      case 'elr': cpu.sys[SysReg.ELR_EL1] = value; return;
+      case 'spsr':
+        if (r.n === 0) cpu.sys[SysReg.SPSR_EL1] = value;
+        else this.spsr32[r.n - 1] = value;
+        return;
+      case 'psci': {
+        const v = Number(value);
+        const with02 = (this.features & (1 << KVM_ARM_VCPU_PSCI_0_2)) !== 0;
+        const ok = with02 ? v === KVM_ARM_PSCI_0_2 || v === KVM_ARM_PSCI_1_0 || v === KVM_ARM_PSCI_1_1 : v === KVM_ARM_PSCI_0_1;
+        if (!ok) fail('EINVAL', `PSCI version 0x${v.toString(16)} not supported`);
+        if (!with02) return;
+        if (v !== this.vm.psciVersion && this.vm.hasRun) fail('EBUSY', 'the PSCI version is fixed once the VM has run');
+        this.vm.psciVersion = v;
+        return;
+      }
+      case 'sys': {
+        const n = r.n;
+        if (n === SysReg.MIDR_EL1 && value === cpu.sys[n]) return;
+        if (n === SysReg.MPIDR_EL1) {
+          this.mpidr = value;
+          cpu.sys[SysReg.MPIDR_EL1] = value;
+          cpu.sys[SysReg.VMPIDR_EL2] = value;
+          return;
+        }
+        if (SYSREG_DEFS[n]!.readOnly === true) {
+          if (value === cpu.sys[n]) return;
+          if (this.vm.hasRun) fail('EBUSY', `${SYSREG_DEFS[n]!.name} is fixed once the VM has run`);
+          fail('EINVAL', `${SYSREG_DEFS[n]!.name} cannot be changed`);
+        }
+        cpu.sys[n] = value;
+        cpu.mem.controlChanged();
+        return;
+      }
+    }
+  }
+
+  /**
+   * KVM_RUN: complete a pending MMIO access, then run the guest for at most `runBudget` instructions, handling
+   * stage-2 faults on RAM, PSCI calls, WFI and UNDEF-answered traps without returning, until an exit for the VMM.
+   * Throws KvmError: ENOEXEC before init; EINVAL for a bad `runBudget`; EFAULT when a memslot's page lies beyond its
+   * mapping; ENOSYS for an MMIO access without a valid syndrome when KVM_CAP_ARM_NISV_TO_USER is off (all as Linux).
+   * A failure of the model itself is an 'internal-error' exit, never a throw.
+   */
+  run(): KvmExit {
+    const budget = this.runBudget;
+    if (!Number.isSafeInteger(budget) || budget <= 0) fail('EINVAL', `runBudget must be a positive integer, got ${budget}`);
+    this.cpu();
+    this.vm.hasRun = true;
+    try {
+      return this.runLoop(budget);
+    } catch (e) {
+      if (e instanceof KvmError) throw e;
+      return internalError(KVM_INTERNAL_ERROR_EMULATION, `kvm-core failed: ${describe(e)}`, e);
+    }
+  }
+
+  /** @internal Drive the IRQ input (KVM_IRQ_LINE). */
+  setIrqLine(level: boolean): void {
+    this.irq = level;
+    if (this.cpuState !== undefined) this.cpuState.irqLine = level;
+  }
+
+  /** @internal Drop every cached stage-2 translation of this vCPU. */
+  flushTlb(): void {
+    const mem = this.cpuState?.mem;
+    if (mem === undefined) return;
+    mem.tlbi('vmalls12e1', 0n);
+    mem.controlChanged();
+  }
+
+  // ---- internals ----
+
+  private cpu(): Cpu {
+    const c = this.cpuState;
+    if (c === undefined) fail('ENOEXEC', `vCPU ${this.id} is not initialised (KVM_ARM_VCPU_INIT)`);
+    return c;
+  }
+
+  /** A fresh CPU and MMU in KVM's reset state. */
+  private reset(): void {
+    const vm = this.vm;
+    const cpu = new Cpu(NO_MEMORY);
+    cpu.mem = vm.kvm.createPort(cpu, vm.kvm.phys);
+    cpu.el = 1;
+    cpu.spsel = 1;
+    cpu.daif = 0xf;
+    cpu.irqLine = this.irq;
+    const s = cpu.sys;
+    s[SysReg.MPIDR_EL1] = this.mpidr;
+    s[SysReg.VMPIDR_EL2] = this.mpidr;
+    s[SysReg.VPIDR_EL2] = s[SysReg.MIDR_EL1]!;
+    if (!vm.mteEnabled) s[SysReg.ID_AA64PFR1_EL1] = s[SysReg.ID_AA64PFR1_EL1]! & ~PFR1_MTE_FIELDS;
+    s[SysReg.HCR_EL2] = HCR_VM | HCR_SWIO | HCR_TWI | HCR_TSC | HCR_RW | (vm.mteEnabled ? HCR_ATA : 0n);
+    s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
+    s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
+    cpu.mem.controlChanged();
+    this.cpuState = cpu;
+    this.pendingMmio = undefined;
+    this.spsr32.fill(0n);
+  }
+
+  /**
+   * Whether system register `i` is vCPU state KVM exposes through ONE_REG: not EL2 (host) state, not a register
+   * KVM exposes as a core register, not a "live" register whose value is CPU state or computed (PSTATE fields,
+   * counters; MIDR/MPIDR excepted, which read VPIDR_EL2/VMPIDR_EL2), not a generic-timer register (KVM's timer
+   * ONE_REG ids come with the timer model), and the MTE registers only for MTE VMs.
+   */
+  private sysRegVisible(i: number): boolean {
+    const d = SYSREG_DEFS[i]! as SysRegDef & { live?: boolean };
+    if (d.minEl === 2 || NOT_SYSREG_STATE.has(i)) return false;
+    if (d.live === true && i !== SysReg.MIDR_EL1 && i !== SysReg.MPIDR_EL1) return false;
+    if (d.name.startsWith('CNT') && i !== SysReg.CNTKCTL_EL1) return false;
+    return this.vm.mteEnabled || !MTE_REGS.has(i);
+  }
+
+  private resolveReg(id: bigint): { kind: 'x' | 'spsr' | 'sys'; n: number } | { kind: 'sp' | 'sp_el1' | 'pc' | 'pstate' | 'elr' | 'psci' } {
+    if (((id & ~KVM_REG_SIZE_MASK) >> 32n) !== KVM_REG_ARM64 >> 32n || (id & KVM_REG_ARCH_MASK) !== KVM_REG_ARM64) {
+      fail('EINVAL', `0x${id.toString(16)} is not an arm64 register id`);
+    }
+    const size = id & KVM_REG_SIZE_MASK;
+    const coproc = id & KVM_REG_ARM_COPROC_MASK;
+    const low = Number(id & 0xffffn);
+    if (coproc === KVM_REG_ARM_CORE) {
+      const off = Number(id & 0xffff_ffffn & ~KVM_REG_ARM_COPROC_MASK);
+      const words = Math.ceil(2 ** Number(size >> 52n) / 4); // KVM_REG_SIZE in 32-bit words
+      if (off >= KVM_REGS_WORDS || off + words > KVM_REGS_WORDS) fail('ENOENT', `core register offset ${off} outside struct kvm_regs`);
+      if (off >= CORE_FP_START) fail('ENOENT', 'FP/SIMD registers are not modelled');
+      if ((off & 1) !== 0 || size !== KVM_REG_SIZE_U64) fail('EINVAL', `core register offset ${off} / size does not name a 64-bit field`);
+      if (off < CORE_SP) return { kind: 'x', n: off / 2 };
+      switch (off) {
+        case CORE_SP: return { kind: 'sp' };
+        case CORE_PC: return { kind: 'pc' };
+        case CORE_PSTATE: return { kind: 'pstate' };
+        case CORE_SP_EL1: return { kind: 'sp_el1' };
+        case CORE_ELR_EL1: return { kind: 'elr' };
+        default:
+          if (off >= CORE_SPSR0 && off < CORE_SPSR0 + 10) return { kind: 'spsr', n: (off - CORE_SPSR0) / 2 };
+          fail('EINVAL', `core register offset ${off} is padding`);
+      }
+    }
+    if (id === KVM_REG_ARM_PSCI_VERSION) return { kind: 'psci' };
+    if (coproc === KVM_REG_ARM_FW) fail('ENOENT', `firmware register 0x${id.toString(16)} not modelled`);
+    if (coproc === KVM_REG_ARM64_SYSREG && size === KVM_REG_SIZE_U64 && (id & 0xffff_0000n & ~KVM_REG_ARM_COPROC_MASK) === 0n) {
+      const n = sysRegByKey(low);
+      if (n >= 0 && this.sysRegVisible(n)) return { kind: 'sys', n };
+    }
+    fail('ENOENT', `no register 0x${id.toString(16)}`);
+  }
+
+  private runLoop(budget: number): KvmExit {
+    const cpu = this.cpu();
+    if (this.pendingMmio !== undefined) this.completeMmio(cpu);
+    let remaining = budget;
+    let lastMapped = -1;
+    let lastMappedAt = -1;
+    for (;;) {
+      if (this.stopped) return intr('stopped');
+      if (remaining <= 0) return intr('budget');
+      const before = cpu.insnCount;
+      const stop = cpu.run(remaining);
+      remaining -= Math.max(1, cpu.insnCount - before);
+      switch (stop) {
+        case Stop.Budget:
+          return intr('budget');
+        case Stop.Idle:
+          return intr('wfi');
+        case Stop.InternalError:
+          return internalError(KVM_INTERNAL_ERROR_EMULATION, `CPU model failed at pc 0x${cpu.pc.toString(16)}: ${describe(cpu.internalError)}`, cpu.internalError);
+        case Stop.TrapEl2: {
+          const r = this.handleTrap(cpu);
+          if (r === undefined) continue;
+          if (typeof r === 'number') {
+            // A page was just mapped; the same page faulting again with no progress is a model bug.
+            if (r === lastMapped && lastMappedAt === cpu.insnCount) {
+              return internalError(KVM_INTERNAL_ERROR_EMULATION, `stage-2 fault on IPA page 0x${r.toString(16)} persists after mapping it`);
+            }
+            lastMapped = r;
+            lastMappedAt = cpu.insnCount;
+            continue;
+          }
+          return r;
+        }
+        default:
+          return internalError(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, `unknown CPU stop ${String(stop)}`);
+      }
+    }
+  }
+
+  /** Handle a trap to EL2: an exit for the VMM, a mapped IPA page (a number), or undefined to resume. */
+  private handleTrap(cpu: Cpu): KvmExit | number | undefined {
+    const esr = cpu.el2.esr;
+    const ec = Number((esr >> 26n) & 0x3fn);
+    const iss = Number(esr & 0x1ff_ffffn);
+    switch (ec) {
+      case Ec.DataAbortLower:
+      case Ec.InsnAbortLower:
+        return this.handleGuestAbort(cpu, ec === Ec.InsnAbortLower, iss);
+      case Ec.Hvc64:
+        return this.handleSmccc(cpu);
+      case Ec.Smc64:
+        // SMC trapped by HCR_EL2.TSC: no secure firmware here. Answer NOT_SUPPORTED and step over it.
+        cpu.x[0] = U64_MAX;
+        if (this.smcReturnsToInsn(cpu)) cpu.pc += 4n;
+        return undefined;
+      case Ec.Wfx:
+        cpu.pc += 4n;
+        if ((iss & 1) !== 0 || this.irq) return undefined; // WFE, or an interrupt is pending
+        return intr('wfi');
+      default:
+        // System register traps (the hidden MTE registers among them) and anything else: UNDEF, as KVM does.
+        this.injectUndef(cpu);
+        return undefined;
+    }
+  }
+
+  /**
+   * Where the CPU model leaves PC for a trapped SMC: the architecture makes ELR_EL2 the SMC itself (a trap, not a
+   * call), so PC still holds the SMC; a model that already stepped past it leaves something else there.
+   */
+  private smcReturnsToInsn(cpu: Cpu): boolean {
+    try {
+      return (cpu.mem.fetch(cpu.pc) & 0xffe0_001f) === 0xd400_0003;
+    } catch {
+      return false;
+    }
+  }
+
+  private handleGuestAbort(cpu: Cpu, iabt: boolean, iss: number): KvmExit | number | undefined {
+    const fsc = iss & 0x3f;
+    const write = !iabt && (iss & (1 << 6)) !== 0;
+    const s1ptw = (iss & (1 << 7)) !== 0;
+    const cm = (iss & (1 << 8)) !== 0;
+    const far = cpu.el2.far;
+    const pageIpa = ((cpu.el2.hpfar >> 4n) & ((1n << 40n) - 1n)) << 12n;
+    const ipa = pageIpa | (far & 0xfffn);
+    const kind = fsc & 0x3c;
+    if (kind !== 0x04 && kind !== 0x08 && kind !== 0x0c && kind !== 0x00) {
+      return internalError(KVM_INTERNAL_ERROR_EMULATION, `unexpected stage-2 fault status 0x${fsc.toString(16)} at IPA 0x${ipa.toString(16)}`);
+    }
+    if (pageIpa >= 1n << BigInt(this.vm.ipaBits)) {
+      this.injectAbort(cpu, iabt, far, 0x00); // address size fault, level 0
+      return undefined;
+    }
+    const page = Number(pageIpa);
+    const slot = this.vm.findSlot(page);
+    const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
+    if (slot !== undefined && !(write && readOnly)) {
+      const offset = slot.mappingOffset + (page - slot.guestPhysAddr);
+      if (offset + 4096 > slot.mapping.size) fail('EFAULT', `memslot ${slot.slot} page at IPA 0x${page.toString(16)} is beyond its mapping`);
+      this.vm.stage2.map(page, slot.mapping.base + offset, { readOnly, device: slot.mapping.kind === 'device' });
+      cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
+      return page;
+    }
+    // Not RAM: an I/O access.
+    if (iabt) {
+      this.injectAbort(cpu, true, far, 0x10); // executing from I/O: synchronous external abort
+      return undefined;
+    }
+    if (s1ptw) {
+      this.injectAbort(cpu, false, far, 0x10); // guest page tables in I/O space
+      return undefined;
+    }
+    if (cm) {
+      cpu.pc += 4n; // cache maintenance on I/O: nothing to do
+      return undefined;
+    }
+    if ((iss & (1 << 24)) === 0) {
+      if (!this.vm.nisvToUser) fail('ENOSYS', `MMIO access at IPA 0x${ipa.toString(16)} without a valid syndrome (ISV = 0)`);
+      return { reason: 'arm-nisv', exitReason: KVM_EXIT_ARM_NISV, esrIss: cpu.el2.esr & 0x17fn, faultIpa: ipa };
+    }
+    const len = (1 << ((iss >> 22) & 3)) as 1 | 2 | 4 | 8;
+    const rt = (iss >> 16) & 31;
+    const data = this.mmioData;
+    data.fill(0);
+    if (write) {
+      const v = cpu.xr(rt);
+      for (let i = 0; i < len; i++) data[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+    }
+    this.pendingMmio = { isWrite: write, len, rt, signExtend: (iss & (1 << 21)) !== 0, sixtyFour: (iss & (1 << 15)) !== 0 };
+    const exit: MmioExit = { reason: 'mmio', exitReason: KVM_EXIT_MMIO, physAddr: ipa, len, isWrite: write, data };
+    return exit;
+  }
+
+  /** kvm_handle_mmio_return: finish the access the last MMIO exit described and step past it. */
+  private completeMmio(cpu: Cpu): void {
+    const p = this.pendingMmio!;
+    this.pendingMmio = undefined;
+    if (!p.isWrite) {
+      let v = 0n;
+      for (let i = p.len - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.mmioData[i]!);
+      if (p.signExtend && p.len < 8) v = BigInt.asUintN(64, BigInt.asIntN(8 * p.len, v));
+      if (!p.sixtyFour) v &= 0xffff_ffffn;
+      cpu.setXr(p.rt, v);
+    }
+    cpu.pc += 4n;
+  }
+
+  private injectAbort(cpu: Cpu, iabt: boolean, far: bigint, fsc: number): void {
+    const lower = cpu.el === 0;
+    const ec = iabt ? (lower ? Ec.InsnAbortLower : Ec.InsnAbortSame) : lower ? Ec.DataAbortLower : Ec.DataAbortSame;
+    cpu.enterEl1(0, BigInt(((ec << 26) | (1 << 25) | fsc) >>> 0), cpu.pc, far);
+  }
+
+  private injectUndef(cpu: Cpu): void {
+    cpu.enterEl1(0, BigInt((Ec.Unknown << 26) | (1 << 25)), cpu.pc);
+  }
+
+  // ---- SMCCC / PSCI (HVC conduit). The CPU has already stepped PC past the HVC. ----
+
+  private handleSmccc(cpu: Cpu): KvmExit | undefined {
+    const fid = Number(cpu.x[0]! & 0xffff_ffffn);
+    const is32 = (fid & 0x4000_0000) === 0;
+    const arg = (n: number): bigint => (is32 ? cpu.x[n]! & 0xffff_ffffn : cpu.x[n]!);
+    const version = this.vm.effectivePsciVersion();
+    let exit: KvmExit | undefined;
+    let ret: bigint | number = PSCI_RET.NOT_SUPPORTED;
+    const setRet = (v: bigint | number): void => {
+      cpu.x[0] = BigInt.asUintN(64, BigInt(v));
+      cpu.x[1] = 0n;
+      cpu.x[2] = 0n;
+      cpu.x[3] = 0n;
+    };
+
+    if (version === KVM_ARM_PSCI_0_1) {
+      switch (fid) {
+        case KVM_PSCI_FN.CPU_OFF:
+          this.stopped = true;
+          return intr('stopped');
+        case KVM_PSCI_FN.CPU_ON:
+          ret = this.psciCpuOn(cpu.x[1]!, cpu.x[2]!, 0n, true);
+          break;
+      }
+      setRet(ret);
+      return undefined;
+    }
+
+    const v1 = version >= KVM_ARM_PSCI_1_0;
+    switch (fid) {
+      case PSCI.VERSION:
+        ret = version;
+        break;
+      case PSCI.CPU_SUSPEND:
+      case PSCI.CPU_SUSPEND64:
+        // Like Linux: a suspend is a WFI, and returns success.
+        ret = PSCI_RET.SUCCESS;
+        if (!this.irq) exit = intr('wfi');
+        break;
+      case PSCI.CPU_OFF:
+        this.stopped = true;
+        return intr('stopped');
+      case PSCI.CPU_ON:
+      case PSCI.CPU_ON64:
+        ret = this.psciCpuOn(arg(1), arg(2), arg(3), false);
+        break;
+      case PSCI.AFFINITY_INFO:
+      case PSCI.AFFINITY_INFO64:
+        ret = this.psciAffinityInfo(arg(1), arg(2));
+        break;
+      case PSCI.MIGRATE_INFO_TYPE:
+        ret = PSCI_TOS_NOT_PRESENT_MP;
+        break;
+      case PSCI.SYSTEM_OFF:
+        ret = PSCI_RET.INTERNAL_FAILURE; // what the guest sees if the VMM resumes it anyway
+        exit = this.systemEvent(KVM_SYSTEM_EVENT_SHUTDOWN, 0n);
+        break;
+      case PSCI.SYSTEM_RESET:
+        ret = PSCI_RET.INTERNAL_FAILURE;
+        exit = this.systemEvent(KVM_SYSTEM_EVENT_RESET, 0n);
+        break;
+      case PSCI.SYSTEM_RESET2:
+      case PSCI.SYSTEM_RESET2_64:
+        if (version < KVM_ARM_PSCI_1_1) break;
+        {
+          const type = Number(arg(1) & 0xffff_ffffn);
+          if ((type & PSCI_RESET2_TYPE_VENDOR) === 0 && type !== PSCI_RESET2_SYSTEM_WARM_RESET) {
+            ret = PSCI_RET.INVALID_PARAMETERS;
+            break;
+          }
+          ret = PSCI_RET.INTERNAL_FAILURE;
+          exit = this.systemEvent(KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
+        }
+        break;
+      case PSCI.FEATURES:
+        if (v1) ret = this.psciFeatures(Number(arg(1) & 0xffff_ffffn), version);
+        break;
+      case SMCCC_VERSION_FUNC:
+        if (v1) ret = SMCCC_VERSION_1_1;
+        break;
+      case SMCCC_ARCH_FEATURES_FUNC:
+        break; // no architectural workarounds to advertise
+    }
+    setRet(ret);
+    return exit;
+  }
+
+  private psciFeatures(fid: number, version: number): number {
+    switch (fid) {
+      case PSCI.VERSION:
+      case PSCI.CPU_SUSPEND:
+      case PSCI.CPU_SUSPEND64:
+      case PSCI.CPU_OFF:
+      case PSCI.CPU_ON:
+      case PSCI.CPU_ON64:
+      case PSCI.AFFINITY_INFO:
+      case PSCI.AFFINITY_INFO64:
+      case PSCI.MIGRATE_INFO_TYPE:
+      case PSCI.SYSTEM_OFF:
+      case PSCI.SYSTEM_RESET:
+      case PSCI.FEATURES:
+      case SMCCC_VERSION_FUNC:
+        return PSCI_RET.SUCCESS;
+      case PSCI.SYSTEM_RESET2:
+      case PSCI.SYSTEM_RESET2_64:
+        return version >= KVM_ARM_PSCI_1_1 ? PSCI_RET.SUCCESS : PSCI_RET.NOT_SUPPORTED;
+      default:
+        return PSCI_RET.NOT_SUPPORTED;
+    }
+  }
+
+  private psciCpuOn(target: bigint, entry: bigint, contextId: bigint, v01: boolean): number {
+    if ((target & ~MPIDR_HWID_BITMASK) !== 0n) return PSCI_RET.INVALID_PARAMETERS;
+    const t = this.vm.vcpus.find((v) => (v.mpidr & MPIDR_HWID_BITMASK) === target);
+    if (t === undefined) return PSCI_RET.INVALID_PARAMETERS;
+    if (!t.stopped || !t.initialized) return v01 ? PSCI_RET.INVALID_PARAMETERS : PSCI_RET.ALREADY_ON;
+    t.reset();
+    const c = t.cpuState!;
+    c.pc = entry;
+    c.x[0] = contextId;
+    t.stopped = false;
+    return PSCI_RET.SUCCESS;
+  }
+
+  private psciAffinityInfo(target: bigint, lowestLevel: bigint): number {
+    const mask = lowestLevel > 3n ? 0n : affinityMask(Number(lowestLevel));
+    if (mask === 0n || (target & ~MPIDR_HWID_BITMASK) !== 0n) return PSCI_RET.INVALID_PARAMETERS;
+    const want = target & mask;
+    for (const v of this.vm.vcpus) if ((v.mpidr & mask) === want && v.initialized && !v.stopped) return PSCI_AFFINITY_ON;
+    return PSCI_AFFINITY_OFF;
+  }
+
+  private systemEvent(type: number, flags: bigint): KvmExit {
+    for (const v of this.vm.vcpus) v.stopped = true;
+    return { reason: 'system-event', exitReason: KVM_EXIT_SYSTEM_EVENT, type, data: [flags] };
+  }
+}
+
+function intr(cause: 'budget' | 'wfi' | 'stopped'): KvmExit {
+  return { reason: 'intr', exitReason: KVM_EXIT_INTR, cause };
+}
+
+function internalError(suberror: number, message: string, cause?: unknown): KvmExit {
+  return cause === undefined
+    ? { reason: 'internal-error', exitReason: KVM_EXIT_INTERNAL_ERROR, suberror, message }
+    : { reason: 'internal-error', exitReason: KVM_EXIT_INTERNAL_ERROR, suberror, message, cause };
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
