@@ -4,7 +4,8 @@
  *   EXC <from> EC=<2 hex> IL=<0|1> ISS=<7 hex> ESR=<16 hex> [FAR=<16 hex>] ELR=<16 hex> SPSR=<8 hex>
  * <from> is EL1 (current EL, SP_EL1), EL1t (current EL, SP_EL0) or EL0 (lower EL, AArch64).
  * FAR is printed only where the architecture defines it: instruction and data aborts with ESR.ISS.FnV = 0, and
- * PC alignment faults. SPSR is masked with SPSR_PRINT_MASK (NZCV, DAIF, M).
+ * PC alignment faults. SPSR is masked with SPSR_PRINT_MASK (NZCV, DAIF, M). For synchronous External aborts the
+ * EA bit (ISS bit 9, an IMPLEMENTATION DEFINED classification) is cleared and the field is labelled ESR&~EA.
  *
  * Then: SVC/HVC (whose preferred return address is already the next instruction) resume at ELR;
  * every other exception resumes at ELR + 4 (skipping the faulting instruction), unless the test asked for
@@ -42,6 +43,15 @@ static int far_is_valid(u64 ec, u64 iss)
     }
 }
 
+/* A synchronous External abort (DFSC/IFSC 0x10, or 0x13-0x17 on a translation table walk). */
+static int is_external_abort(u64 ec, u64 iss)
+{
+    u64 fsc = iss & 0x3f;
+    if (ec != EC_IABT_LOWER && ec != EC_IABT_CUR && ec != EC_DABT_LOWER && ec != EC_DABT_CUR)
+        return 0;
+    return fsc == 0x10 || (fsc >= 0x13 && fsc <= 0x17);
+}
+
 u64 exc_dispatch(u64 index, struct frame *f)
 {
     u64 esr = READ_SYSREG(esr_el1);
@@ -70,9 +80,15 @@ u64 exc_dispatch(u64 index, struct frame *f)
     print_hex(ec, 2);
     print_str(" IL=");
     print_hex((esr >> 25) & 1, 1);
+    /* ESR.ISS.EA (bit 9) is an IMPLEMENTATION DEFINED classification of External aborts: not printed for them. */
+    int ea_hidden = is_external_abort(ec, iss);
+    if (ea_hidden) {
+        iss &= ~(u64)(1 << 9);
+        esr &= ~(u64)(1 << 9);
+    }
     print_str(" ISS=");
     print_hex(iss, 7);
-    print_str(" ESR=");
+    print_str(ea_hidden ? " ESR&~EA=" : " ESR=");
     print_hex64(esr);
     if (far_is_valid(ec, iss)) {
         print_str(" FAR=");
