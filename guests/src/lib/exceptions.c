@@ -6,6 +6,7 @@
  * FAR is printed only where the architecture defines it: instruction and data aborts with ESR.ISS.FnV = 0, and
  * PC alignment faults. SPSR is masked with SPSR_PRINT_MASK (NZCV, DAIF, M). For synchronous External aborts the
  * EA bit (ISS bit 9, an IMPLEMENTATION DEFINED classification) is cleared and the field is labelled ESR&~EA.
+ * For Tag Check faults FAR[63:60] (UNKNOWN without FEAT_MTE_TAGGED_FAR) is cleared: FAR&0fffffffffffffff.
  *
  * Then: SVC/HVC (whose preferred return address is already the next instruction) resume at ELR;
  * every other exception resumes at ELR + 4 (skipping the faulting instruction), unless the test asked for
@@ -52,6 +53,12 @@ static int is_external_abort(u64 ec, u64 iss)
     return fsc == 0x10 || (fsc >= 0x13 && fsc <= 0x17);
 }
 
+/* A synchronous Tag Check fault (MTE): DFSC 0x11 on a data abort. */
+static int is_tag_check_fault(u64 ec, u64 iss)
+{
+    return (ec == EC_DABT_LOWER || ec == EC_DABT_CUR) && (iss & 0x3f) == 0x11;
+}
+
 u64 exc_dispatch(u64 index, struct frame *f)
 {
     u64 esr = READ_SYSREG(esr_el1);
@@ -91,8 +98,14 @@ u64 exc_dispatch(u64 index, struct frame *f)
     print_str(ea_hidden ? " ESR&~EA=" : " ESR=");
     print_hex64(esr);
     if (far_is_valid(ec, iss)) {
-        print_str(" FAR=");
-        print_hex64(far);
+        if (is_tag_check_fault(ec, iss)) {
+            /* FAR[63:60] is UNKNOWN for a Tag Check fault (without FEAT_MTE_TAGGED_FAR) */
+            print_str(" FAR&0fffffffffffffff=");
+            print_hex64(far & 0x0fffffffffffffffUL);
+        } else {
+            print_str(" FAR=");
+            print_hex64(far);
+        }
     }
     print_str(" ELR=");
     print_hex64(f->elr);
