@@ -230,6 +230,11 @@ describe('Vcpu', () => {
     const v = vm.createVcpu(0);
     v.armVcpuInit(INIT);
     for (const id of mteRegs) expect(v.getRegList()).toContain(id);
+    // HCR_EL2.ATA (bit 56) only for the MTE VM (host state, so read from the vCPU's CPU directly).
+    const hcr = (x: unknown) => (x as { cpuState: { sys: BigUint64Array } }).cpuState.sys[SysReg.HCR_EL2]!;
+    expect((hcr(v) >> 56n) & 1n).toBe(1n);
+    expect((hcr(plain) >> 56n) & 1n).toBe(0n);
+    expect(hcr(plain) & 0x8008_2001n).toBe(0x8008_2001n); // RW, TSC, TWI, VM
     v.setOneReg(mteRegs[0]!, 0xffffn);
     expect(v.getOneReg(mteRegs[0]!)).toBe(0xffffn);
     expect(SysReg.GCR_EL1).toBeGreaterThan(0);

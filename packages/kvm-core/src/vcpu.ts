@@ -402,9 +402,10 @@ export class Vcpu {
       case Ec.Hvc64:
         return this.handleSmccc(cpu);
       case Ec.Smc64:
-        // SMC trapped by HCR_EL2.TSC: no secure firmware here. Answer NOT_SUPPORTED and step over it.
+        // SMC trapped by HCR_EL2.TSC (preferred return: the SMC itself). No secure firmware here: answer
+        // NOT_SUPPORTED and step over it.
         cpu.x[0] = U64_MAX;
-        if (this.smcReturnsToInsn(cpu)) cpu.pc += 4n;
+        cpu.pc += 4n;
         return undefined;
       case Ec.Wfx:
         cpu.pc += 4n;
@@ -414,18 +415,6 @@ export class Vcpu {
         // System register traps (the hidden MTE registers among them) and anything else: UNDEF, as KVM does.
         this.injectUndef(cpu);
         return undefined;
-    }
-  }
-
-  /**
-   * Where the CPU model leaves PC for a trapped SMC: the architecture makes ELR_EL2 the SMC itself (a trap, not a
-   * call), so PC still holds the SMC; a model that already stepped past it leaves something else there.
-   */
-  private smcReturnsToInsn(cpu: Cpu): boolean {
-    try {
-      return (cpu.mem.fetch(cpu.pc) & 0xffe0_001f) === 0xd400_0003;
-    } catch {
-      return false;
     }
   }
 
