@@ -1,4 +1,580 @@
-/** A64 instruction class: see the Arm ARM's class of the same name. */
-import type { EncodingRow } from '../decode.js';
+/**
+ * A64 instruction class "Loads and Stores" (Arm ARM C4.1.x, op0 = x1x0), for the general-purpose registers.
+ *
+ * Implemented: load/store register (unsigned immediate, unscaled immediate, immediate pre/post-index, register offset,
+ * unprivileged, literal), PRFM/PRFUM (no-ops), load/store pair (offset, pre/post-index, non-temporal, LDPSW),
+ * load/store exclusive (register and pair), load-acquire/store-release (LDAR/STLR), LSE atomics (LD<op>, SWP, CAS,
+ * CASP). Every other encoding in the group matches no row and is UNDEFINED:
+ * - SIMD&FP loads/stores (V = 1): FP/AdvSIMD are not implemented (ID_AA64PFR0_EL1.FP = AdvSIMD = 0xF).
+ * - MTE tag instructions (STG, STZG, ST2G, STZ2G, LDG, STGM, STZGM, LDGM at 0xD9xxxxxx, and STGP, the pair encoding
+ *   with opc = 01, L = 0): the MTE issue adds them to this table.
+ * - LDLAR/STLLR (FEAT_LOR), LDAPR, LDAPUR and STLUR (FEAT_LRCPC/LRCPC2, not advertised in ID_AA64ISAR1_EL1 yet),
+ *   RCpc3 forms (FEAT_LRCPC3), LDRAA/LDRAB (no pointer authentication), LD64B and ST64B (FEAT_LS64), FEAT_LSE128,
+ *   FEAT_THE (RCW*), FEAT_MOPS (CPY*, SET*), FEAT_LSUI: none is advertised.
+ * - Unallocated size/opc combinations and register-offset option values with option<1> = 0.
+ *
+ * Conventions shared by every handler (Arm ARM pseudocode):
+ * - Rt = 31 is XZR; Rn = 31 is SP, checked for 16-byte alignment first (CheckSPAlignment), except by PRFM.
+ * - Acc.TagChecked is passed when the pseudocode's `tagchecked` is TRUE: `wback || n != 31` for immediate-offset
+ *   forms, TRUE for register offsets, FALSE for literal loads (PRFM makes no access).
+ * - `cpu.dabtIss` gets the data abort ISS[24:14] (ISV, SAS, SSE, SRT, SF, AR) before the access of a single
+ *   general-purpose register load/store without writeback (including acquire/release and unprivileged forms). The
+ *   architecture gives no valid syndrome (ISV = 0) for pairs, writeback forms, Load/Store Exclusive and for the
+ *   atomic read-modify-write instructions (LD<op>, SWP, CAS, CASP: two registers, not one transfer), so those leave
+ *   it 0, as the run loop resets it before each instruction.
+ *
+ * CONSTRAINED UNPREDICTABLE choices (the behaviour of QEMU 10 `-cpu max`, checked with a test program):
+ * - Load with writeback where Rt == Rn (Rn != 31), single or pair (WBOVERLAPLD): the load is performed and Rn ends
+ *   up holding the written-back address (Constraint_UNKNOWN, with the address as the UNKNOWN value).
+ * - Store with writeback where Rt (or Rt2) == Rn (WBOVERLAPST): the original register value is stored
+ *   (Constraint_NONE).
+ * - LDP/LDNP/LDPSW/LDXP/LDAXP with Rt == Rt2 (LDPOVERLAP): the register gets the second (higher-address) element.
+ * - STXR/STXP with Rs == Rt, Rt2 or Rn: the original values are stored and the status is written last.
+ * - Should-be-one fields: ignored in LDXR/LDAXR (Rs, Rt2), STXR/STLXR (Rt2) and LDXP/LDAXP (Rs); in LDAR/STLR
+ *   (Rs, Rt2) a value other than 11111 is UNDEFINED.
+ *
+ * The single-PE local exclusive monitor is `cpu.exclAddr`/`cpu.exclSize`: a load-exclusive opens it for (address,
+ * size); a store-exclusive checks alignment, passes only if the monitor is open for the same address and size, and
+ * always closes it. Accesses that must be aligned beyond 8 bytes (the 16-byte X pairs of LDXP/STXP/CASP) are checked
+ * here, since a MemoryPort access is at most 8 bytes: they raise a stage-1 alignment fault as the port would.
+ */
+import type { Cpu } from '../cpu.js';
+import { sext, type EncodingRow, type Handler } from '../decode.js';
+import { GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
+import { Acc, Fsc, MemoryFault } from '../ports.js';
+import { SysReg } from '../sysregs.js';
+import { extendValue } from './common.js';
 
-export const LOADS_AND_STORES: readonly EncodingRow[] = [];
+const MASK32 = 0xffff_ffffn;
+/** Value masks by access size in bytes. */
+const MASK = [0n, 0xffn, 0xffffn, 0n, MASK32, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------------------------
+
+/** SP as a base register, after CheckSPAlignment: SCTLR_EL1.SA (EL1) or SA0 (EL0) enables the check. */
+function spBase(cpu: Cpu): bigint {
+  const sp = cpu.xs(31);
+  if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
+    throw new GuestException(Ec.SpAlign, 0);
+  }
+  return sp;
+}
+
+/** The base address register: Xn, or SP (alignment checked) for n = 31. */
+function baseReg(cpu: Cpu, n: number): bigint {
+  return n === 31 ? spBase(cpu) : cpu.x[n]!;
+}
+
+/** Sign-extension of a loaded value: 0 none (zero-extended), 1 to 32 bits, 2 to 64 bits. */
+const EXT_NONE = 0;
+const EXT_32 = 1;
+const EXT_64 = 2;
+
+function extendLoaded(v: bigint, bytes: number, ext: number): bigint {
+  if (ext === EXT_NONE) return v;
+  const s = BigInt.asIntN(bytes * 8, v);
+  return ext === EXT_32 ? BigInt.asUintN(32, s) : BigInt.asUintN(64, s);
+}
+
+/**
+ * Raise the alignment fault a MemoryPort would raise for an aligned access of `bytes` at `va`, where the port does
+ * not see that access: 16-byte pairs, and store-exclusives that fail without storing.
+ */
+function checkAligned(va: bigint, bytes: number, write: boolean): void {
+  if ((va & BigInt(bytes - 1)) !== 0n) throw new MemoryFault(1, Fsc.Alignment, va, write);
+}
+
+const ISV = 1 << 24;
+const ISS_SSE = 1 << 21;
+const ISS_SF = 1 << 15;
+const ISS_AR = 1 << 14;
+
+/** ISS[24:14] without SRT for a single-register access of 2^`size` bytes. */
+function issFor(size: number, ext: number, sf: boolean, ar: boolean): number {
+  return ISV | (size << 22) | (ext !== EXT_NONE ? ISS_SSE : 0) | (sf ? ISS_SF : 0) | (ar ? ISS_AR : 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load/store register: one general-purpose register
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What a (size, opc) pair of the load/store register classes does. */
+interface SingleOp {
+  readonly name: string;
+  /** 0 store, 1 load, 2 prefetch. */
+  readonly kind: 0 | 1 | 2;
+  readonly size: number;
+  readonly ext: number;
+  /** The ISS for the no-writeback forms, without SRT. */
+  readonly iss: number;
+}
+
+const STORE = 0;
+const LOAD = 1;
+const PREFETCH = 2;
+
+/** The (size, opc) combinations of the load/store register classes, or undefined when unallocated. */
+function singleOp(size: number, opc: number): SingleOp | undefined {
+  const sizeName = ['B', 'H', '', ''][size]!;
+  if (opc === 0) {
+    return { name: `STR${sizeName}`, kind: STORE, size, ext: EXT_NONE, iss: issFor(size, EXT_NONE, size === 3, false) };
+  }
+  if (opc === 1) {
+    return { name: `LDR${sizeName}`, kind: LOAD, size, ext: EXT_NONE, iss: issFor(size, EXT_NONE, size === 3, false) };
+  }
+  if (size === 3) return opc === 2 ? { name: 'PRFM', kind: PREFETCH, size, ext: EXT_NONE, iss: 0 } : undefined;
+  if (size === 2) {
+    return opc === 2 ? { name: 'LDRSW', kind: LOAD, size, ext: EXT_64, iss: issFor(size, EXT_64, true, false) } : undefined;
+  }
+  const ext = opc === 2 ? EXT_64 : EXT_32;
+  return { name: `LDRS${sizeName} (${ext === EXT_64 ? 64 : 32}-bit)`, kind: LOAD, size, ext, iss: issFor(size, ext, ext === EXT_64, false) };
+}
+
+/** Perform the access of a load/store register instruction at `addr`. */
+function singleAccess(cpu: Cpu, kind: number, bytes: number, ext: number, t: number, addr: bigint, flags: number): void {
+  if (kind === LOAD) {
+    const v = cpu.mem.read(addr, bytes, flags);
+    cpu.setXr(t, ext === EXT_NONE ? v : extendLoaded(v, bytes, ext));
+  } else {
+    const v = cpu.x[t]!;
+    cpu.mem.write(addr, bytes, bytes === 8 ? v : v & MASK[bytes]!, flags | Acc.Write);
+  }
+}
+
+const nop: Handler = () => {};
+
+/** LDR/STR (immediate, unsigned offset): imm12 scaled by the access size. */
+function unsignedImm(op: SingleOp): Handler {
+  if (op.kind === PREFETCH) return nop;
+  const { kind, size, ext, iss } = op;
+  const bytes = 1 << size;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const addr = BigInt.asUintN(64, base + BigInt(((insn >>> 10) & 0xfff) << size));
+    cpu.dabtIss = iss | (t << 16);
+    singleAccess(cpu, kind, bytes, ext, t, addr, n === 31 ? 0 : Acc.TagChecked);
+  };
+}
+
+/** LDUR/STUR (unscaled immediate) and, with `unpriv`, LDTR/STTR (unprivileged): signed imm9, no writeback. */
+function unscaledImm(op: SingleOp, unpriv: boolean): Handler {
+  if (op.kind === PREFETCH) return nop;
+  const { kind, size, ext, iss } = op;
+  const bytes = 1 << size;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const addr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
+    // LDTR/STTR at EL1 check permissions (and, with MTE, tag-check configuration) as at EL0. FEAT_UAO, which
+    // would make them privileged when PSTATE.UAO = 1, is not implemented (ID_AA64MMFR2_EL1.UAO = 0). At EL0 they
+    // are ordinary accesses.
+    const flags = (n === 31 ? 0 : Acc.TagChecked) | (unpriv && cpu.el === 1 ? Acc.Unpriv : 0);
+    cpu.dabtIss = iss | (t << 16);
+    singleAccess(cpu, kind, bytes, ext, t, addr, flags);
+  };
+}
+
+/** LDR/STR (immediate, post-index or pre-index): signed imm9, base written back after the access. */
+function indexedImm(op: SingleOp, post: boolean): Handler {
+  const { kind, size, ext } = op;
+  const bytes = 1 << size;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const wb = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
+    // Loads: Rt is written before Rn, so Rt == Rn leaves the written-back address (see the file comment).
+    singleAccess(cpu, kind, bytes, ext, t, post ? base : wb, Acc.TagChecked);
+    cpu.setXs(n, wb);
+  };
+}
+
+/** LDR/STR (register): Rm extended by option (UXTW, LSL, SXTW, SXTX; option<1> = 0 does not decode), scaled by S. */
+function registerOffset(op: SingleOp): Handler {
+  if (op.kind === PREFETCH) return nop;
+  const { kind, size, ext, iss } = op;
+  const bytes = 1 << size;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const offset = extendValue(cpu.x[(insn >>> 16) & 31]!, (insn >>> 13) & 7, (insn & 0x1000) !== 0 ? size : 0, 64);
+    const addr = BigInt.asUintN(64, base + offset);
+    cpu.dabtIss = iss | (t << 16);
+    singleAccess(cpu, kind, bytes, ext, t, addr, Acc.TagChecked);
+  };
+}
+
+/** LDR (literal), LDRSW (literal), PRFM (literal): PC-relative, never tag checked. */
+function literal(opc: number): Handler {
+  if (opc === 3) return nop;
+  const size = opc === 1 ? 3 : 2;
+  const ext = opc === 2 ? EXT_64 : EXT_NONE;
+  const bytes = 1 << size;
+  const iss = issFor(size, ext, opc !== 0, false);
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const addr = BigInt.asUintN(64, cpu.pc + BigInt(sext((insn >>> 5) & 0x7ffff, 19) * 4));
+    cpu.dabtIss = iss | (t << 16);
+    const v = cpu.mem.read(addr, bytes, 0);
+    cpu.setXr(t, ext === EXT_NONE ? v : extendLoaded(v, bytes, ext));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load/store pair
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Pair addressing modes, insn bits [25:23]. */
+const PAIR_NONTEMPORAL = 0;
+const PAIR_POST = 1;
+const PAIR_OFFSET = 2;
+const PAIR_PRE = 3;
+
+/** LDP/STP/LDNP/STNP/LDPSW: `bytes` 4 or 8 per register, `signed` for LDPSW. */
+function pair(load: boolean, bytes: number, signed: boolean, mode: number): Handler {
+  const wback = mode === PAIR_POST || mode === PAIR_PRE;
+  const post = mode === PAIR_POST;
+  const bytesN = BigInt(bytes);
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const t2 = (insn >>> 10) & 31;
+    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const wbAddr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 15) & 0x7f, 7) * bytes));
+    const addr = post ? base : wbAddr;
+    const addr2 = BigInt.asUintN(64, addr + bytesN);
+    const flags = wback || n !== 31 ? Acc.TagChecked : 0;
+    if (load) {
+      let v1 = cpu.mem.read(addr, bytes, flags);
+      let v2 = cpu.mem.read(addr2, bytes, flags);
+      if (signed) {
+        v1 = BigInt.asUintN(64, BigInt.asIntN(32, v1));
+        v2 = BigInt.asUintN(64, BigInt.asIntN(32, v2));
+      }
+      // Rt, then Rt2, then the base: Rt == Rt2 keeps the second element, Rt/Rt2 == Rn the written-back address.
+      cpu.setXr(t, v1);
+      cpu.setXr(t2, v2);
+    } else {
+      let v1 = cpu.x[t]!;
+      let v2 = cpu.x[t2]!;
+      if (bytes === 4) {
+        v1 &= MASK32;
+        v2 &= MASK32;
+      }
+      cpu.mem.write(addr, bytes, v1, flags | Acc.Write);
+      cpu.mem.write(addr2, bytes, v2, flags | Acc.Write);
+    }
+    if (wback) cpu.setXs(n, wbAddr);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load/store exclusive, load-acquire/store-release
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Flags for an access that needs natural alignment, tag checked unless the base is SP. */
+function alignedFlags(n: number): number {
+  return n === 31 ? Acc.Aligned : Acc.Aligned | Acc.TagChecked;
+}
+
+/** LDXR/LDAXR (all sizes). */
+function loadExclusive(size: number): Handler {
+  const bytes = 1 << size;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const addr = baseReg(cpu, n);
+    const v = cpu.mem.read(addr, bytes, alignedFlags(n));
+    cpu.exclAddr = addr;
+    cpu.exclSize = bytes;
+    cpu.setXr(t, v);
+  };
+}
+
+/**
+ * Close the monitor and say whether a store-exclusive of `bytes` at `addr` passes. Alignment is checked first,
+ * whatever the monitor state (AArch64.ExclusiveMonitorsPass).
+ */
+function exclusivePasses(cpu: Cpu, addr: bigint, bytes: number): boolean {
+  checkAligned(addr, bytes, true);
+  const pass = cpu.exclAddr === addr && cpu.exclSize === bytes;
+  cpu.exclAddr = -1n;
+  return pass;
+}
+
+/** STXR/STLXR (all sizes): Ws = 0 on success, 1 on failure (no store). */
+function storeExclusive(size: number): Handler {
+  const bytes = 1 << size;
+  const mask = MASK[bytes]!;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const s = (insn >>> 16) & 31;
+    const addr = baseReg(cpu, n);
+    const v = cpu.x[t]! & mask;
+    const pass = exclusivePasses(cpu, addr, bytes);
+    if (pass) cpu.mem.write(addr, bytes, v, alignedFlags(n) | Acc.Write);
+    cpu.setXr(s, pass ? 0n : 1n);
+  };
+}
+
+/** LDXP/LDAXP: `bytes` 4 or 8 per register, aligned to the pair size. */
+function loadExclusivePair(bytes: number): Handler {
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const t2 = (insn >>> 10) & 31;
+    const addr = baseReg(cpu, n);
+    const flags = alignedFlags(n);
+    let v1: bigint;
+    let v2: bigint;
+    if (bytes === 4) {
+      const v = cpu.mem.read(addr, 8, flags);
+      v1 = v & MASK32;
+      v2 = v >> 32n;
+    } else {
+      checkAligned(addr, 16, false);
+      v1 = cpu.mem.read(addr, 8, flags);
+      v2 = cpu.mem.read(BigInt.asUintN(64, addr + 8n), 8, flags);
+    }
+    cpu.exclAddr = addr;
+    cpu.exclSize = 2 * bytes;
+    cpu.setXr(t, v1);
+    cpu.setXr(t2, v2);
+  };
+}
+
+/** STXP/STLXP. */
+function storeExclusivePair(bytes: number): Handler {
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const t2 = (insn >>> 10) & 31;
+    const s = (insn >>> 16) & 31;
+    const addr = baseReg(cpu, n);
+    const v1 = cpu.x[t]!;
+    const v2 = cpu.x[t2]!;
+    const pass = exclusivePasses(cpu, addr, 2 * bytes);
+    if (pass) {
+      const flags = alignedFlags(n) | Acc.Write;
+      if (bytes === 4) {
+        cpu.mem.write(addr, 8, ((v2 & MASK32) << 32n) | (v1 & MASK32), flags);
+      } else {
+        cpu.mem.write(addr, 8, v1, flags);
+        cpu.mem.write(BigInt.asUintN(64, addr + 8n), 8, v2, flags);
+      }
+    }
+    cpu.setXr(s, pass ? 0n : 1n);
+  };
+}
+
+/** LDAR/STLR (all sizes): aligned, with a valid syndrome that has AR set. */
+function acquireRelease(load: boolean, size: number): Handler {
+  const bytes = 1 << size;
+  const kind = load ? LOAD : STORE;
+  const iss = issFor(size, EXT_NONE, size === 3, true);
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const addr = baseReg(cpu, n);
+    cpu.dabtIss = iss | (t << 16);
+    singleAccess(cpu, kind, bytes, EXT_NONE, t, addr, alignedFlags(n));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// LSE atomics
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Flags of the read half of an atomic read-modify-write; the write half adds Acc.Write. */
+function rmwFlags(n: number): number {
+  return n === 31 ? Acc.ReadWrite | Acc.Aligned : Acc.ReadWrite | Acc.Aligned | Acc.TagChecked;
+}
+
+type AtomicOp = (old: bigint, operand: bigint, bits: number) => bigint;
+
+/** The LD<op> operations by opc (o3 = 0), then SWP (o3 = 1, opc = 000). Operands are zero-extended `bits`-bit values. */
+const ATOMIC_OPS: readonly { readonly name: string; readonly op: AtomicOp }[] = [
+  { name: 'LDADD', op: (a, b, bits) => BigInt.asUintN(bits, a + b) },
+  { name: 'LDCLR', op: (a, b) => a & ~b },
+  { name: 'LDEOR', op: (a, b) => a ^ b },
+  { name: 'LDSET', op: (a, b) => a | b },
+  { name: 'LDSMAX', op: (a, b, bits) => (BigInt.asIntN(bits, a) >= BigInt.asIntN(bits, b) ? a : b) },
+  { name: 'LDSMIN', op: (a, b, bits) => (BigInt.asIntN(bits, a) <= BigInt.asIntN(bits, b) ? a : b) },
+  { name: 'LDUMAX', op: (a, b) => (a >= b ? a : b) },
+  { name: 'LDUMIN', op: (a, b) => (a <= b ? a : b) },
+  { name: 'SWP', op: (_a, b) => b },
+];
+
+/** LD<op>/ST<op> (Rt = 31) and SWP with their A/L variants: Xt gets the old value, zero-extended. */
+function atomic(size: number, op: AtomicOp): Handler {
+  const bytes = 1 << size;
+  const bits = 8 * bytes;
+  const mask = MASK[bytes]!;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const s = (insn >>> 16) & 31;
+    const addr = baseReg(cpu, n);
+    const operand = cpu.x[s]! & mask;
+    const flags = rmwFlags(n);
+    const old = cpu.mem.read(addr, bytes, flags);
+    cpu.mem.write(addr, bytes, op(old, operand, bits), flags | Acc.Write);
+    cpu.setXr(t, old);
+  };
+}
+
+/** CAS/CASA/CASL/CASAL (all sizes): store Xt if memory equals Xs; Xs gets the old value either way. */
+function compareAndSwap(size: number): Handler {
+  const bytes = 1 << size;
+  const mask = MASK[bytes]!;
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const s = (insn >>> 16) & 31;
+    const addr = baseReg(cpu, n);
+    const compare = cpu.x[s]! & mask;
+    const next = cpu.x[t]! & mask;
+    const flags = rmwFlags(n);
+    // The read is checked for write permission too (Acc.ReadWrite), so a failed compare needs no write.
+    const old = cpu.mem.read(addr, bytes, flags);
+    if (old === compare) cpu.mem.write(addr, bytes, next, flags | Acc.Write);
+    cpu.setXr(s, old);
+  };
+}
+
+/** CASP/CASPA/CASPL/CASPAL: register pairs (Rs, Rs+1), (Rt, Rt+1); Rs and Rt even (odd ones do not decode). */
+function compareAndSwapPair(bytes: number): Handler {
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const s = (insn >>> 16) & 31;
+    const addr = baseReg(cpu, n);
+    const flags = rmwFlags(n);
+    const c1 = cpu.x[s]!;
+    const c2 = cpu.x[s + 1]!;
+    const n1 = cpu.x[t]!;
+    const n2 = cpu.x[t + 1]!;
+    let o1: bigint;
+    let o2: bigint;
+    if (bytes === 4) {
+      const old = cpu.mem.read(addr, 8, flags);
+      o1 = old & MASK32;
+      o2 = old >> 32n;
+      if (o1 === (c1 & MASK32) && o2 === (c2 & MASK32)) {
+        cpu.mem.write(addr, 8, ((n2 & MASK32) << 32n) | (n1 & MASK32), flags | Acc.Write);
+      }
+    } else {
+      checkAligned(addr, 16, false);
+      const addr2 = BigInt.asUintN(64, addr + 8n);
+      o1 = cpu.mem.read(addr, 8, flags);
+      o2 = cpu.mem.read(addr2, 8, flags);
+      if (o1 === c1 && o2 === c2) {
+        cpu.mem.write(addr, 8, n1, flags | Acc.Write);
+        cpu.mem.write(addr2, 8, n2, flags | Acc.Write);
+      }
+    }
+    cpu.setXr(s, o1);
+    cpu.setXr(s + 1, o2);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------------------------------------
+
+const bin = (v: number, width: number): string => v.toString(2).padStart(width, '0');
+const SIZE_SUFFIX = ['B', 'H', ' (32-bit)', ' (64-bit)'];
+
+function buildTable(): EncodingRow[] {
+  const rows: EncodingRow[] = [];
+  const row = (name: string, pattern: string, exec: Handler): void => {
+    rows.push({ name, pattern, exec });
+  };
+
+  // Load/store exclusive register, ordered, compare and swap (bits [29:24] = 001000).
+  for (let size = 0; size < 4; size++) {
+    const sz = bin(size, 2);
+    const sfx = SIZE_SUFFIX[size]!;
+    // size 001000 o2=0 L o1=0 Rs o0 Rt2 Rn Rt; Rs (loads) and Rt2 are should-be-one, ignored.
+    row(`STXR/STLXR${sfx}`, `${sz}001000 000 xxxxx x xxxxx xxxxx xxxxx`, storeExclusive(size));
+    row(`LDXR/LDAXR${sfx}`, `${sz}001000 010 xxxxx x xxxxx xxxxx xxxxx`, loadExclusive(size));
+    // size 001000 o2=1 L o1=0 Rs o0=1 Rt2: STLR/LDAR, Rs = Rt2 = 11111 (should-be-one; otherwise UNDEFINED).
+    // o0 = 0 is STLLR/LDLAR (FEAT_LOR, not implemented): UNDEFINED.
+    row(`STLR${sfx}`, `${sz}001000 100 11111 1 11111 xxxxx xxxxx`, acquireRelease(false, size));
+    row(`LDAR${sfx}`, `${sz}001000 110 11111 1 11111 xxxxx xxxxx`, acquireRelease(true, size));
+    // size 001000 o2=1 L o1=1 Rs o0 11111: CAS, CASA (L), CASL (o0), CASAL.
+    row(`CAS${sfx}`, `${sz}001000 1x1 xxxxx x 11111 xxxxx xxxxx`, compareAndSwap(size));
+  }
+  for (const sz of [0, 1]) {
+    const bytes = 4 << sz;
+    const sfx = sz === 0 ? ' (32-bit)' : ' (64-bit)';
+    // 1 sz 001000 0 L 1 Rs o0 Rt2 Rn Rt: exclusive pairs.
+    row(`STXP/STLXP${sfx}`, `1${sz}001000 001 xxxxx x xxxxx xxxxx xxxxx`, storeExclusivePair(bytes));
+    row(`LDXP/LDAXP${sfx}`, `1${sz}001000 011 xxxxx x xxxxx xxxxx xxxxx`, loadExclusivePair(bytes));
+    // 0 sz 001000 0 L 1 Rs o0 11111 Rn Rt: CASP*, with Rs<0> = Rt<0> = 0 (odd registers are UNDEFINED).
+    row(`CASP${sfx}`, `0${sz}001000 0x1 xxxx0 x 11111 xxxxx xxxx0`, compareAndSwapPair(bytes));
+  }
+
+  // Load register (literal): opc 011 V=0 00 imm19 Rt. opc = 11 is PRFM (literal).
+  const literalNames = ['LDR (literal, 32-bit)', 'LDR (literal, 64-bit)', 'LDRSW (literal)', 'PRFM (literal)'];
+  for (let opc = 0; opc < 4; opc++) row(literalNames[opc]!, `${bin(opc, 2)}011000 xxxxxxxxxxxxxxxxxxx xxxxx`, literal(opc));
+
+  // Load/store pair: opc 101 V=0 mode[25:23] L imm7 Rt2 Rn Rt. opc = 11 and the non-temporal opc = 01 are
+  // unallocated; opc = 01 with L = 0 is STGP (the MTE issue adds it).
+  const modeNames = ['no-allocate', 'post-index', 'signed offset', 'pre-index'];
+  for (const mode of [PAIR_NONTEMPORAL, PAIR_POST, PAIR_OFFSET, PAIR_PRE]) {
+    const m = bin(mode, 3);
+    const mn = modeNames[mode]!;
+    for (const opc of [0, 2]) {
+      const bytes = opc === 0 ? 4 : 8;
+      const w = opc === 0 ? '32-bit' : '64-bit';
+      const st = mode === PAIR_NONTEMPORAL ? 'STNP' : 'STP';
+      const ld = mode === PAIR_NONTEMPORAL ? 'LDNP' : 'LDP';
+      row(`${st} (${mn}, ${w})`, `${bin(opc, 2)}101 0 ${m} 0 xxxxxxx xxxxx xxxxx xxxxx`, pair(false, bytes, false, mode));
+      row(`${ld} (${mn}, ${w})`, `${bin(opc, 2)}101 0 ${m} 1 xxxxxxx xxxxx xxxxx xxxxx`, pair(true, bytes, false, mode));
+    }
+    if (mode !== PAIR_NONTEMPORAL) row(`LDPSW (${mn})`, `01101 0 ${m} 1 xxxxxxx xxxxx xxxxx xxxxx`, pair(true, 4, true, mode));
+  }
+
+  // Load/store register classes: size 111 V=0 ...
+  for (let size = 0; size < 4; size++) {
+    for (let opc = 0; opc < 4; opc++) {
+      const op = singleOp(size, opc);
+      if (op === undefined) continue;
+      const so = `${bin(size, 2)}111`;
+      const o = bin(opc, 2);
+      const prfm = op.kind === PREFETCH;
+      // Unsigned immediate: size 111 0 01 opc imm12 Rn Rt.
+      row(`${op.name} (immediate, unsigned offset)`, `${so}001 ${o} xxxxxxxxxxxx xxxxx xxxxx`, unsignedImm(op));
+      // Unscaled immediate: size 111 0 00 opc 0 imm9 00 Rn Rt (LDUR*, STUR*, PRFUM).
+      row(`${prfm ? 'PRFUM' : op.name.replace(/^(LD|ST)R/, '$1UR')} (unscaled)`, `${so}000 ${o} 0 xxxxxxxxx 00 xxxxx xxxxx`, unscaledImm(op, false));
+      // Register offset: size 111 0 00 opc 1 Rm option S 10 Rn Rt, option<1> = 1 (option<1> = 0 is UNDEFINED).
+      row(`${op.name} (register)`, `${so}000 ${o} 1 xxxxx x1x x 10 xxxxx xxxxx`, registerOffset(op));
+      if (prfm) continue; // PRFM has no indexed or unprivileged forms (unallocated).
+      // Post-index (01), pre-index (11), unprivileged (10): size 111 0 00 opc 0 imm9 xx Rn Rt.
+      row(`${op.name} (immediate, post-index)`, `${so}000 ${o} 0 xxxxxxxxx 01 xxxxx xxxxx`, indexedImm(op, true));
+      row(`${op.name} (immediate, pre-index)`, `${so}000 ${o} 0 xxxxxxxxx 11 xxxxx xxxxx`, indexedImm(op, false));
+      row(`${op.name.replace(/^(LD|ST)R/, '$1TR')} (unprivileged)`, `${so}000 ${o} 0 xxxxxxxxx 10 xxxxx xxxxx`, unscaledImm(op, true));
+    }
+    // Atomic memory operations: size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt. Implemented: o3 = 0 (LD<op>) and
+    // o3 = 1, opc = 000 (SWP). The rest of o3 = 1 (LDAPR*: FEAT_LRCPC; LD64B/ST64B*: FEAT_LS64; RCW*: FEAT_THE)
+    // is UNDEFINED.
+    const so = `${bin(size, 2)}111`;
+    for (let opc = 0; opc < 8; opc++) {
+      const { name, op } = ATOMIC_OPS[opc]!;
+      row(`${name}${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 0${bin(opc, 3)} 00 xxxxx xxxxx`, atomic(size, op));
+    }
+    row(`SWP${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 1000 00 xxxxx xxxxx`, atomic(size, ATOMIC_OPS[8]!.op));
+  }
+  return rows;
+}
+
+export const LOADS_AND_STORES: readonly EncodingRow[] = buildTable();
