@@ -211,6 +211,9 @@ export class Cpu {
         fetching = true;
         const insn = mem.fetch(pc);
         fetching = false;
+        // PSTATE.IL (set by an illegal exception return): the instruction raises an Illegal Execution state
+        // exception instead of executing. Lower priority than PC alignment and instruction aborts.
+        if (this.il !== 0) throw new GuestException(Ec.IllegalState, 0);
         this.nextPc = pc + 4n;
         this.dabtIss = 0;
         decodeA64(insn)(this, insn);

@@ -78,4 +78,12 @@ export interface MemoryPort {
   tlbi(op: string, arg: bigint): void;
   /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */
   zeroBlock(va: bigint, size: number): void;
+  /**
+   * Address translation for AT S1E1R/S1E1W/S1E0R/S1E0W: translate `va` with the current EL1&0 stage-1 regime for an
+   * access described by `flags` ({@link Acc}.Write for the W forms, Acc.Unpriv for the E0 forms) and return the
+   * PAR_EL1 value to record: PA and attributes with F = 0 on success; F = 1 and FST (and PTW, S) on a stage-1 fault,
+   * which is not taken. A stage-2 fault on the stage-1 walk is thrown as a {@link MemoryFault} (taken to EL2).
+   * Optional: when absent, AT writes PAR_EL1 = 1 (F = 1).
+   */
+  translateForAt?(va: bigint, flags: number): bigint;
 }

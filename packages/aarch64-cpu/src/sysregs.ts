@@ -1,12 +1,42 @@
 /**
  * The system register file: one table that names every register the model implements, with its MRS/MSR encoding,
- * the lowest exception level that may access it, and its reset value. Values live in one BigUint64Array indexed by
- * the `SysReg` ids, so hot paths read `cpu.sys[SysReg.SCTLR_EL1]` without a lookup.
+ * the lowest exception level that may access it, its reset value and the access rules MRS/MSR enforce (traps to
+ * EL1 and EL2, the feature it belongs to). Values live in one BigUint64Array indexed by the `SysReg` ids, so hot
+ * paths read `cpu.sys[SysReg.SCTLR_EL1]` without a lookup.
  *
  * EL2 registers are state of the (host) hypervisor: guest code at EL1/EL0 cannot reach them (UNDEF), the hypervisor
  * reads and writes them directly.
+ *
+ * Rules that are not per register (implemented by the MRS/MSR handler, insn/branches-exceptions-system-sysreg.ts):
+ * - An encoding not in this table is UNDEFINED, except the ID register space op0=3, op1=0, CRn=0, CRm=1..7, which
+ *   reads as zero at EL1 when unassigned (Arm ARM: reserved ID encodings are RAZ); MSR there is UNDEFINED.
+ * - HCR_EL2.TID3 traps reads of the whole ID space to EL2; HCR_EL2.TIDCP traps EL1 accesses to the
+ *   IMPLEMENTATION DEFINED encodings (op0=3, CRn=11 or 15), which are otherwise UNDEFINED (none is implemented).
+ * - `live` registers are not held in `cpu.sys`: their value is CPU state (PSTATE fields, SP_EL0) or computed on
+ *   access (counters, CCSIDR_EL1, DCZID_EL0.DZP, MIDR/MPIDR from VPIDR_EL2/VMPIDR_EL2). Their slot is unused.
+ *
+ * Decisions for registers Linux touches that the model has no hardware for:
+ * - PMU: ID_AA64DFR0_EL1.PMUVer = 0, so every PMU register is UNDEFINED (Linux checks PMUVer before touching them).
+ * - Debug: the OS lock (OSLAR/OSLSR/OSDLR), MDSCR_EL1, two breakpoint and two watchpoint register pairs, the claim
+ *   tags, MDRAR and DBGAUTHSTATUS exist with their architectural read/write behaviour, but breakpoints, watchpoints
+ *   and software step do not fire yet. MDCR_EL2 debug traps are not modelled.
+ * - Generic timer: the registers exist; the count is `cpu.insnCount` (one tick per retired instruction, see
+ *   `counterTicks`), CTL.ISTATUS is computed, but no timer interrupt is raised yet: the timer model comes later.
+ * - GIC system registers (ICC_*): ID_AA64PFR0_EL1.GIC = 0, so they are UNDEFINED (the interrupt controller is a
+ *   memory-mapped model).
+ * - FP/AdvSIMD (FPCR, FPSR), SVE, SME, PAuth keys, RAS error records, LORegions, AMU, SPE, trace: not implemented,
+ *   so UNDEFINED.
  */
 import { IMPL } from './impl-defined.js';
+
+/** Features a register can depend on: keys of `FEAT` in impl-defined.ts. */
+export type SysRegFeature = 'PAN' | 'UAO' | 'DIT' | 'SSBS2' | 'MTE' | 'MTE2';
+
+/** An EL0 access is trapped to EL1 (EC 0x18) unless `reg & mask` is non-zero. */
+export interface El0Gate {
+  readonly reg: 'SCTLR_EL1' | 'CNTKCTL_EL1';
+  readonly mask: bigint;
+}
 
 export interface SysRegDef {
   readonly name: string;
@@ -22,67 +52,176 @@ export interface SysRegDef {
   readonly readOnly?: boolean;
   /** MRS is UNDEF. */
   readonly writeOnly?: boolean;
+  /** MSR at EL0 is UNDEF (TPIDRRO_EL0). */
+  readonly el0ReadOnly?: boolean;
+  /** The register exists only when the ID registers advertise this feature; otherwise its encoding is UNDEFINED. */
+  readonly feat?: SysRegFeature;
+  /** EL0 accesses are trapped to EL1 unless this control allows them (SCTLR_EL1.UCT, CNTKCTL_EL1.EL0VCTEN, ...). */
+  readonly el0Gate?: El0Gate;
+  /** EL0/EL1 accesses are trapped to EL2 unless `CNTHCTL_EL2 & mask` is non-zero (EL1PCTEN, EL1PCEN). */
+  readonly cnthctlGate?: bigint;
+  /** HCR_EL2 bits that trap an MRS of this register from EL0/EL1 to EL2 (EC 0x18). */
+  readonly hcrRead?: bigint;
+  /** HCR_EL2 bits that trap an MSR of this register from EL0/EL1 to EL2 (EC 0x18). */
+  readonly hcrWrite?: bigint;
+  /** A write changes translation controls: the handler calls `cpu.mem.controlChanged()`. */
+  readonly ctl?: boolean;
+  /** The value is not held in `cpu.sys` (see the file comment). */
+  readonly live?: boolean;
 }
 
+/** HCR_EL2 trap controls the MRS/MSR and system instruction handlers honour. */
+export const HCR = {
+  TWI: 1n << 13n,
+  TWE: 1n << 14n,
+  FB: 1n << 9n,
+  TID1: 1n << 16n,
+  TID2: 1n << 17n,
+  TID3: 1n << 18n,
+  TSC: 1n << 19n,
+  TIDCP: 1n << 20n,
+  TACR: 1n << 21n,
+  TSW: 1n << 22n,
+  TPCP: 1n << 23n,
+  TPU: 1n << 24n,
+  TTLB: 1n << 25n,
+  TVM: 1n << 26n,
+  TGE: 1n << 27n,
+  TDZ: 1n << 28n,
+  HCD: 1n << 29n,
+  TRVM: 1n << 30n,
+} as const;
+
+/** SCTLR_EL1 bits the CPU (not the MMU) acts on. */
+export const SCTLR = {
+  UMA: 1n << 9n,
+  DZE: 1n << 14n,
+  UCT: 1n << 15n,
+  nTWI: 1n << 16n,
+  nTWE: 1n << 18n,
+  UCI: 1n << 26n,
+} as const;
+
+type Extra = Omit<Partial<SysRegDef>, 'name' | 'op0' | 'op1' | 'crn' | 'crm' | 'op2' | 'minEl' | 'reset'>;
+
 const d = <N extends string>(name: N, op0: number, op1: number, crn: number, crm: number, op2: number,
-  minEl: 0 | 1 | 2, reset = 0n, extra: Partial<Pick<SysRegDef, 'readOnly' | 'writeOnly'>> = {}): SysRegDef & { name: N } =>
+  minEl: 0 | 1 | 2, reset = 0n, extra: Extra = {}): SysRegDef & { name: N } =>
   ({ name, op0, op1, crn, crm, op2, minEl, reset, ...extra });
 
-/** Every implemented system register. The position in this list is its id. */
+const RO = { readOnly: true } as const;
+const ID = { readOnly: true, hcrRead: HCR.TID3 } as const;
+/** The EL1 virtual memory controls HCR_EL2.TVM (writes) and TRVM (reads) trap. */
+const VM = { hcrRead: HCR.TRVM, hcrWrite: HCR.TVM } as const;
+const VMCTL = { ...VM, ctl: true } as const;
+const LIVE = { live: true } as const;
+const cntk = (mask: bigint): El0Gate => ({ reg: 'CNTKCTL_EL1', mask });
+
+/** Every implemented system register (and PSTATE access). The position in this list is its id. */
 export const SYSREG_DEFS = [
-  // Identification (read-only at EL1).
-  d('MIDR_EL1', 3, 0, 0, 0, 0, 1, IMPL.MIDR_EL1, { readOnly: true }),
-  d('MPIDR_EL1', 3, 0, 0, 0, 5, 1, 0x8000_0000n, { readOnly: true }),
-  d('REVIDR_EL1', 3, 0, 0, 0, 6, 1, 0n, { readOnly: true }),
-  d('ID_AA64PFR0_EL1', 3, 0, 0, 4, 0, 1, IMPL.ID_AA64PFR0_EL1, { readOnly: true }),
-  d('ID_AA64PFR1_EL1', 3, 0, 0, 4, 1, 1, IMPL.ID_AA64PFR1_EL1, { readOnly: true }),
-  d('ID_AA64DFR0_EL1', 3, 0, 0, 5, 0, 1, IMPL.ID_AA64DFR0_EL1, { readOnly: true }),
-  d('ID_AA64ISAR0_EL1', 3, 0, 0, 6, 0, 1, IMPL.ID_AA64ISAR0_EL1, { readOnly: true }),
-  d('ID_AA64ISAR1_EL1', 3, 0, 0, 6, 1, 1, IMPL.ID_AA64ISAR1_EL1, { readOnly: true }),
-  d('ID_AA64MMFR0_EL1', 3, 0, 0, 7, 0, 1, IMPL.ID_AA64MMFR0_EL1, { readOnly: true }),
-  d('ID_AA64MMFR1_EL1', 3, 0, 0, 7, 1, 1, IMPL.ID_AA64MMFR1_EL1, { readOnly: true }),
-  d('ID_AA64MMFR2_EL1', 3, 0, 0, 7, 2, 1, IMPL.ID_AA64MMFR2_EL1, { readOnly: true }),
-  d('CTR_EL0', 3, 3, 0, 0, 1, 0, IMPL.CTR_EL0, { readOnly: true }),
-  d('DCZID_EL0', 3, 3, 0, 0, 7, 0, IMPL.DCZID_EL0, { readOnly: true }),
-  d('GMID_EL1', 3, 1, 0, 0, 4, 1, IMPL.GMID_EL1, { readOnly: true }),
+  // Identification (read-only). MIDR/MPIDR read VPIDR_EL2/VMPIDR_EL2 at EL0/EL1 (EL2 is implemented and enabled).
+  d('MIDR_EL1', 3, 0, 0, 0, 0, 1, IMPL.MIDR_EL1, { ...RO, live: true }),
+  d('MPIDR_EL1', 3, 0, 0, 0, 5, 1, IMPL.MPIDR_EL1, { ...RO, live: true }),
+  d('REVIDR_EL1', 3, 0, 0, 0, 6, 1, IMPL.REVIDR_EL1, { ...RO, hcrRead: HCR.TID1 }),
+  d('AIDR_EL1', 3, 1, 0, 0, 7, 1, IMPL.AIDR_EL1, { ...RO, hcrRead: HCR.TID1 }),
+  d('ID_AA64PFR0_EL1', 3, 0, 0, 4, 0, 1, IMPL.ID_AA64PFR0_EL1, ID),
+  d('ID_AA64PFR1_EL1', 3, 0, 0, 4, 1, 1, IMPL.ID_AA64PFR1_EL1, ID),
+  d('ID_AA64DFR0_EL1', 3, 0, 0, 5, 0, 1, IMPL.ID_AA64DFR0_EL1, ID),
+  d('ID_AA64ISAR0_EL1', 3, 0, 0, 6, 0, 1, IMPL.ID_AA64ISAR0_EL1, ID),
+  d('ID_AA64ISAR1_EL1', 3, 0, 0, 6, 1, 1, IMPL.ID_AA64ISAR1_EL1, ID),
+  d('ID_AA64ISAR2_EL1', 3, 0, 0, 6, 2, 1, IMPL.ID_AA64ISAR2_EL1, ID),
+  d('ID_AA64MMFR0_EL1', 3, 0, 0, 7, 0, 1, IMPL.ID_AA64MMFR0_EL1, ID),
+  d('ID_AA64MMFR1_EL1', 3, 0, 0, 7, 1, 1, IMPL.ID_AA64MMFR1_EL1, ID),
+  d('ID_AA64MMFR2_EL1', 3, 0, 0, 7, 2, 1, IMPL.ID_AA64MMFR2_EL1, ID),
+  d('CTR_EL0', 3, 3, 0, 0, 1, 0, IMPL.CTR_EL0, { ...RO, hcrRead: HCR.TID2, el0Gate: { reg: 'SCTLR_EL1', mask: SCTLR.UCT } }),
+  d('DCZID_EL0', 3, 3, 0, 0, 7, 0, IMPL.DCZID_EL0, { ...RO, live: true }),
+  d('GMID_EL1', 3, 1, 0, 0, 4, 1, IMPL.GMID_EL1, { ...RO, feat: 'MTE2' }),
+  d('CLIDR_EL1', 3, 1, 0, 0, 1, 1, IMPL.CLIDR_EL1, { ...RO, hcrRead: HCR.TID2 }),
+  d('CCSIDR_EL1', 3, 1, 0, 0, 0, 1, 0n, { ...RO, hcrRead: HCR.TID2, live: true }),
+  d('CSSELR_EL1', 3, 2, 0, 0, 0, 1, 0n, { hcrRead: HCR.TID2, hcrWrite: HCR.TID2 }),
   // EL1 control and translation.
-  d('SCTLR_EL1', 3, 0, 1, 0, 0, 1, IMPL.SCTLR_EL1_RESET),
-  d('ACTLR_EL1', 3, 0, 1, 0, 1, 1),
+  d('SCTLR_EL1', 3, 0, 1, 0, 0, 1, IMPL.SCTLR_EL1_RESET, VMCTL),
+  d('ACTLR_EL1', 3, 0, 1, 0, 1, 1, 0n, { hcrRead: HCR.TACR, hcrWrite: HCR.TACR }),
   d('CPACR_EL1', 3, 0, 1, 0, 2, 1),
-  d('TTBR0_EL1', 3, 0, 2, 0, 0, 1),
-  d('TTBR1_EL1', 3, 0, 2, 0, 1, 1),
-  d('TCR_EL1', 3, 0, 2, 0, 2, 1),
-  d('MAIR_EL1', 3, 0, 10, 2, 0, 1),
-  d('AMAIR_EL1', 3, 0, 10, 3, 0, 1),
-  d('CONTEXTIDR_EL1', 3, 0, 13, 0, 1, 1),
+  d('TTBR0_EL1', 3, 0, 2, 0, 0, 1, 0n, VMCTL),
+  d('TTBR1_EL1', 3, 0, 2, 0, 1, 1, 0n, VMCTL),
+  d('TCR_EL1', 3, 0, 2, 0, 2, 1, 0n, VMCTL),
+  d('MAIR_EL1', 3, 0, 10, 2, 0, 1, 0n, VMCTL),
+  d('AMAIR_EL1', 3, 0, 10, 3, 0, 1, 0n, VM),
+  d('CONTEXTIDR_EL1', 3, 0, 13, 0, 1, 1, 0n, VM),
   // Exception handling.
   d('VBAR_EL1', 3, 0, 12, 0, 0, 1),
-  d('ESR_EL1', 3, 0, 5, 2, 0, 1),
-  d('FAR_EL1', 3, 0, 6, 0, 0, 1),
-  d('AFSR0_EL1', 3, 0, 5, 1, 0, 1),
-  d('AFSR1_EL1', 3, 0, 5, 1, 1, 1),
+  d('ESR_EL1', 3, 0, 5, 2, 0, 1, 0n, VM),
+  d('FAR_EL1', 3, 0, 6, 0, 0, 1, 0n, VM),
+  d('AFSR0_EL1', 3, 0, 5, 1, 0, 1, 0n, VM),
+  d('AFSR1_EL1', 3, 0, 5, 1, 1, 1, 0n, VM),
   d('PAR_EL1', 3, 0, 7, 4, 0, 1),
   d('ELR_EL1', 3, 0, 4, 0, 1, 1),
   d('SPSR_EL1', 3, 0, 4, 0, 0, 1),
-  d('SP_EL0', 3, 0, 4, 1, 0, 1),
+  /** Lives in `cpu.spEl[0]`; UNDEFINED while PSTATE.SP = 0. */
+  d('SP_EL0', 3, 0, 4, 1, 0, 1, 0n, LIVE),
+  // PSTATE fields (live: the value is in the Cpu's PSTATE members).
+  d('NZCV', 3, 3, 4, 2, 0, 0, 0n, LIVE),
+  d('DAIF', 3, 3, 4, 2, 1, 0, 0n, { live: true, el0Gate: { reg: 'SCTLR_EL1', mask: SCTLR.UMA } }),
+  d('CurrentEL', 3, 0, 4, 2, 2, 1, 0n, { live: true, readOnly: true }),
+  d('SPSel', 3, 0, 4, 2, 0, 1, 0n, LIVE),
+  d('PAN', 3, 0, 4, 2, 3, 1, 0n, { live: true, feat: 'PAN' }),
+  d('UAO', 3, 0, 4, 2, 4, 1, 0n, { live: true, feat: 'UAO' }),
+  d('DIT', 3, 3, 4, 2, 5, 0, 0n, { live: true, feat: 'DIT' }),
+  d('SSBS', 3, 3, 4, 2, 6, 0, 0n, { live: true, feat: 'SSBS2' }),
+  d('TCO', 3, 3, 4, 2, 7, 0, 0n, { live: true, feat: 'MTE' }),
   // Thread and software registers.
   d('TPIDR_EL0', 3, 3, 13, 0, 2, 0),
-  d('TPIDRRO_EL0', 3, 3, 13, 0, 3, 0),
+  d('TPIDRRO_EL0', 3, 3, 13, 0, 3, 0, 0n, { el0ReadOnly: true }),
   d('TPIDR_EL1', 3, 0, 13, 0, 4, 1),
+  // Generic timer. The count is computed (see counterTicks); interrupts come with the timer model.
   d('CNTKCTL_EL1', 3, 0, 14, 1, 0, 1),
+  /** Writable only at the highest implemented EL (EL2, the host). */
+  d('CNTFRQ_EL0', 3, 3, 14, 0, 0, 0, IMPL.CNTFRQ_EL0, { readOnly: true, el0Gate: cntk(0b11n) }),
+  d('CNTPCT_EL0', 3, 3, 14, 0, 1, 0, 0n, { readOnly: true, live: true, el0Gate: cntk(0b01n), cnthctlGate: 0b01n }),
+  d('CNTVCT_EL0', 3, 3, 14, 0, 2, 0, 0n, { readOnly: true, live: true, el0Gate: cntk(0b10n) }),
+  d('CNTP_TVAL_EL0', 3, 3, 14, 2, 0, 0, 0n, { live: true, el0Gate: cntk(1n << 9n), cnthctlGate: 0b10n }),
+  d('CNTP_CTL_EL0', 3, 3, 14, 2, 1, 0, 0n, { live: true, el0Gate: cntk(1n << 9n), cnthctlGate: 0b10n }),
+  d('CNTP_CVAL_EL0', 3, 3, 14, 2, 2, 0, 0n, { el0Gate: cntk(1n << 9n), cnthctlGate: 0b10n }),
+  d('CNTV_TVAL_EL0', 3, 3, 14, 3, 0, 0, 0n, { live: true, el0Gate: cntk(1n << 8n) }),
+  d('CNTV_CTL_EL0', 3, 3, 14, 3, 1, 0, 0n, { live: true, el0Gate: cntk(1n << 8n) }),
+  d('CNTV_CVAL_EL0', 3, 3, 14, 3, 2, 0, 0n, { el0Gate: cntk(1n << 8n) }),
+  // Debug (storage only: breakpoints, watchpoints and step do not fire yet).
   d('MDSCR_EL1', 2, 0, 0, 2, 2, 1),
-  // MTE (behaviour gated by the MTE issue).
-  d('GCR_EL1', 3, 0, 1, 0, 6, 1),
-  d('RGSR_EL1', 3, 0, 1, 0, 5, 1),
-  d('TFSR_EL1', 3, 0, 5, 6, 0, 1),
-  d('TFSRE0_EL1', 3, 0, 5, 6, 1, 1),
+  d('MDCCINT_EL1', 2, 0, 0, 2, 0, 1),
+  d('MDRAR_EL1', 2, 0, 1, 0, 0, 1, 0n, RO),
+  d('OSLAR_EL1', 2, 0, 1, 0, 4, 1, 0n, { writeOnly: true, live: true }),
+  d('OSLSR_EL1', 2, 0, 1, 1, 4, 1, IMPL.OSLSR_EL1_RESET, RO),
+  d('OSDLR_EL1', 2, 0, 1, 3, 4, 1),
+  d('DBGPRCR_EL1', 2, 0, 1, 4, 4, 1),
+  d('DBGBVR0_EL1', 2, 0, 0, 0, 4, 1),
+  d('DBGBCR0_EL1', 2, 0, 0, 0, 5, 1),
+  d('DBGWVR0_EL1', 2, 0, 0, 0, 6, 1),
+  d('DBGWCR0_EL1', 2, 0, 0, 0, 7, 1),
+  d('DBGBVR1_EL1', 2, 0, 0, 1, 4, 1),
+  d('DBGBCR1_EL1', 2, 0, 0, 1, 5, 1),
+  d('DBGWVR1_EL1', 2, 0, 0, 1, 6, 1),
+  d('DBGWCR1_EL1', 2, 0, 0, 1, 7, 1),
+  /** Reads the implemented claim bits (0xff); a write sets claim bits, held in DBGCLAIMCLR_EL1. */
+  d('DBGCLAIMSET_EL1', 2, 0, 7, 8, 6, 1, 0n, LIVE),
+  /** Reads the claim tag; a write clears claim bits. */
+  d('DBGCLAIMCLR_EL1', 2, 0, 7, 9, 6, 1),
+  d('DBGAUTHSTATUS_EL1', 2, 0, 7, 14, 6, 1, IMPL.DBGAUTHSTATUS_EL1, RO),
+  // MTE (UNDEFINED until the MTE issue advertises FEAT_MTE2).
+  d('GCR_EL1', 3, 0, 1, 0, 6, 1, 0n, { feat: 'MTE2' }),
+  d('RGSR_EL1', 3, 0, 1, 0, 5, 1, 0n, { feat: 'MTE2' }),
+  d('TFSR_EL1', 3, 0, 5, 6, 0, 1, 0n, { feat: 'MTE2' }),
+  d('TFSRE0_EL1', 3, 0, 5, 6, 1, 1, 0n, { feat: 'MTE2' }),
   // EL2: the hypervisor's controls. Not reachable from the guest.
   d('HCR_EL2', 3, 4, 1, 1, 0, 2),
   d('VTCR_EL2', 3, 4, 2, 1, 2, 2),
   d('VTTBR_EL2', 3, 4, 2, 1, 0, 2),
-  d('VMPIDR_EL2', 3, 4, 0, 0, 5, 2),
-  d('VPIDR_EL2', 3, 4, 0, 0, 0, 2),
+  /** What MPIDR_EL1 reads at EL0/EL1. Architecturally UNKNOWN at reset; reset to MPIDR_EL1 here. */
+  d('VMPIDR_EL2', 3, 4, 0, 0, 5, 2, IMPL.MPIDR_EL1),
+  /** What MIDR_EL1 reads at EL0/EL1. Architecturally UNKNOWN at reset; reset to MIDR_EL1 here. */
+  d('VPIDR_EL2', 3, 4, 0, 0, 0, 2, IMPL.MIDR_EL1),
   d('TFSR_EL2', 3, 4, 5, 6, 0, 2),
+  d('CNTHCTL_EL2', 3, 4, 14, 1, 0, 2, IMPL.CNTHCTL_EL2_RESET),
+  d('CNTVOFF_EL2', 3, 4, 14, 0, 3, 2),
 ] as const satisfies readonly SysRegDef[];
 
 type Names = (typeof SYSREG_DEFS)[number]['name'];
@@ -95,11 +234,23 @@ export function sysRegKey(op0: number, op1: number, crn: number, crm: number, op
   return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
 }
 
-const byKey = new Map<number, number>(SYSREG_DEFS.map((r, i) => [sysRegKey(r.op0, r.op1, r.crn, r.crm, r.op2), i]));
+/** key → id + 1 (0: not implemented); a flat array because MRS/MSR look registers up on every execution. */
+const byKey = new Uint16Array(1 << 16);
+SYSREG_DEFS.forEach((r, i) => {
+  const k = sysRegKey(r.op0, r.op1, r.crn, r.crm, r.op2);
+  if (byKey[k] !== 0) throw new Error(`system register ${r.name} reuses the encoding of ${SYSREG_DEFS[byKey[k]! - 1]!.name}`);
+  byKey[k] = i + 1;
+});
 
 /** The id of the register with this encoding key, or -1 if the model does not implement it. */
 export function sysRegByKey(key: number): number {
-  return byKey.get(key) ?? -1;
+  return byKey[key & 0xffff]! - 1;
+}
+
+/** The key lies in the ID register space op0=3, op1=0, CRn=0, CRm=1..7 (unassigned encodings read as zero). */
+export function isIdSpaceKey(key: number): boolean {
+  const crm = (key >> 3) & 0xf;
+  return key >> 7 === 3 << 7 && crm >= 1 && crm <= 7;
 }
 
 export function newSysRegFile(): BigUint64Array {

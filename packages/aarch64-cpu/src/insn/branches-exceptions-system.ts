@@ -1,4 +1,246 @@
-/** A64 instruction class: see the Arm ARM's class of the same name. */
-import type { EncodingRow } from '../decode.js';
+/**
+ * A64 instruction class "Branches, exception generating and system instructions" (Arm ARM C4.1.65): conditional
+ * and unconditional branches, compare/test and branch, exception generation, ERET, hints, barriers, PSTATE
+ * writes, system instructions and system register moves. The MRS/MSR handlers are in
+ * branches-exceptions-system-sysreg.ts, SYS (DC/IC/AT/TLBI) in branches-exceptions-system-sys.ts.
+ *
+ * Encodings with no row are UNDEFINED. Deliberately absent (so UNDEFINED), because the feature is not implemented
+ * and not advertised: BC.cond (FEAT_HBC); all pointer-authentication branches BRAA/BRAB/BRAAZ/BRABZ, BLRAA/...,
+ * RETAA/RETAB, ERETAA/ERETAB (FEAT_PAuth); DRPS (Debug state only); HLT (no halting debug); DCPS1-3 (Debug state
+ * only); TCANCEL/TSTART/TTEST/TCOMMIT (FEAT_TME); WFET/WFIT (FEAT_WFxT); DSB nXS (FEAT_XS); SYSL, SYSP/MRRS/MSRR;
+ * CFINV/XAFLAG/AXFLAG (FEAT_FlagM/FlagM2: UNDEFINED inside the MSR (immediate) handler).
+ *
+ * The pointer-authentication, BTI, CLRBHB, ESB, PSB, TSB, CSDB, DGH and other hint-space instructions are hints:
+ * NOPs when their feature is not implemented, as the architecture requires.
+ */
+import type { Cpu } from '../cpu.js';
+import { sext, type EncodingRow } from '../decode.js';
+import { El2Trap, GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
+import { FEAT } from '../impl-defined.js';
+import { HCR, SCTLR, SysReg } from '../sysregs.js';
+import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
+import { sysInstruction } from './branches-exceptions-system-sys.js';
+import { mrs, msrImmediate, msrRegister } from './branches-exceptions-system-sysreg.js';
 
-export const BRANCHES_EXCEPTIONS_SYSTEM: readonly EncodingRow[] = [];
+// ---- branches ----
+
+/** BranchTo(PC + offset) for the PC-relative forms; `offset` is a byte offset (a Number). */
+function branchRel(cpu: Cpu, offset: number): void {
+  cpu.nextPc = branchAddr(cpu, BigInt.asUintN(64, cpu.pc + BigInt(offset)));
+}
+
+/** BranchTo(Xn) for the register forms: the target may be misaligned, which faults when it is executed. */
+function branchReg(cpu: Cpu, target: bigint): void {
+  cpu.nextPc = branchAddr(cpu, target);
+  cpu.checkPcAlign = true;
+}
+
+/** B <label>: `000101 imm26`. */
+function b(cpu: Cpu, insn: number): void {
+  branchRel(cpu, sext(insn & 0x3ff_ffff, 26) * 4);
+}
+
+/** BL <label>: `100101 imm26`. */
+function bl(cpu: Cpu, insn: number): void {
+  cpu.x[30] = cpu.pc + 4n;
+  branchRel(cpu, sext(insn & 0x3ff_ffff, 26) * 4);
+}
+
+/** B.<cond> <label>: `01010100 imm19 0 cond`. */
+function bCond(cpu: Cpu, insn: number): void {
+  if (cpu.condHolds(insn & 0xf)) branchRel(cpu, sext((insn >>> 5) & 0x7_ffff, 19) * 4);
+}
+
+/** CBZ/CBNZ <R><t>, <label>: `sf 011010 op imm19 Rt`. */
+function cbz(cpu: Cpu, insn: number): void {
+  let v = cpu.xr(insn & 31);
+  if ((insn & 0x8000_0000) === 0) v &= 0xffff_ffffn;
+  const nonZero = (insn & (1 << 24)) !== 0;
+  if ((v !== 0n) === nonZero) branchRel(cpu, sext((insn >>> 5) & 0x7_ffff, 19) * 4);
+}
+
+/** TBZ/TBNZ <R><t>, #<imm>, <label>: `b5 011011 op b40 imm14 Rt`. */
+function tbz(cpu: Cpu, insn: number): void {
+  const bit = ((insn >>> 26) & 0x20) | ((insn >>> 19) & 0x1f);
+  const set = ((cpu.xr(insn & 31) >> BigInt(bit)) & 1n) !== 0n;
+  const nonZero = (insn & (1 << 24)) !== 0;
+  if (set === nonZero) branchRel(cpu, sext((insn >>> 5) & 0x3fff, 14) * 4);
+}
+
+/** BR <Xn>. */
+function br(cpu: Cpu, insn: number): void {
+  branchReg(cpu, cpu.xr((insn >>> 5) & 31));
+}
+
+/** BLR <Xn>: the target is read before X30 is written (BLR X30 branches to the old X30). */
+function blr(cpu: Cpu, insn: number): void {
+  const target = cpu.xr((insn >>> 5) & 31);
+  cpu.x[30] = cpu.pc + 4n;
+  branchReg(cpu, target);
+}
+
+/** RET {<Xn>}. */
+function ret(cpu: Cpu, insn: number): void {
+  branchReg(cpu, cpu.xr((insn >>> 5) & 31));
+}
+
+// ---- exception return ----
+
+/** SPSR bits for PSTATE fields of features the model does not implement: RES0, never restored. */
+const SPSR_UNIMPLEMENTED =
+  (FEAT.UAO ? 0n : 1n << 23n) | (FEAT.MTE ? 0n : 1n << 25n) | (FEAT.DIT ? 0n : 1n << 24n) |
+  (FEAT.PAN ? 0n : 1n << 22n) | (FEAT.SSBS ? 0n : 1n << 12n);
+
+/**
+ * IllegalExceptionReturn for a return from EL1 on this PE (AArch64 only at EL0/EL1, EL2 owned by the host, no
+ * EL3): legal targets are EL0t (M = 0b00000), EL1t (0b00100) and EL1h (0b00101), the last two only while
+ * HCR_EL2.TGE = 0. AArch32 (M[4] = 1), EL2/EL3 (a higher EL), M[1] = 1 and EL0 with SP_ELx are illegal.
+ */
+export function illegalReturn(cpu: Cpu, spsr: bigint): boolean {
+  const m = Number(spsr & 0x1fn);
+  if (m === 0) return false;
+  if (m === 4 || m === 5) return (cpu.sys[SysReg.HCR_EL2]! & HCR.TGE) !== 0n;
+  return true;
+}
+
+/**
+ * ERET (AArch64.ExceptionReturn from EL1): PC from ELR_EL1, PSTATE from SPSR_EL1. On an illegal return PSTATE.IL
+ * is set, the EL and SP selection stay as they are, and only NZCV, DAIF and PAN are restored (the other fields
+ * become UNKNOWN: the model leaves them unchanged); the next instruction then takes an Illegal Execution state
+ * exception (EC 0x0e, raised by the run loop). Either way the local exclusive monitor is cleared, an event is sent
+ * and the PC is checked for alignment when the next instruction is fetched.
+ */
+function eret(cpu: Cpu): void {
+  if (cpu.el === 0) undef();
+  const sys = cpu.sys;
+  const spsr = sys[SysReg.SPSR_EL1]! & ~SPSR_UNIMPLEMENTED;
+  const target = sys[SysReg.ELR_EL1]!;
+  if (!illegalReturn(cpu, spsr)) {
+    cpu.spsrToPstate(spsr); // also calls mem.controlChanged()
+  } else {
+    const v = Number(spsr & 0xffff_ffffn);
+    cpu.nzcv = (v >>> 28) & 0xf;
+    cpu.daif = (v >>> 6) & 0xf;
+    cpu.pan = (v >>> 22) & 1;
+    cpu.il = 1;
+    cpu.mem.controlChanged(); // PAN may have changed
+  }
+  cpu.exclAddr = -1n;
+  sendEventLocal(cpu);
+  branchReg(cpu, target);
+}
+
+// ---- exception generation ----
+
+const imm16 = (insn: number): number => (insn >>> 5) & 0xffff;
+
+/** SVC #imm: a supervisor call to EL1; ELR is the next instruction. */
+function svc(_cpu: Cpu, insn: number): void {
+  throw new GuestException(Ec.Svc64, imm16(insn), true);
+}
+
+/** HVC #imm: a hypervisor call, taken by the host. UNDEFINED at EL0 and when HCR_EL2.HCD = 1. */
+function hvc(cpu: Cpu, insn: number): void {
+  if (cpu.el === 0 || (cpu.sys[SysReg.HCR_EL2]! & HCR.HCD) !== 0n) undef();
+  throw new El2Trap(Ec.Hvc64, imm16(insn), true);
+}
+
+/**
+ * SMC #imm. There is no EL3: at EL1 with HCR_EL2.TSC = 1 it traps to EL2 (preferred return: the SMC itself),
+ * otherwise, and always at EL0, it is UNDEFINED.
+ */
+function smc(cpu: Cpu, insn: number): void {
+  if (cpu.el === 1 && (cpu.sys[SysReg.HCR_EL2]! & HCR.TSC) !== 0n) throw new El2Trap(Ec.Smc64, imm16(insn), false);
+  undef();
+}
+
+/** BRK #imm: a Breakpoint instruction exception (EC 0x3c); ELR is the BRK itself. */
+function brk(_cpu: Cpu, insn: number): void {
+  throw new GuestException(Ec.Brk, imm16(insn), false);
+}
+
+// ---- hints ----
+
+/** ISS of a WFx trap from AArch64: CV = 1, COND = 0b1110, TI = 0 (WFI) or 1 (WFE). */
+const wfxIss = (wfe: boolean): number => (1 << 24) | (0xe << 20) | (wfe ? 1 : 0);
+
+/**
+ * The WFx traps: at EL0, SCTLR_EL1.nTWI/nTWE = 0 traps to EL1; then HCR_EL2.TWI/TWE traps EL0 and EL1 to EL2.
+ * With no trap the instruction completes: the model has no low-power state yet, so it is a NOP.
+ */
+function wfxTraps(cpu: Cpu, wfe: boolean): void {
+  if (cpu.el === 0 && (cpu.sys[SysReg.SCTLR_EL1]! & (wfe ? SCTLR.nTWE : SCTLR.nTWI)) === 0n) {
+    throw new GuestException(Ec.Wfx, wfxIss(wfe));
+  }
+  if ((cpu.sys[SysReg.HCR_EL2]! & (wfe ? HCR.TWE : HCR.TWI)) !== 0n) throw new El2Trap(Ec.Wfx, wfxIss(wfe), false);
+}
+
+/** WFI: traps only when it would wait, i.e. when no interrupt is pending (masked or not). */
+function wfi(cpu: Cpu): void {
+  if (!cpu.irqLine) wfxTraps(cpu, false);
+}
+
+/** WFE: completes at once, clearing it, when the event register is set; otherwise it would wait and may trap. */
+function wfe(cpu: Cpu): void {
+  if (!consumeEvent(cpu)) wfxTraps(cpu, true);
+}
+
+/** SEV (a single PE: the broadcast event reaches this PE too) and SEVL. */
+function sev(cpu: Cpu): void {
+  sendEventLocal(cpu);
+}
+
+const nop = (): void => {};
+
+// ---- barriers ----
+
+/** CLREX: clear the local exclusive monitor. */
+function clrex(cpu: Cpu): void {
+  cpu.exclAddr = -1n;
+}
+
+// ---- the table ----
+
+const rows: EncodingRow[] = [
+  // Unconditional branch (immediate)
+  { name: 'B', pattern: '000101 iiiiiiiiiiiiiiiiiiiiiiiiii', exec: b },
+  { name: 'BL', pattern: '100101 iiiiiiiiiiiiiiiiiiiiiiiiii', exec: bl },
+  // Conditional branch (immediate). BC.cond (o0 = 1) is FEAT_HBC: no row, UNDEFINED.
+  { name: 'B.cond', pattern: '0101010 0 iiiiiiiiiiiiiiiiiii 0 cccc', exec: bCond },
+  // Compare and branch (immediate)
+  { name: 'CBZ/CBNZ', pattern: 'f 011010 o iiiiiiiiiiiiiiiiiii ttttt', exec: cbz },
+  // Test and branch (immediate)
+  { name: 'TBZ/TBNZ', pattern: 'b 011011 o bbbbb iiiiiiiiiiiiii ttttt', exec: tbz },
+  // Unconditional branch (register): opc op2 op3 Rn op4
+  { name: 'BR', pattern: '1101011 0000 11111 000000 nnnnn 00000', exec: br },
+  { name: 'BLR', pattern: '1101011 0001 11111 000000 nnnnn 00000', exec: blr },
+  { name: 'RET', pattern: '1101011 0010 11111 000000 nnnnn 00000', exec: ret },
+  { name: 'ERET', pattern: '1101011 0100 11111 000000 11111 00000', exec: eret },
+  // Exception generation: opc imm16 op2 LL
+  { name: 'SVC', pattern: '11010100 000 iiiiiiiiiiiiiiii 000 01', exec: svc },
+  { name: 'HVC', pattern: '11010100 000 iiiiiiiiiiiiiiii 000 10', exec: hvc },
+  { name: 'SMC', pattern: '11010100 000 iiiiiiiiiiiiiiii 000 11', exec: smc },
+  { name: 'BRK', pattern: '11010100 001 iiiiiiiiiiiiiiii 000 00', exec: brk },
+  // Hints: CRm:op2 is the hint number; every unallocated or unimplemented hint is a NOP.
+  { name: 'WFE', pattern: '1101010100 0 00 011 0010 0000 010 11111', exec: wfe },
+  { name: 'WFI', pattern: '1101010100 0 00 011 0010 0000 011 11111', exec: wfi },
+  { name: 'SEV', pattern: '1101010100 0 00 011 0010 0000 100 11111', exec: sev },
+  { name: 'SEVL', pattern: '1101010100 0 00 011 0010 0000 101 11111', exec: sev },
+  { name: 'HINT (NOP, YIELD, ESB, CSDB, BTI, PACIASP, ...)', pattern: '1101010100 0 00 011 0010 mmmm ppp 11111', exec: nop },
+  // Barriers: CRm op2 Rt (Rt must be 11111)
+  { name: 'CLREX', pattern: '1101010100 0 00 011 0011 mmmm 010 11111', exec: clrex },
+  { name: 'DSB (and SSBB, PSSBB)', pattern: '1101010100 0 00 011 0011 mmmm 100 11111', exec: nop },
+  { name: 'DMB', pattern: '1101010100 0 00 011 0011 mmmm 101 11111', exec: nop },
+  { name: 'ISB', pattern: '1101010100 0 00 011 0011 mmmm 110 11111', exec: nop },
+  ...(FEAT.SB ? [{ name: 'SB', pattern: '1101010100 0 00 011 0011 0000 111 11111', exec: nop }] : []),
+  // PSTATE: MSR (immediate)
+  { name: 'MSR (immediate)', pattern: '1101010100 0 00 ooo 0100 mmmm ppp 11111', exec: msrImmediate },
+  // System instructions (SYS; SYSL has no allocated encoding)
+  { name: 'SYS', pattern: '1101010100 0 01 ooo nnnn mmmm ppp ttttt', exec: sysInstruction },
+  // System register move
+  { name: 'MSR (register)', pattern: '1101010100 0 1x ooo nnnn mmmm ppp ttttt', exec: msrRegister },
+  { name: 'MRS', pattern: '1101010100 1 1x ooo nnnn mmmm ppp ttttt', exec: mrs },
+];
+
+export const BRANCHES_EXCEPTIONS_SYSTEM: readonly EncodingRow[] = rows;

@@ -1,0 +1,227 @@
+/**
+ * MRS, MSR (register) and MSR (immediate): the system register moves and PSTATE writes of the "System register
+ * move" and "PSTATE" classes. The registers, their access levels and trap controls are data in sysregs.ts; this
+ * file applies the checks in the Arm ARM's order and reads or writes the value.
+ *
+ * Access check order (as the per-register pseudocode does it):
+ *   1. encoding not implemented → UNDEFINED (the ID space reads as zero at EL1; HCR_EL2.TIDCP traps EL1 accesses
+ *      to the IMPLEMENTATION DEFINED encodings);
+ *   2. below the register's minimum EL, feature not advertised, MSR of a read-only or MRS of a write-only register,
+ *      SP_EL0 while PSTATE.SP = 0 → UNDEFINED;
+ *   3. at EL0, an EL0 enable in SCTLR_EL1/CNTKCTL_EL1 clear → trapped to EL1 (EC 0x18);
+ *   4. an HCR_EL2 trap bit (TID1/2/3, TACR, TVM, TRVM) or CNTHCTL_EL2 enable → trapped to EL2 (EC 0x18).
+ */
+import type { Cpu } from '../cpu.js';
+import { FEAT, IMPL } from '../impl-defined.js';
+import { HCR, isIdSpaceKey, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '../sysregs.js';
+import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
+
+/**
+ * The system counter in ticks: for now one tick per retired instruction. The generic timer model replaces this
+ * (and raises the timer interrupts); CNTFRQ_EL0 does not yet describe the rate.
+ */
+export function counterTicks(cpu: Cpu): bigint {
+  return BigInt(cpu.insnCount);
+}
+
+function virtualCount(cpu: Cpu): bigint {
+  return BigInt.asUintN(64, counterTicks(cpu) - cpu.sys[SysReg.CNTVOFF_EL2]!);
+}
+
+/** Per-register checks flattened for the hot path. */
+interface Rule {
+  readonly def: SysRegDef;
+  readonly feat: boolean;
+  readonly el0GateId: number;
+  readonly el0GateMask: bigint;
+}
+const RULES: Rule[] = SYSREG_DEFS.map((def: SysRegDef) => ({
+  def,
+  feat: def.feat === undefined ? true : FEAT[def.feat],
+  el0GateId: def.el0Gate ? SysReg[def.el0Gate.reg] : -1,
+  el0GateMask: def.el0Gate?.mask ?? 0n,
+}));
+
+/** The IMPLEMENTATION DEFINED register and instruction space: op0 = 3 (or 1 for SYS), CRn = 11 or 15. */
+export function isImpDefKey(key: number): boolean {
+  const op0 = key >> 14;
+  const crn = (key >> 7) & 0xf;
+  return (op0 === 3 || op0 === 1) && (crn === 11 || crn === 15);
+}
+
+/** Encoding not implemented: UNDEFINED, unless HCR_EL2.TIDCP traps it (IMPLEMENTATION DEFINED space, from EL1). */
+export function unimplementedSys(cpu: Cpu, key: number, rt: number, read: boolean): never {
+  // From EL0 these are UNDEFINED rather than trapped (the Arm ARM leaves that choice IMPLEMENTATION DEFINED).
+  if (cpu.el === 1 && isImpDefKey(key) && (cpu.sys[SysReg.HCR_EL2]! & HCR.TIDCP) !== 0n) trapSysToEl2(key, rt, read);
+  undef();
+}
+
+/** Run the access checks; returns the register id, or -1 for an unassigned ID-space encoding (reads as zero). */
+function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
+  const el = cpu.el;
+  const sys = cpu.sys;
+  const id = sysRegByKey(key);
+  if (id < 0) {
+    if (read && el !== 0 && isIdSpaceKey(key)) {
+      if ((sys[SysReg.HCR_EL2]! & HCR.TID3) !== 0n) trapSysToEl2(key, rt, read);
+      return -1;
+    }
+    unimplementedSys(cpu, key, rt, read);
+  }
+  const rule = RULES[id]!;
+  const def = rule.def;
+  if (el < def.minEl || !rule.feat) undef();
+  if (read ? def.writeOnly : def.readOnly || (el === 0 && def.el0ReadOnly)) undef();
+  if (id === SysReg.SP_EL0 && cpu.spsel === 0) undef();
+  if (el === 0 && rule.el0GateId >= 0 && (sys[rule.el0GateId]! & rule.el0GateMask) === 0n) trapSysToEl1(key, rt, read);
+  const hcrMask = read ? def.hcrRead : def.hcrWrite;
+  if (hcrMask !== undefined && (sys[SysReg.HCR_EL2]! & hcrMask) !== 0n) trapSysToEl2(key, rt, read);
+  if (def.cnthctlGate !== undefined && (sys[SysReg.CNTHCTL_EL2]! & def.cnthctlGate) === 0n) trapSysToEl2(key, rt, read);
+  return id;
+}
+
+/** DC ZVA is prohibited at the current EL (DCZID_EL0.DZP): EL0 with SCTLR_EL1.DZE = 0, or HCR_EL2.TDZ = 1. */
+export function dczvaProhibited(cpu: Cpu): boolean {
+  return (cpu.el === 0 && (cpu.sys[SysReg.SCTLR_EL1]! & SCTLR.DZE) === 0n) ||
+    (cpu.sys[SysReg.HCR_EL2]! & HCR.TDZ) !== 0n;
+}
+
+/** CNTx_CTL_EL0 as read: ENABLE and IMASK as written, ISTATUS (bit 2) = enabled and count >= CVAL. */
+function timerCtl(ctl: bigint, count: bigint, cval: bigint): bigint {
+  const c = ctl & 3n;
+  return (c & 1n) !== 0n && count >= cval ? c | 4n : c;
+}
+
+/** The value MRS reads from register `id` (after the access checks). */
+export function readSysReg(cpu: Cpu, id: number): bigint {
+  const sys = cpu.sys;
+  switch (id) {
+    case SysReg.MIDR_EL1: return sys[SysReg.VPIDR_EL2]!;
+    case SysReg.MPIDR_EL1: return sys[SysReg.VMPIDR_EL2]!;
+    case SysReg.DCZID_EL0: return dczvaProhibited(cpu) ? IMPL.DCZID_EL0 | 0x10n : IMPL.DCZID_EL0;
+    case SysReg.CCSIDR_EL1: {
+      const sel = Number(sys[SysReg.CSSELR_EL1]! & 0xfn);
+      // Level 1 data or instruction, level 2 unified; any other selection has no cache and reads UNKNOWN (0).
+      return sel === 0 || sel === 1 ? IMPL.CCSIDR_L1 : sel === 2 ? IMPL.CCSIDR_L2 : 0n;
+    }
+    case SysReg.SP_EL0: return cpu.spEl[0]!;
+    case SysReg.NZCV: return BigInt(cpu.nzcv & 0xf) << 28n;
+    case SysReg.DAIF: return BigInt(cpu.daif << 6);
+    case SysReg.CurrentEL: return BigInt(cpu.el << 2);
+    case SysReg.SPSel: return BigInt(cpu.spsel);
+    case SysReg.PAN: return BigInt(cpu.pan << 22);
+    case SysReg.UAO: return BigInt(cpu.uao << 23);
+    case SysReg.DIT: return BigInt(cpu.dit << 24);
+    case SysReg.SSBS: return BigInt(cpu.ssbs << 12);
+    case SysReg.TCO: return BigInt(cpu.tco << 25);
+    case SysReg.CNTPCT_EL0: return counterTicks(cpu);
+    case SysReg.CNTVCT_EL0: return virtualCount(cpu);
+    case SysReg.CNTP_TVAL_EL0: return (sys[SysReg.CNTP_CVAL_EL0]! - counterTicks(cpu)) & 0xffff_ffffn;
+    case SysReg.CNTV_TVAL_EL0: return (sys[SysReg.CNTV_CVAL_EL0]! - virtualCount(cpu)) & 0xffff_ffffn;
+    case SysReg.CNTP_CTL_EL0: return timerCtl(sys[id]!, counterTicks(cpu), sys[SysReg.CNTP_CVAL_EL0]!);
+    case SysReg.CNTV_CTL_EL0: return timerCtl(sys[id]!, virtualCount(cpu), sys[SysReg.CNTV_CVAL_EL0]!);
+    case SysReg.DBGCLAIMSET_EL1: return 0xffn; // all eight claim bits implemented
+    default: return sys[id]!;
+  }
+}
+
+/** Perform MSR to register `id` (after the access checks). */
+export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
+  const sys = cpu.sys;
+  switch (id) {
+    case SysReg.SP_EL0: cpu.spEl[0] = v; return;
+    case SysReg.NZCV: cpu.nzcv = Number((v >> 28n) & 0xfn); return;
+    case SysReg.DAIF: cpu.daif = Number((v >> 6n) & 0xfn); return;
+    case SysReg.SPSel: cpu.spsel = Number(v & 1n); return;
+    case SysReg.PAN: cpu.pan = Number((v >> 22n) & 1n); cpu.mem.controlChanged(); return;
+    case SysReg.UAO: cpu.uao = Number((v >> 23n) & 1n); cpu.mem.controlChanged(); return;
+    case SysReg.DIT: cpu.dit = Number((v >> 24n) & 1n); return;
+    case SysReg.SSBS: cpu.ssbs = Number((v >> 12n) & 1n); return;
+    case SysReg.TCO: cpu.tco = Number((v >> 25n) & 1n); return;
+    case SysReg.CNTP_TVAL_EL0:
+      sys[SysReg.CNTP_CVAL_EL0] = counterTicks(cpu) + BigInt.asIntN(32, v);
+      return;
+    case SysReg.CNTV_TVAL_EL0:
+      sys[SysReg.CNTV_CVAL_EL0] = virtualCount(cpu) + BigInt.asIntN(32, v);
+      return;
+    case SysReg.CNTP_CTL_EL0:
+    case SysReg.CNTV_CTL_EL0:
+      sys[id] = v & 3n; // ISTATUS is read-only
+      return;
+    case SysReg.OSLAR_EL1: // OSLK follows bit 0 of the write
+      sys[SysReg.OSLSR_EL1] = (sys[SysReg.OSLSR_EL1]! & ~2n) | ((v & 1n) << 1n);
+      return;
+    case SysReg.OSDLR_EL1: sys[id] = v & 1n; return;
+    case SysReg.CSSELR_EL1: sys[id] = v & 0xfn; return; // Level [3:1], InD [0]
+    case SysReg.DBGCLAIMSET_EL1: sys[SysReg.DBGCLAIMCLR_EL1] = sys[SysReg.DBGCLAIMCLR_EL1]! | (v & 0xffn); return;
+    case SysReg.DBGCLAIMCLR_EL1: sys[id] = sys[id]! & ~(v & 0xffn); return;
+    default:
+      sys[id] = v;
+      if (RULES[id]!.def.ctl) cpu.mem.controlChanged();
+  }
+}
+
+/** MRS <Xt>, <systemreg>: `1101010100 1 1 o0 op1 CRn CRm op2 Rt`. */
+export function mrs(cpu: Cpu, insn: number): void {
+  const key = (insn >>> 5) & 0xffff;
+  const rt = insn & 31;
+  const id = checkAccess(cpu, key, rt, true);
+  cpu.setXr(rt, id < 0 ? 0n : readSysReg(cpu, id));
+}
+
+/** MSR <systemreg>, <Xt>: `1101010100 0 1 o0 op1 CRn CRm op2 Rt`. */
+export function msrRegister(cpu: Cpu, insn: number): void {
+  const key = (insn >>> 5) & 0xffff;
+  const rt = insn & 31;
+  const id = checkAccess(cpu, key, rt, false);
+  writeSysReg(cpu, id, cpu.xr(rt));
+}
+
+/**
+ * MSR <pstatefield>, #<imm> (and the flag-manipulation instructions sharing the class):
+ * `1101010100000 op1 0100 CRm op2 11111`. Fields with op1 = 000 are EL1-only (UNDEFINED at EL0); op1 = 011 fields
+ * are EL0-accessible, DAIFSet/DAIFClr only when SCTLR_EL1.UMA = 1 (else trapped to EL1, EC 0x18).
+ */
+export function msrImmediate(cpu: Cpu, insn: number): void {
+  const op1 = (insn >>> 16) & 7;
+  const crm = (insn >>> 8) & 0xf;
+  const op2 = (insn >>> 5) & 7;
+  const el0 = cpu.el === 0;
+  switch ((op1 << 3) | op2) {
+    case 0o005: // SPSel
+      if (el0) undef();
+      cpu.spsel = crm & 1;
+      return;
+    case 0o004: // PAN
+      if (el0 || !FEAT.PAN) undef();
+      cpu.pan = crm & 1;
+      cpu.mem.controlChanged();
+      return;
+    case 0o003: // UAO
+      if (el0 || !FEAT.UAO) undef();
+      cpu.uao = crm & 1;
+      cpu.mem.controlChanged();
+      return;
+    case 0o036: // DAIFSet
+    case 0o037: // DAIFClr
+      if (el0 && (cpu.sys[SysReg.SCTLR_EL1]! & SCTLR.UMA) === 0n) trapSysToEl1((insn >>> 5) & 0xffff, 31, false);
+      cpu.daif = op2 === 6 ? cpu.daif | crm : cpu.daif & ~crm;
+      return;
+    case 0o032: // DIT
+      if (!FEAT.DIT) undef();
+      cpu.dit = crm & 1;
+      return;
+    case 0o031: // SSBS
+      if (!FEAT.SSBS) undef();
+      cpu.ssbs = crm & 1;
+      return;
+    case 0o034: // TCO (FEAT_MTE: enabled by the MTE issue)
+      if (!FEAT.MTE) undef();
+      cpu.tco = crm & 1;
+      return;
+    // CFINV (0o000), XAFLAG (0o001), AXFLAG (0o002): FEAT_FlagM/FlagM2 are not advertised, so UNDEFINED.
+    // ALLINT, PM, SVCR*: FEAT_NMI, FEAT_EBEP, SME not implemented. Any other field: unallocated.
+    default:
+      undef();
+  }
+}
