@@ -1,0 +1,868 @@
+/**
+ * The MMU of the EL1&0 translation regime: stage 1 (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1) and stage 2
+ * (HCR_EL2, VTCR_EL2, VTTBR_EL2), VMSAv8-64 with 4 KiB, 16 KiB and 64 KiB granules and 48-bit addresses, in front of
+ * a {@link PhysicalMemory}. It implements the CPU's {@link MemoryPort}.
+ *
+ * Two paths give the same results:
+ *  - the hot path: a direct-mapped software TLB of 4 KiB pages (typed arrays) holding, per page, the host region and
+ *    offset, the permissions for both exception levels with both stages folded in, and the attributes. A hit needs
+ *    no walk and allocates nothing beyond the BigInt a load returns.
+ *  - the slow path (every access when constructed with `{ tlb: false }`, and every TLB miss or denied hit): reads the
+ *    translation registers, walks the tables, checks in the architecture's priority order, throws the fault the
+ *    architecture reports, and, when the TLB is on and the access succeeded, fills the TLB.
+ * A TLB entry only says "this access succeeds"; anything it does not allow goes to the slow path, which decides. So
+ * the TLB can change speed but not outcomes.
+ */
+import { Acc, Fsc, MemoryFault, SysReg, type Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
+import { combineS1S2, decodeMair, isDevice, MemAttr, withShareability } from './attrs.js';
+import { blockAllowed, decodePs, granuleFromTg0, granuleFromTg1, type GranuleBits } from './descriptors.js';
+import type { PhysicalMemory, PhysRegion } from './ports.js';
+
+/** Permission bits of a translation and of a TLB entry. */
+export const Perm = {
+  ReadEl1: 1,
+  WriteEl1: 2,
+  ExecEl1: 4,
+  ReadEl0: 8,
+  WriteEl0: 16,
+  ExecEl0: 32,
+  /** The page is not EL0-readable, so a privileged data access is allowed while PSTATE.PAN is 1. */
+  PanOk: 64,
+  /** The data attributes are Normal: unaligned accesses and DC ZVA raise no memory-type alignment fault. */
+  Normal: 128,
+} as const;
+
+/** HCR_EL2 bits the MMU reads. */
+export const Hcr = {
+  VM: 1n << 0n,
+  PTW: 1n << 2n,
+  DC: 1n << 12n,
+  FWB: 1n << 46n,
+} as const;
+
+export interface MmuOptions {
+  /** Use the software TLB (default true). `false` walks on every access: the reference path for debugging. */
+  tlb?: boolean;
+  /** TLB entries, a power of two (default 2048). */
+  tlbEntries?: number;
+}
+
+/** What {@link Mmu.translate} returns. */
+export type Translation =
+  | {
+      ok: true;
+      /** Output physical address. */
+      pa: bigint;
+      /** Intermediate physical address (equals `pa` without stage 2). */
+      ipa: bigint;
+      /** Attributes of this access after both stages (see attrs.ts for the encoding). */
+      attr: number;
+      /** Stage-1 attributes of this access. */
+      s1Attr: number;
+      /** {@link Perm} bits, both stages folded in. */
+      perms: number;
+      /** Level of the stage-1 leaf descriptor (0 with stage 1 disabled). */
+      level: number;
+      /** Level of the stage-2 leaf descriptor, or -1 without stage 2. */
+      s2Level: number;
+    }
+  | { ok: false; fault: MemoryFault };
+
+const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
+const PAGE = 4096;
+
+const W = Acc.Write;
+const F = Acc.Fetch;
+const UNPRIV = Acc.Unpriv;
+const ALIGNED = Acc.Aligned;
+const RW = Acc.ReadWrite;
+const CM = Acc.CacheMaint;
+
+const ALL_RWX = 63;
+const READS = Perm.ReadEl1 | Perm.ReadEl0;
+const WRITES = Perm.WriteEl1 | Perm.WriteEl0;
+const EXECS = Perm.ExecEl1 | Perm.ExecEl0;
+
+const OSH = MemAttr.ShOuter << MemAttr.ShShift;
+const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+export class Mmu implements MemoryPort {
+  readonly tlbEnabled: boolean;
+  /** Counters for tests and profiling: slow-path accesses, translations (walks) and TLB flushes. */
+  readonly stats = { slow: 0, walks: 0, flushes: 0 };
+
+  // ---- the TLB: direct mapped, indexed by VA[55:12] ----
+  private readonly tlbMask: number;
+  /** VA[55:12] of the entry. */
+  private readonly tlbKey: Float64Array;
+  /** The flush generation the entry belongs to; a flush bumps `gen`, invalidating every entry at once. */
+  private readonly tlbGen: Int32Array;
+  private readonly tlbPerm: Uint8Array;
+  /** Offset of the page in its region. */
+  private readonly tlbOff: Float64Array;
+  /** Physical address of the page (for the MTE issue and debugging). */
+  private readonly tlbPa: Float64Array;
+  /** Data attributes after both stages. */
+  private readonly tlbAttr: Uint16Array;
+  private readonly tlbView: DataView[];
+  private readonly tlbBytes: Uint8Array[];
+  private gen = 1;
+  private wideOff = 0;
+
+  // ---- translation controls, loaded by refresh() ----
+  private s1On = false;
+  private s2On = false;
+  private alignCheck = 0;
+  private wxn = 0;
+  private icache = 0;
+  /** TBI applies: bit 0 data TTBR0 half, bit 1 data TTBR1 half, bit 2 fetch TTBR0 half, bit 3 fetch TTBR1 half. */
+  private tbiMask = 0;
+  private tcrLo = 0;
+  private tcrHi = 0;
+  private mairLo = 0;
+  private mairHi = 0;
+  private ttbr0 = 0;
+  private ttbr1 = 0;
+  private dc = 0;
+  private ptw = 0;
+  private fwb = false;
+  private vtcr = 0;
+  private vttbr = 0;
+  private paMax = 48;
+
+  // ---- outputs of resolve() and the walkers (fields, so the slow path allocates little) ----
+  private rPa = 0;
+  private rIpa = 0;
+  private rAttr = 0;
+  private rDataAttr = 0;
+  private rS1Attr = 0;
+  private rPerm = 0;
+  private rLevel = 0;
+  private rS2Level = -1;
+  private wOut = 0;
+  private wLevel = 0;
+  private wPerm = 0;
+  private wAttr = 0;
+  private s2Out = 0;
+  private s2Level = 0;
+  private s2MemAttr = 0;
+  private s2Sh = 0;
+  private s2Ap = 0;
+  private s2Xn = 0;
+  private dLo = 0;
+  private dHi = 0;
+
+  constructor(
+    readonly cpu: Cpu,
+    readonly phys: PhysicalMemory,
+    options: MmuOptions = {},
+  ) {
+    this.tlbEnabled = options.tlb ?? true;
+    const n = options.tlbEntries ?? 2048;
+    if (n <= 0 || (n & (n - 1)) !== 0) throw new RangeError(`tlbEntries must be a power of two, got ${n}`);
+    const size = this.tlbEnabled ? n : 1;
+    this.tlbMask = size - 1;
+    this.tlbKey = new Float64Array(size).fill(-1);
+    this.tlbGen = new Int32Array(size);
+    this.tlbPerm = new Uint8Array(size);
+    this.tlbOff = new Float64Array(size);
+    this.tlbPa = new Float64Array(size);
+    this.tlbAttr = new Uint16Array(size);
+    this.tlbView = new Array<DataView>(size).fill(EMPTY_VIEW);
+    this.tlbBytes = new Array<Uint8Array>(size).fill(EMPTY);
+    this.refresh();
+  }
+
+  // ================================================================ MemoryPort: the hot paths
+
+  read(va: bigint, size: number, flags: number): bigint {
+    if (this.tlbEnabled) {
+      const f = Number(va);
+      let key: number;
+      let off: number;
+      if (f < TWO53) {
+        off = f % PAGE;
+        key = (f - off) / PAGE;
+      } else {
+        key = this.wideKey(va, (flags & F) !== 0 ? 2 : 0);
+        off = this.wideOff;
+      }
+      const i = key & this.tlbMask;
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+        const p = this.tlbPerm[i]!;
+        const need = this.need(flags);
+        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size))) {
+          const o = this.tlbOff[i]! + off;
+          const v = this.tlbView[i]!;
+          switch (size) {
+            case 1: return BigInt(v.getUint8(o));
+            case 2: return BigInt(v.getUint16(o, true));
+            case 4: return BigInt(v.getUint32(o, true));
+            default: return v.getBigUint64(o, true);
+          }
+        }
+      }
+    }
+    return this.readSlow(va, size, flags);
+  }
+
+  write(va: bigint, size: number, value: bigint, flags: number): void {
+    flags |= W;
+    if (this.tlbEnabled) {
+      const f = Number(va);
+      let key: number;
+      let off: number;
+      if (f < TWO53) {
+        off = f % PAGE;
+        key = (f - off) / PAGE;
+      } else {
+        key = this.wideKey(va, 0);
+        off = this.wideOff;
+      }
+      const i = key & this.tlbMask;
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+        const p = this.tlbPerm[i]!;
+        const need = this.need(flags);
+        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size))) {
+          const o = this.tlbOff[i]! + off;
+          const v = this.tlbView[i]!;
+          switch (size) {
+            case 1: v.setUint8(o, Number(value & 0xffn)); return;
+            case 2: v.setUint16(o, Number(value & 0xffffn), true); return;
+            case 4: v.setUint32(o, Number(value & 0xffff_ffffn), true); return;
+            default: v.setBigUint64(o, value, true); return;
+          }
+        }
+      }
+    }
+    this.writeSlow(va, size, value, flags);
+  }
+
+  fetch(va: bigint): number {
+    if (this.tlbEnabled) {
+      const f = Number(va);
+      let key: number;
+      let off: number;
+      if (f < TWO53) {
+        off = f % PAGE;
+        key = (f - off) / PAGE;
+      } else {
+        key = this.wideKey(va, 2);
+        off = this.wideOff;
+      }
+      const i = key & this.tlbMask;
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen && (off & 3) === 0) {
+        const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
+        if ((this.tlbPerm[i]! & need) !== 0) return this.tlbView[i]!.getUint32(this.tlbOff[i]! + off, true);
+      }
+    }
+    return Number(this.readSlow(va, 4, F));
+  }
+
+  zeroBlock(va: bigint, size: number): void {
+    if (this.tlbEnabled) {
+      const f = Number(va);
+      let key: number;
+      let off: number;
+      if (f < TWO53) {
+        off = f % PAGE;
+        key = (f - off) / PAGE;
+      } else {
+        key = this.wideKey(va, 0);
+        off = this.wideOff;
+      }
+      const i = key & this.tlbMask;
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen && off + size <= PAGE) {
+        const p = this.tlbPerm[i]!;
+        const need = this.need(W) | Perm.Normal;
+        if ((p & need) === need) {
+          const o = this.tlbOff[i]! + off;
+          this.tlbBytes[i]!.fill(0, o, o + size);
+          return;
+        }
+      }
+    }
+    this.zeroSlow(va, size);
+  }
+
+  /**
+   * Translation controls or the exception level changed: reload the controls and flush the TLB. (Entries hold the
+   * permissions of both ELs and PAN is checked per access, so an EL change alone would not need the flush; the
+   * flush is O(1), a generation bump.)
+   */
+  controlChanged(): void {
+    this.refresh();
+    this.flush();
+  }
+
+  /**
+   * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, aside1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
+   * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
+   * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries.
+   */
+  tlbi(_op: string, _arg: bigint): void {
+    this.flush();
+  }
+
+  /** Invalidate every TLB entry. */
+  flush(): void {
+    this.stats.flushes++;
+    if (++this.gen === 0x7fff_ffff) {
+      this.tlbGen.fill(0);
+      this.gen = 1;
+    }
+  }
+
+  /**
+   * Translate `va` as an access described by `flags` (Acc bits; `Acc.Fetch` for an instruction fetch) with the
+   * current registers, without touching memory or the TLB: the PA and attributes, or the fault the access would
+   * take. For debugging, and for an AT implementation (which maps the result to PAR_EL1).
+   */
+  translate(va: bigint, flags = 0): Translation {
+    this.refresh();
+    try {
+      this.resolve(va, flags, false, false);
+    } catch (e) {
+      if (e instanceof MemoryFault) return { ok: false, fault: e };
+      throw e;
+    }
+    return {
+      ok: true,
+      pa: BigInt(this.rPa),
+      ipa: BigInt(this.rIpa),
+      attr: this.rAttr,
+      s1Attr: this.rS1Attr,
+      perms: this.rPerm,
+      level: this.rLevel,
+      s2Level: this.rS2Level,
+    };
+  }
+
+  /**
+   * The TLB entry for `va`, if one is valid: PA of the 4 KiB page, data attributes and {@link Perm} bits.
+   * For tests and the MTE layer; undefined on a miss.
+   */
+  tlbEntry(va: bigint): { pa: number; attr: number; perms: number } | undefined {
+    if (!this.tlbEnabled) return undefined;
+    const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
+    const i = key & this.tlbMask;
+    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.gen) return undefined;
+    return { pa: this.tlbPa[i]!, attr: this.tlbAttr[i]!, perms: this.tlbPerm[i]! };
+  }
+
+  // ================================================================ hot-path helpers
+
+  /** TLB key VA[55:12] of an address at or above 2^53; -2 (never a key) when the top byte is not ignorable. */
+  private wideKey(va: bigint, fetchShift: number): number {
+    const hi = Number(va >> 32n);
+    const lo = Number(va & 0xffff_ffffn);
+    this.wideOff = lo & 0xfff;
+    const b55 = (hi >>> 23) & 1;
+    if (hi >>> 24 !== (b55 === 1 ? 0xff : 0) && ((this.tbiMask >> (fetchShift + b55)) & 1) === 0) return -2;
+    return (hi & 0xff_ffff) * 1048576 + (lo >>> 12);
+  }
+
+  /** The permission bits an access needs, for the current EL, PSTATE.PAN and PSTATE.UAO. */
+  private need(flags: number): number {
+    const cpu = this.cpu;
+    if ((flags & F) !== 0) return cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
+    if (cpu.el === 0 || ((flags & UNPRIV) !== 0 && cpu.uao === 0)) {
+      return (flags & RW) !== 0 ? Perm.ReadEl0 | Perm.WriteEl0 : (flags & W) !== 0 ? Perm.WriteEl0 : Perm.ReadEl0;
+    }
+    const n = (flags & RW) !== 0 ? Perm.ReadEl1 | Perm.WriteEl1 : (flags & W) !== 0 ? Perm.WriteEl1 : Perm.ReadEl1;
+    return cpu.pan !== 0 && (flags & CM) === 0 ? n | Perm.PanOk : n;
+  }
+
+  /** An unaligned access the hot path may perform: Normal memory, no alignment check asked for, inside the page. */
+  private unalignedOk(p: number, flags: number, off: number, size: number): boolean {
+    return (p & Perm.Normal) !== 0 && (flags & ALIGNED) === 0 && this.alignCheck === 0 && off + size <= PAGE;
+  }
+
+  // ================================================================ slow paths
+
+  /** Reload the translation controls from the CPU's registers. */
+  private refresh(): void {
+    const s = this.cpu.sys;
+    const sctlr = Number(s[SysReg.SCTLR_EL1]! & 0xffff_ffffn);
+    const hcr = s[SysReg.HCR_EL2]!;
+    const hcrLo = Number(hcr & 0xffff_ffffn);
+    this.dc = (hcrLo >>> 12) & 1;
+    this.ptw = (hcrLo >>> 2) & 1;
+    this.fwb = (hcr & Hcr.FWB) !== 0n;
+    this.s1On = (sctlr & 1) !== 0 && this.dc === 0;
+    this.s2On = (hcrLo & 1) !== 0 || this.dc !== 0;
+    this.alignCheck = (sctlr >>> 1) & 1;
+    this.icache = (sctlr >>> 12) & 1;
+    this.wxn = (sctlr >>> 19) & 1;
+    const tcr = s[SysReg.TCR_EL1]!;
+    this.tcrLo = Number(tcr & 0xffff_ffffn);
+    this.tcrHi = Number(tcr >> 32n);
+    const tbi0 = (this.tcrHi >>> 5) & 1;
+    const tbi1 = (this.tcrHi >>> 6) & 1;
+    // TBID0/1 (TCR bits 51/52) exist with FEAT_PAuth: then TBI does not apply to instruction fetches.
+    const isar1 = s[SysReg.ID_AA64ISAR1_EL1]!;
+    const pauth = (isar1 & 0xff00_0ff0n) !== 0n; // APA, API, GPA, GPI
+    const tbid0 = pauth ? (this.tcrHi >>> 19) & 1 : 0;
+    const tbid1 = pauth ? (this.tcrHi >>> 20) & 1 : 0;
+    this.tbiMask = tbi0 | (tbi1 << 1) | ((tbi0 & (tbid0 ^ 1)) << 2) | ((tbi1 & (tbid1 ^ 1)) << 3);
+    const mair = s[SysReg.MAIR_EL1]!;
+    this.mairLo = Number(mair & 0xffff_ffffn);
+    this.mairHi = Number(mair >> 32n);
+    this.ttbr0 = Number(s[SysReg.TTBR0_EL1]! & 0xffff_ffff_fffen);
+    this.ttbr1 = Number(s[SysReg.TTBR1_EL1]! & 0xffff_ffff_fffen);
+    this.vtcr = Number(s[SysReg.VTCR_EL2]! & 0xffff_ffffn);
+    this.vttbr = Number(s[SysReg.VTTBR_EL2]! & 0xffff_ffff_fffen);
+    // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
+    this.paMax = Math.min(decodePs(Number(s[SysReg.ID_AA64MMFR0_EL1]! & 0xfn)), 48);
+  }
+
+  private wnr(flags: number): boolean {
+    return (flags & CM) !== 0 || ((flags & W) !== 0 && (flags & RW) === 0);
+  }
+
+  private fault(stage: 1 | 2, fsc: number, va: bigint, flags: number, ipa = 0, s1ptw = false,
+    write = this.wnr(flags)): MemoryFault {
+    return new MemoryFault(stage, fsc, va, write, stage === 2 ? BigInt(ipa) : 0n, s1ptw, (flags & CM) !== 0);
+  }
+
+  /** Alignment checks that do not depend on the memory type: they come before translation. */
+  private beginSlow(va: bigint, size: number, flags: number): void {
+    this.refresh();
+    this.stats.slow++;
+    if ((flags & (F | CM)) === 0 && (Number(va & 7n) & (size - 1)) !== 0 &&
+      ((flags & ALIGNED) !== 0 || this.alignCheck !== 0)) {
+      throw this.fault(1, Fsc.Alignment, va, flags);
+    }
+  }
+
+  private readSlow(va: bigint, size: number, flags: number): bigint {
+    this.beginSlow(va, size, flags);
+    const off = Number(va & 0xfffn);
+    if (off + size <= PAGE) {
+      this.resolve(va, flags, (off & (size - 1)) !== 0, false);
+      this.fill(va);
+      return this.physRead(this.rPa, size, va, flags);
+    }
+    // An unaligned access crossing a page: each page is translated and checked (the second page's faults report
+    // its first byte), then memory is read.
+    const n1 = PAGE - off;
+    const va2 = BigInt.asUintN(64, va + BigInt(n1));
+    this.resolve(va, flags, true, false);
+    const pa1 = this.rPa;
+    this.fill(va);
+    this.resolve(va2, flags, true, false);
+    const pa2 = this.rPa;
+    this.fill(va2);
+    const lo = this.physRead(pa1, n1, va, flags);
+    return lo | (this.physRead(pa2, size - n1, va2, flags) << BigInt(8 * n1));
+  }
+
+  private writeSlow(va: bigint, size: number, value: bigint, flags: number): void {
+    this.beginSlow(va, size, flags);
+    const off = Number(va & 0xfffn);
+    if (off + size <= PAGE) {
+      this.resolve(va, flags, (off & (size - 1)) !== 0, false);
+      this.fill(va);
+      this.physCheck(this.rPa, size, va, flags);
+      this.physWrite(this.rPa, size, value);
+      return;
+    }
+    // Both pages are translated and checked before either is written: a faulting store writes nothing.
+    const n1 = PAGE - off;
+    const va2 = BigInt.asUintN(64, va + BigInt(n1));
+    this.resolve(va, flags, true, false);
+    const pa1 = this.rPa;
+    this.fill(va);
+    this.resolve(va2, flags, true, false);
+    const pa2 = this.rPa;
+    this.fill(va2);
+    this.physCheck(pa1, n1, va, flags);
+    this.physCheck(pa2, size - n1, va2, flags);
+    this.physWrite(pa1, n1, value);
+    this.physWrite(pa2, size - n1, value >> BigInt(8 * n1));
+  }
+
+  private zeroSlow(va: bigint, size: number): void {
+    this.beginSlow(va, 1, W); // the CPU aligned va: no flag-driven alignment check applies to DC ZVA
+    const pieces: Array<[number, number, bigint]> = [];
+    for (let done = 0; done < size;) {
+      const v = BigInt.asUintN(64, va + BigInt(done));
+      const n = Math.min(size - done, PAGE - Number(v & 0xfffn));
+      this.resolve(v, W, false, true);
+      this.fill(v);
+      this.physCheck(this.rPa, n, v, W);
+      pieces.push([this.rPa, n, v]);
+      done += n;
+    }
+    for (const [pa, n] of pieces) {
+      for (let j = 0; j < n;) {
+        const r = this.phys.region(pa + j)!;
+        const o = pa + j - r.base;
+        const m = Math.min(n - j, r.bytes.length - o);
+        r.bytes.fill(0, o, o + m);
+        j += m;
+      }
+    }
+  }
+
+  /** Cache the translation resolve() just produced, when its 4 KiB page lies wholly inside one region. */
+  private fill(va: bigint): void {
+    if (!this.tlbEnabled) return;
+    const page = this.rPa - (this.rPa % PAGE);
+    const r = this.phys.region(page);
+    if (r === undefined) return;
+    const o = page - r.base;
+    if (o < 0 || o + PAGE > r.bytes.length) return;
+    const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
+    const i = key & this.tlbMask;
+    this.tlbKey[i] = key;
+    this.tlbGen[i] = this.gen;
+    this.tlbPerm[i] = this.rPerm;
+    this.tlbOff[i] = o;
+    this.tlbPa[i] = page;
+    this.tlbAttr[i] = this.rDataAttr;
+    this.tlbView[i] = r.view;
+    this.tlbBytes[i] = r.bytes;
+  }
+
+  // ---- physical accesses (slow path) ----
+
+  private regionFor(pa: number, n: number): PhysRegion | undefined {
+    const r = this.phys.region(pa);
+    return r !== undefined && pa - r.base + n <= r.bytes.length ? r : undefined;
+  }
+
+  private physRead(pa: number, n: number, va: bigint, flags: number): bigint {
+    const r = this.regionFor(pa, n);
+    if (r !== undefined) {
+      const o = pa - r.base;
+      switch (n) {
+        case 1: return BigInt(r.view.getUint8(o));
+        case 2: return BigInt(r.view.getUint16(o, true));
+        case 4: return BigInt(r.view.getUint32(o, true));
+        case 8: return r.view.getBigUint64(o, true);
+      }
+    }
+    let v = 0n;
+    for (let j = 0; j < n; j++) {
+      const b = this.regionFor(pa + j, 1);
+      if (b === undefined) throw this.fault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
+      v |= BigInt(b.bytes[pa + j - b.base]!) << BigInt(8 * j);
+    }
+    return v;
+  }
+
+  /** Throw the external abort a write of `n` bytes at `pa` would take, if any byte has no memory. */
+  private physCheck(pa: number, n: number, va: bigint, flags: number): void {
+    if (this.regionFor(pa, n) !== undefined) return;
+    for (let j = 0; j < n; j++) {
+      if (this.regionFor(pa + j, 1) === undefined) {
+        throw this.fault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
+      }
+    }
+  }
+
+  /** Write `n` bytes (already checked by physCheck). */
+  private physWrite(pa: number, n: number, value: bigint): void {
+    const r = this.regionFor(pa, n);
+    if (r !== undefined) {
+      const o = pa - r.base;
+      switch (n) {
+        case 1: r.view.setUint8(o, Number(value & 0xffn)); return;
+        case 2: r.view.setUint16(o, Number(value & 0xffffn), true); return;
+        case 4: r.view.setUint32(o, Number(value & 0xffff_ffffn), true); return;
+        case 8: r.view.setBigUint64(o, value, true); return;
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      const b = this.regionFor(pa + j, 1)!;
+      b.bytes[pa + j - b.base] = Number((value >> BigInt(8 * j)) & 0xffn);
+    }
+  }
+
+  // ---- translation ----
+
+  /**
+   * Translate one access to one page with every check, in the architecture's order: stage 1 (walk faults, then
+   * Access flag, then the memory-type alignment fault, then permissions), then stage 2 of the output IPA (walk
+   * faults, Access flag, alignment for Device memory, permissions). Leaves the result in the r* fields.
+   * `unaligned`: the whole access is not naturally aligned. `dczva`: DC ZVA (Device memory always faults).
+   */
+  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean): void {
+    this.stats.walks++;
+    const fetch = (flags & F) !== 0;
+    const hi = Number(va >> 32n);
+    const lo = Number(va & 0xffff_ffffn);
+    const b55 = (hi >>> 23) & 1;
+    const tbi = ((this.tbiMask >> ((fetch ? 2 : 0) + b55)) & 1) !== 0;
+    const need = this.need(flags);
+    let s1Attr: number;
+    let s1DataAttr: number;
+    let s1Perm: number;
+    let ipa: number;
+    let level: number;
+    if (!this.s1On) {
+      // Stage 1 disabled: flat map, VA[top:PAMax] must be zero (top is 55 with TBI).
+      const va48 = (hi & 0xffff) * TWO32 + lo;
+      if ((tbi ? (hi & 0x00ff_0000) !== 0 : hi >= 0x1_0000) || va48 >= 2 ** this.paMax) {
+        throw this.fault(1, Fsc.AddressSize, va, flags);
+      }
+      ipa = va48;
+      if (this.dc !== 0) {
+        // HCR_EL2.DC: Normal, Inner/Outer Write-Back, Non-shareable, for data and instructions.
+        s1DataAttr = s1Attr = MemAttr.NormalWB;
+      } else {
+        s1DataAttr = ATTR_DEVICE;
+        s1Attr = fetch ? (this.icache !== 0 ? MemAttr.NormalWT : MemAttr.NormalNC) | OSH : ATTR_DEVICE;
+      }
+      s1Perm = ALL_RWX | Perm.PanOk;
+      level = 0;
+    } else {
+      this.walkS1(va, hi, lo, b55, tbi, flags);
+      ipa = this.wOut;
+      s1Attr = s1DataAttr = this.wAttr;
+      s1Perm = this.wPerm;
+      level = this.wLevel;
+      // A fetch from Device memory that is not execute-never: CONSTRAINED UNPREDICTABLE; modelled as Normal NC.
+      if (fetch && isDevice(s1Attr)) s1Attr = MemAttr.NormalNC | OSH;
+    }
+    const typeAligned = !fetch && (unaligned || dczva) && (flags & CM) === 0;
+    if (typeAligned && isDevice(s1DataAttr)) throw this.fault(1, Fsc.Alignment, va, flags);
+    if ((s1Perm & need) !== need) throw this.permissionFault(1, level, va, flags, s1Perm, need, 0);
+
+    let pa = ipa;
+    let attr = s1Attr;
+    let dataAttr = s1DataAttr;
+    let s2Mask = 0xff;
+    let s2Level = -1;
+    if (this.s2On) {
+      this.walkS2(ipa, va, flags, false);
+      pa = this.s2Out;
+      s2Level = this.s2Level;
+      attr = combineS1S2(s1Attr, this.s2MemAttr, this.s2Sh, this.fwb);
+      dataAttr = fetch ? combineS1S2(s1DataAttr, this.s2MemAttr, this.s2Sh, this.fwb) : attr;
+      // Device memory from the stage-2 attributes: a stage-2 Alignment fault (the stage-1 check above covers
+      // stage-1 Device memory).
+      if (typeAligned && isDevice(dataAttr)) throw this.fault(2, Fsc.Alignment, va, flags, ipa);
+      const r = this.s2Ap & 1;
+      const w = this.s2Ap >> 1;
+      s2Mask = (r !== 0 ? READS : 0) | (w !== 0 ? WRITES : 0) | (this.s2Xn === 0 ? EXECS : 0) | Perm.PanOk | Perm.Normal;
+      let fail: boolean;
+      let write = this.wnr(flags);
+      if (fetch) fail = this.s2Xn !== 0;
+      else if ((flags & CM) !== 0 && this.cpu.el !== 0) fail = false; // DC by VA at EL1: no stage-2 permission fault
+      else if ((flags & RW) !== 0) {
+        fail = r === 0 || w === 0;
+        write = r !== 0;
+      } else if ((flags & W) !== 0) fail = w === 0;
+      else fail = r === 0;
+      if (fail) throw this.fault(2, Fsc.Permission + s2Level, va, flags, ipa, false, write);
+    }
+    this.rPa = pa;
+    this.rIpa = ipa;
+    this.rAttr = attr;
+    this.rDataAttr = dataAttr;
+    this.rS1Attr = s1Attr;
+    this.rPerm = (s1Perm & s2Mask & ALL_RWX) | (s1Perm & Perm.PanOk) | (isDevice(dataAttr) ? 0 : Perm.Normal);
+    this.rLevel = level;
+    this.rS2Level = s2Level;
+  }
+
+  /** A permission fault; for a read-modify-write access WnR says whether the read was allowed. */
+  private permissionFault(stage: 1 | 2, level: number, va: bigint, flags: number, perm: number, need: number,
+    ipa: number): MemoryFault {
+    let write = this.wnr(flags);
+    if ((flags & RW) !== 0) {
+      const readNeed = need & ~WRITES;
+      write = (perm & readNeed) === readNeed;
+    }
+    return this.fault(stage, Fsc.Permission + level, va, flags, ipa, false, write);
+  }
+
+  /** Read the 64-bit descriptor at `pa` into dLo/dHi; no memory there is a synchronous external abort on the walk. */
+  private readDesc(pa: number, stage: 1 | 2, level: number, va: bigint, flags: number, ipa: number,
+    s1ptw: boolean): void {
+    const r = this.regionFor(pa, 8);
+    if (r === undefined) {
+      throw this.fault(stage, Fsc.SyncExternalOnWalk + level, va, flags, ipa, s1ptw, s1ptw ? false : this.wnr(flags));
+    }
+    const o = pa - r.base;
+    this.dLo = r.view.getUint32(o, true);
+    this.dHi = r.view.getUint32(o + 4, true);
+  }
+
+  /** Read a stage-1 descriptor at IPA `ipa`: through stage 2 when it is enabled (faults there have S1PTW set). */
+  private readDescS1(ipa: number, level: number, va: bigint, flags: number): void {
+    let pa = ipa;
+    if (this.s2On) {
+      this.walkS2(ipa, va, flags, true);
+      const device = this.fwb ? (this.s2MemAttr & 4) === 0 : (this.s2MemAttr & 0xc) === 0;
+      // The walk is a read: it needs stage-2 read permission; HCR_EL2.PTW makes walks to stage-2 Device faults.
+      if ((this.s2Ap & 1) === 0 || (this.ptw !== 0 && device)) {
+        throw this.fault(2, Fsc.Permission + this.s2Level, va, flags, ipa, true, false);
+      }
+      pa = this.s2Out;
+    }
+    this.readDesc(pa, 1, level, va, flags, 0, false);
+  }
+
+  /** The stage-1 walk for the EL1&0 regime. Output in wOut/wLevel/wPerm/wAttr. */
+  private walkS1(va: bigint, hi: number, lo: number, b55: number, tbi: boolean, flags: number): void {
+    const tcr = this.tcrLo;
+    let tsz: number;
+    let epd: number;
+    let granule: GranuleBits;
+    let ttbr: number;
+    if (b55 === 0) {
+      tsz = tcr & 0x3f;
+      epd = (tcr >>> 7) & 1;
+      granule = granuleFromTg0((tcr >>> 14) & 3);
+      ttbr = this.ttbr0;
+    } else {
+      tsz = (tcr >>> 16) & 0x3f;
+      epd = (tcr >>> 23) & 1;
+      granule = granuleFromTg1((tcr >>> 30) & 3);
+      ttbr = this.ttbr1;
+    }
+    // T0SZ/T1SZ outside 16..39 (no FEAT_LVA, no FEAT_TTST): CONSTRAINED UNPREDICTABLE, modelled as the limit.
+    const inputSize = 64 - clamp(tsz, 16, 39);
+    // VA[top:inputSize] must all equal VA[55] (top is 55 with TBI, else 63); EPDx = 1 disables the walk.
+    const width = (tbi ? 56 : 64) - inputSize;
+    const ones = (1n << BigInt(width)) - 1n;
+    const field = (va >> BigInt(inputSize)) & ones;
+    if (field !== (b55 === 0 ? 0n : ones) || epd !== 0) throw this.fault(1, Fsc.Translation, va, flags);
+
+    const outBits = Math.min(decodePs(this.tcrHi & 7), this.paMax);
+    const stride = granule - 3;
+    let level = 4 - Math.ceil((inputSize - granule) / stride);
+    let lsb = granule + (3 - level) * stride;
+    let nbits = inputSize - lsb;
+    const va48 = (hi & 0xffff) * TWO32 + lo;
+    const align = Math.max(2 ** (nbits + 3), 64);
+    let table = ttbr - (ttbr % align);
+    if (table >= 2 ** outBits) throw this.fault(1, Fsc.AddressSize, va, flags);
+    let apTable = 0;
+    let pxnTable = 0;
+    let uxnTable = 0;
+    for (;;) {
+      const index = Math.floor(va48 / 2 ** lsb) % 2 ** nbits;
+      this.readDescS1(table + index * 8, level, va, flags);
+      const dlo = this.dLo;
+      const dhi = this.dHi;
+      if ((dlo & 1) === 0) throw this.fault(1, Fsc.Translation + level, va, flags);
+      const isTable = (dlo & 2) !== 0 && level < 3;
+      if ((dlo & 2) === 0 && !blockAllowed(granule, level)) throw this.fault(1, Fsc.Translation + level, va, flags);
+      const shift = isTable ? granule : lsb;
+      const oa = Math.floor(((dhi & 0xffff) * TWO32 + dlo) / 2 ** shift) * 2 ** shift;
+      // OA bits above the configured size, or (64 KiB granule) OA[51:48] in bits [15:12]: Address size fault.
+      if (oa >= 2 ** outBits || (granule === 16 && ((dlo >>> 12) & 0xf) !== 0)) {
+        throw this.fault(1, Fsc.AddressSize + level, va, flags);
+      }
+      if (isTable) {
+        apTable |= (dhi >>> 29) & 3;
+        pxnTable |= (dhi >>> 27) & 1;
+        uxnTable |= (dhi >>> 28) & 1;
+        table = oa;
+        level++;
+        lsb -= stride;
+        nbits = stride;
+        continue;
+      }
+      if ((dlo & 0x400) === 0) throw this.fault(1, Fsc.AccessFlag + level, va, flags);
+      const ap = (dlo >>> 6) & 3;
+      const readOnly = ((ap >> 1) | (apTable >> 1)) & 1;
+      const el0 = ap & 1 & ~apTable;
+      const uw = el0 & (readOnly ^ 1);
+      const pw = readOnly ^ 1;
+      let ux = (((dhi >>> 22) & 1) | uxnTable) ^ 1;
+      // EL1 never executes from EL0-writable memory.
+      let px = (((dhi >>> 21) & 1) | pxnTable | uw) ^ 1;
+      if (this.wxn !== 0) {
+        if (pw !== 0) px = 0;
+        if (uw !== 0) ux = 0;
+      }
+      this.wPerm = Perm.ReadEl1 | (pw !== 0 ? Perm.WriteEl1 : 0) | (px !== 0 ? Perm.ExecEl1 : 0) |
+        (el0 !== 0 ? Perm.ReadEl0 : Perm.PanOk) | (uw !== 0 ? Perm.WriteEl0 : 0) | (ux !== 0 ? Perm.ExecEl0 : 0);
+      const idx = (dlo >>> 2) & 7;
+      const byte = idx < 4 ? (this.mairLo >>> (8 * idx)) & 0xff : (this.mairHi >>> (8 * (idx - 4))) & 0xff;
+      this.wAttr = withShareability(decodeMair(byte), (dlo >>> 8) & 3);
+      this.wOut = oa + (va48 % 2 ** lsb);
+      this.wLevel = level;
+      return;
+    }
+  }
+
+  /**
+   * The stage-2 walk of `ipa`. Output in s2Out/s2Level/s2MemAttr/s2Sh/s2Ap/s2Xn. `s1ptw`: the IPA is a stage-1
+   * descriptor address; faults then have S1PTW set and report a read.
+   */
+  private walkS2(ipa: number, va: bigint, flags: number, s1ptw: boolean): void {
+    const vtcr = this.vtcr;
+    const write = s1ptw ? false : this.wnr(flags);
+    const inputSize = 64 - clamp(vtcr & 0x3f, 16, 39);
+    if (ipa >= 2 ** inputSize) throw this.fault(2, Fsc.Translation, va, flags, ipa, s1ptw, write);
+    const granule = granuleFromTg0((vtcr >>> 14) & 3);
+    const stride = granule - 3;
+    const sl0 = (vtcr >>> 6) & 3;
+    // Starting level from SL0, and the architecture's validity and consistency checks (S2ValidSL and
+    // S2InconsistentSL: the input size must fit the start level with at most 16 concatenated tables).
+    let level: number;
+    let valid: boolean;
+    if (granule === 12) {
+      level = sl0 === 3 ? 3 : 2 - sl0;
+      valid = sl0 !== 3 && (sl0 !== 2 || this.paMax >= 44);
+    } else {
+      level = 3 - sl0;
+      valid = sl0 !== 3 && (sl0 !== 2 || this.paMax >= (granule === 14 ? 42 : 44));
+    }
+    const minSize = (3 - level) * stride + granule + 1;
+    if (!valid || inputSize < minSize || inputSize > minSize + stride + 3) {
+      throw this.fault(2, Fsc.Translation + 1, va, flags, ipa, s1ptw, write);
+    }
+    const outBits = Math.min(decodePs((vtcr >>> 16) & 7), this.paMax);
+    let lsb = granule + (3 - level) * stride;
+    let nbits = inputSize - lsb;
+    const align = Math.max(2 ** (nbits + 3), 64);
+    let table = this.vttbr - (this.vttbr % align);
+    if (table >= 2 ** outBits) throw this.fault(2, Fsc.AddressSize, va, flags, ipa, s1ptw, write);
+    for (;;) {
+      const index = Math.floor(ipa / 2 ** lsb) % 2 ** nbits;
+      this.readDesc(table + index * 8, 2, level, va, flags, ipa, s1ptw);
+      const dlo = this.dLo;
+      const dhi = this.dHi;
+      if ((dlo & 1) === 0) throw this.fault(2, Fsc.Translation + level, va, flags, ipa, s1ptw, write);
+      const isTable = (dlo & 2) !== 0 && level < 3;
+      if ((dlo & 2) === 0 && !blockAllowed(granule, level)) {
+        throw this.fault(2, Fsc.Translation + level, va, flags, ipa, s1ptw, write);
+      }
+      const shift = isTable ? granule : lsb;
+      const oa = Math.floor(((dhi & 0xffff) * TWO32 + dlo) / 2 ** shift) * 2 ** shift;
+      if (oa >= 2 ** outBits || (granule === 16 && ((dlo >>> 12) & 0xf) !== 0)) {
+        throw this.fault(2, Fsc.AddressSize + level, va, flags, ipa, s1ptw, write);
+      }
+      if (isTable) {
+        table = oa;
+        level++;
+        lsb -= stride;
+        nbits = stride;
+        continue;
+      }
+      if ((dlo & 0x400) === 0) throw this.fault(2, Fsc.AccessFlag + level, va, flags, ipa, s1ptw, write);
+      this.s2Out = oa + (ipa % 2 ** lsb);
+      this.s2Level = level;
+      this.s2MemAttr = (dlo >>> 2) & 0xf;
+      this.s2Sh = (dlo >>> 8) & 3;
+      this.s2Ap = (dlo >>> 6) & 3;
+      this.s2Xn = (dhi >>> 22) & 1;
+      return;
+    }
+  }
+}
