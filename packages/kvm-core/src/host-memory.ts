@@ -6,7 +6,7 @@
  */
 import { TagStorage } from '@kvm-mte/mte-tags';
 import { fail } from './errors.js';
-import type { PhysicalMemory, PhysRegion } from './phys.js';
+import type { PhysicalMemory, PhysRegion } from '@kvm-mte/mmu';
 
 export const HOST_PAGE_SIZE = 4096;
 

@@ -4,7 +4,7 @@
 import type { Cpu, MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { fail } from './errors.js';
 import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions } from './host-memory.js';
-import type { PhysicalMemory } from './phys.js';
+import { Mmu, type PhysicalMemory } from '@kvm-mte/mmu';
 import { KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_LATEST } from './psci.js';
 import { Stage2 } from './stage2.js';
 import {
@@ -67,13 +67,6 @@ export interface VcpuInit {
   features?: readonly number[];
 }
 
-let defaultMemoryPort: ((cpu: Cpu, phys: PhysicalMemory) => MemoryPort) | undefined;
-
-/** @internal Set by the module that wires the default MMU. */
-export function setDefaultMemoryPort(f: (cpu: Cpu, phys: PhysicalMemory) => MemoryPort): void {
-  defaultMemoryPort = f;
-}
-
 /** The KVM system handle (an open /dev/kvm), which also stands for the host process that maps memory. */
 export class Kvm {
   readonly hostMte: boolean;
@@ -88,9 +81,7 @@ export class Kvm {
     this.hostMte = options.hostMte ?? true;
     this.hostCpus = options.hostCpus ?? 8;
     this.phys = new HostPhysicalMemory(options.maxHostMemory ?? 16 * 2 ** 30);
-    const port = options.memoryPort ?? defaultMemoryPort;
-    if (port === undefined) throw new Error('kvm-core: no MMU available; pass KvmOptions.memoryPort');
-    this.createPort = port;
+    this.createPort = options.memoryPort ?? ((cpu, phys) => new Mmu(cpu, phys));
   }
 
   /** KVM_CHECK_EXTENSION: 0 when unsupported, otherwise 1 or the capability's value. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Acc, Cpu, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { HostPhysicalMemory } from './host-memory.js';
 import { Stage2 } from './stage2.js';
-import { Stage2OnlyPort } from './testing/stage2-port.js';
+import { Mmu } from '@kvm-mte/mmu';
 
 function setup(ipaBits: number) {
   const phys = new HostPhysicalMemory(1 << 30);
@@ -10,11 +10,12 @@ function setup(ipaBits: number) {
   const ram = phys.mmap({ size: 1 << 20 }, owner);
   const s2 = new Stage2(phys, ipaBits);
   const cpu = new Cpu(undefined as never);
-  const port = new Stage2OnlyPort(cpu, phys);
-  cpu.mem = port;
+  cpu.sys[SysReg.HCR_EL2] = 1n; // VM
   cpu.sys[SysReg.VTCR_EL2] = s2.vtcr;
   cpu.sys[SysReg.VTTBR_EL2] = s2.vttbr(7);
-  return { phys, ram, s2, port };
+  const mmu = new Mmu(cpu, phys, { tlb: false }); // walk every access: unmapping needs no TLBI here
+  cpu.mem = mmu;
+  return { phys, ram, s2, port: mmu };
 }
 
 describe('Stage2', () => {

@@ -7,14 +7,14 @@
  * which avoids concatenated root tables.
  */
 import type { HostPhysicalMemory } from './host-memory.js';
-import type { PhysRegion } from './phys.js';
+import { s2PageDesc, tableDesc, type PhysRegion } from '@kvm-mte/mmu';
 
 const PAGE = 4096;
 const POOL_PAGES = 16;
 
 /** Stage-2 MemAttr[3:0] with HCR_EL2.FWB = 0. */
-export const S2_MEMATTR_NORMAL_WB = 0b1111n;
-export const S2_MEMATTR_DEVICE_nGnRE = 0b0001n;
+export const S2_MEMATTR_NORMAL_WB = 0b1111;
+export const S2_MEMATTR_DEVICE_nGnRE = 0b0001;
 
 export interface S2PageAttrs {
   readOnly: boolean;
@@ -50,9 +50,12 @@ export class Stage2 {
   /** Map the page at `ipa` (page aligned) to host-physical `pa` as a level-3 page, replacing what was there. */
   map(ipa: number, pa: number, attrs: S2PageAttrs): void {
     const { region, offset } = this.leafSlot(ipa, true)!;
-    const memAttr = attrs.device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB;
-    const s2ap = attrs.readOnly ? 0b01n : 0b11n;
-    const desc = BigInt(pa) | (1n << 10n) /* AF */ | (3n << 8n) /* SH inner */ | (s2ap << 6n) | (memAttr << 2n) | 0b11n;
+    const desc = s2PageDesc(pa, {
+      memAttr: attrs.device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB,
+      s2ap: attrs.readOnly ? 0b01 : 0b11,
+      sh: 3,
+      af: true,
+    });
     region.view.setBigUint64(offset, desc, true);
   }
 
@@ -88,7 +91,7 @@ export class Stage2 {
       } else {
         if (!create) return undefined;
         const next = this.allocTable();
-        region.view.setBigUint64(offset, BigInt(next) | 0b11n, true);
+        region.view.setBigUint64(offset, tableDesc(next), true);
         table = next;
       }
     }

@@ -1,10 +1,9 @@
-/** Test support: a Kvm wired to the stage-2-only test port, and small helpers. */
+/** Test support: small helpers. */
 import { Kvm, type KvmOptions } from '../kvm.js';
 import { KvmError } from '../errors.js';
-import { Stage2OnlyPort } from './stage2-port.js';
 
 export function testKvm(options: KvmOptions = {}): Kvm {
-  return new Kvm({ memoryPort: (cpu, phys) => new Stage2OnlyPort(cpu, phys), ...options });
+  return new Kvm(options);
 }
 
 /** Run `f` and return the errno name of the KvmError it throws (fails the test if it does not throw one). */
