@@ -166,7 +166,8 @@ export class Cpu {
   private takeMemoryFault(f: MemoryFault, pc: bigint, fetch: boolean): StopCode | undefined {
     if (f.stage === 2) {
       const iss =
-        (fetch ? 0 : this.dabtIss) | (f.cm ? 1 << 8 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.write && !fetch ? 1 << 6 : 0) | f.fsc;
+        (fetch || f.s1ptw ? 0 : this.dabtIss) | // no ISV for a fault on a stage-1 walk
+         (f.cm ? 1 << 8 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.write && !fetch ? 1 << 6 : 0) | f.fsc;
       return this.trapEl2(new El2Trap(fetch ? Ec.InsnAbortLower : Ec.DataAbortLower, iss, false, f.va,
         (f.ipa >> 12n) << 4n, f.iss2), pc);
     }

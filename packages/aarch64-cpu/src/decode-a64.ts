@@ -6,17 +6,14 @@
  * scan of the group's rows, so guest loops must not pay it on every iteration.
  */
 import { compileTable, matchRow, type CompiledRow, type EncodingRow, type Handler } from './decode.js';
-import { Ec } from './exits.js';
-import { GuestException } from './exceptions.js';
 import { BRANCHES_EXCEPTIONS_SYSTEM } from './insn/branches-exceptions-system.js';
 import { DATA_PROCESSING_IMMEDIATE } from './insn/data-processing-immediate.js';
 import { DATA_PROCESSING_REGISTER } from './insn/data-processing-register.js';
 import { LOADS_AND_STORES } from './insn/loads-and-stores.js';
 
-/** Raise UNDEFINED: an Unknown-reason exception (EC 0) in the guest. */
-export function undefinedInstruction(): never {
-  throw new GuestException(Ec.Unknown, 0);
-}
+import { undefinedInstruction } from './undefined.js';
+
+export { undefinedInstruction };
 
 const undef: Handler = () => undefinedInstruction();
 

@@ -11,9 +11,7 @@ import { Ec } from '../exits.js';
 import { SysReg } from '../sysregs.js';
 
 /** UNDEFINED: an Unknown-reason exception (EC 0x00) taken to EL1. */
-export function undef(): never {
-  throw new GuestException(Ec.Unknown, 0);
-}
+export { undefinedInstruction as undef } from '../undefined.js';
 
 /**
  * AArch64.BranchAddr at EL0/EL1: when top-byte-ignore applies to the target (TCR_EL1.TBI0 for bit 55 = 0, TBI1 for

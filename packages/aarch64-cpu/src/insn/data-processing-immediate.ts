@@ -14,7 +14,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { EncodingRow, Handler } from '../decode.js';
-import { undefinedInstruction } from '../decode-a64.js';
+import { undefinedInstruction } from '../undefined.js';
 import { addWithCarry, not, trunc } from './common.js';
 
 const M32 = 0xffff_ffffn;

@@ -16,7 +16,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { EncodingRow, Handler } from '../decode.js';
-import { undefinedInstruction } from '../decode-a64.js';
+import { undefinedInstruction } from '../undefined.js';
 import { addWithCarry, extendValue, not, shiftValue, trunc } from './common.js';
 
 const M32 = 0xffff_ffffn;
