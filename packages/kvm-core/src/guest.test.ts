@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Mmu } from '@kvm-mte/mmu';
 import {
   CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, KVM_CAP_ARM_NISV_TO_USER,
   KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT, KVM_MEM_READONLY,
@@ -120,6 +121,29 @@ describe('guest programs', () => {
     expect(vcpu.getOneReg(CoreReg.x(3))).toBe(0x600d_f00dn);
     expectShutdown(vcpu.run());
     expect(rom.view.getUint32(0, true)).toBe(0x600d_f00d);
+  });
+
+  it('deleting a memslot unmaps it from stage 2 and flushes the TLBs: the next access is MMIO', () => {
+    const ports: Mmu[] = [];
+    const spyKvm = testKvm({ memoryPort: (cpu, phys) => { const m = new Mmu(cpu, phys); ports.push(m); return m; } });
+    const { vm, vcpu, kvm } = guest([
+      ...A64.mov64(1, 0x8000_0000n),
+      A64.movz(2, 0x55),
+      A64.strx(2, 1),
+      A64.wfi(),
+      A64.strx(2, 1),
+      ...systemOff(),
+    ], { kvm: spyKvm });
+    const extra = kvm.mmap({ size: 4096 });
+    const slot = { slot: 1, flags: 0, guestPhysAddr: 0x8000_0000n, memorySize: 4096, mapping: extra };
+    vm.setUserMemoryRegion(slot);
+    expect(vcpu.run()).toMatchObject({ reason: 'intr', cause: 'wfi' });
+    expect(extra.view.getBigUint64(0, true)).toBe(0x55n);
+    const tlbi = vi.spyOn(ports[ports.length - 1]!, 'tlbi');
+    vm.setUserMemoryRegion({ ...slot, memorySize: 0 });
+    expect(tlbi).toHaveBeenCalledWith('vmalls12e1', 0n);
+    expect(vcpu.run()).toMatchObject({ reason: 'mmio', physAddr: 0x8000_0000n, len: 8, isWrite: true });
+    expectShutdown(vcpu.run());
   });
 
   it('PSCI VERSION, FEATURES, unknown ids, SMCCC_VERSION, MIGRATE_INFO_TYPE', () => {

@@ -310,7 +310,7 @@ export class Vcpu {
    * ONE_REG ids come with the timer model), and the MTE registers only for MTE VMs.
    */
   private sysRegVisible(i: number): boolean {
-    const d = SYSREG_DEFS[i]! as SysRegDef & { live?: boolean };
+    const d: SysRegDef = SYSREG_DEFS[i]!;
     if (d.minEl === 2 || NOT_SYSREG_STATE.has(i)) return false;
     if (d.live === true && i !== SysReg.MIDR_EL1 && i !== SysReg.MPIDR_EL1) return false;
     if (d.name.startsWith('CNT') && i !== SysReg.CNTKCTL_EL1) return false;
