@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { Mmu } from '@kvm-mte/mmu';
 import {
   CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, KVM_CAP_ARM_NISV_TO_USER,
@@ -289,8 +290,8 @@ describe('guest programs', () => {
     const kvm = testKvm({
       memoryPort: () => ({
         read: () => 0n, write: () => {}, fetch: () => { throw new TypeError('model bug'); },
-        controlChanged: () => {}, tlbi: () => {}, zeroBlock: () => {},
-      }),
+        controlChanged: () => {}, tlbi: () => {}, zeroBlock: () => {}, readTag: () => 0, writeTag: () => {},
+      }) as MemoryPort,
     });
     const { vcpu } = guest([], { kvm });
     const exit = vcpu.run();
