@@ -79,6 +79,16 @@ export interface MemoryPort {
   /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */
   zeroBlock(va: bigint, size: number): void;
   /**
+   * MTE: the allocation tag of the 16-byte granule containing `va` (LDG, LDGM). Translates like a load (unchecked)
+   * and throws MemoryFault like one; memory that is not Tagged Normal reads tag 0.
+   */
+  readTag(va: bigint, flags: number): number;
+  /**
+   * MTE: set the allocation tag of the granule containing `va` (STG and friends, DC GVA). Translates like a store
+   * (write permission) and throws MemoryFault like one; a tag write to memory that is not Tagged Normal is ignored.
+   */
+  writeTag(va: bigint, tag: number, flags: number): void;
+  /**
    * Address translation for AT S1E1R/S1E1W/S1E0R/S1E0W: translate `va` with the current EL1&0 stage-1 regime for an
    * access described by `flags` ({@link Acc}.Write for the W forms, Acc.Unpriv for the E0 forms) and return the
    * PAR_EL1 value to record: PA and attributes with F = 0 on success; F = 1 and FST (and PTW, S) on a stage-1 fault,

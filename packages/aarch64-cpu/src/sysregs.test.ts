@@ -409,6 +409,8 @@ describe('access rules', () => {
       controlChanged() { this.changes++; }
       tlbi() {}
       zeroBlock(va: bigint, size: number) { this.inner.zeroBlock(va, size); }
+      readTag(va: bigint, flags: number) { return this.inner.readTag(va, flags); }
+      writeTag(va: bigint, tag: number, flags: number) { this.inner.writeTag(va, tag, flags); }
     }
     let port: Port | undefined;
     run([W.msrSctlr, W.msrTcr, W.msrTtbr0, W.msrTtbr1, W.msrMair, W.msrTpidrEl1, W.msrVbar], {

@@ -294,6 +294,25 @@ export class Mmu implements MemoryPort {
   }
 
   /**
+   * MTE allocation tag read (LDG, LDGM): translated like an unchecked load; memory that is not Tagged Normal, or
+   * whose region has no tag storage, reads tag 0.
+   */
+  readTag(va: bigint, flags: number): number {
+    this.refresh();
+    this.resolve(va, flags & ~W, false, false);
+    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.phys.region(this.rPa)?.tags : undefined;
+    return tags ? tags.getTag(this.rPa) : 0;
+  }
+
+  /** MTE allocation tag write (STG family, DC GVA): translated like a store; ignored for untagged memory. */
+  writeTag(va: bigint, tag: number, flags: number): void {
+    this.refresh();
+    this.resolve(va, flags | W, false, false);
+    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.phys.region(this.rPa)?.tags : undefined;
+    tags?.setTag(this.rPa, tag & 0xf);
+  }
+
+  /**
    * Translation controls or the exception level changed: reload the controls and flush the TLB. (Entries hold the
    * permissions of both ELs and PAN is checked per access, so an EL change alone would not need the flush; the
    * flush is O(1), a generation bump.)

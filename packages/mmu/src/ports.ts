@@ -9,6 +9,20 @@ export interface PhysRegion {
   readonly bytes: Uint8Array;
   /** A little-endian view over the same bytes. */
   readonly view: DataView;
+  /**
+   * The region's allocation tag storage, when the memory can hold tags (MTE). Absent: the memory is not
+   * tag-capable, so tagged accesses to it read tag 0 and tag writes are ignored (or fault, with NoTagAccess).
+   */
+  readonly tags?: TagStore;
+}
+
+/**
+ * Allocation tags of physical memory: one 4-bit tag per 16-byte granule. Declared here, implemented by
+ * `@kvm-mte/mte-tags`, attached to regions by kvm-core. Addresses are physical; any address inside the granule works.
+ */
+export interface TagStore {
+  getTag(pa: number): number;
+  setTag(pa: number, tag: number): void;
 }
 
 export interface PhysicalMemory {

@@ -184,6 +184,12 @@ class RecordingPort implements MemoryPort {
     this.zeroed.push([va, size]);
     this.inner.zeroBlock(va, size);
   }
+  readTag(va: bigint, flags: number): number {
+    return this.inner.readTag(va, flags);
+  }
+  writeTag(va: bigint, tag: number, flags: number): void {
+    this.inner.writeTag(va, tag, flags);
+  }
 }
 
 function withPort<P extends MemoryPort>(make: (inner: FlatMemory) => P, words: readonly number[], opts: RunOpts = {}) {

@@ -57,6 +57,12 @@ export class RecordingPort implements MemoryPort {
   zeroBlock(va: bigint, size: number): void {
     this.inner.zeroBlock(va, size);
   }
+  readTag(va: bigint, flags: number): number {
+    return this.inner.readTag(va, flags);
+  }
+  writeTag(va: bigint, tag: number, flags: number): void {
+    this.inner.writeTag(va, tag, flags);
+  }
 }
 
 export type Setup = (cpu: Cpu, mem: FlatMemory, port: RecordingPort) => void;

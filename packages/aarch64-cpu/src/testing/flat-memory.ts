@@ -38,6 +38,14 @@ export class FlatMemory implements MemoryPort {
   zeroBlock(va: bigint, size: number): void {
     this.bytes.fill(0, this.offset(va, size, Acc.Write), this.offset(va, size, Acc.Write) + size);
   }
+  /** Allocation tags by granule index: the flat memory is all Tagged Normal. */
+  readonly tags = new Map<number, number>();
+  readTag(va: bigint, flags: number): number {
+    return this.tags.get(this.offset(va & ~0xfn, 1, flags) >> 4) ?? 0;
+  }
+  writeTag(va: bigint, tag: number, flags: number): void {
+    this.tags.set(this.offset(va & ~0xfn, 1, flags | Acc.Write) >> 4, tag & 0xf);
+  }
   /** Place instruction words at `addr`. */
   load(addr: number, words: readonly number[]): void {
     words.forEach((w, i) => this.view.setUint32(addr - this.base + 4 * i, w >>> 0, true));
