@@ -1,0 +1,95 @@
+/**
+ * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
+ * find RAM, the CPUs, PSCI and the console. Node names, compatibles and property values follow what QEMU's virt
+ * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
+ */
+import { FdtBuilder } from './fdt.js';
+import { PL011_BASE, PL011_SIZE } from './pl011.js';
+
+/** The PL011's fixed reference clock on the virt board (QEMU's "apb-pclk": 24 MHz). */
+export const APB_PCLK_HZ = 24_000_000;
+
+/** PSCI 0.1 function ids QEMU's /psci node lists for old kernels (the 0.2+ ids are standard). */
+const PSCI_0_1_IDS = { cpu_suspend: 0xc400_0001, cpu_off: 0x8400_0002, cpu_on: 0xc400_0003, migrate: 0xc400_0005 };
+
+/** Phandles: fixed numbers so the blob is deterministic. */
+const PHANDLE_APB_PCLK = 0x8000;
+const PHANDLE_CPU0 = 0x8100;
+
+export interface VirtDeviceTreeOptions {
+  ramBase: number;
+  ramSize: number;
+  /** The vCPUs' MPIDR affinity values (Aff2.Aff1.Aff0), one per CPU, in order. */
+  cpuMpidrs: readonly number[];
+  /** /chosen/bootargs (omitted when undefined). */
+  bootargs?: string | undefined;
+  /** /chosen linux,initrd-start / linux,initrd-end. */
+  initrd?: { start: number; end: number } | undefined;
+}
+
+export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
+
+/** Build the virt board's device tree blob. */
+export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
+  const fdt = new FdtBuilder();
+  fdt.beginNode('')
+    .prop('compatible', 'linux,dummy-virt')
+    .prop('model', 'linux,dummy-virt')
+    .prop('#address-cells', { cells: [2] })
+    .prop('#size-cells', { cells: [2] });
+
+  fdt.beginNode('psci')
+    .prop('compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci'])
+    .prop('method', 'hvc')
+    .prop('cpu_suspend', { cells: [PSCI_0_1_IDS.cpu_suspend] })
+    .prop('cpu_off', { cells: [PSCI_0_1_IDS.cpu_off] })
+    .prop('cpu_on', { cells: [PSCI_0_1_IDS.cpu_on] })
+    .prop('migrate', { cells: [PSCI_0_1_IDS.migrate] })
+    .endNode();
+
+  fdt.beginNode(`memory@${o.ramBase.toString(16)}`)
+    .prop('device_type', 'memory')
+    .prop('reg', { u64: [o.ramBase, o.ramSize] })
+    .endNode();
+
+  fdt.beginNode('cpus').prop('#address-cells', { cells: [1] }).prop('#size-cells', { cells: [0] });
+  o.cpuMpidrs.forEach((mpidr, i) => {
+    fdt.beginNode(`cpu@${mpidr.toString(16)}`)
+      .prop('device_type', 'cpu')
+      .prop('compatible', 'arm,arm-v8')
+      .prop('reg', { cells: [mpidr] });
+    // QEMU gives an enable-method only when there are secondary CPUs to start.
+    if (o.cpuMpidrs.length > 1) fdt.prop('enable-method', 'psci');
+    fdt.prop('phandle', { cells: [PHANDLE_CPU0 + i] }).endNode();
+  });
+  fdt.endNode();
+
+  fdt.beginNode('apb-pclk')
+    .prop('compatible', 'fixed-clock')
+    .prop('#clock-cells', { cells: [0] })
+    .prop('clock-frequency', { cells: [APB_PCLK_HZ] })
+    .prop('clock-output-names', 'clk24mhz')
+    .prop('phandle', { cells: [PHANDLE_APB_PCLK] })
+    .endNode();
+
+  // No `interrupts` yet: there is no interrupt controller to route the UART's SPI to.
+  fdt.beginNode(PL011_NODE.slice(1))
+    .prop('compatible', ['arm,pl011', 'arm,primecell'])
+    .prop('reg', { u64: [PL011_BASE, PL011_SIZE] })
+    .prop('clocks', { cells: [PHANDLE_APB_PCLK, PHANDLE_APB_PCLK] })
+    .prop('clock-names', ['uartclk', 'apb_pclk'])
+    .endNode();
+
+  fdt.beginNode('aliases').prop('serial0', PL011_NODE).endNode();
+
+  fdt.beginNode('chosen');
+  if (o.bootargs !== undefined) fdt.prop('bootargs', o.bootargs);
+  fdt.prop('stdout-path', PL011_NODE);
+  if (o.initrd !== undefined) {
+    fdt.prop('linux,initrd-start', { u64: [o.initrd.start] }).prop('linux,initrd-end', { u64: [o.initrd.end] });
+  }
+  fdt.endNode();
+
+  fdt.endNode();
+  return fdt.finish();
+}
