@@ -1,0 +1,202 @@
+/**
+ * The command line, as functions the tests call directly: argument parsing and validation (`parseCli`), and the
+ * whole program with its I/O passed in (`runCli`). `cli.ts` is the executable that wires them to the process.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { VmmError } from './errors.js';
+import { MAX_SMP, type RunResult } from './machine.js';
+import { runVirt } from './run.js';
+import { checkRamSize, parseSize } from './size.js';
+
+export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
+
+Boot FILE (an ELF64 AArch64 executable, a Linux arm64 Image or a raw binary) on a model of QEMU's virt board.
+Guest serial output goes to stdout; vmm-lite's own messages to stderr.
+
+Options:
+  --kernel FILE            the kernel to boot (required)
+  --memory SIZE            guest RAM, e.g. 256M, 1G, 512K (a bare number is MiB); default 256M
+  --append STR             kernel command line (/chosen/bootargs)
+  --initrd FILE            initramfs for an Image or raw kernel
+  --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
+  --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
+  --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
+  -h, --help               show this help
+
+Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or asked for a reset; 1 bad arguments, file or image;
+2 the guest stalled (idle with nothing to wake it); 3 the instruction limit was reached; 4 internal error of the
+model; 5 the hypervisor refused to run the guest; 130 interrupted.
+`;
+
+/** Exit statuses. */
+export const EXIT = { OK: 0, USAGE: 1, STALLED: 2, LIMIT: 3, INTERNAL: 4, GUEST: 5, INTERRUPTED: 130 } as const;
+
+export interface CliRunOptions {
+  kernel: string;
+  memory: number;
+  append?: string;
+  initrd?: string;
+  mte: boolean;
+  smp: number;
+  maxInstructions?: number;
+}
+
+export type CliCommand = { command: 'help' } | { command: 'run'; options: CliRunOptions };
+
+const OPTIONS = {
+  kernel: { type: 'string' },
+  memory: { type: 'string' },
+  append: { type: 'string' },
+  initrd: { type: 'string' },
+  mte: { type: 'boolean' },
+  'no-mte': { type: 'boolean' },
+  smp: { type: 'string' },
+  'max-instructions': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A positive integer option value. */
+export function parseCount(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  const t = text.replace(/_/g, '');
+  if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > max) {
+    throw new VmmError(`invalid --${name} '${text}': expected a whole number from 1 to ${max === Number.MAX_SAFE_INTEGER ? '2^53-1' : max}`);
+  }
+  return Number(t);
+}
+
+function parseError(e: unknown): VmmError {
+  const err = e as { code?: string; message?: string };
+  const msg = String(err.message ?? e);
+  const quoted = /'([^']+)'/.exec(msg)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new VmmError(`unknown option '${quoted ?? msg}' (try --help)`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const opt = quoted?.split(' ')[0] ?? '';
+      if (/does not take/.test(msg)) return new VmmError(`option '${opt}' does not take a value`);
+      if (/ambiguous/.test(msg)) return new VmmError(`option '${opt}' needs a value (write ${opt}=VALUE for a value starting with '-')`);
+      return new VmmError(`option '${opt}' needs a value`);
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new VmmError(`unexpected argument '${quoted ?? msg}'`);
+    default:
+      return new VmmError(msg.split('\n')[0]!);
+  }
+}
+
+/**
+ * Parse and validate the arguments (without the program name). Throws {@link VmmError} with a one-line message
+ * for: no command or an unknown one, an unknown option, a missing or superfluous value, a missing --kernel, a bad
+ * size, CPU count or instruction limit, and extra positional arguments. --mte / --no-mte: the last one wins.
+ */
+export function parseCli(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  } catch (e) {
+    throw parseError(e);
+  }
+  const { values, positionals, tokens } = parsed;
+  if (values.help === true) return { command: 'help' };
+  const [command, ...extra] = positionals;
+  if (command === undefined) throw new VmmError('no command given: use `vmm-lite run --kernel FILE` (try --help)');
+  if (command === 'help') return { command: 'help' };
+  if (command !== 'run') throw new VmmError(`unknown command '${command}' (the only command is 'run')`);
+  if (extra.length > 0) throw new VmmError(`unexpected argument '${extra[0]}'`);
+  if (values.kernel === undefined) throw new VmmError('missing --kernel FILE');
+  if (values.kernel === '') throw new VmmError('--kernel needs a file name');
+
+  let mte = true;
+  for (const t of tokens) {
+    if (t.kind === 'option' && t.name === 'mte') mte = true;
+    if (t.kind === 'option' && t.name === 'no-mte') mte = false;
+  }
+  const options: CliRunOptions = {
+    kernel: values.kernel,
+    memory: values.memory === undefined ? 256 * 1024 * 1024 : checkRamSize(parseSize(values.memory), values.memory),
+    mte,
+    smp: values.smp === undefined ? 1 : parseCount('smp', values.smp, MAX_SMP),
+  };
+  if (values.append !== undefined) options.append = values.append;
+  if (values.initrd !== undefined) {
+    if (values.initrd === '') throw new VmmError('--initrd needs a file name');
+    options.initrd = values.initrd;
+  }
+  if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
+  return { command: 'run', options };
+}
+
+/** Read a file named on the command line; a one-line VmmError when it cannot be read. */
+export function readInputFile(what: string, path: string, read: (p: string) => Uint8Array = (p) => new Uint8Array(readFileSync(p))): Uint8Array {
+  try {
+    return read(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file'
+      : code === 'EISDIR' ? 'is a directory'
+        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+          : e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new VmmError(`cannot read ${what} '${path}': ${why}`);
+  }
+}
+
+export interface CliIo {
+  /** Guest serial output, as it comes. */
+  stdout(bytes: Uint8Array): void;
+  /** vmm-lite's own messages (whole lines). */
+  stderr(text: string): void;
+  readFile?(path: string): Uint8Array;
+}
+
+/** The exit status and stderr line for a finished run. */
+export function describeOutcome(r: RunResult): { status: number; message?: string } {
+  const after = `after ${r.instructions} instructions`;
+  switch (r.outcome) {
+    case 'shutdown': return { status: EXIT.OK };
+    case 'reset': return { status: EXIT.OK, message: `guest requested a system reset (${after}); not rebooting` };
+    case 'stalled': return { status: EXIT.STALLED, message: `${r.message ?? 'guest stalled'} (${after})` };
+    case 'instruction-limit': return { status: EXIT.LIMIT, message: r.message ?? `instruction limit reached (${after})` };
+    case 'internal-error': return { status: EXIT.INTERNAL, message: `internal error: ${r.message ?? 'unknown'} (${after})` };
+    case 'guest-error': return { status: EXIT.GUEST, message: `${r.message ?? 'guest error'} (${after})` };
+  }
+}
+
+/** The whole program: returns the exit status. Every problem is one `vmm-lite: ...` line on stderr. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let cmd: CliCommand;
+  try {
+    cmd = parseCli(argv);
+  } catch (e) {
+    if (!(e instanceof VmmError)) throw e;
+    io.stderr(`vmm-lite: ${e.message}\n`);
+    return EXIT.USAGE;
+  }
+  if (cmd.command === 'help') {
+    io.stderr(USAGE);
+    return EXIT.OK;
+  }
+  const o = cmd.options;
+  let result: RunResult;
+  try {
+    const read = io.readFile;
+    const kernel = readInputFile('kernel', o.kernel, read);
+    const initrd = o.initrd === undefined ? undefined : readInputFile('initrd', o.initrd, read);
+    result = await runVirt({
+      kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b),
+      ...(o.append !== undefined && { append: o.append }),
+      ...(initrd !== undefined && { initrd }),
+      ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
+    });
+  } catch (e) {
+    if (e instanceof VmmError) {
+      io.stderr(`vmm-lite: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`vmm-lite: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    return EXIT.INTERNAL;
+  }
+  const { status, message } = describeOutcome(result);
+  if (message !== undefined) io.stderr(`vmm-lite: ${message}\n`);
+  return status;
+}

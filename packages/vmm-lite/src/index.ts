@@ -1,0 +1,20 @@
+export { runVirt, type RunVirtOptions } from './run.js';
+export {
+  VirtMachine, DEFAULT_RAM_BYTES, DEFAULT_SLICE, MAX_SMP, type RunResult, type RunOutcome, type VirtMachineOptions,
+  type BootOptions, type MachineRunOptions,
+} from './machine.js';
+export { VmmError } from './errors.js';
+export { parseSize, checkRamSize, formatSize, MAX_RAM_BYTES } from './size.js';
+export { parseElf, isElf, EM_AARCH64, type ElfImage, type ElfSegment } from './elf.js';
+export {
+  parseArm64ImageHeader, isGzip, gunzipKernel, ARM64_IMAGE_MAGIC, ARM64_IMAGE_MAGIC_OFFSET, type Arm64ImageHeader,
+} from './image.js';
+export {
+  planBoot, detectKernel, VIRT_RAM_BASE, RAW_LOAD_OFFSET, DTB_ALIGN, QEMU_DTB_RESERVED, BOOT_STUB_RESERVED,
+  INITRD_MAX_OFFSET, type BootLayout, type KernelFormat, type LoadChunk, type RamRange,
+} from './loader.js';
+export { FdtBuilder, cells, cells64, FDT_MAGIC, FDT_VERSION, type FdtValue } from './fdt.js';
+export { buildVirtDeviceTree, APB_PCLK_HZ, PL011_NODE, type VirtDeviceTreeOptions } from './virt-dt.js';
+export { Pl011, PL011_BASE, PL011_SIZE, UART, FR as UART_FR, INT as UART_INT, type Pl011Options } from './pl011.js';
+export { MmioBus, type MmioDevice, type MmioMapping, type AccessSize } from './bus.js';
+export { injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';

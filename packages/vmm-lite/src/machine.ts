@@ -1,0 +1,308 @@
+/**
+ * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000, PSCI
+ * over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs' exits.
+ */
+import {
+  CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
+  KVM_CAP_ARM_MTE, KVM_CAP_ARM_NISV_TO_USER, KVM_MP_STATE_STOPPED, KVM_SYSTEM_EVENT_RESET,
+  KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type HostMapping, type KvmExit, type Vcpu, type Vm,
+} from '@kvm-mte/kvm-core';
+import { MmioBus, type AccessSize } from './bus.js';
+import { hex, MiB, VmmError } from './errors.js';
+import { discardPendingMmio, injectSyncExternalAbort } from './inject.js';
+import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
+import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
+import { checkRamSize } from './size.js';
+import { buildVirtDeviceTree } from './virt-dt.js';
+
+export const DEFAULT_RAM_BYTES = 256 * MiB;
+/** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
+export const MAX_SMP = 8;
+/** Guest instructions a vCPU runs before the loop turns to the next vCPU and lets Node's event loop run. */
+export const DEFAULT_SLICE = 1_000_000;
+
+export type RunOutcome = 'shutdown' | 'reset' | 'stalled' | 'instruction-limit' | 'internal-error' | 'guest-error';
+
+export interface RunResult {
+  /**
+   * - 'shutdown': PSCI SYSTEM_OFF. - 'reset': PSCI SYSTEM_RESET / SYSTEM_RESET2 (not rebooted, like QEMU -no-reboot).
+   * - 'stalled': no vCPU can make progress: each is idle in WFI with nothing that could interrupt it, or powered off.
+   * - 'instruction-limit': maxInstructions ran out. - 'internal-error': the model failed (a bug, not the guest).
+   * - 'guest-error': the guest did something the hypervisor refused to run (KVM_RUN failed).
+   */
+  outcome: RunOutcome;
+  /** Everything the guest wrote to the UART. */
+  serial: Uint8Array;
+  /** Guest instructions retired, all vCPUs together. */
+  instructions: number;
+  /** Why, for every outcome but 'shutdown' and 'reset'. */
+  message?: string;
+}
+
+export interface VirtMachineOptions {
+  /** Guest RAM in bytes: a positive multiple of 4 KiB, at most 4 GiB. Default 256 MiB. */
+  memory?: number;
+  /** vCPUs, 1..8. Default 1. Secondaries start powered off, for PSCI CPU_ON. */
+  smp?: number;
+  /** Enable KVM_CAP_ARM_MTE on the VM (like `-M virt,mte=on`). Default true. */
+  mte?: boolean;
+  /** Called with the guest's UART output as it is written, byte by byte. */
+  onSerial?: (bytes: Uint8Array) => void;
+  /** The KVM to create the VM on. Default: a new `Kvm()`. */
+  kvm?: Kvm;
+}
+
+export interface BootOptions {
+  /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
+  kernel: Uint8Array;
+  /** /chosen/bootargs. */
+  append?: string;
+  /** An initramfs, for an Image or raw kernel. */
+  initrd?: Uint8Array;
+}
+
+export interface MachineRunOptions {
+  /** Stop with 'instruction-limit' after this many guest instructions. Default: no limit. */
+  maxInstructions?: number;
+  /** Instructions per vCPU turn (default 1,000,000). */
+  slice?: number;
+}
+
+/** Grows as the guest prints. */
+class ByteLog {
+  private buf = new Uint8Array(4096);
+  length = 0;
+  push(b: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = b;
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/**
+ * Instructions a vCPU has retired. kvm-core has no public counter yet (see README.md, "Needs from other
+ * packages"): read the CPU model's `insnCount` when the vCPU exposes its CPU, otherwise estimate from the budget.
+ */
+class InsnCounter {
+  private cpu: object | undefined;
+  private seen = 0;
+  total = 0;
+  /** Account for one run() of the vCPU that ended with `exit`. */
+  after(vcpu: Vcpu, exit: KvmExit | undefined): void {
+    const cpu = (vcpu as unknown as { cpuState?: { insnCount?: unknown } }).cpuState;
+    if (cpu !== undefined && typeof cpu.insnCount === 'number') {
+      const n = cpu.insnCount;
+      this.total += cpu === this.cpu ? n - this.seen : n; // a re-initialised vCPU has a fresh CPU
+      this.cpu = cpu;
+      this.seen = n;
+    } else {
+      this.total += exit?.reason === 'intr' && exit.cause === 'budget' ? vcpu.runBudget : 1;
+    }
+  }
+}
+
+export class VirtMachine {
+  readonly kvm: Kvm;
+  readonly vm: Vm;
+  readonly vcpus: readonly Vcpu[];
+  /** Guest RAM: the VMM's mapping, RAM byte i at guest physical address ramBase + i. */
+  readonly ram: HostMapping;
+  readonly ramBase = VIRT_RAM_BASE;
+  readonly ramSize: number;
+  readonly mte: boolean;
+  readonly bus = new MmioBus();
+  readonly uart: Pl011;
+  /** What `load` did: where everything went. */
+  boot: BootLayout | undefined;
+  /** The device tree blob given to the guest (also when QEMU's rules leave the guest without a pointer to it). */
+  dtb: Uint8Array | undefined;
+  private readonly serial = new ByteLog();
+  private readonly counters: InsnCounter[];
+
+  constructor(options: VirtMachineOptions = {}) {
+    this.ramSize = checkRamSize(options.memory ?? DEFAULT_RAM_BYTES);
+    const smp = options.smp ?? 1;
+    if (!Number.isInteger(smp) || smp < 1 || smp > MAX_SMP) throw new VmmError(`invalid CPU count ${smp}: must be 1..${MAX_SMP}`);
+    this.mte = options.mte ?? true;
+    this.kvm = options.kvm ?? new Kvm();
+    this.vm = this.kvm.createVm();
+    if (this.mte) {
+      if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');
+      this.vm.enableCap(KVM_CAP_ARM_MTE);
+    }
+    // Accesses without a syndrome (LDP/STP, writeback) to I/O come back as exits instead of failing KVM_RUN.
+    this.vm.enableCap(KVM_CAP_ARM_NISV_TO_USER);
+    this.ram = this.kvm.mmap({ size: this.ramSize, kind: 'anonymous' });
+    this.vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: BigInt(this.ramBase), memorySize: BigInt(this.ramSize), mapping: this.ram });
+
+    const onSerial = options.onSerial;
+    this.uart = new Pl011({
+      onTransmit: (b) => {
+        this.serial.push(b);
+        onSerial?.(Uint8Array.of(b));
+      },
+    });
+    this.bus.map(PL011_BASE, PL011_SIZE, this.uart);
+
+    const vcpus: Vcpu[] = [];
+    for (let i = 0; i < smp; i++) {
+      const vcpu = this.vm.createVcpu(i);
+      const features = (1 << KVM_ARM_VCPU_PSCI_0_2) | (i === 0 ? 0 : 1 << KVM_ARM_VCPU_POWER_OFF);
+      vcpu.armVcpuInit({ target: KVM_ARM_TARGET_GENERIC_V8, features: [features] });
+      vcpus.push(vcpu);
+    }
+    this.vcpus = vcpus;
+    this.counters = vcpus.map(() => new InsnCounter());
+  }
+
+  /** MPIDR affinity (Aff2.Aff1.Aff0) of each vCPU, as the device tree lists them. */
+  cpuMpidrs(): number[] {
+    return this.vcpus.map((v) => Number(mpidrForVcpuId(v.id) & 0xff_ffffn));
+  }
+
+  /**
+   * Place the kernel, initrd and device tree in RAM and set the boot vCPU's registers (see loader.ts for the
+   * rules). Throws {@link VmmError} for an invalid kernel or one that does not fit.
+   */
+  load(opts: BootOptions): BootLayout {
+    const dt = (initrd?: { start: number; end: number }): Uint8Array =>
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd });
+    const initrdSize = opts.initrd?.length;
+    // The blob's size does not depend on the initrd's address, only on whether there is one.
+    const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });
+    const layout = planBoot(opts.kernel, { base: this.ramBase, size: this.ramSize }, {
+      dtbSize: sizing.length,
+      ...(initrdSize === undefined ? {} : { initrdSize }),
+    });
+    const dtb = dt(layout.initrd);
+    const mem = this.ram.bytes;
+    for (const c of layout.chunks) {
+      const off = c.addr - this.ramBase;
+      mem.set(c.data, off);
+      mem.fill(0, off + c.data.length, off + c.size);
+    }
+    if (layout.initrd !== undefined && opts.initrd !== undefined) mem.set(opts.initrd, layout.initrd.start - this.ramBase);
+    if (layout.dtbAddr !== undefined) mem.set(dtb, layout.dtbAddr - this.ramBase);
+    const boot = this.vcpus[0]!;
+    layout.regs.forEach((v, i) => boot.setOneReg(CoreReg.x(i), BigInt(v)));
+    boot.setOneReg(CoreReg.PC, BigInt(layout.entry));
+    this.boot = layout;
+    this.dtb = dtb;
+    return layout;
+  }
+
+  /** Guest instructions retired so far, all vCPUs. */
+  get instructions(): number {
+    return this.counters.reduce((s, c) => s + c.total, 0);
+  }
+
+  /** Everything the guest has written to the UART so far. */
+  serialOutput(): Uint8Array {
+    return this.serial.bytes();
+  }
+
+  /**
+   * Run the vCPUs round-robin until the guest powers off or resets, no vCPU can make progress, the instruction
+   * limit is reached, or the model fails. Yields to Node's event loop between turns.
+   */
+  async run(opts: MachineRunOptions = {}): Promise<RunResult> {
+    const limit = opts.maxInstructions ?? Infinity;
+    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit > 0))) throw new VmmError(`invalid instruction limit ${limit}: must be a positive integer`);
+    const slice = opts.slice ?? DEFAULT_SLICE;
+    if (!Number.isSafeInteger(slice) || slice <= 0) throw new VmmError(`invalid slice ${slice}: must be a positive integer`);
+    /** vCPUs idle in WFI. Nothing can interrupt them yet (no interrupt controller), so they stay idle. */
+    const idle = new Set<number>();
+    for (;;) {
+      let ran = false;
+      for (let i = 0; i < this.vcpus.length; i++) {
+        const vcpu = this.vcpus[i]!;
+        if (idle.has(i) || vcpu.getMpState() === KVM_MP_STATE_STOPPED) continue;
+        ran = true;
+        const r = this.turn(i, limit, slice);
+        if (r === 'wfi') idle.add(i);
+        else if (r !== undefined) return r;
+      }
+      if (!ran) {
+        const stopped = this.vcpus.length - idle.size;
+        const what = idle.size === 0 ? 'every vCPU is powered off'
+          : `${idle.size === 1 && this.vcpus.length === 1 ? 'the vCPU is' : `${idle.size} vCPU(s) are`} idle in WFI with no interrupt source that could wake ${idle.size === 1 ? 'it' : 'them'}${stopped > 0 ? `, the other ${stopped} powered off` : ''}`;
+        return this.result('stalled', `guest stalled: ${what}`);
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * One turn of vCPU `i`: run it until its slice is used (undefined), it idles ('wfi') or powers off (undefined;
+   * skipped from then on), or the machine stops (a result).
+   */
+  private turn(i: number, limit: number, slice: number): RunResult | 'wfi' | undefined {
+    const vcpu = this.vcpus[i]!;
+    const counter = this.counters[i]!;
+    for (;;) {
+      const left = limit - this.instructions;
+      if (left <= 0) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
+      vcpu.runBudget = Math.min(slice, left);
+      let exit: KvmExit;
+      try {
+        exit = vcpu.run();
+      } catch (e) {
+        counter.after(vcpu, undefined);
+        if (e instanceof KvmError) return this.result('guest-error', `KVM_RUN failed on vCPU ${vcpu.id}: ${e.message}`);
+        return this.result('internal-error', `KVM_RUN threw on vCPU ${vcpu.id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      counter.after(vcpu, exit);
+      switch (exit.reason) {
+        case 'mmio':
+          try {
+            this.mmio(vcpu, exit.physAddr, exit.len, exit.isWrite, exit.data);
+          } catch (e) {
+            return this.result('internal-error', `device model failed at ${hex(exit.physAddr)}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          continue;
+        case 'arm-nisv':
+          // An I/O access the hypervisor cannot decode (no syndrome): QEMU answers it with an External abort.
+          injectSyncExternalAbort(vcpu, { far: exit.faultIpa, write: (exit.esrIss & (1n << 6n)) !== 0n, mte: this.mte });
+          continue;
+        case 'system-event':
+          if (exit.type === KVM_SYSTEM_EVENT_SHUTDOWN) return this.result('shutdown');
+          if (exit.type === KVM_SYSTEM_EVENT_RESET) return this.result('reset');
+          return this.result('internal-error', `unknown system event type ${exit.type}`);
+        case 'intr':
+          return exit.cause === 'wfi' ? 'wfi' : undefined;
+        case 'internal-error':
+          return this.result('internal-error', exit.message);
+      }
+    }
+  }
+
+  /** Answer an MMIO exit: a device's access, or a synchronous External abort where nothing is mapped. */
+  private mmio(vcpu: Vcpu, physAddr: bigint, len: AccessSize, isWrite: boolean, data: Uint8Array): void {
+    const addr = Number(physAddr);
+    if (isWrite) {
+      let v = 0n;
+      for (let b = len - 1; b >= 0; b--) v = (v << 8n) | BigInt(data[b]!);
+      if (this.bus.write(addr, len, v)) return;
+    } else {
+      const v = this.bus.read(addr, len);
+      if (v !== undefined) {
+        for (let b = 0; b < len; b++) data[b] = Number((v >> BigInt(8 * b)) & 0xffn);
+        return;
+      }
+    }
+    discardPendingMmio(vcpu);
+    injectSyncExternalAbort(vcpu, { far: physAddr, write: isWrite, mte: this.mte });
+  }
+
+  private result(outcome: RunOutcome, message?: string): RunResult {
+    const r: RunResult = { outcome, serial: this.serial.bytes(), instructions: this.instructions };
+    if (message !== undefined) r.message = message;
+    return r;
+  }
+}
