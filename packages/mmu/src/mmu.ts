@@ -14,7 +14,7 @@
  * the TLB can change speed but not outcomes.
  */
 import { Acc, Fsc, MemoryFault, SysReg, type Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
-import { combineS1S2, decodeMair, isDevice, MemAttr, withShareability } from './attrs.js';
+import { attrByte, combineS1S2, decodeMair, isDevice, MemAttr, shareability, withShareability } from './attrs.js';
 import { blockAllowed, decodePs, granuleFromTg0, granuleFromTg1, type GranuleBits } from './descriptors.js';
 import type { PhysicalMemory, PhysRegion } from './ports.js';
 
@@ -291,6 +291,31 @@ export class Mmu implements MemoryPort {
       }
     }
     this.zeroSlow(va, size);
+  }
+
+  /**
+   * AT S1E1R/S1E1W/S1E0R/S1E0W: a stage-1 translation as the CPU's AT instructions do it, returned as the PAR_EL1
+   * value. Success: ATTR (the MAIR encoding) in [63:56], the output IPA's [47:12], SH in [8:7], bit 11 RES1.
+   * A stage-1 fault: F = 1, FST in [6:1], bit 11 RES1. A stage-2 fault on the stage-1 walk is not reported in PAR:
+   * it is thrown, and the CPU takes it to EL2 as the architecture does. AT S1E1R/W ignore PSTATE.PAN (FEAT_PAN2's
+   * S1E1RP/WP, which honour it, are not implemented).
+   */
+  translateForAt(va: bigint, flags: number): bigint {
+    const cpu = this.cpu;
+    const pan = cpu.pan;
+    this.refresh();
+    cpu.pan = 0;
+    try {
+      this.resolve(va, flags, false, false, true);
+    } catch (e) {
+      if (e instanceof MemoryFault && e.stage === 1) return BigInt(1 | ((e.fsc & 0x3f) << 1) | (1 << 11));
+      throw e;
+    } finally {
+      cpu.pan = pan;
+    }
+    const attr = this.rS1Attr;
+    return (BigInt(attrByte(attr)) << 56n) | BigInt(this.rIpa - (this.rIpa % PAGE)) |
+      BigInt((shareability(attr) << 7) | (1 << 11));
   }
 
   /**
@@ -615,7 +640,7 @@ export class Mmu implements MemoryPort {
    * faults, Access flag, alignment for Device memory, permissions). Leaves the result in the r* fields.
    * `unaligned`: the whole access is not naturally aligned. `dczva`: DC ZVA (Device memory always faults).
    */
-  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean): void {
+  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean, s1Only = false): void {
     this.stats.walks++;
     const fetch = (flags & F) !== 0;
     const hi = Number(va >> 32n);
@@ -662,7 +687,7 @@ export class Mmu implements MemoryPort {
     let dataAttr = s1DataAttr;
     let s2Mask = 0xff;
     let s2Level = -1;
-    if (this.s2On) {
+    if (this.s2On && !s1Only) {
       this.walkS2(ipa, va, flags, false);
       pa = this.s2Out;
       s2Level = this.s2Level;
