@@ -7,7 +7,7 @@ const DATA = RAM_BASE + 0x10_0000;
 const VA = 0x1000_0000n;
 
 describe('translateForAt (AT S1E1R/W, S1E0R/W → PAR_EL1)', () => {
-  const env = (ap = Ap.RwEl1) => {
+  const env = (ap: number = Ap.RwEl1) => {
     const e = makeEnv();
     e.t.map(e.root0, VA, s1PageDesc(DATA, { attrIndx: Attr.WB, ap }));
     enableS1(e);
