@@ -32,10 +32,10 @@ export const IMPL = {
   /** ISAR0: CRC32 [19:16] = 1, atomics (LSE) [23:20] = 2. No FlagM (TS = 0), no TLBI OS/range (TLB = 0), no RNDR. */
   ID_AA64ISAR0_EL1: 0x0000_0000_0021_0000n,
   /**
-   * ISAR1: DPB [3:0] = 2 (DC CVAP and DC CVADP); SB [39:36] = 1 (the SB barrier). No pointer authentication
-   * (APA/API/GPA/GPI = 0), no FP-dependent features, no SPECRES, no XS.
+   * ISAR1: DPB [3:0] = 2 (DC CVAP and DC CVADP); LRCPC [23:20] = 2 (LDAPR, LDAPUR, STLUR); SB [39:36] = 1 (the SB
+   * barrier). No pointer authentication (APA/API/GPA/GPI = 0), no FP-dependent features, no SPECRES, no XS.
    */
-  ID_AA64ISAR1_EL1: 0x0000_0010_0000_0002n,
+  ID_AA64ISAR1_EL1: 0x0000_0010_0020_0002n,
   /** ISAR2: nothing (no WFxT, no HBC, no CLRBHB, no MOPS). */
   ID_AA64ISAR2_EL1: 0n,
   /** MMFR0: PARange 48 bits (5), ASIDBits 16 (2), 16 KiB granule supported (TGran16 = 1), 64 KiB and 4 KiB supported (0). */

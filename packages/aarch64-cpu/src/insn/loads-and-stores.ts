@@ -8,7 +8,7 @@
  * - SIMD&FP loads/stores (V = 1): FP/AdvSIMD are not implemented (ID_AA64PFR0_EL1.FP = AdvSIMD = 0xF).
  * - MTE tag instructions (STG, STZG, ST2G, STZ2G, LDG, STGM, STZGM, LDGM at 0xD9xxxxxx, and STGP, the pair encoding
  *   with opc = 01, L = 0): the MTE issue adds them to this table.
- * - LDLAR/STLLR (FEAT_LOR), LDAPR, LDAPUR and STLUR (FEAT_LRCPC/LRCPC2, not advertised in ID_AA64ISAR1_EL1 yet),
+ * - LDLAR/STLLR (FEAT_LOR),
  *   RCpc3 forms (FEAT_LRCPC3), LDRAA/LDRAB (no pointer authentication), LD64B and ST64B (FEAT_LS64), FEAT_LSE128,
  *   FEAT_THE (RCW*), FEAT_MOPS (CPY*, SET*), FEAT_LSUI: none is advertised.
  * - Unallocated size/opc combinations and register-offset option values with option<1> = 0.
@@ -389,6 +389,24 @@ function acquireRelease(load: boolean, size: number): Handler {
   };
 }
 
+/**
+ * LDAPUR, LDAPURS and STLUR (FEAT_LRCPC2): a signed 9-bit offset, no writeback, ordered. Without FEAT_LSE2 an ordered access
+ * must be naturally aligned. opc: 0 STLUR, 1 LDAPUR, 2 LDAPURS to 64 bits, 3 LDAPURS to 32 bits.
+ */
+function orderedUnscaled(size: number, opc: number): Handler {
+  const bytes = 1 << size;
+  const kind = opc === 0 ? STORE : LOAD;
+  const ext = opc === 2 ? EXT_64 : opc === 3 ? EXT_32 : EXT_NONE;
+  const iss = issFor(size, ext, size === 3 || ext === EXT_64, true);
+  return (cpu, insn) => {
+    const t = insn & 31;
+    const n = (insn >>> 5) & 31;
+    const addr = BigInt.asUintN(64, baseReg(cpu, n) + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
+    cpu.dabtIss = iss | (t << 16);
+    singleAccess(cpu, kind, bytes, ext, t, addr, alignedFlags(n));
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // LSE atomics
 // ---------------------------------------------------------------------------------------------------------------
@@ -565,7 +583,7 @@ function buildTable(): EncodingRow[] {
       row(`${op.name.replace(/^(LD|ST)R/, '$1TR')} (unprivileged)`, `${so}000 ${o} 0 xxxxxxxxx 10 xxxxx xxxxx`, unscaledImm(op, true));
     }
     // Atomic memory operations: size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt. Implemented: o3 = 0 (LD<op>) and
-    // o3 = 1, opc = 000 (SWP). The rest of o3 = 1 (LDAPR*: FEAT_LRCPC; LD64B/ST64B*: FEAT_LS64; RCW*: FEAT_THE)
+    // o3 = 1, opc = 000 (SWP) and LDAPR (below). The rest of o3 = 1 (LD64B/ST64B*: FEAT_LS64; RCW*: FEAT_THE)
     // is UNDEFINED.
     const so = `${bin(size, 2)}111`;
     for (let opc = 0; opc < 8; opc++) {
@@ -573,6 +591,16 @@ function buildTable(): EncodingRow[] {
       row(`${name}${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 0${bin(opc, 3)} 00 xxxxx xxxxx`, atomic(size, op));
     }
     row(`SWP${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 1000 00 xxxxx xxxxx`, atomic(size, ATOMIC_OPS[8]!.op));
+    // LDAPR* (FEAT_LRCPC): size 111 0 00 1 0 1 11111 1 100 00 Rn Rt: a load-acquire with RCpc ordering, which a
+    // single PE cannot tell apart from LDAR.
+    row(`LDAPR${SIZE_SUFFIX[size]!}`, `${so}000 101 11111 1100 00 xxxxx xxxxx`, acquireRelease(true, size));
+    // LDAPUR, LDAPURS, STLUR (FEAT_LRCPC2): size 011001 opc 0 imm9 00 Rn Rt; size 11 with opc 1x and size 10 with opc 11
+    // are unallocated.
+    for (let opc = 0; opc < 4; opc++) {
+      if ((size === 3 && opc >= 2) || (size === 2 && opc === 3)) continue;
+      const name = ['STLUR', 'LDAPUR', 'LDAPURS (64-bit)', 'LDAPURS (32-bit)'][opc]!;
+      row(`${name}${SIZE_SUFFIX[size]!}`, `${bin(size, 2)}011001 ${bin(opc, 2)} 0 xxxxxxxxx 00 xxxxx xxxxx`, orderedUnscaled(size, opc));
+    }
   }
   return rows;
 }
