@@ -25,8 +25,9 @@ Options:
   -h, --help               show this help
 
 Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or asked for a reset; 1 bad arguments, file or image;
-2 the guest stalled (idle with nothing to wake it); 3 the instruction limit was reached; 4 internal error of the
-model; 5 the hypervisor refused to run the guest; 130 interrupted.
+2 the guest stalled (idle in WFI with nothing to wake it, or looping with exactly repeating state); 3 the
+instruction limit was reached; 4 internal error of the model; 5 the hypervisor refused to run the guest;
+130 interrupted.
 `;
 
 /** Exit statuses. */

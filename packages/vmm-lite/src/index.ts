@@ -17,4 +17,5 @@ export { FdtBuilder, cells, cells64, FDT_MAGIC, FDT_VERSION, type FdtValue } fro
 export { buildVirtDeviceTree, APB_PCLK_HZ, PL011_NODE, type VirtDeviceTreeOptions } from './virt-dt.js';
 export { Pl011, PL011_BASE, PL011_SIZE, UART, FR as UART_FR, INT as UART_INT, type Pl011Options } from './pl011.js';
 export { MmioBus, type MmioDevice, type MmioMapping, type AccessSize } from './bus.js';
+export { LoopDetector, hashBytes } from './loop-detect.js';
 export { injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';

@@ -49,6 +49,41 @@ describe('runVirt', () => {
     expect(r.message).toBe('instruction limit reached (2500001 instructions)');
   });
 
+  it('a guest looping without exits whose state repeats has stalled (b .)', async () => {
+    const r = await runVirt({ kernel: codeElf([...printCode('end'), A64.self()]) });
+    expect(r.outcome).toBe('stalled');
+    expect(r.message).toBe('guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
+    expect(text(r.serial)).toBe('end');
+  });
+
+  it('so has one that faults on its own exception vector (a raw file of zeroes: UDF, VBAR_EL1 = 0)', async () => {
+    const m = new VirtMachine({ memory: 4 * 2 ** 20 });
+    m.load({ kernel: new Uint8Array(64) });
+    const r = await m.run({ slice: 10_000 }); // each fault is a trip through kvm-core: keep the turns short
+    expect(r.outcome).toBe('stalled');
+  });
+
+  it('loop detection can be turned off', async () => {
+    const m = new VirtMachine({ memory: 2 ** 20 });
+    m.load({ kernel: codeElf([A64.self()]) });
+    expect((await m.run({ detectLoops: false, maxInstructions: 5_000_000 })).outcome).toBe('instruction-limit');
+  });
+
+  it('a loop whose registers repeat but which progresses through memory is not a stall', async () => {
+    // counter at 0x40090000; loop: x2 = [x1] + 1; [x1] = x2; compare with x3; x2 = 0; b.ne loop. Six instructions, so
+    // with a slice of 6000 every turn ends at the loop head with the same registers; only RAM differs.
+    const code = [
+      ...A64.mov64(1, 0x4009_0000), ...A64.mov64(3, 20_000), A64.movz(2, 0),
+      A64.ldrx(2, 1), A64.addi(2, 2, 1), A64.strx(2, 1), A64.cmp(2, 3), A64.movz(2, 0), A64.bne(-20),
+      ...printCode('done'), ...psciCode(PSCI_SYSTEM_OFF),
+    ];
+    const m = new VirtMachine({ memory: 2 ** 20 });
+    m.load({ kernel: codeElf(code) });
+    const r = await m.run({ slice: 6000 });
+    expect(text(r.serial)).toBe('done');
+    expect(r.outcome).toBe('shutdown');
+  });
+
   it('rejects an invalid kernel or option with a VmmError', async () => {
     await expect(runVirt({ kernel: Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 1) })).rejects.toThrow('invalid ELF: file is shorter than the ELF header');
     await expect(runVirt({ kernel: codeElf([0]), memory: 1000 })).rejects.toThrow('must be a multiple of 4K');

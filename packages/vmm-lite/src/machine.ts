@@ -10,6 +10,7 @@ import {
 import { MmioBus, type AccessSize } from './bus.js';
 import { hex, MiB, VmmError } from './errors.js';
 import { discardPendingMmio, injectSyncExternalAbort } from './inject.js';
+import { LoopDetector } from './loop-detect.js';
 import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
 import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
 import { checkRamSize } from './size.js';
@@ -26,7 +27,8 @@ export type RunOutcome = 'shutdown' | 'reset' | 'stalled' | 'instruction-limit' 
 export interface RunResult {
   /**
    * - 'shutdown': PSCI SYSTEM_OFF. - 'reset': PSCI SYSTEM_RESET / SYSTEM_RESET2 (not rebooted, like QEMU -no-reboot).
-   * - 'stalled': no vCPU can make progress: each is idle in WFI with nothing that could interrupt it, or powered off.
+   * - 'stalled': the guest can never make progress: every vCPU is idle in WFI with nothing that could interrupt it,
+   *   or powered off; or it loops without exits and the whole machine state repeats exactly (loop-detect.ts).
    * - 'instruction-limit': maxInstructions ran out. - 'internal-error': the model failed (a bug, not the guest).
    * - 'guest-error': the guest did something the hypervisor refused to run (KVM_RUN failed).
    */
@@ -66,6 +68,11 @@ export interface MachineRunOptions {
   maxInstructions?: number;
   /** Instructions per vCPU turn (default 1,000,000). */
   slice?: number;
+  /**
+   * Stop with 'stalled' when the guest loops without exits and the whole machine state repeats (see
+   * loop-detect.ts). Default true.
+   */
+  detectLoops?: boolean;
 }
 
 /** Grows as the guest prints. */
@@ -123,6 +130,8 @@ export class VirtMachine {
   /** The device tree blob given to the guest (also when QEMU's rules leave the guest without a pointer to it). */
   dtb: Uint8Array | undefined;
   private readonly serial = new ByteLog();
+  /** Set when a vCPU exited for something other than its budget during the current round. */
+  private eventful = false;
   private readonly counters: InsnCounter[];
 
   constructor(options: VirtMachineOptions = {}) {
@@ -218,8 +227,10 @@ export class VirtMachine {
     if (!Number.isSafeInteger(slice) || slice <= 0) throw new VmmError(`invalid slice ${slice}: must be a positive integer`);
     /** vCPUs idle in WFI. Nothing can interrupt them yet (no interrupt controller), so they stay idle. */
     const idle = new Set<number>();
+    const loops = opts.detectLoops === false ? undefined : new LoopDetector(this.vcpus, this.ram.bytes);
     for (;;) {
       let ran = false;
+      this.eventful = false;
       for (let i = 0; i < this.vcpus.length; i++) {
         const vcpu = this.vcpus[i]!;
         if (idle.has(i) || vcpu.getMpState() === KVM_MP_STATE_STOPPED) continue;
@@ -227,6 +238,13 @@ export class VirtMachine {
         const r = this.turn(i, limit, slice);
         if (r === 'wfi') idle.add(i);
         else if (r !== undefined) return r;
+      }
+      if (this.instructions >= limit) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
+      if (loops !== undefined) {
+        if (this.eventful) loops.reset();
+        else if (ran && loops.repeats()) {
+          return this.result('stalled', 'guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
+        }
       }
       if (!ran) {
         const stopped = this.vcpus.length - idle.size;
@@ -258,6 +276,7 @@ export class VirtMachine {
         return this.result('internal-error', `KVM_RUN threw on vCPU ${vcpu.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
       counter.after(vcpu, exit);
+      if (exit.reason !== 'intr' || exit.cause !== 'budget') this.eventful = true;
       switch (exit.reason) {
         case 'mmio':
           try {

@@ -23,6 +23,12 @@ export const A64 = {
   ldrw: (t: number, n: number, imm = 0) => (0xb9400000 | ((imm / 4) << 10) | (n << 5) | t) >>> 0,
   /** LDR Xt, [Xn, #imm] */
   ldrx: (t: number, n: number, imm = 0) => (0xf9400000 | ((imm / 8) << 10) | (n << 5) | t) >>> 0,
+  /** STR Xt, [Xn, #imm] */
+  strx: (t: number, n: number, imm = 0) => (0xf9000000 | ((imm / 8) << 10) | (n << 5) | t) >>> 0,
+  /** CMP Xn, Xm */
+  cmp: (n: number, m: number) => (0xeb00001f | (m << 16) | (n << 5)) >>> 0,
+  /** B.NE #offset (bytes from this instruction) */
+  bne: (offset: number) => (0x54000001 | (((offset / 4) & 0x7ffff) << 5)) >>> 0,
   /** LDP Xt, Xt2, [Xn] (no syndrome for MMIO) */
   ldp: (t: number, t2: number, n: number) => (0xa9400000 | (t2 << 10) | (n << 5) | t) >>> 0,
   /** ADD Xd, Xn, #imm12 */
