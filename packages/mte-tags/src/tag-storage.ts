@@ -67,6 +67,34 @@ export class TagStorage {
     return true;
   }
 
+  /**
+   * Remove the page containing `addr` from the storage and return its 128 packed tag bytes (the page's storage
+   * itself, now owned by the caller), or undefined if it was not tagged. The page is untagged afterwards: what happens
+   * when the host frees a page, e.g. on swap-out (the tags go with the swapped data).
+   */
+  dropPage(addr: number): Uint8Array | undefined {
+    const p = this.pageIndex(addr, 1);
+    const page = this.pages[p];
+    if (page === undefined) return undefined;
+    this.pages[p] = undefined;
+    this.tagged--;
+    return page;
+  }
+
+  /**
+   * Make the page containing `addr` tagged with the given 128 packed tag bytes (copied), whether or not it was
+   * tagged before: swap-in restoring a page's tags. RangeError if `packed` is not 128 bytes.
+   */
+  loadPage(addr: number, packed: Uint8Array): void {
+    if (packed.length !== PACKED_TAG_BYTES_PER_PAGE) throw new RangeError(`a page's packed tags are ${PACKED_TAG_BYTES_PER_PAGE} bytes, got ${packed.length}`);
+    this.pageFor(this.pageIndex(addr, 1)).set(packed);
+  }
+
+  /** A copy of the 128 packed tag bytes of the page containing `addr`, or undefined if it is not tagged. */
+  pageTags(addr: number): Uint8Array | undefined {
+    return this.pages[this.pageIndex(addr, 1)]?.slice();
+  }
+
   /** The offsets of the tagged pages, ascending. */
   *taggedPages(): IterableIterator<number> {
     for (let p = 0; p < this.pages.length; p++) if (this.pages[p] !== undefined) yield p * PAGE_SIZE;
