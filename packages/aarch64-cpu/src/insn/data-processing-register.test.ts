@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findEncoding } from '../decode-a64.js';
-
 import { C, expectUndef, N, run, SP0, u64, V, Z } from '../testing/insn-harness.js';
 
 const INT_MIN = 0x8000_0000_0000_0000n;
