@@ -11,7 +11,14 @@ import { decodeA64 } from './decode-a64.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort } from './ports.js';
+import { mteLevel, setMteLevel } from './mte.js';
 import { newSysRegFile, SysReg } from './sysregs.js';
+
+/** Per-CPU configuration. */
+export interface CpuOptions {
+  /** ID_AA64PFR1_EL1.MTE: 0 none, 1 FEAT_MTE, 2 FEAT_MTE2, 3 FEAT_MTE3 (the default). */
+  readonly mte?: number;
+}
 
 export class Cpu {
   /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
@@ -57,7 +64,10 @@ export class Cpu {
   /** Set by a handler when the next PC may be misaligned (BR, BLR, RET, ERET). */
   checkPcAlign = false;
 
-  constructor(public mem: MemoryPort) {}
+  /** `options.mte`: ID_AA64PFR1_EL1.MTE of this CPU, 0..3 (default 3, FEAT_MTE3); see mte.ts. */
+  constructor(public mem: MemoryPort, options: CpuOptions = {}) {
+    if (options.mte !== undefined) setMteLevel(this, options.mte);
+  }
 
   // ---- register access, used by every instruction handler ----
 
@@ -148,12 +158,15 @@ export class Cpu {
     this.uao = 0;
     this.ssbs = Number((sctlr >> 44n) & 1n); // SCTLR_EL1.DSSBS
     this.exclAddr = -1n;
+    // PSTATE.TCO = 1 on exception entry (FEAT_MTE; RAZ without FEAT_MTE2). Asynchronous tag check faults are
+    // recorded in TFSR*_EL1 when they happen, so SCTLR_EL1.ITFSB needs no action here (see mte.ts).
+    this.tco = mteLevel(this) >= 2 ? 1 : 0;
     this.pc = (sys[SysReg.VBAR_EL1]! & ~0x7ffn) + BigInt(base + offset);
     this.onExceptionEntry();
     this.mem.controlChanged();
   }
 
-  /** Hook for features that act on exception entry (MTE: PSTATE.TCO, ITFSB). Overridden by nothing yet. */
+  /** Hook for features that act on exception entry. Overridden by nothing yet (MTE's TCO is set above). */
   protected onExceptionEntry(): void {}
 
   /** Take a synchronous exception described by `e`, raised by the instruction at `pc`. */

@@ -21,8 +21,13 @@ export const IMPL = {
    * neither branch-target nor faulting-load speculation can leak).
    */
   ID_AA64PFR0_EL1: 0x1101_0000_00ff_0111n,
-  /** PFR1: BT [3:0] = 0 (no BTI); SSBS [7:4] = 2 (PSTATE.SSBS with MSR/MRS SSBS); MTE [11:8] set by the MTE issue. */
-  ID_AA64PFR1_EL1: 0x20n,
+  /**
+   * PFR1: BT [3:0] = 0 (no BTI); SSBS [7:4] = 2 (PSTATE.SSBS with MSR/MRS SSBS); MTE [11:8] = 3 (FEAT_MTE3) by
+   * default, MTE_frac [43:40] = 0 (asynchronous tag check faults supported). The MTE field is per CPU: this is the
+   * reset value, `new Cpu(mem, { mte })` / setMteLevel (mte.ts) or a hypervisor change it; FEAT.MTE/MTE2 below
+   * describe only this default and must not gate behaviour (use mteLevel(cpu)).
+   */
+  ID_AA64PFR1_EL1: 0x320n,
   /**
    * DFR0: DebugVer [3:0] = 6 (Armv8 debug); PMUVer [11:8] = 0 (no PMU: PMU registers are UNDEFINED);
    * BRPs [15:12] = 1 and WRPs [23:20] = 1 (two breakpoints, two watchpoints: the registers exist as storage, they do
@@ -85,7 +90,7 @@ export const FEAT = {
   SSBS: idField(IMPL.ID_AA64PFR1_EL1, 4) >= 1,
   /** MRS/MSR SSBS (register). */
   SSBS2: idField(IMPL.ID_AA64PFR1_EL1, 4) >= 2,
-  /** EL0 MTE instructions and PSTATE.TCO. */
+  /** EL0 MTE instructions and PSTATE.TCO, for the default level only: behaviour is gated by mteLevel(cpu). */
   MTE: idField(IMPL.ID_AA64PFR1_EL1, 8) >= 1,
   /** Full MTE: tag checks, GCR_EL1, RGSR_EL1, TFSR*_EL1, GMID_EL1, DC G*VA. */
   MTE2: idField(IMPL.ID_AA64PFR1_EL1, 8) >= 2,

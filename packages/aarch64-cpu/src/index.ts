@@ -1,4 +1,7 @@
-export { Cpu } from './cpu.js';
+export { Cpu, type CpuOptions } from './cpu.js';
+export {
+  logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
+} from './mte.js';
 export { Acc, Fsc, MemoryFault, type MemoryPort } from './ports.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, GuestException } from './exceptions.js';

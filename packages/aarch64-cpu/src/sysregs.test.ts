@@ -3,6 +3,7 @@ import type { Cpu } from './cpu.js';
 import { Ec, Stop } from './exits.js';
 import { FEAT, IMPL } from './impl-defined.js';
 import type { MemoryPort } from './ports.js';
+import { setMteLevel } from './mte.js';
 import { HCR, isIdSpaceKey, newSysRegFile, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, sysRegKey } from './sysregs.js';
 import { FlatMemory, runProgram } from './testing/flat-memory.js';
 
@@ -157,9 +158,9 @@ describe('ID registers advertise what the model implements', () => {
     expect([field(v, 48), field(v, 56), field(v, 60)]).toEqual([1, 1, 1]);
   });
 
-  it('PFR1: no BTI, SSBS with MRS/MSR, MTE left to the MTE issue', () => {
+  it('PFR1: no BTI, SSBS with MRS/MSR, MTE = 3 (FEAT_MTE3) by default with MTE_frac = 0', () => {
     const v = IMPL.ID_AA64PFR1_EL1;
-    expect([field(v, 0), field(v, 4), field(v, 8)]).toEqual([0, 2, 0]);
+    expect([field(v, 0), field(v, 4), field(v, 8), field(v, 40)]).toEqual([0, 2, 3, 0]);
   });
 
   it('ISAR0/1/2: LSE atomics, CRC32, SB, DPB2; no pointer authentication, no FlagM, no HBC', () => {
@@ -179,8 +180,8 @@ describe('ID registers advertise what the model implements', () => {
   });
 
   it('the feature flags follow the ID registers', () => {
-    expect(FEAT).toMatchObject({ PAN: true, PAN2: false, UAO: false, DIT: true, SSBS: true, SSBS2: true, MTE: false,
-      MTE2: false, BTI: false, SB: true, DPB: true, DPB2: true, FlagM: false, HBC: false, PAuth: false });
+    expect(FEAT).toMatchObject({ PAN: true, PAN2: false, UAO: false, DIT: true, SSBS: true, SSBS2: true, MTE: true,
+      MTE2: true, BTI: false, SB: true, DPB: true, DPB2: true, FlagM: false, HBC: false, PAuth: false });
   });
 
   it('MRS reads the ID registers at EL1', () => {
@@ -261,8 +262,9 @@ describe('special-purpose registers', () => {
     expect(ok.cpu.x[0]).toBe(0xc0n);
   });
 
-  it('UAO (not advertised), TCO (MTE later), FPCR/FPSR (no FP) and DSPSR_EL0 (Debug state) are UNDEFINED', () => {
-    for (const w of [W.mrsUao, W.mrsTco, W.mrsFpcr, W.mrsFpsr, W.mrsDspsr]) expectUndef(run([w]));
+  it('UAO (not advertised), TCO (without MTE), FPCR/FPSR (no FP) and DSPSR_EL0 (Debug state) are UNDEFINED', () => {
+    for (const w of [W.mrsUao, W.mrsFpcr, W.mrsFpsr, W.mrsDspsr]) expectUndef(run([w]));
+    expectUndef(run([W.mrsTco], { setup: (c) => setMteLevel(c, 0) }));
   });
 
   it('ELR_EL1 and SPSR_EL1 at EL1; UNDEFINED at EL0', () => {
@@ -305,8 +307,11 @@ describe('access rules', () => {
     }
   });
 
-  it('unimplemented encodings are UNDEFINED: PMU, GIC, PAuth keys, MTE registers, CRm = 0 holes', () => {
-    for (const w of [W.mrsPmcr, W.mrsIccSre, W.mrsApiaKeyLo, W.mrsGcr, W.mrsGmid, W.mrsC0_1]) expectUndef(run([w]));
+  it('unimplemented encodings are UNDEFINED: PMU, GIC, PAuth keys, MTE registers (MTE < 2), CRm = 0 holes', () => {
+    for (const w of [W.mrsPmcr, W.mrsIccSre, W.mrsApiaKeyLo, W.mrsC0_1]) expectUndef(run([w]));
+    for (const level of [0, 1]) {
+      for (const w of [W.mrsGcr, W.mrsGmid]) expectUndef(run([w], { setup: (c) => setMteLevel(c, level) }));
+    }
   });
 
   it('the unassigned ID space reads as zero at EL1, MSR there is UNDEFINED, and EL0 reads are UNDEFINED', () => {

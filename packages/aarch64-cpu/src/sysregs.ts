@@ -134,7 +134,8 @@ export const SYSREG_DEFS = [
   d('ID_AA64MMFR2_EL1', 3, 0, 0, 7, 2, 1, IMPL.ID_AA64MMFR2_EL1, ID),
   d('CTR_EL0', 3, 3, 0, 0, 1, 0, IMPL.CTR_EL0, { ...RO, hcrRead: HCR.TID2, el0Gate: { reg: 'SCTLR_EL1', mask: SCTLR.UCT } }),
   d('DCZID_EL0', 3, 3, 0, 0, 7, 0, IMPL.DCZID_EL0, { ...RO, live: true }),
-  d('GMID_EL1', 3, 1, 0, 0, 4, 1, IMPL.GMID_EL1, { ...RO, feat: 'MTE2' }),
+  /** HCR_EL2.TID5 (bit 58) traps reads to EL2. */
+  d('GMID_EL1', 3, 1, 0, 0, 4, 1, IMPL.GMID_EL1, { ...RO, feat: 'MTE2', hcrRead: 1n << 58n }),
   d('CLIDR_EL1', 3, 1, 0, 0, 1, 1, IMPL.CLIDR_EL1, { ...RO, hcrRead: HCR.TID2 }),
   d('CCSIDR_EL1', 3, 1, 0, 0, 0, 1, 0n, { ...RO, hcrRead: HCR.TID2, live: true }),
   d('CSSELR_EL1', 3, 2, 0, 0, 0, 1, 0n, { hcrRead: HCR.TID2, hcrWrite: HCR.TID2 }),
@@ -206,7 +207,8 @@ export const SYSREG_DEFS = [
   /** Reads the claim tag; a write clears claim bits. */
   d('DBGCLAIMCLR_EL1', 2, 0, 7, 9, 6, 1),
   d('DBGAUTHSTATUS_EL1', 2, 0, 7, 14, 6, 1, IMPL.DBGAUTHSTATUS_EL1, RO),
-  // MTE (UNDEFINED until the MTE issue advertises FEAT_MTE2).
+  // MTE: present when this CPU's ID_AA64PFR1_EL1.MTE >= 2 (checked per CPU at run time, see mte.ts); at EL1 an
+  // access traps to EL2 when HCR_EL2.ATA = 0 (the MRS/MSR handler's ataTrap rule).
   d('GCR_EL1', 3, 0, 1, 0, 6, 1, 0n, { feat: 'MTE2' }),
   d('RGSR_EL1', 3, 0, 1, 0, 5, 1, 0n, { feat: 'MTE2' }),
   d('TFSR_EL1', 3, 0, 5, 6, 0, 1, 0n, { feat: 'MTE2' }),

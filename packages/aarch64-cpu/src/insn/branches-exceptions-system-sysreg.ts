@@ -13,6 +13,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { FEAT, IMPL } from '../impl-defined.js';
+import { MTE_BITS, mteLevel } from '../mte.js';
 import { HCR, isIdSpaceKey, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '../sysregs.js';
 import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
 
@@ -32,12 +33,18 @@ function virtualCount(cpu: Cpu): bigint {
 interface Rule {
   readonly def: SysRegDef;
   readonly feat: boolean;
+  /** MTE registers: the minimum ID_AA64PFR1_EL1.MTE of this CPU (per CPU, so checked at run time); 0 otherwise. */
+  readonly mteMin: number;
+  /** GCR_EL1, RGSR_EL1, TFSR_EL1, TFSRE0_EL1: trapped to EL2 (EC 0x18) when HCR_EL2.ATA = 0. */
+  readonly ataTrap: boolean;
   readonly el0GateId: number;
   readonly el0GateMask: bigint;
 }
 const RULES: Rule[] = SYSREG_DEFS.map((def: SysRegDef) => ({
   def,
-  feat: def.feat === undefined ? true : FEAT[def.feat],
+  feat: def.feat === undefined || def.feat === 'MTE' || def.feat === 'MTE2' ? true : FEAT[def.feat],
+  mteMin: def.feat === 'MTE' ? 1 : def.feat === 'MTE2' ? 2 : 0,
+  ataTrap: def.name === 'GCR_EL1' || def.name === 'RGSR_EL1' || def.name === 'TFSR_EL1' || def.name === 'TFSRE0_EL1',
   el0GateId: def.el0Gate ? SysReg[def.el0Gate.reg] : -1,
   el0GateMask: def.el0Gate?.mask ?? 0n,
 }));
@@ -70,13 +77,14 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
   }
   const rule = RULES[id]!;
   const def = rule.def;
-  if (el < def.minEl || !rule.feat) undef();
+  if (el < def.minEl || !rule.feat || (rule.mteMin !== 0 && mteLevel(cpu) < rule.mteMin)) undef();
   if (read ? def.writeOnly : def.readOnly || (el === 0 && def.el0ReadOnly)) undef();
   if (id === SysReg.SP_EL0 && cpu.spsel === 0) undef();
   if (el === 0 && rule.el0GateId >= 0 && (sys[rule.el0GateId]! & rule.el0GateMask) === 0n) trapSysToEl1(key, rt, read);
   const hcrMask = read ? def.hcrRead : def.hcrWrite;
   if (hcrMask !== undefined && (sys[SysReg.HCR_EL2]! & hcrMask) !== 0n) trapSysToEl2(key, rt, read);
   if (def.cnthctlGate !== undefined && (sys[SysReg.CNTHCTL_EL2]! & def.cnthctlGate) === 0n) trapSysToEl2(key, rt, read);
+  if (rule.ataTrap && (sys[SysReg.HCR_EL2]! & MTE_BITS.HCR_ATA) === 0n) trapSysToEl2(key, rt, read);
   return id;
 }
 
@@ -137,7 +145,7 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     case SysReg.UAO: cpu.uao = Number((v >> 23n) & 1n); cpu.mem.controlChanged(); return;
     case SysReg.DIT: cpu.dit = Number((v >> 24n) & 1n); return;
     case SysReg.SSBS: cpu.ssbs = Number((v >> 12n) & 1n); return;
-    case SysReg.TCO: cpu.tco = Number((v >> 25n) & 1n); return;
+    case SysReg.TCO: if (mteLevel(cpu) >= 2) cpu.tco = Number((v >> 25n) & 1n); return; // RAZ/WI with FEAT_MTE only
     case SysReg.CNTP_TVAL_EL0:
       sys[SysReg.CNTP_CVAL_EL0] = counterTicks(cpu) + BigInt.asIntN(32, v);
       return;
@@ -215,9 +223,9 @@ export function msrImmediate(cpu: Cpu, insn: number): void {
       if (!FEAT.SSBS) undef();
       cpu.ssbs = crm & 1;
       return;
-    case 0o034: // TCO (FEAT_MTE: enabled by the MTE issue)
-      if (!FEAT.MTE) undef();
-      cpu.tco = crm & 1;
+    case 0o034: // TCO: FEAT_MTE; PSTATE.TCO is RAZ/WI without FEAT_MTE2
+      if (mteLevel(cpu) === 0) undef();
+      if (mteLevel(cpu) >= 2) cpu.tco = crm & 1;
       return;
     // CFINV (0o000), XAFLAG (0o001), AXFLAG (0o002): FEAT_FlagM/FlagM2 are not advertised, so UNDEFINED.
     // ALLINT, PM, SVCR*: FEAT_NMI, FEAT_EBEP, SME not implemented. Any other field: unallocated.

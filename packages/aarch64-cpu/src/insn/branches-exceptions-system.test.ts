@@ -4,6 +4,7 @@ import { findEncoding } from '../decode-a64.js';
 import { Ec, Stop } from '../exits.js';
 import { DCZVA_BLOCK_BYTES } from '../impl-defined.js';
 import { Acc, type MemoryPort } from '../ports.js';
+import { setMteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { FlatMemory, runProgram } from '../testing/flat-memory.js';
 import { eventRegisterSet } from './branches-exceptions-system-common.js';
@@ -464,8 +465,9 @@ describe('ERET', () => {
     expect(eventRegisterSet(cpu)).toBe(true);
   });
 
-  it('does not restore PSTATE fields of unimplemented features (UAO, TCO)', () => {
+  it('does not restore PSTATE fields of unimplemented features (UAO, TCO without MTE2)', () => {
     const { cpu } = run([W.eret], { max: 1, setup: (c) => {
+      setMteLevel(c, 1);
       c.sys[SysReg.SPSR_EL1] = (1n << 23n) | (1n << 25n) | 5n;
       c.sys[SysReg.ELR_EL1] = BASE + 0x300n;
     } });
@@ -667,8 +669,9 @@ describe('MSR (immediate)', () => {
     expect(r.port.controlChanges).toBe(1);
   });
 
-  it('UAO (not advertised), TCO (MTE, later), CFINV/XAFLAG/AXFLAG (FlagM not advertised) are UNDEFINED', () => {
-    for (const w of [W.uaoImm1, W.tcoImm1, W.cfinv, W.xaflag, W.axflag]) expectUndef(run([w]));
+  it('UAO (not advertised), TCO (without MTE), CFINV/XAFLAG/AXFLAG (FlagM not advertised) are UNDEFINED', () => {
+    for (const w of [W.uaoImm1, W.cfinv, W.xaflag, W.axflag]) expectUndef(run([w]));
+    expectUndef(run([W.tcoImm1], { setup: (c) => setMteLevel(c, 0) }));
   });
 });
 

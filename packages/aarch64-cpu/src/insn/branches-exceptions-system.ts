@@ -18,6 +18,7 @@ import { sext, type EncodingRow } from '../decode.js';
 import { El2Trap, GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
+import { mteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
 import { sysInstruction } from './branches-exceptions-system-sys.js';
@@ -89,7 +90,7 @@ function ret(cpu: Cpu, insn: number): void {
 
 /** SPSR bits for PSTATE fields of features the model does not implement: RES0, never restored. */
 const SPSR_UNIMPLEMENTED =
-  (FEAT.UAO ? 0n : 1n << 23n) | (FEAT.MTE ? 0n : 1n << 25n) | (FEAT.DIT ? 0n : 1n << 24n) |
+  (FEAT.UAO ? 0n : 1n << 23n) | (FEAT.DIT ? 0n : 1n << 24n) |
   (FEAT.PAN ? 0n : 1n << 22n) | (FEAT.SSBS ? 0n : 1n << 12n);
 
 /**
@@ -114,7 +115,8 @@ export function illegalReturn(cpu: Cpu, spsr: bigint): boolean {
 function eret(cpu: Cpu): void {
   if (cpu.el === 0) undef();
   const sys = cpu.sys;
-  const spsr = sys[SysReg.SPSR_EL1]! & ~SPSR_UNIMPLEMENTED;
+  // SPSR.TCO (bit 25) is restored only when this CPU has PSTATE.TCO (FEAT_MTE2; RAZ/WI with FEAT_MTE only).
+  const spsr = sys[SysReg.SPSR_EL1]! & ~(mteLevel(cpu) >= 2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1n << 25n));
   const target = sys[SysReg.ELR_EL1]!;
   if (!illegalReturn(cpu, spsr)) {
     cpu.spsrToPstate(spsr); // also calls mem.controlChanged()
