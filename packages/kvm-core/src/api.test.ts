@@ -39,7 +39,7 @@ describe('Kvm', () => {
     expect(a.kind).toBe('anonymous');
     expect(a.bytes.length).toBe(MB);
     expect(a.base % 4096).toBe(0);
-    expect(a.tags?.allocatedBytes).toBe(0);
+    expect(a.tagStorage?.allocatedBytes).toBe(0);
     const s = kvm.mmap({ size: 4096, kind: 'shared', protMte: true });
     expect(s.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(s.base).toBeGreaterThanOrEqual(a.base + MB + 4096); // disjoint, with a guard page

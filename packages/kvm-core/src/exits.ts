@@ -3,7 +3,7 @@
  * `exit_reason` (`exitReason`), as `kvm_run` would.
  */
 import type {
-  KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
+  KVM_EXIT_ARM_NISV, KVM_EXIT_ARM_TAG_ACCESS, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
 } from './uapi.js';
 
 /**
@@ -78,4 +78,19 @@ export interface ArmNisvExit {
   readonly faultIpa: bigint;
 }
 
-export type KvmExit = MmioExit | SystemEventExit | IntrExit | InternalErrorExit | ArmNisvExit;
+/**
+ * MODEL-SPECIFIC exit (KVM_EXIT_ARM_TAG_ACCESS, not a Linux value): the guest made a tag access (tag-checked load
+ * or store, LDG, STG, ...) to a page that stage 2 maps with FEAT_MTE_PERM's NoTagAccess attribute (the
+ * `noTagAccess` page policy maps memory that cannot hold tags that way). The MMU raised a stage-2 permission fault
+ * with ESR.ISS2.TagAccess; the guest PC stays on the instruction, so a plain `run()` re-executes it and exits again:
+ * the VMM decides (e.g. stop the guest, or step PC via ONE_REG after emulating).
+ */
+export interface ArmTagAccessExit {
+  readonly reason: 'arm-tag-access';
+  readonly exitReason: typeof KVM_EXIT_ARM_TAG_ACCESS;
+  /** The faulting IPA (HPFAR's page | FAR[11:0]). */
+  readonly ipa: bigint;
+  readonly isWrite: boolean;
+}
+
+export type KvmExit = MmioExit | SystemEventExit | IntrExit | InternalErrorExit | ArmNisvExit | ArmTagAccessExit;

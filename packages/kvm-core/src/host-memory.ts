@@ -4,9 +4,11 @@
  * host-physical range, with an unmapped guard page after it, so a model bug that runs off the end of one region
  * faults instead of silently reaching its neighbour.
  */
-import { TagStorage } from '@kvm-mte/mte-tags';
+import { compressTags, decompressTags, TagCompressionStats, TagStorage, type CompressedTags } from '@kvm-mte/mte-tags';
 import { fail } from './errors.js';
 import type { PhysicalMemory, PhysRegion } from '@kvm-mte/mmu';
+
+type TagStore = NonNullable<PhysRegion['tags']>;
 
 export const HOST_PAGE_SIZE = 4096;
 
@@ -29,18 +31,68 @@ export interface MmapOptions {
   protMte?: boolean;
 }
 
+/** One swapped-out page: its data and, if it was tagged, its compressed tags. */
+interface SwapEntry {
+  readonly data: Uint8Array;
+  readonly tags: CompressedTags | undefined;
+}
+
+/**
+ * The host's swap: where swapped-out pages of every mapping of one `Kvm` go, with counters. Tags of tagged pages
+ * are stored compressed (`@kvm-mte/mte-tags`' run-length form when the page has few runs).
+ */
+export class SwapDevice {
+  /** Compression counters for the tagged pages currently in swap. */
+  readonly current = new TagCompressionStats();
+  /** The same, over every swap-out so far. */
+  readonly total = new TagCompressionStats();
+  /** Pages currently swapped out. */
+  pages = 0;
+  swapOuts = 0;
+  swapIns = 0;
+
+  /** A snapshot of the counters. */
+  stats(): SwapStats {
+    return {
+      pagesSwapped: this.pages, swapOuts: this.swapOuts, swapIns: this.swapIns,
+      tags: this.current.snapshot(), tagsTotal: this.total.snapshot(),
+    };
+  }
+}
+
+export interface SwapStats {
+  /** Pages in swap now. */
+  pagesSwapped: number;
+  swapOuts: number;
+  swapIns: number;
+  /** Tagged pages in swap now: count, RLE vs raw, bytes raw (128 each) vs stored, ratio. */
+  tags: ReturnType<TagCompressionStats['snapshot']>;
+  /** The same, cumulative over every swap-out. */
+  tagsTotal: ReturnType<TagCompressionStats['snapshot']>;
+}
+
 /**
  * One VMM mapping: a buffer the VMM reads and writes directly (`bytes`, `view`), which memslots refer to at an
  * offset. `base` is its host-physical address (the MMU's view of the same bytes).
+ *
+ * Tags: the guest-visible allocation tags of tag-capable memory live in `tagStorage` (by offset), whether or not the
+ * VMM mapped it with PROT_MTE; `tags` is the same storage by host-physical address, which the MMU uses. The VMM's
+ * own tag access (`readTags`/`writeTags`, what a user-space LDG/STG through this mapping would do) is RAZ/WI without
+ * PROT_MTE, as in Linux.
  */
 export class HostMapping implements PhysRegion {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   /**
-   * The allocation tags of this memory, for tag-capable kinds ('anonymous', 'shared'); undefined for 'device'.
-   * Storage is allocated per page only when a page is first tagged.
+   * The allocation tags of this memory by offset in the mapping, for tag-capable kinds ('anonymous', 'shared');
+   * undefined for 'device'. Storage is allocated per page only when a page is first tagged.
    */
-  readonly tags: TagStorage | undefined;
+  readonly tagStorage: TagStorage | undefined;
+  /** `tagStorage` addressed by host-physical address: the region's tags as the MMU sees them (PhysRegion.tags). */
+  readonly tags: TagStore | undefined;
+  /** @internal Called with a page offset before the host takes the page away (swap-out): KVM's MMU notifiers. */
+  readonly invalidators = new Set<(mapping: HostMapping, offset: number) => void>();
+  private readonly swapped = new Map<number, SwapEntry>();
 
   /** @internal Created by `Kvm.mmap`. */
   constructor(
@@ -51,10 +103,17 @@ export class HostMapping implements PhysRegion {
     readonly base: number,
     /** @internal the host this mapping belongs to */
     readonly owner: object,
+    /** @internal the host's swap */
+    private readonly swap: SwapDevice = new SwapDevice(),
   ) {
     this.bytes = new Uint8Array(buffer);
     this.view = new DataView(buffer);
-    this.tags = kind === 'device' ? undefined : new TagStorage(buffer.byteLength);
+    const storage = kind === 'device' ? undefined : new TagStorage(buffer.byteLength);
+    this.tagStorage = storage;
+    this.tags = storage === undefined ? undefined : {
+      getTag: (pa) => storage.getTag(pa - base),
+      setTag: (pa, tag) => storage.setTag(pa - base, tag),
+    };
   }
 
   get size(): number {
@@ -64,6 +123,104 @@ export class HostMapping implements PhysRegion {
   /** Whether KVM may give this memory to an MTE guest (Linux's VM_MTE_ALLOWED). */
   get tagCapable(): boolean {
     return this.kind !== 'device';
+  }
+
+  /**
+   * The VMM reading tags through this mapping (one tag a byte, `count` granules from the granule-aligned `offset`):
+   * the guest's tags with PROT_MTE, zeros without (RAZ). Swapped-out pages are swapped in first.
+   * EINVAL: unaligned offset or bad count; EFAULT: outside the mapping.
+   */
+  readTags(offset: number, count: number): Uint8Array {
+    this.checkTagRange(offset, count);
+    const out = new Uint8Array(count);
+    if (!this.protMte || this.tagStorage === undefined || count === 0) return out;
+    this.swapIn(offset, count * 16);
+    return this.tagStorage.readTags(offset, count, out);
+  }
+
+  /**
+   * The VMM writing tags through this mapping (one tag a byte, low nibble used): with PROT_MTE they become the
+   * guest's tags (the pages become tagged); without, the writes are ignored (WI). Errors as {@link readTags}.
+   */
+  writeTags(offset: number, tags: Uint8Array): void {
+    this.checkTagRange(offset, tags.length);
+    if (!this.protMte || this.tagStorage === undefined || tags.length === 0) return;
+    this.swapIn(offset, tags.length * 16);
+    const t = new Uint8Array(tags.length);
+    for (let i = 0; i < t.length; i++) t[i] = tags[i]! & 0xf;
+    this.tagStorage.writeTags(offset, t);
+  }
+
+  /** Whether the page holding `offset` is swapped out (its frame holds zeros until it is swapped in). */
+  isSwapped(offset: number): boolean {
+    return this.swapped.has(Math.floor(offset / HOST_PAGE_SIZE));
+  }
+
+  /** Pages of this mapping in swap. */
+  get swappedPages(): number {
+    return this.swapped.size;
+  }
+
+  /**
+   * Swap in every swapped-out page of [offset, offset + length): what the VMM touching that memory would do in
+   * Linux. A VMM that reads or writes `bytes` directly must call this for pages a VM may have swapped out.
+   * Returns the number of pages swapped in.
+   */
+  swapIn(offset: number, length: number): number {
+    if (this.swapped.size === 0) return 0;
+    let n = 0;
+    const first = Math.floor(offset / HOST_PAGE_SIZE);
+    const last = Math.ceil((offset + length) / HOST_PAGE_SIZE);
+    for (let p = first; p < last; p++) if (this.swapInPage(p * HOST_PAGE_SIZE)) n++;
+    return n;
+  }
+
+  /**
+   * @internal Swap out the page at `offset` (page aligned): every stage-2 user is told to unmap it, its data is
+   * saved and the frame zeroed, its tags (if tagged) saved compressed and the page untagged. False if it was already
+   * out or cannot be swapped (device memory).
+   */
+  swapOutPage(offset: number): boolean {
+    const p = offset / HOST_PAGE_SIZE;
+    if (this.kind === 'device' || this.swapped.has(p)) return false;
+    for (const f of this.invalidators) f(this, offset);
+    const frame = this.bytes.subarray(offset, offset + HOST_PAGE_SIZE);
+    const data = frame.slice();
+    frame.fill(0);
+    const packed = this.tagStorage?.dropPage(offset);
+    const tags = packed === undefined ? undefined : compressTags(packed);
+    this.swapped.set(p, { data, tags });
+    const d = this.swap;
+    d.pages++;
+    d.swapOuts++;
+    if (tags !== undefined) {
+      d.current.add(tags);
+      d.total.add(tags);
+    }
+    return true;
+  }
+
+  /** @internal Swap in the page at `offset`: its data back, and its tags (the page tagged again) if it had any. */
+  swapInPage(offset: number): boolean {
+    const p = Math.floor(offset / HOST_PAGE_SIZE);
+    const e = this.swapped.get(p);
+    if (e === undefined) return false;
+    this.swapped.delete(p);
+    this.bytes.set(e.data, p * HOST_PAGE_SIZE);
+    const d = this.swap;
+    d.pages--;
+    d.swapIns++;
+    if (e.tags !== undefined) {
+      this.tagStorage!.loadPage(p * HOST_PAGE_SIZE, decompressTags(e.tags));
+      d.current.add(e.tags, -1);
+    }
+    return true;
+  }
+
+  private checkTagRange(offset: number, count: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset % 16 !== 0) fail('EINVAL', `tag offset ${offset} is not a granule-aligned offset`);
+    if (!Number.isSafeInteger(count) || count < 0) fail('EINVAL', `bad tag count ${count}`);
+    if (offset + count * 16 > this.size) fail('EFAULT', `tags [0x${offset.toString(16)}, +${count} granules) outside the mapping`);
   }
 }
 
@@ -88,6 +245,9 @@ export class HostPhysicalMemory implements PhysicalMemory {
   private last: PhysRegion | undefined;
   /** Bytes of all VMM mappings. */
   mappedBytes = 0;
+
+  /** The host's swap. */
+  readonly swap = new SwapDevice();
 
   constructor(private readonly maxMappedBytes: number) {}
 
@@ -122,7 +282,7 @@ export class HostPhysicalMemory implements PhysicalMemory {
     } catch {
       fail('ENOMEM', `cannot allocate ${size} bytes`);
     }
-    const m = new HostMapping(buffer, kind, protMte, base, owner);
+    const m = new HostMapping(buffer, kind, protMte, base, owner, this.swap);
     this.insert(m);
     this.mappedBytes += size;
     return m;

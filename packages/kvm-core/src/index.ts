@@ -1,8 +1,12 @@
-export { Kvm, Vm, type KvmOptions, type Memslot, type UserMemoryRegion, type VcpuInit } from './kvm.js';
+export { Kvm, Vm, type CopyMteTags, type KvmOptions, type Memslot, type UserMemoryRegion, type VcpuInit, type VmOptions } from './kvm.js';
 export { Vcpu } from './vcpu.js';
-export { HostMapping, type MappingKind, type MmapOptions } from './host-memory.js';
+export { HostMapping, type MappingKind, type MmapOptions, type SwapStats } from './host-memory.js';
+export {
+  Decision, enforceProtMte, mteAllowed, noTagAccess, PagePolicies, transparentUpgrade, type MemslotContext,
+  type MemslotRequest, type PageUpgradePolicy, type Stage2Decision, type Stage2FaultContext,
+} from './policy.js';
 export { Errno, KvmError, type ErrnoName } from './errors.js';
-export type { ArmNisvExit, InternalErrorExit, IntrExit, KvmExit, MmioExit, SystemEventExit } from './exits.js';
+export type { ArmNisvExit, ArmTagAccessExit, InternalErrorExit, IntrExit, KvmExit, MmioExit, SystemEventExit } from './exits.js';
 export * from './uapi.js';
 export {
   PSCI, PSCI_RET, KVM_PSCI_FN, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1,

@@ -2,18 +2,20 @@
  * The system and VM handles: `Kvm` (/dev/kvm, also the host process whose memory the VMM maps) and `Vm`.
  */
 import type { Cpu, MemoryPort } from '@kvm-mte/aarch64-cpu';
-import { fail } from './errors.js';
-import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions } from './host-memory.js';
+import { fail, KvmError } from './errors.js';
+import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions, type SwapStats } from './host-memory.js';
+import { mteAllowed, type PageUpgradePolicy, type Stage2Decision } from './policy.js';
 import { Mmu, type PhysicalMemory } from '@kvm-mte/mmu';
 import { KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_LATEST } from './psci.js';
-import { Stage2 } from './stage2.js';
+import { S2_MEMATTR_DEVICE_nGnRE, S2_MEMATTR_NORMAL_WB, S2_MEMATTR_NOTAGACCESS, Stage2 } from './stage2.js';
 import {
   KVM_ARM_IRQ_CPU_FIQ, KVM_ARM_IRQ_CPU_IRQ, KVM_ARM_IRQ_TYPE_CPU, KVM_ARM_IRQ_TYPE_SHIFT, KVM_ARM_IRQ_VCPU_SHIFT,
   KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, KVM_CAP_ARM_EL1_32BIT, KVM_CAP_ARM_MTE,
   KVM_CAP_ARM_NISV_TO_USER, KVM_CAP_ARM_PSCI, KVM_CAP_ARM_PSCI_0_2, KVM_CAP_ARM_VM_IPA_SIZE,
   KVM_CAP_CHECK_EXTENSION_VM, KVM_CAP_ENABLE_CAP, KVM_CAP_MAX_VCPU_ID, KVM_CAP_MAX_VCPUS, KVM_CAP_MP_STATE,
   KVM_CAP_MULTI_ADDRESS_SPACE, KVM_CAP_NR_MEMSLOTS, KVM_CAP_NR_VCPUS, KVM_CAP_ONE_REG, KVM_CAP_READONLY_MEM,
-  KVM_CAP_SYNC_MMU, KVM_CAP_USER_MEMORY, KVM_DEFAULT_IPA_BITS, KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES,
+  KVM_CAP_SYNC_MMU, KVM_CAP_USER_MEMORY, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST,
+  KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_DEFAULT_IPA_BITS, KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES,
   KVM_MEM_MAX_NR_PAGES, KVM_MEM_READONLY, KVM_USER_MEM_SLOTS, KVM_VM_TYPE_ARM_IPA_SIZE_MASK,
 } from './uapi.js';
 import { Vcpu } from './vcpu.js';
@@ -25,6 +27,11 @@ const MIN_IPA_BITS = 32;
 export interface KvmOptions {
   /** Whether the modelled host CPU has MTE (KVM_CAP_ARM_MTE is offered). Default true. */
   hostMte?: boolean;
+  /**
+   * The host CPUs' MTE level when `hostMte` (ID_AA64PFR1_EL1.MTE: 2 = FEAT_MTE2, 3 = FEAT_MTE3). MTE VMs' vCPUs
+   * report it; default 3. KVM needs FEAT_MTE2, so 2 is the minimum.
+   */
+  hostMteLevel?: 2 | 3;
   /** Host CPUs, reported by KVM_CAP_NR_VCPUS. Default 8. */
   hostCpus?: number;
   /** Total bytes `mmap` may hand out before failing with ENOMEM. Default 16 GiB. */
@@ -61,6 +68,26 @@ export interface Memslot {
   readonly mappingOffset: number;
 }
 
+/** `Kvm.createVm` options beyond the KVM_CREATE_VM type. */
+export interface VmOptions {
+  /** The page-upgrade policy (default `mteAllowed`, what Linux does). */
+  pagePolicy?: PageUpgradePolicy;
+  /** The memory budget in pages (see `Vm.setMemoryBudget`). */
+  memoryBudgetPages?: number;
+}
+
+/** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
+export interface CopyMteTags {
+  guestIpa: bigint | number;
+  length: bigint | number;
+  /** length / 16 bytes, one tag a byte (the low nibble). */
+  buffer: Uint8Array;
+  /** KVM_ARM_TAGS_TO_GUEST (0) or KVM_ARM_TAGS_FROM_GUEST (1). */
+  flags: number;
+  /** Must be zeros (u64 reserved[2]). Default [0, 0]. */
+  reserved?: readonly (bigint | number)[];
+}
+
 export interface VcpuInit {
   target: number;
   /** KVM's `__u32 features[7]`; bits are KVM_ARM_VCPU_* feature numbers. */
@@ -71,6 +98,8 @@ export interface VcpuInit {
 export class Kvm {
   readonly hostMte: boolean;
   readonly hostCpus: number;
+  /** ID_AA64PFR1_EL1.MTE the vCPUs of MTE VMs report (0 without host MTE). */
+  readonly hostMteLevel: number;
   /** @internal */
   readonly phys: HostPhysicalMemory;
   /** @internal */
@@ -80,6 +109,9 @@ export class Kvm {
   constructor(options: KvmOptions = {}) {
     this.hostMte = options.hostMte ?? true;
     this.hostCpus = options.hostCpus ?? 8;
+    const level = options.hostMteLevel ?? 3;
+    if (level !== 2 && level !== 3) throw new RangeError(`hostMteLevel must be 2 or 3, got ${String(level)}`);
+    this.hostMteLevel = this.hostMte ? level : 0;
     this.phys = new HostPhysicalMemory(options.maxHostMemory ?? 16 * 2 ** 30);
     this.createPort = options.memoryPort ?? ((cpu, phys) => new Mmu(cpu, phys));
   }
@@ -106,6 +138,7 @@ export class Kvm {
       case KVM_CAP_ARM_VM_IPA_SIZE: return MAX_IPA_BITS;
       case KVM_CAP_ARM_EL1_32BIT: return 0;
       case KVM_CAP_ARM_MTE: return this.hostMte ? 1 : 0;
+      case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET;
       default: return 0;
     }
   }
@@ -122,7 +155,7 @@ export class Kvm {
   /**
    * KVM_CREATE_VM. `type` bits [7:0] choose the IPA size in bits (0: 40 bits, else 32..48); other bits must be 0.
    */
-  createVm(type = 0): Vm {
+  createVm(type = 0, options: VmOptions = {}): Vm {
     if (!Number.isInteger(type) || type < 0 || (type & ~KVM_VM_TYPE_ARM_IPA_SIZE_MASK) !== 0) fail('EINVAL', `unknown VM type ${type}`);
     const bits = type & KVM_VM_TYPE_ARM_IPA_SIZE_MASK;
     const ipaBits = bits === 0 ? KVM_DEFAULT_IPA_BITS : bits;
@@ -130,7 +163,15 @@ export class Kvm {
     const vmid = this.nextVmid;
     // 8-bit VMIDs; each vCPU's TLB is private to it, so a VMID reused after 255 VMs cannot alias live entries.
     this.nextVmid = vmid === 255 ? 1 : vmid + 1;
-    return new Vm(this, ipaBits, vmid);
+    const vm = new Vm(this, ipaBits, vmid);
+    if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
+    if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
+    return vm;
+  }
+
+  /** The host's swap counters: pages in swap, swap-outs/ins, tag compression (pages, raw vs stored bytes). */
+  swapStats(): SwapStats {
+    return this.phys.swap.stats();
   }
 }
 
@@ -150,11 +191,57 @@ export class Vm {
   vcpuFeatures: number | undefined;
   /** @internal PSCI version for vCPUs with KVM_ARM_VCPU_PSCI_0_2. */
   psciVersion = KVM_ARM_PSCI_LATEST;
+  /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags in force (0: off). */
+  manualDirtyLogProtect = 0;
   private readonly slots = new Map<number, Memslot>();
+  /** Dirty bitmaps of the memslots with KVM_MEM_LOG_DIRTY_PAGES, by slot id (bit i = page i of the slot). */
+  private readonly dirty = new Map<number, Uint8Array>();
+  private policy: PageUpgradePolicy = mteAllowed;
+  /** Guest pages mapped at stage 2, least recently faulted first: page IPA → host mapping and offset. */
+  private readonly resident = new Map<number, { mapping: HostMapping; offset: number }>();
+  private budget: number | undefined;
+  private readonly invalidate = (mapping: HostMapping, offset: number): void => this.hostInvalidate(mapping, offset);
 
   /** @internal Created by `Kvm.createVm`. */
   constructor(readonly kvm: Kvm, readonly ipaBits: number, readonly vmid: number) {
     this.stage2 = new Stage2(kvm.phys, ipaBits);
+  }
+
+  /** The page-upgrade policy in force. */
+  get pagePolicy(): PageUpgradePolicy {
+    return this.policy;
+  }
+
+  /**
+   * Choose the page-upgrade policy (see policy.ts). EBUSY once a memslot exists or a vCPU has run (the policy has
+   * already made decisions); EINVAL for an object that is not a policy.
+   */
+  setPagePolicy(policy: PageUpgradePolicy): void {
+    if (policy === null || typeof policy !== 'object' || typeof policy.onMemslot !== 'function' ||
+        typeof policy.onStage2Fault !== 'function' || typeof policy.name !== 'string') fail('EINVAL', 'not a page-upgrade policy');
+    if (this.slots.size > 0 || this.hasRun) fail('EBUSY', 'the page policy is fixed once memslots exist or the VM has run');
+    this.policy = policy;
+  }
+
+  /** The memory budget in pages, or undefined for none. */
+  get memoryBudget(): number | undefined {
+    return this.budget;
+  }
+
+  /** Guest pages currently mapped at stage 2 (what the budget counts). */
+  get residentPages(): number {
+    return this.resident.size;
+  }
+
+  /**
+   * Limit the guest pages mapped at stage 2 to `pages` (undefined: no limit). When a fault would exceed it, the least
+   * recently faulted pages are swapped out (host swap under memory pressure). Applying a budget below the current
+   * count swaps out the excess at once. EINVAL: not a positive integer.
+   */
+  setMemoryBudget(pages: number | undefined): void {
+    if (pages !== undefined && (!Number.isSafeInteger(pages) || pages <= 0)) fail('EINVAL', `memory budget ${pages} is not a positive number of pages`);
+    this.budget = pages;
+    this.enforceBudget(-1);
   }
 
   /** KVM_CHECK_EXTENSION on the VM fd. */
@@ -177,6 +264,13 @@ export class Vm {
       case KVM_CAP_ARM_NISV_TO_USER:
         this.nisvToUser = true;
         return;
+      case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: {
+        const a = _args[0] ?? 0n;
+        const valid = BigInt(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET);
+        if (typeof a !== 'bigint' || a < 0n || (a & ~valid) !== 0n) fail('EINVAL', `unknown dirty-log flags ${String(a)}`);
+        this.manualDirtyLogProtect = Number(a);
+        return;
+      }
       default:
         fail('EINVAL', `capability ${cap} cannot be enabled`);
     }
@@ -214,6 +308,7 @@ export class Vm {
     if (size === 0n) {
       if (old === undefined) fail('EINVAL', `deleting slot ${slot}, which does not exist`);
       this.slots.delete(slot);
+      this.dirty.delete(slot);
       this.unmap(old);
       return;
     }
@@ -236,11 +331,28 @@ export class Vm {
       }
     }
     if (gpa + size > 1n << BigInt(this.ipaBits)) fail('EFAULT', `memslot ends beyond the ${this.ipaBits}-bit IPA space`);
-    if (this.mteEnabled && !mapping.tagCapable) fail('EINVAL', 'an MTE VM needs tag-capable memory (not a device mapping)');
     if ((flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0 && mapping.kind === 'device') fail('EINVAL', 'dirty logging of a device mapping');
-    const slotRec: Memslot = { slot, flags, guestPhysAddr: Number(gpa), memorySize: Number(size), mapping, mappingOffset: offset };
+    const request = { slot, flags, guestPhysAddr: Number(gpa), memorySize: Number(size), mappingOffset: offset };
+    this.policy.onMemslot({ vm: this, slot: request, mapping, mte: this.mteEnabled });
+    const slotRec: Memslot = { ...request, mapping };
     this.slots.set(slot, slotRec);
+    mapping.invalidators.add(this.invalidate);
     if (old !== undefined && move) this.unmap(old);
+    const logging = (flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0;
+    const wasLogging = old !== undefined && (old.flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0 && !move;
+    if (!logging) this.dirty.delete(slot);
+    else if (!wasLogging) {
+      // Start dirty logging: a fresh bitmap; write-protect what is mapped so the next write to each page faults
+      // (KVM_DIRTY_LOG_INITIALLY_SET with manual protect: every bit set, pages write-protected only when cleared).
+      const pages = Number(size) / HOST_PAGE_SIZE;
+      const bitmap = new Uint8Array(Math.ceil(pages / 64) * 8);
+      if ((this.manualDirtyLogProtect & KVM_DIRTY_LOG_INITIALLY_SET) !== 0 && (this.manualDirtyLogProtect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) !== 0) {
+        for (let i = 0; i < pages; i++) bitmap[i >>> 3]! |= 1 << (i & 7);
+      } else if (this.stage2.setWritable(slotRec.guestPhysAddr, slotRec.memorySize, false) > 0) {
+        this.flushAllTlbs();
+      }
+      this.dirty.set(slot, bitmap);
+    }
   }
 
   /** The memslots, by slot id. */
@@ -289,7 +401,256 @@ export class Vm {
   }
 
   private unmap(s: Memslot): void {
-    if (this.stage2.unmapRange(s.guestPhysAddr, s.memorySize) > 0) for (const v of this.vcpus) v.flushTlb();
+    for (let a = s.guestPhysAddr; a < s.guestPhysAddr + s.memorySize; a += HOST_PAGE_SIZE) this.resident.delete(a);
+    if (this.stage2.unmapRange(s.guestPhysAddr, s.memorySize) > 0) this.flushAllTlbs();
+  }
+
+  private flushAllTlbs(): void {
+    for (const v of this.vcpus) v.flushTlb();
+  }
+
+  // ---- the stage-2 fault path (called by Vcpu.run) ----
+
+  /**
+   * @internal A guest access to memslot page `page` faulted at stage 2 (translation, access flag or permission
+   * fault; the caller has ruled out writes to read-only slots and NoTagAccess faults). A write to a page mapped
+   * read-only for dirty logging marks it dirty and makes it writable; otherwise the page is swapped in if needed,
+   * the policy decides how to map it, and it is mapped (read-only while dirty logging until written).
+   * Throws KvmError: EFAULT when the page lies beyond its mapping, or what the policy refuses with.
+   */
+  handleStage2Fault(slot: Memslot, page: number, write: boolean): void {
+    const mapping = slot.mapping;
+    const offset = slot.mappingOffset + (page - slot.guestPhysAddr);
+    if (offset + HOST_PAGE_SIZE > mapping.size) fail('EFAULT', `memslot ${slot.slot} page at IPA 0x${page.toString(16)} is beyond its mapping`);
+    const bitmap = this.dirty.get(slot.slot);
+    const pageIndex = (page - slot.guestPhysAddr) / HOST_PAGE_SIZE;
+    const desc = this.stage2.lookup(page);
+    if ((desc & 1n) !== 0n && write && (desc & (1n << 7n)) === 0n && !mapping.isSwapped(offset)) {
+      // Write-protected for dirty logging (or still protected after logging was turned off): log and upgrade.
+      if (bitmap !== undefined) bitmap[pageIndex >>> 3]! |= 1 << (pageIndex & 7);
+      this.stage2.setWritable(page, HOST_PAGE_SIZE, true);
+      this.touch(page, mapping, offset);
+      return;
+    }
+    mapping.swapInPage(offset);
+    const tagged = mapping.tagStorage?.isTagged(offset) ?? false;
+    const d: Stage2Decision = this.policy.onStage2Fault({ vm: this, slot, mapping, ipa: page, offset, tagged, write, mte: this.mteEnabled });
+    let memAttr = S2_MEMATTR_NORMAL_WB;
+    switch (d.kind) {
+      case 'refuse':
+        fail(d.errno, d.message ?? `policy ${this.policy.name} refused IPA 0x${page.toString(16)}`);
+      // eslint-disable-next-line no-fallthrough
+      case 'tagged':
+        if (this.mteEnabled) {
+          if (mapping.tagStorage === undefined) fail('EFAULT', `IPA 0x${page.toString(16)}: ${this.policy.name} tags memory that cannot hold tags`);
+          mapping.tagStorage.markTagged(offset); // sanitise on first use; existing tags are kept
+        }
+        break;
+      case 'untagged':
+        break;
+      case 'device':
+        memAttr = S2_MEMATTR_DEVICE_nGnRE;
+        break;
+      case 'no-tag-access':
+        memAttr = S2_MEMATTR_NOTAGACCESS;
+        break;
+      default:
+        fail('EFAULT', `policy ${this.policy.name} returned an unknown decision`);
+    }
+    const readOnly = (slot.flags & KVM_MEM_READONLY) !== 0 || (bitmap !== undefined && !write);
+    if (bitmap !== undefined && write) bitmap[pageIndex >>> 3]! |= 1 << (pageIndex & 7);
+    this.stage2.map(page, mapping.base + offset, { readOnly, memAttr });
+    this.touch(page, mapping, offset);
+    this.enforceBudget(page);
+  }
+
+  /** Record `page` as the most recently faulted. */
+  private touch(page: number, mapping: HostMapping, offset: number): void {
+    this.resident.delete(page);
+    this.resident.set(page, { mapping, offset });
+  }
+
+  /** Swap out least recently faulted pages until the budget holds (never `keep`, the page just mapped). */
+  private enforceBudget(keep: number): void {
+    const budget = this.budget;
+    if (budget === undefined) return;
+    for (const [ipa, r] of this.resident) {
+      if (this.resident.size <= budget) break;
+      if (ipa === keep) continue;
+      if (!r.mapping.swapOutPage(r.offset)) this.resident.delete(ipa); // device memory: not swappable, just forget
+    }
+  }
+
+  /** A host mapping's page is being taken away (swap-out): unmap every IPA of this VM that maps it. */
+  private hostInvalidate(mapping: HostMapping, offset: number): void {
+    let flushed = 0;
+    for (const s of this.slots.values()) {
+      if (s.mapping !== mapping || offset < s.mappingOffset || offset >= s.mappingOffset + s.memorySize) continue;
+      const ipa = s.guestPhysAddr + (offset - s.mappingOffset);
+      this.resident.delete(ipa);
+      flushed += this.stage2.unmapRange(ipa, HOST_PAGE_SIZE);
+    }
+    if (flushed > 0) this.flushAllTlbs();
+  }
+
+  // ---- host swap ----
+
+  /**
+   * Swap out guest pages as the host does under memory pressure: each page is unmapped from stage 2 (TLBs
+   * flushed), its data saved and its frame zeroed, and, if it was tagged, its tags saved compressed; the next guest
+   * access faults it back in, data and tags, whatever the VMM mapping's PROT_MTE. `ipaPages`: page-aligned IPAs of
+   * RAM memslot pages; default every page of every memslot that is not device memory. Pages already out are skipped.
+   * Returns the number of pages swapped out. EINVAL: an IPA not page aligned or in device memory (not swappable);
+   * EFAULT: an IPA no memslot backs, or beyond its mapping. On error nothing is swapped.
+   */
+  swapOut(ipaPages?: readonly (bigint | number)[]): number {
+    const targets: { mapping: HostMapping; offset: number }[] = [];
+    if (ipaPages === undefined) {
+      for (const s of this.slots.values()) {
+        if (s.mapping.kind === 'device') continue;
+        const end = Math.min(s.memorySize, s.mapping.size - s.mappingOffset);
+        for (let o = 0; o < end; o += HOST_PAGE_SIZE) targets.push({ mapping: s.mapping, offset: s.mappingOffset + o });
+      }
+    } else {
+      for (const raw of ipaPages) {
+        const ipa = typeof raw === 'bigint' ? raw : BigInt(Number.isSafeInteger(raw) ? raw : -1);
+        if (ipa < 0n || ipa % BigInt(HOST_PAGE_SIZE) !== 0n) fail('EINVAL', `IPA ${String(raw)} is not page aligned`);
+        const a = Number(ipa);
+        const s = ipa < 1n << 52n ? this.findSlot(a) : undefined;
+        if (s === undefined) fail('EFAULT', `IPA 0x${ipa.toString(16)} is not in a memslot`);
+        if (s.mapping.kind === 'device') fail('EINVAL', `IPA 0x${ipa.toString(16)} is device memory, which is not swappable`);
+        const offset = s.mappingOffset + (a - s.guestPhysAddr);
+        if (offset + HOST_PAGE_SIZE > s.mapping.size) fail('EFAULT', `IPA 0x${ipa.toString(16)} is beyond its mapping`);
+        targets.push({ mapping: s.mapping, offset });
+      }
+    }
+    let n = 0;
+    for (const t of targets) if (t.mapping.swapOutPage(t.offset)) n++;
+    return n;
+  }
+
+  // ---- KVM_ARM_MTE_COPY_TAGS ----
+
+  /**
+   * KVM_ARM_MTE_COPY_TAGS: copy the tags of [guestIpa, guestIpa + length) to (FROM_GUEST) or from (TO_GUEST)
+   * `buffer`, one tag a byte, length / 16 bytes. FROM_GUEST: a tagged page gives its tags, an untagged page zeros.
+   * TO_GUEST: the page becomes tagged and takes the tags (low nibble of each byte). Swapped-out pages are swapped in.
+   * Returns `length` on full success, else the guest bytes done so far (a page multiple) when a later page fails;
+   * throws if nothing was done. EINVAL: MTE not enabled, reserved fields non-zero, unknown flags, guestIpa or length
+   * not page aligned; EBUSY: TO_GUEST while any memslot has dirty logging on; EFAULT: a page no memslot backs, device
+   * memory (not RAM), a TO_GUEST page in a read-only memslot, or `buffer` too short for the page (all per page).
+   */
+  armMteCopyTags(args: CopyMteTags): number {
+    if (!this.mteEnabled) fail('EINVAL', 'MTE is not enabled on this VM');
+    const reserved = args.reserved ?? [0, 0];
+    if (reserved.length !== 2 || reserved.some((r) => BigInt(r) !== 0n)) fail('EINVAL', 'reserved fields must be 0');
+    const flags = args.flags;
+    if (flags !== KVM_ARM_TAGS_TO_GUEST && flags !== KVM_ARM_TAGS_FROM_GUEST) fail('EINVAL', `unknown flags ${String(flags)}`);
+    const ipa0 = BigInt(args.guestIpa);
+    const len = BigInt(args.length);
+    const page = BigInt(HOST_PAGE_SIZE);
+    if (ipa0 < 0n || len < 0n || ipa0 >= 1n << 64n || len >= 1n << 64n || ipa0 % page !== 0n || len % page !== 0n) fail('EINVAL', 'guest_ipa and length must be page aligned');
+    if (flags === KVM_ARM_TAGS_TO_GUEST && this.dirty.size > 0) fail('EBUSY', 'TO_GUEST while dirty logging is enabled');
+    const buffer = args.buffer;
+    if (!(buffer instanceof Uint8Array)) fail('EFAULT', 'buffer is not a byte array');
+    const tagsPerPage = HOST_PAGE_SIZE / 16;
+    let done = 0n;
+    let error: KvmError | undefined;
+    for (let off = 0n; off < len; off += page) {
+      const ipa = ipa0 + off;
+      const b = Number(off / 16n);
+      const s = ipa < 1n << 52n ? this.findSlot(Number(ipa)) : undefined;
+      const offset = s === undefined ? 0 : s.mappingOffset + (Number(ipa) - s.guestPhysAddr);
+      if (s === undefined || s.mapping.tagStorage === undefined || offset + HOST_PAGE_SIZE > s.mapping.size) {
+        error = new KvmError('EFAULT', `IPA 0x${ipa.toString(16)} is not RAM backed by a memslot`);
+        break;
+      }
+      if (flags === KVM_ARM_TAGS_TO_GUEST && (s.flags & KVM_MEM_READONLY) !== 0) {
+        error = new KvmError('EFAULT', `IPA 0x${ipa.toString(16)} is in a read-only memslot`);
+        break;
+      }
+      if (b + tagsPerPage > buffer.length) {
+        error = new KvmError('EFAULT', `buffer ends before the tags of IPA 0x${ipa.toString(16)}`);
+        break;
+      }
+      const storage = s.mapping.tagStorage;
+      s.mapping.swapInPage(offset);
+      if (flags === KVM_ARM_TAGS_FROM_GUEST) {
+        if (storage.isTagged(offset)) storage.readTags(offset, tagsPerPage, buffer.subarray(b, b + tagsPerPage));
+        else buffer.fill(0, b, b + tagsPerPage);
+      } else {
+        const t = new Uint8Array(tagsPerPage);
+        for (let i = 0; i < tagsPerPage; i++) t[i] = buffer[b + i]! & 0xf;
+        storage.markTagged(offset);
+        storage.writeTags(offset, t);
+      }
+      done += page;
+    }
+    if (error !== undefined && done === 0n) throw error;
+    return Number(done);
+  }
+
+  // ---- dirty logging ----
+
+  /**
+   * KVM_GET_DIRTY_LOG: the dirty bitmap of memslot `slot` (bit i, LSB first in byte i / 8, = page i of the slot;
+   * the length is rounded up to whole 64-bit words as KVM's). Without manual protect the log is reset and the
+   * dirty pages write-protected again in the same call; with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 the bitmap is only
+   * read, and `clearDirtyLog` re-arms pages. EINVAL: bad slot id; ENOENT: no such slot or no dirty logging on it.
+   */
+  getDirtyLog(slot: number): Uint8Array {
+    const s = this.loggedSlot(slot);
+    const bitmap = this.dirty.get(slot)!;
+    const out = bitmap.slice();
+    if ((this.manualDirtyLogProtect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) === 0) {
+      bitmap.fill(0);
+      if (this.protectPages(s, 0, s.memorySize / HOST_PAGE_SIZE, out) > 0) this.flushAllTlbs();
+    }
+    return out;
+  }
+
+  /**
+   * KVM_CLEAR_DIRTY_LOG (needs KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled; EINVAL otherwise — a model choice: without
+   * it KVM_GET_DIRTY_LOG has already reset the log). For each bit set in `bitmap` (bit i = page firstPage + i),
+   * clear the page's dirty bit and write-protect it so its next write is logged. EINVAL: bad slot id, firstPage or
+   * numPages not a multiple of 64 (unless the range ends at the slot's end), range beyond the slot; ENOENT: no such
+   * slot or no dirty logging; EFAULT: `bitmap` shorter than numPages bits.
+   */
+  clearDirtyLog(slot: number, firstPage: number, numPages: number, bitmap: Uint8Array): void {
+    if ((this.manualDirtyLogProtect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) === 0) fail('EINVAL', 'KVM_CLEAR_DIRTY_LOG needs KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2');
+    const s = this.loggedSlot(slot);
+    const pages = s.memorySize / HOST_PAGE_SIZE;
+    if (!Number.isSafeInteger(firstPage) || !Number.isSafeInteger(numPages) || firstPage < 0 || numPages < 0) fail('EINVAL', 'bad page range');
+    if (firstPage % 64 !== 0) fail('EINVAL', 'first_page must be a multiple of 64');
+    if (firstPage > pages || numPages > pages - firstPage) fail('EINVAL', 'range beyond the memslot');
+    if (numPages % 64 !== 0 && firstPage + numPages !== pages) fail('EINVAL', 'num_pages must be a multiple of 64 unless it reaches the end of the slot');
+    if (!(bitmap instanceof Uint8Array) || bitmap.length * 8 < numPages) fail('EFAULT', 'bitmap shorter than num_pages bits');
+    const log = this.dirty.get(slot)!;
+    const mask = new Uint8Array(Math.ceil(pages / 8));
+    for (let i = 0; i < numPages; i++) {
+      if ((bitmap[i >>> 3]! & (1 << (i & 7))) === 0) continue;
+      const p = firstPage + i;
+      log[p >>> 3]! &= ~(1 << (p & 7));
+      mask[p >>> 3]! |= 1 << (p & 7);
+    }
+    if (this.protectPages(s, 0, pages, mask) > 0) this.flushAllTlbs();
+  }
+
+  private loggedSlot(slot: number): Memslot {
+    if (!Number.isInteger(slot) || slot < 0 || slot > 0xffff_ffff || slot >>> 16 !== 0 || (slot & 0xffff) >= KVM_USER_MEM_SLOTS) fail('EINVAL', `bad slot ${slot}`);
+    const s = this.slots.get(slot);
+    if (s === undefined) fail('ENOENT', `no memslot ${slot}`);
+    if (!this.dirty.has(slot)) fail('ENOENT', `memslot ${slot} has no dirty logging`);
+    return s;
+  }
+
+  /** Write-protect the pages of `s` in [first, first + n) whose bit is set in `bits` (bit p = page p). */
+  private protectPages(s: Memslot, first: number, n: number, bits: Uint8Array): number {
+    let changed = 0;
+    for (let p = first; p < first + n; p++) {
+      if ((bits[p >>> 3]! & (1 << (p & 7))) !== 0) changed += this.stage2.setWritable(s.guestPhysAddr + p * HOST_PAGE_SIZE, HOST_PAGE_SIZE, false);
+    }
+    return changed;
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Acc, Cpu, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { HostPhysicalMemory } from './host-memory.js';
-import { Stage2 } from './stage2.js';
+import { S2_MEMATTR_DEVICE_nGnRE, S2_MEMATTR_NORMAL_WB, Stage2 } from './stage2.js';
 import { Mmu } from '@kvm-mte/mmu';
 
 function setup(ipaBits: number) {
@@ -38,7 +38,7 @@ describe('Stage2', () => {
       const { ram, s2, port } = setup(bits);
       const ipa = 0x4000_0000 + 0x3000;
       expect(() => port.read(BigInt(ipa), 4, 0)).toThrow(MemoryFault);
-      s2.map(ipa, ram.base + 0x5000, { readOnly: false, device: false });
+      s2.map(ipa, ram.base + 0x5000, { readOnly: false, memAttr: S2_MEMATTR_NORMAL_WB });
       ram.view.setUint32(0x5010, 0xcafef00d, true);
       expect(port.read(BigInt(ipa + 0x10), 4, 0)).toBe(0xcafef00dn);
       port.write(BigInt(ipa + 0x20), 8, 0x1122334455667788n, Acc.Write);
@@ -55,13 +55,13 @@ describe('Stage2', () => {
 
   it('read-only and device pages', () => {
     const { ram, s2, port } = setup(40);
-    s2.map(0x1000, ram.base, { readOnly: true, device: false });
+    s2.map(0x1000, ram.base, { readOnly: true, memAttr: S2_MEMATTR_NORMAL_WB });
     expect(port.read(0x1000n, 1, 0)).toBe(0n);
     let fault: unknown;
     try { port.write(0x1000n, 1, 1n, Acc.Write); } catch (e) { fault = e; }
     expect(fault).toBeInstanceOf(MemoryFault);
     expect((fault as MemoryFault).fsc).toBe(0x0f); // permission, level 3
-    s2.map(0x2000, ram.base, { readOnly: false, device: true });
+    s2.map(0x2000, ram.base, { readOnly: false, memAttr: S2_MEMATTR_DEVICE_nGnRE });
     expect((s2.lookup(0x2000) >> 2n) & 0xfn).toBe(1n); // Device-nGnRE
   });
 
@@ -70,7 +70,7 @@ describe('Stage2', () => {
     const a = new Stage2(phys, 40);
     const b = new Stage2(phys, 40);
     expect(a.root).not.toBe(b.root);
-    a.map(0x10_0000_0000 - 0x1000, 0x1234_5000, { readOnly: false, device: false });
+    a.map(0x10_0000_0000 - 0x1000, 0x1234_5000, { readOnly: false, memAttr: S2_MEMATTR_NORMAL_WB });
     expect(a.tablePages).toBe(4);
     expect(b.lookup(0x10_0000_0000 - 0x1000)).toBe(0n);
     expect(phys.region(a.root)).toBeDefined();

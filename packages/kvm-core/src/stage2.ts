@@ -11,14 +11,19 @@ import { s2PageDesc, tableDesc, type PhysRegion } from '@kvm-mte/mmu';
 
 const PAGE = 4096;
 const POOL_PAGES = 16;
+/** S2AP[1]: write access. */
+const S2AP_WRITE = 1n << 7n;
 
 /** Stage-2 MemAttr[3:0] with HCR_EL2.FWB = 0. */
 export const S2_MEMATTR_NORMAL_WB = 0b1111;
 export const S2_MEMATTR_DEVICE_nGnRE = 0b0001;
+/** FEAT_MTE_PERM (FWB = 0): Normal, NoTagAccess, write-back. */
+export const S2_MEMATTR_NOTAGACCESS = 0b0100;
 
 export interface S2PageAttrs {
   readOnly: boolean;
-  device: boolean;
+  /** MemAttr[3:0] (FWB = 0). */
+  memAttr: number;
 }
 
 export class Stage2 {
@@ -51,7 +56,7 @@ export class Stage2 {
   map(ipa: number, pa: number, attrs: S2PageAttrs): void {
     const { region, offset } = this.leafSlot(ipa, true)!;
     const desc = s2PageDesc(pa, {
-      memAttr: attrs.device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB,
+      memAttr: attrs.memAttr,
       s2ap: attrs.readOnly ? 0b01 : 0b11,
       sh: 3,
       af: true,
@@ -63,6 +68,26 @@ export class Stage2 {
   lookup(ipa: number): bigint {
     const slot = this.leafSlot(ipa, false);
     return slot === undefined ? 0n : slot.region.view.getBigUint64(slot.offset, true);
+  }
+
+  /**
+   * Set or clear the write permission (S2AP[1]) of the valid page descriptors in [ipa, ipa + size).
+   * Returns how many descriptors changed.
+   */
+  setWritable(ipa: number, size: number, writable: boolean): number {
+    let n = 0;
+    for (let a = ipa; a < ipa + size; a += PAGE) {
+      const slot = this.leafSlot(a, false);
+      if (slot === undefined) continue;
+      const d = slot.region.view.getBigUint64(slot.offset, true);
+      if ((d & 1n) === 0n) continue;
+      const nd = writable ? d | S2AP_WRITE : d & ~S2AP_WRITE;
+      if (nd !== d) {
+        slot.region.view.setBigUint64(slot.offset, nd, true);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Invalidate the page descriptors of [ipa, ipa + size). Returns how many valid ones were cleared. */

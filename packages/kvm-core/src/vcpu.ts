@@ -3,9 +3,9 @@
  * Linux's KVM handles in the kernel (stage-2 faults on RAM, PSCI, WFI, traps KVM answers with UNDEF) until
  * something needs the VMM.
  */
-import { Cpu, Ec, type MemoryPort, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
+import { Cpu, Ec, type MemoryPort, setMteLevel, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
-import type { KvmExit, MmioExit } from './exits.js';
+import type { ArmTagAccessExit, KvmExit, MmioExit } from './exits.js';
 import type { Vm, VcpuInit } from './kvm.js';
 import {
   affinityMask, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1, KVM_PSCI_FN,
@@ -14,7 +14,8 @@ import {
   SMCCC_VERSION_FUNC,
 } from './psci.js';
 import {
-  arm64SysReg, CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
+  arm64SysReg, CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_EL1_32BIT, KVM_ARM_VCPU_MTE, KVM_ARM_VCPU_POWER_OFF,
+  KVM_ARM_VCPU_PSCI_0_2, KVM_EXIT_ARM_TAG_ACCESS,
   KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
   KVM_INTERNAL_ERROR_EMULATION, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEM_READONLY, KVM_MP_STATE_RUNNABLE,
   KVM_MP_STATE_STOPPED, KVM_REG_ARCH_MASK, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_CORE, KVM_REG_ARM_FW,
@@ -22,8 +23,8 @@ import {
   KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2, KVM_SYSTEM_EVENT_SHUTDOWN,
 } from './uapi.js';
 
-/** Feature bits KVM_ARM_VCPU_INIT accepts here. */
-const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2);
+/** Feature bits KVM_ARM_VCPU_INIT accepts here (KVM_ARM_VCPU_MTE only on a host with MTE). */
+const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2) | (1 << KVM_ARM_VCPU_MTE);
 
 /** HCR_EL2 bits the model sets for every guest. */
 const HCR_VM = 1n << 0n;
@@ -32,6 +33,8 @@ const HCR_TWI = 1n << 13n;
 const HCR_TSC = 1n << 19n;
 const HCR_RW = 1n << 31n;
 const HCR_ATA = 1n << 56n;
+/** ESR_ELx.ISS2.TagAccess (ESR bit 41, FEAT_MTE_PERM). */
+const ESR_ISS2_TAGACCESS = 1n << 41n;
 
 /** ID_AA64PFR1_EL1.MTE [11:8] and MTE_frac [43:40]. */
 const PFR1_MTE_FIELDS = (0xfn << 8n) | (0xfn << 40n);
@@ -118,11 +121,21 @@ export class Vcpu {
       if (i > 0 && w !== 0) fail('EINVAL', `unknown feature bits in features[${i}]`);
     }
     const f = words[0] ?? 0;
-    if ((f & ~SUPPORTED_FEATURES) !== 0) fail('EINVAL', `unsupported vCPU features 0x${(f & ~SUPPORTED_FEATURES).toString(16)}`);
-    const shared = f & ~(1 << KVM_ARM_VCPU_POWER_OFF);
     const vm = this.vm;
-    if (vm.vcpuFeatures !== undefined && vm.vcpuFeatures !== shared) fail('EINVAL', 'vCPU features differ from the VM\'s');
+    const mteBit = (f & (1 << KVM_ARM_VCPU_MTE)) !== 0;
+    if ((f & (1 << KVM_ARM_VCPU_EL1_32BIT)) !== 0) {
+      fail('EINVAL', vm.mteEnabled || mteBit ? 'AArch32 vCPUs are refused in an MTE VM (and not modelled)' : 'AArch32 vCPUs are not modelled');
+    }
+    if ((f & ~SUPPORTED_FEATURES) !== 0) fail('EINVAL', `unsupported vCPU features 0x${(f & ~SUPPORTED_FEATURES).toString(16)}`);
+    if (mteBit && !vm.kvm.hostMte) fail('EINVAL', 'KVM_ARM_VCPU_MTE on a host without MTE');
+    const shared = f & ~(1 << KVM_ARM_VCPU_POWER_OFF);
+    if (vm.vcpuFeatures !== undefined && vm.vcpuFeatures !== shared) {
+      fail('EINVAL', mteBit !== ((vm.vcpuFeatures & (1 << KVM_ARM_VCPU_MTE)) !== 0)
+        ? 'a VM is MTE or not: KVM_ARM_VCPU_MTE must be the same on every vCPU'
+        : 'vCPU features differ from the VM\'s');
+    }
     vm.vcpuFeatures = shared;
+    if (mteBit) vm.mteEnabled = true; // the RFC's way to an MTE VM (the first init decides, the others must agree)
     this.features = shared;
     this.reset();
     this.stopped = (f & (1 << KVM_ARM_VCPU_POWER_OFF)) !== 0;
@@ -294,7 +307,9 @@ export class Vcpu {
     s[SysReg.MPIDR_EL1] = this.mpidr;
     s[SysReg.VMPIDR_EL2] = this.mpidr;
     s[SysReg.VPIDR_EL2] = s[SysReg.MIDR_EL1]!;
-    if (!vm.mteEnabled) s[SysReg.ID_AA64PFR1_EL1] = s[SysReg.ID_AA64PFR1_EL1]! & ~PFR1_MTE_FIELDS;
+    // ID_AA64PFR1_EL1.MTE: the host CPU's level for MTE VMs; MTE and MTE_frac read 0 otherwise.
+    if (vm.mteEnabled) setMteLevel(cpu, vm.kvm.hostMteLevel);
+    else s[SysReg.ID_AA64PFR1_EL1] = s[SysReg.ID_AA64PFR1_EL1]! & ~PFR1_MTE_FIELDS;
     s[SysReg.HCR_EL2] = HCR_VM | HCR_SWIO | HCR_TWI | HCR_TSC | HCR_RW | (vm.mteEnabled ? HCR_ATA : 0n);
     s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
@@ -436,12 +451,15 @@ export class Vcpu {
       return undefined;
     }
     const page = Number(pageIpa);
+    if (kind === 0x0c && (cpu.el2.esr & ESR_ISS2_TAGACCESS) !== 0n) {
+      // FEAT_MTE_PERM: a tag access to a NoTagAccess page. The guest stays on the instruction.
+      const exit: ArmTagAccessExit = { reason: 'arm-tag-access', exitReason: KVM_EXIT_ARM_TAG_ACCESS, ipa, isWrite: write };
+      return exit;
+    }
     const slot = this.vm.findSlot(page);
     const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
     if (slot !== undefined && !(write && readOnly)) {
-      const offset = slot.mappingOffset + (page - slot.guestPhysAddr);
-      if (offset + 4096 > slot.mapping.size) fail('EFAULT', `memslot ${slot.slot} page at IPA 0x${page.toString(16)} is beyond its mapping`);
-      this.vm.stage2.map(page, slot.mapping.base + offset, { readOnly, device: slot.mapping.kind === 'device' });
+      this.vm.handleStage2Fault(slot, page, write);
       cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
       return page;
     }
