@@ -10,6 +10,7 @@ import { BRANCHES_EXCEPTIONS_SYSTEM } from './insn/branches-exceptions-system.js
 import { DATA_PROCESSING_IMMEDIATE } from './insn/data-processing-immediate.js';
 import { DATA_PROCESSING_REGISTER } from './insn/data-processing-register.js';
 import { LOADS_AND_STORES } from './insn/loads-and-stores.js';
+import { MTE_DATA_PROCESSING_IMMEDIATE, MTE_DATA_PROCESSING_REGISTER, MTE_LOADS_AND_STORES } from './insn/mte.js';
 
 import { undefinedInstruction } from './undefined.js';
 
@@ -24,10 +25,11 @@ function group(rows: readonly EncodingRow[], ...op0: number[]): void {
   for (const o of op0) GROUPS[o] = compiled;
 }
 group([], 0b0000, 0b0001, 0b0010, 0b0011, 0b0111, 0b1111); // reserved, SME, SVE, SIMD&FP (not implemented)
-group(DATA_PROCESSING_IMMEDIATE, 0b1000, 0b1001);
+// The MTE rows (insn/mte.ts) go ahead of each group's general rows; their encodings are UNDEFINED in the class files.
+group([...MTE_DATA_PROCESSING_IMMEDIATE, ...DATA_PROCESSING_IMMEDIATE], 0b1000, 0b1001);
 group(BRANCHES_EXCEPTIONS_SYSTEM, 0b1010, 0b1011);
-group(LOADS_AND_STORES, 0b0100, 0b0110, 0b1100, 0b1110);
-group(DATA_PROCESSING_REGISTER, 0b0101, 0b1101);
+group([...MTE_LOADS_AND_STORES, ...LOADS_AND_STORES], 0b0100, 0b0110, 0b1100, 0b1110);
+group([...MTE_DATA_PROCESSING_REGISTER, ...DATA_PROCESSING_REGISTER], 0b0101, 0b1101);
 
 /** Decode without the cache: the row for `insn`, or undefined if it is UNDEFINED. Exposed for tests and tools. */
 export function findEncoding(insn: number): CompiledRow | undefined {

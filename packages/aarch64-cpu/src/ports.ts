@@ -89,6 +89,13 @@ export interface MemoryPort {
    */
   writeTag(va: bigint, tag: number, flags: number): void;
   /**
+   * MTE: translate `va` for an access described by `flags` (Acc.Write for a store) and throw MemoryFault as that
+   * access would, touching neither data nor tags. Used by the tag-store instructions (STG, ST2G, STGM, DC GVA) when
+   * allocation tag access is disabled: the architecture still translates and faults, but writes no tag.
+   * Optional: when absent, the CPU probes with readTag followed by writeTag of the tag it read.
+   */
+  probe?(va: bigint, flags: number): void;
+  /**
    * Address translation for AT S1E1R/S1E1W/S1E0R/S1E0W: translate `va` with the current EL1&0 stage-1 regime for an
    * access described by `flags` ({@link Acc}.Write for the W forms, Acc.Unpriv for the E0 forms) and return the
    * PAR_EL1 value to record: PA and attributes with F = 0 on success; F = 1 and FST (and PTW, S) on a stage-1 fault,

@@ -8,16 +8,19 @@
  * are modelled: EL0 use of DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU needs SCTLR_EL1.UCI, DC ZVA needs
  * SCTLR_EL1.DZE (else trapped to EL1, EC 0x18); DC IVAC, set/way operations, IC IALLU*, AT and TLBI are UNDEFINED at
  * EL0; HCR_EL2.TSW/TPCP/TPU/TDZ/TTLB trap to EL2.
- * DC GVA/GZVA and the other tag-related DC operations belong to FEAT_MTE2: UNDEFINED until the MTE issue.
+ * DC GVA/GZVA (FEAT_MTE, present per CPU by ID_AA64PFR1_EL1.MTE) set allocation tags: see insn/mte.ts. The tag
+ * cache maintenance operations (DC CGVAC, IGVAC, CIGDVAC, ... set/way tag forms) are not implemented: UNDEFINED.
  */
 import type { Cpu } from '../cpu.js';
 import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
 import { Acc } from '../ports.js';
+import { mteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg, sysRegKey } from '../sysregs.js';
 import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
 import { unimplementedSys } from './branches-exceptions-system-sysreg.js';
+import { dcGva } from './mte.js';
 
-type SysKind = 'dc-va' | 'dc-sw' | 'dc-zva' | 'ic' | 'at' | 'tlbi';
+type SysKind = 'dc-va' | 'dc-sw' | 'dc-zva' | 'dc-gva' | 'dc-gzva' | 'ic' | 'at' | 'tlbi';
 
 interface SysOp {
   readonly name: string;
@@ -30,6 +33,8 @@ interface SysOp {
   readonly hcr: bigint;
   /** Present only when the ID registers advertise it. */
   readonly present?: boolean;
+  /** Present only when this CPU's ID_AA64PFR1_EL1.MTE is at least this (checked at run time, per CPU). */
+  readonly mte?: number;
   /** AT: the access flags the translation is checked for. */
   readonly atFlags?: number;
 }
@@ -52,6 +57,9 @@ op('dc isw', 0, 7, 6, 2, 'dc-sw', 1, HCR.TSW);
 op('dc csw', 0, 7, 10, 2, 'dc-sw', 1, HCR.TSW);
 op('dc cisw', 0, 7, 14, 2, 'dc-sw', 1, HCR.TSW);
 op('dc zva', 3, 7, 4, 1, 'dc-zva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE });
+// FEAT_MTE: set the tags of (and for GZVA zero) a DC ZVA-sized block, with DC ZVA's EL0 and EL2 controls.
+op('dc gva', 3, 7, 4, 3, 'dc-gva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE, mte: 1 });
+op('dc gzva', 3, 7, 4, 4, 'dc-gzva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE, mte: 1 });
 op('dc cvac', 3, 7, 10, 1, 'dc-va', 0, HCR.TPCP, { el0Gate: SCTLR.UCI });
 op('dc cvau', 3, 7, 11, 1, 'dc-va', 0, HCR.TPU, { el0Gate: SCTLR.UCI });
 op('dc cvap', 3, 7, 12, 1, 'dc-va', 0, HCR.TPCP, { el0Gate: SCTLR.UCI, present: FEAT.DPB });
@@ -83,7 +91,9 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
   const key = (insn >>> 5) & 0xffff;
   const rt = insn & 31;
   const o = OPS.get(key);
-  if (o === undefined || o.present === false) unimplementedSys(cpu, key, rt, false);
+  if (o === undefined || o.present === false || (o.mte !== undefined && mteLevel(cpu) < o.mte)) {
+    unimplementedSys(cpu, key, rt, false);
+  }
   const sys = cpu.sys;
   if (cpu.el < o.minEl) undef();
   if (cpu.el === 0 && o.el0Gate !== undefined && (sys[SysReg.SCTLR_EL1]! & o.el0Gate) === 0n) trapSysToEl1(key, rt, false);
@@ -96,6 +106,10 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
       cpu.mem.zeroBlock(va, DCZVA_BLOCK_BYTES);
       return;
     }
+    case 'dc-gva':
+    case 'dc-gzva':
+      dcGva(cpu, cpu.xr(rt), o.kind === 'dc-gzva');
+      return;
     case 'at': {
       const va = cpu.xr(rt);
       // Without a translateForAt port the result is PAR_EL1.F = 1 with FST = 0: a port that cannot translate for AT

@@ -161,6 +161,11 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
       return;
     case SysReg.OSDLR_EL1: sys[id] = v & 1n; return;
     case SysReg.CSSELR_EL1: sys[id] = v & 0xfn; return; // Level [3:1], InD [0]
+    // MTE registers: only the defined fields are stored (RES0 bits RAZ/WI).
+    case SysReg.GCR_EL1: sys[id] = v & 0x1_ffffn; return; // Exclude [15:0], RRND [16]
+    case SysReg.RGSR_EL1: sys[id] = v & 0xff_ff0fn; return; // TAG [3:0], SEED [23:8]
+    case SysReg.TFSR_EL1:
+    case SysReg.TFSRE0_EL1: sys[id] = v & 3n; return; // TF0 [0], TF1 [1]
     case SysReg.DBGCLAIMSET_EL1: sys[SysReg.DBGCLAIMCLR_EL1] = sys[SysReg.DBGCLAIMCLR_EL1]! | (v & 0xffn); return;
     case SysReg.DBGCLAIMCLR_EL1: sys[id] = sys[id]! & ~(v & 0xffn); return;
     default:

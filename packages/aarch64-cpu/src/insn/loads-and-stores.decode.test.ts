@@ -73,18 +73,7 @@ describe('UNDEFINED encodings', () => {
     ['str s0, [x1], #4', 0xbc004420],
     ['ld1 {v0.16b}, [x0]', 0x4c407000],
     ['ldr s0, <literal>', 0x1c000020],
-    // MTE (added by the MTE issue)
-    ['stg x0, [x1]', 0xd9200820],
-    ['stzg x0, [x1, #16]', 0xd9601820],
-    ['st2g x0, [x1], #32', 0xd9a02420],
-    ['stz2g x0, [x1, #-16]!', 0xd9fffc20],
-    ['ldg x0, [x1]', 0xd9600020],
-    ['stgm x0, [x1]', 0xd9a00020],
-    ['stzgm x0, [x1]', 0xd9200020],
-    ['ldgm x0, [x1]', 0xd9e00020],
-    ['stgp x1, x2, [x3]', 0x69000861],
-    ['stgp x1, x2, [x3], #16', 0x68808861],
-    ['stgp x1, x2, [x3, #16]!', 0x69808861],
+    // MTE: insn/mte.ts (tested in insn/mte.test.ts)
     // Features not advertised
     ['ldraa x0, [x1] (PAuth)', 0xf8200420],
     ['ldrab x0, [x1, #8]! (PAuth)', 0xf8a01c20],

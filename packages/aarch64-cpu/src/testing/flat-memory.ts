@@ -46,6 +46,9 @@ export class FlatMemory implements MemoryPort {
   writeTag(va: bigint, tag: number, flags: number): void {
     this.tags.set(this.offset(va & ~0xfn, 1, flags | Acc.Write) >> 4, tag & 0xf);
   }
+  probe(va: bigint, flags: number): void {
+    this.offset(va, 1, flags);
+  }
   /** Place instruction words at `addr`. */
   load(addr: number, words: readonly number[]): void {
     words.forEach((w, i) => this.view.setUint32(addr - this.base + 4 * i, w >>> 0, true));
