@@ -7,6 +7,9 @@
  *                modelled (they change no behaviour here) and are normalised away.
  *   bit  8       Tagged: stage 1 said Tagged Normal (MAIR 0xF0) and the combination with stage 2 kept it.
  *   bits [10:9]  shareability, in the descriptor SH encoding (0 Non-shareable, 2 Outer, 3 Inner).
+ *   bit  11      NoTagAccess (FEAT_MTE_PERM): stage 1 said Tagged Normal and stage 2 kept the memory Normal Write-Back
+ *                but marked it NoTagAccess. Tagged is then clear: the data is ordinary Normal WB memory, and any tag
+ *                access (a tag check that is enabled, a tag read or a tag write) is a stage-2 Permission fault.
  */
 
 export const MemAttr = {
@@ -22,6 +25,8 @@ export const MemAttr = {
   NormalWB: 0xff,
   /** Flag: Allocation-Tagged (MTE). */
   Tagged: 0x100,
+  /** Flag: stage 1 Tagged, stage 2 NoTagAccess (FEAT_MTE_PERM); Tagged is clear when this is set. */
+  NoTagAccess: 0x800,
   /** Shareability field shift and values. */
   ShShift: 9,
   ShNon: 0,
@@ -94,6 +99,19 @@ export function isTagged(attr: number): boolean {
   return (attr & MemAttr.Tagged) !== 0;
 }
 
+/** Stage 1 Tagged, stage 2 NoTagAccess (FEAT_MTE_PERM): tag accesses to this memory are stage-2 Permission faults. */
+export function isNoTagAccess(attr: number): boolean {
+  return (attr & MemAttr.NoTagAccess) !== 0;
+}
+
+/**
+ * Whether a stage-2 MemAttr[3:0] field is a FEAT_MTE_PERM NoTagAccess encoding: 0b0100 with HCR_EL2.FWB = 0
+ * ("Normal, NoTagAccess, Write-Back"); 0b1110 (forced Write-Back) and 0b1111 (stage-1 attributes) with FWB = 1.
+ */
+export function isS2NoTagAccess(s2MemAttr: number, fwb: boolean): boolean {
+  return fwb ? (s2MemAttr & 0xe) === 0xe : (s2MemAttr & 0xf) === 0b0100;
+}
+
 /** Shareability field (0 Non-shareable, 2 Outer, 3 Inner). */
 export function shareability(attr: number): number {
   return (attr >> MemAttr.ShShift) & 3;
@@ -111,9 +129,9 @@ function shareCombine(a: number, b: number): number {
   return 0;
 }
 
-function finish(byte: number, sh: number, tagged: boolean): number {
+function finish(byte: number, sh: number, tagged: boolean, noTagAccess = false): number {
   let a = byte;
-  if (tagged && (byte & 0xff) === 0xff) a |= MemAttr.Tagged;
+  if (tagged && (byte & 0xff) === 0xff) a |= noTagAccess ? MemAttr.NoTagAccess : MemAttr.Tagged;
   return withShareability(a, sh);
 }
 
@@ -124,12 +142,14 @@ function deviceMin(a: number, b: number): number {
 
 /**
  * Decode a stage-2 MemAttr[3:0] field with HCR_EL2.FWB = 0 into an attribute value (no shareability).
- * 0b00dd is Device; otherwise MemAttr[3:2] is the outer and MemAttr[1:0] the inner cacheability (01 NC, 10 WT,
- * 11 WB). An inner field of 00 is reserved and decodes as Non-cacheable.
+ * 0b00dd is Device; 0b0100 is Normal Write-Back with NoTagAccess (FEAT_MTE_PERM, which the MMU implements; see
+ * {@link isS2NoTagAccess}); otherwise MemAttr[3:2] is the outer and MemAttr[1:0] the inner cacheability (01 NC,
+ * 10 WT, 11 WB). Another inner field of 00 is reserved and decodes as Non-cacheable.
  */
 export function decodeS2MemAttr(memAttr: number): number {
   const outer = (memAttr >> 2) & 3;
   if (outer === 0) return (memAttr & 3) << 2;
+  if ((memAttr & 0xf) === 0b0100) return MemAttr.NormalWB;
   const inner = memAttr & 3;
   return (NIBBLE_OF_CLASS[outer]! << 4) | NIBBLE_OF_CLASS[inner === 0 ? 1 : inner]!;
 }
@@ -141,12 +161,15 @@ export function decodeS2MemAttr(memAttr: number): number {
  * each of inner and outer takes the less cacheable of the two (NC < WT < WB).
  * FWB = 1 (FEAT_S2FWB): MemAttr[2] = 0 forces Device (combined with a stage-1 Device type); 0b111 uses the stage-1
  * attributes; 0b110 forces Normal Write-Back; 0b101 forces Non-cacheable unless stage 1 is Device. 0b100 is reserved
- * and is treated like 0b111.
+ * and is treated like 0b111. MemAttr[3] is ignored except that, with FEAT_MTE_PERM, 0b1110 and 0b1111 are 0b110 and
+ * 0b111 with NoTagAccess.
  *
- * Tagged survives only when stage 1 was Tagged and the result is Normal Inner and Outer Write-Back.
+ * Tagged survives only when stage 1 was Tagged and the result is Normal Inner and Outer Write-Back. When the stage-2
+ * encoding is NoTagAccess ({@link isS2NoTagAccess}) such a result has NoTagAccess instead of Tagged.
  */
 export function combineS1S2(s1: number, s2MemAttr: number, s2Sh: number, fwb: boolean): number {
   const tagged = isTagged(s1);
+  const nta = isS2NoTagAccess(s2MemAttr, fwb);
   const sh = shareCombine(shareability(s1), s2Sh & 3);
   const s1Dev = isDevice(s1);
   if (fwb) {
@@ -156,9 +179,9 @@ export function combineS1S2(s1: number, s2MemAttr: number, s2Sh: number, fwb: bo
       return finish(s1Dev ? deviceMin(s1, dd) : dd, sh, false);
     }
     switch (m & 3) {
-      case 2: return finish(MemAttr.NormalWB, sh, tagged);
+      case 2: return finish(MemAttr.NormalWB, sh, tagged, nta);
       case 1: return s1Dev ? finish(s1 & 0xff, sh, false) : finish(MemAttr.NormalNC, sh, false);
-      default: return finish(s1 & 0xff, sh, tagged);
+      default: return finish(s1 & 0xff, sh, tagged, nta);
     }
   }
   const s2 = decodeS2MemAttr(s2MemAttr);
@@ -168,7 +191,7 @@ export function combineS1S2(s1: number, s2MemAttr: number, s2Sh: number, fwb: bo
   }
   const outer = Math.min(classOf((s1 >> 4) & 0xf), classOf((s2 >> 4) & 0xf));
   const inner = Math.min(classOf(s1 & 0xf), classOf(s2 & 0xf));
-  return finish((NIBBLE_OF_CLASS[outer]! << 4) | NIBBLE_OF_CLASS[inner]!, sh, tagged);
+  return finish((NIBBLE_OF_CLASS[outer]! << 4) | NIBBLE_OF_CLASS[inner]!, sh, tagged, nta);
 }
 
 /** A readable form, for debugging and test messages: "Device-nGnRnE", "Normal-WB/WB tagged OSH". */
@@ -176,5 +199,6 @@ export function attrToString(attr: number): string {
   const sh = ['NSH', '?', 'OSH', 'ISH'][shareability(attr)]!;
   if (isDevice(attr)) return `Device-${['nGnRnE', 'nGnRE', 'nGRE', 'GRE'][(attr >> 2) & 3]!} ${sh}`;
   const name = (n: number): string => (n === 0xf ? 'WB' : n === 0xb ? 'WT' : 'NC');
-  return `Normal-${name((attr >> 4) & 0xf)}/${name(attr & 0xf)}${isTagged(attr) ? ' tagged' : ''} ${sh}`;
+  const tag = isTagged(attr) ? ' tagged' : isNoTagAccess(attr) ? ' notagaccess' : '';
+  return `Normal-${name((attr >> 4) & 0xf)}/${name(attr & 0xf)}${tag} ${sh}`;
 }

@@ -133,9 +133,45 @@ export function tableDesc(next: bigint | number, o: TableOptions = {}): bigint {
   return d;
 }
 
+/**
+ * Stage-2 MemAttr[3:0] values. With HCR_EL2.FWB = 0: `Device*`, `NormalNC`, `NormalWB`, `NoTagAccess`. With
+ * FWB = 1: `Device*`, `Fwb*`.
+ */
+export const S2MemAttr = {
+  DeviceNGnRnE: 0b0000,
+  DeviceNGnRE: 0b0001,
+  /** FWB = 0: Normal, Inner and Outer Non-cacheable (untagged). */
+  NormalNC: 0b0101,
+  /** FWB = 0: Normal, Inner and Outer Write-Back (stage-1 Tagged memory stays Tagged). */
+  NormalWB: 0b1111,
+  /** FWB = 0, FEAT_MTE_PERM: Normal Write-Back, NoTagAccess. */
+  NoTagAccess: 0b0100,
+  /** FWB = 1: Normal Non-cacheable unless stage 1 is Device. */
+  FwbNormalNC: 0b0101,
+  /** FWB = 1: Normal Write-Back whatever stage 1 says (Tagged survives). */
+  FwbNormalWB: 0b0110,
+  /** FWB = 1: the stage-1 attributes. */
+  FwbUseStage1: 0b0111,
+  /** FWB = 1, FEAT_MTE_PERM: Normal Write-Back, NoTagAccess. */
+  FwbNoTagAccessWB: 0b1110,
+  /** FWB = 1, FEAT_MTE_PERM: the stage-1 attributes, NoTagAccess. */
+  FwbNoTagAccessUseStage1: 0b1111,
+} as const;
+
 export interface S2LeafOptions {
-  /** MemAttr[3:0]; default 0b1111 (Normal Write-Back with FWB = 0; stage-1 attributes with FWB = 1). */
+  /**
+   * MemAttr[3:0] (see {@link S2MemAttr}); default 0b1111 (Normal Write-Back with FWB = 0; stage-1 attributes with
+   * FWB = 1). Ignored when `noTagAccess` is set.
+   */
   memAttr?: number;
+  /**
+   * FEAT_MTE_PERM: Normal Write-Back memory where every tag access (an enabled tag check, a tag read, a tag write) of
+   * stage-1 Tagged memory is a stage-2 Permission fault with ISS2.TagAccess, taken to EL2. The MemAttr encoding
+   * depends on HCR_EL2.FWB: 0b0100 without `fwb`, 0b1110 with `fwb: true`.
+   */
+  noTagAccess?: boolean;
+  /** The descriptor is for HCR_EL2.FWB = 1 (only changes the `noTagAccess` encoding). */
+  fwb?: boolean;
   /** S2AP[1:0]: bit 0 read, bit 1 write; default 3 (read/write). */
   s2ap?: number;
   /** SH[1:0]; default 3. */
@@ -145,7 +181,8 @@ export interface S2LeafOptions {
 }
 
 function s2LeafBits(o: S2LeafOptions): bigint {
-  let d = Desc.Valid | (BigInt(o.memAttr ?? 0xf) << Desc.S2MemAttrShift) | (BigInt(o.s2ap ?? 3) << 6n) |
+  const memAttr = o.noTagAccess ? (o.fwb ? S2MemAttr.FwbNoTagAccessWB : S2MemAttr.NoTagAccess) : (o.memAttr ?? 0xf);
+  let d = Desc.Valid | (BigInt(memAttr & 0xf) << Desc.S2MemAttrShift) | (BigInt(o.s2ap ?? 3) << 6n) |
     (BigInt(o.sh ?? 3) << Desc.ShShift);
   if (o.af ?? true) d |= Desc.Af;
   if (o.xn) d |= Desc.Xn;

@@ -1,12 +1,12 @@
-export type { PhysicalMemory, PhysRegion } from './ports.js';
-export { Mmu, Perm, Hcr, type MmuOptions, type Translation } from './mmu.js';
+export type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
+export { Mmu, Perm, Hcr, ISS2_TAG_ACCESS, TlbTags, type MmuOptions, type Translation } from './mmu.js';
 export {
   MemAttr, decodeMair, mairAttr, decodeS2MemAttr, combineS1S2, withShareability, isDevice, isNormalWriteBack,
-  isTagged, shareability, attrByte, attrToString,
+  isTagged, isNoTagAccess, isS2NoTagAccess, shareability, attrByte, attrToString,
 } from './attrs.js';
 export {
   Desc, Ap, type GranuleBits, granuleFromTg0, granuleFromTg1, levelShift, startLevel, blockAllowed, decodePs,
-  s1PageDesc, s1BlockDesc, tableDesc, s2PageDesc, s2BlockDesc, type S1LeafOptions, type S2LeafOptions,
+  s1PageDesc, s1BlockDesc, tableDesc, s2PageDesc, s2BlockDesc, S2MemAttr, type S1LeafOptions, type S2LeafOptions,
   type TableOptions,
 } from './descriptors.js';
 export { RegionList, makeRegion } from './phys.js';

@@ -12,11 +12,22 @@
  *    architecture reports, and, when the TLB is on and the access succeeded, fills the TLB.
  * A TLB entry only says "this access succeeds"; anything it does not allow goes to the slow path, which decides. So
  * the TLB can change speed but not outcomes.
+ *
+ * MTE. The CPU marks the accesses the architecture tag-checks with Acc.TagChecked; whether a check is enabled (TCF,
+ * TCO, TBI, TCMA, tag access enable, MTE level, asymmetric mode) is the CPU's `tagCheckMode`. A check compares the
+ * pointer's logical tag with the allocation tag of every 16-byte granule the access touches, when the final
+ * attributes are Tagged Normal and the region has tag storage; it comes after translation, permission and alignment
+ * faults and before the memory is touched. A TLB entry keeps the region's TagStore for Tagged pages, so the hot
+ * path compares tags itself and needs the CPU's controls only on a mismatch (a matching tag is never a fault,
+ * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
-import { Acc, Fsc, MemoryFault, SysReg, type Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
-import { attrByte, combineS1S2, decodeMair, isDevice, MemAttr, shareability, withShareability } from './attrs.js';
+import {
+  Acc, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type Cpu, type MemoryPort,
+} from '@kvm-mte/aarch64-cpu';
+import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
+  from './attrs.js';
 import { blockAllowed, decodePs, granuleFromTg0, granuleFromTg1, type GranuleBits } from './descriptors.js';
-import type { PhysicalMemory, PhysRegion } from './ports.js';
+import type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
 
 /** Permission bits of a translation and of a TLB entry. */
 export const Perm = {
@@ -30,6 +41,19 @@ export const Perm = {
   PanOk: 64,
   /** The data attributes are Normal: unaligned accesses and DC ZVA raise no memory-type alignment fault. */
   Normal: 128,
+} as const;
+
+/** ESR_EL2.ISS2 bit 9 (ESR bit 41), TagAccess: a stage-2 Permission fault caused by NoTagAccess (FEAT_MTE_PERM). */
+export const ISS2_TAG_ACCESS = 1 << 9;
+
+/** What a TLB entry says about tags ({@link Mmu.tlbEntry}). */
+export const TlbTags = {
+  /** Not Tagged Normal memory with tag storage: no tag checks, tag reads 0, tag writes ignored. */
+  None: 0,
+  /** Tagged Normal memory with tag storage: checked accesses compare tags on the hot path. */
+  Tagged: 1,
+  /** Stage-1 Tagged memory that stage 2 makes NoTagAccess: enabled checks and tag accesses fault (slow path). */
+  NoTagAccess: 2,
 } as const;
 
 /** HCR_EL2 bits the MMU reads. */
@@ -78,6 +102,17 @@ const UNPRIV = Acc.Unpriv;
 const ALIGNED = Acc.Aligned;
 const RW = Acc.ReadWrite;
 const CM = Acc.CacheMaint;
+const TC = Acc.TagChecked;
+
+/** How an access touches allocation tags, for the NoTagAccess check in resolve(). */
+const TagUse = {
+  None: 0,
+  /** A data access whose tag check is enabled. */
+  Check: 1,
+  /** A tag read or write (LDG, STG, ...). */
+  Access: 2,
+} as const;
+const NO_TAGS = MemAttr.Tagged | MemAttr.NoTagAccess;
 
 const ALL_RWX = 63;
 const READS = Perm.ReadEl1 | Perm.ReadEl0;
@@ -112,10 +147,16 @@ export class Mmu implements MemoryPort {
   private readonly tlbPa: Float64Array;
   /** Data attributes after both stages. */
   private readonly tlbAttr: Uint16Array;
+  /** {@link TlbTags} of the entry. */
+  private readonly tlbTagKind: Uint8Array;
+  /** The region's tag storage for a {@link TlbTags}.Tagged entry, else null. */
+  private readonly tlbTags: (TagStore | null)[];
   private readonly tlbView: DataView[];
   private readonly tlbBytes: Uint8Array[];
   private gen = 1;
   private wideOff = 0;
+  /** The logical tag (VA[59:56]) wideKey() saw. */
+  private wideTag = 0;
 
   // ---- translation controls, loaded by refresh() ----
   private s1On = false;
@@ -137,6 +178,8 @@ export class Mmu implements MemoryPort {
   private vtcr = 0;
   private vttbr = 0;
   private paMax = 48;
+  /** FEAT_MTE2 (tag storage exists): otherwise no memory is Tagged. */
+  private mte2 = false;
 
   // ---- outputs of resolve() and the walkers (fields, so the slow path allocates little) ----
   private rPa = 0;
@@ -176,6 +219,8 @@ export class Mmu implements MemoryPort {
     this.tlbOff = new Float64Array(size);
     this.tlbPa = new Float64Array(size);
     this.tlbAttr = new Uint16Array(size);
+    this.tlbTagKind = new Uint8Array(size);
+    this.tlbTags = new Array<TagStore | null>(size).fill(null);
     this.tlbView = new Array<DataView>(size).fill(EMPTY_VIEW);
     this.tlbBytes = new Array<Uint8Array>(size).fill(EMPTY);
     this.refresh();
@@ -188,18 +233,21 @@ export class Mmu implements MemoryPort {
       const f = Number(va);
       let key: number;
       let off: number;
+      let ltag = 0;
       if (f < TWO53) {
         off = f % PAGE;
         key = (f - off) / PAGE;
       } else {
         key = this.wideKey(va, (flags & F) !== 0 ? 2 : 0);
         off = this.wideOff;
+        ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
       if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
-        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size))) {
+        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
+          ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
           switch (size) {
@@ -220,18 +268,21 @@ export class Mmu implements MemoryPort {
       const f = Number(va);
       let key: number;
       let off: number;
+      let ltag = 0;
       if (f < TWO53) {
         off = f % PAGE;
         key = (f - off) / PAGE;
       } else {
         key = this.wideKey(va, 0);
         off = this.wideOff;
+        ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
       if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
-        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size))) {
+        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
+          ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
           switch (size) {
@@ -319,21 +370,50 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * MTE allocation tag read (LDG, LDGM): translated like an unchecked load; memory that is not Tagged Normal, or
-   * whose region has no tag storage, reads tag 0.
+   * MTE allocation tag read (LDG, LDGM, and the tag half of anything that reads tags): translated like an unchecked
+   * load (read permission), with every fault a load would take; memory that is not Tagged Normal after both stages,
+   * or whose region has no tag storage, reads tag 0 (so does everything below FEAT_MTE2). NoTagAccess memory
+   * (stage-1 Tagged, FEAT_MTE_PERM at stage 2) is a stage-2 Permission fault with ISS2.TagAccess, WnR 0.
+   * The CPU decides whether tag access is enabled (SCTLR_EL1.ATA/ATA0, HCR_EL2.ATA) and aligns the address.
    */
   readTag(va: bigint, flags: number): number {
+    flags &= ~(W | TC);
+    const i = this.tlbEnabled ? this.tagTlbIndex(va, flags) : -1;
+    if (i >= 0) {
+      const kind = this.tlbTagKind[i]!;
+      if (kind === TlbTags.None) return 0;
+      if (kind === TlbTags.Tagged) return this.tlbTags[i]!.getTag(this.tlbPa[i]! + this.wideOff);
+    }
     this.refresh();
-    this.resolve(va, flags & ~W, false, false);
-    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.phys.region(this.rPa)?.tags : undefined;
-    return tags ? tags.getTag(this.rPa) : 0;
+    this.stats.slow++;
+    this.resolve(va, flags, false, false, false, TagUse.Access);
+    this.fill(va);
+    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.rPa, 1)?.tags : undefined;
+    return tags !== undefined ? tags.getTag(this.rPa) & 0xf : 0;
   }
 
-  /** MTE allocation tag write (STG family, DC GVA): translated like a store; ignored for untagged memory. */
+  /**
+   * MTE allocation tag write (STG family, STGP, STGM, DC GVA/GZVA): translated like a store (write permission), with
+   * every fault a store would take; ignored for memory that is not Tagged Normal or has no tag storage (and below
+   * FEAT_MTE2). NoTagAccess memory is a stage-2 Permission fault with ISS2.TagAccess, WnR 1. Alignment (16 bytes for
+   * the STG family) and the tag access enable are the CPU's.
+   */
   writeTag(va: bigint, tag: number, flags: number): void {
+    flags = (flags | W) & ~TC;
+    const i = this.tlbEnabled ? this.tagTlbIndex(va, flags) : -1;
+    if (i >= 0) {
+      const kind = this.tlbTagKind[i]!;
+      if (kind === TlbTags.None) return;
+      if (kind === TlbTags.Tagged) {
+        this.tlbTags[i]!.setTag(this.tlbPa[i]! + this.wideOff, tag & 0xf);
+        return;
+      }
+    }
     this.refresh();
-    this.resolve(va, flags | W, false, false);
-    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.phys.region(this.rPa)?.tags : undefined;
+    this.stats.slow++;
+    this.resolve(va, flags, false, false, false, TagUse.Access);
+    this.fill(va);
+    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.rPa, 1)?.tags : undefined;
     tags?.setTag(this.rPa, tag & 0xf);
   }
 
@@ -394,12 +474,12 @@ export class Mmu implements MemoryPort {
    * The TLB entry for `va`, if one is valid: PA of the 4 KiB page, data attributes and {@link Perm} bits.
    * For tests and the MTE layer; undefined on a miss.
    */
-  tlbEntry(va: bigint): { pa: number; attr: number; perms: number } | undefined {
+  tlbEntry(va: bigint): { pa: number; attr: number; perms: number; tags: number } | undefined {
     if (!this.tlbEnabled) return undefined;
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.gen) return undefined;
-    return { pa: this.tlbPa[i]!, attr: this.tlbAttr[i]!, perms: this.tlbPerm[i]! };
+    return { pa: this.tlbPa[i]!, attr: this.tlbAttr[i]!, perms: this.tlbPerm[i]!, tags: this.tlbTagKind[i]! };
   }
 
   // ================================================================ hot-path helpers
@@ -410,8 +490,41 @@ export class Mmu implements MemoryPort {
     const lo = Number(va & 0xffff_ffffn);
     this.wideOff = lo & 0xfff;
     const b55 = (hi >>> 23) & 1;
+    this.wideTag = (hi >>> 24) & 0xf;
     if (hi >>> 24 !== (b55 === 1 ? 0xff : 0) && ((this.tbiMask >> (fetchShift + b55)) & 1) === 0) return -2;
     return (hi & 0xff_ffff) * 1048576 + (lo >>> 12);
+  }
+
+  /**
+   * The hot path's tag check of a TLB hit on a page with tags ({@link TlbTags}.Tagged or NoTagAccess), for a
+   * checked access of `size` bytes at page offset `off` that stays inside the page: true when the access may go
+   * ahead. The allocation tags of the one or two granules are compared with the logical tag first; only a mismatch
+   * (or NoTagAccess) asks the CPU whether the check is enabled. False sends the access to the slow path, which
+   * raises the fault or records the asynchronous one.
+   */
+  private tagsPass(i: number, off: number, size: number, ltag: number, va: bigint, flags: number): boolean {
+    const ts = this.tlbTags[i]!;
+    if (ts !== null) {
+      const pa = this.tlbPa[i]! + off;
+      if (ts.getTag(pa) === ltag && ((off & 15) + size <= 16 || ts.getTag(pa + size - 1) === ltag)) return true;
+    }
+    return tagCheckMode(this.cpu, va, flags) === 0;
+  }
+
+  /** The TLB index of a hit that allows a tag read/write at `va` (page offset in wideOff), or -1. */
+  private tagTlbIndex(va: bigint, flags: number): number {
+    const f = Number(va);
+    let key: number;
+    if (f < TWO53) {
+      this.wideOff = f % PAGE;
+      key = (f - this.wideOff) / PAGE;
+    } else {
+      key = this.wideKey(va, 0);
+    }
+    const i = key & this.tlbMask;
+    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.gen) return -1;
+    const need = this.need(flags);
+    return (this.tlbPerm[i]! & need) === need ? i : -1;
   }
 
   /** The permission bits an access needs, for the current EL, PSTATE.PAN and PSTATE.UAO. */
@@ -466,6 +579,7 @@ export class Mmu implements MemoryPort {
     this.vttbr = Number(s[SysReg.VTTBR_EL2]! & 0xffff_ffff_fffen);
     // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
     this.paMax = Math.min(decodePs(Number(s[SysReg.ID_AA64MMFR0_EL1]! & 0xfn)), 48);
+    this.mte2 = mteLevel(this.cpu) >= 2;
   }
 
   private wnr(flags: number): boolean {
@@ -473,8 +587,8 @@ export class Mmu implements MemoryPort {
   }
 
   private fault(stage: 1 | 2, fsc: number, va: bigint, flags: number, ipa = 0, s1ptw = false,
-    write = this.wnr(flags)): MemoryFault {
-    return new MemoryFault(stage, fsc, va, write, stage === 2 ? BigInt(ipa) : 0n, s1ptw, (flags & CM) !== 0);
+    write = this.wnr(flags), iss2 = 0): MemoryFault {
+    return new MemoryFault(stage, fsc, va, write, stage === 2 ? BigInt(ipa) : 0n, s1ptw, (flags & CM) !== 0, iss2);
   }
 
   /** Alignment checks that do not depend on the memory type: they come before translation. */
@@ -487,51 +601,96 @@ export class Mmu implements MemoryPort {
     }
   }
 
+  /** The tag check mode of a data access (0 unchecked, 1 synchronous, 2 asynchronous), from the CPU's controls. */
+  private checkMode(va: bigint, flags: number): number {
+    return (flags & TC) !== 0 ? tagCheckMode(this.cpu, va, flags) : 0;
+  }
+
   private readSlow(va: bigint, size: number, flags: number): bigint {
     this.beginSlow(va, size, flags);
+    const mode = this.checkMode(va, flags);
+    const use = mode !== 0 ? TagUse.Check : TagUse.None;
     const off = Number(va & 0xfffn);
     if (off + size <= PAGE) {
-      this.resolve(va, flags, (off & (size - 1)) !== 0, false);
+      this.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
       this.fill(va);
+      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, size, va, 0, mode, flags);
       return this.physRead(this.rPa, size, va, flags);
     }
     // An unaligned access crossing a page: each page is translated and checked (the second page's faults report
-    // its first byte), then memory is read.
+    // its first byte), then the tags of each page are checked and its memory read, in address order.
     const n1 = PAGE - off;
     const va2 = BigInt.asUintN(64, va + BigInt(n1));
-    this.resolve(va, flags, true, false);
+    this.resolve(va, flags, true, false, false, use);
     const pa1 = this.rPa;
+    const attr1 = this.rAttr;
     this.fill(va);
-    this.resolve(va2, flags, true, false);
+    this.resolve(va2, flags, true, false, false, use);
     const pa2 = this.rPa;
     this.fill(va2);
+    if (mode !== 0) this.checkTags(attr1, pa1, n1, va, 0, mode, flags);
     const lo = this.physRead(pa1, n1, va, flags);
+    if (mode !== 0) this.checkTags(this.rAttr, pa2, size - n1, va, n1, mode, flags);
     return lo | (this.physRead(pa2, size - n1, va2, flags) << BigInt(8 * n1));
   }
 
   private writeSlow(va: bigint, size: number, value: bigint, flags: number): void {
     this.beginSlow(va, size, flags);
+    const mode = this.checkMode(va, flags);
+    const use = mode !== 0 ? TagUse.Check : TagUse.None;
     const off = Number(va & 0xfffn);
     if (off + size <= PAGE) {
-      this.resolve(va, flags, (off & (size - 1)) !== 0, false);
+      this.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
       this.fill(va);
+      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, size, va, 0, mode, flags);
       this.physCheck(this.rPa, size, va, flags);
       this.physWrite(this.rPa, size, value);
       return;
     }
-    // Both pages are translated and checked before either is written: a faulting store writes nothing.
+    // Both pages are translated and checked (faults, then tags, then memory) before either is written: a faulting
+    // store writes nothing.
     const n1 = PAGE - off;
     const va2 = BigInt.asUintN(64, va + BigInt(n1));
-    this.resolve(va, flags, true, false);
+    this.resolve(va, flags, true, false, false, use);
     const pa1 = this.rPa;
+    const attr1 = this.rAttr;
     this.fill(va);
-    this.resolve(va2, flags, true, false);
+    this.resolve(va2, flags, true, false, false, use);
     const pa2 = this.rPa;
     this.fill(va2);
+    if (mode !== 0) this.checkTags(attr1, pa1, n1, va, 0, mode, flags);
     this.physCheck(pa1, n1, va, flags);
+    if (mode !== 0) this.checkTags(this.rAttr, pa2, size - n1, va, n1, mode, flags);
     this.physCheck(pa2, size - n1, va2, flags);
     this.physWrite(pa1, n1, value);
     this.physWrite(pa2, size - n1, value >> BigInt(8 * n1));
+  }
+
+  /**
+   * Tag-check `n` bytes at `pa`, bytes [start, start + n) of the access at `va`, whose check is enabled (`mode`
+   * 1 synchronous, 2 asynchronous): when `attr` is Tagged Normal and the region has tag storage, compare the logical
+   * tag with the allocation tag of every granule touched. The first mismatch is, synchronously, a Tag Check fault
+   * (stage 1, DFSC 0x11, WnR as the access) whose FAR is the access's first byte if that granule is the first one,
+   * else the start of the failing granule, with the address bits [63:56] of the access as given (QEMU 10 reports
+   * the whole pointer, bits [63:60] included); asynchronously it is recorded in TFSR_EL1/TFSRE0_EL1 and the access
+   * goes on.
+   */
+  private checkTags(attr: number, pa: number, n: number, va: bigint, start: number, mode: number, flags: number):
+    void {
+    if ((attr & MemAttr.Tagged) === 0) return;
+    const tags = this.regionFor(pa, 1)?.tags;
+    if (tags === undefined) return;
+    const ltag = Number((va >> 56n) & 0xfn);
+    const end = pa + n;
+    for (let g = pa - (pa % 16); g < end; g += 16) {
+      if ((tags.getTag(g) & 0xf) === ltag) continue;
+      if (mode === 2) {
+        recordAsyncTagFault(this.cpu, va, (flags & UNPRIV) !== 0);
+        return;
+      }
+      const at = g <= pa ? start : start + (g - pa);
+      throw this.fault(1, Fsc.TagCheck, at === 0 ? va : BigInt.asUintN(64, va + BigInt(at)), flags);
+    }
   }
 
   private zeroSlow(va: bigint, size: number): void {
@@ -575,6 +734,11 @@ export class Mmu implements MemoryPort {
     this.tlbAttr[i] = this.rDataAttr;
     this.tlbView[i] = r.view;
     this.tlbBytes[i] = r.bytes;
+    const a = this.rDataAttr;
+    const tags = (a & MemAttr.Tagged) !== 0 ? r.tags : undefined;
+    this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
+      : TlbTags.None;
+    this.tlbTags[i] = tags ?? null;
   }
 
   // ---- physical accesses (slow path) ----
@@ -639,8 +803,12 @@ export class Mmu implements MemoryPort {
    * Access flag, then the memory-type alignment fault, then permissions), then stage 2 of the output IPA (walk
    * faults, Access flag, alignment for Device memory, permissions). Leaves the result in the r* fields.
    * `unaligned`: the whole access is not naturally aligned. `dczva`: DC ZVA (Device memory always faults).
+   * `tagUse`: the access reads or writes allocation tags, or is a data access whose tag check is enabled: then
+   * stage-1 Tagged memory that stage 2 marks NoTagAccess (FEAT_MTE_PERM) is a stage-2 Permission fault with
+   * ISS2.TagAccess, checked after the other stage-2 permissions (as AArch64.S2CheckPermissions).
    */
-  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean, s1Only = false): void {
+  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean, s1Only = false,
+    tagUse: number = TagUse.None): void {
     this.stats.walks++;
     const fetch = (flags & F) !== 0;
     const hi = Number(va >> 32n);
@@ -709,6 +877,18 @@ export class Mmu implements MemoryPort {
       } else if ((flags & W) !== 0) fail = w === 0;
       else fail = r === 0;
       if (fail) throw this.fault(2, Fsc.Permission + s2Level, va, flags, ipa, false, write);
+      // NoTagAccess: only for stage-1 Tagged memory; WnR is set only for a tag write (a checked store reports 0).
+      if (tagUse !== TagUse.None && this.mte2 && (s1DataAttr & MemAttr.Tagged) !== 0 &&
+        isS2NoTagAccess(this.s2MemAttr, this.fwb)) {
+        throw this.fault(2, Fsc.Permission + s2Level, va, flags, ipa, false,
+          tagUse === TagUse.Access && (flags & W) !== 0, ISS2_TAG_ACCESS);
+      }
+    }
+    if (!this.mte2) {
+      // Without FEAT_MTE2 there is no tag storage: nothing is Tagged (S2MemTagType/S1DecodeMemAttrs).
+      attr &= ~NO_TAGS;
+      dataAttr &= ~NO_TAGS;
+      s1Attr &= ~NO_TAGS;
     }
     this.rPa = pa;
     this.rIpa = ipa;

@@ -1,6 +1,6 @@
 import { Acc, Fsc, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
-import { attrByte, isTagged, MemAttr } from './attrs.js';
+import { attrByte, isNoTagAccess, isTagged, MemAttr } from './attrs.js';
 import { s1PageDesc, s2BlockDesc, s2PageDesc } from './descriptors.js';
 import { Hcr } from './mmu.js';
 import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, RAM_SIZE, type Env } from './test-env.js';
@@ -165,7 +165,11 @@ for (const tlb of [true, false]) {
       e.set('HCR_EL2', Hcr.VM | Hcr.FWB);
       expect(attrByte(at(0x3000n))).toBe(MemAttr.NormalWB); // FWB 0b110: forced Write-Back
       expect(attrByte(at(0x1000n))).toBe(MemAttr.NormalNC); // FWB 0b101: Non-cacheable
-      expect(isTagged(at(0x2000n))).toBe(true); // FWB 0b111: stage-1 attributes
+      // FWB 0b1111 is the stage-1 attributes with NoTagAccess (FEAT_MTE_PERM); 0b0111 the stage-1 attributes.
+      expect(isTagged(at(0x2000n))).toBe(false);
+      expect(isNoTagAccess(at(0x2000n))).toBe(true);
+      e.s2map(IPA + 0x1000n, s2PageDesc(DATA, { memAttr: 0b0111 }));
+      expect(isTagged(at(0x2000n))).toBe(true);
     });
     it('HCR_EL2.DC: stage 1 behaves as disabled with Normal Write-Back memory, and stage 2 is on', () => {
       const e = s2Env(tlb, Hcr.DC);

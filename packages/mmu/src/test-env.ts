@@ -5,7 +5,7 @@
 import { Cpu, IMPL, MemoryFault, SysReg, type MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { Mmu, type MmuOptions } from './mmu.js';
 import { RegionList } from './phys.js';
-import type { PhysRegion } from './ports.js';
+import type { PhysRegion, TagStore } from './ports.js';
 import { tableDesc, type GranuleBits, type TableOptions } from './descriptors.js';
 
 export const RAM_BASE = 0x4000_0000;
@@ -85,9 +85,9 @@ export interface Env {
   set(reg: keyof typeof SysReg, v: bigint): void;
 }
 
-export function makeEnv(options: MmuOptions = {}, ram?: Uint8Array): Env {
+export function makeEnv(options: MmuOptions = {}, ram?: Uint8Array, tags?: TagStore): Env {
   const phys = new RegionList();
-  const region = phys.add(RAM_BASE, ram ?? RAM_SIZE);
+  const region = phys.add(RAM_BASE, ram ?? RAM_SIZE, tags);
   const cpu = new Cpu({} as MemoryPort);
   const mmu = new Mmu(cpu, phys, options);
   cpu.mem = mmu;
