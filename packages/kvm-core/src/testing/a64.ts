@@ -27,6 +27,19 @@ export const A64 = {
   /** MRS Xt, (op0, op1, CRn, CRm, op2) */
   mrs: (t: number, op0: number, op1: number, crn: number, crm: number, op2: number) =>
     (0xd5300000 | ((op0 - 2) << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | t) >>> 0,
+  /** MSR (op0, op1, CRn, CRm, op2), Xt */
+  msr: (t: number, op0: number, op1: number, crn: number, crm: number, op2: number) =>
+    (0xd5100000 | ((op0 - 2) << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | t) >>> 0,
+  /** ADD Xd, Xn, #imm12 */
+  addi: (d: number, n: number, imm: number) => (0x91000000 | ((imm & 0xfff) << 10) | (n << 5) | d) >>> 0,
+  /** STG Xt, [Xn, #simm9 << 4] (signed offset) */
+  stg: (t: number, n: number, imm = 0) => (0xd9200800 | ((imm & 0x1ff) << 12) | (n << 5) | t) >>> 0,
+  /** LDG Xt, [Xn, #simm9 << 4] */
+  ldg: (t: number, n: number, imm = 0) => (0xd9600000 | ((imm & 0x1ff) << 12) | (n << 5) | t) >>> 0,
+  /** IRG Xd, Xn, Xm */
+  irg: (d: number, n: number, m: number) => (0x9ac01000 | (m << 16) | (n << 5) | d) >>> 0,
+  /** B #offset (in instructions) */
+  b: (words: number) => (0x14000000 | (words & 0x3ffffff)) >>> 0,
   /** Load a 64-bit constant into Xd: MOVZ + up to three MOVK. */
   mov64: (d: number, v: bigint): number[] => {
     const out = [A64.movz(d, Number(v & 0xffffn))];
