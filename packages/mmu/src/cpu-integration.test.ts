@@ -2,6 +2,7 @@ import { Ec, Fsc, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { s1PageDesc, s2BlockDesc } from './descriptors.js';
 import { Hcr } from './mmu.js';
+import { DATA, IPA, mteEnv, s2MteEnv, TAGGED } from './mte-test-env.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE } from './test-env.js';
 
 describe('with the CPU run loop', () => {
@@ -33,5 +34,51 @@ describe('with the CPU run loop', () => {
     expect(Number(e.cpu.el2.esr & 0x3fn)).toBe(Fsc.Translation + 1);
     expect(e.cpu.el2.far).toBe(0x9000_1234n);
     expect(e.cpu.el2.hpfar).toBe((0x9000_1234n >> 12n) << 4n);
+  });
+});
+
+describe('MTE with the CPU run loop', () => {
+  const LDR_X1_X0 = 0xf940_0001; // ldr x1, [x0]
+  const STR_X1_X0 = 0xf900_0001; // str x1, [x0]
+  const CODE = RAM_BASE + 0x20_0000;
+
+  it('a synchronous tag check fault is a Data Abort at EL1: ESR 0x96000011 / 0x96000051, FAR the whole pointer', () => {
+    for (const [insn, esr] of [[LDR_X1_X0, 0x9600_0011n], [STR_X1_X0, 0x9600_0051n]] as const) {
+      const e = mteEnv();
+      e.t.map(e.root0, 0x0n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
+      e.mmu.tlbi('vmalle1', 0n);
+      e.ram.view.setUint32(CODE - RAM_BASE, insn, true);
+      e.tags.fill(DATA, 0x100, 3);
+      e.cpu.pc = 0n;
+      e.cpu.x[0] = (0xa5n << 56n) | (TAGGED + 0x18n);
+      e.cpu.x[1] = 0x77n;
+      expect(e.cpu.run(1)).toBe(Stop.Budget);
+      expect(e.cpu.sys[SysReg.ESR_EL1]).toBe(esr);
+      expect(e.cpu.sys[SysReg.FAR_EL1]).toBe(0xa500_0000_1000_0018n);
+      expect(e.cpu.sys[SysReg.ELR_EL1]).toBe(0n);
+      expect(e.ram.view.getBigUint64(DATA + 0x18 - RAM_BASE, true)).toBe(0n);
+    }
+  });
+
+  it('NoTagAccess: a checked load with checks enabled traps to EL2 with ISS2.TagAccess (ESR_EL2 bit 41)', () => {
+    const e = s2MteEnv();
+    e.t.map(e.root0, 0x0n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
+    e.ram.view.setUint32(CODE - RAM_BASE, LDR_X1_X0, true);
+    e.s2map(IPA, DATA, { noTagAccess: true });
+    e.s1map(TAGGED, IPA);
+    e.cpu.pc = 0n;
+    e.cpu.x[0] = TAGGED + 0x20n;
+    expect(e.cpu.run(1)).toBe(Stop.TrapEl2);
+    const esr = e.cpu.el2.esr;
+    expect((esr >> 41n) & 1n).toBe(1n);
+    expect(Number(esr >> 26n) & 0x3f).toBe(Ec.DataAbortLower);
+    expect(Number(esr & 0x3fn)).toBe(Fsc.Permission + 3);
+    expect(e.cpu.el2.hpfar).toBe((IPA >> 12n) << 4n);
+    expect(e.cpu.el2.far).toBe(TAGGED + 0x20n);
+    // With PSTATE.TCO = 1 the load is not tag checked, so it is an ordinary load.
+    e.cpu.tco = 1;
+    e.cpu.pc = 0n;
+    expect(e.cpu.run(1)).toBe(Stop.Budget);
+    expect(e.cpu.pc).toBe(4n);
   });
 });

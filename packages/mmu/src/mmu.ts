@@ -418,6 +418,21 @@ export class Mmu implements MemoryPort {
   }
 
   /**
+   * MTE: translate `va` as the access `flags` describes (Acc.Write for a store) and throw the fault it would take,
+   * touching neither data nor tags: the tag stores (STG, ST2G, STGM, DC GVA) with allocation tag access disabled.
+   * No tag is accessed, so NoTagAccess memory does not fault; alignment is the CPU's, and no memory behind the PA is
+   * not an abort (nothing is accessed).
+   */
+  probe(va: bigint, flags: number): void {
+    flags &= ~TC;
+    if (this.tlbEnabled && this.tagTlbIndex(va, flags) >= 0) return;
+    this.refresh();
+    this.stats.slow++;
+    this.resolve(va, flags, false, false);
+    this.fill(va);
+  }
+
+  /**
    * Translation controls or the exception level changed: reload the controls and flush the TLB. (Entries hold the
    * permissions of both ELs and PAN is checked per access, so an EL change alone would not need the flush; the
    * flush is O(1), a generation bump.)

@@ -206,6 +206,9 @@ for (const tlb of [true, false]) {
       e.mmu.writeTag(PLAIN + 0x30n, 0x4, 0);
       expect(e.mmu.readTag(TAGGED + 0x30n, 0)).toBe(0xb);
       expect(faultOf(() => e.mmu.writeTag(TAGGED_RO + 0x30n, 1, 0))).toMatchObject({ stage: 1, fsc: Fsc.Permission + 3, write: true });
+      expect(faultOf(() => e.mmu.probe(TAGGED_RO + 0x30n, Acc.Write))).toMatchObject({ stage: 1, fsc: Fsc.Permission + 3, write: true });
+      e.mmu.probe(TAGGED_RO + 0x30n, 0);
+      e.mmu.probe(PLAIN + 0x30n, Acc.Write);
       expect(e.mmu.readTag(TAGGED + 0x30n, 0)).toBe(0xb);
       expect(faultOf(() => e.mmu.readTag(0x5000_0000n, 0))).toMatchObject({ fsc: Fsc.Translation + 1, write: false });
       // EL0 permissions apply to EL0 / unprivileged tag accesses.
@@ -288,6 +291,8 @@ for (const tlb of [true, false]) {
         e.s2map(IPA - 0x1000n, DATA + 0x1000, { memAttr: fwb ? S2MemAttr.FwbNormalWB : S2MemAttr.NormalWB });
         e.s1map(TAGGED - 0x1000n, IPA - 0x1000n);
         expect(faultOf(() => e.mmu.read(withTag(TAGGED - 4n, 5), 8, C))).toMatchObject({ ...nta, ipa: IPA, va: withTag(TAGGED, 5) });
+        // probe (tag stores with tag access disabled) accesses no tag: no fault.
+        e.mmu.probe(TAGGED + 0x40n, Acc.Write);
         // Stage-1 untagged memory: no tag access ever reaches NoTagAccess.
         e.s1map(TAGGED, IPA, Attr.WB);
         expect(e.mmu.readTag(TAGGED + 0x40n, 0)).toBe(0);
