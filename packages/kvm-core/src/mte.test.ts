@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SysReg } from '@kvm-mte/aarch64-cpu';
+import { s1BlockDesc } from '@kvm-mte/mmu';
 import {
   CoreReg, Decision, enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_ARM_TARGET_GENERIC_V8,
   KVM_ARM_VCPU_EL1_32BIT, KVM_ARM_VCPU_MTE, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, KVM_CAP_ARM_MTE,
   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE,
-  KVM_EXIT_SYSTEM_EVENT, KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, KvmError, mteAllowed, noTagAccess, PSCI,
+  KVM_EXIT_ARM_TAG_ACCESS, KVM_EXIT_SYSTEM_EVENT, KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, KvmError, mteAllowed, noTagAccess, PSCI,
   transparentUpgrade, arm64SysReg, type HostMapping, type Kvm, type PageUpgradePolicy, type Vm, type Vcpu,
 } from './index.js';
 import { A64 } from './testing/a64.js';
@@ -626,5 +627,171 @@ describe('dirty logging', () => {
     s.vm.swapOut([RAM + 9 * PAGE, RAM]);
     rerun(s, storesTo([RAM + 9 * PAGE]));
     expect(bits(s.vm.getDirtyLog(0))).toEqual([9]);
+  });
+});
+
+// ---- guests using the MTE instructions (stage 1 on, Tagged Normal RAM) ----
+
+const SCTLR = arm64SysReg(3, 0, 1, 0, 0);
+const TTBR0 = arm64SysReg(3, 0, 2, 0, 0);
+const TCR = arm64SysReg(3, 0, 2, 0, 2);
+const MAIR = arm64SysReg(3, 0, 10, 2, 0);
+const FB = 0x8000_0000;
+const TABLE_PAGE = 60;
+
+/**
+ * Turn the guest's stage 1 on: one level-1 table (39-bit VA, 4 KiB granule) with 1 GiB identity blocks —
+ * [0, 1G) Device, [1G, 2G) (RAM) and [2G, 3G) (a framebuffer) Tagged Normal (MAIR attr 0 = 0xF0) — and
+ * SCTLR_EL1.M | C | I | ATA, TCR_EL1.TBI0, tag checks off (TCF = 0).
+ */
+function stage1On(s: Setup): void {
+  const t = TABLE_PAGE * PAGE;
+  s.ram.view.setBigUint64(t + 0, s1BlockDesc(0, { attrIndx: 1 }), true);
+  s.ram.view.setBigUint64(t + 8, s1BlockDesc(0x4000_0000, { attrIndx: 0 }), true);
+  s.ram.view.setBigUint64(t + 16, s1BlockDesc(0x8000_0000, { attrIndx: 0 }), true);
+  const v = s.vcpu;
+  v.setOneReg(MAIR, 0x00f0n | (0x00n << 8n));
+  v.setOneReg(TCR, 25n | (1n << 8n) | (1n << 10n) | (3n << 12n) | (1n << 23n) | (2n << 32n) | (1n << 37n));
+  v.setOneReg(TTBR0, BigInt(RAM + t));
+  v.setOneReg(SCTLR, v.getOneReg(SCTLR) | 1n | (1n << 2n) | (1n << 12n) | (1n << 43n));
+}
+
+/** STG tag `tag` at `addr`, then LDG it back into x11 (which starts as addr). (PSCI calls zero x1..x3.) */
+function stgLdg(addr: number, tag: number): number[] {
+  return [
+    ...A64.mov64(9, BigInt(addr)),
+    ...A64.mov64(10, BigInt(tag) << 56n),
+    A64.stg(10, 9),
+    ...ldgInto11(addr),
+  ];
+}
+/** x11 = addr with the allocation tag of its granule (LDG). */
+function ldgInto11(addr: number): number[] {
+  return [...A64.mov64(9, BigInt(addr)), A64.mov(11, 9), A64.ldg(11, 9)];
+}
+
+function rerunMte(s: Setup, program: number[]): void {
+  program.forEach((w, i) => s.ram.view.setUint32(4 * i, w, true));
+  s.vcpu.armVcpuInit(INIT);
+  s.vcpu.setOneReg(CoreReg.PC, BigInt(RAM));
+  stage1On(s);
+  runToOff(s.vcpu);
+}
+
+describe('MTE guests (STG / LDG) under each policy', () => {
+  for (const policy of [transparentUpgrade, mteAllowed, enforceProtMte, noTagAccess]) {
+    it(`${policy.name}: a guest's tags survive, are visible to COPY_TAGS, and survive swap`, () => {
+      const s = setup({ policy, protMte: policy === enforceProtMte });
+      const a = RAM + 5 * PAGE + 0x40;
+      rerunMte(s, [...stgLdg(a, 0xa), ...systemOff()]);
+      expect(s.vcpu.getOneReg(CoreReg.x(11))).toBe(BigInt(a) | (0xan << 56n));
+      expect(s.ram.tagStorage!.getTag(5 * PAGE + 0x40)).toBe(0xa);
+      expect(copyFrom(s.vm, RAM + 5 * PAGE)[4]).toBe(0xa);
+      // Without PROT_MTE the VMM itself reads zeros (the RFC's catch); with it, the tag.
+      expect(s.ram.readTags(5 * PAGE + 0x40, 1)[0]).toBe(policy === enforceProtMte ? 0xa : 0);
+      // Host swap, then the guest reads the tag back.
+      expect(s.vm.swapOut([RAM + 5 * PAGE])).toBe(1);
+      expect(s.kvm.swapStats().tags.rlePages).toBe(1);
+      rerunMte(s, [...ldgInto11(a), ...systemOff()]);
+      expect(s.vcpu.getOneReg(CoreReg.x(11))).toBe(BigInt(a) | (0xan << 56n));
+      // COPY_TAGS TO_GUEST, then the guest's LDG sees it.
+      const tags = new Uint8Array(256);
+      tags[4] = 0x6;
+      copyTo(s.vm, RAM + 5 * PAGE, tags);
+      rerunMte(s, [...ldgInto11(a), ...systemOff()]);
+      expect(s.vcpu.getOneReg(CoreReg.x(11))).toBe(BigInt(a) | (0x6n << 56n));
+    });
+  }
+
+  it('enforceProtMte: a VMM without PROT_MTE is refused at memslot creation', () => {
+    const kvm = testKvm();
+    const vm = kvm.createVm(0, { pagePolicy: enforceProtMte });
+    vm.enableCap(KVM_CAP_ARM_MTE);
+    expect(errnoOf(() => vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: RAM, memorySize: RAM_SIZE, mapping: kvm.mmap({ size: RAM_SIZE }) }))).toBe('EINVAL');
+  });
+
+  it('noTagAccess: data accesses to a framebuffer work; a tag access exits with arm-tag-access', () => {
+    const kvm = testKvm();
+    const s = setup({ kvm, policy: noTagAccess, program: [] });
+    const fb = kvm.mmap({ size: 4 * PAGE, kind: 'device' });
+    s.vm.setUserMemoryRegion({ slot: 1, flags: 0, guestPhysAddr: FB, memorySize: 4 * PAGE, mapping: fb });
+    const prog = [
+      ...A64.mov64(1, BigInt(FB + 0x40)),
+      A64.movz(4, 0x1234),
+      A64.strx(4, 1), // plain store: fine
+      ...A64.mov64(2, 0x3n << 56n),
+      A64.stg(2, 1), // tag write: exit
+      A64.ldg(3, 1), // tag read: exit
+      ...systemOff(),
+    ];
+    prog.forEach((w, i) => s.ram.view.setUint32(4 * i, w, true));
+    s.vcpu.armVcpuInit(INIT);
+    s.vcpu.setOneReg(CoreReg.PC, BigInt(RAM));
+    stage1On(s);
+    let e = s.vcpu.run();
+    expect(e).toEqual({ reason: 'arm-tag-access', exitReason: KVM_EXIT_ARM_TAG_ACCESS, ipa: BigInt(FB + 0x40), isWrite: true });
+    expect(fb.view.getBigUint64(0x40, true)).toBe(0x1234n);
+    const pc = s.vcpu.getOneReg(CoreReg.PC);
+    expect(s.vcpu.run()).toEqual(e); // resuming re-executes the STG
+    s.vcpu.setOneReg(CoreReg.PC, pc + 4n); // the VMM skips it
+    e = s.vcpu.run();
+    expect(e).toMatchObject({ reason: 'arm-tag-access', isWrite: false, ipa: BigInt(FB + 0x40) });
+    s.vcpu.setOneReg(CoreReg.PC, s.vcpu.getOneReg(CoreReg.PC) + 4n);
+    runToOff(s.vcpu);
+    // mteAllowed refuses the same framebuffer outright.
+    const vm2 = kvm.createVm();
+    vm2.enableCap(KVM_CAP_ARM_MTE);
+    expect(errnoOf(() => vm2.setUserMemoryRegion({ slot: 1, flags: 0, guestPhysAddr: FB, memorySize: 4 * PAGE, mapping: fb }))).toBe('EINVAL');
+  });
+
+  it('tag writes dirty the page: STG to a page mapped read-only for dirty logging is logged', () => {
+    const s = setup();
+    s.vm.setUserMemoryRegion({ slot: 0, flags: KVM_MEM_LOG_DIRTY_PAGES, guestPhysAddr: RAM, memorySize: RAM_SIZE, mapping: s.ram });
+    const a = RAM + 7 * PAGE + 0x20;
+    rerunMte(s, [...ldgInto11(a), ...systemOff()]);
+    const bitsOf = (b: Uint8Array) => [...b].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((k) => byte & (1 << k)).map((k) => i * 8 + k));
+    expect(bitsOf(s.vm.getDirtyLog(0))).toEqual([]); // reads only (the code, the table, LDG)
+    rerunMte(s, [...stgLdg(a, 0x9), ...systemOff()]);
+    expect(bitsOf(s.vm.getDirtyLog(0))).toEqual([7]);
+    expect(s.ram.tagStorage!.getTag(7 * PAGE + 0x20)).toBe(9);
+  });
+
+  it('IRG uses each vCPU\'s own RGSR/GCR when vCPUs are time-sliced', () => {
+    const kvm = testKvm();
+    const vm = kvm.createVm();
+    vm.enableCap(KVM_CAP_ARM_MTE);
+    const ram = kvm.mmap({ size: RAM_SIZE });
+    vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: RAM, memorySize: RAM_SIZE, mapping: ram });
+    // x1 = RGSR seed value, x2 = GCR (exclude mask); then IRG x5, x6, xzr eight times, collecting tags into x7.
+    const prog = [A64.msr(1, 3, 0, 1, 0, 5), A64.msr(2, 3, 0, 1, 0, 6), A64.movz(7, 0)];
+    for (let i = 0; i < 8; i++) prog.push(A64.irg(5, 6, 31), 0xd378fca5 /* lsr x5, x5, #56 */, 0x8b0710a7 /* add x7, x5, x7, lsl #4 */);
+    prog.push(...A64.mov64(0, BigInt(PSCI.CPU_OFF)), A64.hvc()); // SYSTEM_OFF would stop the other vCPU too
+    prog.forEach((w, i) => ram.view.setUint32(4 * i, w, true));
+    const results: bigint[][] = [];
+    for (const sliced of [false, true]) {
+      const vs = [0, 1].map((i) => {
+        const v = vm.createVcpu(2 * (sliced ? 1 : 0) + i + 10);
+        v.armVcpuInit(INIT);
+        v.setOneReg(CoreReg.PC, BigInt(RAM));
+        v.setOneReg(CoreReg.x(1), i === 0 ? 0x1234n << 8n : 0xbeefn << 8n);
+        v.setOneReg(CoreReg.x(2), i === 0 ? 0x0001n : 0x8000n);
+        v.setOneReg(CoreReg.x(6), BigInt(RAM));
+        v.setOneReg(SCTLR, v.getOneReg(SCTLR) | (1n << 43n)); // SCTLR_EL1.ATA: tag access at EL1
+        v.runBudget = sliced ? 1 : 1000;
+        return v;
+      });
+      const done = [false, false];
+      for (let step = 0; step < 500 && !(done[0] && done[1]); step++) {
+        vs.forEach((v, i) => {
+          if (done[i]) return;
+          const e = v.run();
+          if (e.reason === 'intr' && e.cause === 'stopped') done[i] = true;
+        });
+      }
+      results.push(vs.map((v) => v.getOneReg(CoreReg.x(7))));
+      for (const v of vs) v.armVcpuInit(INIT);
+    }
+    expect(results[1]).toEqual(results[0]); // same per-vCPU sequences whether run alone or interleaved
+    expect(results[0]![0]).not.toBe(results[0]![1]);
   });
 });

@@ -7,7 +7,7 @@
  * which avoids concatenated root tables.
  */
 import type { HostPhysicalMemory } from './host-memory.js';
-import { s2PageDesc, tableDesc, type PhysRegion } from '@kvm-mte/mmu';
+import { S2MemAttr, s2PageDesc, tableDesc, type PhysRegion } from '@kvm-mte/mmu';
 
 const PAGE = 4096;
 const POOL_PAGES = 16;
@@ -18,7 +18,7 @@ const S2AP_WRITE = 1n << 7n;
 export const S2_MEMATTR_NORMAL_WB = 0b1111;
 export const S2_MEMATTR_DEVICE_nGnRE = 0b0001;
 /** FEAT_MTE_PERM (FWB = 0): Normal, NoTagAccess, write-back. */
-export const S2_MEMATTR_NOTAGACCESS = 0b0100;
+export const S2_MEMATTR_NOTAGACCESS: number = S2MemAttr.NoTagAccess;
 
 export interface S2PageAttrs {
   readOnly: boolean;
