@@ -286,7 +286,7 @@ export class Vm {
    * Checks, in Linux's order: flags (EINVAL); size, guest address and mapping offset page-aligned (EINVAL);
    * slot id range (EINVAL); address overflow and slot size limit (EINVAL); deleting a missing slot (EINVAL);
    * changing an existing slot's mapping, size or READONLY flag (EINVAL); overlap with another slot (EEXIST);
-   * beyond the VM's IPA size (EFAULT); a non-tag-capable mapping in an MTE VM, or dirty logging of a device
+   * beyond the VM's IPA size (EFAULT); what the page policy refuses (EINVAL), or dirty logging of a device
    * mapping (EINVAL). A mapping of another Kvm (another host) is EFAULT. A slot may extend past the end of its
    * mapping, as in Linux: the guest's first access there makes `run()` fail with EFAULT.
    */

@@ -795,3 +795,38 @@ describe('MTE guests (STG / LDG) under each policy', () => {
     expect(results[0]![0]).not.toBe(results[0]![1]);
   });
 });
+
+describe('property: guest STG, host swap and COPY_TAGS interleaved', () => {
+  it('no tag is lost (checked by the guest\'s LDG and by COPY_TAGS)', () => {
+    const r = rng(77);
+    const s = setup();
+    const pages = [10, 11, 12, 13];
+    const shadow = new Map<number, number>(); // granule address → tag
+    const tagAt = (a: number) => shadow.get(a) ?? 0;
+    for (let op = 0; op < 80; op++) {
+      const p = pages[Math.floor(r() * pages.length)]!;
+      const a = RAM + p * PAGE + 16 * Math.floor(r() * 256);
+      const x = r();
+      if (x < 0.35) {
+        const t = Math.floor(r() * 16);
+        rerunMte(s, [...stgLdg(a, t), ...systemOff()]);
+        shadow.set(a, t);
+        expect(s.vcpu.getOneReg(CoreReg.x(11)) >> 56n).toBe(BigInt(t));
+      } else if (x < 0.5) {
+        rerunMte(s, [...ldgInto11(a), ...systemOff()]);
+        expect(s.vcpu.getOneReg(CoreReg.x(11)) >> 56n).toBe(BigInt(tagAt(a)));
+      } else if (x < 0.75) {
+        s.vm.swapOut([RAM + p * PAGE]);
+      } else if (x < 0.85) {
+        const tags = new Uint8Array(256).map(() => (r() < 0.9 ? 0 : Math.floor(r() * 16)));
+        copyTo(s.vm, RAM + p * PAGE, tags);
+        tags.forEach((t, g) => shadow.set(RAM + p * PAGE + 16 * g, t));
+      } else {
+        const got = copyFrom(s.vm, RAM + p * PAGE);
+        got.forEach((t, g) => expect(t).toBe(tagAt(RAM + p * PAGE + 16 * g)));
+      }
+    }
+    for (const p of pages) copyFrom(s.vm, RAM + p * PAGE).forEach((t, g) => expect(t).toBe(tagAt(RAM + p * PAGE + 16 * g)));
+    expect(s.kvm.swapStats().swapOuts).toBeGreaterThan(0);
+  });
+});
