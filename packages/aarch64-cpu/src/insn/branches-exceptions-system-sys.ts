@@ -9,7 +9,8 @@
  * SCTLR_EL1.DZE (else trapped to EL1, EC 0x18); DC IVAC, set/way operations, IC IALLU*, AT and TLBI are UNDEFINED at
  * EL0; HCR_EL2.TSW/TPCP/TPU/TDZ/TTLB trap to EL2.
  * DC GVA/GZVA (FEAT_MTE, present per CPU by ID_AA64PFR1_EL1.MTE) set allocation tags: see insn/mte.ts. The tag
- * cache maintenance operations (DC CGVAC, IGVAC, CIGDVAC, ... set/way tag forms) are not implemented: UNDEFINED.
+ * cache maintenance operations (DC CGVAC ... CIGDVAC with FEAT_MTE, DC IGVAC, IGDVAC and the tag set/way forms with
+ * FEAT_MTE2) complete without effect, like the other cache maintenance.
  */
 import type { Cpu } from '../cpu.js';
 import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
@@ -60,6 +61,19 @@ op('dc zva', 3, 7, 4, 1, 'dc-zva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE });
 // FEAT_MTE: set the tags of (and for GZVA zero) a DC ZVA-sized block, with DC ZVA's EL0 and EL2 controls.
 op('dc gva', 3, 7, 4, 3, 'dc-gva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE, mte: 1 });
 op('dc gzva', 3, 7, 4, 4, 'dc-gzva', 0, HCR.TDZ, { el0Gate: SCTLR.DZE, mte: 1 });
+// Tag cache maintenance (no cache model: no effect), with the traps of their data-only counterparts: the by-VA
+// forms exist with FEAT_MTE (EL0 with SCTLR_EL1.UCI), the invalidate and set/way forms with FEAT_MTE2 (EL1 only).
+for (const [name, crm, op2, dpb] of [['cgvac', 10, 3, true], ['cgdvac', 10, 5, true], ['cgvap', 12, 3, FEAT.DPB],
+  ['cgdvap', 12, 5, FEAT.DPB], ['cgvadp', 13, 3, FEAT.DPB2], ['cgdvadp', 13, 5, FEAT.DPB2], ['cigvac', 14, 3, true],
+  ['cigdvac', 14, 5, true]] as const) {
+  op(`dc ${name}`, 3, 7, crm, op2, 'dc-va', 0, HCR.TPCP, { el0Gate: SCTLR.UCI, present: dpb, mte: 1 });
+}
+op('dc igvac', 0, 7, 6, 3, 'dc-va', 1, HCR.TPCP, { mte: 2 });
+op('dc igdvac', 0, 7, 6, 5, 'dc-va', 1, HCR.TPCP, { mte: 2 });
+for (const [name, crm, op2] of [['igsw', 6, 4], ['igdsw', 6, 6], ['cgsw', 10, 4], ['cgdsw', 10, 6], ['cigsw', 14, 4],
+  ['cigdsw', 14, 6]] as const) {
+  op(`dc ${name}`, 0, 7, crm, op2, 'dc-sw', 1, HCR.TSW, { mte: 2 });
+}
 op('dc cvac', 3, 7, 10, 1, 'dc-va', 0, HCR.TPCP, { el0Gate: SCTLR.UCI });
 op('dc cvau', 3, 7, 11, 1, 'dc-va', 0, HCR.TPU, { el0Gate: SCTLR.UCI });
 op('dc cvap', 3, 7, 12, 1, 'dc-va', 0, HCR.TPCP, { el0Gate: SCTLR.UCI, present: FEAT.DPB });

@@ -754,9 +754,12 @@ describe('system instructions', () => {
     expect(run([W.dcIsw], { setup: (c) => (c.sys[SysReg.HCR_EL2] = HCR.TPCP) }).stop).toBe(Stop.Budget);
   });
 
-  it('DC IGVAC (tag cache maintenance, not implemented) is UNDEFINED; DC GVA/GZVA without MTE too', () => {
-    expectUndef(run([W.dcIgvac]));
-    for (const w of [W.dcGva, W.dcGzva]) expectUndef(run([w], { setup: (c) => setMteLevel(c, 0) }));
+  it('DC GVA/GZVA and the tag cache maintenance (DC IGVAC: MTE2, CGVAC: MTE) are UNDEFINED without their MTE level', () => {
+    for (const w of [W.dcGva, W.dcGzva, W.dcIgvac, 0xd50b7a61 /* dc cgvac, x1 */]) {
+      expectUndef(run([w], { setup: (c) => setMteLevel(c, 0) }));
+    }
+    expectUndef(run([W.dcIgvac], { setup: (c) => setMteLevel(c, 1) }));
+    expect(run([0xd50b7a61], { setup: (c) => setMteLevel(c, 1) }).stop).toBe(Stop.Budget);
   });
 
   it('TLBI forwards the operation name and Xt to the memory port', () => {

@@ -575,6 +575,25 @@ describe('DC GVA, DC GZVA', () => {
   });
 });
 
+describe('tag cache maintenance (no cache model)', () => {
+  const BY_VA = [0xd50b7a61, 0xd50b7aa1, 0xd50b7c61, 0xd50b7ca1, 0xd50b7d61, 0xd50b7da1, 0xd50b7e61, 0xd50b7ea1]; // dc cgvac ... cigdvac
+  const EL1_ONLY = [0xd5087661, 0xd50876a1, 0xd5087681, 0xd50876c1, 0xd5087a81, 0xd5087ac1, 0xd5087e81, 0xd5087ec1]; // igvac, igdvac, set/way
+  it('complete without effect; by-VA forms at EL0 need SCTLR_EL1.UCI; IG*VAC and set/way forms are EL1-only MTE2', () => {
+    for (const w of BY_VA) {
+      expect(ok([w], { mte: 1, x: { 1: DATA } }).mem.log, w.toString(16)).toEqual([]);
+      expect(exec([w], { el0: true, x: { 1: DATA } }).exc?.ec).toBe(Ec.SysReg);
+      expect(exec([w], { el0: true, x: { 1: DATA }, setup: (c) => (c.sys[SysReg.SCTLR_EL1] = c.sys[SysReg.SCTLR_EL1]! | (1n << 26n)) }).exc).toBeUndefined();
+      expect(exec([w], { setup: (c) => (c.sys[SysReg.HCR_EL2] = c.sys[SysReg.HCR_EL2]! | (1n << 23n)) }).stop).toBe(Stop.TrapEl2);
+    }
+    for (const w of EL1_ONLY) {
+      expect(ok([w], { mte: 2, x: { 1: DATA } }).mem.log).toEqual([]);
+      expect(exec([w], { mte: 1 }).exc?.ec).toBe(Ec.Unknown);
+      expect(exec([w], { el0: true }).exc?.ec).toBe(Ec.Unknown);
+    }
+    expect(exec([0xd5087681], { setup: (c) => (c.sys[SysReg.HCR_EL2] = c.sys[SysReg.HCR_EL2]! | (1n << 22n)) }).stop).toBe(Stop.TrapEl2);
+  });
+});
+
 describe('the QEMU program, replayed', () => {
   it('STG/ST2G/STZG/STZ2G/LDG and the writeback forms give QEMU\'s results (STGP, DC G*VA: above)', () => {
     // b = DATA. QEMU printed: ldg 300000000000000 500000000001234 f5ffffffffffffff 7; stz 6.. 8.. 8.. 0 0;
