@@ -75,6 +75,23 @@ describe('guest programs', () => {
     expect(vm.memslots()).toHaveLength(1);
   });
 
+  it('counts retired instructions, including MMIO accesses the VMM completed, across re-initialisation', () => {
+    const program = [A64.movz(1, 0x0900, 1), A64.movz(2, 0x41), A64.strb(2, 1), A64.strb(2, 1), ...systemOff()];
+    const { vcpu } = guest(program);
+    expect(vcpu.instructionsRetired).toBe(0);
+    expect(vcpu.run()).toMatchObject({ reason: 'mmio' });
+    expect(vcpu.instructionsRetired).toBe(2); // the store has not completed yet
+    expect(vcpu.run()).toMatchObject({ reason: 'mmio' });
+    expect(vcpu.instructionsRetired).toBe(3);
+    expectShutdown(vcpu.run());
+    expect(vcpu.instructionsRetired).toBe(program.length);
+    vcpu.armVcpuInit(INIT);
+    vcpu.setOneReg(CoreReg.PC, BigInt(RAM));
+    vcpu.runBudget = 2;
+    expect(vcpu.run()).toMatchObject({ reason: 'intr', cause: 'budget' });
+    expect(vcpu.instructionsRetired).toBe(program.length + 2);
+  });
+
   it('MMIO reads complete into Xt with the instruction\'s extension', () => {
     const { vcpu } = guest([
       A64.movz(1, 0x0900, 1),

@@ -79,6 +79,7 @@ export class Vcpu {
   /** Guest instructions one `run()` may execute before returning an 'intr' exit with cause 'budget'. */
   runBudget = 1_000_000;
   private cpuState: Cpu | undefined;
+  private retiredBeforeInit = 0;
   private features = 0;
   private stopped = false;
   private irq = false;
@@ -98,6 +99,14 @@ export class Vcpu {
     readonly index: number,
   ) {
     this.mpidr = mpidrForVcpuId(id);
+  }
+
+  /**
+   * Guest instructions this vCPU has retired since it was created, across re-initialisations (model-specific: real
+   * KVM exposes this through the PMU). An MMIO access that exits to the VMM counts when run() completes it.
+   */
+  get instructionsRetired(): number {
+    return this.retiredBeforeInit + (this.cpuState?.insnCount ?? 0);
   }
 
   /** Whether KVM_ARM_VCPU_INIT has succeeded. */
@@ -314,6 +323,7 @@ export class Vcpu {
     s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
     cpu.mem.controlChanged();
+    this.retiredBeforeInit += this.cpuState?.insnCount ?? 0;
     this.cpuState = cpu;
     this.pendingMmio = undefined;
     this.spsr32.fill(0n);
@@ -421,10 +431,10 @@ export class Vcpu {
         // SMC trapped by HCR_EL2.TSC (preferred return: the SMC itself). No secure firmware here: answer
         // NOT_SUPPORTED and step over it.
         cpu.x[0] = U64_MAX;
-        cpu.pc += 4n;
+        skipInstruction(cpu);
         return undefined;
       case Ec.Wfx:
-        cpu.pc += 4n;
+        skipInstruction(cpu);
         if ((iss & 1) !== 0 || this.irq) return undefined; // WFE, or an interrupt is pending
         return intr('wfi');
       default:
@@ -473,7 +483,7 @@ export class Vcpu {
       return undefined;
     }
     if (cm) {
-      cpu.pc += 4n; // cache maintenance on I/O: nothing to do
+      skipInstruction(cpu); // cache maintenance on I/O: nothing to do
       return undefined;
     }
     if ((iss & (1 << 24)) === 0) {
@@ -504,7 +514,7 @@ export class Vcpu {
       if (!p.sixtyFour) v &= 0xffff_ffffn;
       cpu.setXr(p.rt, v);
     }
-    cpu.pc += 4n;
+    skipInstruction(cpu);
   }
 
   private injectAbort(cpu: Cpu, iabt: boolean, far: bigint, fsc: number): void {
@@ -668,4 +678,10 @@ function internalError(suberror: number, message: string, cause?: unknown): KvmE
 
 function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** kvm_incr_pc: the hypervisor emulated the instruction at the PC; step past it and count it as retired. */
+function skipInstruction(cpu: Cpu): void {
+  cpu.pc += 4n;
+  cpu.insnCount++;
 }

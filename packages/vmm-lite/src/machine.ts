@@ -92,28 +92,6 @@ class ByteLog {
   }
 }
 
-/**
- * Instructions a vCPU has retired. kvm-core has no public counter yet (see README.md, "Needs from other
- * packages"): read the CPU model's `insnCount` when the vCPU exposes its CPU, otherwise estimate from the budget.
- */
-class InsnCounter {
-  private cpu: object | undefined;
-  private seen = 0;
-  total = 0;
-  /** Account for one run() of the vCPU that ended with `exit`. */
-  after(vcpu: Vcpu, exit: KvmExit | undefined): void {
-    const cpu = (vcpu as unknown as { cpuState?: { insnCount?: unknown } }).cpuState;
-    if (cpu !== undefined && typeof cpu.insnCount === 'number') {
-      const n = cpu.insnCount;
-      this.total += cpu === this.cpu ? n - this.seen : n; // a re-initialised vCPU has a fresh CPU
-      this.cpu = cpu;
-      this.seen = n;
-    } else {
-      this.total += exit?.reason === 'intr' && exit.cause === 'budget' ? vcpu.runBudget : 1;
-    }
-  }
-}
-
 export class VirtMachine {
   readonly kvm: Kvm;
   readonly vm: Vm;
@@ -132,7 +110,6 @@ export class VirtMachine {
   private readonly serial = new ByteLog();
   /** Set when a vCPU exited for something other than its budget during the current round. */
   private eventful = false;
-  private readonly counters: InsnCounter[];
 
   constructor(options: VirtMachineOptions = {}) {
     this.ramSize = checkRamSize(options.memory ?? DEFAULT_RAM_BYTES);
@@ -167,7 +144,6 @@ export class VirtMachine {
       vcpus.push(vcpu);
     }
     this.vcpus = vcpus;
-    this.counters = vcpus.map(() => new InsnCounter());
   }
 
   /** MPIDR affinity (Aff2.Aff1.Aff0) of each vCPU, as the device tree lists them. */
@@ -208,7 +184,7 @@ export class VirtMachine {
 
   /** Guest instructions retired so far, all vCPUs. */
   get instructions(): number {
-    return this.counters.reduce((s, c) => s + c.total, 0);
+    return this.vcpus.reduce((s, v) => s + v.instructionsRetired, 0);
   }
 
   /** Everything the guest has written to the UART so far. */
@@ -262,7 +238,6 @@ export class VirtMachine {
    */
   private turn(i: number, limit: number, slice: number): RunResult | 'wfi' | undefined {
     const vcpu = this.vcpus[i]!;
-    const counter = this.counters[i]!;
     for (;;) {
       const left = limit - this.instructions;
       if (left <= 0) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
@@ -271,11 +246,9 @@ export class VirtMachine {
       try {
         exit = vcpu.run();
       } catch (e) {
-        counter.after(vcpu, undefined);
         if (e instanceof KvmError) return this.result('guest-error', `KVM_RUN failed on vCPU ${vcpu.id}: ${e.message}`);
         return this.result('internal-error', `KVM_RUN threw on vCPU ${vcpu.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      counter.after(vcpu, exit);
       if (exit.reason !== 'intr' || exit.cause !== 'budget') this.eventful = true;
       switch (exit.reason) {
         case 'mmio':
