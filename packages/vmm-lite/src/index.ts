@@ -19,3 +19,9 @@ export { Pl011, PL011_BASE, PL011_SIZE, UART, FR as UART_FR, INT as UART_INT, ty
 export { MmioBus, type MmioDevice, type MmioMapping, type AccessSize } from './bus.js';
 export { LoopDetector, hashBytes } from './loop-detect.js';
 export { injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';
+export {
+  Framebuffer, FramebufferRefusedError, parseFramebufferSize, FRAMEBUFFER_BASE, FRAMEBUFFER_WINDOW, FRAMEBUFFER_SLOT,
+  type FramebufferOptions, type FramebufferFormat, type FramebufferBacking, type FramebufferDescription,
+} from './framebuffer.js';
+export { encodePng, crc32 } from './framebuffer-png.js';
+export { SerialInput, attachStdin, type SerialReceiver, type StdinLike, type AttachedStdin } from './serial-input.js';

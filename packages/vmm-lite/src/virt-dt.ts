@@ -4,6 +4,7 @@
  * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
+import type { FramebufferDescription } from './framebuffer.js';
 import { PL011_BASE, PL011_SIZE } from './pl011.js';
 
 /** The PL011's fixed reference clock on the virt board (QEMU's "apb-pclk": 24 MHz). */
@@ -25,6 +26,8 @@ export interface VirtDeviceTreeOptions {
   bootargs?: string | undefined;
   /** /chosen linux,initrd-start / linux,initrd-end. */
   initrd?: { start: number; end: number } | undefined;
+  /** A simple-framebuffer node under /chosen (framebuffer.ts). */
+  framebuffer?: FramebufferDescription | undefined;
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
@@ -87,6 +90,21 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
   fdt.prop('stdout-path', PL011_NODE);
   if (o.initrd !== undefined) {
     fdt.prop('linux,initrd-start', { u64: [o.initrd.start] }).prop('linux,initrd-end', { u64: [o.initrd.end] });
+  }
+  if (o.framebuffer !== undefined) {
+    // Linux's simple-framebuffer binding; under /chosen, where a boot loader or VMM describes the framebuffer it
+    // set up (Linux creates platform devices for /chosen/framebuffer* nodes). /chosen has no #address-cells, so
+    // reg uses the root's 2 + 2 cells.
+    const f = o.framebuffer;
+    fdt.beginNode(`framebuffer@${f.base.toString(16)}`)
+      .prop('compatible', 'simple-framebuffer')
+      .prop('reg', { u64: [f.base, f.size] })
+      .prop('width', { cells: [f.width] })
+      .prop('height', { cells: [f.height] })
+      .prop('stride', { cells: [f.stride] })
+      .prop('format', f.format)
+      .prop('status', 'okay')
+      .endNode();
   }
   fdt.endNode();
 
