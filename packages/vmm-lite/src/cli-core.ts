@@ -31,7 +31,7 @@ instruction limit was reached; 4 internal error of the model; 5 the hypervisor r
 `;
 
 /** Exit statuses. */
-export const EXIT = { OK: 0, USAGE: 1, STALLED: 2, LIMIT: 3, INTERNAL: 4, GUEST: 5, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, USAGE: 1, STALLED: 2, LIMIT: 3, INTERNAL: 4, GUEST: 5, STOPPED: 6, INTERRUPTED: 130 } as const;
 
 export interface CliRunOptions {
   kernel: string;
@@ -160,6 +160,7 @@ export function describeOutcome(r: RunResult): { status: number; message?: strin
     case 'instruction-limit': return { status: EXIT.LIMIT, message: r.message ?? `instruction limit reached (${after})` };
     case 'internal-error': return { status: EXIT.INTERNAL, message: `internal error: ${r.message ?? 'unknown'} (${after})` };
     case 'guest-error': return { status: EXIT.GUEST, message: `${r.message ?? 'guest error'} (${after})` };
+    case 'stop-requested': return { status: EXIT.STOPPED, message: `stopped on request (${after})` };
   }
 }
 

@@ -5,7 +5,7 @@
 import {
   CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
   KVM_CAP_ARM_MTE, KVM_CAP_ARM_NISV_TO_USER, KVM_MP_STATE_STOPPED, KVM_SYSTEM_EVENT_RESET,
-  KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type HostMapping, type KvmExit, type Vcpu, type Vm,
+  KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type HostMapping, type KvmExit, type PageUpgradePolicy, type Vcpu, type Vm,
 } from '@kvm-mte/kvm-core';
 import { MmioBus, type AccessSize } from './bus.js';
 import { hex, MiB, VmmError } from './errors.js';
@@ -22,7 +22,7 @@ export const MAX_SMP = 8;
 /** Guest instructions a vCPU runs before the loop turns to the next vCPU and lets Node's event loop run. */
 export const DEFAULT_SLICE = 1_000_000;
 
-export type RunOutcome = 'shutdown' | 'reset' | 'stalled' | 'instruction-limit' | 'internal-error' | 'guest-error';
+export type RunOutcome = 'shutdown' | 'reset' | 'stalled' | 'instruction-limit' | 'internal-error' | 'guest-error' | 'stop-requested';
 
 export interface RunResult {
   /**
@@ -31,6 +31,7 @@ export interface RunResult {
    *   or powered off; or it loops without exits and the whole machine state repeats exactly (loop-detect.ts).
    * - 'instruction-limit': maxInstructions ran out. - 'internal-error': the model failed (a bug, not the guest).
    * - 'guest-error': the guest did something the hypervisor refused to run (KVM_RUN failed).
+   * - 'stop-requested': `shouldStop` (MachineRunOptions) said so at a round boundary (a snapshot request).
    */
   outcome: RunOutcome;
   /** Everything the guest wrote to the UART. */
@@ -52,6 +53,12 @@ export interface VirtMachineOptions {
   onSerial?: (bytes: Uint8Array) => void;
   /** The KVM to create the VM on. Default: a new `Kvm()`. */
   kvm?: Kvm;
+  /** The VMM's guest RAM mapping: `anonymous` (default) or `shared` (MAP_SHARED). */
+  memBackend?: 'anonymous' | 'shared';
+  /** Map guest RAM with PROT_MTE (the VMM can then see tags through `ram`). Default false, as real VMMs. */
+  protMte?: boolean;
+  /** kvm-core's page-upgrade policy for the VM. Default: kvm-core's (`mteAllowed`). */
+  pagePolicy?: PageUpgradePolicy;
 }
 
 export interface BootOptions {
@@ -73,6 +80,11 @@ export interface MachineRunOptions {
    * loop-detect.ts). Default true.
    */
   detectLoops?: boolean;
+  /**
+   * Asked at every round boundary (and before the first): true stops the run with 'stop-requested', every vCPU
+   * between instructions (an MMIO exit may still wait for its completion: see snapshot.ts `quiesce`).
+   */
+  shouldStop?: () => boolean;
 }
 
 /** Grows as the guest prints. */
@@ -117,14 +129,14 @@ export class VirtMachine {
     if (!Number.isInteger(smp) || smp < 1 || smp > MAX_SMP) throw new VmmError(`invalid CPU count ${smp}: must be 1..${MAX_SMP}`);
     this.mte = options.mte ?? true;
     this.kvm = options.kvm ?? new Kvm();
-    this.vm = this.kvm.createVm();
+    this.vm = options.pagePolicy === undefined ? this.kvm.createVm() : this.kvm.createVm(0, { pagePolicy: options.pagePolicy });
     if (this.mte) {
       if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');
       this.vm.enableCap(KVM_CAP_ARM_MTE);
     }
     // Accesses without a syndrome (LDP/STP, writeback) to I/O come back as exits instead of failing KVM_RUN.
     this.vm.enableCap(KVM_CAP_ARM_NISV_TO_USER);
-    this.ram = this.kvm.mmap({ size: this.ramSize, kind: 'anonymous' });
+    this.ram = this.kvm.mmap({ size: this.ramSize, kind: options.memBackend ?? 'anonymous', protMte: options.protMte ?? false });
     this.vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: BigInt(this.ramBase), memorySize: BigInt(this.ramSize), mapping: this.ram });
 
     const onSerial = options.onSerial;
@@ -205,6 +217,7 @@ export class VirtMachine {
     const idle = new Set<number>();
     const loops = opts.detectLoops === false ? undefined : new LoopDetector(this.vcpus, this.ram.bytes);
     for (;;) {
+      if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
       let ran = false;
       this.eventful = false;
       for (let i = 0; i < this.vcpus.length; i++) {

@@ -42,6 +42,25 @@ export interface Pl011Options {
   onInterrupt?: (level: boolean) => void;
 }
 
+/** A PL011's state as {@link Pl011.saveState} gives it (plain numbers, JSON-safe). */
+export interface Pl011State {
+  flags: number; lcr: number; rsr: number; cr: number; dmacr: number; intEnabled: number; intLevel: number;
+  ilpr: number; ibrd: number; fbrd: number; ifl: number; fifo: number[]; readPos: number; readCount: number;
+}
+
+/** Throws a RangeError unless `s` is a well-formed {@link Pl011State}. */
+export function checkPl011State(s: unknown): asserts s is Pl011State {
+  const o = s as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) throw new RangeError('PL011 state is not an object');
+  for (const k of ['flags', 'lcr', 'rsr', 'cr', 'dmacr', 'intEnabled', 'intLevel', 'ilpr', 'ibrd', 'fbrd', 'ifl', 'readPos', 'readCount']) {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`PL011 state: bad ${k}`);
+  }
+  const fifo = o.fifo;
+  if (!Array.isArray(fifo) || fifo.length !== FIFO_DEPTH || !fifo.every((b) => Number.isInteger(b) && b >= 0 && b <= 0xffff)) throw new RangeError('PL011 state: bad FIFO');
+  if ((o.readPos as number) >= FIFO_DEPTH || (o.readCount as number) > FIFO_DEPTH) throw new RangeError('PL011 state: bad FIFO position');
+}
+
 export class Pl011 implements MmioDevice {
   readonly name = 'pl011';
   readonly maxAccessSize = 4;
@@ -79,6 +98,24 @@ export class Pl011 implements MmioDevice {
     this.ifl = 0x12;
     this.fifo.fill(0);
     this.resetFifo();
+    this.update();
+  }
+
+  /** Every register and the receive FIFO, for snapshots (snapshot.ts). */
+  saveState(): Pl011State {
+    return {
+      flags: this.flags, lcr: this.lcr, rsr: this.rsr, cr: this.cr, dmacr: this.dmacr, intEnabled: this.intEnabled,
+      intLevel: this.intLevel, ilpr: this.ilpr, ibrd: this.ibrd, fbrd: this.fbrd, ifl: this.ifl,
+      fifo: Array.from(this.fifo), readPos: this.readPos, readCount: this.readCount,
+    };
+  }
+
+  /** Put back a state from {@link saveState} (validate it first with {@link checkPl011State}). */
+  loadState(s: Pl011State): void {
+    checkPl011State(s);
+    this.flags = s.flags; this.lcr = s.lcr; this.rsr = s.rsr; this.cr = s.cr; this.dmacr = s.dmacr;
+    this.intEnabled = s.intEnabled; this.intLevel = s.intLevel; this.ilpr = s.ilpr; this.ibrd = s.ibrd;
+    this.fbrd = s.fbrd; this.ifl = s.ifl; this.fifo.set(s.fifo); this.readPos = s.readPos; this.readCount = s.readCount;
     this.update();
   }
 

@@ -1,0 +1,497 @@
+/**
+ * Snapshots of a stopped VirtMachine: take every vCPU's registers (KVM_GET_REG_LIST + ONE_REG) and mp_state, the
+ * devices, RAM (zero pages left out) and MTE tags (KVM_ARM_MTE_COPY_TAGS, or the VMM's own mapping to show the 2020
+ * RFC's warning), into the file format of snapshot-format.ts; and put them back into a fresh machine after
+ * validating everything.
+ */
+import {
+  enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
+  mteAllowed, noTagAccess, transparentUpgrade, type PageUpgradePolicy, type Vcpu,
+} from '@kvm-mte/kvm-core';
+import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
+import { VirtMachine, type VirtMachineOptions } from './machine.js';
+import { checkPl011State, type Pl011State } from './pl011.js';
+import {
+  decodeContainer, encodeSnapshot, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName, type Section,
+  type SnapshotHeader, type SnapshotLayout, type TagsVia,
+} from './snapshot-format.js';
+
+export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
+const PACKED = TAGS_PER_PAGE / 2;
+
+export function policyByName(name: PolicyName): PageUpgradePolicy {
+  switch (name) {
+    case 'transparent-upgrade': return transparentUpgrade;
+    case 'enforce-prot-mte': return enforceProtMte;
+    case 'mte-allowed': return mteAllowed;
+    case 'no-tag-access': return noTagAccess;
+  }
+}
+
+/** Progress of a long step (pages done of total), for a terminal. */
+export type Progress = (what: string, done: number, total: number) => void;
+
+export interface SnapshotSizes {
+  /** RAM bytes, and what the MEM section stores. */
+  memoryRaw: number;
+  memoryStored: number;
+  nonZeroPages: number;
+  /** Tag bytes of all RAM (one nibble a granule: pages × 128), and what the TAGS section stores. */
+  tagsRaw: number;
+  tagsStored: number;
+  taggedPages: number;
+  /** The whole file. */
+  file: number;
+}
+
+/**
+ * Complete the MMIO access a vCPU may still have pending after an `mmio` exit (kvm-core finishes it on the next
+ * run()): with the vCPU marked stopped, run() completes it and returns before executing anything. After this no
+ * state lives outside ONE_REG, mp_state, the devices and memory.
+ */
+export function quiesce(machine: VirtMachine): void {
+  for (const vcpu of machine.vcpus) {
+    const state = vcpu.getMpState();
+    vcpu.setMpState(KVM_MP_STATE_STOPPED);
+    try {
+      const exit = vcpu.run();
+      if (exit.reason !== 'intr' || exit.cause !== 'stopped') throw new Error(`quiesce: expected a 'stopped' exit on vCPU ${vcpu.id}, got '${exit.reason}'`);
+    } finally {
+      vcpu.setMpState(state);
+    }
+  }
+}
+
+function u32(v: DataView, p: number, x: number): void {
+  v.setUint32(p, x >>> 0, true);
+}
+
+function saveVcpu(vcpu: Vcpu): Uint8Array {
+  const ids = vcpu.getRegList();
+  const out = new Uint8Array(12 + ids.length * 16);
+  const v = new DataView(out.buffer);
+  u32(v, 0, vcpu.id);
+  u32(v, 4, vcpu.getMpState());
+  u32(v, 8, ids.length);
+  ids.forEach((id, i) => {
+    v.setBigUint64(12 + i * 16, id, true);
+    v.setBigUint64(20 + i * 16, vcpu.getOneReg(id), true);
+  });
+  return out;
+}
+
+/** Whether 4 KiB at `off` are all zero. */
+function isZeroPage(words: Uint32Array, off: number): boolean {
+  const w = off >>> 2;
+  for (let i = w, end = w + SNAPSHOT_PAGE / 4; i < end; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+function saveMemory(machine: VirtMachine, progress?: Progress): { payload: Uint8Array; nonZero: number } {
+  const ram = machine.ram;
+  if (ram.swappedPages > 0) ram.swapIn(0, ram.size);
+  const pages = ram.size / SNAPSHOT_PAGE;
+  const bytes = ram.bytes;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  const bitmap = new Uint8Array(Math.ceil(pages / 8));
+  let nonZero = 0;
+  for (let p = 0; p < pages; p++) {
+    if (!isZeroPage(words, p * SNAPSHOT_PAGE)) {
+      bitmap[p >>> 3]! |= 1 << (p & 7);
+      nonZero++;
+    }
+    if ((p & 0xfff) === 0) progress?.('scanning memory', p, pages);
+  }
+  const payload = new Uint8Array(8 + bitmap.length + nonZero * SNAPSHOT_PAGE);
+  const v = new DataView(payload.buffer);
+  u32(v, 0, SNAPSHOT_PAGE);
+  u32(v, 4, pages);
+  payload.set(bitmap, 8);
+  let q = 8 + bitmap.length;
+  for (let p = 0; p < pages; p++) {
+    if ((bitmap[p >>> 3]! & (1 << (p & 7))) === 0) continue;
+    payload.set(bytes.subarray(p * SNAPSHOT_PAGE, (p + 1) * SNAPSHOT_PAGE), q);
+    q += SNAPSHOT_PAGE;
+  }
+  progress?.('scanning memory', pages, pages);
+  return { payload, nonZero };
+}
+
+/** All of RAM's tags, one a byte, read the chosen way. */
+function readAllTags(machine: VirtMachine, via: TagsVia, progress?: Progress): Uint8Array {
+  const pages = machine.ramSize / SNAPSHOT_PAGE;
+  const tags = new Uint8Array(pages * TAGS_PER_PAGE);
+  if (!machine.mte) return tags;
+  const CHUNK = 256; // pages
+  for (let p = 0; p < pages; p += CHUNK) {
+    const n = Math.min(CHUNK, pages - p);
+    const buf = tags.subarray(p * TAGS_PER_PAGE, (p + n) * TAGS_PER_PAGE);
+    if (via === 'mapping') buf.set(machine.ram.readTags(p * SNAPSHOT_PAGE, n * TAGS_PER_PAGE));
+    else {
+      const done = machine.vm.armMteCopyTags({
+        guestIpa: BigInt(machine.ramBase + p * SNAPSHOT_PAGE), length: n * SNAPSHOT_PAGE, buffer: buf, flags: KVM_ARM_TAGS_FROM_GUEST,
+      });
+      if (done !== n * SNAPSHOT_PAGE) throw new Error(`KVM_ARM_MTE_COPY_TAGS copied ${done} of ${n * SNAPSHOT_PAGE} bytes`);
+    }
+    progress?.('reading tags', p + n, pages);
+  }
+  return tags;
+}
+
+function saveTags(machine: VirtMachine, via: TagsVia, progress?: Progress): { payload: Uint8Array; tagged: number } {
+  const pages = machine.ramSize / SNAPSHOT_PAGE;
+  const tags = readAllTags(machine, via, progress);
+  const parts: Uint8Array[] = [];
+  let size = 8;
+  let tagged = 0;
+  for (let p = 0; p < pages; p++) {
+    const t = tags.subarray(p * TAGS_PER_PAGE, (p + 1) * TAGS_PER_PAGE);
+    if (t.every((x) => x === 0)) continue;
+    const packed = new Uint8Array(PACKED);
+    for (let g = 0; g < TAGS_PER_PAGE; g++) packed[g >>> 1]! |= (t[g]! & 0xf) << ((g & 1) << 2);
+    const c = compressTags(packed);
+    const e = new Uint8Array(5 + (c.kind === 'rle' ? 8 : PACKED));
+    const v = new DataView(e.buffer);
+    u32(v, 0, p);
+    if (c.kind === 'rle') {
+      e[4] = 0;
+      v.setBigUint64(5, c.word, true);
+    } else {
+      e[4] = 1;
+      e.set(c.bytes, 5);
+    }
+    parts.push(e);
+    size += e.length;
+    tagged++;
+  }
+  const payload = new Uint8Array(size);
+  const v = new DataView(payload.buffer);
+  u32(v, 0, pages);
+  u32(v, 4, tagged);
+  let q = 8;
+  for (const e of parts) {
+    payload.set(e, q);
+    q += e.length;
+  }
+  return { payload, tagged };
+}
+
+/** A device that can be snapshotted. */
+interface Snapshottable {
+  saveState(): unknown;
+  loadState(s: unknown): void;
+}
+
+function snapshottable(d: unknown): d is Snapshottable {
+  return typeof (d as Snapshottable).saveState === 'function' && typeof (d as Snapshottable).loadState === 'function';
+}
+
+function deviceKey(m: { base: number; device: { name: string } }): string {
+  return `${m.device.name}@${m.base.toString(16)}`;
+}
+
+export interface SaveOptions {
+  /** What the machine was built with (the header). */
+  config: { policy: PolicyName; memBackend: MemBackend; protMte: boolean; kernelSha256: string };
+  /** How to read tags. Default 'copy-tags'. */
+  tagsVia?: TagsVia;
+  progress?: Progress;
+}
+
+/**
+ * Take a snapshot of a machine that is not running (between run() calls). Pending MMIO completions are finished
+ * first ({@link quiesce}).
+ */
+export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): { file: Uint8Array; sizes: SnapshotSizes; header: SnapshotHeader } {
+  quiesce(machine);
+  const tagsVia = opts.tagsVia ?? 'copy-tags';
+  const header: SnapshotHeader = {
+    memory: machine.ramSize, smp: machine.vcpus.length, mte: machine.mte, policy: opts.config.policy,
+    memBackend: opts.config.memBackend, protMte: opts.config.protMte, kernelSha256: opts.config.kernelSha256,
+    tagsVia, instructions: machine.instructions, ramBase: machine.ramBase,
+  };
+  const sections: Section[] = machine.vcpus.map((vcpu) => ({ kind: 'VCPU', index: vcpu.id, payload: saveVcpu(vcpu) }));
+  const devices: Record<string, unknown> = {};
+  for (const m of machine.bus.list()) {
+    if (snapshottable(m.device)) devices[deviceKey(m)] = m.device.saveState();
+  }
+  sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: { instructions: machine.instructions } })) });
+  const mem = saveMemory(machine, opts.progress);
+  sections.push({ kind: 'MEM ', index: 0, payload: mem.payload });
+  const tags = saveTags(machine, tagsVia, opts.progress);
+  sections.push({ kind: 'TAGS', index: 0, payload: tags.payload });
+  const file = encodeSnapshot(header, sections);
+  const pages = machine.ramSize / SNAPSHOT_PAGE;
+  return {
+    file, header,
+    sizes: {
+      memoryRaw: machine.ramSize, memoryStored: mem.payload.length, nonZeroPages: mem.nonZero,
+      tagsRaw: machine.mte ? pages * PACKED : 0, tagsStored: tags.payload.length, taggedPages: tags.tagged, file: file.length,
+    },
+  };
+}
+
+// ---- reading and restoring ----
+
+export interface VcpuState {
+  id: number;
+  mpState: number;
+  regs: [bigint, bigint][];
+}
+
+/** A snapshot fully decoded and checked: restoring it cannot fail on the file's account. */
+export interface DecodedSnapshot {
+  header: SnapshotHeader;
+  vcpus: VcpuState[];
+  devices: Record<string, unknown>;
+  /** Page index → 4 KiB of data, non-zero pages only. */
+  memory: Map<number, Uint8Array>;
+  /** Page index → 256 tags (one a byte), pages with any non-zero tag only. */
+  tags: Map<number, Uint8Array>;
+  layout: SnapshotLayout;
+}
+
+function bad(msg: string): never {
+  throw new SnapshotError(msg);
+}
+
+function decodeVcpu(s: Section): VcpuState {
+  const b = s.payload;
+  if (b.length < 12) bad(`snapshot is corrupt: vCPU ${s.index} section is too short`);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const id = v.getUint32(0, true);
+  const mpState = v.getUint32(4, true);
+  const n = v.getUint32(8, true);
+  if (id !== s.index) bad(`snapshot is corrupt: vCPU section ${s.index} holds vCPU ${id}`);
+  if (mpState !== KVM_MP_STATE_RUNNABLE && mpState !== KVM_MP_STATE_STOPPED) bad(`snapshot is corrupt: vCPU ${id} has mp_state ${mpState}`);
+  if (b.length !== 12 + n * 16) bad(`snapshot is corrupt: vCPU ${id} section is ${b.length} bytes for ${n} registers`);
+  const regs: [bigint, bigint][] = [];
+  for (let i = 0; i < n; i++) regs.push([v.getBigUint64(12 + i * 16, true), v.getBigUint64(20 + i * 16, true)]);
+  return { id, mpState, regs };
+}
+
+function decodeMemory(s: Section, header: SnapshotHeader): Map<number, Uint8Array> {
+  const b = s.payload;
+  const pages = header.memory / SNAPSHOT_PAGE;
+  const bitmapLen = Math.ceil(pages / 8);
+  if (b.length < 8 + bitmapLen) bad('snapshot is corrupt: memory section is too short');
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (v.getUint32(0, true) !== SNAPSHOT_PAGE) bad(`snapshot is corrupt: memory page size ${v.getUint32(0, true)}`);
+  if (v.getUint32(4, true) !== pages) bad(`snapshot is corrupt: memory section has ${v.getUint32(4, true)} pages, the header says ${pages}`);
+  const out = new Map<number, Uint8Array>();
+  let q = 8 + bitmapLen;
+  for (let p = 0; p < pages; p++) {
+    if ((b[8 + (p >>> 3)]! & (1 << (p & 7))) === 0) continue;
+    if (q + SNAPSHOT_PAGE > b.length) bad('snapshot is corrupt: memory section is shorter than its page bitmap says');
+    out.set(p, b.subarray(q, q + SNAPSHOT_PAGE));
+    q += SNAPSHOT_PAGE;
+  }
+  if (q !== b.length) bad('snapshot is corrupt: memory section is longer than its page bitmap says');
+  return out;
+}
+
+function decodeTags(s: Section, header: SnapshotHeader): Map<number, Uint8Array> {
+  const b = s.payload;
+  const pages = header.memory / SNAPSHOT_PAGE;
+  if (b.length < 8) bad('snapshot is corrupt: tags section is too short');
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (v.getUint32(0, true) !== pages) bad(`snapshot is corrupt: tags section has ${v.getUint32(0, true)} pages, the header says ${pages}`);
+  const count = v.getUint32(4, true);
+  if (count > 0 && !header.mte) bad('snapshot is corrupt: tags in a snapshot of a VM without MTE');
+  const out = new Map<number, Uint8Array>();
+  let q = 8;
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    if (q + 5 > b.length) bad('snapshot is corrupt: tags section is shorter than its page count says');
+    const page = v.getUint32(q, true);
+    const form = b[q + 4]!;
+    if (page <= last || page >= pages) bad(`snapshot is corrupt: tagged page ${page} out of order or beyond RAM`);
+    last = page;
+    q += 5;
+    const tags = new Uint8Array(TAGS_PER_PAGE);
+    if (form === 0) {
+      if (q + 8 > b.length) bad('snapshot is corrupt: tags section is truncated');
+      let packed: Uint8Array;
+      try {
+        packed = decodeRleWord(v.getBigUint64(q, true));
+      } catch {
+        bad(`snapshot is corrupt: invalid run-length tag word for page ${page}`);
+      }
+      for (let g = 0; g < TAGS_PER_PAGE; g++) tags[g] = (packed[g >>> 1]! >>> ((g & 1) << 2)) & 0xf;
+      q += 8;
+    } else if (form === 1) {
+      if (q + PACKED > b.length) bad('snapshot is corrupt: tags section is truncated');
+      for (let g = 0; g < TAGS_PER_PAGE; g++) tags[g] = (b[q + (g >>> 1)]! >>> ((g & 1) << 2)) & 0xf;
+      q += PACKED;
+    } else bad(`snapshot is corrupt: unknown tag form ${form} for page ${page}`);
+    out.set(page, tags);
+  }
+  if (q !== b.length) bad('snapshot is corrupt: tags section is longer than its page count says');
+  return out;
+}
+
+/** Decode and check a snapshot file completely (container, header, every section). Throws SnapshotError. */
+export function decodeSnapshot(file: Uint8Array): DecodedSnapshot {
+  const { header, sections, layout } = decodeContainer(file);
+  const vcpus: VcpuState[] = [];
+  let devs: Section | undefined;
+  let mem: Section | undefined;
+  let tags: Section | undefined;
+  for (const s of sections) {
+    if (s.kind === 'VCPU') vcpus.push(decodeVcpu(s));
+    else {
+      const seen = s.kind === 'DEVS' ? devs : s.kind === 'MEM ' ? mem : tags;
+      if (seen !== undefined || s.index !== 0) bad(`snapshot is corrupt: unexpected section ${JSON.stringify(s.kind.trimEnd())} ${s.index}`);
+      if (s.kind === 'DEVS') devs = s;
+      else if (s.kind === 'MEM ') mem = s;
+      else tags = s;
+    }
+  }
+  if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
+  if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
+  let d: { devices?: unknown; machine?: { instructions?: unknown } };
+  try {
+    d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(devs.payload)) as typeof d;
+  } catch {
+    bad('snapshot is corrupt: the devices section is not valid JSON');
+  }
+  if (typeof d !== 'object' || d === null || typeof d.devices !== 'object' || d.devices === null) bad('snapshot is corrupt: bad devices section');
+  const devices = d.devices as Record<string, unknown>;
+  for (const [k, s] of Object.entries(devices)) {
+    if (k.startsWith('pl011@')) {
+      try {
+        checkPl011State(s);
+      } catch (e) {
+        bad(`snapshot is corrupt: ${(e as Error).message}`);
+      }
+    }
+  }
+  return { header, vcpus, devices, memory: decodeMemory(mem, header), tags: decodeTags(tags, header), layout };
+}
+
+/** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
+export interface RestoreConfig {
+  memory?: number;
+  smp?: number;
+  mte?: boolean;
+  policy?: PolicyName;
+  memBackend?: MemBackend;
+  protMte?: boolean;
+  /** SHA-256 of a --kernel given to restore (optional). */
+  kernelSha256?: string;
+}
+
+/** The machine options a snapshot needs, with `overrides` (policy, backend, PROT_MTE may differ; the rest may not). */
+export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreConfig = {}): VirtMachineOptions & { policy: PolicyName; memBackend: MemBackend; protMte: boolean } {
+  const h = snap.header;
+  const clash = (what: string, want: unknown, got: unknown): never =>
+    bad(`snapshot is incompatible: it was taken with ${what} ${String(want)}, this restore asks for ${String(got)}`);
+  if (overrides.memory !== undefined && overrides.memory !== h.memory) clash('--memory', `${h.memory} bytes`, `${overrides.memory} bytes`);
+  if (overrides.smp !== undefined && overrides.smp !== h.smp) clash('--smp', h.smp, overrides.smp);
+  if (overrides.mte !== undefined && overrides.mte !== h.mte) clash('MTE', h.mte ? 'on' : 'off', overrides.mte ? 'on' : 'off');
+  if (overrides.kernelSha256 !== undefined && overrides.kernelSha256 !== h.kernelSha256) bad('snapshot is incompatible: it was taken with a different kernel (SHA-256 differs from --kernel)');
+  const policy = overrides.policy ?? h.policy;
+  const memBackend = overrides.memBackend ?? h.memBackend;
+  const protMte = overrides.protMte ?? h.protMte;
+  return { memory: h.memory, smp: h.smp, mte: h.mte, pagePolicy: policyByName(policy), memBackend, protMte, policy };
+}
+
+/**
+ * Check that a fresh machine can take the snapshot (same RAM base and size, vCPUs, MTE, the same ONE_REG ids),
+ * then put the state in: registers, mp_state, devices, memory, tags (COPY_TAGS TO_GUEST, or the mapping's
+ * writeTags with `tagsVia: 'mapping'`, ignored without PROT_MTE). Every check comes before the first write.
+ */
+export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opts: { tagsVia?: TagsVia; progress?: Progress } = {}): void {
+  const h = snap.header;
+  if (machine.ramSize !== h.memory || machine.ramBase !== h.ramBase) bad('snapshot is incompatible: RAM size or base differs from the machine');
+  if (machine.vcpus.length !== h.smp) bad('snapshot is incompatible: vCPU count differs from the machine');
+  if (machine.mte !== h.mte) bad('snapshot is incompatible: MTE differs from the machine');
+  snap.vcpus.forEach((s, i) => {
+    const vcpu = machine.vcpus[i]!;
+    if (vcpu.id !== s.id) bad(`snapshot is incompatible: vCPU ${i} has id ${vcpu.id}, the snapshot ${s.id}`);
+    const have = new Set(vcpu.getRegList().map((x) => x.toString()));
+    const want = new Set(s.regs.map(([id]) => id.toString()));
+    for (const id of want) if (!have.has(id)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} does not exist here`);
+    for (const id of have) if (!want.has(id)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} is missing from the snapshot`);
+    // Read-only registers (ID registers) must match; a write of a different value would fail half-way.
+    for (const [id, value] of s.regs) {
+      if (!isWritableCheck(vcpu, id, value)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${id.toString(16)} is read-only here with a different value`);
+    }
+  });
+  const byKey = new Map(machine.bus.list().map((m) => [deviceKey(m), m.device] as const));
+  for (const k of Object.keys(snap.devices)) {
+    const d = byKey.get(k);
+    if (d === undefined || !snapshottable(d)) bad(`snapshot is incompatible: device ${k} does not exist on this machine`);
+  }
+
+  // ---- from here on, writes only ----
+  snap.vcpus.forEach((s, i) => {
+    const vcpu = machine.vcpus[i]!;
+    for (const [id, value] of s.regs) {
+      if (LIVE_REGS.has(id)) continue;
+      if (vcpu.getOneReg(id) !== value) vcpu.setOneReg(id, value);
+    }
+    vcpu.setMpState(s.mpState);
+  });
+  for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s as Pl011State);
+  const bytes = machine.ram.bytes;
+  bytes.fill(0);
+  let n = 0;
+  for (const [p, data] of snap.memory) {
+    bytes.set(data, p * SNAPSHOT_PAGE);
+    if ((++n & 0xfff) === 0) opts.progress?.('restoring memory', n, snap.memory.size);
+  }
+  n = 0;
+  for (const [p, tags] of snap.tags) {
+    if (opts.tagsVia === 'mapping') machine.ram.writeTags(p * SNAPSHOT_PAGE, tags);
+    else machine.vm.armMteCopyTags({ guestIpa: BigInt(machine.ramBase + p * SNAPSHOT_PAGE), length: SNAPSHOT_PAGE, buffer: tags, flags: KVM_ARM_TAGS_TO_GUEST });
+    if ((++n & 0xfff) === 0) opts.progress?.('restoring tags', n, snap.tags.size);
+  }
+}
+
+/**
+ * ONE_REG ids of registers that are live counters (CNTPCT_EL0, CNTVCT_EL0): read-only, their value moves with
+ * time, so they are saved (for inspection) but not written back.
+ */
+const LIVE_REGS = new Set<bigint>([
+  sysRegId(3, 3, 14, 0, 1), sysRegId(3, 3, 14, 0, 2),
+]);
+
+function sysRegId(op0: number, op1: number, crn: number, crm: number, op2: number): bigint {
+  // KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | encoding
+  return 0x6030_0000_0013_0000n | BigInt((op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2);
+}
+
+/** A register write of `value` will succeed: same value already there, or the register takes writes. */
+function isWritableCheck(vcpu: Vcpu, id: bigint, value: bigint): boolean {
+  if (LIVE_REGS.has(id)) return true;
+  const cur = vcpu.getOneReg(id);
+  if (cur === value) return true;
+  // Probe: write the current value back (a no-op for any writable register); read-only ones accept that too, so
+  // probe with the new value and put the old one back.
+  try {
+    vcpu.setOneReg(id, value);
+  } catch {
+    return false;
+  }
+  vcpu.setOneReg(id, cur);
+  return true;
+}
+
+/** Tag statistics of a decoded snapshot, for `inspect`. */
+export function tagStats(snap: DecodedSnapshot): { taggedPages: number; nonZeroTags: number; histogram: number[] } {
+  const histogram = new Array<number>(16).fill(0);
+  let nonZero = 0;
+  for (const t of snap.tags.values()) {
+    for (const x of t) {
+      histogram[x]!++;
+      if (x !== 0) nonZero++;
+    }
+  }
+  const pages = snap.header.memory / SNAPSHOT_PAGE;
+  histogram[0]! += (pages - snap.tags.size) * TAGS_PER_PAGE;
+  if (!snap.header.mte) histogram[0] = 0;
+  return { taggedPages: snap.tags.size, nonZeroTags: nonZero, histogram };
+}
+
+export { SnapshotError };
