@@ -15,6 +15,8 @@ import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
 import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
 import { checkRamSize } from './size.js';
 import { buildVirtDeviceTree } from './virt-dt.js';
+import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
+import { SerialInput } from './serial-input.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
@@ -59,6 +61,16 @@ export interface VirtMachineOptions {
   protMte?: boolean;
   /** kvm-core's page-upgrade policy for the VM. Default: kvm-core's (`mteAllowed`). */
   pagePolicy?: PageUpgradePolicy;
+  /** A simple framebuffer at 0x0f00_0000 (framebuffer.ts): its own memslot, a /chosen node. Default none. */
+  framebuffer?: FramebufferOptions;
+  /** kvm-core's memory budget: at most this many guest pages mapped at stage 2 (the rest swapped out). */
+  memoryBudgetPages?: number;
+  /**
+   * What to do on an 'arm-tag-access' exit (a guest tag access to NoTagAccess memory, e.g. a device framebuffer
+   * under the noTagAccess policy): 'abort' (default) injects a synchronous External abort into the guest (as for
+   * an access nothing claims; FAR_EL1 = the IPA), 'stop' ends the run with outcome 'guest-error'.
+   */
+  onTagAccess?: 'abort' | 'stop';
 }
 
 export interface BootOptions {
@@ -115,6 +127,13 @@ export class VirtMachine {
   readonly mte: boolean;
   readonly bus = new MmioBus();
   readonly uart: Pl011;
+  /** The framebuffer, with the `framebuffer` option. */
+  readonly framebuffer: Framebuffer | undefined;
+  /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
+  readonly input = new SerialInput();
+  /** Every 'arm-tag-access' exit so far. */
+  readonly tagAccessExits: { vcpu: number; ipa: bigint; isWrite: boolean }[] = [];
+  private readonly onTagAccess: 'abort' | 'stop';
   /** What `load` did: where everything went. */
   boot: BootLayout | undefined;
   /** The device tree blob given to the guest (also when QEMU's rules leave the guest without a pointer to it). */
@@ -138,6 +157,9 @@ export class VirtMachine {
     this.vm.enableCap(KVM_CAP_ARM_NISV_TO_USER);
     this.ram = this.kvm.mmap({ size: this.ramSize, kind: options.memBackend ?? 'anonymous', protMte: options.protMte ?? false });
     this.vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: BigInt(this.ramBase), memorySize: BigInt(this.ramSize), mapping: this.ram });
+    if (options.memoryBudgetPages !== undefined) this.vm.setMemoryBudget(options.memoryBudgetPages);
+    this.framebuffer = options.framebuffer === undefined ? undefined : new Framebuffer(this.kvm, this.vm, options.framebuffer);
+    this.onTagAccess = options.onTagAccess ?? 'abort';
 
     const onSerial = options.onSerial;
     this.uart = new Pl011({
@@ -169,7 +191,7 @@ export class VirtMachine {
    */
   load(opts: BootOptions): BootLayout {
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
-      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd });
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe() });
     const initrdSize = opts.initrd?.length;
     // The blob's size does not depend on the initrd's address, only on whether there is one.
     const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });
@@ -242,6 +264,7 @@ export class VirtMachine {
         return this.result('stalled', `guest stalled: ${what}`);
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
+      this.input.pump(this.uart);
     }
   }
 
@@ -251,10 +274,15 @@ export class VirtMachine {
    */
   private turn(i: number, limit: number, slice: number): RunResult | 'wfi' | undefined {
     const vcpu = this.vcpus[i]!;
+    // The turn ends after `slice` instructions even when the vCPU keeps exiting (a guest polling the UART exits on
+    // every poll), so the loop still yields to the event loop (stdin, timers) between rounds.
+    const turnStart = vcpu.instructionsRetired;
     for (;;) {
       const left = limit - this.instructions;
       if (left <= 0) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
-      vcpu.runBudget = Math.min(slice, left);
+      const turnLeft = slice - (vcpu.instructionsRetired - turnStart);
+      if (turnLeft <= 0) return undefined;
+      vcpu.runBudget = Math.min(turnLeft, left);
       let exit: KvmExit;
       try {
         exit = vcpu.run();
@@ -281,6 +309,13 @@ export class VirtMachine {
           return this.result('internal-error', `unknown system event type ${exit.type}`);
         case 'intr':
           return exit.cause === 'wfi' ? 'wfi' : undefined;
+        case 'arm-tag-access':
+          this.tagAccessExits.push({ vcpu: vcpu.id, ipa: exit.ipa, isWrite: exit.isWrite });
+          if (this.onTagAccess === 'stop') {
+            return this.result('guest-error', `guest tag access to memory without tag storage (NoTagAccess) at IPA ${hex(exit.ipa)} on vCPU ${vcpu.id} (arm-tag-access exit)`);
+          }
+          injectSyncExternalAbort(vcpu, { far: exit.ipa, write: exit.isWrite, mte: this.mte });
+          continue;
         case 'internal-error':
           return this.result('internal-error', exit.message);
       }
@@ -293,9 +328,13 @@ export class VirtMachine {
     if (isWrite) {
       let v = 0n;
       for (let b = len - 1; b >= 0; b--) v = (v << 8n) | BigInt(data[b]!);
-      if (this.bus.write(addr, len, v)) return;
+      if (this.bus.write(addr, len, v)) {
+        this.input.pump(this.uart);
+        return;
+      }
     } else {
       const v = this.bus.read(addr, len);
+      this.input.pump(this.uart); // a read of UARTDR made room: refill before the guest polls again
       if (v !== undefined) {
         for (let b = 0; b < len; b++) data[b] = Number((v >> BigInt(8 * b)) & 0xffn);
         return;

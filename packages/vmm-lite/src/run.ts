@@ -1,5 +1,7 @@
 /** runVirt: boot a kernel on the virt machine and run it to the end, in one call (for tests and the CLI). */
+import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult } from './machine.js';
+import { attachStdin, type StdinLike } from './serial-input.js';
 
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -18,6 +20,17 @@ export interface RunVirtOptions {
   maxInstructions?: number;
   /** The guest's UART output as it is written. */
   onSerial?: (bytes: Uint8Array) => void;
+  /** A simple framebuffer at 0x0f00_0000 (see framebuffer.ts). */
+  framebuffer?: FramebufferOptions;
+  /** Called at the end of the run with a PNG of the framebuffer (only with `framebuffer`). */
+  onScreenshot?: (png: Uint8Array) => void;
+  /**
+   * Input for the guest's UART: bytes (all queued at once, then EOF), or a stream such as process.stdin (read
+   * while the guest runs; a TTY is put in raw mode and restored; Ctrl-A x stops the run).
+   */
+  input?: Uint8Array | StdinLike;
+  /** What an 'arm-tag-access' exit does: inject an External abort (default) or stop the run. */
+  onTagAccess?: 'abort' | 'stop';
 }
 
 /**
@@ -30,13 +43,38 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.smp !== undefined && { smp: options.smp }),
     ...(options.mte !== undefined && { mte: options.mte }),
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
+    ...(options.framebuffer !== undefined && { framebuffer: options.framebuffer }),
+    ...(options.onTagAccess !== undefined && { onTagAccess: options.onTagAccess }),
   });
   machine.load({
     kernel: options.kernel,
     ...(options.append !== undefined && { append: options.append }),
     ...(options.initrd !== undefined && { initrd: options.initrd }),
   });
-  return machine.run(options.maxInstructions === undefined ? {} : { maxInstructions: options.maxInstructions });
+  let escaped = false;
+  let stdin: { detach(): void } | undefined;
+  const input = options.input;
+  if (input instanceof Uint8Array) {
+    machine.input.push(input);
+    machine.input.end();
+  } else if (input !== undefined) {
+    stdin = attachStdin(input, machine.input, () => { escaped = true; });
+  }
+  try {
+    const r = await machine.run({
+      ...(options.maxInstructions !== undefined && { maxInstructions: options.maxInstructions }),
+      // With input the state can change from outside the vCPUs; a guest polling the UART exits for every poll,
+      // so the loop detector would not fire anyway, but one spinning on memory must not be called stalled.
+      ...(stdin !== undefined && { detectLoops: false }),
+      ...(stdin !== undefined && { shouldStop: () => escaped }),
+      // Shorter turns with a live input: keystrokes reach the guest within a fraction of a second.
+      ...(stdin !== undefined && { slice: 50_000 }),
+    });
+    return r;
+  } finally {
+    stdin?.detach();
+    if (machine.framebuffer !== undefined) options.onScreenshot?.(machine.framebuffer.toPng());
+  }
 }
 
 export type { RunResult };

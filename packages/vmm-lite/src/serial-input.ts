@@ -94,6 +94,7 @@ export function attachStdin(stdin: StdinLike, input: SerialInput, onEscape?: () 
       if (escape) {
         escape = false;
         if (b === 0x78 /* x */) {
+          input.push(Uint8Array.from(out));
           onEscape?.();
           return;
         }
