@@ -22,7 +22,7 @@ describe.skipIf(skipReason !== '')(`guest binaries rebuild byte for byte${skipRe
     const r = spawnSync(process.execPath, [BUILD_SCRIPT, '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const built = readdirSync(out).filter((f) => f.endsWith('.elf')).sort();
-    expect(built).toEqual(guestNames().map((n) => `${n}.elf`));
+    expect(built).toEqual(guestNames().map((n) => `${n}.elf`).sort()); // sorted the same way: "mte-x.elf" < "mte.elf"
     for (const f of built) {
       const fresh = readFileSync(join(out, f));
       const committed = readFileSync(join(BIN_DIR, f));
