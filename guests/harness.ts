@@ -18,6 +18,13 @@ export const CC = process.env.GUEST_CC ?? 'aarch64-linux-gnu-gcc';
 /** The guest memory size the oracle uses (-m 256); the dabort guest relies on where RAM ends. */
 export const GUEST_RAM_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Benchmark guests (guests/bin/bench-*.elf, run by `pnpm bench`): built and rebuilt like every guest, but not run
+ * by the oracle test, because they run hundreds of millions of instructions. `pnpm bench` checks their output
+ * against QEMU and guests/expected instead.
+ */
+export const isBenchGuest = (name: string): boolean => name.startsWith('bench-');
+
 /** Names of the committed guests (guests/bin/<name>.elf), sorted. */
 export function guestNames(): string[] {
   if (!existsSync(BIN_DIR)) return [];

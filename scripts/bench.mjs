@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// `pnpm bench`: the performance benchmark (not a test). Runs every guests/bin/bench-*.elf on vmm-lite in this
+// process (the built packages: `pnpm bench` builds first) and, when qemu-system-aarch64 is installed, on QEMU with
+// the oracle's command line; checks that both printed the same output (and guests/expected/<name>.txt when it
+// exists); prints a table and writes the figures as JSON.
+//
+//   node scripts/bench.mjs [--runs N] [--json PATH] [--no-qemu] [NAME...]
+//
+//   --runs N     runs per guest and per emulator (default 3); times are medians
+//   --json PATH  where to write the results (default bench-results.json at the repository root)
+//   --no-qemu    vmm-lite only
+//   NAME...      only these guests (e.g. bench-int)
+//
+// Times:
+//   - vmm-lite: the wall time of one in-process runVirt() call (machine creation, loading and the run). The first
+//     run of each guest warms up the JIT; the median of --runs hides it when runs >= 3.
+//   - QEMU: whole-process wall time (start-up, loading, the run and exit). QEMU's start-up cost is measured with
+//     the hello guest (which runs a few hundred instructions) and reported; "QEMU net" is the median minus it, and
+//     the table gives the ratio vmm-lite / QEMU against both, so a short guest does not flatter vmm-lite.
+//
+// Adding a guest: put guests/src/bench-<what>.S or .c in guests/src (built by scripts/build-guests.mjs into
+// guests/bin/bench-<what>.elf like every guest; the oracle test skips bench-* guests), and, if it needs a
+// description or special vmm-lite options, an entry in GUEST_INFO below. A guest runs a fixed amount of work,
+// prints a deterministic checksum and powers off with PSCI SYSTEM_OFF.
+//
+// Hook for the MTE work: a tagged-memory loop with synchronous tag checks and the same loop unchecked, as two
+// guests built from one source (e.g. guests/src/bench-mte-sync.c and bench-mte-none.c, each a few lines that
+// #define the TCF mode and #include a shared "bench-mte.h"), so the table shows the cost of checking next to
+// QEMU's. Nothing else is needed here; list them in GUEST_INFO for a description.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'guests', 'bin');
+const EXPECTED = join(ROOT, 'guests', 'expected');
+const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
+const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
+const RAM = 256 * 1024 * 1024;
+
+/** Descriptions and per-guest vmm-lite options (runVirt options beyond the oracle's machine). */
+const GUEST_INFO = {
+  'bench-int': { what: 'sieve of Eratosthenes + FNV-1a/xorshift64 hash loops (MMU on)' },
+  'bench-mem': { what: 'load/add/store over a 4 MiB buffer, 32 passes (MMU on, 2 MiB blocks)' },
+  'bench-exc': { what: '1,000,000 SVC round trips to an EL1 handler' },
+  // 'bench-mte-sync': { what: 'tagged-memory loop, synchronous tag checks' },
+  // 'bench-mte-none': { what: 'the same loop, unchecked' },
+};
+
+function parseArgs(argv) {
+  const o = { runs: 3, json: join(ROOT, 'bench-results.json'), qemu: true, only: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--json') o.json = resolve(argv[++i]);
+    else if (a === '--no-qemu') o.qemu = false;
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else o.only.push(a);
+  }
+  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs must be a positive integer');
+  return o;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const text = (b) => Buffer.from(b).toString('latin1');
+
+function qemuVersion() {
+  const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return /version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
+}
+
+function runQemuTimed(elf) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(QEMU, [...QEMU_ARGS, '-kernel', elf], {
+    stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, maxBuffer: 16 << 20,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`QEMU exited ${r.status} (${r.signal ?? ''}) on ${elf}: ${r.stderr}`);
+  return { seconds, serial: text(r.stdout) };
+}
+
+async function runVmmTimed(runVirt, kernel, extra) {
+  const t0 = process.hrtime.bigint();
+  const r = await runVirt({ kernel, memory: RAM, mte: true, ...extra });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.outcome !== 'shutdown') throw new Error(`vmm-lite outcome ${r.outcome}: ${r.message ?? ''}`);
+  return { seconds, serial: text(r.serial), instructions: r.instructions };
+}
+
+const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const dist = join(ROOT, 'packages', 'vmm-lite', 'dist', 'index.js');
+  if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
+  const { runVirt } = await import(pathToFileURL(dist).href);
+  let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
+  if (opts.only.length) {
+    for (const n of opts.only) if (!names.includes(n)) throw new Error(`no guests/bin/${n}.elf`);
+    names = opts.only;
+  }
+  const qv = opts.qemu ? qemuVersion() : null;
+  if (opts.qemu && !qv) console.error(`${QEMU} not found: vmm-lite only`);
+
+  const hello = join(BIN, 'hello.elf');
+  let qemuStartup = null;
+  if (qv) qemuStartup = median(Array.from({ length: Math.max(3, opts.runs) }, () => runQemuTimed(hello).seconds));
+  // vmm-lite's fixed cost per run (machine with 256 MiB of RAM, device tree, load, a few hundred instructions).
+  const helloKernel = new Uint8Array(readFileSync(hello));
+  const vmmStartups = [];
+  for (let i = 0; i < Math.max(3, opts.runs); i++) vmmStartups.push((await runVmmTimed(runVirt, helloKernel, {})).seconds);
+  const vmmStartup = median(vmmStartups);
+
+  const results = [];
+  let failed = false;
+  for (const name of names) {
+    const elf = join(BIN, `${name}.elf`);
+    const kernel = new Uint8Array(readFileSync(elf));
+    const extra = GUEST_INFO[name]?.vmm ?? {};
+    const vmmRuns = [];
+    for (let i = 0; i < opts.runs; i++) vmmRuns.push(await runVmmTimed(runVirt, kernel, extra));
+    const vmmSeconds = median(vmmRuns.map((r) => r.seconds));
+    const instructions = vmmRuns[0].instructions;
+    const serial = vmmRuns[0].serial;
+    const problems = [];
+    if (vmmRuns.some((r) => r.serial !== serial || r.instructions !== instructions)) problems.push('vmm-lite runs differ');
+    const expPath = join(EXPECTED, `${name}.txt`);
+    if (existsSync(expPath) && text(readFileSync(expPath)) !== serial) problems.push(`vmm-lite output differs from guests/expected/${name}.txt`);
+    let qemuSeconds = null;
+    if (qv) {
+      const qRuns = Array.from({ length: opts.runs }, () => runQemuTimed(elf));
+      qemuSeconds = median(qRuns.map((r) => r.seconds));
+      if (qRuns.some((r) => r.serial !== serial)) problems.push('QEMU printed something else than vmm-lite');
+    }
+    const checksum = /checksum=([0-9a-f]+)/.exec(serial)?.[1] ?? null;
+    const qemuNet = qemuSeconds === null ? null : Math.max(qemuSeconds - qemuStartup, 1e-3);
+    const r = {
+      guest: name,
+      what: GUEST_INFO[name]?.what ?? '',
+      checksum,
+      instructions,
+      vmmSeconds,
+      vmmMips: instructions / vmmSeconds / 1e6,
+      vmmRuns: vmmRuns.map((x) => x.seconds),
+      qemuSeconds,
+      qemuNetSeconds: qemuNet,
+      qemuNetMips: qemuNet === null ? null : instructions / qemuNet / 1e6,
+      ratio: qemuSeconds === null ? null : vmmSeconds / qemuSeconds,
+      ratioNet: qemuNet === null ? null : (vmmSeconds - vmmStartup) / qemuNet,
+      sameOutput: problems.length === 0,
+      problems,
+    };
+    if (problems.length) failed = true;
+    results.push(r);
+    console.error(`${name}: ${instructions} instructions, vmm-lite ${fmt(vmmSeconds, 3)} s${qemuSeconds === null ? '' : `, QEMU ${fmt(qemuSeconds, 3)} s`}${problems.length ? `  PROBLEM: ${problems.join('; ')}` : ''}`);
+  }
+
+  const head = ['guest', 'instructions', 'vmm-lite s', 'MIPS', 'QEMU s', 'QEMU net s', 'ratio', 'ratio net', 'same output'];
+  const rows = results.map((r) => [
+    r.guest, String(r.instructions), fmt(r.vmmSeconds, 3), fmt(r.vmmMips, 1), fmt(r.qemuSeconds, 3),
+    fmt(r.qemuNetSeconds, 3), r.ratio === null ? '-' : `${fmt(r.ratio, 1)}x`, r.ratioNet === null ? '-' : `${fmt(r.ratioNet, 1)}x`,
+    r.sameOutput ? 'yes' : 'NO',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  console.log(line(head));
+  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  for (const row of rows) console.log(line(row));
+  console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
+  console.log(`median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
+
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    qemu: qv,
+    runs: opts.runs,
+    qemuStartupSeconds: qemuStartup,
+    vmmStartupSeconds: vmmStartup,
+    results,
+  };
+  writeFileSync(opts.json, JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${opts.json}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
