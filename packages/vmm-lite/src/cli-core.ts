@@ -8,8 +8,14 @@ import { VmmError } from './errors.js';
 import { MAX_SMP, type RunResult } from './machine.js';
 import { runVirt } from './run.js';
 import { checkRamSize, parseSize } from './size.js';
+import {
+  inspectSnapshot, parseSnapshotOptions, runWithSnapshots, SNAPSHOT_COMMANDS, SNAPSHOT_OPTIONS, type SnapshotCliOptions,
+} from './snapshot-cli.js';
 
 export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
+       vmm-lite snapshot --kernel FILE --snapshot-out SNAP [--stop-after N] [options]
+       vmm-lite restore --snapshot SNAP [options]
+       vmm-lite inspect SNAP [--json]
 
 Boot FILE (an ELF64 AArch64 executable, a Linux arm64 Image or a raw binary) on a model of QEMU's virt board.
 Guest serial output goes to stdout; vmm-lite's own messages to stderr.
@@ -22,6 +28,16 @@ Options:
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
+  --policy P               page-upgrade policy: transparent-upgrade, enforce-prot-mte, mte-allowed (default),
+                           no-tag-access
+  --mem-backend B          guest RAM mapping: anonymous (default) or shared
+  --prot-mte, --no-prot-mte  map guest RAM with PROT_MTE in the VMM; default --no-prot-mte
+  --snapshot-out FILE      save a snapshot at the stop point: --stop-after N instructions, SIGUSR1 or Ctrl-\\
+  --stop-after N           stop (and snapshot) after N guest instructions
+  --tags-via M             how tags are saved/restored: copy-tags (KVM_ARM_MTE_COPY_TAGS, default) or mapping
+                           (the VMM's own mapping: zeros without PROT_MTE)
+  --snapshot FILE          restore: the snapshot to continue from (restore needs no --kernel)
+  --json                   a one-line JSON summary on stderr (run/snapshot/restore), JSON on stdout (inspect)
   -h, --help               show this help
 
 Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or asked for a reset; 1 bad arguments, file or image;
@@ -43,7 +59,11 @@ export interface CliRunOptions {
   maxInstructions?: number;
 }
 
-export type CliCommand = { command: 'help' } | { command: 'run'; options: CliRunOptions };
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'run'; options: CliRunOptions; snap?: SnapshotCliOptions }
+  | { command: 'snapshot' | 'restore'; options: Partial<CliRunOptions>; snap: SnapshotCliOptions }
+  | { command: 'inspect'; file: string; json: boolean };
 
 const OPTIONS = {
   kernel: { type: 'string' },
@@ -55,6 +75,7 @@ const OPTIONS = {
   smp: { type: 'string' },
   'max-instructions': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...SNAPSHOT_OPTIONS,
 } as const;
 
 /** A positive integer option value. */
@@ -103,18 +124,41 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const [command, ...extra] = positionals;
   if (command === undefined) throw new VmmError('no command given: use `vmm-lite run --kernel FILE` (try --help)');
   if (command === 'help') return { command: 'help' };
-  if (command !== 'run') throw new VmmError(`unknown command '${command}' (the only command is 'run')`);
+  if (command !== 'run' && !(SNAPSHOT_COMMANDS as readonly string[]).includes(command)) {
+    throw new VmmError(`unknown command '${command}' (commands: run, ${SNAPSHOT_COMMANDS.join(', ')})`);
+  }
+  const snap = parseSnapshotOptions(values, tokens, parseCount);
+  if (command === 'inspect') {
+    const file = extra[0] ?? snap?.snapshot;
+    if (extra.length > 1) throw new VmmError(`unexpected argument '${extra[1]}'`);
+    if (file === undefined || file === '') throw new VmmError('inspect needs a snapshot file: `vmm-lite inspect FILE`');
+    return { command: 'inspect', file, json: snap?.json ?? false };
+  }
   if (extra.length > 0) throw new VmmError(`unexpected argument '${extra[0]}'`);
-  if (values.kernel === undefined) throw new VmmError('missing --kernel FILE');
+  if (command === 'restore') {
+    if (snap?.snapshot === undefined) throw new VmmError('missing --snapshot FILE');
+  } else if (values.kernel === undefined) throw new VmmError('missing --kernel FILE');
   if (values.kernel === '') throw new VmmError('--kernel needs a file name');
 
   let mte = true;
+  let mteGiven = false;
   for (const t of tokens) {
-    if (t.kind === 'option' && t.name === 'mte') mte = true;
-    if (t.kind === 'option' && t.name === 'no-mte') mte = false;
+    if (t.kind === 'option' && t.name === 'mte') [mte, mteGiven] = [true, true];
+    if (t.kind === 'option' && t.name === 'no-mte') [mte, mteGiven] = [false, true];
+  }
+  if (command === 'restore') {
+    // Only what was given: the rest comes from the snapshot (and must agree with it).
+    const options: Partial<CliRunOptions> = {};
+    if (values.kernel !== undefined) options.kernel = values.kernel;
+    if (values.memory !== undefined) options.memory = checkRamSize(parseSize(values.memory), values.memory);
+    if (values.smp !== undefined) options.smp = parseCount('smp', values.smp, MAX_SMP);
+    if (mteGiven) options.mte = mte;
+    if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
+    if (values.append !== undefined || values.initrd !== undefined) throw new VmmError('restore takes no --append or --initrd: the guest is already loaded');
+    return { command: 'restore', options, snap: snap! };
   }
   const options: CliRunOptions = {
-    kernel: values.kernel,
+    kernel: values.kernel!,
     memory: values.memory === undefined ? 256 * 1024 * 1024 : checkRamSize(parseSize(values.memory), values.memory),
     mte,
     smp: values.smp === undefined ? 1 : parseCount('smp', values.smp, MAX_SMP),
@@ -125,7 +169,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     options.initrd = values.initrd;
   }
   if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
-  return { command: 'run', options };
+  if (command === 'snapshot') return { command: 'snapshot', options, snap: snap ?? { json: false } };
+  return snap === undefined ? { command: 'run', options } : { command: 'run', options, snap };
 }
 
 /** Read a file named on the command line; a one-line VmmError when it cannot be read. */
@@ -148,6 +193,11 @@ export interface CliIo {
   /** vmm-lite's own messages (whole lines). */
   stderr(text: string): void;
   readFile?(path: string): Uint8Array;
+  writeFile?(path: string, bytes: Uint8Array): void;
+  /** stderr is a terminal (progress of long snapshot operations is shown). */
+  isTTY?: boolean;
+  /** Install the snapshot stop triggers (SIGUSR1, Ctrl-\\ = SIGQUIT); returns the uninstaller. */
+  onStopRequest?(request: () => void): () => void;
 }
 
 /** The exit status and stderr line for a finished run. */
@@ -177,6 +227,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (cmd.command === 'help') {
     io.stderr(USAGE);
     return EXIT.OK;
+  }
+  if (cmd.command !== 'run' || cmd.snap !== undefined) {
+    try {
+      const sio = {
+        stdout: (b: Uint8Array) => io.stdout(b), stderr: (t: string) => io.stderr(t),
+        readFile: (what: string, path: string) => readInputFile(what, path, io.readFile),
+        ...(io.writeFile !== undefined && { writeFile: io.writeFile }),
+        ...(io.isTTY !== undefined && { isTTY: io.isTTY }),
+        ...(io.onStopRequest !== undefined && { onStopRequest: io.onStopRequest }),
+      };
+      if (cmd.command === 'inspect') return inspectSnapshot(cmd.file, cmd.json, sio);
+      return await runWithSnapshots(cmd.command, cmd.options, cmd.snap!, sio, describeOutcome);
+    } catch (e) {
+      if (e instanceof VmmError) {
+        io.stderr(`vmm-lite: ${e.message}\n`);
+        return EXIT.USAGE;
+      }
+      io.stderr(`vmm-lite: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      return EXIT.INTERNAL;
+    }
   }
   const o = cmd.options;
   let result: RunResult;

@@ -30,7 +30,7 @@ describe('parseCli', () => {
 
   it.each([
     [[], 'no command given: use `vmm-lite run --kernel FILE` (try --help)'],
-    [['boot'], "unknown command 'boot' (the only command is 'run')"],
+    [['boot'], "unknown command 'boot' (commands: run, snapshot, restore, inspect)"],
     [['run'], 'missing --kernel FILE'],
     [['run', '--kernel', ''], '--kernel needs a file name'],
     [['run', '--kernel'], "option '--kernel' needs a value"],

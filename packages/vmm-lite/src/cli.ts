@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The vmm-lite executable: `vmm-lite run --kernel FILE ...` (see cli-core.ts and README.md).
+// The vmm-lite executable: `vmm-lite run|snapshot|restore|inspect ...` (see cli-core.ts and README.md).
 import { EXIT, runCli } from './cli-core.js';
 
 process.on('SIGINT', () => {
@@ -10,4 +10,18 @@ process.on('SIGINT', () => {
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (bytes) => process.stdout.write(bytes),
   stderr: (text) => process.stderr.write(text),
+  isTTY: process.stderr.isTTY === true,
+  // A snapshot stop: `kill -USR1 <pid>`, or Ctrl-\ on the terminal (SIGQUIT, which would otherwise end the process).
+  onStopRequest: (request) => {
+    const on = (): void => {
+      process.stderr.write('\nvmm-lite: stop requested, saving a snapshot at the next instruction boundary\n');
+      request();
+    };
+    process.on('SIGUSR1', on);
+    process.on('SIGQUIT', on);
+    return () => {
+      process.off('SIGUSR1', on);
+      process.off('SIGQUIT', on);
+    };
+  },
 });

@@ -196,6 +196,8 @@ export interface SaveOptions {
   /** How to read tags. Default 'copy-tags'. */
   tagsVia?: TagsVia;
   progress?: Progress;
+  /** Instructions retired before this machine existed (it was restored from a snapshot): added to the header's count. */
+  instructionsBase?: number;
 }
 
 /**
@@ -208,7 +210,7 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): { file: U
   const header: SnapshotHeader = {
     memory: machine.ramSize, smp: machine.vcpus.length, mte: machine.mte, policy: opts.config.policy,
     memBackend: opts.config.memBackend, protMte: opts.config.protMte, kernelSha256: opts.config.kernelSha256,
-    tagsVia, instructions: machine.instructions, ramBase: machine.ramBase,
+    tagsVia, instructions: (opts.instructionsBase ?? 0) + machine.instructions, ramBase: machine.ramBase,
   };
   const sections: Section[] = machine.vcpus.map((vcpu) => ({ kind: 'VCPU', index: vcpu.id, payload: saveVcpu(vcpu) }));
   const devices: Record<string, unknown> = {};
