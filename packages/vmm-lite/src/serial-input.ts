@@ -57,10 +57,10 @@ export class SerialInput {
 }
 
 /** The parts of a Node readable (process.stdin) attachStdin uses. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- EventEmitter's own listener type */
 export interface StdinLike {
-  on(event: 'data', f: (chunk: Uint8Array | string) => void): unknown;
-  on(event: 'end', f: () => void): unknown;
-  off(event: 'data' | 'end', f: (...a: never[]) => void): unknown;
+  on(event: 'data' | 'end', f: (...args: any[]) => void): unknown;
+  off(event: 'data' | 'end', f: (...args: any[]) => void): unknown;
   pause?(): unknown;
   resume?(): unknown;
   isTTY?: boolean;
@@ -115,8 +115,8 @@ export function attachStdin(stdin: StdinLike, input: SerialInput, onEscape?: () 
     detach() {
       if (!attached) return;
       attached = false;
-      stdin.off('data', onData as never);
-      stdin.off('end', onEnd as never);
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
       stdin.pause?.();
       if (tty) stdin.setRawMode!(wasRaw);
     },
