@@ -25,3 +25,12 @@ export {
 } from './framebuffer.js';
 export { encodePng, crc32 } from './framebuffer-png.js';
 export { SerialInput, attachStdin, type SerialReceiver, type StdinLike, type AttachedStdin } from './serial-input.js';
+export {
+  saveSnapshot, decodeSnapshot, restoreSnapshot, restoreMachineOptions, quiesce, tagStats, policyByName,
+  type DecodedSnapshot, type SnapshotSizes, type SaveOptions, type RestoreConfig, type VcpuState, type Progress,
+} from './snapshot.js';
+export {
+  encodeSnapshot, decodeContainer, crc32, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, POLICY_NAMES, MEM_BACKENDS,
+  type SnapshotHeader, type PolicyName, type MemBackend, type TagsVia, type SnapshotLayout,
+} from './snapshot-format.js';
+export { checkPl011State, type Pl011State } from './pl011.js';
