@@ -8,6 +8,7 @@
  * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
  */
 import { decodeA64 } from './decode-a64.js';
+import { jitEnabled, runBlocks } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort } from './ports.js';
@@ -169,14 +170,14 @@ export class Cpu {
   /** Hook for features that act on exception entry. Overridden by nothing yet (MTE's TCO is set above). */
   protected onExceptionEntry(): void {}
 
-  /** Take a synchronous exception described by `e`, raised by the instruction at `pc`. */
-  private takeGuestException(e: GuestException, pc: bigint): void {
+  /** Take a synchronous exception described by `e`, raised by the instruction at `pc`. @internal (jit.ts) */
+  takeGuestException(e: GuestException, pc: bigint): void {
     const esr = (BigInt(e.iss2) << 32n) | BigInt(((e.ec << 26) | (e.il << 25) | (e.iss & 0x1ff_ffff)) >>> 0);
     this.enterEl1(0, esr, e.returnNext ? pc + 4n : pc, e.far);
   }
 
-  /** Turn a memory fault into the guest exception or EL2 trap it architecturally is. */
-  private takeMemoryFault(f: MemoryFault, pc: bigint, fetch: boolean): StopCode | undefined {
+  /** Turn a memory fault into the guest exception or EL2 trap it architecturally is. @internal (jit.ts) */
+  takeMemoryFault(f: MemoryFault, pc: bigint, fetch: boolean): StopCode | undefined {
     if (f.stage === 2) {
       const iss =
         (fetch || f.s1ptw ? 0 : this.dabtIss) | // no ISV for a fault on a stage-1 walk
@@ -191,7 +192,8 @@ export class Cpu {
     return undefined;
   }
 
-  private trapEl2(t: El2Trap, pc: bigint): StopCode {
+  /** @internal (jit.ts) */
+  trapEl2(t: El2Trap, pc: bigint): StopCode {
     this.el2.esr = (BigInt(t.iss2) << 32n) | BigInt(((t.ec << 26) | (1 << 25) | (t.iss & 0x1ff_ffff)) >>> 0);
     this.el2.far = t.far;
     this.el2.hpfar = t.hpfar;
@@ -209,6 +211,13 @@ export class Cpu {
    * failure (a bug in the model), which is reported as {@link Stop.InternalError} and never thrown.
    */
   run(budget: number): StopCode {
+    // Translated basic blocks (jit.ts) when the memory port can name the physical page code runs from.
+    if (jitEnabled && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
+    return this.interpret(budget);
+  }
+
+  /** The instruction-by-instruction interpreter: `run` without translation (and its single-step fallback). */
+  interpret(budget: number): StopCode {
     const mem = this.mem;
     let fetching = false;
     for (let i = 0; i < budget; i++) {

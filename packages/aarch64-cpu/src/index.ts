@@ -9,3 +9,6 @@ export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './s
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
 export { compilePattern, type EncodingRow, type Handler } from './decode.js';
+export {
+  CodePage, CodeRegion, codeRegion, codeWritten, invalidateAllCode, PAGE_BYTES as CODE_PAGE_BYTES, type Block,
+} from './code-cache.js';

@@ -5,6 +5,8 @@
  * addresses translate. `@kvm-mte/mmu` implements {@link MemoryPort}; kvm-core wires it to guest memory.
  */
 
+import type { CodePage } from './code-cache.js';
+
 /** Access flags: a bit set describing one memory access. Numbers, not objects, because every load and store passes one. */
 export const Acc = {
   /** The access writes memory (stores; the write half of an atomic). */
@@ -103,4 +105,11 @@ export interface MemoryPort {
    * Optional: when absent, AT writes PAR_EL1 = 1 (F = 1).
    */
   translateForAt?(va: bigint, flags: number): bigint;
+  /**
+   * The code page an instruction fetch from `va` reads (translated and permission-checked as `fetch`, throwing the
+   * same faults), for the translated-block cache (code-cache.ts, jit.ts): a port that implements it also reports
+   * stores to pages holding blocks with `codeWritten`. Undefined when the page cannot be cached (the CPU then
+   * interprets). Optional: without it the CPU always interprets.
+   */
+  fetchPage?(va: bigint): CodePage | undefined;
 }

@@ -22,7 +22,8 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type Cpu, type MemoryPort,
+  Acc, codeRegion, codeWritten, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
   from './attrs.js';
@@ -124,6 +125,8 @@ const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
+/** The live-code bytes of an entry that maps no region: one page, never live. */
+const NO_CODE = new Uint8Array(1);
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
@@ -153,6 +156,12 @@ export class Mmu implements MemoryPort {
   private readonly tlbTags: (TagStore | null)[];
   private readonly tlbView: DataView[];
   private readonly tlbBytes: Uint8Array[];
+  /** Translated code (aarch64-cpu code-cache.ts): the region's code registry, the page number, its CodePage. */
+  private readonly tlbCodeRegion: (CodeRegion | null)[];
+  /** The region's live-code bytes (one per page): a store to a page with blocks drops them. */
+  private readonly tlbLive: Uint8Array[];
+  private readonly tlbPageNo: Int32Array;
+  private readonly tlbCode: (CodePage | null)[];
   private gen = 1;
   private wideOff = 0;
   /** The logical tag (VA[59:56]) wideKey() saw. */
@@ -223,6 +232,10 @@ export class Mmu implements MemoryPort {
     this.tlbTags = new Array<TagStore | null>(size).fill(null);
     this.tlbView = new Array<DataView>(size).fill(EMPTY_VIEW);
     this.tlbBytes = new Array<Uint8Array>(size).fill(EMPTY);
+    this.tlbCodeRegion = new Array<CodeRegion | null>(size).fill(null);
+    this.tlbLive = new Array<Uint8Array>(size).fill(NO_CODE);
+    this.tlbPageNo = new Int32Array(size);
+    this.tlbCode = new Array<CodePage | null>(size).fill(null);
     this.refresh();
   }
 
@@ -285,6 +298,7 @@ export class Mmu implements MemoryPort {
           ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
+          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) codeWritten(this.tlbBytes[i]!, o, size);
           switch (size) {
             case 1: v.setUint8(o, Number(value & 0xffn)); return;
             case 2: v.setUint16(o, Number(value & 0xffffn), true); return;
@@ -318,6 +332,40 @@ export class Mmu implements MemoryPort {
     return Number(this.readSlow(va, 4, F));
   }
 
+  /**
+   * The code page an instruction fetch from `va` reads, for the CPU's translated blocks: translated and checked as
+   * {@link fetch} (the same faults are thrown), through the TLB. Undefined when the fetch is misaligned, the TLB is
+   * off or the page is not wholly inside one region: the CPU then interprets.
+   */
+  fetchPage(va: bigint): CodePage | undefined {
+    if (!this.tlbEnabled) return undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const f = Number(va);
+      let key: number;
+      let off: number;
+      if (f < TWO53) {
+        off = f % PAGE;
+        key = (f - off) / PAGE;
+      } else {
+        key = this.wideKey(va, 2);
+        off = this.wideOff;
+      }
+      if ((off & 3) !== 0) return undefined;
+      const i = key & this.tlbMask;
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+        const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
+        if ((this.tlbPerm[i]! & need) !== 0) {
+          const c = this.tlbCode[i]!;
+          if (c !== null) return c;
+          const r = this.tlbCodeRegion[i]!;
+          return (this.tlbCode[i] = r.page(this.tlbPageNo[i]!, this.tlbView[i]!, this.tlbOff[i]!));
+        }
+      }
+      if (attempt === 0) this.readSlow(va, 4, F); // faults as fetch does, and fills the TLB
+    }
+    return undefined;
+  }
+
   zeroBlock(va: bigint, size: number): void {
     if (this.tlbEnabled) {
       const f = Number(va);
@@ -336,6 +384,7 @@ export class Mmu implements MemoryPort {
         const need = this.need(W) | Perm.Normal;
         if ((p & need) === need) {
           const o = this.tlbOff[i]! + off;
+          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) codeWritten(this.tlbBytes[i]!, o, size);
           this.tlbBytes[i]!.fill(0, o, o + size);
           return;
         }
@@ -725,6 +774,7 @@ export class Mmu implements MemoryPort {
         const r = this.phys.region(pa + j)!;
         const o = pa + j - r.base;
         const m = Math.min(n - j, r.bytes.length - o);
+        codeWritten(r.bytes, o, m);
         r.bytes.fill(0, o, o + m);
         j += m;
       }
@@ -749,6 +799,11 @@ export class Mmu implements MemoryPort {
     this.tlbAttr[i] = this.rDataAttr;
     this.tlbView[i] = r.view;
     this.tlbBytes[i] = r.bytes;
+    const code = codeRegion(r.bytes);
+    this.tlbCodeRegion[i] = code;
+    this.tlbLive[i] = code.live;
+    this.tlbPageNo[i] = o / PAGE;
+    this.tlbCode[i] = null;
     const a = this.rDataAttr;
     const tags = (a & MemAttr.Tagged) !== 0 ? r.tags : undefined;
     this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
@@ -798,6 +853,7 @@ export class Mmu implements MemoryPort {
     const r = this.regionFor(pa, n);
     if (r !== undefined) {
       const o = pa - r.base;
+      codeWritten(r.bytes, o, n);
       switch (n) {
         case 1: r.view.setUint8(o, Number(value & 0xffn)); return;
         case 2: r.view.setUint16(o, Number(value & 0xffffn), true); return;
@@ -807,6 +863,7 @@ export class Mmu implements MemoryPort {
     }
     for (let j = 0; j < n; j++) {
       const b = this.regionFor(pa + j, 1)!;
+      codeWritten(b.bytes, pa + j - b.base, 1);
       b.bytes[pa + j - b.base] = Number((value >> BigInt(8 * j)) & 0xffn);
     }
   }

@@ -12,6 +12,7 @@
  * cache maintenance operations (DC CGVAC ... CIGDVAC with FEAT_MTE, DC IGVAC, IGDVAC and the tag set/way forms with
  * FEAT_MTE2) complete without effect, like the other cache maintenance.
  */
+import { invalidateAllCode } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
 import { Acc } from '../ports.js';
@@ -137,8 +138,13 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
       cpu.mem.tlbi(name, cpu.xr(rt));
       return;
     }
+    case 'ic':
+      // No instruction cache model, but the translated blocks are one: IC IVAU/IALLU/IALLUIS drop them (all of
+      // them: over-invalidation is allowed; stores to code pages already did).
+      invalidateAllCode();
+      return;
     default:
-      // dc-va, dc-sw, ic: no caches to maintain.
+      // dc-va, dc-sw: no caches to maintain.
       return;
   }
 }
