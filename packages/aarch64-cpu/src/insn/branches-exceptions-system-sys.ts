@@ -15,7 +15,7 @@
 import { invalidateAllCode } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
-import { Acc } from '../ports.js';
+import { Acc, MemoryFault } from '../ports.js';
 import { mteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg, sysRegKey } from '../sysregs.js';
 import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
@@ -116,9 +116,16 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
   if ((hcr & o.hcr) !== 0n) trapSysToEl2(key, rt, false);
   switch (o.kind) {
     case 'dc-zva': {
-      // Zero the naturally aligned block containing Xt. A fault reports an address within the block.
-      const va = cpu.xr(rt) & ~BigInt(DCZVA_BLOCK_BYTES - 1);
-      cpu.mem.zeroBlock(va, DCZVA_BLOCK_BYTES);
+      // Zero the naturally aligned block containing Xt. A fault reports Xt itself, not the block's address
+      // (AArch64.DataMemZero aborts with the register value; FAR_ELx: "the address specified in the register
+      // argument of the instruction"), as QEMU 10 does.
+      const xt = cpu.xr(rt);
+      try {
+        cpu.mem.zeroBlock(xt & ~BigInt(DCZVA_BLOCK_BYTES - 1), DCZVA_BLOCK_BYTES);
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) throw e;
+        throw new MemoryFault(e.stage, e.fsc, xt, e.write, e.ipa, e.s1ptw, e.cm, e.iss2);
+      }
       return;
     }
     case 'dc-gva':

@@ -713,11 +713,13 @@ describe('system instructions', () => {
     expect(r.cpu.pc).toBe(BASE + 4n);
   });
 
-  it('a DC ZVA outside memory is a data abort on the block', () => {
-    const r = run([W.dcZva], { setup: (c) => (c.x[1] = 0x1000_0010n) });
+  it('a DC ZVA outside memory is a data abort with FAR = Xt, not the block address (found by fuzz/, as QEMU 10)', () => {
+    // FAR_ELx for a fault of a DC instruction holds the address in its register argument (AArch64.DataMemZero
+    // aborts with regval), also when Xt is not aligned to the block.
+    const r = run([W.dcZva], { setup: (c) => (c.x[1] = 0x1000_0013n) });
     expect(vector(r)).toBe(0x200);
     expect(ecOf(r.cpu)).toBe(Ec.DataAbortSame);
-    expect(r.cpu.sys[SysReg.FAR_EL1]).toBe(0x1000_0000n);
+    expect(r.cpu.sys[SysReg.FAR_EL1]).toBe(0x1000_0013n);
   });
 
   it('cache maintenance completes without effect at EL1', () => {
