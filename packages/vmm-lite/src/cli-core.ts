@@ -2,15 +2,19 @@
  * The command line, as functions the tests call directly: argument parsing and validation (`parseCli`), and the
  * whole program with its I/O passed in (`runCli`). `cli.ts` is the executable that wires them to the process.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { KvmError } from '@kvm-mte/kvm-core';
 import { VmmError } from './errors.js';
 import { MAX_SMP, type RunResult } from './machine.js';
 import { runVirt } from './run.js';
+import type { StdinLike } from './serial-input.js';
 import { checkRamSize, parseSize } from './size.js';
 import {
-  inspectSnapshot, parseSnapshotOptions, runWithSnapshots, SNAPSHOT_COMMANDS, SNAPSHOT_OPTIONS, type SnapshotCliOptions,
+  inspectSnapshot, machineRefused, parseSnapshotOptions, runWithSnapshots, SNAPSHOT_COMMANDS, SNAPSHOT_OPTIONS, type SnapshotCliOptions,
 } from './snapshot-cli.js';
+import type { MemBackend, PolicyName } from './snapshot-format.js';
+import { policyByName } from './snapshot.js';
 
 export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
        vmm-lite snapshot --kernel FILE --snapshot-out SNAP [--stop-after N] [options]
@@ -18,7 +22,8 @@ export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
        vmm-lite inspect SNAP [--json]
 
 Boot FILE (an ELF64 AArch64 executable, a Linux arm64 Image or a raw binary) on a model of QEMU's virt board.
-Guest serial output goes to stdout; vmm-lite's own messages to stderr.
+Guest serial output goes to stdout and stdin goes to the guest's UART (a terminal is put in raw mode; Ctrl-A x
+stops the run); vmm-lite's own messages go to stderr.
 
 Options:
   --kernel FILE            the kernel to boot (required)
@@ -28,6 +33,8 @@ Options:
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
+  --framebuffer WxH        a simple framebuffer (a8r8g8b8) of W x H pixels at 0x0f00_0000 (run only)
+  --screenshot FILE        with --framebuffer: write the screen as a PNG when the run ends
   --policy P               page-upgrade policy: transparent-upgrade, enforce-prot-mte, mte-allowed (default),
                            no-tag-access
   --mem-backend B          guest RAM mapping: anonymous (default) or shared
@@ -57,6 +64,11 @@ export interface CliRunOptions {
   mte: boolean;
   smp: number;
   maxInstructions?: number;
+  framebuffer?: { width: number; height: number };
+  screenshot?: string;
+  policy?: PolicyName;
+  memBackend?: MemBackend;
+  protMte?: boolean;
 }
 
 export type CliCommand =
@@ -74,6 +86,8 @@ const OPTIONS = {
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
   'max-instructions': { type: 'string' },
+  framebuffer: { type: 'string' },
+  screenshot: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...SNAPSHOT_OPTIONS,
 } as const;
@@ -155,6 +169,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (mteGiven) options.mte = mte;
     if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
     if (values.append !== undefined || values.initrd !== undefined) throw new VmmError('restore takes no --append or --initrd: the guest is already loaded');
+    if (values.framebuffer !== undefined || values.screenshot !== undefined) {
+      throw new VmmError('--framebuffer cannot be combined with snapshot options or --json (its memory is not saved)');
+    }
     return { command: 'restore', options, snap: snap! };
   }
   const options: CliRunOptions = {
@@ -169,8 +186,33 @@ export function parseCli(argv: readonly string[]): CliCommand {
     options.initrd = values.initrd;
   }
   if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
+  // A plain run with machine options only (no snapshot to save, no JSON summary) runs like any other plain run.
+  let runSnap = snap;
+  if (command === 'run' && snap !== undefined && !snap.json && snap.snapshotOut === undefined &&
+    snap.stopAfter === undefined && snap.tagsVia === undefined && snap.snapshot === undefined) {
+    if (snap.policy !== undefined) options.policy = snap.policy;
+    if (snap.memBackend !== undefined) options.memBackend = snap.memBackend;
+    if (snap.protMte !== undefined) options.protMte = snap.protMte;
+    runSnap = undefined;
+  }
+  if (values.framebuffer !== undefined) {
+    const m = /^(\d{1,4})x(\d{1,4})$/.exec(values.framebuffer);
+    const [width, height] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    if (width < 1 || height < 1 || width > 4096 || height > 4096) {
+      throw new VmmError(`invalid --framebuffer '${values.framebuffer}': expected WIDTHxHEIGHT, each from 1 to 4096`);
+    }
+    if (command === 'snapshot' || runSnap !== undefined) {
+      throw new VmmError('--framebuffer cannot be combined with snapshot options or --json (its memory is not saved)');
+    }
+    options.framebuffer = { width, height };
+  }
+  if (values.screenshot !== undefined) {
+    if (options.framebuffer === undefined) throw new VmmError('--screenshot needs --framebuffer WxH');
+    if (values.screenshot === '') throw new VmmError('--screenshot needs a file name');
+    options.screenshot = values.screenshot;
+  }
   if (command === 'snapshot') return { command: 'snapshot', options, snap: snap ?? { json: false } };
-  return snap === undefined ? { command: 'run', options } : { command: 'run', options, snap };
+  return runSnap === undefined ? { command: 'run', options } : { command: 'run', options, snap: runSnap };
 }
 
 /** Read a file named on the command line; a one-line VmmError when it cannot be read. */
@@ -196,6 +238,8 @@ export interface CliIo {
   writeFile?(path: string, bytes: Uint8Array): void;
   /** stderr is a terminal (progress of long snapshot operations is shown). */
   isTTY?: boolean;
+  /** Input for the guest's UART (process.stdin for the real program); none: the UART receives nothing. */
+  input?: Uint8Array | StdinLike;
   /** Install the snapshot stop triggers (SIGUSR1, Ctrl-\\ = SIGQUIT); returns the uninstaller. */
   onStopRequest?(request: () => void): () => void;
 }
@@ -259,10 +303,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(o.append !== undefined && { append: o.append }),
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
+      ...(io.input !== undefined && { input: io.input }),
+      ...(o.policy !== undefined && { pagePolicy: policyByName(o.policy) }),
+      ...(o.memBackend !== undefined && { memBackend: o.memBackend }),
+      ...(o.protMte !== undefined && { protMte: o.protMte }),
+      ...(o.framebuffer !== undefined && { framebuffer: o.framebuffer }),
+      ...(o.screenshot !== undefined && {
+        onScreenshot: (png: Uint8Array) => (io.writeFile ?? ((p: string, b: Uint8Array) => writeFileSync(p, b)))(o.screenshot!, png),
+      }),
     });
   } catch (e) {
-    if (e instanceof VmmError) {
-      io.stderr(`vmm-lite: ${e.message}\n`);
+    const err = e instanceof KvmError
+      ? machineRefused(e, { policy: o.policy ?? 'mte-allowed', memBackend: o.memBackend ?? 'anonymous', protMte: o.protMte ?? false })
+      : e;
+    if (err instanceof VmmError) {
+      io.stderr(`vmm-lite: ${err.message}\n`);
       return EXIT.USAGE;
     }
     io.stderr(`vmm-lite: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);

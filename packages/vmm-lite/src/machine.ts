@@ -89,9 +89,10 @@ export interface MachineRunOptions {
   slice?: number;
   /**
    * Stop with 'stalled' when the guest loops without exits and the whole machine state repeats (see
-   * loop-detect.ts). Default true.
+   * loop-detect.ts). Default true. A function: detect only while it returns true (for example, only once live input
+   * has ended: until then a guest polling for input legitimately repeats its state).
    */
-  detectLoops?: boolean;
+  detectLoops?: boolean | (() => boolean);
   /**
    * Asked at every round boundary (and before the first): true stops the run with 'stop-requested', every vCPU
    * between instructions (an MMIO exit may still wait for its completion: see snapshot.ts `quiesce`).
@@ -238,6 +239,7 @@ export class VirtMachine {
     /** vCPUs idle in WFI. Nothing can interrupt them yet (no interrupt controller), so they stay idle. */
     const idle = new Set<number>();
     const loops = opts.detectLoops === false ? undefined : new LoopDetector(this.vcpus, this.ram.bytes);
+    const detecting = typeof opts.detectLoops === 'function' ? opts.detectLoops : () => true;
     for (;;) {
       if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
       let ran = false;
@@ -252,7 +254,7 @@ export class VirtMachine {
       }
       if (this.instructions >= limit) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
       if (loops !== undefined) {
-        if (this.eventful) loops.reset();
+        if (this.eventful || !detecting()) loops.reset();
         else if (ran && loops.repeats()) {
           return this.result('stalled', 'guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
         }

@@ -1,4 +1,5 @@
 /** runVirt: boot a kernel on the virt machine and run it to the end, in one call (for tests and the CLI). */
+import type { PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult } from './machine.js';
 import { attachStdin, type StdinLike } from './serial-input.js';
@@ -31,6 +32,12 @@ export interface RunVirtOptions {
   input?: Uint8Array | StdinLike;
   /** What an 'arm-tag-access' exit does: inject an External abort (default) or stop the run. */
   onTagAccess?: 'abort' | 'stop';
+  /** kvm-core's page-upgrade policy for the VM (default: kvm-core's default, mteAllowed). */
+  pagePolicy?: PageUpgradePolicy;
+  /** How the VMM maps guest RAM: anonymous private (default) or shared (memfd-like). */
+  memBackend?: 'anonymous' | 'shared';
+  /** Whether the VMM maps guest RAM with PROT_MTE (default false, as real VMMs do). */
+  protMte?: boolean;
 }
 
 /**
@@ -45,6 +52,9 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
     ...(options.framebuffer !== undefined && { framebuffer: options.framebuffer }),
     ...(options.onTagAccess !== undefined && { onTagAccess: options.onTagAccess }),
+    ...(options.pagePolicy !== undefined && { pagePolicy: options.pagePolicy }),
+    ...(options.memBackend !== undefined && { memBackend: options.memBackend }),
+    ...(options.protMte !== undefined && { protMte: options.protMte }),
   });
   machine.load({
     kernel: options.kernel,
@@ -63,9 +73,9 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
   try {
     const r = await machine.run({
       ...(options.maxInstructions !== undefined && { maxInstructions: options.maxInstructions }),
-      // With input the state can change from outside the vCPUs; a guest polling the UART exits for every poll,
-      // so the loop detector would not fire anyway, but one spinning on memory must not be called stalled.
-      ...(stdin !== undefined && { detectLoops: false }),
+      // With live input the state can change from outside the vCPUs: a guest spinning while it waits for input is
+      // not stalled until the input has ended (EOF), after which nothing from outside can change it.
+      ...(stdin !== undefined && { detectLoops: () => machine.input.ended }),
       ...(stdin !== undefined && { shouldStop: () => escaped }),
       // Shorter turns with a live input: keystrokes reach the guest within a fraction of a second.
       ...(stdin !== undefined && { slice: 50_000 }),

@@ -1,36 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CoreReg, KVM_ARM_TAGS_FROM_GUEST, arm64SysReg } from '@kvm-mte/kvm-core';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli-core.js';
 import { VirtMachine } from './machine.js';
 import { decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot } from './snapshot.js';
 import { decodeContainer, sha256Hex, SnapshotError } from './snapshot-format.js';
-
-const GUESTS = fileURLToPath(new URL('../../../guests/bin/', import.meta.url));
-const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(`${GUESTS}${name}.elf`));
-const dec = (b: Uint8Array): string => new TextDecoder('latin1').decode(b);
-
-/** runCli with in-memory files. */
-async function cli(argv: string[], files: Map<string, Uint8Array>, extra: { request?: boolean } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(argv, {
-    stdout: (b) => { stdout += dec(b); },
-    stderr: (t) => { stderr += t; },
-    readFile: (p) => {
-      const f = files.get(p) ?? (p.endsWith('.elf') ? guest(p.replace(/\.elf$/, '')) : undefined);
-      if (f === undefined) throw Object.assign(new Error('no'), { code: 'ENOENT' });
-      return f;
-    },
-    writeFile: (p, b) => { files.set(p, b.slice()); },
-    onStopRequest: (request) => {
-      if (extra.request === true) request();
-      return () => {};
-    },
-  });
-  return { status, stdout, stderr };
-}
+import { cli, dec, guest } from './testing/cli.js';
 
 const TFSR_EL1 = arm64SysReg(3, 0, 5, 6, 0);
 const VBAR_EL1 = arm64SysReg(3, 0, 12, 0, 0);

@@ -123,14 +123,17 @@ function sizesLine(s: SnapshotSizes, path: string): string {
     + `tags ${s.tagsRaw} raw -> ${s.tagsStored} stored (${s.taggedPages} tagged pages, ${pct(s.tagsStored, s.tagsRaw)})\n`;
 }
 
-/** The machine, with kvm-core's refusals (e.g. enforce-prot-mte without PROT_MTE: EINVAL) as one-line errors. */
+/** kvm-core's refusal to build a machine (e.g. enforce-prot-mte without PROT_MTE: EINVAL) as a one-line error. */
+export function machineRefused(e: KvmError, c: { policy: PolicyName; memBackend: MemBackend; protMte: boolean }): VmmError {
+  return new VmmError(`cannot build the machine with --policy ${c.policy} --mem-backend ${c.memBackend} ${c.protMte ? '--prot-mte' : '--no-prot-mte'}: ${e.message}`);
+}
+
+/** The machine, with kvm-core's refusals as one-line errors. */
 function newMachine(o: VirtMachineOptions, c: { policy: PolicyName; memBackend: MemBackend; protMte: boolean }): VirtMachine {
   try {
     return new VirtMachine(o);
   } catch (e) {
-    if (e instanceof KvmError) {
-      throw new VmmError(`cannot build the machine with --policy ${c.policy} --mem-backend ${c.memBackend} ${c.protMte ? '--prot-mte' : '--no-prot-mte'}: ${e.message}`);
-    }
+    if (e instanceof KvmError) throw machineRefused(e, c);
     throw e;
   }
 }
