@@ -15,7 +15,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'guests/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'guests/**/*.test.ts', 'fuzz/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },

@@ -49,7 +49,7 @@ function workspacePackages(root) {
       if (existsSync(pj)) found.set(readJson(pj).name, { dir: join(base, name), pkg: readJson(pj) });
     }
   }
-  for (const extra of ['guests']) {
+  for (const extra of ['guests', 'fuzz']) {
     const pj = join(root, extra, 'package.json');
     if (existsSync(pj)) found.set(readJson(pj).name, { dir: join(root, extra), pkg: readJson(pj) });
   }

@@ -1,0 +1,199 @@
+/**
+ * `pnpm fuzz`: differential fuzzing of the modelled CPU (vmm-lite) against QEMU 10.
+ *
+ *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise]
+ *             [--max-report M] [--repro SEED:INDEX:MODE]
+ *
+ * Batches of K sequences go into one ELF each; J batches run at a time (each in a worker thread: vmm-lite in the
+ * worker, QEMU as a child process). With --mode both, batches alternate between the two modes.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { makeSequence, minimise, runBatch, runSingle, type BatchResult, type BatchSpec, type Mismatch } from './batch.js';
+import { disassemble } from './disasm.js';
+import { layout } from './generator.js';
+import type { Mode } from './harness.js';
+import { lineDiff, QEMU_CPU, qemuStatus, splitBlocks } from './oracle.js';
+
+interface Options {
+  seed: number;
+  count: number;
+  perBinary: number;
+  mode: Mode | 'both';
+  jobs: number;
+  minimise: boolean;
+  maxReport: number;
+  repro: string | null;
+}
+
+const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE]';
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { seed: 1, count: 1000, perBinary: 250, mode: 'both', jobs: 1, minimise: false, maxReport: 20, repro: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    const int = (): number => {
+      const s = val();
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${a}: not a non-negative integer: ${s}`);
+      return n;
+    };
+    switch (a) {
+      case '--seed': o.seed = int() >>> 0; break;
+      case '--count': o.count = int(); break;
+      case '--per-binary': o.perBinary = Math.max(1, int()); break;
+      case '--jobs': o.jobs = Math.max(1, int()); break;
+      case '--max-report': o.maxReport = int(); break;
+      case '--minimise': case '--minimize': o.minimise = true; break;
+      case '--repro': o.repro = val(); break;
+      case '--mode': {
+        const m = val();
+        if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
+        o.mode = m;
+        break;
+      }
+      case '--help': case '-h': throw new Error(USAGE);
+      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+export function formatMismatch(m: Mismatch, keep?: readonly number[]): string {
+  const out: string[] = [];
+  out.push(`MISMATCH seed ${m.seed} sequence ${m.index} mode ${m.mode}  (repro: pnpm fuzz --repro ${m.seed}:${m.index}:${m.mode})`);
+  out.push(`  classes: ${m.classes.join(', ')}`);
+  if (keep) out.push(`  minimised to items ${keep.join(', ')}`);
+  out.push('  code:');
+  for (const l of disassemble(m.words)) out.push(`    ${l}`);
+  out.push('  only on QEMU:');
+  for (const l of m.qemu) out.push(`    ${l}`);
+  out.push('  only on vmm-lite:');
+  for (const l of m.vmm) out.push(`    ${l}`);
+  return out.join('\n');
+}
+
+function batches(o: Options): BatchSpec[] {
+  const specs: BatchSpec[] = [];
+  let b = 0;
+  for (let start = 0; start < o.count; start += o.perBinary, b++) {
+    const mode: Mode = o.mode === 'both' ? (b % 2 === 0 ? 'mmu-off' : 'mmu-on') : o.mode;
+    specs.push({ seed: o.seed, start, count: Math.min(o.perBinary, o.count - start), mode });
+  }
+  return specs;
+}
+
+async function repro(spec: string): Promise<number> {
+  const [s, i, m] = spec.split(':');
+  const mode = (m ?? 'mmu-off') as Mode;
+  const seq = makeSequence(Number(s) >>> 0, Number(i), mode);
+  const words = layout(seq);
+  console.log(`sequence ${i} of seed ${s}, ${mode}: ${seq.items.map((it) => it.cls).join(', ')}`);
+  for (const l of disassemble(words)) console.log(`  ${l}`);
+  const r = await runSingle(seq, mode);
+  const q = splitBlocks(r.qemu).blocks.get(0) ?? [];
+  const v = splitBlocks(r.vmm).blocks.get(0) ?? [];
+  for (let k = 0; k < Math.max(q.length, v.length); k++) {
+    const same = q[k] === v[k];
+    console.log(`${same ? ' ' : '!'} ${(q[k] ?? '').padEnd(48)} ${same ? '' : v[k] ?? ''}`);
+  }
+  return r.qemu === r.vmm ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  const q = qemuStatus();
+  if (!q.usable) {
+    console.error(`fuzz: ${q.reason}; QEMU 10 is the oracle (see fuzz/README.md)`);
+    return 2;
+  }
+  if (o.repro) return repro(o.repro);
+
+  const specs = batches(o);
+  console.log(`fuzz: seed ${o.seed}, ${o.count} sequences in ${specs.length} binaries of <= ${o.perBinary}, mode ${o.mode}, ${o.jobs} job(s), QEMU ${q.version} -cpu ${QEMU_CPU}`);
+  const t0 = Date.now();
+  let sequences = 0;
+  let instructions = 0;
+  const mismatches: Mismatch[] = [];
+  const problems: string[] = [];
+  let reported = 0;
+
+  const onResult = async (r: BatchResult): Promise<void> => {
+    sequences += r.sequences;
+    instructions += r.instructions;
+    for (const p of r.problems) problems.push(`batch ${r.spec.start}..${r.spec.start + r.spec.count - 1} (${r.spec.mode}): ${p}`);
+    for (const m of r.mismatches) {
+      mismatches.push(m);
+      if (reported++ < o.maxReport) {
+        let keep: number[] | undefined;
+        if (o.minimise) keep = await minimise(makeSequence(m.seed, m.index, m.mode), m.mode);
+        const shown = keep ? { ...m, words: layout(makeSequence(m.seed, m.index, m.mode), keep) } : m;
+        if (keep) {
+          const seq = makeSequence(m.seed, m.index, m.mode);
+          const rr = await runSingle(seq, m.mode, keep);
+          const qb = splitBlocks(rr.qemu).blocks.get(0) ?? [];
+          const vb = splitBlocks(rr.vmm).blocks.get(0) ?? [];
+          ({ onlyA: shown.qemu, onlyB: shown.vmm } = lineDiff(qb, vb));
+          shown.classes = keep.map((k) => seq.items[k]!.cls);
+        }
+        console.log(formatMismatch(shown, keep));
+      }
+    }
+    const secs = (Date.now() - t0) / 1000;
+    console.log(`  [${r.spec.mode} ${r.spec.start}..${r.spec.start + r.spec.count - 1}] ${sequences}/${o.count} sequences, ${mismatches.length} mismatches, ${secs.toFixed(0)} s (QEMU ${r.qemuMs} ms, vmm-lite ${r.vmmMs} ms)`);
+  };
+
+  if (o.jobs === 1) {
+    for (const s of specs) await onResult(await runBatch(s));
+  } else {
+    await runPool(specs, o.jobs, onResult);
+  }
+  const secs = (Date.now() - t0) / 1000;
+  for (const p of problems) console.log(`PROBLEM ${p}`);
+  console.log(`fuzz: ${sequences} sequences, ${instructions} instructions, ${mismatches.length} mismatching sequences, ${problems.length} problems, ${secs.toFixed(1)} s`);
+  return mismatches.length || problems.length ? 1 : 0;
+}
+
+async function runPool(specs: BatchSpec[], jobs: number, onResult: (r: BatchResult) => Promise<void>): Promise<void> {
+  let next = 0;
+  let chain = Promise.resolve();
+  const workers = Array.from({ length: Math.min(jobs, specs.length) }, () => new Worker(new URL(import.meta.url), { workerData: { fuzzWorker: true } }));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          const feed = (): void => {
+            if (next >= specs.length) {
+              void w.terminate();
+              resolve();
+              return;
+            }
+            w.postMessage(specs[next++]);
+          };
+          w.on('message', (r: BatchResult) => {
+            chain = chain.then(() => onResult(r));
+            feed();
+          });
+          w.on('error', reject);
+          feed();
+        }),
+    ),
+  );
+  await chain;
+}
+
+if (!isMainThread && (workerData as { fuzzWorker?: boolean } | null)?.fuzzWorker) {
+  parentPort!.on('message', (spec: BatchSpec) => {
+    void runBatch(spec).then((r) => parentPort!.postMessage(r));
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * Running a fuzz binary on both sides: QEMU 10 (a child process) and vmm-lite (in process, runVirt), and splitting
+ * the serial output into per-sequence blocks for comparison.
+ *
+ * The oracle CPU is QEMU's `neoverse-n1` (see README.md, "The oracle CPU"): unlike `-cpu max` it has no FEAT_LSE2
+ * (which would let unaligned exclusives, atomics and load-acquire/store-release inside 16 bytes succeed on Normal
+ * memory), no pointer authentication (the PAC hints are NOPs, as in our model), no BTI, no FlagM, no MTE. It has no
+ * MTE, so QEMU runs without `mte=on` and vmm-lite with `mte: false`: MTE instructions are UNDEFINED on both.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const QEMU = process.env.FUZZ_QEMU ?? process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
+export const QEMU_CPU = process.env.FUZZ_QEMU_CPU ?? 'neoverse-n1';
+export const RAM_BYTES = 256 * 1024 * 1024;
+
+export function qemuArgs(elf: string): string[] {
+  return ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '256', '-nographic', '-nic', 'none', '-no-reboot', '-kernel', elf];
+}
+
+export interface QemuStatus {
+  usable: boolean;
+  version: string | null;
+  reason: string;
+}
+
+/** Whether QEMU 10 is installed (7.2 differs from the architecture in ways the fuzzer would report). */
+export function qemuStatus(): QemuStatus {
+  const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return { usable: false, version: null, reason: `${QEMU} is not installed` };
+  const m = /version (\d+)\.(\d+)\.(\d+)/.exec(r.stdout);
+  const version = m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+  if (!m || m[1] !== '10') return { usable: false, version, reason: `${QEMU} is version ${version ?? '?'}, not 10.x` };
+  return { usable: true, version, reason: '' };
+}
+
+export interface SideResult {
+  text: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Runs an ELF on QEMU. Its stdout goes to a file, not a pipe: vmm-lite runs in this thread at the same time and would
+ * not drain a pipe, and QEMU would block on a full one.
+ */
+export function runQemu(elf: Uint8Array, timeoutMs = 120_000): Promise<SideResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'kvm-mte-fuzz-'));
+  const file = join(dir, 'fuzz.elf');
+  const outFile = join(dir, 'serial.txt');
+  writeFileSync(file, elf);
+  const out = openSync(outFile, 'w');
+  return new Promise((resolve) => {
+    let stderr = '';
+    let timedOut = false;
+    const child = spawn(QEMU, qemuArgs(file), { stdio: ['ignore', out, 'pipe'] });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    let done = false;
+    const finish = (code: number | null, err?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      closeSync(out);
+      const text = readFileSync(outFile).toString('latin1');
+      rmSync(dir, { recursive: true, force: true });
+      const ok = !err && !timedOut && code === 0;
+      const detail = `QEMU exit ${code}${timedOut ? ' (timed out)' : ''}${err ? ` ${err.message}` : ''}${stderr ? `; stderr: ${stderr.trim()}` : ''}`;
+      resolve({ text, ok, detail });
+    };
+    child.on('error', (e) => finish(null, e));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+type RunVirt = typeof import('@kvm-mte/vmm-lite').runVirt;
+let runVirtFn: RunVirt | null = null;
+
+export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000): Promise<SideResult> {
+  if (!runVirtFn) runVirtFn = (await import('@kvm-mte/vmm-lite')).runVirt;
+  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte: false, maxInstructions });
+  const text = Buffer.from(r.serial).toString('latin1');
+  return {
+    text,
+    ok: r.outcome === 'shutdown',
+    detail: `vmm-lite outcome ${r.outcome} after ${r.instructions} instructions${r.message ? `: ${r.message}` : ''}`,
+  };
+}
+
+/** Serial output split at the `#<index>` headers: blocks[i] is sequence i's lines (without the header). */
+export function splitBlocks(text: string): { blocks: Map<number, string[]>; trailer: string[] } {
+  const blocks = new Map<number, string[]>();
+  let cur: string[] | null = null;
+  const trailer: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^#([0-9a-f]{4})$/.exec(line);
+    if (m) {
+      cur = [];
+      blocks.set(parseInt(m[1]!, 16), cur);
+    } else if (cur) {
+      cur.push(line);
+    } else if (line) {
+      trailer.push(line);
+    }
+  }
+  return { blocks, trailer };
+}
+
+export interface SeqDiff {
+  index: number;
+  qemu: string[];
+  vmm: string[];
+}
+
+/** Per-sequence differences (lines that differ, with their position) between two outputs. */
+export function compareOutputs(qemu: string, vmm: string, count: number): SeqDiff[] {
+  const q = splitBlocks(qemu).blocks;
+  const v = splitBlocks(vmm).blocks;
+  const diffs: SeqDiff[] = [];
+  for (let i = 0; i < count; i++) {
+    const ql = q.get(i) ?? ['<missing>'];
+    const vl = v.get(i) ?? ['<missing>'];
+    if (ql.join('\n') === vl.join('\n')) continue;
+    const { onlyA: qd, onlyB: vd } = lineDiff(ql, vl);
+    diffs.push({ index: i, qemu: qd, vmm: vd });
+  }
+  return diffs;
+}
+
+/** Lines only in a and only in b (longest common subsequence), each keeping its order. */
+export function lineDiff(a: readonly string[], b: readonly string[]): { onlyA: string[]; onlyB: string[] } {
+  const n = a.length;
+  const m = b.length;
+  const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i]![j] = a[i] === b[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
+  const onlyA: string[] = [];
+  const onlyB: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) { i++; j++; }
+    else if (L[i + 1]![j]! >= L[i]![j + 1]!) onlyA.push(a[i++]!);
+    else onlyB.push(b[j++]!);
+  }
+  while (i < n) onlyA.push(a[i++]!);
+  while (j < m) onlyB.push(b[j++]!);
+  return { onlyA, onlyB };
+}
