@@ -3,12 +3,14 @@
  *
  *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise]
  *             [--max-report M] [--repro SEED:INDEX:MODE]
+ *   pnpm fuzz --decoder WORDS [--seed S]      (decoder robustness only: no QEMU needed)
  *
  * Batches of K sequences go into one ELF each; J batches run at a time (each in a worker thread: vmm-lite in the
  * worker, QEMU as a child process). With --mode both, batches alternate between the two modes.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { makeSequence, minimise, runBatch, runSingle, type BatchResult, type BatchSpec, type Mismatch } from './batch.js';
+import { checkDecoder } from './decoder-robustness.js';
 import { disassemble } from './disasm.js';
 import { layout } from './generator.js';
 import type { Mode } from './harness.js';
@@ -23,12 +25,13 @@ interface Options {
   minimise: boolean;
   maxReport: number;
   repro: string | null;
+  decoder: number;
 }
 
-const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE]';
+const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE] | --decoder WORDS [--seed S]';
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { seed: 1, count: 1000, perBinary: 250, mode: 'both', jobs: 1, minimise: false, maxReport: 20, repro: null };
+  const o: Options = { seed: 1, count: 1000, perBinary: 250, mode: 'both', jobs: 1, minimise: false, maxReport: 20, repro: null, decoder: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Options {
       case '--max-report': o.maxReport = int(); break;
       case '--minimise': case '--minimize': o.minimise = true; break;
       case '--repro': o.repro = val(); break;
+      case '--decoder': o.decoder = int(); break;
       case '--mode': {
         const m = val();
         if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
@@ -112,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
+  if (o.decoder > 0) return decoderRun(o.seed, o.decoder);
   const q = qemuStatus();
   if (!q.usable) {
     console.error(`fuzz: ${q.reason}; QEMU 10 is the oracle (see fuzz/README.md)`);
@@ -162,6 +167,28 @@ export async function main(argv: string[]): Promise<number> {
   for (const p of problems) console.log(`PROBLEM ${p}`);
   console.log(`fuzz: ${sequences} sequences, ${instructions} instructions, ${mismatches.length} mismatching sequences, ${problems.length} problems, ${secs.toFixed(1)} s`);
   return mismatches.length || problems.length ? 1 : 0;
+}
+
+/** The decoder-robustness property at scale, in chunks of 1M words with progress. */
+function decoderRun(seed: number, words: number): number {
+  const t0 = Date.now();
+  let failures = 0;
+  let executed = 0;
+  let exceptions = 0;
+  let other = 0;
+  const CHUNK = 1_000_000;
+  for (let done = 0, chunk = 0; done < words; done += CHUNK, chunk++) {
+    const n = Math.min(CHUNK, words - done);
+    const r = checkDecoder((seed + chunk * 0x9e3779b9) >>> 0, n, 20, chunk % 2 === 0 ? 3 : 0);
+    executed += r.executed;
+    exceptions += r.exceptions;
+    other += r.otherStops;
+    for (const f of r.failures) console.log(`FAIL ${f.word.toString(16).padStart(8, '0')}: ${f.problem}`);
+    failures += r.failures.length;
+    console.log(`  decoder: ${done + n}/${words} words, ${failures} failures, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  console.log(`decoder: ${words} words (MTE level 3 and 0 alternating per million): ${executed} executed, ${exceptions} exceptions, ${other} other stops, ${failures} failures, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return failures ? 1 : 0;
 }
 
 async function runPool(specs: BatchSpec[], jobs: number, onResult: (r: BatchResult) => Promise<void>): Promise<void> {
