@@ -33,8 +33,13 @@ export interface Block {
   readonly words: Uint32Array;
   /** Word index of the first instruction in its page. */
   readonly start: number;
-  /** Runs the block: the CPU's state is updated as if each instruction had been stepped; sets cpu.pc at the end. */
-  readonly run: (cpu: import('./cpu.js').Cpu) => void;
+  /**
+   * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
+   * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end.
+   */
+  run: (cpu: import('./cpu.js').Cpu, budget: number) => void;
+  /** False once a store to the page (or IC) dropped the block: a looping block stops iterating. */
+  alive: boolean;
   /** The {@link codeEpoch} the block was built in. */
   readonly epoch: number;
   /** The run epoch in which the words were last compared with memory. */
@@ -70,6 +75,7 @@ export class CodePage {
   /** Drop every block of the page. */
   clear(): void {
     if (this.count === 0) return;
+    for (const b of this.blocks) if (b !== undefined) b.alive = false;
     this.blocks = new Array<Block | undefined>(PAGE_WORDS);
     this.count = 0;
     this.region.live[this.page] = 0;

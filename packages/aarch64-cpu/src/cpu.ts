@@ -136,7 +136,7 @@ export class Cpu {
     this.daif = (v >>> 6) & 0xf;
     this.el = (v >>> 2) & 3;
     this.spsel = v & 1;
-    this.mem.controlChanged();
+    this.elChanged();
   }
 
   /**
@@ -164,7 +164,18 @@ export class Cpu {
     this.tco = mteLevel(this) >= 2 ? 1 : 0;
     this.pc = (sys[SysReg.VBAR_EL1]! & ~0x7ffn) + BigInt(base + offset);
     this.onExceptionEntry();
-    this.mem.controlChanged();
+    this.elChanged();
+  }
+
+  /**
+   * PSTATE changed (exception entry or return) and maybe the EL, but no translation register: the port's
+   * `elChanged` when it has one (cheap: an MMU whose TLB entries hold both ELs' permissions keeps them), else
+   * `controlChanged`.
+   */
+  private elChanged(): void {
+    const mem = this.mem;
+    if (mem.elChanged !== undefined) mem.elChanged();
+    else mem.controlChanged();
   }
 
   /** Hook for features that act on exception entry. Overridden by nothing yet (MTE's TCO is set above). */

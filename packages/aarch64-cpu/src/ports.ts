@@ -76,6 +76,12 @@ export interface MemoryPort {
   fetch(va: bigint): number;
   /** Translation controls changed (SCTLR, TCR, TTBRx, MAIR, HCR_EL2, VTTBR_EL2, ...) or the exception level changed. */
   controlChanged(): void;
+  /**
+   * Exception entry or return changed PSTATE (the EL, SPSel, PAN, ...) but no translation register. Optional: without
+   * it the CPU calls controlChanged. An implementation must still notice translation registers written without a
+   * controlChanged call (a hypervisor's ONE_REG writes, for instance) as controlChanged would.
+   */
+  elChanged?(): void;
   /** A TLB maintenance operation: `op` is the TLBI name in lower case (e.g. "vmalle1", "vae1"), `arg` its Xt. */
   tlbi(op: string, arg: bigint): void;
   /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */

@@ -125,6 +125,16 @@ const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
+/** Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()). */
+const SPLIT64 = new BigUint64Array(1);
+const SPLIT32 = new Uint32Array(SPLIT64.buffer);
+
+/** The system registers refresh() reads: elChanged() reloads and flushes only when one of them changed. */
+const CONTROL_REGS = [
+  SysReg.SCTLR_EL1, SysReg.HCR_EL2, SysReg.TCR_EL1, SysReg.MAIR_EL1, SysReg.TTBR0_EL1, SysReg.TTBR1_EL1,
+  SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
+];
+
 /** The live-code bytes of an entry that maps no region: one page, never live. */
 const NO_CODE = new Uint8Array(1);
 
@@ -163,6 +173,8 @@ export class Mmu implements MemoryPort {
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
   private gen = 1;
+  /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
+  private readonly controlRegs = new BigUint64Array(CONTROL_REGS.length);
   private wideOff = 0;
   /** The logical tag (VA[59:56]) wideKey() saw. */
   private wideTag = 0;
@@ -243,13 +255,16 @@ export class Mmu implements MemoryPort {
 
   read(va: bigint, size: number, flags: number): bigint {
     if (this.tlbEnabled) {
-      const f = Number(va);
+      // The address's 32-bit halves through a BigUint64Array: several times cheaper than Number(va) in V8.
+      SPLIT64[0] = va;
+      const lo = SPLIT32[0]!;
+      const hi = SPLIT32[1]!;
       let key: number;
       let off: number;
       let ltag = 0;
-      if (f < TWO53) {
-        off = f % PAGE;
-        key = (f - off) / PAGE;
+      if (hi < 0x20_0000) {
+        off = lo & 0xfff;
+        key = hi * 1048576 + (lo >>> 12);
       } else {
         key = this.wideKey(va, (flags & F) !== 0 ? 2 : 0);
         off = this.wideOff;
@@ -278,13 +293,15 @@ export class Mmu implements MemoryPort {
   write(va: bigint, size: number, value: bigint, flags: number): void {
     flags |= W;
     if (this.tlbEnabled) {
-      const f = Number(va);
+      SPLIT64[0] = va;
+      const lo = SPLIT32[0]!;
+      const hi = SPLIT32[1]!;
       let key: number;
       let off: number;
       let ltag = 0;
-      if (f < TWO53) {
-        off = f % PAGE;
-        key = (f - off) / PAGE;
+      if (hi < 0x20_0000) {
+        off = lo & 0xfff;
+        key = hi * 1048576 + (lo >>> 12);
       } else {
         key = this.wideKey(va, 0);
         off = this.wideOff;
@@ -299,10 +316,11 @@ export class Mmu implements MemoryPort {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
           if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) codeWritten(this.tlbBytes[i]!, o, size);
+          // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
           switch (size) {
-            case 1: v.setUint8(o, Number(value & 0xffn)); return;
-            case 2: v.setUint16(o, Number(value & 0xffffn), true); return;
-            case 4: v.setUint32(o, Number(value & 0xffff_ffffn), true); return;
+            case 1: v.setUint8(o, Number(BigInt.asUintN(8, value))); return;
+            case 2: v.setUint16(o, Number(BigInt.asUintN(16, value)), true); return;
+            case 4: v.setUint32(o, Number(BigInt.asUintN(32, value)), true); return;
             default: v.setBigUint64(o, value, true); return;
           }
         }
@@ -340,12 +358,14 @@ export class Mmu implements MemoryPort {
   fetchPage(va: bigint): CodePage | undefined {
     if (!this.tlbEnabled) return undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const f = Number(va);
+      SPLIT64[0] = va;
+      const lo = SPLIT32[0]!;
+      const hi = SPLIT32[1]!;
       let key: number;
       let off: number;
-      if (f < TWO53) {
-        off = f % PAGE;
-        key = (f - off) / PAGE;
+      if (hi < 0x20_0000) {
+        off = lo & 0xfff;
+        key = hi * 1048576 + (lo >>> 12);
       } else {
         key = this.wideKey(va, 2);
         off = this.wideOff;
@@ -492,6 +512,29 @@ export class Mmu implements MemoryPort {
   }
 
   /**
+   * Exception entry or return: PSTATE changed, maybe the EL. The entries hold both ELs' permissions and PAN, UAO and
+   * the EL are checked per access, so nothing is flushed unless one of the translation registers differs from what
+   * the controls were last loaded from (then this is controlChanged). Without this, every SVC round trip flushed the
+   * TLB and re-walked both stages for its code, stack and data (docs/performance.md).
+   */
+  elChanged(): void {
+    const s = this.cpu.sys;
+    const seen = this.controlRegs;
+    for (let k = 0; k < CONTROL_REGS.length; k++) {
+      if (seen[k] !== s[CONTROL_REGS[k]!]!) {
+        this.controlChanged();
+        return;
+      }
+    }
+  }
+
+  /** Record the CONTROL_REGS values the fields were loaded from (refresh() calls it). */
+  private noteControlRegs(): void {
+    const s = this.cpu.sys;
+    for (let k = 0; k < CONTROL_REGS.length; k++) this.controlRegs[k] = s[CONTROL_REGS[k]!]!;
+  }
+
+  /**
    * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, aside1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
    * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
    * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries.
@@ -612,6 +655,7 @@ export class Mmu implements MemoryPort {
   /** Reload the translation controls from the CPU's registers. */
   private refresh(): void {
     const s = this.cpu.sys;
+    this.noteControlRegs();
     const sctlr = Number(s[SysReg.SCTLR_EL1]! & 0xffff_ffffn);
     const hcr = s[SysReg.HCR_EL2]!;
     const hcrLo = Number(hcr & 0xffff_ffffn);
