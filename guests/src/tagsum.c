@@ -2,8 +2,8 @@
  * VM without MTE: EC 0x00) and powers off. With MTE it maps 32 pages at 0x4080_0000 as Tagged Normal and:
  *  - if the first doubleword holds MAGIC (the VMM restored a snapshot there): checks every granule's tag with LDG
  *    against the pattern, prints how many are intact and the checksum;
- *  - otherwise writes MAGIC, tags every granule with STG (tag = (granule * 7 + page) & 0xf), reads every tag back
- *    and prints the checksum.
+ *  - otherwise writes MAGIC, tags every granule with STG (tag = (granule * 7 + page) & 0xf), prints a line (a stop
+ *    point for a VMM's snapshot), reads every tag back and prints the checksum.
  * The region is outside the image, so a restored snapshot survives loading the same ELF again. */
 #include "guest.h"
 #include "mmu.h"
@@ -68,6 +68,8 @@ int main(void)
         *magic = MAGIC;
         for (u64 g = 0; g < GRANULES; g++)
             stg((BUF + 16 * g) | (pattern(g) << 56));
+        /* A VMM may stop here (the policy demo does) and snapshot the VM: the check below then runs after restore. */
+        print_str("tagsum: tagged; checking\n");
     } else {
         print_str("tagsum: found a restored buffer; checking its tags\n");
     }

@@ -6,10 +6,11 @@
  * enforceProtMte, which refuses anything else, so there the VMM maps RAM with PROT_MTE.
  */
 import { readFileSync } from 'node:fs';
+import { KvmError, PagePolicies, type PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import {
-  KvmError, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, PagePolicies, type PageUpgradePolicy,
-} from '@kvm-mte/kvm-core';
-import { FramebufferRefusedError, VirtMachine, type VirtMachineOptions } from '@kvm-mte/vmm-lite';
+  decodeSnapshot, FramebufferRefusedError, POLICY_NAMES, policyByName, restoreMachineOptions, restoreSnapshot, saveSnapshot,
+  sha256Hex, VirtMachine, type VirtMachineOptions,
+} from '@kvm-mte/vmm-lite';
 
 const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../guests/bin/${name}.elf`, import.meta.url)));
 
@@ -34,9 +35,6 @@ export interface Scenario {
 }
 
 const MEMORY = 64 << 20;
-/** tagsum's tagged buffer: 32 pages at RAM + 8 MiB. */
-const BUF_OFFSET = 0x80_0000;
-const BUF_BYTES = 32 * 4096;
 const MAX_INSNS = 50_000_000;
 
 function machine(policy: PageUpgradePolicy, extra: VirtMachineOptions = {}): VirtMachine {
@@ -60,24 +58,48 @@ function tagsumCell(serial: string, extra: Partial<Cell> = {}): Cell {
   return { kind: 'other', text: 'no verdict', serial, ...extra };
 }
 
-/** Run tagsum, snapshot its tagged buffer (data + tags, saved one of two ways), restore into a fresh VM, check. */
-async function snapshotScenario(policy: PageUpgradePolicy, save: 'mapping' | 'copy-tags'): Promise<Cell> {
-  const a = machine(policy);
-  await runGuest(a, 'tagsum');
-  const data = a.ram.bytes.slice(BUF_OFFSET, BUF_OFFSET + BUF_BYTES);
-  let tags: Uint8Array;
-  if (save === 'mapping') {
-    tags = a.ram.readTags(BUF_OFFSET, BUF_BYTES / 16); // RAZ without PROT_MTE
-  } else {
-    tags = new Uint8Array(BUF_BYTES / 16);
-    a.vm.armMteCopyTags({ guestIpa: BigInt(a.ramBase + BUF_OFFSET), length: BUF_BYTES, buffer: tags, flags: KVM_ARM_TAGS_FROM_GUEST });
-  }
-  const b = machine(policy);
-  b.load({ kernel: guest('tagsum') });
-  b.ram.bytes.set(data, BUF_OFFSET);
-  b.vm.armMteCopyTags({ guestIpa: BigInt(b.ramBase + BUF_OFFSET), length: BUF_BYTES, buffer: tags, flags: KVM_ARM_TAGS_TO_GUEST });
+const STOP_LINE = 'tagsum: tagged; checking\n';
+
+/**
+ * How many instructions tagsum has retired when it stores the last byte of its stop-point line: it has tagged its
+ * buffer and not yet read any tag back. (That store is not counted yet when the UART sees it.)
+ */
+async function tagsumStopPoint(policy: PageUpgradePolicy): Promise<number> {
+  let text = '';
+  let at = -1;
+  const m: VirtMachine = machine(policy, {
+    onSerial: (b) => {
+      if (at >= 0) return;
+      text += new TextDecoder().decode(b);
+      if (text.includes(STOP_LINE)) at = m.instructions;
+    },
+  });
+  m.load({ kernel: guest('tagsum') });
+  await m.run({ maxInstructions: MAX_INSNS });
+  if (at < 0) throw new Error(`tagsum printed no stop line:\n${text}`);
+  return at;
+}
+
+/**
+ * Run tagsum to the instruction where it has tagged its buffer (as `vmm-lite snapshot --stop-after N` does), take a
+ * vmm-lite snapshot there (tags saved one of two ways), restore it into a fresh machine and let the guest continue:
+ * it reads every tag back.
+ */
+async function snapshotScenario(policy: PageUpgradePolicy, tagsVia: 'mapping' | 'copy-tags'): Promise<Cell> {
+  const kernel = guest('tagsum');
+  const stopAt = await tagsumStopPoint(policy);
+  let before = '';
+  const a = machine(policy, { onSerial: (b) => { before += new TextDecoder().decode(b); } });
+  a.load({ kernel });
+  const stop = await a.run({ maxInstructions: stopAt });
+  if (stop.outcome !== 'instruction-limit') throw new Error(`tagsum ended before its stop point: ${stop.outcome}\n${before}`);
+  const name = POLICY_NAMES.find((n) => policyByName(n) === policy)!;
+  const config = { policy: name, memBackend: 'anonymous' as const, protMte: policy === PagePolicies.enforceProtMte, kernelSha256: sha256Hex(kernel) };
+  const snap = decodeSnapshot(saveSnapshot(a, { config, tagsVia }).file);
+  const b = new VirtMachine(restoreMachineOptions(snap));
+  restoreSnapshot(b, snap, { tagsVia });
   const r = await b.run({ maxInstructions: MAX_INSNS });
-  return tagsumCell(new TextDecoder().decode(r.serial));
+  return tagsumCell(before + new TextDecoder().decode(r.serial));
 }
 
 export const SCENARIOS: readonly Scenario[] = [

@@ -30,7 +30,7 @@ export {
   type DecodedSnapshot, type SnapshotSizes, type SaveOptions, type RestoreConfig, type VcpuState, type Progress,
 } from './snapshot.js';
 export {
-  encodeSnapshot, decodeContainer, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, POLICY_NAMES, MEM_BACKENDS,
+  encodeSnapshot, decodeContainer, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, POLICY_NAMES, MEM_BACKENDS, sha256Hex,
   type SnapshotHeader, type PolicyName, type MemBackend, type TagsVia, type SnapshotLayout,
 } from './snapshot-format.js';
 export { checkPl011State, type Pl011State } from './pl011.js';
