@@ -23,10 +23,8 @@
 // description or special vmm-lite options, an entry in GUEST_INFO below. A guest runs a fixed amount of work,
 // prints a deterministic checksum and powers off with PSCI SYSTEM_OFF.
 //
-// Hook for the MTE work: a tagged-memory loop with synchronous tag checks and the same loop unchecked, as two
-// guests built from one source (e.g. guests/src/bench-mte-sync.c and bench-mte-none.c, each a few lines that
-// #define the TCF mode and #include a shared "bench-mte.h"), so the table shows the cost of checking next to
-// QEMU's. Nothing else is needed here; list them in GUEST_INFO for a description.
+// MTE: bench-mte-sync and bench-mte-none are one source (guests/src/bench-mte.h) built with TCF = 1 and TCF = 0, so
+// the table shows the cost of synchronous tag checks (sync / none) on vmm-lite next to QEMU's.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -45,8 +43,8 @@ const GUEST_INFO = {
   'bench-int': { what: 'sieve of Eratosthenes + FNV-1a/xorshift64 hash loops (MMU on)' },
   'bench-mem': { what: 'load/add/store over a 4 MiB buffer, 32 passes (MMU on, 2 MiB blocks)' },
   'bench-exc': { what: '1,000,000 SVC round trips to an EL1 handler' },
-  // 'bench-mte-sync': { what: 'tagged-memory loop, synchronous tag checks' },
-  // 'bench-mte-none': { what: 'the same loop, unchecked' },
+  'bench-mte-sync': { what: 'bench-mem over Tagged Normal memory through a tagged pointer, synchronous tag checks (TCF = 1)' },
+  'bench-mte-none': { what: 'the same loop and tagged memory, tag checks off (TCF = 0)' },
 };
 
 function parseArgs(argv) {
