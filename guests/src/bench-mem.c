@@ -3,11 +3,11 @@
  * PASSES times, then summed. Prints the checksum and powers off. */
 #include "guest.h"
 #include "mmu.h"
+#include "bench-mem-loop.h"
 
 #define BUF_VA     0x40400000UL   /* just past the 4 MiB identity map */
 #define BUF_BYTES  0x00400000UL
 #define WORDS      (BUF_BYTES / 8)
-#define PASSES     32
 
 int main(void)
 {
@@ -19,21 +19,7 @@ int main(void)
     print_line("bench-mem: load/add/store over 4 MiB");
     volatile u64 *const vbuf = (volatile u64 *)BUF_VA;
     u64 *const buf = (u64 *)vbuf;
-    for (u64 i = 0; i < WORDS; i++)
-        buf[i] = i * 0x9e3779b97f4a7c15UL;
-    for (u64 pass = 1; pass <= PASSES; pass++) {
-        u64 carry = pass;
-        for (u64 i = 0; i < WORDS; i += 2) {
-            u64 a = buf[i] + carry;
-            u64 b = buf[i + 1] ^ a;
-            buf[i] = a;
-            buf[i + 1] = b;
-            carry = b >> 61;
-        }
-    }
-    u64 sum = 0;
-    for (u64 i = 0; i < WORDS; i++)
-        sum = (sum ^ buf[i]) + (sum << 3);
+    const u64 sum = bench_mem_loop(buf, WORDS);
     print_kv("checksum", sum);
     return 0;
 }

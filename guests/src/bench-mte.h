@@ -4,11 +4,11 @@
  * of checking as the ratio of the two. Define BENCH_TCF (0 or 1) and BENCH_NAME before including this file. */
 #include "guest.h"
 #include "mmu.h"
+#include "bench-mem-loop.h"
 
 #define BUF_VA     0x40400000UL   /* just past the 4 MiB identity map */
 #define BUF_BYTES  0x00400000UL
 #define WORDS      (BUF_BYTES / 8)
-#define PASSES     32
 #define TAG        3UL
 #define TCR_TBI0   (1UL << 37)
 #define SCTLR_ATA  (1UL << 43)
@@ -30,21 +30,7 @@ int main(void)
     for (u64 g = 0; g < BUF_BYTES; g += 32)
         __asm__ volatile("st2g %0, [%0]" ::"r"(tagged + g) : "memory");
     u64 *const buf = (u64 *)tagged;
-    for (u64 i = 0; i < WORDS; i++)
-        buf[i] = i * 0x9e3779b97f4a7c15UL;
-    for (u64 pass = 1; pass <= PASSES; pass++) {
-        u64 carry = pass;
-        for (u64 i = 0; i < WORDS; i += 2) {
-            u64 a = buf[i] + carry;
-            u64 b = buf[i + 1] ^ a;
-            buf[i] = a;
-            buf[i + 1] = b;
-            carry = b >> 61;
-        }
-    }
-    u64 sum = 0;
-    for (u64 i = 0; i < WORDS; i++)
-        sum = (sum ^ buf[i]) + (sum << 3);
+    const u64 sum = bench_mem_loop(buf, WORDS);
     print_kv("checksum", sum);
     return 0;
 }

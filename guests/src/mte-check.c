@@ -16,6 +16,7 @@
  * FAR[63:60] of a Tag Check fault is UNKNOWN and not printed (see exceptions.c). */
 #include "guest.h"
 #include "mmu.h"
+#include "mte.h"
 
 #define SCTLR_ATA    (1UL << 43)
 #define SCTLR_ATA0   (1UL << 42)
@@ -69,45 +70,11 @@ __asm__(".section .text.el0code, \"ax\"\n"
         "  eret\n"
         "  .skip 0x5f4\n");
 
-static void line(const char *s)
-{
-    print_str(s);
-    newline();
-}
-
-static u64 with_tag(u64 p, u64 tag)
-{
-    return (p & ~(0xfUL << 56)) | (tag << 56);
-}
-
-static void set_sctlr(u64 extra)
-{
-    __asm__ volatile("msr sctlr_el1, %0\n\tisb" ::"r"((u64)(SCTLR_BASE | SCTLR_M | SCTLR_C | SCTLR_I) | extra)
-                     : "memory");
-}
-
 static void set_tcr(u64 extra)
 {
     __asm__ volatile("msr tcr_el1, %0\n\tisb\n\ttlbi vmalle1is\n\tdsb ish\n\tisb" ::"r"(
                          (TCR_VALUE & ~(1UL << 23)) | TCR_TTBR1 | extra)
                      : "memory");
-}
-
-static void stg(u64 p)
-{
-    __asm__ volatile("stg %0, [%0]" ::"r"(p) : "memory");
-}
-
-static u64 ld64(u64 p)
-{
-    u64 v;
-    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
-    return v;
-}
-
-static void st64(u64 p, u64 v)
-{
-    __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(p) : "memory");
 }
 
 static u64 read_tfsr(void)

@@ -16,6 +16,7 @@
  * Every granule read was written first: nothing depends on the reset value of tag storage. */
 #include "guest.h"
 #include "mmu.h"
+#include "mte.h"
 
 #define SCTLR_ATA    (1UL << 43)
 #define TCR_TBI0     (1UL << 37)
@@ -29,50 +30,11 @@
 static u8 tagged_mem[MEM_SIZE] __attribute__((aligned(4096)));
 static const u64 t = TAGGED_VA, u = UNTAGGED_VA;
 
-static void line(const char *s)
-{
-    print_str(s);
-    newline();
-}
-
-static u64 with_tag(u64 p, u64 tag)
-{
-    return (p & ~(0xfUL << 56)) | (tag << 56);
-}
-
-static u64 tag_of(u64 p)
-{
-    return (p >> 56) & 0xf;
-}
-
-static void set_sctlr(u64 extra)
-{
-    __asm__ volatile("msr sctlr_el1, %0\n\tisb" ::"r"((u64)(SCTLR_BASE | SCTLR_M | SCTLR_C | SCTLR_I) | extra)
-                     : "memory");
-}
-
-static void stg(u64 p)
-{
-    __asm__ volatile("stg %0, [%0]" ::"r"(p) : "memory");
-}
-
 static u64 ldg(u64 p)
 {
     u64 v = p & ~(0xfUL << 56);
     __asm__ volatile("ldg %0, [%1]" : "+r"(v) : "r"(p) : "memory");
     return tag_of(v);
-}
-
-static u64 ld64(u64 p)
-{
-    u64 v;
-    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
-    return v;
-}
-
-static void st64(u64 p, u64 v)
-{
-    __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(p) : "memory");
 }
 
 /* The tags of the 16 granules from p (through the tagged view), granule i in nibble i. */
@@ -128,13 +90,6 @@ static void show(const char *what, u64 region)
         show(insn, region);                                                                                          \
         print_kv("  " insn " tags at a+4080 and a-4096", ldg(a + 4080) * 16 + ldg(a - 4096));                       \
     } while (0)
-
-static u64 irg(u64 p, u64 excl)
-{
-    u64 r;
-    __asm__ volatile("irg %0, %1, %2" : "=r"(r) : "r"(p), "r"(excl));
-    return r;
-}
 
 #define ADDG(p, uimm6, uimm4) ({ u64 _r; __asm__ volatile("addg %0, %1, #" #uimm6 ", #" #uimm4 : "=r"(_r) : "r"(p)); _r; })
 #define SUBG(p, uimm6, uimm4) ({ u64 _r; __asm__ volatile("subg %0, %1, #" #uimm6 ", #" #uimm4 : "=r"(_r) : "r"(p)); _r; })

@@ -8,6 +8,7 @@
  * no checks. Nothing depends on the reset value of tag storage: every granule read is written first. */
 #include "guest.h"
 #include "mmu.h"
+#include "mte.h"
 
 #define SCTLR_ATA    (1UL << 43)
 #define SCTLR_TCF(x) ((u64)(x) << 40)
@@ -18,33 +19,6 @@
 #define UNTAGGED_VA  0x80010000UL /* the same two pages, Normal (untagged) */
 
 static u8 tagged_mem[8192] __attribute__((aligned(4096)));
-
-static void line(const char *s)
-{
-    print_str(s);
-    newline();
-}
-
-static u64 with_tag(u64 p, u64 tag)
-{
-    return (p & ~(0xfUL << 56)) | (tag << 56);
-}
-
-static u64 tag_of(u64 p)
-{
-    return (p >> 56) & 0xf;
-}
-
-static void set_sctlr(u64 extra)
-{
-    __asm__ volatile("msr sctlr_el1, %0\n\tisb" ::"r"((u64)(SCTLR_BASE | SCTLR_M | SCTLR_C | SCTLR_I) | extra)
-                     : "memory");
-}
-
-static void stg(u64 p)
-{
-    __asm__ volatile("stg %0, [%0]" ::"r"(p) : "memory");
-}
 
 static void st2g(u64 p)
 {
@@ -68,28 +42,9 @@ static u64 ldg(u64 p)
     return tag_of(t);
 }
 
-static u64 ld64(u64 p)
-{
-    u64 v;
-    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
-    return v;
-}
-
-static void st64(u64 p, u64 v)
-{
-    __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(p) : "memory");
-}
-
 static void try_ld64(u64 p)
 {
     (void)ld64(p);
-}
-
-static u64 irg(u64 p, u64 excl)
-{
-    u64 r;
-    __asm__ volatile("irg %0, %1, %2" : "=r"(r) : "r"(p), "r"(excl));
-    return r;
 }
 
 static u64 read_rgsr(void)

@@ -7,6 +7,7 @@
  * The region is outside the image, so a restored snapshot survives loading the same ELF again. */
 #include "guest.h"
 #include "mmu.h"
+#include "mte.h"
 
 #define SCTLR_ATA   (1UL << 43)
 #define TCR_TBI0    (1UL << 37)
@@ -27,11 +28,6 @@ static u64 ldg(u64 p)
     u64 t = p & ~(0xfUL << 56);
     __asm__ volatile("ldg %0, [%1]" : "+r"(t) : "r"(p) : "memory");
     return (t >> 56) & 0xf;
-}
-
-static void stg(u64 p)
-{
-    __asm__ volatile("stg %0, [%0]" ::"r"(p) : "memory");
 }
 
 static u64 pattern(u64 g)
