@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { findEncoding } from '../decode-a64.js';
 import { runProgram } from '../testing/flat-memory.js';
-import { BASE, C, expectUndef, N, run, SP0, u64, V, Z } from '../testing/insn-harness.js';
+import { BASE, C, describeQemuVectors, expectUndef, N, run, SP0, u64, V, Z } from '../testing/insn-harness.js';
 
 describe('PC-rel. addressing', () => {
   it('ADR adds a signed byte offset to the PC', () => {
@@ -409,20 +409,4 @@ d37a7420 6cc03d8 3bb6c548 51ee74aa6ad0ecdf 12345678 7 > eedb15200 3bb6c548 51ee7
 51a2b821 aea5bf0a421e115e 8d98691aa7fa510a 7fffffff ffffffff9ff11cd8 4 > UNDEF
 `;
 
-describe('differential vectors from QEMU', () => {
-  const lines = QEMU_VECTORS.trim().split('\n').filter((l) => l !== '');
-  it('has vectors', () => expect(lines.length).toBeGreaterThan(100));
-  it.each(lines)('%s', (line) => {
-    const [input, output] = line.split(' > ') as [string, string];
-    const [w, ...ins] = input.split(' ');
-    const word = parseInt(w!, 16);
-    const v = ins.map((s) => BigInt(`0x${s}`));
-    if (output === 'UNDEF') {
-      expectUndef(word);
-      return;
-    }
-    const cpu = run([word], { x: { 0: v[0]!, 1: v[1]!, 2: v[2]!, 3: v[3]! }, nzcv: Number(v[4]) });
-    const got = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], BigInt(cpu.nzcv)].map((r) => r!.toString(16)).join(' ');
-    expect(got).toBe(output);
-  });
-});
+describeQemuVectors(QEMU_VECTORS);

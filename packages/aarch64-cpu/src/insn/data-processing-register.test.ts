@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findEncoding } from '../decode-a64.js';
-import { C, expectUndef, N, run, SP0, u64, V, Z } from '../testing/insn-harness.js';
+import { C, describeQemuVectors, expectUndef, N, run, SP0, u64, V, Z } from '../testing/insn-harness.js';
 
 const INT_MIN = 0x8000_0000_0000_0000n;
 const INT_MAX = 0x7fff_ffff_ffff_ffffn;
@@ -783,20 +783,4 @@ eb413861 1 8000000000000001 eddaabc94b248647 a9a863184d824bc9 7 > 1 a9a663184d82
 3b828861 b016de9affa32370 8d6edc0460f217bc 38abbb9782cccaa5 b307651d0eec65d0 9 > UNDEF
 `;
 
-describe('differential vectors from QEMU', () => {
-  const lines = QEMU_VECTORS.trim().split('\n').filter((l) => l !== '');
-  it('has vectors', () => expect(lines.length).toBeGreaterThan(100));
-  it.each(lines)('%s', (line) => {
-    const [input, output] = line.split(' > ') as [string, string];
-    const [w, ...ins] = input.split(' ');
-    const word = parseInt(w!, 16);
-    const v = ins.map((s) => BigInt(`0x${s}`));
-    if (output === 'UNDEF') {
-      expectUndef(word);
-      return;
-    }
-    const cpu = run([word], { x: { 0: v[0]!, 1: v[1]!, 2: v[2]!, 3: v[3]! }, nzcv: Number(v[4]) });
-    const got = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], BigInt(cpu.nzcv)].map((r) => r!.toString(16)).join(' ');
-    expect(got).toBe(output);
-  });
-});
+describeQemuVectors(QEMU_VECTORS);

@@ -2,7 +2,7 @@
  * Test support (not exported from the package): run instruction words on a fresh CPU over FlatMemory and check
  * their results, or that a word is UNDEFINED without side effects. Shared by the instruction-class tests.
  */
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cpu } from '../cpu.js';
 import { Stop } from '../exits.js';
 import { SysReg } from '../sysregs.js';
@@ -54,3 +54,27 @@ export const Z = 4;
 export const C = 2;
 export const V = 1;
 export const u64 = (v: bigint) => BigInt.asUintN(64, v);
+
+/**
+ * Vectors recorded from QEMU 10 linux-user: one per line, `WORD X0 X1 X2 X3 NZCV > X0 X1 X2 X3 NZCV` in hex (the
+ * result after running WORD with those inputs), or `WORD ... > UNDEF`. Each line becomes a test.
+ */
+export function describeQemuVectors(table: string): void {
+  describe('differential vectors from QEMU', () => {
+    const lines = table.trim().split('\n').filter((l) => l !== '');
+    it('has vectors', () => expect(lines.length).toBeGreaterThan(100));
+    it.each(lines)('%s', (line) => {
+      const [input, output] = line.split(' > ') as [string, string];
+      const [w, ...ins] = input.split(' ');
+      const word = parseInt(w!, 16);
+      const v = ins.map((s) => BigInt(`0x${s}`));
+      if (output === 'UNDEF') {
+        expectUndef(word);
+        return;
+      }
+      const cpu = run([word], { x: { 0: v[0]!, 1: v[1]!, 2: v[2]!, 3: v[3]! }, nzcv: Number(v[4]) });
+      const got = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], BigInt(cpu.nzcv)].map((r) => r!.toString(16)).join(' ');
+      expect(got).toBe(output);
+    });
+  });
+}
