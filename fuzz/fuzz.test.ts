@@ -1,7 +1,7 @@
 // The differential fuzzer's CI test (see README.md):
 //  - decoder robustness: 2,000,000 random words (FUZZ_DECODER_WORDS to change) never make the modelled CPU throw or
 //    stop with Stop.InternalError; runs everywhere.
-//  - a fixed seed set (3 seeds x 300 sequences, MMU off and on) against QEMU 10 when it is installed; skipped with the
+//  - a fixed seed set (3 seeds x 300 sequences, MMU off and on, and 200 sequences in MTE mode) against QEMU 10 when it is installed; skipped with the
 //    reason otherwise, and a failure instead of a skip with KVM_MTE_REQUIRE_QEMU=1.
 //  - the generator is deterministic and the harness ELF is well formed.
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,24 @@ describe('generator and harness', () => {
     expect(layout(makeSequence(7, 0, 'mmu-on'))).not.toEqual(layout(makeSequence(8, 0, 'mmu-on')));
   });
 
+  it('MTE mode: deterministic, emits tag instructions, sets RGSR_EL1/GCR_EL1; other modes emit none', () => {
+    const isTagInsn = (w: number): boolean =>
+      (w & 0xff200000) >>> 0 === 0xd9200000 || // STG/STZG/ST2G/STZ2G/LDG
+      (w & 0xfe400000) >>> 0 === 0x68000000 || // STGP
+      (w & 0xdfe0fc00) >>> 0 === 0x9ac00000 || (w & 0xffe0f800) >>> 0 === 0x9ac01000 || // SUBP(S), IRG, GMI
+      (w & 0xbfc00000) >>> 0 === 0x91800000; // ADDG/SUBG
+    let tagInsns = 0;
+    for (let i = 0; i < 50; i++) {
+      const a = makeSequence(9, i, 'mte');
+      expect(layout(a)).toEqual(layout(makeSequence(9, i, 'mte')));
+      expect(a.init.mteRegs).toBeDefined();
+      expect((a.init.mteRegs! >> 8n) & 0xffffn).not.toBe(0n); // RGSR_EL1.SEED non-zero
+      tagInsns += layout(a).filter(isTagInsn).length;
+      expect(layout(makeSequence(9, i, 'mmu-on')).filter(isTagInsn)).toEqual([]);
+    }
+    expect(tagInsns).toBeGreaterThan(100);
+  });
+
   it('branches only go forward, inside the sequence or to its end, also after items are dropped', () => {
     for (let i = 0; i < 200; i++) {
       const s = makeSequence(3, i, 'mmu-on');
@@ -85,6 +103,8 @@ const SPECS: BatchSpec[] = [
   { seed: 101, start: 0, count: 300, mode: 'mmu-off' },
   { seed: 102, start: 0, count: 300, mode: 'mmu-on' },
   { seed: 103, start: 0, count: 300, mode: 'mmu-on' },
+  // MTE mode: QEMU -M virt,mte=on -cpu max, vmm-lite mte: true; tag instructions and tag-checked accesses.
+  { seed: 104, start: 0, count: 200, mode: 'mte' },
 ];
 
 describe.skipIf(!qemu.usable)(`differential fuzzing against QEMU ${qemu.version ?? ''}${qemu.usable ? '' : ` (skipped: ${qemu.reason})`}`, () => {

@@ -155,7 +155,17 @@ export const REG = {
   TPIDR_EL1: R(3, 0, 13, 0, 4),
   TPIDR_EL0: R(3, 3, 13, 0, 2),
   TPIDRRO_EL0: R(3, 3, 13, 0, 3),
+  GCR_EL1: R(3, 0, 1, 0, 6),
+  RGSR_EL1: R(3, 0, 1, 0, 5),
 } as const;
+
+/** MSR TCO, #imm (FEAT_MTE). */
+export const TCO_IMM = (v: number): number => msrImm(3, 4, v);
+/** ORR Xd, Xn, Xm. */
+export const orrReg = (rd: number, rn: number, rm: number): number => u(0xaa000000 | (rm << 16) | (rn << 5) | rd);
+/** STG Xt, [Xn] (signed offset 0) and LDG Xt, [Xn] (FEAT_MTE). */
+export const stg = (rt: number, rn: number): number => u(0xd9200800 | (rn << 5) | rt);
+export const ldg = (rt: number, rn: number): number => u(0xd9600000 | (rn << 5) | rt);
 
 export const ERET = 0xd69f03e0;
 export const ISB = 0xd5033fdf;

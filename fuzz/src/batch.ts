@@ -8,7 +8,7 @@ import { compareOutputs, runQemu, runVmmLite, type SeqDiff } from './oracle.js';
 
 /** The seed of sequence `index` of a run with seed `seed` (independent of how sequences are batched). */
 export function sequenceSeed(seed: number, index: number, mode: Mode): number {
-  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1) ^ (mode === 'mmu-on' ? 0x5bd1e995 : 0);
+  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1) ^ (mode === 'mmu-on' ? 0x5bd1e995 : mode === 'mte' ? 0x27d4eb2f : 0);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
@@ -61,8 +61,9 @@ export async function runBatch(spec: BatchSpec): Promise<BatchResult> {
   const { elf } = buildBinary(codes, spec.mode);
   const t0 = Date.now();
   let qemuMs = 0;
-  const qp = runQemu(elf, spec.qemuTimeoutMs).then((r) => ((qemuMs = Date.now() - t0), r));
-  const v = await runVmmLite(elf);
+  const mte = spec.mode === 'mte';
+  const qp = runQemu(elf, spec.qemuTimeoutMs, mte).then((r) => ((qemuMs = Date.now() - t0), r));
+  const v = await runVmmLite(elf, undefined, mte);
   const vmmMs = Date.now() - t0;
   const q = await qp;
   const problems: string[] = [];
@@ -87,7 +88,8 @@ export async function runBatch(spec: BatchSpec): Promise<BatchResult> {
 /** Run one sequence (optionally a subset of its items) alone; returns the two outputs. */
 export async function runSingle(seq: Sequence, mode: Mode, keep?: readonly number[]): Promise<{ qemu: string; vmm: string }> {
   const { elf } = buildBinary([{ words: layout(seq, keep), init: seq.init }], mode);
-  const [q, v] = await Promise.all([runQemu(elf), runVmmLite(elf)]);
+  const mte = mode === 'mte';
+  const [q, v] = await Promise.all([runQemu(elf, undefined, mte), runVmmLite(elf, undefined, mte)]);
   return { qemu: q.text, vmm: v.text };
 }
 

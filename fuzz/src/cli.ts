@@ -1,7 +1,7 @@
 /**
  * `pnpm fuzz`: differential fuzzing of the modelled CPU (vmm-lite) against QEMU 10.
  *
- *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise]
+ *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|both] [--jobs J] [--minimise]
  *             [--max-report M] [--repro SEED:INDEX:MODE]
  *   pnpm fuzz --decoder WORDS [--seed S]      (decoder robustness only: no QEMU needed)
  *
@@ -28,7 +28,7 @@ interface Options {
   decoder: number;
 }
 
-const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE] | --decoder WORDS [--seed S]';
+const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE] | --decoder WORDS [--seed S]';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { seed: 1, count: 1000, perBinary: 250, mode: 'both', jobs: 1, minimise: false, maxReport: 20, repro: null, decoder: 0 };
@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): Options {
       case '--decoder': o.decoder = int(); break;
       case '--mode': {
         const m = val();
-        if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
+        if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'mte' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
         o.mode = m;
         break;
       }
@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.repro) return repro(o.repro);
 
   const specs = batches(o);
-  console.log(`fuzz: seed ${o.seed}, ${o.count} sequences in ${specs.length} binaries of <= ${o.perBinary}, mode ${o.mode}, ${o.jobs} job(s), QEMU ${q.version} -cpu ${QEMU_CPU}`);
+  console.log(`fuzz: seed ${o.seed}, ${o.count} sequences in ${specs.length} binaries of <= ${o.perBinary}, mode ${o.mode}, ${o.jobs} job(s), QEMU ${q.version} -cpu ${o.mode === 'mte' ? (process.env.FUZZ_QEMU_CPU ?? 'max') + ' (-M virt,mte=on)' : QEMU_CPU}`);
   const t0 = Date.now();
   let sequences = 0;
   let instructions = 0;

@@ -71,6 +71,9 @@ export function interesting(r: Prng): bigint {
 // ---------------------------------------------------------------------------------------------------------------
 // Memory targets: the sandbox (most of the time), or deliberately out of range
 
+/** MTE mode is on while a sequence of that mode is generated (`target` aligns, memItem tags the base register). */
+let mteMode = false;
+
 interface Target {
   addr: bigint;
 }
@@ -87,12 +90,18 @@ interface Target {
  * neither (see guests/README.md) and reports the Permission fault or the External abort instead.
  * `opts.aligned` forces an aligned address; `opts.noDevice` keeps out of the Device hole.
  */
-function target(r: Prng, span: number, align: number, opts: { aligned?: boolean; noDevice?: boolean } = {}): Target {
-  const where = r.weighted([[85, 0], [10, 1], [opts.noDevice ? 0 : 5, 2], [3, 3]] as const);
-  const aligned = opts.aligned || where >= 2 || r.chance(0.7);
+function target(r: Prng, span: number, align: number, opts: { aligned?: boolean; noDevice?: boolean; mte?: boolean } = {}): Target {
+  // MTE mode: the sandbox or past the end of RAM only, always aligned. Not the Device hole or the far addresses:
+  // with TBI0 on, 0xff00_0000_0000_0000 + x is address x (flash, Device memory); and `-cpu max` has FEAT_LSE2.
+  const mte = opts.mte ?? mteMode;
+  const where = mte ? r.weighted([[85, 0], [15, 1]] as const) : r.weighted([[85, 0], [10, 1], [opts.noDevice ? 0 : 5, 2], [3, 3]] as const);
+  const aligned = opts.aligned || mte || where >= 2 || r.chance(0.7);
   const pickIn = (lo: number, size: number): number => {
     let off = r.below(Math.max(1, size - span + 1));
     if (aligned) off -= off % align;
+    // MTE mode: a pair inside one 16-byte granule (aligned to its whole size), so a tag check fault never comes after
+    // part of it was done (memory and registers are UNKNOWN after a partially faulting access).
+    if (mte && span <= 16) off -= off % span;
     return lo + off;
   };
   if (where === 0) return { addr: BigInt(pickIn(SANDBOX, SANDBOX_SIZE)) };
@@ -230,12 +239,37 @@ function indexValue(r: Prng, option: number, off: bigint): bigint {
   }
 }
 
+
 function memItem(cls: string, r: Prng, word: number, span: number, align: number, delta: (w: number) => number,
   opts: { aligned?: boolean; noDevice?: boolean } = {}): Item {
   const n = field(word, 5, 5);
-  const t = target(r, span, align, opts);
+  const t = target(r, span, align, { ...opts, mte: mteMode });
   const base = t.addr - BigInt(delta(word));
+  if (mteMode) return { cls, words: [...taggedBase(r, n, BigInt.asUintN(64, base), t.addr, []), word] };
   return { cls, words: [...setBase(r, n, BigInt.asUintN(64, base), []), word] };
+}
+
+/**
+ * MTE mode: set-up words that put `base` with a logical tag in Xn (or SP). Half the time the tag is the allocation tag
+ * of `addr`'s granule (read with LDG, so the access passes the tag check), a quarter that tag with bit 56 flipped
+ * (a tag check fault), a quarter a random tag (matches 1 time in 16). Outside the sandbox: a random tag.
+ */
+function taggedBase(r: Prng, n: number, base: bigint, addr: bigint, avoid: number[]): number[] {
+  const inSandbox = addr >= BigInt(SANDBOX) && addr < BigInt(SANDBOX + SANDBOX_SIZE);
+  const how = inSandbox ? r.weighted([[50, 0], [25, 1], [25, 2]] as const) : 2;
+  if (how === 2) return setBase(r, n, BigInt.asUintN(64, base | (BigInt(r.below(16)) << 56n)), avoid);
+  const scratch = (more: number[]): number => {
+    let v: number;
+    do v = r.below(31);
+    while (v === n || avoid.includes(v) || more.includes(v));
+    return v;
+  };
+  const t = scratch([]);
+  const words = [...A.mov64(t, addr), A.ldg(t, t), 0x9248_0c00 | (t << 5) | t]; // AND Xt, Xt, #0x0f00_0000_0000_0000
+  if (how === 1) words.push(0xd2480000 | (t << 5) | t); // EOR Xt, Xt, #0x0100_0000_0000_0000
+  if (n !== 31) return [...words, ...A.mov64(n, base), A.orrReg(n, n, t)];
+  const u = scratch([t]);
+  return [...words, ...A.mov64(u, base), A.orrReg(u, u, t), A.addImm(31, u, 0)];
 }
 
 const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
@@ -494,12 +528,74 @@ export function unallocatedWord(r: Prng): number {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** A random register value with a random logical tag in bits 59:56 (and sometimes other top-byte bits). */
+const tagged = (r: Prng, v: bigint): bigint =>
+  BigInt.asUintN(64, (v & 0x00ff_ffff_ffff_ffffn) | (BigInt(r.chance(0.8) ? r.below(16) : r.below(256)) << 56n));
+
+/** The tag-store family (STG, STZG, ST2G, STZ2G: every addressing form) and LDG: 1101 1001 opc 1 imm9 op2 Rn Rt. */
+function tagStore(r: Prng): Item {
+  const opc = r.below(4);
+  const load = opc === 1 && r.chance(0.3);
+  // op2 = 00 is LDG (opc 01) or STZGM/STGM/LDGM (their block size is GMID_EL1.BS, IMPLEMENTATION DEFINED): only LDG.
+  const op2 = load ? 0 : r.range(1, 3);
+  let imm = r.chance(0.6) ? r.range(-4, 4) : sext(r.bits(9), 9);
+  const w0 = (0xd9200000 | ((load ? 1 : opc) << 22) | ((imm & 0x1ff) << 12) | (op2 << 10) | (r.below(32) << 5) | r.below(32)) >>> 0;
+  const span = load ? 1 : opc >= 2 ? 32 : 16;
+  const n = field(w0, 5, 5);
+  const t = target(r, span, 16, { mte: true });
+  // Tag stores must be 16-byte aligned (an Alignment fault otherwise): 10% are not.
+  const addr = r.chance(0.1) && !load ? t.addr + BigInt(r.range(1, 15)) : t.addr;
+  if (Math.abs(imm) > 64 && r.chance(0.7)) imm = r.range(-4, 4); // mostly near: the sandbox
+  const w = setField(w0, 12, 9, imm);
+  const delta = op2 === 1 ? 0 : imm * 16;
+  const cls = load ? 'ldg' : ['stg', 'stzg', 'st2g', 'stz2g'][opc]!;
+  return { cls, words: [...setBase(r, n, tagged(r, addr - BigInt(delta)), []), w] };
+}
+
+/** STGP Xt1, Xt2, [Xn|SP, #imm7*16] (post-index, signed offset, pre-index): 0110 1001 0 op 0 imm7 Rt2 Rn Rt. */
+function stgp(r: Prng): Item {
+  const form = r.range(1, 3);
+  const imm = r.chance(0.7) ? r.range(-4, 4) : sext(r.bits(7), 7);
+  const w = (0x68000000 | (form << 23) | ((imm & 0x7f) << 15) | (r.below(32) << 10) | (r.below(32) << 5) | r.below(32)) >>> 0;
+  const n = field(w, 5, 5);
+  const t = target(r, 16, 16, { mte: true });
+  const addr = r.chance(0.1) ? t.addr + BigInt(r.range(1, 15)) : t.addr;
+  return { cls: 'stgp', words: [...setBase(r, n, tagged(r, addr - BigInt(form === 1 ? 0 : imm * 16)), []), w] };
+}
+
+/** IRG, GMI, SUBP(S), ADDG/SUBG with random operands (often tagged sandbox pointers). */
+function tagArith(r: Prng): Item {
+  const d = r.below(32);
+  const n = r.below(32);
+  const m = r.below(32);
+  const set: number[] = [];
+  // Give the source registers interesting values now and then (tagged pointers, exclusion masks).
+  if (n !== 31 && r.chance(0.5)) set.push(...A.mov64(n, tagged(r, BigInt(SANDBOX + r.below(SANDBOX_SIZE)))));
+  if (m !== 31 && m !== n && r.chance(0.5)) set.push(...A.mov64(m, r.chance(0.5) ? BigInt(r.bits(16)) : tagged(r, BigInt(SANDBOX + r.below(SANDBOX_SIZE)))));
+  const kind = r.pick(['irg', 'gmi', 'subp', 'subps', 'addg', 'subg'] as const);
+  let w: number;
+  switch (kind) {
+    case 'irg': w = 0x9ac01000 | (m << 16) | (n << 5) | d; break;
+    case 'gmi': w = 0x9ac01400 | (m << 16) | (n << 5) | d; break;
+    case 'subp': w = 0x9ac00000 | (m << 16) | (n << 5) | d; break;
+    case 'subps': w = 0xbac00000 | (m << 16) | (n << 5) | d; break;
+    default: {
+      // 1 0 0 100011 0 uimm6 op3 uimm4 Rn Rd; op3 != 00 is unallocated (5%)
+      const op3 = r.chance(0.05) ? r.range(1, 3) : 0;
+      w = (kind === 'addg' ? 0x91800000 : 0xd1800000) | (r.bits(6) << 16) | (op3 << 14) | (r.bits(4) << 10) | (n << 5) | d;
+    }
+  }
+  return { cls: kind, words: [...set, w >>> 0] };
+}
+
 /**
- * Hook for the MTE step: tag instructions (IRG, GMI, ADDG, SUBG, SUBP(S), STG family, STGP, LDG, LDGM/STGM/STZGM,
- * DC GVA/GZVA) need tagged memory (an MTE-capable oracle CPU and a Tagged Normal sandbox). Returns null until then.
+ * The MTE step (mode `mte` only): tag instructions with random operands, and tag-checked ordinary accesses (every
+ * load/store class goes through `memItem`, which tags its base register, see `taggedBase`). Not generated:
+ * LDGM/STGM/STZGM and DC GVA/GZVA (their block sizes, GMID_EL1.BS and DCZID_EL0, are IMPLEMENTATION DEFINED).
  */
-export function mteHook(_r: Prng, _mode: Mode): Item | null {
-  return null;
+export function mteHook(r: Prng, mode: Mode): Item | null {
+  if (mode !== 'mte') return null;
+  return r.weighted<(r: Prng) => Item>([[4, tagStore], [1.5, stgp], [3, tagArith]])(r);
 }
 
 type Entry = readonly [number, (r: Prng, mode: Mode, here: number, count: number) => Item];
@@ -512,13 +608,58 @@ const table: Entry[] = [
   [3, (r: Prng) => one('unallocated', unallocatedWord(r))],
 ];
 
+/**
+ * MTE mode (QEMU `-cpu max`): only the classes where `max` and the model agree, every access aligned (`target`).
+ * Left out: the classes made of "UNDEFINED on both" encodings that `max` implements (random unallocated words, CSSC,
+ * FlagM RMIF/SETF, PAC*, BC.cond, the hint space with the PAC hints, DSB nXS, the o3 = 1 atomics space with LSE128/
+ * RCW), LDTR/STTR (checked with TCF0, which the harness leaves 0), DC ZVA, and data processing (1 and 2 source),
+ * whose random opcodes reach CSSC and PACGA.
+ * Also left out: CAS/CASP. With MTE on, QEMU 10 reports their Tag Check faults (and translation faults) with WnR = 1;
+ * for a read-modify-write the fault is on the read (the pseudocode's FaultRecord has write = !read && write, and a
+ * Permission fault's WnR says whether the read was allowed), so WnR = 0, as the model reports. Found by this fuzzer.
+ */
+const mteTable: Entry[] = [
+  ...['addsubImm', 'logicalImm', 'moveWide', 'bitfield', 'extract', 'adr'].map((k) => [2, (r: Prng, m: Mode) => dpImm[k]!(r, m)] as const),
+  ...['logicalShifted', 'addsubShifted', 'addsubExt', 'condCompare', 'condSelect', 'dp3'].map((k) => [2, (r: Prng, m: Mode) => dpReg[k]!(r, m)] as const),
+  [2, (r: Prng) => one('adc/sbc', fill(r, 'x x x 11010000 xxxxx 000000 xxxxx xxxxx'))],
+  ...['unsignedImm', 'unscaled', 'preIndex', 'postIndex', 'registerOffset', 'pair', 'ordered', 'exclusive', 'exclusiveLoop'].map((k) => [4, (r: Prng, m: Mode) => ldst[k]!(r, m)] as const),
+  [2, (r: Prng, m: Mode) => {
+    const it = ldst.atomic!(r, m);
+    const w = it.words[it.words.length - 1]!;
+    if (field(w, 15, 1) === 1) it.words[it.words.length - 1] = setField(w, 12, 3, 0); // SWP only in the o3 = 1 space
+    return it;
+  }],
+  [1, (r: Prng, m: Mode) => ldst.dcMaint!(r, m)],
+  ...['b', 'bl', 'cbz', 'tbz', 'indirect'].map((k) => [2, (r: Prng, _m: Mode, h: number, c: number) => br[k]!(r, h, c)] as const),
+  [2, (r: Prng, _m: Mode, h: number, c: number) => {
+    const it = br.bcond!(r, h, c);
+    it.words[0] = (it.words[0]! & ~0x01000010) >>> 0; // no BC.cond (FEAT_HBC on max), no unallocated bit 24
+    return it;
+  }],
+  ...['nzcv', 'pstateRead', 'tpidr', 'exception', 'tlbi'].map((k) => [1, (r: Prng, m: Mode) => sys[k]!(r, m)] as const),
+  [1, (r: Prng) => one('barrier/clrex', (0xd503301f | (r.below(16) << 8) | (r.pick([2, 4, 5, 6]) << 5)) >>> 0)],
+  [30, (r: Prng, m: Mode) => mteHook(r, m)!],
+];
+
 export function generateSequence(seed: number, opts: GenOptions): Sequence {
   const r = new Prng(seed);
   const count = r.range(opts.minItems ?? 6, opts.maxItems ?? 20);
   const items: Item[] = [];
-  for (let i = 0; i < count; i++) items.push(r.weighted(table)(r, opts.mode, i, count));
+  mteMode = opts.mode === 'mte';
+  try {
+    for (let i = 0; i < count; i++) items.push(r.weighted(mteMode ? mteTable : table)(r, opts.mode, i, count));
+  } finally {
+    mteMode = false;
+  }
   const x = Array.from({ length: 31 }, () => interesting(r));
-  return { items, init: { x, nzcv: r.below(16), sp: interesting(r), memSeed: r.u64() | 1n } };
+  const init: SeqInit = { x, nzcv: r.below(16), sp: interesting(r), memSeed: r.u64() | 1n };
+  if (opts.mode === 'mte') {
+    // RGSR_EL1: SEED (bits 23:8, non-zero) and TAG (3:0); GCR_EL1: Exclude (15:0, often 0), RRND = 0.
+    const rgsr = (BigInt(r.bits(16) | 1) << 8n) | BigInt(r.below(16));
+    const exclude = r.weighted([[40, () => 0], [40, () => r.bits(16) & r.bits(16)], [15, () => r.bits(16)], [5, () => 0xffff]] as const)();
+    init.mteRegs = (BigInt(exclude) << 32n) | rgsr;
+  }
+  return { items, init };
 }
 
 /** The sequence's words with branch offsets resolved; `keep` (original item indices) selects a subset. */

@@ -23,11 +23,15 @@
  * which then prints `x00 ..` to `x30 ..`, `sp ..` (SP_EL0), `nzcv .`, `tp0/tpro/tp1 ..`, and `m <offset> <value>` for
  * every sandbox doubleword that differs from the initial pattern, and goes on with the next sequence. After the last
  * one it prints `DONE` and powers off with PSCI SYSTEM_OFF (x0 = 0x84000008, HVC #0).
+ *
+ * MTE mode adds a Tagged Normal sandbox, an STG loop seeding its allocation tags, RGSR_EL1/GCR_EL1 per sequence and
+ * `t <granule> <tags>` lines after the `m` lines (README.md, "MTE mode").
  */
 import {
   addImm, addReg, andLowBits, andReg, Asm, b, bcond, bl, CLREX, clearLowBits, cmpImmLsl12, COND, csel, DAIFSET, DSB_SY,
   eorShift, ERET, hvc, IC_IALLU, ISB, ldp, ldrB, ldrBPost, ldrX, ldrXPost, ldrXReg, lsrImm, lsrv, madd, mov64, movReg, mrs,
-  msr, PAN_IMM, REG, ret, SPSEL_IMM, stp, strB, strW, strX, subImm, subReg, subsImm, subsReg, TLBI_VMALLE1, tbnz, brk,
+  msr, orrReg, stg, ldg, TCO_IMM, PAN_IMM, REG, ret, SPSEL_IMM, stp, strB, strW, strX, subImm, subReg, subsImm, subsReg,
+  TLBI_VMALLE1, tbnz, brk,
 } from './a64.js';
 import { writeElf } from './elf.js';
 
@@ -51,7 +55,11 @@ export const END_ESR = 0xf200_0000 + END_MARK; // EC 0x3C (BRK), IL = 1
 /** More exceptions than this in one sequence abandon it (a model that loops cannot hang the run). */
 export const MAX_EXCEPTIONS = 64;
 
-export type Mode = 'mmu-off' | 'mmu-on';
+/**
+ * `mte`: the MMU-on map with the sandbox's 2 MiB block Tagged Normal (MAIR Attr2 = 0xf0), TCR_EL1.TBI0, SCTLR_EL1.ATA
+ * and TCF = 1 (synchronous tag checks at EL1), run on QEMU `-M virt,mte=on -cpu max` and vmm-lite with `mte: true`.
+ */
+export type Mode = 'mmu-off' | 'mmu-on' | 'mte';
 
 export interface SeqInit {
   x: bigint[]; // 31 values
@@ -59,6 +67,8 @@ export interface SeqInit {
   sp: bigint;
   /** Seed of the sandbox's xorshift64 fill (non-zero). */
   memSeed: bigint;
+  /** MTE mode: RGSR_EL1 (low 32 bits) and GCR_EL1 (high 32 bits) set before the sequence. */
+  mteRegs?: bigint;
 }
 
 export interface SeqCode {
@@ -73,11 +83,19 @@ const SCTLR_C = 1n << 2n;
 const SCTLR_I = 1n << 12n;
 /** MAIR: Attr0 Device-nGnRnE, Attr1 Normal inner/outer write-back. */
 const MAIR = 0xff00n;
+/** MTE mode: Attr2 Tagged Normal inner/outer write-back. */
+const MAIR_MTE = 0xf0ff00n;
+/** SCTLR_EL1.ATA (bit 43: tag access at EL1) and TCF = 01 (bits 41:40: synchronous tag check faults at EL1). */
+const SCTLR_MTE = (1n << 43n) | (1n << 40n);
+/** TCR_EL1.TBI0 (bit 37). */
+const TCR_TBI0 = 1n << 37n;
+/** The sandbox's 16-byte granules. */
+const GRANULES = SANDBOX_SIZE / 16;
 /** TCR: T0SZ 25 (39-bit VA, walk starts at level 1), IRGN0 = ORGN0 = WBWA, SH0 inner, TG0 4 KiB, EPD1, IPS 36 bits. */
 const TCR = 25n | (1n << 8n) | (1n << 10n) | (3n << 12n) | (1n << 23n) | (1n << 32n);
 
 /** Block and table descriptors of the MMU-on identity map. */
-function pageTables(): { l1: Uint8Array; l2: Uint8Array } {
+function pageTables(mode: Mode): { l1: Uint8Array; l2: Uint8Array } {
   const l1 = new Uint8Array(4096);
   const l2 = new Uint8Array(4096);
   const v1 = new DataView(l1.buffer);
@@ -95,7 +113,8 @@ function pageTables(): { l1: Uint8Array; l2: Uint8Array } {
   for (let i = 0; i < 128; i++) {
     const pa = 0x4000_0000n + BigInt(i) * 0x20_0000n;
     const ap = pa === BigInt(SANDBOX & ~0x1f_ffff) ? 1n << 6n : 0n;
-    v2.setBigUint64(8 * i, pa | AF | SH_INNER | ap | UXN | (1n << 2n) | 1n, true);
+    const attr = mode === 'mte' && ap !== 0n ? 2n : 1n; // MTE mode: the sandbox's block is Tagged Normal
+    v2.setBigUint64(8 * i, pa | AF | SH_INNER | ap | UXN | (attr << 2n) | 1n, true);
   }
   return { l1, l2 };
 }
@@ -131,12 +150,14 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.emit(...mov64(X0, BigInt(VECTORS)), msr(REG.VBAR_EL1, X0));
   a.emit(msr(REG.CPACR_EL1, XZR));
   a.emit(...mov64(X0, SCTLR_RES1), msr(REG.SCTLR_EL1, X0), ISB);
-  if (mode === 'mmu-on') {
-    a.emit(...mov64(X0, MAIR), msr(REG.MAIR_EL1, X0));
-    a.emit(...mov64(X0, TCR), msr(REG.TCR_EL1, X0));
+  const mte = mode === 'mte';
+  if (mte) a.emit(TCO_IMM(1)); // the harness's own accesses are never tag checked (exception entry also sets TCO)
+  if (mode !== 'mmu-off') {
+    a.emit(...mov64(X0, mte ? MAIR_MTE : MAIR), msr(REG.MAIR_EL1, X0));
+    a.emit(...mov64(X0, mte ? TCR | TCR_TBI0 : TCR), msr(REG.TCR_EL1, X0));
     a.emit(...mov64(X0, BigInt(L1_TABLE)), msr(REG.TTBR0_EL1, X0));
     a.emit(ISB, TLBI_VMALLE1, DSB_SY, IC_IALLU, DSB_SY, ISB);
-    a.emit(...mov64(X0, SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I), msr(REG.SCTLR_EL1, X0), ISB);
+    a.emit(...mov64(X0, SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | (mte ? SCTLR_MTE : 0n)), msr(REG.SCTLR_EL1, X0), ISB);
   }
   a.emit(SPSEL_IMM(1));
   a.emit(...mov64(X9, BigInt(UART)), ...mov64(X1, 0x301n), strW(X1, X9, 0x30)); // UARTCR: UARTEN, TXE, RXE
@@ -159,6 +180,16 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.emit(eorShift(X0, X0, X0, 0, 13), eorShift(X0, X0, X0, 1, 7), eorShift(X0, X0, X0, 0, 17));
   a.emit(0xf8008420 /* str x0, [x1], #8 */, subsImm(X2, X2, 1));
   a.ref('fill', (off) => bcond(COND.NE, off));
+  if (mte) {
+    // Allocation tags: granule g gets bits 59:56 of the next xorshift64 value (the stream goes on from the fill).
+    a.emit(...mov64(X1, BigInt(SANDBOX)), ...mov64(X2, BigInt(GRANULES)), ...mov64(X4, 0xfn << 56n));
+    a.label('tag_fill');
+    a.emit(eorShift(X0, X0, X0, 0, 13), eorShift(X0, X0, X0, 1, 7), eorShift(X0, X0, X0, 0, 17));
+    a.emit(andReg(X3, X0, X4), orrReg(X3, X3, X1), stg(X3, X3), addImm(X1, X1, 16), subsImm(X2, X2, 1));
+    a.ref('tag_fill', (off) => bcond(COND.NE, off));
+    // IRG's state: RGSR_EL1 and GCR_EL1 (RRND = 0, the architected pseudo-random sequence) from the descriptor.
+    a.emit(ldrX(X0, 19, 280), andLowBits(X1, X0, 32), msr(REG.RGSR_EL1, X1), lsrImm(X0, X0, 32), msr(REG.GCR_EL1, X0));
+  }
   a.emit(msr(REG.TPIDR_EL0, XZR), msr(REG.TPIDRRO_EL0, XZR), msr(REG.TPIDR_EL1, XZR), CLREX);
   a.emit(ldrX(X0, 19, 16), msr(REG.SP_EL0, X0));
   a.emit(msr(REG.ELR_EL1, 21), ldrX(X0, 19, 8), msr(REG.SPSR_EL1, X0));
@@ -194,6 +225,7 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
 
   // ---- synchronous exception from the sequence (current EL, SP_EL0) ----
   a.label('handler');
+  if (mte) a.emit(TCO_IMM(1));
   a.emit(subImm(SP, SP, 256));
   for (let r = 0; r < 30; r += 2) a.emit(stp(r, r + 1, SP, 8 * r));
   a.emit(strX(30, SP, 240));
@@ -221,6 +253,9 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.ref('no_far', (off) => 0xb4000000 | (((off >> 2) & 0x7ffff) << 5) | 21); // cbz x21
   printStr(' F ');
   a.emit(mrs(X0, REG.FAR_EL1));
+  // MTE mode (TBI0 on): FAR bits 63:56 are UNKNOWN for some faults (63:60 for tag check faults without
+  // FEAT_MTE_TAGGED_FAR); print bits 55:0.
+  if (mte) a.emit(andLowBits(X0, X0, 56));
   printHex(X0, 16);
   a.label('no_far');
   printStr(' @');
@@ -286,6 +321,22 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.label('mem_next');
   a.emit(addImm(26, 26, 8), cmpImmLsl12(26, SANDBOX_SIZE >> 12));
   a.ref('mem_loop', (off) => bcond(COND.NE, off));
+  if (mte) {
+    // The sandbox's allocation tags, one hex digit per granule, 64 granules a line: `t <granule> <64 digits>`.
+    a.emit(...mov64(25, BigInt(SANDBOX)), ...mov64(26, 0n));
+    a.label('tag_line');
+    printStr('t ');
+    printHex(26, 3);
+    putc(' ');
+    a.label('tag_loop');
+    a.emit(addReg(X0, 25, 26, 4), ldg(X0, X0), lsrImm(X0, X0, 56));
+    printHex(X0, 1);
+    a.emit(addImm(26, 26, 1), andLowBits(X0, 26, 6));
+    a.ref('tag_loop', (off) => 0xb5000000 | (((off >> 2) & 0x7ffff) << 5) | X0); // cbnz x0
+    putc('\n');
+    a.emit(subsImm(XZR, 26, GRANULES));
+    a.ref('tag_line', (off) => bcond(COND.NE, off));
+  }
   a.label('next_seq');
   a.emit(...mov64(X9, BigInt(GLOBALS)), ldrX(X0, X9, 0), addImm(X0, X0, 1), strX(X0, X9, 0));
   a.ref('driver', b);
@@ -329,7 +380,7 @@ function vectorTable(): Uint32Array {
 }
 
 const STRINGS = ['DONE\n', 'E ', ' F ', ' @', 'TOO MANY EXCEPTIONS\n', 'sp ', '\nnzcv ', '\ntp0 ', '\ntpro ', '\ntp1 ', 'm ',
-  '!HARNESS vector ', ' ESR ', ' ELR '];
+  '!HARNESS vector ', ' ESR ', ' ELR ', 't '];
 
 export interface Binary {
   elf: Uint8Array;
@@ -353,7 +404,7 @@ export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
   }
   const code = harnessCode(mode, seqs.length, strings);
   const vectors = vectorTable();
-  const { l1, l2 } = pageTables();
+  const { l1, l2 } = pageTables(mode);
 
   let seqStart = DESCS + seqs.length * DESC_SIZE;
   seqStart = (seqStart + 0xfff) & ~0xfff;
@@ -381,6 +432,7 @@ export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
     v.setBigUint64(d + 16, BigInt.asUintN(64, s.init.sp), true);
     v.setBigUint64(d + 24, BigInt.asUintN(64, s.init.memSeed) || 1n, true);
     for (let r = 0; r < 31; r++) v.setBigUint64(d + 32 + 8 * r, BigInt.asUintN(64, s.init.x[r] ?? 0n), true);
+    v.setBigUint64(d + 280, BigInt.asUintN(64, s.init.mteRegs ?? 0n), true);
     s.words.forEach((w, i) => put32(seqAddrs[k]! + 4 * i, w));
     // The end marker, repeated (a misaligned branch to the end resumes at the first one anyway).
     for (let i = 0; i < END_WORDS; i++) put32(seqAddrs[k]! + 4 * (s.words.length + i), brk(END_MARK));

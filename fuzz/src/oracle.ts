@@ -6,6 +6,7 @@
  * (which would let unaligned exclusives, atomics and load-acquire/store-release inside 16 bytes succeed on Normal
  * memory), no pointer authentication (the PAC hints are NOPs, as in our model), no BTI, no FlagM, no MTE. It has no
  * MTE, so QEMU runs without `mte=on` and vmm-lite with `mte: false`: MTE instructions are UNDEFINED on both.
+ * MTE mode is the exception: `-M virt,mte=on -cpu max` and `mte: true` (see `qemuArgs`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,13 @@ export const QEMU = process.env.FUZZ_QEMU ?? process.env.GUEST_QEMU ?? 'qemu-sys
 export const QEMU_CPU = process.env.FUZZ_QEMU_CPU ?? 'neoverse-n1';
 export const RAM_BYTES = 256 * 1024 * 1024;
 
-export function qemuArgs(elf: string): string[] {
-  return ['-M', 'virt', '-cpu', QEMU_CPU, '-m', '256', '-nographic', '-nic', 'none', '-no-reboot', '-kernel', elf];
+/**
+ * MTE mode (`mte = true`): `-M virt,mte=on -cpu max` (the only QEMU CPUs with MTE also have FEAT_LSE2, FlagM, PAuth,
+ * CSSC...: the generator keeps to what both sides agree on in that mode, see README.md).
+ */
+export function qemuArgs(elf: string, mte = false): string[] {
+  const machine = mte ? ['-M', 'virt,mte=on', '-cpu', process.env.FUZZ_QEMU_CPU ?? 'max'] : ['-M', 'virt', '-cpu', QEMU_CPU];
+  return [...machine, '-m', '256', '-nographic', '-nic', 'none', '-no-reboot', '-kernel', elf];
 }
 
 export interface QemuStatus {
@@ -46,7 +52,7 @@ export interface SideResult {
  * Runs an ELF on QEMU. Its stdout goes to a file, not a pipe: vmm-lite runs in this thread at the same time and would
  * not drain a pipe, and QEMU would block on a full one.
  */
-export function runQemu(elf: Uint8Array, timeoutMs = 120_000): Promise<SideResult> {
+export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mte = false): Promise<SideResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kvm-mte-fuzz-'));
   const file = join(dir, 'fuzz.elf');
   const outFile = join(dir, 'serial.txt');
@@ -55,7 +61,7 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000): Promise<SideResul
   return new Promise((resolve) => {
     let stderr = '';
     let timedOut = false;
-    const child = spawn(QEMU, qemuArgs(file), { stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(QEMU, qemuArgs(file, mte), { stdio: ['ignore', out, 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -81,9 +87,9 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000): Promise<SideResul
 type RunVirt = typeof import('@kvm-mte/vmm-lite').runVirt;
 let runVirtFn: RunVirt | null = null;
 
-export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000): Promise<SideResult> {
+export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000, mte = false): Promise<SideResult> {
   if (!runVirtFn) runVirtFn = (await import('@kvm-mte/vmm-lite')).runVirt;
-  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte: false, maxInstructions });
+  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions });
   const text = Buffer.from(r.serial).toString('latin1');
   return {
     text,
