@@ -220,12 +220,26 @@ function inline(w: number, pc: bigint): string | undefined {
       wb = idx === 1 ? `x[${n}] = ${wbExpr.replace(`x[${n}]`, 'base')};` : `x[${n}] = addr;`;
     }
     const pre = `${setPc} cpu.dabtIss = ${iss}; const base = x[${n}]; const addr = ${addr.replace(new RegExp(`x\\[${n}\\]`, 'g'), 'base')};`;
+    // The data TLB inline (when the port has one): a hit with the permission, aligned, on an untagged page (and for
+    // a store, a page without translated code) accesses the page's DataView directly; anything else is the port's
+    // read/write, which faults, checks tags and reports syndromes exactly as before.
+    const hit = (needVar: string): string =>
+      `S64[0] = addr; const lo = S32[0], hi = S32[1], key = hi * 1048576 + (lo >>> 12), i = key & T.mask;` +
+      ` if (hi < 0x200000 && T.key[i] === key && T.gen[i] === mem.tlbGeneration && (T.perm[i] & ${needVar}) === ${needVar}` +
+      ` && (lo & ${bytes - 1}) === 0 && T.tags[i] === 0`;
+    const o = 'T.off[i] + (lo & 0xfff)';
     if (load) {
       const set = t === 31 ? '' : `x[${t}] = v;`;
-      return `{ ${pre} const v = mem.read(addr, ${bytes}, ${ACC_TAG_CHECKED}); ${set} ${wb} }`;
+      const slow = `mem.read(addr, ${bytes}, ${ACC_TAG_CHECKED})`;
+      const get = size === 3 ? `T.view[i].getBigUint64(${o}, true)` :
+        `BigInt(T.view[i].${size === 2 ? 'getUint32' : size === 1 ? 'getUint16' : 'getUint8'}(${o}${size > 0 ? ', true' : ''}))`;
+      return `{ ${pre} let v; if (T === undefined) v = ${slow}; else { ${hit('nR')}) v = ${get}; else v = ${slow}; } ${set} ${wb} }`;
     }
     const val = t === 31 ? '0n' : size === 3 ? `x[${t}]` : tr(`x[${t}]`, 8 * bytes);
-    return `{ ${pre} mem.write(addr, ${bytes}, ${val}, ${ACC_TAG_CHECKED | ACC_WRITE}); ${wb} }`;
+    const slow = `mem.write(addr, ${bytes}, v, ${ACC_TAG_CHECKED | ACC_WRITE})`;
+    const put = size === 3 ? `T.view[i].setBigUint64(${o}, v, true)` :
+      `T.view[i].${size === 2 ? 'setUint32' : size === 1 ? 'setUint16' : 'setUint8'}(${o}, Number(v)${size > 0 ? ', true' : ''})`;
+    return `{ ${pre} const v = ${val}; if (T === undefined) ${slow}; else { ${hit('nW')} && T.live[i][T.pageNo[i]] === 0) ${put}; else ${slow}; } ${wb} }`;
   }
   return undefined;
 }
@@ -310,16 +324,25 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
     ? `for (let left = budget - ${n}; ; left -= ${n}) {\n    ${src.join('\n    ')}\n    cpu.insnCount += ${n};\n` +
       `    if (cpu.pc !== ${hex(pc)} || left < ${n} || !B.alive || cpu.irqLine) return;\n  }`
     : `${src.join('\n  ')}\n  cpu.insnCount += ${n};`;
-  const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const mem = cpu.mem;\n  ${code}\n};`;
+  // The data TLB and the permissions a plain load/store needs: the EL and PSTATE.PAN cannot change inside a block
+  // (MSR and exception returns end blocks; an exception leaves the function).
+  const tlb = `const T = mem.dataTlb; const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;` +
+    ` const nR = T === undefined ? 0 : T.needRead[pk], nW = T === undefined ? 0 : T.needWrite[pk];`;
+  const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const mem = cpu.mem;` +
+    `${src.some((l) => l.includes('T.key')) ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
     pc, n, words: Uint32Array.from(words), start, run: noRun, epoch: codeEpoch, checked: 0, handlers, alive: true,
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  block.run = new Function('H', 'B', body)(handlers, block) as (cpu: Cpu, budget: number) => void;
+  block.run = new Function('H', 'B', 'S64', 'S32', body)(handlers, block, SPLIT64, SPLIT32) as (cpu: Cpu, budget: number) => void;
   return block;
 }
 
 const noRun = (): void => {};
+
+/** Scratch for splitting an address into 32-bit halves in generated code (cheaper than Number(bigint)). */
+const SPLIT64 = new BigUint64Array(1);
+const SPLIT32 = new Uint32Array(SPLIT64.buffer);
 
 /**
  * The translated run loop: `budget` instructions at most, as {@link Cpu.run}. Falls back to the interpreter for

@@ -118,4 +118,38 @@ export interface MemoryPort {
    * interprets). Optional: without it the CPU always interprets.
    */
   fetchPage?(va: bigint): CodePage | undefined;
+  /**
+   * The data TLB, for loads and stores inlined in translated code (jit.ts). Optional: without it translated code
+   * calls read/write. See {@link DataTlb}.
+   */
+  readonly dataTlb?: DataTlb;
+  /** The generation a valid {@link DataTlb} entry holds in `gen` (read it before each access). */
+  readonly tlbGeneration?: number;
+}
+
+/**
+ * A port's software TLB, read by translated code for the common case of a plain load or store (TLB hit, permission
+ * granted, access aligned to its size, no tag storage behind the page, for stores no translated code in the page).
+ * Anything else goes through {@link MemoryPort.read}/{@link MemoryPort.write}, which keep faults, tag checks and
+ * syndromes exact. Entry `i` of an address with VA[63:53] zero is `key & mask`, where key = VA[52:12] as a Number;
+ * it is valid when `key[i] === key` and `gen[i] === port.tlbGeneration`. Translated code never writes these arrays.
+ */
+export interface DataTlb {
+  readonly mask: number;
+  readonly key: Float64Array;
+  readonly gen: Int32Array;
+  /** Permission bits of the entry, compared with `needRead`/`needWrite`. */
+  readonly perm: Uint8Array;
+  /** The page's byte offset in `view`. */
+  readonly off: Float64Array;
+  readonly view: DataView[];
+  /** Non-zero when the page has tag storage or NoTagAccess: the fast path is not taken. */
+  readonly tags: Uint8Array;
+  /** Per entry, the region's live-code bytes indexed by `pageNo`: non-zero means stores must take the port. */
+  readonly live: Uint8Array[];
+  readonly pageNo: Int32Array;
+  /** The permission bits a plain (tag-checked) load needs: index 0 at EL0, 1 above with PAN 0, 2 with PAN 1. */
+  readonly needRead: readonly number[];
+  /** The same for a plain store. */
+  readonly needWrite: readonly number[];
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { invalidateAllCode, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
-import { s1PageDesc } from './descriptors.js';
+import { Ap, s1PageDesc } from './descriptors.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, type Env } from './test-env.js';
 
 const CODE = RAM_BASE + 0x10_0000;
@@ -103,6 +103,46 @@ describe('translated blocks', () => {
     e.cpu.pc = 0x5000n;
     e.cpu.run(4);
     expect([e.cpu.x[0], e.cpu.x[1], e.cpu.pc]).toEqual([1n, 0x5004n, 0x5008n]);
+  });
+});
+
+describe('inlined loads and stores (the data TLB in translated code)', () => {
+  // loop: ldr x1, [x3]; add x1, x1, #1; str x1, [x3]; ldr x4, [x2]; b loop. Then at +0x100: str x1, [x2]; b .
+  const LOOP = [0xf940_0061, 0x9100_0421, 0xf900_0061, 0xf940_0044, 0x17ff_fffc];
+  const STORE_RO = [0xf900_0041, B_SELF];
+  const RO = RAM_BASE + 0x30_0000;
+  const RW = RAM_BASE + 0x30_1000;
+  const run = (translated: boolean): unknown => {
+    const e = makeEnv();
+    load(e, CODE, LOOP);
+    load(e, CODE + 0x100, STORE_RO);
+    load(e, CODE + 0x800, [B_SELF]);
+    e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
+    e.t.map(e.root0, 0x2000n, s1PageDesc(RO, { attrIndx: Attr.WB, ap: Ap.RoEl1 }));
+    e.t.map(e.root0, 0x3000n, s1PageDesc(RW, { attrIndx: Attr.WB }));
+    e.ram.view.setBigUint64(RO - RAM_BASE, 0x1234n, true);
+    e.cpu.sys[SysReg.VBAR_EL1] = 0x1000n;
+    enableS1(e);
+    e.cpu.x[2] = 0x2000n;
+    e.cpu.x[3] = 0x3000n;
+    e.cpu.pc = 0x1000n;
+    const stops = [translated ? e.cpu.run(500) : e.cpu.interpret(500)];
+    const counter = e.ram.view.getBigUint64(RW - RAM_BASE, true);
+    e.cpu.pc = 0x1100n;
+    stops.push(translated ? e.cpu.run(3) : e.cpu.interpret(3));
+    return {
+      stops, counter, x: [...e.cpu.x], pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
+      far: e.cpu.sys[SysReg.FAR_EL1], elr: e.cpu.sys[SysReg.ELR_EL1], ro: e.ram.view.getBigUint64(RO - RAM_BASE, true),
+    };
+  };
+
+  it('a loop of loads and stores, then a store to a read-only page whose entry is cached: as the interpreter', () => {
+    const t = run(true) as { counter: bigint; x: bigint[]; ro: bigint; far: bigint };
+    expect(t.counter).toBe(100n);
+    expect(t.x[4]).toBe(0x1234n);
+    expect(t.ro).toBe(0x1234n);
+    expect(t.far).toBe(0x2000n);
+    expect(t).toEqual(run(false));
   });
 });
 

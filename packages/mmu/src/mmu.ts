@@ -23,7 +23,7 @@
  */
 import {
   Acc, codeRegion, codeWritten, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
-  type CodeRegion, type Cpu, type MemoryPort,
+  type CodeRegion, type Cpu, type DataTlb, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
   from './attrs.js';
@@ -172,7 +172,10 @@ export class Mmu implements MemoryPort {
   private readonly tlbLive: Uint8Array[];
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
-  private gen = 1;
+  /** The flush generation of valid entries (MemoryPort.tlbGeneration). */
+  tlbGeneration = 1;
+  /** The TLB for translated code's inlined loads and stores (MemoryPort.dataTlb). */
+  readonly dataTlb: DataTlb;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
   private readonly controlRegs = new BigUint64Array(CONTROL_REGS.length);
   private wideOff = 0;
@@ -248,6 +251,12 @@ export class Mmu implements MemoryPort {
     this.tlbLive = new Array<Uint8Array>(size).fill(NO_CODE);
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
+    this.dataTlb = {
+      mask: this.tlbMask, key: this.tlbKey, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
+      view: this.tlbView, tags: this.tlbTagKind, live: this.tlbLive, pageNo: this.tlbPageNo,
+      needRead: [0, 1, 2].map((k) => this.needFor(TC, k)),
+      needWrite: [0, 1, 2].map((k) => this.needFor(TC | W, k)),
+    };
     this.refresh();
   }
 
@@ -271,7 +280,7 @@ export class Mmu implements MemoryPort {
         ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
         if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
@@ -308,7 +317,7 @@ export class Mmu implements MemoryPort {
         ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
         if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
@@ -342,7 +351,7 @@ export class Mmu implements MemoryPort {
         off = this.wideOff;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen && (off & 3) === 0) {
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration && (off & 3) === 0) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) return this.tlbView[i]!.getUint32(this.tlbOff[i]! + off, true);
       }
@@ -372,7 +381,7 @@ export class Mmu implements MemoryPort {
       }
       if ((off & 3) !== 0) return undefined;
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen) {
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) {
           const c = this.tlbCode[i]!;
@@ -399,7 +408,7 @@ export class Mmu implements MemoryPort {
         off = this.wideOff;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.gen && off + size <= PAGE) {
+      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration && off + size <= PAGE) {
         const p = this.tlbPerm[i]!;
         const need = this.need(W) | Perm.Normal;
         if ((p & need) === need) {
@@ -546,9 +555,9 @@ export class Mmu implements MemoryPort {
   /** Invalidate every TLB entry. */
   flush(): void {
     this.stats.flushes++;
-    if (++this.gen === 0x7fff_ffff) {
+    if (++this.tlbGeneration === 0x7fff_ffff) {
       this.tlbGen.fill(0);
-      this.gen = 1;
+      this.tlbGeneration = 1;
     }
   }
 
@@ -585,7 +594,7 @@ export class Mmu implements MemoryPort {
     if (!this.tlbEnabled) return undefined;
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
-    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.gen) return undefined;
+    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.tlbGeneration) return undefined;
     return { pa: this.tlbPa[i]!, attr: this.tlbAttr[i]!, perms: this.tlbPerm[i]!, tags: this.tlbTagKind[i]! };
   }
 
@@ -629,7 +638,7 @@ export class Mmu implements MemoryPort {
       key = this.wideKey(va, 0);
     }
     const i = key & this.tlbMask;
-    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.gen) return -1;
+    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.tlbGeneration) return -1;
     const need = this.need(flags);
     return (this.tlbPerm[i]! & need) === need ? i : -1;
   }
@@ -643,6 +652,13 @@ export class Mmu implements MemoryPort {
     }
     const n = (flags & RW) !== 0 ? Perm.ReadEl1 | Perm.WriteEl1 : (flags & W) !== 0 ? Perm.WriteEl1 : Perm.ReadEl1;
     return cpu.pan !== 0 && (flags & CM) === 0 ? n | Perm.PanOk : n;
+  }
+
+  /** need() of a data access without Unpriv/Fetch, for state `k` (0: EL0, 1: EL1+ with PAN 0, 2: with PAN 1). */
+  private needFor(flags: number, k: number): number {
+    if (k === 0) return (flags & W) !== 0 ? Perm.WriteEl0 : Perm.ReadEl0;
+    const n = (flags & W) !== 0 ? Perm.WriteEl1 : Perm.ReadEl1;
+    return k === 2 ? n | Perm.PanOk : n;
   }
 
   /** An unaligned access the hot path may perform: Normal memory, no alignment check asked for, inside the page. */
@@ -836,7 +852,7 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
-    this.tlbGen[i] = this.gen;
+    this.tlbGen[i] = this.tlbGeneration;
     this.tlbPerm[i] = this.rPerm;
     this.tlbOff[i] = o;
     this.tlbPa[i] = page;
