@@ -5,11 +5,11 @@ import { FEAT, IMPL } from './impl-defined.js';
 import type { MemoryPort } from './ports.js';
 import { setMteLevel } from './mte.js';
 import { HCR, isIdSpaceKey, newSysRegFile, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, sysRegKey } from './sysregs.js';
-import { FlatMemory, runProgram } from './testing/flat-memory.js';
+import { FlatMemory } from './testing/flat-memory.js';
+import { BASE, run, vector } from './testing/vector-stop.js';
 
 // Instruction words from aarch64-linux-gnu-as -march=armv8.8-a+memtag+predres+sb+ssbs+flagm; objdump -d.
 const W = {
-  hvcStop: 0xd41fffe2, // hvc #0xffff
   nop: 0xd503201f,
   mrsNzcv: 0xd53b4200, msrNzcv: 0xd51b4201,
   mrsDaif: 0xd53b4220, msrDaif: 0xd51b4221,
@@ -58,9 +58,6 @@ const W = {
   mrsClaimClr: 0xd53079c0, msrClaimSet: 0xd51078c1, msrClaimClr: 0xd51079c1,
 };
 
-const BASE = 0x4000_0000n;
-const VBAR = BASE + 0x8000n;
-const VECTOR_STOP_ESR = (0x16n << 26n) | (1n << 25n) | 0xffffn;
 
 const mrsWord = (key: number, rt: number) => (0xd520_0000 | (key << 5) | rt) >>> 0;
 const msrWord = (key: number, rt: number) => (0xd500_0000 | (key << 5) | rt) >>> 0;
@@ -69,28 +66,6 @@ const keyOf = (name: keyof typeof SysReg) => {
   return sysRegKey(r.op0, r.op1, r.crn, r.crm, r.op2);
 };
 
-interface RunOpts {
-  el0?: boolean;
-  setup?: (cpu: Cpu, mem: FlatMemory) => void;
-  max?: number;
-}
-
-/** Run `words` at BASE; every vector entry of VBAR_EL1 is `hvc #0xffff`, which stops the run. */
-function run(words: readonly number[], opts: RunOpts = {}) {
-  return runProgram(words, (cpu, mem) => {
-    cpu.sys[SysReg.VBAR_EL1] = VBAR;
-    for (let off = 0; off < 0x800; off += 0x80) mem.load(Number(VBAR) + off, [W.hvcStop]);
-    if (opts.el0) {
-      cpu.el = 0;
-      cpu.spsel = 0;
-      cpu.daif = 0;
-    }
-    opts.setup?.(cpu, mem);
-  }, opts.max ?? 1000);
-}
-
-const vector = (r: { cpu: Cpu; stop: number }) =>
-  r.stop === Stop.TrapEl2 && r.cpu.el2.esr === VECTOR_STOP_ESR ? Number(r.cpu.pc - 4n - VBAR) : undefined;
 const esr = (cpu: Cpu) => cpu.sys[SysReg.ESR_EL1]!;
 
 function expectUndef(r: { cpu: Cpu; stop: number }, from = 0x200): void {

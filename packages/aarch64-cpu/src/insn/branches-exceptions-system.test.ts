@@ -7,6 +7,7 @@ import { Acc, type MemoryPort } from '../ports.js';
 import { setMteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { FlatMemory, runProgram } from '../testing/flat-memory.js';
+import { BASE, run, VBAR, vector, type RunOpts } from '../testing/vector-stop.js';
 import { eventRegisterSet } from './branches-exceptions-system-common.js';
 
 // Instruction words from aarch64-linux-gnu-as -march=armv8.8-a+memtag+predres+sb+ssbs+flagm; objdump -d.
@@ -33,7 +34,6 @@ const W = {
   svc0: 0xd4000001,
   svc1: 0xd4000021,
   hvc42: 0xd4000842, // hvc #0x42
-  hvcStop: 0xd41fffe2, // hvc #0xffff
   smc7: 0xd40000e3, // smc #0x7
   brk3e8: 0xd4207d00, // brk #0x3e8
   hlt0: 0xd4400000,
@@ -111,39 +111,6 @@ const W = {
   mrsDczid: 0xd53b00e0, // mrs x0, dczid_el0
   mrsPar: 0xd5387400, // mrs x0, par_el1
 };
-
-const BASE = 0x4000_0000n;
-const VBAR = BASE + 0x8000n;
-const EL0_STACK = BASE + 0x7000n;
-/** ESR_EL2 of the `hvc #0xffff` every vector holds: reaching a vector stops the run with this syndrome. */
-const VECTOR_STOP_ESR = (0x16n << 26n) | (1n << 25n) | 0xffffn;
-
-interface RunOpts {
-  el0?: boolean;
-  setup?: (cpu: Cpu, mem: FlatMemory) => void;
-  max?: number;
-}
-
-/** Run `words` at BASE with VBAR_EL1 = VBAR; every vector entry is `hvc #0xffff`, which stops the run. */
-function run(words: readonly number[], opts: RunOpts = {}) {
-  return runProgram(words, (cpu, mem) => {
-    cpu.sys[SysReg.VBAR_EL1] = VBAR;
-    for (let off = 0; off < 0x800; off += 0x80) mem.load(Number(VBAR) + off, [W.hvcStop]);
-    if (opts.el0) {
-      cpu.el = 0;
-      cpu.spsel = 0;
-      cpu.daif = 0;
-      cpu.spEl[0] = EL0_STACK;
-    }
-    opts.setup?.(cpu, mem);
-  }, opts.max ?? 1000);
-}
-
-/** The vector offset the run stopped at, or undefined if it did not reach a vector. */
-function vector(r: { cpu: Cpu; stop: number }): number | undefined {
-  if (r.stop !== Stop.TrapEl2 || r.cpu.el2.esr !== VECTOR_STOP_ESR) return undefined;
-  return Number(r.cpu.pc - 4n - VBAR);
-}
 
 const esr = (cpu: Cpu) => cpu.sys[SysReg.ESR_EL1]!;
 const ecOf = (cpu: Cpu) => Number(esr(cpu) >> 26n) & 0x3f;
