@@ -35,9 +35,21 @@ export interface Block {
   readonly start: number;
   /**
    * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
-   * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end.
+   * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
+   * 1 for a direct branch's two outcomes (or the fall-through into the next block), whose target PCs are fixed when
+   * the block is built, so the run loop can follow {@link next0}/{@link next1}; -1 when the next PC was computed
+   * (a register branch, an exception return, a system instruction).
    */
-  run: (cpu: import('./cpu.js').Cpu, budget: number) => void;
+  run: (cpu: import('./cpu.js').Cpu, budget: number) => number;
+  /**
+   * Chaining (jit.ts runBlocks): the block that exit 0 / exit 1 led to last time, valid while the port's
+   * `MemoryPort.tlbGeneration` still equals `gen0` / `gen1` and the target block is alive, of the current
+   * code epoch and checked in this run epoch.
+   */
+  next0: Block | undefined;
+  next1: Block | undefined;
+  gen0: number;
+  gen1: number;
   /** False once a store to the page (or IC) dropped the block: a looping block stops iterating. */
   alive: boolean;
   /** The {@link codeEpoch} the block was built in. */

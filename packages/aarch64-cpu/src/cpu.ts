@@ -12,6 +12,7 @@ import { jitEnabled, runBlocks } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort } from './ports.js';
+import { nzcvOf } from './flags.js';
 import { mteLevel, setMteLevel } from './mte.js';
 import { newSysRegFile, SysReg } from './sysregs.js';
 
@@ -24,13 +25,34 @@ export interface CpuOptions {
 export class Cpu {
   /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
   readonly x = new BigUint64Array(32);
+  /**
+   * The same registers as 32-bit halves (Xn is xw[2n] low, xw[2n + 1] high on a little-endian host): translated
+   * loads and stores move values and form addresses through it without BigInt conversions (jit.ts).
+   */
+  readonly xw = new Uint32Array(this.x.buffer);
   /** SP_EL0 and SP_EL1. */
   readonly spEl = new BigUint64Array(2);
   pc = 0n;
   /** The address of the next instruction; handlers that branch set it. */
   nextPc = 0n;
-  /** NZCV as N=8, Z=4, C=2, V=1. */
-  nzcv = 0;
+  /** NZCV as N=8, Z=4, C=2, V=1 (computed here when translated code left them pending: flags.ts). */
+  get nzcv(): number {
+    if (this.flagOp !== 0) {
+      this.flags = nzcvOf(this.flagOp, this.flagArgs[0]!, this.flagArgs[1]!);
+      this.flagOp = 0;
+    }
+    return this.flags;
+  }
+  set nzcv(v: number) {
+    this.flagOp = 0;
+    this.flags = v;
+  }
+  /** NZCV when no {@link flagOp} is pending. */
+  private flags = 0;
+  /** Lazy flags (flags.ts): the {@link FlagOp} whose NZCV is pending, or 0. @internal (jit.ts) */
+  flagOp = 0;
+  /** Lazy flags: the pending operation's operands. @internal (jit.ts) */
+  readonly flagArgs = new BigUint64Array(2);
   /** Current exception level of the guest: 0 or 1. */
   el = 1;
   /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */

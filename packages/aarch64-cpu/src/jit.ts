@@ -4,18 +4,23 @@
  * (`new Function`). The common integer instructions (add/subtract, logical, move wide, shifts, multiply-add, the
  * plain loads and stores, direct and conditional branches) are inlined as BigInt code on `cpu.x`; every other
  * instruction is a call of its decoded handler, exactly as the interpreter would make it. The run loop
- * ({@link runBlocks}) looks blocks up per physical page (code-cache.ts) through the MMU's fetch translation.
+ * ({@link runBlocks}) looks blocks up per physical page (code-cache.ts) through the MMU's fetch translation and
+ * follows links between blocks (chaining) while the TLB generation says the lookup would give the same block.
  *
  * What the generated code keeps exact:
- *  - Before any instruction that can raise an exception (every handler call, every load/store), `cpu.pc` is set to
- *    its address, so the run loop knows which instruction faulted and how many retired before it.
- *  - `cpu.dabtIss` is set as the handler would set it (0 for accesses without a syndrome) before each access.
+ *  - Before anything that can raise an exception (every handler call, the port's read/write on a load or store's
+ *    slow path), `cpu.pc` is set to the instruction's address, so the run loop knows which instruction faulted and
+ *    how many retired before it. The inline fast paths cannot throw and leave it alone.
+ *  - `cpu.dabtIss` is set as the handler would set it (0 for accesses without a syndrome) before each port access.
  *  - Branch handlers see `cpu.nextPc` = the next instruction, as in the interpreter.
+ *  - NZCV: inlined flag-setting instructions leave them pending (flags.ts); `cpu.nzcv` computes them on demand.
  * Inlined forms with corner cases (SP as an operand, reserved encodings) fall back to the handler call.
+ * KVM_MTE_JIT_DUMP=1 prints each block's JavaScript to stderr.
  */
 import { blockMatches, codeEpoch, type Block, type CodePage, nextRunEpoch, PAGE_BYTES } from './code-cache.js';
 import type { Cpu } from './cpu.js';
 import { decodeA64 } from './decode-a64.js';
+import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { Stop, type StopCode } from './exits.js';
@@ -25,8 +30,14 @@ import { MemoryFault } from './ports.js';
 export const MAX_BLOCK = 128;
 
 /** Whether translation is used at all (tests and the bench can switch it off: KVM_MTE_JIT=0). */
-export const jitEnabled = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KVM_MTE_JIT !== '0';
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+export const jitEnabled = env?.KVM_MTE_JIT !== '0';
+/** KVM_MTE_JIT_DUMP=1 prints every translated block's JavaScript to stderr (for performance work). */
+const jitDump = env?.KVM_MTE_JIT_DUMP === '1';
 
+
+/** cpu.xw holds each register as two 32-bit halves, low first, only on a little-endian host (every Node platform). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}n`;
 
@@ -53,34 +64,68 @@ function condExpr(cond: number): string {
   return (cond & 1) !== 0 ? `!(${e})` : e;
 }
 
-// Flags: V8 (Node 20) compiles BigInt.asIntN/asUintN(64, ...) arithmetic and signed comparisons of such values to
-// machine instructions, but `>> 63n`, `^` and comparisons against large constants fall back to allocating BigInt
-// code (measured: 100 ns against 6 ns for the NZCV of a 64-bit SUBS). So flags come from signed comparisons.
+// Flags are lazy (flags.ts): a flag-setting instruction records its operation and operands (cpu.flagOp,
+// cpu.flagArgs as `FA`), and a conditional branch right after it tests the operands directly. V8 (Node 20) compiles
+// BigInt.asIntN/asUintN(64, ...) arithmetic and signed comparisons of such values to machine instructions, but
+// `>> 63n`, `^` and comparisons against large constants fall back to allocating BigInt code, so the conditions use
+// signed comparisons (an unsigned a < b is the signed comparison, flipped when the signs differ).
 
-/** Signed views of a, b and r (variables of the generated code) for the flag formulas. */
-const signed = (bits: number): string =>
-  `const ai = BigInt.asIntN(${bits}, a), bi = BigInt.asIntN(${bits}, b), ri = BigInt.asIntN(${bits}, r);`;
-/** NZCV of a `bits`-bit ADD (r = a + b truncated; a, b, r zero-extended BigInts). */
-function addFlags(bits: number): string {
-  // C: r < a unsigned; V: a and b have the same sign and r another.
-  return `${signed(bits)} cpu.nzcv = (ri < 0n ? 8 : 0) | (ri === 0n ? 4 : 0) | (((ri < ai) !== ((ri < 0n) !== (ai < 0n))) ? 2 : 0) | (((ai < 0n) === (bi < 0n) && (ri < 0n) !== (ai < 0n)) ? 1 : 0);`;
+/** What a flag-setting instruction inlined at index k left for a following conditional branch. */
+interface PendingFlags {
+  /** The FlagOp recorded. */
+  readonly op: number;
+  readonly bits: number;
+  /** The variables holding the operands (a, b) or, for logical operations, the result (a). */
+  readonly a: string;
+  readonly b: string;
 }
-/** NZCV of a `bits`-bit SUB (r = a - b truncated). */
-function subFlags(bits: number): string {
-  // C: a >= b unsigned; V: the sign of r is not the sign of the true difference (ai < bi).
-  return `${signed(bits)} cpu.nzcv = (ri < 0n ? 8 : 0) | (ri === 0n ? 4 : 0) | (((ai >= bi) !== ((ai < 0n) !== (bi < 0n))) ? 2 : 0) | (((ai < bi) !== (ri < 0n)) ? 1 : 0);`;
-}
-/** NZCV of a logical flag-setting instruction: N, Z; C = V = 0. */
-function logicFlags(bits: number): string {
-  return `{ const ri = BigInt.asIntN(${bits}, r); cpu.nzcv = (ri < 0n ? 8 : 0) | (ri === 0n ? 4 : 0); }`;
+
+/** Record the flags of `op` lazily: a and b are variable names of the generated code. */
+const recordFlags = (op: number, a: string, b?: string): string =>
+  `FA[0] = ${a}; ${b === undefined ? '' : `FA[1] = ${b}; `}cpu.flagOp = ${op};`;
+
+/**
+ * The condition `cond` (0..13) on the flags `p` left as a JS expression of its operand variables, or undefined when
+ * the branch should read cpu.nzcv instead.
+ */
+function fusedCond(cond: number, p: PendingFlags): string | undefined {
+  const ai = `BigInt.asIntN(${p.bits}, ${p.a})`;
+  let e: string;
+  if (p.op === FlagOp.Logic64 || p.op === FlagOp.Logic32) {
+    // N = result < 0, Z = result == 0, C = V = 0.
+    switch (cond >> 1) {
+      case 0: e = `${ai} === 0n`; break; // EQ
+      case 1: e = 'false'; break; // CS
+      case 2: e = `${ai} < 0n`; break; // MI
+      case 3: e = 'false'; break; // VS
+      case 4: e = 'false'; break; // HI: C && !Z
+      case 5: e = `${ai} >= 0n`; break; // GE: N == V
+      default: e = `${ai} > 0n`; // GT: !Z && N == V
+    }
+  } else if (p.op === FlagOp.Sub64 || p.op === FlagOp.Sub32) {
+    // CMP a, b: C = a >= b unsigned; V = the signed difference overflowed.
+    const bi = `BigInt.asIntN(${p.bits}, ${p.b})`;
+    const ri = `BigInt.asIntN(${p.bits}, ${p.a} - ${p.b})`;
+    const signsDiffer = `((${ai} < 0n) !== (${bi} < 0n))`;
+    switch (cond >> 1) {
+      case 0: e = `${ai} === ${bi}`; break; // EQ
+      case 1: e = `((${ai} >= ${bi}) !== ${signsDiffer})`; break; // CS: a >= b unsigned
+      case 2: e = `${ri} < 0n`; break; // MI
+      case 3: e = `((${ai} < ${bi}) !== (${ri} < 0n))`; break; // VS
+      case 4: e = `((${ai} > ${bi}) !== ${signsDiffer})`; break; // HI: a > b unsigned
+      case 5: e = `${ai} >= ${bi}`; break; // GE
+      default: e = `${ai} > ${bi}`; // GT
+    }
+  } else {
+    return undefined;
+  }
+  return (cond & 1) !== 0 ? `!(${e})` : e;
 }
 
 /** A register operand read: Xn with 31 as XZR (x[31] is always 0), truncated for 32-bit operations. */
 const rd = (n: number, bits: number): string => (n === 31 ? '0n' : bits === 64 ? `x[${n}]` : `BigInt.asUintN(32, x[${n}])`);
 /** Truncate a BigInt expression to `bits` bits. */
 const tr = (e: string, bits: number): string => `BigInt.asUintN(${bits}, ${e})`;
-/** Write the BigInt expression in variable `r` to Xd (31 = XZR: discarded). */
-const wr = (d: number): string => (d === 31 ? '' : `x[${d}] = r;`);
 
 /** ShiftReg of operand `v` (a `bits`-bit expression) as an expression, or undefined for a reserved shift. */
 function shifted(v: string, type: number, amount: number, bits: number): string {
@@ -99,11 +144,25 @@ const ISS_SF = 1 << 15;
 const ACC_TAG_CHECKED = 64;
 const ACC_WRITE = 1;
 
+/** The ADDS/SUBS of operand expressions a and b (`bits` wide) at index k, with lazy flags. */
+function addSubFlags(k: number, out: InlineOut, sub: boolean, bits: number, a: string, b: string, d: number): string {
+  const op = sub ? (bits === 64 ? FlagOp.Sub64 : FlagOp.Sub32) : bits === 64 ? FlagOp.Add64 : FlagOp.Add32;
+  out.flags = { op, bits, a: `fa${k}`, b: `fb${k}` };
+  const r = d === 31 ? '' : `x[${d}] = ${tr(`fa${k} ${sub ? '-' : '+'} fb${k}`, bits)};`;
+  return `const fa${k} = ${a}, fb${k} = ${b}; ${recordFlags(op, `fa${k}`, `fb${k}`)} ${r}`;
+}
+
+/** What {@link inline} tells its caller besides the code. */
+interface InlineOut {
+  /** Set when the code records lazy flags (its operands stay in scope for a conditional branch that follows). */
+  flags: PendingFlags | undefined;
+}
+
 /**
- * The inline JS for one instruction at `pc`, or undefined when it must be a handler call. `next` is pc + 4.
- * Terminators (branches) set cpu.pc themselves; other inline code leaves it alone unless it can fault.
+ * The inline JS for instruction `k` of its block, at `pc`, or undefined when it must be a handler call. Code that
+ * declares variables at the block body's level names them after `k`.
  */
-function inline(w: number, pc: bigint): string | undefined {
+function inline(w: number, pc: bigint, k: number, out: InlineOut): string | undefined {
   const d = w & 31;
   const n = (w >>> 5) & 31;
   const m = (w >>> 16) & 31;
@@ -120,7 +179,7 @@ function inline(w: number, pc: bigint): string | undefined {
     const a = rd(n, bits);
     // A store to the BigUint64Array wraps to 64 bits by itself.
     if (!s) return `x[${d}] = ${bits === 64 ? `${a} ${sub ? '-' : '+'} ${imm}n` : tr(`${a} ${sub ? '-' : '+'} ${imm}n`, 32)};`;
-    return `{ const a = ${a}, b = ${imm}n, r = ${tr(`a ${sub ? '-' : '+'} b`, bits)}; ${sub ? subFlags(bits) : addFlags(bits)} ${wr(d)} }`;
+    return addSubFlags(k, out, sub, bits, a, `${imm}n`, d);
   }
   // ---- Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd
   if ((w & 0x1f200000) === 0x0b000000) {
@@ -131,7 +190,7 @@ function inline(w: number, pc: bigint): string | undefined {
     if (type === 3 || amount >= bits) return undefined; // reserved
     const b = shifted(rd(m, bits), type, amount, bits);
     if (!s) return d === 31 ? '' : `x[${d}] = ${tr(`${rd(n, bits)} ${sub ? '-' : '+'} ${b}`, bits)};`;
-    return `{ const a = ${rd(n, bits)}, b = ${b}, r = ${tr(`a ${sub ? '-' : '+'} b`, bits)}; ${sub ? subFlags(bits) : addFlags(bits)} ${wr(d)} }`;
+    return addSubFlags(k, out, sub, bits, rd(n, bits), b, d);
   }
   // ---- Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
   if ((w & 0x1f000000) === 0x0a000000) {
@@ -142,10 +201,11 @@ function inline(w: number, pc: bigint): string | undefined {
     if (amount >= bits) return undefined;
     let b = shifted(rd(m, bits), type, amount, bits);
     if (inv) b = tr(`~${b}`, bits);
-    const op = opc === 1 ? '|' : opc === 2 ? '^' : '&';
-    const expr = `(${rd(n, bits)} ${op} ${b})`;
+    const expr = `(${rd(n, bits)} ${opc === 1 ? '|' : opc === 2 ? '^' : '&'} ${b})`;
     if (opc !== 3) return d === 31 ? '' : `x[${d}] = ${expr};`;
-    return `{ const r = ${expr}; ${logicFlags(bits)} ${wr(d)} }`;
+    const op = bits === 64 ? FlagOp.Logic64 : FlagOp.Logic32;
+    out.flags = { op, bits, a: `fa${k}`, b: '' };
+    return `const fa${k} = ${expr}; ${recordFlags(op, `fa${k}`)} ${d === 31 ? '' : `x[${d}] = fa${k};`}`;
   }
   // ---- Move wide: sf opc 100101 hw imm16 Rd
   if ((w & 0x1f800000) === 0x12800000) {
@@ -183,17 +243,25 @@ function inline(w: number, pc: bigint): string | undefined {
   if ((w & 0x3f000000) === 0x39000000 || (w & 0x3f200000) === 0x38000000 || (w & 0x3f200c00) === 0x38200800) {
     const size = w >>> 30;
     const opc = (w >>> 22) & 3;
-    if (opc > 1 || n === 31) return undefined; // sign-extending loads, PRFM, SP base: the handler
+    if (opc > 1 || n === 31 || !LITTLE_ENDIAN) return undefined; // sign-extending loads, PRFM, SP base: the handler
     const bytes = 1 << size;
     const t = d;
     const load = opc === 1;
-    const setPc = `cpu.pc = ${hex(pc)};`;
+    // The address two ways: `addr` as a BigInt expression (the port's read/write), and for the fast path its
+    // 32-bit halves: the base's halves plus the offset's (`olo`, `ohi`: uint32 expressions of the offset's 64 bits)
+    // with the carry, all in Number arithmetic on cpu.xw.
     let addr: string;
+    let olo: string;
+    let ohi: string;
     let iss = 0;
-    let wb = '';
+    let wb = false;
+    let imm9 = 0;
     if ((w & 0x3f000000) === 0x39000000) {
       // unsigned immediate
-      addr = tr(`x[${n}] + ${((w >>> 10) & 0xfff) * bytes}n`, 64);
+      const imm = ((w >>> 10) & 0xfff) * bytes;
+      addr = tr(`x[${n}] + ${imm}n`, 64);
+      olo = `${imm}`;
+      ohi = '0';
       iss = ISV | (size << 22) | (size === 3 ? ISS_SF : 0) | (t << 16);
     } else if ((w & 0x3f200c00) === 0x38200800) {
       // register offset: option<1> must be 1
@@ -202,81 +270,117 @@ function inline(w: number, pc: bigint): string | undefined {
       const sh = (w & 0x1000) !== 0 ? size : 0;
       let off: string;
       const xm = rd(m, 64);
+      let ml: string; // the extended Xm's 64 bits as uint32 halves, before the shift
+      let mh: string;
       switch (option) {
-        case 2: off = tr(xm, 32); break;
-        case 6: off = `BigInt.asUintN(64, BigInt.asIntN(32, ${xm}))`; break;
-        default: off = xm; // 3 LSL/UXTX, 7 SXTX
+        case 2: off = tr(xm, 32); ml = `xw[${2 * m}]`; mh = '0'; break; // UXTW
+        case 6: off = `BigInt.asUintN(64, BigInt.asIntN(32, ${xm}))`; ml = `xw[${2 * m}]`; mh = `(xw[${2 * m}] >> 31 >>> 0)`; break; // SXTW
+        default: off = xm; ml = `xw[${2 * m}]`; mh = `xw[${2 * m + 1}]`; // 3 LSL/UXTX, 7 SXTX
       }
-      if (sh !== 0) off = `(${off} << ${sh}n)`;
+      if (sh !== 0) {
+        off = `(${off} << ${sh}n)`;
+        olo = `(${ml} << ${sh} >>> 0)`;
+        ohi = `((${mh} << ${sh} | ${ml} >>> ${32 - sh}) >>> 0)`;
+      } else {
+        olo = ml;
+        ohi = mh;
+      }
+      if (m === 31) {
+        olo = '0';
+        ohi = '0';
+      }
       addr = tr(`x[${n}] + ${off}`, 64);
       iss = ISV | (size << 22) | (size === 3 ? ISS_SF : 0) | (t << 16);
     } else {
       const idx = (w >>> 10) & 3;
       if (idx !== 1 && idx !== 3) return undefined; // unscaled / unprivileged: the handler
-      const imm9 = (((w >>> 12) & 0x1ff) << 23) >> 23;
-      const wbExpr = tr(`x[${n}] + ${imm9}n`, 64);
+      imm9 = (((w >>> 12) & 0x1ff) << 23) >> 23;
       // Post-index accesses the base; pre-index the new address. Rn is written after the access (and after Rt).
-      addr = idx === 1 ? `x[${n}]` : wbExpr;
-      wb = idx === 1 ? `x[${n}] = ${wbExpr.replace(`x[${n}]`, 'base')};` : `x[${n}] = addr;`;
+      wb = true;
+      addr = idx === 1 ? `x[${n}]` : tr(`x[${n}] + ${imm9}n`, 64);
+      olo = idx === 1 ? '0' : `${imm9 >>> 0}`;
+      ohi = idx === 1 || imm9 >= 0 ? '0' : '4294967295';
     }
-    const pre = `${setPc} cpu.dabtIss = ${iss}; const base = x[${n}]; const addr = ${addr.replace(new RegExp(`x\\[${n}\\]`, 'g'), 'base')};`;
-    // The data TLB inline (when the port has one): a hit with the permission, aligned, on an untagged page (and for
-    // a store, a page without translated code) accesses the page's DataView directly; anything else is the port's
-    // read/write, which faults, checks tags and reports syndromes exactly as before.
-    const hit = (needVar: string): string =>
-      `S64[0] = addr; const lo = S32[0], hi = S32[1], key = hi * 1048576 + (lo >>> 12), i = key & T.mask;` +
-      ` if (hi < 0x200000 && T.key[i] === key && T.gen[i] === mem.tlbGeneration && (T.perm[i] & ${needVar}) === ${needVar}` +
-      ` && (lo & ${bytes - 1}) === 0 && T.tags[i] === 0`;
-    const o = 'T.off[i] + (lo & 0xfff)';
+    // Fast path (when the port has a data TLB): a TLB hit (VA[63:53] zero, keyLo/keyHi equal, current generation)
+    // with the permission, an access aligned to its size, an untagged page and, for a store, a page without
+    // translated code reads or writes the page's DataView directly, register values moving through cpu.xw (no
+    // BigInt conversion). Anything else sets cpu.pc and the syndrome and calls the port's read/write with the BigInt
+    // address, which faults, checks tags and reports syndromes exactly as before. Nothing on the fast path can throw.
+    const halves = olo === '0' && ohi === '0' ? `const lo = xw[${2 * n}], hi = xw[${2 * n + 1}];`
+      : ohi === '0' ? `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = l0 > 4294967295 ? (xw[${2 * n + 1}] + 1) >>> 0 : xw[${2 * n + 1}];`
+        : `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = (xw[${2 * n + 1}] + ${ohi} + (l0 > 4294967295 ? 1 : 0)) >>> 0;`;
+    const fast = (needVar: string, extra: string, access: string): string =>
+      `if (T !== undefined) { ${halves} const pg = lo >>> 12, i = pg & T.mask;` +
+      ` if (hi < 0x200000 && T.keyLo[i] === pg && T.keyHi[i] === hi && T.gen[i] === mem.tlbGeneration` +
+      ` && (T.perm[i] & ${needVar}) === ${needVar}${bytes > 1 ? ` && (lo & ${bytes - 1}) === 0` : ''} && T.tags[i] === 0${extra})` +
+      ` { const V = T.view[i], o = T.off[i] + (lo & 0xfff); ${access} done = true; } }`;
+    const head = `${wb ? `const base = x[${n}]; ` : ''}let done = false;`;
+    const slowHead = `cpu.pc = ${hex(pc)}; cpu.dabtIss = ${iss};`;
+    const wbBig = wb ? `x[${n}] = ${tr(`base + ${imm9}n`, 64)};` : '';
     if (load) {
-      const set = t === 31 ? '' : `x[${t}] = v;`;
-      const slow = `mem.read(addr, ${bytes}, ${ACC_TAG_CHECKED})`;
-      const get = size === 3 ? `T.view[i].getBigUint64(${o}, true)` :
-        `BigInt(T.view[i].${size === 2 ? 'getUint32' : size === 1 ? 'getUint16' : 'getUint8'}(${o}${size > 0 ? ', true' : ''}))`;
-      return `{ ${pre} let v; if (T === undefined) v = ${slow}; else { ${hit('nR')}) v = ${get}; else v = ${slow}; } ${set} ${wb} }`;
+      const access = t === 31 ? `V.getUint8(o);`
+        : size === 3 ? `xw[${2 * t}] = V.getUint32(o, true); xw[${2 * t + 1}] = V.getUint32(o + 4, true);`
+          : `xw[${2 * t}] = V.${size === 2 ? 'getUint32' : size === 1 ? 'getUint16' : 'getUint8'}(o${size > 0 ? ', true' : ''}); xw[${2 * t + 1}] = 0;`;
+      const slow = `{ ${slowHead} const v = mem.read(${addr}, ${bytes}, ${ACC_TAG_CHECKED}); ${t === 31 ? '' : `x[${t}] = v;`} }`;
+      return `{ ${head} ${fast('nR', '', access)} if (!done) ${slow} ${wbBig} }`;
     }
+    const lo = t === 31 ? '0' : `xw[${2 * t}]`;
+    const access = size === 3
+      ? `V.setUint32(o, ${lo}, true); V.setUint32(o + 4, ${t === 31 ? '0' : `xw[${2 * t + 1}]`}, true);`
+      : `V.${size === 2 ? 'setUint32' : size === 1 ? 'setUint16' : 'setUint8'}(o, ${lo}${size > 0 ? ', true' : ''});`;
     const val = t === 31 ? '0n' : size === 3 ? `x[${t}]` : tr(`x[${t}]`, 8 * bytes);
-    const slow = `mem.write(addr, ${bytes}, v, ${ACC_TAG_CHECKED | ACC_WRITE})`;
-    const put = size === 3 ? `T.view[i].setBigUint64(${o}, v, true)` :
-      `T.view[i].${size === 2 ? 'setUint32' : size === 1 ? 'setUint16' : 'setUint8'}(${o}, Number(v)${size > 0 ? ', true' : ''})`;
-    return `{ ${pre} const v = ${val}; if (T === undefined) ${slow}; else { ${hit('nW')} && T.live[i][T.pageNo[i]] === 0) ${put}; else ${slow}; } ${wb} }`;
+    const slow = `{ ${slowHead} mem.write(${addr}, ${bytes}, ${val}, ${ACC_TAG_CHECKED | ACC_WRITE}); }`;
+    return `{ ${head} ${fast('nW', ' && T.live[i][T.pageNo[i]] === 0', access)} if (!done) ${slow} ${wbBig} }`;
   }
   return undefined;
 }
 
-/** Inline code for a terminating branch at `pc`, or undefined for a handler call. Sets cpu.pc. */
-function inlineBranch(w: number, pc: bigint): string | undefined {
-  const next = hex(pc + 4n);
-  const target = (off: number): string | undefined => {
+/**
+ * A direct branch that ends a block, decoded for inline code: `pre` runs first (BL's link write), then the branch is
+ * taken to `taken` when `cond` (a JS expression; undefined: always) holds, else execution falls through to pc + 4.
+ */
+interface DirectBranch {
+  readonly pre: string;
+  readonly cond: string | undefined;
+  readonly taken: bigint;
+  /** For B.cond: the condition field, so a compare just before can be fused ({@link fusedCond}). */
+  readonly flagCond?: number;
+}
+
+/** A terminating direct branch at `pc` (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ), or undefined for a handler call. */
+function directBranch(w: number, pc: bigint): DirectBranch | undefined {
+  const target = (off: number): bigint | undefined => {
     const t = BigInt.asUintN(64, pc + BigInt(off));
     const top = t >> 55n;
-    return top === 0n || top === 0x1ffn ? hex(t) : undefined; // else BranchAddr's TBI rule: the handler
+    return top === 0n || top === 0x1ffn ? t : undefined; // else BranchAddr's TBI rule: the handler
   };
   // B, BL
   if ((w & 0x7c000000) === 0x14000000) {
     const t = target(((w & 0x3ffffff) << 6) >> 4);
     if (t === undefined) return undefined;
-    return (w & 0x8000_0000) !== 0 ? `x[30] = ${next}; cpu.pc = ${t};` : `cpu.pc = ${t};`;
+    return { pre: (w & 0x8000_0000) !== 0 ? `x[30] = ${hex(pc + 4n)};` : '', cond: undefined, taken: t };
   }
   // B.cond
   if ((w & 0xff000010) >>> 0 === 0x54000000) {
     const t = target((((w >>> 5) & 0x7ffff) << 13) >> 11);
     if (t === undefined) return undefined;
-    return `{ const f = cpu.nzcv; cpu.pc = ${condExpr(w & 0xf)} ? ${t} : ${next}; }`;
+    const c = w & 0xf;
+    if (c >= 14) return { pre: '', cond: undefined, taken: t };
+    return { pre: 'const f = cpu.nzcv;', cond: condExpr(c), taken: t, flagCond: c };
   }
   // CBZ/CBNZ
   if ((w & 0x7e000000) === 0x34000000) {
     const t = target((((w >>> 5) & 0x7ffff) << 13) >> 11);
     if (t === undefined) return undefined;
     const v = rd(w & 31, (w >>> 31) !== 0 ? 64 : 32);
-    return `cpu.pc = (BigInt.asIntN(64, ${v}) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n) ? ${t} : ${next};`;
+    return { pre: '', cond: `BigInt.asIntN(64, ${v}) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n`, taken: t };
   }
   // TBZ/TBNZ
   if ((w & 0x7e000000) === 0x36000000) {
     const t = target((((w >>> 5) & 0x3fff) << 18) >> 16);
     if (t === undefined) return undefined;
     const bit = ((w >>> 26) & 0x20) | ((w >>> 19) & 0x1f);
-    return `cpu.pc = (BigInt.asUintN(1, ${rd(w & 31, 64)} >> ${bit}n) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n) ? ${t} : ${next};`;
+    return { pre: '', cond: `BigInt.asUintN(1, ${rd(w & 31, 64)} >> ${bit}n) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n`, taken: t };
   }
   return undefined;
 }
@@ -296,49 +400,59 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
       break;
     }
   }
+  const n = words.length;
   const src: string[] = [];
   let selfLoop = false;
-  for (let k = 0; k < words.length; k++) {
+  // Leaving the block through exit `k` to the fixed address `to`: a branch back to the block's own start iterates
+  // inside the function while the budget allows, the block is still valid (no store to its page) and no interrupt
+  // is pending; every iteration counts its instructions.
+  const leave = (k: number, to: bigint): string => {
+    if (to !== pc) return `{ cpu.pc = ${hex(to)}; cpu.insnCount += ${n}; return ${k}; }`;
+    selfLoop = true;
+    return `{ cpu.insnCount += ${n}; if (left < ${n} || !B.alive || cpu.irqLine) { cpu.pc = ${hex(pc)}; return ${k}; } left -= ${n}; continue; }`;
+  };
+  // The flags an inlined instruction left pending, while no handler call came after it (handlers read and write
+  // cpu.nzcv; the inlined forms other than the flag-setting ones leave the flags alone).
+  let pending: PendingFlags | undefined;
+  const out: InlineOut = { flags: undefined };
+  for (let k = 0; k < n; k++) {
     const w = words[k]!;
     const at = pc + BigInt(4 * k);
-    const last = k === words.length - 1;
-    if (last && ended) {
-      const b = inlineBranch(w, at);
-      if (b !== undefined) {
-        src.push(b);
-        selfLoop = b.includes(hex(pc)); // a branch back to the block's start: loop inside the function
-      } else {
-        src.push(`cpu.pc = ${hex(at)}; cpu.nextPc = ${hex(at + 4n)}; cpu.dabtIss = 0; H[${k}](cpu, ${w}); cpu.pc = cpu.nextPc;`);
-      }
+    const call = `cpu.pc = ${hex(at)}; cpu.nextPc = ${hex(at + 4n)}; cpu.dabtIss = 0; H[${k}](cpu, ${w});`;
+    if (k === n - 1 && ended) {
+      const b = directBranch(w, at);
+      const fused = b?.flagCond !== undefined && pending !== undefined ? fusedCond(b.flagCond, pending) : undefined;
+      if (b === undefined) src.push(`${call} cpu.pc = cpu.nextPc; cpu.insnCount += ${n}; return -1;`);
+      else if (b.cond === undefined) src.push(`${b.pre} ${leave(0, b.taken)}`);
+      else if (fused !== undefined) src.push(`if (${fused}) ${leave(0, b.taken)} ${leave(1, at + 4n)}`);
+      else src.push(`${b.pre} if (${b.cond}) ${leave(0, b.taken)} ${leave(1, at + 4n)}`);
       continue;
     }
-    const code = inline(w, at);
-    if (code !== undefined) src.push(code);
-    else src.push(`cpu.pc = ${hex(at)}; cpu.nextPc = ${hex(at + 4n)}; cpu.dabtIss = 0; H[${k}](cpu, ${w});`);
+    out.flags = undefined;
+    const code = inline(w, at, k, out);
+    if (code === undefined) pending = undefined;
+    else if (out.flags !== undefined) pending = out.flags;
+    src.push(code ?? call);
   }
-  if (!ended) src.push(`cpu.pc = ${hex(pc + BigInt(4 * words.length))};`);
-  const n = words.length;
-  // A block that branches back to its own start iterates inside the function while the budget allows, the block
-  // is still valid (no store to its page) and no interrupt is pending; every iteration counts its instructions.
-  const code = selfLoop
-    ? `for (let left = budget - ${n}; ; left -= ${n}) {\n    ${src.join('\n    ')}\n    cpu.insnCount += ${n};\n` +
-      `    if (cpu.pc !== ${hex(pc)} || left < ${n} || !B.alive || cpu.irqLine) return;\n  }`
-    : `${src.join('\n  ')}\n  cpu.insnCount += ${n};`;
+  if (!ended) src.push(leave(0, pc + BigInt(4 * n)));
+  const code = selfLoop ? `for (let left = budget - ${n}; ;) {\n    ${src.join('\n    ')}\n  }` : src.join('\n  ');
   // The data TLB and the permissions a plain load/store needs: the EL and PSTATE.PAN cannot change inside a block
   // (MSR and exception returns end blocks; an exception leaves the function).
   const tlb = `const T = mem.dataTlb; const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;` +
     ` const nR = T === undefined ? 0 : T.needRead[pk], nW = T === undefined ? 0 : T.needWrite[pk];`;
-  const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const mem = cpu.mem;` +
+  const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const xw = cpu.xw; const FA = cpu.flagArgs; const mem = cpu.mem;` +
     `${src.some((l) => l.includes('T.key')) ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
     pc, n, words: Uint32Array.from(words), start, run: noRun, epoch: codeEpoch, checked: 0, handlers, alive: true,
+    next0: undefined, next1: undefined, gen0: 0, gen1: 0,
   };
+  if (jitDump) console.error(body);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  block.run = new Function('H', 'B', 'S64', 'S32', body)(handlers, block, SPLIT64, SPLIT32) as (cpu: Cpu, budget: number) => void;
+  block.run = new Function('H', 'B', 'S64', 'S32', body)(handlers, block, SPLIT64, SPLIT32) as (cpu: Cpu, budget: number) => number;
   return block;
 }
 
-const noRun = (): void => {};
+const noRun = (): number => -1;
 
 /** Scratch for splitting an address into 32-bit halves in generated code (cheaper than Number(bigint)). */
 const SPLIT64 = new BigUint64Array(1);
@@ -348,45 +462,75 @@ const SPLIT32 = new Uint32Array(SPLIT64.buffer);
  * The translated run loop: `budget` instructions at most, as {@link Cpu.run}. Falls back to the interpreter for
  * single steps (pending IRQ, PC alignment check, PSTATE.IL, a block longer than the budget left, memory the port
  * cannot give a code page for).
+ *
+ * Chaining: a block that left through a direct exit (0 or 1: a branch outcome or the fall-through, whose target PC
+ * is fixed) remembers the block it led to, with the port's TLB generation at that time; while nothing flushed the
+ * TLB since, the target VA still translates to the same physical page, so the next block is taken from the link
+ * instead of the fetch translation and page lookup (when it is alive, of the current code epoch and already checked
+ * against memory in this run).
  */
 export function runBlocks(cpu: Cpu, budget: number): StopCode {
   const epoch = nextRunEpoch();
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
+  const linking = typeof mem.tlbGeneration === 'number';
   let done = 0;
+  // The block that ran last and the exit it took (-1: none to follow).
+  let prev: Block | undefined;
+  let exit = -1;
   while (done < budget) {
     if ((cpu.irqLine && (cpu.daif & 2) === 0) || cpu.checkPcAlign || cpu.il !== 0) {
+      exit = -1;
       const before = cpu.insnCount;
       const stop = cpu.interpret(1);
       done += Math.max(1, cpu.insnCount - before);
       if (stop !== Stop.Budget) return stop;
       continue;
     }
-    const pc = cpu.pc;
-    let page: CodePage | undefined;
-    try {
-      page = fetchPage.call(mem, pc);
-    } catch (e) {
-      if (e instanceof MemoryFault) {
-        const stop = cpu.takeMemoryFault(e, pc, true);
-        done++;
-        if (stop !== undefined) return stop;
-        continue;
-      }
-      cpu.internalError = e;
-      return Stop.InternalError;
-    }
     let block: Block | undefined;
-    if (page !== undefined) {
-      const index = Number(pc & 0xfffn) >>> 2;
-      block = page.blocks[index];
-      if (block === undefined || block.pc !== pc || block.epoch !== codeEpoch ||
-        (block.checked !== epoch && !blockMatches(page, block))) {
-        block = buildBlock(page, index, pc);
-        page.add(block);
-      }
-      block.checked = epoch;
+    if (exit >= 0) {
+      const p = prev!;
+      block = exit === 0 ? p.next0 : p.next1;
+      if (block !== undefined && ((exit === 0 ? p.gen0 : p.gen1) !== mem.tlbGeneration || !block.alive ||
+        block.epoch !== codeEpoch || block.checked !== epoch)) block = undefined;
     }
+    if (block === undefined) {
+      const pc = cpu.pc;
+      let page: CodePage | undefined;
+      try {
+        page = fetchPage.call(mem, pc);
+      } catch (e) {
+        exit = -1;
+        if (e instanceof MemoryFault) {
+          const stop = cpu.takeMemoryFault(e, pc, true);
+          done++;
+          if (stop !== undefined) return stop;
+          continue;
+        }
+        cpu.internalError = e;
+        return Stop.InternalError;
+      }
+      if (page !== undefined) {
+        const index = Number(pc & 0xfffn) >>> 2;
+        block = page.blocks[index];
+        if (block === undefined || block.pc !== pc || block.epoch !== codeEpoch ||
+          (block.checked !== epoch && !blockMatches(page, block))) {
+          block = buildBlock(page, index, pc);
+          page.add(block);
+        }
+        block.checked = epoch;
+        if (exit >= 0 && linking) {
+          if (exit === 0) {
+            prev!.next0 = block;
+            prev!.gen0 = mem.tlbGeneration!;
+          } else {
+            prev!.next1 = block;
+            prev!.gen1 = mem.tlbGeneration!;
+          }
+        }
+      }
+    }
+    exit = -1;
     if (block === undefined || block.n > budget - done) {
       const before = cpu.insnCount;
       const stop = cpu.interpret(1);
@@ -396,7 +540,8 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
     }
     const before = cpu.insnCount;
     try {
-      block.run(cpu, budget - done);
+      exit = block.run(cpu, budget - done);
+      prev = block;
       done += cpu.insnCount - before;
     } catch (e) {
       // cpu.pc is the faulting instruction's address (set before anything that can raise); earlier iterations of

@@ -131,12 +131,18 @@ export interface MemoryPort {
  * A port's software TLB, read by translated code for the common case of a plain load or store (TLB hit, permission
  * granted, access aligned to its size, no tag storage behind the page, for stores no translated code in the page).
  * Anything else goes through {@link MemoryPort.read}/{@link MemoryPort.write}, which keep faults, tag checks and
- * syndromes exact. Entry `i` of an address with VA[63:53] zero is `key & mask`, where key = VA[52:12] as a Number;
- * it is valid when `key[i] === key` and `gen[i] === port.tlbGeneration`. Translated code never writes these arrays.
+ * syndromes exact. Entry `i` of an address with VA[63:53] zero is `key & mask`, where key = VA[52:12] as a Number
+ * (so also VA[31:12] & mask: `mask` is below 2^20); it is valid when `key[i] === key` (equivalently `keyLo[i]` is
+ * VA[31:12] and `keyHi[i]` is VA[63:32]) and `gen[i] === port.tlbGeneration`. Translated code never writes these
+ * arrays.
  */
 export interface DataTlb {
   readonly mask: number;
   readonly key: Float64Array;
+  /** VA[31:12] of the entry's key (the key split in 32-bit arithmetic, for translated code). */
+  readonly keyLo: Int32Array;
+  /** VA[55:32] of the entry's key. */
+  readonly keyHi: Int32Array;
   readonly gen: Int32Array;
   /** Permission bits of the entry, compared with `needRead`/`needWrite`. */
   readonly perm: Uint8Array;

@@ -68,7 +68,7 @@ export const Hcr = {
 export interface MmuOptions {
   /** Use the software TLB (default true). `false` walks on every access: the reference path for debugging. */
   tlb?: boolean;
-  /** TLB entries, a power of two (default 2048). */
+  /** TLB entries, a power of two up to 2^20 (default 2048). */
   tlbEntries?: number;
 }
 
@@ -151,6 +151,9 @@ export class Mmu implements MemoryPort {
   private readonly tlbMask: number;
   /** VA[55:12] of the entry. */
   private readonly tlbKey: Float64Array;
+  /** The key's VA[31:12] and VA[55:32], for translated code's 32-bit lookups (DataTlb.keyLo/keyHi). */
+  private readonly tlbKeyLo: Int32Array;
+  private readonly tlbKeyHi: Int32Array;
   /** The flush generation the entry belongs to; a flush bumps `gen`, invalidating every entry at once. */
   private readonly tlbGen: Int32Array;
   private readonly tlbPerm: Uint8Array;
@@ -234,10 +237,14 @@ export class Mmu implements MemoryPort {
   ) {
     this.tlbEnabled = options.tlb ?? true;
     const n = options.tlbEntries ?? 2048;
-    if (n <= 0 || (n & (n - 1)) !== 0) throw new RangeError(`tlbEntries must be a power of two, got ${n}`);
+    if (n <= 0 || (n & (n - 1)) !== 0 || n > 1 << 20) {
+      throw new RangeError(`tlbEntries must be a power of two up to 2^20, got ${n}`);
+    }
     const size = this.tlbEnabled ? n : 1;
     this.tlbMask = size - 1;
     this.tlbKey = new Float64Array(size).fill(-1);
+    this.tlbKeyLo = new Int32Array(size).fill(-1);
+    this.tlbKeyHi = new Int32Array(size).fill(-1);
     this.tlbGen = new Int32Array(size);
     this.tlbPerm = new Uint8Array(size);
     this.tlbOff = new Float64Array(size);
@@ -252,7 +259,7 @@ export class Mmu implements MemoryPort {
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
     this.dataTlb = {
-      mask: this.tlbMask, key: this.tlbKey, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
+      mask: this.tlbMask, key: this.tlbKey, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
       view: this.tlbView, tags: this.tlbTagKind, live: this.tlbLive, pageNo: this.tlbPageNo,
       needRead: [0, 1, 2].map((k) => this.needFor(TC, k)),
       needWrite: [0, 1, 2].map((k) => this.needFor(TC | W, k)),
@@ -852,6 +859,8 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
+    this.tlbKeyLo[i] = key % 1048576;
+    this.tlbKeyHi[i] = Math.floor(key / 1048576);
     this.tlbGen[i] = this.tlbGeneration;
     this.tlbPerm[i] = this.rPerm;
     this.tlbOff[i] = o;
