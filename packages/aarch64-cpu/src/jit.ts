@@ -301,18 +301,23 @@ function inline(w: number, pc: bigint, k: number, out: InlineOut): string | unde
       olo = idx === 1 ? '0' : `${imm9 >>> 0}`;
       ohi = idx === 1 || imm9 >= 0 ? '0' : '4294967295';
     }
-    // Fast path (when the port has a data TLB): a TLB hit (VA[63:53] zero, keyLo/keyHi equal, current generation)
-    // with the permission, an access aligned to its size, an untagged page and, for a store, a page without
-    // translated code reads or writes the page's DataView directly, register values moving through cpu.xw (no
-    // BigInt conversion). Anything else sets cpu.pc and the syndrome and calls the port's read/write with the BigInt
-    // address, which faults, checks tags and reports syndromes exactly as before. Nothing on the fast path can throw.
+    // Fast path (when the port has a data TLB): a TLB hit (keyLo/keyHi equal, current generation, a top byte that
+    // is canonical or ignored by TBI) with the permission, an access aligned to its size (so inside one granule), a
+    // page without tag storage or a Tagged page whose granule's allocation tag equals the pointer's logical tag
+    // (a matching tag passes whatever the check mode) and, for a store, a page without translated code reads or
+    // writes the page's DataView directly, register values moving through cpu.xw (no BigInt conversion). Anything
+    // else (a tag mismatch included: the port decides whether it faults) sets cpu.pc and the syndrome and calls the
+    // port's read/write with the BigInt address, which faults, checks tags and reports syndromes exactly as before.
+    // Nothing on the fast path can throw.
     const halves = olo === '0' && ohi === '0' ? `const lo = xw[${2 * n}], hi = xw[${2 * n + 1}];`
       : ohi === '0' ? `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = l0 > 4294967295 ? (xw[${2 * n + 1}] + 1) >>> 0 : xw[${2 * n + 1}];`
         : `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = (xw[${2 * n + 1}] + ${ohi} + (l0 > 4294967295 ? 1 : 0)) >>> 0;`;
     const fast = (needVar: string, extra: string, access: string): string =>
-      `if (T !== undefined) { ${halves} const pg = lo >>> 12, i = pg & T.mask;` +
-      ` if (hi < 0x200000 && T.keyLo[i] === pg && T.keyHi[i] === hi && T.gen[i] === mem.tlbGeneration` +
-      ` && (T.perm[i] & ${needVar}) === ${needVar}${bytes > 1 ? ` && (lo & ${bytes - 1}) === 0` : ''} && T.tags[i] === 0${extra})` +
+      `if (T !== undefined) { ${halves} const pg = lo >>> 12, i = pg & T.mask, kh = hi & 0xffffff, tk = T.tags[i];` +
+      ` if (T.keyLo[i] === pg && T.keyHi[i] === kh && T.gen[i] === mem.tlbGeneration` +
+      ` && (hi < 0x200000 || hi >>> 24 === (kh >>> 23) * 0xff || ((T.tbi[0] >> (kh >>> 23)) & 1) !== 0)` +
+      ` && (T.perm[i] & ${needVar}) === ${needVar}${bytes > 1 ? ` && (lo & ${bytes - 1}) === 0` : ''}` +
+      ` && (tk === 0 || (tk === 1 && T.tagStore[i].getTag(T.pa[i] + (lo & 0xfff)) === ((hi >>> 24) & 15)))${extra})` +
       ` { const V = T.view[i], o = T.off[i] + (lo & 0xfff); ${access} done = true; } }`;
     const head = `${wb ? `const base = x[${n}]; ` : ''}let done = false;`;
     const slowHead = `cpu.pc = ${hex(pc)}; cpu.dabtIss = ${iss};`;

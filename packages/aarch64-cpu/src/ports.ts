@@ -131,10 +131,10 @@ export interface MemoryPort {
  * A port's software TLB, read by translated code for the common case of a plain load or store (TLB hit, permission
  * granted, access aligned to its size, no tag storage behind the page, for stores no translated code in the page).
  * Anything else goes through {@link MemoryPort.read}/{@link MemoryPort.write}, which keep faults, tag checks and
- * syndromes exact. Entry `i` of an address with VA[63:53] zero is `key & mask`, where key = VA[52:12] as a Number
- * (so also VA[31:12] & mask: `mask` is below 2^20); it is valid when `key[i] === key` (equivalently `keyLo[i]` is
- * VA[31:12] and `keyHi[i]` is VA[63:32]) and `gen[i] === port.tlbGeneration`. Translated code never writes these
- * arrays.
+ * syndromes exact. Entry `i` of an address is `key & mask`, where key = VA[55:12] as a Number (so also
+ * VA[31:12] & mask: `mask` is below 2^20); it is valid when `key[i] === key` (equivalently `keyLo[i]` is VA[31:12]
+ * and `keyHi[i]` is VA[55:32]), `gen[i] === port.tlbGeneration` and the top byte is canonical or ignored (`tbi`).
+ * Translated code never writes these arrays.
  */
 export interface DataTlb {
   readonly mask: number;
@@ -149,8 +149,21 @@ export interface DataTlb {
   /** The page's byte offset in `view`. */
   readonly off: Float64Array;
   readonly view: DataView[];
-  /** Non-zero when the page has tag storage or NoTagAccess: the fast path is not taken. */
+  /**
+   * 0: the page has no tag storage; 1: Tagged Normal memory with tag storage in `tagStore` (a checked access whose
+   * logical tag equals the granule's allocation tag may take the fast path); 2: NoTagAccess (never the fast path).
+   */
   readonly tags: Uint8Array;
+  /** The entry's physical page address (for `tagStore`). */
+  readonly pa: Float64Array;
+  /** The allocation tags of a `tags` 1 entry (by physical address), else null. */
+  readonly tagStore: ({ getTag(pa: number): number } | null)[];
+  /**
+   * `tbi[0]`: bit 0 set when the top byte of a data address in the TTBR0 half (VA[55] = 0) is ignored (TCR_EL1.TBI0),
+   * bit 1 the same for the TTBR1 half. An address whose top byte is neither all zeros (VA[55] = 0) nor all ones
+   * (VA[55] = 1) hits an entry only when its half ignores the top byte; the TLB key is VA[55:12].
+   */
+  readonly tbi: Uint8Array;
   /** Per entry, the region's live-code bytes indexed by `pageNo`: non-zero means stores must take the port. */
   readonly live: Uint8Array[];
   readonly pageNo: Int32Array;

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { invalidateAllCode, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { Ap, s1PageDesc } from './descriptors.js';
-import { Attr, enableS1, makeEnv, RAM_BASE, type Env } from './test-env.js';
+import { DATA as TAG_DATA, mteEnv, PLAIN, TAGGED, TAGGED_RO } from './mte-test-env.js';
+import { Attr, enableS1, makeEnv, RAM_BASE, TCR, TCR_48_4K, type Env } from './test-env.js';
 
 const CODE = RAM_BASE + 0x10_0000;
 const DATA = RAM_BASE + 0x18_0000;
@@ -110,20 +111,29 @@ describe('translated blocks', () => {
 const b = (from: number, to: number): number => (0x1400_0000 | (((to - from) >> 2) & 0x3ff_ffff)) >>> 0;
 
 describe('block chaining (a block remembers the block each direct exit led to)', () => {
-  it('a link into another page is not followed once that VA was remapped and the TLB invalidated', () => {
+  /**
+   * VA 0x1000 → CODE (holding `code`), VA 0x3000 → P1 (mov x0, #1, then `p1Next`); P2 holds mov x0, #2; b . and is
+   * what a remap of VA 0x3000 (`slot`, the descriptor's address) points to.
+   */
+  function remapEnv(code: number[], p1Next: number): { e: Env; slot: number; p2Desc: bigint } {
     const e = makeEnv();
     const P1 = RAM_BASE + 0x20_0000;
     const P2 = RAM_BASE + 0x20_1000;
-    load(e, CODE, [b(0x1000, 0x3000)]); // VA 0x1000: b 0x3000
-    load(e, P1, [0xd280_0020, B_SELF]); // mov x0, #1; b .
-    load(e, P2, [0xd280_0040, B_SELF]); // mov x0, #2; b .
+    load(e, CODE, code);
+    load(e, P1, [0xd280_0020, p1Next]);
+    load(e, P2, [0xd280_0040, B_SELF]);
     e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
     const slot = e.t.map(e.root0, 0x3000n, s1PageDesc(P1, { attrIndx: Attr.WB }));
+    return { e, slot, p2Desc: s1PageDesc(P2, { attrIndx: Attr.WB }) };
+  }
+
+  it('a link into another page is not followed once that VA was remapped and the TLB invalidated', () => {
+    const { e, slot, p2Desc } = remapEnv([b(0x1000, 0x3000)], B_SELF); // VA 0x1000: b 0x3000
     enableS1(e);
     e.cpu.pc = 0x1000n;
     e.cpu.run(3); // the block at 0x1000 links its exit to P1's block
     expect([e.cpu.x[0], e.cpu.pc]).toEqual([1n, 0x3004n]);
-    e.t.write(slot, s1PageDesc(P2, { attrIndx: Attr.WB }));
+    e.t.write(slot, p2Desc);
     e.mmu.tlbi('vmalle1', 0n);
     e.cpu.pc = 0x1000n;
     e.cpu.run(3);
@@ -131,10 +141,7 @@ describe('block chaining (a block remembers the block each direct exit led to)',
   });
 
   it('a link is not followed after the guest remapped its target and ran TLBI, in the same run', () => {
-    const e = makeEnv();
-    const P1 = RAM_BASE + 0x20_0000;
-    const P2 = RAM_BASE + 0x20_1000;
-    load(e, CODE, [
+    const { e, slot, p2Desc } = remapEnv([
       b(0x1000, 0x3000), // 0x1000: b 0x3000            (links to P1's block the first time)
       0xd280_0000, //       0x1004: (unused)
       0xf900_0149, //       0x1008: str x9, [x10]      (the new descriptor for VA 0x3000)
@@ -142,15 +149,11 @@ describe('block chaining (a block remembers the block each direct exit led to)',
       0xd503_3b9f, //       0x1010: dsb ish
       0xd503_3fdf, //       0x1014: isb
       b(0x1018, 0x1000), // 0x1018: b 0x1000
-    ]);
-    load(e, P1, [0xd280_0020, b(0x3004, 0x1008)]); // mov x0, #1; b 0x1008
-    load(e, P2, [0xd280_0040, B_SELF]); // mov x0, #2; b .
-    e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
-    const slot = e.t.map(e.root0, 0x3000n, s1PageDesc(P1, { attrIndx: Attr.WB }));
+    ], b(0x3004, 0x1008)); // P1: mov x0, #1; b 0x1008
     const tablePage = slot - (slot % 0x1000);
     e.t.map(e.root0, 0x5000n, s1PageDesc(tablePage, { attrIndx: Attr.WB }));
     enableS1(e);
-    e.cpu.x[9] = s1PageDesc(P2, { attrIndx: Attr.WB });
+    e.cpu.x[9] = p2Desc;
     e.cpu.x[10] = BigInt(0x5000 + (slot - tablePage));
     e.cpu.pc = 0x1000n;
     e.cpu.run(30);
@@ -418,6 +421,25 @@ describe('translated blocks agree with the interpreter', () => {
   });
 });
 
+/**
+ * Set x0-x9, x20-x23 and x24-x25 from `regs` (16 values), run the six accesses and `b .` at VA 0x1000 (vectors at
+ * 0x1800: `b .`) for 10 instructions, translated or interpreted, and return the state the two must agree on.
+ */
+function runAccesses(e: Env, translated: boolean, regs: bigint[], mem: [number, number][]) {
+  regs.forEach((v, i) => (e.cpu.x[i < 10 ? i : i + 10] = BigInt.asUintN(64, v)));
+  e.cpu.pc = 0x1000n;
+  const stop = translated ? e.cpu.run(10) : e.cpu.interpret(10);
+  const sys = e.cpu.sys;
+  return {
+    stop, x: [...e.cpu.x], pc: e.cpu.pc, n: e.cpu.insnCount, esr: sys[SysReg.ESR_EL1]!, far: sys[SysReg.FAR_EL1],
+    elr: sys[SysReg.ELR_EL1]!, tfsr: sys[SysReg.TFSR_EL1],
+    mem: mem.map(([pa, n]) => createHash('sha256').update(e.ram.bytes.subarray(pa - RAM_BASE, pa - RAM_BASE + n)).digest('hex')),
+  };
+}
+
+/** How many of the six accesses completed (all, or those before the first fault). */
+const completed = (s: { pc: bigint; elr: bigint }): number => (s.pc === 0x1018n ? 6 : Number(s.elr - 0x1000n) / 4);
+
 describe('inlined loads and stores form addresses as the interpreter does', () => {
   // The translated fast path adds the 32-bit halves of base and offset (jit.ts): carries and borrows between the
   // halves, negative and 64-bit register offsets, VAs above 2^32, and addresses that wrap, have a top byte or lie
@@ -475,23 +497,61 @@ describe('inlined loads and stores form addresses as the interpreter does', () =
         enableS1(e);
         // Fill the TLB, so the first access to each page can take the fast path.
         for (const va of [...PAGES.map(([v]) => v), 0xffff_ffff_ffff_f000n]) e.mmu.read(va, 8, 0);
-        values.forEach((v, i) => (e.cpu.x[i] = BigInt.asUintN(64, v)));
-        bases.forEach((v, i) => (e.cpu.x[20 + i] = v));
-        offsets.forEach((v, i) => (e.cpu.x[24 + i] = v));
-        e.cpu.pc = 0x1000n;
-        const stop = translated ? e.cpu.run(10) : e.cpu.interpret(10);
-        return {
-          stop, x: [...e.cpu.x], pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
-          far: e.cpu.sys[SysReg.FAR_EL1], elr: e.cpu.sys[SysReg.ELR_EL1],
-          mem: PAGES.map(([, pa]) => createHash('sha256').update(e.ram.bytes.subarray(pa - RAM_BASE, pa - RAM_BASE + 0x1000))
-            .digest('hex')),
-        };
+        return runAccesses(e, translated, [...values, ...bases, ...offsets], PAGES.map(([, pa]) => [pa, 0x1000]));
       });
-      const t = states[0]!;
-      accesses += t.pc === 0x1018n ? 6 : Number(t.elr! - 0x1000n) / 4;
+      accesses += completed(states[0]!);
       expect(states[0], `round ${round}: ${words.map((w) => w.toString(16)).join(' ')}`).toEqual(states[1]);
     }
     // The interesting cases are not all faults.
     expect(accesses).toBeGreaterThan(600);
+  });
+});
+
+describe('inlined loads and stores with tagged pointers and Tagged pages (MTE)', () => {
+  // The fast path takes a Tagged page only when the granule's allocation tag equals the pointer's logical tag, and a
+  // non-canonical top byte only when TBI ignores it; everything else is the port's, which checks, faults or records.
+  const CODE2 = RAM_BASE + 0x20_0000;
+  const bases = [TAGGED, PLAIN, TAGGED_RO];
+
+  it('on 300 random blocks (check modes, TBI on and off, matching and mismatching tags): as the interpreter', () => {
+    const r = rng(4242);
+    const int = (n: number): number => Math.floor(r() * n);
+    let accesses = 0;
+    for (let round = 0; round < 300; round++) {
+      const tcf = int(4);
+      const tbi = r() < 0.8;
+      const granuleTags = Array.from({ length: 512 }, () => int(3));
+      const words = [...Array.from({ length: 6 }, () => {
+        const size = int(4);
+        const opc = int(2);
+        const base = 20 + int(4);
+        return r() < 0.6
+          ? ((size << 30) | 0x3900_0000 | (opc << 22) | (int(32) << 10) | (base << 5) | int(10)) >>> 0 // [xN, #imm]
+          : ((size << 30) | 0x3820_6800 | (opc << 22) | ((24 + int(2)) << 16) | (base << 5) | int(10)) >>> 0; // [xN, xM]
+      }), B_SELF];
+      const regs = Array.from({ length: 4 }, () => {
+        const top = [0, int(3), int(3), int(16), 0xff, 0x0f][int(6)]!;
+        return (BigInt(top) << 56n) | (bases[int(3)]! + BigInt(int(0x1e0) * 8));
+      });
+      const offsets = Array.from({ length: 2 }, () => BigInt.asUintN(64, BigInt(int(64) * 8 - 128)));
+      const values = Array.from({ length: 10 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
+      const states = [true, false].map((translated) => {
+        const e = mteEnv({}, tcf, tcf);
+        if (!tbi) e.set('TCR_EL1', TCR_48_4K);
+        else e.set('TCR_EL1', TCR_48_4K | TCR.TBI0 | TCR.TBI1);
+        granuleTags.forEach((t, g) => e.tags.setTag(TAG_DATA + 16 * g, t));
+        load(e, CODE2, words);
+        load(e, CODE2 + 0xa00, [B_SELF]);
+        e.t.map(e.root0, 0x1000n, s1PageDesc(CODE2, { attrIndx: Attr.WB }));
+        e.mmu.tlbi('vmalle1', 0n);
+        e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
+        for (const va of bases) e.mmu.read(va, 8, 0); // fill the TLB: the first access can take the fast path
+        return runAccesses(e, translated, [...values, ...regs, ...offsets], [[TAG_DATA, 0x2000]]);
+      });
+      accesses += completed(states[0]!);
+      expect(states[0], `round ${round} tcf ${tcf} tbi ${tbi}: ${words.map((w) => w.toString(16)).join(' ')} ` +
+        `${regs.map((v) => v.toString(16)).join(' ')}`).toEqual(states[1]);
+    }
+    expect(accesses).toBeGreaterThan(500);
   });
 });

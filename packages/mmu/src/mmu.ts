@@ -193,6 +193,8 @@ export class Mmu implements MemoryPort {
   private icache = 0;
   /** TBI applies: bit 0 data TTBR0 half, bit 1 data TTBR1 half, bit 2 fetch TTBR0 half, bit 3 fetch TTBR1 half. */
   private tbiMask = 0;
+  /** The data half of tbiMask, for translated code (DataTlb.tbi). */
+  private readonly dataTbi = new Uint8Array(1);
   private tcrLo = 0;
   private tcrHi = 0;
   private mairLo = 0;
@@ -259,7 +261,8 @@ export class Mmu implements MemoryPort {
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
     this.dataTlb = {
-      mask: this.tlbMask, key: this.tlbKey, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
+      mask: this.tlbMask, key: this.tlbKey, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, pa: this.tlbPa,
+      tagStore: this.tlbTags, tbi: this.dataTbi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
       view: this.tlbView, tags: this.tlbTagKind, live: this.tlbLive, pageNo: this.tlbPageNo,
       needRead: [0, 1, 2].map((k) => this.needFor(TC, k)),
       needWrite: [0, 1, 2].map((k) => this.needFor(TC | W, k)),
@@ -282,7 +285,7 @@ export class Mmu implements MemoryPort {
         off = lo & 0xfff;
         key = hi * 1048576 + (lo >>> 12);
       } else {
-        key = this.wideKey(va, (flags & F) !== 0 ? 2 : 0);
+        key = this.wideKeyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
         off = this.wideOff;
         ltag = this.wideTag;
       }
@@ -319,7 +322,7 @@ export class Mmu implements MemoryPort {
         off = lo & 0xfff;
         key = hi * 1048576 + (lo >>> 12);
       } else {
-        key = this.wideKey(va, 0);
+        key = this.wideKeyOf(hi, lo, 0);
         off = this.wideOff;
         ltag = this.wideTag;
       }
@@ -383,7 +386,7 @@ export class Mmu implements MemoryPort {
         off = lo & 0xfff;
         key = hi * 1048576 + (lo >>> 12);
       } else {
-        key = this.wideKey(va, 2);
+        key = this.wideKeyOf(hi, lo, 2);
         off = this.wideOff;
       }
       if ((off & 3) !== 0) return undefined;
@@ -609,8 +612,12 @@ export class Mmu implements MemoryPort {
 
   /** TLB key VA[55:12] of an address at or above 2^53; -2 (never a key) when the top byte is not ignorable. */
   private wideKey(va: bigint, fetchShift: number): number {
-    const hi = Number(va >> 32n);
-    const lo = Number(va & 0xffff_ffffn);
+    SPLIT64[0] = va;
+    return this.wideKeyOf(SPLIT32[1]!, SPLIT32[0]!, fetchShift);
+  }
+
+  /** {@link wideKey} of an address already split into its 32-bit halves (the read/write hot paths have them). */
+  private wideKeyOf(hi: number, lo: number, fetchShift: number): number {
     this.wideOff = lo & 0xfff;
     const b55 = (hi >>> 23) & 1;
     this.wideTag = (hi >>> 24) & 0xf;
@@ -701,6 +708,7 @@ export class Mmu implements MemoryPort {
     const tbid0 = pauth ? (this.tcrHi >>> 19) & 1 : 0;
     const tbid1 = pauth ? (this.tcrHi >>> 20) & 1 : 0;
     this.tbiMask = tbi0 | (tbi1 << 1) | ((tbi0 & (tbid0 ^ 1)) << 2) | ((tbi1 & (tbid1 ^ 1)) << 3);
+    this.dataTbi[0] = this.tbiMask & 3;
     const mair = s[SysReg.MAIR_EL1]!;
     this.mairLo = Number(mair & 0xffff_ffffn);
     this.mairHi = Number(mair >> 32n);
