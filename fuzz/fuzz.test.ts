@@ -63,6 +63,18 @@ describe('generator and harness', () => {
     expect(tagInsns).toBeGreaterThan(100);
   });
 
+  it('emits the PSTATE writes (MSR UAO/PAN/SSBS/DAIF), the LOR registers and LDLAR/STLLR', () => {
+    const count = (pred: (w: number) => boolean): number => {
+      let n = 0;
+      for (let i = 0; i < 300; i++) n += layout(makeSequence(11, i, i % 2 === 0 ? 'mmu-off' : 'mmu-on')).filter(pred).length;
+      return n;
+    };
+    expect(count((w) => (w & 0xfffff0ff) >>> 0 === 0xd500407f)).toBeGreaterThan(0); // MSR UAO, #imm
+    expect(count((w) => (w & 0xffdfffe0) >>> 0 === 0xd5184280)).toBeGreaterThan(0); // MRS/MSR UAO
+    expect(count((w) => (w & 0xffdfff00) >>> 0 === 0xd518a400)).toBeGreaterThan(0); // MRS/MSR LORSA..LORID
+    expect(count((w) => (w & 0x3fbf8000) >>> 0 === 0x089f0000)).toBeGreaterThan(0); // LDLAR/STLLR
+  });
+
   it('branches only go forward, inside the sequence or to its end, also after items are dropped', () => {
     for (let i = 0; i < 200; i++) {
       const s = makeSequence(3, i, 'mmu-on');

@@ -339,15 +339,15 @@ const ldst: Record<string, Gen> = {
     const mode = field(w, 23, 3);
     return memItem('ld/st pair', r, w, 2 * bytes, bytes, (x) => (mode === 1 ? 0 : sext(field(x, 15, 7), 7) * bytes));
   },
-  /** LDAR/STLR/LDAPR: ordered, aligned, allowed on Device memory. LDLAR/STLLR (FEAT_LOR) are not generated. */
+  /** LDAR/STLR, LDLAR/STLLR (FEAT_LOR, o0 = 0), LDAPR: ordered, aligned, allowed on Device memory. */
   ordered: (r) => {
     const kind = r.below(3);
     let w = kind === 2 ? fill(r, 'xx 111 0 00 1 0 1 11111 1100 00 xxxxx xxxxx') // LDAPR
-      : fill(r, `xx 001000 1 ${kind} 0 11111 1 11111 xxxxx xxxxx`);
+      : fill(r, `xx 001000 1 ${kind} 0 11111 ${r.chance(0.3) ? 0 : 1} 11111 xxxxx xxxxx`);
     if (kind !== 2 && r.chance(0.1)) w = setField(w, 16, 5, r.below(32)); // should-be-one Rs
     if (kind !== 2 && r.chance(0.1)) w = setField(w, 10, 5, r.below(32)); // should-be-one Rt2
     const size = field(w, 30, 2);
-    return memItem('ldar/stlr/ldapr', r, w, 1 << size, 1 << size, () => 0);
+    return memItem('ldar/stlr/ldlar/stllr/ldapr', r, w, 1 << size, 1 << size, () => 0);
   },
   exclusive: (r, mode) => {
     if (mode === 'mmu-off') return ldst.ordered!(r, mode);
@@ -464,21 +464,29 @@ const br: Record<string, (r: Prng, here: number, count: number) => Item> = {
 
 const sys: Record<string, Gen> = {
   nzcv: (r) => one('mrs/msr nzcv', r.chance(0.5) ? A.mrs(r.below(32), A.REG.NZCV) : A.msr(A.REG.NZCV, r.below(32))),
-  pstateRead: (r) => one('mrs pstate', A.mrs(r.below(32), r.pick([A.REG.DAIF, A.REG.CurrentEL, A.REG.SPSel, A.REG.PAN, A.REG.SSBS]))),
+  pstateRead: (r) => one('mrs pstate', A.mrs(r.below(32),
+    r.pick([A.REG.DAIF, A.REG.CurrentEL, A.REG.SPSel, A.REG.PAN, A.REG.UAO, A.REG.SSBS]))),
   pstateWrite: (r) =>
     one('msr pstate', r.pick([
       () => A.msrImm(3, 6, r.below(16)), // DAIFSet
       () => A.msrImm(3, 7, r.below(16)), // DAIFClr: no interrupt is pending on either side
       () => A.msrImm(0, 4, r.below(2)), // PAN
+      () => A.msrImm(0, 3, r.below(2)), // UAO: LDTR/STTR at EL1 become privileged accesses
       () => A.msrImm(3, 1, r.below(2)), // SSBS
       () => A.msr(A.REG.DAIF, r.below(32)),
       () => A.msr(A.REG.PAN, r.below(32)),
+      () => A.msr(A.REG.UAO, r.below(32)),
       () => A.msr(A.REG.SSBS, r.below(32)),
       () => A.mrs(r.below(32), A.REG.SP_EL0), // UNDEFINED at EL1 with PSTATE.SP = 0
     ])()),
   tpidr: (r) => {
     const reg = r.pick([A.REG.TPIDR_EL0, A.REG.TPIDRRO_EL0, A.REG.TPIDR_EL1]);
     return one('tpidr', r.chance(0.5) ? A.mrs(r.below(32), reg) : A.msr(reg, r.below(32)));
+  },
+  /** The LORegion registers (FEAT_LOR without LORegions): RAZ/WI, LORID_EL1 read-only. */
+  lor: (r) => {
+    const reg = r.pick([A.REG.LORSA_EL1, A.REG.LOREA_EL1, A.REG.LORN_EL1, A.REG.LORC_EL1, A.REG.LORID_EL1]);
+    return one('mrs/msr lor', r.chance(0.5) ? A.mrs(r.below(32), reg) : A.msr(reg, r.below(32)));
   },
   barrier: (r) => {
     // op2: 001 (DSB nXS when CRm = xx10, else unallocated), 010 CLREX, 011 (TME TCOMMIT / unallocated), 100 DSB,
@@ -511,7 +519,7 @@ const sys: Record<string, Gen> = {
  * Random words that the model decodes as UNDEFINED, from the parts of the encoding space where both sides implement
  * the same features. Left out: SIMD&FP (op0 = x111) and SIMD&FP loads/stores (V = 1): neoverse-n1 has them, the
  * model has not (by design); the system-instruction space (1101 0101 00): system registers and SYS operations differ
- * between the two CPUs (ID registers, RAS, UAO, PAN2...); LDLAR/STLLR (FEAT_LOR on neoverse-n1 only).
+ * between the two CPUs (ID registers, RAS, PAN2...); the LDLAR/STLLR space (`ordered` generates it, with sandbox addresses).
  */
 export function unallocatedWord(r: Prng): number {
   for (;;) {
@@ -636,7 +644,7 @@ const mteTable: Entry[] = [
     it.words[0] = (it.words[0]! & ~0x01000010) >>> 0; // no BC.cond (FEAT_HBC on max), no unallocated bit 24
     return it;
   }],
-  ...['nzcv', 'pstateRead', 'tpidr', 'exception', 'tlbi'].map((k) => [1, (r: Prng, m: Mode) => sys[k]!(r, m)] as const),
+  ...['nzcv', 'pstateRead', 'pstateWrite', 'tpidr', 'lor', 'exception', 'tlbi'].map((k) => [1, (r: Prng, m: Mode) => sys[k]!(r, m)] as const),
   [1, (r: Prng) => one('barrier/clrex', (0xd503301f | (r.below(16) << 8) | (r.pick([2, 4, 5, 6]) << 5)) >>> 0)],
   [30, (r: Prng, m: Mode) => mteHook(r, m)!],
 ];

@@ -45,10 +45,13 @@ export const IMPL = {
   ID_AA64ISAR2_EL1: 0n,
   /** MMFR0: PARange 48 bits (5), ASIDBits 16 (2), 16 KiB granule supported (TGran16 = 1), 64 KiB and 4 KiB supported (0). */
   ID_AA64MMFR0_EL1: 0x0000_0000_0010_0025n,
-  /** MMFR1: PAN [23:20] = 1 (FEAT_PAN; not PAN2, so no AT S1E1RP/WP). */
-  ID_AA64MMFR1_EL1: 0x0000_0000_0010_0000n,
-  /** MMFR2: all 0. UAO [7:4] = 0: FEAT_UAO is not implemented (MSR/MRS UAO are UNDEFINED; Linux no longer uses it). */
-  ID_AA64MMFR2_EL1: 0n,
+  /**
+   * MMFR1: PAN [23:20] = 1 (FEAT_PAN; not PAN2, so no AT S1E1RP/WP); LO [19:16] = 1 (FEAT_LOR: LDLAR/STLLR and the
+   * LOR registers, with no LORegions: LORID_EL1 = 0).
+   */
+  ID_AA64MMFR1_EL1: 0x0000_0000_0011_0000n,
+  /** MMFR2: UAO [7:4] = 1 (FEAT_UAO: PSTATE.UAO makes LDTR/STTR at EL1 privileged); everything else 0. */
+  ID_AA64MMFR2_EL1: 0x10n,
   /** CTR_EL0: DminLine = IminLine = 4 (64-byte lines), L1Ip = PIPT (3), IDC=0, DIC=0. */
   CTR_EL0: 0x8444_c004n,
   /** DCZID_EL0: BS = 4 (64 bytes), DZP = 0 (DZP is computed on read from SCTLR_EL1.DZE and HCR_EL2.TDZ). */
@@ -84,7 +87,10 @@ export const FEAT = {
   PAN: idField(IMPL.ID_AA64MMFR1_EL1, 20) >= 1,
   /** AT S1E1RP/S1E1WP. */
   PAN2: idField(IMPL.ID_AA64MMFR1_EL1, 20) >= 2,
+  /** PSTATE.UAO, MSR UAO, MRS/MSR UAO; LDTR/STTR at EL1 are privileged accesses while PSTATE.UAO = 1. */
   UAO: idField(IMPL.ID_AA64MMFR2_EL1, 4) >= 1,
+  /** LDLAR/STLLR and LORSA/LOREA/LORN/LORC/LORID_EL1 (no LORegions implemented). */
+  LOR: idField(IMPL.ID_AA64MMFR1_EL1, 16) >= 1,
   DIT: idField(IMPL.ID_AA64PFR0_EL1, 48) >= 1,
   /** PSTATE.SSBS and MSR SSBS, #imm. */
   SSBS: idField(IMPL.ID_AA64PFR1_EL1, 4) >= 1,

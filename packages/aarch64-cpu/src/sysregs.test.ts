@@ -16,7 +16,9 @@ const W = {
   mrsCurrentEl: 0xd5384240, msrCurrentEl: 0xd5184241,
   mrsSpsel: 0xd5384200, msrSpsel: 0xd5184201,
   mrsPan: 0xd5384260, msrPan: 0xd5184261,
-  mrsUao: 0xd5384280,
+  mrsUao: 0xd5384280, msrUao: 0xd5184281,
+  mrsLorsa: 0xd538a400, msrLorsa: 0xd518a401, mrsLorc: 0xd538a460, msrLorc: 0xd518a461,
+  mrsLorid: 0xd538a4e0, msrLorid: 0xd518a4e1,
   mrsDit: 0xd53b42a0, msrDit: 0xd51b42a1,
   mrsSsbs: 0xd53b42c0, msrSsbs: 0xd51b42c1,
   mrsTco: 0xd53b42e0,
@@ -147,15 +149,16 @@ describe('ID registers advertise what the model implements', () => {
     expect(IMPL.ID_AA64ISAR2_EL1).toBe(0n);
   });
 
-  it('MMFR1.PAN = 1, MMFR2.UAO = 0; DFR0: Armv8 debug, no PMU', () => {
+  it('MMFR1.PAN = 1, MMFR1.LO = 1, MMFR2.UAO = 1; DFR0: Armv8 debug, no PMU', () => {
     expect(field(IMPL.ID_AA64MMFR1_EL1, 20)).toBe(1);
-    expect(field(IMPL.ID_AA64MMFR2_EL1, 4)).toBe(0);
+    expect(field(IMPL.ID_AA64MMFR1_EL1, 16)).toBe(1);
+    expect(field(IMPL.ID_AA64MMFR2_EL1, 4)).toBe(1);
     expect(field(IMPL.ID_AA64DFR0_EL1, 0)).toBe(6);
     expect(field(IMPL.ID_AA64DFR0_EL1, 8)).toBe(0);
   });
 
   it('the feature flags follow the ID registers', () => {
-    expect(FEAT).toMatchObject({ PAN: true, PAN2: false, UAO: false, DIT: true, SSBS: true, SSBS2: true, MTE: true,
+    expect(FEAT).toMatchObject({ PAN: true, PAN2: false, UAO: true, LOR: true, DIT: true, SSBS: true, SSBS2: true, MTE: true,
       MTE2: true, BTI: false, SB: true, DPB: true, DPB2: true, FlagM: false, HBC: false, PAuth: false });
   });
 
@@ -237,8 +240,34 @@ describe('special-purpose registers', () => {
     expect(ok.cpu.x[0]).toBe(0xc0n);
   });
 
-  it('UAO (not advertised), TCO (without MTE), FPCR/FPSR (no FP) and DSPSR_EL0 (Debug state) are UNDEFINED', () => {
-    for (const w of [W.mrsUao, W.mrsFpcr, W.mrsFpsr, W.mrsDspsr]) expectUndef(run([w]));
+  it('MRS/MSR UAO move PSTATE.UAO at EL1 and are UNDEFINED at EL0', () => {
+    const r = run([W.msrUao, W.mrsUao], { setup: (c) => (c.x[1] = 1n << 23n) });
+    expect([r.cpu.uao, r.cpu.x[0]]).toEqual([1, 1n << 23n]);
+    expectUndef(run([W.mrsUao], { el0: true }), 0x400);
+  });
+
+  it('LORegions (FEAT_LOR, none implemented): LORID_EL1 = 0, the controls read zero and ignore writes', () => {
+    const r = run([W.msrLorsa, W.msrLorc, W.mrsLorsa, 0xd538a461 /* mrs x1, lorc_el1 */, 0xd538a4e2 /* mrs x2, lorid_el1 */],
+      { setup: (c) => {
+        c.x[0] = 0x55n;
+        c.x[1] = 0xffff_0001n;
+        c.x[2] = 0x77n;
+      } });
+    expect([r.cpu.x[0], r.cpu.x[1], r.cpu.x[2]]).toEqual([0n, 0n, 0n]);
+    expectUndef(run([W.msrLorid]));
+    expectUndef(run([W.mrsLorsa], { el0: true }), 0x400);
+    expectUndef(run([W.mrsLorid], { el0: true }), 0x400);
+  });
+
+  it('HCR_EL2.TLOR traps the LOR registers to EL2', () => {
+    const tlor = (c: Cpu) => (c.sys[SysReg.HCR_EL2] = HCR.TLOR);
+    expectEl2Trap(run([W.mrsLorsa], { setup: tlor }), sysEsr(3, 0, 10, 4, 0, 0, 1));
+    expectEl2Trap(run([W.msrLorc], { setup: tlor }), sysEsr(3, 0, 10, 4, 3, 1, 0));
+    expectEl2Trap(run([W.mrsLorid], { setup: tlor }), sysEsr(3, 0, 10, 4, 7, 0, 1));
+  });
+
+  it('TCO (without MTE), FPCR/FPSR (no FP) and DSPSR_EL0 (Debug state) are UNDEFINED', () => {
+    for (const w of [W.mrsFpcr, W.mrsFpsr, W.mrsDspsr]) expectUndef(run([w]));
     expectUndef(run([W.mrsTco], { setup: (c) => setMteLevel(c, 0) }));
   });
 

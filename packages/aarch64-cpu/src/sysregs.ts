@@ -24,13 +24,15 @@
  *   `counterTicks`), CTL.ISTATUS is computed, but no timer interrupt is raised yet: the timer model comes later.
  * - GIC system registers (ICC_*): ID_AA64PFR0_EL1.GIC = 0, so they are UNDEFINED (the interrupt controller is a
  *   memory-mapped model).
- * - FP/AdvSIMD (FPCR, FPSR), SVE, SME, PAuth keys, RAS error records, LORegions, AMU, SPE, trace: not implemented,
- *   so UNDEFINED.
+ * - FEAT_LOR with no LORegions (LORID_EL1 = 0): LORSA/LOREA/LORN/LORC_EL1 read as zero and ignore writes, as QEMU
+ *   implements them; HCR_EL2.TLOR traps all five to EL2.
+ * - FP/AdvSIMD (FPCR, FPSR), SVE, SME, PAuth keys, RAS error records, AMU, SPE, trace: not implemented, so
+ *   UNDEFINED.
  */
 import { IMPL } from './impl-defined.js';
 
 /** Features a register can depend on: keys of `FEAT` in impl-defined.ts. */
-export type SysRegFeature = 'PAN' | 'UAO' | 'DIT' | 'SSBS2' | 'MTE' | 'MTE2';
+export type SysRegFeature = 'PAN' | 'UAO' | 'LOR' | 'DIT' | 'SSBS2' | 'MTE' | 'MTE2';
 
 /** An EL0 access is trapped to EL1 (EC 0x18) unless `reg & mask` is non-zero. */
 export interface El0Gate {
@@ -90,6 +92,7 @@ export const HCR = {
   TDZ: 1n << 28n,
   HCD: 1n << 29n,
   TRVM: 1n << 30n,
+  TLOR: 1n << 35n,
 } as const;
 
 /** SCTLR_EL1 bits the CPU (not the MMU) acts on. */
@@ -114,6 +117,7 @@ const ID = { readOnly: true, hcrRead: HCR.TID3 } as const;
 const VM = { hcrRead: HCR.TRVM, hcrWrite: HCR.TVM } as const;
 const VMCTL = { ...VM, ctl: true } as const;
 const LIVE = { live: true } as const;
+const LOR_RAZ_WI = { live: true, feat: 'LOR', hcrRead: HCR.TLOR, hcrWrite: HCR.TLOR } as const;
 const cntk = (mask: bigint): El0Gate => ({ reg: 'CNTKCTL_EL1', mask });
 
 /** Every implemented system register (and PSTATE access). The position in this list is its id. */
@@ -149,6 +153,12 @@ export const SYSREG_DEFS = [
   d('MAIR_EL1', 3, 0, 10, 2, 0, 1, 0n, VMCTL),
   d('AMAIR_EL1', 3, 0, 10, 3, 0, 1, 0n, VM),
   d('CONTEXTIDR_EL1', 3, 0, 13, 0, 1, 1, 0n, VM),
+  // LORegions (FEAT_LOR), none implemented: the four controls read as zero and ignore writes (live: no state).
+  d('LORSA_EL1', 3, 0, 10, 4, 0, 1, 0n, LOR_RAZ_WI),
+  d('LOREA_EL1', 3, 0, 10, 4, 1, 1, 0n, LOR_RAZ_WI),
+  d('LORN_EL1', 3, 0, 10, 4, 2, 1, 0n, LOR_RAZ_WI),
+  d('LORC_EL1', 3, 0, 10, 4, 3, 1, 0n, LOR_RAZ_WI),
+  d('LORID_EL1', 3, 0, 10, 4, 7, 1, 0n, { ...RO, feat: 'LOR', hcrRead: HCR.TLOR }),
   // Exception handling.
   d('VBAR_EL1', 3, 0, 12, 0, 0, 1),
   d('ESR_EL1', 3, 0, 5, 2, 0, 1, 0n, VM),

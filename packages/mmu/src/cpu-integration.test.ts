@@ -37,6 +37,51 @@ describe('with the CPU run loop', () => {
   });
 });
 
+describe('FEAT_UAO with the CPU run loop', () => {
+  it('LDTR at EL1 checks EL0 permissions, unless PSTATE.UAO = 1 makes it a privileged access', () => {
+    for (const uao of [0, 1]) {
+      const e = makeEnv();
+      const code = RAM_BASE + 0x10_0000;
+      e.t.map(e.root0, 0x0n, s1PageDesc(code, { attrIndx: Attr.WB })); // code and vectors (VBAR_EL1 = 0)
+      e.t.map(e.root0, 0x5000n, s1PageDesc(RAM_BASE + 0x11_0000, { attrIndx: Attr.WB })); // EL1-only read/write
+      e.ram.view.setUint32(code - RAM_BASE, uao === 1 ? 0xd500_417f : 0xd503_201f, true); // msr uao, #1 (or nop)
+      e.ram.view.setUint32(code - RAM_BASE + 4, 0xf840_0801, true); // ldtr x1, [x0]
+      e.ram.view.setBigUint64(0x11_0000, 0x1234n, true);
+      enableS1(e);
+      e.cpu.x[0] = 0x5000n;
+      e.cpu.pc = 0n;
+      e.cpu.run(2);
+      if (uao === 1) {
+        expect([e.cpu.x[1], e.cpu.pc]).toEqual([0x1234n, 8n]);
+      } else {
+        expect(e.cpu.pc).toBe(0x200n);
+        expect(Number(e.cpu.sys[SysReg.ESR_EL1]! & 0x3fn)).toBe(Fsc.Permission + 3);
+        expect(e.cpu.sys[SysReg.FAR_EL1]).toBe(0x5000n);
+      }
+    }
+  });
+});
+
+describe('FEAT_UAO and MTE with the CPU run loop', () => {
+  it('LDTR at EL1 is checked with TCF0 (as at EL0), or with TCF when PSTATE.UAO = 1', () => {
+    for (const uao of [0, 1]) {
+      const e = mteEnv({}, 1, 0); // EL1: synchronous checks; EL0: none
+      const code = RAM_BASE + 0x20_0000;
+      e.t.map(e.root0, 0x0n, s1PageDesc(code, { attrIndx: Attr.WB }));
+      e.mmu.tlbi('vmalle1', 0n);
+      e.ram.view.setUint32(code - RAM_BASE, uao === 1 ? 0xd500_417f : 0xd503_201f, true); // msr uao, #1 (or nop)
+      e.ram.view.setUint32(code - RAM_BASE + 4, 0xf840_0801, true); // ldtr x1, [x0]
+      e.tags.fill(DATA, 0x100, 3);
+      e.ram.view.setBigUint64(DATA + 0x20 - RAM_BASE, 0x99n, true);
+      e.cpu.x[0] = (0x05n << 56n) | (TAGGED + 0x20n); // logical tag 5, allocation tag 3
+      e.cpu.pc = 0n;
+      e.cpu.run(2);
+      if (uao === 0) expect([e.cpu.x[1], e.cpu.pc]).toEqual([0x99n, 8n]);
+      else expect([e.cpu.pc, e.cpu.sys[SysReg.ESR_EL1]]).toEqual([0x200n, 0x9600_0011n]);
+    }
+  });
+});
+
 describe('MTE with the CPU run loop', () => {
   const LDR_X1_X0 = 0xf940_0001; // ldr x1, [x0]
   const STR_X1_X0 = 0xf900_0001; // str x1, [x0]

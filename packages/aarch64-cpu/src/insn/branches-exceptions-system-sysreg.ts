@@ -129,6 +129,7 @@ export function readSysReg(cpu: Cpu, id: number): bigint {
     case SysReg.CNTP_CTL_EL0: return timerCtl(sys[id]!, counterTicks(cpu), sys[SysReg.CNTP_CVAL_EL0]!);
     case SysReg.CNTV_CTL_EL0: return timerCtl(sys[id]!, virtualCount(cpu), sys[SysReg.CNTV_CVAL_EL0]!);
     case SysReg.DBGCLAIMSET_EL1: return 0xffn; // all eight claim bits implemented
+    case SysReg.LORSA_EL1: case SysReg.LOREA_EL1: case SysReg.LORN_EL1: case SysReg.LORC_EL1: return 0n; // no LORegions
     default: return sys[id]!;
   }
 }
@@ -146,6 +147,7 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     case SysReg.DIT: cpu.dit = Number((v >> 24n) & 1n); return;
     case SysReg.SSBS: cpu.ssbs = Number((v >> 12n) & 1n); return;
     case SysReg.TCO: if (mteLevel(cpu) >= 2) cpu.tco = Number((v >> 25n) & 1n); return; // RAZ/WI with FEAT_MTE only
+    case SysReg.LORSA_EL1: case SysReg.LOREA_EL1: case SysReg.LORN_EL1: case SysReg.LORC_EL1: return; // no LORegions
     case SysReg.CNTP_TVAL_EL0:
       sys[SysReg.CNTP_CVAL_EL0] = counterTicks(cpu) + BigInt.asIntN(32, v);
       return;

@@ -60,7 +60,7 @@ const W = {
   spsel0: 0xd50040bf, // msr spsel, #0
   spsel1: 0xd50041bf,
   panImm1: 0xd500419f, // msr pan, #1
-  uaoImm1: 0xd500417f,
+  uaoImm1: 0xd500417f, // msr uao, #1
   ssbsImm1: 0xd503413f,
   ditImm1: 0xd503415f,
   tcoImm1: 0xd503419f,
@@ -432,13 +432,13 @@ describe('ERET', () => {
     expect(eventRegisterSet(cpu)).toBe(true);
   });
 
-  it('does not restore PSTATE fields of unimplemented features (UAO, TCO without MTE2)', () => {
+  it('restores PSTATE.UAO (FEAT_UAO) but not fields of unimplemented features (TCO without MTE2)', () => {
     const { cpu } = run([W.eret], { max: 1, setup: (c) => {
       setMteLevel(c, 1);
       c.sys[SysReg.SPSR_EL1] = (1n << 23n) | (1n << 25n) | 5n;
       c.sys[SysReg.ELR_EL1] = BASE + 0x300n;
     } });
-    expect([cpu.uao, cpu.tco]).toEqual([0, 0]);
+    expect([cpu.uao, cpu.tco]).toEqual([1, 0]);
   });
 
   it('is UNDEFINED at EL0', () => {
@@ -622,10 +622,11 @@ describe('MSR (immediate)', () => {
     expectUndef(run([W.spsel1], { el0: true }), 0x400);
   });
 
-  it('PAN (EL1 only), DIT and SSBS (EL0 too)', () => {
-    const r = run([W.panImm1, W.ditImm1, W.ssbsImm1]);
-    expect([r.cpu.pan, r.cpu.dit, r.cpu.ssbs]).toEqual([1, 1, 1]);
+  it('PAN and UAO (EL1 only), DIT and SSBS (EL0 too)', () => {
+    const r = run([W.panImm1, W.uaoImm1, W.ditImm1, W.ssbsImm1]);
+    expect([r.cpu.pan, r.cpu.uao, r.cpu.dit, r.cpu.ssbs]).toEqual([1, 1, 1, 1]);
     expectUndef(run([W.panImm1], { el0: true }), 0x400);
+    expectUndef(run([W.uaoImm1], { el0: true }), 0x400);
     const e0 = run([W.ditImm1, W.ssbsImm1], { el0: true });
     expect(e0.stop).toBe(Stop.Budget);
     expect([e0.cpu.dit, e0.cpu.ssbs]).toEqual([1, 1]);
@@ -636,8 +637,8 @@ describe('MSR (immediate)', () => {
     expect(r.port.controlChanges).toBe(1);
   });
 
-  it('UAO (not advertised), TCO (without MTE), CFINV/XAFLAG/AXFLAG (FlagM not advertised) are UNDEFINED', () => {
-    for (const w of [W.uaoImm1, W.cfinv, W.xaflag, W.axflag]) expectUndef(run([w]));
+  it('TCO (without MTE), CFINV/XAFLAG/AXFLAG (FlagM not advertised) are UNDEFINED', () => {
+    for (const w of [W.cfinv, W.xaflag, W.axflag]) expectUndef(run([w]));
     expectUndef(run([W.tcoImm1], { setup: (c) => setMteLevel(c, 0) }));
   });
 });

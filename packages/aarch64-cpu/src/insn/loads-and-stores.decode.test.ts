@@ -35,6 +35,9 @@ describe('decode table', () => {
     [0x78802441, 'LDRSH (64-bit) (immediate, post-index)'], // ldrsh x1, [x2], #2
     [0xf8a36840, 'PRFM (register)'], // prfm pldl1keep, [x2, x3]
     [0x38801841, 'LDTRSB (64-bit) (unprivileged)'], // ldtrsb x1, [x2, #1]
+    [0xc8df7c20, 'LDLAR (64-bit)'], // ldlar x0, [x1] (FEAT_LOR)
+    [0x889f7c20, 'STLLR (32-bit)'], // stllr w0, [x1]
+    [0x089f7c20, 'STLLRB'], // stllrb w0, [x1]
     [0x78002841, 'STTRH (unprivileged)'], // sttrh w1, [x2, #2]
     [0x98000081, 'LDRSW (literal)'], // ldrsw x1, <lit>
     [0xd8000060, 'PRFM (literal)'], // prfm pldl1keep, <lit>
@@ -77,8 +80,6 @@ describe('UNDEFINED encodings', () => {
     // Features not advertised
     ['ldraa x0, [x1] (PAuth)', 0xf8200420],
     ['ldrab x0, [x1, #8]! (PAuth)', 0xf8a01c20],
-    ['ldlar x0, [x1] (LOR)', 0xc8df7c20],
-    ['stllr w0, [x1] (LOR)', 0x889f7c20],
     ['ld64b x0, [x1] (LS64)', 0xf83fd020],
     ['st64b x0, [x1] (LS64)', 0xf83f9020],
     ['st64bv x2, x0, [x1] (LS64)', 0xf822b020],

@@ -3,13 +3,13 @@
  *
  * Implemented: load/store register (unsigned immediate, unscaled immediate, immediate pre/post-index, register offset,
  * unprivileged, literal), PRFM/PRFUM (no-ops), load/store pair (offset, pre/post-index, non-temporal, LDPSW),
- * load/store exclusive (register and pair), load-acquire/store-release (LDAR/STLR), LSE atomics (LD<op>, SWP, CAS,
- * CASP). Every other encoding in the group matches no row and is UNDEFINED:
+ * load/store exclusive (register and pair), load-acquire/store-release (LDAR/STLR, and LDLAR/STLLR of FEAT_LOR,
+ * which without LORegions order exactly as LDAR/STLR), LSE atomics (LD<op>, SWP, CAS, CASP). Every other encoding in
+ * the group matches no row and is UNDEFINED:
  * - SIMD&FP loads/stores (V = 1): FP/AdvSIMD are not implemented (ID_AA64PFR0_EL1.FP = AdvSIMD = 0xF).
  * - MTE tag instructions (STG, STZG, ST2G, STZ2G, LDG, STGM, STZGM, LDGM at 0xD9xxxxxx, and STGP, the pair encoding
  *   with opc = 01, L = 0): the MTE issue adds them to this table.
- * - LDLAR/STLLR (FEAT_LOR),
- *   RCpc3 forms (FEAT_LRCPC3), LDRAA/LDRAB (no pointer authentication), LD64B and ST64B (FEAT_LS64), FEAT_LSE128,
+ * - RCpc3 forms (FEAT_LRCPC3), LDRAA/LDRAB (no pointer authentication), LD64B and ST64B (FEAT_LS64), FEAT_LSE128,
  *   FEAT_THE (RCW*), FEAT_MOPS (CPY*, SET*), FEAT_LSUI: none is advertised.
  * - Unallocated size/opc combinations and register-offset option values with option<1> = 0.
  *
@@ -44,6 +44,7 @@ import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { SysReg } from '../sysregs.js';
+import { FEAT } from '../impl-defined.js';
 import { extendValue } from './common.js';
 
 const MASK32 = 0xffff_ffffn;
@@ -171,10 +172,10 @@ function unscaledImm(op: SingleOp, unpriv: boolean): Handler {
     const n = (insn >>> 5) & 31;
     const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
     const addr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
-    // LDTR/STTR at EL1 check permissions (and, with MTE, tag-check configuration) as at EL0. FEAT_UAO, which
-    // would make them privileged when PSTATE.UAO = 1, is not implemented (ID_AA64MMFR2_EL1.UAO = 0). At EL0 they
-    // are ordinary accesses.
-    const flags = (n === 31 ? 0 : Acc.TagChecked) | (unpriv && cpu.el === 1 ? Acc.Unpriv : 0);
+    // LDTR/STTR at EL1 check permissions (and, with MTE, tag-check configuration) as at EL0, unless PSTATE.UAO = 1
+    // (FEAT_UAO: AArch64.IsUnprivAccessPriv), which makes them ordinary privileged accesses. At EL0 they are
+    // ordinary accesses.
+    const flags = (n === 31 ? 0 : Acc.TagChecked) | (unpriv && cpu.el === 1 && cpu.uao === 0 ? Acc.Unpriv : 0);
     cpu.dabtIss = iss | (t << 16);
     singleAccess(cpu, kind, bytes, ext, t, addr, flags);
   };
@@ -525,9 +526,13 @@ function buildTable(): EncodingRow[] {
     row(`STXR/STLXR${sfx}`, `${sz}001000 000 xxxxx x xxxxx xxxxx xxxxx`, storeExclusive(size));
     row(`LDXR/LDAXR${sfx}`, `${sz}001000 010 xxxxx x xxxxx xxxxx xxxxx`, loadExclusive(size));
     // size 001000 o2=1 L o1=0 Rs o0=1 Rt2: STLR/LDAR, Rs = Rt2 = 11111 (should-be-one; otherwise UNDEFINED).
-    // o0 = 0 is STLLR/LDLAR (FEAT_LOR, not implemented): UNDEFINED.
+    // o0 = 0 is STLLR/LDLAR (FEAT_LOR): with no LORegions, the same accesses and ordering as STLR/LDAR.
     row(`STLR${sfx}`, `${sz}001000 100 11111 1 11111 xxxxx xxxxx`, acquireRelease(false, size));
     row(`LDAR${sfx}`, `${sz}001000 110 11111 1 11111 xxxxx xxxxx`, acquireRelease(true, size));
+    if (FEAT.LOR) {
+      row(`STLLR${sfx}`, `${sz}001000 100 11111 0 11111 xxxxx xxxxx`, acquireRelease(false, size));
+      row(`LDLAR${sfx}`, `${sz}001000 110 11111 0 11111 xxxxx xxxxx`, acquireRelease(true, size));
+    }
     // size 001000 o2=1 L o1=1 Rs o0 11111: CAS, CASA (L), CASL (o0), CASAL.
     row(`CAS${sfx}`, `${sz}001000 1x1 xxxxx x 11111 xxxxx xxxxx`, compareAndSwap(size));
   }
