@@ -234,6 +234,28 @@ export class Cpu {
     return Stop.TrapEl2;
   }
 
+  /**
+   * What the instruction at `pc` (or its fetch) threw: a guest exception is taken (an SVC-style one retires the
+   * instruction), a memory fault becomes the guest's abort or a trap to EL2, a trap to EL2 stops the run; anything
+   * else is a host-side failure, reported as {@link Stop.InternalError}. Returns the stop, or undefined to go on.
+   * @internal (jit.ts)
+   */
+  takeThrown(e: unknown, pc: bigint, fetching: boolean): StopCode | undefined {
+    if (e instanceof GuestException) {
+      this.takeGuestException(e, pc);
+      if (e.returnNext) this.insnCount++;
+      return undefined;
+    }
+    if (e instanceof MemoryFault) return this.takeMemoryFault(e, pc, fetching);
+    if (e instanceof El2Trap) {
+      if (e.returnNext) this.insnCount++;
+      return this.trapEl2(e, pc);
+    }
+    this.internalError = e;
+    this.pc = pc;
+    return Stop.InternalError;
+  }
+
   /** Take a pending, unmasked IRQ. */
   private takeIrq(): void {
     this.enterEl1(0x80, 0n, this.pc);
@@ -276,20 +298,8 @@ export class Cpu {
         this.pc = this.nextPc;
         this.insnCount++;
       } catch (e) {
-        if (e instanceof GuestException) {
-          this.takeGuestException(e, pc);
-          if (e.returnNext) this.insnCount++;
-        } else if (e instanceof MemoryFault) {
-          const stop = this.takeMemoryFault(e, pc, fetching);
-          if (stop !== undefined) return stop;
-        } else if (e instanceof El2Trap) {
-          if (e.returnNext) this.insnCount++;
-          return this.trapEl2(e, pc);
-        } else {
-          this.internalError = e;
-          this.pc = pc;
-          return Stop.InternalError;
-        }
+        const stop = this.takeThrown(e, pc, fetching);
+        if (stop !== undefined) return stop;
       }
     }
     return Stop.Budget;

@@ -22,9 +22,7 @@ import type { Cpu } from './cpu.js';
 import { decodeA64 } from './decode-a64.js';
 import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
-import { El2Trap, GuestException } from './exceptions.js';
 import { Stop, type StopCode } from './exits.js';
-import { MemoryFault } from './ports.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
@@ -505,15 +503,12 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       try {
         page = fetchPage.call(mem, pc);
       } catch (e) {
+        // An instruction abort (or a trap to EL2 on the fetch's stage-2 walk).
         exit = -1;
-        if (e instanceof MemoryFault) {
-          const stop = cpu.takeMemoryFault(e, pc, true);
-          done++;
-          if (stop !== undefined) return stop;
-          continue;
-        }
-        cpu.internalError = e;
-        return Stop.InternalError;
+        done++;
+        const stop = cpu.takeThrown(e, pc, true);
+        if (stop !== undefined) return stop;
+        continue;
       }
       if (page !== undefined) {
         const index = Number(pc & 0xfffn) >>> 2;
@@ -555,20 +550,8 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       const retired = Number(at - block.pc) >> 2;
       cpu.insnCount += retired;
       done += cpu.insnCount - before + 1;
-      if (e instanceof GuestException) {
-        cpu.takeGuestException(e, at);
-        if (e.returnNext) cpu.insnCount++;
-      } else if (e instanceof MemoryFault) {
-        const stop = cpu.takeMemoryFault(e, at, false);
-        if (stop !== undefined) return stop;
-      } else if (e instanceof El2Trap) {
-        if (e.returnNext) cpu.insnCount++;
-        return cpu.trapEl2(e, at);
-      } else {
-        cpu.internalError = e;
-        cpu.pc = at;
-        return Stop.InternalError;
-      }
+      const stop = cpu.takeThrown(e, at, false);
+      if (stop !== undefined) return stop;
     }
   }
   return Stop.Budget;
