@@ -154,6 +154,8 @@ function addSubFlags(k: number, out: InlineOut, sub: boolean, bits: number, a: s
 interface InlineOut {
   /** Set when the code records lazy flags (its operands stay in scope for a conditional branch that follows). */
   flags: PendingFlags | undefined;
+  /** Set when the code reads the data TLB (`T`, `nR`, `nW`), which the block then declares once. */
+  tlb: boolean;
 }
 
 /**
@@ -308,8 +310,9 @@ function inline(w: number, pc: bigint, k: number, out: InlineOut): string | unde
     // port's read/write with the BigInt address, which faults, checks tags and reports syndromes exactly as before.
     // Nothing on the fast path can throw.
     const halves = olo === '0' && ohi === '0' ? `const lo = xw[${2 * n}], hi = xw[${2 * n + 1}];`
-      : ohi === '0' ? `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = l0 > 4294967295 ? (xw[${2 * n + 1}] + 1) >>> 0 : xw[${2 * n + 1}];`
-        : `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0, hi = (xw[${2 * n + 1}] + ${ohi} + (l0 > 4294967295 ? 1 : 0)) >>> 0;`;
+      : `const l0 = xw[${2 * n}] + ${olo}, lo = l0 >>> 0,` +
+        ` hi = (xw[${2 * n + 1}]${ohi === '0' ? '' : ` + ${ohi}`} + (l0 > 4294967295 ? 1 : 0)) >>> 0;`;
+    out.tlb = true;
     const fast = (needVar: string, extra: string, access: string): string =>
       `if (T !== undefined) { ${halves} const pg = lo >>> 12, i = pg & T.mask, kh = hi & 0xffffff, tk = T.tags[i];` +
       ` if (T.keyLo[i] === pg && T.keyHi[i] === kh && T.gen[i] === mem.tlbGeneration` +
@@ -417,7 +420,7 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
   // The flags an inlined instruction left pending, while no handler call came after it (handlers read and write
   // cpu.nzcv; the inlined forms other than the flag-setting ones leave the flags alone).
   let pending: PendingFlags | undefined;
-  const out: InlineOut = { flags: undefined };
+  const out: InlineOut = { flags: undefined, tlb: false };
   for (let k = 0; k < n; k++) {
     const w = words[k]!;
     const at = pc + BigInt(4 * k);
@@ -444,22 +447,18 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
   const tlb = `const T = mem.dataTlb; const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;` +
     ` const nR = T === undefined ? 0 : T.needRead[pk], nW = T === undefined ? 0 : T.needWrite[pk];`;
   const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const xw = cpu.xw; const FA = cpu.flagArgs; const mem = cpu.mem;` +
-    `${src.some((l) => l.includes('T.key')) ? ` ${tlb}` : ''}\n  ${code}\n};`;
+    `${out.tlb ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
     pc, n, words: Uint32Array.from(words), start, run: noRun, epoch: codeEpoch, checked: 0, handlers, alive: true,
     next0: undefined, next1: undefined, gen0: 0, gen1: 0,
   };
   if (jitDump) console.error(body);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  block.run = new Function('H', 'B', 'S64', 'S32', body)(handlers, block, SPLIT64, SPLIT32) as (cpu: Cpu, budget: number) => number;
+  block.run = new Function('H', 'B', body)(handlers, block) as (cpu: Cpu, budget: number) => number;
   return block;
 }
 
 const noRun = (): number => -1;
-
-/** Scratch for splitting an address into 32-bit halves in generated code (cheaper than Number(bigint)). */
-const SPLIT64 = new BigUint64Array(1);
-const SPLIT32 = new Uint32Array(SPLIT64.buffer);
 
 /**
  * The translated run loop: `budget` instructions at most, as {@link Cpu.run}. Falls back to the interpreter for

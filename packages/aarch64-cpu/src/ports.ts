@@ -131,17 +131,15 @@ export interface MemoryPort {
  * A port's software TLB, read by translated code for the common case of a plain load or store (TLB hit, permission
  * granted, access aligned to its size, no tag storage behind the page, for stores no translated code in the page).
  * Anything else goes through {@link MemoryPort.read}/{@link MemoryPort.write}, which keep faults, tag checks and
- * syndromes exact. Entry `i` of an address is `key & mask`, where key = VA[55:12] as a Number (so also
- * VA[31:12] & mask: `mask` is below 2^20); it is valid when `key[i] === key` (equivalently `keyLo[i]` is VA[31:12]
- * and `keyHi[i]` is VA[55:32]), `gen[i] === port.tlbGeneration` and the top byte is canonical or ignored (`tbi`).
- * Translated code never writes these arrays.
+ * syndromes exact. Entry `i` of an address is VA[31:12] & `mask` (`mask` is below 2^20); it is valid when
+ * `keyLo[i]` is VA[31:12], `keyHi[i]` is VA[55:32], `gen[i] === port.tlbGeneration` and the top byte is canonical or
+ * ignored (`tbi`). Translated code never writes these arrays.
  */
 export interface DataTlb {
   readonly mask: number;
-  readonly key: Float64Array;
-  /** VA[31:12] of the entry's key (the key split in 32-bit arithmetic, for translated code). */
+  /** VA[31:12] of the entry's address. */
   readonly keyLo: Int32Array;
-  /** VA[55:32] of the entry's key. */
+  /** VA[55:32] of the entry's address. */
   readonly keyHi: Int32Array;
   readonly gen: Int32Array;
   /** Permission bits of the entry, compared with `needRead`/`needWrite`. */

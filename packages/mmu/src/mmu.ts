@@ -261,7 +261,7 @@ export class Mmu implements MemoryPort {
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
     this.dataTlb = {
-      mask: this.tlbMask, key: this.tlbKey, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, pa: this.tlbPa,
+      mask: this.tlbMask, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, pa: this.tlbPa,
       tagStore: this.tlbTags, tbi: this.dataTbi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
       view: this.tlbView, tags: this.tlbTagKind, live: this.tlbLive, pageNo: this.tlbPageNo,
       needRead: [0, 1, 2].map((k) => this.needFor(TC, k)),
