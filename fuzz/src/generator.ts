@@ -274,6 +274,16 @@ function taggedBase(r: Prng, n: number, base: bigint, addr: bigint, avoid: numbe
 
 const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
 
+/**
+ * A load/store with a signed imm9 (bits [11:10] = `idx`: 00 unscaled, 01 post-index, 10 unprivileged, 11
+ * pre-index), every size/opc; the access is at base + imm9, or at the base for post-index.
+ */
+function imm9Form(r: Prng, idx: '00' | '01' | '10' | '11', what: string): Item {
+  const w = fill(r, `xx 111 0 00 xx 0 xxxxxxxxx ${idx} xxxxx xxxxx`);
+  const size = field(w, 30, 2);
+  return memItem(what, r, w, 1 << size, 1 << size, idx === '01' ? () => 0 : (x) => sext(field(x, 12, 9), 9));
+}
+
 const ldst: Record<string, Gen> = {
   unsignedImm: (r) => {
     let w = fill(r, 'xx 111 0 01 xx xxxxxxxxxxxx xxxxx xxxxx');
@@ -281,26 +291,10 @@ const ldst: Record<string, Gen> = {
     const size = field(w, 30, 2);
     return memItem('ld/st (unsigned offset)', r, w, 1 << size, 1 << size, (x) => field(x, 10, 12) << size);
   },
-  unscaled: (r) => {
-    const w = fill(r, 'xx 111 0 00 xx 0 xxxxxxxxx 00 xxxxx xxxxx');
-    const size = field(w, 30, 2);
-    return memItem('ld/st (unscaled, LDUR/STUR/PRFUM)', r, w, 1 << size, 1 << size, (x) => sext(field(x, 12, 9), 9));
-  },
-  preIndex: (r) => {
-    const w = fill(r, 'xx 111 0 00 xx 0 xxxxxxxxx 11 xxxxx xxxxx');
-    const size = field(w, 30, 2);
-    return memItem('ld/st (pre-index)', r, w, 1 << size, 1 << size, (x) => sext(field(x, 12, 9), 9));
-  },
-  postIndex: (r) => {
-    const w = fill(r, 'xx 111 0 00 xx 0 xxxxxxxxx 01 xxxxx xxxxx');
-    const size = field(w, 30, 2);
-    return memItem('ld/st (post-index)', r, w, 1 << size, 1 << size, () => 0);
-  },
-  unprivileged: (r) => {
-    const w = fill(r, 'xx 111 0 00 xx 0 xxxxxxxxx 10 xxxxx xxxxx');
-    const size = field(w, 30, 2);
-    return memItem('ld/st (unprivileged, LDTR/STTR)', r, w, 1 << size, 1 << size, (x) => sext(field(x, 12, 9), 9));
-  },
+  unscaled: (r) => imm9Form(r, '00', 'ld/st (unscaled, LDUR/STUR/PRFUM)'),
+  preIndex: (r) => imm9Form(r, '11', 'ld/st (pre-index)'),
+  postIndex: (r) => imm9Form(r, '01', 'ld/st (post-index)'),
+  unprivileged: (r) => imm9Form(r, '10', 'ld/st (unprivileged, LDTR/STTR)'),
   registerOffset: (r) => {
     let w = fill(r, 'xx 111 0 00 xx 1 xxxxx xxx x 10 xxxxx xxxxx');
     if (r.chance(0.9)) w = setField(w, 13, 3, r.pick([2, 3, 6, 7]));

@@ -31,7 +31,7 @@ import {
   addImm, addReg, andLowBits, andReg, Asm, b, bcond, bl, CLREX, clearLowBits, cmpImmLsl12, COND, csel, DAIFSET, DSB_SY,
   eorShift, ERET, hvc, IC_IALLU, ISB, ldp, ldrB, ldrBPost, ldrX, ldrXPost, ldrXReg, lsrImm, lsrv, madd, mov64, movReg, mrs,
   msr, orrReg, stg, ldg, TCO_IMM, PAN_IMM, REG, ret, SPSEL_IMM, stp, strB, strW, strX, subImm, subReg, subsImm, subsReg,
-  TLBI_VMALLE1, tbnz, brk,
+  TLBI_VMALLE1, tbnz, brk, type SysRegEnc,
 } from './a64.js';
 import { writeElf } from './elf.js';
 
@@ -138,6 +138,12 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
     if (reg !== X0) a.emit(movReg(X0, reg));
     a.emit(...mov64(X1, BigInt(digits)));
     a.ref('print_hex', bl);
+  };
+  /** Print `label`, then system register `reg` as 16 hex digits. */
+  const printSysReg = (label: string, reg: SysRegEnc): void => {
+    printStr(label);
+    a.emit(mrs(X0, reg));
+    printHex(X0, 16);
   };
   const putc = (ch: string): void => {
     a.emit(...mov64(X0, BigInt(ch.charCodeAt(0))));
@@ -291,21 +297,13 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   putc('\n');
   a.emit(addImm(22, 22, 1), subsImm(XZR, 22, 31));
   a.ref('reg_loop', (off) => bcond(COND.NE, off));
-  printStr('sp ');
-  a.emit(mrs(X0, REG.SP_EL0));
-  printHex(X0, 16);
+  printSysReg('sp ', REG.SP_EL0);
   printStr('\nnzcv ');
   a.emit(mrs(X0, REG.SPSR_EL1), lsrImm(X0, X0, 28));
   printHex(X0, 1);
-  printStr('\ntp0 ');
-  a.emit(mrs(X0, REG.TPIDR_EL0));
-  printHex(X0, 16);
-  printStr('\ntpro ');
-  a.emit(mrs(X0, REG.TPIDRRO_EL0));
-  printHex(X0, 16);
-  printStr('\ntp1 ');
-  a.emit(mrs(X0, REG.TPIDR_EL1));
-  printHex(X0, 16);
+  printSysReg('\ntp0 ', REG.TPIDR_EL0);
+  printSysReg('\ntpro ', REG.TPIDRRO_EL0);
+  printSysReg('\ntp1 ', REG.TPIDR_EL1);
   putc('\n');
   // sandbox: every doubleword that differs from the fill pattern
   a.emit(...mov64(X9, BigInt(GLOBALS)), ldrX(19, X9, 8), ldrX(24, 19, 24), ...mov64(25, BigInt(SANDBOX)), ...mov64(26, 0n));
@@ -345,12 +343,8 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.label('bad_vector'); // x10 = vector offset
   printStr('!HARNESS vector ');
   printHex(X10, 3);
-  printStr(' ESR ');
-  a.emit(mrs(X0, REG.ESR_EL1));
-  printHex(X0, 16);
-  printStr(' ELR ');
-  a.emit(mrs(X0, REG.ELR_EL1));
-  printHex(X0, 16);
+  printSysReg(' ESR ', REG.ESR_EL1);
+  printSysReg(' ELR ', REG.ELR_EL1);
   putc('\n');
   a.emit(...mov64(X0, 0x8400_0008n), hvc(0));
   a.ref('hang', b);
