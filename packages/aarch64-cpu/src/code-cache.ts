@@ -1,5 +1,7 @@
 /**
- * The translated-code cache: decoded and compiled basic blocks (jit.ts), kept per physical page of guest memory.
+ * The translated-code cache: decoded and compiled basic blocks (jit.ts), kept per physical page of guest memory, in
+ * a {@link CodeCache} that belongs to the CPU (kvm-core gives every vCPU of a VM the VM's one cache, since they share
+ * guest memory). Nothing here is module state: two VMs in one process have separate caches and budgets.
  *
  * Blocks are keyed by where their instructions live in host memory (a region's bytes and the page offset), so a
  * translation change can never make the CPU run the wrong code: every block entry is looked up through the MMU's
@@ -7,21 +9,46 @@
  * also remembers its virtual PC (handlers compute PC-relative values), so an alias of the page at another VA gets
  * its own block.
  *
+ * Size: the cache holds at most {@link CodeCache.budget} bytes of translated code, as estimated by
+ * {@link blockCost} and {@link PAGE_COST} (calibrated against V8's heap and RSS: README, "The code cache"). Adding a block that
+ * would exceed the budget first flushes the whole cache (every block and code page is dropped, as QEMU's tb_flush),
+ * so translated code never holds more memory than the budget whatever the guest executes. A dropped block is marked
+ * dead and its chain links are cut: the run loop never follows a link to a dead block.
+ *
  * Invalidation:
- *  - Guest writes: the MMU calls {@link codeWritten} for a store to a page that holds blocks (a byte per page in
- *    {@link CodeRegion.live} makes the check one typed-array load on the store hot path); every block of the page is
- *    dropped. A block that is running finishes with the instructions it decoded, which the architecture allows
- *    until the context synchronisation (ISB) that ends every block.
- *  - IC IALLU/IALLUIS/IVAU: {@link invalidateAllCode} (a global epoch: over-invalidation is allowed).
+ *  - Guest writes: the MMU calls {@link CodeRegion.written} / {@link CodeCache.written} for a store to a page that
+ *    holds blocks (a byte per page in {@link CodeRegion.live} makes the check one typed-array load on the store hot
+ *    path); every block of the page is dropped. A block that is running finishes with the instructions it decoded,
+ *    which the architecture allows until the context synchronisation (ISB) that ends every block.
+ *  - IC IALLU/IALLUIS/IVAU: {@link CodeCache.invalidateAll} (a new code epoch: over-invalidation is allowed). A block
+ *    of an older epoch is compared with memory before it runs again and rebuilt if it differs.
  *  - Host writes (a VMM or test writing guest RAM directly while no vCPU runs): each `Cpu.run` call starts a new
  *    check epoch; the first time a block is entered in an epoch its instruction words are compared with memory and
- *    a stale block is rebuilt. Code that writes RAM behind the MMU in the middle of a run can call codeWritten or
- *    invalidateAllCode.
+ *    a stale block is rebuilt. Code that writes RAM behind the MMU in the middle of a run can call
+ *    {@link CodeCache.written} or {@link CodeCache.invalidateAll}.
  */
 import type { Handler } from './decode.js';
 
 export const PAGE_BYTES = 4096;
-const PAGE_WORDS = PAGE_BYTES / 4;
+
+/** The default {@link CodeCache.budget}: 64 MiB of translated code (estimated). */
+export const DEFAULT_CODE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Estimated host memory of a code page that holds blocks (the CodePage and its block map), counted once per page
+ * while it holds any.
+ */
+export const PAGE_COST = 512;
+
+/**
+ * Estimated host memory of a translated block whose generated JavaScript is `sourceLength` characters long and
+ * which has `n` instructions: the Block object, its word and handler arrays, the closure and V8's script, source
+ * string, bytecode and feedback for it. A fixed part plus a multiple of the source, fitted to V8's heap growth
+ * (Node 20) over blocks of 1 to 127 instructions (README, "The code cache").
+ */
+export function blockCost(sourceLength: number, n: number): number {
+  return 3072 + 3 * sourceLength + 16 * n;
+}
 
 /** A compiled basic block: straight-line instructions inside one page, ending at a branch or system instruction. */
 export interface Block {
@@ -33,6 +60,8 @@ export interface Block {
   readonly words: Uint32Array;
   /** Word index of the first instruction in its page. */
   readonly start: number;
+  /** Estimated host memory ({@link blockCost}), what the block counts against its cache's budget. */
+  readonly cost: number;
   /**
    * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
    * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
@@ -44,27 +73,40 @@ export interface Block {
   /**
    * Chaining (jit.ts runBlocks): the block that exit 0 / exit 1 led to last time, valid while the port's
    * `MemoryPort.tlbGeneration` still equals `gen0` / `gen1` and the target block is alive, of the current
-   * code epoch and checked in this run epoch.
+   * code epoch and checked in this run epoch. Cleared when the block is dropped.
    */
   next0: Block | undefined;
   next1: Block | undefined;
   gen0: number;
   gen1: number;
-  /** False once a store to the page (or IC) dropped the block: a looping block stops iterating. */
+  /** False once the block was dropped (a store to its page, replaced, or a flush): a looping block stops iterating. */
   alive: boolean;
-  /** The {@link codeEpoch} the block was built in. */
-  readonly epoch: number;
+  /** The {@link CodeCache.epoch} the block was built in or last found equal to memory in. */
+  epoch: number;
   /** The run epoch in which the words were last compared with memory. */
   checked: number;
   /** Handlers of the instructions (for tools and the interpreter fallback). */
   readonly handlers: readonly Handler[];
 }
 
+/** Mark a block dropped and cut its links, so nothing can reach a chain of dead blocks through it. */
+function kill(b: Block): void {
+  b.alive = false;
+  b.next0 = undefined;
+  b.next1 = undefined;
+}
+
 /** One 4 KiB page of guest memory that holds (or held) blocks. */
 export class CodePage {
   /** Blocks by the word index of their first instruction. */
-  blocks: (Block | undefined)[] = new Array<Block | undefined>(PAGE_WORDS);
-  count = 0;
+  readonly blocks = new Map<number, Block>();
+  /** Whether the page counts against the cache (it held a block since it was created or last flushed). */
+  inUse = false;
+  /**
+   * Set when a flush dropped the page: its region no longer lists it. A port may still hand it out (the MMU keeps
+   * the page of each TLB entry); {@link CodeCache.add} then uses the region's current page instead.
+   */
+  dropped = false;
   constructor(
     readonly region: CodeRegion,
     /** Page number in the region (byte offset / 4096). */
@@ -74,78 +116,186 @@ export class CodePage {
     readonly base: number,
   ) {}
 
+  get count(): number {
+    return this.blocks.size;
+  }
+
   get(index: number): Block | undefined {
-    return this.blocks[index];
+    return this.blocks.get(index);
   }
 
-  add(b: Block): void {
-    if (this.blocks[b.start] === undefined) this.count++;
-    this.blocks[b.start] = b;
-    this.region.live[this.page] = 1;
-  }
-
-  /** Drop every block of the page. */
+  /** Drop every block of the page (a store to it). The page stays in use until the next flush. */
   clear(): void {
-    if (this.count === 0) return;
-    for (const b of this.blocks) if (b !== undefined) b.alive = false;
-    this.blocks = new Array<Block | undefined>(PAGE_WORDS);
-    this.count = 0;
+    if (this.blocks.size === 0) return;
+    const cache = this.region.cache;
+    for (const b of this.blocks.values()) {
+      kill(b);
+      cache.bytes -= b.cost;
+      cache.blockCount--;
+    }
+    this.blocks.clear();
     this.region.live[this.page] = 0;
   }
 }
 
-/** The code pages of one host memory region (a Uint8Array of guest RAM). */
+/** The code pages of one host memory region (a Uint8Array of guest RAM), in one cache. */
 export class CodeRegion {
   /** One byte per page: non-zero when the page holds blocks (the MMU's store check). */
   readonly live: Uint8Array;
   readonly pages: (CodePage | undefined)[];
-  constructor(readonly bytes: Uint8Array) {
+  constructor(readonly cache: CodeCache, readonly bytes: Uint8Array) {
     const n = Math.ceil(bytes.length / PAGE_BYTES);
     this.live = new Uint8Array(n);
     this.pages = new Array<CodePage | undefined>(n);
   }
 
-  /** The CodePage of page number `page`, created on first use. */
+  /** The CodePage of page number `page`, created on first use (and after a flush). */
   page(page: number, view: DataView, base: number): CodePage {
     let p = this.pages[page];
     if (p === undefined) this.pages[page] = p = new CodePage(this, page, view, base);
     return p;
   }
+
+  /**
+   * Bytes [offset, offset + length) of the region were written: drop the blocks of every page touched. Cheap when
+   * the pages hold no code (the MMU checks {@link live} first on its hot path).
+   */
+  written(offset: number, length: number): void {
+    const last = Math.floor((offset + Math.max(length, 1) - 1) / PAGE_BYTES);
+    for (let p = Math.floor(offset / PAGE_BYTES); p <= last; p++) if (this.live[p] !== 0) this.pages[p]?.clear();
+  }
 }
 
-const regions = new WeakMap<Uint8Array, CodeRegion>();
-
-/** The code-page registry of a host memory region (shared by every CPU and MMU that reaches it). */
-export function codeRegion(bytes: Uint8Array): CodeRegion {
-  let r = regions.get(bytes);
-  if (r === undefined) regions.set(bytes, (r = new CodeRegion(bytes)));
-  return r;
+/** What a {@link CodeCache} holds and has done, for tests, tools and the VMM's statistics. */
+export interface CodeCacheStats {
+  /** The budget in (estimated) bytes. */
+  readonly budget: number;
+  /** Estimated bytes of the blocks and pages held now (at most the budget, unless one block alone is larger). */
+  readonly bytes: number;
+  /** Blocks held now. */
+  readonly blocks: number;
+  /** Code pages that count against the budget now. */
+  readonly pages: number;
+  /** Blocks translated since the cache was made. */
+  readonly built: number;
+  /** Whole-cache flushes because the budget was reached. */
+  readonly flushes: number;
 }
 
 /**
- * Bytes [offset, offset + length) of `bytes` were written: drop the blocks of every page touched. Cheap when the
- * pages hold no code (the MMU checks {@link CodeRegion.live} first on its hot path).
+ * The translated code of the CPUs that share guest memory: code pages per host memory region, a size budget, the
+ * code and run epochs. See the file comment for the invalidation and eviction rules.
  */
-export function codeWritten(bytes: Uint8Array, offset: number, length: number): void {
-  const r = regions.get(bytes);
-  if (r === undefined) return;
-  const last = Math.floor((offset + Math.max(length, 1) - 1) / PAGE_BYTES);
-  for (let p = Math.floor(offset / PAGE_BYTES); p <= last; p++) if (r.live[p] !== 0) r.pages[p]?.clear();
+export class CodeCache {
+  /** The budget in estimated bytes ({@link blockCost}, {@link PAGE_COST}). */
+  get budget(): number {
+    return this.limit;
+  }
+  private limit: number;
+  /** Estimated bytes held. @internal (CodePage) */
+  bytes = 0;
+  /** Blocks held. @internal (CodePage) */
+  blockCount = 0;
+  /** Blocks built before the current epoch must be compared with memory before they run. @internal (jit.ts) */
+  epoch = 1;
+  /** Each Cpu.run call starts a new check epoch (host writes between runs are found by comparing words). */
+  private runEpoch = 1;
+  private built = 0;
+  private flushes = 0;
+  private readonly regions = new WeakMap<Uint8Array, CodeRegion>();
+  /** The pages that count against the budget (dropped at the next flush). */
+  private inUse: CodePage[] = [];
+
+  /** `budget`: estimated bytes of translated code to keep at most, a positive integer (default 64 MiB). */
+  constructor(budget: number = DEFAULT_CODE_CACHE_BYTES) {
+    this.limit = checkBudget(budget);
+  }
+
+  /** Change the budget (a positive integer); the cache is flushed when it holds more than the new one. */
+  resize(budget: number): void {
+    this.limit = checkBudget(budget);
+    if (this.bytes > budget) this.flush();
+  }
+
+  /** The code-page registry of a host memory region (shared by every CPU and MMU using this cache). */
+  region(bytes: Uint8Array): CodeRegion {
+    let r = this.regions.get(bytes);
+    if (r === undefined) this.regions.set(bytes, (r = new CodeRegion(this, bytes)));
+    return r;
+  }
+
+  /** Bytes [offset, offset + length) of `bytes` were written: drop the blocks of every page touched. */
+  written(bytes: Uint8Array, offset: number, length: number): void {
+    this.regions.get(bytes)?.written(offset, length);
+  }
+
+  /** IC IALLU and friends, or a host that rewrote code: every block is checked against memory before it runs again. */
+  invalidateAll(): void {
+    this.epoch++;
+  }
+
+  /** @internal Called by the translated run loop at the start of each Cpu.run. */
+  nextRunEpoch(): number {
+    return ++this.runEpoch;
+  }
+
+  /**
+   * Put the new block `b` in `page` (at its start index, replacing a block there), flushing the whole cache first
+   * when `b` would take it over budget. Returns the page that holds `b`: `page`, or the region's fresh page for the
+   * same memory when `page` was dropped by this or an earlier flush.
+   */
+  add(page: CodePage, b: Block): CodePage {
+    this.built++;
+    const old = page.blocks.get(b.start);
+    const grow = b.cost - (old?.cost ?? 0) + (page.inUse ? 0 : PAGE_COST);
+    if (this.bytes + grow > this.limit && this.bytes > 0) this.flush();
+    if (page.dropped) page = page.region.page(page.page, page.view, page.base);
+    const prev = page.blocks.get(b.start);
+    if (prev !== undefined) {
+      kill(prev);
+      this.bytes -= prev.cost;
+      this.blockCount--;
+    }
+    if (!page.inUse) {
+      page.inUse = true;
+      this.inUse.push(page);
+      this.bytes += PAGE_COST;
+    }
+    page.blocks.set(b.start, b);
+    page.region.live[page.page] = 1;
+    this.bytes += b.cost;
+    this.blockCount++;
+    return page;
+  }
+
+  /** Drop every block and code page (blocks are marked dead and unlinked; ports' cached pages become stale). */
+  flush(): void {
+    for (const p of this.inUse) {
+      p.clear();
+      p.dropped = true;
+      p.inUse = false;
+      const r = p.region;
+      if (r.pages[p.page] === p) r.pages[p.page] = undefined;
+    }
+    this.inUse = [];
+    this.bytes = 0;
+    this.blockCount = 0;
+    this.flushes++;
+  }
+
+  stats(): CodeCacheStats {
+    return {
+      budget: this.budget, bytes: this.bytes, blocks: this.blockCount, pages: this.inUse.length, built: this.built,
+      flushes: this.flushes,
+    };
+  }
 }
 
-/** Blocks built before the current epoch are stale. */
-export let codeEpoch = 1;
-/** Each Cpu.run call starts a new check epoch (host writes between runs are found by comparing words). */
-export let runEpoch = 1;
-
-/** IC IALLU and friends, or a host that rewrote code: every block everywhere is rebuilt before it runs again. */
-export function invalidateAllCode(): void {
-  codeEpoch++;
-}
-
-/** @internal Called by Cpu.run. */
-export function nextRunEpoch(): number {
-  return ++runEpoch;
+function checkBudget(budget: number): number {
+  if (!Number.isSafeInteger(budget) || budget < 1) {
+    throw new RangeError(`the code cache budget must be a positive integer number of bytes, got ${String(budget)}`);
+  }
+  return budget;
 }
 
 /** True when the block's words still match the page (the host-write check). */

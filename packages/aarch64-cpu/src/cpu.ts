@@ -7,6 +7,7 @@
  *
  * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
  */
+import { CodeCache } from './code-cache.js';
 import { decodeA64 } from './decode-a64.js';
 import { jitEnabled, runBlocks } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
@@ -20,18 +21,30 @@ import { newSysRegFile, SysReg } from './sysregs.js';
 export interface CpuOptions {
   /** ID_AA64PFR1_EL1.MTE: 0 none, 1 FEAT_MTE, 2 FEAT_MTE2, 3 FEAT_MTE3 (the default). */
   readonly mte?: number;
+  /**
+   * The translated-code cache to use: CPUs that share guest memory (the vCPUs of a VM) must share one, so that a
+   * store by one drops the blocks another translated. Default: a cache of its own, of `codeCacheBytes`.
+   */
+  readonly codeCache?: CodeCache;
+  /**
+   * The budget of the CPU's own code cache (when `codeCache` is not given), in estimated bytes of translated code
+   * (code-cache.ts); default 64 MiB (DEFAULT_CODE_CACHE_BYTES).
+   */
+  readonly codeCacheBytes?: number;
 }
 
 export class Cpu {
   /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
-  readonly x = new BigUint64Array(32);
+  // The typed-array fields are annotated: TS >= 5.7 would infer `BigUint64Array<ArrayBuffer>`, which the published
+  // declarations cannot contain while they support TS 5.0 (scripts/check-packages.mjs).
+  readonly x: BigUint64Array = new BigUint64Array(32);
   /**
    * The same registers as 32-bit halves (Xn is xw[2n] low, xw[2n + 1] high on a little-endian host): translated
    * loads and stores move values and form addresses through it without BigInt conversions (jit.ts).
    */
-  readonly xw = new Uint32Array(this.x.buffer);
+  readonly xw: Uint32Array = new Uint32Array(this.x.buffer);
   /** SP_EL0 and SP_EL1. */
-  readonly spEl = new BigUint64Array(2);
+  readonly spEl: BigUint64Array = new BigUint64Array(2);
   pc = 0n;
   /** The address of the next instruction; handlers that branch set it. */
   nextPc = 0n;
@@ -84,12 +97,25 @@ export class Cpu {
   exclSize = 0;
   /** The IRQ input line, driven by the interrupt controller model. */
   irqLine = false;
-  /** Set by a handler when the next PC may be misaligned (BR, BLR, RET, ERET). */
+  /**
+   * Set when the next PC may be misaligned: by a handler (BR, BLR, RET, ERET), and by `run`/`interpret` when they
+   * start at a PC the host set (a loader's entry point, a register write). The next fetch then checks it.
+   */
   checkPcAlign = false;
+  /** The translated blocks (jit.ts) of this CPU and those it shares memory with. */
+  readonly codeCache: CodeCache;
 
-  /** `options.mte`: ID_AA64PFR1_EL1.MTE of this CPU, 0..3 (default 3, FEAT_MTE3); see mte.ts. */
+  /**
+   * `options.mte`: ID_AA64PFR1_EL1.MTE of this CPU, 0..3 (default 3, FEAT_MTE3); see mte.ts. `options.codeCache`
+   * or `options.codeCacheBytes`: the translated-code cache (RangeError for both, or a budget that is not a positive
+   * integer).
+   */
   constructor(public mem: MemoryPort, options: CpuOptions = {}) {
     if (options.mte !== undefined) setMteLevel(this, options.mte);
+    if (options.codeCache !== undefined && options.codeCacheBytes !== undefined) {
+      throw new RangeError('give a CPU either a codeCache or codeCacheBytes, not both');
+    }
+    this.codeCache = options.codeCache ?? new CodeCache(options.codeCacheBytes);
   }
 
   // ---- register access, used by every instruction handler ----
@@ -266,6 +292,10 @@ export class Cpu {
    * failure (a bug in the model), which is reported as {@link Stop.InternalError} and never thrown.
    */
   run(budget: number): StopCode {
+    // The PC may have been set from outside since the last instruction (a misaligned entry point): the architecture
+    // checks the PC's alignment when an instruction is fetched, whatever set it. Every PC an instruction computes is
+    // aligned, or flagged by its handler.
+    if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
     // Translated basic blocks (jit.ts) when the memory port can name the physical page code runs from.
     if (jitEnabled && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
     return this.interpret(budget);
@@ -274,6 +304,7 @@ export class Cpu {
   /** The instruction-by-instruction interpreter: `run` without translation (and its single-step fallback). */
   interpret(budget: number): StopCode {
     const mem = this.mem;
+    if ((this.pc & 3n) !== 0n) this.checkPcAlign = true; // as in run
     let fetching = false;
     for (let i = 0; i < budget; i++) {
       const pc = this.pc;

@@ -10,5 +10,6 @@ export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
 export { compilePattern, type EncodingRow, type Handler } from './decode.js';
 export {
-  CodePage, CodeRegion, codeRegion, codeWritten, invalidateAllCode, PAGE_BYTES as CODE_PAGE_BYTES, type Block,
+  blockCost, CodeCache, type CodeCacheStats, CodePage, CodeRegion, DEFAULT_CODE_CACHE_BYTES, PAGE_BYTES as CODE_PAGE_BYTES,
+  PAGE_COST as CODE_PAGE_COST, type Block,
 } from './code-cache.js';

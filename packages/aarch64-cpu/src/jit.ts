@@ -17,7 +17,7 @@
  * Inlined forms with corner cases (SP as an operand, reserved encodings) fall back to the handler call.
  * KVM_MTE_JIT_DUMP=1 prints each block's JavaScript to stderr.
  */
-import { blockMatches, codeEpoch, type Block, type CodePage, nextRunEpoch, PAGE_BYTES } from './code-cache.js';
+import { blockCost, blockMatches, type Block, type CodePage, PAGE_BYTES } from './code-cache.js';
 import type { Cpu } from './cpu.js';
 import { decodeA64 } from './decode-a64.js';
 import { FlagOp } from './flags.js';
@@ -449,30 +449,58 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
   const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const xw = cpu.xw; const FA = cpu.flagArgs; const mem = cpu.mem;` +
     `${out.tlb ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
-    pc, n, words: Uint32Array.from(words), start, run: noRun, epoch: codeEpoch, checked: 0, handlers, alive: true,
-    next0: undefined, next1: undefined, gen0: 0, gen1: 0,
+    pc, n, words: Uint32Array.from(words), start, cost: blockCost(body.length, n), run: noRun,
+    epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
+    gen1: 0,
   };
   if (jitDump) console.error(body);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  block.run = new Function('H', 'B', body)(handlers, block) as (cpu: Cpu, budget: number) => number;
+  block.run = compileBlock(body)(handlers, block);
   return block;
 }
 
 const noRun = (): number => -1;
+
+type BlockFactory = (handlers: readonly Handler[], block: Block) => (cpu: Cpu, budget: number) => number;
+
+/** Node's `vm` module when the host has one (process.getBuiltinModule: Node 20.16 and later), else undefined. */
+const nodeVm = (globalThis as {
+  process?: { getBuiltinModule?: (id: string) => unknown };
+}).process?.getBuiltinModule?.('node:vm') as { compileFunction(code: string, params: string[]): BlockFactory } | undefined;
+
+/**
+ * Compile a block's JavaScript (`body`, with parameters H and B) into its factory. Node's `vm.compileFunction` where
+ * it exists: V8 keeps what `new Function` compiles in its eval cache until it has aged through several garbage
+ * collections, so when a guest makes the cache rebuild blocks all the time (a working set larger than the budget)
+ * dead blocks piled up far beyond the budget (1.1 GB of live heap running the code flood guest in 2 GiB; 60 MB
+ * with compileFunction: README, "The code cache"). Elsewhere `new Function`.
+ */
+function compileBlock(body: string): BlockFactory {
+  if (nodeVm !== undefined) return nodeVm.compileFunction(body, ['H', 'B']);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('H', 'B', body) as BlockFactory;
+}
 
 /**
  * The translated run loop: `budget` instructions at most, as {@link Cpu.run}. Falls back to the interpreter for
  * single steps (pending IRQ, PC alignment check, PSTATE.IL, a block longer than the budget left, memory the port
  * cannot give a code page for).
  *
+ * Blocks come from `cpu.codeCache` (code-cache.ts), which flushes itself when a new block would take it over its
+ * budget: a block found through a link, a page or a port's cached page is used only while it is alive.
+ *
  * Chaining: a block that left through a direct exit (0 or 1: a branch outcome or the fall-through, whose target PC
  * is fixed) remembers the block it led to, with the port's TLB generation at that time; while nothing flushed the
  * TLB since, the target VA still translates to the same physical page, so the next block is taken from the link
  * instead of the fetch translation and page lookup (when it is alive, of the current code epoch and already checked
  * against memory in this run).
+ *
+ * PC alignment: a PC that is not a multiple of 4 is found before the fetch translation (a PC alignment fault has
+ * priority over an instruction abort) and left to the interpreter, which takes the fault; blocks only ever start
+ * at aligned PCs and every exit they link through is aligned.
  */
 export function runBlocks(cpu: Cpu, budget: number): StopCode {
-  const epoch = nextRunEpoch();
+  const cache = cpu.codeCache;
+  const epoch = cache.nextRunEpoch();
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';
@@ -494,10 +522,17 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       const p = prev!;
       block = exit === 0 ? p.next0 : p.next1;
       if (block !== undefined && ((exit === 0 ? p.gen0 : p.gen1) !== mem.tlbGeneration || !block.alive ||
-        block.epoch !== codeEpoch || block.checked !== epoch)) block = undefined;
+        block.epoch !== cache.epoch || block.checked !== epoch)) block = undefined;
     }
     if (block === undefined) {
       const pc = cpu.pc;
+      const offset = Number(pc & 0xfffn);
+      if ((offset & 3) !== 0) {
+        // Set by the host (Cpu.run checks on entry) or a port's PC: the interpreter takes the PC alignment fault.
+        cpu.checkPcAlign = true;
+        exit = -1;
+        continue;
+      }
       let page: CodePage | undefined;
       try {
         page = fetchPage.call(mem, pc);
@@ -510,15 +545,19 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
         continue;
       }
       if (page !== undefined) {
-        const index = Number(pc & 0xfffn) >>> 2;
-        block = page.blocks[index];
-        if (block === undefined || block.pc !== pc || block.epoch !== codeEpoch ||
-          (block.checked !== epoch && !blockMatches(page, block))) {
+        // A page the cache flushed, still cached by the port: the region's current page for that memory.
+        if (page.dropped) page = page.region.page(page.page, page.view, page.base);
+        const index = offset >>> 2;
+        block = page.blocks.get(index);
+        if (block !== undefined && (block.pc !== pc ||
+          ((block.epoch !== cache.epoch || block.checked !== epoch) && !blockMatches(page, block)))) block = undefined;
+        if (block === undefined) {
           block = buildBlock(page, index, pc);
-          page.add(block);
+          cache.add(page, block);
         }
+        block.epoch = cache.epoch;
         block.checked = epoch;
-        if (exit >= 0 && linking) {
+        if (exit >= 0 && linking && prev!.alive) {
           if (exit === 0) {
             prev!.next0 = block;
             prev!.gen0 = mem.tlbGeneration!;

@@ -21,7 +21,7 @@ export const Acc = {
   ReadWrite: 16,
   /** A cache-maintenance or DC ZVA-style access: faults report CM where the architecture says so. */
   CacheMaint: 32,
-  /** The access is tag checked when MTE checks are enabled (filled in by the CPU; used by the MTE issue). */
+  /** The access is tag checked when MTE checks are enabled (set by the CPU; the MMU does the check). */
   TagChecked: 64,
 } as const;
 
@@ -113,8 +113,8 @@ export interface MemoryPort {
   translateForAt?(va: bigint, flags: number): bigint;
   /**
    * The code page an instruction fetch from `va` reads (translated and permission-checked as `fetch`, throwing the
-   * same faults), for the translated-block cache (code-cache.ts, jit.ts): a port that implements it also reports
-   * stores to pages holding blocks with `codeWritten`. Undefined when the page cannot be cached (the CPU then
+   * same faults), for the translated-block cache (code-cache.ts, jit.ts), from the CPU's `codeCache.region(...)`: a
+   * port that implements it also reports stores to pages holding blocks (`CodeRegion.written`). Undefined when the page cannot be cached (the CPU then
    * interprets). Optional: without it the CPU always interprets.
    */
   fetchPage?(va: bigint): CodePage | undefined;

@@ -1,7 +1,7 @@
 /**
  * The system and VM handles: `Kvm` (/dev/kvm, also the host process whose memory the VMM maps) and `Vm`.
  */
-import type { Cpu, MemoryPort } from '@kvm-mte/aarch64-cpu';
+import { CodeCache, type Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
 import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions, type SwapStats } from './host-memory.js';
 import { mteAllowed, type PageUpgradePolicy, type Stage2Decision } from './policy.js';
@@ -74,6 +74,11 @@ export interface VmOptions {
   pagePolicy?: PageUpgradePolicy;
   /** The memory budget in pages (see `Vm.setMemoryBudget`). */
   memoryBudgetPages?: number;
+  /**
+   * The budget of the VM's translated-code cache, in estimated bytes of host memory (aarch64-cpu code-cache.ts):
+   * when full it is flushed. Default 64 MiB. EINVAL: not a positive integer.
+   */
+  codeCacheBytes?: number;
 }
 
 /** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
@@ -163,7 +168,11 @@ export class Kvm {
     const vmid = this.nextVmid;
     // 8-bit VMIDs; each vCPU's TLB is private to it, so a VMID reused after 255 VMs cannot alias live entries.
     this.nextVmid = vmid === 255 ? 1 : vmid + 1;
-    const vm = new Vm(this, ipaBits, vmid);
+    const cacheBytes = options.codeCacheBytes;
+    if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
+      fail('EINVAL', `codeCacheBytes must be a positive integer, got ${String(cacheBytes)}`);
+    }
+    const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes));
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
     return vm;
@@ -203,7 +212,16 @@ export class Vm {
   private readonly invalidate = (mapping: HostMapping, offset: number): void => this.hostInvalidate(mapping, offset);
 
   /** @internal Created by `Kvm.createVm`. */
-  constructor(readonly kvm: Kvm, readonly ipaBits: number, readonly vmid: number) {
+  constructor(
+    readonly kvm: Kvm,
+    readonly ipaBits: number,
+    readonly vmid: number,
+    /**
+     * The translated code of the VM's vCPUs (one cache: they share guest memory), with its budget and statistics
+     * (`codeCache.stats()`).
+     */
+    readonly codeCache: CodeCache,
+  ) {
     this.stage2 = new Stage2(kvm.phys, ipaBits);
   }
 

@@ -2,7 +2,7 @@
 // writes between runs, remapping with TLBI, and the translated code agreeing with the interpreter on random
 // straight-line code (the CPU's instruction tests use a flat memory without code pages, so they interpret).
 import { createHash } from 'node:crypto';
-import { invalidateAllCode, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
+import { DEFAULT_CODE_CACHE_BYTES, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { DATA as TAG_DATA, mteEnv, PLAIN, TAGGED, TAGGED_RO } from './mte-test-env.js';
@@ -76,9 +76,9 @@ describe('translated blocks', () => {
     e.cpu.pc = BigInt(CODE);
     e.cpu.run(5);
     expect(e.cpu.x[0]).toBe(0x101n);
-    // invalidateAllCode also works (for hosts that write code in the middle of a run).
+    // CodeCache.invalidateAll also works (for hosts that write code in the middle of a run).
     load(e, CODE, [ADD_X0_16]);
-    invalidateAllCode();
+    e.cpu.codeCache.invalidateAll();
     e.cpu.pc = BigInt(CODE);
     e.cpu.run(5);
     expect(e.cpu.x[0]).toBe(0x111n);
@@ -553,5 +553,139 @@ describe('inlined loads and stores with tagged pointers and Tagged pages (MTE)',
         `${regs.map((v) => v.toString(16)).join(' ')}`).toEqual(states[1]);
     }
     expect(accesses).toBeGreaterThan(500);
+  });
+});
+
+// ---- the code cache's budget (aarch64-cpu code-cache.ts): bounded, flushed when full, and still exact ----
+
+/** `b .+4096` at the start of every page from `first` to the end of RAM, `br x3` (x3 = first) on the last one. */
+function loadCodeFlood(e: Env, first: number): number {
+  const last = RAM_BASE + e.ram.bytes.length - 0x1000;
+  for (let pa = first; pa < last; pa += 0x1000) load(e, pa, [0x1400_0400]);
+  load(e, last, [0xd61f_0060]);
+  e.cpu.x[3] = BigInt(first);
+  return (last - first) / 0x1000 + 1;
+}
+
+describe('the translated-code cache stays within its budget', () => {
+  it('a guest that runs one instruction on every page of RAM: never over budget, flushed, results exact', () => {
+    const e = makeEnv();
+    const budget = 256 * 1024;
+    e.cpu.codeCache.resize(budget);
+    const pages = loadCodeFlood(e, CODE);
+    e.cpu.pc = BigInt(CODE);
+    let steps = 0;
+    for (let chunk = 0; chunk < 60; chunk++) {
+      expect(e.cpu.run(100)).toBe(Stop.Budget);
+      steps += 100;
+      const s = e.cpu.codeCache.stats();
+      expect(s.bytes, `after ${steps} instructions`).toBeLessThanOrEqual(budget);
+      expect(s.blocks).toBeGreaterThan(0);
+      // Where the chain of branches is: one instruction a page, the last page's BR back to the first.
+      expect(e.cpu.pc).toBe(BigInt(CODE + 0x1000 * (steps % pages)));
+    }
+    const s = e.cpu.codeCache.stats();
+    expect(s.flushes).toBeGreaterThan(5);
+    expect(s.built).toBeGreaterThanOrEqual(steps - 60); // every page visit rebuilt its block (the run boundaries
+    expect(e.cpu.insnCount).toBe(steps); //                    may rebuild one more, never fewer than one a page)
+  });
+
+  it('with the default budget the same guest is translated once (the budget is not hit)', () => {
+    const e = makeEnv();
+    const pages = loadCodeFlood(e, CODE);
+    e.cpu.pc = BigInt(CODE);
+    e.cpu.run(2 * pages);
+    const s = e.cpu.codeCache.stats();
+    expect([s.flushes, s.built, s.blocks, e.cpu.pc]).toEqual([0, pages, pages, BigInt(CODE)]);
+    expect(s.bytes).toBeLessThanOrEqual(s.budget);
+  });
+
+  it('rejects a budget that is not a positive integer', () => {
+    const e = makeEnv();
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 60]) expect(() => e.cpu.codeCache.resize(bad)).toThrow(RangeError);
+  });
+});
+
+describe('translated blocks agree with the interpreter when the cache is flushed all the time', () => {
+  /**
+   * Six pages, each: an `add x0, x0, #imm` that the next page rewrites, random straight-line instructions,
+   * `adr x27, <the previous page's add>`, `str w26, [x27]` (a new immediate every time: `add w26, w26, #0x400`),
+   * `subs x25, x25, #1`, `b.eq` to a final `b .`, and a branch to the next page (chaining links across pages,
+   * broken by the stores and the flushes).
+   */
+  function program(r: () => number): { pages: number[][]; init: bigint[] } {
+    const pages: number[][] = [];
+    for (let k = 0; k < 6; k++) {
+      const at = CODE + 0x1000 * k;
+      const words = [0x9100_0400 | ((k + 1) << 10), ...Array.from({ length: 8 }, () => randomWord(r))];
+      const next = CODE + 0x1000 * ((k + 1) % 6);
+      const prev = CODE + 0x1000 * ((k + 5) % 6); // the previous page's add, which already ran
+      const off = prev - (at + 4 * words.length);
+      words.push((0x1000_001b | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5)) >>> 0); // adr x27, prev
+      words.push(0xb900_037a, 0x1110_035a, 0xf100_0739); // str w26, [x27]; add w26, w26, #0x400; subs x25, x25, #1
+      const end = CODE + 0x6000;
+      words.push((0x5400_0000 | ((((end - (at + 4 * words.length)) >> 2) & 0x7ffff) << 5)) >>> 0); // b.eq end
+      words.push(b(at + 4 * words.length, next));
+      pages.push(words);
+    }
+    const init = Array.from({ length: 25 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
+    return { pages, init };
+  }
+
+  for (const budget of [1, 16 * 1024, DEFAULT_CODE_CACHE_BYTES]) {
+    it(`on 60 random six-page programs with self-modifying stores, budget ${budget} bytes`, () => {
+      const r = rng(99 + budget);
+      let flushes = 0;
+      for (let round = 0; round < 60; round++) {
+        const { pages, init } = program(r);
+        const x24 = BigInt(Math.floor(r() * 64)) * 8n;
+        const states = [true, false].map((translated) => {
+          const e = makeEnv();
+          e.cpu.codeCache.resize(budget);
+          pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
+          load(e, CODE + 0x6000, [B_SELF]);
+          e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
+          load(e, CODE + 0x8200, [B_SELF]);
+          // Identity-mapped Normal memory (with the MMU off, data accesses are Device: unaligned ones fault).
+          for (let pa = CODE; pa < CODE + 0x9000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+          for (let pa = DATA; pa < DATA + 0x5000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+          enableS1(e);
+          for (let i = 0; i < 20; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
+          for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
+          e.cpu.x[24] = x24;
+          e.cpu.x[25] = 20n; // page visits
+          e.cpu.x[26] = BigInt(0x9100_0000 | (Number(init[20]! & 0xfffn) << 10)); // add x0, x0, #imm
+          e.cpu.pc = BigInt(CODE);
+          // Two runs: a new run epoch re-checks every block against memory.
+          const stops = translated ? [e.cpu.run(150), e.cpu.run(150)] : [e.cpu.interpret(150), e.cpu.interpret(150)];
+          if (translated) flushes += e.cpu.codeCache.stats().flushes;
+          return {
+            stops, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
+            code: createHash('sha256').update(e.ram.bytes.subarray(CODE - RAM_BASE, CODE - RAM_BASE + 0x7000)).digest('hex'),
+            mem: createHash('sha256').update(e.ram.bytes.subarray(DATA - RAM_BASE, DATA - RAM_BASE + 0x5000)).digest('hex'),
+          };
+        });
+        expect(states[0], `round ${round}`).toEqual(states[1]);
+      }
+      // A tiny budget flushes all the time; the default one never, so blocks outlive the stores that patch them.
+      if (budget === DEFAULT_CODE_CACHE_BYTES) expect(flushes).toBe(0);
+      else expect(flushes).toBeGreaterThan(1000);
+    });
+  }
+});
+
+describe('a misaligned PC in translated code', () => {
+  it('a PC the host set to CODE + 2 takes a PC alignment fault before any block is built', () => {
+    const e = makeEnv();
+    load(e, CODE, [ADD_X0_1, ADD_X0_1, B_SELF]);
+    load(e, CODE + 0xa00, [B_SELF]);
+    e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
+    e.cpu.pc = BigInt(CODE + 2);
+    expect(e.cpu.run(3)).toBe(Stop.Budget);
+    expect(e.cpu.sys[SysReg.ESR_EL1]).toBe(0x8a00_0000n); // EC 0x22, IL
+    expect(e.cpu.sys[SysReg.FAR_EL1]).toBe(BigInt(CODE + 2));
+    expect(e.cpu.sys[SysReg.ELR_EL1]).toBe(BigInt(CODE + 2));
+    expect([e.cpu.pc, e.cpu.x[0]]).toEqual([BigInt(CODE + 0xa00), 0n]);
+    expect(e.cpu.codeCache.stats().built).toBe(1); // the vector's `b .` only
   });
 });

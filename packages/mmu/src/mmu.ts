@@ -22,7 +22,7 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, codeRegion, codeWritten, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  Acc, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
   type CodeRegion, type Cpu, type DataTlb, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
@@ -159,7 +159,7 @@ export class Mmu implements MemoryPort {
   private readonly tlbPerm: Uint8Array;
   /** Offset of the page in its region. */
   private readonly tlbOff: Float64Array;
-  /** Physical address of the page (for the MTE issue and debugging). */
+  /** Physical address of the page (tag stores are keyed by it; also `tlbEntry`). */
   private readonly tlbPa: Float64Array;
   /** Data attributes after both stages. */
   private readonly tlbAttr: Uint16Array;
@@ -334,7 +334,7 @@ export class Mmu implements MemoryPort {
           ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
-          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) codeWritten(this.tlbBytes[i]!, o, size);
+          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
           // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
           switch (size) {
             case 1: v.setUint8(o, Number(BigInt.asUintN(8, value))); return;
@@ -423,7 +423,7 @@ export class Mmu implements MemoryPort {
         const need = this.need(W) | Perm.Normal;
         if ((p & need) === need) {
           const o = this.tlbOff[i]! + off;
-          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) codeWritten(this.tlbBytes[i]!, o, size);
+          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
           this.tlbBytes[i]!.fill(0, o, o + size);
           return;
         }
@@ -521,9 +521,8 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Translation controls or the exception level changed: reload the controls and flush the TLB. (Entries hold the
-   * permissions of both ELs and PAN is checked per access, so an EL change alone would not need the flush; the
-   * flush is O(1), a generation bump.)
+   * Translation controls changed: reload the controls and flush the TLB (O(1), a generation bump). An EL change alone
+   * comes to elChanged below, which flushes only when a translation register changed.
    */
   controlChanged(): void {
     this.refresh();
@@ -849,7 +848,7 @@ export class Mmu implements MemoryPort {
         const r = this.phys.region(pa + j)!;
         const o = pa + j - r.base;
         const m = Math.min(n - j, r.bytes.length - o);
-        codeWritten(r.bytes, o, m);
+        this.cpu.codeCache.written(r.bytes, o, m);
         r.bytes.fill(0, o, o + m);
         j += m;
       }
@@ -876,7 +875,7 @@ export class Mmu implements MemoryPort {
     this.tlbAttr[i] = this.rDataAttr;
     this.tlbView[i] = r.view;
     this.tlbBytes[i] = r.bytes;
-    const code = codeRegion(r.bytes);
+    const code = this.cpu.codeCache.region(r.bytes);
     this.tlbCodeRegion[i] = code;
     this.tlbLive[i] = code.live;
     this.tlbPageNo[i] = o / PAGE;
@@ -930,7 +929,7 @@ export class Mmu implements MemoryPort {
     const r = this.regionFor(pa, n);
     if (r !== undefined) {
       const o = pa - r.base;
-      codeWritten(r.bytes, o, n);
+      this.cpu.codeCache.written(r.bytes, o, n);
       switch (n) {
         case 1: r.view.setUint8(o, Number(value & 0xffn)); return;
         case 2: r.view.setUint16(o, Number(value & 0xffffn), true); return;
@@ -940,7 +939,7 @@ export class Mmu implements MemoryPort {
     }
     for (let j = 0; j < n; j++) {
       const b = this.regionFor(pa + j, 1)!;
-      codeWritten(b.bytes, pa + j - b.base, 1);
+      this.cpu.codeCache.written(b.bytes, pa + j - b.base, 1);
       b.bytes[pa + j - b.base] = Number((value >> BigInt(8 * j)) & 0xffn);
     }
   }

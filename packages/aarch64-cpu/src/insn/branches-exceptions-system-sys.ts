@@ -12,7 +12,6 @@
  * cache maintenance operations (DC CGVAC ... CIGDVAC with FEAT_MTE, DC IGVAC, IGDVAC and the tag set/way forms with
  * FEAT_MTE2) complete without effect, like the other cache maintenance.
  */
-import { invalidateAllCode } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
 import { Acc, MemoryFault } from '../ports.js';
@@ -146,9 +145,9 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
       return;
     }
     case 'ic':
-      // No instruction cache model, but the translated blocks are one: IC IVAU/IALLU/IALLUIS drop them (all of
-      // them: over-invalidation is allowed; stores to code pages already did).
-      invalidateAllCode();
+      // No instruction cache model, but the translated blocks are one: IC IVAU/IALLU/IALLUIS make every block be
+      // compared with memory before it runs again (over-invalidation is allowed; stores to code pages already did).
+      cpu.codeCache.invalidateAll();
       return;
     default:
       // dc-va, dc-sw: no caches to maintain.
