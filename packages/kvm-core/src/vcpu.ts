@@ -55,6 +55,12 @@ const MTE_REGS = new Set<number>([SysReg.GCR_EL1, SysReg.RGSR_EL1, SysReg.TFSR_E
 /** Registers in the CPU's table that KVM exposes another way (core registers) or not at all. */
 const NOT_SYSREG_STATE = new Set<number>([SysReg.SP_EL0, SysReg.ELR_EL1, SysReg.SPSR_EL1, SysReg.GMID_EL1]);
 const U64_MAX = (1n << 64n) - 1n;
+/** Times in a row one instruction may fault on the same page at stage 2 (a read, then a write under dirty logging). */
+const MAX_FILLS_OF_ONE_PAGE = 2;
+/** Stage-2 fills one run() does without charging its budget (one instruction needs far fewer). */
+const MAX_FREE_FILLS_PER_RUN = 64;
+/** OSLSR_EL1.OSLK: the OS lock, set and cleared by the guest through OSLAR_EL1. */
+const OSLSR_OSLK = 1n << 1n;
 
 /**
  * The memory port a CPU has before its MMU exists (never used for an access). Asserted rather than annotated, so it
@@ -76,7 +82,14 @@ interface PendingMmio {
 }
 
 export class Vcpu {
-  /** Guest instructions one `run()` may execute before returning an 'intr' exit with cause 'budget'. */
+  /**
+   * Steps one `run()` may take before returning an 'intr' exit with cause 'budget' (model-specific: the stand-in for
+   * the signal that interrupts KVM_RUN). An instruction retired is one step, and so is each step that retires none:
+   * an exception the CPU takes in place of an instruction, a trap kvm-core answers itself (an injected abort or
+   * UNDEF; stage-2 fills only beyond the first few of a run). So `run()` returns after a bounded amount of work even
+   * for a guest that only faults; a 'budget' exit with fewer instructions retired than the budget means the rest
+   * went on such steps.
+   */
   runBudget = 1_000_000;
   private cpuState: Cpu | undefined;
   private retiredBeforeInit = 0;
@@ -207,7 +220,8 @@ export class Vcpu {
 
   /**
    * KVM_SET_ONE_REG. Errors as {@link getOneReg}, plus EINVAL for a value outside u64, a PSTATE that is not
-   * EL0t/EL1t/EL1h AArch64, an unsupported PSCI version, or a different value for an ID register; EBUSY for a
+   * EL0t/EL1t/EL1h AArch64, an unsupported PSCI version, a different value for an ID register, or an OSLSR_EL1
+   * value that differs in anything but OSLK (the one bit the guest changes, through OSLAR_EL1); EBUSY for a
    * different ID register or PSCI version value once the VM has run.
    */
   setOneReg(id: bigint, value: bigint): void {
@@ -247,6 +261,16 @@ export class Vcpu {
           this.mpidr = value;
           cpu.sys[SysReg.MPIDR_EL1] = value;
           cpu.sys[SysReg.VMPIDR_EL2] = value;
+          return;
+        }
+        if (n === SysReg.OSLSR_EL1) {
+          // The guest changes OSLK (bit 1) through OSLAR_EL1, so a VMM restoring its state must be able to set it
+          // (as Linux's set_oslsr_el1); every other bit is fixed.
+          const cur = cpu.sys[n]!;
+          if (((value ^ cur) & ~OSLSR_OSLK) !== 0n) {
+            fail('EINVAL', `OSLSR_EL1 cannot be set to 0x${value.toString(16)}: only OSLK (bit 1) is writable, the register is 0x${cur.toString(16)}`);
+          }
+          cpu.sys[n] = value;
           return;
         }
         if (SYSREG_DEFS[n]!.readOnly === true) {
@@ -306,7 +330,7 @@ export class Vcpu {
   /** A fresh CPU and MMU in KVM's reset state. */
   private reset(): void {
     const vm = this.vm;
-    const cpu = new Cpu(NO_MEMORY);
+    const cpu = new Cpu(NO_MEMORY, { codeCache: vm.codeCache });
     cpu.mem = vm.kvm.createPort(cpu, vm.kvm.phys);
     cpu.el = 1;
     cpu.spsel = 1;
@@ -379,16 +403,20 @@ export class Vcpu {
 
   private runLoop(budget: number): KvmExit {
     const cpu = this.cpu();
-    if (this.pendingMmio !== undefined) this.completeMmio(cpu);
-    let remaining = budget;
+    const completing = this.pendingMmio !== undefined;
+    if (completing) this.completeMmio(cpu);
+    // The completed access retired an instruction: it uses the budget like any other.
+    let remaining = completing ? budget - 1 : budget;
     let lastMapped = -1;
     let lastMappedAt = -1;
+    let sameFills = 0;
+    let freeFills = 0;
     for (;;) {
       if (this.stopped) return intr('stopped');
       if (remaining <= 0) return intr('budget');
       const before = cpu.insnCount;
       const stop = cpu.run(remaining);
-      remaining -= Math.max(1, cpu.insnCount - before);
+      const retired = cpu.insnCount - before;
       switch (stop) {
         case Stop.Budget:
           return intr('budget');
@@ -398,14 +426,31 @@ export class Vcpu {
           return internalError(KVM_INTERNAL_ERROR_EMULATION, `CPU model failed at pc 0x${cpu.pc.toString(16)}: ${describe(cpu.internalError)}`, cpu.internalError);
         case Stop.TrapEl2: {
           const r = this.handleTrap(cpu);
+          // Charged once the trap is handled: kvm-core may have retired the trapping instruction itself (an SMC, a
+          // WFE, cache maintenance on I/O: emulated and stepped past), which uses the budget like any other; a trap
+          // that retires nothing (a fill, an injected exception) uses one unit.
+          remaining -= Math.max(1, cpu.insnCount - before);
           if (r === undefined) continue;
           if (typeof r === 'number') {
-            // A page was just mapped; the same page faulting again with no progress is a model bug.
+            // A page was just mapped. The same page may fault once more with no progress: a read-modify-write access
+            // (an atomic) faults for its read first, which maps the page read-only while dirty logging is on, and
+            // then for its write, which makes it writable. Faulting on it beyond that is a model bug.
             if (r === lastMapped && lastMappedAt === cpu.insnCount) {
-              return internalError(KVM_INTERNAL_ERROR_EMULATION, `stage-2 fault on IPA page 0x${r.toString(16)} persists after mapping it`);
+              if (++sameFills >= MAX_FILLS_OF_ONE_PAGE) {
+                return internalError(KVM_INTERNAL_ERROR_EMULATION, `stage-2 fault on IPA page 0x${r.toString(16)} persists after mapping it`);
+              }
+            } else {
+              sameFills = 0;
             }
             lastMapped = r;
             lastMappedAt = cpu.insnCount;
+            // A stage-2 fill is the hypervisor's work, not a guest instruction: give back the unit charged for it
+            // (bounded, so the loop still ends), so a budget of 1 still runs an instruction that needs several
+            // pages filled first (a restored VM's first access: its fetch and the table walk).
+            if (retired === 0 && freeFills < MAX_FREE_FILLS_PER_RUN) {
+              freeFills++;
+              remaining++;
+            }
             continue;
           }
           return r;

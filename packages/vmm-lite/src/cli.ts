@@ -2,7 +2,11 @@
 // The vmm-lite executable: `vmm-lite run|snapshot|restore|inspect ...` (see cli-core.ts and README.md).
 import { EXIT, runCli } from './cli-core.js';
 
+// The run loop yields to the event loop every round (a round takes a bounded time whatever the guest does), so this
+// runs promptly. A terminal in raw mode for the guest (where Ctrl-C is a byte for it, so the signal came from
+// elsewhere) is put back first: process.exit skips the run's own cleanup.
 process.on('SIGINT', () => {
+  if (process.stdin.isTTY === true && process.stdin.isRaw) process.stdin.setRawMode(false);
   process.stderr.write('\nvmm-lite: interrupted\n');
   process.exit(EXIT.INTERRUPTED);
 });

@@ -23,6 +23,12 @@ describe('runVirt', () => {
     expect(r.instructions).toBeLessThan(30);
   });
 
+  it('codeCacheBytes reaches the VM (and an invalid budget is refused before anything runs)', async () => {
+    await expect(runVirt({ kernel: codeElf(psciCode(PSCI_SYSTEM_OFF)), codeCacheBytes: 0 })).rejects.toThrow('invalid code cache size 0');
+    const m = new VirtMachine({ codeCacheBytes: 123_456 });
+    expect(m.vm.codeCache.stats().budget).toBe(123_456);
+  });
+
   it('serial output is byte exact (all 256 byte values)', async () => {
     const code = A64.mov64(0, 0x0900_0000);
     for (let b = 0; b < 256; b++) code.push(A64.movz(1, b), A64.strb(1, 0));
@@ -43,7 +49,8 @@ describe('runVirt', () => {
   });
 
   it('an endless loop stops at maxInstructions, exactly', async () => {
-    const r = await runVirt({ kernel: codeElf([A64.nop(), A64.self()]), maxInstructions: 2_500_001 });
+    // x0 counts up: the state never repeats, so only the limit stops it (`b .` is now found stalled in two rounds).
+    const r = await runVirt({ kernel: codeElf([A64.addi(0, 0, 1), A64.b(-4)]), maxInstructions: 2_500_001 });
     expect(r.outcome).toBe('instruction-limit');
     expect(r.instructions).toBe(2_500_001);
     expect(r.message).toBe('instruction limit reached (2500001 instructions)');

@@ -11,6 +11,7 @@ import { MmioBus, type AccessSize } from './bus.js';
 import { hex, MiB, VmmError } from './errors.js';
 import { discardPendingMmio, injectSyncExternalAbort } from './inject.js';
 import { LoopDetector } from './loop-detect.js';
+import { DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES, SerialLog } from './serial-log.js';
 import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
 import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
 import { checkRamSize } from './size.js';
@@ -21,8 +22,30 @@ import { SerialInput } from './serial-input.js';
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
 export const MAX_SMP = 8;
-/** Guest instructions a vCPU runs before the loop turns to the next vCPU and lets Node's event loop run. */
+/**
+ * The length of a vCPU's turn, in instructions, before the loop turns to the next vCPU and lets Node's event loop
+ * run. Work that retires no instruction is charged to the turn at about what it costs the host (see TURN_COST), so a
+ * turn takes a bounded time whatever the guest does.
+ */
 export const DEFAULT_SLICE = 1_000_000;
+
+/**
+ * What the run loop charges a vCPU's turn, in instructions' worth. Measured on the model, an instruction takes a few
+ * ns, an exception taken about 1 us (3.5 us when kvm-core injects it), an exit answered by the VMM 5 to 20 us: with
+ * these charges a default turn lasts at most a few tens of ms whatever the guest does, while a guest printing or
+ * polling still gets hundreds of exits per turn. Deterministic, unlike a clock, so where turns end (the interleaving
+ * of vCPUs) depends only on the guest.
+ */
+export const TURN_COST = {
+  /** A step of a vCPU's budget that retired no instruction: an exception taken, a trap kvm-core answered. */
+  idleStep: 256,
+  /** An exit the VMM answers (MMIO, an access without a syndrome, a tag access). */
+  exit: 512,
+} as const;
+/** The most budget one `vcpu.run()` gets: bounds the time of a call that only takes exceptions (15 to 60 ms). */
+const RUN_CHUNK = 16_384;
+/** 'arm-tag-access' exits kept in `VirtMachine.tagAccessExits` (the count goes on: `tagAccessExitCount`). */
+export const MAX_TAG_ACCESS_EXITS_KEPT = 1024;
 
 export type RunOutcome = 'shutdown' | 'reset' | 'stalled' | 'instruction-limit' | 'internal-error' | 'guest-error' | 'stop-requested';
 
@@ -30,15 +53,28 @@ export interface RunResult {
   /**
    * - 'shutdown': PSCI SYSTEM_OFF. - 'reset': PSCI SYSTEM_RESET / SYSTEM_RESET2 (not rebooted, like QEMU -no-reboot).
    * - 'stalled': the guest can never make progress: every vCPU is idle in WFI with nothing that could interrupt it,
-   *   or powered off; or it loops without exits and the whole machine state repeats exactly (loop-detect.ts).
-   * - 'instruction-limit': maxInstructions ran out. - 'internal-error': the model failed (a bug, not the guest).
+   *   or powered off; or the whole machine state (registers, devices, RAM) repeats exactly, with or without exits
+   *   on the way (a fault on its own vector, an access aborted on its own vector, a poll of a register that cannot
+   *   change): see loop-detect.ts.
+   * - 'instruction-limit': maxInstructions ran out (instructions retired, or steps that retired none).
+   * - 'internal-error': the model failed (a bug, not the guest).
    * - 'guest-error': the guest did something the hypervisor refused to run (KVM_RUN failed).
    * - 'stop-requested': `shouldStop` (MachineRunOptions) said so at a round boundary (a snapshot request).
    */
   outcome: RunOutcome;
-  /** Everything the guest wrote to the UART. */
+  /**
+   * What the guest wrote to the UART: everything, unless it wrote more than the machine keeps (`serialLogBytes`,
+   * VirtMachineOptions): then the most recent bytes, and `serialDropped` says how many earlier ones are missing.
+   */
   serial: Uint8Array;
-  /** Guest instructions retired, all vCPUs together. */
+  /** Bytes of UART output not in `serial` (written before it, beyond `serialLogBytes`). Absent when none. */
+  serialDropped?: number;
+  /**
+   * Guest instructions retired, all vCPUs together (as QEMU's icount and the PMU's INST_RETIRED: an instruction that
+   * takes an exception instead of completing does not count; an SVC, HVC or an MMIO access the VMM completes does).
+   * One inexactness: an MMIO access the VMM answers with an External abort counts too (inject.ts discards kvm-core's
+   * pending completion by letting it run; kvm-core has no KVM_SET_VCPU_EVENTS to cancel it).
+   */
   instructions: number;
   /** Why, for every outcome but 'shutdown' and 'reset'. */
   message?: string;
@@ -53,6 +89,12 @@ export interface VirtMachineOptions {
   mte?: boolean;
   /** Called with the guest's UART output as it is written, byte by byte. */
   onSerial?: (bytes: Uint8Array) => void;
+  /**
+   * How many bytes of UART output the machine keeps for `RunResult.serial` / `serialOutput()`: the most recent
+   * ones. Default 16 MiB (DEFAULT_SERIAL_LOG_BYTES), or 64 KiB with `onSerial`, which already receives every byte
+   * (DEFAULT_STREAMED_SERIAL_LOG_BYTES). Memory for the log never exceeds it, however much the guest prints.
+   */
+  serialLogBytes?: number;
   /** The KVM to create the VM on. Default: a new `Kvm()`. */
   kvm?: Kvm;
   /** The VMM's guest RAM mapping: `anonymous` (default) or `shared` (MAP_SHARED). */
@@ -71,6 +113,11 @@ export interface VirtMachineOptions {
    * an access nothing claims; FAR_EL1 = the IPA), 'stop' ends the run with outcome 'guest-error'.
    */
   onTagAccess?: 'abort' | 'stop';
+  /**
+   * The budget of the VM's translated-code cache in estimated bytes of host memory (kvm-core `codeCacheBytes`):
+   * translated code never holds more; when full the cache is flushed. Default 64 MiB.
+   */
+  codeCacheBytes?: number;
 }
 
 export interface BootOptions {
@@ -83,14 +130,22 @@ export interface BootOptions {
 }
 
 export interface MachineRunOptions {
-  /** Stop with 'instruction-limit' after this many guest instructions. Default: no limit. */
+  /**
+   * Stop with 'instruction-limit' once the guest has retired this many instructions (RunResult.instructions: the
+   * stop is exact, so snapshots taken there are reproducible), or once the vCPUs have spent this many steps without
+   * retiring one, whichever comes first. A step that retires nothing is an exception taken in place of an
+   * instruction: taken by the CPU, injected by kvm-core (see Vcpu.runBudget), or an External abort the VMM injects
+   * for an access nothing answers. Counting them too means a guest faulting forever on its own exception vector,
+   * which retires nothing, still stops. Default: no limit.
+   */
   maxInstructions?: number;
-  /** Instructions per vCPU turn (default 1,000,000). */
+  /** The length of a vCPU turn, in instructions' worth (default 1,000,000; see DEFAULT_SLICE and TURN_COST). */
   slice?: number;
   /**
-   * Stop with 'stalled' when the guest loops without exits and the whole machine state repeats (see
-   * loop-detect.ts). Default true. A function: detect only while it returns true (for example, only once live input
-   * has ended: until then a guest polling for input legitimately repeats its state).
+   * Stop with 'stalled' when the whole machine state (registers, devices, RAM) repeats at two round boundaries
+   * (see loop-detect.ts), whether or not the guest exits on the way. Default true. A function: detect only while it
+   * returns true (for example, only once live input has ended: until then a guest polling for input legitimately
+   * repeats its state).
    */
   detectLoops?: boolean | (() => boolean);
   /**
@@ -98,23 +153,6 @@ export interface MachineRunOptions {
    * between instructions (an MMIO exit may still wait for its completion: see snapshot.ts `quiesce`).
    */
   shouldStop?: () => boolean;
-}
-
-/** Grows as the guest prints. */
-class ByteLog {
-  private buf = new Uint8Array(4096);
-  length = 0;
-  push(b: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
-    this.buf[this.length++] = b;
-  }
-  bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
-  }
 }
 
 export class VirtMachine {
@@ -132,16 +170,20 @@ export class VirtMachine {
   readonly framebuffer: Framebuffer | undefined;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
   readonly input = new SerialInput();
-  /** Every 'arm-tag-access' exit so far. */
+  /** The first MAX_TAG_ACCESS_EXITS_KEPT 'arm-tag-access' exits (a guest can make them forever). */
   readonly tagAccessExits: { vcpu: number; ipa: bigint; isWrite: boolean }[] = [];
+  /** Every 'arm-tag-access' exit so far, counted. */
+  tagAccessExitCount = 0;
   private readonly onTagAccess: 'abort' | 'stop';
   /** What `load` did: where everything went. */
   boot: BootLayout | undefined;
   /** The device tree blob given to the guest (also when QEMU's rules leave the guest without a pointer to it). */
   dtb: Uint8Array | undefined;
-  private readonly serial = new ByteLog();
-  /** Set when a vCPU exited for something other than its budget during the current round. */
+  private readonly serial: SerialLog;
+  /** Set when a vCPU exited to the VMM during the current round (for the stall message). */
   private eventful = false;
+  /** Steps of the vCPUs' budgets that retired no instruction, since the machine was built (see maxInstructions). */
+  private idleSteps = 0;
 
   constructor(options: VirtMachineOptions = {}) {
     this.ramSize = checkRamSize(options.memory ?? DEFAULT_RAM_BYTES);
@@ -149,7 +191,11 @@ export class VirtMachine {
     if (!Number.isInteger(smp) || smp < 1 || smp > MAX_SMP) throw new VmmError(`invalid CPU count ${smp}: must be 1..${MAX_SMP}`);
     this.mte = options.mte ?? true;
     this.kvm = options.kvm ?? new Kvm();
-    this.vm = options.pagePolicy === undefined ? this.kvm.createVm() : this.kvm.createVm(0, { pagePolicy: options.pagePolicy });
+    const cacheBytes = options.codeCacheBytes;
+    if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
+      throw new VmmError(`invalid code cache size ${String(cacheBytes)}: must be a positive number of bytes`);
+    }
+    this.vm = this.kvm.createVm(0, { pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes });
     if (this.mte) {
       if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');
       this.vm.enableCap(KVM_CAP_ARM_MTE);
@@ -163,6 +209,11 @@ export class VirtMachine {
     this.onTagAccess = options.onTagAccess ?? 'abort';
 
     const onSerial = options.onSerial;
+    const logBytes = options.serialLogBytes;
+    if (logBytes !== undefined && (!Number.isSafeInteger(logBytes) || logBytes < 1)) {
+      throw new VmmError(`invalid serial log size ${String(logBytes)}: must be a positive number of bytes`);
+    }
+    this.serial = new SerialLog(logBytes ?? (onSerial === undefined ? DEFAULT_SERIAL_LOG_BYTES : DEFAULT_STREAMED_SERIAL_LOG_BYTES));
     this.uart = new Pl011({
       onTransmit: (b) => {
         this.serial.push(b);
@@ -222,14 +273,15 @@ export class VirtMachine {
     return this.vcpus.reduce((s, v) => s + v.instructionsRetired, 0);
   }
 
-  /** Everything the guest has written to the UART so far. */
+  /** What the guest has written to the UART so far: all of it, or the last `serialLogBytes` bytes. */
   serialOutput(): Uint8Array {
     return this.serial.bytes();
   }
 
   /**
    * Run the vCPUs round-robin until the guest powers off or resets, no vCPU can make progress, the instruction
-   * limit is reached, or the model fails. Yields to Node's event loop between turns.
+   * limit is reached, or the model fails. Yields to Node's event loop after every round, and a round takes a
+   * bounded time whatever the guest does (turns are charged for exceptions and exits too: TURN_COST).
    */
   async run(opts: MachineRunOptions = {}): Promise<RunResult> {
     const limit = opts.maxInstructions ?? Infinity;
@@ -238,36 +290,62 @@ export class VirtMachine {
     if (!Number.isSafeInteger(slice) || slice <= 0) throw new VmmError(`invalid slice ${slice}: must be a positive integer`);
     /** vCPUs idle in WFI. Nothing can interrupt them yet (no interrupt controller), so they stay idle. */
     const idle = new Set<number>();
-    const loops = opts.detectLoops === false ? undefined : new LoopDetector(this.vcpus, this.ram.bytes);
+    const loops = opts.detectLoops === false ? undefined : new LoopDetector({
+      vcpus: this.vcpus, vm: this.vm, ramSlot: 0, ram: this.ram.bytes, devices: () => this.deviceState(),
+      progress: () => this.serial.written + this.input.delivered,
+    });
     const detecting = typeof opts.detectLoops === 'function' ? opts.detectLoops : () => true;
-    for (;;) {
-      if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
-      let ran = false;
-      this.eventful = false;
-      for (let i = 0; i < this.vcpus.length; i++) {
-        const vcpu = this.vcpus[i]!;
-        if (idle.has(i) || vcpu.getMpState() === KVM_MP_STATE_STOPPED) continue;
-        ran = true;
-        const r = this.turn(i, limit, slice);
-        if (r === 'wfi') idle.add(i);
-        else if (r !== undefined) return r;
-      }
-      if (this.instructions >= limit) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
-      if (loops !== undefined) {
-        if (this.eventful || !detecting()) loops.reset();
-        else if (ran && loops.repeats()) {
-          return this.result('stalled', 'guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
+    loops?.start();
+    try {
+      for (;;) {
+        if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
+        let ran = false;
+        this.eventful = false;
+        for (let i = 0; i < this.vcpus.length; i++) {
+          const vcpu = this.vcpus[i]!;
+          if (idle.has(i) || vcpu.getMpState() === KVM_MP_STATE_STOPPED) continue;
+          ran = true;
+          const r = this.turn(i, limit, slice);
+          if (r === 'wfi') idle.add(i);
+          else if (r !== undefined) return r;
         }
+        const over = this.overLimit(limit);
+        if (over !== undefined) return over;
+        if (loops !== undefined) {
+          if (!detecting()) loops.reset();
+          else if (ran && loops.repeats(idle)) {
+            return this.result('stalled', this.eventful
+              ? 'guest stalled: it is looping through exits to the VMM and the machine state (registers, devices and RAM) repeats exactly, so it can never make progress'
+              : 'guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
+          }
+        }
+        if (!ran) {
+          const stopped = this.vcpus.length - idle.size;
+          const what = idle.size === 0 ? 'every vCPU is powered off'
+            : `${idle.size === 1 && this.vcpus.length === 1 ? 'the vCPU is' : `${idle.size} vCPU(s) are`} idle in WFI with no interrupt source that could wake ${idle.size === 1 ? 'it' : 'them'}${stopped > 0 ? `, the other ${stopped} powered off` : ''}`;
+          return this.result('stalled', `guest stalled: ${what}`);
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.input.pump(this.uart);
       }
-      if (!ran) {
-        const stopped = this.vcpus.length - idle.size;
-        const what = idle.size === 0 ? 'every vCPU is powered off'
-          : `${idle.size === 1 && this.vcpus.length === 1 ? 'the vCPU is' : `${idle.size} vCPU(s) are`} idle in WFI with no interrupt source that could wake ${idle.size === 1 ? 'it' : 'them'}${stopped > 0 ? `, the other ${stopped} powered off` : ''}`;
-        return this.result('stalled', `guest stalled: ${what}`);
-      }
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.input.pump(this.uart);
+    } finally {
+      loops?.stop();
     }
+  }
+
+  /** The 'instruction-limit' result once either count has reached `limit` (see MachineRunOptions.maxInstructions). */
+  private overLimit(limit: number): RunResult | undefined {
+    if (this.instructions >= limit) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
+    if (this.idleSteps >= limit) {
+      return this.result('instruction-limit', `instruction limit reached (${limit} steps that retired no instruction, such as exceptions taken in a loop, after ${this.instructions} instructions)`);
+    }
+    return undefined;
+  }
+
+  /** Guest-visible state outside the vCPUs and RAM, for the loop detector: devices, input, output so far. */
+  private deviceState(): string {
+    const input = this.input;
+    return `${JSON.stringify(this.uart.saveState())};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
   }
 
   /**
@@ -276,15 +354,18 @@ export class VirtMachine {
    */
   private turn(i: number, limit: number, slice: number): RunResult | 'wfi' | undefined {
     const vcpu = this.vcpus[i]!;
-    // The turn ends after `slice` instructions even when the vCPU keeps exiting (a guest polling the UART exits on
-    // every poll), so the loop still yields to the event loop (stdin, timers) between rounds.
-    const turnStart = vcpu.instructionsRetired;
+    // The turn ends once `slice` is spent, counting instructions retired and, at TURN_COST, steps that retired
+    // nothing and exits to the VMM: a guest polling the UART (an exit per poll) or faulting on its own vector (no
+    // instruction ever retires) still ends its turn, so the loop yields to the event loop (stdin, signals, timers).
+    let spent = 0;
     for (;;) {
-      const left = limit - this.instructions;
-      if (left <= 0) return this.result('instruction-limit', `instruction limit reached (${limit} instructions)`);
-      const turnLeft = slice - (vcpu.instructionsRetired - turnStart);
+      const over = this.overLimit(limit);
+      if (over !== undefined) return over;
+      const turnLeft = slice - spent;
       if (turnLeft <= 0) return undefined;
-      vcpu.runBudget = Math.min(turnLeft, left);
+      const budget = Math.min(turnLeft, RUN_CHUNK, limit - this.instructions, limit - this.idleSteps);
+      vcpu.runBudget = budget;
+      const retiredBefore = vcpu.instructionsRetired;
       let exit: KvmExit;
       try {
         exit = vcpu.run();
@@ -292,7 +373,15 @@ export class VirtMachine {
         if (e instanceof KvmError) return this.result('guest-error', `KVM_RUN failed on vCPU ${vcpu.id}: ${e.message}`);
         return this.result('internal-error', `KVM_RUN threw on vCPU ${vcpu.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (exit.reason !== 'intr' || exit.cause !== 'budget') this.eventful = true;
+      const retired = vcpu.instructionsRetired - retiredBefore;
+      // A budget exit used the whole budget: what did not retire went on exceptions and traps (Vcpu.runBudget).
+      // Any other exit that retired nothing is one such step (the fault that caused it). Either way the turn goes
+      // on until its slice is spent.
+      const idleSteps = exit.reason === 'intr' && exit.cause === 'budget' ? Math.max(0, budget - retired) : retired === 0 ? 1 : 0;
+      this.idleSteps += idleSteps;
+      const toVmm = exit.reason === 'mmio' || exit.reason === 'arm-nisv' || exit.reason === 'arm-tag-access';
+      spent += retired + idleSteps * TURN_COST.idleStep + (toVmm ? TURN_COST.exit : 0);
+      if (toVmm) this.eventful = true;
       switch (exit.reason) {
         case 'mmio':
           try {
@@ -310,9 +399,11 @@ export class VirtMachine {
           if (exit.type === KVM_SYSTEM_EVENT_RESET) return this.result('reset');
           return this.result('internal-error', `unknown system event type ${exit.type}`);
         case 'intr':
+          if (exit.cause === 'budget') continue;
           return exit.cause === 'wfi' ? 'wfi' : undefined;
         case 'arm-tag-access':
-          this.tagAccessExits.push({ vcpu: vcpu.id, ipa: exit.ipa, isWrite: exit.isWrite });
+          if (this.tagAccessExits.length < MAX_TAG_ACCESS_EXITS_KEPT) this.tagAccessExits.push({ vcpu: vcpu.id, ipa: exit.ipa, isWrite: exit.isWrite });
+          this.tagAccessExitCount++;
           if (this.onTagAccess === 'stop') {
             return this.result('guest-error', `guest tag access to memory without tag storage (NoTagAccess) at IPA ${hex(exit.ipa)} on vCPU ${vcpu.id} (arm-tag-access exit)`);
           }
@@ -348,6 +439,7 @@ export class VirtMachine {
 
   private result(outcome: RunOutcome, message?: string): RunResult {
     const r: RunResult = { outcome, serial: this.serial.bytes(), instructions: this.instructions };
+    if (this.serial.dropped > 0) r.serialDropped = this.serial.dropped;
     if (message !== undefined) r.message = message;
     return r;
   }

@@ -21,6 +21,10 @@ export interface RunVirtOptions {
   maxInstructions?: number;
   /** The guest's UART output as it is written. */
   onSerial?: (bytes: Uint8Array) => void;
+  /** UART output kept for RunResult.serial: the most recent bytes (default 16 MiB, 64 KiB with `onSerial`). */
+  serialLogBytes?: number;
+  /** The VM's translated-code cache budget in estimated host bytes (default kvm-core's, 64 MiB; see machine.ts). */
+  codeCacheBytes?: number;
   /** A simple framebuffer at 0x0f00_0000 (see framebuffer.ts). */
   framebuffer?: FramebufferOptions;
   /** Called at the end of the run with a PNG of the framebuffer (only with `framebuffer`). */
@@ -50,6 +54,8 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.smp !== undefined && { smp: options.smp }),
     ...(options.mte !== undefined && { mte: options.mte }),
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
+    ...(options.serialLogBytes !== undefined && { serialLogBytes: options.serialLogBytes }),
+    ...(options.codeCacheBytes !== undefined && { codeCacheBytes: options.codeCacheBytes }),
     ...(options.framebuffer !== undefined && { framebuffer: options.framebuffer }),
     ...(options.onTagAccess !== undefined && { onTagAccess: options.onTagAccess }),
     ...(options.pagePolicy !== undefined && { pagePolicy: options.pagePolicy }),
