@@ -1,6 +1,7 @@
 /**
  * The vmm-lite snapshot file format (version 1): container, checksums and validation. Everything here is pure
- * (bytes in, bytes out); snapshot.ts takes a machine's state into and out of it.
+ * (bytes in, bytes out); snapshot.ts takes a machine's state into and out of it. A file may be larger than one
+ * buffer (4 GiB of non-zero RAM): it is written as a list of parts and read by position (snapshot-source.ts).
  *
  * ```
  * offset  size  field
@@ -24,7 +25,8 @@
  *   (0: one 64-bit run-length word of @kvm-mte/mte-tags' compression, 8 bytes LE; 1: the 128 packed tag bytes).
  *   Pages whose tags are all zero (and untagged pages) are omitted.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { bytesSource, type SnapshotSource } from './snapshot-source.js';
 
 export const SNAPSHOT_MAGIC = 'VMMLSNAP';
 export const SNAPSHOT_VERSION = 1;
@@ -59,10 +61,20 @@ export interface SnapshotHeader {
   ramBase: number;
 }
 
+/** A section to write: its payload in one piece or as parts written one after the other (never joined). */
 export interface Section {
   kind: SectionKind;
   index: number;
-  payload: Uint8Array;
+  payload: Uint8Array | readonly Uint8Array[];
+}
+
+/** A section found in a file: where its payload lies (read it from the file's source when needed). */
+export interface StoredSection {
+  kind: SectionKind;
+  index: number;
+  /** Offset of the payload in the file. */
+  offset: number;
+  length: number;
 }
 
 /** A snapshot refused: the message is one line. */
@@ -82,9 +94,9 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (IEEE 802.3, as zlib's crc32). */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffff_ffff;
+/** CRC-32 (IEEE 802.3, as zlib's crc32). `crc` continues a CRC over earlier bytes: crc32(b, crc32(a)) = crc32(a + b). */
+export function crc32(data: Uint8Array, crc = 0): number {
+  let c = (crc ^ 0xffff_ffff) >>> 0;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffff_ffff) >>> 0;
 }
@@ -99,32 +111,85 @@ export function sha256Hex(data: Uint8Array): string {
 
 // ---- writing ----
 
-/** Assemble a snapshot file from its header and sections. */
-export function encodeSnapshot(header: SnapshotHeader, sections: readonly Section[]): Uint8Array {
+/** Parts handed to the hash and the file at most this long (hashing is chunked; a RAM run may be gigabytes). */
+const PART_MAX = 64 << 20;
+
+function partsOf(payload: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const p of payload instanceof Uint8Array ? [payload] : payload) {
+    for (let o = 0; o < p.length; o += PART_MAX) out.push(p.subarray(o, Math.min(p.length, o + PART_MAX)));
+  }
+  return out;
+}
+
+/**
+ * Assemble a snapshot file from its header and sections as a list of parts whose concatenation is the file (its
+ * size may exceed what one Uint8Array holds). Payload parts are not copied: write the parts out before the memory
+ * they view changes (writeSnapshotFile, or {@link joinParts} for a small file).
+ */
+export function encodeSnapshotParts(header: SnapshotHeader, sections: readonly Section[]): { parts: Uint8Array[]; size: number } {
+  const hash = createHash('sha256');
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const emit = (b: Uint8Array): void => {
+    if (b.length === 0) return;
+    hash.update(b);
+    parts.push(b);
+    size += b.length;
+  };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  let size = 16 + headerBytes.length + 8 + TRAILER;
-  for (const s of sections) size += SECTION_HEAD + s.payload.length;
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  out.set(new TextEncoder().encode(SNAPSHOT_MAGIC), 0);
+  const head = new Uint8Array(16 + headerBytes.length + 8);
+  const v = new DataView(head.buffer);
+  head.set(new TextEncoder().encode(SNAPSHOT_MAGIC), 0);
   v.setUint32(8, SNAPSHOT_VERSION, true);
   v.setUint32(12, headerBytes.length, true);
-  out.set(headerBytes, 16);
-  let p = 16 + headerBytes.length;
-  v.setUint32(p, crc32(headerBytes), true);
-  v.setUint32(p + 4, sections.length, true);
-  p += 8;
+  head.set(headerBytes, 16);
+  v.setUint32(16 + headerBytes.length, crc32(headerBytes), true);
+  v.setUint32(20 + headerBytes.length, sections.length, true);
+  emit(head);
   for (const s of sections) {
-    out.set(new TextEncoder().encode(s.kind), p);
-    v.setUint32(p + 4, s.index, true);
-    v.setUint32(p + 8, s.payload.length >>> 0, true);
-    v.setUint32(p + 12, Math.floor(s.payload.length / 2 ** 32), true);
-    v.setUint32(p + 16, crc32(s.payload), true);
-    out.set(s.payload, p + SECTION_HEAD);
-    p += SECTION_HEAD + s.payload.length;
+    const payload = partsOf(s.payload);
+    let length = 0;
+    let crc = 0;
+    for (const p of payload) {
+      length += p.length;
+      crc = crc32(p, crc);
+    }
+    const sh = new Uint8Array(SECTION_HEAD);
+    const w = new DataView(sh.buffer);
+    sh.set(new TextEncoder().encode(s.kind), 0);
+    w.setUint32(4, s.index, true);
+    w.setUint32(8, length >>> 0, true);
+    w.setUint32(12, Math.floor(length / 2 ** 32), true);
+    w.setUint32(16, crc, true);
+    emit(sh);
+    for (const p of payload) emit(p);
   }
-  out.set(sha256(out.subarray(0, p)), p);
+  const digest = new Uint8Array(hash.digest());
+  parts.push(digest);
+  size += digest.length;
+  return { parts, size };
+}
+
+/** The most bytes one Uint8Array may hold here. */
+export const MAX_BUFFER_BYTES = 2 ** 32 - 1;
+
+/** The parts of a file as one buffer; a SnapshotError when it cannot be one (write the parts to a file instead). */
+export function joinParts(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (size > MAX_BUFFER_BYTES) throw new SnapshotError(`the snapshot is ${size} bytes, more than one buffer holds (${MAX_BUFFER_BYTES}): write its parts to a file`);
+  const out = new Uint8Array(size);
+  let p = 0;
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
+  }
   return out;
+}
+
+/** Assemble a snapshot file from its header and sections, in one buffer (see {@link encodeSnapshotParts}). */
+export function encodeSnapshot(header: SnapshotHeader, sections: readonly Section[]): Uint8Array {
+  const { parts, size } = encodeSnapshotParts(header, sections);
+  return joinParts(parts, size);
 }
 
 /** Where each part of a file lies: for tests (corrupting every section) and `inspect`. */
@@ -140,46 +205,88 @@ function fail(msg: string): never {
   throw new SnapshotError(msg);
 }
 
+/** Bytes hashed and CRC-checked per read while validating a file. */
+const CHECK_CHUNK = 16 << 20;
+
 /**
- * Check the container (magic, version, bounds, every CRC, the file's SHA-256) and return the header and sections.
- * Nothing about the machine is checked here (see snapshot.ts).
+ * Reads a source front to back, feeding every byte to the file's SHA-256 exactly once (the sections lie one after
+ * the other), so a file of any size is checked in one pass without holding it.
  */
-export function decodeContainer(file: Uint8Array): { header: SnapshotHeader; sections: Section[]; layout: SnapshotLayout } {
-  if (file.length < 8) fail(`not a vmm-lite snapshot: the file is only ${file.length} bytes`);
-  const magic = new TextDecoder('latin1').decode(file.subarray(0, 8));
+class SequentialReader {
+  private readonly hash: Hash = createHash('sha256');
+  pos = 0;
+  constructor(private readonly src: SnapshotSource) {}
+
+  /** The next `length` bytes (small reads: fixed fields, the header). */
+  take(length: number): Uint8Array {
+    const b = this.src.read(this.pos, length);
+    this.hash.update(b);
+    this.pos += length;
+    return b;
+  }
+
+  /** CRC-32 of the next `length` bytes, read in chunks. */
+  crcOf(length: number): number {
+    let crc = 0;
+    for (let done = 0; done < length;) {
+      const n = Math.min(CHECK_CHUNK, length - done);
+      crc = crc32(this.take(n), crc);
+      done += n;
+    }
+    return crc;
+  }
+
+  digest(): Uint8Array {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+/**
+ * Check the container (magic, version, bounds, every CRC, the file's SHA-256) and return the header and where each
+ * section lies. `file` is the whole file in memory or a source read by position (a file of any size). Nothing about
+ * the machine is checked here (see snapshot.ts).
+ */
+export function decodeContainer(file: Uint8Array | SnapshotSource): { header: SnapshotHeader; sections: StoredSection[]; layout: SnapshotLayout; source: SnapshotSource } {
+  const src = file instanceof Uint8Array ? bytesSource(file) : file;
+  const size = src.size;
+  if (size < 8) fail(`not a vmm-lite snapshot: the file is only ${size} bytes`);
+  const r = new SequentialReader(src);
+  const fixed = r.take(Math.min(size, 16));
+  const magic = new TextDecoder('latin1').decode(fixed.subarray(0, 8));
   if (magic !== SNAPSHOT_MAGIC) fail('not a vmm-lite snapshot (bad magic)');
-  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  if (file.length < 16) fail(`snapshot is truncated: ${file.length} bytes, the fixed header alone is 16`);
+  if (size < 16) fail(`snapshot is truncated: ${size} bytes, the fixed header alone is 16`);
+  const v = new DataView(fixed.buffer, fixed.byteOffset, fixed.byteLength);
   const version = v.getUint32(8, true);
   if (version !== SNAPSHOT_VERSION) fail(`unsupported snapshot format version ${version} (this vmm-lite reads version ${SNAPSHOT_VERSION})`);
   const hlen = v.getUint32(12, true);
-  if (16 + hlen + 8 + TRAILER > file.length) fail(`snapshot is truncated: the header (${hlen} bytes) runs past the end of the file (${file.length} bytes)`);
-  const headerBytes = file.subarray(16, 16 + hlen);
-  let p = 16 + hlen;
-  if (v.getUint32(p, true) !== crc32(headerBytes)) fail('snapshot is corrupt: header checksum mismatch');
-  const count = v.getUint32(p + 4, true);
-  p += 8;
+  if (16 + hlen + 8 + TRAILER > size) fail(`snapshot is truncated: the header (${hlen} bytes) runs past the end of the file (${size} bytes)`);
+  const headerBytes = r.take(hlen).slice();
+  const hv = dataView(r.take(8));
+  if (hv.getUint32(0, true) !== crc32(headerBytes)) fail('snapshot is corrupt: header checksum mismatch');
+  const count = hv.getUint32(4, true);
   const layout: SnapshotLayout = { header: { offset: 16, length: hlen }, sections: [], trailer: 0 };
-  const sections: Section[] = [];
+  const sections: StoredSection[] = [];
   for (let i = 0; i < count; i++) {
-    if (p + SECTION_HEAD > file.length - TRAILER) fail(`snapshot is truncated: section ${i + 1} of ${count} is missing`);
-    const kind = new TextDecoder('latin1').decode(file.subarray(p, p + 4));
-    const index = v.getUint32(p + 4, true);
-    const len = v.getUint32(p + 8, true) + v.getUint32(p + 12, true) * 2 ** 32;
-    const crc = v.getUint32(p + 16, true);
+    const p = r.pos;
+    if (p + SECTION_HEAD > size - TRAILER) fail(`snapshot is truncated: section ${i + 1} of ${count} is missing`);
+    const head = r.take(SECTION_HEAD);
+    const sv = dataView(head);
+    const kind = new TextDecoder('latin1').decode(head.subarray(0, 4));
+    const index = sv.getUint32(4, true);
+    const len = sv.getUint32(8, true) + sv.getUint32(12, true) * 2 ** 32;
+    const crc = sv.getUint32(16, true);
     const name = JSON.stringify(kind.trimEnd());
     if (!(SECTION_KINDS as readonly string[]).includes(kind)) fail(`snapshot is corrupt: unknown section kind ${name}`);
-    if (p + SECTION_HEAD + len > file.length - TRAILER) fail(`snapshot is truncated: section ${name} ${index} (${len} bytes) runs past the end of the file`);
-    const payload = file.subarray(p + SECTION_HEAD, p + SECTION_HEAD + len);
-    if (crc32(payload) !== crc) fail(`snapshot is corrupt: section ${name} ${index} checksum mismatch`);
+    if (p + SECTION_HEAD + len > size - TRAILER) fail(`snapshot is truncated: section ${name} ${index} (${len} bytes) runs past the end of the file`);
+    if (r.crcOf(len) !== crc) fail(`snapshot is corrupt: section ${name} ${index} checksum mismatch`);
     layout.sections.push({ kind, index, offset: p, payloadOffset: p + SECTION_HEAD, length: len });
-    sections.push({ kind: kind as SectionKind, index, payload });
-    p += SECTION_HEAD + len;
+    sections.push({ kind: kind as SectionKind, index, offset: p + SECTION_HEAD, length: len });
   }
-  if (p + TRAILER < file.length) fail(`snapshot is corrupt: ${file.length - p - TRAILER} unexpected bytes after the last section`);
+  const p = r.pos;
+  if (p + TRAILER < size) fail(`snapshot is corrupt: ${size - p - TRAILER} unexpected bytes after the last section`);
   layout.trailer = p;
-  const want = sha256(file.subarray(0, p));
-  const got = file.subarray(p, p + TRAILER);
+  const want = r.digest();
+  const got = src.read(p, TRAILER);
   if (!want.every((b, i) => b === got[i])) fail('snapshot is corrupt: file checksum (SHA-256) mismatch');
 
   let header: unknown;
@@ -188,7 +295,11 @@ export function decodeContainer(file: Uint8Array): { header: SnapshotHeader; sec
   } catch {
     fail('snapshot is corrupt: the header is not valid JSON');
   }
-  return { header: checkHeader(header), sections, layout };
+  return { header: checkHeader(header), sections, layout, source: src };
+}
+
+function dataView(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function checkHeader(h: unknown): SnapshotHeader {

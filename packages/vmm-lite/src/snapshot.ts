@@ -8,13 +8,15 @@ import {
   enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
   mteAllowed, noTagAccess, transparentUpgrade, type PageUpgradePolicy, type Vcpu,
 } from '@kvm-mte/kvm-core';
+import { SYSREG_DEFS, sysRegByKey } from '@kvm-mte/aarch64-cpu';
 import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
 import { VirtMachine, type VirtMachineOptions } from './machine.js';
 import { checkPl011State, type Pl011State } from './pl011.js';
 import {
-  decodeContainer, encodeSnapshot, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName, type Section,
-  type SnapshotHeader, type SnapshotLayout, type TagsVia,
+  decodeContainer, encodeSnapshotParts, joinParts, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName,
+  type Section, type SnapshotHeader, type SnapshotLayout, type StoredSection, type TagsVia,
 } from './snapshot-format.js';
+import type { SnapshotSource } from './snapshot-source.js';
 
 export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
 const PACKED = TAGS_PER_PAGE / 2;
@@ -87,65 +89,68 @@ function isZeroPage(words: Uint32Array, off: number): boolean {
   return true;
 }
 
-function saveMemory(machine: VirtMachine, progress?: Progress): { payload: Uint8Array; nonZero: number } {
+/**
+ * The MEM payload as parts: the page bitmap, then runs of consecutive non-zero pages as views of guest RAM (not
+ * copied: a 4 GiB guest's RAM does not fit in a second buffer). Valid until the guest runs again.
+ */
+function saveMemory(machine: VirtMachine, progress?: Progress): { parts: Uint8Array[]; length: number; nonZero: number } {
   const ram = machine.ram;
   if (ram.swappedPages > 0) ram.swapIn(0, ram.size);
   const pages = ram.size / SNAPSHOT_PAGE;
   const bytes = ram.bytes;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-  const bitmap = new Uint8Array(Math.ceil(pages / 8));
-  let nonZero = 0;
-  for (let p = 0; p < pages; p++) {
-    if (!isZeroPage(words, p * SNAPSHOT_PAGE)) {
-      bitmap[p >>> 3]! |= 1 << (p & 7);
-      nonZero++;
-    }
-    if ((p & 0xfff) === 0) progress?.('scanning memory', p, pages);
-  }
-  const payload = new Uint8Array(8 + bitmap.length + nonZero * SNAPSHOT_PAGE);
-  const v = new DataView(payload.buffer);
+  // Not `byteLength >>> 2`: 4 GiB >>> 2 is 0.
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
+  const head = new Uint8Array(8 + Math.ceil(pages / 8));
+  const v = new DataView(head.buffer);
   u32(v, 0, SNAPSHOT_PAGE);
   u32(v, 4, pages);
-  payload.set(bitmap, 8);
-  let q = 8 + bitmap.length;
-  for (let p = 0; p < pages; p++) {
-    if ((bitmap[p >>> 3]! & (1 << (p & 7))) === 0) continue;
-    payload.set(bytes.subarray(p * SNAPSHOT_PAGE, (p + 1) * SNAPSHOT_PAGE), q);
-    q += SNAPSHOT_PAGE;
+  const parts: Uint8Array[] = [head];
+  let nonZero = 0;
+  let runStart = -1;
+  for (let p = 0; p <= pages; p++) {
+    const used = p < pages && !isZeroPage(words, p * SNAPSHOT_PAGE);
+    if (used) {
+      head[8 + (p >>> 3)]! |= 1 << (p & 7);
+      nonZero++;
+      if (runStart < 0) runStart = p;
+    } else if (runStart >= 0) {
+      parts.push(bytes.subarray(runStart * SNAPSHOT_PAGE, p * SNAPSHOT_PAGE));
+      runStart = -1;
+    }
+    if ((p & 0xfff) === 0) progress?.('scanning memory', Math.min(p, pages), pages);
   }
   progress?.('scanning memory', pages, pages);
-  return { payload, nonZero };
+  return { parts, length: head.length + nonZero * SNAPSHOT_PAGE, nonZero };
 }
 
-/** All of RAM's tags, one a byte, read the chosen way. */
-function readAllTags(machine: VirtMachine, via: TagsVia, progress?: Progress): Uint8Array {
-  const pages = machine.ramSize / SNAPSHOT_PAGE;
-  const tags = new Uint8Array(pages * TAGS_PER_PAGE);
-  if (!machine.mte) return tags;
-  const CHUNK = 256; // pages
-  for (let p = 0; p < pages; p += CHUNK) {
-    const n = Math.min(CHUNK, pages - p);
-    const buf = tags.subarray(p * TAGS_PER_PAGE, (p + n) * TAGS_PER_PAGE);
-    if (via === 'mapping') buf.set(machine.ram.readTags(p * SNAPSHOT_PAGE, n * TAGS_PER_PAGE));
-    else {
-      const done = machine.vm.armMteCopyTags({
-        guestIpa: BigInt(machine.ramBase + p * SNAPSHOT_PAGE), length: n * SNAPSHOT_PAGE, buffer: buf, flags: KVM_ARM_TAGS_FROM_GUEST,
-      });
-      if (done !== n * SNAPSHOT_PAGE) throw new Error(`KVM_ARM_MTE_COPY_TAGS copied ${done} of ${n * SNAPSHOT_PAGE} bytes`);
-    }
-    progress?.('reading tags', p + n, pages);
+/** Tags of RAM pages [first, first + count), one a byte, read the chosen way. */
+function readTags(machine: VirtMachine, via: TagsVia, first: number, count: number, buf: Uint8Array): void {
+  if (via === 'mapping') {
+    buf.set(machine.ram.readTags(first * SNAPSHOT_PAGE, count * TAGS_PER_PAGE));
+    return;
   }
-  return tags;
+  const done = machine.vm.armMteCopyTags({
+    guestIpa: BigInt(machine.ramBase + first * SNAPSHOT_PAGE), length: count * SNAPSHOT_PAGE, buffer: buf, flags: KVM_ARM_TAGS_FROM_GUEST,
+  });
+  if (done !== count * SNAPSHOT_PAGE) throw new Error(`KVM_ARM_MTE_COPY_TAGS copied ${done} of ${count * SNAPSHOT_PAGE} bytes`);
 }
 
+/** The TAGS payload. Tags are read 256 pages at a time (not all of RAM's tags at once: 256 MiB for 4 GiB). */
 function saveTags(machine: VirtMachine, via: TagsVia, progress?: Progress): { payload: Uint8Array; tagged: number } {
   const pages = machine.ramSize / SNAPSHOT_PAGE;
-  const tags = readAllTags(machine, via, progress);
   const parts: Uint8Array[] = [];
   let size = 8;
   let tagged = 0;
-  for (let p = 0; p < pages; p++) {
-    const t = tags.subarray(p * TAGS_PER_PAGE, (p + 1) * TAGS_PER_PAGE);
+  const CHUNK = 256; // pages
+  const chunk = new Uint8Array(CHUNK * TAGS_PER_PAGE);
+  for (let p = 0; machine.mte && p < pages; p++) {
+    if (p % CHUNK === 0) {
+      const n = Math.min(CHUNK, pages - p);
+      chunk.fill(0);
+      readTags(machine, via, p, n, chunk.subarray(0, n * TAGS_PER_PAGE));
+      progress?.('reading tags', p + n, pages);
+    }
+    const t = chunk.subarray((p % CHUNK) * TAGS_PER_PAGE, (p % CHUNK + 1) * TAGS_PER_PAGE);
     if (t.every((x) => x === 0)) continue;
     const packed = new Uint8Array(PACKED);
     for (let g = 0; g < TAGS_PER_PAGE; g++) packed[g >>> 1]! |= (t[g]! & 0xf) << ((g & 1) << 2);
@@ -204,7 +209,7 @@ export interface SaveOptions {
  * Take a snapshot of a machine that is not running (between run() calls). Pending MMIO completions are finished
  * first ({@link quiesce}).
  */
-export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): { file: Uint8Array; sizes: SnapshotSizes; header: SnapshotHeader } {
+export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnapshot {
   quiesce(machine);
   const tagsVia = opts.tagsVia ?? 'copy-tags';
   const header: SnapshotHeader = {
@@ -219,18 +224,34 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): { file: U
   }
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: { instructions: machine.instructions } })) });
   const mem = saveMemory(machine, opts.progress);
-  sections.push({ kind: 'MEM ', index: 0, payload: mem.payload });
+  sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
   const tags = saveTags(machine, tagsVia, opts.progress);
   sections.push({ kind: 'TAGS', index: 0, payload: tags.payload });
-  const file = encodeSnapshot(header, sections);
+  const { parts, size } = encodeSnapshotParts(header, sections);
   const pages = machine.ramSize / SNAPSHOT_PAGE;
+  let joined: Uint8Array | undefined;
   return {
-    file, header,
+    parts, header,
+    get file() {
+      return (joined ??= joinParts(parts, size));
+    },
     sizes: {
-      memoryRaw: machine.ramSize, memoryStored: mem.payload.length, nonZeroPages: mem.nonZero,
-      tagsRaw: machine.mte ? pages * PACKED : 0, tagsStored: tags.payload.length, taggedPages: tags.tagged, file: file.length,
+      memoryRaw: machine.ramSize, memoryStored: mem.length, nonZeroPages: mem.nonZero,
+      tagsRaw: machine.mte ? pages * PACKED : 0, tagsStored: tags.payload.length, taggedPages: tags.tagged, file: size,
     },
   };
+}
+
+/**
+ * A snapshot taken: the file as `parts` (write them in order, e.g. with writeSnapshotFile; they view guest RAM, so
+ * before the guest runs again), or as one buffer, `file`, joined on first use — a SnapshotError if the file is
+ * larger than one buffer holds (possible with more than 4 GiB of non-zero RAM and tags).
+ */
+export interface SavedSnapshot {
+  parts: Uint8Array[];
+  readonly file: Uint8Array;
+  sizes: SnapshotSizes;
+  header: SnapshotHeader;
 }
 
 // ---- reading and restoring ----
@@ -246,8 +267,8 @@ export interface DecodedSnapshot {
   header: SnapshotHeader;
   vcpus: VcpuState[];
   devices: Record<string, unknown>;
-  /** Page index → 4 KiB of data, non-zero pages only. */
-  memory: Map<number, Uint8Array>;
+  /** The non-zero pages: which they are, and their data read from the file on demand. */
+  memory: SnapshotPages;
   /** Page index → 256 tags (one a byte), pages with any non-zero tag only. */
   tags: Map<number, Uint8Array>;
   layout: SnapshotLayout;
@@ -257,8 +278,7 @@ function bad(msg: string): never {
   throw new SnapshotError(msg);
 }
 
-function decodeVcpu(s: Section): VcpuState {
-  const b = s.payload;
+function decodeVcpu(s: StoredSection, b: Uint8Array): VcpuState {
   if (b.length < 12) bad(`snapshot is corrupt: vCPU ${s.index} section is too short`);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const id = v.getUint32(0, true);
@@ -272,28 +292,96 @@ function decodeVcpu(s: Section): VcpuState {
   return { id, mpState, regs };
 }
 
-function decodeMemory(s: Section, header: SnapshotHeader): Map<number, Uint8Array> {
-  const b = s.payload;
+/**
+ * The MEM section of a decoded snapshot: the indices of its non-zero pages (in increasing order) and where their
+ * data lies in the file. Nothing is read until asked for, so a snapshot larger than memory can be restored.
+ */
+export class SnapshotPages {
+  /** @internal */
+  constructor(
+    private readonly src: SnapshotSource,
+    /** File offset of the first page's data. */
+    private readonly dataOffset: number,
+    /** Page indices held, increasing. */
+    readonly pageIndices: Uint32Array,
+  ) {}
+
+  /** Pages held (the non-zero pages). */
+  get size(): number {
+    return this.pageIndices.length;
+  }
+
+  private slot(page: number): number {
+    const a = this.pageIndices;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! < page) lo = mid + 1;
+      else if (a[mid]! > page) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  has(page: number): boolean {
+    return this.slot(page) >= 0;
+  }
+
+  /** The 4 KiB of page `page` (a page index in RAM), or undefined if the snapshot does not hold it (all zero). */
+  get(page: number): Uint8Array | undefined {
+    const i = this.slot(page);
+    return i < 0 ? undefined : this.src.read(this.dataOffset + i * SNAPSHOT_PAGE, SNAPSHOT_PAGE);
+  }
+
+  keys(): IterableIterator<number> {
+    return this.pageIndices.values();
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, Uint8Array]> {
+    for (let i = 0; i < this.pageIndices.length; i++) {
+      yield [this.pageIndices[i]!, this.src.read(this.dataOffset + i * SNAPSHOT_PAGE, SNAPSHOT_PAGE)];
+    }
+  }
+
+  /**
+   * Copy every held page into `dest` (RAM: page i at i × 4096), each run of consecutive pages with one read, and
+   * nothing else: the other pages of `dest` are not touched. Returns the number of pages written.
+   */
+  copyInto(dest: Uint8Array, progress?: Progress): number {
+    const a = this.pageIndices;
+    let i = 0;
+    while (i < a.length) {
+      let j = i + 1;
+      while (j < a.length && a[j] === a[j - 1]! + 1 && j - i < 16384) j++; // runs of up to 64 MiB a read
+      this.src.readInto(this.dataOffset + i * SNAPSHOT_PAGE, dest.subarray(a[i]! * SNAPSHOT_PAGE, (a[j - 1]! + 1) * SNAPSHOT_PAGE));
+      i = j;
+      progress?.('restoring memory', i, a.length);
+    }
+    return a.length;
+  }
+}
+
+function decodeMemory(src: SnapshotSource, s: StoredSection, header: SnapshotHeader): SnapshotPages {
   const pages = header.memory / SNAPSHOT_PAGE;
   const bitmapLen = Math.ceil(pages / 8);
-  if (b.length < 8 + bitmapLen) bad('snapshot is corrupt: memory section is too short');
+  if (s.length < 8 + bitmapLen) bad('snapshot is corrupt: memory section is too short');
+  const b = src.read(s.offset, 8 + bitmapLen);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (v.getUint32(0, true) !== SNAPSHOT_PAGE) bad(`snapshot is corrupt: memory page size ${v.getUint32(0, true)}`);
   if (v.getUint32(4, true) !== pages) bad(`snapshot is corrupt: memory section has ${v.getUint32(4, true)} pages, the header says ${pages}`);
-  const out = new Map<number, Uint8Array>();
-  let q = 8 + bitmapLen;
-  for (let p = 0; p < pages; p++) {
-    if ((b[8 + (p >>> 3)]! & (1 << (p & 7))) === 0) continue;
-    if (q + SNAPSHOT_PAGE > b.length) bad('snapshot is corrupt: memory section is shorter than its page bitmap says');
-    out.set(p, b.subarray(q, q + SNAPSHOT_PAGE));
-    q += SNAPSHOT_PAGE;
-  }
-  if (q !== b.length) bad('snapshot is corrupt: memory section is longer than its page bitmap says');
-  return out;
+  let count = 0;
+  for (let p = 0; p < pages; p++) if ((b[8 + (p >>> 3)]! & (1 << (p & 7))) !== 0) count++;
+  const stored = s.length - 8 - bitmapLen;
+  if (stored < count * SNAPSHOT_PAGE) bad('snapshot is corrupt: memory section is shorter than its page bitmap says');
+  if (stored > count * SNAPSHOT_PAGE) bad('snapshot is corrupt: memory section is longer than its page bitmap says');
+  const indices = new Uint32Array(count);
+  let n = 0;
+  for (let p = 0; p < pages; p++) if ((b[8 + (p >>> 3)]! & (1 << (p & 7))) !== 0) indices[n++] = p;
+  return new SnapshotPages(src, s.offset + 8 + bitmapLen, indices);
 }
 
-function decodeTags(s: Section, header: SnapshotHeader): Map<number, Uint8Array> {
-  const b = s.payload;
+function decodeTags(b: Uint8Array, header: SnapshotHeader): Map<number, Uint8Array> {
   const pages = header.memory / SNAPSHOT_PAGE;
   if (b.length < 8) bad('snapshot is corrupt: tags section is too short');
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -332,15 +420,19 @@ function decodeTags(s: Section, header: SnapshotHeader): Map<number, Uint8Array>
   return out;
 }
 
-/** Decode and check a snapshot file completely (container, header, every section). Throws SnapshotError. */
-export function decodeSnapshot(file: Uint8Array): DecodedSnapshot {
-  const { header, sections, layout } = decodeContainer(file);
+/**
+ * Decode and check a snapshot file completely (container, header, every section). Throws SnapshotError. `file`: the
+ * whole file, or a source read by position (FileSource: files of any size); the memory pages are read from it on
+ * demand, so keep it open until the snapshot is restored.
+ */
+export function decodeSnapshot(file: Uint8Array | SnapshotSource): DecodedSnapshot {
+  const { header, sections, layout, source } = decodeContainer(file);
   const vcpus: VcpuState[] = [];
-  let devs: Section | undefined;
-  let mem: Section | undefined;
-  let tags: Section | undefined;
+  let devs: StoredSection | undefined;
+  let mem: StoredSection | undefined;
+  let tags: StoredSection | undefined;
   for (const s of sections) {
-    if (s.kind === 'VCPU') vcpus.push(decodeVcpu(s));
+    if (s.kind === 'VCPU') vcpus.push(decodeVcpu(s, source.read(s.offset, s.length)));
     else {
       const seen = s.kind === 'DEVS' ? devs : s.kind === 'MEM ' ? mem : tags;
       if (seen !== undefined || s.index !== 0) bad(`snapshot is corrupt: unexpected section ${JSON.stringify(s.kind.trimEnd())} ${s.index}`);
@@ -353,7 +445,7 @@ export function decodeSnapshot(file: Uint8Array): DecodedSnapshot {
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
   let d: { devices?: unknown; machine?: { instructions?: unknown } };
   try {
-    d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(devs.payload)) as typeof d;
+    d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
     bad('snapshot is corrupt: the devices section is not valid JSON');
   }
@@ -368,7 +460,7 @@ export function decodeSnapshot(file: Uint8Array): DecodedSnapshot {
       }
     }
   }
-  return { header, vcpus, devices, memory: decodeMemory(mem, header), tags: decodeTags(tags, header), layout };
+  return { header, vcpus, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -398,13 +490,22 @@ export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreC
   return { memory: h.memory, smp: h.smp, mte: h.mte, pagePolicy: policyByName(policy), memBackend, protMte, policy };
 }
 
+/** What a restore wrote: pages of RAM and pages of tags (exactly the pages the snapshot holds). */
+export interface RestoreCounts {
+  memoryPages: number;
+  tagPages: number;
+}
+
 /**
- * Check that a fresh machine can take the snapshot (same RAM base and size, vCPUs, MTE, the same ONE_REG ids),
- * then put the state in: registers, mp_state, devices, memory, tags (COPY_TAGS TO_GUEST, or the mapping's
- * writeTags with `tagsVia: 'mapping'`, ignored without PROT_MTE). Every check comes before the first write.
+ * Check that a fresh machine (built, nothing loaded, never run: its RAM is all zero) can take the snapshot (same
+ * RAM base and size, vCPUs, MTE, the same ONE_REG ids, read-only registers equal), then put the state in:
+ * registers, mp_state, devices, the snapshot's non-zero pages of memory and its tagged pages (COPY_TAGS TO_GUEST,
+ * or the mapping's writeTags with `tagsVia: 'mapping'`, ignored without PROT_MTE). Every check comes before the
+ * first write. No other page is written, so the host commits only what the snapshot holds.
  */
-export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opts: { tagsVia?: TagsVia; progress?: Progress } = {}): void {
+export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opts: { tagsVia?: TagsVia; progress?: Progress } = {}): RestoreCounts {
   const h = snap.header;
+  if (machine.boot !== undefined || machine.vm.hasRun) bad('snapshot is incompatible: a restore needs a fresh machine (no kernel loaded, never run)');
   if (machine.ramSize !== h.memory || machine.ramBase !== h.ramBase) bad('snapshot is incompatible: RAM size or base differs from the machine');
   if (machine.vcpus.length !== h.smp) bad('snapshot is incompatible: vCPU count differs from the machine');
   if (machine.mte !== h.mte) bad('snapshot is incompatible: MTE differs from the machine');
@@ -417,7 +518,10 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     for (const id of have) if (!want.has(id)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} is missing from the snapshot`);
     // Read-only registers (ID registers) must match; a write of a different value would fail half-way.
     for (const [id, value] of s.regs) {
-      if (!isWritableCheck(vcpu, id, value)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${id.toString(16)} is read-only here with a different value`);
+      const refused = writeRefusal(vcpu, id, value);
+      if (refused !== undefined) {
+        bad(`snapshot is incompatible: vCPU ${s.id} register ${regName(id)} is 0x${refused.here.toString(16)} here and cannot be set to the snapshot's 0x${value.toString(16)} (${refused.why})`);
+      }
     }
   });
   const byKey = new Map(machine.bus.list().map((m) => [deviceKey(m), m.device] as const));
@@ -436,19 +540,16 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     vcpu.setMpState(s.mpState);
   });
   for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s as Pl011State);
-  const bytes = machine.ram.bytes;
-  bytes.fill(0);
+  // RAM of a fresh machine is zero: write only the snapshot's pages (writing the rest, even zeros, would make the
+  // host commit all of guest RAM).
+  const memoryPages = snap.memory.copyInto(machine.ram.bytes, opts.progress);
   let n = 0;
-  for (const [p, data] of snap.memory) {
-    bytes.set(data, p * SNAPSHOT_PAGE);
-    if ((++n & 0xfff) === 0) opts.progress?.('restoring memory', n, snap.memory.size);
-  }
-  n = 0;
   for (const [p, tags] of snap.tags) {
     if (opts.tagsVia === 'mapping') machine.ram.writeTags(p * SNAPSHOT_PAGE, tags);
     else machine.vm.armMteCopyTags({ guestIpa: BigInt(machine.ramBase + p * SNAPSHOT_PAGE), length: SNAPSHOT_PAGE, buffer: tags, flags: KVM_ARM_TAGS_TO_GUEST });
     if ((++n & 0xfff) === 0) opts.progress?.('restoring tags', n, snap.tags.size);
   }
+  return { memoryPages, tagPages: n };
 }
 
 /**
@@ -464,20 +565,29 @@ function sysRegId(op0: number, op1: number, crn: number, crm: number, op2: numbe
   return 0x6030_0000_0013_0000n | BigInt((op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2);
 }
 
-/** A register write of `value` will succeed: same value already there, or the register takes writes. */
-function isWritableCheck(vcpu: Vcpu, id: bigint, value: bigint): boolean {
-  if (LIVE_REGS.has(id)) return true;
+/**
+ * Whether a register write of `value` will succeed (same value already there, or the register takes it): undefined
+ * if so, else the value here and kvm-core's reason. Probes by writing `value` and putting the old value back.
+ */
+function writeRefusal(vcpu: Vcpu, id: bigint, value: bigint): { here: bigint; why: string } | undefined {
+  if (LIVE_REGS.has(id)) return undefined;
   const cur = vcpu.getOneReg(id);
-  if (cur === value) return true;
-  // Probe: write the current value back (a no-op for any writable register); read-only ones accept that too, so
-  // probe with the new value and put the old one back.
+  if (cur === value) return undefined;
   try {
     vcpu.setOneReg(id, value);
-  } catch {
-    return false;
+  } catch (e) {
+    return { here: cur, why: e instanceof Error ? e.message : String(e) };
   }
   vcpu.setOneReg(id, cur);
-  return true;
+  return undefined;
+}
+
+/** A ONE_REG id for messages: the system register's name and the id (`OSLSR_EL1 (0x603000000013808c)`), or the id. */
+function regName(id: bigint): string {
+  const hex = `0x${id.toString(16)}`;
+  if ((id & ~0xffffn) !== 0x6030_0000_0013_0000n) return hex;
+  const n = sysRegByKey(Number(id & 0xffffn));
+  return n < 0 ? hex : `${SYSREG_DEFS[n]!.name} (${hex})`;
 }
 
 /** Tag statistics of a decoded snapshot, for `inspect`. */
