@@ -3,7 +3,7 @@
  * under each of kvm-core's page-upgrade policies, and what happened to the guest's tags.
  *
  * The VMM in every column is an ordinary one: guest RAM is an anonymous mapping WITHOUT PROT_MTE — except under
- * enforceProtMte, which refuses anything else, so there the VMM maps RAM with PROT_MTE.
+ * enforce-prot-mte, which refuses anything else, so there the VMM maps RAM with PROT_MTE.
  */
 import { readFileSync } from 'node:fs';
 import { KvmError, PagePolicies, type PageUpgradePolicy } from '@kvm-mte/kvm-core';

@@ -62,6 +62,7 @@ export type Stage2Decision =
   | { readonly kind: 'refuse'; readonly errno: ErrnoName; readonly message?: string };
 
 export interface PageUpgradePolicy {
+  /** What messages print. kvm-core's own policies use the kebab-case names vmm-lite's `--policy` takes. */
   readonly name: string;
   /** Accept (return) or refuse (throw a KvmError) a memslot. */
   onMemslot(ctx: MemslotContext): void;
@@ -90,7 +91,7 @@ function defaultFault(ctx: Stage2FaultContext): Stage2Decision {
  * Device memory is mapped as Device, untagged.
  */
 export const transparentUpgrade: PageUpgradePolicy = {
-  name: 'transparentUpgrade',
+  name: 'transparent-upgrade',
   onMemslot() {},
   onStage2Fault: defaultFault,
 };
@@ -101,9 +102,9 @@ export const transparentUpgrade: PageUpgradePolicy = {
  * If MTE is enabled after the memslots were created, a fault on a non-PROT_MTE page fails with EFAULT.
  */
 export const enforceProtMte: PageUpgradePolicy = {
-  name: 'enforceProtMte',
+  name: 'enforce-prot-mte',
   onMemslot({ mte, mapping, slot }) {
-    if (mte && !mapping.protMte) fail('EINVAL', `memslot ${slot.slot}: an MTE VM under enforceProtMte needs a PROT_MTE mapping`);
+    if (mte && !mapping.protMte) fail('EINVAL', `memslot ${slot.slot}: an MTE VM under enforce-prot-mte needs a PROT_MTE mapping`);
   },
   onStage2Fault(ctx) {
     if (ctx.mte && !ctx.mapping.protMte) return Decision.refuse('EFAULT', 'guest memory of an MTE VM is not PROT_MTE');
@@ -117,7 +118,7 @@ export const enforceProtMte: PageUpgradePolicy = {
  * fault time if MTE was enabled after the memslot existed). The first fault tags and sanitises. The default policy.
  */
 export const mteAllowed: PageUpgradePolicy = {
-  name: 'mteAllowed',
+  name: 'mte-allowed',
   onMemslot({ mte, mapping, slot }) {
     if (mte && !mapping.tagCapable) fail('EINVAL', `memslot ${slot.slot}: an MTE VM needs tag-capable memory (not a device mapping)`);
   },
@@ -134,7 +135,7 @@ export const mteAllowed: PageUpgradePolicy = {
  * Without MTE, device memory is mapped as Device.
  */
 export const noTagAccess: PageUpgradePolicy = {
-  name: 'noTagAccess',
+  name: 'no-tag-access',
   onMemslot() {},
   onStage2Fault(ctx) {
     if (ctx.mte && !ctx.mapping.tagCapable) return Decision.noTagAccess;
@@ -142,5 +143,5 @@ export const noTagAccess: PageUpgradePolicy = {
   },
 };
 
-/** The policies kvm-core ships, by name. */
+/** The policies kvm-core ships, by identifier (each one's `name` is the kebab-case form: `transparent-upgrade`, ...). */
 export const PagePolicies = { transparentUpgrade, enforceProtMte, mteAllowed, noTagAccess } as const;

@@ -9,16 +9,19 @@ import { VmmError } from './errors.js';
 import { MAX_SMP, type RunResult } from './machine.js';
 import { runVirt } from './run.js';
 import type { StdinLike } from './serial-input.js';
+import { checkOptionUse, type CommandName } from './cli-options.js';
+import { checkOutputPath, OUTPUT_ERROR_STATUS, OutputFileError, writeOutputFile } from './output-file.js';
 import { checkRamSize, parseSize } from './size.js';
 import {
   inspectSnapshot, machineRefused, parseSnapshotOptions, runWithSnapshots, SNAPSHOT_COMMANDS, SNAPSHOT_OPTIONS, type SnapshotCliOptions,
 } from './snapshot-cli.js';
 import type { MemBackend, PolicyName } from './snapshot-format.js';
 import { policyByName } from './snapshot.js';
+import { FileSource } from './snapshot-source.js';
 
 export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
        vmm-lite snapshot --kernel FILE --snapshot-out SNAP [--stop-after N] [options]
-       vmm-lite restore --snapshot SNAP [options]
+       vmm-lite restore SNAP [options]            (or --snapshot SNAP)
        vmm-lite inspect SNAP [--json]
 
 Boot FILE (an ELF64 AArch64 executable, a Linux arm64 Image or a raw binary) on a model of QEMU's virt board.
@@ -33,28 +36,35 @@ Options:
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
+  --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M; default 64M
   --framebuffer WxH        a simple framebuffer (a8r8g8b8) of W x H pixels at 0x0f00_0000 (run only)
   --screenshot FILE        with --framebuffer: write the screen as a PNG when the run ends
   --policy P               page-upgrade policy: transparent-upgrade, enforce-prot-mte, mte-allowed (default),
-                           no-tag-access
+                           no-tag-access (the names kvm-core's policies carry)
   --mem-backend B          guest RAM mapping: anonymous (default) or shared
   --prot-mte, --no-prot-mte  map guest RAM with PROT_MTE in the VMM; default --no-prot-mte
   --snapshot-out FILE      save a snapshot at the stop point: --stop-after N instructions, SIGUSR1 or Ctrl-\\
   --stop-after N           stop (and snapshot) after N guest instructions
   --tags-via M             how tags are saved/restored: copy-tags (KVM_ARM_MTE_COPY_TAGS, default) or mapping
-                           (the VMM's own mapping: zeros without PROT_MTE)
-  --snapshot FILE          restore: the snapshot to continue from (restore needs no --kernel)
+                           (the VMM's own mapping: zeros without PROT_MTE); run/snapshot: with --snapshot-out
+  --snapshot FILE          restore, inspect: the snapshot (same as SNAP; restore needs no --kernel)
   --json                   a one-line JSON summary on stderr (run/snapshot/restore), JSON on stdout (inspect)
   -h, --help               show this help
+
+Each option may be given once (and only one of --mte/--no-mte, --prot-mte/--no-prot-mte); an option the command
+does not take (run --snapshot, inspect --kernel, restore --append, snapshot/restore --framebuffer) is an error.
+Output files (--snapshot-out, --screenshot) are checked before the guest runs (a directory, a missing directory,
+no permission: status 1) and written when it stops.
 
 Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or asked for a reset; 1 bad arguments, file or image;
 2 the guest stalled (idle in WFI with nothing to wake it, or looping with exactly repeating state); 3 the
 instruction limit was reached; 4 internal error of the model; 5 the hypervisor refused to run the guest;
-130 interrupted.
+6 stopped on request (Ctrl-A x); 7 the guest ran but an output file could not be written when it stopped (the
+device is full, an I/O error); 130 interrupted.
 `;
 
 /** Exit statuses. */
-export const EXIT = { OK: 0, USAGE: 1, STALLED: 2, LIMIT: 3, INTERNAL: 4, GUEST: 5, STOPPED: 6, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, USAGE: 1, STALLED: 2, LIMIT: 3, INTERNAL: 4, GUEST: 5, STOPPED: 6, OUTPUT: OUTPUT_ERROR_STATUS, INTERRUPTED: 130 } as const;
 
 export interface CliRunOptions {
   kernel: string;
@@ -64,6 +74,8 @@ export interface CliRunOptions {
   mte: boolean;
   smp: number;
   maxInstructions?: number;
+  /** --code-cache: the VM's translated-code cache budget in bytes. */
+  codeCache?: number;
   framebuffer?: { width: number; height: number };
   screenshot?: string;
   policy?: PolicyName;
@@ -86,6 +98,7 @@ const OPTIONS = {
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
   'max-instructions': { type: 'string' },
+  'code-cache': { type: 'string' },
   framebuffer: { type: 'string' },
   screenshot: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -99,6 +112,13 @@ export function parseCount(name: string, text: string, max = Number.MAX_SAFE_INT
     throw new VmmError(`invalid --${name} '${text}': expected a whole number from 1 to ${max === Number.MAX_SAFE_INTEGER ? '2^53-1' : max}`);
   }
   return Number(t);
+}
+
+/** --code-cache SIZE: a size as --memory takes it, at least 1 byte (any budget works; a tiny one only retranslates). */
+function parseCodeCache(text: string): number {
+  const bytes = parseSize(text);
+  if (bytes < 1) throw new VmmError(`invalid --code-cache '${text}': must be at least 1 byte (e.g. 16M)`);
+  return bytes;
 }
 
 function parseError(e: unknown): VmmError {
@@ -124,7 +144,8 @@ function parseError(e: unknown): VmmError {
 /**
  * Parse and validate the arguments (without the program name). Throws {@link VmmError} with a one-line message
  * for: no command or an unknown one, an unknown option, a missing or superfluous value, a missing --kernel, a bad
- * size, CPU count or instruction limit, and extra positional arguments. --mte / --no-mte: the last one wins.
+ * size, CPU count or instruction limit, extra positional arguments, an option given twice (or both --mte and
+ * --no-mte) and an option the command does not take (see cli-options.ts).
  */
 export function parseCli(argv: readonly string[]): CliCommand {
   let parsed;
@@ -141,17 +162,23 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (command !== 'run' && !(SNAPSHOT_COMMANDS as readonly string[]).includes(command)) {
     throw new VmmError(`unknown command '${command}' (commands: run, ${SNAPSHOT_COMMANDS.join(', ')})`);
   }
-  const snap = parseSnapshotOptions(values, tokens, parseCount);
-  if (command === 'inspect') {
-    const file = extra[0] ?? snap?.snapshot;
+  checkOptionUse(command as CommandName, tokens);
+  let snap = parseSnapshotOptions(values, tokens, parseCount);
+  if (command === 'inspect' || command === 'restore') {
+    // The snapshot: `inspect FILE` / `restore FILE`, or --snapshot FILE; not both.
     if (extra.length > 1) throw new VmmError(`unexpected argument '${extra[1]}'`);
-    if (file === undefined || file === '') throw new VmmError('inspect needs a snapshot file: `vmm-lite inspect FILE`');
-    return { command: 'inspect', file, json: snap?.json ?? false };
+    if (extra[0] !== undefined && snap?.snapshot !== undefined) {
+      throw new VmmError(`two snapshots given ('${extra[0]}' and --snapshot '${snap.snapshot}'): name one, as \`vmm-lite ${command} FILE\``);
+    }
+    const file = extra[0] ?? snap?.snapshot;
+    if (file === undefined || file === '') throw new VmmError(`${command} needs a snapshot file: \`vmm-lite ${command} FILE\``);
+    if (command === 'inspect') return { command: 'inspect', file, json: snap?.json ?? false };
+    snap = { ...(snap ?? { json: false }), snapshot: file };
+  } else {
+    if (extra.length > 0) throw new VmmError(`unexpected argument '${extra[0]}'`);
+    if (values.kernel === undefined) throw new VmmError('missing --kernel FILE');
+    if (snap?.tagsVia !== undefined && snap.snapshotOut === undefined) throw new VmmError('--tags-via needs --snapshot-out FILE (it says how the snapshot saves tags)');
   }
-  if (extra.length > 0) throw new VmmError(`unexpected argument '${extra[0]}'`);
-  if (command === 'restore') {
-    if (snap?.snapshot === undefined) throw new VmmError('missing --snapshot FILE');
-  } else if (values.kernel === undefined) throw new VmmError('missing --kernel FILE');
   if (values.kernel === '') throw new VmmError('--kernel needs a file name');
 
   let mte = true;
@@ -168,11 +195,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (values.smp !== undefined) options.smp = parseCount('smp', values.smp, MAX_SMP);
     if (mteGiven) options.mte = mte;
     if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
-    if (values.append !== undefined || values.initrd !== undefined) throw new VmmError('restore takes no --append or --initrd: the guest is already loaded');
-    if (values.framebuffer !== undefined || values.screenshot !== undefined) {
-      throw new VmmError('--framebuffer cannot be combined with snapshot options or --json (its memory is not saved)');
-    }
-    return { command: 'restore', options, snap: snap! };
+    if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
+    return { command: 'restore', options, snap: snap! }; // names the snapshot: set above
   }
   const options: CliRunOptions = {
     kernel: values.kernel!,
@@ -186,6 +210,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     options.initrd = values.initrd;
   }
   if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
+  if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
   // A plain run with machine options only (no snapshot to save, no JSON summary) runs like any other plain run.
   let runSnap = snap;
   if (command === 'run' && snap !== undefined && !snap.json && snap.snapshotOut === undefined &&
@@ -229,6 +254,13 @@ export function readInputFile(what: string, path: string, read: (p: string) => U
   }
 }
 
+/** Open a snapshot named on the command line to read by position (any size); errors as {@link readInputFile}. */
+function openInputFile(what: string, path: string): FileSource {
+  let f: FileSource | undefined;
+  readInputFile(what, path, (p) => ((f = new FileSource(p)), new Uint8Array(0)));
+  return f!;
+}
+
 export interface CliIo {
   /** Guest serial output, as it comes. */
   stdout(bytes: Uint8Array): void;
@@ -236,6 +268,11 @@ export interface CliIo {
   stderr(text: string): void;
   readFile?(path: string): Uint8Array;
   writeFile?(path: string, bytes: Uint8Array): void;
+  /**
+   * Refuse an output file (--snapshot-out, --screenshot) before the run: throw a VmmError. Default: the file
+   * system's check (output-file.ts) when `writeFile` is not given, none when it is (the files are elsewhere).
+   */
+  checkOutputPath?(what: string, path: string): void;
   /** stderr is a terminal (progress of long snapshot operations is shown). */
   isTTY?: boolean;
   /** Input for the guest's UART (process.stdin for the real program); none: the UART receives nothing. */
@@ -272,11 +309,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(USAGE);
     return EXIT.OK;
   }
+  const checkOutput = io.checkOutputPath ?? (io.writeFile === undefined ? checkOutputPath : undefined);
+  try {
+    for (const [what, path] of outputPaths(cmd)) checkOutput?.(what, path);
+  } catch (e) {
+    if (!(e instanceof VmmError)) throw e;
+    io.stderr(`vmm-lite: ${e.message}\n`);
+    return EXIT.USAGE;
+  }
   if (cmd.command !== 'run' || cmd.snap !== undefined) {
     try {
       const sio = {
         stdout: (b: Uint8Array) => io.stdout(b), stderr: (t: string) => io.stderr(t),
         readFile: (what: string, path: string) => readInputFile(what, path, io.readFile),
+        ...(io.readFile === undefined && { openFile: (what: string, path: string) => openInputFile(what, path) }),
         ...(io.writeFile !== undefined && { writeFile: io.writeFile }),
         ...(io.isTTY !== undefined && { isTTY: io.isTTY }),
         ...(io.onStopRequest !== undefined && { onStopRequest: io.onStopRequest }),
@@ -294,6 +340,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const o = cmd.options;
   let result: RunResult;
+  const shot: { png?: Uint8Array } = {}; // written once the run is over, so a failure cannot hide its outcome
   try {
     const read = io.readFile;
     const kernel = readInputFile('kernel', o.kernel, read);
@@ -303,13 +350,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(o.append !== undefined && { append: o.append }),
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
+      ...(o.codeCache !== undefined && { codeCacheBytes: o.codeCache }),
       ...(io.input !== undefined && { input: io.input }),
       ...(o.policy !== undefined && { pagePolicy: policyByName(o.policy) }),
       ...(o.memBackend !== undefined && { memBackend: o.memBackend }),
       ...(o.protMte !== undefined && { protMte: o.protMte }),
       ...(o.framebuffer !== undefined && { framebuffer: o.framebuffer }),
       ...(o.screenshot !== undefined && {
-        onScreenshot: (png: Uint8Array) => (io.writeFile ?? ((p: string, b: Uint8Array) => writeFileSync(p, b)))(o.screenshot!, png),
+        onScreenshot: (png: Uint8Array) => { shot.png = png; },
       }),
     });
   } catch (e) {
@@ -325,5 +373,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const { status, message } = describeOutcome(result);
   if (message !== undefined) io.stderr(`vmm-lite: ${message}\n`);
+  if (o.screenshot !== undefined && shot.png !== undefined) {
+    const [path, png] = [o.screenshot, shot.png];
+    try {
+      writeOutputFile('screenshot', path, () => (io.writeFile ?? writeFileSync)(path, png), io.writeFile === undefined);
+    } catch (e) {
+      if (!(e instanceof OutputFileError)) throw e;
+      io.stderr(`vmm-lite: ${e.message}\n`);
+      return EXIT.OUTPUT;
+    }
+  }
   return status;
+}
+
+/** The files a command will write: checked before it runs. */
+function outputPaths(cmd: CliCommand): [what: string, path: string][] {
+  if (cmd.command === 'help' || cmd.command === 'inspect') return [];
+  const out: [string, string][] = [];
+  if (cmd.snap?.snapshotOut !== undefined) out.push(['snapshot', cmd.snap.snapshotOut]);
+  if (cmd.options.screenshot !== undefined) out.push(['screenshot', cmd.options.screenshot]);
+  return out;
 }

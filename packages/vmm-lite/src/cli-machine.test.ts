@@ -18,6 +18,7 @@ describe('vmm-lite run: framebuffer, screenshot, policy and input options', () =
     const refused = await cli(['run', '--kernel', 'fb.elf', '--framebuffer', '64x48'], new Map());
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^vmm-lite: .*EINVAL.*\n$/);
+    expect(refused.stderr).toContain('policy mte-allowed'); // the name --policy takes, not the TypeScript identifier
     // Without MTE any policy maps it.
     expect((await cli(['run', '--kernel', 'fb.elf', '--framebuffer', '64x48', '--no-mte'], new Map())).status).toBe(0);
   });

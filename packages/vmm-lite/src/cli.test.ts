@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PagePolicies } from '@kvm-mte/kvm-core';
 import { describeOutcome, EXIT, parseCli, readInputFile, runCli, USAGE } from './cli-core.js';
+import { policyByName } from './snapshot.js';
+import { POLICY_NAMES } from './snapshot-format.js';
 import { A64, PSCI_SYSTEM_OFF, printCode, psciCode } from './testing/a64.js';
 import { codeElf } from './testing/elf-builder.js';
 
@@ -15,11 +18,24 @@ describe('parseCli', () => {
       .toEqual({ command: 'run', options: { kernel: 'k', memory: 2 ** 30, append: 'console=ttyAMA0 x', initrd: 'rd', mte: false, smp: 4, maxInstructions: 50_000_000 } });
   });
 
-  it('--mte / --no-mte: the last one wins', () => {
+  it('--code-cache SIZE: the translated-code budget for run, snapshot and restore', () => {
+    expect(parseCli(['run', '--kernel', 'k', '--code-cache', '16M'])).toMatchObject({ options: { codeCache: 16 * MiB } });
+    expect(parseCli(['restore', 's.snap', '--code-cache', '512K'])).toMatchObject({ options: { codeCache: 512 * 1024 } });
+    expect(() => parseCli(['run', '--kernel', 'k', '--code-cache', '0'])).toThrow("invalid --code-cache '0': must be at least 1 byte (e.g. 16M)");
+    expect(() => parseCli(['run', '--kernel', 'k', '--code-cache', 'lots'])).toThrow("invalid size 'lots'");
+  });
+
+  it('--mte / --no-mte', () => {
     const mte = (...a: string[]) => (parseCli(['run', '--kernel', 'k', ...a]) as { options: { mte: boolean } }).options.mte;
     expect(mte('--no-mte')).toBe(false);
-    expect(mte('--no-mte', '--mte')).toBe(true);
-    expect(mte('--mte', '--no-mte')).toBe(false);
+    expect(mte('--mte')).toBe(true);
+  });
+
+  it('restore and inspect take the snapshot as FILE or as --snapshot FILE', () => {
+    expect(parseCli(['restore', 's.snap'])).toEqual({ command: 'restore', options: {}, snap: { json: false, snapshot: 's.snap' } });
+    expect(parseCli(['restore', '--snapshot', 's.snap', '--json'])).toEqual({ command: 'restore', options: {}, snap: { json: true, snapshot: 's.snap' } });
+    expect(parseCli(['restore', 's.snap', '--max-instructions', '5'])).toEqual({ command: 'restore', options: { maxInstructions: 5 }, snap: { json: false, snapshot: 's.snap' } });
+    expect(parseCli(['inspect', '--snapshot', 's.snap'])).toEqual({ command: 'inspect', file: 's.snap', json: false });
   });
 
   it('help', () => {
@@ -47,6 +63,27 @@ describe('parseCli', () => {
     [['run', '--kernel', 'k', '--max-instructions', '-5'], "option '--max-instructions' needs a value (write --max-instructions=VALUE for a value starting with '-')"],
     [['run', '--kernel', 'k', '--max-instructions=-5'], "invalid --max-instructions '-5': expected a whole number from 1 to 2^53-1"],
     [['run', '--kernel', 'k', '--max-instructions', '1e6'], "invalid --max-instructions '1e6': expected a whole number from 1 to 2^53-1"],
+    // An option given twice, or both spellings of one setting: refused, not "the last one wins".
+    [['run', '--kernel', 'a', '--kernel', 'b'], "option '--kernel' is given more than once"],
+    [['run', '--kernel', 'k', '--memory', '1G', '--memory=2G'], "option '--memory' is given more than once"],
+    [['run', '--kernel', 'k', '--mte', '--no-mte'], "options '--mte' and '--no-mte' contradict each other: give one"],
+    [['run', '--kernel', 'k', '--no-mte', '--no-mte'], "option '--no-mte' is given more than once"],
+    [['run', '--kernel', 'k', '--no-prot-mte', '--prot-mte'], "options '--no-prot-mte' and '--prot-mte' contradict each other: give one"],
+    [['restore', 's', '--json', '--json'], "option '--json' is given more than once"],
+    // An option the command does not take: refused, not ignored.
+    [['run', '--kernel', 'k', '--snapshot', 's'], "option '--snapshot' does not apply to run (it names the snapshot to restore: `vmm-lite restore FILE`)"],
+    [['snapshot', '--kernel', 'k', '--snapshot-out', 'o', '--snapshot', 's'], "option '--snapshot' does not apply to snapshot (it names the snapshot to restore: `vmm-lite restore FILE`)"],
+    [['snapshot', '--kernel', 'k', '--snapshot-out', 'o', '--framebuffer', '8x8'], "option '--framebuffer' does not apply to snapshot (the framebuffer's memory is not saved in snapshots)"],
+    [['inspect', 'f', '--kernel', 'x'], "option '--kernel' does not apply to inspect (it takes FILE and --json)"],
+    [['inspect', 'f', '--stop-after', '5'], "option '--stop-after' does not apply to inspect (it takes FILE and --json)"],
+    [['restore', 's', '--append', 'quiet'], "option '--append' does not apply to restore (the guest is already loaded)"],
+    [['restore', 's', '--screenshot', 'a.png'], "option '--screenshot' does not apply to restore (the framebuffer's memory is not saved in snapshots)"],
+    [['run', '--kernel', 'k', '--tags-via', 'mapping'], '--tags-via needs --snapshot-out FILE (it says how the snapshot saves tags)'],
+    // The snapshot of restore / inspect: once.
+    [['restore'], 'restore needs a snapshot file: `vmm-lite restore FILE`'],
+    [['restore', 'a.snap', '--snapshot', 'b.snap'], "two snapshots given ('a.snap' and --snapshot 'b.snap'): name one, as `vmm-lite restore FILE`"],
+    [['inspect', 'a.snap', '--snapshot', 'b.snap'], "two snapshots given ('a.snap' and --snapshot 'b.snap'): name one, as `vmm-lite inspect FILE`"],
+    [['restore', 'a.snap', 'b.snap'], "unexpected argument 'b.snap'"],
   ])('%j → %s', (argv, message) => {
     let err: unknown;
     try {
@@ -130,6 +167,11 @@ it('describeOutcome: exit status and message for each outcome', () => {
   expect(describeOutcome({ ...base, outcome: 'reset' })).toEqual({ status: 0, message: 'guest requested a system reset (after 42 instructions); not rebooting' });
   expect(describeOutcome({ ...base, outcome: 'internal-error', message: 'boom' })).toEqual({ status: 4, message: 'internal error: boom (after 42 instructions)' });
   expect(describeOutcome({ ...base, outcome: 'guest-error', message: 'KVM_RUN failed' })).toEqual({ status: 5, message: 'KVM_RUN failed (after 42 instructions)' });
+});
+
+it('one name per policy: each kvm-core policy carries the name --policy takes and snapshots store', () => {
+  for (const name of POLICY_NAMES) expect(policyByName(name).name).toBe(name);
+  expect(Object.values(PagePolicies).map((p) => p.name).sort()).toEqual([...POLICY_NAMES].sort());
 });
 
 it('the kernel file is read from disk by default', () => {

@@ -1,6 +1,6 @@
 export { runVirt, type RunVirtOptions } from './run.js';
 export {
-  VirtMachine, DEFAULT_RAM_BYTES, DEFAULT_SLICE, MAX_SMP, type RunResult, type RunOutcome, type VirtMachineOptions,
+  VirtMachine, DEFAULT_RAM_BYTES, DEFAULT_SLICE, MAX_SMP, TURN_COST, MAX_TAG_ACCESS_EXITS_KEPT, type RunResult, type RunOutcome, type VirtMachineOptions,
   type BootOptions, type MachineRunOptions,
 } from './machine.js';
 export { VmmError } from './errors.js';
@@ -17,7 +17,8 @@ export { FdtBuilder, cells, cells64, FDT_MAGIC, FDT_VERSION, type FdtValue } fro
 export { buildVirtDeviceTree, APB_PCLK_HZ, PL011_NODE, type VirtDeviceTreeOptions } from './virt-dt.js';
 export { Pl011, PL011_BASE, PL011_SIZE, UART, FR as UART_FR, INT as UART_INT, type Pl011Options } from './pl011.js';
 export { MmioBus, type MmioDevice, type MmioMapping, type AccessSize } from './bus.js';
-export { LoopDetector, hashBytes } from './loop-detect.js';
+export { LoopDetector, hashBytes, type LoopDetectorOptions } from './loop-detect.js';
+export { SerialLog, DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES } from './serial-log.js';
 export { injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';
 export {
   Framebuffer, FramebufferRefusedError, parseFramebufferSize, FRAMEBUFFER_BASE, FRAMEBUFFER_WINDOW, FRAMEBUFFER_SLOT,
@@ -27,10 +28,12 @@ export { encodePng, crc32 } from './framebuffer-png.js';
 export { SerialInput, attachStdin, type SerialReceiver, type StdinLike, type AttachedStdin } from './serial-input.js';
 export {
   saveSnapshot, decodeSnapshot, restoreSnapshot, restoreMachineOptions, quiesce, tagStats, policyByName,
-  type DecodedSnapshot, type SnapshotSizes, type SaveOptions, type RestoreConfig, type VcpuState, type Progress,
+  SnapshotPages, type DecodedSnapshot, type SnapshotSizes, type SaveOptions, type RestoreConfig, type VcpuState, type Progress,
+  type SavedSnapshot, type RestoreCounts,
 } from './snapshot.js';
 export {
-  encodeSnapshot, decodeContainer, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, POLICY_NAMES, MEM_BACKENDS, sha256Hex,
-  type SnapshotHeader, type PolicyName, type MemBackend, type TagsVia, type SnapshotLayout,
+  encodeSnapshot, encodeSnapshotParts, joinParts, decodeContainer, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, POLICY_NAMES,
+  MEM_BACKENDS, sha256Hex, type SnapshotHeader, type PolicyName, type MemBackend, type TagsVia, type SnapshotLayout, type StoredSection,
 } from './snapshot-format.js';
+export { bytesSource, FileSource, writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 export { checkPl011State, type Pl011State } from './pl011.js';

@@ -3,7 +3,6 @@
  * `inspect`, and the machine options --policy, --mem-backend, --prot-mte, --tags-via, --json. cli-core.ts parses
  * the common options and hands these commands here.
  */
-import { writeFileSync } from 'node:fs';
 import { KvmError } from '@kvm-mte/kvm-core';
 import { VmmError } from './errors.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
@@ -14,7 +13,9 @@ import {
 import {
   MEM_BACKENDS, POLICY_NAMES, sha256Hex, SnapshotError, type MemBackend, type PolicyName, type TagsVia,
 } from './snapshot-format.js';
+import { OUTPUT_ERROR_STATUS, OutputFileError, writeOutputFile } from './output-file.js';
 import { formatSize } from './size.js';
+import { writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 
 export interface SnapshotCliOptions {
   policy?: PolicyName;
@@ -86,6 +87,8 @@ export interface SnapshotIo {
   stdout(bytes: Uint8Array): void;
   stderr(text: string): void;
   readFile(what: string, path: string): Uint8Array;
+  /** Open a snapshot to read by position (files of any size); without it, snapshots are read with readFile. */
+  openFile?(what: string, path: string): SnapshotSource & { close(): void };
   writeFile?(path: string, bytes: Uint8Array): void;
   /** stderr is a terminal: show progress. */
   isTTY?: boolean;
@@ -104,6 +107,8 @@ export interface MachineArgs {
   mte?: boolean;
   smp?: number;
   maxInstructions?: number;
+  /** --code-cache: the translated-code cache budget in bytes. */
+  codeCache?: number;
 }
 
 function progressFor(io: SnapshotIo): Progress | undefined {
@@ -163,7 +168,7 @@ export async function runWithSnapshots(
   let base = 0;
   if (command === 'restore') {
     if (s.snapshot === undefined) throw new VmmError('missing --snapshot FILE');
-    const file = io.readFile('snapshot', s.snapshot);
+    const file = io.openFile?.('snapshot', s.snapshot) ?? io.readFile('snapshot', s.snapshot);
     let snap: DecodedSnapshot;
     try {
       snap = decodeSnapshot(file);
@@ -174,13 +179,18 @@ export async function runWithSnapshots(
         ...(s.memBackend !== undefined && { memBackend: s.memBackend }), ...(s.protMte !== undefined && { protMte: s.protMte }),
         ...(kernelSha256 !== undefined && { kernelSha256 }),
       });
-      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b) }, opts);
+      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }) }, opts);
       restoreSnapshot(machine, snap, { ...(s.tagsVia !== undefined && { tagsVia: s.tagsVia }), ...(progress !== undefined && { progress }) });
       config = { policy: opts.policy, memBackend: opts.memBackend, protMte: opts.protMte, kernelSha256: snap.header.kernelSha256 };
       base = snap.header.instructions;
+      if (s.tagsVia === 'mapping' && machine.mte && !config.protMte && snap.tags.size > 0) {
+        io.stderr(`vmm-lite: warning: tags were written through the VMM's mapping without PROT_MTE, which ignores them: the snapshot's tags (${snap.tags.size} tagged pages) are lost, the guest finds zero tags\n`);
+      }
     } catch (e) {
       if (e instanceof SnapshotError) throw new VmmError(`cannot restore '${s.snapshot}': ${e.message}`);
       throw e;
+    } finally {
+      if (!(file instanceof Uint8Array)) file.close();
     }
   } else {
     if (m.kernel === undefined) throw new VmmError('missing --kernel FILE');
@@ -190,6 +200,7 @@ export async function runWithSnapshots(
     machine = newMachine({
       ...(m.memory !== undefined && { memory: m.memory }), ...(m.smp !== undefined && { smp: m.smp }),
       ...(m.mte !== undefined && { mte: m.mte }), onSerial: (b) => io.stdout(b),
+      ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }),
       pagePolicy: policyByName(config.policy), memBackend: config.memBackend, protMte: config.protMte,
     }, config);
     machine.load({ kernel, ...(m.append !== undefined && { append: m.append }), ...(initrd !== undefined && { initrd }) });
@@ -211,7 +222,19 @@ export async function runWithSnapshots(
     const path = s.snapshotOut!;
     // The header counts the guest's whole history, across restores.
     const saved = saveSnapshot(machine, { config, tagsVia: s.tagsVia ?? 'copy-tags', instructionsBase: base, ...(progress !== undefined && { progress }) });
-    (io.writeFile ?? ((p, b) => writeFileSync(p, b)))(path, saved.file);
+    try {
+      writeOutputFile('snapshot', path, () => {
+        if (io.writeFile !== undefined) io.writeFile(path, saved.file);
+        else writeSnapshotFile(path, saved.parts); // in parts: the file may be larger than one buffer
+      }, io.writeFile === undefined);
+    } catch (e) {
+      // The guest ran to the stop point; only the file is missing (e.g. the device is full): its own exit status.
+      if (!(e instanceof OutputFileError)) throw e;
+      summary.status = OUTPUT_ERROR_STATUS;
+      summary.message = e.message;
+      io.stderr(s.json ? `${JSON.stringify(summary)}\n` : `vmm-lite: ${e.message}\n`);
+      return summary.status;
+    }
     summary.outcome = 'snapshot';
     summary.snapshot = { path, sizes: saved.sizes, instructions: base + machine.instructions };
     if (s.tagsVia === 'mapping' && machine.mte && !config.protMte) {
@@ -242,13 +265,15 @@ function sys(op0: number, op1: number, crn: number, crm: number, op2: number): b
 
 /** `inspect FILE`: metadata and tag statistics, as text or JSON, on stdout. */
 export function inspectSnapshot(path: string, json: boolean, io: SnapshotIo): number {
-  const file = io.readFile('snapshot', path);
+  const file = io.openFile?.('snapshot', path) ?? io.readFile('snapshot', path);
   let snap: DecodedSnapshot;
   try {
     snap = decodeSnapshot(file);
   } catch (e) {
     if (e instanceof SnapshotError) throw new VmmError(`cannot inspect '${path}': ${e.message}`);
     throw e;
+  } finally {
+    if (!(file instanceof Uint8Array)) file.close();
   }
   const h = snap.header;
   const stats = tagStats(snap);
@@ -261,7 +286,7 @@ export function inspectSnapshot(path: string, json: boolean, io: SnapshotIo): nu
   });
   const pages = h.memory / 4096;
   const out = {
-    file: path, bytes: file.length, formatVersion: 1, header: h, sections, vcpus,
+    file: path, bytes: file instanceof Uint8Array ? file.length : file.size, formatVersion: 1, header: h, sections, vcpus,
     memory: { pages, nonZeroPages: snap.memory.size },
     tags: { taggedPages: stats.taggedPages, nonZeroTags: stats.nonZeroTags, histogram: stats.histogram },
   };
@@ -269,7 +294,7 @@ export function inspectSnapshot(path: string, json: boolean, io: SnapshotIo): nu
   if (json) text = `${JSON.stringify(out)}\n`;
   else {
     const lines = [
-      `snapshot ${path}: vmm-lite snapshot format 1, ${file.length} bytes`,
+      `snapshot ${path}: vmm-lite snapshot format 1, ${file instanceof Uint8Array ? file.length : file.size} bytes`,
       `machine: memory ${formatSize(h.memory)}, smp ${h.smp}, mte ${h.mte ? 'on' : 'off'}, policy ${h.policy}, backend ${h.memBackend}, PROT_MTE ${h.protMte ? 'yes' : 'no'}`,
       `kernel sha256 ${h.kernelSha256}`,
       `stopped after ${h.instructions} instructions; tags saved via ${h.tagsVia === 'mapping' ? `the VMM's mapping${h.protMte ? '' : ' (without PROT_MTE: read as zero, lost)'}` : 'KVM_ARM_MTE_COPY_TAGS'}`,

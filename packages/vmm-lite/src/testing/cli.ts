@@ -13,10 +13,11 @@ export const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(`
 export const dec = (b: Uint8Array): string => new TextDecoder('latin1').decode(b);
 
 /**
- * runCli with in-memory files: `files` first, then any `<name>.elf` from guests/bin; writes land in `files`.
+ * runCli with in-memory files: `files` first, then any `<name>.elf` from guests/bin; writes land in `files`, or
+ * with `disk: true` on the real file system (with its checks of output paths, as the real program).
  * `request: true` makes the snapshot stop trigger fire at once; `input` feeds the guest's UART.
  */
-export async function cli(argv: string[], files: Map<string, Uint8Array>, extra: { request?: boolean; input?: CliIo['input'] } = {}) {
+export async function cli(argv: string[], files: Map<string, Uint8Array>, extra: { request?: boolean; input?: CliIo['input']; disk?: boolean } = {}) {
   let stdout = '';
   let stderr = '';
   const status = await runCli(argv, {
@@ -27,7 +28,7 @@ export async function cli(argv: string[], files: Map<string, Uint8Array>, extra:
       if (f === undefined) throw Object.assign(new Error('no'), { code: 'ENOENT' });
       return f;
     },
-    writeFile: (p, b) => { files.set(p, b.slice()); },
+    ...(extra.disk !== true && { writeFile: (p: string, b: Uint8Array) => { files.set(p, b.slice()); } }),
     onStopRequest: (request) => {
       if (extra.request === true) request();
       return () => {};
