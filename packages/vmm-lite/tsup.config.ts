@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
-import { packageBuild } from '../../tsup.shared.js';
+import { dtsCompilerOptions, packageBuild } from '../../tsup.shared.js';
 
 // Two entries: the library (src/index.ts, with type declarations) and the CLI (src/cli.ts → dist/cli.js; tsup keeps
 // its #! line and makes the file executable).
-export default defineConfig({ ...packageBuild(['src/index.ts', 'src/cli.ts']), dts: { entry: 'src/index.ts' } });
+export default defineConfig({ ...packageBuild(['src/index.ts', 'src/cli.ts']), dts: { entry: 'src/index.ts', compilerOptions: dtsCompilerOptions } });

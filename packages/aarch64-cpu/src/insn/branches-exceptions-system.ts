@@ -119,7 +119,7 @@ function eret(cpu: Cpu): void {
   const spsr = sys[SysReg.SPSR_EL1]! & ~(mteLevel(cpu) >= 2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1n << 25n));
   const target = sys[SysReg.ELR_EL1]!;
   if (!illegalReturn(cpu, spsr)) {
-    cpu.spsrToPstate(spsr); // also calls mem.controlChanged()
+    cpu.spsrToPstate(spsr); // also tells the memory port: elChanged (controlChanged if it has none)
   } else {
     const v = Number(spsr & 0xffff_ffffn);
     cpu.nzcv = (v >>> 28) & 0xf;

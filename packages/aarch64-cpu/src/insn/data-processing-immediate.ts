@@ -4,7 +4,7 @@
  *
  * Not implemented, and so UNDEFINED because no row matches them:
  * - Add/subtract (immediate, with tags): ADDG, SUBG (sf=1 op S=0 100011 0 uimm6 op3 uimm4 Rn Rd). FEAT_MTE: the MTE
- *   issue adds rows for them here, before the end of the table.
+ *   rows for them are in insn/mte.ts, not in this table.
  * - Min/max (immediate): SMAX, SMIN, UMAX, UMIN (sf op S 100011 1 opc imm8 Rn Rd). FEAT_CSSC is not advertised.
  * - Data-processing (1 source immediate) (FEAT_PAuth_LR, bits [30:23] = 11 100111). Pointer authentication is not
  *   implemented.
@@ -275,8 +275,8 @@ export const DATA_PROCESSING_IMMEDIATE: readonly EncodingRow[] = [
   { name: 'ADDS (immediate)', pattern: 'f 0 1 100010 h iiiiiiiiiiii nnnnn ddddd', exec: ADDS_imm },
   { name: 'SUB (immediate)', pattern: 'f 1 0 100010 h iiiiiiiiiiii nnnnn ddddd', exec: SUB_imm },
   { name: 'SUBS (immediate)', pattern: 'f 1 1 100010 h iiiiiiiiiiii nnnnn ddddd', exec: SUBS_imm },
-  // Add/subtract (immediate, with tags): sf op S 100011 0 ... -- ADDG and SUBG belong here (FEAT_MTE, added by the
-  // MTE issue). Until then they, and every other encoding of the class, are UNDEFINED by matching no row.
+  // Add/subtract (immediate, with tags): sf op S 100011 0 ... -- ADDG and SUBG (FEAT_MTE) are decoded by insn/mte.ts;
+  // every other encoding of the class matches no row and is UNDEFINED.
   // Min/max (immediate): sf op S 100011 1 ... -- FEAT_CSSC, not implemented: UNDEFINED.
   // Logical (immediate): sf opc 100100 N immr imms Rn Rd
   { name: 'AND (immediate)', pattern: 'f 00 100100 N rrrrrr ssssss nnnnn ddddd', exec: AND_imm },

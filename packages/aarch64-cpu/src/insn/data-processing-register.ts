@@ -5,7 +5,7 @@
  *
  * Not implemented, and so UNDEFINED because no row matches them (or, for reserved field values inside an
  * implemented row, because the handler raises it):
- * - SUBP, SUBPS, IRG, GMI (Data-processing (2 source), FEAT_MTE): the MTE issue adds rows for them here.
+ * - SUBP, SUBPS, IRG, GMI (Data-processing (2 source), FEAT_MTE): not in this table; insn/mte.ts decodes them.
  * - PACGA and the Data-processing (1 source) PAC/AUT/XPAC group: pointer authentication is not implemented.
  * - RMIF, SETF8, SETF16: FEAT_FlagM is not advertised.
  * - ABS, CNT, CTZ, SMAX, SMIN, UMAX, UMIN (register): FEAT_CSSC is not advertised.
@@ -425,7 +425,7 @@ export const DATA_PROCESSING_REGISTER: readonly EncodingRow[] = [
   { name: 'CSINV', pattern: 'f 1 0 11010100 mmmmm cccc 00 nnnnn ddddd', exec: CSINV },
   { name: 'CSNEG', pattern: 'f 1 0 11010100 mmmmm cccc 01 nnnnn ddddd', exec: CSNEG },
   // Data-processing (2 source): sf 0 S 11010110 Rm opcode Rn Rd.
-  // SUBP (000000), SUBPS (S=1), IRG (000100), GMI (000101): FEAT_MTE, added by the MTE issue.
+  // SUBP (000000), SUBPS (S=1), IRG (000100), GMI (000101): FEAT_MTE, decoded by insn/mte.ts.
   // PACGA (001100): pointer authentication, not implemented. SMAX/UMAX/SMIN/UMIN (0110xx): FEAT_CSSC, not advertised.
   { name: 'UDIV', pattern: 'f 0 0 11010110 mmmmm 000010 nnnnn ddddd', exec: UDIV },
   { name: 'SDIV', pattern: 'f 0 0 11010110 mmmmm 000011 nnnnn ddddd', exec: SDIV },

@@ -8,7 +8,7 @@
  * the group matches no row and is UNDEFINED:
  * - SIMD&FP loads/stores (V = 1): FP/AdvSIMD are not implemented (ID_AA64PFR0_EL1.FP = AdvSIMD = 0xF).
  * - MTE tag instructions (STG, STZG, ST2G, STZ2G, LDG, STGM, STZGM, LDGM at 0xD9xxxxxx, and STGP, the pair encoding
- *   with opc = 01, L = 0): the MTE issue adds them to this table.
+ *   with opc = 01, L = 0): not in this table; insn/mte.ts decodes them (decode-a64.ts tries its rows first).
  * - RCpc3 forms (FEAT_LRCPC3), LDRAA/LDRAB (no pointer authentication), LD64B and ST64B (FEAT_LS64), FEAT_LSE128,
  *   FEAT_THE (RCW*), FEAT_MOPS (CPY*, SET*), FEAT_LSUI: none is advertised.
  * - Unallocated size/opc combinations and register-offset option values with option<1> = 0.
@@ -551,7 +551,7 @@ function buildTable(): EncodingRow[] {
   for (let opc = 0; opc < 4; opc++) row(literalNames[opc]!, `${bin(opc, 2)}011000 xxxxxxxxxxxxxxxxxxx xxxxx`, literal(opc));
 
   // Load/store pair: opc 101 V=0 mode[25:23] L imm7 Rt2 Rn Rt. opc = 11 and the non-temporal opc = 01 are
-  // unallocated; opc = 01 with L = 0 is STGP (the MTE issue adds it).
+  // unallocated; opc = 01 with L = 0 is STGP (decoded by insn/mte.ts).
   const modeNames = ['no-allocate', 'post-index', 'signed offset', 'pre-index'];
   for (const mode of [PAIR_NONTEMPORAL, PAIR_POST, PAIR_OFFSET, PAIR_PRE]) {
     const m = bin(mode, 3);
