@@ -20,8 +20,14 @@
  *    holds blocks (a byte per page in {@link CodeRegion.live} makes the check one typed-array load on the store hot
  *    path); every block of the page is dropped. A block that is running finishes with the instructions it decoded,
  *    which the architecture allows until the context synchronisation (ISB) that ends every block.
- *  - IC IALLU/IALLUIS/IVAU: {@link CodeCache.invalidateAll} (a new code epoch: over-invalidation is allowed). A block
- *    of an older epoch is compared with memory before it runs again and rebuilt if it differs.
+ *  - IC IALLU/IALLUIS: {@link CodeCache.invalidateAll} (a new code epoch). A block of an older epoch is compared
+ *    with memory before it runs again and rebuilt if it differs. The vCPUs of a VM share one cache, so this is
+ *    also the broadcast IALLUIS needs (and over-invalidation for IALLU, which the architecture allows).
+ *  - IC IVAU: {@link CodeCache.invalidate} of the line's bytes, found through the MMU's translation of the VA
+ *    ({@link MemoryPort.invalidateCode}): only the blocks holding an instruction of the line are compared with
+ *    memory before they run again. Since stores already dropped the blocks they changed, this is all the
+ *    maintenance can still find to do, and translated code elsewhere (and its chaining) is untouched: Linux
+ *    patching a kernel call site costs one block comparison, not one per block run afterwards.
  *  - Host writes (a VMM or test writing guest RAM directly while no vCPU runs): each `Cpu.run` call starts a new
  *    check epoch; the first time a block is entered in an epoch its instruction words are compared with memory and
  *    a stale block is rebuilt. Code that writes RAM behind the MMU in the middle of a run can call
@@ -178,6 +184,10 @@ export interface CodeCacheStats {
   readonly pages: number;
   /** Blocks translated since the cache was made. */
   readonly built: number;
+  /** Milliseconds spent translating those blocks (decode, JavaScript generation, compiling it to a function). */
+  readonly compileMs: number;
+  /** Blocks compared with memory (first entry in a run, or after IC maintenance) since the cache was made. */
+  readonly checks: number;
   /** Whole-cache flushes because the budget was reached. */
   readonly flushes: number;
 }
@@ -201,6 +211,10 @@ export class CodeCache {
   /** Each Cpu.run call starts a new check epoch (host writes between runs are found by comparing words). */
   private runEpoch = 1;
   private built = 0;
+  /** Milliseconds spent in buildBlock (timed by the run loop around each call). @internal (jit.ts) */
+  compileMs = 0;
+  /** Blocks compared with memory ({@link blockMatches}). @internal */
+  checks = 0;
   private flushes = 0;
   private readonly regions = new WeakMap<Uint8Array, CodeRegion>();
   /** The pages that count against the budget (dropped at the next flush). */
@@ -229,9 +243,29 @@ export class CodeCache {
     this.regions.get(bytes)?.written(offset, length);
   }
 
-  /** IC IALLU and friends, or a host that rewrote code: every block is checked against memory before it runs again. */
+  /** IC IALLU/IALLUIS, or a host that rewrote code: every block is checked against memory before it runs again. */
   invalidateAll(): void {
     this.epoch++;
+  }
+
+  /**
+   * IC IVAU: the blocks holding any of bytes [offset, offset + length) of `bytes` are compared with memory before
+   * they run again (given an epoch no cache ever has); every other block is untouched.
+   */
+  invalidate(bytes: Uint8Array, offset: number, length: number): void {
+    const r = this.regions.get(bytes);
+    if (r === undefined || length <= 0) return;
+    const end = offset + length;
+    const last = Math.min(Math.floor((end - 1) / PAGE_BYTES), r.pages.length - 1);
+    for (let p = Math.max(0, Math.floor(offset / PAGE_BYTES)); p <= last; p++) {
+      const page = r.pages[p];
+      if (r.live[p] === 0 || page === undefined) continue;
+      const base = p * PAGE_BYTES;
+      for (const b of page.blocks.values()) {
+        const from = base + b.start * 4;
+        if (from < end && from + b.n * 4 > offset) b.epoch = 0;
+      }
+    }
   }
 
   /** @internal Called by the translated run loop at the start of each Cpu.run. */
@@ -286,7 +320,8 @@ export class CodeCache {
   stats(): CodeCacheStats {
     return {
       budget: this.budget, bytes: this.bytes, blocks: this.blockCount, pages: this.inUse.length, built: this.built,
-      flushes: this.flushes,
+      compileMs: this.compileMs,
+      checks: this.checks, flushes: this.flushes,
     };
   }
 }
@@ -300,6 +335,7 @@ function checkBudget(budget: number): number {
 
 /** True when the block's words still match the page (the host-write check). */
 export function blockMatches(page: CodePage, b: Block): boolean {
+  page.region.cache.checks++;
   const v = page.view;
   const w = b.words;
   let o = page.base + b.start * 4;

@@ -8,14 +8,15 @@
  * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
  */
 import { CodeCache } from './code-cache.js';
-import { decodeA64 } from './decode-a64.js';
-import { jitEnabled, runBlocks } from './jit.js';
+import { DecodeCache } from './decode-a64.js';
+import { runBlocks } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
-import { MemoryFault, type MemoryPort } from './ports.js';
+import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
 import { nzcvOf } from './flags.js';
-import { mteLevel, setMteLevel } from './mte.js';
+import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { newSysRegFile, SysReg } from './sysregs.js';
+import { SmpDomain } from './smp.js';
 
 /** Per-CPU configuration. */
 export interface CpuOptions {
@@ -31,6 +32,19 @@ export interface CpuOptions {
    * (code-cache.ts); default 64 MiB (DEFAULT_CODE_CACHE_BYTES).
    */
   readonly codeCacheBytes?: number;
+  /**
+   * The coherence domain (global exclusive monitor, TLBI broadcast, SEV) of the PEs this CPU shares memory with:
+   * the vCPUs of a VM share one. Default: a domain of its own. The CPU attaches itself.
+   */
+  readonly smp?: SmpPort;
+  /**
+   * Translate basic blocks into JavaScript (jit.ts) when the memory port can name code pages; false: interpret every
+   * instruction (the vmm-lite CLI and the bench set it from KVM_MTE_JIT=0). Default true. The guest-visible
+   * behaviour is the same either way.
+   */
+  readonly translate?: boolean;
+  /** Print each translated block's JavaScript to stderr (performance work; the CLI's KVM_MTE_JIT_DUMP=1). */
+  readonly dumpBlocks?: boolean;
 }
 
 export class Cpu {
@@ -92,9 +106,23 @@ export class Cpu {
    * set by load/store handlers before their access, 0 for accesses the architecture gives no syndrome for.
    */
   dabtIss = 0;
-  /** Exclusive monitor: the address and size of the last load-exclusive, or -1n when open. */
+  /**
+   * The local exclusive monitor: the virtual address and size of the last load-exclusive, or -1n when open. A
+   * store-exclusive passes only for the same address and size. Clear it with {@link clearExclusive}, which also
+   * releases the global mark.
+   */
   exclAddr = -1n;
   exclSize = 0;
+  /**
+   * The global exclusive monitor's mark for this PE: the physical address of the reservation (its size is
+   * `exclSize`), or -1 when the port named no PA or there is no reservation. Another observer's store to it clears
+   * the reservation ({@link SmpPort.stored}).
+   */
+  exclPa = -1;
+  /** The event register (WFE, SEV, SEVL): set means an event is pending and the next WFE completes, clearing it. */
+  eventRegister = false;
+  /** The coherence domain this PE belongs to ({@link CpuOptions.smp}). */
+  readonly smp: SmpPort;
   /** The IRQ input line, driven by the interrupt controller model. */
   irqLine = false;
   /**
@@ -104,6 +132,14 @@ export class Cpu {
   checkPcAlign = false;
   /** The translated blocks (jit.ts) of this CPU and those it shares memory with. */
   readonly codeCache: CodeCache;
+  /** {@link CpuOptions.translate}: whether `run` uses translated blocks. */
+  translate: boolean;
+  /** {@link CpuOptions.dumpBlocks}. */
+  dumpBlocks: boolean;
+  /** The CPU's memo of decoded instruction words (decode-a64.ts). */
+  readonly decoder = new DecodeCache();
+  /** @internal (mte.ts) The MTE control bits derived from the system registers, revalidated on use. */
+  readonly mteControls = new MteControls();
 
   /**
    * `options.mte`: ID_AA64PFR1_EL1.MTE of this CPU, 0..3 (default 3, FEAT_MTE3); see mte.ts. `options.codeCache`
@@ -116,6 +152,34 @@ export class Cpu {
       throw new RangeError('give a CPU either a codeCache or codeCacheBytes, not both');
     }
     this.codeCache = options.codeCache ?? new CodeCache(options.codeCacheBytes);
+    this.translate = options.translate ?? true;
+    this.dumpBlocks = options.dumpBlocks ?? false;
+    this.smp = options.smp ?? new SmpDomain();
+    this.smp.attach(this);
+  }
+
+  /**
+   * Open the exclusive monitors for a load-exclusive of `size` bytes at `va` (whose read succeeded): locally for
+   * (va, size), and globally for physical address `pa`, by default the one the port names for an access with
+   * `flags` (none named: a local reservation only). A snapshot restore passes the `pa` it saved.
+   */
+  markExclusive(va: bigint, size: number, flags: number, pa = this.mem.physicalAddress?.(va, flags)): void {
+    this.clearExclusive();
+    this.exclAddr = va;
+    this.exclSize = size;
+    if (pa !== undefined && pa >= 0) {
+      this.exclPa = pa;
+      this.smp.opened(this);
+    }
+  }
+
+  /** Clear the local monitor and this PE's global mark (CLREX, store-exclusive, exception entry and return). */
+  clearExclusive(): void {
+    this.exclAddr = -1n;
+    if (this.exclPa >= 0) {
+      this.exclPa = -1;
+      this.smp.closed(this);
+    }
   }
 
   // ---- register access, used by every instruction handler ----
@@ -206,7 +270,7 @@ export class Cpu {
     if ((sctlr & (1n << 23n)) === 0n) this.pan = 1; // SCTLR_EL1.SPAN == 0 sets PAN
     this.uao = 0;
     this.ssbs = Number((sctlr >> 44n) & 1n); // SCTLR_EL1.DSSBS
-    this.exclAddr = -1n;
+    this.clearExclusive();
     // PSTATE.TCO = 1 on exception entry (FEAT_MTE; RAZ without FEAT_MTE2). Asynchronous tag check faults are
     // recorded in TFSR*_EL1 when they happen, so SCTLR_EL1.ITFSB needs no action here (see mte.ts).
     this.tco = mteLevel(this) >= 2 ? 1 : 0;
@@ -297,7 +361,7 @@ export class Cpu {
     // aligned, or flagged by its handler.
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
     // Translated basic blocks (jit.ts) when the memory port can name the physical page code runs from.
-    if (jitEnabled && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
+    if (this.translate && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
     return this.interpret(budget);
   }
 
@@ -325,7 +389,7 @@ export class Cpu {
         if (this.il !== 0) throw new GuestException(Ec.IllegalState, 0);
         this.nextPc = pc + 4n;
         this.dabtIss = 0;
-        decodeA64(insn)(this, insn);
+        this.decoder.decode(insn)(this, insn);
         this.pc = this.nextPc;
         this.insnCount++;
       } catch (e) {

@@ -2,8 +2,9 @@
  * The A64 top-level decode (Arm ARM C4.1): bits [28:25] choose the instruction group; each group's table lives in
  * its own file under insn/, named after the Arm ARM's class. A word no row matches is UNDEFINED.
  *
- * Decoded handlers are memoised in a small direct-mapped cache keyed by the instruction word: decoding is a linear
- * scan of the group's rows, so guest loops must not pay it on every iteration.
+ * Decoded handlers are memoised in a small direct-mapped {@link DecodeCache} keyed by the instruction word, one per
+ * CPU (`cpu.decoder`): decoding is a linear scan of the group's rows, so guest loops must not pay it on every
+ * iteration. The group tables are built once at import from the constant encoding tables and never change.
  */
 import { compileTable, matchRow, type CompiledRow, type EncodingRow, type Handler } from './decode.js';
 import { BRANCHES_EXCEPTIONS_SYSTEM } from './insn/branches-exceptions-system.js';
@@ -36,17 +37,30 @@ export function findEncoding(insn: number): CompiledRow | undefined {
   return matchRow(GROUPS[(insn >>> 25) & 0xf]!, insn);
 }
 
-const CACHE_SIZE = 8192;
-const cacheKeys = new Uint32Array(CACHE_SIZE);
-const cacheHandlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
-// Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
-
+/** Decode without a cache: the handler for `insn` (the UNDEFINED handler when no row matches). */
 export function decodeA64(insn: number): Handler {
-  const w = insn >>> 0;
-  const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
-  if (cacheKeys[slot] === w && (w !== 0 || slot === 0)) return cacheHandlers[slot]!;
-  const h = findEncoding(w)?.exec ?? undef;
-  cacheKeys[slot] = w;
-  cacheHandlers[slot] = h;
-  return h;
+  return findEncoding(insn >>> 0)?.exec ?? undef;
+}
+
+const CACHE_SIZE = 8192;
+
+/**
+ * A direct-mapped memo of {@link decodeA64}: 8192 slots keyed by the instruction word (about 100 KiB). Each CPU has
+ * its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
+ */
+export class DecodeCache {
+  // Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
+  private readonly keys = new Uint32Array(CACHE_SIZE);
+  private readonly handlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
+
+  /** The handler for `insn`, decoded on the first use of its slot. */
+  decode(insn: number): Handler {
+    const w = insn >>> 0;
+    const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
+    if (this.keys[slot] === w && (w !== 0 || slot === 0)) return this.handlers[slot]!;
+    const h = findEncoding(w)?.exec ?? undef;
+    this.keys[slot] = w;
+    this.handlers[slot] = h;
+    return h;
+  }
 }

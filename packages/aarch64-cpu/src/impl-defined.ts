@@ -52,8 +52,13 @@ export const IMPL = {
   ID_AA64MMFR1_EL1: 0x0000_0000_0011_0000n,
   /** MMFR2: UAO [7:4] = 1 (FEAT_UAO: PSTATE.UAO makes LDTR/STTR at EL1 privileged); everything else 0. */
   ID_AA64MMFR2_EL1: 0x10n,
-  /** CTR_EL0: DminLine = IminLine = 4 (64-byte lines), L1Ip = PIPT (3), IDC=0, DIC=0. */
-  CTR_EL0: 0x8444_c004n,
+  /**
+   * CTR_EL0, as QEMU 10 `-cpu max` reports it: DminLine = IminLine = 4 (64-byte lines), ERG = CWG = 4, L1Ip = PIPT
+   * (3), IDC = 1 and DIC = 1: no cache maintenance is needed for instruction/data coherence, which is true of the
+   * model (no caches, and a store to a page with translated code drops that code at once, for every vCPU sharing
+   * the code cache: code-cache.ts), so Linux skips DC CVAU and IC IVAU when it patches code.
+   */
+  CTR_EL0: 0xb444_c004n,
   /** DCZID_EL0: BS = 4 (64 bytes), DZP = 0 (DZP is computed on read from SCTLR_EL1.DZE and HCR_EL2.TDZ). */
   DCZID_EL0: 0x4n,
   /** GMID_EL1: BS = 6 (256-byte LDGM/STGM block), as QEMU. */
@@ -75,6 +80,9 @@ export const IMPL = {
   /** CNTHCTL_EL2 reset (architecturally UNKNOWN): EL1PCTEN and EL1PCEN set, so EL1 physical timer accesses do not trap. */
   CNTHCTL_EL2_RESET: 0x3n,
 } as const;
+
+/** The instruction cache line IC IVAU maintains, in bytes, derived from CTR_EL0.IminLine (log2 of words). */
+export const ICACHE_LINE_BYTES = 4 << Number(IMPL.CTR_EL0 & 0xfn);
 
 /** DC ZVA block size in bytes, derived from DCZID_EL0.BS. */
 export const DCZVA_BLOCK_BYTES = 4 << Number(IMPL.DCZID_EL0 & 0xfn);

@@ -2,7 +2,8 @@ export { Cpu, type CpuOptions } from './cpu.js';
 export {
   logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
 } from './mte.js';
-export { Acc, type DataTlb, Fsc, MemoryFault, type MemoryPort } from './ports.js';
+export { Acc, type DataTlb, Fsc, MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
+export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, GuestException } from './exceptions.js';
 export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';

@@ -15,23 +15,17 @@
  *  - Branch handlers see `cpu.nextPc` = the next instruction, as in the interpreter.
  *  - NZCV: inlined flag-setting instructions leave them pending (flags.ts); `cpu.nzcv` computes them on demand.
  * Inlined forms with corner cases (SP as an operand, reserved encodings) fall back to the handler call.
- * KVM_MTE_JIT_DUMP=1 prints each block's JavaScript to stderr.
+ * A CPU created with `dumpBlocks: true` (CpuOptions; the vmm-lite CLI sets it from KVM_MTE_JIT_DUMP=1) prints each
+ * block's JavaScript to stderr; `translate: false` (KVM_MTE_JIT=0) switches translation off for that CPU.
  */
 import { blockCost, blockMatches, type Block, type CodePage, PAGE_BYTES } from './code-cache.js';
 import type { Cpu } from './cpu.js';
-import { decodeA64 } from './decode-a64.js';
 import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
 import { Stop, type StopCode } from './exits.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
-
-/** Whether translation is used at all (tests and the bench can switch it off: KVM_MTE_JIT=0). */
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-export const jitEnabled = env?.KVM_MTE_JIT !== '0';
-/** KVM_MTE_JIT_DUMP=1 prints every translated block's JavaScript to stderr (for performance work). */
-const jitDump = env?.KVM_MTE_JIT_DUMP === '1';
 
 
 /** cpu.xw holds each register as two 32-bit halves, low first, only on a little-endian host (every Node platform). */
@@ -304,8 +298,9 @@ function inline(w: number, pc: bigint, k: number, out: InlineOut): string | unde
     // Fast path (when the port has a data TLB): a TLB hit (keyLo/keyHi equal, current generation, a top byte that
     // is canonical or ignored by TBI) with the permission, an access aligned to its size (so inside one granule), a
     // page without tag storage or a Tagged page whose granule's allocation tag equals the pointer's logical tag
-    // (a matching tag passes whatever the check mode) and, for a store, a page without translated code reads or
-    // writes the page's DataView directly, register values moving through cpu.xw (no BigInt conversion). Anything
+    // (a matching tag passes whatever the check mode) and, for a store, a page without translated code and no open
+    // exclusive reservation in the domain reads or writes the page's DataView directly, register values moving
+    // through cpu.xw (no BigInt conversion). Anything
     // else (a tag mismatch included: the port decides whether it faults) sets cpu.pc and the syndrome and calls the
     // port's read/write with the BigInt address, which faults, checks tags and reports syndromes exactly as before.
     // Nothing on the fast path can throw.
@@ -336,7 +331,9 @@ function inline(w: number, pc: bigint, k: number, out: InlineOut): string | unde
       : `V.${size === 2 ? 'setUint32' : size === 1 ? 'setUint16' : 'setUint8'}(o, ${lo}${size > 0 ? ', true' : ''});`;
     const val = t === 31 ? '0n' : size === 3 ? `x[${t}]` : tr(`x[${t}]`, 8 * bytes);
     const slow = `{ ${slowHead} mem.write(${addr}, ${bytes}, ${val}, ${ACC_TAG_CHECKED | ACC_WRITE}); }`;
-    return `{ ${head} ${fast('nW', ' && T.live[i][T.pageNo[i]] === 0', access)} if (!done) ${slow} ${wbBig} }`;
+    // A store takes the port while any PE of the domain holds a reservation: the port clears the ones it hits.
+    const storeOk = ' && T.live[i][T.pageNo[i]] === 0 && cpu.smp.openReservations === 0';
+    return `{ ${head} ${fast('nW', storeOk, access)} if (!done) ${slow} ${wbBig} }`;
   }
   return undefined;
 }
@@ -391,8 +388,12 @@ function directBranch(w: number, pc: bigint): DirectBranch | undefined {
   return undefined;
 }
 
-/** Decode and compile the block starting at word `start` of `page`, whose virtual address is `pc`. */
-export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
+/**
+ * Decode (through the CPU's decode cache) and compile the block starting at word `start` of `page`, whose virtual
+ * address is `pc`; printed to stderr when the CPU's `dumpBlocks` option is set.
+ */
+export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
+  const decoder = cpu.decoder;
   const words: number[] = [];
   const handlers: Handler[] = [];
   const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
@@ -400,7 +401,7 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
   for (let k = start; k < limit; k++) {
     const w = page.view.getUint32(page.base + k * 4, true);
     words.push(w);
-    handlers.push(decodeA64(w));
+    handlers.push(decoder.decode(w));
     if (endsBlock(w)) {
       ended = true;
       break;
@@ -453,7 +454,7 @@ export function buildBlock(page: CodePage, start: number, pc: bigint): Block {
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
-  if (jitDump) console.error(body);
+  if (cpu.dumpBlocks) console.error(body);
   block.run = compileBlock(body)(handlers, block);
   return block;
 }
@@ -552,7 +553,9 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
         if (block !== undefined && (block.pc !== pc ||
           ((block.epoch !== cache.epoch || block.checked !== epoch) && !blockMatches(page, block)))) block = undefined;
         if (block === undefined) {
-          block = buildBlock(page, index, pc);
+          const t0 = performance.now(); // compile time for `pnpm bench` (CodeCacheStats.compileMs): once per block
+          block = buildBlock(cpu, page, index, pc);
+          cache.compileMs += performance.now() - t0;
           cache.add(page, block);
         }
         block.epoch = cache.epoch;

@@ -66,8 +66,11 @@ export function setMteLevel(cpu: Cpu, level: number): void {
   cpu.mem.controlChanged();
 }
 
-/** The cached control bits of one CPU, derived from the raw register values in the key fields. */
-class MteControls {
+/**
+ * The cached control bits of one CPU (`cpu.mteControls`), derived from the raw register values in the key fields.
+ * @internal (cpu.ts creates one per CPU)
+ */
+export class MteControls {
   pfr1 = -1n;
   sctlr = -1n;
   tcr = -1n;
@@ -85,15 +88,9 @@ class MteControls {
   tcma1 = false;
 }
 
-const controlsOf = new WeakMap<Cpu, MteControls>();
-
 /** The CPU's MTE controls, recomputed when any of the four source registers changed. */
 function controls(cpu: Cpu): MteControls {
-  let c = controlsOf.get(cpu);
-  if (c === undefined) {
-    c = new MteControls();
-    controlsOf.set(cpu, c);
-  }
+  const c = cpu.mteControls;
   const s = cpu.sys;
   const pfr1 = s[SysReg.ID_AA64PFR1_EL1]!;
   const sctlr = s[SysReg.SCTLR_EL1]!;

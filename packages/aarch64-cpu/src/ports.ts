@@ -6,6 +6,7 @@
  */
 
 import type { CodePage } from './code-cache.js';
+import type { Cpu } from './cpu.js';
 
 /** Access flags: a bit set describing one memory access. Numbers, not objects, because every load and store passes one. */
 export const Acc = {
@@ -119,12 +120,62 @@ export interface MemoryPort {
    */
   fetchPage?(va: bigint): CodePage | undefined;
   /**
+   * IC IVAU: the translated blocks (code-cache.ts) holding any of the `size` bytes at `va` (a cache line, aligned
+   * by the CPU) are compared with memory before they run again. `va` is translated as a read without faulting
+   * (QEMU 10 never faults an IC IVAU; the architecture allows not translating): an address that does not translate
+   * has nothing to invalidate. Optional: without it the CPU invalidates every block.
+   */
+  invalidateCode?(va: bigint, size: number): void;
+  /**
    * The data TLB, for loads and stores inlined in translated code (jit.ts). Optional: without it translated code
    * calls read/write. See {@link DataTlb}.
    */
   readonly dataTlb?: DataTlb;
   /** The generation a valid {@link DataTlb} entry holds in `gen` (read it before each access). */
   readonly tlbGeneration?: number;
+  /**
+   * The physical address (the key of the global exclusive monitor, {@link SmpPort}) a data access described by
+   * `flags` at `va` reaches, or undefined when it would fault or reach no memory. Throws nothing. The CPU calls it
+   * after a load-exclusive's read succeeded. Optional: without it a reservation is local to the CPU (no other
+   * observer's store clears it).
+   */
+  physicalAddress?(va: bigint, flags: number): number | undefined;
+}
+
+/**
+ * What the PEs that share memory (the vCPUs of a VM) share besides memory and translated code: the coherence a
+ * single PE cannot model alone. The CPU and its memory port call it; `SmpDomain` (smp.ts) implements it and kvm-core
+ * gives every vCPU of a VM the VM's one domain.
+ *
+ * - The global exclusive monitor, keyed by physical address: a load-exclusive marks (`cpu.exclPa`, `cpu.exclSize`)
+ *   and calls {@link opened}; a store by any other observer to a marked byte clears that PE's reservation
+ *   ({@link stored}); clearing it calls {@link closed}.
+ * - Broadcast maintenance and events: the Inner Shareable TLBI forms and SEV reach every PE of the domain.
+ */
+export interface SmpPort {
+  /**
+   * How many PEs of the domain hold a reservation. Stores (the memory port's hot path, translated code's inlined
+   * stores) test this one number and call {@link stored} only when it is non-zero.
+   */
+  readonly openReservations: number;
+  /** Add a PE to the domain (its constructor does). */
+  attach(cpu: Cpu): void;
+  /** Remove a PE (a vCPU reset replaces its Cpu): its reservation is dropped. */
+  detach(cpu: Cpu): void;
+  /** `cpu` marked `cpu.exclPa` (it had no mark before). */
+  opened(cpu: Cpu): void;
+  /** `cpu` lost its mark (`cpu.exclPa` is -1 again). */
+  closed(cpu: Cpu): void;
+  /**
+   * `size` bytes at physical address `pa` were written by `by` (a PE of the domain), or by the VMM or a device
+   * (`by` undefined): every other PE whose reservation overlaps them loses it, which is also a WFE wake-up event
+   * for that PE (the global monitor's Exclusive-to-Open transition).
+   */
+  stored(by: Cpu | undefined, pa: number, size: number): void;
+  /** A TLBI of the Inner Shareable domain (`op` as for {@link MemoryPort.tlbi}): every PE's port performs it. */
+  tlbiBroadcast(by: Cpu, op: string, arg: bigint): void;
+  /** SEV: set the event register of every PE of the domain, `by` included. */
+  sendEvent(by: Cpu): void;
 }
 
 /**

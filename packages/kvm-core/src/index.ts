@@ -1,5 +1,5 @@
 export { Kvm, Vm, type CopyMteTags, type KvmOptions, type Memslot, type UserMemoryRegion, type VcpuInit, type VmOptions } from './kvm.js';
-export { Vcpu } from './vcpu.js';
+export { Vcpu, type VcpuMonitorState } from './vcpu.js';
 export { HostMapping, type MappingKind, type MmapOptions, type SwapStats } from './host-memory.js';
 export {
   Decision, enforceProtMte, mteAllowed, noTagAccess, PagePolicies, transparentUpgrade, type MemslotContext,

@@ -1,7 +1,7 @@
 /**
  * The system and VM handles: `Kvm` (/dev/kvm, also the host process whose memory the VMM maps) and `Vm`.
  */
-import { CodeCache, type Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
+import { CodeCache, type Cpu, type MemoryPort, SmpDomain } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
 import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions, type SwapStats } from './host-memory.js';
 import { mteAllowed, type PageUpgradePolicy, type Stage2Decision } from './policy.js';
@@ -79,6 +79,10 @@ export interface VmOptions {
    * when full it is flushed. Default 64 MiB. EINVAL: not a positive integer.
    */
   codeCacheBytes?: number;
+  /** Whether the vCPUs translate guest code into JavaScript (aarch64-cpu `CpuOptions.translate`; default true). */
+  translate?: boolean;
+  /** Print every translated block's JavaScript to stderr (aarch64-cpu `CpuOptions.dumpBlocks`; default false). */
+  dumpBlocks?: boolean;
 }
 
 /** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
@@ -175,6 +179,7 @@ export class Kvm {
     const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes));
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
+    vm.cpuOptions = { translate: options.translate ?? true, dumpBlocks: options.dumpBlocks ?? false };
     return vm;
   }
 
@@ -194,6 +199,11 @@ export class Vm {
   readonly stage2: Stage2;
   /** @internal */
   readonly vcpus: Vcpu[] = [];
+  /**
+   * The coherence domain of the VM's vCPUs (aarch64-cpu smp.ts): the global exclusive monitor keyed by host-physical
+   * address, TLBI broadcast of the Inner Shareable forms, SEV to every vCPU.
+   */
+  readonly smp = new SmpDomain();
   /** @internal Set once any vCPU has entered the guest. */
   hasRun = false;
   /** @internal The VM-wide vCPU features fixed by the first KVM_ARM_VCPU_INIT (POWER_OFF excluded). */
@@ -202,6 +212,8 @@ export class Vm {
   psciVersion = KVM_ARM_PSCI_LATEST;
   /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags in force (0: off). */
   manualDirtyLogProtect = 0;
+  /** @internal The VmOptions every vCPU's CPU is made with (translate, dumpBlocks). */
+  cpuOptions: { readonly translate: boolean; readonly dumpBlocks: boolean } = { translate: true, dumpBlocks: false };
   private readonly slots = new Map<number, Memslot>();
   /** Dirty bitmaps of the memslots with KVM_MEM_LOG_DIRTY_PAGES, by slot id (bit i = page i of the slot). */
   private readonly dirty = new Map<number, Uint8Array>();
@@ -410,6 +422,38 @@ export class Vm {
   /** @internal The memslot containing `ipa`. */
   findSlot(ipa: number): Memslot | undefined {
     for (const s of this.slots.values()) if (ipa >= s.guestPhysAddr && ipa < s.guestPhysAddr + s.memorySize) return s;
+    return undefined;
+  }
+
+  /**
+   * Model-specific (a real VMM's stores through its mapping need no call): the VMM, or a device model doing DMA,
+   * wrote `length` bytes of `mapping` at `offset` behind the vCPUs' backs. As any other observer's store, this
+   * clears the exclusive reservations of vCPUs on those bytes (their next store-exclusive fails) and drops the
+   * translated code of the pages. Writes to `mapping.bytes` without this call are seen by the code cache only at the
+   * next run (code-cache.ts), and never by the exclusive monitor.
+   */
+  hostWrote(mapping: HostMapping, offset: number, length: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 ||
+      offset + length > mapping.size) {
+      fail('EINVAL', `bytes ${offset}+${length} are outside the ${mapping.size}-byte mapping`);
+    }
+    if (length === 0) return;
+    this.smp.stored(undefined, mapping.base + offset, length);
+    this.codeCache.written(mapping.bytes, offset, length);
+  }
+
+  /** @internal The host-physical address guest physical address `ipa` is backed by, if a memslot holds it. */
+  hostPhysical(ipa: number): number | undefined {
+    const s = this.findSlot(ipa);
+    return s === undefined ? undefined : s.mapping.base + s.mappingOffset + (ipa - s.guestPhysAddr);
+  }
+
+  /** @internal The guest physical address of host-physical address `hpa`, if a memslot maps it. */
+  guestPhysical(hpa: number): number | undefined {
+    for (const s of this.slots.values()) {
+      const start = s.mapping.base + s.mappingOffset;
+      if (hpa >= start && hpa < start + s.memorySize) return s.guestPhysAddr + (hpa - start);
+    }
     return undefined;
   }
 

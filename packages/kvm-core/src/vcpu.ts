@@ -81,6 +81,14 @@ interface PendingMmio {
   sixtyFour: boolean;
 }
 
+/** A vCPU's exclusive monitor and event register ({@link Vcpu.getMonitorState}). */
+export interface VcpuMonitorState {
+  /** The event register (WFE/SEV). */
+  event: boolean;
+  /** The open reservation of the last load-exclusive: its virtual address, size, and guest physical address. */
+  exclusive?: { va: bigint; size: number; ipa?: bigint };
+}
+
 export class Vcpu {
   /**
    * Steps one `run()` may take before returning an 'intr' exit with cause 'budget' (model-specific: the stand-in for
@@ -161,6 +169,44 @@ export class Vcpu {
     this.features = shared;
     this.reset();
     this.stopped = (f & (1 << KVM_ARM_VCPU_POWER_OFF)) !== 0;
+  }
+
+  /**
+   * Model-specific: the vCPU's exclusive monitor and event register, which real KVM exposes through no ONE_REG
+   * (there a migration loses a reservation: the guest's store-exclusive fails and retries, which the architecture
+   * allows, as an exception return would clear it anyway). vmm-lite's snapshots save them through this to make a
+   * round trip exact. `exclusive.ipa` is undefined for a reservation no memslot backs (local only). ENOEXEC
+   * before init.
+   */
+  getMonitorState(): VcpuMonitorState {
+    const cpu = this.cpu();
+    const state: VcpuMonitorState = { event: cpu.eventRegister };
+    if (cpu.exclAddr !== -1n) {
+      const ipa = cpu.exclPa >= 0 ? this.vm.guestPhysical(cpu.exclPa) : undefined;
+      state.exclusive = { va: cpu.exclAddr, size: cpu.exclSize, ...(ipa !== undefined && { ipa: BigInt(ipa) }) };
+    }
+    return state;
+  }
+
+  /**
+   * Model-specific: set what {@link getMonitorState} returned. The reservation is global (other vCPUs' stores clear
+   * it) when `ipa` lies in a memslot, else local. EINVAL: a size other than 1, 2, 4, 8 or 16, or an address that is
+   * not a 64-bit value aligned to it. ENOEXEC before init.
+   */
+  setMonitorState(state: VcpuMonitorState): void {
+    const cpu = this.cpu();
+    const x = state.exclusive;
+    if (x !== undefined) {
+      if (![1, 2, 4, 8, 16].includes(x.size)) fail('EINVAL', `exclusive reservation size ${x.size} is not 1, 2, 4, 8 or 16`);
+      if (x.va < 0n || x.va >= 1n << 64n || x.va % BigInt(x.size) !== 0n) {
+        fail('EINVAL', `exclusive reservation address ${x.va} is not a 64-bit address aligned to ${x.size}`);
+      }
+    }
+    cpu.eventRegister = state.event;
+    cpu.clearExclusive();
+    if (x === undefined) return;
+    const ipa = x.ipa !== undefined && x.ipa >= 0n && x.ipa < 1n << 52n ? this.vm.hostPhysical(Number(x.ipa)) : undefined;
+    cpu.markExclusive(x.va, x.size, 0, ipa ?? -1);
   }
 
   /** KVM_GET_MP_STATE: KVM_MP_STATE_RUNNABLE or KVM_MP_STATE_STOPPED. */
@@ -330,7 +376,8 @@ export class Vcpu {
   /** A fresh CPU and MMU in KVM's reset state. */
   private reset(): void {
     const vm = this.vm;
-    const cpu = new Cpu(NO_MEMORY, { codeCache: vm.codeCache });
+    if (this.cpuState !== undefined) vm.smp.detach(this.cpuState);
+    const cpu = new Cpu(NO_MEMORY, { codeCache: vm.codeCache, smp: vm.smp, ...vm.cpuOptions });
     cpu.mem = vm.kvm.createPort(cpu, vm.kvm.phys);
     cpu.el = 1;
     cpu.spsel = 1;

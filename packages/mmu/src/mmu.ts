@@ -125,9 +125,6 @@ const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
-/** Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()). */
-const SPLIT64 = new BigUint64Array(1);
-const SPLIT32 = new Uint32Array(SPLIT64.buffer);
 
 /** The system registers refresh() reads: elChanged() reloads and flushes only when one of them changed. */
 const CONTROL_REGS = [
@@ -146,6 +143,12 @@ export class Mmu implements MemoryPort {
   readonly tlbEnabled: boolean;
   /** Counters for tests and profiling: slow-path accesses, translations (walks) and TLB flushes. */
   readonly stats = { slow: 0, walks: 0, flushes: 0 };
+  /**
+   * Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()): a field, not
+   * module state, so nothing is shared between MMUs.
+   */
+  private readonly split64: BigUint64Array = new BigUint64Array(1);
+  private readonly split32: Uint32Array = new Uint32Array(this.split64.buffer);
 
   // ---- the TLB: direct mapped, indexed by VA[55:12] ----
   private readonly tlbMask: number;
@@ -275,9 +278,9 @@ export class Mmu implements MemoryPort {
   read(va: bigint, size: number, flags: number): bigint {
     if (this.tlbEnabled) {
       // The address's 32-bit halves through a BigUint64Array: several times cheaper than Number(va) in V8.
-      SPLIT64[0] = va;
-      const lo = SPLIT32[0]!;
-      const hi = SPLIT32[1]!;
+      this.split64[0] = va;
+      const lo = this.split32[0]!;
+      const hi = this.split32[1]!;
       let key: number;
       let off: number;
       let ltag = 0;
@@ -312,9 +315,9 @@ export class Mmu implements MemoryPort {
   write(va: bigint, size: number, value: bigint, flags: number): void {
     flags |= W;
     if (this.tlbEnabled) {
-      SPLIT64[0] = va;
-      const lo = SPLIT32[0]!;
-      const hi = SPLIT32[1]!;
+      this.split64[0] = va;
+      const lo = this.split32[0]!;
+      const hi = this.split32[1]!;
       let key: number;
       let off: number;
       let ltag = 0;
@@ -335,6 +338,8 @@ export class Mmu implements MemoryPort {
           const o = this.tlbOff[i]! + off;
           const v = this.tlbView[i]!;
           if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
+          const smp = this.cpu.smp;
+          if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + off, size);
           // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
           switch (size) {
             case 1: v.setUint8(o, Number(BigInt.asUintN(8, value))); return;
@@ -377,9 +382,9 @@ export class Mmu implements MemoryPort {
   fetchPage(va: bigint): CodePage | undefined {
     if (!this.tlbEnabled) return undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      SPLIT64[0] = va;
-      const lo = SPLIT32[0]!;
-      const hi = SPLIT32[1]!;
+      this.split64[0] = va;
+      const lo = this.split32[0]!;
+      const hi = this.split32[1]!;
       let key: number;
       let off: number;
       if (hi < 0x20_0000) {
@@ -424,6 +429,8 @@ export class Mmu implements MemoryPort {
         if ((p & need) === need) {
           const o = this.tlbOff[i]! + off;
           if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
+          const smp = this.cpu.smp;
+          if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + off, size);
           this.tlbBytes[i]!.fill(0, o, o + size);
           return;
         }
@@ -521,6 +528,24 @@ export class Mmu implements MemoryPort {
   }
 
   /**
+   * IC IVAU: translate `va` as a read would (both stages, the current EL's regime) without faulting, touching neither
+   * memory nor the TLB, and have the code cache re-check the blocks holding any of the `size` bytes at its PA.
+   * A VA that does not translate (or maps no RAM) has no translated code to invalidate: QEMU 10 never faults an
+   * IC IVAU, and the architecture allows the instruction not to translate at all.
+   */
+  invalidateCode(va: bigint, size: number): void {
+    this.refresh();
+    try {
+      this.resolve(va, 0, false, false);
+    } catch (e) {
+      if (e instanceof MemoryFault) return;
+      throw e;
+    }
+    const r = this.phys.region(this.rPa);
+    if (r !== undefined) this.cpu.codeCache.invalidate(r.bytes, this.rPa - r.base, size);
+  }
+
+  /**
    * Translation controls changed: reload the controls and flush the TLB (O(1), a generation bump). An EL change alone
    * comes to elChanged below, which flushes only when a translation register changed.
    */
@@ -555,10 +580,22 @@ export class Mmu implements MemoryPort {
   /**
    * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, aside1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
    * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
-   * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries.
+   * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries. This is one PE's TLB: the CPU sends the
+   * Inner Shareable forms to every PE of its domain (`cpu.smp.tlbiBroadcast`), whose ports each get this call.
    */
   tlbi(_op: string, _arg: bigint): void {
     this.flush();
+  }
+
+  /**
+   * MemoryPort.physicalAddress: the PA of a data access at `va` (a load-exclusive's, for the global monitor): from
+   * the TLB entry the access just filled when there is one, else by a translation; undefined if it would fault.
+   */
+  physicalAddress(va: bigint, flags: number): number | undefined {
+    const e = this.tlbEntry(va);
+    if (e !== undefined) return e.pa + Number(va & 0xfffn);
+    const t = this.translate(va, flags & ~W);
+    return t.ok ? Number(t.pa) : undefined;
   }
 
   /** Invalidate every TLB entry. */
@@ -611,8 +648,8 @@ export class Mmu implements MemoryPort {
 
   /** TLB key VA[55:12] of an address at or above 2^53; -2 (never a key) when the top byte is not ignorable. */
   private wideKey(va: bigint, fetchShift: number): number {
-    SPLIT64[0] = va;
-    return this.wideKeyOf(SPLIT32[1]!, SPLIT32[0]!, fetchShift);
+    this.split64[0] = va;
+    return this.wideKeyOf(this.split32[1]!, this.split32[0]!, fetchShift);
   }
 
   /** {@link wideKey} of an address already split into its 32-bit halves (the read/write hot paths have them). */
@@ -843,7 +880,9 @@ export class Mmu implements MemoryPort {
       pieces.push([this.rPa, n, v]);
       done += n;
     }
+    const smp = this.cpu.smp;
     for (const [pa, n] of pieces) {
+      if (smp.openReservations !== 0) smp.stored(this.cpu, pa, n);
       for (let j = 0; j < n;) {
         const r = this.phys.region(pa + j)!;
         const o = pa + j - r.base;
@@ -926,6 +965,8 @@ export class Mmu implements MemoryPort {
 
   /** Write `n` bytes (already checked by physCheck). */
   private physWrite(pa: number, n: number, value: bigint): void {
+    const smp = this.cpu.smp;
+    if (smp.openReservations !== 0) smp.stored(this.cpu, pa, n);
     const r = this.regionFor(pa, n);
     if (r !== undefined) {
       const o = pa - r.base;

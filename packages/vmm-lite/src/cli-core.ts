@@ -279,6 +279,16 @@ export interface CliIo {
   input?: Uint8Array | StdinLike;
   /** Install the snapshot stop triggers (SIGUSR1, Ctrl-\\ = SIGQUIT); returns the uninstaller. */
   onStopRequest?(request: () => void): () => void;
+  /**
+   * The environment (process.env for the real program): KVM_MTE_JIT=0 runs the guest without translation,
+   * KVM_MTE_JIT_DUMP=1 prints each translated block's JavaScript to stderr ({@link cpuOptionsFromEnv}).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The CPU tuning the environment asks for: KVM_MTE_JIT=0 (no translation), KVM_MTE_JIT_DUMP=1 (print blocks). */
+export function cpuOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = {}): { translate: boolean; dumpBlocks: boolean } {
+  return { translate: env.KVM_MTE_JIT !== '0', dumpBlocks: env.KVM_MTE_JIT_DUMP === '1' };
 }
 
 /** The exit status and stderr line for a finished run. */
@@ -328,7 +338,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ...(io.onStopRequest !== undefined && { onStopRequest: io.onStopRequest }),
       };
       if (cmd.command === 'inspect') return inspectSnapshot(cmd.file, cmd.json, sio);
-      return await runWithSnapshots(cmd.command, cmd.options, cmd.snap!, sio, describeOutcome);
+      return await runWithSnapshots(cmd.command, { ...cmd.options, ...cpuOptionsFromEnv(io.env) }, cmd.snap!, sio, describeOutcome);
     } catch (e) {
       if (e instanceof VmmError) {
         io.stderr(`vmm-lite: ${e.message}\n`);
@@ -346,7 +356,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const kernel = readInputFile('kernel', o.kernel, read);
     const initrd = o.initrd === undefined ? undefined : readInputFile('initrd', o.initrd, read);
     result = await runVirt({
-      kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b),
+      kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b), ...cpuOptionsFromEnv(io.env),
       ...(o.append !== undefined && { append: o.append }),
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),

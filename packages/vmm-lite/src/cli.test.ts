@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PagePolicies } from '@kvm-mte/kvm-core';
-import { describeOutcome, EXIT, parseCli, readInputFile, runCli, USAGE } from './cli-core.js';
+import { cpuOptionsFromEnv, describeOutcome, EXIT, parseCli, readInputFile, runCli, USAGE } from './cli-core.js';
 import { policyByName } from './snapshot.js';
 import { POLICY_NAMES } from './snapshot-format.js';
 import { A64, PSCI_SYSTEM_OFF, printCode, psciCode } from './testing/a64.js';
@@ -23,6 +23,12 @@ describe('parseCli', () => {
     expect(parseCli(['restore', 's.snap', '--code-cache', '512K'])).toMatchObject({ options: { codeCache: 512 * 1024 } });
     expect(() => parseCli(['run', '--kernel', 'k', '--code-cache', '0'])).toThrow("invalid --code-cache '0': must be at least 1 byte (e.g. 16M)");
     expect(() => parseCli(['run', '--kernel', 'k', '--code-cache', 'lots'])).toThrow("invalid size 'lots'");
+  });
+
+  it('KVM_MTE_JIT=0 / KVM_MTE_JIT_DUMP=1 become the engine options (the only place the environment is read)', () => {
+    expect(cpuOptionsFromEnv({})).toEqual({ translate: true, dumpBlocks: false });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '0', KVM_MTE_JIT_DUMP: '1' })).toEqual({ translate: false, dumpBlocks: true });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '1' })).toEqual({ translate: true, dumpBlocks: false });
   });
 
   it('--mte / --no-mte', () => {

@@ -16,6 +16,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   isTTY: process.stderr.isTTY === true,
   input: process.stdin,
+  env: process.env,
   // A snapshot stop: `kill -USR1 <pid>`, or Ctrl-\ on the terminal (SIGQUIT, which would otherwise end the process).
   onStopRequest: (request) => {
     const on = (): void => {

@@ -118,6 +118,10 @@ export interface VirtMachineOptions {
    * translated code never holds more; when full the cache is flushed. Default 64 MiB.
    */
   codeCacheBytes?: number;
+  /** Translate guest code into JavaScript (kvm-core `translate`, default true); false interprets (KVM_MTE_JIT=0). */
+  translate?: boolean;
+  /** Print each translated block's JavaScript to stderr (kvm-core `dumpBlocks`; KVM_MTE_JIT_DUMP=1). */
+  dumpBlocks?: boolean;
 }
 
 export interface BootOptions {
@@ -195,7 +199,9 @@ export class VirtMachine {
     if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
       throw new VmmError(`invalid code cache size ${String(cacheBytes)}: must be a positive number of bytes`);
     }
-    this.vm = this.kvm.createVm(0, { pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes });
+    this.vm = this.kvm.createVm(0, {
+      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, dumpBlocks: options.dumpBlocks,
+    });
     if (this.mte) {
       if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');
       this.vm.enableCap(KVM_CAP_ARM_MTE);

@@ -25,6 +25,10 @@ export interface RunVirtOptions {
   serialLogBytes?: number;
   /** The VM's translated-code cache budget in estimated host bytes (default kvm-core's, 64 MiB; see machine.ts). */
   codeCacheBytes?: number;
+  /** Translate guest code (default true; false: interpret, KVM_MTE_JIT=0). See machine.ts. */
+  translate?: boolean;
+  /** Print each translated block's JavaScript to stderr (KVM_MTE_JIT_DUMP=1). */
+  dumpBlocks?: boolean;
   /** A simple framebuffer at 0x0f00_0000 (see framebuffer.ts). */
   framebuffer?: FramebufferOptions;
   /** Called at the end of the run with a PNG of the framebuffer (only with `framebuffer`). */
@@ -56,6 +60,8 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
     ...(options.serialLogBytes !== undefined && { serialLogBytes: options.serialLogBytes }),
     ...(options.codeCacheBytes !== undefined && { codeCacheBytes: options.codeCacheBytes }),
+    ...(options.translate !== undefined && { translate: options.translate }),
+    ...(options.dumpBlocks !== undefined && { dumpBlocks: options.dumpBlocks }),
     ...(options.framebuffer !== undefined && { framebuffer: options.framebuffer }),
     ...(options.onTagAccess !== undefined && { onTagAccess: options.onTagAccess }),
     ...(options.pagePolicy !== undefined && { pagePolicy: options.pagePolicy }),

@@ -109,6 +109,9 @@ export interface MachineArgs {
   maxInstructions?: number;
   /** --code-cache: the translated-code cache budget in bytes. */
   codeCache?: number;
+  /** From the environment (cpuOptionsFromEnv): KVM_MTE_JIT=0 interprets, KVM_MTE_JIT_DUMP=1 prints blocks. */
+  translate?: boolean;
+  dumpBlocks?: boolean;
 }
 
 function progressFor(io: SnapshotIo): Progress | undefined {
@@ -131,6 +134,15 @@ function sizesLine(s: SnapshotSizes, path: string): string {
 /** kvm-core's refusal to build a machine (e.g. enforce-prot-mte without PROT_MTE: EINVAL) as a one-line error. */
 export function machineRefused(e: KvmError, c: { policy: PolicyName; memBackend: MemBackend; protMte: boolean }): VmmError {
   return new VmmError(`cannot build the machine with --policy ${c.policy} --mem-backend ${c.memBackend} ${c.protMte ? '--prot-mte' : '--no-prot-mte'}: ${e.message}`);
+}
+
+/** The execution-engine options of MachineArgs, as VirtMachineOptions. */
+function engineOptions(m: MachineArgs): Pick<VirtMachineOptions, 'codeCacheBytes' | 'translate' | 'dumpBlocks'> {
+  return {
+    ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }),
+    ...(m.translate !== undefined && { translate: m.translate }),
+    ...(m.dumpBlocks !== undefined && { dumpBlocks: m.dumpBlocks }),
+  };
 }
 
 /** The machine, with kvm-core's refusals as one-line errors. */
@@ -179,7 +191,7 @@ export async function runWithSnapshots(
         ...(s.memBackend !== undefined && { memBackend: s.memBackend }), ...(s.protMte !== undefined && { protMte: s.protMte }),
         ...(kernelSha256 !== undefined && { kernelSha256 }),
       });
-      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }) }, opts);
+      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...engineOptions(m) }, opts);
       restoreSnapshot(machine, snap, { ...(s.tagsVia !== undefined && { tagsVia: s.tagsVia }), ...(progress !== undefined && { progress }) });
       config = { policy: opts.policy, memBackend: opts.memBackend, protMte: opts.protMte, kernelSha256: snap.header.kernelSha256 };
       base = snap.header.instructions;
@@ -200,7 +212,7 @@ export async function runWithSnapshots(
     machine = newMachine({
       ...(m.memory !== undefined && { memory: m.memory }), ...(m.smp !== undefined && { smp: m.smp }),
       ...(m.mte !== undefined && { mte: m.mte }), onSerial: (b) => io.stdout(b),
-      ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }),
+      ...engineOptions(m),
       pagePolicy: policyByName(config.policy), memBackend: config.memBackend, protMte: config.protMte,
     }, config);
     machine.load({ kernel, ...(m.append !== undefined && { append: m.append }), ...(initrd !== undefined && { initrd }) });

@@ -3,10 +3,17 @@
  * devices, RAM (zero pages left out) and MTE tags (KVM_ARM_MTE_COPY_TAGS, or the VMM's own mapping to show the 2020
  * RFC's warning), into the file format of snapshot-format.ts; and put them back into a fresh machine after
  * validating everything.
+ *
+ * The exclusive monitor and the event register of each vCPU are not ONE_REG state (real KVM has no register for
+ * them: a migration there loses an open reservation, so the guest's next store-exclusive fails and retries, which the
+ * architecture allows). vmm-lite saves them anyway, through kvm-core's model-specific `getMonitorState`, in the
+ * devices section's `machine.monitors` (one entry per vCPU, addresses as hex strings), so that a round trip is exact:
+ * a reservation open at the snapshot is open, and global, after the restore. A snapshot without them restores with
+ * every monitor open and no event pending.
  */
 import {
   enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
-  mteAllowed, noTagAccess, transparentUpgrade, type PageUpgradePolicy, type Vcpu,
+  mteAllowed, noTagAccess, transparentUpgrade, type PageUpgradePolicy, type Vcpu, type VcpuMonitorState,
 } from '@kvm-mte/kvm-core';
 import { SYSREG_DEFS, sysRegByKey } from '@kvm-mte/aarch64-cpu';
 import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
@@ -222,7 +229,9 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   for (const m of machine.bus.list()) {
     if (snapshottable(m.device)) devices[deviceKey(m)] = m.device.saveState();
   }
-  sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: { instructions: machine.instructions } })) });
+  const monitors = machine.vcpus.map((vcpu) => saveMonitor(vcpu.getMonitorState()));
+  const machineState = { instructions: machine.instructions, monitors };
+  sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
   sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
   const tags = saveTags(machine, tagsVia, opts.progress);
@@ -262,10 +271,45 @@ export interface VcpuState {
   regs: [bigint, bigint][];
 }
 
+/** A vCPU's exclusive monitor and event register as the devices section stores them (JSON: hex strings). */
+interface SavedMonitor {
+  event: boolean;
+  exclusive?: { va: string; size: number; ipa?: string };
+}
+
+function saveMonitor(m: VcpuMonitorState): SavedMonitor {
+  const x = m.exclusive;
+  if (x === undefined) return { event: m.event };
+  return { event: m.event, exclusive: { va: x.va.toString(16), size: x.size, ...(x.ipa !== undefined && { ipa: x.ipa.toString(16) }) } };
+}
+
+const HEX64 = /^[0-9a-f]{1,16}$/;
+
+/** The monitors of the devices section (one per vCPU), checked; all open when the snapshot has none. */
+function decodeMonitors(raw: unknown, smp: number): VcpuMonitorState[] {
+  if (raw === undefined) return Array.from({ length: smp }, () => ({ event: false }));
+  if (!Array.isArray(raw) || raw.length !== smp) bad(`snapshot is corrupt: expected ${smp} exclusive monitor states`);
+  return raw.map((m: unknown, i): VcpuMonitorState => {
+    const what = `snapshot is corrupt: vCPU ${i} exclusive monitor state`;
+    if (typeof m !== 'object' || m === null || typeof (m as SavedMonitor).event !== 'boolean') bad(what);
+    const { event, exclusive: x } = m as SavedMonitor;
+    if (x === undefined) return { event };
+    if (typeof x !== 'object' || x === null || typeof x.va !== 'string' || !HEX64.test(x.va) ||
+      ![1, 2, 4, 8, 16].includes(x.size) || (x.ipa !== undefined && (typeof x.ipa !== 'string' || !HEX64.test(x.ipa)))) {
+      bad(what);
+    }
+    const va = BigInt(`0x${x.va}`);
+    if (va % BigInt(x.size) !== 0n) bad(what);
+    return { event, exclusive: { va, size: x.size, ...(x.ipa !== undefined && { ipa: BigInt(`0x${x.ipa}`) }) } };
+  });
+}
+
 /** A snapshot fully decoded and checked: restoring it cannot fail on the file's account. */
 export interface DecodedSnapshot {
   header: SnapshotHeader;
   vcpus: VcpuState[];
+  /** Each vCPU's exclusive monitor and event register (model state outside ONE_REG; see the file comment). */
+  monitors: VcpuMonitorState[];
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -443,7 +487,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource): DecodedSnapsh
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -460,7 +504,8 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource): DecodedSnapsh
       }
     }
   }
-  return { header, vcpus, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const monitors = decodeMonitors(typeof d.machine === 'object' && d.machine !== null ? d.machine.monitors : undefined, header.smp);
+  return { header, vcpus, monitors, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -539,6 +584,8 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     }
     vcpu.setMpState(s.mpState);
   });
+  // After the registers: the monitors belong to the vCPUs' state (memslots are in place: the reservation is global).
+  machine.vcpus.forEach((vcpu, i) => vcpu.setMonitorState(snap.monitors[i] ?? { event: false }));
   for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s as Pl011State);
   // RAM of a fresh machine is zero: write only the snapshot's pages (writing the rest, even zeros, would make the
   // host commit all of guest RAM).

@@ -50,22 +50,23 @@ export function trapSysToEl2(key: number, rt: number, read: boolean): never {
 }
 
 /**
- * The event register (WFE/SEV/SEVL). The Cpu has no member for it, so it is kept here: set means an event is
- * pending and the next WFE completes at once, clearing it.
+ * The event register (WFE/SEV/SEVL) is CPU state, `cpu.eventRegister`: set means an event is pending and the next
+ * WFE completes at once, clearing it. SEV sets it on every PE of the domain (`cpu.smp.sendEvent`).
  */
-const eventRegister = new WeakSet<Cpu>();
 
-/** SendEventLocal: set this PE's event register (SEVL, SEV on a single PE, exception return). */
+/** SendEventLocal: set this PE's event register (SEVL, exception return). */
 export function sendEventLocal(cpu: Cpu): void {
-  eventRegister.add(cpu);
+  cpu.eventRegister = true;
 }
 
 /** Test and clear the event register; true if it was set. */
 export function consumeEvent(cpu: Cpu): boolean {
-  return eventRegister.delete(cpu);
+  const set = cpu.eventRegister;
+  cpu.eventRegister = false;
+  return set;
 }
 
 /** Whether the event register is set (for tests and tools). */
 export function eventRegisterSet(cpu: Cpu): boolean {
-  return eventRegister.has(cpu);
+  return cpu.eventRegister;
 }

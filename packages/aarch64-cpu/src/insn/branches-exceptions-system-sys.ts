@@ -3,8 +3,9 @@
  * maintenance (TLBI). The aliases the model implements are data below; any other SYS encoding is UNDEFINED (or
  * trapped by HCR_EL2.TIDCP when IMPLEMENTATION DEFINED), and SYSL has no allocated encoding here.
  *
- * There is no cache model: DC and IC operations by VA, by set/way and IC IALLU* complete without effect (and
- * without a translation check: a DC CIVAC to an unmapped address does not fault yet). Their access rules and traps
+ * There is no cache model: DC and IC operations by VA, by set/way and IC IALLU* complete without effect on data (and
+ * without a translation check: a DC CIVAC or IC IVAU to an unmapped address does not fault, as in QEMU 10); IC
+ * operations re-check translated blocks (code-cache.ts). Their access rules and traps
  * are modelled: EL0 use of DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU needs SCTLR_EL1.UCI, DC ZVA needs
  * SCTLR_EL1.DZE (else trapped to EL1, EC 0x18); DC IVAC, set/way operations, IC IALLU*, AT and TLBI are UNDEFINED at
  * EL0; HCR_EL2.TSW/TPCP/TPU/TDZ/TTLB trap to EL2.
@@ -13,7 +14,7 @@
  * FEAT_MTE2) complete without effect, like the other cache maintenance.
  */
 import type { Cpu } from '../cpu.js';
-import { DCZVA_BLOCK_BYTES, FEAT } from '../impl-defined.js';
+import { DCZVA_BLOCK_BYTES, FEAT, ICACHE_LINE_BYTES } from '../impl-defined.js';
 import { Acc, MemoryFault } from '../ports.js';
 import { mteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg, sysRegKey } from '../sysregs.js';
@@ -140,15 +141,26 @@ export function sysInstruction(cpu: Cpu, insn: number): void {
     }
     case 'tlbi': {
       // HCR_EL2.FB forces broadcast: EL1 executions of the local forms behave as the Inner Shareable ones.
-      const name = (hcr & HCR.FB) !== 0n && !o.name.endsWith('is') ? `${o.name}is` : o.name;
-      cpu.mem.tlbi(name, cpu.xr(rt));
+      // The Inner Shareable forms reach every PE of the domain (the vCPUs of the VM, which share its VMID).
+      const broadcast = o.name.endsWith('is') || (hcr & HCR.FB) !== 0n;
+      const name = broadcast && !o.name.endsWith('is') ? `${o.name}is` : o.name;
+      if (broadcast) cpu.smp.tlbiBroadcast(cpu, name, cpu.xr(rt));
+      else cpu.mem.tlbi(name, cpu.xr(rt));
       return;
     }
-    case 'ic':
-      // No instruction cache model, but the translated blocks are one: IC IVAU/IALLU/IALLUIS make every block be
-      // compared with memory before it runs again (over-invalidation is allowed; stores to code pages already did).
-      cpu.codeCache.invalidateAll();
+    case 'ic': {
+      // No instruction cache model, but the translated blocks are one (code-cache.ts). IC IALLU/IALLUIS: every block
+      // is compared with memory before it runs again; the vCPUs of a VM share the cache, so IALLUIS reaches all of
+      // them. IC IVAU: only the blocks holding an instruction of Xt's line (CTR_EL0.IminLine), found through the
+      // port's translation of Xt, which never faults (as QEMU 10); stores to code pages already dropped their blocks.
+      const mem = cpu.mem;
+      if (o.name !== 'ic ivau' || mem.invalidateCode === undefined) {
+        cpu.codeCache.invalidateAll();
+        return;
+      }
+      mem.invalidateCode(cpu.xr(rt) & ~BigInt(ICACHE_LINE_BYTES - 1), ICACHE_LINE_BYTES);
       return;
+    }
     default:
       // dc-va, dc-sw: no caches to maintain.
       return;

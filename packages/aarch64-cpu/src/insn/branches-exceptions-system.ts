@@ -128,7 +128,7 @@ function eret(cpu: Cpu): void {
     cpu.il = 1;
     cpu.mem.controlChanged(); // PAN may have changed
   }
-  cpu.exclAddr = -1n;
+  cpu.clearExclusive();
   sendEventLocal(cpu);
   branchReg(cpu, target);
 }
@@ -188,8 +188,13 @@ function wfe(cpu: Cpu): void {
   if (!consumeEvent(cpu)) wfxTraps(cpu, true);
 }
 
-/** SEV (a single PE: the broadcast event reaches this PE too) and SEVL. */
+/** SEV: an event for every PE of the domain, this one included. */
 function sev(cpu: Cpu): void {
+  cpu.smp.sendEvent(cpu);
+}
+
+/** SEVL: an event for this PE only. */
+function sevl(cpu: Cpu): void {
   sendEventLocal(cpu);
 }
 
@@ -199,7 +204,7 @@ const nop = (): void => {};
 
 /** CLREX: clear the local exclusive monitor. */
 function clrex(cpu: Cpu): void {
-  cpu.exclAddr = -1n;
+  cpu.clearExclusive();
 }
 
 // ---- the table ----
@@ -228,7 +233,7 @@ const rows: EncodingRow[] = [
   { name: 'WFE', pattern: '1101010100 0 00 011 0010 0000 010 11111', exec: wfe },
   { name: 'WFI', pattern: '1101010100 0 00 011 0010 0000 011 11111', exec: wfi },
   { name: 'SEV', pattern: '1101010100 0 00 011 0010 0000 100 11111', exec: sev },
-  { name: 'SEVL', pattern: '1101010100 0 00 011 0010 0000 101 11111', exec: sev },
+  { name: 'SEVL', pattern: '1101010100 0 00 011 0010 0000 101 11111', exec: sevl },
   { name: 'HINT (NOP, YIELD, ESB, CSDB, BTI, PACIASP, ...)', pattern: '1101010100 0 00 011 0010 mmmm ppp 11111', exec: nop },
   // Barriers: CRm op2 Rt (Rt must be 11111)
   { name: 'CLREX', pattern: '1101010100 0 00 011 0011 mmmm 010 11111', exec: clrex },

@@ -33,9 +33,12 @@
  * - Should-be-one fields: ignored in LDXR/LDAXR (Rs, Rt2), STXR/STLXR (Rt2) and LDXP/LDAXP (Rs); in LDAR/STLR
  *   (Rs, Rt2) a value other than 11111 is UNDEFINED.
  *
- * The single-PE local exclusive monitor is `cpu.exclAddr`/`cpu.exclSize`: a load-exclusive opens it for (address,
- * size); a store-exclusive checks alignment, passes only if the monitor is open for the same address and size, and
- * always closes it. Accesses that must be aligned beyond 8 bytes (the 16-byte X pairs of LDXP/STXP/CASP) are checked
+ * The exclusive monitors: a load-exclusive opens the local one, `cpu.exclAddr`/`cpu.exclSize`, for (address, size),
+ * and marks the physical address in the global one (`cpu.markExclusive`; smp.ts), which another observer's store to
+ * it clears; a store-exclusive checks alignment, passes only if the monitor is still open for the same address and
+ * size, and always closes it, before its write (so one whose write faults fails when retried, as on hardware, where
+ * the exception return from the handler clears the local monitor). Accesses that must be aligned beyond 8 bytes
+ * (the 16-byte X pairs of LDXP/STXP/CASP) are checked
  * here, since a MemoryPort access is at most 8 bytes: they raise a stage-1 alignment fault as the port would.
  */
 import type { Cpu } from '../cpu.js';
@@ -292,9 +295,9 @@ function loadExclusive(size: number): Handler {
     const t = insn & 31;
     const n = (insn >>> 5) & 31;
     const addr = baseReg(cpu, n);
-    const v = cpu.mem.read(addr, bytes, alignedFlags(n));
-    cpu.exclAddr = addr;
-    cpu.exclSize = bytes;
+    const flags = alignedFlags(n);
+    const v = cpu.mem.read(addr, bytes, flags);
+    cpu.markExclusive(addr, bytes, flags);
     cpu.setXr(t, v);
   };
 }
@@ -306,7 +309,7 @@ function loadExclusive(size: number): Handler {
 function exclusivePasses(cpu: Cpu, addr: bigint, bytes: number): boolean {
   checkAligned(addr, bytes, true);
   const pass = cpu.exclAddr === addr && cpu.exclSize === bytes;
-  cpu.exclAddr = -1n;
+  cpu.clearExclusive();
   return pass;
 }
 
@@ -345,8 +348,7 @@ function loadExclusivePair(bytes: number): Handler {
       v1 = cpu.mem.read(addr, 8, flags);
       v2 = cpu.mem.read(BigInt.asUintN(64, addr + 8n), 8, flags);
     }
-    cpu.exclAddr = addr;
-    cpu.exclSize = 2 * bytes;
+    cpu.markExclusive(addr, 2 * bytes, flags);
     cpu.setXr(t, v1);
     cpu.setXr(t2, v2);
   };

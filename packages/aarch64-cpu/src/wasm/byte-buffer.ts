@@ -8,15 +8,14 @@ import {
   writeU64Parts,
 } from './leb128.js';
 
-// Scratch for float bit patterns, shared by every buffer (JS is single-threaded, and no call re-enters).
-const scratch = new DataView(new ArrayBuffer(8));
-
 /** A growable byte buffer. `bytes[0, length)` is the content; `bytes` is replaced when it grows. */
 export class ByteBuffer {
   /** The backing store; only `[0, length)` is meaningful. */
   bytes: Uint8Array;
   /** The number of bytes written. */
   length = 0;
+  /** Scratch for float bit patterns (per buffer: no module state). */
+  private readonly scratch = new DataView(new ArrayBuffer(8));
 
   constructor(initialCapacity = 256) {
     this.bytes = new Uint8Array(Math.max(16, initialCapacity));
@@ -116,15 +115,15 @@ export class ByteBuffer {
 
   /** Appends the IEEE 754 single-precision encoding of `value`, little-endian. */
   f32(value: number): void {
-    scratch.setFloat32(0, value, true);
-    this.u32le(scratch.getUint32(0, true));
+    this.scratch.setFloat32(0, value, true);
+    this.u32le(this.scratch.getUint32(0, true));
   }
 
   /** Appends the IEEE 754 double-precision encoding of `value`, little-endian. */
   f64(value: number): void {
-    scratch.setFloat64(0, value, true);
-    this.u32le(scratch.getUint32(0, true));
-    this.u32le(scratch.getUint32(4, true));
+    this.scratch.setFloat64(0, value, true);
+    this.u32le(this.scratch.getUint32(0, true));
+    this.u32le(this.scratch.getUint32(4, true));
   }
 
   /** Appends a name: its UTF-8 length as u32 LEB128, then the UTF-8 bytes. */
