@@ -5,10 +5,14 @@
 //  - Where QEMU 10 is installed, each guest also runs live on QEMU: QEMU must still print the recorded output
 //    (so the expectations are re-confirmed) and vmm-lite must print exactly what QEMU printed.
 // KVM_MTE_REQUIRE_QEMU=1 (set by .ci/run) turns a missing or wrong QEMU into a failure instead of a skip.
+// KVM_MTE_ORACLE_BENCH=1 also runs the benchmark guests (bench-*: 100-400 M instructions, seconds each on vmm-lite;
+// `pnpm bench` checks them against QEMU and guests/expected in every benchmark run).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BENCH_MAX_INSTRUCTIONS,
   BIN_DIR,
+  MAX_INSTRUCTIONS,
   asText,
   guestNames,
   isBenchGuest,
@@ -23,8 +27,10 @@ import {
   type RunVirtResult,
 } from './harness';
 
-// The benchmark guests (bench-*) are long-running: `pnpm bench` compares them with QEMU instead.
-const guests = guestNames().filter((n) => !isBenchGuest(n));
+// The benchmark guests (bench-*) are long-running: `pnpm bench` compares them with QEMU instead, unless asked here.
+const withBench = process.env.KVM_MTE_ORACLE_BENCH === '1';
+const benchGuests = guestNames().filter(isBenchGuest);
+const guests = guestNames().filter((n) => withBench || !isBenchGuest(n));
 const qemu = qemuStatus();
 const requireQemu = process.env.KVM_MTE_REQUIRE_QEMU === '1';
 
@@ -40,7 +46,7 @@ function onVmmLite(name: string): Promise<RunVirtResult> {
   if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
   let p = vmmResults.get(name);
   if (!p) {
-    p = runOnVmmLite(runVirt, readGuest(name));
+    p = runOnVmmLite(runVirt, readGuest(name), isBenchGuest(name) ? BENCH_MAX_INSTRUCTIONS : MAX_INSTRUCTIONS);
     vmmResults.set(name, p);
   }
   return p;
@@ -53,6 +59,11 @@ function describeRun(r: RunVirtResult): string {
 it('there are guest programs, each with a recorded expected output', () => {
   expect(guests.length).toBeGreaterThan(0);
   for (const name of guests) expect(readExpected(name), `guests/expected/${name}.txt is missing`).not.toBeNull();
+});
+
+it('every benchmark guest has a recorded expected output (which `pnpm bench` requires of vmm-lite and QEMU)', () => {
+  expect(benchGuests.length).toBeGreaterThan(0);
+  for (const name of benchGuests) expect(readExpected(name), `guests/expected/${name}.txt is missing`).not.toBeNull();
 });
 
 describe('vmm-lite prints the recorded QEMU 10 output and powers off', () => {

@@ -19,15 +19,27 @@
 //     the table gives the ratio vmm-lite / QEMU against both, so a short guest does not flatter vmm-lite.
 //
 // Adding a guest: put guests/src/bench-<what>.S or .c in guests/src (built by scripts/build-guests.mjs into
-// guests/bin/bench-<what>.elf like every guest; the oracle test skips bench-* guests), and, if it needs a
+// guests/bin/bench-<what>.elf like every guest; the oracle test skips bench-* guests unless KVM_MTE_ORACLE_BENCH=1), and, if it needs a
 // description or special vmm-lite options, an entry in GUEST_INFO below. A guest runs a fixed amount of work,
 // prints a deterministic checksum and powers off with PSCI SYSTEM_OFF.
 //
 // MTE: bench-mte-sync and bench-mte-none are one source (guests/src/bench-mte.h) built with TCF = 1 and TCF = 0, so
 // the table shows the cost of synchronous tag checks (sync / none) on vmm-lite next to QEMU's.
+//
+// Tuned and untuned guests (issue 11): bench-int, bench-mem, bench-exc and bench-mte-* are the guests vmm-lite's
+// translator was tuned on ("tuned: yes" in GUEST_INFO and in the table). The others (bench-sieve-hash, bench-lz,
+// bench-hashtable, bench-interp, bench-string, bench-recursive, bench-osboot: GCC -O2 C, see guests/README.md) were
+// written afterwards as a measuring stick and nothing was tuned for them. A guest without a GUEST_INFO entry counts
+// as untuned.
+//
+// JIT columns (vmm-lite, from the VM's CodeCache.stats() after each run; medians over the runs, each run a fresh
+// machine and so a fresh code cache): "blocks" = blocks translated, "JIT ms" = time spent translating them (decode,
+// JavaScript generation and vm.compileFunction, timed around each block build; V8's own compilation of the generated
+// function, lazy at its first call, is not in it), "code KiB" = the cache's estimated bytes of translated code at the
+// end of the run (CodeCacheStats.bytes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -35,16 +47,25 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'guests', 'bin');
 const EXPECTED = join(ROOT, 'guests', 'expected');
 const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
+/** CPU tuning from the environment: KVM_MTE_JIT=0 measures the interpreter, KVM_MTE_JIT_DUMP=1 prints blocks. */
+const CPU_TUNING = { translate: process.env.KVM_MTE_JIT !== '0', dumpBlocks: process.env.KVM_MTE_JIT_DUMP === '1' };
 const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 const RAM = 256 * 1024 * 1024;
 
 /** Descriptions and per-guest vmm-lite options (runVirt options beyond the oracle's machine). */
 const GUEST_INFO = {
-  'bench-int': { what: 'sieve of Eratosthenes + FNV-1a/xorshift64 hash loops (MMU on)' },
-  'bench-mem': { what: 'load/add/store over a 4 MiB buffer, 32 passes (MMU on, 2 MiB blocks)' },
-  'bench-exc': { what: '1,000,000 SVC round trips to an EL1 handler' },
-  'bench-mte-sync': { what: 'bench-mem over Tagged Normal memory through a tagged pointer, synchronous tag checks (TCF = 1)' },
-  'bench-mte-none': { what: 'the same loop and tagged memory, tag checks off (TCF = 0)' },
+  'bench-int': { tuned: true, what: 'sieve of Eratosthenes + FNV-1a/xorshift64 hash loops (MMU on)' },
+  'bench-mem': { tuned: true, what: 'load/add/store over a 4 MiB buffer, 32 passes (MMU on, 2 MiB blocks)' },
+  'bench-exc': { tuned: true, what: '1,000,000 SVC round trips to an EL1 handler' },
+  'bench-mte-sync': { tuned: true, what: 'bench-mem over Tagged Normal memory through a tagged pointer, synchronous tag checks (TCF = 1)' },
+  'bench-mte-none': { tuned: true, what: 'the same loop and tagged memory, tag checks off (TCF = 0)' },
+  'bench-sieve-hash': { tuned: false, what: 'GCC -O2: byte-array sieve + multiply/rotate hash (LDRB/STRB register offset, MUL, EXTR/ROR, CSEL)' },
+  'bench-lz': { tuned: false, what: 'GCC -O2: LZ77 compressor + decompressor round trips over 128 KiB of generated text' },
+  'bench-hashtable': { tuned: false, what: 'GCC -O2: chained hash table, insert/lookup/delete, linked-list walk (pointer chasing)' },
+  'bench-interp': { tuned: false, what: 'GCC -O2: bytecode interpreter, switch dispatch (prime count + hash program)' },
+  'bench-string': { tuned: false, what: 'GCC -O2: memcpy/memset/strlen/strcmp in C, sizes 0..300, alignments 0..7' },
+  'bench-recursive': { tuned: false, what: 'GCC -O2: Ackermann, naive fib(34), recursive tree build/sum, quicksort' },
+  'bench-osboot': { tuned: false, what: 'GCC -O2, OS-boot-like: 1 MiB of generated code run 3 times, patching + IC IVAU, SVCs, page faults, sysregs' },
 };
 
 function parseArgs(argv) {
@@ -85,21 +106,26 @@ function runQemuTimed(elf) {
   return { seconds, serial: text(r.stdout) };
 }
 
-async function runVmmTimed(runVirt, kernel, extra) {
+/** One run on a fresh VirtMachine (what runVirt does without input), timed; with the code cache's figures after it. */
+async function runVmmTimed(VirtMachine, kernel, extra) {
   const t0 = process.hrtime.bigint();
-  const r = await runVirt({ kernel, memory: RAM, mte: true, ...extra });
+  const m = new VirtMachine({ memory: RAM, mte: true, ...CPU_TUNING, ...extra });
+  m.load({ kernel });
+  const r = await m.run({});
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.outcome !== 'shutdown') throw new Error(`vmm-lite outcome ${r.outcome}: ${r.message ?? ''}`);
-  return { seconds, serial: text(r.serial), instructions: r.instructions };
+  const jit = m.vm.codeCache.stats();
+  return { seconds, serial: text(r.serial), instructions: r.instructions, jitBlocks: jit.built, jitMs: jit.compileMs, codeBytes: jit.bytes };
 }
 
 const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const loadBefore = loadavg()[0];
   const dist = join(ROOT, 'packages', 'vmm-lite', 'dist', 'index.js');
   if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
-  const { runVirt } = await import(pathToFileURL(dist).href);
+  const { VirtMachine } = await import(pathToFileURL(dist).href);
   let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
   if (opts.only.length) {
     for (const n of opts.only) if (!names.includes(n)) throw new Error(`no guests/bin/${n}.elf`);
@@ -114,7 +140,7 @@ async function main() {
   // vmm-lite's fixed cost per run (machine with 256 MiB of RAM, device tree, load, a few hundred instructions).
   const helloKernel = new Uint8Array(readFileSync(hello));
   const vmmStartups = [];
-  for (let i = 0; i < Math.max(3, opts.runs); i++) vmmStartups.push((await runVmmTimed(runVirt, helloKernel, {})).seconds);
+  for (let i = 0; i < Math.max(3, opts.runs); i++) vmmStartups.push((await runVmmTimed(VirtMachine, helloKernel, {})).seconds);
   const vmmStartup = median(vmmStartups);
 
   const results = [];
@@ -124,7 +150,7 @@ async function main() {
     const kernel = new Uint8Array(readFileSync(elf));
     const extra = GUEST_INFO[name]?.vmm ?? {};
     const vmmRuns = [];
-    for (let i = 0; i < opts.runs; i++) vmmRuns.push(await runVmmTimed(runVirt, kernel, extra));
+    for (let i = 0; i < opts.runs; i++) vmmRuns.push(await runVmmTimed(VirtMachine, kernel, extra));
     const vmmSeconds = median(vmmRuns.map((r) => r.seconds));
     const instructions = vmmRuns[0].instructions;
     const serial = vmmRuns[0].serial;
@@ -142,6 +168,7 @@ async function main() {
     const qemuNet = qemuSeconds === null ? null : Math.max(qemuSeconds - qemuStartup, 1e-3);
     const r = {
       guest: name,
+      tuned: GUEST_INFO[name]?.tuned ?? false,
       what: GUEST_INFO[name]?.what ?? '',
       checksum,
       instructions,
@@ -153,6 +180,9 @@ async function main() {
       qemuNetMips: qemuNet === null ? null : instructions / qemuNet / 1e6,
       ratio: qemuSeconds === null ? null : vmmSeconds / qemuSeconds,
       ratioNet: qemuNet === null ? null : (vmmSeconds - vmmStartup) / qemuNet,
+      jitBlocks: median(vmmRuns.map((x) => x.jitBlocks)),
+      jitMs: median(vmmRuns.map((x) => x.jitMs)),
+      codeBytes: median(vmmRuns.map((x) => x.codeBytes)),
       sameOutput: problems.length === 0,
       problems,
     };
@@ -161,11 +191,11 @@ async function main() {
     console.error(`${name}: ${instructions} instructions, vmm-lite ${fmt(vmmSeconds, 3)} s${qemuSeconds === null ? '' : `, QEMU ${fmt(qemuSeconds, 3)} s`}${problems.length ? `  PROBLEM: ${problems.join('; ')}` : ''}`);
   }
 
-  const head = ['guest', 'instructions', 'vmm-lite s', 'MIPS', 'QEMU s', 'QEMU net s', 'ratio', 'ratio net', 'same output'];
+  const head = ['guest', 'tuned', 'instructions', 'vmm-lite s', 'MIPS', 'QEMU s', 'QEMU net s', 'ratio', 'ratio net', 'blocks', 'JIT ms', 'code KiB', 'same output'];
   const rows = results.map((r) => [
-    r.guest, String(r.instructions), fmt(r.vmmSeconds, 3), fmt(r.vmmMips, 1), fmt(r.qemuSeconds, 3),
+    r.guest, r.tuned ? 'yes' : 'no', String(r.instructions), fmt(r.vmmSeconds, 3), fmt(r.vmmMips, 1), fmt(r.qemuSeconds, 3),
     fmt(r.qemuNetSeconds, 3), r.ratio === null ? '-' : `${fmt(r.ratio, 1)}x`, r.ratioNet === null ? '-' : `${fmt(r.ratioNet, 1)}x`,
-    r.sameOutput ? 'yes' : 'NO',
+    String(r.jitBlocks), fmt(r.jitMs, 0), fmt(r.codeBytes / 1024, 0), r.sameOutput ? 'yes' : 'NO',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
@@ -173,13 +203,17 @@ async function main() {
   console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
   for (const row of rows) console.log(line(row));
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
+  const loadAfter = loadavg()[0];
+  console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs`);
   console.log(`median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
+  console.log('tuned = a guest vmm-lite was tuned on (no: written for issue 11 as a measuring stick); blocks, JIT ms, code KiB = vmm-lite blocks translated, time translating them, translated code held at the end');
 
   const out = {
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '',
+    loadAverage: { start: loadBefore, end: loadAfter },
     qemu: qv,
     runs: opts.runs,
     qemuStartupSeconds: qemuStartup,

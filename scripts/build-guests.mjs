@@ -12,7 +12,7 @@
 // all of them, at 0x4008_0000 (guests/src/lib/link.ld). The build is reproducible: fixed flags, relative source
 // paths, no build id, no .comment, and the link order sorted by name.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,10 @@ const COMMON_FLAGS = [
   '-I', 'lib',
 ];
 const C_FLAGS = ['-std=gnu11', '-O1'];
+// A C guest may ask for -O2 instead of -O1 with a line `// cflags: -O2` (the untuned benchmark guests: GCC -O2 code
+// as a distribution kernel is built). Nothing else may be changed that way.
+const O2_MARK = /^\/\/ cflags: -O2$/m;
+const cFlagsOf = (file) => (O2_MARK.test(readFileSync(join(SRC, file), 'utf8')) ? ['-std=gnu11', '-O2'] : C_FLAGS);
 const LINK_FLAGS = ['-nostdlib', '-static', '-no-pie', '-Wl,--gc-sections', '-Wl,--build-id=none', '-Wl,-T,lib/link.ld', '-Wl,--no-warn-rwx-segments', '-Wl,-z,max-page-size=4096', '-Wl,-z,noexecstack'];
 
 const isSource = (f) => f.endsWith('.S') || f.endsWith('.c');
@@ -89,7 +93,7 @@ export function buildGuests(outDir, only = null) {
   try {
     const compile = (file) => {
       const obj = join(tmp, file.replace(/[/.]/g, '_') + '.o');
-      const flags = file.endsWith('.c') ? [...COMMON_FLAGS, ...C_FLAGS] : COMMON_FLAGS;
+      const flags = file.endsWith('.c') ? [...COMMON_FLAGS, ...cFlagsOf(file)] : COMMON_FLAGS;
       run(CC, [...flags, '-c', file, '-o', obj]);
       return obj;
     };
