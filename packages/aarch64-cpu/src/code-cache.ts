@@ -18,8 +18,11 @@
  * Invalidation:
  *  - Guest writes: the MMU calls {@link CodeRegion.written} / {@link CodeCache.written} for a store to a page that
  *    holds blocks (a byte per page in {@link CodeRegion.live} makes the check one typed-array load on the store hot
- *    path); every block of the page is dropped. A block that is running finishes with the instructions it decoded,
- *    which the architecture allows until the context synchronisation (ISB) that ends every block.
+ *    path); the blocks whose instruction bytes overlap the written bytes are dropped, found through the page's
+ *    64-byte line buckets ({@link CodePage.written}); the other blocks of the page stay translated and linked, and
+ *    the page's live byte is cleared only when no block is left. A block that is running finishes with the
+ *    instructions it decoded, which the architecture allows until the context synchronisation (ISB) that ends
+ *    every block; a looping block stops iterating once a store dropped it.
  *  - IC IALLU/IALLUIS: {@link CodeCache.invalidateAll} (a new code epoch). A block of an older epoch is compared
  *    with memory before it runs again and rebuilt if it differs. The vCPUs of a VM share one cache, so this is
  *    also the broadcast IALLUIS needs (and over-invalidation for IALLU, which the architecture allows).
@@ -85,7 +88,10 @@ export interface Block {
   next1: Block | undefined;
   gen0: number;
   gen1: number;
-  /** False once the block was dropped (a store to its page, replaced, or a flush): a looping block stops iterating. */
+  /**
+   * False once the block was dropped (a store over its instructions, replaced, or a flush): a looping block stops
+   * iterating.
+   */
   alive: boolean;
   /** The {@link CodeCache.epoch} the block was built in or last found equal to memory in. */
   epoch: number;
@@ -102,10 +108,20 @@ function kill(b: Block): void {
   b.next1 = undefined;
 }
 
+/** log2 of the bytes of a {@link CodePage}'s line buckets: 64-byte lines, 16 instruction words each. */
+const LINE_SHIFT = 6;
+/** Line buckets per page. */
+const LINES = PAGE_BYTES >>> LINE_SHIFT;
+
 /** One 4 KiB page of guest memory that holds (or held) blocks. */
 export class CodePage {
   /** Blocks by the word index of their first instruction. */
   readonly blocks = new Map<number, Block>();
+  /**
+   * The same blocks by the 64-byte lines their instructions cover (a block is in the bucket of every line it
+   * overlaps), so a store finds the blocks it overwrote without looking at the rest of the page.
+   */
+  private readonly lines: (Block[] | undefined)[] = new Array<Block[] | undefined>(LINES);
   /** Whether the page counts against the cache (it held a block since it was created or last flushed). */
   inUse = false;
   /**
@@ -130,7 +146,47 @@ export class CodePage {
     return this.blocks.get(index);
   }
 
-  /** Drop every block of the page (a store to it). The page stays in use until the next flush. */
+  /** @internal (CodeCache.add) Put `b` in the page; the caller removed any block at the same start first. */
+  insert(b: Block): void {
+    this.blocks.set(b.start, b);
+    const last = (b.start + b.n - 1) >>> (LINE_SHIFT - 2);
+    for (let l = b.start >>> (LINE_SHIFT - 2); l <= last; l++) (this.lines[l] ??= []).push(b);
+  }
+
+  /** @internal (CodeCache.add) Drop block `b` of this page: dead, unlinked, out of the page and the budget. */
+  remove(b: Block): void {
+    kill(b);
+    const cache = this.region.cache;
+    cache.bytes -= b.cost;
+    cache.blockCount--;
+    if (this.blocks.get(b.start) === b) this.blocks.delete(b.start);
+    const last = (b.start + b.n - 1) >>> (LINE_SHIFT - 2);
+    for (let l = b.start >>> (LINE_SHIFT - 2); l <= last; l++) {
+      const bucket = this.lines[l];
+      const k = bucket === undefined ? -1 : bucket.indexOf(b);
+      if (k >= 0) bucket!.splice(k, 1);
+    }
+  }
+
+  /**
+   * Bytes [from, to) of the page (offsets in the page, from < to) were written: drop the blocks holding any of
+   * them; the others (and their chain links) stay. The page's live flag is cleared when no block is left.
+   */
+  written(from: number, to: number): void {
+    const last = (to - 1) >>> LINE_SHIFT;
+    for (let l = from >>> LINE_SHIFT; l <= last; l++) {
+      const bucket = this.lines[l];
+      if (bucket === undefined) continue;
+      // Backwards: remove() takes the block out of this bucket (at index k or, never, after it).
+      for (let k = bucket.length - 1; k >= 0; k--) {
+        const b = bucket[k]!;
+        if (b.start * 4 < to && (b.start + b.n) * 4 > from) this.remove(b);
+      }
+    }
+    if (this.blocks.size === 0) this.region.live[this.page] = 0;
+  }
+
+  /** Drop every block of the page (a flush). The page stays in use until the flush marks it dropped. */
   clear(): void {
     if (this.blocks.size === 0) return;
     const cache = this.region.cache;
@@ -140,6 +196,7 @@ export class CodePage {
       cache.blockCount--;
     }
     this.blocks.clear();
+    this.lines.fill(undefined);
     this.region.live[this.page] = 0;
   }
 }
@@ -163,12 +220,18 @@ export class CodeRegion {
   }
 
   /**
-   * Bytes [offset, offset + length) of the region were written: drop the blocks of every page touched. Cheap when
-   * the pages hold no code (the MMU checks {@link live} first on its hot path).
+   * Bytes [offset, offset + length) of the region were written: drop the blocks whose instructions overlap them
+   * (on every page touched; {@link CodePage.written}). Cheap when the pages hold no code (the MMU checks
+   * {@link live} first on its hot path).
    */
   written(offset: number, length: number): void {
-    const last = Math.floor((offset + Math.max(length, 1) - 1) / PAGE_BYTES);
-    for (let p = Math.floor(offset / PAGE_BYTES); p <= last; p++) if (this.live[p] !== 0) this.pages[p]?.clear();
+    const end = offset + Math.max(length, 1);
+    const last = Math.min(Math.floor((end - 1) / PAGE_BYTES), this.pages.length - 1);
+    for (let p = Math.max(0, Math.floor(offset / PAGE_BYTES)); p <= last; p++) {
+      if (this.live[p] === 0) continue;
+      const base = p * PAGE_BYTES;
+      this.pages[p]?.written(Math.max(offset, base) - base, Math.min(end, base + PAGE_BYTES) - base);
+    }
   }
 }
 
@@ -238,7 +301,10 @@ export class CodeCache {
     return r;
   }
 
-  /** Bytes [offset, offset + length) of `bytes` were written: drop the blocks of every page touched. */
+  /**
+   * Bytes [offset, offset + length) of `bytes` were written: drop the blocks whose instructions overlap them; every
+   * other block (on the same pages too) stays translated and linked.
+   */
   written(bytes: Uint8Array, offset: number, length: number): void {
     this.regions.get(bytes)?.written(offset, length);
   }
@@ -285,17 +351,13 @@ export class CodeCache {
     if (this.bytes + grow > this.limit && this.bytes > 0) this.flush();
     if (page.dropped) page = page.region.page(page.page, page.view, page.base);
     const prev = page.blocks.get(b.start);
-    if (prev !== undefined) {
-      kill(prev);
-      this.bytes -= prev.cost;
-      this.blockCount--;
-    }
+    if (prev !== undefined) page.remove(prev);
     if (!page.inUse) {
       page.inUse = true;
       this.inUse.push(page);
       this.bytes += PAGE_COST;
     }
-    page.blocks.set(b.start, b);
+    page.insert(b);
     page.region.live[page.page] = 1;
     this.bytes += b.cost;
     this.blockCount++;

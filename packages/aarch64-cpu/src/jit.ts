@@ -411,8 +411,8 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   const src: string[] = [];
   let selfLoop = false;
   // Leaving the block through exit `k` to the fixed address `to`: a branch back to the block's own start iterates
-  // inside the function while the budget allows, the block is still valid (no store to its page) and no interrupt
-  // is pending; every iteration counts its instructions.
+  // inside the function while the budget allows, the block is still valid (no store over its instructions) and no
+  // interrupt is pending; every iteration counts its instructions.
   const leave = (k: number, to: bigint): string => {
     if (to !== pc) return `{ cpu.pc = ${hex(to)}; cpu.insnCount += ${n}; return ${k}; }`;
     selfLoop = true;

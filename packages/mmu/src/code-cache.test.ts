@@ -689,3 +689,187 @@ describe('a misaligned PC in translated code', () => {
     expect(e.cpu.codeCache.stats().built).toBe(1); // the vector's `b .` only
   });
 });
+
+/** BL from `from` to `to`; B.cond (`cond`) from `from` to `to` (byte addresses). */
+const bl = (from: number, to: number): number => (0x9400_0000 | (((to - from) >> 2) & 0x3ff_ffff)) >>> 0;
+const bcond = (from: number, to: number, cond: number): number =>
+  (0x5400_0000 | ((((to - from) >> 2) & 0x7ffff) << 5) | cond) >>> 0;
+const RET = 0xd65f_03c0;
+
+describe('a store drops only the translated blocks whose instructions it overwrites', () => {
+  /** The block starting at `va` (identity-mapped or MMU off), if the cache holds one. */
+  const blockAt = (e: Env, va: number) => e.mmu.fetchPage(BigInt(va))!.get((va & 0xfff) / 4);
+
+  /** CODE and CODE + 0x1000 identity-mapped as Normal memory (unaligned stores allowed), the MMU on. */
+  function normalEnv(): Env {
+    const e = makeEnv();
+    for (const pa of [CODE, CODE + 0x1000]) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+    enableS1(e);
+    return e;
+  }
+
+  it('a patch loop keeps the other blocks of its page (and their links): one rebuild per patch', () => {
+    const n = 40;
+    const program = (e: Env): void => {
+      load(e, CODE, [
+        bl(CODE, CODE + 0x80), // 0x00: bl T
+        0xca03_0021, //          0x04: eor x1, x1, x3
+        0xb900_0041, //          0x08: str w1, [x2]   (patches T, on this page)
+        ISB, //                  0x0c
+        0xf100_04c6, //          0x10: subs x6, x6, #1
+        bcond(CODE + 0x14, CODE, 1), // 0x14: b.ne 0x00
+        B_SELF, //               0x18
+      ]);
+      load(e, CODE + 0x80, [ADD_X0_16, RET]); // T: add x0, x0, #0x10 (toggled with #0x100); ret
+      e.cpu.pc = BigInt(CODE);
+      e.cpu.x[1] = BigInt(ADD_X0_16);
+      e.cpu.x[2] = BigInt(CODE + 0x80);
+      e.cpu.x[3] = BigInt((ADD_X0_16 ^ ADD_X0_256) >>> 0);
+      e.cpu.x[6] = BigInt(n);
+    };
+    const e = makeEnv();
+    program(e);
+    expect(e.cpu.run(10_000)).toBe(Stop.Budget);
+    expect(e.cpu.pc).toBe(BigInt(CODE + 0x18));
+    expect(e.cpu.x[0]).toBe(BigInt((n / 2) * 0x10 + (n / 2) * 0x100));
+    const s = e.cpu.codeCache.stats();
+    // T is built once per iteration (and dropped by the last store); the loop's own blocks, on the same page,
+    // once (before: every block of the page was rebuilt after every store).
+    expect(s.built).toBe(s.blocks + n);
+    expect(blockAt(e, CODE + 0x80)).toBeUndefined();
+    const i = makeEnv();
+    program(i);
+    expect(i.cpu.interpret(10_000)).toBe(Stop.Budget);
+    expect([i.cpu.x, i.cpu.pc, i.cpu.insnCount]).toEqual([e.cpu.x, e.cpu.pc, e.cpu.insnCount]);
+  });
+
+  // Three blocks: A = [0x00, 0x08), B = [0x08, 0x10), C = [0x10, 0x18) (C loops on itself).
+  const ABC = [ADD_X0_1, b(4, 8), ADD_X0_16, b(0xc, 0x10), ADD_X0_256, B_SELF];
+  const cases: [string, (e: Env) => void, string][] = [
+    ['a byte over the last byte of A', (e) => e.mmu.write(BigInt(CODE + 7), 1, 0x14n, 0), 'A'],
+    ['an unaligned halfword over A\'s last and B\'s first byte', (e) => e.mmu.write(BigInt(CODE + 7), 2, 0x14n, 0), 'AB'],
+    ['a word over B\'s last instruction', (e) => e.mmu.write(BigInt(CODE + 0xc), 4, BigInt(b(0xc, 0x10)), 0), 'B'],
+    ['a doubleword over B', (e) => e.mmu.write(BigInt(CODE + 8), 8, 0n, 0), 'B'],
+    ['an unaligned doubleword over A\'s last 3 bytes and B\'s first 5', (e) => e.mmu.write(BigInt(CODE + 5), 8, 0n, 0), 'AB'],
+    ['two doublewords (a 16-byte pair) over B and C', (e) => {
+      e.mmu.write(BigInt(CODE + 8), 8, 0n, 0);
+      e.mmu.write(BigInt(CODE + 0x10), 8, 0n, 0);
+    }, 'BC'],
+    ['a word just after C', (e) => e.mmu.write(BigInt(CODE + 0x18), 4, 0n, 0), ''],
+    ['DC ZVA of the next 64-byte line', (e) => e.mmu.zeroBlock(BigInt(CODE + 0x40), 64), ''],
+    ['DC ZVA of the blocks\' line', (e) => e.mmu.zeroBlock(BigInt(CODE), 64), 'ABC'],
+    ['a host write (CodeCache.written) over C\'s first byte', (e) => e.cpu.codeCache.written(e.ram.bytes, CODE - RAM_BASE + 0x10, 1), 'C'],
+  ];
+  for (const [what, write, dropped] of cases) {
+    it(`${what}: drops ${dropped === '' ? 'nothing' : dropped}, keeps the others`, () => {
+      const e = normalEnv();
+      load(e, CODE, ABC);
+      e.cpu.pc = BigInt(CODE);
+      e.cpu.run(6);
+      const blocks = { A: blockAt(e, CODE)!, B: blockAt(e, CODE + 8)!, C: blockAt(e, CODE + 0x10)! };
+      for (const blk of Object.values(blocks)) expect(blk.alive).toBe(true);
+      write(e);
+      for (const [name, blk] of Object.entries(blocks)) {
+        const gone = dropped.includes(name);
+        expect(blk.alive, name).toBe(!gone);
+        expect(blockAt(e, Number(blk.pc)), name).toBe(gone ? undefined : blk);
+      }
+      expect(e.cpu.codeCache.stats().blocks).toBe(3 - dropped.length);
+      // The page's live byte (the inline store check) is cleared only when no block is left.
+      const region = e.cpu.codeCache.region(e.ram.bytes);
+      expect(region.live[(CODE - RAM_BASE) / 0x1000]).toBe(dropped.length === 3 ? 0 : 1);
+    });
+  }
+
+  it('an unaligned store across a page boundary drops the last block of one page and the first of the next', () => {
+    const e = normalEnv();
+    const P = CODE + 0x1000;
+    load(e, CODE, [b(CODE, P - 8)]); //       W: b X
+    load(e, P - 8, [ADD_X0_1, ADD_X0_1]); // X: [P - 8, P), runs on into the next page
+    load(e, P, [ADD_X0_16, b(P + 4, P + 8), B_SELF]); // Y: [P, P + 8); Z: [P + 8] loops
+    e.cpu.pc = BigInt(CODE);
+    e.cpu.run(8);
+    expect(e.cpu.x[0]).toBe(0x12n);
+    const [w, x, y, z] = [CODE, P - 8, P, P + 8].map((va) => blockAt(e, va)!);
+    e.mmu.write(BigInt(P - 2), 4, 0n, 0);
+    expect([w!.alive, x!.alive, y!.alive, z!.alive]).toEqual([true, false, false, true]);
+    expect(e.cpu.codeCache.stats().blocks).toBe(2);
+  });
+});
+
+describe('random stores of every size into code pages: translated code as the interpreter, no stale block', () => {
+  /**
+   * Six pages, each: `add x0, x0, #imm`, random instructions split by a random forward branch (so a page holds
+   * several blocks), `adr x27, <a random byte of the previous page's first 40>`, a store of 1, 2, 4 or 8 bytes of
+   * x26 there (x26 = a random instruction word above an `add x0` one; `add x26, x26, #0x400` after each store),
+   * `subs x25, x25, #1`, `b.eq` to a final `b .`, and a branch to the next page.
+   */
+  function program(r: () => number): { pages: number[][]; init: bigint[]; x26: bigint } {
+    const int = (n: number): number => Math.floor(r() * n);
+    const pages: number[][] = [];
+    for (let k = 0; k < 6; k++) {
+      const at = CODE + 0x1000 * k;
+      const words = [0x9100_0400 | ((k + 1) << 10)];
+      for (let i = 0; i < 4; i++) words.push(randomWord(r));
+      words.push(randomBranch(r));
+      for (let i = 0; i < 4; i++) words.push(randomWord(r));
+      const size = [1, 2, 4, 4, 4, 8][int(6)]!;
+      const off = size === 4 ? 4 * int(10) : size === 8 ? 4 * int(9) : int(41 - size);
+      const target = CODE + 0x1000 * ((k + 5) % 6) + off;
+      const rel = target - (at + 4 * words.length);
+      words.push((0x1000_001b | ((rel & 3) << 29) | (((rel >> 2) & 0x7ffff) << 5)) >>> 0); // adr x27, target
+      const store = { 1: 0x3900_037a, 2: 0x7900_037a, 4: 0xb900_037a, 8: 0xf900_037a }[size]!; // str{b,h} w26 / str w26 / str x26, [x27]
+      words.push(store, 0x9110_035a, 0xf100_0739); // add x26, x26, #0x400; subs x25, x25, #1
+      const end = CODE + 0x6000;
+      words.push(bcond(at + 4 * words.length, end, 0)); // b.eq end
+      words.push(b(at + 4 * words.length, CODE + 0x1000 * ((k + 1) % 6)));
+      pages.push(words);
+    }
+    const init = Array.from({ length: 25 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
+    const x26 = (BigInt(randomWord(r)) << 32n) | BigInt(0x9100_0000 | (int(0x800) << 10));
+    return { pages, init, x26 };
+  }
+
+  it('on 80 random six-page programs (partial drops: blocks the stores miss stay translated)', () => {
+    const r = rng(4242);
+    let kept = 0;
+    for (let round = 0; round < 80; round++) {
+      const { pages, init, x26 } = program(r);
+      const states = [true, false].map((translated) => {
+        const e = makeEnv();
+        pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
+        load(e, CODE + 0x6000, [B_SELF]);
+        e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
+        load(e, CODE + 0x8200, [B_SELF]);
+        for (let pa = CODE; pa < CODE + 0x9000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+        for (let pa = DATA; pa < DATA + 0x5000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+        enableS1(e);
+        for (let i = 0; i < 20; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
+        for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
+        e.cpu.x[24] = BigInt.asUintN(64, init[24]!) & 0x1f8n;
+        e.cpu.x[25] = 30n; // page visits
+        e.cpu.x[26] = x26;
+        e.cpu.pc = BigInt(CODE);
+        const stops = translated ? [e.cpu.run(200), e.cpu.run(200)] : [e.cpu.interpret(200), e.cpu.interpret(200)];
+        if (translated) {
+          // Every block the cache still holds has the instructions memory holds: no store missed one it overwrote.
+          for (let k = 0; k < 6; k++) {
+            const page = e.mmu.fetchPage(BigInt(CODE + 0x1000 * k))!;
+            for (const blk of page.blocks.values()) {
+              const now = Array.from({ length: blk.n }, (_, j) => page.view.getUint32(page.base + 4 * (blk.start + j), true));
+              expect([...blk.words], `round ${round} block ${blk.pc.toString(16)}`).toEqual(now);
+              kept++;
+            }
+          }
+        }
+        return {
+          stops, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
+          code: createHash('sha256').update(e.ram.bytes.subarray(CODE - RAM_BASE, CODE - RAM_BASE + 0x7000)).digest('hex'),
+          mem: createHash('sha256').update(e.ram.bytes.subarray(DATA - RAM_BASE, DATA - RAM_BASE + 0x5000)).digest('hex'),
+        };
+      });
+      expect(states[0], `round ${round}`).toEqual(states[1]);
+    }
+    expect(kept).toBeGreaterThan(80);
+  });
+});

@@ -80,6 +80,40 @@ describe('IC IVAU', () => {
     expect(i.cpu.pc).toBe(e.cpu.pc);
   });
 
+  it('bench-osboot shape: 8 functions on one page, patching one (STR + IC IVAU) keeps the other 7 translated', () => {
+    const n = 40;
+    const F = CODE + 0x1000; // f0..f7, 16 bytes apart (four to a 64-byte line): add x0, x0, #(i + 1); ret
+    const setUpShape = (e: Env): void => {
+      const loop = Array.from({ length: 8 }, (_, i) => (0x9400_0000 | ((F + 16 * i - (CODE + 4 * i)) >> 2)) >>> 0);
+      loop.push(...PROGRAM[0]![1].slice(2)); // eor; str w1, [x2]; dc cvau; dsb; ic ivau; dsb; isb; subs; b.ne; b .
+      loop[loop.length - 2] = (0x5400_0001 | ((-(loop.length - 2) & 0x7ffff) << 5)) >>> 0; // b.ne CODE
+      loop.forEach((w, i) => e.ram.view.setUint32(CODE - RAM_BASE + 4 * i, w, true));
+      for (let i = 0; i < 8; i++) {
+        e.ram.view.setUint32(F - RAM_BASE + 16 * i, i === 3 ? ADD_X0_16 : (0x9100_0000 | ((i + 1) << 10)) >>> 0, true);
+        e.ram.view.setUint32(F - RAM_BASE + 16 * i + 4, 0xd65f_03c0, true);
+      }
+      e.cpu.pc = BigInt(CODE);
+      e.cpu.x[1] = BigInt(ADD_X0_16);
+      e.cpu.x[2] = BigInt(F + 0x30); // f3
+      e.cpu.x[3] = BigInt((ADD_X0_16 ^ ADD_X0_256) >>> 0);
+      e.cpu.x[6] = BigInt(n);
+    };
+    const e = makeEnv();
+    setUpShape(e);
+    expect(e.cpu.run(100_000)).toBe(Stop.Budget);
+    const end = BigInt(CODE + 4 * 17);
+    expect(e.cpu.pc).toBe(end);
+    expect(e.cpu.x[0]).toBe(BigInt(n * (1 + 2 + 3 + 5 + 6 + 7 + 8) + (n / 2) * 0x10 + (n / 2) * 0x100));
+    const s = e.cpu.codeCache.stats();
+    // f3 is rebuilt after each patch; f0..f2 and f4..f7 (on f3's page, f0..f2 in its line) are built once.
+    expect(s.built).toBe(s.blocks + n);
+    for (const i of [0, 1, 2, 4, 5, 6, 7]) expect(e.mmu.fetchPage(BigInt(F))!.get(4 * i)?.alive).toBe(true);
+    const i = envWith(false);
+    setUpShape(i);
+    expect(i.cpu.run(100_000)).toBe(Stop.Budget);
+    expect([i.cpu.x, i.cpu.pc]).toEqual([e.cpu.x, e.cpu.pc]);
+  });
+
   it('marks only the blocks holding an instruction of the line (CTR_EL0.IminLine) for comparison', () => {
     const e = makeEnv();
     setUp(e, 2);
