@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KvmError } from '@kvm-mte/kvm-core';
 import { VmmError } from './errors.js';
+import type { ClockMode } from './clock.js';
 import { MAX_SMP, type RunResult } from './machine.js';
 import { runVirt } from './run.js';
 import type { StdinLike } from './serial-input.js';
@@ -37,6 +38,8 @@ Options:
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
   --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M; default 64M
+  --clock C                the RTC's clock: host (host time, default) or deterministic (from instructions
+                           retired, 8 ns each, from 1970-01-01: reproducible runs and snapshot round trips)
   --framebuffer WxH        a simple framebuffer (a8r8g8b8) of W x H pixels at 0x0f00_0000 (run only)
   --screenshot FILE        with --framebuffer: write the screen as a PNG when the run ends
   --policy P               page-upgrade policy: transparent-upgrade, enforce-prot-mte, mte-allowed (default),
@@ -76,6 +79,8 @@ export interface CliRunOptions {
   maxInstructions?: number;
   /** --code-cache: the VM's translated-code cache budget in bytes. */
   codeCache?: number;
+  /** --clock: the VM clock the PL031 RTC counts. */
+  clock?: ClockMode;
   framebuffer?: { width: number; height: number };
   screenshot?: string;
   policy?: PolicyName;
@@ -99,6 +104,7 @@ const OPTIONS = {
   smp: { type: 'string' },
   'max-instructions': { type: 'string' },
   'code-cache': { type: 'string' },
+  clock: { type: 'string' },
   framebuffer: { type: 'string' },
   screenshot: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -119,6 +125,12 @@ function parseCodeCache(text: string): number {
   const bytes = parseSize(text);
   if (bytes < 1) throw new VmmError(`invalid --code-cache '${text}': must be at least 1 byte (e.g. 16M)`);
   return bytes;
+}
+
+/** --clock host|deterministic. */
+function parseClock(text: string): ClockMode {
+  if (text !== 'host' && text !== 'deterministic') throw new VmmError(`invalid --clock '${text}': expected host or deterministic`);
+  return text;
 }
 
 function parseError(e: unknown): VmmError {
@@ -196,6 +208,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (mteGiven) options.mte = mte;
     if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
     if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
+    if (values.clock !== undefined) options.clock = parseClock(values.clock);
     return { command: 'restore', options, snap: snap! }; // names the snapshot: set above
   }
   const options: CliRunOptions = {
@@ -211,6 +224,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
   if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
+  if (values.clock !== undefined) options.clock = parseClock(values.clock);
   // A plain run with machine options only (no snapshot to save, no JSON summary) runs like any other plain run.
   let runSnap = snap;
   if (command === 'run' && snap !== undefined && !snap.json && snap.snapshotOut === undefined &&
@@ -361,6 +375,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
       ...(o.codeCache !== undefined && { codeCacheBytes: o.codeCache }),
+      ...(o.clock !== undefined && { clock: o.clock }),
       ...(io.input !== undefined && { input: io.input }),
       ...(o.policy !== undefined && { pagePolicy: policyByName(o.policy) }),
       ...(o.memBackend !== undefined && { memBackend: o.memBackend }),

@@ -44,7 +44,7 @@ const virt = (extra: Partial<Parameters<typeof buildVirtDeviceTree>[0]> = {}) =>
   buildVirtDeviceTree({ ramBase: 0x4000_0000, ramSize: 256 * MiB, cpuMpidrs: [0], ...extra });
 
 describe('the virt board device tree', () => {
-  it('has the root, memory, cpus, psci, pl011 with its clock, aliases and chosen nodes', () => {
+  it('has the root, memory, cpus, psci, pl011 and pl031 with their clock, aliases and chosen nodes', () => {
     const { root } = parseFdt(virt({ bootargs: 'console=ttyAMA0 earlycon' }));
     expect(propString(root.props.get('compatible'))).toBe('linux,dummy-virt');
     expect(propCells(root.props.get('#address-cells'))).toEqual([2]);
@@ -78,6 +78,16 @@ describe('the virt board device tree', () => {
     expect(propCells(clk.props.get('#clock-cells'))).toEqual([0]);
     expect(propCells(clk.props.get('clock-frequency'))).toEqual([24_000_000]);
 
+    // As QEMU's virt (dumpdtb), less `interrupts` (no GIC yet); after the UART, as QEMU creates them.
+    const rtc = findNode(root, '/pl031@9010000')!;
+    expect([...rtc.props.keys()]).toEqual(['compatible', 'reg', 'clocks', 'clock-names']);
+    expect(propStrings(rtc.props.get('compatible'))).toEqual(['arm,pl031', 'arm,primecell']);
+    expect(propCells(rtc.props.get('reg'))).toEqual([0, 0x0901_0000, 0, 0x1000]);
+    expect(propCells(rtc.props.get('clocks'))).toEqual([phandle]);
+    expect(propStrings(rtc.props.get('clock-names'))).toEqual(['apb_pclk']);
+    const names = root.children.map((c) => c.name);
+    expect(names.indexOf('pl031@9010000')).toBe(names.indexOf('pl011@9000000') + 1);
+
     expect(propString(findNode(root, '/aliases')!.props.get('serial0'))).toBe('/pl011@9000000');
     const chosen = findNode(root, '/chosen')!;
     expect(propString(chosen.props.get('stdout-path'))).toBe('/pl011@9000000');
@@ -109,6 +119,7 @@ describe('the virt board device tree', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('compatible = "linux,dummy-virt";');
     expect(r.stdout).toContain('pl011@9000000 {');
+    expect(r.stdout).toContain('pl031@9010000 {');
     expect(r.stdout).toContain('reg = <0x00 0x40000000 0x00 0x10000000>;');
     expect(r.stdout).toContain('compatible = "arm,psci-1.0\\0arm,psci-0.2\\0arm,psci";');
     expect(r.stdout).toContain('bootargs = "a b";');

@@ -37,3 +37,5 @@ export {
 } from './snapshot-format.js';
 export { bytesSource, FileSource, writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 export { checkPl011State, type Pl011State } from './pl011.js';
+export { Pl031, PL031_BASE, PL031_SIZE, RTC, checkPl031State, type Pl031State } from './pl031.js';
+export { hostClock, deterministicClock, DEFAULT_ICOUNT_SHIFT, type ClockMode, type VmClock } from './clock.js';

@@ -1,6 +1,7 @@
 /**
- * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000, PSCI
- * over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs' exits.
+ * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000, a PL031
+ * RTC at 0x0901_0000, PSCI over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs'
+ * exits.
  */
 import {
   CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
@@ -14,6 +15,8 @@ import { LoopDetector } from './loop-detect.js';
 import { DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES, SerialLog } from './serial-log.js';
 import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
 import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
+import { Pl031, PL031_BASE, PL031_SIZE } from './pl031.js';
+import { deterministicClock, hostClock, type ClockMode, type VmClock } from './clock.js';
 import { checkRamSize } from './size.js';
 import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
@@ -122,6 +125,11 @@ export interface VirtMachineOptions {
   translate?: boolean;
   /** Print each translated block's JavaScript to stderr (kvm-core `dumpBlocks`; KVM_MTE_JIT_DUMP=1). */
   dumpBlocks?: boolean;
+  /**
+   * The VM clock the PL031 RTC counts (clock.ts): 'host' (default: host time, `now` in ms since the epoch, default
+   * Date.now) or 'deterministic' (time from the instructions retired, 2^shift ns each, default shift 3).
+   */
+  clock?: ClockMode | { mode: 'host'; now?: () => number } | { mode: 'deterministic'; shift?: number };
 }
 
 export interface BootOptions {
@@ -170,6 +178,10 @@ export class VirtMachine {
   readonly mte: boolean;
   readonly bus = new MmioBus();
   readonly uart: Pl011;
+  /** The PL031 real-time clock at 0x0901_0000, counting `clock`. */
+  readonly rtc: Pl031;
+  /** The VM clock (VirtMachineOptions.clock). */
+  readonly clock: VmClock;
   /** The framebuffer, with the `framebuffer` option. */
   readonly framebuffer: Framebuffer | undefined;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
@@ -227,6 +239,12 @@ export class VirtMachine {
       },
     });
     this.bus.map(PL011_BASE, PL011_SIZE, this.uart);
+    const clock = typeof options.clock === 'string' ? { mode: options.clock } : options.clock ?? { mode: 'host' as const };
+    if (clock.mode !== 'host' && clock.mode !== 'deterministic') throw new VmmError(`invalid clock ${String(clock.mode)}: must be host or deterministic`);
+    this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined)
+      : deterministicClock(() => this.instructions, 'shift' in clock ? clock.shift : undefined);
+    this.rtc = new Pl031(this.clock);
+    this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
 
     const vcpus: Vcpu[] = [];
     for (let i = 0; i < smp; i++) {
@@ -351,7 +369,7 @@ export class VirtMachine {
   /** Guest-visible state outside the vCPUs and RAM, for the loop detector: devices, input, output so far. */
   private deviceState(): string {
     const input = this.input;
-    return `${JSON.stringify(this.uart.saveState())};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
+    return `${JSON.stringify(this.uart.saveState())};rtc=${this.rtc.loopState()};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
   }
 
   /**

@@ -1,7 +1,7 @@
 /** runVirt: boot a kernel on the virt machine and run it to the end, in one call (for tests and the CLI). */
 import type { PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import type { FramebufferOptions } from './framebuffer.js';
-import { VirtMachine, type RunResult } from './machine.js';
+import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
 import { attachStdin, type StdinLike } from './serial-input.js';
 
 export interface RunVirtOptions {
@@ -46,6 +46,8 @@ export interface RunVirtOptions {
   memBackend?: 'anonymous' | 'shared';
   /** Whether the VMM maps guest RAM with PROT_MTE (default false, as real VMMs do). */
   protMte?: boolean;
+  /** The VM clock the PL031 RTC counts: host time (default) or deterministic (see clock.ts). */
+  clock?: VirtMachineOptions['clock'];
 }
 
 /**
@@ -67,6 +69,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.pagePolicy !== undefined && { pagePolicy: options.pagePolicy }),
     ...(options.memBackend !== undefined && { memBackend: options.memBackend }),
     ...(options.protMte !== undefined && { protMte: options.protMte }),
+    ...(options.clock !== undefined && { clock: options.clock }),
   });
   machine.load({
     kernel: options.kernel,

@@ -6,6 +6,7 @@
 import { KvmError } from '@kvm-mte/kvm-core';
 import { VmmError } from './errors.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
+import type { ClockMode } from './clock.js';
 import {
   decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot, tagStats, policyByName, type DecodedSnapshot,
   type Progress, type SnapshotSizes,
@@ -112,6 +113,8 @@ export interface MachineArgs {
   /** From the environment (cpuOptionsFromEnv): KVM_MTE_JIT=0 interprets, KVM_MTE_JIT_DUMP=1 prints blocks. */
   translate?: boolean;
   dumpBlocks?: boolean;
+  /** --clock: the VM clock the PL031 RTC counts. */
+  clock?: ClockMode;
 }
 
 function progressFor(io: SnapshotIo): Progress | undefined {
@@ -137,8 +140,9 @@ export function machineRefused(e: KvmError, c: { policy: PolicyName; memBackend:
 }
 
 /** The execution-engine options of MachineArgs, as VirtMachineOptions. */
-function engineOptions(m: MachineArgs): Pick<VirtMachineOptions, 'codeCacheBytes' | 'translate' | 'dumpBlocks'> {
+function engineOptions(m: MachineArgs): Pick<VirtMachineOptions, 'codeCacheBytes' | 'translate' | 'dumpBlocks' | 'clock'> {
   return {
+    ...(m.clock !== undefined && { clock: m.clock }),
     ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }),
     ...(m.translate !== undefined && { translate: m.translate }),
     ...(m.dumpBlocks !== undefined && { dumpBlocks: m.dumpBlocks }),

@@ -18,7 +18,8 @@ import {
 import { SYSREG_DEFS, sysRegByKey } from '@kvm-mte/aarch64-cpu';
 import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
 import { VirtMachine, type VirtMachineOptions } from './machine.js';
-import { checkPl011State, type Pl011State } from './pl011.js';
+import { checkPl011State } from './pl011.js';
+import { checkPl031State } from './pl031.js';
 import {
   decodeContainer, encodeSnapshotParts, joinParts, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName,
   type Section, type SnapshotHeader, type SnapshotLayout, type StoredSection, type TagsVia,
@@ -496,12 +497,12 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource): DecodedSnapsh
   if (typeof d !== 'object' || d === null || typeof d.devices !== 'object' || d.devices === null) bad('snapshot is corrupt: bad devices section');
   const devices = d.devices as Record<string, unknown>;
   for (const [k, s] of Object.entries(devices)) {
-    if (k.startsWith('pl011@')) {
-      try {
-        checkPl011State(s);
-      } catch (e) {
-        bad(`snapshot is corrupt: ${(e as Error).message}`);
-      }
+    // A snapshot from before the PL031 existed has no pl031 entry: the RTC then keeps the fresh machine's state.
+    const check = k.startsWith('pl011@') ? checkPl011State : k.startsWith('pl031@') ? checkPl031State : undefined;
+    try {
+      check?.(s);
+    } catch (e) {
+      bad(`snapshot is corrupt: ${(e as Error).message}`);
     }
   }
   const monitors = decodeMonitors(typeof d.machine === 'object' && d.machine !== null ? d.machine.monitors : undefined, header.smp);
@@ -586,7 +587,7 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   });
   // After the registers: the monitors belong to the vCPUs' state (memslots are in place: the reservation is global).
   machine.vcpus.forEach((vcpu, i) => vcpu.setMonitorState(snap.monitors[i] ?? { event: false }));
-  for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s as Pl011State);
+  for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s);
   // RAM of a fresh machine is zero: write only the snapshot's pages (writing the rest, even zeros, would make the
   // host commit all of guest RAM).
   const memoryPages = snap.memory.copyInto(machine.ram.bytes, opts.progress);

@@ -1,11 +1,12 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI and the console. Node names, compatibles and property values follow what QEMU's virt
+ * find RAM, the CPUs, PSCI, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
  * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
 import type { FramebufferDescription } from './framebuffer.js';
 import { PL011_BASE, PL011_SIZE } from './pl011.js';
+import { PL031_BASE, PL031_SIZE } from './pl031.js';
 
 /** The PL011's fixed reference clock on the virt board (QEMU's "apb-pclk": 24 MHz). */
 export const APB_PCLK_HZ = 24_000_000;
@@ -31,6 +32,7 @@ export interface VirtDeviceTreeOptions {
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
+export const PL031_NODE = `/pl031@${PL031_BASE.toString(16)}`;
 
 /** Build the virt board's device tree blob. */
 export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
@@ -81,6 +83,14 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     .prop('reg', { u64: [PL011_BASE, PL011_SIZE] })
     .prop('clocks', { cells: [PHANDLE_APB_PCLK, PHANDLE_APB_PCLK] })
     .prop('clock-names', ['uartclk', 'apb_pclk'])
+    .endNode();
+
+  // The RTC (pl031.ts); no `interrupts` either (QEMU's SPI 2), for the same reason.
+  fdt.beginNode(PL031_NODE.slice(1))
+    .prop('compatible', ['arm,pl031', 'arm,primecell'])
+    .prop('reg', { u64: [PL031_BASE, PL031_SIZE] })
+    .prop('clocks', { cells: [PHANDLE_APB_PCLK] })
+    .prop('clock-names', 'apb_pclk')
     .endNode();
 
   fdt.beginNode('aliases').prop('serial0', PL011_NODE).endNode();
