@@ -4,6 +4,7 @@
 // cflags: -O2
 #include "guest.h"
 #include "mmu.h"
+#include "xorshift.h"
 
 #define NODES    49152
 #define BUCKETS  8192          /* a power of two; about 4 keys per bucket when full: chains to chase */
@@ -22,15 +23,6 @@ static struct node *buckets[BUCKETS];
 static struct node *order_head;
 static u64 live;
 
-static u64 rng_state;
-static u64 rng(void)
-{
-    u64 s = rng_state;
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return rng_state = s;
-}
 
 static inline u32 bucket_of(u64 key)
 {

@@ -5,6 +5,7 @@
 // cflags: -O2
 #include "guest.h"
 #include "mmu.h"
+#include "xorshift.h"
 
 #define DATA_BYTES  (128 * 1024)
 #define OUT_BYTES   (DATA_BYTES + DATA_BYTES / 8 + 64)
@@ -19,15 +20,6 @@ static u8 packed[OUT_BYTES];
 static u8 unpacked[DATA_BYTES];
 static u32 head[1 << HASH_BITS];
 
-static u64 rng_state;
-static u64 rng(void)
-{
-    u64 s = rng_state;
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return rng_state = s;
-}
 
 static const char *const words[] = {
     "the ", "guest ", "memory ", "tag ", "page ", "table ", "of ", "and ", "kernel ", "exception ", "level ",

@@ -16,6 +16,7 @@
 // cflags: -O2
 #include "guest.h"
 #include "mmu.h"
+#include "xorshift.h"
 
 #define CODE_VA     0x40400000UL        /* a 2 MiB block of Normal memory, RW and executable at EL1 */
 #define CODE_BYTES  (1024 * 1024)
@@ -140,15 +141,6 @@ static inline u64 syscall2(u64 nr, u64 a, u64 b)
 }
 
 /* ---- code generation ---- */
-static u64 rng_state;
-static u64 rng(void)
-{
-    u64 s = rng_state;
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return rng_state = s;
-}
 
 static const u8 work_regs[7] = {0, 2, 3, 4, 5, 6, 7};   /* x1 holds the data pointer and is never written */
 
