@@ -122,11 +122,11 @@ describe('IC IVAU', () => {
     expect(lineBytes).toBe(64);
     const blockAt = (off: number) => e.mmu.fetchPage(BigInt(CODE + off))!.get((off & 0xfff) / 4)!;
     const cacheEpoch = e.cpu.codeCache.epoch;
-    for (const off of [0x0, 0xc, 0x24, 0x1000]) expect(blockAt(off).epoch).toBe(cacheEpoch);
+    for (const off of [0x0, 0x4, 0x8, 0x24, 0x1000]) expect(blockAt(off).epoch).toBe(cacheEpoch);
     // The line of f (one block: add; ret) is given an epoch no cache has; nothing else is touched.
     e.mmu.invalidateCode(BigInt(CODE + 0x1000), lineBytes);
     expect(blockAt(0x1000).epoch).not.toBe(cacheEpoch);
-    for (const off of [0x0, 0xc, 0x24]) expect(blockAt(off).epoch).toBe(cacheEpoch);
+    for (const off of [0x0, 0x4, 0x8, 0x24]) expect(blockAt(off).epoch).toBe(cacheEpoch);
     expect(e.cpu.codeCache.epoch).toBe(cacheEpoch);
     // Run f again: compared with memory, equal, kept (nothing rebuilt).
     const built = e.cpu.codeCache.stats().built;

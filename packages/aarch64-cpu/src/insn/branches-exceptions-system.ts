@@ -31,10 +31,15 @@ function branchRel(cpu: Cpu, offset: number): void {
   cpu.nextPc = branchAddr(cpu, BigInt.asUintN(64, cpu.pc + BigInt(offset)));
 }
 
-/** BranchTo(Xn) for the register forms: the target may be misaligned, which faults when it is executed. */
+/**
+ * BranchTo(Xn) for the register forms: a misaligned target faults when it is executed, so only then is the next
+ * fetch flagged (the flag sends the translated run loop to the interpreter for one instruction: setting it for
+ * every aligned BR/BLR/RET cost one interpreted instruction and a broken chain after each).
+ */
 function branchReg(cpu: Cpu, target: bigint): void {
-  cpu.nextPc = branchAddr(cpu, target);
-  cpu.checkPcAlign = true;
+  const pc = branchAddr(cpu, target);
+  cpu.nextPc = pc;
+  if ((pc & 3n) !== 0n) cpu.checkPcAlign = true;
 }
 
 /** B <label>: `000101 imm26`. */
