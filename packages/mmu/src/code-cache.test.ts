@@ -606,6 +606,37 @@ describe('the translated-code cache stays within its budget', () => {
   });
 });
 
+/**
+ * The environment of the random six-page self-modifying programs: `pages` at CODE.., `b .` at CODE + 0x6000 (their
+ * end) and at the vector table's current-EL synchronous entry, CODE..CODE + 0x9000 and DATA..DATA + 0x5000
+ * identity-mapped as Normal memory (with the MMU off, data accesses are Device: unaligned ones fault), x0..x19 from
+ * `init`, x20..x23 pointing into DATA, the rest as `regs` gives them, PC at CODE.
+ */
+function sixPageEnv(pages: number[][], init: readonly bigint[], regs: Readonly<Record<number, bigint>>): Env {
+  const e = makeEnv();
+  pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
+  load(e, CODE + 0x6000, [B_SELF]);
+  e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
+  load(e, CODE + 0x8200, [B_SELF]);
+  for (let pa = CODE; pa < CODE + 0x9000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+  for (let pa = DATA; pa < DATA + 0x5000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
+  enableS1(e);
+  for (let i = 0; i < 20; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
+  for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
+  for (const [n, v] of Object.entries(regs)) e.cpu.x[Number(n)] = v;
+  e.cpu.pc = BigInt(CODE);
+  return e;
+}
+
+/** What a six-page program run leaves: stop codes, registers, flags, PC, count, ESR, and digests of code and data. */
+function sixPageState(e: Env, stops: number[]) {
+  return {
+    stops, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
+    code: createHash('sha256').update(e.ram.bytes.subarray(CODE - RAM_BASE, CODE - RAM_BASE + 0x7000)).digest('hex'),
+    mem: createHash('sha256').update(e.ram.bytes.subarray(DATA - RAM_BASE, DATA - RAM_BASE + 0x5000)).digest('hex'),
+  };
+}
+
 describe('translated blocks agree with the interpreter when the cache is flushed all the time', () => {
   /**
    * Six pages, each: an `add x0, x0, #imm` that the next page rewrites, random straight-line instructions,
@@ -640,30 +671,16 @@ describe('translated blocks agree with the interpreter when the cache is flushed
         const { pages, init } = program(r);
         const x24 = BigInt(Math.floor(r() * 64)) * 8n;
         const states = [true, false].map((translated) => {
-          const e = makeEnv();
+          const e = sixPageEnv(pages, init, {
+            24: x24,
+            25: 20n, // page visits
+            26: BigInt(0x9100_0000 | (Number(init[20]! & 0xfffn) << 10)), // add x0, x0, #imm
+          });
           e.cpu.codeCache.resize(budget);
-          pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
-          load(e, CODE + 0x6000, [B_SELF]);
-          e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
-          load(e, CODE + 0x8200, [B_SELF]);
-          // Identity-mapped Normal memory (with the MMU off, data accesses are Device: unaligned ones fault).
-          for (let pa = CODE; pa < CODE + 0x9000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
-          for (let pa = DATA; pa < DATA + 0x5000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
-          enableS1(e);
-          for (let i = 0; i < 20; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
-          for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
-          e.cpu.x[24] = x24;
-          e.cpu.x[25] = 20n; // page visits
-          e.cpu.x[26] = BigInt(0x9100_0000 | (Number(init[20]! & 0xfffn) << 10)); // add x0, x0, #imm
-          e.cpu.pc = BigInt(CODE);
           // Two runs: a new run epoch re-checks every block against memory.
           const stops = translated ? [e.cpu.run(150), e.cpu.run(150)] : [e.cpu.interpret(150), e.cpu.interpret(150)];
           if (translated) flushes += e.cpu.codeCache.stats().flushes;
-          return {
-            stops, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
-            code: createHash('sha256').update(e.ram.bytes.subarray(CODE - RAM_BASE, CODE - RAM_BASE + 0x7000)).digest('hex'),
-            mem: createHash('sha256').update(e.ram.bytes.subarray(DATA - RAM_BASE, DATA - RAM_BASE + 0x5000)).digest('hex'),
-          };
+          return sixPageState(e, stops);
         });
         expect(states[0], `round ${round}`).toEqual(states[1]);
       }
@@ -836,20 +853,11 @@ describe('random stores of every size into code pages: translated code as the in
     for (let round = 0; round < 80; round++) {
       const { pages, init, x26 } = program(r);
       const states = [true, false].map((translated) => {
-        const e = makeEnv();
-        pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
-        load(e, CODE + 0x6000, [B_SELF]);
-        e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
-        load(e, CODE + 0x8200, [B_SELF]);
-        for (let pa = CODE; pa < CODE + 0x9000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
-        for (let pa = DATA; pa < DATA + 0x5000; pa += 0x1000) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
-        enableS1(e);
-        for (let i = 0; i < 20; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
-        for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
-        e.cpu.x[24] = BigInt.asUintN(64, init[24]!) & 0x1f8n;
-        e.cpu.x[25] = 30n; // page visits
-        e.cpu.x[26] = x26;
-        e.cpu.pc = BigInt(CODE);
+        const e = sixPageEnv(pages, init, {
+          24: BigInt.asUintN(64, init[24]!) & 0x1f8n,
+          25: 30n, // page visits
+          26: x26,
+        });
         const stops = translated ? [e.cpu.run(200), e.cpu.run(200)] : [e.cpu.interpret(200), e.cpu.interpret(200)];
         if (translated) {
           // Every block the cache still holds has the instructions memory holds: no store missed one it overwrote.
@@ -862,11 +870,7 @@ describe('random stores of every size into code pages: translated code as the in
             }
           }
         }
-        return {
-          stops, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
-          code: createHash('sha256').update(e.ram.bytes.subarray(CODE - RAM_BASE, CODE - RAM_BASE + 0x7000)).digest('hex'),
-          mem: createHash('sha256').update(e.ram.bytes.subarray(DATA - RAM_BASE, DATA - RAM_BASE + 0x5000)).digest('hex'),
-        };
+        return sixPageState(e, stops);
       });
       expect(states[0], `round ${round}`).toEqual(states[1]);
     }
