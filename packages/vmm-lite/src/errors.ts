@@ -9,6 +9,18 @@ export class VmmError extends Error {
   }
 }
 
+/**
+ * The host vmm-lite runs on lacks something an operation needs (platform.ts): a `gunzip` for a gzip-compressed
+ * kernel or a `deflate` for a PNG in a browser, Node's file system for `FileSource`. One line, naming what is
+ * missing (`capability`), on which platform, and what to do instead.
+ */
+export class PlatformError extends VmmError {
+  constructor(readonly capability: string, readonly platform: string, remedy: string) {
+    super(`${capability} is not available on the ${platform} platform: ${remedy}`);
+    this.name = 'PlatformError';
+  }
+}
+
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;

@@ -1,9 +1,10 @@
 /**
  * A minimal PNG encoder for screenshots: 8-bit RGBA (colour type 6), no interlace, one IDAT chunk holding the
- * zlib stream (node:zlib deflateSync) of the scanlines, each with filter type 0 (None). Chunks carry their CRC-32
- * (ISO 3309 / ITU-T V.42, the polynomial 0xEDB88320 reflected), computed over the chunk type and data.
+ * zlib stream of the scanlines (the platform's deflate: node:zlib's deflateSync on Node, see platform.ts), each with
+ * filter type 0 (None). Chunks carry their CRC-32 (ISO 3309 / ITU-T V.42, the polynomial 0xEDB88320 reflected),
+ * computed over the chunk type and data.
  */
-import { deflateSync } from 'node:zlib';
+import { defaultPlatform, deflateOf, type Platform } from './platform.js';
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -34,10 +35,14 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Encode `rgba` (width × height × 4 bytes, rows top to bottom) as a PNG file. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Uint8Array {
+/**
+ * Encode `rgba` (width × height × 4 bytes, rows top to bottom) as a PNG file, compressed with `platform`'s deflate (a
+ * PlatformError on a platform without one, such as the web platform).
+ */
+export function encodePng(width: number, height: number, rgba: Uint8Array, platform: Platform = defaultPlatform()): Uint8Array {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`bad PNG size ${width}x${height}`);
   if (rgba.length !== width * height * 4) throw new RangeError(`PNG data is ${rgba.length} bytes, expected ${width * height * 4}`);
+  const deflate = deflateOf(platform);
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
@@ -48,7 +53,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   const row = width * 4;
   const raw = new Uint8Array((row + 1) * height);
   for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * row, (y + 1) * row), y * (row + 1) + 1); // filter byte 0
-  const idat = new Uint8Array(deflateSync(raw));
+  const idat = deflate(raw);
   const parts = [PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;

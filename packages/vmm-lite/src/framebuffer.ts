@@ -30,6 +30,7 @@ import type { HostMapping, Kvm, Vm } from '@kvm-mte/kvm-core';
 import { KvmError } from '@kvm-mte/kvm-core';
 import { hex, MiB, VmmError } from './errors.js';
 import { encodePng } from './framebuffer-png.js';
+import { defaultPlatform, type Platform } from './platform.js';
 
 export const FRAMEBUFFER_BASE = 0x0f00_0000;
 /** The hole in QEMU's virt map the framebuffer may use. */
@@ -89,11 +90,16 @@ export class Framebuffer implements FramebufferDescription {
   /** The VMM's mapping: what the display process shares. */
   readonly mapping: HostMapping;
 
+  /** The host's compression for `toPng` (platform.ts). */
+  private readonly platform: Platform;
+
   /**
    * mmap the framebuffer and install it as memslot FRAMEBUFFER_SLOT of `vm`. Throws a VmmError for a bad geometry
-   * and a {@link FramebufferRefusedError} when KVM refuses the memslot (the page policy, in an MTE VM).
+   * and a {@link FramebufferRefusedError} when KVM refuses the memslot (the page policy, in an MTE VM). `platform`
+   * compresses `toPng`'s PNG (default: defaultPlatform()).
    */
-  constructor(kvm: Kvm, vm: Vm, o: FramebufferOptions) {
+  constructor(kvm: Kvm, vm: Vm, o: FramebufferOptions, platform: Platform = defaultPlatform()) {
+    this.platform = platform;
     const { width, height } = o;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new VmmError(`invalid framebuffer size ${width}x${height}`);
     this.width = width;
@@ -146,8 +152,8 @@ export class Framebuffer implements FramebufferDescription {
     return out;
   }
 
-  /** A PNG of the screen. */
+  /** A PNG of the screen (a PlatformError on a platform without deflate: see platform.ts). */
   toPng(): Uint8Array {
-    return encodePng(this.width, this.height, this.toRgba());
+    return encodePng(this.width, this.height, this.toRgba(), this.platform);
   }
 }

@@ -4,8 +4,8 @@
  *   0x20..0x37 reserved, 0x38 magic "ARM\x64", 0x3c reserved (PE offset).
  * text_offset is only meaningful when image_size is non-zero (kernels before 3.17 left both zero).
  */
-import { gunzipSync } from 'node:zlib';
-import { VmmError } from './errors.js';
+import { PlatformError, VmmError } from './errors.js';
+import { defaultPlatform, gunzipOf, type Platform } from './platform.js';
 
 export const ARM64_IMAGE_MAGIC = 0x644d_5241; // "ARM\x64" read little-endian
 export const ARM64_IMAGE_MAGIC_OFFSET = 0x38;
@@ -37,11 +37,16 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** The most a gzip-compressed kernel may expand to (QEMU's limit is the same 256 MiB). */
 export const MAX_GUNZIP_BYTES = 256 * 1024 * 1024;
 
-/** Decompress a gzip-compressed kernel, as QEMU does for arm64 (the bootloader's job on real hardware). */
-export function gunzipKernel(bytes: Uint8Array): Uint8Array {
+/**
+ * Decompress a gzip-compressed kernel, as QEMU does for arm64 (the bootloader's job on real hardware), with the
+ * platform's gunzip (platform.ts; a PlatformError on one without, such as the web platform).
+ */
+export function gunzipKernel(bytes: Uint8Array, platform: Platform = defaultPlatform()): Uint8Array {
+  const gunzip = gunzipOf(platform);
   try {
-    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES }));
+    return gunzip(bytes, MAX_GUNZIP_BYTES);
   } catch (e) {
+    if (e instanceof PlatformError) throw e;
     throw new VmmError(`invalid gzip-compressed kernel: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -3,7 +3,8 @@ export {
   VirtMachine, DEFAULT_RAM_BYTES, DEFAULT_SLICE, MAX_SMP, TURN_COST, MAX_TAG_ACCESS_EXITS_KEPT, type RunResult, type RunOutcome, type VirtMachineOptions,
   type BootOptions, type MachineRunOptions,
 } from './machine.js';
-export { VmmError } from './errors.js';
+export { VmmError, PlatformError } from './errors.js';
+export { defaultPlatform, nodePlatform, webPlatform, type Platform, type Sha256Hash } from './platform.js';
 export { parseSize, checkRamSize, formatSize, MAX_RAM_BYTES } from './size.js';
 export { parseElf, isElf, EM_AARCH64, type ElfImage, type ElfSegment } from './elf.js';
 export {

@@ -18,6 +18,7 @@
 import { hex, MiB, VmmError } from './errors.js';
 import { isElf, parseElf } from './elf.js';
 import { gunzipKernel, isGzip, parseArm64ImageHeader } from './image.js';
+import type { Platform } from './platform.js';
 import { formatSize } from './size.js';
 
 export type KernelFormat = 'elf' | 'image' | 'raw';
@@ -72,23 +73,24 @@ function ramText(ram: RamRange): string {
   return `${formatSize(ram.size)} of RAM at ${hex(ram.base)}`;
 }
 
-/** Detect the kernel's format (after decompressing a gzip file). */
-export function detectKernel(kernel: Uint8Array): { format: KernelFormat; bytes: Uint8Array; gzip: boolean } {
+/** Detect the kernel's format (after decompressing a gzip file with `platform`'s gunzip: see platform.ts). */
+export function detectKernel(kernel: Uint8Array, platform?: Platform): { format: KernelFormat; bytes: Uint8Array; gzip: boolean } {
   if (kernel.length === 0) throw new VmmError('the kernel image is empty');
   if (isElf(kernel)) return { format: 'elf', bytes: kernel, gzip: false };
   const gzip = isGzip(kernel);
-  const bytes = gzip ? gunzipKernel(kernel) : kernel;
+  const bytes = gzip ? gunzipKernel(kernel, platform) : kernel;
   if (gzip && bytes.length === 0) throw new VmmError('the kernel image is empty after decompression');
   return { format: parseArm64ImageHeader(bytes) ? 'image' : 'raw', bytes, gzip };
 }
 
 /**
  * Plan the boot: parse the kernel and place it, the initrd (`initrdSize` bytes, if given) and the device tree
- * (`dtbSize` bytes). Throws {@link VmmError} when the kernel is invalid or something does not fit in RAM.
+ * (`dtbSize` bytes). Throws {@link VmmError} when the kernel is invalid or something does not fit in RAM. A gzip file
+ * is decompressed with `platform`'s gunzip (default: defaultPlatform(), see platform.ts).
  */
-export function planBoot(kernel: Uint8Array, ram: RamRange, opts: { dtbSize: number; initrdSize?: number }): BootLayout {
+export function planBoot(kernel: Uint8Array, ram: RamRange, opts: { dtbSize: number; initrdSize?: number; platform?: Platform }): BootLayout {
   const ramEnd = ram.base + ram.size;
-  const { format, bytes, gzip } = detectKernel(kernel);
+  const { format, bytes, gzip } = detectKernel(kernel, opts.platform);
   if (format === 'elf') {
     const elf = parseElf(bytes);
     let low = Infinity;

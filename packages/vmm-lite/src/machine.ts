@@ -21,14 +21,15 @@ import { checkRamSize } from './size.js';
 import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
+import { defaultPlatform, type Platform } from './platform.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
 export const MAX_SMP = 8;
 /**
- * The length of a vCPU's turn, in instructions, before the loop turns to the next vCPU and lets Node's event loop
- * run. Work that retires no instruction is charged to the turn at about what it costs the host (see TURN_COST), so a
- * turn takes a bounded time whatever the guest does.
+ * The length of a vCPU's turn, in instructions, before the loop turns to the next vCPU and lets the host's event loop
+ * run (Platform.yield). Work that retires no instruction is charged to the turn at about what it costs the host (see
+ * TURN_COST), so a turn takes a bounded time whatever the guest does.
  */
 export const DEFAULT_SLICE = 1_000_000;
 
@@ -130,6 +131,11 @@ export interface VirtMachineOptions {
    * Date.now) or 'deterministic' (time from the instructions retired, 2^shift ns each, default shift 3).
    */
   clock?: ClockMode | { mode: 'host'; now?: () => number } | { mode: 'deterministic'; shift?: number };
+  /**
+   * What the machine needs from its host (platform.ts): how the run loop yields, SHA-256 for snapshots, gunzip for
+   * gzip-compressed kernels, deflate for screenshots. Default: defaultPlatform() (Node's on Node, else the web one).
+   */
+  platform?: Platform;
 }
 
 export interface BootOptions {
@@ -184,6 +190,8 @@ export class VirtMachine {
   readonly clock: VmClock;
   /** The framebuffer, with the `framebuffer` option. */
   readonly framebuffer: Framebuffer | undefined;
+  /** The host's services (VirtMachineOptions.platform). */
+  readonly platform: Platform;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
   readonly input = new SerialInput();
   /** The first MAX_TAG_ACCESS_EXITS_KEPT 'arm-tag-access' exits (a guest can make them forever). */
@@ -206,6 +214,7 @@ export class VirtMachine {
     const smp = options.smp ?? 1;
     if (!Number.isInteger(smp) || smp < 1 || smp > MAX_SMP) throw new VmmError(`invalid CPU count ${smp}: must be 1..${MAX_SMP}`);
     this.mte = options.mte ?? true;
+    this.platform = options.platform ?? defaultPlatform();
     this.kvm = options.kvm ?? new Kvm();
     const cacheBytes = options.codeCacheBytes;
     if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
@@ -223,7 +232,7 @@ export class VirtMachine {
     this.ram = this.kvm.mmap({ size: this.ramSize, kind: options.memBackend ?? 'anonymous', protMte: options.protMte ?? false });
     this.vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: BigInt(this.ramBase), memorySize: BigInt(this.ramSize), mapping: this.ram });
     if (options.memoryBudgetPages !== undefined) this.vm.setMemoryBudget(options.memoryBudgetPages);
-    this.framebuffer = options.framebuffer === undefined ? undefined : new Framebuffer(this.kvm, this.vm, options.framebuffer);
+    this.framebuffer = options.framebuffer === undefined ? undefined : new Framebuffer(this.kvm, this.vm, options.framebuffer, this.platform);
     this.onTagAccess = options.onTagAccess ?? 'abort';
 
     const onSerial = options.onSerial;
@@ -274,6 +283,7 @@ export class VirtMachine {
     const layout = planBoot(opts.kernel, { base: this.ramBase, size: this.ramSize }, {
       dtbSize: sizing.length,
       ...(initrdSize === undefined ? {} : { initrdSize }),
+      platform: this.platform,
     });
     const dtb = dt(layout.initrd);
     const mem = this.ram.bytes;
@@ -304,8 +314,9 @@ export class VirtMachine {
 
   /**
    * Run the vCPUs round-robin until the guest powers off or resets, no vCPU can make progress, the instruction
-   * limit is reached, or the model fails. Yields to Node's event loop after every round, and a round takes a
-   * bounded time whatever the guest does (turns are charged for exceptions and exits too: TURN_COST).
+   * limit is reached, or the model fails. Yields to the host's event loop after every round (Platform.yield:
+   * setImmediate on Node), and a round takes a bounded time whatever the guest does (turns are charged for
+   * exceptions and exits too: TURN_COST).
    */
   async run(opts: MachineRunOptions = {}): Promise<RunResult> {
     const limit = opts.maxInstructions ?? Infinity;
@@ -349,7 +360,7 @@ export class VirtMachine {
             : `${idle.size === 1 && this.vcpus.length === 1 ? 'the vCPU is' : `${idle.size} vCPU(s) are`} idle in WFI with no interrupt source that could wake ${idle.size === 1 ? 'it' : 'them'}${stopped > 0 ? `, the other ${stopped} powered off` : ''}`;
           return this.result('stalled', `guest stalled: ${what}`);
         }
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.platform.yield();
         this.input.pump(this.uart);
       }
     } finally {

@@ -3,6 +3,7 @@ import type { PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
 import { attachStdin, type StdinLike } from './serial-input.js';
+import type { Platform } from './platform.js';
 
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -48,6 +49,8 @@ export interface RunVirtOptions {
   protMte?: boolean;
   /** The VM clock the PL031 RTC counts: host time (default) or deterministic (see clock.ts). */
   clock?: VirtMachineOptions['clock'];
+  /** The host's services (platform.ts). Default: defaultPlatform() (Node's on Node, else the web one). */
+  platform?: Platform;
 }
 
 /**
@@ -70,6 +73,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.memBackend !== undefined && { memBackend: options.memBackend }),
     ...(options.protMte !== undefined && { protMte: options.protMte }),
     ...(options.clock !== undefined && { clock: options.clock }),
+    ...(options.platform !== undefined && { platform: options.platform }),
   });
   machine.load({
     kernel: options.kernel,

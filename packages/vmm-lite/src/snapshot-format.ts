@@ -24,8 +24,11 @@
  * - TAGS: u32 page count, u32 tagged-page count t, then t entries in increasing page order: u32 page index, u8 form
  *   (0: one 64-bit run-length word of @kvm-mte/mte-tags' compression, 8 bytes LE; 1: the 128 packed tag bytes).
  *   Pages whose tags are all zero (and untagged pages) are omitted.
+ *
+ * SHA-256 comes from the platform (platform.ts: node:crypto on Node, sha256.ts in a browser); the functions that hash
+ * take it as an optional last argument, default defaultPlatform().
  */
-import { createHash, type Hash } from 'node:crypto';
+import { defaultPlatform, type Platform, type Sha256Hash } from './platform.js';
 import { bytesSource, type SnapshotSource } from './snapshot-source.js';
 
 export const SNAPSHOT_MAGIC = 'VMMLSNAP';
@@ -101,12 +104,15 @@ export function crc32(data: Uint8Array, crc = 0): number {
   return (c ^ 0xffff_ffff) >>> 0;
 }
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+export function sha256(data: Uint8Array, platform: Platform = defaultPlatform()): Uint8Array {
+  const h = platform.createSha256();
+  h.update(data);
+  return h.digest();
 }
 
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** SHA-256 of `data` as 64 lower-case hex digits. */
+export function sha256Hex(data: Uint8Array, platform: Platform = defaultPlatform()): string {
+  return Array.from(sha256(data, platform), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // ---- writing ----
@@ -127,8 +133,8 @@ function partsOf(payload: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
  * size may exceed what one Uint8Array holds). Payload parts are not copied: write the parts out before the memory
  * they view changes (writeSnapshotFile, or {@link joinParts} for a small file).
  */
-export function encodeSnapshotParts(header: SnapshotHeader, sections: readonly Section[]): { parts: Uint8Array[]; size: number } {
-  const hash = createHash('sha256');
+export function encodeSnapshotParts(header: SnapshotHeader, sections: readonly Section[], platform: Platform = defaultPlatform()): { parts: Uint8Array[]; size: number } {
+  const hash = platform.createSha256();
   const parts: Uint8Array[] = [];
   let size = 0;
   const emit = (b: Uint8Array): void => {
@@ -165,7 +171,7 @@ export function encodeSnapshotParts(header: SnapshotHeader, sections: readonly S
     emit(sh);
     for (const p of payload) emit(p);
   }
-  const digest = new Uint8Array(hash.digest());
+  const digest = hash.digest();
   parts.push(digest);
   size += digest.length;
   return { parts, size };
@@ -187,8 +193,8 @@ export function joinParts(parts: readonly Uint8Array[], size: number): Uint8Arra
 }
 
 /** Assemble a snapshot file from its header and sections, in one buffer (see {@link encodeSnapshotParts}). */
-export function encodeSnapshot(header: SnapshotHeader, sections: readonly Section[]): Uint8Array {
-  const { parts, size } = encodeSnapshotParts(header, sections);
+export function encodeSnapshot(header: SnapshotHeader, sections: readonly Section[], platform?: Platform): Uint8Array {
+  const { parts, size } = encodeSnapshotParts(header, sections, platform);
   return joinParts(parts, size);
 }
 
@@ -213,9 +219,8 @@ const CHECK_CHUNK = 16 << 20;
  * the other), so a file of any size is checked in one pass without holding it.
  */
 class SequentialReader {
-  private readonly hash: Hash = createHash('sha256');
   pos = 0;
-  constructor(private readonly src: SnapshotSource) {}
+  constructor(private readonly src: SnapshotSource, private readonly hash: Sha256Hash) {}
 
   /** The next `length` bytes (small reads: fixed fields, the header). */
   take(length: number): Uint8Array {
@@ -237,20 +242,20 @@ class SequentialReader {
   }
 
   digest(): Uint8Array {
-    return new Uint8Array(this.hash.digest());
+    return this.hash.digest();
   }
 }
 
 /**
  * Check the container (magic, version, bounds, every CRC, the file's SHA-256) and return the header and where each
  * section lies. `file` is the whole file in memory or a source read by position (a file of any size). Nothing about
- * the machine is checked here (see snapshot.ts).
+ * the machine is checked here (see snapshot.ts). `platform` computes the SHA-256.
  */
-export function decodeContainer(file: Uint8Array | SnapshotSource): { header: SnapshotHeader; sections: StoredSection[]; layout: SnapshotLayout; source: SnapshotSource } {
+export function decodeContainer(file: Uint8Array | SnapshotSource, platform: Platform = defaultPlatform()): { header: SnapshotHeader; sections: StoredSection[]; layout: SnapshotLayout; source: SnapshotSource } {
   const src = file instanceof Uint8Array ? bytesSource(file) : file;
   const size = src.size;
   if (size < 8) fail(`not a vmm-lite snapshot: the file is only ${size} bytes`);
-  const r = new SequentialReader(src);
+  const r = new SequentialReader(src, platform.createSha256());
   const fixed = r.take(Math.min(size, 16));
   const magic = new TextDecoder('latin1').decode(fixed.subarray(0, 8));
   if (magic !== SNAPSHOT_MAGIC) fail('not a vmm-lite snapshot (bad magic)');

@@ -2,8 +2,16 @@
  * Where a snapshot is read from and written to without ever holding the whole file in one buffer: a snapshot of a
  * 4 GiB guest can be larger than the biggest Uint8Array (2^32 bytes) and than `readFileSync` reads (2 GiB), so the
  * reader reads by position and the writer writes a list of parts.
+ *
+ * `bytesSource` works anywhere. `FileSource` and `writeSnapshotFile` are Node only: they take node:fs from the host
+ * when used (platform-node.ts), so this module imports no `node:` module and the library still bundles for a
+ * browser; there they throw a PlatformError.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { nodeBuiltin, type NodeFs } from './platform-node.js';
+
+function fs(): NodeFs {
+  return nodeBuiltin('node:fs', 'snapshot files need Node: in a browser keep the snapshot in memory (saved.file, bytesSource)');
+}
 
 /** Random access to the bytes of a snapshot file. */
 export interface SnapshotSource {
@@ -31,8 +39,10 @@ const IO_CHUNK = 1 << 30;
 export class FileSource implements SnapshotSource {
   readonly size: number;
   private fd: number | undefined;
+  private readonly fs: NodeFs;
 
   constructor(path: string) {
+    const { openSync, fstatSync, closeSync } = (this.fs = fs());
     const fd = openSync(path, 'r');
     try {
       const st = fstatSync(fd);
@@ -56,20 +66,21 @@ export class FileSource implements SnapshotSource {
     if (fd === undefined) throw new Error('snapshot file is closed');
     let done = 0;
     while (done < dest.length) {
-      const n = readSync(fd, dest, done, Math.min(IO_CHUNK, dest.length - done), offset + done);
+      const n = this.fs.readSync(fd, dest, done, Math.min(IO_CHUNK, dest.length - done), offset + done);
       if (n === 0) throw new Error(`snapshot file ended early at byte ${offset + done}`);
       done += n;
     }
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) this.fs.closeSync(this.fd);
     this.fd = undefined;
   }
 }
 
 /** Write a snapshot given as parts (see `encodeSnapshotParts`) to `path`, part by part. */
 export function writeSnapshotFile(path: string, parts: readonly Uint8Array[]): void {
+  const { openSync, writeSync, closeSync } = fs();
   const fd = openSync(path, 'w');
   try {
     for (const part of parts) {

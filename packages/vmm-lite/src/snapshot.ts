@@ -25,6 +25,7 @@ import {
   type Section, type SnapshotHeader, type SnapshotLayout, type StoredSection, type TagsVia,
 } from './snapshot-format.js';
 import type { SnapshotSource } from './snapshot-source.js';
+import type { Platform } from './platform.js';
 
 export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
 const PACKED = TAGS_PER_PAGE / 2;
@@ -237,7 +238,7 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
   const tags = saveTags(machine, tagsVia, opts.progress);
   sections.push({ kind: 'TAGS', index: 0, payload: tags.payload });
-  const { parts, size } = encodeSnapshotParts(header, sections);
+  const { parts, size } = encodeSnapshotParts(header, sections, machine.platform);
   const pages = machine.ramSize / SNAPSHOT_PAGE;
   let joined: Uint8Array | undefined;
   return {
@@ -468,10 +469,11 @@ function decodeTags(b: Uint8Array, header: SnapshotHeader): Map<number, Uint8Arr
 /**
  * Decode and check a snapshot file completely (container, header, every section). Throws SnapshotError. `file`: the
  * whole file, or a source read by position (FileSource: files of any size); the memory pages are read from it on
- * demand, so keep it open until the snapshot is restored.
+ * demand, so keep it open until the snapshot is restored. `platform` computes the file's SHA-256 (default:
+ * defaultPlatform(), see platform.ts).
  */
-export function decodeSnapshot(file: Uint8Array | SnapshotSource): DecodedSnapshot {
-  const { header, sections, layout, source } = decodeContainer(file);
+export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Platform): DecodedSnapshot {
+  const { header, sections, layout, source } = decodeContainer(file, platform);
   const vcpus: VcpuState[] = [];
   let devs: StoredSection | undefined;
   let mem: StoredSection | undefined;
