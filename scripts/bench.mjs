@@ -48,7 +48,9 @@ const BIN = join(ROOT, 'guests', 'bin');
 const EXPECTED = join(ROOT, 'guests', 'expected');
 const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
 /** CPU tuning from the environment: KVM_MTE_JIT=0 measures the interpreter, KVM_MTE_JIT_DUMP=1 prints blocks. */
-const CPU_TUNING = { translate: process.env.KVM_MTE_JIT !== '0', dumpBlocks: process.env.KVM_MTE_JIT_DUMP === '1' };
+const CPU_TUNING = {
+  translate: process.env.KVM_MTE_JIT !== '0', dumpBlocks: process.env.KVM_MTE_JIT_DUMP === '1', wasm: process.env.KVM_MTE_WASM !== '0',
+};
 const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 const RAM = 256 * 1024 * 1024;
 

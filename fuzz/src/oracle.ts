@@ -84,12 +84,26 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mte = false): Prom
   });
 }
 
+/**
+ * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 keeps
+ * translated blocks JavaScript, KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0: before the first, so
+ * the sequences, which run once each, test the WebAssembly tier).
+ */
+function engineFromEnv(): { translate: boolean; wasm: boolean; wasmHotRuns?: number } {
+  const env = process.env;
+  const hot = env.KVM_MTE_WASM_HOT;
+  return {
+    translate: env.KVM_MTE_JIT !== '0', wasm: env.KVM_MTE_WASM !== '0',
+    ...(hot !== undefined && hot !== '' && { wasmHotRuns: Number(hot) }),
+  };
+}
+
 type RunVirt = typeof import('@kvm-mte/vmm-lite').runVirt;
 let runVirtFn: RunVirt | null = null;
 
 export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000, mte = false): Promise<SideResult> {
   if (!runVirtFn) runVirtFn = (await import('@kvm-mte/vmm-lite')).runVirt;
-  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions });
+  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions, ...engineFromEnv() });
   const text = Buffer.from(r.serial).toString('latin1');
   return {
     text,

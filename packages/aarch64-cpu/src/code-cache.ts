@@ -37,6 +37,8 @@
  *    {@link CodeCache.written} or {@link CodeCache.invalidateAll}.
  */
 import type { Handler } from './decode.js';
+import { ARENA_CODE_KILLS, type GuestArena } from './arena.js';
+import { BATCH_BLOCKS, HOT_RUNS, WasmTier, type WasmTierOptions } from './wasm-jit/tier.js';
 
 export const PAGE_BYTES = 4096;
 
@@ -70,7 +72,13 @@ export interface Block {
   /** Word index of the first instruction in its page. */
   readonly start: number;
   /** Estimated host memory ({@link blockCost}), what the block counts against its cache's budget. */
-  readonly cost: number;
+  cost: number;
+  /** Whether the last instruction ends the block (a branch or system instruction), not the page end or the cap. */
+  readonly ended: boolean;
+  /** Runs as translated JavaScript so far (the WebAssembly tier takes hot blocks: wasm-jit/tier.ts). */
+  heat: number;
+  /** 0: JavaScript; 1: queued for WebAssembly; 2: WebAssembly. */
+  tier: number;
   /**
    * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
    * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
@@ -156,6 +164,7 @@ export class CodePage {
   /** @internal (CodeCache.add) Drop block `b` of this page: dead, unlinked, out of the page and the budget. */
   remove(b: Block): void {
     kill(b);
+    this.region.killed();
     const cache = this.region.cache;
     cache.bytes -= b.cost;
     cache.blockCount--;
@@ -183,7 +192,7 @@ export class CodePage {
         if (b.start * 4 < to && (b.start + b.n) * 4 > from) this.remove(b);
       }
     }
-    if (this.blocks.size === 0) this.region.live[this.page] = 0;
+    if (this.blocks.size === 0) this.region.setLive(this.page, false);
   }
 
   /** Drop every block of the page (a flush). The page stays in use until the flush marks it dropped. */
@@ -195,9 +204,10 @@ export class CodePage {
       cache.bytes -= b.cost;
       cache.blockCount--;
     }
+    this.region.killed();
     this.blocks.clear();
     this.lines.fill(undefined);
-    this.region.live[this.page] = 0;
+    this.region.setLive(this.page, false);
   }
 }
 
@@ -206,10 +216,36 @@ export class CodeRegion {
   /** One byte per page: non-zero when the page holds blocks (the MMU's store check). */
   readonly live: Uint8Array;
   readonly pages: (CodePage | undefined)[];
-  constructor(readonly cache: CodeCache, readonly bytes: Uint8Array) {
+  /**
+   * When the region lives in a guest arena: the arena's code-page map from the region's first page (a count per
+   * page of the code caches with blocks there, which translated WebAssembly stores check) and the arena's header.
+   */
+  private readonly arenaMap: Uint8Array | undefined;
+  private readonly arenaHeader: Int32Array | undefined;
+  constructor(readonly cache: CodeCache, readonly bytes: Uint8Array, arena?: { readonly arena: GuestArena; readonly offset: number }) {
     const n = Math.ceil(bytes.length / PAGE_BYTES);
     this.live = new Uint8Array(n);
     this.pages = new Array<CodePage | undefined>(n);
+    if (arena !== undefined && arena.offset % PAGE_BYTES === 0) {
+      const first = arena.offset / PAGE_BYTES;
+      this.arenaMap = arena.arena.codeMap.subarray(first, first + n);
+      this.arenaHeader = arena.arena.header;
+    }
+  }
+
+  /** Mark page `p` as holding blocks of this cache or not (and count it in the arena's code-page map). */
+  setLive(p: number, live: boolean): void {
+    const was = this.live[p] !== 0;
+    if (was === live) return;
+    this.live[p] = live ? 1 : 0;
+    const map = this.arenaMap;
+    if (map !== undefined) map[p] = map[p]! + (live ? 1 : -1);
+  }
+
+  /** A block of this region died: translated code iterating a loop re-checks its block (ARENA_CODE_KILLS). */
+  killed(): void {
+    const h = this.arenaHeader;
+    if (h !== undefined) h[ARENA_CODE_KILLS] = (h[ARENA_CODE_KILLS]! + 1) | 0;
   }
 
   /** The CodePage of page number `page`, created on first use (and after a flush). */
@@ -280,12 +316,25 @@ export class CodeCache {
   checks = 0;
   private flushes = 0;
   private readonly regions = new WeakMap<Uint8Array, CodeRegion>();
+  /** The WebAssembly tier of this cache, per guest arena (wasm-jit/tier.ts); created on first use. */
+  private readonly tiers = new Map<GuestArena, WasmTier | null>();
   /** The pages that count against the budget (dropped at the next flush). */
   private inUse: CodePage[] = [];
 
-  /** `budget`: estimated bytes of translated code to keep at most, a positive integer (default 64 MiB). */
-  constructor(budget: number = DEFAULT_CODE_CACHE_BYTES) {
+  /** When blocks become WebAssembly (wasm-jit/tier.ts). */
+  readonly wasmTuning: Required<WasmTierOptions>;
+
+  /**
+   * `budget`: estimated bytes of translated code to keep at most, a positive integer (default 64 MiB). `wasm`: when
+   * the WebAssembly tier takes blocks (RangeError for values that are not non-negative / positive integers).
+   */
+  constructor(budget: number = DEFAULT_CODE_CACHE_BYTES, wasm: WasmTierOptions = {}) {
     this.limit = checkBudget(budget);
+    const hotRuns = wasm.hotRuns ?? HOT_RUNS;
+    const batchBlocks = wasm.batchBlocks ?? BATCH_BLOCKS;
+    if (!Number.isSafeInteger(hotRuns) || hotRuns < 0) throw new RangeError(`wasm hotRuns must be a non-negative integer, got ${hotRuns}`);
+    if (!Number.isSafeInteger(batchBlocks) || batchBlocks < 1) throw new RangeError(`wasm batchBlocks must be a positive integer, got ${batchBlocks}`);
+    this.wasmTuning = { hotRuns, batchBlocks };
   }
 
   /** Change the budget (a positive integer); the cache is flushed when it holds more than the new one. */
@@ -295,9 +344,23 @@ export class CodeCache {
   }
 
   /** The code-page registry of a host memory region (shared by every CPU and MMU using this cache). */
-  region(bytes: Uint8Array): CodeRegion {
+  /** The WebAssembly tier for blocks of CPUs whose state lives in `arena`, or undefined without WebAssembly. */
+  wasmTier(arena: GuestArena): WasmTier | undefined {
+    let t = this.tiers.get(arena);
+    if (t === undefined) this.tiers.set(arena, (t = WasmTier.create(arena, this) ?? null));
+    return t ?? undefined;
+  }
+
+  /** Block `b` (held by this cache) now also holds `bytes` more host memory (its WebAssembly code). */
+  addCost(b: Block, bytes: number): void {
+    if (!b.alive) return;
+    b.cost += bytes;
+    this.bytes += bytes;
+  }
+
+  region(bytes: Uint8Array, arena?: { readonly arena: GuestArena; readonly offset: number }): CodeRegion {
     let r = this.regions.get(bytes);
-    if (r === undefined) this.regions.set(bytes, (r = new CodeRegion(this, bytes)));
+    if (r === undefined) this.regions.set(bytes, (r = new CodeRegion(this, bytes, arena)));
     return r;
   }
 
@@ -358,7 +421,7 @@ export class CodeCache {
       this.bytes += PAGE_COST;
     }
     page.insert(b);
-    page.region.live[page.page] = 1;
+    page.region.setLive(page.page, true);
     this.bytes += b.cost;
     this.blockCount++;
     return page;

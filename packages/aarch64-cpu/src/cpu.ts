@@ -1,12 +1,15 @@
 /**
  * The CPU: architectural state of one AArch64 PE at EL0/EL1, plus the run loop.
  *
- * Register representation (hot path): the 31 general registers and the two stack pointers live in BigUint64Arrays,
- * so every write wraps to 64 bits for free; arithmetic uses BigInt. NZCV is a small Number (N=8, Z=4, C=2, V=1).
- * The choice is measured and revisited by the performance work (docs/performance.md).
+ * State: the registers translated code touches (X0-X30, the stack pointers, the lazy flags, the retired count, V0-V31,
+ * FPCR/FPSR and the system registers) live in one CPU state block in the guest arena, at the offsets of
+ * state-layout.ts; the typed arrays below are views over it, so every write wraps to 64 bits for free and arithmetic
+ * uses BigInt. NZCV is a small Number (N=8, Z=4, C=2, V=1). The PC and the other PSTATE fields are still JavaScript
+ * fields (state-layout.ts says which).
  *
  * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
  */
+import { ARENA_NO_TLB, GuestArena } from './arena.js';
 import { CodeCache } from './code-cache.js';
 import { DecodeCache } from './decode-a64.js';
 import { runBlocks } from './jit.js';
@@ -15,11 +18,18 @@ import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
 import { nzcvOf } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
-import { newSysRegFile, SysReg } from './sysregs.js';
+import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
+import { CPU_STATE_BYTES, St } from './state-layout.js';
 import { SmpDomain } from './smp.js';
 
 /** Per-CPU configuration. */
 export interface CpuOptions {
+  /**
+   * The guest arena (arena.ts) to hold the CPU state block: the arena of the memory the CPU runs on (kvm-core gives
+   * every vCPU its host's). Default: a small arena of the CPU's own. Call {@link Cpu.release} when a CPU made in a
+   * shared arena is dropped, so the block is reused.
+   */
+  readonly arena?: GuestArena;
   /** ID_AA64PFR1_EL1.MTE: 0 none, 1 FEAT_MTE, 2 FEAT_MTE2, 3 FEAT_MTE3 (the default). */
   readonly mte?: number;
   /**
@@ -45,41 +55,69 @@ export interface CpuOptions {
   readonly translate?: boolean;
   /** Print each translated block's JavaScript to stderr (performance work; the CLI's KVM_MTE_JIT_DUMP=1). */
   readonly dumpBlocks?: boolean;
+  /**
+   * Compile hot translated blocks to WebAssembly (wasm-jit/tier.ts) when the host has WebAssembly; false keeps them
+   * JavaScript (the vmm-lite CLI and the bench set it from KVM_MTE_WASM=0). Default true. Only with `translate`.
+   */
+  readonly wasm?: boolean;
 }
 
+/**
+ * The maximum of the arena a CPU made without one gets: room for its state block and an MMU's TLBs (memory a
+ * shared arena never touches costs nothing but address space).
+ */
+const STANDALONE_ARENA_BYTES = 64 * 1024 * 1024;
+
 export class Cpu {
-  /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
+  /** The arena holding the state block. */
+  readonly arena: GuestArena;
+  /** The byte offset of the CPU state block in {@link arena} (state-layout.ts). */
+  readonly stateOffset: number;
   // The typed-array fields are annotated: TS >= 5.7 would infer `BigUint64Array<ArrayBuffer>`, which the published
   // declarations cannot contain while they support TS 5.0 (scripts/check-packages.mjs).
-  readonly x: BigUint64Array = new BigUint64Array(32);
+  /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
+  readonly x: BigUint64Array;
   /**
    * The same registers as 32-bit halves (Xn is xw[2n] low, xw[2n + 1] high on a little-endian host): translated
    * loads and stores move values and form addresses through it without BigInt conversions (jit.ts).
    */
-  readonly xw: Uint32Array = new Uint32Array(this.x.buffer);
+  readonly xw: Uint32Array;
   /** SP_EL0 and SP_EL1. */
-  readonly spEl: BigUint64Array = new BigUint64Array(2);
+  readonly spEl: BigUint64Array;
+  /** V0..V31, 16 bytes each, little-endian (laid out for FP/AdvSIMD; no instruction uses them yet). */
+  readonly v: Uint8Array;
+  /** The state block's 32-bit words (NZCV, the pending flag op, FPCR, FPSR, ...: St offsets / 4). @internal */
+  readonly st32: Int32Array;
+  /** The state block's float64 slots (the retired count). @internal */
+  private readonly stF64: Float64Array;
+  /** The state block's 64-bit words (NEXT_PC). @internal */
+  readonly stU64: BigUint64Array;
   pc = 0n;
   /** The address of the next instruction; handlers that branch set it. */
   nextPc = 0n;
   /** NZCV as N=8, Z=4, C=2, V=1 (computed here when translated code left them pending: flags.ts). */
   get nzcv(): number {
-    if (this.flagOp !== 0) {
-      this.flags = nzcvOf(this.flagOp, this.flagArgs[0]!, this.flagArgs[1]!);
-      this.flagOp = 0;
+    const st = this.st32;
+    const op = st[St.FLAG_OP >> 2]!;
+    if (op !== 0) {
+      st[St.NZCV >> 2] = nzcvOf(op, this.flagArgs[0]!, this.flagArgs[1]!);
+      st[St.FLAG_OP >> 2] = 0;
     }
-    return this.flags;
+    return st[St.NZCV >> 2]!;
   }
   set nzcv(v: number) {
-    this.flagOp = 0;
-    this.flags = v;
+    this.st32[St.FLAG_OP >> 2] = 0;
+    this.st32[St.NZCV >> 2] = v;
   }
-  /** NZCV when no {@link flagOp} is pending. */
-  private flags = 0;
   /** Lazy flags (flags.ts): the {@link FlagOp} whose NZCV is pending, or 0. @internal (jit.ts) */
-  flagOp = 0;
+  get flagOp(): number {
+    return this.st32[St.FLAG_OP >> 2]!;
+  }
+  set flagOp(op: number) {
+    this.st32[St.FLAG_OP >> 2] = op;
+  }
   /** Lazy flags: the pending operation's operands. @internal (jit.ts) */
-  readonly flagArgs = new BigUint64Array(2);
+  readonly flagArgs: BigUint64Array;
   /** Current exception level of the guest: 0 or 1. */
   el = 1;
   /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */
@@ -94,13 +132,18 @@ export class Cpu {
   /** PSTATE.IL (illegal execution state). */
   il = 0;
   /** System registers, indexed by `SysReg` ids. */
-  readonly sys: BigUint64Array = newSysRegFile();
+  readonly sys: BigUint64Array;
   /** What the last trap to EL2 reported. */
   readonly el2 = new El2Syndrome();
   /** Set when `run` stopped with {@link Stop.InternalError}. */
   internalError: unknown = undefined;
   /** Guest instructions retired. */
-  insnCount = 0;
+  get insnCount(): number {
+    return this.stF64[St.INSN_COUNT >> 3]!;
+  }
+  set insnCount(n: number) {
+    this.stF64[St.INSN_COUNT >> 3] = n;
+  }
   /**
    * The data abort ISS bits [24:14] (ISV, SAS, SSE, SRT, SF, AR) the current load/store would report to EL2:
    * set by load/store handlers before their access, 0 for accesses the architecture gives no syndrome for.
@@ -123,8 +166,13 @@ export class Cpu {
   eventRegister = false;
   /** The coherence domain this PE belongs to ({@link CpuOptions.smp}). */
   readonly smp: SmpPort;
-  /** The IRQ input line, driven by the interrupt controller model. */
-  irqLine = false;
+  /** The IRQ input line, driven by the interrupt controller model (kept in the state block). */
+  get irqLine(): boolean {
+    return this.st32[St.IRQ_LINE >> 2] !== 0;
+  }
+  set irqLine(v: boolean) {
+    this.st32[St.IRQ_LINE >> 2] = v ? 1 : 0;
+  }
   /**
    * Set when the next PC may be misaligned: by a handler (BR, BLR, RET, ERET), and by `run`/`interpret` when they
    * start at a PC the host set (a loader's entry point, a register write). The next fetch then checks it.
@@ -136,6 +184,8 @@ export class Cpu {
   translate: boolean;
   /** {@link CpuOptions.dumpBlocks}. */
   dumpBlocks: boolean;
+  /** {@link CpuOptions.wasm}: whether hot blocks become WebAssembly. */
+  wasm: boolean;
   /** The CPU's memo of decoded instruction words (decode-a64.ts). */
   readonly decoder = new DecodeCache();
   /** @internal (mte.ts) The MTE control bits derived from the system registers, revalidated on use. */
@@ -147,6 +197,21 @@ export class Cpu {
    * integer).
    */
   constructor(public mem: MemoryPort, options: CpuOptions = {}) {
+    const arena = options.arena ?? new GuestArena({ maxBytes: STANDALONE_ARENA_BYTES });
+    const off = arena.alloc(CPU_STATE_BYTES, 16);
+    const buf = arena.memory.buffer;
+    this.arena = arena;
+    this.stateOffset = off;
+    this.x = new BigUint64Array(buf, off + St.X, 32);
+    this.xw = new Uint32Array(buf, off + St.X, 64);
+    this.spEl = new BigUint64Array(buf, off + St.SP_EL0, 2);
+    this.flagArgs = new BigUint64Array(buf, off + St.FLAG_A, 2);
+    this.v = new Uint8Array(buf, off + St.V, 32 * 16);
+    this.st32 = new Int32Array(buf, off, CPU_STATE_BYTES >> 2);
+    this.stF64 = new Float64Array(buf, off, CPU_STATE_BYTES >> 3);
+    this.stU64 = new BigUint64Array(buf, off, CPU_STATE_BYTES >> 3);
+    this.st32[St.TLB_BASE >> 2] = ARENA_NO_TLB; // until a memory port puts its TLB there
+    this.sys = resetSysRegFile(new BigUint64Array(buf, off + St.SYS, SYSREG_COUNT));
     if (options.mte !== undefined) setMteLevel(this, options.mte);
     if (options.codeCache !== undefined && options.codeCacheBytes !== undefined) {
       throw new RangeError('give a CPU either a codeCache or codeCacheBytes, not both');
@@ -154,8 +219,24 @@ export class Cpu {
     this.codeCache = options.codeCache ?? new CodeCache(options.codeCacheBytes);
     this.translate = options.translate ?? true;
     this.dumpBlocks = options.dumpBlocks ?? false;
+    this.wasm = options.wasm ?? true;
     this.smp = options.smp ?? new SmpDomain();
     this.smp.attach(this);
+  }
+
+  /** The CPU state block's bytes (state-layout.ts): a view, not a copy. */
+  stateBytes(): Uint8Array {
+    return this.arena.bytes(this.stateOffset, CPU_STATE_BYTES);
+  }
+
+  /**
+   * The CPU is no longer used: leave its coherence domain and give its state block back to the arena for reuse. The
+   * CPU and the views it handed out must not be used afterwards.
+   */
+  release(): void {
+    this.smp.detach(this);
+    this.mem.release?.();
+    this.arena.free(this.stateOffset, CPU_STATE_BYTES);
   }
 
   /**

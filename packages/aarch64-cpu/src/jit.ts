@@ -450,7 +450,7 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const xw = cpu.xw; const FA = cpu.flagArgs; const mem = cpu.mem;` +
     `${out.tlb ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
-    pc, n, words: Uint32Array.from(words), start, cost: blockCost(body.length, n), run: noRun,
+    pc, n, words: Uint32Array.from(words), start, cost: blockCost(body.length, n), run: noRun, ended, heat: 0, tier: 0,
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
@@ -502,6 +502,9 @@ function compileBlock(body: string): BlockFactory {
 export function runBlocks(cpu: Cpu, budget: number): StopCode {
   const cache = cpu.codeCache;
   const epoch = cache.nextRunEpoch();
+  // The WebAssembly tier (wasm-jit/tier.ts): hot blocks queued by earlier runs are compiled now.
+  const tier = cpu.wasm ? cache.wasmTier(cpu.arena) : undefined;
+  tier?.compileQueued();
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';
@@ -572,6 +575,12 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       }
     }
     exit = -1;
+    // A block that has run hotRuns times as JavaScript goes to the WebAssembly tier (compiled when its batch is).
+    if (block !== undefined && block.tier === 0 && tier !== undefined && block.heat++ >= cache.wasmTuning.hotRuns) {
+      block.tier = 1;
+      tier.enqueue(block);
+      if (cache.wasmTuning.hotRuns === 0) tier.compileQueued(); // test mode: WebAssembly from the first run
+    }
     if (block === undefined || block.n > budget - done) {
       const before = cpu.insnCount;
       const stop = cpu.interpret(1);

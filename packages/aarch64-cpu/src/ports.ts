@@ -140,6 +140,8 @@ export interface MemoryPort {
    * observer's store clears it).
    */
   physicalAddress?(va: bigint, flags: number): number | undefined;
+  /** The CPU is released ({@link Cpu.release}): give back what the port holds in the CPU's arena. Optional. */
+  release?(): void;
 }
 
 /**

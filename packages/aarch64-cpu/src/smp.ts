@@ -12,6 +12,7 @@
  */
 import type { Cpu } from './cpu.js';
 import type { SmpPort } from './ports.js';
+import { St } from './state-layout.js';
 
 export class SmpDomain implements SmpPort {
   /** The PEs of the domain, in attach order. */
@@ -20,6 +21,7 @@ export class SmpDomain implements SmpPort {
 
   attach(cpu: Cpu): void {
     if (!this.cpus.includes(cpu)) this.cpus.push(cpu);
+    this.mirror();
   }
 
   detach(cpu: Cpu): void {
@@ -31,10 +33,18 @@ export class SmpDomain implements SmpPort {
 
   opened(_cpu: Cpu): void {
     this.openReservations++;
+    this.mirror();
   }
 
   closed(_cpu: Cpu): void {
     this.openReservations--;
+    this.mirror();
+  }
+
+  /** Copy the count into every PE's state block, where translated WebAssembly stores read it. */
+  private mirror(): void {
+    const n = this.openReservations;
+    for (const c of this.cpus) c.st32[St.OPEN_RESERVATIONS >> 2] = n;
   }
 
   stored(by: Cpu | undefined, pa: number, size: number): void {

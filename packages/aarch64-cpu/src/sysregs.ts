@@ -265,8 +265,16 @@ export function isIdSpaceKey(key: number): boolean {
   return key >> 7 === 3 << 7 && crm >= 1 && crm <= 7;
 }
 
-export function newSysRegFile(): BigUint64Array {
-  const regs = new BigUint64Array(SYSREG_DEFS.length);
+/** How many system registers the file holds (the length of `cpu.sys`). */
+export const SYSREG_COUNT = SYSREG_DEFS.length;
+
+/** Put every register of `regs` (a file of {@link SYSREG_COUNT} slots, e.g. a CPU state block's) at its reset value. */
+export function resetSysRegFile(regs: BigUint64Array): BigUint64Array {
   SYSREG_DEFS.forEach((r, i) => (regs[i] = r.reset));
   return regs;
+}
+
+/** A fresh system register file at reset values, outside any CPU (tests, tools). */
+export function newSysRegFile(): BigUint64Array {
+  return resetSysRegFile(new BigUint64Array(SYSREG_COUNT));
 }

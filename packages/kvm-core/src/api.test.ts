@@ -41,7 +41,9 @@ describe('Kvm', () => {
     expect(a.base % 4096).toBe(0);
     expect(a.tagStorage?.allocatedBytes).toBe(0);
     const s = kvm.mmap({ size: 4096, kind: 'shared', protMte: true });
-    expect(s.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(s.bytes.buffer).toBeInstanceOf(SharedArrayBuffer); // other threads can see it
+    expect(s.arena?.arena).toBe(kvm.phys.arena); // in the host's arena, after a's guard page
+    expect(s.arena!.offset).toBeGreaterThanOrEqual(a.arena!.offset + MB + 4096);
     expect(s.base).toBeGreaterThanOrEqual(a.base + MB + 4096); // disjoint, with a guard page
     expect(kvm.mmap({ size: 4096, kind: 'device' }).tags).toBeUndefined();
     expect(errnoOf(() => kvm.mmap({ size: 0 }))).toBe('EINVAL');

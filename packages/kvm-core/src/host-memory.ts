@@ -4,6 +4,7 @@
  * host-physical range, with an unmapped guard page after it, so a model bug that runs off the end of one region
  * faults instead of silently reaching its neighbour.
  */
+import { ArenaFullError, GuestArena } from '@kvm-mte/aarch64-cpu';
 import { compressTags, decompressTags, TagCompressionStats, TagStorage, type CompressedTags } from '@kvm-mte/mte-tags';
 import { fail } from './errors.js';
 import type { PhysicalMemory, PhysRegion } from '@kvm-mte/mmu';
@@ -96,7 +97,8 @@ export class HostMapping implements PhysRegion {
 
   /** @internal Created by `Kvm.mmap`. */
   constructor(
-    readonly buffer: ArrayBuffer | SharedArrayBuffer,
+    /** The mapping's memory (a range of the host's guest arena, or a buffer of its own). */
+    bytes: Uint8Array,
     readonly kind: MappingKind,
     readonly protMte: boolean,
     /** Host-physical address of `bytes[0]`. */
@@ -105,10 +107,12 @@ export class HostMapping implements PhysRegion {
     readonly owner: object,
     /** @internal the host's swap */
     private readonly swap: SwapDevice = new SwapDevice(),
+    /** Where `bytes` live in the host's guest arena (PhysRegion.arena), when they do. */
+    readonly arena?: { readonly arena: GuestArena; readonly offset: number },
   ) {
-    this.bytes = new Uint8Array(buffer);
-    this.view = new DataView(buffer);
-    const storage = kind === 'device' ? undefined : new TagStorage(buffer.byteLength);
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const storage = kind === 'device' ? undefined : new TagStorage(bytes.byteLength);
     this.tagStorage = storage;
     this.tags = storage === undefined ? undefined : {
       getTag: (pa) => storage.getTag(pa - base),
@@ -238,7 +242,13 @@ class RawRegion implements PhysRegion {
 const HOST_PHYS_START = 0x1_0000_0000;
 const HOST_PHYS_LIMIT = 2 ** 48;
 
-/** The host-physical address space of one `Kvm` (one host): every mapping and table region, found by address. */
+/**
+ * The host-physical address space of one `Kvm` (one host): every mapping and table region, found by address.
+ * Mappings are ranges of the host's guest arena (`@kvm-mte/aarch64-cpu`'s GuestArena, one WebAssembly.Memory of at
+ * most 4 GiB, which also holds the vCPUs' state and TLBs), each followed by an unused guard page there too; a mapping
+ * the arena cannot hold is ENOMEM. When the arena is not shared (a host without SharedArrayBuffer) 'shared' mappings
+ * get a buffer of their own outside it (never reached inline by translated code).
+ */
 export class HostPhysicalMemory implements PhysicalMemory {
   private readonly regions: PhysRegion[] = [];
   private next = HOST_PHYS_START;
@@ -248,8 +258,12 @@ export class HostPhysicalMemory implements PhysicalMemory {
 
   /** The host's swap. */
   readonly swap = new SwapDevice();
+  /** The host's guest arena: every mapping's memory and the vCPUs' state blocks. */
+  readonly arena: GuestArena;
 
-  constructor(private readonly maxMappedBytes: number) {}
+  constructor(private readonly maxMappedBytes: number, arena?: GuestArena) {
+    this.arena = arena ?? new GuestArena();
+  }
 
   region(pa: number): PhysRegion | undefined {
     const l = this.last;
@@ -275,14 +289,23 @@ export class HostPhysicalMemory implements PhysicalMemory {
     if (kind !== 'anonymous' && kind !== 'shared' && kind !== 'device') fail('EINVAL', `unknown mapping kind ${String(kind)}`);
     if (protMte && kind === 'device') fail('EINVAL', 'PROT_MTE on a device mapping');
     if (this.mappedBytes + size > this.maxMappedBytes) fail('ENOMEM', `host memory limit ${this.maxMappedBytes} bytes reached`);
-    const base = this.reserve(size);
-    let buffer: ArrayBuffer | SharedArrayBuffer;
+    let bytes: Uint8Array;
+    let where: { arena: GuestArena; offset: number } | undefined;
     try {
-      buffer = kind === 'shared' ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-    } catch {
+      if (kind === 'shared' && !this.arena.shared) {
+        bytes = new Uint8Array(new SharedArrayBuffer(size));
+      } else {
+        // The mapping and a guard page after it; the guard is never handed out again.
+        const offset = this.arena.alloc(size + HOST_PAGE_SIZE, HOST_PAGE_SIZE);
+        bytes = this.arena.bytes(offset, size);
+        where = { arena: this.arena, offset };
+      }
+    } catch (e) {
+      if (e instanceof ArenaFullError) fail('ENOMEM', `cannot map ${size} bytes: ${e.message}`);
       fail('ENOMEM', `cannot allocate ${size} bytes`);
     }
-    const m = new HostMapping(buffer, kind, protMte, base, owner, this.swap);
+    const base = this.reserve(size);
+    const m = new HostMapping(bytes, kind, protMte, base, owner, this.swap, where);
     this.insert(m);
     this.mappedBytes += size;
     return m;

@@ -83,6 +83,13 @@ export interface VmOptions {
   translate?: boolean;
   /** Print every translated block's JavaScript to stderr (aarch64-cpu `CpuOptions.dumpBlocks`; default false). */
   dumpBlocks?: boolean;
+  /** Whether hot translated blocks become WebAssembly (aarch64-cpu `CpuOptions.wasm`; default true). */
+  wasm?: boolean;
+  /**
+   * Runs as JavaScript before a translated block becomes WebAssembly (aarch64-cpu `WasmTierOptions.hotRuns`;
+   * default 64; 0: every block, before it first runs). EINVAL unless a non-negative integer.
+   */
+  wasmHotRuns?: number;
 }
 
 /** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
@@ -176,10 +183,14 @@ export class Kvm {
     if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
       fail('EINVAL', `codeCacheBytes must be a positive integer, got ${String(cacheBytes)}`);
     }
-    const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes));
+    const hot = options.wasmHotRuns;
+    if (hot !== undefined && (!Number.isSafeInteger(hot) || hot < 0)) {
+      fail('EINVAL', `wasmHotRuns must be a non-negative integer, got ${String(hot)}`);
+    }
+    const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes, hot === undefined ? {} : { hotRuns: hot }));
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
-    vm.cpuOptions = { translate: options.translate ?? true, dumpBlocks: options.dumpBlocks ?? false };
+    vm.cpuOptions = { translate: options.translate ?? true, dumpBlocks: options.dumpBlocks ?? false, wasm: options.wasm ?? true };
     return vm;
   }
 
@@ -212,8 +223,9 @@ export class Vm {
   psciVersion = KVM_ARM_PSCI_LATEST;
   /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags in force (0: off). */
   manualDirtyLogProtect = 0;
-  /** @internal The VmOptions every vCPU's CPU is made with (translate, dumpBlocks). */
-  cpuOptions: { readonly translate: boolean; readonly dumpBlocks: boolean } = { translate: true, dumpBlocks: false };
+  /** @internal The VmOptions every vCPU's CPU is made with (translate, dumpBlocks, wasm). */
+  cpuOptions: { readonly translate: boolean; readonly dumpBlocks: boolean; readonly wasm: boolean } =
+    { translate: true, dumpBlocks: false, wasm: true };
   private readonly slots = new Map<number, Memslot>();
   /** Dirty bitmaps of the memslots with KVM_MEM_LOG_DIRTY_PAGES, by slot id (bit i = page i of the slot). */
   private readonly dirty = new Map<number, Uint8Array>();

@@ -376,8 +376,11 @@ export class Vcpu {
   /** A fresh CPU and MMU in KVM's reset state. */
   private reset(): void {
     const vm = this.vm;
-    if (this.cpuState !== undefined) vm.smp.detach(this.cpuState);
-    const cpu = new Cpu(NO_MEMORY, { codeCache: vm.codeCache, smp: vm.smp, ...vm.cpuOptions });
+    // The old CPU's state block goes back to the host's arena (the new CPU may reuse it): read what is kept first.
+    const old = this.cpuState;
+    const retiredBefore = old?.insnCount ?? 0;
+    old?.release();
+    const cpu = new Cpu(NO_MEMORY, { codeCache: vm.codeCache, smp: vm.smp, ...vm.cpuOptions, arena: vm.kvm.phys.arena });
     cpu.mem = vm.kvm.createPort(cpu, vm.kvm.phys);
     cpu.el = 1;
     cpu.spsel = 1;
@@ -394,7 +397,7 @@ export class Vcpu {
     s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
     cpu.mem.controlChanged();
-    this.retiredBeforeInit += this.cpuState?.insnCount ?? 0;
+    this.retiredBeforeInit += retiredBefore;
     this.cpuState = cpu;
     this.pendingMmio = undefined;
     this.spsr32.fill(0n);

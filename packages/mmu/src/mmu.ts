@@ -22,7 +22,7 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, Fsc, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_ENTRY_BYTES, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
   type CodeRegion, type Cpu, type DataTlb, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
@@ -178,6 +178,13 @@ export class Mmu implements MemoryPort {
   private readonly tlbLive: Uint8Array[];
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
+  /**
+   * The same TLB for translated WebAssembly code, in the CPU's arena (aarch64-cpu's Dtlb layout): 32-bit words and
+   * bytes over its entries, and the arena offset of the block (0 without a TLB). Filled with the entries above.
+   */
+  private readonly atlb32: Int32Array;
+  private readonly atlb8: Uint8Array;
+  private readonly atlbOffset: number;
   /** The flush generation of valid entries (MemoryPort.tlbGeneration). */
   tlbGeneration = 1;
   /** The TLB for translated code's inlined loads and stores (MemoryPort.dataTlb). */
@@ -263,6 +270,21 @@ export class Mmu implements MemoryPort {
     this.tlbLive = new Array<Uint8Array>(size).fill(NO_CODE);
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
+    if (this.tlbEnabled) {
+      const arena = cpu.arena;
+      this.atlbOffset = arena.alloc(size * DTLB_ENTRY_BYTES, DTLB_ENTRY_BYTES);
+      this.atlb32 = new Int32Array(arena.memory.buffer, this.atlbOffset, size * DTLB_ENTRY_BYTES >> 2);
+      this.atlb8 = new Uint8Array(arena.memory.buffer, this.atlbOffset, size * DTLB_ENTRY_BYTES);
+      for (let i = 0; i < size; i++) this.atlb32[(i * DTLB_ENTRY_BYTES + Dtlb.KEY_LO) >> 2] = -1;
+      const st = cpu.st32;
+      st[St.TLB_BASE >> 2] = this.atlbOffset;
+      st[St.TLB_MASK >> 2] = this.tlbMask;
+      st[St.TLB_GEN >> 2] = this.tlbGeneration;
+    } else {
+      this.atlbOffset = 0;
+      this.atlb32 = new Int32Array(0);
+      this.atlb8 = new Uint8Array(0);
+    }
     this.dataTlb = {
       mask: this.tlbMask, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, pa: this.tlbPa,
       tagStore: this.tlbTags, tbi: this.dataTbi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
@@ -603,8 +625,23 @@ export class Mmu implements MemoryPort {
     this.stats.flushes++;
     if (++this.tlbGeneration === 0x7fff_ffff) {
       this.tlbGen.fill(0);
+      const a = this.atlb32;
+      for (let w = Dtlb.GEN >> 2; w < a.length; w += DTLB_ENTRY_BYTES >> 2) a[w] = 0;
       this.tlbGeneration = 1;
     }
+    if (this.atlbOffset !== 0 && this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) {
+      this.cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration;
+    }
+  }
+
+  /** MemoryPort.release: the CPU is released; its arena TLB goes back to the arena. */
+  release(): void {
+    if (this.atlbOffset === 0) return;
+    if (this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) {
+      this.cpu.st32[St.TLB_BASE >> 2] = ARENA_NO_TLB;
+      this.cpu.st32[St.TLB_MASK >> 2] = 0;
+    }
+    this.cpu.arena.free(this.atlbOffset, this.atlb8.length);
   }
 
   /**
@@ -745,6 +782,7 @@ export class Mmu implements MemoryPort {
     const tbid1 = pauth ? (this.tcrHi >>> 20) & 1 : 0;
     this.tbiMask = tbi0 | (tbi1 << 1) | ((tbi0 & (tbid0 ^ 1)) << 2) | ((tbi1 & (tbid1 ^ 1)) << 3);
     this.dataTbi[0] = this.tbiMask & 3;
+    if (this.atlbOffset !== 0 && this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) this.cpu.st32[St.TLB_TBI >> 2] = this.tbiMask & 3;
     const mair = s[SysReg.MAIR_EL1]!;
     this.mairLo = Number(mair & 0xffff_ffffn);
     this.mairHi = Number(mair >> 32n);
@@ -914,7 +952,7 @@ export class Mmu implements MemoryPort {
     this.tlbAttr[i] = this.rDataAttr;
     this.tlbView[i] = r.view;
     this.tlbBytes[i] = r.bytes;
-    const code = this.cpu.codeCache.region(r.bytes);
+    const code = this.cpu.codeCache.region(r.bytes, r.arena);
     this.tlbCodeRegion[i] = code;
     this.tlbLive[i] = code.live;
     this.tlbPageNo[i] = o / PAGE;
@@ -924,6 +962,23 @@ export class Mmu implements MemoryPort {
     this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
       : TlbTags.None;
     this.tlbTags[i] = tags ?? null;
+    if (this.atlbOffset !== 0) {
+      // The WebAssembly TLB's entry (Dtlb): memory outside the CPU's arena never hits inline (HOST -1).
+      const e = i * DTLB_ENTRY_BYTES;
+      const w = e >> 2;
+      const a = this.atlb32;
+      const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
+      const kh = this.tlbKeyHi[i]!; // VA[55:32]
+      const upper = (kh >>> 23) & 1; // VA[55]: which half, and the canonical top byte
+      a[w + (Dtlb.KEY_LO >> 2)] = inArena && this.tlbTagKind[i] === TlbTags.None ? (this.tlbKeyLo[i]! << 12) | 0 : -1;
+      a[w + (Dtlb.KEY_HI >> 2)] = (kh | (upper !== 0 ? 0xff00_0000 : 0)) | 0;
+      a[w + (Dtlb.HI_MASK >> 2)] = ((this.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
+      a[w + (Dtlb.GEN >> 2)] = this.tlbGeneration;
+      a[w + (Dtlb.HOST >> 2)] = inArena ? r.arena!.offset + o : -1;
+      a[w + (Dtlb.TAG_HOST >> 2)] = -1;
+      this.atlb8[e + Dtlb.PERM] = this.rPerm;
+      this.atlb8[e + Dtlb.TAGS] = this.tlbTagKind[i]!;
+    }
   }
 
   // ---- physical accesses (slow path) ----

@@ -3,6 +3,8 @@
  * kvm-core gives it host-physical addresses (RAM regions and its own stage-2 table pages).
  * Physical addresses are Numbers: every modelled PA is below 2^48, which a Number holds exactly.
  */
+import type { GuestArena } from '@kvm-mte/aarch64-cpu';
+
 export interface PhysRegion {
   /** The physical address of `bytes[0]`; page aligned. */
   readonly base: number;
@@ -14,6 +16,12 @@ export interface PhysRegion {
    * tag-capable, so tagged accesses to it read tag 0 and tag writes are ignored (or fault, with NoTagAccess).
    */
   readonly tags?: TagStore;
+  /**
+   * Where `bytes` live in a guest arena (`@kvm-mte/aarch64-cpu`'s GuestArena), when they do: the arena and the byte
+   * offset of `bytes[0]` in it. Translated WebAssembly code reaches such memory inline through the data TLB; memory
+   * outside the CPU's arena is always reached through the memory port.
+   */
+  readonly arena?: { readonly arena: GuestArena; readonly offset: number };
 }
 
 /**

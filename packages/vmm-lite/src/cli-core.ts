@@ -300,9 +300,13 @@ export interface CliIo {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The CPU tuning the environment asks for: KVM_MTE_JIT=0 (no translation), KVM_MTE_JIT_DUMP=1 (print blocks). */
-export function cpuOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = {}): { translate: boolean; dumpBlocks: boolean } {
-  return { translate: env.KVM_MTE_JIT !== '0', dumpBlocks: env.KVM_MTE_JIT_DUMP === '1' };
+/**
+ * The CPU tuning the environment asks for: KVM_MTE_JIT=0 (no translation), KVM_MTE_JIT_DUMP=1 (print blocks),
+ * KVM_MTE_WASM=0 (translated blocks stay JavaScript, never WebAssembly).
+ */
+export function cpuOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = {}):
+  { translate: boolean; dumpBlocks: boolean; wasm: boolean } {
+  return { translate: env.KVM_MTE_JIT !== '0', dumpBlocks: env.KVM_MTE_JIT_DUMP === '1', wasm: env.KVM_MTE_WASM !== '0' };
 }
 
 /** The exit status and stderr line for a finished run. */

@@ -26,9 +26,9 @@ describe('parseCli', () => {
   });
 
   it('KVM_MTE_JIT=0 / KVM_MTE_JIT_DUMP=1 become the engine options (the only place the environment is read)', () => {
-    expect(cpuOptionsFromEnv({})).toEqual({ translate: true, dumpBlocks: false });
-    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '0', KVM_MTE_JIT_DUMP: '1' })).toEqual({ translate: false, dumpBlocks: true });
-    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '1' })).toEqual({ translate: true, dumpBlocks: false });
+    expect(cpuOptionsFromEnv({})).toEqual({ translate: true, dumpBlocks: false, wasm: true });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '0', KVM_MTE_JIT_DUMP: '1' })).toEqual({ translate: false, dumpBlocks: true, wasm: true });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '1', KVM_MTE_WASM: '0' })).toEqual({ translate: true, dumpBlocks: false, wasm: false });
   });
 
   it('--mte / --no-mte', () => {
@@ -63,7 +63,7 @@ describe('parseCli', () => {
     [['run', '--kernel', 'k', '--memory', '12Q'], "invalid size '12Q': expected a number with an optional K, M, G or T suffix (e.g. 256M, 1G, 512K)"],
     [['run', '--kernel', 'k', '--memory', '4097K'], 'invalid memory size 4097K: must be a multiple of 4K'],
     [['run', '--kernel', 'k', '--memory', '0'], 'invalid memory size 0: must be a positive number of bytes'],
-    [['run', '--kernel', 'k', '--memory', '8G'], 'invalid memory size 8G: at most 4G is supported'],
+    [['run', '--kernel', 'k', '--memory', '8G'], 'invalid memory size 8G: at most 3.5G is supported'],
     [['run', '--kernel', 'k', '--smp', '0'], "invalid --smp '0': expected a whole number from 1 to 8"],
     [['run', '--kernel', 'k', '--smp', '9'], "invalid --smp '9': expected a whole number from 1 to 8"],
     [['run', '--kernel', 'k', '--max-instructions', '-5'], "option '--max-instructions' needs a value (write --max-instructions=VALUE for a value starting with '-')"],

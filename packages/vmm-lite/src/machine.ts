@@ -85,7 +85,7 @@ export interface RunResult {
 }
 
 export interface VirtMachineOptions {
-  /** Guest RAM in bytes: a positive multiple of 4 KiB, at most 4 GiB. Default 256 MiB. */
+  /** Guest RAM in bytes: a positive multiple of 4 KiB, at most 3.5 GiB (MAX_RAM_BYTES). Default 256 MiB. */
   memory?: number;
   /** vCPUs, 1..8. Default 1. Secondaries start powered off, for PSCI CPU_ON. */
   smp?: number;
@@ -126,6 +126,10 @@ export interface VirtMachineOptions {
   translate?: boolean;
   /** Print each translated block's JavaScript to stderr (kvm-core `dumpBlocks`; KVM_MTE_JIT_DUMP=1). */
   dumpBlocks?: boolean;
+  /** Compile hot translated blocks to WebAssembly (kvm-core `wasm`, default true; KVM_MTE_WASM=0 turns it off). */
+  wasm?: boolean;
+  /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 64; 0: at once). */
+  wasmHotRuns?: number;
   /**
    * The VM clock the PL031 RTC counts (clock.ts): 'host' (default: host time, `now` in ms since the epoch, default
    * Date.now) or 'deterministic' (time from the instructions retired, 2^shift ns each, default shift 3).
@@ -221,7 +225,8 @@ export class VirtMachine {
       throw new VmmError(`invalid code cache size ${String(cacheBytes)}: must be a positive number of bytes`);
     }
     this.vm = this.kvm.createVm(0, {
-      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, dumpBlocks: options.dumpBlocks,
+      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, dumpBlocks: options.dumpBlocks, wasm: options.wasm,
+      wasmHotRuns: options.wasmHotRuns,
     });
     if (this.mte) {
       if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');

@@ -8,7 +8,7 @@ import type { Platform } from './platform.js';
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
   kernel: Uint8Array;
-  /** Guest RAM in bytes (default 256 MiB): a positive multiple of 4 KiB, at most 4 GiB. */
+  /** Guest RAM in bytes (default 256 MiB): a positive multiple of 4 KiB, at most 3.5 GiB. */
   memory?: number;
   /** Kernel command line: /chosen/bootargs. */
   append?: string;
@@ -51,6 +51,10 @@ export interface RunVirtOptions {
   clock?: VirtMachineOptions['clock'];
   /** The host's services (platform.ts). Default: defaultPlatform() (Node's on Node, else the web one). */
   platform?: Platform;
+  /** Compile hot translated blocks to WebAssembly (default true; KVM_MTE_WASM=0). See machine.ts. */
+  wasm?: boolean;
+  /** Runs before a block becomes WebAssembly (default 64; 0: before it first runs). See machine.ts. */
+  wasmHotRuns?: number;
 }
 
 /**
@@ -74,6 +78,8 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.protMte !== undefined && { protMte: options.protMte }),
     ...(options.clock !== undefined && { clock: options.clock }),
     ...(options.platform !== undefined && { platform: options.platform }),
+    ...(options.wasm !== undefined && { wasm: options.wasm }),
+    ...(options.wasmHotRuns !== undefined && { wasmHotRuns: options.wasmHotRuns }),
   });
   machine.load({
     kernel: options.kernel,

@@ -26,15 +26,16 @@ describe('parseSize', () => {
 });
 
 describe('checkRamSize', () => {
-  it('accepts page multiples up to 4G', () => {
+  it('accepts page multiples up to 3.5G', () => {
     expect(checkRamSize(4096)).toBe(4096);
-    expect(checkRamSize(4 * 2 ** 30)).toBe(4 * 2 ** 30);
+    expect(checkRamSize(3.5 * 2 ** 30)).toBe(3.5 * 2 ** 30);
+    expect(() => checkRamSize(4 * 2 ** 30, '4G')).toThrow('invalid memory size 4G: at most 3.5G is supported');
   });
-  it('rejects zero, non-page sizes and more than 4G', () => {
+  it('rejects zero, non-page sizes and more than 3.5G', () => {
     expect(() => checkRamSize(0, '0')).toThrow('invalid memory size 0: must be a positive number of bytes');
     expect(() => checkRamSize(parseSize('1000K'), '1000K')).not.toThrow();
     expect(() => checkRamSize(1234, '1234')).toThrow('invalid memory size 1234: must be a multiple of 4K');
-    expect(() => checkRamSize(parseSize('5G'), '5G')).toThrow('invalid memory size 5G: at most 4G is supported');
+    expect(() => checkRamSize(parseSize('5G'), '5G')).toThrow('invalid memory size 5G: at most 3.5G is supported');
   });
 });
 

@@ -5,8 +5,11 @@
  */
 import { GiB, KiB, MiB, VmmError } from './errors.js';
 
-/** The largest guest RAM vmm-lite allocates: one ArrayBuffer of 4 GiB is Node 20's limit. */
-export const MAX_RAM_BYTES = 4 * GiB;
+/**
+ * The largest guest RAM vmm-lite allocates: a host's guest memory is one WebAssembly.Memory of at most 4 GiB
+ * (kvm-core's arena), which also holds the framebuffer, the vCPUs' state and TLBs; 3.5 GiB leaves room for those.
+ */
+export const MAX_RAM_BYTES = 3.5 * GiB;
 /** Guest RAM granularity: one page. */
 export const RAM_GRANULE = 4 * KiB;
 
@@ -27,11 +30,11 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** Check a guest RAM size in bytes: a positive multiple of 4 KiB, at most 4 GiB. Returns it. */
+/** Check a guest RAM size in bytes: a positive multiple of 4 KiB, at most 3.5 GiB. Returns it. */
 export function checkRamSize(bytes: number, shown: string = String(bytes)): number {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new VmmError(`invalid memory size ${shown}: must be a positive number of bytes`);
   if (bytes % RAM_GRANULE !== 0) throw new VmmError(`invalid memory size ${shown}: must be a multiple of 4K`);
-  if (bytes > MAX_RAM_BYTES) throw new VmmError(`invalid memory size ${shown}: at most 4G is supported`);
+  if (bytes > MAX_RAM_BYTES) throw new VmmError(`invalid memory size ${shown}: at most 3.5G is supported`);
   return bytes;
 }
 

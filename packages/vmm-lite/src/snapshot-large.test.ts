@@ -7,25 +7,25 @@ import { VirtMachine } from './machine.js';
 import { decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot } from './snapshot.js';
 import { joinParts, MAX_BUFFER_BYTES, sha256Hex, SnapshotError } from './snapshot-format.js';
 import { FileSource, writeSnapshotFile } from './snapshot-source.js';
+import { MAX_RAM_BYTES } from './size.js';
 
 const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../guests/bin/${name}.elf`, import.meta.url))));
 const dec = (b: Uint8Array): string => new TextDecoder('latin1').decode(b);
-const GiB = 2 ** 30;
 
-describe('snapshots of the largest guest run accepts (4 GiB)', () => {
+describe('snapshots of the largest guest run accepts (MAX_RAM_BYTES, 3.5 GiB)', () => {
   it('save, write to a file in parts, read it back by position, restore, and the guest finishes as one run does', async () => {
     const kernel = guest('hello');
-    const whole = new VirtMachine({ memory: 4 * GiB });
+    const whole = new VirtMachine({ memory: MAX_RAM_BYTES });
     whole.load({ kernel });
     const w = await whole.run({ maxInstructions: 1_000_000 });
     expect(w.outcome).toBe('shutdown');
 
-    const m = new VirtMachine({ memory: 4 * GiB });
+    const m = new VirtMachine({ memory: MAX_RAM_BYTES });
     m.load({ kernel });
     const r1 = await m.run({ maxInstructions: 1000 });
     expect(r1.outcome).toBe('instruction-limit');
     const saved = saveSnapshot(m, { config: { policy: 'mte-allowed', memBackend: 'anonymous', protMte: false, kernelSha256: sha256Hex(kernel) } });
-    expect(saved.sizes.memoryRaw).toBe(4 * GiB);
+    expect(saved.sizes.memoryRaw).toBe(MAX_RAM_BYTES);
     expect(saved.sizes.nonZeroPages).toBeLessThan(16);
 
     const dir = mkdtempSync(join(tmpdir(), 'vmm-lite-snap-'));
@@ -38,7 +38,7 @@ describe('snapshots of the largest guest run accepts (4 GiB)', () => {
       let r2;
       try {
         const snap = decodeSnapshot(src);
-        expect(snap.header.memory).toBe(4 * GiB);
+        expect(snap.header.memory).toBe(MAX_RAM_BYTES);
         expect(snap.memory.size).toBe(saved.sizes.nonZeroPages);
         const m2 = new VirtMachine(restoreMachineOptions(snap));
         restoreSnapshot(m2, snap);

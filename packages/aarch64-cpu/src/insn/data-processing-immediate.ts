@@ -58,14 +58,14 @@ function computeBitMasks(key: number): void {
 }
 
 /** wmask of DecodeBitMasks for the instruction's N:immr:imms (bits [22:10]). */
-function wmaskOf(insn: number): bigint {
+export function wmaskOf(insn: number): bigint {
   const key = (insn >>> 10) & 0x1fff;
   if (BITMASK_DONE[key] === 0) computeBitMasks(key);
   return BITMASK_W[key]!;
 }
 
 /** tmask of DecodeBitMasks for the instruction's N:immr:imms (bits [22:10]). */
-function tmaskOf(insn: number): bigint {
+export function tmaskOf(insn: number): bigint {
   const key = (insn >>> 10) & 0x1fff;
   if (BITMASK_DONE[key] === 0) computeBitMasks(key);
   return BITMASK_T[key]!;
@@ -123,7 +123,7 @@ const SUBS_imm: Handler = (cpu, insn) => addSubImmediate(cpu, insn, true, true);
 // Logical (immediate)
 
 /** Decode checks and the immediate of a logical (immediate) instruction; UNDEFINED for the reserved encodings. */
-function logicalImm(insn: number, datasize: number): bigint {
+export function logicalImm(insn: number, datasize: number): bigint {
   const n = (insn >>> 22) & 1;
   if (datasize === 32 && n !== 0) undefinedInstruction();
   const imms = (insn >>> 10) & 0x3f;

@@ -1,0 +1,85 @@
+/**
+ * The CPU state block: the part of a PE's architectural state that translated code reads and writes, at fixed byte
+ * offsets in one block of the guest arena (arena.ts). `Cpu` makes its typed arrays (`x`, `xw`, `spEl`, `flagArgs`,
+ * `v`, `sys`, ...) as views over the block, so the interpreter, the JavaScript translator and WebAssembly code all
+ * see one copy of it, and `cpuStateBytes(cpu)` is the block itself.
+ *
+ * | offset | size | what |
+ * |---:|---:|---|
+ * | 0 | 32 × 8 | X0..X30, then slot 31 (always 0: XZR) |
+ * | 256 | 8 | SP_EL0 |
+ * | 264 | 8 | SP_EL1 |
+ * | 272 | 2 × 8 | the lazy-flag operands (flags.ts) |
+ * | 288 | 4 | NZCV when no flag operation is pending (N=8, Z=4, C=2, V=1) |
+ * | 292 | 4 | the pending FlagOp (0: none) |
+ * | 296 | 8 | instructions retired (a float64: exact to 2^53) |
+ * | 304 | 4 | the number of exclusive reservations open in the PE's coherence domain (smp.ts mirrors it here) |
+ * | 308 | 4 | the IRQ input line (0 or 1) |
+ * | 312 | 4 | the data TLB for translated code: arena offset of its entries (0: none; {@link Dtlb}) |
+ * | 316 | 4 | its index mask (entries - 1) |
+ * | 320 | 4 | its generation: an entry is valid when its GEN word equals this |
+ * | 324 | 4 | its TBI bits: bit 0 when TCR_EL1.TBI0 applies to data, bit 1 TBI1 |
+ * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch |
+ * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
+ * | 1024 | 4 | FPCR |
+ * | 1028 | 4 | FPSR |
+ * | 1040 | 8 × n | the system registers, indexed by `SysReg` ids (sysregs.ts) |
+ *
+ * Not in the block yet (JavaScript fields of `Cpu`): the PC and next PC, the PSTATE fields other than NZCV, the
+ * local exclusive monitor, the event register and the IRQ line. Translated WebAssembly code never needs them inside
+ * a block: it knows its PC statically and leaves through the run loop for everything that changes PSTATE.
+ */
+import { SYSREG_COUNT } from './sysregs.js';
+
+export const St = {
+  X: 0,
+  SP_EL0: 256,
+  SP_EL1: 264,
+  FLAG_A: 272,
+  FLAG_B: 280,
+  NZCV: 288,
+  FLAG_OP: 292,
+  INSN_COUNT: 296,
+  OPEN_RESERVATIONS: 304,
+  IRQ_LINE: 308,
+  TLB_BASE: 312,
+  TLB_MASK: 316,
+  TLB_GEN: 320,
+  TLB_TBI: 324,
+  NEXT_PC: 328,
+  V: 512,
+  FPCR: 1024,
+  FPSR: 1028,
+  SYS: 1040,
+} as const;
+
+/** Bytes of one CPU state block (a multiple of 16). */
+export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
+
+/**
+ * One entry of the data TLB translated WebAssembly code reads (the MMU fills it alongside its own TLB, in the CPU's
+ * arena): 32 bytes at `TLB_BASE + 32 * (VA[31:12] & TLB_MASK)`. An access of `size` bytes at VA (halves lo, hi)
+ * takes the inline path when
+ * - `lo & (0xfffff000 | (size - 1))` equals KEY_LO (the page's VA[31:12] << 12: a hit that is also aligned),
+ * - `(hi ^ KEY_HI) & HI_MASK` is 0 (KEY_HI is VA[63:32] with a canonical top byte; HI_MASK drops the top byte when
+ *   TBI applies to the address's half),
+ * - GEN equals the state block's TLB_GEN and PERM holds the permission bits the access needs;
+ * then the access is at arena offset `HOST + (lo & 0xfff)`. A store also needs the arena's code map to show no
+ * translated code in the page and no open exclusive reservation in the domain. The MMU writes KEY_LO = -1 (never a
+ * hit) for pages outside the CPU's arena and pages whose accesses need tag checks (TAGS non-zero).
+ */
+export const Dtlb = {
+  KEY_LO: 0,
+  KEY_HI: 4,
+  HI_MASK: 8,
+  GEN: 12,
+  /** i32: the arena offset of the page's first byte. */
+  HOST: 16,
+  /** i32: the arena offset of the page's packed allocation tags (two a byte, even granule low), or -1. */
+  TAG_HOST: 20,
+  /** u8: permission bits (the MMU's Perm). */
+  PERM: 24,
+  /** u8: 0 no tag storage, 1 Tagged Normal memory with tags at TAG_HOST, 2 NoTagAccess. */
+  TAGS: 25,
+} as const;
+export const DTLB_ENTRY_BYTES = 32;

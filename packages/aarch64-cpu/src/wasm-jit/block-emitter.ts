@@ -1,0 +1,525 @@
+/**
+ * The WebAssembly block emitter: one translated block becomes one wasm function
+ * `(st: i32, budget: i32, mode: i32) -> exit: i32` over the guest arena, where `st` is the CPU state block's offset
+ * (state-layout.ts) and `mode` packs what the run loop knows about PSTATE for the whole block: bit 0 the stack
+ * pointer in use (0: SP_EL0, 1: SP_EL1), bits [15:8] the permission bits a plain load needs at this EL and PAN,
+ * bits [23:16] those a plain store needs ({@link blockMode}).
+ *
+ * What the generated code keeps exact (the same rules as the JavaScript translator, jit.ts):
+ * - Registers, the lazy flags and the retired count live in the state block; every instruction reads and writes them
+ *   there, so a handler called from the middle of a block sees exactly what the interpreter would.
+ * - An instruction the emitter has no translation for, or whose inline fast path does not apply this time (a TLB
+ *   miss, a permission or alignment problem, tag storage, a store to a page holding code, an open exclusive
+ *   reservation, a misaligned SP base), is executed by its interpreter handler through the `call` import, which sets
+ *   `cpu.pc`, `cpu.nextPc` and `cpu.dabtIss` first: faults, syndromes and tag checks are the handler's. The fast
+ *   path changes nothing before it knows the whole instruction can complete inline.
+ * - Exits: 0 and 1 are a direct branch's taken and fall-through outcomes (the target PCs are the block's), -1 means
+ *   the last instruction ran as a handler and set `cpu.nextPc`, -2 an indirect branch left its target in the state
+ *   block's NEXT_PC. The retired count is added at each exit.
+ * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
+ *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low.
+ */
+import { ARENA_CODE_KILLS, ARENA_CODE_MAP } from '../arena.js';
+import { FlagOp } from '../flags.js';
+import { Dtlb, St } from '../state-layout.js';
+import type { FunctionBuilder } from '../wasm/function-builder.js';
+import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
+import { ValType, VOID_BLOCK } from '../wasm/types.js';
+
+const { i32, i64, f64 } = ValType;
+
+/** Exit codes of a block function. */
+export const WasmExit = { Taken: 0, Fall: 1, Handler: -1, Indirect: -2 } as const;
+
+/** Parameters of a block function. */
+const P_ST = 0;
+const P_BUDGET = 1;
+const P_MODE = 2;
+
+/** The `mode` argument of a block function (see the file comment). */
+export function blockMode(spEl1: boolean, needRead: number, needWrite: number): number {
+  return (spEl1 ? 1 : 0) | (needRead << 8) | (needWrite << 16);
+}
+
+/** Flags a flag-setting instruction of the block recorded, still in locals for a later condition in the block. */
+interface Pending {
+  readonly op: number;
+  readonly bits: 32 | 64;
+}
+
+/** How a translator emits one instruction; see {@link BlockEmitter}. */
+export type Translator = (e: BlockEmitter, w: number) => boolean;
+
+/**
+ * Emits one block function. Translators (translate-*.ts) call its helpers; the block's shape (entry, the loop of a
+ * self-looping block, exits) is emitted by {@link emitBlock}.
+ */
+export class BlockEmitter {
+  /** i64 scratch locals translators may use freely within one instruction. */
+  readonly a: number;
+  readonly b: number;
+  readonly r: number;
+  readonly v: number;
+  readonly va: number;
+  readonly va2: number;
+  /** i32 scratch locals. */
+  readonly lo: number;
+  readonly hi: number;
+  readonly ent: number;
+  readonly ha: number;
+  readonly ha2: number;
+  readonly c32: number;
+  /** Locals holding the lazy-flag operands of {@link pending}. */
+  private readonly fa: number;
+  private readonly fb: number;
+  private readonly spAddr: number;
+  private readonly needR: number;
+  private readonly needW: number;
+  private readonly tlbBase: number;
+  private readonly tlbMask: number;
+  private readonly left: number;
+  private readonly kills0: number;
+  /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
+  private pending: Pending | undefined;
+  /** The instruction being emitted: its address and index in the block. */
+  pc = 0n;
+  k = 0;
+
+  constructor(
+    readonly f: FunctionBuilder,
+    /** Index of the `call` import: (id: i32) -> (), runs the handler of call-table entry `id`. */
+    private readonly callImport: number,
+    /** Index of the module's own NZCV function: (st: i32) -> i32 (materialises pending flags). */
+    private readonly nzcvFn: number,
+    /** The call-table id of instruction 0 of this block (instruction k is `callBase + k`). */
+    private readonly callBase: number,
+  ) {
+    this.a = f.addLocals(i64);
+    this.b = f.addLocals(i64);
+    this.r = f.addLocals(i64);
+    this.v = f.addLocals(i64);
+    this.va = f.addLocals(i64);
+    this.va2 = f.addLocals(i64);
+    this.fa = f.addLocals(i64);
+    this.fb = f.addLocals(i64);
+    this.lo = f.addLocals(i32);
+    this.hi = f.addLocals(i32);
+    this.ent = f.addLocals(i32);
+    this.ha = f.addLocals(i32);
+    this.ha2 = f.addLocals(i32);
+    this.c32 = f.addLocals(i32);
+    this.spAddr = f.addLocals(i32);
+    this.needR = f.addLocals(i32);
+    this.needW = f.addLocals(i32);
+    this.tlbBase = f.addLocals(i32);
+    this.tlbMask = f.addLocals(i32);
+    this.left = f.addLocals(i32);
+    this.kills0 = f.addLocals(i32);
+  }
+
+  // ---- registers ----
+
+  /** Push Xn as i64 (31: XZR, 0). */
+  x(n: number): this {
+    if (n === 31) this.f.i64Const(0);
+    else this.f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * n);
+    return this;
+  }
+
+  /** Push Xn (31: the current SP) as i64. */
+  xsp(n: number): this {
+    if (n === 31) this.f.localGet(this.spAddr).mem(MemOp.i64_load);
+    else this.x(n);
+    return this;
+  }
+
+  /** Push Xn as a `bits`-bit operand in an i64 (the 32-bit form zero-extended). */
+  xb(n: number, bits: 32 | 64): this {
+    this.x(n);
+    if (bits === 32 && n !== 31) this.zext32();
+    return this;
+  }
+
+  /** Xn or SP as a `bits`-bit operand. */
+  xspb(n: number, bits: 32 | 64): this {
+    this.xsp(n);
+    if (bits === 32) this.zext32();
+    return this;
+  }
+
+  /** Zero-extend the low 32 bits of the i64 on the stack. */
+  zext32(): this {
+    this.f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_u);
+    return this;
+  }
+
+  /** Write Xn (31: discarded) from the i64 `value` pushes, truncated to `bits`. Nothing is emitted for XZR. */
+  setX(n: number, bits: 32 | 64, value: () => void): this {
+    if (n === 31) return this;
+    this.f.localGet(P_ST);
+    value();
+    if (bits === 32) this.zext32();
+    this.f.mem(MemOp.i64_store, St.X + 8 * n);
+    return this;
+  }
+
+  /** Write Xn (31: the current SP) from `value`, truncated to `bits`. */
+  setXsp(n: number, bits: 32 | 64, value: () => void): this {
+    if (n !== 31) return this.setX(n, bits, value);
+    this.f.localGet(this.spAddr);
+    value();
+    if (bits === 32) this.zext32();
+    this.f.mem(MemOp.i64_store);
+    return this;
+  }
+
+  /** Write Xn (not 31) from local `l`. */
+  setXFromLocal(n: number, l: number): this {
+    if (n !== 31) this.f.localGet(P_ST).localGet(l).mem(MemOp.i64_store, St.X + 8 * n);
+    return this;
+  }
+
+  // ---- flags ----
+
+  /**
+   * Record the lazy flags of `op` (flags.ts) with operands pushed by `a` and `b` (`bits` wide, zero-extended; for
+   * the logical ops the result in `a` and `b` unused), in the state block and in locals for a later condition.
+   */
+  setFlags(op: number, bits: 32 | 64, a: () => void, b?: () => void): this {
+    const f = this.f;
+    a();
+    f.localSet(this.fa);
+    if (b !== undefined) {
+      b();
+      f.localSet(this.fb);
+    }
+    f.localGet(P_ST).localGet(this.fa).mem(MemOp.i64_store, St.FLAG_A);
+    if (b !== undefined) f.localGet(P_ST).localGet(this.fb).mem(MemOp.i64_store, St.FLAG_B);
+    f.localGet(P_ST).i32Const(op).mem(MemOp.i32_store, St.FLAG_OP);
+    this.pending = { op, bits };
+    return this;
+  }
+
+  /** Set NZCV to the constant `nzcv` (N=8, Z=4, C=2, V=1), no operation pending. */
+  setNzcv(nzcv: number): this {
+    const f = this.f;
+    f.localGet(P_ST).i32Const(nzcv).mem(MemOp.i32_store, St.NZCV);
+    f.localGet(P_ST).i32Const(0).mem(MemOp.i32_store, St.FLAG_OP);
+    this.pending = undefined;
+    return this;
+  }
+
+  /** Push PSTATE.C as an i64 0 or 1. */
+  carry(): this {
+    this.f.localGet(P_ST).call(this.nzcvFn).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and)
+      .op(Op.i64_extend_i32_u);
+    return this;
+  }
+
+  /** The first operand local of the flags just recorded (the result of a logical op). */
+  get flagA(): number {
+    return this.fa;
+  }
+  get flagB(): number {
+    return this.fb;
+  }
+
+  /** Push the i32 truth of condition `cond` (0..15) on the current flags. */
+  cond(cond: number): this {
+    const f = this.f;
+    if (cond >= 14) {
+      f.i32Const(1);
+      return this;
+    }
+    const p = this.pending;
+    if (p !== undefined && this.fusedCond(cond, p)) return this;
+    // NZCV from the state block (materialised by the module's function when an operation is pending).
+    f.localGet(P_ST).call(this.nzcvFn).localSet(this.c32);
+    const flag = (mask: number): void => {
+      f.localGet(this.c32).i32Const(mask).op(Op.i32_and).i32Const(0).op(Op.i32_ne);
+    };
+    const nEqV = (): void => {
+      // ((f >> 3) ^ f) & 1 === 0
+      f.localGet(this.c32).i32Const(3).op(Op.i32_shr_u).localGet(this.c32).op(Op.i32_xor).i32Const(1).op(Op.i32_and)
+        .op(Op.i32_eqz);
+    };
+    switch (cond >> 1) {
+      case 0: flag(4); break; // EQ
+      case 1: flag(2); break; // CS
+      case 2: flag(8); break; // MI
+      case 3: flag(1); break; // VS
+      case 4: f.localGet(this.c32).i32Const(6).op(Op.i32_and).i32Const(2).op(Op.i32_eq); break; // HI: C && !Z
+      case 5: nEqV(); break; // GE
+      default: nEqV(); flag(4); f.op(Op.i32_eqz).op(Op.i32_and); break; // GT: N == V && !Z
+    }
+    if ((cond & 1) !== 0) f.op(Op.i32_eqz);
+    return this;
+  }
+
+  /** A condition straight from the operands of flags recorded in this block, or false when it needs NZCV. */
+  private fusedCond(cond: number, p: Pending): boolean {
+    const f = this.f;
+    const w32 = p.bits === 32;
+    const get = (l: number): void => {
+      f.localGet(l);
+      if (w32) f.op(Op.i32_wrap_i64);
+    };
+    const cmp = (op64: Opcode, op32: Opcode): void => {
+      f.op(w32 ? op32 : op64);
+    };
+    const zero = (): void => {
+      if (w32) f.i32Const(0);
+      else f.i64Const(0);
+    };
+    if (p.op === FlagOp.Logic64 || p.op === FlagOp.Logic32) {
+      // N = r < 0, Z = r == 0, C = V = 0.
+      switch (cond >> 1) {
+        case 0: get(this.fa); zero(); cmp(Op.i64_eq, Op.i32_eq); break; // EQ
+        case 1: case 3: case 4: f.i32Const(0); break; // CS, VS, HI: never
+        case 2: get(this.fa); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // MI
+        case 5: get(this.fa); zero(); cmp(Op.i64_ge_s, Op.i32_ge_s); break; // GE
+        default: get(this.fa); zero(); cmp(Op.i64_gt_s, Op.i32_gt_s); break; // GT
+      }
+    } else if (p.op === FlagOp.Sub64 || p.op === FlagOp.Sub32) {
+      // CMP a, b.
+      const ab = (op64: Opcode, op32: Opcode): void => {
+        get(this.fa);
+        get(this.fb);
+        cmp(op64, op32);
+      };
+      switch (cond >> 1) {
+        case 0: ab(Op.i64_eq, Op.i32_eq); break; // EQ
+        case 1: ab(Op.i64_ge_u, Op.i32_ge_u); break; // CS: a >= b unsigned
+        case 2: get(this.fa); get(this.fb); cmp(Op.i64_sub, Op.i32_sub); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // MI
+        case 3: return false; // VS: through NZCV
+        case 4: ab(Op.i64_gt_u, Op.i32_gt_u); break; // HI
+        case 5: ab(Op.i64_ge_s, Op.i32_ge_s); break; // GE
+        default: ab(Op.i64_gt_s, Op.i32_gt_s); break; // GT
+      }
+    } else {
+      return false;
+    }
+    if ((cond & 1) !== 0) f.op(Op.i32_eqz);
+    return true;
+  }
+
+  // ---- memory ----
+
+  /**
+   * The inline fast-path check of an access of `size` bytes at the address in i64 local `vaLocal`: branches to
+   * label depth `missDepth` (relative to the point of the call) when it does not apply, else leaves the access's
+   * arena offset in i32 local `haLocal`. Uses lo, hi and ent.
+   */
+  fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+    const f = this.f;
+    f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
+    f.localGet(vaLocal).i64Const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).localSet(this.hi);
+    // ent = tlbBase + ((lo >>> 12) & mask) * 32
+    f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
+      .i32Const(5).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+    // (lo & (0xfffff000 | (size - 1))) != KEY_LO -> miss (a miss, or misaligned)
+    f.localGet(this.lo).i32Const((0xfffff000 | (size - 1)) | 0).op(Op.i32_and)
+      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.KEY_LO).op(Op.i32_ne).brIf(missDepth);
+    // ((hi ^ KEY_HI) & HI_MASK) != 0 -> miss
+    f.localGet(this.hi).localGet(this.ent).mem(MemOp.i32_load, Dtlb.KEY_HI).op(Op.i32_xor)
+      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.HI_MASK).op(Op.i32_and).brIf(missDepth);
+    // GEN != TLB_GEN -> miss
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN)
+      .op(Op.i32_ne).brIf(missDepth);
+    // (PERM & need) != need -> miss
+    const need = write ? this.needW : this.needR;
+    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.PERM).localGet(need).op(Op.i32_and).localGet(need)
+      .op(Op.i32_ne).brIf(missDepth);
+    if (write) {
+      // A page holding translated code, or an open reservation anywhere in the domain: the handler.
+      f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
+        .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
+      f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
+    }
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
+      .op(Op.i32_add).localSet(haLocal);
+    return this;
+  }
+
+  /**
+   * Branch to `missDepth` when the base register is SP and SP is not 16-byte aligned (the handler then decides
+   * whether SCTLR_EL1.SA/SA0 make it an SP alignment fault).
+   */
+  spAlignCheck(n: number, missDepth: number): this {
+    if (n !== 31) return this;
+    this.f.localGet(this.spAddr).mem(MemOp.i32_load).i32Const(15).op(Op.i32_and).brIf(missDepth);
+    return this;
+  }
+
+  // ---- calls and exits ----
+
+  /** Run the current instruction's handler (the interpreter's semantics, exactly). */
+  callHandler(): this {
+    this.f.i32Const(this.callBase + this.k).call(this.callImport);
+    this.pending = undefined; // the handler may have changed the flags
+    return this;
+  }
+
+  /**
+   * Emit the instruction with an inline fast path and the handler as its slow path: `fast` emits checks that branch
+   * to depth 0 (relative to its start) on a miss and then the whole instruction's effects.
+   */
+  withSlowPath(fast: () => void): this {
+    const f = this.f;
+    f.block(VOID_BLOCK); // $done
+    f.block(VOID_BLOCK); // $slow
+    fast();
+    f.br(1);
+    f.end();
+    this.callHandler();
+    f.end();
+    this.pending = undefined; // the flags are whatever the path taken left
+    return this;
+  }
+
+  /** Add `n` to the retired-instruction count. */
+  retire(n: number): this {
+    const f = this.f;
+    f.localGet(P_ST).localGet(P_ST).mem(MemOp.f64_load, St.INSN_COUNT).f64Const(n).op(Op.f64_add)
+      .mem(MemOp.f64_store, St.INSN_COUNT);
+    return this;
+  }
+
+  /** Entry code: the locals derived from the parameters and the state block. */
+  prologue(selfLoop: boolean, n: number): this {
+    const f = this.f;
+    // spAddr = st + SP_EL0 + (mode & 1) * 8
+    f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and).i32Const(3)
+      .op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr);
+    f.localGet(P_MODE).i32Const(8).op(Op.i32_shr_u).i32Const(0xff).op(Op.i32_and).localSet(this.needR);
+    f.localGet(P_MODE).i32Const(16).op(Op.i32_shr_u).i32Const(0xff).op(Op.i32_and).localSet(this.needW);
+    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localSet(this.tlbBase);
+    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
+    if (selfLoop) {
+      f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
+      f.localGet(P_BUDGET).i32Const(n).op(Op.i32_sub).localSet(this.left);
+    }
+    return this;
+  }
+
+  /** Leave through direct exit `exit` (0 or 1) to a fixed target; `self` when the target is the block's start. */
+  exitDirect(exit: number, n: number, self: boolean, loopDepth = 0): this {
+    const f = this.f;
+    this.retire(n);
+    if (!self) {
+      f.i32Const(exit).return();
+      return this;
+    }
+    // Iterate while budget is left (left >= n), no block died and the IRQ line is low; else leave via `exit`.
+    f.localGet(this.left).i32Const(n).op(Op.i32_lt_s)
+      .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or)
+      .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or)
+      .if(VOID_BLOCK).i32Const(exit).return().end();
+    f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
+    f.br(loopDepth);
+    this.pending = undefined;
+    return this;
+  }
+
+  /** Leave after a handler ran the last instruction (it set cpu.nextPc). */
+  exitHandler(n: number): this {
+    this.retire(n);
+    this.f.i32Const(WasmExit.Handler).return();
+    return this;
+  }
+
+  /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it). */
+  exitIndirect(target: number, n: number): this {
+    const f = this.f;
+    f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
+    this.retire(n);
+    f.i32Const(WasmExit.Indirect).return();
+    return this;
+  }
+
+  /** Forget flags recorded earlier (a new loop iteration starts). */
+  clearPending(): void {
+    this.pending = undefined;
+  }
+
+  /** The block's start label depth bookkeeping is the caller's; this pushes the state block offset. */
+  st(): this {
+    this.f.localGet(P_ST);
+    return this;
+  }
+}
+
+/**
+ * Emit the module's NZCV function `(st: i32) -> i32`: NZCV from the state block, computing it from a pending flag
+ * operation (and storing it, with the operation cleared) as `Cpu.nzcv` does (flags.ts).
+ */
+export function emitNzcvFunction(f: FunctionBuilder): void {
+  const st = 0;
+  const op = f.addLocals(i32);
+  const a = f.addLocals(i64);
+  const b = f.addLocals(i64);
+  const r = f.addLocals(i64);
+  const res = f.addLocals(i32);
+  const a32 = f.addLocals(i32);
+  const b32 = f.addLocals(i32);
+  const r32 = f.addLocals(i32);
+  f.localGet(st).mem(MemOp.i32_load, St.FLAG_OP).localTee(op).op(Op.i32_eqz)
+    .if(VOID_BLOCK).localGet(st).mem(MemOp.i32_load, St.NZCV).return().end();
+  f.localGet(st).mem(MemOp.i64_load, St.FLAG_A).localSet(a);
+  f.localGet(st).mem(MemOp.i64_load, St.FLAG_B).localSet(b);
+  f.localGet(a).op(Op.i32_wrap_i64).localSet(a32);
+  f.localGet(b).op(Op.i32_wrap_i64).localSet(b32);
+  // N and Z of a result r (64-bit) or r32.
+  const nz64 = (): void => {
+    f.localGet(r).i64Const(0).op(Op.i64_lt_s).i32Const(3).op(Op.i32_shl)
+      .localGet(r).op(Op.i64_eqz).i32Const(2).op(Op.i32_shl).op(Op.i32_or);
+  };
+  const nz32 = (): void => {
+    f.localGet(r32).i32Const(0).op(Op.i32_lt_s).i32Const(3).op(Op.i32_shl)
+      .localGet(r32).op(Op.i32_eqz).i32Const(2).op(Op.i32_shl).op(Op.i32_or);
+  };
+  f.block(VOID_BLOCK); // $done
+  // Logic64 / Logic32
+  f.localGet(op).i32Const(FlagOp.Logic64).op(Op.i32_eq).if(VOID_BLOCK);
+  f.localGet(a).localSet(r);
+  nz64();
+  f.localSet(res).br(1).end();
+  f.localGet(op).i32Const(FlagOp.Logic32).op(Op.i32_eq).if(VOID_BLOCK);
+  f.localGet(a32).localSet(r32);
+  nz32();
+  f.localSet(res).br(1).end();
+  // Sub64: r = a - b; C = a >=u b; V = ((a ^ b) & (a ^ r)) < 0
+  f.localGet(op).i32Const(FlagOp.Sub64).op(Op.i32_eq).if(VOID_BLOCK);
+  f.localGet(a).localGet(b).op(Op.i64_sub).localSet(r);
+  nz64();
+  f.localGet(a).localGet(b).op(Op.i64_ge_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
+  f.localGet(a).localGet(b).op(Op.i64_xor).localGet(a).localGet(r).op(Op.i64_xor).op(Op.i64_and).i64Const(0)
+    .op(Op.i64_lt_s).op(Op.i32_or);
+  f.localSet(res).br(1).end();
+  f.localGet(op).i32Const(FlagOp.Sub32).op(Op.i32_eq).if(VOID_BLOCK);
+  f.localGet(a32).localGet(b32).op(Op.i32_sub).localSet(r32);
+  nz32();
+  f.localGet(a32).localGet(b32).op(Op.i32_ge_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
+  f.localGet(a32).localGet(b32).op(Op.i32_xor).localGet(a32).localGet(r32).op(Op.i32_xor).op(Op.i32_and).i32Const(0)
+    .op(Op.i32_lt_s).op(Op.i32_or);
+  f.localSet(res).br(1).end();
+  // Add64: r = a + b; C = r <u a; V = (~(a ^ b) & (a ^ r)) < 0
+  f.localGet(op).i32Const(FlagOp.Add64).op(Op.i32_eq).if(VOID_BLOCK);
+  f.localGet(a).localGet(b).op(Op.i64_add).localSet(r);
+  nz64();
+  f.localGet(r).localGet(a).op(Op.i64_lt_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
+  f.localGet(a).localGet(b).op(Op.i64_xor).i64Const(-1).op(Op.i64_xor).localGet(a).localGet(r).op(Op.i64_xor)
+    .op(Op.i64_and).i64Const(0).op(Op.i64_lt_s).op(Op.i32_or);
+  f.localSet(res).br(1).end();
+  // Add32
+  f.localGet(a32).localGet(b32).op(Op.i32_add).localSet(r32);
+  nz32();
+  f.localGet(r32).localGet(a32).op(Op.i32_lt_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
+  f.localGet(a32).localGet(b32).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(a32).localGet(r32).op(Op.i32_xor)
+    .op(Op.i32_and).i32Const(0).op(Op.i32_lt_s).op(Op.i32_or);
+  f.localSet(res);
+  f.end();
+  f.localGet(st).localGet(res).mem(MemOp.i32_store, St.NZCV);
+  f.localGet(st).i32Const(0).mem(MemOp.i32_store, St.FLAG_OP);
+  f.localGet(res);
+}

@@ -1,0 +1,248 @@
+/**
+ * The WebAssembly tier: blocks the JavaScript translator (jit.ts) built and that ran {@link HOT_RUNS} times are
+ * queued and compiled to WebAssembly in batches (one module per batch, one function per block: compiling a module
+ * costs a fixed overhead that batching shares), and the block's `run` becomes the wasm function. One tier per code
+ * cache and arena (the vCPUs of a VM share both), so its state belongs to a VM, not the module.
+ *
+ * A block's instructions are found in the one A64 decode table (decode-a64.ts `findEncoding`); each row with a
+ * translation (translate-dp.ts, translate-mem.ts, translate-branch.ts) is emitted inline, every other instruction
+ * as a call of its handler through the module's one import, exactly as the interpreter makes it.
+ */
+import type { GuestArena } from '../arena.js';
+import type { Block, CodeCache } from '../code-cache.js';
+import type { Cpu } from '../cpu.js';
+import { findEncoding } from '../decode-a64.js';
+import type { Handler } from '../decode.js';
+import { St } from '../state-layout.js';
+import { ModuleBuilder } from '../wasm/module-builder.js';
+import { wasmApi, type WasmApi } from '../wasm/host-api.js';
+import { Op } from '../wasm/opcodes.js';
+import { ValType } from '../wasm/types.js';
+import { BlockEmitter, blockMode, emitNzcvFunction, WasmExit, type Translator } from './block-emitter.js';
+import { emitBranch } from './translate-branch.js';
+import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
+import { memoryTranslation } from './translate-mem.js';
+
+const { i32 } = ValType;
+
+/** Runs as a JavaScript block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
+export const HOT_RUNS = 64;
+/** Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). */
+export const BATCH_BLOCKS = 32;
+
+/** When the WebAssembly tier takes blocks: a code cache's option (CodeCache's constructor). */
+export interface WasmTierOptions {
+  /**
+   * Runs as JavaScript before a block is queued for WebAssembly; 0 compiles every block to WebAssembly, alone,
+   * before it first runs (slow: differential tests and the fuzzer use it to test the tier on code that runs once).
+   * Default 64.
+   */
+  readonly hotRuns?: number;
+  /**
+   * Queued blocks compiled together as one module (the run loop also compiles what is queued when a run starts).
+   * Default 32.
+   */
+  readonly batchBlocks?: number;
+}
+
+/** What the WebAssembly tier has done, for `pnpm bench` and tests. */
+export interface WasmTierStats {
+  /** Blocks compiled to WebAssembly. */
+  readonly blocks: number;
+  /** Modules (batches) compiled. */
+  readonly modules: number;
+  /** Milliseconds spent emitting and compiling them. */
+  readonly compileMs: number;
+  /** Bytes of WebAssembly emitted. */
+  readonly bytes: number;
+  /** Instructions emitted inline, and as handler calls. */
+  readonly inlined: number;
+  readonly calls: number;
+}
+
+/** The translation of an instruction by its decode row's name, or undefined (a handler call). */
+export function translationFor(name: string): Translator | undefined {
+  return DATA_PROCESSING_TRANSLATIONS.get(name) ?? memoryTranslation(name);
+}
+
+/** One handler call site: what the `call` import needs to run it as the interpreter would. */
+interface CallSite {
+  readonly h: Handler;
+  readonly w: number;
+  readonly pc: bigint;
+  readonly next: bigint;
+}
+
+export class WasmTier {
+  private readonly queue: Block[] = [];
+  private readonly builder = new ModuleBuilder();
+  private readonly wasm: WasmApi;
+  /** The CPU running a block now (the `call` import's `cpu`). */
+  private cpu: Cpu | undefined;
+  private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
+
+  constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
+    this.wasm = wasm;
+  }
+
+  /** A tier for `arena` in `cache`, or undefined on a host without WebAssembly. */
+  static create(arena: GuestArena, cache: CodeCache): WasmTier | undefined {
+    const w = wasmApi();
+    return w === undefined ? undefined : new WasmTier(arena, w, cache);
+  }
+
+  stats(): WasmTierStats {
+    return { ...this.stats_ };
+  }
+
+  /** Queue a hot block; compiles the queue when it is full. */
+  enqueue(b: Block): void {
+    this.queue.push(b);
+    if (this.queue.length >= this.cache.wasmTuning.batchBlocks) this.compileQueued();
+  }
+
+  /** Compile every queued block that is still alive (one module). */
+  compileQueued(): void {
+    const blocks = this.queue.filter((b) => b.alive);
+    this.queue.length = 0;
+    if (blocks.length === 0) return;
+    const t0 = performance.now();
+    const m = this.builder;
+    m.reset();
+    const sigCall = m.type([i32], []);
+    const sigBlock = m.type([i32, i32, i32], [i32]);
+    const sigNzcv = m.type([i32], [i32]);
+    const callImport = m.importFunction('env', 'call', sigCall);
+    const mem = this.arena.memory;
+    const pages = this.arena.maxBytes / 65536;
+    m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
+    const nzcvFn = m.declareFunction(sigNzcv);
+    const fns = blocks.map(() => m.declareFunction(sigBlock));
+    emitNzcv(m, nzcvFn);
+    const sites: CallSite[] = [];
+    const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
+    blocks.forEach((b, i) => {
+      const f = m.beginFunction(fns[i]!);
+      const e = new BlockEmitter(f, callImport, nzcvFn, sites.length);
+      for (let k = 0; k < b.n; k++) {
+        const pc = b.pc + BigInt(4 * k);
+        sites.push({ h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
+      }
+      exits.push(this.emitBlock(e, b));
+      m.endFunction();
+      m.exportFunction(`b${i}`, fns[i]!);
+    });
+    const bytes = m.finish();
+    const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
+      env: { mem, call: (id: number): void => this.callSite(sites[id]!) },
+    });
+    blocks.forEach((b, i) => {
+      const fn = inst.exports[`b${i}`] as (st: number, budget: number, mode: number) => number;
+      const [t0x, t1x] = exits[i]!;
+      b.run = (cpu, budget) => this.runWasm(cpu, budget, fn, t0x, t1x);
+      b.tier = 2;
+      // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate).
+      this.cache.addCost(b, Math.ceil((4 * bytes.length) / blocks.length));
+    });
+    this.stats_.blocks += blocks.length;
+    this.stats_.modules++;
+    this.stats_.bytes += bytes.length;
+    this.stats_.compileMs += performance.now() - t0;
+  }
+
+  /** Emit block `b`'s function body; returns the targets of its direct exits 0 and 1. */
+  private emitBlock(e: BlockEmitter, b: Block): readonly [bigint | undefined, bigint | undefined] {
+    const f = e.f;
+    const n = b.n;
+    const last = b.words[n - 1]!;
+    const lastRow = findEncoding(last);
+    const ended = b.ended;
+    const endPc = b.pc + BigInt(4 * n);
+    // A direct exit to the block's own start makes it iterate inside the function: find out before emitting.
+    const selfLoop = (ended ? directTargets(lastRow?.name, last, b.pc + BigInt(4 * (n - 1))) : [endPc]).includes(b.pc);
+    e.prologue(selfLoop, n);
+    if (selfLoop) f.loop();
+    let exits: readonly [bigint | undefined, bigint | undefined] = [endPc, undefined];
+    for (let k = 0; k < n; k++) {
+      e.pc = b.pc + BigInt(4 * k);
+      e.k = k;
+      const w = b.words[k]!;
+      if (k === n - 1 && ended) {
+        const br = lastRow === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
+        if (br !== undefined) {
+          exits = [br.taken, br.fall];
+          this.stats_.inlined++;
+        } else {
+          e.callHandler();
+          e.exitHandler(n);
+          exits = [undefined, undefined];
+          this.stats_.calls++;
+        }
+        continue;
+      }
+      const row = findEncoding(w);
+      const t = row === undefined ? undefined : translationFor(row.name);
+      if (t !== undefined && t(e, w)) this.stats_.inlined++;
+      else {
+        e.callHandler();
+        this.stats_.calls++;
+      }
+    }
+    if (!ended) e.exitDirect(0, n, endPc === b.pc, 0);
+    if (selfLoop) f.end().op(Op.unreachable);
+    return exits;
+  }
+
+  /** The `call` import: run one instruction's handler as the interpreter would. */
+  private callSite(s: CallSite): void {
+    const cpu = this.cpu!;
+    cpu.pc = s.pc;
+    cpu.nextPc = s.next;
+    cpu.dabtIss = 0;
+    s.h(cpu, s.w);
+  }
+
+  /** Run a compiled block (Block.run): the exit's PC into cpu.pc, the exit code as the JavaScript blocks return it. */
+  private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number,
+    taken: bigint | undefined, fall: bigint | undefined): number {
+    const T = cpu.mem.dataTlb;
+    const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
+    const mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
+      T === undefined ? 0xff : T.needWrite[pk]!);
+    const prev = this.cpu;
+    this.cpu = cpu;
+    let e: number;
+    try {
+      e = fn(cpu.stateOffset, Math.min(budget, 0x7fff_ffff), mode);
+    } finally {
+      this.cpu = prev;
+    }
+    if (e === WasmExit.Taken) cpu.pc = taken!;
+    else if (e === WasmExit.Fall) cpu.pc = fall!;
+    else if (e === WasmExit.Handler) cpu.pc = cpu.nextPc;
+    else {
+      cpu.pc = cpu.stU64[St.NEXT_PC >> 3]!;
+      return -1;
+    }
+    return e;
+  }
+}
+
+/** The fixed targets of a block-ending direct branch (for the self-loop check). */
+function directTargets(name: string | undefined, w: number, pc: bigint): bigint[] {
+  const t = (off: number): bigint => BigInt.asUintN(64, pc + BigInt(off));
+  switch (name) {
+    case 'B':
+    case 'BL': return [t(((w & 0x3ffffff) << 6) >> 4)];
+    case 'B.cond':
+    case 'CBZ/CBNZ': return [t((((w >>> 5) & 0x7ffff) << 13) >> 11), pc + 4n];
+    case 'TBZ/TBNZ': return [t((((w >>> 5) & 0x3fff) << 18) >> 16), pc + 4n];
+    default: return [];
+  }
+}
+
+function emitNzcv(m: ModuleBuilder, index: number): void {
+  const f = m.beginFunction(index);
+  emitNzcvFunction(f);
+  m.endFunction();
+}
