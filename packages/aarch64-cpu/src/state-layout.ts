@@ -63,10 +63,13 @@ export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
  * - `lo & (0xfffff000 | (size - 1))` equals KEY_LO (the page's VA[31:12] << 12: a hit that is also aligned),
  * - `(hi ^ KEY_HI) & HI_MASK` is 0 (KEY_HI is VA[63:32] with a canonical top byte; HI_MASK drops the top byte when
  *   TBI applies to the address's half),
- * - GEN equals the state block's TLB_GEN and PERM holds the permission bits the access needs;
+ * - GEN equals the state block's TLB_GEN and PERM holds the permission bits the access needs,
+ * - for Tagged Normal memory (TAGS 1), the granule's allocation tag (packed at TAG_HOST, two a byte) equals the
+ *   pointer's logical tag VA[59:56] (a match passes whatever the check mode; a mismatch is the handler's);
  * then the access is at arena offset `HOST + (lo & 0xfff)`. A store also needs the arena's code map to show no
  * translated code in the page and no open exclusive reservation in the domain. The MMU writes KEY_LO = -1 (never a
- * hit) for pages outside the CPU's arena and pages whose accesses need tag checks (TAGS non-zero).
+ * hit) for pages outside the CPU's arena, NoTagAccess pages (TAGS 2) and Tagged pages whose tags are not dense in
+ * the arena.
  */
 export const Dtlb = {
   KEY_LO: 0,

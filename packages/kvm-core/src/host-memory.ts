@@ -107,12 +107,13 @@ export class HostMapping implements PhysRegion {
     readonly owner: object,
     /** @internal the host's swap */
     private readonly swap: SwapDevice = new SwapDevice(),
-    /** Where `bytes` live in the host's guest arena (PhysRegion.arena), when they do. */
-    readonly arena?: { readonly arena: GuestArena; readonly offset: number },
+    /** Where `bytes` (and the dense tag storage) live in the host's guest arena (PhysRegion.arena), when they do. */
+    readonly arena?: { readonly arena: GuestArena; readonly offset: number; readonly tagOffset?: number },
   ) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const storage = kind === 'device' ? undefined : new TagStorage(bytes.byteLength);
+    const tagBacking = arena?.tagOffset === undefined ? undefined : arena.arena.bytes(arena.tagOffset, bytes.byteLength / 32);
+    const storage = kind === 'device' ? undefined : new TagStorage(bytes.byteLength, tagBacking);
     this.tagStorage = storage;
     this.tags = storage === undefined ? undefined : {
       getTag: (pa) => storage.getTag(pa - base),
@@ -290,7 +291,7 @@ export class HostPhysicalMemory implements PhysicalMemory {
     if (protMte && kind === 'device') fail('EINVAL', 'PROT_MTE on a device mapping');
     if (this.mappedBytes + size > this.maxMappedBytes) fail('ENOMEM', `host memory limit ${this.maxMappedBytes} bytes reached`);
     let bytes: Uint8Array;
-    let where: { arena: GuestArena; offset: number } | undefined;
+    let where: { arena: GuestArena; offset: number; tagOffset?: number } | undefined;
     try {
       if (kind === 'shared' && !this.arena.shared) {
         bytes = new Uint8Array(new SharedArrayBuffer(size));
@@ -298,7 +299,9 @@ export class HostPhysicalMemory implements PhysicalMemory {
         // The mapping and a guard page after it; the guard is never handed out again.
         const offset = this.arena.alloc(size + HOST_PAGE_SIZE, HOST_PAGE_SIZE);
         bytes = this.arena.bytes(offset, size);
-        where = { arena: this.arena, offset };
+        // Tag-capable memory: its allocation tags dense in the arena too (4 bits per 16 bytes: size / 32).
+        where = kind === 'device' ? { arena: this.arena, offset }
+          : { arena: this.arena, offset, tagOffset: this.arena.alloc(size / 32, 16) };
       }
     } catch (e) {
       if (e instanceof ArenaFullError) fail('ENOMEM', `cannot map ${size} bytes: ${e.message}`);

@@ -970,12 +970,16 @@ export class Mmu implements MemoryPort {
       const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
       const kh = this.tlbKeyHi[i]!; // VA[55:32]
       const upper = (kh >>> 23) & 1; // VA[55]: which half, and the canonical top byte
-      a[w + (Dtlb.KEY_LO >> 2)] = inArena && this.tlbTagKind[i] === TlbTags.None ? (this.tlbKeyLo[i]! << 12) | 0 : -1;
+      const kind = this.tlbTagKind[i]!;
+      const tagOff = r.arena?.tagOffset;
+      // Tagged pages hit only with their tags in the arena (the inline path compares them); NoTagAccess never.
+      const hit = inArena && (kind === TlbTags.None || (kind === TlbTags.Tagged && tagOff !== undefined));
+      a[w + (Dtlb.KEY_LO >> 2)] = hit ? (this.tlbKeyLo[i]! << 12) | 0 : -1;
       a[w + (Dtlb.KEY_HI >> 2)] = (kh | (upper !== 0 ? 0xff00_0000 : 0)) | 0;
       a[w + (Dtlb.HI_MASK >> 2)] = ((this.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
       a[w + (Dtlb.GEN >> 2)] = this.tlbGeneration;
       a[w + (Dtlb.HOST >> 2)] = inArena ? r.arena!.offset + o : -1;
-      a[w + (Dtlb.TAG_HOST >> 2)] = -1;
+      a[w + (Dtlb.TAG_HOST >> 2)] = kind === TlbTags.Tagged && tagOff !== undefined ? tagOff + (o / PAGE) * 128 : -1;
       this.atlb8[e + Dtlb.PERM] = this.rPerm;
       this.atlb8[e + Dtlb.TAGS] = this.tlbTagKind[i]!;
     }

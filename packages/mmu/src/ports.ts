@@ -17,11 +17,13 @@ export interface PhysRegion {
    */
   readonly tags?: TagStore;
   /**
-   * Where `bytes` live in a guest arena (`@kvm-mte/aarch64-cpu`'s GuestArena), when they do: the arena and the byte
-   * offset of `bytes[0]` in it. Translated WebAssembly code reaches such memory inline through the data TLB; memory
+   * Where `bytes` live in a guest arena (`@kvm-mte/aarch64-cpu`'s GuestArena), when they do: the arena, the byte
+   * offset of `bytes[0]` in it and, for tag-capable memory whose tag storage is dense in the arena, the offset of the
+   * packed tags of its first page (page p's 128 bytes follow at `tagOffset + 128 p`, untagged pages reading zero).
+   * Translated WebAssembly code reaches such memory (and checks such tags) inline through the data TLB; memory
    * outside the CPU's arena is always reached through the memory port.
    */
-  readonly arena?: { readonly arena: GuestArena; readonly offset: number };
+  readonly arena?: { readonly arena: GuestArena; readonly offset: number; readonly tagOffset?: number };
 }
 
 /**

@@ -155,3 +155,27 @@ describe('TagStorage', () => {
     expect(bad.slice(0, 5)).toEqual([]);
   });
 });
+
+describe('TagStorage with a dense backing', () => {
+  it('keeps page p\'s packed tags at backing[128p..] and an untagged page\'s bytes zero', () => {
+    const backing = new Uint8Array(4 * PACKED_TAG_BYTES_PER_PAGE);
+    const s = new TagStorage(4 * PAGE_SIZE, backing);
+    s.setTag(2 * PAGE_SIZE + 16 * 3, 0xa); // page 2, granule 3: high nibble of byte 1
+    expect(backing[2 * PACKED_TAG_BYTES_PER_PAGE + 1]).toBe(0xa0);
+    expect(s.getTag(2 * PAGE_SIZE + 48)).toBe(0xa);
+    expect(s.taggedPageCount).toBe(1);
+    // Dropping the page hands out a copy and zeroes the backing (an untagged page reads 0 there as in getTag).
+    const dropped = s.dropPage(2 * PAGE_SIZE)!;
+    expect(dropped[1]).toBe(0xa0);
+    expect(backing.every((b) => b === 0)).toBe(true);
+    expect(s.getTag(2 * PAGE_SIZE + 48)).toBe(0);
+    s.loadPage(2 * PAGE_SIZE, dropped);
+    expect(backing[2 * PACKED_TAG_BYTES_PER_PAGE + 1]).toBe(0xa0);
+    s.writeTags(0, new Uint8Array(TAGS_PER_PAGE).fill(5));
+    expect(backing.subarray(0, PACKED_TAG_BYTES_PER_PAGE).every((b) => b === 0x55)).toBe(true);
+  });
+
+  it('refuses a backing of the wrong size', () => {
+    expect(() => new TagStorage(2 * PAGE_SIZE, new Uint8Array(100))).toThrow(RangeError);
+  });
+});

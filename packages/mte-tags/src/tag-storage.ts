@@ -10,6 +10,11 @@
  *
  * Addresses are byte offsets from the start of the range (Numbers); granule and page arithmetic is done here so
  * callers never see the packing. Reading the tags of an untagged page gives zeros and allocates nothing.
+ *
+ * Dense backing (optional): given a `backing` array of `size / 32` bytes, page p's packed tags live at
+ * `backing[128 p .. 128 p + 128)` (the same packing) and an untagged page's bytes there are kept zero, so code that
+ * reads the backing directly (translated WebAssembly, through the guest arena) sees exactly what {@link getTag}
+ * returns. The tagged flags stay per page here.
  */
 
 /** Bytes per tag granule. */
@@ -32,12 +37,19 @@ export class TagStorage {
   private readonly pages: (Uint8Array | undefined)[] = [];
   private tagged = 0;
 
-  constructor(size: number) {
+  /** The dense backing (see the class comment), if any. */
+  private readonly backing: Uint8Array | undefined;
+
+  constructor(size: number, backing?: Uint8Array) {
     if (!Number.isSafeInteger(size) || size < 0 || size % PAGE_SIZE !== 0) {
       throw new RangeError(`tag storage size must be a non-negative multiple of ${PAGE_SIZE}, got ${size}`);
     }
     this.size = size;
     this.pageCount = size / PAGE_SIZE;
+    if (backing !== undefined && backing.length !== this.pageCount * PACKED_TAG_BYTES_PER_PAGE) {
+      throw new RangeError(`tag storage backing must be ${this.pageCount * PACKED_TAG_BYTES_PER_PAGE} bytes, got ${backing.length}`);
+    }
+    this.backing = backing;
   }
 
   /** Pages that have been tagged. */
@@ -62,8 +74,7 @@ export class TagStorage {
   markTagged(addr: number): boolean {
     const p = this.pageIndex(addr, 1);
     if (this.pages[p] !== undefined) return false;
-    this.pages[p] = new Uint8Array(PACKED_TAG_BYTES_PER_PAGE);
-    this.tagged++;
+    this.pageFor(p);
     return true;
   }
 
@@ -78,7 +89,10 @@ export class TagStorage {
     if (page === undefined) return undefined;
     this.pages[p] = undefined;
     this.tagged--;
-    return page;
+    if (this.backing === undefined) return page;
+    const copy = page.slice();
+    page.fill(0); // an untagged page's backing reads as zero tags
+    return copy;
   }
 
   /**
@@ -201,7 +215,12 @@ export class TagStorage {
   private pageFor(p: number): Uint8Array {
     let page = this.pages[p];
     if (page === undefined) {
-      page = new Uint8Array(PACKED_TAG_BYTES_PER_PAGE);
+      const b = this.backing;
+      if (b === undefined) page = new Uint8Array(PACKED_TAG_BYTES_PER_PAGE);
+      else {
+        page = b.subarray(p * PACKED_TAG_BYTES_PER_PAGE, (p + 1) * PACKED_TAG_BYTES_PER_PAGE);
+        page.fill(0); // sanitised: zero already (kept so by dropPage), made sure
+      }
       this.pages[p] = page;
       this.tagged++;
     }

@@ -9,7 +9,8 @@
  * - Registers, the lazy flags and the retired count live in the state block; every instruction reads and writes them
  *   there, so a handler called from the middle of a block sees exactly what the interpreter would.
  * - An instruction the emitter has no translation for, or whose inline fast path does not apply this time (a TLB
- *   miss, a permission or alignment problem, tag storage, a store to a page holding code, an open exclusive
+ *   miss, a permission or alignment problem, an allocation tag that differs from the pointer's, NoTagAccess memory,
+ *   a store to a page holding code, an open exclusive
  *   reservation, a misaligned SP base), is executed by its interpreter handler through the `call` import, which sets
  *   `cpu.pc`, `cpu.nextPc` and `cpu.dabtIss` first: faults, syndromes and tag checks are the handler's. The fast
  *   path changes nothing before it knows the whole instruction can complete inline.
@@ -336,6 +337,15 @@ export class BlockEmitter {
         .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
       f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
     }
+    // Tagged Normal memory (TAGS 1): the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
+    // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
+    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.TAGS).if(VOID_BLOCK);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
+      .i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
+      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(this.hi).i32Const(24).op(Op.i32_shr_u).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 1);
+    f.end();
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
     return this;
