@@ -61,6 +61,14 @@ export function blockCost(sourceLength: number, n: number): number {
   return 3072 + 3 * sourceLength + 16 * n;
 }
 
+/**
+ * Estimated host memory of a handler block (jit.ts: its decoded handlers run in order, no generated code) of `n`
+ * instructions: the Block object and closure, and per instruction its word, handler and two BigInt PCs.
+ */
+export function handlerBlockCost(n: number): number {
+  return 512 + 64 * n;
+}
+
 /** A compiled basic block: straight-line instructions inside one page, ending at a branch or system instruction. */
 export interface Block {
   /** Virtual address of the first instruction. */

@@ -18,7 +18,7 @@
  * A CPU created with `dumpBlocks: true` (CpuOptions; the vmm-lite CLI sets it from KVM_MTE_JIT_DUMP=1) prints each
  * block's JavaScript to stderr; `translate: false` (KVM_MTE_JIT=0) switches translation off for that CPU.
  */
-import { blockCost, blockMatches, type Block, type CodePage, PAGE_BYTES } from './code-cache.js';
+import { blockCost, blockMatches, handlerBlockCost, type Block, type CodePage, PAGE_BYTES } from './code-cache.js';
 import type { Cpu } from './cpu.js';
 import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
@@ -393,20 +393,8 @@ function directBranch(w: number, pc: bigint): DirectBranch | undefined {
  * address is `pc`; printed to stderr when the CPU's `dumpBlocks` option is set.
  */
 export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
-  const decoder = cpu.decoder;
-  const words: number[] = [];
-  const handlers: Handler[] = [];
-  const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
-  let ended = false;
-  for (let k = start; k < limit; k++) {
-    const w = page.view.getUint32(page.base + k * 4, true);
-    words.push(w);
-    handlers.push(decoder.decode(w));
-    if (endsBlock(w)) {
-      ended = true;
-      break;
-    }
-  }
+  const { words, handlers, ended } = decodeBlock(cpu, page, start);
+  if (cpu.wasm && cpu.codeCache.wasmTier(cpu.arena) !== undefined) return handlerBlock(cpu, page, start, pc, words, handlers, ended);
   const n = words.length;
   const src: string[] = [];
   let selfLoop = false;
@@ -460,6 +448,65 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
 }
 
 const noRun = (): number => -1;
+
+/** The instructions of the block starting at word `start` of `page`: up to the page end, MAX_BLOCK, or a block end. */
+function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: number[]; handlers: Handler[]; ended: boolean } {
+  const decoder = cpu.decoder;
+  const words: number[] = [];
+  const handlers: Handler[] = [];
+  const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
+  let ended = false;
+  for (let k = start; k < limit; k++) {
+    const w = page.view.getUint32(page.base + k * 4, true);
+    words.push(w);
+    handlers.push(decoder.decode(w));
+    if (endsBlock(w)) {
+      ended = true;
+      break;
+    }
+  }
+  return { words, handlers, ended };
+}
+
+/**
+ * A block whose code is its decoded handlers, run in order (no code generation): the first tier when the
+ * WebAssembly tier is there, which takes the block once it is hot (wasm-jit/tier.ts). Code that runs a few times
+ * (an OS boot) costs no translation at all. Exits: 0 or 1 when the next PC is the last instruction's fixed taken or
+ * fall-through target (so the run loop can chain), else -1.
+ */
+function handlerBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint, words: number[], handlers: Handler[],
+  ended: boolean): Block {
+  const n = words.length;
+  const pcs: bigint[] = [];
+  for (let k = 0; k <= n; k++) pcs.push(pc + BigInt(4 * k));
+  const [taken, fall] = ended ? directTargets(words[n - 1]!, pcs[n - 1]!) : [pcs[n]!, undefined];
+  const block: Block = {
+    pc, n, words: Uint32Array.from(words), start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0,
+    epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
+    gen1: 0,
+  };
+  block.run = (c: Cpu): number => {
+    for (let k = 0; k < n; k++) {
+      c.pc = pcs[k]!;
+      c.nextPc = pcs[k + 1]!;
+      c.dabtIss = 0;
+      handlers[k]!(c, words[k]!);
+    }
+    const next = c.nextPc;
+    c.pc = next;
+    c.insnCount += n;
+    return next === taken ? 0 : next === fall ? 1 : -1;
+  };
+  if (cpu.dumpBlocks) console.error(`handler block at 0x${pc.toString(16)}: ${n} instructions`);
+  return block;
+}
+
+/** The fixed targets (taken, fall-through) of a block-ending direct branch `w` at `pc`; undefined where none. */
+function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | undefined] {
+  const b = directBranch(w, pc);
+  if (b === undefined) return [undefined, undefined];
+  return [b.taken, b.cond === undefined ? undefined : pc + 4n];
+}
 
 type BlockFactory = (handlers: readonly Handler[], block: Block) => (cpu: Cpu, budget: number) => number;
 

@@ -88,7 +88,9 @@ export interface Env {
 export function makeEnv(options: MmuOptions = {}, ram?: Uint8Array, tags?: TagStore): Env {
   const phys = new RegionList();
   const region = phys.add(RAM_BASE, ram ?? RAM_SIZE, tags);
-  const cpu = new Cpu({} as MemoryPort);
+  // The JavaScript translator (jit.ts), which the translated-block tests here were written for: with the
+  // WebAssembly tier on, cold blocks would be handler blocks (wasm-tier.test.ts tests that tier).
+  const cpu = new Cpu({} as MemoryPort, { wasm: false });
   const mmu = new Mmu(cpu, phys, options);
   cpu.mem = mmu;
   const t = new Tables(region);
