@@ -26,12 +26,15 @@ export const ARENA_LIMIT_BYTES = 65536 * WASM_PAGE_BYTES;
  * translated code reads at fixed offsets:
  * - {@link ARENA_CODE_KILLS}: an i32 bumped whenever a translated block of a code cache over this arena is dropped,
  *   so a WebAssembly block iterating a loop notices that a store dropped it.
+ * - {@link ARENA_RUN_EPOCH}: an i32 the run loop bumps at the start of each run (and an instruction-cache
+ *   invalidation bumps): a WebAssembly block chains into another only if that one's validity word holds it.
  * - {@link ARENA_NO_TLB}: a data TLB of one entry that never hits (state-layout.ts Dtlb), for CPUs whose memory
  *   port has no TLB in the arena.
  * After the header comes the code-page map ({@link GuestArena.codeMap}), then allocations.
  */
 const HEADER_BYTES = 4096;
 export const ARENA_CODE_KILLS = 0;
+export const ARENA_RUN_EPOCH = 1;
 export const ARENA_NO_TLB = 64;
 /** Where the code-page map starts. */
 export const ARENA_CODE_MAP = HEADER_BYTES;

@@ -37,7 +37,7 @@
  *    {@link CodeCache.written} or {@link CodeCache.invalidateAll}.
  */
 import type { Handler } from './decode.js';
-import { ARENA_CODE_KILLS, type GuestArena } from './arena.js';
+import { ARENA_CODE_KILLS, ARENA_RUN_EPOCH, type GuestArena } from './arena.js';
 import { BATCH_BLOCKS, HOT_RUNS, WasmTier, type WasmTierOptions } from './wasm-jit/tier.js';
 
 export const PAGE_BYTES = 4096;
@@ -88,6 +88,13 @@ export interface Block {
   /** 0: JavaScript; 1: queued for WebAssembly; 2: WebAssembly. */
   tier: number;
   /**
+   * A WebAssembly block's validity word in the arena (wasm-jit/tier.ts): the arena's ARENA_RUN_EPOCH when the run
+   * loop last entered it, 0 once dropped or invalidated. Other blocks of its module chain into it only while valid.
+   */
+  valid?: Int32Array;
+  /** After a WebAssembly block ran: the block of its module that took the exit returned (it may have chained). */
+  ranTo?: Block;
+  /**
    * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
    * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
    * 1 for a direct branch's two outcomes (or the fall-through into the next block), whose target PCs are fixed when
@@ -120,6 +127,7 @@ export interface Block {
 /** Mark a block dropped and cut its links, so nothing can reach a chain of dead blocks through it. */
 function kill(b: Block): void {
   b.alive = false;
+  if (b.valid !== undefined) b.valid[0] = 0;
   b.next0 = undefined;
   b.next1 = undefined;
 }
@@ -383,6 +391,8 @@ export class CodeCache {
   /** IC IALLU/IALLUIS, or a host that rewrote code: every block is checked against memory before it runs again. */
   invalidateAll(): void {
     this.epoch++;
+    // No WebAssembly block chains into another until the run loop has entered (and so checked) it again.
+    for (const arena of this.tiers.keys()) arena.header[ARENA_RUN_EPOCH] = (arena.header[ARENA_RUN_EPOCH]! + 1) | 0;
   }
 
   /**
@@ -400,7 +410,10 @@ export class CodeCache {
       const base = p * PAGE_BYTES;
       for (const b of page.blocks.values()) {
         const from = base + b.start * 4;
-        if (from < end && from + b.n * 4 > offset) b.epoch = 0;
+        if (from < end && from + b.n * 4 > offset) {
+          b.epoch = 0;
+          if (b.valid !== undefined) b.valid[0] = 0; // not chained into before the run loop compared it
+        }
       }
     }
   }

@@ -23,6 +23,7 @@ import type { Cpu } from './cpu.js';
 import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
 import { Stop, type StopCode } from './exits.js';
+import { ARENA_RUN_EPOCH } from './arena.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
@@ -552,6 +553,9 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   // The WebAssembly tier (wasm-jit/tier.ts): hot blocks queued by earlier runs are compiled now.
   const tier = cpu.wasm ? cache.wasmTier(cpu.arena) : undefined;
   tier?.compileQueued();
+  // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each.
+  const header = cpu.arena.header;
+  header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0;
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';
@@ -636,15 +640,17 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       continue;
     }
     const before = cpu.insnCount;
+    if (block.valid !== undefined) block.valid[0] = header[ARENA_RUN_EPOCH]!;
     try {
       exit = block.run(cpu, budget - done);
-      prev = block;
+      prev = block.ranTo ?? block;
       done += cpu.insnCount - before;
     } catch (e) {
       // cpu.pc is the faulting instruction's address (set before anything that can raise); earlier iterations of
       // a looping block have counted themselves.
       const at = cpu.pc;
-      const retired = Number(at - block.pc) >> 2;
+      // (In a WebAssembly block that chained, the block that was running: `ranTo`.)
+      const retired = Number(at - (block.ranTo ?? block).pc) >> 2;
       cpu.insnCount += retired;
       done += cpu.insnCount - before + 1;
       const stop = cpu.takeThrown(e, at, false);

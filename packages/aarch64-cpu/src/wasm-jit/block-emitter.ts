@@ -14,13 +14,15 @@
  *   reservation, a misaligned SP base), is executed by its interpreter handler through the `call` import, which sets
  *   `cpu.pc`, `cpu.nextPc` and `cpu.dabtIss` first: faults, syndromes and tag checks are the handler's. The fast
  *   path changes nothing before it knows the whole instruction can complete inline.
- * - Exits: 0 and 1 are a direct branch's taken and fall-through outcomes (the target PCs are the block's), -1 means
- *   the last instruction ran as a handler and set `cpu.nextPc`, -2 an indirect branch left its target in the state
- *   block's NEXT_PC. The retired count is added at each exit.
+ * - Exits: a non-negative code is a direct exit of the module's block i: `2 i` the taken outcome, `2 i + 1` the
+ *   fall-through (the target PCs are fixed when the module is built), -1 means the last instruction ran as a handler
+ *   and set `cpu.nextPc`, -2 an indirect branch left its target in the state block's NEXT_PC. The retired count is
+ *   added at each exit. A direct exit to another block of the module on the same virtual page tail-calls it
+ *   (chaining without JavaScript; the same page keeps the translation the block was entered with), see exitDirect.
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
  *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low.
  */
-import { ARENA_CODE_KILLS, ARENA_CODE_MAP } from '../arena.js';
+import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
 import { Dtlb, St } from '../state-layout.js';
 import type { FunctionBuilder } from '../wasm/function-builder.js';
@@ -46,6 +48,16 @@ export function blockMode(spEl1: boolean, needRead: number, needWrite: number): 
 interface Pending {
   readonly op: number;
   readonly bits: 32 | 64;
+}
+
+/** A block of the same module a direct exit may tail-call (BlockEmitter.exitDirect). */
+export interface ChainTarget {
+  /** Its function index. */
+  readonly fn: number;
+  /** Its instruction count (the budget it needs). */
+  readonly n: number;
+  /** The arena offset of its validity word. */
+  readonly validOffset: number;
 }
 
 /** How a translator emits one instruction; see {@link BlockEmitter}. */
@@ -405,30 +417,53 @@ export class BlockEmitter {
     f.localGet(P_MODE).i32Const(16).op(Op.i32_shr_u).i32Const(0xff).op(Op.i32_and).localSet(this.needW);
     f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localSet(this.tlbBase);
     f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
-    if (selfLoop) {
-      f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
-      f.localGet(P_BUDGET).i32Const(n).op(Op.i32_sub).localSet(this.left);
-    }
+    if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
+    f.localGet(P_BUDGET).localSet(this.left);
     return this;
   }
 
-  /** Leave through direct exit `exit` (0 or 1) to a fixed target; `self` when the target is the block's start. */
-  exitDirect(exit: number, n: number, self: boolean, loopDepth = 0): this {
+  /**
+   * Leave through direct exit `exit` (0 or 1) to a fixed target, returning `code` (the module's exit code for it);
+   * `self` when the target is the block's start (iterate: branch to `loopDepth`), `chain` when the target is another
+   * block of the module on the same virtual page (tail-call it). Both only while budget is left for the target, no
+   * block died (self: ARENA_CODE_KILLS; chain: the target's validity word holds this run's ARENA_RUN_EPOCH, set
+   * when the run loop last entered it and cleared when it is dropped or invalidated) and the IRQ line is low.
+   */
+  exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget): this {
     const f = this.f;
     this.retire(n);
-    if (!self) {
-      f.i32Const(exit).return();
+    f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
+    if (self) {
+      f.localGet(this.left).i32Const(n).op(Op.i32_lt_s)
+        .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or)
+        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or)
+        .if(VOID_BLOCK).i32Const(code).return().end();
+      f.br(loopDepth);
+      this.pending = undefined;
       return this;
     }
-    // Iterate while budget is left (left >= n), no block died and the IRQ line is low; else leave via `exit`.
-    f.localGet(this.left).i32Const(n).op(Op.i32_lt_s)
-      .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or)
-      .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or)
-      .if(VOID_BLOCK).i32Const(exit).return().end();
-    f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
-    f.br(loopDepth);
-    this.pending = undefined;
+    if (chain !== undefined) {
+      f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s)
+        .i32Const(chain.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4)
+        .op(Op.i32_eq).op(Op.i32_and)
+        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and)
+        .if(VOID_BLOCK).localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(chain.fn).end();
+    }
+    f.i32Const(code).return();
     return this;
+  }
+
+  /**
+   * How the module numbers the block's direct exits and which targets it may chain to: set by the tier for each
+   * block before emitting it.
+   */
+  resolveExit: (exit: number, target: bigint) => { readonly code: number; readonly chain?: ChainTarget } =
+    (exit) => ({ code: exit });
+
+  /** Leave through direct exit `exit` (0 taken, 1 fall-through) to `target` (see exitDirect). */
+  exitTo(exit: number, target: bigint, n: number, self: boolean, loopDepth = 0): this {
+    const { code, chain } = this.resolveExit(exit, target);
+    return this.exitDirect(code, n, self, loopDepth, self ? undefined : chain);
   }
 
   /** Leave after a handler ran the last instruction (it set cpu.nextPc). */

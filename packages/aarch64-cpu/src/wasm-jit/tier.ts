@@ -67,6 +67,8 @@ export function translationFor(name: string): Translator | undefined {
 
 /** One handler call site: what the `call` import needs to run it as the interpreter would. */
 interface CallSite {
+  /** The block the instruction belongs to. */
+  readonly block: Block;
   readonly h: Handler;
   readonly w: number;
   readonly pc: bigint;
@@ -79,6 +81,8 @@ export class WasmTier {
   private readonly wasm: WasmApi;
   /** The CPU running a block now (the `call` import's `cpu`). */
   private cpu: Cpu | undefined;
+  /** The block of the last handler call (where an exception thrown through the wasm code came from). */
+  private inBlock: Block | undefined;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
 
   constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
@@ -121,12 +125,24 @@ export class WasmTier {
     emitNzcv(m, nzcvFn);
     const sites: CallSite[] = [];
     const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
+    // Each block's validity word (ARENA_RUN_EPOCH when the run loop entered it this run, 0 once dropped), and the
+    // module's blocks by PC: a direct exit to one on the same virtual page tail-calls it.
+    const slab = this.arena.alloc(4 * blocks.length, 4);
+    const byPc = new Map<bigint, number>();
+    blocks.forEach((b, i) => byPc.set(b.pc, i));
     blocks.forEach((b, i) => {
       const f = m.beginFunction(fns[i]!);
       const e = new BlockEmitter(f, callImport, nzcvFn, sites.length);
+      const page = b.pc >> 12n;
+      e.resolveExit = (exit, target) => {
+        const j = byPc.get(target);
+        const chain = j === undefined || j === i || target >> 12n !== page ? undefined
+          : { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j };
+        return chain === undefined ? { code: 2 * i + exit } : { code: 2 * i + exit, chain };
+      };
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
-        sites.push({ h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
+        sites.push({ block: b, h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
       }
       exits.push(this.emitBlock(e, b));
       m.endFunction();
@@ -136,10 +152,11 @@ export class WasmTier {
     const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: { mem, call: (id: number): void => this.callSite(sites[id]!) },
     });
+    const mod: CompiledModule = { blocks, exits };
     blocks.forEach((b, i) => {
       const fn = inst.exports[`b${i}`] as (st: number, budget: number, mode: number) => number;
-      const [t0x, t1x] = exits[i]!;
-      b.run = (cpu, budget) => this.runWasm(cpu, budget, fn, t0x, t1x);
+      b.run = (cpu, budget) => this.runWasm(cpu, budget, fn, b, mod);
+      b.valid = new Int32Array(this.arena.memory.buffer, slab + 4 * i, 1);
       b.tier = 2;
       // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate).
       this.cache.addCost(b, Math.ceil((4 * bytes.length) / blocks.length));
@@ -188,7 +205,7 @@ export class WasmTier {
         this.stats_.calls++;
       }
     }
-    if (!ended) e.exitDirect(0, n, endPc === b.pc, 0);
+    if (!ended) e.exitTo(0, endPc, n, endPc === b.pc, 0);
     if (selfLoop) f.end().op(Op.unreachable);
     return exits;
   }
@@ -196,15 +213,19 @@ export class WasmTier {
   /** The `call` import: run one instruction's handler as the interpreter would. */
   private callSite(s: CallSite): void {
     const cpu = this.cpu!;
+    this.inBlock = s.block;
     cpu.pc = s.pc;
     cpu.nextPc = s.next;
     cpu.dabtIss = 0;
     s.h(cpu, s.w);
   }
 
-  /** Run a compiled block (Block.run): the exit's PC into cpu.pc, the exit code as the JavaScript blocks return it. */
-  private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number,
-    taken: bigint | undefined, fall: bigint | undefined): number {
+  /**
+   * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as the JavaScript blocks return
+   * it, for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
+   */
+  private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number, b: Block,
+    mod: CompiledModule): number {
     const T = cpu.mem.dataTlb;
     const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
     const mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
@@ -214,18 +235,29 @@ export class WasmTier {
     let e: number;
     try {
       e = fn(cpu.stateOffset, Math.min(budget, 0x7fff_ffff), mode);
+    } catch (err) {
+      b.ranTo = this.inBlock; // the handler that threw ran in this block (cpu.pc is its instruction)
+      throw err;
     } finally {
       this.cpu = prev;
     }
-    if (e === WasmExit.Taken) cpu.pc = taken!;
-    else if (e === WasmExit.Fall) cpu.pc = fall!;
-    else if (e === WasmExit.Handler) cpu.pc = cpu.nextPc;
-    else {
-      cpu.pc = cpu.stU64[St.NEXT_PC >> 3]!;
-      return -1;
+    if (e >= 0) {
+      const i = e >> 1;
+      const exit = e & 1;
+      b.ranTo = mod.blocks[i];
+      cpu.pc = mod.exits[i]![exit]!;
+      return exit;
     }
-    return e;
+    b.ranTo = undefined; // a handler or indirect exit: the run loop does not chain from it
+    cpu.pc = e === WasmExit.Handler ? cpu.nextPc : cpu.stU64[St.NEXT_PC >> 3]!;
+    return -1;
   }
+}
+
+/** The blocks of one compiled module and their direct exits' targets (exit code 2 i + e: blocks[i], exits[i][e]). */
+interface CompiledModule {
+  readonly blocks: readonly Block[];
+  readonly exits: ReadonlyArray<readonly [bigint | undefined, bigint | undefined]>;
 }
 
 /** The fixed targets of a block-ending direct branch (for the self-loop check). */

@@ -29,7 +29,7 @@ export function emitBranch(e: BlockEmitter, name: string, w: number, n: number, 
   const pc = e.pc;
   const target = (off: number): bigint => BigInt.asUintN(64, pc + BigInt(off));
   const direct = (exit: number, t: bigint, loopDepth: number): void => {
-    e.exitDirect(exit, n, t === blockPc, loopDepth);
+    e.exitTo(exit, t, n, t === blockPc, loopDepth);
   };
   switch (name) {
     case 'B':
