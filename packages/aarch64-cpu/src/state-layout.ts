@@ -20,6 +20,7 @@
  * | 320 | 4 | its generation: an entry is valid when its GEN word equals this |
  * | 324 | 4 | its TBI bits: bit 0 when TCR_EL1.TBI0 applies to data, bit 1 TBI1 |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch |
+ * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts) |
  * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
  * | 1024 | 4 | FPCR |
  * | 1028 | 4 | FPSR |
@@ -47,6 +48,7 @@ export const St = {
   TLB_GEN: 320,
   TLB_TBI: 324,
   NEXT_PC: 328,
+  SCRATCH: 336,
   V: 512,
   FPCR: 1024,
   FPSR: 1028,

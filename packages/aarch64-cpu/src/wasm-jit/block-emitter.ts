@@ -16,8 +16,9 @@
  *   path changes nothing before it knows the whole instruction can complete inline.
  * - Exits: a non-negative code is a direct exit of the module's block i: `2 i` the taken outcome, `2 i + 1` the
  *   fall-through (the target PCs are fixed when the module is built), -1 means the last instruction ran as a handler
- *   and set `cpu.nextPc`, -2 an indirect branch left its target in the state block's NEXT_PC. The retired count is
- *   added at each exit. A direct exit to another block of the module on the same virtual page tail-calls it
+ *   and set `cpu.nextPc`, -2 an indirect branch left its target in the state block's NEXT_PC, -3 a handler raised
+ *   an exception (the `call` import catches it, so it never unwinds through wasm frames; the run loop takes it, with
+ *   `cpu.pc` on the instruction). The retired count is added at each exit but -3's. A direct exit to another block of the module on the same virtual page tail-calls it
  *   (chaining without JavaScript; the same page keeps the translation the block was entered with), see exitDirect.
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
  *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low.
@@ -32,7 +33,7 @@ import { ValType, VOID_BLOCK } from '../wasm/types.js';
 const { i32, i64, f64 } = ValType;
 
 /** Exit codes of a block function. */
-export const WasmExit = { Taken: 0, Fall: 1, Handler: -1, Indirect: -2 } as const;
+export const WasmExit = { Taken: 0, Fall: 1, Handler: -1, Indirect: -2, Raised: -3 } as const;
 
 /** Parameters of a block function. */
 const P_ST = 0;
@@ -104,6 +105,11 @@ export class BlockEmitter {
     private readonly callImport: number,
     /** Index of the module's own NZCV function: (st: i32) -> i32 (materialises pending flags). */
     private readonly nzcvFn: number,
+    /**
+     * Index of the `svc` import: (id: i32) -> (), takes the Supervisor Call exception of call-table entry `id` (the
+     * exception entry the SVC handler's throw would lead to, without the throw) and leaves the vector in cpu.nextPc.
+     */
+    private readonly svcImport: number,
     /** The call-table id of instruction 0 of this block (instruction k is `callBase + k`). */
     private readonly callBase: number,
   ) {
@@ -375,9 +381,12 @@ export class BlockEmitter {
 
   // ---- calls and exits ----
 
-  /** Run the current instruction's handler (the interpreter's semantics, exactly). */
+  /**
+   * Run the current instruction's handler (the interpreter's semantics, exactly). When it raised an exception (the
+   * import caught it, with `cpu.pc` on the instruction), leave at once with exit -3: the run loop takes it.
+   */
   callHandler(): this {
-    this.f.i32Const(this.callBase + this.k).call(this.callImport);
+    this.f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
     this.pending = undefined; // the handler may have changed the flags
     return this;
   }
@@ -464,6 +473,12 @@ export class BlockEmitter {
   exitTo(exit: number, target: bigint, n: number, self: boolean, loopDepth = 0): this {
     const { code, chain } = this.resolveExit(exit, target);
     return this.exitDirect(code, n, self, loopDepth, self ? undefined : chain);
+  }
+
+  /** SVC as the block's last instruction: the exception entry through the `svc` import, then leave (exit -1). */
+  svcExit(n: number): this {
+    this.f.i32Const(this.callBase + this.k).call(this.svcImport);
+    return this.exitHandler(n);
   }
 
   /** Leave after a handler ran the last instruction (it set cpu.nextPc). */

@@ -12,6 +12,8 @@ import type { GuestArena } from '../arena.js';
 import type { Block, CodeCache } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { findEncoding } from '../decode-a64.js';
+import { GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
 import type { Handler } from '../decode.js';
 import { St } from '../state-layout.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
@@ -83,7 +85,11 @@ export class WasmTier {
   private cpu: Cpu | undefined;
   /** The block of the last handler call (where an exception thrown through the wasm code came from). */
   private inBlock: Block | undefined;
+  /** What the last handler call raised (exit -3). */
+  private raised: unknown;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
+  /** Instructions emitted as handler calls, by decode row name (what to translate next). */
+  private readonly callRows = new Map<string, number>();
 
   constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
     this.wasm = wasm;
@@ -97,6 +103,17 @@ export class WasmTier {
 
   stats(): WasmTierStats {
     return { ...this.stats_ };
+  }
+
+  /** The decode rows of the instructions compiled as handler calls, most frequent first (static counts). */
+  handlerRows(): Array<[string, number]> {
+    return [...this.callRows].sort((a, b) => b[1] - a[1]);
+  }
+
+  private countCall(w: number): void {
+    const name = findEncoding(w)?.name ?? 'UNDEFINED';
+    this.callRows.set(name, (this.callRows.get(name) ?? 0) + 1);
+    this.stats_.calls++;
   }
 
   /** Queue a hot block; compiles the queue when it is full. */
@@ -113,10 +130,11 @@ export class WasmTier {
     const t0 = performance.now();
     const m = this.builder;
     m.reset();
-    const sigCall = m.type([i32], []);
+    const sigCall = m.type([i32], [i32]);
     const sigBlock = m.type([i32, i32, i32], [i32]);
     const sigNzcv = m.type([i32], [i32]);
     const callImport = m.importFunction('env', 'call', sigCall);
+    const svcImport = m.importFunction('env', 'svc', m.type([i32], []));
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -132,7 +150,7 @@ export class WasmTier {
     blocks.forEach((b, i) => byPc.set(b.pc, i));
     blocks.forEach((b, i) => {
       const f = m.beginFunction(fns[i]!);
-      const e = new BlockEmitter(f, callImport, nzcvFn, sites.length);
+      const e = new BlockEmitter(f, callImport, nzcvFn, svcImport, sites.length);
       const page = b.pc >> 12n;
       e.resolveExit = (exit, target) => {
         const j = byPc.get(target);
@@ -150,7 +168,9 @@ export class WasmTier {
     });
     const bytes = m.finish();
     const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
-      env: { mem, call: (id: number): void => this.callSite(sites[id]!) },
+      env: {
+        mem, call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
+      },
     });
     const mod: CompiledModule = { blocks, exits };
     blocks.forEach((b, i) => {
@@ -186,14 +206,18 @@ export class WasmTier {
       const w = b.words[k]!;
       if (k === n - 1 && ended) {
         const br = lastRow === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
-        if (br !== undefined) {
+        if (lastRow?.name === 'SVC') {
+          e.svcExit(n);
+          exits = [undefined, undefined];
+          this.stats_.inlined++;
+        } else if (br !== undefined) {
           exits = [br.taken, br.fall];
           this.stats_.inlined++;
         } else {
           e.callHandler();
           e.exitHandler(n);
           exits = [undefined, undefined];
-          this.stats_.calls++;
+          this.countCall(w);
         }
         continue;
       }
@@ -202,7 +226,7 @@ export class WasmTier {
       if (t !== undefined && t(e, w)) this.stats_.inlined++;
       else {
         e.callHandler();
-        this.stats_.calls++;
+        this.countCall(w);
       }
     }
     if (!ended) e.exitTo(0, endPc, n, endPc === b.pc, 0);
@@ -210,14 +234,36 @@ export class WasmTier {
     return exits;
   }
 
-  /** The `call` import: run one instruction's handler as the interpreter would. */
-  private callSite(s: CallSite): void {
+  /**
+   * The `call` import: run one instruction's handler as the interpreter would. 0 when it completed; 1 when it raised
+   * an exception, which is kept for runWasm to throw (throwing through the wasm frames instead costs several times
+   * more: bench-exc's SVCs spent a third of their time there).
+   */
+  private callSite(s: CallSite): number {
     const cpu = this.cpu!;
     this.inBlock = s.block;
     cpu.pc = s.pc;
     cpu.nextPc = s.next;
     cpu.dabtIss = 0;
-    s.h(cpu, s.w);
+    try {
+      s.h(cpu, s.w);
+      return 0;
+    } catch (err) {
+      this.raised = err;
+      return 1;
+    }
+  }
+
+  /**
+   * The `svc` import: SVC #imm16 as the block's last instruction takes the Supervisor Call exception (ELR the next
+   * instruction) as the run loop would after the handler's throw, and leaves the vector in cpu.nextPc (throwing
+   * costs more than the rest of an SVC round trip).
+   */
+  private svcSite(s: CallSite): void {
+    const cpu = this.cpu!;
+    cpu.pc = s.pc;
+    cpu.takeGuestException(new GuestException(Ec.Svc64, (s.w >>> 5) & 0xffff, true), s.pc);
+    cpu.nextPc = cpu.pc;
   }
 
   /**
@@ -240,6 +286,12 @@ export class WasmTier {
       throw err;
     } finally {
       this.cpu = prev;
+    }
+    if (e === WasmExit.Raised) {
+      b.ranTo = this.inBlock; // the handler that raised it ran in this block (cpu.pc is its instruction)
+      const err = this.raised;
+      this.raised = undefined;
+      throw err;
     }
     if (e >= 0) {
       const i = e >> 1;
