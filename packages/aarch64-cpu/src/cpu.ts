@@ -12,7 +12,7 @@
 import { ARENA_NO_TLB, GuestArena } from './arena.js';
 import { CodeCache } from './code-cache.js';
 import { DecodeCache } from './decode-a64.js';
-import { runBlocks } from './jit.js';
+import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
@@ -186,6 +186,8 @@ export class Cpu {
   dumpBlocks: boolean;
   /** {@link CpuOptions.wasm}: whether hot blocks become WebAssembly. */
   wasm: boolean;
+  /** @internal (jit.ts) Blocks by PC for exits without a link (register branches, exception entry and return). */
+  readonly jumpCache: JumpCache = newJumpCache();
   /** The CPU's memo of decoded instruction words (decode-a64.ts). */
   readonly decoder = new DecodeCache();
   /** @internal (mte.ts) The MTE control bits derived from the system registers, revalidated on use. */

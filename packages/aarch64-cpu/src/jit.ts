@@ -24,6 +24,22 @@ import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
 import { Stop, type StopCode } from './exits.js';
 import { ARENA_RUN_EPOCH } from './arena.js';
+import { St } from './state-layout.js';
+
+/** Entries of a CPU's jump cache (runBlocks), a power of two. */
+export const JUMP_CACHE_SIZE = 4096;
+const JUMP_CACHE_MASK = JUMP_CACHE_SIZE - 1;
+
+/** A CPU's jump cache (runBlocks): per entry a block and its key (PC low and high halves, TLB generation, EL). */
+export interface JumpCache {
+  readonly blocks: (Block | undefined)[];
+  readonly keys: Int32Array;
+}
+
+/** An empty jump cache. */
+export function newJumpCache(): JumpCache {
+  return { blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE) };
+}
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
@@ -553,6 +569,8 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   // The WebAssembly tier (wasm-jit/tier.ts): hot blocks queued by earlier runs are compiled now.
   const tier = cpu.wasm ? cache.wasmTier(cpu.arena) : undefined;
   tier?.compileQueued();
+  const jcBlocks = cpu.jumpCache.blocks;
+  const jcKeys = cpu.jumpCache.keys;
   // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each.
   const header = cpu.arena.header;
   header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0;
@@ -578,6 +596,24 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       block = exit === 0 ? p.next0 : p.next1;
       if (block !== undefined && ((exit === 0 ? p.gen0 : p.gen1) !== mem.tlbGeneration || !block.alive ||
         block.epoch !== cache.epoch || block.checked !== epoch)) block = undefined;
+    }
+    // The jump cache (exits without a link: register branches, exception entries and returns): the block this
+    // CPU last found at the same PC, while the TLB generation and the EL (fetch permissions) are the same and the
+    // block is alive and checked in this run. The PC's halves come through the state block's scratch word.
+    let jc = -1;
+    let jcLo = 0;
+    let jcHi = 0;
+    if (block === undefined && linking) {
+      cpu.stU64[St.SCRATCH >> 3] = cpu.pc;
+      jcLo = cpu.st32[St.SCRATCH >> 2]!;
+      jcHi = cpu.st32[(St.SCRATCH >> 2) + 1]!;
+      if ((jcLo & 3) === 0) {
+        jc = (jcLo >>> 2) & JUMP_CACHE_MASK;
+        const c = jcBlocks[jc];
+        const k = 4 * jc;
+        if (c !== undefined && jcKeys[k] === jcLo && jcKeys[k + 1] === jcHi && jcKeys[k + 2] === mem.tlbGeneration &&
+          jcKeys[k + 3] === cpu.el && c.alive && c.epoch === cache.epoch && c.checked === epoch) block = c;
+      }
     }
     if (block === undefined) {
       const pc = cpu.pc;
@@ -614,6 +650,14 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
         }
         block.epoch = cache.epoch;
         block.checked = epoch;
+        if (jc >= 0) {
+          const k = 4 * jc;
+          jcBlocks[jc] = block;
+          jcKeys[k] = jcLo;
+          jcKeys[k + 1] = jcHi;
+          jcKeys[k + 2] = mem.tlbGeneration!;
+          jcKeys[k + 3] = cpu.el;
+        }
         if (exit >= 0 && linking && prev!.alive) {
           if (exit === 0) {
             prev!.next0 = block;
