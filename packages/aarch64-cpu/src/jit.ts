@@ -568,7 +568,7 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   const epoch = cache.nextRunEpoch();
   // The WebAssembly tier (wasm-jit/tier.ts): hot blocks queued by earlier runs are compiled now.
   const tier = cpu.wasm ? cache.wasmTier(cpu.arena) : undefined;
-  tier?.compileQueued();
+  tier?.runStarts();
   const jcBlocks = cpu.jumpCache.blocks;
   const jcKeys = cpu.jumpCache.keys;
   // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each.

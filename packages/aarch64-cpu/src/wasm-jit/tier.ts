@@ -31,6 +31,8 @@ const { i32 } = ValType;
 export const HOT_RUNS = 64;
 /** Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). */
 export const BATCH_BLOCKS = 32;
+/** Runs a partial batch waits before it is compiled anyway. */
+const QUEUE_RUNS = 4;
 
 /** When the WebAssembly tier takes blocks: a code cache's option (CodeCache's constructor). */
 export interface WasmTierOptions {
@@ -87,6 +89,8 @@ export class WasmTier {
   private inBlock: Block | undefined;
   /** What the last handler call raised (exit -3). */
   private raised: unknown;
+  /** Runs started since the first block of the queue was queued. */
+  private queuedRuns = 0;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
@@ -118,8 +122,17 @@ export class WasmTier {
 
   /** Queue a hot block; compiles the queue when it is full. */
   enqueue(b: Block): void {
+    if (this.queue.length === 0) this.queuedRuns = 0;
     this.queue.push(b);
     if (this.queue.length >= this.cache.wasmTuning.batchBlocks) this.compileQueued();
+  }
+
+  /**
+   * A run starts: compile what is queued once it has waited QUEUE_RUNS runs (a batch that is not full is given the
+   * time to collect the rest of a hot loop's blocks, so that they share a module and chain).
+   */
+  runStarts(): void {
+    if (this.queue.length !== 0 && ++this.queuedRuns >= QUEUE_RUNS) this.compileQueued();
   }
 
   /** Compile every queued block that is still alive (one module). */
