@@ -488,11 +488,29 @@ export class BlockEmitter {
     return this;
   }
 
-  /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it). */
+  /**
+   * The blocks of the module on this block's page that an indirect branch may tail-call (set by the tier): a RET or
+   * BR whose target is one of them chains like a direct exit (same page, valid, budget left, IRQ line low).
+   */
+  indirectTargets: () => ReadonlyArray<ChainTarget & { readonly pc: bigint }> = () => [];
+
+  /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it is canonical, aligned). */
   exitIndirect(target: number, n: number): this {
     const f = this.f;
-    f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
     this.retire(n);
+    const cands = this.indirectTargets();
+    if (cands.length !== 0) {
+      f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
+      for (const c of cands) {
+        f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_eq)
+          .localGet(this.left).i32Const(c.n).op(Op.i32_ge_s).op(Op.i32_and)
+          .i32Const(c.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4)
+          .op(Op.i32_eq).op(Op.i32_and)
+          .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and)
+          .if(VOID_BLOCK).localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(c.fn).end();
+      }
+    }
+    f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
     f.i32Const(WasmExit.Indirect).return();
     return this;
   }

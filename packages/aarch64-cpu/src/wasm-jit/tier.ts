@@ -31,6 +31,8 @@ const { i32 } = ValType;
 export const HOT_RUNS = 64;
 /** Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). */
 export const BATCH_BLOCKS = 32;
+/** The most blocks an indirect branch compares its target with before leaving to the run loop. */
+const MAX_INDIRECT_TARGETS = 8;
 /** Runs a partial batch waits before it is compiled anyway. */
 const QUEUE_RUNS = 4;
 
@@ -170,6 +172,15 @@ export class WasmTier {
         const chain = j === undefined || j === i || target >> 12n !== page ? undefined
           : { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j };
         return chain === undefined ? { code: 2 * i + exit } : { code: 2 * i + exit, chain };
+      };
+      e.indirectTargets = () => {
+        const out: Array<{ fn: number; n: number; validOffset: number; pc: bigint }> = [];
+        blocks.forEach((o, j) => {
+          if (j !== i && o.pc >> 12n === page && out.length < MAX_INDIRECT_TARGETS) {
+            out.push({ fn: fns[j]!, n: o.n, validOffset: slab + 4 * j, pc: o.pc });
+          }
+        });
+        return out;
       };
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
