@@ -1,0 +1,85 @@
+/**
+ * Test support (not exported from the package): the seeded PRNG and the random instruction generators of the
+ * differential tests of translated code against the interpreter (code-cache.test.ts, wasm-tier.test.ts). The words
+ * assume the register conventions of those tests: x20-x23 are base addresses, x24 a small index.
+ */
+
+/** A small deterministic PRNG (xorshift32). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/** Random straight-line instructions of the inlined classes (and a few handler calls), as words. */
+export function randomWord(r: () => number): number {
+  const int = (n: number): number => Math.floor(r() * n);
+  const dst = (): number => (r() < 0.1 ? 31 : int(20)); // x0-x19 or XZR/SP: x20-x23 stay valid base addresses
+  const src = (): number => (r() < 0.1 ? 31 : int(24));
+  const sf = int(2);
+  switch (int(14)) {
+    case 0: // add/sub immediate
+      return ((sf << 31) | (int(2) << 30) | (int(2) << 29) | 0x1100_0000 | (int(2) << 22) | (int(4096) << 10) |
+        (src() << 5) | dst()) >>> 0;
+    case 1: { // add/sub shifted register
+      const type = int(3);
+      return ((sf << 31) | (int(2) << 30) | (int(2) << 29) | 0x0b00_0000 | (type << 22) | (src() << 16) |
+        (int(sf ? 64 : 32) << 10) | (src() << 5) | dst()) >>> 0;
+    }
+    case 2: // logical shifted register
+      return ((sf << 31) | (int(4) << 29) | 0x0a00_0000 | (int(4) << 22) | (int(2) << 21) | (src() << 16) |
+        (int(sf ? 64 : 32) << 10) | (src() << 5) | dst()) >>> 0;
+    case 3: { // move wide (MOVN, MOVZ, MOVK)
+      const opc = [0, 2, 3][int(3)]!;
+      return ((sf << 31) | (opc << 29) | 0x1280_0000 | (int(sf ? 4 : 2) << 21) | (int(65536) << 5) | dst()) >>> 0;
+    }
+    case 4: { // UBFM
+      const w = sf ? 64 : 32;
+      return ((sf << 31) | 0x5300_0000 | (sf << 22) | (int(w) << 16) | (int(w) << 10) | (src() << 5) | dst()) >>> 0;
+    }
+    case 5: // MADD/MSUB
+      return ((sf << 31) | 0x1b00_0000 | (src() << 16) | (int(2) << 15) | (src() << 10) | (src() << 5) | dst()) >>> 0;
+    case 6: { // LDR/STR unsigned immediate, base x20-x23
+      const size = int(4);
+      return ((size << 30) | 0x3900_0000 | (int(2) << 22) | (int(64) << 10) | ((20 + int(4)) << 5) | dst()) >>> 0;
+    }
+    case 7: { // LDR/STR post/pre-index, base x20-x23
+      const size = int(4);
+      return ((size << 30) | 0x3800_0000 | (int(2) << 22) | ((int(64) - 32) & 0x1ff) << 12 | ([1, 3][int(2)]! << 10) |
+        ((20 + int(4)) << 5) | int(20)) >>> 0;
+    }
+    case 8: { // LDR/STR register offset, base x20-x23, index x24 (small)
+      const size = int(4);
+      const option = [2, 3, 6, 7][int(4)]!;
+      return ((size << 30) | 0x3820_0800 | (int(2) << 22) | (24 << 16) | (option << 13) | (int(2) << 12) |
+        ((20 + int(4)) << 5) | dst()) >>> 0;
+    }
+    case 9: // sign-extending loads and others through the handler: LDRSW x, [x20, #imm]
+      return (0xb980_0000 | (int(64) << 10) | (20 << 5) | dst()) >>> 0;
+    // Handlers that read the flags translated code may have left pending (flags.ts):
+    case 10: // CSEL, CSINC, CSINV, CSNEG
+      return ((sf << 31) | (int(2) << 30) | 0x1a80_0000 | (src() << 16) | (int(16) << 12) | (int(2) << 10) |
+        (src() << 5) | dst()) >>> 0;
+    case 11: // ADC, ADCS, SBC, SBCS
+      return ((sf << 31) | (int(2) << 30) | (int(2) << 29) | 0x1a00_0000 | (src() << 16) | (src() << 5) | dst()) >>> 0;
+    case 12: // CCMP/CCMN (immediate)
+      return ((sf << 31) | (int(2) << 30) | 0x3a40_0800 | (int(32) << 16) | (int(16) << 12) | (src() << 5) |
+        int(16)) >>> 0;
+    default: // ADR (handler, reads the PC)
+      return (0x1000_0000 | (int(4) << 29) | (int(1000) << 5) | dst()) >>> 0;
+  }
+}
+
+export function randomBranch(r: () => number): number {
+  const int = (n: number): number => Math.floor(r() * n);
+  switch (int(4)) {
+    case 0: return (0x5400_0040 | int(16)) >>> 0; // b.cond +8
+    case 1: return ((int(2) << 31) | 0x3400_0040 | (int(2) << 24) | int(20)) >>> 0; // cb(n)z +8
+    case 2: return ((int(2) << 31) | 0x3600_0040 | (int(2) << 24) | (int(32) << 19) | int(20)) >>> 0; // tb(n)z +8
+    default: return 0x1400_0002; // b +8
+  }
+}
