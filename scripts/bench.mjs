@@ -32,11 +32,12 @@
 // written afterwards as a measuring stick and nothing was tuned for them. A guest without a GUEST_INFO entry counts
 // as untuned.
 //
-// JIT columns (vmm-lite, from the VM's CodeCache.stats() after each run; medians over the runs, each run a fresh
-// machine and so a fresh code cache): "blocks" = blocks translated, "JIT ms" = time spent translating them (decode,
-// JavaScript generation and vm.compileFunction, timed around each block build; V8's own compilation of the generated
-// function, lazy at its first call, is not in it), "code KiB" = the cache's estimated bytes of translated code at the
-// end of the run (CodeCacheStats.bytes).
+// JIT columns (vmm-lite, from the VM's CodeCache.stats() and its WebAssembly tier's stats() after each run; medians
+// over the runs, each run a fresh machine and so a fresh code cache): "blocks" = blocks built (handler blocks, or
+// JavaScript blocks with KVM_MTE_WASM=0), "JIT ms" = time building them (timed around each block build), "wasm" =
+// blocks compiled to WebAssembly, "wasm ms" = time emitting and compiling their modules (synchronous
+// WebAssembly.Module; V8's background tier-up is not in it), "wasm KiB" = bytes of WebAssembly emitted, "code KiB" =
+// the cache's estimated bytes of translated code at the end of the run (CodeCacheStats.bytes, WebAssembly included).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -117,7 +118,11 @@ async function runVmmTimed(VirtMachine, kernel, extra) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.outcome !== 'shutdown') throw new Error(`vmm-lite outcome ${r.outcome}: ${r.message ?? ''}`);
   const jit = m.vm.codeCache.stats();
-  return { seconds, serial: text(r.serial), instructions: r.instructions, jitBlocks: jit.built, jitMs: jit.compileMs, codeBytes: jit.bytes };
+  const w = m.vm.codeCache.wasmTier(m.vm.kvm.phys.arena)?.stats();
+  return {
+    seconds, serial: text(r.serial), instructions: r.instructions, jitBlocks: jit.built, jitMs: jit.compileMs, codeBytes: jit.bytes,
+    wasmBlocks: w?.blocks ?? 0, wasmMs: w?.compileMs ?? 0, wasmBytes: w?.bytes ?? 0,
+  };
 }
 
 const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
@@ -185,6 +190,9 @@ async function main() {
       jitBlocks: median(vmmRuns.map((x) => x.jitBlocks)),
       jitMs: median(vmmRuns.map((x) => x.jitMs)),
       codeBytes: median(vmmRuns.map((x) => x.codeBytes)),
+      wasmBlocks: median(vmmRuns.map((x) => x.wasmBlocks)),
+      wasmMs: median(vmmRuns.map((x) => x.wasmMs)),
+      wasmBytes: median(vmmRuns.map((x) => x.wasmBytes)),
       sameOutput: problems.length === 0,
       problems,
     };
@@ -193,11 +201,12 @@ async function main() {
     console.error(`${name}: ${instructions} instructions, vmm-lite ${fmt(vmmSeconds, 3)} s${qemuSeconds === null ? '' : `, QEMU ${fmt(qemuSeconds, 3)} s`}${problems.length ? `  PROBLEM: ${problems.join('; ')}` : ''}`);
   }
 
-  const head = ['guest', 'tuned', 'instructions', 'vmm-lite s', 'MIPS', 'QEMU s', 'QEMU net s', 'ratio', 'ratio net', 'blocks', 'JIT ms', 'code KiB', 'same output'];
+  const head = ['guest', 'tuned', 'instructions', 'vmm-lite s', 'MIPS', 'QEMU s', 'QEMU net s', 'ratio', 'ratio net', 'blocks', 'JIT ms', 'wasm', 'wasm ms', 'wasm KiB', 'code KiB', 'same output'];
   const rows = results.map((r) => [
     r.guest, r.tuned ? 'yes' : 'no', String(r.instructions), fmt(r.vmmSeconds, 3), fmt(r.vmmMips, 1), fmt(r.qemuSeconds, 3),
     fmt(r.qemuNetSeconds, 3), r.ratio === null ? '-' : `${fmt(r.ratio, 1)}x`, r.ratioNet === null ? '-' : `${fmt(r.ratioNet, 1)}x`,
-    String(r.jitBlocks), fmt(r.jitMs, 0), fmt(r.codeBytes / 1024, 0), r.sameOutput ? 'yes' : 'NO',
+    String(r.jitBlocks), fmt(r.jitMs, 0), String(r.wasmBlocks), fmt(r.wasmMs, 0), fmt(r.wasmBytes / 1024, 0),
+    fmt(r.codeBytes / 1024, 0), r.sameOutput ? 'yes' : 'NO',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
@@ -208,7 +217,7 @@ async function main() {
   const loadAfter = loadavg()[0];
   console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs`);
   console.log(`median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
-  console.log('tuned = a guest vmm-lite was tuned on (no: written for issue 11 as a measuring stick); blocks, JIT ms, code KiB = vmm-lite blocks translated, time translating them, translated code held at the end');
+  console.log('tuned = a guest vmm-lite was tuned on (no: written for issue 11 as a measuring stick); blocks, JIT ms = vmm-lite blocks built, time building them; wasm, wasm ms, wasm KiB = blocks compiled to WebAssembly, time, bytes emitted; code KiB = translated code held at the end');
 
   const out = {
     date: new Date().toISOString(),
