@@ -229,7 +229,7 @@ function dpWord(r: () => number, reg: () => number): number {
     case 11: // MADD/MSUB (MUL/MNEG with Ra = 31)
       w = (sf << 31) | 0x1b00_0000 | (rm << 16) | (int(2) << 15) | ((r() < 0.2 ? 31 : reg()) << 10) | tail;
       break;
-    case 12: { // SMADDL/SMSUBL/UMADDL/UMSUBL (SMULH/UMULH: handlers); sf = 0 unallocated
+    case 12: { // SMADDL/SMSUBL/UMADDL/UMSUBL, SMULH/UMULH; sf = 0 unallocated
       const op = [1, 5, 1, 5, 2, 6][int(6)]!;
       const hi = op === 2 || op === 6;
       w = ((rare(0.03) ? 0 : 1) << 31) | 0x1b00_0000 | (op << 21) | (rm << 16) | ((hi ? 0 : int(2)) << 15) |

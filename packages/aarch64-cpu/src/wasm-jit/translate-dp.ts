@@ -295,6 +295,36 @@ const mulAddLong = (signed: boolean, sub: boolean): Translator => (e, w) => {
   return true;
 };
 
+/**
+ * UMULH/SMULH: the high 64 bits of the 128-bit product, from four 32 x 32 -> 64 partial products (wasm has no
+ * wider multiply); SMULH corrects the unsigned result: minus Xm when Xn is negative, minus Xn when Xm is.
+ */
+const mulHigh = (signed: boolean): Translator => (e, w) => {
+  const f = e.f;
+  const lo = (l: number): void => { f.localGet(l).i64Const(0xffff_ffff).op(Op.i64_and); };
+  const hi = (l: number): void => { f.localGet(l).i64Const(32).op(Op.i64_shr_u); };
+  e.x(rn(w));
+  f.localSet(e.a);
+  e.x(rm(w));
+  f.localSet(e.b);
+  lo(e.a); lo(e.b); f.op(Op.i64_mul).localSet(e.r); // aL bL
+  lo(e.a); hi(e.b); f.op(Op.i64_mul).localSet(e.v); // aL bH
+  hi(e.a); lo(e.b); f.op(Op.i64_mul).localSet(e.va); // aH bL
+  // mid = (aL bL >> 32) + low32(aL bH) + low32(aH bL): below 3 * 2^32, no overflow
+  hi(e.r); lo(e.v); f.op(Op.i64_add); lo(e.va); f.op(Op.i64_add).localSet(e.va2);
+  e.setX(rd(w), 64, () => {
+    hi(e.a); hi(e.b); f.op(Op.i64_mul);
+    hi(e.v); f.op(Op.i64_add);
+    hi(e.va); f.op(Op.i64_add);
+    hi(e.va2); f.op(Op.i64_add);
+    if (signed) {
+      f.localGet(e.b).i64Const(0).localGet(e.a).i64Const(0).op(Op.i64_lt_s).op(Op.select).op(Op.i64_sub);
+      f.localGet(e.a).i64Const(0).localGet(e.b).i64Const(0).op(Op.i64_lt_s).op(Op.select).op(Op.i64_sub);
+    }
+  });
+  return true;
+};
+
 /** UDIV/SDIV: a zero divisor gives 0; SDIV of the most negative value by -1 gives that value. */
 const divide = (signed: boolean): Translator => (e, w) => {
   const bits = sfBits(w);
@@ -448,6 +478,8 @@ export const DATA_PROCESSING_TRANSLATIONS: ReadonlyMap<string, Translator> = new
   ['SMSUBL', mulAddLong(true, true)],
   ['UMADDL', mulAddLong(false, false)],
   ['UMSUBL', mulAddLong(false, true)],
+  ['UMULH', mulHigh(false)],
+  ['SMULH', mulHigh(true)],
   ['UDIV', divide(false)],
   ['SDIV', divide(true)],
   ['LSLV', shiftVariable(0)],
