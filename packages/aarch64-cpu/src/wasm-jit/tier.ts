@@ -93,6 +93,10 @@ export class WasmTier {
   private raised: unknown;
   /** Runs started since the first block of the queue was queued. */
   private queuedRuns = 0;
+  /** runWasm's cached mode argument, for the CPU and EL/PAN/SPSel key it was computed for. */
+  private mode = 0;
+  private modeKey = -1;
+  private modeCpu: Cpu | undefined;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
@@ -296,20 +300,24 @@ export class WasmTier {
    */
   private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number, b: Block,
     mod: CompiledModule): number {
-    const T = cpu.mem.dataTlb;
-    const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
-    const mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
-      T === undefined ? 0xff : T.needWrite[pk]!);
-    const prev = this.cpu;
+    // The mode argument (blockMode) for the CPU's EL, PAN and SPSel, recomputed only when they change.
+    const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3);
+    if (key !== this.modeKey || cpu !== this.modeCpu) {
+      const T = cpu.mem.dataTlb;
+      const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
+      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
+        T === undefined ? 0xff : T.needWrite[pk]!);
+      this.modeKey = key;
+      this.modeCpu = cpu;
+    }
+    // Blocks do not nest (nothing runs a block from inside one), so the current CPU is simply replaced.
     this.cpu = cpu;
     let e: number;
     try {
-      e = fn(cpu.stateOffset, Math.min(budget, 0x7fff_ffff), mode);
+      e = fn(cpu.stateOffset, budget > 0x7fff_ffff ? 0x7fff_ffff : budget, this.mode);
     } catch (err) {
-      b.ranTo = this.inBlock; // the handler that threw ran in this block (cpu.pc is its instruction)
+      b.ranTo = this.inBlock; // a trap in the wasm code (a model bug): reported by the run loop
       throw err;
-    } finally {
-      this.cpu = prev;
     }
     if (e === WasmExit.Raised) {
       b.ranTo = this.inBlock; // the handler that raised it ran in this block (cpu.pc is its instruction)
