@@ -547,55 +547,53 @@ export function emitNzcvFunction(f: FunctionBuilder): void {
   f.localGet(st).mem(MemOp.i64_load, St.FLAG_B).localSet(b);
   f.localGet(a).op(Op.i32_wrap_i64).localSet(a32);
   f.localGet(b).op(Op.i32_wrap_i64).localSet(b32);
-  // N and Z of a result r (64-bit) or r32.
-  const nz64 = (): void => {
-    f.localGet(r).i64Const(0).op(Op.i64_lt_s).i32Const(3).op(Op.i32_shl)
-      .localGet(r).op(Op.i64_eqz).i32Const(2).op(Op.i32_shl).op(Op.i32_or);
+  // One width's operands and operations: the 64-bit and 32-bit cases are the same code over i64 or i32.
+  interface Width {
+    readonly a: number; readonly b: number; readonly r: number;
+    readonly sub: Opcode; readonly add: Opcode; readonly xor: Opcode; readonly and: Opcode; readonly ltS: Opcode;
+    readonly ltU: Opcode; readonly geU: Opcode; readonly eqz: Opcode;
+    zero(): void; ones(): void;
+  }
+  const w64: Width = {
+    a, b, r, sub: Op.i64_sub, add: Op.i64_add, xor: Op.i64_xor, and: Op.i64_and, ltS: Op.i64_lt_s, ltU: Op.i64_lt_u,
+    geU: Op.i64_ge_u, eqz: Op.i64_eqz, zero: () => f.i64Const(0), ones: () => f.i64Const(-1),
   };
-  const nz32 = (): void => {
-    f.localGet(r32).i32Const(0).op(Op.i32_lt_s).i32Const(3).op(Op.i32_shl)
-      .localGet(r32).op(Op.i32_eqz).i32Const(2).op(Op.i32_shl).op(Op.i32_or);
+  const w32: Width = {
+    a: a32, b: b32, r: r32, sub: Op.i32_sub, add: Op.i32_add, xor: Op.i32_xor, and: Op.i32_and, ltS: Op.i32_lt_s,
+    ltU: Op.i32_lt_u, geU: Op.i32_ge_u, eqz: Op.i32_eqz, zero: () => f.i32Const(0), ones: () => f.i32Const(-1),
+  };
+  // NZCV of FlagOp `code` into `res`: N and Z of r; for SUB: C = a >=u b, V = ((a ^ b) & (a ^ r)) < 0; for ADD:
+  // C = r <u a, V = (~(a ^ b) & (a ^ r)) < 0; logical operations have the result in a and C = V = 0.
+  const flagCase = (code: number, w: Width, kind: 'logic' | 'sub' | 'add', last: boolean): void => {
+    if (!last) f.localGet(op).i32Const(code).op(Op.i32_eq).if(VOID_BLOCK);
+    if (kind === 'logic') f.localGet(w.a).localSet(w.r);
+    else f.localGet(w.a).localGet(w.b).op(kind === 'sub' ? w.sub : w.add).localSet(w.r);
+    f.localGet(w.r);
+    w.zero();
+    f.op(w.ltS).i32Const(3).op(Op.i32_shl).localGet(w.r).op(w.eqz).i32Const(2).op(Op.i32_shl).op(Op.i32_or);
+    if (kind !== 'logic') {
+      if (kind === 'sub') f.localGet(w.a).localGet(w.b).op(w.geU);
+      else f.localGet(w.r).localGet(w.a).op(w.ltU);
+      f.i32Const(1).op(Op.i32_shl).op(Op.i32_or);
+      f.localGet(w.a).localGet(w.b).op(w.xor);
+      if (kind === 'add') {
+        w.ones();
+        f.op(w.xor);
+      }
+      f.localGet(w.a).localGet(w.r).op(w.xor).op(w.and);
+      w.zero();
+      f.op(w.ltS).op(Op.i32_or);
+    }
+    f.localSet(res);
+    if (!last) f.br(1).end();
   };
   f.block(VOID_BLOCK); // $done
-  // Logic64 / Logic32
-  f.localGet(op).i32Const(FlagOp.Logic64).op(Op.i32_eq).if(VOID_BLOCK);
-  f.localGet(a).localSet(r);
-  nz64();
-  f.localSet(res).br(1).end();
-  f.localGet(op).i32Const(FlagOp.Logic32).op(Op.i32_eq).if(VOID_BLOCK);
-  f.localGet(a32).localSet(r32);
-  nz32();
-  f.localSet(res).br(1).end();
-  // Sub64: r = a - b; C = a >=u b; V = ((a ^ b) & (a ^ r)) < 0
-  f.localGet(op).i32Const(FlagOp.Sub64).op(Op.i32_eq).if(VOID_BLOCK);
-  f.localGet(a).localGet(b).op(Op.i64_sub).localSet(r);
-  nz64();
-  f.localGet(a).localGet(b).op(Op.i64_ge_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
-  f.localGet(a).localGet(b).op(Op.i64_xor).localGet(a).localGet(r).op(Op.i64_xor).op(Op.i64_and).i64Const(0)
-    .op(Op.i64_lt_s).op(Op.i32_or);
-  f.localSet(res).br(1).end();
-  f.localGet(op).i32Const(FlagOp.Sub32).op(Op.i32_eq).if(VOID_BLOCK);
-  f.localGet(a32).localGet(b32).op(Op.i32_sub).localSet(r32);
-  nz32();
-  f.localGet(a32).localGet(b32).op(Op.i32_ge_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
-  f.localGet(a32).localGet(b32).op(Op.i32_xor).localGet(a32).localGet(r32).op(Op.i32_xor).op(Op.i32_and).i32Const(0)
-    .op(Op.i32_lt_s).op(Op.i32_or);
-  f.localSet(res).br(1).end();
-  // Add64: r = a + b; C = r <u a; V = (~(a ^ b) & (a ^ r)) < 0
-  f.localGet(op).i32Const(FlagOp.Add64).op(Op.i32_eq).if(VOID_BLOCK);
-  f.localGet(a).localGet(b).op(Op.i64_add).localSet(r);
-  nz64();
-  f.localGet(r).localGet(a).op(Op.i64_lt_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
-  f.localGet(a).localGet(b).op(Op.i64_xor).i64Const(-1).op(Op.i64_xor).localGet(a).localGet(r).op(Op.i64_xor)
-    .op(Op.i64_and).i64Const(0).op(Op.i64_lt_s).op(Op.i32_or);
-  f.localSet(res).br(1).end();
-  // Add32
-  f.localGet(a32).localGet(b32).op(Op.i32_add).localSet(r32);
-  nz32();
-  f.localGet(r32).localGet(a32).op(Op.i32_lt_u).i32Const(1).op(Op.i32_shl).op(Op.i32_or);
-  f.localGet(a32).localGet(b32).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(a32).localGet(r32).op(Op.i32_xor)
-    .op(Op.i32_and).i32Const(0).op(Op.i32_lt_s).op(Op.i32_or);
-  f.localSet(res);
+  flagCase(FlagOp.Logic64, w64, 'logic', false);
+  flagCase(FlagOp.Logic32, w32, 'logic', false);
+  flagCase(FlagOp.Sub64, w64, 'sub', false);
+  flagCase(FlagOp.Sub32, w32, 'sub', false);
+  flagCase(FlagOp.Add64, w64, 'add', false);
+  flagCase(FlagOp.Add32, w32, 'add', true);
   f.end();
   f.localGet(st).localGet(res).mem(MemOp.i32_store, St.NZCV);
   f.localGet(st).i32Const(0).mem(MemOp.i32_store, St.FLAG_OP);
