@@ -4,7 +4,10 @@
  * host-physical range, with an unmapped guard page after it, so a model bug that runs off the end of one region
  * faults instead of silently reaching its neighbour.
  */
-import { ArenaFullError, GuestArena } from '@kvm-mte/aarch64-cpu';
+import { ARENA_LIMIT_BYTES, ArenaFullError, GuestArena, WASM_PAGE_BYTES } from '@kvm-mte/aarch64-cpu';
+
+/** Arena room beyond the mapped memory: vCPU state blocks, data TLBs, the code-page map, compiled blocks' words. */
+const ARENA_OVERHEAD_BYTES = 64 * 1024 * 1024;
 import { compressTags, decompressTags, TagCompressionStats, TagStorage, type CompressedTags } from '@kvm-mte/mte-tags';
 import { fail } from './errors.js';
 import type { PhysicalMemory, PhysRegion } from '@kvm-mte/mmu';
@@ -262,8 +265,17 @@ export class HostPhysicalMemory implements PhysicalMemory {
   /** The host's guest arena: every mapping's memory and the vCPUs' state blocks. */
   readonly arena: GuestArena;
 
+  /**
+   * `maxMappedBytes`: the host memory limit (KvmOptions.maxHostMemory). The arena's maximum is that, its tag
+   * storage (1/32 of it) and 64 MiB for vCPU state, TLBs and the like, at most 4 GiB: a plain (unshared) arena, on a host without SharedArrayBuffer,
+   * is allocated at that size up front, so a browser page that is not cross-origin isolated gives kvm-core a
+   * smaller limit.
+   */
   constructor(private readonly maxMappedBytes: number, arena?: GuestArena) {
-    this.arena = arena ?? new GuestArena();
+    this.arena = arena ?? new GuestArena({
+      maxBytes: Math.min(ARENA_LIMIT_BYTES,
+        Math.ceil((maxMappedBytes + maxMappedBytes / 32 + ARENA_OVERHEAD_BYTES) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES),
+    });
   }
 
   region(pa: number): PhysRegion | undefined {
