@@ -95,6 +95,11 @@ export interface Block {
   /** After a WebAssembly block ran: the block of its module that took the exit returned (it may have chained). */
   ranTo?: Block;
   /**
+   * The code page (physical page) the block was built from: WebAssembly blocks chain only to blocks of the same
+   * code page (two physical pages mapped at one virtual page in turn must not chain into each other).
+   */
+  readonly page?: CodePage;
+  /**
    * Runs the block (at most `budget` instructions, at least the block's length): the CPU's state is updated as if
    * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
    * 1 for a direct branch's two outcomes (or the fall-through into the next block), whose target PCs are fixed when

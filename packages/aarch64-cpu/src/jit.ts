@@ -455,7 +455,7 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   const body = `"use strict"; return function block_${pc.toString(16)}(cpu, budget) {\n  const x = cpu.x; const xw = cpu.xw; const FA = cpu.flagArgs; const mem = cpu.mem;` +
     `${out.tlb ? ` ${tlb}` : ''}\n  ${code}\n};`;
   const block: Block = {
-    pc, n, words: Uint32Array.from(words), start, cost: blockCost(body.length, n), run: noRun, ended, heat: 0, tier: 0,
+    pc, n, words: Uint32Array.from(words), start, cost: blockCost(body.length, n), run: noRun, ended, heat: 0, tier: 0, page,
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
@@ -498,7 +498,7 @@ function handlerBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint, words
   for (let k = 0; k <= n; k++) pcs.push(pc + BigInt(4 * k));
   const [taken, fall] = ended ? directTargets(words[n - 1]!, pcs[n - 1]!) : [pcs[n]!, undefined];
   const block: Block = {
-    pc, n, words: Uint32Array.from(words), start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0,
+    pc, n, words: Uint32Array.from(words), start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };

@@ -171,16 +171,18 @@ export class WasmTier {
       const f = m.beginFunction(fns[i]!);
       const e = new BlockEmitter(f, callImport, nzcvFn, svcImport, sites.length);
       const page = b.pc >> 12n;
+      // Only blocks built from the same code page: the same virtual page may have been mapped to another physical
+      // page when a block of this batch was built (a PTE or TTBR change between them).
       e.resolveExit = (exit, target) => {
         const j = byPc.get(target);
-        const chain = j === undefined || j === i || target >> 12n !== page ? undefined
+        const chain = j === undefined || j === i || target >> 12n !== page || blocks[j]!.page !== b.page ? undefined
           : { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j };
         return chain === undefined ? { code: 2 * i + exit } : { code: 2 * i + exit, chain };
       };
       e.indirectTargets = () => {
         const out: Array<{ fn: number; n: number; validOffset: number; pc: bigint }> = [];
         blocks.forEach((o, j) => {
-          if (j !== i && o.pc >> 12n === page && out.length < MAX_INDIRECT_TARGETS) {
+          if (j !== i && o.pc >> 12n === page && o.page === b.page && out.length < MAX_INDIRECT_TARGETS) {
             out.push({ fn: fns[j]!, n: o.n, validOffset: slab + 4 * j, pc: o.pc });
           }
         });

@@ -1,0 +1,1008 @@
+// The WebAssembly tier's newest paths against the interpreter: chaining inside a module (a direct exit to another
+// block of the module on the same virtual page tail-calls it, and so does a register branch whose target is one of
+// them: wasm-jit/block-emitter.ts exitDirect, exitIndirect), SVC at a block's end entering its exception through the
+// `svc` import (tier.ts svcSite), and the run loop's jump cache (jit.ts runBlocks). Code caches here batch several
+// blocks into one module (`{ hotRuns: k, batchBlocks: m }`) and programs run many times, so hot loops are compiled
+// together and chain. Every test checks, through a probe on the WebAssembly environment's blocks, that the path it
+// targets was taken (entries of the run loop that ran more than one block, register branches that chained,
+// exceptions raised in a block other than the one entered), so none passes by never chaining; every test also
+// checks that no entry chained to another virtual page or ran past its budget.
+import { IMPL, Stop, SysReg, type Block, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
+import { describe, expect, it } from 'vitest';
+import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
+import { Ap, s1PageDesc } from './descriptors.js';
+import { B_SELF, b, bcond, bl, blr, br, cbz, randomWord, ret, rng, tbz } from './random-code.js';
+import { Attr, RAM_BASE, SCTLR } from './test-env.js';
+
+// ---- instruction words ----
+
+const addi = (d: number, n: number, imm: number): number => (0x9100_0000 | (imm << 10) | (n << 5) | d) >>> 0;
+const subsi = (d: number, n: number, imm: number): number => (0xf100_0000 | (imm << 10) | (n << 5) | d) >>> 0;
+const eor = (d: number, n: number, m: number): number => (0xca00_0000 | (m << 16) | (n << 5) | d) >>> 0;
+const mov = (d: number, m: number): number => (0xaa00_03e0 | (m << 16) | d) >>> 0;
+const movz = (d: number, imm: number): number => (0xd280_0000 | (imm << 5) | d) >>> 0;
+const strx = (t: number, n: number): number => (0xf900_0000 | (n << 5) | t) >>> 0;
+const ldrx = (t: number, n: number): number => (0xf940_0000 | (n << 5) | t) >>> 0;
+const strw = (t: number, n: number): number => (0xb900_0000 | (n << 5) | t) >>> 0;
+const stlr = (t: number, n: number): number => (0xc89f_fc00 | (n << 5) | t) >>> 0;
+const mrsEsr = (t: number): number => (0xd538_5200 | t) >>> 0;
+const mrsElr = (t: number): number => (0xd538_4020 | t) >>> 0;
+const mrsFar = (t: number): number => (0xd538_6000 | t) >>> 0;
+const mrsSpsr = (t: number): number => (0xd538_4000 | t) >>> 0;
+const msrElr = (t: number): number => (0xd518_4020 | t) >>> 0;
+const msrTtbr0 = (t: number): number => (0xd518_2000 | t) >>> 0;
+const icIvau = (t: number): number => (0xd50b_7520 | t) >>> 0;
+const tlbiVae1 = (t: number): number => (0xd508_8720 | t) >>> 0;
+const svc = (imm: number): number => (0xd400_0001 | (imm << 5)) >>> 0;
+const brk = (imm: number): number => (0xd420_0000 | (imm << 5)) >>> 0;
+const ERET = 0xd69f_03e0;
+const ISB = 0xd503_3fdf;
+const DSB_ISH = 0xd503_3b9f;
+const TLBI_VMALLE1 = 0xd508_871f;
+const IC_IALLU = 0xd508_751f;
+
+/** A data-processing word on x0-x7 (ADD/SUB/EOR/ORR shifted register, ADD immediate, SUBS/ADDS). */
+function dpw(r: () => number): number {
+  const int = (n: number): number => Math.floor(r() * n);
+  const d = int(8);
+  const n = int(8);
+  const m = int(8);
+  switch (int(5)) {
+    case 0: return (0x8b00_0000 | (int(2) << 30) | (m << 16) | (int(8) << 10) | (n << 5) | d) >>> 0; // add/sub
+    case 1: return (0xca00_0000 | (m << 16) | (int(4) << 10) | (n << 5) | d) >>> 0; // eor
+    case 2: return (0xaa00_0000 | (m << 16) | (n << 5) | d) >>> 0; // orr
+    case 3: return addi(d, n, int(4096));
+    default: return (0xab00_0000 | (int(2) << 30) | (m << 16) | (n << 5) | d) >>> 0; // adds/subs
+  }
+}
+
+// ---- memory layout ----
+
+/**
+ * Code: four pages at VA 0x10000 (PA CODE_PA...), the EL1 vectors at VA 0x8000, data at VA 0x3c000..0x48000 (PA
+ * DATA_PA...: 12 pages around the base registers at 0x40000..0x43fff, which random loads and stores move).
+ */
+const CODE_VA = 0x10000n;
+const CODE_PA = RAM_BASE + 0x10_0000;
+/** Alternative contents for a remapped code page (guest remaps: PA ALT_PA + 0x1000 k). */
+const ALT_PA = RAM_BASE + 0x10_8000;
+const VEC_VA = 0x8000n;
+const VEC_PA = RAM_BASE + 0x10_c000;
+const DATA_VA = 0x40000n;
+const DATA_PA = RAM_BASE + 0x20_0000;
+/** The page-table window: VA PT_VA + x maps PA RAM_BASE + x (the tables are allocated from RAM_BASE). */
+const PT_VA = 0x7000_0000n;
+/** A second view of code page 0, EL1 read/write (stores into code through another virtual address). */
+const ALIAS_VA = 0x30000n;
+/** Addresses nothing maps, which the port hooks of a test may claim (device-like side effects). */
+const MAGIC = [0x5000_0000n, 0x5000_1000n, 0x5000_2000n] as const;
+const UNMAPPED = 0x6000_0000n;
+
+const codeVa = (page: number, off = 0): bigint => CODE_VA + BigInt(0x1000 * page + off);
+const codePa = (va: bigint): number => CODE_PA + Number(va - CODE_VA);
+
+interface Layout {
+  /** EL0 code: the code pages EL0 read-only (executable at both ELs); else EL1 read/write. */
+  el0?: boolean;
+}
+
+/** Map code, vectors, data, the alias and page-table windows; stage 1 on, VBAR_EL1 at the vectors. */
+function layout(e: ArenaEnv, o: Layout = {}): void {
+  for (let k = 0; k < 4; k++) {
+    e.t.map(e.root0, codeVa(k), s1PageDesc(CODE_PA + 0x1000 * k, { attrIndx: Attr.WB, ap: o.el0 === true ? Ap.RoAll : Ap.RwEl1 }));
+  }
+  e.t.map(e.root0, VEC_VA, s1PageDesc(VEC_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  for (let k = -4; k < 8; k++) e.t.map(e.root0, DATA_VA + BigInt(0x1000 * k), s1PageDesc(DATA_PA + 0x4000 + 0x1000 * k, { attrIndx: Attr.WB, ap: Ap.RwAll }));
+  e.t.map(e.root0, ALIAS_VA, s1PageDesc(CODE_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  for (let k = 0; k < 32; k++) e.t.map(e.root0, PT_VA + BigInt(0x1000 * k), s1PageDesc(RAM_BASE + 0x1000 * k, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  // Every vector `b .` unless a test loads its own.
+  for (let v = 0; v < 0x800; v += 0x80) loadWords(e, VEC_PA + v, [B_SELF]);
+  e.cpu.sys[SysReg.VBAR_EL1] = VEC_VA;
+  e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M);
+}
+
+/** Load a program: words by virtual address (code pages and vectors). */
+function loadCode(e: ArenaEnv, code: ReadonlyMap<bigint, readonly number[]>): void {
+  for (const [va, words] of code) loadWords(e, va >= CODE_VA ? codePa(va) : VEC_PA + Number(va - VEC_VA), words);
+}
+
+/** The page-table window address of the level-3 descriptor of `va` (in root0's tables). */
+const pteVa = (e: ArenaEnv, va: bigint): bigint => PT_VA + BigInt(e.t.slot(e.root0, va) - RAM_BASE);
+
+// ---- the probe ----
+
+/** The fixed target of a block-ending B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ `w` at `pc`, or undefined. */
+function directTarget(w: number, pc: bigint): bigint | undefined {
+  const at = (off: number): bigint => BigInt.asUintN(64, pc + BigInt(off));
+  if ((w & 0x7c00_0000) === 0x1400_0000) return at(((w & 0x3ff_ffff) << 6) >> 4);
+  if ((w & 0xff00_0010) === 0x5400_0000 || (w & 0x7e00_0000) === 0x3400_0000) return at((((w >>> 5) & 0x7ffff) << 13) >> 11);
+  if ((w & 0x7e00_0000) === 0x3600_0000) return at((((w >>> 5) & 0x3fff) << 18) >> 16);
+  return undefined;
+}
+const lastPc = (bk: Block): bigint => bk.pc + BigInt(4 * (bk.n - 1));
+const selfLoops = (bk: Block): boolean => bk.ended && directTarget(bk.words[bk.n - 1]!, lastPc(bk)) === bk.pc;
+/** BR, BLR, RET. */
+const regBranch = (bk: Block): boolean => bk.ended && ((bk.words[bk.n - 1]! & 0xff9f_fc1f) >>> 0) === 0xd61f_0000;
+
+/**
+ * What the run loop of one WebAssembly environment did with compiled blocks: every compiled block's `run` is wrapped
+ * (through the code cache's `add` and the tier's `compileQueued`, both public) to see what each entry retired and
+ * which block it ended in (`Block.ranTo`).
+ */
+class Probe {
+  /** Run-loop entries into WebAssembly blocks. */
+  entries = 0;
+  /** Entries that ran more than the entered block: a tail call to another block of the module happened. */
+  chained = 0;
+  /** Entries of a block ending in BR/BLR/RET that retired more than it: its register branch tail-called. */
+  indirect = 0;
+  /** Entries whose exception was raised in a block other than the one entered (after a chain). */
+  raisedInChain = 0;
+  /** Entries that chained into a block on another virtual page (must never happen). */
+  crossPage = 0;
+  /** Entries that retired more than their budget (must never happen). */
+  overBudget = 0;
+  /** Instruction fetch translations (`fetchPage`) by virtual address: what links and the jump cache avoid. */
+  readonly fetches = new Map<bigint, number>();
+  /** Blocks the code cache took (translated; a block rebuilt after a store or a remap counts again). */
+  readonly blocks: Block[] = [];
+  private readonly wrapped = new WeakSet<Block>();
+
+  constructor(readonly e: ArenaEnv) {
+    const cache = e.cpu.codeCache;
+    const add = cache.add.bind(cache);
+    cache.add = (page, bk) => {
+      this.blocks.push(bk);
+      return add(page, bk);
+    };
+    const tier = cache.wasmTier(e.cpu.arena)!;
+    const compile = tier.compileQueued.bind(tier);
+    tier.compileQueued = () => {
+      compile();
+      for (const bk of this.blocks) if (bk.tier === 2 && !this.wrapped.has(bk)) this.wrap(bk);
+    };
+    const mmu = e.mmu;
+    const fetchPage = mmu.fetchPage.bind(mmu);
+    mmu.fetchPage = (va) => {
+      this.fetches.set(va, (this.fetches.get(va) ?? 0) + 1);
+      return fetchPage(va);
+    };
+  }
+
+  /** The WebAssembly tier's statistics. */
+  get stats() {
+    return this.e.cpu.codeCache.wasmTier(this.e.cpu.arena)!.stats();
+  }
+
+  private wrap(bk: Block): void {
+    this.wrapped.add(bk);
+    const run = bk.run;
+    bk.run = (cpu, budget) => {
+      const before = cpu.insnCount;
+      let raised = true;
+      try {
+        const exit = run(cpu, budget);
+        raised = false;
+        return exit;
+      } finally {
+        this.note(bk, cpu.insnCount - before, budget, raised);
+      }
+    };
+  }
+
+  private note(bk: Block, retired: number, budget: number, raised: boolean): void {
+    const to = bk.ranTo;
+    if (to !== undefined && to.pc >> 12n !== bk.pc >> 12n) this.crossPage++;
+    if (retired > budget) this.overBudget++;
+    this.entries++;
+    if ((to !== undefined && to !== bk) || (retired > bk.n && !selfLoops(bk))) this.chained++;
+    if (regBranch(bk) && retired > bk.n) this.indirect++;
+    if (raised && to !== undefined && to !== bk) this.raisedInChain++;
+  }
+}
+
+/** Sums over the probes of a test's rounds. */
+class Totals {
+  entries = 0;
+  chained = 0;
+  indirect = 0;
+  raisedInChain = 0;
+  blocks = 0;
+  modules = 0;
+  add(p: Probe): void {
+    this.entries += p.entries;
+    this.chained += p.chained;
+    this.indirect += p.indirect;
+    this.raisedInChain += p.raisedInChain;
+    this.blocks += p.stats.blocks;
+    this.modules += p.stats.modules;
+  }
+  /** Modules held several blocks on average, and a good share of the entries chained. */
+  expectChaining(minChained: number): void {
+    expect(this.modules).toBeGreaterThan(0);
+    expect(this.blocks / this.modules).toBeGreaterThanOrEqual(2);
+    expect(this.chained).toBeGreaterThanOrEqual(minChained);
+  }
+}
+
+type Go = (e: ArenaEnv, probe: Probe | undefined) => StopCode[] | { stops: StopCode[]; trace: unknown };
+
+interface DiffOptions {
+  /** Prepare an environment (the probe: the WebAssembly one's, made before). */
+  setup: (e: ArenaEnv, probe: Probe | undefined) => void;
+  go: Go;
+  tier: WasmTierOptions;
+  /** RAM ranges whose digests must agree (default: the code pages and the data pages). */
+  ranges?: readonly (readonly [number, number])[];
+  /** The reference engine (default the interpreter). */
+  ref?: Engine;
+}
+
+const RANGES = [[CODE_PA, 0x4000], [DATA_PA, 0xc000]] as const;
+
+/**
+ * Set up a WebAssembly environment (code cache `o.tier`) and a reference one (the interpreter unless `o.ref`) with
+ * `o.setup`, run each with `o.go`, and expect equal states. Returns the WebAssembly state and its probe, whose
+ * invariants (no chain to another page, no entry past its budget) are checked here.
+ */
+function chainDiff(label: () => string, o: DiffOptions): { st: State; probe: Probe } {
+  let probe: Probe | undefined;
+  const [w, ref] = (['wasm', o.ref ?? 'interp'] as Engine[]).map((engine) => {
+    const e = arenaEnv(engine, { wasmTier: o.tier });
+    const p = engine === 'wasm' ? new Probe(e) : undefined;
+    if (p !== undefined) probe = p;
+    o.setup(e, p);
+    const out = o.go(e, p);
+    return Array.isArray(out) ? stateOf(e, out, o.ranges ?? RANGES) : stateOf(e, out.stops, o.ranges ?? RANGES, out.trace);
+  });
+  expect(w, label()).toEqual(ref);
+  expect(ref!.stops, label()).not.toContain(Stop.InternalError);
+  expect(probe!.crossPage, label()).toBe(0);
+  expect(probe!.overBudget, label()).toBe(0);
+  return { st: w!, probe: probe! };
+}
+
+/** Port hooks: a store of `v` to MAGIC[k] calls `fn[k](v)` instead of reaching memory (both engines). */
+function hookStores(e: ArenaEnv, fns: ReadonlyArray<((v: bigint) => void) | undefined>): void {
+  const m = e.mmu;
+  const write = m.write.bind(m);
+  m.write = (va, size, v, flags) => {
+    const k = MAGIC.indexOf(va as (typeof MAGIC)[number]);
+    const fn = k < 0 ? undefined : fns[k];
+    if (fn !== undefined) fn(v);
+    else write(va, size, v, flags);
+  };
+}
+
+/** A trace entry of the state after one run. */
+const snap = (e: ArenaEnv): string => {
+  const c = e.cpu;
+  return `pc ${c.pc.toString(16)} n ${c.insnCount} el ${c.el} x ${[...c.x.slice(0, 31)].map((v) => v.toString(16)).join(',')}`;
+};
+
+/** A `go` that runs the CPU once per budget in `budgets`, recording each stop and the state after it. */
+const runBudgets = (budgets: readonly number[]) => (e: ArenaEnv): { stops: StopCode[]; trace: string[] } => {
+  const stops: StopCode[] = [];
+  const trace: string[] = [];
+  for (const n of budgets) {
+    stops.push(e.cpu.run(n));
+    trace.push(snap(e));
+  }
+  return { stops, trace };
+};
+
+// ---- direct chains ----
+
+describe('WebAssembly blocks chain into blocks of their module on the same page', () => {
+  it('on 150 random loops of 3 to 6 blocks on one page (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ between them), batched, as the interpreter', () => {
+    const r = rng(7001);
+    const int = (n: number): number => Math.floor(r() * n);
+    const totals = new Totals();
+    const EXIT = codeVa(2);
+    for (let round = 0; round < 150; round++) {
+      const k = 3 + int(4);
+      const slot = (i: number): bigint => codeVa(0, 0x80 * i);
+      const code = new Map<bigint, number[]>([[EXIT, [B_SELF]]]);
+      for (let i = 0; i < k; i++) {
+        const at = slot(i);
+        const words: number[] = [];
+        if (i === 0) words.push(subsi(26, 26, 1), bcond(at + 4n, EXIT, 0)); // subs x26, x26, #1; b.eq exit
+        for (let j = 1 + int(4); j > 0; j--) words.push(randomWord(r));
+        const here = at + BigInt(4 * words.length);
+        const next = slot((i + 1) % k);
+        const any = slot(int(k));
+        switch (int(5)) {
+          case 0: words.push(b(here, next)); break;
+          case 1: words.push(bl(here, next)); break;
+          case 2: words.push(bcond(here, any, int(16)), b(here + 4n, next)); break;
+          case 3: words.push(cbz(here, any, int(20), r() < 0.5, int(2)), b(here + 4n, next)); break;
+          default: words.push(tbz(here, any, int(20), int(64), r() < 0.5), b(here + 4n, next));
+        }
+        code.set(at, words);
+      }
+      const init = Array.from({ length: 20 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
+      const x24 = BigInt(int(64) * 8);
+      const loops = BigInt(150 + int(300));
+      const budgets = Array.from({ length: 14 }, () => 50 + int(400));
+      const tier: WasmTierOptions = { hotRuns: 1 + int(3), batchBlocks: 2 * k + int(4) };
+      const { probe } = chainDiff(() => `round ${round} tier ${JSON.stringify(tier)}: ` +
+        `${[...code].map(([va, ws]) => `${va.toString(16)}: ${ws.map((x) => x.toString(16)).join(' ')}`).join(' | ')}`, {
+        tier,
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          init.forEach((v, i) => (e.cpu.x[i] = v));
+          for (let i = 0; i < 4; i++) e.cpu.x[20 + i] = DATA_VA + BigInt(0x1000 * i + 0x800);
+          e.cpu.x[24] = x24;
+          e.cpu.x[26] = loops;
+          e.cpu.pc = slot(0);
+        },
+        go: runBudgets(budgets),
+      });
+      totals.add(probe);
+    }
+    totals.expectChaining(300);
+  });
+
+  it('a chain of blocks ending at a page end falls into the next page through the run loop; a guest remap of that page between runs of the loop is seen', () => {
+    // Page 0 ends with a block A (no branch: it falls into page 1 at 0x11000); page 1's block B branches back to
+    // page 0 (L). Every 2 to 4 iterations a routine on page 2 remaps page 1 (PTE store, TLBI, ISB) between two
+    // physical pages whose blocks B differ. A and both Bs share a module: A's exit into page 1 must never chain.
+    const totals = new Totals();
+    const r = rng(7002);
+    for (let round = 0; round < 8; round++) {
+      const A = codeVa(1) - 12n;
+      const L = codeVa(0, 0x100);
+      const REMAP = codeVa(2);
+      const per = 2 + (round % 3);
+      const code = new Map<bigint, number[]>([
+        [L, [subsi(26, 26, 1), bcond(L + 4n, REMAP, 0), b(L + 8n, A)]], // subs x26; b.eq remap; b A
+        [A, [dpw(r), dpw(r), addi(1, 1, 1)]], // falls into page 1
+        [REMAP, [strx(21, 22), eor(21, 21, 23), DSB_ISH, TLBI_VMALLE1, DSB_ISH, ISB, movz(26, per), b(REMAP + 28n, L)]],
+      ]);
+      const b1 = [addi(9, 9, 1), dpw(r), b(codeVa(1) + 8n, L)];
+      const b2 = [addi(10, 10, 3), dpw(r), dpw(r), b(codeVa(1) + 12n, L)];
+      const budgets = Array.from({ length: 16 }, () => 40 + Math.floor(r() * 300));
+      const { probe } = chainDiff(() => `round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 6 },
+        ranges: [[CODE_PA, 0x4000], [ALT_PA, 0x2000]],
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          loadWords(e, codePa(codeVa(1)), b1);
+          loadWords(e, ALT_PA, b2);
+          const d1 = s1PageDesc(CODE_PA + 0x1000, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
+          const d2 = s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
+          e.cpu.x[21] = d2;
+          e.cpu.x[22] = pteVa(e, codeVa(1));
+          e.cpu.x[23] = d1 ^ d2;
+          e.cpu.x[26] = BigInt(per);
+          e.cpu.pc = L;
+        },
+        go: runBudgets(budgets),
+      });
+      totals.add(probe);
+    }
+    // L's exit to A (same page) chains; nothing chains into page 1 (checked by chainDiff on every entry).
+    totals.expectChaining(800);
+  });
+
+  it('budgets that end in the middle of a chain: PC and retired count exact at every budget 1..120 (direct and RET chains)', () => {
+    // Page 0: A (3) -> B (2) -> C (4, ends with BL F) -> F (2, RET) -> D (3: subs x26; b.ne A) -> `b .`, all chained
+    // once the module is compiled; warm-up runs of varying length leave the PC at different points of the loop.
+    const A = codeVa(0);
+    const B = codeVa(0, 0x40);
+    const C = codeVa(0, 0x80);
+    const F = codeVa(0, 0x100);
+    const D = codeVa(0, 0xc0);
+    const code = new Map<bigint, number[]>([
+      [A, [addi(1, 1, 1), addi(2, 2, 2), b(A + 8n, B)]],
+      [B, [eor(3, 3, 1), b(B + 4n, C)]],
+      [C, [addi(4, 4, 1), addi(5, 5, 3), eor(6, 6, 4), bl(C + 12n, F)]],
+      [F, [addi(7, 7, 1), ret()]],
+      [D, [addi(8, 8, 1), subsi(26, 26, 1), bcond(D + 8n, A, 1), B_SELF]],
+    ]);
+    // C's BL returns to C + 16 = 0x10090: a block `b D` there.
+    code.set(C + 16n, [b(C + 16n, D)]);
+    let chainedMeasured = 0;
+    let indirectMeasured = 0;
+    for (let budget = 1; budget <= 120; budget++) {
+      const warm = [40, 40, 40, 40, 30 + (budget % 17)];
+      const { probe } = chainDiff(() => `budget ${budget}`, {
+        tier: { hotRuns: 1, batchBlocks: 7 },
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          e.cpu.x[26] = 1000n;
+          e.cpu.pc = A;
+        },
+        go: (e, p) => {
+          const stops = warm.map((n) => e.cpu.run(n));
+          if (p !== undefined) {
+            expect(p.stats.modules).toBeGreaterThan(0);
+            p.entries = p.chained = p.indirect = 0;
+          }
+          stops.push(e.cpu.run(budget));
+          const trace = [snap(e)];
+          stops.push(e.cpu.run(5));
+          trace.push(snap(e));
+          return { stops, trace };
+        },
+      });
+      chainedMeasured += probe.chained;
+      indirectMeasured += probe.indirect;
+      expect(probe.stats.blocks / probe.stats.modules).toBeGreaterThanOrEqual(3);
+    }
+    expect(chainedMeasured).toBeGreaterThan(60);
+    expect(indirectMeasured).toBeGreaterThan(10);
+  });
+});
+
+// ---- register branches ----
+
+describe('WebAssembly register branches chain into blocks of their module on the same page', () => {
+  it('on 150 random programs of calls and returns on one page (BL, BLR, nested calls, RET, BR through a table), batched, as the interpreter', () => {
+    // Page 0: MAIN (subs x26; b.eq exit) | bl F1 | R1: blr x27 | R2: br x28 | J: ...; b MAIN. F1 saves the link in
+    // x29 and calls F2 (or not), then returns; x27 is F2, F3 or a function on page 1 (a return across pages), x28 is
+    // J or J2 (page 1). randomWord writes x0-x23 only.
+    const r = rng(7003);
+    const int = (n: number): number => Math.floor(r() * n);
+    const totals = new Totals();
+    const EXIT = codeVa(2);
+    for (let round = 0; round < 150; round++) {
+      const rw = (): number[] => Array.from({ length: int(3) }, () => randomWord(r));
+      const MAIN = codeVa(0);
+      const F1 = codeVa(0, 0x200);
+      const F2 = codeVa(0, 0x300);
+      const F3 = codeVa(0, 0x400);
+      const J = codeVa(0, 0x500);
+      const P1F = codeVa(1, 0x100);
+      const J2 = codeVa(1, 0x200);
+      const main = [subsi(26, 26, 1), bcond(MAIN + 4n, EXIT, 0), ...rw()];
+      main.push(bl(MAIN + BigInt(4 * main.length), F1));
+      main.push(...rw(), blr(27));
+      main.push(...rw(), br(28));
+      const nested = r() < 0.6;
+      const f1 = nested ? [...rw(), mov(29, 30)] : rw();
+      if (nested) f1.push(bl(F1 + BigInt(4 * f1.length), F2), mov(30, 29));
+      f1.push(...rw(), ret());
+      const code = new Map<bigint, number[]>([
+        [EXIT, [B_SELF]], [MAIN, main], [F1, f1], [F2, [...rw(), ret()]], [F3, [...rw(), addi(25, 25, 1), ret()]],
+        [P1F, [addi(25, 25, 2), ret()]], [J2, [addi(25, 25, 4), b(J2 + 4n, MAIN)]],
+      ]);
+      const j = rw();
+      code.set(J, [...j, b(J + BigInt(4 * j.length), MAIN)]);
+      const x27 = [F2, F3, F3, P1F][int(4)]!;
+      const x28 = r() < 0.8 ? J : J2;
+      const init = Array.from({ length: 20 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
+      const x24 = BigInt(int(64) * 8);
+      const budgets = Array.from({ length: 14 }, () => 50 + int(400));
+      const tier: WasmTierOptions = { hotRuns: 1 + int(2), batchBlocks: 6 + int(6) };
+      const { probe } = chainDiff(() => `round ${round} tier ${JSON.stringify(tier)} x27 ${x27.toString(16)} x28 ${x28.toString(16)}: ` +
+        `${[...code].map(([va, ws]) => `${va.toString(16)}: ${ws.map((x) => x.toString(16)).join(' ')}`).join(' | ')}`, {
+        tier,
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          init.forEach((v, i) => (e.cpu.x[i] = v));
+          for (let i = 0; i < 4; i++) e.cpu.x[20 + i] = DATA_VA + BigInt(0x1000 * i + 0x800);
+          e.cpu.x[24] = x24;
+          e.cpu.x[26] = 400n;
+          e.cpu.x[27] = x27;
+          e.cpu.x[28] = x28;
+          e.cpu.pc = MAIN;
+        },
+        go: runBudgets(budgets),
+      });
+      totals.add(probe);
+    }
+    totals.expectChaining(3000);
+    expect(totals.indirect).toBeGreaterThan(1000);
+  });
+});
+
+// ---- self-modifying code and instruction cache maintenance ----
+
+describe('chained WebAssembly blocks and code that changes', () => {
+  it('on 120 random loops where a block stores into another block of the loop (directly or through an alias), the patched code runs next', () => {
+    // A loop of k blocks on page 0 (dp words on x0-x7, each block's first word `add x0, x0, #imm`); now and then
+    // block W stores x27 (an `add x0, x0, #imm` whose imm grows by one each time) over the first word of block
+    // T != W, through its own VA or the alias mapping of page 0, then the loop goes on: the block that chains to T
+    // must run the new T.
+    const r = rng(7004);
+    const int = (n: number): number => Math.floor(r() * n);
+    const totals = new Totals();
+    let rebuilt = 0;
+    let compiledT = 0;
+    const EXIT = codeVa(2);
+    for (let round = 0; round < 120; round++) {
+      const k = 3 + int(4);
+      const slot = (i: number): bigint => codeVa(0, 0x80 * i);
+      const w = int(k);
+      const t = (w + 1 + int(k - 1)) % k;
+      const every = 2 + int(10);
+      const code = new Map<bigint, number[]>([[EXIT, [B_SELF]]]);
+      for (let i = 0; i < k; i++) {
+        const at = slot(i);
+        const words = [addi(0, 0, 1 + int(100))];
+        if (i === 0) words.push(subsi(26, 26, 1), bcond(at + 8n, EXIT, 0));
+        for (let j = int(3); j > 0; j--) words.push(dpw(r));
+        // W, once every `every` passes (x25 counts down; the host arms it after six runs, once T was compiled with
+        // the blocks that chain to it): store x27 over T's first word; add x27, x27, #0x400 (the stored ADD's imm12
+        // grows by one).
+        if (i === w) {
+          const skip = at + BigInt(4 * (words.length + 1));
+          words.push(subsi(25, 25, 1), bcond(skip, skip + 16n, 1), strw(27, 28), addi(27, 27, 0x400), movz(25, every));
+        }
+        // On to the next block, or (a condition) the one after it: every pass goes round the loop.
+        const here = at + BigInt(4 * words.length);
+        if (r() < 0.5) words.push(b(here, slot((i + 1) % k)));
+        else words.push(bcond(here, slot((i + 2) % k), int(16)), b(here + 4n, slot((i + 1) % k)));
+        code.set(at, words);
+      }
+      const alias = r() < 0.5;
+      const target = alias ? ALIAS_VA + (slot(t) - CODE_VA) : slot(t);
+      const init = Array.from({ length: 8 }, () => BigInt(Math.floor(r() * 2 ** 32)));
+      const budgets = Array.from({ length: 20 }, () => 100 + int(500));
+      const tier: WasmTierOptions = { hotRuns: 1 + int(2), batchBlocks: 2 * k + int(3) };
+      const { probe } = chainDiff(() => `round ${round} w ${w} t ${t} alias ${alias} tier ${JSON.stringify(tier)}: ` +
+        `${[...code].map(([va, x]) => `${va.toString(16)}: ${x.map((y) => y.toString(16)).join(' ')}`).join(' | ')}`, {
+        tier,
+        setup: (e, p) => {
+          layout(e);
+          loadCode(e, code);
+          if (p !== undefined) {
+            // (Not vacuous: when W first writes T, T is WebAssembly and alive, so a block of its module chains to it.)
+            const m = e.mmu;
+            const write = m.write.bind(m);
+            let writes = 0;
+            m.write = (va, size, v, flags) => {
+              if (va === target && writes++ === 0 && p.blocks.some((bk) => bk.pc === slot(t) && bk.alive && bk.tier === 2)) compiledT++;
+              write(va, size, v, flags);
+            };
+          }
+          init.forEach((v, i) => (e.cpu.x[i] = v));
+          e.cpu.x[25] = 1n << 40n;
+          e.cpu.x[26] = 1000n;
+          e.cpu.x[27] = BigInt(addi(0, 0, 5));
+          e.cpu.x[28] = target;
+          e.cpu.pc = slot(0);
+        },
+        go: (e) => {
+          const stops: StopCode[] = [];
+          const trace: string[] = [];
+          budgets.forEach((n, run) => {
+            if (run === 6) e.cpu.x[25] = 1n; // arm W: it writes T on its next pass
+            stops.push(e.cpu.run(n));
+            trace.push(snap(e));
+          });
+          return { stops, trace };
+        },
+      });
+      totals.add(probe);
+      rebuilt += probe.blocks.filter((bk) => bk.pc === slot(t)).length - 1;
+    }
+    totals.expectChaining(1500);
+    expect(rebuilt).toBeGreaterThan(120 * 3); // T was rebuilt after the stores that changed it
+    expect(compiledT).toBeGreaterThan(70);
+  });
+
+  it('code rewritten behind the MMU (a device writing RAM) and then IC IVAU or IC IALLU: the block chained to runs the new code', () => {
+    // A loop on page 0: L (subs x26; b.eq exit; subs x25; b.ne X) | S: movz x25, #every; stlr x27, [MAGIC0] (the
+    // hook writes x27's low word over T's first instruction, telling no code cache); dsb | ic ivau, x28 (or
+    // ic iallu) | dsb | isb | X: add x1; b T | T: add x0, x0, #imm (the word written); add x2, x2, #1; b L.
+    // X chains to T unless the invalidation stopped it.
+    const totals = new Totals();
+    const r = rng(7005);
+    let compiledT = 0;
+    for (const ic of ['ivau', 'iallu'] as const) {
+      for (let round = 0; round < 6; round++) {
+        const L = codeVa(0);
+        const S = codeVa(0, 0x40);
+        const X = codeVa(0, 0x80);
+        const T = codeVa(0, 0x100);
+        // Rewrite every `every` iterations (x25 counts down), the first time only once the loop's blocks (T among
+        // them) were compiled into one module and chain.
+        const every = 1 + (round % 3);
+        const first = 120 + 7 * round;
+        const code = new Map<bigint, number[]>([
+          [codeVa(2), [B_SELF]],
+          [L, [subsi(26, 26, 1), bcond(L + 4n, codeVa(2), 0), subsi(25, 25, 1), bcond(L + 12n, X, 1), b(L + 16n, S)]],
+          [S, [movz(25, every), stlr(27, 24), addi(27, 27, 0x400), DSB_ISH, ic === 'ivau' ? icIvau(28) : IC_IALLU, DSB_ISH, ISB, b(S + 28n, X)]],
+          [X, [addi(1, 1, 1), dpw(r), b(X + 8n, T)]],
+          [T, [addi(0, 0, 1), addi(2, 2, 1), b(T + 8n, L)]],
+        ]);
+        const budgets = Array.from({ length: 12 }, () => 50 + Math.floor(r() * 300));
+        const { probe } = chainDiff(() => `${ic} round ${round}`, {
+          tier: { hotRuns: 1, batchBlocks: 8 },
+          setup: (e, p) => {
+            layout(e);
+            loadCode(e, code);
+            let writes = 0;
+            hookStores(e, [(v) => {
+              // (Not vacuous: T was WebAssembly, chained to, when the device first changed it.)
+              if (p !== undefined && writes++ === 0 && p.blocks.some((bk) => bk.pc === T && bk.alive && bk.tier === 2)) compiledT++;
+              e.ram.view.setUint32(codePa(T) - RAM_BASE, Number(v & 0xffff_ffffn), true);
+            }]);
+            e.cpu.x[24] = MAGIC[0];
+            e.cpu.x[25] = BigInt(first);
+            e.cpu.x[26] = 500n;
+            e.cpu.x[27] = BigInt(addi(0, 0, 7));
+            e.cpu.x[28] = T;
+            e.cpu.pc = L;
+          },
+          go: runBudgets(budgets),
+        });
+        totals.add(probe);
+      }
+    }
+    totals.expectChaining(500);
+    expect(compiledT).toBe(12);
+  });
+});
+
+// ---- interrupts ----
+
+describe('chained WebAssembly blocks and the IRQ line', () => {
+  /** A loop A -> B -> C -> A on page 0 (x26 counts down); the IRQ vector (current EL, SPx) counts in x15. */
+  const A = codeVa(0);
+  const B = codeVa(0, 0x40);
+  const C = codeVa(0, 0x80);
+  const loop = (extraA: number[]): Map<bigint, number[]> => new Map([
+    [codeVa(2), [B_SELF]],
+    [A, [addi(1, 1, 1), ...extraA, subsi(26, 26, 1), bcond(A + BigInt(8 + 4 * extraA.length), codeVa(2), 0), b(A + BigInt(12 + 4 * extraA.length), B)]],
+    [B, [addi(2, 2, 1), eor(3, 3, 2), b(B + 8n, C)]],
+    [C, [addi(4, 4, 3), b(C + 4n, A)]],
+    // IRQ: count, acknowledge (a store to MAGIC1 lowers the line), return.
+    [VEC_VA + 0x280n, [addi(15, 15, 1), mrsElr(16), strx(31, 17), ERET]],
+  ]);
+
+  it('raised between runs: taken at once while unmasked, and while it stays high and masked nothing chains', () => {
+    const totals = new Totals();
+    const r = rng(7006);
+    for (let round = 0; round < 24; round++) {
+      const masked = round % 3 === 2;
+      const budgets = [300 + Math.floor(r() * 300), 1 + Math.floor(r() * 400), 100 + Math.floor(r() * 300)];
+      let [before, whileHigh, after] = [-1, -1, -1];
+      const { probe, st } = chainDiff(() => `round ${round} masked ${masked} ${budgets.join(' ')}`, {
+        tier: { hotRuns: 1, batchBlocks: 4 },
+        setup: (e) => {
+          layout(e);
+          loadCode(e, loop([]));
+          hookStores(e, [undefined, () => (e.cpu.irqLine = false)]);
+          e.cpu.x[17] = MAGIC[1];
+          e.cpu.x[26] = 100_000n;
+          e.cpu.daif = masked ? 0b0010 : 0;
+          e.cpu.pc = A;
+        },
+        go: (e, p) => {
+          // Warm-up runs: the loop's blocks become one module.
+          const stops = [e.cpu.run(200), e.cpu.run(200), e.cpu.run(200), e.cpu.run(200), e.cpu.run(budgets[0]!)];
+          const trace = [snap(e)];
+          const c0 = p?.chained ?? 0;
+          e.cpu.irqLine = true;
+          stops.push(e.cpu.run(budgets[1]!));
+          trace.push(snap(e));
+          const c1 = p?.chained ?? 0;
+          e.cpu.irqLine = false;
+          stops.push(e.cpu.run(budgets[2]!));
+          trace.push(snap(e));
+          if (p !== undefined) {
+            before = c0;
+            whileHigh = c1 - c0;
+            after = p.chained - c1;
+          }
+          return { stops, trace };
+        },
+      });
+      expect(before).toBeGreaterThan(0);
+      expect(after).toBeGreaterThan(0);
+      if (masked) expect(whileHigh).toBe(0);
+      // The IRQ was taken (once: the handler lowers the line) unless masked.
+      expect(st.x[15]).toBe(masked ? 0n : 1n);
+      totals.add(probe);
+    }
+    totals.expectChaining(100);
+  });
+
+  it('raised by a store in the middle of a block (a device write): the IRQ is taken at that block\'s end, as the JavaScript tier takes it', () => {
+    // A's `str xzr, [x18]` (MAGIC0) raises the line; the rest of A runs, then the IRQ must be taken before B: A
+    // must not chain to B. (The interpreter would take it right after the store: the translated tiers take
+    // interrupts at block boundaries, so the JavaScript tier is the reference here.)
+    const totals = new Totals();
+    const r = rng(7007);
+    for (let round = 0; round < 16; round++) {
+      const every = 2 + (round % 4);
+      // x19 counts down; at 0 the store raises the line and x19 is reloaded.
+      const extra = [subsi(19, 19, 1), cbz(A + 8n, A + 20n, 19, true), strx(31, 18), movz(19, every), addi(5, 5, 1)];
+      const budgets = Array.from({ length: 10 }, () => 50 + Math.floor(r() * 400));
+      const { probe } = chainDiff(() => `round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 6 },
+        ref: 'js',
+        setup: (e) => {
+          layout(e);
+          loadCode(e, loop(extra));
+          hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
+          e.cpu.x[17] = MAGIC[1];
+          e.cpu.x[18] = MAGIC[0];
+          e.cpu.x[19] = BigInt(every);
+          e.cpu.x[26] = 100_000n;
+          e.cpu.daif = 0;
+          e.cpu.pc = A;
+        },
+        go: runBudgets(budgets),
+      });
+      totals.add(probe);
+    }
+    totals.expectChaining(500);
+  });
+});
+
+// ---- exceptions in chained blocks, SVC exits, EL changes ----
+
+describe('exceptions in chained WebAssembly blocks', () => {
+  it('data aborts, UDF, BRK and SVC in blocks reached by chaining, at EL0 and at EL1 on either stack pointer: ESR, ELR, FAR, SPSR, EL and the retired count as the interpreter', () => {
+    // A loop A -> B -> C -> A on page 0; B or C holds the exception at a random position (SVC and BRK end their
+    // block). The synchronous vector (EL1 from EL1 at 0x200, from EL0 at 0x400) folds ESR, ELR, FAR and SPSR into
+    // x9-x12, skips the instruction unless it was an SVC (ELR is already the next one), and returns with ERET.
+    const totals = new Totals();
+    const r = rng(7008);
+    let svcRounds = 0;
+    for (let round = 0; round < 128; round++) {
+      // EL1 with SP_EL1, EL0, EL1 with SP_EL0 in turn; each kind of exception in turn.
+      const el0 = round % 3 === 1;
+      const spsel = round % 3 === 0 ? 1 : 0;
+      const kind = (['abort', 'udf', 'brk', 'svc'] as const)[Math.floor(round / 3) % 4]!;
+      const A = codeVa(0);
+      const B = codeVa(0, 0x40);
+      const C = codeVa(0, 0x80);
+      const inB = r() < 0.5;
+      const body = (n: number): number[] => Array.from({ length: n }, () => dpw(r));
+      const exc = kind === 'abort' ? ldrx(1, 18) : kind === 'udf' ? Math.floor(r() * 0x10000) : kind === 'brk'
+        ? brk(Math.floor(r() * 0x10000)) : svc(Math.floor(r() * 0x10000));
+      const ends = kind === 'brk' || kind === 'svc';
+      const pre = body(1 + Math.floor(r() * 3));
+      const post = ends ? [] : body(Math.floor(r() * 3));
+      // A flag-setting word right before the exception: SPSR's NZCV comes from flags still pending.
+      const withExc = [...pre, subsi(31, 7, 5), exc, ...post];
+      const bWords = inB ? withExc : body(2);
+      const cWords = inB ? body(2) : withExc;
+      const code = new Map<bigint, number[]>([
+        [codeVa(2), [B_SELF]],
+        [A, [addi(8, 8, 1), subsi(26, 26, 1), bcond(A + 8n, codeVa(2), 0), b(A + 12n, B)]],
+      ]);
+      // After an SVC or BRK (block ends) the rest of the block is its own block; branch on.
+      const place = (at: bigint, words: number[], to: bigint): void => {
+        code.set(at, [...words, b(at + BigInt(4 * words.length), to)]);
+      };
+      place(B, bWords, C);
+      place(C, cWords, A);
+      const handler = [mrsEsr(9), mrsElr(10), mrsFar(11), mrsSpsr(12), addi(15, 15, 1), eor(13, 13, 9), eor(14, 14, 12),
+        eor(16, 16, 11)];
+      if (kind !== 'svc') handler.push(addi(10, 10, 4), msrElr(10));
+      handler.push(ERET);
+      code.set(VEC_VA + (el0 ? 0x400n : spsel === 1 ? 0x200n : 0n), handler);
+      const budgets = Array.from({ length: 12 }, () => 30 + Math.floor(r() * 300));
+      const init = Array.from({ length: 8 }, () => BigInt(Math.floor(r() * 2 ** 32)) << 16n);
+      const { probe, st } = chainDiff(() => `round ${round} ${kind} el0 ${el0} spsel ${spsel} inB ${inB}: ${withExc.map((x) => x.toString(16)).join(' ')}`, {
+        tier: { hotRuns: 1, batchBlocks: 6 },
+        setup: (e) => {
+          layout(e, { el0 });
+          loadCode(e, code);
+          init.forEach((v, i) => (e.cpu.x[i] = v));
+          e.cpu.x[18] = UNMAPPED + 24n;
+          e.cpu.x[26] = 100_000n;
+          e.cpu.el = el0 ? 0 : 1;
+          e.cpu.spsel = spsel;
+          e.cpu.spEl[0] = DATA_VA + 0x3000n;
+          e.cpu.spEl[1] = DATA_VA + 0x2000n;
+          e.cpu.daif = 0;
+          e.cpu.pc = A;
+        },
+        go: (e) => {
+          const stops: StopCode[] = [];
+          const trace: string[] = [];
+          for (const n of budgets) {
+            stops.push(e.cpu.run(n));
+            trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} elr ${e.cpu.sys[SysReg.ELR_EL1]!.toString(16)} ` +
+              `spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)} far ${e.cpu.sys[SysReg.FAR_EL1]!.toString(16)}`);
+          }
+          return { stops, trace };
+        },
+      });
+      // The handler ran many times (x15 counts it).
+      expect(st.x[15]).toBeGreaterThan(5n);
+      if (kind === 'svc') svcRounds++;
+      totals.add(probe);
+    }
+    expect(svcRounds).toBeGreaterThanOrEqual(30);
+    totals.expectChaining(3000);
+    expect(totals.raisedInChain).toBeGreaterThan(2000);
+  });
+});
+
+// ---- remapped code pages: the jump cache, and blocks of two physical pages at one virtual page ----
+
+/**
+ * Page-table helpers for guest remaps of code page 1 (VA 0x11000) between PA P1 (CODE_PA + 0x1000) and P2
+ * (ALT_PA): x21 the descriptor (or root) to install next, x23 the XOR of the two, x22 the PTE's VA, x24 the VA
+ * page for TLBI VAE1. `how`: a PTE store + TLBI VMALLE1 or TLBI VAE1, or a TTBR0 switch between two roots.
+ */
+type Remap = 'vmalle1' | 'vae1' | 'ttbr0';
+function remapWords(how: Remap): number[] {
+  return how === 'ttbr0' ? [msrTtbr0(21), eor(21, 21, 23), ISB]
+    : [strx(21, 22), eor(21, 21, 23), DSB_ISH, how === 'vae1' ? tlbiVae1(24) : TLBI_VMALLE1, DSB_ISH, ISB];
+}
+function remapSetup(e: ArenaEnv, how: Remap): void {
+  const d1 = s1PageDesc(CODE_PA + 0x1000, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
+  const d2 = s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
+  if (how === 'ttbr0') {
+    // A second root: root0's tables, but new ones on the path to page 1, whose descriptor maps P2.
+    const root2 = e.t.alloc();
+    const copy = (from: number, to: number, level: number): void => {
+      for (let i = 0; i < 512; i++) {
+        const d = e.t.read(from + 8 * i);
+        if (d === 0n) continue;
+        if (level === 3 || i !== Number((codeVa(1) >> BigInt(39 - 9 * level)) & 511n)) {
+          e.t.write(to + 8 * i, d);
+          continue;
+        }
+        const next = e.t.alloc();
+        e.t.write(to + 8 * i, (d & ~0xffff_ffff_f000n) | BigInt(next));
+        copy(Number(d & 0xffff_ffff_f000n), next, level + 1);
+      }
+    };
+    copy(e.root0, root2, 0);
+    e.t.write(e.t.slot(root2, codeVa(1)), d2);
+    e.cpu.x[21] = BigInt(root2);
+    e.cpu.x[23] = BigInt(root2 ^ e.root0);
+  } else {
+    e.cpu.x[21] = d2;
+    e.cpu.x[22] = pteVa(e, codeVa(1));
+    e.cpu.x[23] = d1 ^ d2;
+    e.cpu.x[24] = codeVa(1) >> 12n;
+  }
+}
+
+describe('code pages the guest remaps inside a run', () => {
+  it('the jump cache: BLR, RET and BR targets on a page remapped by a PTE store + TLBI VMALLE1 or VAE1, or by a TTBR0 switch, run the new code', () => {
+    // Page 0: MAIN (subs x26; b.eq REMAP) | blr x27 (F on page 1) | b R | R: add x3; br x28 (G on page 1) | F0:
+    // add x15; ret. Page 1 is P1 or P2, each with its own F (..., ret), G (..., blr x29: F0) and G + 8 (the return
+    // point of that call: ..., b MAIN); REMAP (page 2) swaps them and reloads x26. F, G and G + 8 are reached by
+    // register branches only (no link): the run loop finds them through the jump cache or a fetch translation.
+    const r = rng(7009);
+    let fetches = 0;
+    let runs = 0;
+    for (const how of ['vmalle1', 'vae1', 'ttbr0'] as const) {
+      for (let round = 0; round < 5; round++) {
+        const MAIN = codeVa(0);
+        const R = codeVa(0, 0x40);
+        const F0 = codeVa(0, 0x80);
+        const F = codeVa(1, 0x100);
+        const G = codeVa(1, 0x200);
+        const REMAP = codeVa(2);
+        const per = 3 + round;
+        const remap = [...remapWords(how), movz(26, per)];
+        remap.push(b(REMAP + BigInt(4 * remap.length), MAIN));
+        const code = new Map<bigint, number[]>([
+          [MAIN, [subsi(26, 26, 1), bcond(MAIN + 4n, REMAP, 0), blr(27), b(MAIN + 12n, R)]],
+          [R, [addi(3, 3, 1), br(28)]],
+          [F0, [addi(15, 15, 1), ret()]],
+          [REMAP, remap],
+        ]);
+        const p1 = new Map<bigint, number[]>([
+          [F, [addi(9, 9, 1), dpw(r), ret()]], [G, [addi(11, 11, 1), blr(29)]], [G + 8n, [addi(13, 13, 1), b(G + 12n, MAIN)]],
+        ]);
+        const p2 = new Map<bigint, number[]>([
+          [F, [addi(10, 10, 3), ret()]], [G, [addi(12, 12, 7), blr(29)]], [G + 8n, [dpw(r), addi(14, 14, 5), b(G + 16n, MAIN)]],
+        ]);
+        const budgets = Array.from({ length: 10 }, () => 80 + Math.floor(r() * 300));
+        const { st, probe } = chainDiff(() => `${how} round ${round}`, {
+          tier: { hotRuns: 1, batchBlocks: 8 },
+          ranges: [[CODE_PA, 0x4000], [ALT_PA, 0x1000]],
+          setup: (e) => {
+            layout(e);
+            loadCode(e, code);
+            for (const [va, words] of p1) loadWords(e, codePa(va), words);
+            for (const [va, words] of p2) loadWords(e, ALT_PA + Number(va - codeVa(1)), words);
+            remapSetup(e, how);
+            e.cpu.x[26] = BigInt(per);
+            e.cpu.x[27] = F;
+            e.cpu.x[28] = G;
+            e.cpu.x[29] = F0;
+            e.cpu.pc = MAIN;
+          },
+          go: runBudgets(budgets),
+        });
+        // Both pages' F, G and return points ran: every remap was seen.
+        for (const k of [9, 10, 11, 12, 13, 14]) expect(st.x[k]).toBeGreaterThan(9n);
+        runs += Number(st.x[9]! + st.x[10]! / 3n + st.x[11]! + st.x[12]! / 7n + st.x[13]! + st.x[14]! / 5n);
+        fetches += (probe.fetches.get(F) ?? 0) + (probe.fetches.get(G) ?? 0) + (probe.fetches.get(G + 8n) ?? 0);
+      }
+    }
+    // Most entries of F, G and G + 8 came from the jump cache (a fetch translation after each remap and run start).
+    expect(fetches).toBeLessThan(runs * 0.6);
+  });
+
+  it('the jump cache is per EL: an ERET to EL0 at a PC that EL1 reached through BR (on a page EL0 cannot execute) takes the instruction abort', () => {
+    // MAIN (page 0, EL1): add x3; br x1 -> X (page 1: UXN, EL1 only): add x4; eret (ELR X, SPSR EL0t): the fetch of
+    // X at EL0 faults; the lower-EL vector counts (x5) and branches back to MAIN. X's block is in the jump cache
+    // (found at EL1 through BR) when the ERET reaches the same PC at EL0, with the same TLB generation.
+    const MAIN = codeVa(0);
+    const X = codeVa(1, 0x40);
+    const code = new Map<bigint, number[]>([
+      [MAIN, [addi(3, 3, 1), br(1)]],
+      [X, [addi(4, 4, 1), ERET]],
+      [VEC_VA + 0x400n, [addi(5, 5, 1), mrsEsr(9), b(VEC_VA + 0x408n, MAIN)]],
+    ]);
+    const r = rng(7011);
+    const budgets = Array.from({ length: 12 }, () => 20 + Math.floor(r() * 200));
+    const { st } = chainDiff(() => 'eret to EL0', {
+      tier: { hotRuns: 1, batchBlocks: 3 },
+      setup: (e) => {
+        layout(e);
+        e.t.map(e.root0, codeVa(1), s1PageDesc(CODE_PA + 0x1000, { attrIndx: Attr.WB, ap: Ap.RwEl1, uxn: true }));
+        loadCode(e, code);
+        e.cpu.x[1] = X;
+        e.cpu.sys[SysReg.ELR_EL1] = X;
+        e.cpu.sys[SysReg.SPSR_EL1] = 0n; // EL0t, interrupts unmasked
+        e.cpu.pc = MAIN;
+      },
+      go: runBudgets(budgets),
+    });
+    // Every pass faulted at EL0 (an instruction abort from a lower EL, EC 0x20).
+    expect(st.x[5]).toBeGreaterThan(100n);
+    expect(st.x[9]! >> 26n).toBe(0x20n);
+  });
+
+  // A regression test: chain targets were found by virtual PC alone (tier.ts compileQueued), so a block chained to a
+  // block of another physical page that had been mapped at the same virtual page earlier in the run (its validity
+  // word still held the run's epoch). Blocks now chain only within their code page (Block.page).
+  it.each([
+    ['vmalle1', 'direct'], ['vmalle1', 'register'], ['ttbr0', 'direct'], ['ttbr0', 'register'],
+  ] as const)('blocks of two physical pages mapped in turn at one virtual page (%s, %s branch), compiled into one module, chain only to the page mapped now', (how, branch) => {
+    // Page 1 is P1 or P2 (swapped every `per` iterations by REMAP, as above). Each holds F1 at 0x11000 and F2 at
+    // 0x11100, with different code: F1 `b F2` (direct) or `br x28` (x28 = F2: a register branch), F2 `ret`. MAIN
+    // (page 0) calls F1 with BLR. Once both pages' blocks are in one module, F1 of the page mapped now must not chain
+    // to the other page's F2, which has the same virtual address and was entered earlier in the same run.
+    const r = rng(7010);
+    const MAIN = codeVa(0);
+    const REMAP = codeVa(2);
+    const F1 = codeVa(1);
+    const F2 = codeVa(1, 0x100);
+    for (let round = 0; round < 6; round++) {
+      const per = 2 + (round % 3);
+      const remap = [...remapWords(how), movz(26, per)];
+      remap.push(b(REMAP + BigInt(4 * remap.length), MAIN));
+      const code = new Map<bigint, number[]>([
+        [MAIN, [subsi(26, 26, 1), bcond(MAIN + 4n, REMAP, 0), blr(27), b(MAIN + 12n, MAIN)]],
+        [REMAP, remap],
+      ]);
+      const f1 = (k: number): number[] => [addi(k, k, 1), branch === 'direct' ? b(F1 + 4n, F2) : br(28)];
+      const f2 = (k: number): number[] => [addi(k, k, 1), ret()];
+      const budgets = Array.from({ length: 12 }, () => 100 + Math.floor(r() * 300));
+      const { st, probe } = chainDiff(() => `${how} ${branch} round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 6 + round },
+        ranges: [[CODE_PA, 0x4000], [ALT_PA, 0x1000]],
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          loadWords(e, codePa(F1), f1(9));
+          loadWords(e, codePa(F2), f2(10));
+          loadWords(e, ALT_PA, f1(11));
+          loadWords(e, ALT_PA + 0x100, f2(12));
+          remapSetup(e, how);
+          e.cpu.x[26] = BigInt(per);
+          e.cpu.x[27] = F1;
+          e.cpu.x[28] = F2;
+          e.cpu.pc = MAIN;
+        },
+        go: runBudgets(budgets),
+      });
+      // Both pages' F1 and F2 ran many times; both pages' blocks were compiled, several to a module.
+      expect(st.x[10]).toBeGreaterThan(20n);
+      expect(st.x[12]).toBeGreaterThan(20n);
+      expect(probe.stats.blocks / probe.stats.modules).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
