@@ -1,7 +1,8 @@
 /**
- * Test support (not exported from the package): the seeded PRNG and the random instruction generators of the
- * differential tests of translated code against the interpreter (code-cache.test.ts, wasm-tier.test.ts). The words
- * assume the register conventions of those tests: x20-x23 are base addresses, x24 a small index.
+ * Test support (not exported from the package): the seeded PRNG, the random instruction generators and the branch
+ * encoders of the differential tests of translated code against the interpreter (code-cache.test.ts,
+ * wasm-tier.test.ts, wasm-chain.test.ts). The random words assume the register conventions of those tests: x20-x23
+ * are base addresses, x24 a small index.
  */
 
 /** A small deterministic PRNG (xorshift32). */
@@ -83,3 +84,31 @@ export function randomBranch(r: () => number): number {
     default: return 0x1400_0002; // b +8
   }
 }
+
+// ---- instruction encoders ----
+
+/** b . */
+export const B_SELF = 0x1400_0000;
+
+/** (to - from) / 4 as a two's complement number of `bits` bits (addresses wrap modulo 2^64). */
+const rel = (from: bigint | number, to: bigint | number, bits: number): number =>
+  Number(BigInt.asUintN(bits, BigInt.asIntN(64, BigInt(to) - BigInt(from)) >> 2n));
+/** B, BL, B.cond, CBZ/CBNZ and TBZ/TBNZ from byte address `from` to `to`. */
+export const b = (from: bigint | number, to: bigint | number): number => (0x1400_0000 | rel(from, to, 26)) >>> 0;
+export const bl = (from: bigint | number, to: bigint | number): number => (b(from, to) | 0x8000_0000) >>> 0;
+const imm19 = (from: bigint | number, to: bigint | number): number => (rel(from, to, 19) << 5) >>> 0;
+export const bcond = (from: bigint | number, to: bigint | number, cond: number): number => (0x5400_0000 | imm19(from, to) | cond) >>> 0;
+export const cbz = (from: bigint | number, to: bigint | number, rt: number, nz: boolean, sf = 1): number =>
+  ((sf << 31) | 0x3400_0000 | (nz ? 1 << 24 : 0) | imm19(from, to) | rt) >>> 0;
+export const tbz = (from: bigint | number, to: bigint | number, rt: number, bit: number, nz: boolean): number =>
+  (((bit >> 5) << 31) | 0x3600_0000 | (nz ? 1 << 24 : 0) | ((bit & 31) << 19) |
+    (rel(from, to, 14) << 5) | rt) >>> 0;
+export const br = (n: number): number => (0xd61f_0000 | (n << 5)) >>> 0;
+export const blr = (n: number): number => (0xd63f_0000 | (n << 5)) >>> 0;
+export const ret = (n = 30): number => (0xd65f_0000 | (n << 5)) >>> 0;
+export const mrsNzcv = (t: number): number => (0xd53b_4200 | t) >>> 0;
+/** ADR Xd, `to` at `from`. */
+export const adr = (from: number, to: number, d: number): number => {
+  const off = to - from;
+  return (0x1000_0000 | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5) | d) >>> 0;
+};

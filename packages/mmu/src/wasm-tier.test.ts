@@ -4,57 +4,16 @@
 // registers, both stack pointers, PC, NZCV, the retired count, the stop codes, the EL1 exception registers and
 // memory must agree. Every group also checks that the tier compiled blocks and inlined instructions, so no test
 // can pass by falling back to the interpreter.
-import { createHash } from 'node:crypto';
 import { IMPL, Stop, SysReg, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
-import { arenaEnv, loadWords, type ArenaEnv, type Engine } from './arena-test-env.js';
+import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
-import { HCR_ATA, SCTLR_MTE, TestTags } from './mte-test-env.js';
-import { randomBranch, randomWord, rng } from './random-code.js';
+import { HCR_ATA, SCTLR_MTE, TCR_MTE, TestTags } from './mte-test-env.js';
+import { adr, B_SELF, b, bcond, bl, blr, br, cbz, mrsNzcv, randomBranch, randomWord, ret, rng, tbz } from './random-code.js';
 import { Attr, RAM_BASE, SCTLR, TCR, TCR_48_4K } from './test-env.js';
 
-const B_SELF = 0x1400_0000; // b .
 const MOV_X28_1 = 0xd280_003c; // mov x28, #1
 const SCTLR_SA = 1n << 3n;
-
-/** (to - from) / 4 as a two's complement number of `bits` bits (addresses wrap modulo 2^64). */
-const rel = (from: bigint | number, to: bigint | number, bits: number): number =>
-  Number(BigInt.asUintN(bits, BigInt.asIntN(64, BigInt(to) - BigInt(from)) >> 2n));
-/** B, BL, B.cond, CBZ/CBNZ and TBZ/TBNZ from byte address `from` to `to`. */
-const b = (from: bigint | number, to: bigint | number): number => (0x1400_0000 | rel(from, to, 26)) >>> 0;
-const bl = (from: bigint | number, to: bigint | number): number => (b(from, to) | 0x8000_0000) >>> 0;
-const imm19 = (from: bigint | number, to: bigint | number): number => (rel(from, to, 19) << 5) >>> 0;
-const bcond = (from: bigint | number, to: bigint | number, cond: number): number => (0x5400_0000 | imm19(from, to) | cond) >>> 0;
-const cbz = (from: bigint | number, to: bigint | number, rt: number, nz: boolean, sf = 1): number =>
-  ((sf << 31) | 0x3400_0000 | (nz ? 1 << 24 : 0) | imm19(from, to) | rt) >>> 0;
-const tbz = (from: bigint | number, to: bigint | number, rt: number, bit: number, nz: boolean): number =>
-  (((bit >> 5) << 31) | 0x3600_0000 | (nz ? 1 << 24 : 0) | ((bit & 31) << 19) |
-    (rel(from, to, 14) << 5) | rt) >>> 0;
-const br = (n: number): number => (0xd61f_0000 | (n << 5)) >>> 0;
-const blr = (n: number): number => (0xd63f_0000 | (n << 5)) >>> 0;
-const ret = (n = 30): number => (0xd65f_0000 | (n << 5)) >>> 0;
-const mrsNzcv = (t: number): number => (0xd53b_4200 | t) >>> 0;
-/** ADR Xd, `to` at `from`. */
-const adr = (from: number, to: number, d: number): number => {
-  const off = to - from;
-  return (0x1000_0000 | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5) | d) >>> 0;
-};
-
-const digest = (e: ArenaEnv, pa: number, n: number): string =>
-  createHash('sha256').update(e.ram.bytes.subarray(pa - RAM_BASE, pa - RAM_BASE + n)).digest('hex');
-
-/** Everything the two engines must agree on after a run, with digests of the memory ranges [pa, bytes). */
-function stateOf(e: ArenaEnv, stops: StopCode[], ranges: readonly (readonly [number, number])[], trace?: unknown) {
-  const c = e.cpu;
-  const s = c.sys;
-  return {
-    stops, trace, x: [...c.x.slice(0, 31)], sp: [c.spEl[0], c.spEl[1]], pc: c.pc, nzcv: c.nzcv, n: c.insnCount,
-    pstate: [c.el, c.spsel, c.daif, c.pan], esr: s[SysReg.ESR_EL1], far: s[SysReg.FAR_EL1], elr: s[SysReg.ELR_EL1],
-    spsr: s[SysReg.SPSR_EL1], mem: ranges.map(([pa, n]) => digest(e, pa, n)),
-  };
-}
-
-type State = ReturnType<typeof stateOf>;
 
 /** What the WebAssembly tier did, summed over the wasm-engine environments of a test. */
 class TierUse {
@@ -104,17 +63,18 @@ class TierUse {
 }
 
 /**
- * Build an environment for each engine (RAM of `ramBytes` in the arena, with tag storage when `o.tags`) with
+ * Build an environment for each engine (RAM of `ramBytes` in the arena, with tag storage when `o.tags`: a TestTags
+ * outside the arena, or `'dense'` tags in it that translated code checks inline) with
  * `setup`, run it with `go` (which returns the stop codes, or them and a trace of its own observations), and expect
  * the WebAssembly engine's state to equal the interpreter's; returns it.
  */
 function differential(label: () => string, use: TierUse, setup: (e: ArenaEnv) => void,
   go: (e: ArenaEnv) => StopCode[] | { stops: StopCode[]; trace: unknown }, ranges: readonly (readonly [number, number])[],
-  ramBytes = 4 << 20, o: { tags?: boolean; wasmTier?: WasmTierOptions } = {}): State {
+  ramBytes = 4 << 20, o: { tags?: boolean | 'dense'; wasmTier?: WasmTierOptions } = {}): State {
   // `setup` and `go` run once per engine: everything random is drawn before.
   const [w, i] = (['wasm', 'interp'] as Engine[]).map((engine) => {
     const e = arenaEnv(engine, {
-      ramBytes, ...(o.tags === true && { tags: new TestTags(RAM_BASE, ramBytes) }),
+      ramBytes, ...(o.tags === true && { tags: new TestTags(RAM_BASE, ramBytes) }), ...(o.tags === 'dense' && { denseTags: true }),
       ...(o.wasmTier !== undefined && { wasmTier: o.wasmTier }),
     });
     setup(e);
@@ -650,14 +610,48 @@ describe('WebAssembly loads and stores agree with the interpreter', () => {
 
 // ---- MTE: Tagged pages and tagged pointers ----
 
-describe('WebAssembly loads and stores on Tagged pages (MTE)', () => {
-  // Tagged pages never take the inline path (the MMU gives their arena TLB entries a key that never matches): the
-  // handler checks tags. Untagged pages through tagged pointers take it when TBI ignores the top byte.
+describe.each([
+  ['tags outside the arena (Tagged pages always take the handler)', true],
+  ['tags dense in the arena (matching tags checked inline)', 'dense'],
+] as const)('WebAssembly loads and stores on Tagged pages (MTE), %s', (_, tagMode) => {
+  // With a TestTags store the MMU gives Tagged pages arena TLB entries that never hit: the handler checks tags.
+  // With the tags dense in the arena (as kvm-core keeps tag-capable memory) the inline path compares the granule's
+  // allocation tag with the pointer's and leaves a mismatch to the handler. Untagged pages through tagged pointers
+  // take the inline path when TBI ignores the top byte.
   const CODE = RAM_BASE + 0x10_0000;
   const DATA = RAM_BASE + 0x20_0000;
   const TAGGED = 0x1000_0000n;
   const PLAIN = 0x2000_0000n;
   const TAGGED_RO = 0x3000_0000n;
+  const dense = tagMode === 'dense';
+  /** The allocation tags of the two data pages, one hex digit per granule. */
+  const tagDump = (e: ArenaEnv): string =>
+    Array.from({ length: 512 }, (_, g) => e.ram.tags!.getTag(DATA + 16 * g).toString(16)).join('');
+
+  /** Data pages (Tagged, Normal and Tagged read-only views; EL0 read/write), the code page at VA 0x1000, vectors. */
+  function mteSetup(e: ArenaEnv, granuleTags: readonly number[], tbi: boolean, sctlr: bigint): void {
+    for (const off of [0, 0x1000]) {
+      e.t.map(e.root0, TAGGED + BigInt(off), s1PageDesc(DATA + off, { attrIndx: Attr.Tagged, ap: Ap.RwAll }));
+      e.t.map(e.root0, PLAIN + BigInt(off), s1PageDesc(DATA + off, { attrIndx: Attr.WB, ap: Ap.RwAll }));
+    }
+    e.t.map(e.root0, TAGGED_RO, s1PageDesc(DATA, { attrIndx: Attr.Tagged, ap: Ap.RoEl1 }));
+    e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB, ap: Ap.RoAll }));
+    granuleTags.forEach((t, g) => e.ram.tags!.setTag(DATA + 16 * g, t));
+    for (let pa = DATA; pa < DATA + 0x2000; pa += 8) e.ram.view.setBigUint64(pa - RAM_BASE, BigInt(pa) * 0x9e37_79b9n, true);
+    for (const v of [0x800, 0xa00, 0xc00]) loadWords(e, CODE + v, [B_SELF]);
+    e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
+    e.cpu.sys[SysReg.HCR_EL2] = HCR_ATA;
+    e.set('TCR_EL1', TCR_48_4K | (tbi ? TCR.TBI0 | TCR.TBI1 : 0n));
+    e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | SCTLR_MTE.ATA | SCTLR_MTE.ATA0 | sctlr);
+  }
+  /**
+   * Fill the TLB with the data pages (the Tagged views last: the three views of a page share a TLB index; the
+   * read-only one only at EL1, where it can be read).
+   */
+  const warm = (use: TierUse, e: ArenaEnv): void => use.uncounted(() => {
+    const ro = e.cpu.el === 0 ? [] : [TAGGED_RO];
+    for (const va of [PLAIN, PLAIN + 0x1000n, ...ro, TAGGED, TAGGED + 0x1000n]) e.mmu.read(va, 8, 0);
+  });
 
   it('on 200 random blocks (check modes, TBI on and off, matching and mismatching tags, pairs)', () => {
     const use = new TierUse();
@@ -685,32 +679,146 @@ describe('WebAssembly loads and stores on Tagged pages (MTE)', () => {
       const values = Array.from({ length: 10 }, () => value(r));
       differential(() => `round ${round} tcf ${tcf} tbi ${tbi}: ${words.map((w) => w.toString(16)).join(' ')} ` +
         `${regs.map((v) => v.toString(16)).join(' ')}`, use, (e) => {
-        for (const off of [0, 0x1000]) {
-          e.t.map(e.root0, TAGGED + BigInt(off), s1PageDesc(DATA + off, { attrIndx: Attr.Tagged }));
-          e.t.map(e.root0, PLAIN + BigInt(off), s1PageDesc(DATA + off, { attrIndx: Attr.WB }));
-        }
-        e.t.map(e.root0, TAGGED_RO, s1PageDesc(DATA, { attrIndx: Attr.Tagged, ap: Ap.RoEl1 }));
-        e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB, ap: Ap.RoEl1 }));
-        granuleTags.forEach((t, g) => (e.ram.tags as TestTags).setTag(DATA + 16 * g, t));
+        mteSetup(e, granuleTags, tbi, SCTLR_MTE.TCF(tcf) | SCTLR_MTE.TCF0(tcf));
         loadWords(e, CODE, words);
-        for (const v of [0x800, 0xa00]) loadWords(e, CODE + v, [B_SELF]);
-        e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
-        e.cpu.sys[SysReg.HCR_EL2] = HCR_ATA;
-        e.set('TCR_EL1', TCR_48_4K | (tbi ? TCR.TBI0 | TCR.TBI1 : 0n));
-        e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | SCTLR_MTE.ATA | SCTLR_MTE.ATA0 | SCTLR_MTE.TCF(tcf) |
-          SCTLR_MTE.TCF0(tcf));
-        use.uncounted(() => {
-          for (const va of [TAGGED, PLAIN, TAGGED_RO, PLAIN + 0x1000n]) e.mmu.read(va, 8, 0);
-        });
+        warm(use, e);
         values.forEach((v, k) => (e.cpu.x[k] = v));
         regs.forEach((v, k) => (e.cpu.x[20 + k] = v));
         e.cpu.x[24] = offsets[0]!;
         e.cpu.x[25] = offsets[1]!;
         e.cpu.pc = 0x1000n;
-      }, (e) => ({ stops: [e.cpu.run(10)], trace: [e.cpu.sys[SysReg.TFSR_EL1], (e.ram.tags as TestTags).t.join('')] }),
-      [[DATA, 0x2000]], 4 << 20, { tags: true });
+      }, (e) => ({ stops: [e.cpu.run(10)], trace: [e.cpu.sys[SysReg.TFSR_EL1], tagDump(e)] }),
+      [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
     }
     use.check(200);
+  });
+
+  it('every checked and unchecked form at EL0 and EL1 under every TCF, TCO and TCMA setting, on matching, mismatching, tag 0 and granule-splitting pointers (enumerated)', () => {
+    // Blocks of [access, b .] at VA 0x1000 + 8 k; Rt x1, Rt2 x2, Rn x20 or SP (SP = x20 at run start), Rm x24 = 8.
+    const forms = [
+      0xf940_0681, // ldr x1, [x20, #8]
+      0xf900_0281, // str x1, [x20]
+      0x3940_3e81, // ldrb w1, [x20, #15]
+      0x7900_0e81, // strh w1, [x20, #6]
+      0xf878_6a81, // ldr x1, [x20, x24]
+      0xf81f_8281, // stur x1, [x20, #-8]   (the granule before)
+      0xa940_8a81, // ldp x1, x2, [x20, #8]  (two granules)
+      0xa900_0a81, // stp x1, x2, [x20]
+      0x2940_8a81, // ldp w1, w2, [x20, #4]
+      0xf940_07e1, // ldr x1, [sp, #8]       (SP base, immediate offset: unchecked)
+      0xf900_03e1, // str x1, [sp]           (unchecked)
+      0xf81f_0fe1, // str x1, [sp, #-16]!    (SP base with writeback: checked)
+      0xa940_8be1, // ldp x1, x2, [sp, #8]   (unchecked)
+      0xf840_86e1, // ldr x1, [x23], #8      (post-index, x23 = x20)
+    ];
+    // Allocation tags: granule g of the first page has (g * 7 + 3) & 15, so neighbours always differ.
+    const granuleTags = Array.from({ length: 512 }, (_, g) => (g * 7 + 3) & 15);
+    const use = new TierUse();
+    // Memory port accesses by engine and pointer kind.
+    const kinds = (): Record<'match' | 'mismatch' | 'zero' | 'split', number> => ({ match: 0, mismatch: 0, zero: 0, split: 0 });
+    const byKind = { wasm: kinds(), interp: kinds(), js: kinds() };
+    const st = differential(() => 'enumerated tag checks', use, (e) => {
+      mteSetup(e, granuleTags, true, 0n);
+      forms.forEach((w, k) => loadWords(e, CODE + 8 * k, [w, B_SELF]));
+    }, (e) => {
+      const c = e.cpu;
+      const stops: StopCode[] = [];
+      const trace: string[] = [];
+      for (const el of [0, 1]) {
+        for (let tcf = 0; tcf < 4; tcf++) {
+          for (const tco of [0, 1]) {
+            for (const tcma of [false, true]) {
+              e.set('TCR_EL1', TCR_48_4K | TCR.TBI0 | TCR.TBI1 | (tcma ? TCR_MTE.TCMA0 : 0n));
+              e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | SCTLR_MTE.ATA | SCTLR_MTE.ATA0 |
+                (el === 1 ? SCTLR_MTE.TCF(tcf) : SCTLR_MTE.TCF0(tcf)));
+              forms.forEach((w, k) => {
+                for (const ptr of ['match', 'mismatch', 'zero', 'split'] as const) {
+                  const g = 40 + 3 * k; // granule of x20 (x20 + 8: still in it; x20 + 16: the next one)
+                  const alloc = granuleTags[g]!;
+                  const tag = ptr === 'match' ? alloc : ptr === 'mismatch' ? (alloc + 5) & 15 : ptr === 'zero' ? 0
+                    : granuleTags[g + 1]!; // split: the next granule's tag (pairs: the first half mismatches)
+                  const base = (BigInt(tag) << 56n) | (TAGGED + BigInt(16 * g));
+                  c.x[1] = 0x1111_2222_3333_4444n;
+                  c.x[2] = 0x8555_6666_7777_8888n;
+                  c.x[20] = base;
+                  c.x[23] = base;
+                  c.x[24] = 8n;
+                  c.spEl[0] = base;
+                  c.spEl[1] = base;
+                  c.el = el;
+                  c.spsel = el;
+                  c.daif = 0xf;
+                  c.tco = tco;
+                  c.sys[SysReg.TFSR_EL1] = 0n;
+                  c.sys[SysReg.TFSRE0_EL1] = 0n;
+                  c.sys[SysReg.ESR_EL1] = 0n;
+                  c.pc = 0x1000n + BigInt(8 * k);
+                  warm(use, e);
+                  const before = c.insnCount;
+                  const ports = use.port[e.engine];
+                  stops.push(c.run(2));
+                  byKind[e.engine][ptr] += use.port[e.engine] - ports;
+                  trace.push(`el ${el} tcf ${tcf} tco ${tco} tcma ${tcma} ${w.toString(16)} ${ptr}: pc ${c.pc.toString(16)} ` +
+                    `n ${c.insnCount - before} x1 ${c.x[1]!.toString(16)} x2 ${c.x[2]!.toString(16)} ` +
+                    `sp ${c.spEl[el]!.toString(16)} x23 ${c.x[23]!.toString(16)} esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} ` +
+                    `far ${c.sys[SysReg.FAR_EL1]!.toString(16)} tfsr ${c.sys[SysReg.TFSR_EL1]} ${c.sys[SysReg.TFSRE0_EL1]}`);
+                }
+              });
+            }
+          }
+        }
+      }
+      return { stops, trace };
+    }, [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(forms.length);
+    // Not vacuous: synchronous tag check faults (DFSC 0x11) from both ELs, and asynchronous ones (TFSR_EL1 and
+    // TFSRE0_EL1 bits) happened, and so did accesses that completed.
+    const lines = st.trace as string[];
+    const esr = (l: string): bigint => BigInt(`0x${/ esr ([0-9a-f]+) /.exec(l)![1]!}`);
+    const tcfFault = (l: string): boolean => (esr(l) >> 26n === 0x24n || esr(l) >> 26n === 0x25n) && (esr(l) & 0x3fn) === 0x11n;
+    expect(lines.filter((l) => l.startsWith('el 1') && tcfFault(l)).length).toBeGreaterThan(20);
+    expect(lines.filter((l) => l.startsWith('el 0') && tcfFault(l)).length).toBeGreaterThan(20);
+    expect(lines.filter((l) => / tfsr [123] 0$/.test(l)).length).toBeGreaterThan(10);
+    expect(lines.filter((l) => / tfsr 0 [123]$/.test(l)).length).toBeGreaterThan(10);
+    expect(lines.filter((l) => / n 2 .* esr 0 /.test(l)).length).toBeGreaterThan(lines.length / 2);
+    // Mismatching pointers never complete inline (the handler checks them: every access is a port access, as in
+    // the interpreter); with dense tags most matching accesses do.
+    expect(byKind.wasm.mismatch).toBe(byKind.interp.mismatch);
+    expect(byKind.wasm.split).toBe(byKind.interp.split);
+    if (dense) expect(byKind.wasm.match).toBeLessThan(byKind.interp.match * 0.4);
+    else expect(byKind.wasm).toEqual(byKind.interp);
+  });
+
+  it('matching tags on Tagged pages: a loop of loads and stores through tagged pointers stays inline', () => {
+    // x20-x23 point into the two Tagged pages with their granules' tags; the loop walks them by 16.
+    const r = rng(606);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
+    const loop = [
+      0xf940_0281, // ldr x1, [x20]
+      0xf900_0681, // str x1, [x20, #8]
+      0xa940_0aa1, // ldp x1, x2, [x21]
+      0xa900_0ac1, // stp x1, x2, [x22]
+      0x3900_3ee1, // strb w1, [x23, #15]
+      0xf100_0400, // subs x0, x0, #1
+      bcond(0x1018, 0x1000, 1), // b.ne loop
+      B_SELF,
+    ];
+    const use = new TierUse();
+    differential(() => 'tagged loop', use, (e) => {
+      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
+      loadWords(e, CODE, loop);
+      warm(use, e);
+      const g = [3, 100, 257, 300];
+      g.forEach((gr, k) => (e.cpu.x[20 + k] = (BigInt(granuleTags[gr]!) << 56n) | (TAGGED + BigInt(16 * gr))));
+      e.cpu.x[21] = (BigInt(granuleTags[100]!) << 56n) | (TAGGED + 16n * 100n); // LDP x21: one granule
+      e.cpu.x[0] = 50n;
+      e.cpu.pc = 0x1000n;
+    }, (e) => ({ stops: [e.cpu.run(500)], trace: tagDump(e) }), [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(6);
+    expect(use.port.interp).toBeGreaterThanOrEqual(5 * 50);
+    // Dense: only the first STP to the second page (the code fetch at VA 0x1000 took its TLB index) is the handler's.
+    if (dense) expect(use.port.wasm).toBeLessThanOrEqual(2);
+    else expect(use.port.wasm).toBe(use.port.interp);
   });
 });
 
