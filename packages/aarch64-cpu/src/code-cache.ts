@@ -85,7 +85,7 @@ export interface Block {
   readonly ended: boolean;
   /** Runs as translated JavaScript so far (the WebAssembly tier takes hot blocks: wasm-jit/tier.ts). */
   heat: number;
-  /** 0: JavaScript; 1: queued for WebAssembly; 2: WebAssembly. */
+  /** 0: JavaScript (or a handler block); 1: queued for WebAssembly; 2: WebAssembly; 3: left uncompiled (no room). */
   tier: number;
   /**
    * A WebAssembly block's validity word in the arena (wasm-jit/tier.ts): the arena's ARENA_RUN_EPOCH when the run

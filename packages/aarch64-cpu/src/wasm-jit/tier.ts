@@ -8,7 +8,7 @@
  * translation (translate-dp.ts, translate-mem.ts, translate-branch.ts) is emitted inline, every other instruction
  * as a call of its handler through the module's one import, exactly as the interpreter makes it.
  */
-import type { GuestArena } from '../arena.js';
+import { ArenaFullError, type GuestArena } from '../arena.js';
 import type { Block, CodeCache } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { findEncoding } from '../decode-a64.js';
@@ -64,6 +64,8 @@ export interface WasmTierStats {
   /** Instructions emitted inline, and as handler calls. */
   readonly inlined: number;
   readonly calls: number;
+  /** Batches left uncompiled because the arena had no room for their validity words. */
+  readonly arenaFull: number;
 }
 
 /** The translation of an instruction by its decode row's name, or undefined (a handler call). */
@@ -93,11 +95,23 @@ export class WasmTier {
   private raised: unknown;
   /** Runs started since the first block of the queue was queued. */
   private queuedRuns = 0;
+  /** The validity-word slab of each compiled module, with its blocks (freed once they have all died). */
+  private slabs: Array<{ readonly offset: number; readonly bytes: number; readonly blocks: readonly Block[] }> = [];
+
+  /** Give the slabs of modules whose blocks have all died back to the arena. */
+  private freeDeadSlabs(): void {
+    const live = [];
+    for (const s of this.slabs) {
+      if (s.blocks.some((b) => b.alive)) live.push(s);
+      else this.arena.free(s.offset, s.bytes);
+    }
+    this.slabs = live;
+  }
   /** runWasm's cached mode argument, for the CPU and EL/PAN/SPSel key it was computed for. */
   private mode = 0;
   private modeKey = -1;
   private modeCpu: Cpu | undefined;
-  private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0 };
+  private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
 
@@ -164,7 +178,21 @@ export class WasmTier {
     const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
     // Each block's validity word (ARENA_RUN_EPOCH when the run loop entered it this run, 0 once dropped), and the
     // module's blocks by PC: a direct exit to one on the same virtual page tail-calls it.
-    const slab = this.arena.alloc(4 * blocks.length, 4);
+    // Slabs of modules whose blocks have all died go back to the arena first (no wasm code runs while compiling, so
+    // none can still be reading them); sizes are powers of two so freed slabs are reused.
+    this.freeDeadSlabs();
+    const slabBytes = 1 << Math.ceil(Math.log2(4 * blocks.length));
+    let slab: number;
+    try {
+      slab = this.arena.alloc(slabBytes, 4);
+    } catch (err) {
+      if (!(err instanceof ArenaFullError)) throw err;
+      // No room in the arena: these blocks stay handler blocks (tier 3: never queued again).
+      for (const b of blocks) b.tier = 3;
+      this.stats_.arenaFull++;
+      return;
+    }
+    this.slabs.push({ offset: slab, bytes: slabBytes, blocks });
     const byPc = new Map<bigint, number>();
     blocks.forEach((b, i) => byPc.set(b.pc, i));
     blocks.forEach((b, i) => {
