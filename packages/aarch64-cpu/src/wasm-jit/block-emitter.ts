@@ -137,11 +137,69 @@ export class BlockEmitter {
   }
 
   // ---- registers ----
+  //
+  // X0-X30 are cached in locals within a block: a read loads the state block's copy into the register's local once;
+  // a write goes to the local and marks it dirty. Dirty registers are stored back before anything that can look at
+  // the state block (a handler call, an exit, a tail call), and the cache is forgotten where a handler may have
+  // changed registers. SP and the flags are not cached.
+
+  /** The local caching Xn (allocated on first use), whether it holds Xn on this path, and whether it is newer. */
+  private readonly regLocal = new Int32Array(31).fill(-1);
+  private readonly cached = new Uint8Array(31);
+  private readonly dirty = new Uint8Array(31);
+
+  private localOf(n: number): number {
+    let l = this.regLocal[n]!;
+    if (l < 0) this.regLocal[n] = l = this.f.addLocals(i64);
+    return l;
+  }
 
   /** Push Xn as i64 (31: XZR, 0). */
   x(n: number): this {
-    if (n === 31) this.f.i64Const(0);
-    else this.f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * n);
+    if (n === 31) {
+      this.f.i64Const(0);
+      return this;
+    }
+    const l = this.localOf(n);
+    if (this.cached[n] !== 0) this.f.localGet(l);
+    else {
+      this.f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * n).localTee(l);
+      this.cached[n] = 1;
+    }
+    return this;
+  }
+
+  /**
+   * Store the dirty registers to the state block. `forget`: they are clean afterwards (the code that follows is the
+   * only path); otherwise they stay dirty for the other paths the emission goes on with (a conditional exit).
+   */
+  flushRegs(forget: boolean): this {
+    for (let n = 0; n < 31; n++) {
+      if (this.dirty[n] === 0) continue;
+      this.f.localGet(P_ST).localGet(this.regLocal[n]!).mem(MemOp.i64_store, St.X + 8 * n);
+      if (forget) this.dirty[n] = 0;
+    }
+    return this;
+  }
+
+  /**
+   * The register cache's state, to restore after emitting code on a conditional path (an `if` arm): what that arm
+   * loaded or wrote exists only on it.
+   */
+  saveRegs(): { readonly cached: Uint8Array; readonly dirty: Uint8Array } {
+    return { cached: this.cached.slice(), dirty: this.dirty.slice() };
+  }
+
+  restoreRegs(s: { readonly cached: Uint8Array; readonly dirty: Uint8Array }): this {
+    this.cached.set(s.cached);
+    this.dirty.set(s.dirty);
+    return this;
+  }
+
+  /** Forget every cached register (after a handler, which may have written any): the next read loads it. */
+  dropRegs(): this {
+    this.cached.fill(0);
+    this.dirty.fill(0);
     return this;
   }
 
@@ -175,10 +233,11 @@ export class BlockEmitter {
   /** Write Xn (31: discarded) from the i64 `value` pushes, truncated to `bits`. Nothing is emitted for XZR. */
   setX(n: number, bits: 32 | 64, value: () => void): this {
     if (n === 31) return this;
-    this.f.localGet(P_ST);
     value();
     if (bits === 32) this.zext32();
-    this.f.mem(MemOp.i64_store, St.X + 8 * n);
+    this.f.localSet(this.localOf(n));
+    this.cached[n] = 1;
+    this.dirty[n] = 1;
     return this;
   }
 
@@ -194,7 +253,10 @@ export class BlockEmitter {
 
   /** Write Xn (not 31) from local `l`. */
   setXFromLocal(n: number, l: number): this {
-    if (n !== 31) this.f.localGet(P_ST).localGet(l).mem(MemOp.i64_store, St.X + 8 * n);
+    if (n === 31) return this;
+    this.f.localGet(l).localSet(this.localOf(n));
+    this.cached[n] = 1;
+    this.dirty[n] = 1;
     return this;
   }
 
@@ -386,24 +448,37 @@ export class BlockEmitter {
    * import caught it, with `cpu.pc` on the instruction), leave at once with exit -3: the run loop takes it.
    */
   callHandler(): this {
+    this.flushRegs(true);
     this.f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
     return this;
   }
 
   /**
    * Emit the instruction with an inline fast path and the handler as its slow path: `fast` emits checks that branch
-   * to depth 0 (relative to its start) on a miss and then the whole instruction's effects.
+   * to depth 0 (relative to its start) on a miss and then the whole instruction's effects; `writes` are the
+   * registers it may write (the handler on the other path writes them to the state block).
    */
-  withSlowPath(fast: () => void): this {
+  withSlowPath(fast: () => void, writes: readonly number[]): this {
     const f = this.f;
+    // Both paths start from the state block being current; what either path only loaded is not known after it.
+    this.flushRegs(true);
+    const cachedBefore = this.cached.slice();
     f.block(VOID_BLOCK); // $done
     f.block(VOID_BLOCK); // $slow
     fast();
+    for (const r of writes) {
+      if (r === 31 || this.dirty[r] === 0) continue;
+      f.localGet(P_ST).localGet(this.regLocal[r]!).mem(MemOp.i64_store, St.X + 8 * r);
+      this.dirty[r] = 0;
+    }
     f.br(1);
     f.end();
-    this.callHandler();
+    f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
     f.end();
+    this.cached.set(cachedBefore);
+    for (const r of writes) if (r !== 31) this.cached[r] = 0;
     this.pending = undefined; // the flags are whatever the path taken left
     return this;
   }
@@ -440,6 +515,7 @@ export class BlockEmitter {
    */
   exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget): this {
     const f = this.f;
+    this.flushRegs(false);
     this.retire(n);
     f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
     if (self) {
@@ -477,12 +553,14 @@ export class BlockEmitter {
 
   /** SVC as the block's last instruction: the exception entry through the `svc` import, then leave (exit -1). */
   svcExit(n: number): this {
+    this.flushRegs(false);
     this.f.i32Const(this.callBase + this.k).call(this.svcImport);
     return this.exitHandler(n);
   }
 
   /** Leave after a handler ran the last instruction (it set cpu.nextPc). */
   exitHandler(n: number): this {
+    this.flushRegs(false);
     this.retire(n);
     this.f.i32Const(WasmExit.Handler).return();
     return this;
@@ -497,6 +575,7 @@ export class BlockEmitter {
   /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it is canonical, aligned). */
   exitIndirect(target: number, n: number): this {
     const f = this.f;
+    this.flushRegs(false);
     this.retire(n);
     const cands = this.indirectTargets();
     if (cands.length !== 0) {

@@ -74,8 +74,10 @@ export function emitBranch(e: BlockEmitter, name: string, w: number, n: number, 
       f.localGet(e.a).i64Const(55).op(Op.i64_shr_s).i64Const(1).op(Op.i64_add).i64Const(1).op(Op.i64_le_u)
         .localGet(e.a).i64Const(3).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and);
       f.if(VOID_BLOCK);
+      const regs = e.saveRegs(); // this arm leaves: its X30 write must not reach the handler's path
       if (name === 'BLR') e.setX(30, 64, () => f.i64Const(BigInt.asUintN(64, pc + 4n)));
       e.exitIndirect(e.a, n);
+      e.restoreRegs(regs);
       f.end();
       e.callHandler();
       e.exitHandler(n);

@@ -254,9 +254,15 @@ const condCompare = (sub: boolean, imm: boolean): Translator => (e, w) => {
   const cond = (w >>> 12) & 0xf;
   const nzcv = w & 0xf;
   const flagOp = sub ? (bits === 64 ? FlagOp.Sub64 : FlagOp.Sub32) : bits === 64 ? FlagOp.Add64 : FlagOp.Add32;
+  // The operands are read before the branch: a register first loaded inside one arm would not be cached on the other.
+  e.xb(rn(w), bits);
+  f.localSet(e.a);
+  if (imm) f.i64Const(rm(w));
+  else e.xb(rm(w), bits);
+  f.localSet(e.b);
   e.cond(cond);
   f.if(VOID_BLOCK);
-  e.setFlags(flagOp, bits, () => e.xb(rn(w), bits), () => (imm ? f.i64Const(rm(w)) : e.xb(rm(w), bits)));
+  e.setFlags(flagOp, bits, () => f.localGet(e.a), () => f.localGet(e.b));
   f.else();
   e.setNzcv(nzcv);
   f.end();

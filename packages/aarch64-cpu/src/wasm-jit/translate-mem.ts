@@ -78,7 +78,7 @@ const single = (mode: Addressing): Translator => (e, w) => {
         if (mode === 'post') f.i64Const(imm).op(Op.i64_add);
       });
     }
-  });
+  }, [...(store ? [] : [t]), ...(wb ? [n] : [])]);
   return true;
 };
 
@@ -125,7 +125,7 @@ const pair: Translator = (e, w) => {
         if (mode === 1) f.i64Const(imm).op(Op.i64_add);
       });
     }
-  });
+  }, [...(load ? [t, t2] : []), ...(wb ? [n] : [])]);
   return true;
 };
 
