@@ -32,8 +32,8 @@ import { ValType, VOID_BLOCK } from '../wasm/types.js';
 
 const { i32, i64, f64 } = ValType;
 
-/** Exit codes of a block function. */
-export const WasmExit = { Taken: 0, Fall: 1, Handler: -1, Indirect: -2, Raised: -3 } as const;
+/** Exit codes of a block function other than the direct exits (`2 i + e` for block i of its module: file comment). */
+export const WasmExit = { Handler: -1, Indirect: -2, Raised: -3 } as const;
 
 /** Parameters of a block function. */
 const P_ST = 0;
@@ -597,12 +597,6 @@ export class BlockEmitter {
   /** Forget flags recorded earlier (a new loop iteration starts). */
   clearPending(): void {
     this.pending = undefined;
-  }
-
-  /** The block's start label depth bookkeeping is the caller's; this pushes the state block offset. */
-  st(): this {
-    this.f.localGet(P_ST);
-    return this;
   }
 }
 
