@@ -6,7 +6,7 @@ import { DEFAULT_CODE_CACHE_BYTES, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { DATA as TAG_DATA, mteEnv, PLAIN, TAGGED, TAGGED_RO } from './mte-test-env.js';
-import { randomBranch, randomWord, rng } from './random-code.js';
+import { randomBlockProgram, randomBranch, randomWord, rng, setUpRandomBlock } from './random-code.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, TCR, TCR_48_4K, type Env } from './test-env.js';
 
 const CODE = RAM_BASE + 0x10_0000;
@@ -316,21 +316,11 @@ describe('translated blocks agree with the interpreter', () => {
   it('on 300 random blocks of 16 instructions (registers, flags, memory, PC, exceptions)', () => {
     const r = rng(12345);
     for (let round = 0; round < 300; round++) {
-      const words = Array.from({ length: 16 }, () => randomWord(r));
-      words.push(randomBranch(r), B_SELF, B_SELF);
-      const init = Array.from({ length: 31 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
-      const nzcv = Math.floor(r() * 16);
-      const x24 = BigInt(Math.floor(r() * 64)) * 8n;
+      const p = randomBlockProgram(r);
+      const words = p.words;
       const states = [true, false].map((translated) => {
         const e = makeEnv();
-        load(e, CODE, words);
-        e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
-        load(e, CODE + 0xa00, [B_SELF]);
-        for (let i = 0; i < 31; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
-        for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
-        e.cpu.x[24] = x24;
-        e.cpu.nzcv = nzcv;
-        e.cpu.pc = BigInt(CODE);
+        setUpRandomBlock(e.cpu, (pa, w) => load(e, pa, w), p, CODE, DATA);
         const stop = translated ? e.cpu.run(19) : e.cpu.interpret(19);
         return {
           stop, x: [...e.cpu.x], nzcv: e.cpu.nzcv, pc: e.cpu.pc, n: e.cpu.insnCount,

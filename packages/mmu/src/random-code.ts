@@ -4,6 +4,7 @@
  * wasm-tier.test.ts, wasm-chain.test.ts). The random words assume the register conventions of those tests: x20-x23
  * are base addresses, x24 a small index.
  */
+import { SysReg, type Cpu } from '@kvm-mte/aarch64-cpu';
 
 /** A small deterministic PRNG (xorshift32). */
 export function rng(seed: number): () => number {
@@ -112,3 +113,40 @@ export const adr = (from: number, to: number, d: number): number => {
   const off = to - from;
   return (0x1000_0000 | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5) | d) >>> 0;
 };
+
+/**
+ * The straight-line program of the translated-code differential tests (code-cache.test.ts, wasm-tier.test.ts): 16
+ * random instructions, a random branch and two `b .`, with random X0-X30 and NZCV; X20-X23 point into four pages of
+ * data and X24 is a small doubleword-aligned offset.
+ */
+export interface RandomBlockProgram {
+  readonly words: number[];
+  readonly init: bigint[];
+  readonly nzcv: number;
+  readonly x24: bigint;
+}
+
+export function randomBlockProgram(r: () => number): RandomBlockProgram {
+  const words = Array.from({ length: 16 }, () => randomWord(r));
+  words.push(randomBranch(r), B_SELF, B_SELF);
+  const init = Array.from({ length: 31 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
+  const nzcv = Math.floor(r() * 16);
+  const x24 = BigInt(Math.floor(r() * 64)) * 8n;
+  return { words, init, nzcv, x24 };
+}
+
+/**
+ * Put `p` at `code` (VBAR_EL1 at code + 0x800, a `b .` at the synchronous vector) with its registers, X20-X23 into
+ * the pages at `data`, and the PC at its start. `load` writes words at a physical address.
+ */
+export function setUpRandomBlock(cpu: Cpu, load: (pa: number, words: number[]) => void, p: RandomBlockProgram,
+  code: number, data: number): void {
+  load(code, p.words);
+  cpu.sys[SysReg.VBAR_EL1] = BigInt(code + 0x800);
+  load(code + 0xa00, [B_SELF]);
+  for (let i = 0; i < 31; i++) cpu.x[i] = BigInt.asUintN(64, p.init[i]!);
+  for (let i = 20; i < 24; i++) cpu.x[i] = BigInt(data + 0x1000 * (i - 20) + 256);
+  cpu.x[24] = p.x24;
+  cpu.nzcv = p.nzcv;
+  cpu.pc = BigInt(code);
+}

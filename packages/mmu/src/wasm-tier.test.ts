@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { HCR_ATA, SCTLR_MTE, TCR_MTE, TestTags } from './mte-test-env.js';
-import { adr, B_SELF, b, bcond, bl, blr, br, cbz, mrsNzcv, randomBranch, randomWord, ret, rng, tbz } from './random-code.js';
+import { adr, B_SELF, b, bcond, bl, blr, br, cbz, mrsNzcv, randomBlockProgram, randomBranch, randomWord, ret, rng, setUpRandomBlock, tbz } from './random-code.js';
 import { Attr, RAM_BASE, SCTLR, TCR, TCR_48_4K } from './test-env.js';
 
 const MOV_X28_1 = 0xd280_003c; // mov x28, #1
@@ -352,20 +352,9 @@ describe('the random blocks of the JavaScript translator\'s differential test, a
     const use = new TierUse();
     const r = rng(12345);
     for (let round = 0; round < 300; round++) {
-      const words = Array.from({ length: 16 }, () => randomWord(r));
-      words.push(randomBranch(r), B_SELF, B_SELF);
-      const init = Array.from({ length: 31 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
-      const nzcv = Math.floor(r() * 16);
-      const x24 = BigInt(Math.floor(r() * 64)) * 8n;
-      differential(() => `round ${round}: ${words.map((w) => w.toString(16)).join(' ')}`, use, (e) => {
-        loadWords(e, CODE, words);
-        e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
-        loadWords(e, CODE + 0xa00, [B_SELF]);
-        for (let i = 0; i < 31; i++) e.cpu.x[i] = BigInt.asUintN(64, init[i]!);
-        for (let i = 20; i < 24; i++) e.cpu.x[i] = BigInt(DATA + 0x1000 * (i - 20) + 256);
-        e.cpu.x[24] = x24;
-        e.cpu.nzcv = nzcv;
-        e.cpu.pc = BigInt(CODE);
+      const p = randomBlockProgram(r);
+      differential(() => `round ${round}: ${p.words.map((w) => w.toString(16)).join(' ')}`, use, (e) => {
+        setUpRandomBlock(e.cpu, (pa, words) => loadWords(e, pa, words), p, CODE, DATA);
       }, (e) => [e.cpu.run(19)], [[DATA, 0x5000]]);
     }
     use.check(300 * 8);
