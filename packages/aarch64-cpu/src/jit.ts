@@ -24,6 +24,7 @@ import { FlagOp } from './flags.js';
 import type { Handler } from './decode.js';
 import { Stop, type StopCode } from './exits.js';
 import { ARENA_RUN_EPOCH } from './arena.js';
+import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
 import { St } from './state-layout.js';
 
 /** Entries of a CPU's jump cache (runBlocks), a power of two. */
@@ -369,40 +370,28 @@ interface DirectBranch {
 
 /** A terminating direct branch at `pc` (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ), or undefined for a handler call. */
 function directBranch(w: number, pc: bigint): DirectBranch | undefined {
-  const target = (off: number): bigint | undefined => {
-    const t = BigInt.asUintN(64, pc + BigInt(off));
-    const top = t >> 55n;
-    return top === 0n || top === 0x1ffn ? t : undefined; // else BranchAddr's TBI rule: the handler
-  };
+  const t = directBranchTarget(w, pc); // undefined: not a direct branch, or BranchAddr's TBI rule (the handler)
+  if (t === undefined) return undefined;
   // B, BL
   if ((w & 0x7c000000) === 0x14000000) {
-    const t = target(((w & 0x3ffffff) << 6) >> 4);
-    if (t === undefined) return undefined;
     return { pre: (w & 0x8000_0000) !== 0 ? `x[30] = ${hex(pc + 4n)};` : '', cond: undefined, taken: t };
   }
   // B.cond
   if ((w & 0xff000010) >>> 0 === 0x54000000) {
-    const t = target((((w >>> 5) & 0x7ffff) << 13) >> 11);
-    if (t === undefined) return undefined;
     const c = w & 0xf;
     if (c >= 14) return { pre: '', cond: undefined, taken: t };
     return { pre: 'const f = cpu.nzcv;', cond: condExpr(c), taken: t, flagCond: c };
   }
   // CBZ/CBNZ
   if ((w & 0x7e000000) === 0x34000000) {
-    const t = target((((w >>> 5) & 0x7ffff) << 13) >> 11);
-    if (t === undefined) return undefined;
     const v = rd(w & 31, (w >>> 31) !== 0 ? 64 : 32);
     return { pre: '', cond: `BigInt.asIntN(64, ${v}) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n`, taken: t };
   }
   // TBZ/TBNZ
-  if ((w & 0x7e000000) === 0x36000000) {
-    const t = target((((w >>> 5) & 0x3fff) << 18) >> 16);
-    if (t === undefined) return undefined;
+  {
     const bit = ((w >>> 26) & 0x20) | ((w >>> 19) & 0x1f);
     return { pre: '', cond: `BigInt.asUintN(1, ${rd(w & 31, 64)} >> ${bit}n) ${(w & (1 << 24)) !== 0 ? '!==' : '==='} 0n`, taken: t };
   }
-  return undefined;
 }
 
 /**
@@ -520,9 +509,8 @@ function handlerBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint, words
 
 /** The fixed targets (taken, fall-through) of a block-ending direct branch `w` at `pc`; undefined where none. */
 function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | undefined] {
-  const b = directBranch(w, pc);
-  if (b === undefined) return [undefined, undefined];
-  return [b.taken, b.cond === undefined ? undefined : pc + 4n];
+  const t = directBranchTarget(w, pc);
+  return t === undefined ? [undefined, undefined] : [t, isConditionalBranch(w) ? pc + 4n : undefined];
 }
 
 type BlockFactory = (handlers: readonly Handler[], block: Block) => (cpu: Cpu, budget: number) => number;

@@ -11,6 +11,7 @@
 import { ArenaFullError, type GuestArena } from '../arena.js';
 import type { Block, CodeCache } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
+import { directBranchTarget, isConditionalBranch } from '../branch-targets.js';
 import { findEncoding } from '../decode-a64.js';
 import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
@@ -254,7 +255,9 @@ export class WasmTier {
     const ended = b.ended;
     const endPc = b.pc + BigInt(4 * n);
     // A direct exit to the block's own start makes it iterate inside the function: find out before emitting.
-    const selfLoop = (ended ? directTargets(lastRow?.name, last, b.pc + BigInt(4 * (n - 1))) : [endPc]).includes(b.pc);
+    const lastPc = b.pc + BigInt(4 * (n - 1));
+    const selfLoop = ended ? directBranchTarget(last, lastPc) === b.pc || (isConditionalBranch(last) && lastPc + 4n === b.pc)
+      : endPc === b.pc;
     e.prologue(selfLoop, n);
     if (selfLoop) f.loop();
     let exits: readonly [bigint | undefined, bigint | undefined] = [endPc, undefined];
@@ -372,19 +375,6 @@ export class WasmTier {
 interface CompiledModule {
   readonly blocks: readonly Block[];
   readonly exits: ReadonlyArray<readonly [bigint | undefined, bigint | undefined]>;
-}
-
-/** The fixed targets of a block-ending direct branch (for the self-loop check). */
-function directTargets(name: string | undefined, w: number, pc: bigint): bigint[] {
-  const t = (off: number): bigint => BigInt.asUintN(64, pc + BigInt(off));
-  switch (name) {
-    case 'B':
-    case 'BL': return [t(((w & 0x3ffffff) << 6) >> 4)];
-    case 'B.cond':
-    case 'CBZ/CBNZ': return [t((((w >>> 5) & 0x7ffff) << 13) >> 11), pc + 4n];
-    case 'TBZ/TBNZ': return [t((((w >>> 5) & 0x3fff) << 18) >> 16), pc + 4n];
-    default: return [];
-  }
 }
 
 function emitNzcv(m: ModuleBuilder, index: number): void {

@@ -4,6 +4,7 @@
  * leave with the target in the state block when it is canonical and aligned, else their handler runs (BranchAddr's
  * TBI rule and the PC alignment check are the handler's). Every other block end is a handler call.
  */
+import { directBranchTarget } from '../branch-targets.js';
 import { Op } from '../wasm/opcodes.js';
 import { VOID_BLOCK } from '../wasm/types.js';
 import type { BlockEmitter } from './block-emitter.js';
@@ -14,12 +15,6 @@ export interface BranchExits {
   readonly fall: bigint | undefined;
 }
 
-/** Whether `t` has a canonical top (bits [63:55] all equal): BranchAddr leaves such an address unchanged. */
-function canonical(t: bigint): boolean {
-  const top = t >> 55n;
-  return top === 0n || top === 0x1ffn;
-}
-
 /**
  * Emit the block's last instruction `w` at `e.pc` (index n - 1) as a branch with its exits; undefined (nothing
  * emitted) when it is not one of the translated branches. `blockPc` is the block's start (an exit there loops).
@@ -27,15 +22,14 @@ function canonical(t: bigint): boolean {
 export function emitBranch(e: BlockEmitter, name: string, w: number, n: number, blockPc: bigint): BranchExits | undefined {
   const f = e.f;
   const pc = e.pc;
-  const target = (off: number): bigint => BigInt.asUintN(64, pc + BigInt(off));
   const direct = (exit: number, t: bigint, loopDepth: number): void => {
     e.exitTo(exit, t, n, t === blockPc, loopDepth);
   };
   switch (name) {
     case 'B':
     case 'BL': {
-      const t = target(((w & 0x3ffffff) << 6) >> 4);
-      if (!canonical(t)) return undefined;
+      const t = directBranchTarget(w, pc); // undefined: BranchAddr's TBI rule applies (the handler)
+      if (t === undefined) return undefined;
       if (name === 'BL') e.setX(30, 64, () => f.i64Const(BigInt.asUintN(64, pc + 4n)));
       direct(0, t, 0);
       return { taken: t, fall: undefined };
@@ -43,8 +37,8 @@ export function emitBranch(e: BlockEmitter, name: string, w: number, n: number, 
     case 'B.cond':
     case 'CBZ/CBNZ':
     case 'TBZ/TBNZ': {
-      const t = name === 'TBZ/TBNZ' ? target((((w >>> 5) & 0x3fff) << 18) >> 16) : target((((w >>> 5) & 0x7ffff) << 13) >> 11);
-      if (!canonical(t)) return undefined;
+      const t = directBranchTarget(w, pc);
+      if (t === undefined) return undefined;
       const fall = BigInt.asUintN(64, pc + 4n);
       if (name === 'B.cond') {
         e.cond(w & 0xf);
