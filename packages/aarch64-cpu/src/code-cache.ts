@@ -38,7 +38,7 @@
  */
 import type { Handler } from './decode.js';
 import { ARENA_CODE_KILLS, ARENA_RUN_EPOCH, type GuestArena } from './arena.js';
-import { BATCH_BLOCKS, HOT_RUNS, WasmTier, type WasmTierOptions } from './wasm-jit/tier.js';
+import { BATCH_BLOCKS, HOT_RUNS, WasmTier, type WasmBlockInfo, type WasmTierOptions } from './wasm-jit/tier.js';
 
 export const PAGE_BYTES = 4096;
 
@@ -94,6 +94,8 @@ export interface Block {
   valid?: Int32Array;
   /** After a WebAssembly block ran: the block of its module that took the exit returned (it may have chained). */
   ranTo?: Block;
+  /** A WebAssembly block's module, chain candidates and recorded register-branch targets (wasm-jit/tier.ts). */
+  wasm?: WasmBlockInfo;
   /**
    * The code page (physical page) the block was built from: WebAssembly blocks chain only to blocks of the same
    * code page (two physical pages mapped at one virtual page in turn must not chain into each other).
@@ -104,7 +106,8 @@ export interface Block {
    * each instruction had been stepped, cpu.insnCount included; sets cpu.pc at the end. Returns the exit taken: 0 or
    * 1 for a direct branch's two outcomes (or the fall-through into the next block), whose target PCs are fixed when
    * the block is built, so the run loop can follow {@link next0}/{@link next1}; -1 when the next PC was computed
-   * (a register branch, an exception return, a system instruction).
+   * (a register branch, an exception return, a system instruction); -2 from a WebAssembly block for the register
+   * branch of `ranTo` (the run loop records where it led: WasmTier.missedChain).
    */
   run: (cpu: import('./cpu.js').Cpu, budget: number) => number;
   /**
@@ -135,6 +138,7 @@ function kill(b: Block): void {
   if (b.valid !== undefined) b.valid[0] = 0;
   b.next0 = undefined;
   b.next1 = undefined;
+  if (b.wasm !== undefined) b.wasm.targets = undefined;
 }
 
 /** log2 of the bytes of a {@link CodePage}'s line buckets: 64-byte lines, 16 instruction words each. */
@@ -243,7 +247,9 @@ export class CodeRegion {
    */
   private readonly arenaMap: Uint8Array | undefined;
   private readonly arenaHeader: Int32Array | undefined;
-  constructor(readonly cache: CodeCache, readonly bytes: Uint8Array, arena?: { readonly arena: GuestArena; readonly offset: number }) {
+  constructor(readonly cache: CodeCache, readonly bytes: Uint8Array,
+    /** Where the region lives in a guest arena, if it does (WebAssembly blocks then check their words inline). */
+    readonly arena?: { readonly arena: GuestArena; readonly offset: number }) {
     const n = Math.ceil(bytes.length / PAGE_BYTES);
     this.live = new Uint8Array(n);
     this.pages = new Array<CodePage | undefined>(n);
@@ -397,7 +403,7 @@ export class CodeCache {
   invalidateAll(): void {
     this.epoch++;
     // No WebAssembly block chains into another until the run loop has entered (and so checked) it again.
-    for (const arena of this.tiers.keys()) arena.header[ARENA_RUN_EPOCH] = (arena.header[ARENA_RUN_EPOCH]! + 1) | 0;
+    for (const arena of this.tiers.keys()) arena.header[ARENA_RUN_EPOCH] = (arena.header[ARENA_RUN_EPOCH]! + 1) | 0 || 1;
   }
 
   /**

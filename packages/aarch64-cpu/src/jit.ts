@@ -26,6 +26,7 @@ import { Stop, type StopCode } from './exits.js';
 import { ARENA_RUN_EPOCH } from './arena.js';
 import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
 import { St } from './state-layout.js';
+import { QUEUED_BLOCK_RUNS } from './wasm-jit/tier.js';
 
 /** Entries of a CPU's jump cache (runBlocks), a power of two. */
 export const JUMP_CACHE_SIZE = 4096;
@@ -559,14 +560,16 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   tier?.runStarts();
   const jcBlocks = cpu.jumpCache.blocks;
   const jcKeys = cpu.jumpCache.keys;
-  // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each.
+  // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each, or a
+  // chain's check function compared its words with memory. Never 0, the word of a dropped or invalidated block.
   const header = cpu.arena.header;
-  header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0;
+  header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0 || 1;
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';
   let done = 0;
-  // The block that ran last and the exit it took (-1: none to follow).
+  // The block that ran last and the exit it took (0/1: a direct exit to follow; -1: none; -2: a WebAssembly
+  // block's register branch).
   let prev: Block | undefined;
   let exit = -1;
   while (done < budget) {
@@ -657,12 +660,22 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
         }
       }
     }
+    // Two WebAssembly blocks of one code page passed through here instead of chaining: the tier records it, and
+    // compiles the page's blocks together once that happens often (wasm-jit/tier.ts missedChain).
+    if (exit !== -1 && block !== undefined && block.wasm !== undefined && prev!.wasm !== undefined &&
+      block.page === prev!.page) tier!.missedChain(prev!, exit, block);
     exit = -1;
     // A block that has run hotRuns times as JavaScript goes to the WebAssembly tier (compiled when its batch is).
-    if (block !== undefined && block.tier === 0 && tier !== undefined && block.heat++ >= cache.wasmTuning.hotRuns) {
-      block.tier = 1;
-      tier.enqueue(block);
-      if (cache.wasmTuning.hotRuns === 0) tier.compileQueued(); // test mode: WebAssembly from the first run
+    // A queued block that keeps running (a hot loop whose batch is not full yet) has its batch compiled once it ran
+    // QUEUED_BLOCK_RUNS more times, rather than running as handlers until QUEUE_RUNS runs passed.
+    if (block !== undefined && block.tier <= 1 && tier !== undefined) {
+      if (block.tier === 1) {
+        if (++block.heat >= cache.wasmTuning.hotRuns + QUEUED_BLOCK_RUNS) tier.compileQueued();
+      } else if (block.heat++ >= cache.wasmTuning.hotRuns) {
+        block.tier = 1;
+        tier.enqueue(block);
+        if (cache.wasmTuning.hotRuns === 0) tier.compileQueued(); // test mode: WebAssembly from the first run
+      }
     }
     if (block === undefined || block.n > budget - done) {
       const before = cpu.insnCount;

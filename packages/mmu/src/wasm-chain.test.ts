@@ -146,7 +146,8 @@ class Probe {
   readonly fetches = new Map<bigint, number>();
   /** Blocks the code cache took (translated; a block rebuilt after a store or a remap counts again). */
   readonly blocks: Block[] = [];
-  private readonly wrapped = new WeakSet<Block>();
+  /** The wrappers this probe made (a block whose `run` is not one was compiled, or compiled again). */
+  private readonly wrapped = new WeakSet<Block['run']>();
 
   constructor(readonly e: ArenaEnv) {
     const cache = e.cpu.codeCache;
@@ -159,7 +160,13 @@ class Probe {
     const compile = tier.compileQueued.bind(tier);
     tier.compileQueued = () => {
       compile();
-      for (const bk of this.blocks) if (bk.tier === 2 && !this.wrapped.has(bk)) this.wrap(bk);
+      this.wrapCompiled();
+    };
+    // A regroup (compiling a page's blocks again as one module) gives blocks new `run` functions: wrap those too.
+    const regroup = tier.regroup.bind(tier);
+    tier.regroup = (page) => {
+      regroup(page);
+      this.wrapCompiled();
     };
     const mmu = e.mmu;
     const fetchPage = mmu.fetchPage.bind(mmu);
@@ -174,8 +181,11 @@ class Probe {
     return this.e.cpu.codeCache.wasmTier(this.e.cpu.arena)!.stats();
   }
 
+  private wrapCompiled(): void {
+    for (const bk of this.blocks) if (bk.tier === 2 && !this.wrapped.has(bk.run)) this.wrap(bk);
+  }
+
   private wrap(bk: Block): void {
-    this.wrapped.add(bk);
     const run = bk.run;
     bk.run = (cpu, budget) => {
       const before = cpu.insnCount;
@@ -188,6 +198,7 @@ class Probe {
         this.note(bk, cpu.insnCount - before, budget, raised);
       }
     };
+    this.wrapped.add(bk.run);
   }
 
   private note(bk: Block, retired: number, budget: number, raised: boolean): void {
@@ -1006,3 +1017,143 @@ describe('code pages the guest remaps inside a run', () => {
     }
   });
 });
+
+// ---- regroups, NOP-ended blocks, chains into blocks of an earlier run ----
+
+describe('blocks compiled in separate modules are compiled again as one module (WasmTier.regroup)', () => {
+  const NOP = 0xd503_201f;
+  /** The tier's regroup count and each run's run-loop entries, recorded by `go` below. */
+  interface Seen { regroups: number; entries: number[] }
+
+  /**
+   * A loop of five blocks on page 0, one block per module (batchBlocks 1), so every transition goes through the run
+   * loop until the page's blocks are regrouped: A (add; nop: a block ending in a NOP falls into B) | B (subs x26;
+   * b.eq EXIT; bl F) | F on page 0 (add x9; ret) | R (the return point: eor; cbz x0 / b C) | C (add x2; b A).
+   */
+  const A = codeVa(0);
+  const B = codeVa(0, 0x8);
+  const F = codeVa(0, 0x200);
+  const R = codeVa(0, 0x14);
+  const C = codeVa(0, 0x40);
+  const EXIT = codeVa(2);
+  const loop = (imm: number): Map<bigint, number[]> => new Map([
+    [EXIT, [B_SELF]],
+    [A, [addi(1, 1, imm), NOP]],
+    [B, [subsi(26, 26, 1), bcond(B + 4n, EXIT, 0), bl(B + 8n, F)]],
+    [R, [eor(3, 3, 1), cbz(R + 4n, C, 31, true, 0), b(R + 8n, C)]],
+    [C, [addi(2, 2, 1), b(C + 4n, A)]],
+    [F, [addi(9, 9, 1), ret()]],
+  ]);
+
+  /**
+   * Run 30 runs of 2,000 instructions (the page is regrouped after about 2,048 transitions), then apply `change`
+   * between two runs and run 6 more: the state and trace must be the interpreter's.
+   */
+  function regroupDiff(label: string, change: ((e: ArenaEnv) => void) | undefined, seen: Seen, extra?: (e: ArenaEnv) => void): { st: State; probe: Probe } {
+    return chainDiff(() => label, {
+      tier: { hotRuns: 1, batchBlocks: 1 },
+      ranges: [[CODE_PA, 0x4000], [ALT_PA, 0x1000]],
+      setup: (e) => {
+        layout(e);
+        loadCode(e, loop(1));
+        extra?.(e);
+        e.cpu.x[26] = 100_000n;
+        e.cpu.pc = A;
+      },
+      go: (e, p) => {
+        const stops: StopCode[] = [];
+        const trace: string[] = [];
+        for (let run = 0; run < 36; run++) {
+          if (run === 30) change?.(e);
+          const before = p?.entries ?? 0;
+          stops.push(e.cpu.run(2000));
+          trace.push(snap(e));
+          if (p !== undefined) seen.entries.push(p.entries - before);
+        }
+        if (p !== undefined) seen.regroups = p.stats.regroups;
+        return { stops, trace };
+      },
+    });
+  }
+
+  it('the page is regrouped, and then its blocks chain (direct exits, a NOP-ended block, RET) and a new run needs one run-loop entry', () => {
+    const seen: Seen = { regroups: 0, entries: [] };
+    const { st, probe } = regroupDiff('no change', undefined, seen);
+    expect(seen.regroups).toBeGreaterThanOrEqual(1);
+    // Before the regroup each run entered the run loop at every block; after it, one entry per run (two when the
+    // previous run's budget ended inside a block, so this one starts in the middle of it, at a block of its own):
+    // every exit chained (the NOP-ended A into B, F's RET into R, the direct branches), and the chains into blocks
+    // last entered in an earlier run revalidated them (their check functions compared their words with memory);
+    // without that, each run would enter the run loop at each of the six blocks once.
+    expect(seen.entries[0]).toBeGreaterThan(300);
+    expect(Math.max(...seen.entries.slice(-10))).toBeLessThanOrEqual(2);
+    expect(seen.entries.slice(-10)).toContain(1);
+    expect(probe.chained).toBeGreaterThan(10);
+    expect(st.x[9]).toBeGreaterThan(4000n);
+  });
+
+  it.each([
+    ['a host write to B (no cache told)', (e: ArenaEnv) => loadWords(e, codePa(B), [subsi(26, 26, 3)])],
+    ['a host write to F (reached only by the chain from the BL after B)', (e: ArenaEnv) => loadWords(e, codePa(F), [addi(9, 9, 5)])],
+    ['a host write to A, the block the run starts at', (e: ArenaEnv) => loadWords(e, codePa(A), [addi(1, 1, 7)])],
+    ['a host write of the same words (nothing changes)', (e: ArenaEnv) => loadCode(e, loop(1))],
+    ['page 0 remapped to other code + TLBI', (e: ArenaEnv) => {
+      e.t.map(e.root0, codeVa(0), s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+      e.mmu.tlbi('vmalle1', 0n);
+    }],
+    ['TTBR0 switched to tables mapping other code', (e: ArenaEnv) => e.set('TTBR0_EL1', BigInt(e.root1))],
+  ] as const)('after the regroup, %s between runs: the new code runs', (label, change) => {
+    const seen: Seen = { regroups: 0, entries: [] };
+    const alt = (e: ArenaEnv): void => {
+      // ALT_PA: page 0 with other immediates; root1: the same tables but page 0 mapped there.
+      for (const [va, words] of loop(11)) if (va < codeVa(1)) loadWords(e, ALT_PA + Number(va - CODE_VA), words);
+      layoutInto(e, e.root1);
+      e.t.map(e.root1, codeVa(0), s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+    };
+    const { st } = regroupDiff(label, change, seen, alt);
+    expect(seen.regroups).toBeGreaterThanOrEqual(1);
+    expect(st.x[1]).toBeGreaterThan(0n);
+  });
+
+  it('after the regroup, a guest store into a block of the loop (through the alias): the block chained to runs the new code', () => {
+    // C becomes: add x2; subs x25, x25, #1; b.ne A | str w27, [x28] (x28: the alias of B's first word); b A, storing
+    // `subs x26, x26, #2` over B's `subs x26, x26, #1` once x25 reaches 0 (after about 65,000 instructions: long
+    // after the regroup).
+    const seen: Seen = { regroups: 0, entries: [] };
+    const { st } = chainDiff(() => 'guest store', {
+      tier: { hotRuns: 1, batchBlocks: 1 },
+      setup: (e) => {
+        layout(e);
+        const code = loop(1);
+        code.set(C, [addi(2, 2, 1), subsi(25, 25, 1), bcond(C + 8n, A, 1), strw(27, 28), b(C + 16n, A)]);
+        loadCode(e, code);
+        e.cpu.x[25] = 5000n;
+        e.cpu.x[26] = 100_000n;
+        e.cpu.x[27] = BigInt(subsi(26, 26, 2));
+        e.cpu.x[28] = ALIAS_VA + (B - CODE_VA);
+        e.cpu.pc = A;
+      },
+      go: (e, p) => {
+        const stops: StopCode[] = [];
+        const trace: string[] = [];
+        for (let run = 0; run < 30; run++) {
+          stops.push(e.cpu.run(3000));
+          trace.push(snap(e));
+        }
+        if (p !== undefined) seen.regroups = p.stats.regroups;
+        return { stops, trace };
+      },
+    });
+    expect(seen.regroups).toBeGreaterThanOrEqual(1);
+    expect(BigInt.asIntN(64, st.x[25]!)).toBeLessThan(0n); // x25 went past 0: the store happened
+  });
+});
+
+/** Map into `root` what `layout` maps into root0 (code, vectors, data, alias, page-table window). */
+function layoutInto(e: ArenaEnv, root: number): void {
+  for (let k = 0; k < 4; k++) e.t.map(root, codeVa(k), s1PageDesc(CODE_PA + 0x1000 * k, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  e.t.map(root, VEC_VA, s1PageDesc(VEC_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  for (let k = -4; k < 8; k++) e.t.map(root, DATA_VA + BigInt(0x1000 * k), s1PageDesc(DATA_PA + 0x4000 + 0x1000 * k, { attrIndx: Attr.WB, ap: Ap.RwAll }));
+  e.t.map(root, ALIAS_VA, s1PageDesc(CODE_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+  for (let k = 0; k < 32; k++) e.t.map(root, PT_VA + BigInt(0x1000 * k), s1PageDesc(RAM_BASE + 0x1000 * k, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+}

@@ -16,10 +16,12 @@
  *   path changes nothing before it knows the whole instruction can complete inline.
  * - Exits: a non-negative code is a direct exit of the module's block i: `2 i` the taken outcome, `2 i + 1` the
  *   fall-through (the target PCs are fixed when the module is built), -1 means the last instruction ran as a handler
- *   and set `cpu.nextPc`, -2 an indirect branch left its target in the state block's NEXT_PC, -3 a handler raised
- *   an exception (the `call` import catches it, so it never unwinds through wasm frames; the run loop takes it, with
- *   `cpu.pc` on the instruction). The retired count is added at each exit but -3's. A direct exit to another block of the module on the same virtual page tail-calls it
- *   (chaining without JavaScript; the same page keeps the translation the block was entered with), see exitDirect.
+ *   and set `cpu.nextPc`, `-4 - i` the register branch of block i left its target in the state block's NEXT_PC, -3
+ *   a handler raised an exception (the `call` import catches it, so it never unwinds through wasm frames; the run
+ *   loop takes it, with `cpu.pc` on the instruction). The retired count is added at each exit but -3's. A direct
+ *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
+ *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
+ *   target is one of the candidates the tier gives it (exitIndirect).
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
  *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low.
  */
@@ -33,7 +35,7 @@ import { ValType, VOID_BLOCK } from '../wasm/types.js';
 const { i32, i64, f64 } = ValType;
 
 /** Exit codes of a block function other than the direct exits (`2 i + e` for block i of its module: file comment). */
-export const WasmExit = { Handler: -1, Indirect: -2, Raised: -3 } as const;
+export const WasmExit = { Handler: -1, Raised: -3, IndirectBase: -4 } as const;
 
 /** Parameters of a block function. */
 const P_ST = 0;
@@ -59,6 +61,11 @@ export interface ChainTarget {
   readonly n: number;
   /** The arena offset of its validity word. */
   readonly validOffset: number;
+  /**
+   * Its check function `() -> i32` ({@link emitCheckFunction}) when its words lie in the arena: chaining into it
+   * while its validity word holds an earlier run's epoch compares its words with memory instead of leaving.
+   */
+  readonly check?: number;
 }
 
 /** How a translator emits one instruction; see {@link BlockEmitter}. */
@@ -511,7 +518,8 @@ export class BlockEmitter {
    * `self` when the target is the block's start (iterate: branch to `loopDepth`), `chain` when the target is another
    * block of the module on the same virtual page (tail-call it). Both only while budget is left for the target, no
    * block died (self: ARENA_CODE_KILLS; chain: the target's validity word holds this run's ARENA_RUN_EPOCH, set
-   * when the run loop last entered it and cleared when it is dropped or invalidated) and the IRQ line is low.
+   * when the run loop or a chain's check function last entered it in this run and cleared when it is dropped or
+   * invalidated; see chainTo) and the IRQ line is low.
    */
   exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget): this {
     const f = this.f;
@@ -528,14 +536,27 @@ export class BlockEmitter {
       return this;
     }
     if (chain !== undefined) {
+      f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s)
-        .i32Const(chain.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4)
-        .op(Op.i32_eq).op(Op.i32_and)
-        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and)
-        .if(VOID_BLOCK).localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(chain.fn).end();
+        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+      this.chainTo(chain);
+      f.end();
     }
     f.i32Const(code).return();
     return this;
+  }
+
+  /**
+   * Inside a block the caller opened (label 0, the way out when the chain cannot be taken), with budget and IRQ
+   * line already checked: tail-call `c` if its validity word holds this run's epoch or, when it has a check
+   * function, its words still equal memory (a host write between runs; the check then sets the word).
+   */
+  private chainTo(c: ChainTarget): void {
+    const f = this.f;
+    f.i32Const(c.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne);
+    if (c.check === undefined) f.brIf(0);
+    else f.if(VOID_BLOCK).call(c.check).op(Op.i32_eqz).brIf(1).end();
+    f.localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(c.fn);
   }
 
   /**
@@ -572,6 +593,12 @@ export class BlockEmitter {
    */
   indirectTargets: () => ReadonlyArray<ChainTarget & { readonly pc: bigint }> = () => [];
 
+  /**
+   * The exit code of this block's register branch: `IndirectBase - i` for block i of its module (set by the tier), so
+   * the run loop knows which block left.
+   */
+  indirectExit: number = WasmExit.IndirectBase;
+
   /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it is canonical, aligned). */
   exitIndirect(target: number, n: number): this {
     const f = this.f;
@@ -581,16 +608,16 @@ export class BlockEmitter {
     if (cands.length !== 0) {
       f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
       for (const c of cands) {
+        f.block(VOID_BLOCK);
         f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_eq)
           .localGet(this.left).i32Const(c.n).op(Op.i32_ge_s).op(Op.i32_and)
-          .i32Const(c.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4)
-          .op(Op.i32_eq).op(Op.i32_and)
-          .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and)
-          .if(VOID_BLOCK).localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(c.fn).end();
+          .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+        this.chainTo(c);
+        f.end();
       }
     }
     f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
-    f.i32Const(WasmExit.Indirect).return();
+    f.i32Const(this.indirectExit).return();
     return this;
   }
 
@@ -598,6 +625,29 @@ export class BlockEmitter {
   clearPending(): void {
     this.pending = undefined;
   }
+}
+
+/**
+ * Emit the check function `() -> i32` of a block whose `words` lie at arena offset `at` and whose validity word is
+ * at `validOffset`: 1 (and the validity word set to this run's ARENA_RUN_EPOCH) when the word is not 0 (0: dropped
+ * or IC-invalidated, which only the run loop decides about) and every word still equals memory, else 0. This is the
+ * run loop's first-entry check of a run (jit.ts runBlocks, code-cache.ts blockMatches) for a block reached by a
+ * chain, so that a new run does not send every chain through the run loop once.
+ */
+export function emitCheckFunction(f: FunctionBuilder, words: Uint32Array, at: number, validOffset: number): void {
+  f.i32Const(validOffset).mem(MemOp.i32_load).op(Op.i32_eqz).if(VOID_BLOCK).i32Const(0).return().end();
+  let k = 0;
+  for (; k + 1 < words.length; k += 2) {
+    f.i32Const(0).mem(MemOp.i64_load, at + 4 * k, 2)
+      .i64Const(BigInt.asIntN(64, (BigInt(words[k + 1]!) << 32n) | BigInt(words[k]!))).op(Op.i64_ne)
+      .if(VOID_BLOCK).i32Const(0).return().end();
+  }
+  if (k < words.length) {
+    f.i32Const(0).mem(MemOp.i32_load, at + 4 * k).i32Const(words[k]! | 0).op(Op.i32_ne)
+      .if(VOID_BLOCK).i32Const(0).return().end();
+  }
+  f.i32Const(validOffset).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).mem(MemOp.i32_store);
+  f.i32Const(1);
 }
 
 /**

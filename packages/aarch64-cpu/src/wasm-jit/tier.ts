@@ -9,7 +9,7 @@
  * as a call of its handler through the module's one import, exactly as the interpreter makes it.
  */
 import { ArenaFullError, type GuestArena } from '../arena.js';
-import type { Block, CodeCache } from '../code-cache.js';
+import type { Block, CodeCache, CodePage } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { directBranchTarget, isConditionalBranch } from '../branch-targets.js';
 import { findEncoding } from '../decode-a64.js';
@@ -21,7 +21,9 @@ import { ModuleBuilder } from '../wasm/module-builder.js';
 import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
-import { BlockEmitter, blockMode, emitNzcvFunction, WasmExit, type Translator } from './block-emitter.js';
+import {
+  BlockEmitter, blockMode, emitCheckFunction, emitNzcvFunction, WasmExit, type ChainTarget, type Translator,
+} from './block-emitter.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
 import { memoryTranslation } from './translate-mem.js';
@@ -36,6 +38,45 @@ export const BATCH_BLOCKS = 32;
 const MAX_INDIRECT_TARGETS = 8;
 /** Runs a partial batch waits before it is compiled anyway. */
 const QUEUE_RUNS = 4;
+/**
+ * Times a queued block runs (as handlers) before the run loop compiles its batch anyway: a hot loop's blocks are
+ * queued within a few iterations of each other, and each iteration run as handlers costs tens of times more.
+ */
+export const QUEUED_BLOCK_RUNS = 64;
+/**
+ * Transitions through the run loop between WebAssembly blocks of one code page that could have chained
+ * (WasmTier.missedChain) before the page's blocks are compiled again as one module; 4 times more for each later
+ * regroup of the page, and at most MAX_REGROUPS of them, so a page is not recompiled over and over (recompiling a
+ * page's blocks into every new module was tried and lost: docs/performance.md).
+ */
+const REGROUP_MISSES = 2048;
+const MAX_REGROUPS = 8;
+/** The most blocks a regroup compiles into one module. */
+const MAX_MODULE_BLOCKS = 512;
+/** The most targets recorded per register branch. */
+const MAX_TARGETS_KEPT = 16;
+
+/** A module's validity-word slab in the arena and the blocks whose words it holds. */
+interface Slab {
+  readonly offset: number;
+  readonly bytes: number;
+  /** Its blocks that have not moved to a newer module (regroup). */
+  readonly blocks: Block[];
+}
+
+/** What the tier keeps about a compiled block (Block.wasm). */
+export interface WasmBlockInfo {
+  /** The module whose function runs the block. */
+  readonly module: CompiledModule;
+  /** The blocks its register branch tail-calls when its target is one of them. */
+  readonly candidates: readonly Block[];
+  /** The slab holding its validity word. */
+  readonly slab: Slab;
+  /** The code memory its share of the module counts (CodeCache.addCost). */
+  readonly cost: number;
+  /** Blocks of its code page its register branch led to through the run loop, with counts (missedChain). */
+  targets?: Map<Block, number>;
+}
 
 /** When the WebAssembly tier takes blocks: a code cache's option (CodeCache's constructor). */
 export interface WasmTierOptions {
@@ -67,7 +108,12 @@ export interface WasmTierStats {
   readonly calls: number;
   /** Batches left uncompiled because the arena had no room for their validity words. */
   readonly arenaFull: number;
+  /** Code pages whose blocks were compiled again together (WasmTier.regroup); their blocks count in `blocks` again. */
+  readonly regroups: number;
 }
+
+/** The handler of NOP, shared by the hints and barriers that do nothing in this model (the decode table is constant). */
+const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
 
 /** The translation of an instruction by its decode row's name, or undefined (a handler call). */
 export function translationFor(name: string): Translator | undefined {
@@ -97,7 +143,9 @@ export class WasmTier {
   /** Runs started since the first block of the queue was queued. */
   private queuedRuns = 0;
   /** The validity-word slab of each compiled module, with its blocks (freed once they have all died). */
-  private slabs: Array<{ readonly offset: number; readonly bytes: number; readonly blocks: readonly Block[] }> = [];
+  private slabs: Slab[] = [];
+  /** Code pages with transitions that missed a chain (missedChain), and how often each was regrouped. */
+  private readonly groups = new WeakMap<CodePage, { misses: number; regroups: number; next: number }>();
 
   /** Give the slabs of modules whose blocks have all died back to the arena. */
   private freeDeadSlabs(): void {
@@ -112,7 +160,7 @@ export class WasmTier {
   private mode = 0;
   private modeKey = -1;
   private modeCpu: Cpu | undefined;
-  private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0 };
+  private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0, regroups: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
 
@@ -160,7 +208,61 @@ export class WasmTier {
   compileQueued(): void {
     const blocks = this.queue.filter((b) => b.alive);
     this.queue.length = 0;
-    if (blocks.length === 0) return;
+    if (blocks.length !== 0) this.compile(blocks);
+  }
+
+  /**
+   * The run loop went from WebAssembly block `from` (through direct exit 0/1 or, `exit` -2, its register branch) to
+   * WebAssembly block `to` of the same code page without a tail call, though one would have been possible had they
+   * been compiled together: `to` in another module, or not among the indirect candidates of `from`. Records the
+   * register branch's target (the candidates a later compile gives it), and once a page has seen
+   * {@link REGROUP_MISSES} such transitions (4 times more after each regroup) compiles its WebAssembly blocks again
+   * as one module ({@link regroup}). The run loop calls it only when both blocks are WebAssembly blocks of one code
+   * page; a module change is what makes a direct exit count (the same module not chaining means budget, IRQ or a
+   * target not yet entered in this run, which no recompile changes).
+   */
+  missedChain(from: Block, exit: number, to: Block): void {
+    const wf = from.wasm!;
+    if (exit === -2) {
+      const t = (wf.targets ??= new Map<Block, number>());
+      if (t.size < MAX_TARGETS_KEPT || t.has(to)) t.set(to, (t.get(to) ?? 0) + 1);
+      if (wf.module === to.wasm!.module && wf.candidates.includes(to)) return;
+    } else if (wf.module === to.wasm!.module) return;
+    // (Blocks of one code page at two virtual pages, an alias, count too, though they never chain: rare, and the
+    // regroups of a page are bounded.)
+    const page = to.page!;
+    let g = this.groups.get(page);
+    if (g === undefined) this.groups.set(page, (g = { misses: 0, regroups: 0, next: REGROUP_MISSES }));
+    if (++g.misses < g.next) return;
+    g.misses = 0;
+    g.next = ++g.regroups >= MAX_REGROUPS ? Infinity : REGROUP_MISSES << (2 * g.regroups);
+    this.regroup(page);
+  }
+
+  /**
+   * Compile the live WebAssembly blocks of code page `page` (and its queued blocks) again, together in one module,
+   * so that they chain into each other. Their functions in the old modules are left unreachable: each block's `run`
+   * becomes the new function and its old validity word is cleared (the old module's other blocks never chain into
+   * it again, since the run loop now writes only the new word), and an old slab is freed once none of its blocks is
+   * left alive in it. Runs only from the run loop between blocks (no WebAssembly frame is live).
+   */
+  regroup(page: CodePage): void {
+    const blocks: Block[] = [];
+    for (const b of page.blocks.values()) if (b.alive && (b.tier === 2 || b.tier === 1)) blocks.push(b);
+    if (blocks.length < 2) return;
+    if (blocks.length > MAX_MODULE_BLOCKS) blocks.length = MAX_MODULE_BLOCKS;
+    const inQueue = new Set(blocks.filter((b) => b.tier === 1));
+    if (inQueue.size !== 0) {
+      const rest = this.queue.filter((b) => !inQueue.has(b));
+      this.queue.length = 0;
+      this.queue.push(...rest);
+    }
+    this.stats_.regroups++;
+    this.compile(blocks);
+  }
+
+  /** Compile `blocks` (alive, each once) into one module; blocks already compiled move to it. */
+  private compile(blocks: Block[]): void {
     const t0 = performance.now();
     const m = this.builder;
     m.reset();
@@ -188,35 +290,64 @@ export class WasmTier {
       slab = this.arena.alloc(slabBytes, 4);
     } catch (err) {
       if (!(err instanceof ArenaFullError)) throw err;
-      // No room in the arena: these blocks stay handler blocks (tier 3: never queued again).
-      for (const b of blocks) b.tier = 3;
+      // No room in the arena: these blocks stay handler blocks (tier 3: never queued again); compiled ones (a
+      // regroup) keep their module.
+      for (const b of blocks) if (b.tier !== 2) b.tier = 3;
       this.stats_.arenaFull++;
       return;
     }
-    this.slabs.push({ offset: slab, bytes: slabBytes, blocks });
+    const slabEntry: Slab = { offset: slab, bytes: slabBytes, blocks: blocks.slice() };
+    this.slabs.push(slabEntry);
     const byPc = new Map<bigint, number>();
-    blocks.forEach((b, i) => byPc.set(b.pc, i));
+    const index = new Map<Block, number>();
+    blocks.forEach((b, i) => {
+      byPc.set(b.pc, i);
+      index.set(b, i);
+    });
+    const candidates = blocks.map((): Block[] => []);
+    // Check functions (emitCheckFunction) of the blocks chained into, declared on first use: a block whose words lie
+    // in this arena can be revalidated by a chain in a new run.
+    const sigCheck = m.type([], [i32]);
+    const checks = new Map<number, number>();
+    const wordsAt = (b: Block): number | undefined => {
+      const a = b.page?.region.arena;
+      return a === undefined || a.arena !== this.arena ? undefined : a.offset + b.page!.base + 4 * b.start;
+    };
+    const target = (j: number): ChainTarget => {
+      let check = checks.get(j);
+      if (check === undefined && wordsAt(blocks[j]!) !== undefined) checks.set(j, (check = m.declareFunction(sigCheck)));
+      return { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j, ...(check !== undefined && { check }) };
+    };
     blocks.forEach((b, i) => {
       const f = m.beginFunction(fns[i]!);
       const e = new BlockEmitter(f, callImport, nzcvFn, svcImport, sites.length);
       const page = b.pc >> 12n;
       // Only blocks built from the same code page: the same virtual page may have been mapped to another physical
       // page when a block of this batch was built (a PTE or TTBR change between them).
-      e.resolveExit = (exit, target) => {
-        const j = byPc.get(target);
-        const chain = j === undefined || j === i || target >> 12n !== page || blocks[j]!.page !== b.page ? undefined
-          : { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j };
+      e.resolveExit = (exit, to) => {
+        const j = byPc.get(to);
+        const chain = j === undefined || j === i || to >> 12n !== page || blocks[j]!.page !== b.page ? undefined
+          : target(j);
         return chain === undefined ? { code: 2 * i + exit } : { code: 2 * i + exit, chain };
       };
+      // A register branch compares its target with the blocks it was seen to lead to (missedChain), most frequent
+      // first; without such a record, with the first blocks of the module on its page. The block itself may be one
+      // (a recursive function's return): the tail call starts it afresh.
+      const seen = b.wasm?.targets;
+      const order = seen === undefined || seen.size === 0 ? blocks
+        : [...seen].sort((x, y) => y[1] - x[1]).map(([t]) => t);
       e.indirectTargets = () => {
-        const out: Array<{ fn: number; n: number; validOffset: number; pc: bigint }> = [];
-        blocks.forEach((o, j) => {
-          if (j !== i && o.pc >> 12n === page && o.page === b.page && out.length < MAX_INDIRECT_TARGETS) {
-            out.push({ fn: fns[j]!, n: o.n, validOffset: slab + 4 * j, pc: o.pc });
+        const out: Array<ChainTarget & { pc: bigint }> = [];
+        for (const o of order) {
+          const j = index.get(o);
+          if (j !== undefined && o.pc >> 12n === page && o.page === b.page && out.length < MAX_INDIRECT_TARGETS) {
+            out.push({ ...target(j), pc: o.pc });
+            candidates[i]!.push(o);
           }
-        });
+        }
         return out;
       };
+      e.indirectExit = WasmExit.IndirectBase - i;
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
         sites.push({ block: b, h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
@@ -225,6 +356,11 @@ export class WasmTier {
       m.endFunction();
       m.exportFunction(`b${i}`, fns[i]!);
     });
+    for (const [j, fn] of checks) {
+      const f = m.beginFunction(fn);
+      emitCheckFunction(f, blocks[j]!.words, wordsAt(blocks[j]!)!, slab + 4 * j);
+      m.endFunction();
+    }
     const bytes = m.finish();
     const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: {
@@ -232,13 +368,25 @@ export class WasmTier {
       },
     });
     const mod: CompiledModule = { blocks, exits };
+    const cost = Math.ceil((4 * bytes.length) / blocks.length);
     blocks.forEach((b, i) => {
       const fn = inst.exports[`b${i}`] as (st: number, budget: number, mode: number) => number;
+      const was = b.wasm;
+      if (was !== undefined) {
+        // Moving from an older module (regroup): its function there is never chained into again (the old word is
+        // cleared and nothing writes it any more) and its slab no longer waits for this block.
+        b.valid![0] = 0;
+        const old = was.slab.blocks;
+        const k = old.indexOf(b);
+        if (k >= 0) old.splice(k, 1);
+      }
       b.run = (cpu, budget) => this.runWasm(cpu, budget, fn, b, mod);
       b.valid = new Int32Array(this.arena.memory.buffer, slab + 4 * i, 1);
       b.tier = 2;
-      // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate).
-      this.cache.addCost(b, Math.ceil((4 * bytes.length) / blocks.length));
+      b.wasm = { module: mod, candidates: candidates[i]!, slab: slabEntry, cost, ...(was?.targets !== undefined && { targets: was.targets }) };
+      // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate); a
+      // block that moved counts its new share instead of its old one.
+      this.cache.addCost(b, cost - (was?.cost ?? 0));
     });
     this.stats_.blocks += blocks.length;
     this.stats_.modules++;
@@ -267,7 +415,14 @@ export class WasmTier {
       const w = b.words[k]!;
       if (k === n - 1 && ended) {
         const br = lastRow === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
-        if (lastRow?.name === 'SVC') {
+        if (lastRow !== undefined && lastRow.exec === NOP_HANDLER) {
+          // NOP, DMB, DSB, ISB and the other hints whose handler is NOP's (GCC pads loop heads with a NOP, which
+          // ends a block): no code, and a direct exit to the next instruction, so that it chains. A chain checks
+          // what the run loop would before the next block (its validity word: not dropped or IC-invalidated; budget;
+          // IRQ line), so ISB's context synchronisation holds as when the block returned.
+          e.exitTo(0, endPc, n, false);
+          this.stats_.inlined++;
+        } else if (lastRow?.name === 'SVC') {
           e.svcExit(n);
           exits = [undefined, undefined];
           this.stats_.inlined++;
@@ -365,14 +520,20 @@ export class WasmTier {
       cpu.pc = mod.exits[i]![exit]!;
       return exit;
     }
-    b.ranTo = undefined; // a handler or indirect exit: the run loop does not chain from it
-    cpu.pc = e === WasmExit.Handler ? cpu.nextPc : cpu.stU64[St.NEXT_PC >> 3]!;
+    if (e <= WasmExit.IndirectBase) {
+      // A register branch of block IndirectBase - e: the target is in NEXT_PC (the run loop records where it led).
+      b.ranTo = mod.blocks[WasmExit.IndirectBase - e];
+      cpu.pc = cpu.stU64[St.NEXT_PC >> 3]!;
+      return -2;
+    }
+    b.ranTo = undefined; // a handler exit: the run loop does not chain from it
+    cpu.pc = cpu.nextPc;
     return -1;
   }
 }
 
 /** The blocks of one compiled module and their direct exits' targets (exit code 2 i + e: blocks[i], exits[i][e]). */
-interface CompiledModule {
+export interface CompiledModule {
   readonly blocks: readonly Block[];
   readonly exits: ReadonlyArray<readonly [bigint | undefined, bigint | undefined]>;
 }
