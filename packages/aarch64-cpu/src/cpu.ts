@@ -16,11 +16,12 @@ import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
-import { nzcvOf } from './flags.js';
+import { nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import { CPU_STATE_BYTES, St } from './state-layout.js';
 import { SmpDomain } from './smp.js';
+import { InterpSem } from './spec/interp-sem.js';
 
 /** Per-CPU configuration. */
 export interface CpuOptions {
@@ -100,7 +101,9 @@ export class Cpu {
     const st = this.st32;
     const op = st[St.FLAG_OP >> 2]!;
     if (op !== 0) {
-      st[St.NZCV >> 2] = nzcvOf(op, this.flagArgs[0]!, this.flagArgs[1]!);
+      const a = St.FLAG_A >> 2;
+      const b = St.FLAG_B >> 2;
+      st[St.NZCV >> 2] = nzcvOfHalves(op, st[a]! >>> 0, st[a + 1]! >>> 0, st[b]! >>> 0, st[b + 1]! >>> 0);
       st[St.FLAG_OP >> 2] = 0;
     }
     return st[St.NZCV >> 2]!;
@@ -190,6 +193,8 @@ export class Cpu {
   readonly jumpCache: JumpCache = newJumpCache();
   /** The CPU's memo of decoded instruction words (decode-a64.ts). */
   readonly decoder = new DecodeCache();
+  /** The interpreter's backend of the instruction specification (spec/interp-sem.ts), bound to this CPU. */
+  readonly sem: InterpSem = new InterpSem(this);
   /** @internal (mte.ts) The MTE control bits derived from the system registers, revalidated on use. */
   readonly mteControls = new MteControls();
 

@@ -45,22 +45,41 @@ export function decodeA64(insn: number): Handler {
 const CACHE_SIZE = 8192;
 
 /**
- * A direct-mapped memo of {@link decodeA64}: 8192 slots keyed by the instruction word (about 100 KiB). Each CPU has
- * its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
+ * A direct-mapped memo of {@link decodeA64}: 8192 slots keyed by the instruction word (about 170 KiB), each with
+ * the word's handler and, for a row of the instruction specification, its decoded arguments. Each CPU has its own
+ * (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
  */
 export class DecodeCache {
   // Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
   private readonly keys = new Uint32Array(CACHE_SIZE);
   private readonly handlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
+  private readonly args: unknown[] = new Array<unknown>(CACHE_SIZE).fill(undefined);
 
   /** The handler for `insn`, decoded on the first use of its slot. */
   decode(insn: number): Handler {
     const w = insn >>> 0;
     const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
     if (this.keys[slot] === w && (w !== 0 || slot === 0)) return this.handlers[slot]!;
-    const h = findEncoding(w)?.exec ?? undef;
+    const row = findEncoding(w);
+    let h = row === undefined ? undef : row.exec;
+    let a: unknown;
+    if (row?.decodeArgs !== undefined) {
+      a = row.decodeArgs(w);
+      if (a === undefined) h = undef;
+    }
     this.keys[slot] = w;
     this.handlers[slot] = h;
+    this.args[slot] = a;
     return h;
+  }
+
+  /**
+   * The arguments a specification row decoded for `insn` when it entered the cache, or undefined when its slot has
+   * since been given to another word (the row's handler then decodes again).
+   */
+  cachedArgs(insn: number): unknown {
+    const w = insn >>> 0;
+    const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
+    return this.keys[slot] === w ? this.args[slot] : undefined;
   }
 }

@@ -7,14 +7,24 @@
  * corner) goes before the general one. A word that matches no row is UNDEFINED.
  */
 import type { Cpu } from './cpu.js';
+import { isNamedPattern, parsePattern } from './spec/pattern.js';
+import type { AnyInsnSpec } from './spec/spec.js';
 
 export type Handler = (cpu: Cpu, insn: number) => void;
 
 export interface EncodingRow {
   /** The Arm ARM's name, e.g. "ADD (immediate)". */
   readonly name: string;
+  /** Letters per bit (above), or named fields (spec/pattern.ts). */
   readonly pattern: string;
   readonly exec: Handler;
+  /** The specification the row was made from (spec/interp-sem.ts `specRow`), for the other backends. */
+  readonly spec?: AnyInsnSpec;
+  /**
+   * A specification row's decode: a word's arguments, or undefined when the word is UNDEFINED. The decode cache
+   * keeps them beside the word for the row's handler (DecodeCache.cachedArgs).
+   */
+  readonly decodeArgs?: (insn: number) => unknown;
 }
 
 export interface CompiledRow {
@@ -22,9 +32,16 @@ export interface CompiledRow {
   readonly mask: number;
   readonly value: number;
   readonly exec: Handler;
+  readonly spec?: AnyInsnSpec;
+  readonly decodeArgs?: (insn: number) => unknown;
 }
 
+/** The fixed bits of a pattern, in either syntax. */
 export function compilePattern(pattern: string): { mask: number; value: number } {
+  if (isNamedPattern(pattern)) {
+    const { mask, value } = parsePattern(pattern);
+    return { mask, value };
+  }
   const bits = pattern.replace(/[\s_]/g, '');
   if (bits.length !== 32) throw new Error(`encoding pattern must have 32 bits, has ${bits.length}: "${pattern}"`);
   let mask = 0;
@@ -41,7 +58,10 @@ export function compilePattern(pattern: string): { mask: number; value: number }
 }
 
 export function compileTable(rows: readonly EncodingRow[]): CompiledRow[] {
-  return rows.map((r) => ({ name: r.name, exec: r.exec, ...compilePattern(r.pattern) }));
+  return rows.map((r) => ({
+    name: r.name, exec: r.exec, ...compilePattern(r.pattern),
+    ...(r.spec !== undefined && { spec: r.spec }), ...(r.decodeArgs !== undefined && { decodeArgs: r.decodeArgs }),
+  }));
 }
 
 /** Find the first row matching `insn`, or undefined. */

@@ -1,0 +1,146 @@
+/**
+ * The interpreter's backend of the instruction specification: {@link Sem} over BigInt values, executed on a CPU as
+ * the operations are called, and {@link specRow}, which makes a specification a decode table row whose handler is
+ * the specification run with this backend. Each CPU has its own `InterpSem` (`cpu.sem`).
+ */
+import type { Cpu } from '../cpu.js';
+import type { EncodingRow } from '../decode.js';
+import { FlagOp } from '../flags.js';
+import { undefinedInstruction } from '../undefined.js';
+import { parsePattern } from './pattern.js';
+import type { Sem, ShiftType, Width } from './sem.js';
+import type { AnyInsnSpec } from './spec.js';
+
+const M32 = 0xffff_ffffn;
+
+/** The low `w` bits of v (v may be negative or wider). */
+const wrap = (v: bigint, w: Width): bigint => (w === 64 ? BigInt.asUintN(64, v) : v & M32);
+
+/** 0n..64n, so that shifts by a Number amount do not convert it each time. */
+const SMALL: readonly bigint[] = Array.from({ length: 65 }, (_, i) => BigInt(i));
+
+/** ShiftReg on a `w`-bit value, 0 <= amount < w. */
+export function shiftBig(type: ShiftType, v: bigint, amount: number, w: Width): bigint {
+  if (amount === 0) return v;
+  const a = SMALL[amount]!;
+  switch (type) {
+    case 0: return wrap(v << a, w);
+    case 1: return v >> a;
+    case 2: return wrap(BigInt.asIntN(w, v) >> a, w);
+    default: return wrap((v >> a) | (v << SMALL[w - amount]!), w);
+  }
+}
+
+/** CountLeadingZeroBits of a `w`-bit value. */
+function clzBig(v: bigint, w: Width): number {
+  if (w === 32) return Math.clz32(Number(v));
+  const hi = Number(v >> 32n);
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(v & M32));
+}
+
+/**
+ * The value operations on BigInts, without a CPU: the interpreter's arithmetic, and the WebAssembly backend's
+ * constant folding (so both compute a constant expression the same way).
+ */
+export const BigOps = {
+  add: (a: bigint, b: bigint, w: Width): bigint => wrap(a + b, w),
+  sub: (a: bigint, b: bigint, w: Width): bigint => wrap(a - b, w),
+  mul: (a: bigint, b: bigint, w: Width): bigint => wrap(a * b, w),
+  and: (a: bigint, b: bigint): bigint => a & b,
+  or: (a: bigint, b: bigint): bigint => a | b,
+  xor: (a: bigint, b: bigint): bigint => a ^ b,
+  not: (a: bigint, w: Width): bigint => wrap(~a, w),
+  shift: shiftBig,
+  shiftBy: (type: ShiftType, a: bigint, amount: bigint, w: Width): bigint =>
+    shiftBig(type, a, Number(amount & BigInt(w - 1)), w),
+  zext: (a: bigint, bits: 8 | 16 | 32 | 64): bigint => (bits === 64 ? a : BigInt.asUintN(bits, a)),
+  sext: (a: bigint, bits: 8 | 16 | 32 | 64): bigint => BigInt.asUintN(64, BigInt.asIntN(bits, a)),
+  clz: (a: bigint, w: Width): bigint => BigInt(clzBig(a, w)),
+  udiv: (a: bigint, b: bigint): bigint => (b === 0n ? 0n : a / b),
+  // BigInt division rounds towards zero; the most negative value / -1 = 2^(w-1), which wraps back to itself.
+  sdiv: (a: bigint, b: bigint, w: Width): bigint =>
+    (b === 0n ? 0n : wrap(BigInt.asIntN(w, a) / BigInt.asIntN(w, b), w)),
+  mulh: (a: bigint, b: bigint, signed: boolean): bigint =>
+    (signed ? BigInt.asUintN(64, (BigInt.asIntN(64, a) * BigInt.asIntN(64, b)) >> 64n) : (a * b) >> 64n),
+} as const;
+
+/** {@link Sem} for the interpreter: values are BigInts, truths booleans, effects on `cpu` at once. */
+export class InterpSem implements Sem<bigint, boolean> {
+  constructor(private readonly cpu: Cpu) {}
+
+  c(v: bigint): bigint { return v; }
+  pc(): bigint { return this.cpu.pc; }
+  let(v: bigint): bigint { return v; }
+
+  x(n: number): bigint { return this.cpu.x[n]!; } // x[31] is always 0
+  xsp(n: number): bigint { return this.cpu.xs(n); }
+  setX(n: number, v: bigint, w: Width): void { this.cpu.setXr(n, w === 64 ? v : v & M32); }
+  setXsp(n: number, v: bigint, w: Width): void { this.cpu.setXs(n, w === 64 ? v : v & M32); }
+
+  // The arithmetic is BigOps' (one definition, shared with the WebAssembly backend's constant folding).
+  add(a: bigint, b: bigint, w: Width): bigint { return BigOps.add(a, b, w); }
+  sub(a: bigint, b: bigint, w: Width): bigint { return BigOps.sub(a, b, w); }
+  mul(a: bigint, b: bigint, w: Width): bigint { return BigOps.mul(a, b, w); }
+  and(a: bigint, b: bigint): bigint { return a & b; }
+  or(a: bigint, b: bigint): bigint { return a | b; }
+  xor(a: bigint, b: bigint): bigint { return a ^ b; }
+  not(a: bigint, w: Width): bigint { return BigOps.not(a, w); }
+  shift(type: ShiftType, a: bigint, amount: number, w: Width): bigint { return BigOps.shift(type, a, amount, w); }
+  shiftBy(type: ShiftType, a: bigint, amount: bigint, w: Width): bigint { return BigOps.shiftBy(type, a, amount, w); }
+  zext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.zext(a, bits); }
+  sext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.sext(a, bits); }
+  clz(a: bigint, w: Width): bigint { return BigOps.clz(a, w); }
+  udiv(a: bigint, b: bigint): bigint { return BigOps.udiv(a, b); }
+  sdiv(a: bigint, b: bigint, w: Width): bigint { return BigOps.sdiv(a, b, w); }
+  mulh(a: bigint, b: bigint, signed: boolean): bigint { return BigOps.mulh(a, b, signed); }
+
+  ltu(a: bigint, b: bigint): boolean { return a < b; }
+  eq(a: bigint, b: bigint): boolean { return a === b; }
+  bit(t: boolean): bigint { return t ? 1n : 0n; }
+  cond(cond: number): boolean { return this.cpu.condHolds(cond); }
+  select(t: boolean, a: bigint, b: bigint): bigint { return t ? a : b; }
+  when(t: boolean, then: () => void, otherwise: () => void): void {
+    if (t) then();
+    else otherwise();
+  }
+
+  carry(): bigint { return BigInt((this.cpu.nzcv >> 1) & 1); }
+  // Lazy, as in translated code (flags.ts): the flags are computed when something reads them.
+  flagsAdd(a: bigint, b: bigint, w: Width): void { this.lazy(w === 64 ? FlagOp.Add64 : FlagOp.Add32, a, b); }
+  flagsSub(a: bigint, b: bigint, w: Width): void { this.lazy(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, a, b); }
+  flagsLogic(r: bigint, w: Width): void { this.lazy(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, 0n); }
+  setNzcv(nzcv: number): void { this.cpu.nzcv = nzcv; }
+  setNzcvV(v: bigint): void { this.cpu.nzcv = Number(v & 15n); }
+
+  private lazy(op: number, a: bigint, b: bigint): void {
+    const cpu = this.cpu;
+    cpu.flagArgs[0] = a;
+    cpu.flagArgs[1] = b;
+    cpu.flagOp = op;
+  }
+}
+
+/**
+ * A decode table row from a specification. `decodeArgs` decodes a word once (the decode cache keeps the result
+ * beside the word, decode-a64.ts); the handler, one function for all the row's words, runs `exec` on the CPU's
+ * InterpSem with those arguments, decoding again only when the cache has since let the word go.
+ */
+export function specRow(spec: AnyInsnSpec): EncodingRow {
+  const { read } = parsePattern(spec.pattern);
+  const { decode, exec } = spec;
+  const decodeArgs = (insn: number): unknown => decode(read(insn));
+  return {
+    name: spec.name,
+    pattern: spec.pattern,
+    spec,
+    decodeArgs,
+    exec: (cpu, insn) => {
+      let a = cpu.decoder.cachedArgs(insn);
+      if (a === undefined) {
+        a = decodeArgs(insn);
+        if (a === undefined) undefinedInstruction();
+      }
+      exec(cpu.sem, a);
+    },
+  };
+}

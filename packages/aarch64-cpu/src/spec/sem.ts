@@ -1,0 +1,96 @@
+/**
+ * The operations an instruction's semantics is written in (spec/*.ts), once, for every backend. A specification's
+ * `exec` is generic over the backend's value type `V` (a 64-bit value) and truth type `B`; each backend implements
+ * {@link Sem}:
+ *  - the interpreter (spec/interp-sem.ts): `V` is a bigint and the operations happen as they are called;
+ *  - the WebAssembly tier (wasm-jit/spec-wasm.ts): `V` describes an i64 the emitted code computes, and calling the
+ *    operations emits that code.
+ *
+ * Values are unsigned 64-bit quantities. An operation of width `w` (32 or 64) takes operands that are already `w`-bit
+ * values (zero-extended) and returns a `w`-bit value (zero-extended): the Arm ARM's `bits(datasize)` arithmetic.
+ *
+ * Rules that keep the backends equivalent (the WebAssembly backend checks them while emitting, so a violation fails
+ * the differential tests instead of computing something else):
+ *  - effects (register writes, flags) come after the values they use are computed; a value read from a register is
+ *    not used after that register is written (use `let` before the write if it must be);
+ *  - the arms of `when` set only flags.
+ */
+
+/** An operation width: the Arm ARM's datasize. */
+export type Width = 32 | 64;
+
+/** ShiftReg's shift types: LSL, LSR, ASR, ROR. */
+export type ShiftType = 0 | 1 | 2 | 3;
+
+export interface Sem<V, B> {
+  // ---- values ----
+  /** A constant (0 <= v < 2^64). */
+  c(v: bigint): V;
+  /** The address of this instruction. */
+  pc(): V;
+  /** A value computed once and used several times (the backend may keep it in a temporary). */
+  let(v: V): V;
+
+  // ---- registers ----
+  /** X[n] (register 31 reads as zero). */
+  x(n: number): V;
+  /** X[n] with register 31 the current stack pointer. */
+  xsp(n: number): V;
+  /** X[n] = the low `w` bits of v, zero-extended (register 31 discards the write). */
+  setX(n: number, v: V, w: Width): void;
+  /** X[n] = the low `w` bits of v, zero-extended, with register 31 the current stack pointer. */
+  setXsp(n: number, v: V, w: Width): void;
+
+  // ---- arithmetic and logic, modulo 2^w ----
+  add(a: V, b: V, w: Width): V;
+  sub(a: V, b: V, w: Width): V;
+  mul(a: V, b: V, w: Width): V;
+  and(a: V, b: V): V;
+  or(a: V, b: V): V;
+  xor(a: V, b: V): V;
+  /** NOT of a `w`-bit value. */
+  not(a: V, w: Width): V;
+  /** ShiftReg by a constant amount, 0 <= amount < w. */
+  shift(type: ShiftType, a: V, amount: number, w: Width): V;
+  /** Shift by a register: the amount is `amount` modulo w (LSLV, LSRV, ASRV, RORV). */
+  shiftBy(type: ShiftType, a: V, amount: V, w: Width): V;
+  /** The low `bits` bits of a, zero-extended. */
+  zext(a: V, bits: 8 | 16 | 32 | 64): V;
+  /** The low `bits` bits of a, sign-extended to 64 bits. */
+  sext(a: V, bits: 8 | 16 | 32 | 64): V;
+  /** CountLeadingZeroBits of a `w`-bit value. */
+  clz(a: V, w: Width): V;
+  /** Unsigned division, rounding towards zero; a zero divisor gives 0. */
+  udiv(a: V, b: V, w: Width): V;
+  /** Signed division, rounding towards zero; a zero divisor gives 0; the most negative value / -1 wraps to itself. */
+  sdiv(a: V, b: V, w: Width): V;
+  /** The high 64 bits of the 128-bit product of two 64-bit values. */
+  mulh(a: V, b: V, signed: boolean): V;
+
+  // ---- truths ----
+  /** Unsigned a < b. */
+  ltu(a: V, b: V): B;
+  eq(a: V, b: V): B;
+  /** A truth as the value 0 or 1. */
+  bit(t: B): V;
+  /** ConditionHolds(cond) on the current NZCV. */
+  cond(cond: number): B;
+  /** t ? a : b. */
+  select(t: B, a: V, b: V): V;
+  /** Run `then` when t holds, else `otherwise`. Their effects are limited to the flags. */
+  when(t: B, then: () => void, otherwise: () => void): void;
+
+  // ---- flags ----
+  /** PSTATE.C as the value 0 or 1. */
+  carry(): V;
+  /** NZCV = the flags of AddWithCarry(a, b, 0) on `w` bits. */
+  flagsAdd(a: V, b: V, w: Width): void;
+  /** NZCV = the flags of AddWithCarry(a, NOT(b), 1) on `w` bits (a - b). */
+  flagsSub(a: V, b: V, w: Width): void;
+  /** NZCV = N and Z of the `w`-bit result r, C = V = 0 (the logical instructions). */
+  flagsLogic(r: V, w: Width): void;
+  /** NZCV = the constant nzcv (N=8, Z=4, C=2, V=1). */
+  setNzcv(nzcv: number): void;
+  /** NZCV = the low four bits of v. */
+  setNzcvV(v: V): void;
+}

@@ -1,0 +1,494 @@
+/**
+ * The WebAssembly tier's backend of the instruction specification (spec/*.ts): {@link WasmSem} implements the
+ * specification's operations by emitting the wasm that computes them into the block being compiled, and
+ * {@link specTranslations} derives a {@link Translator} for every specification row from its `decode` and `exec`.
+ * No instruction's meaning is written here: only what each generic operation is in WebAssembly.
+ *
+ * A value ({@link WVal}) is code that pushes an i64, emitted where the value is used; pure operations compose
+ * those, so an expression becomes one stack-machine sequence without temporaries, and a constant expression (PC
+ * arithmetic, immediates) is folded at translation time with the interpreter's own BigInt arithmetic
+ * (spec/interp-sem.ts `BigOps`). Registers come from the block's register cache (block-emitter.ts). `let`, `cond`
+ * and `carry` compute into a scratch local at once, so a value that is read several times, or that depends on
+ * state an effect may change, is fixed where the specification asks for it. The rules of spec/sem.ts are checked
+ * while emitting: a register value used after the register was written, or an effect inside `when` other than the
+ * flags, throws at translation time (and so fails the differential tests) instead of emitting different semantics.
+ */
+import { FlagOp } from '../flags.js';
+import { parsePattern, type Fields } from '../spec/pattern.js';
+import { BigOps } from '../spec/interp-sem.js';
+import type { Sem, ShiftType, Width } from '../spec/sem.js';
+import type { AnyInsnSpec } from '../spec/spec.js';
+import { St } from '../state-layout.js';
+import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
+import { ValType, VOID_BLOCK } from '../wasm/types.js';
+import { BlockEmitter, type Translator } from './block-emitter.js';
+import { ModuleBuilder } from '../wasm/module-builder.js';
+
+const { i32, i64 } = ValType;
+const M32 = 0xffff_ffffn;
+/** The block function's state-block parameter (block-emitter.ts P_ST). */
+const P_ST = 0;
+/** The bit of `written` that stands for the stack pointer. */
+const SP_BIT = 1 << 31;
+
+/** An i64 the emitted code computes: `emit` pushes it; `k` is its value when known at translation time. */
+export interface WVal {
+  readonly emit: () => void;
+  readonly k?: bigint;
+  /** Known to have bits 63:32 clear (a 32-bit result, a small constant): a 32-bit zero-extension is skipped. */
+  readonly z32?: boolean;
+}
+
+/** An i32 truth the emitted code computes (or `k` when known). */
+export interface WTruth {
+  readonly emit: () => void;
+  readonly k?: boolean;
+}
+
+const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
+const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
+
+export class WasmSem implements Sem<WVal, WTruth> {
+  /** Registers written by this instruction (bit n: Xn; bit 31: SP). */
+  private written = 0;
+  private inArm = false;
+  private nextI64 = 0;
+  private nextI32 = 0;
+  private readonly i64Scratch: number[];
+  private readonly i32Scratch: number[];
+
+  constructor(private readonly e: BlockEmitter) {
+    this.i64Scratch = [e.a, e.b, e.r, e.v, e.va, e.va2];
+    this.i32Scratch = [e.ha, e.ha2, e.lo, e.hi];
+  }
+
+  private get f() {
+    return this.e.f;
+  }
+
+  /** A scratch local for this instruction (the emitter's, then new ones for long expressions). */
+  private scratch(type: typeof i32 | typeof i64): number {
+    const pool = type === i64 ? this.i64Scratch : this.i32Scratch;
+    const k = type === i64 ? this.nextI64++ : this.nextI32++;
+    if (k >= pool.length) pool.push(this.f.addLocals(type));
+    return pool[k]!;
+  }
+
+  private zx(v: WVal): void {
+    v.emit();
+    if (v.z32 !== true) this.e.zext32();
+  }
+
+  private fail(why: string): never {
+    throw new Error(`instruction specification at 0x${this.e.pc.toString(16)} breaks spec/sem.ts's rules: ${why}`);
+  }
+
+  // ---- values ----
+
+  c(v: bigint): WVal {
+    return { k: v, z32: v <= M32, emit: () => { this.f.i64Const(v); } };
+  }
+
+  pc(): WVal {
+    return this.c(this.e.pc);
+  }
+
+  let(v: WVal): WVal {
+    if (v.k !== undefined) return v;
+    const l = this.scratch(i64);
+    v.emit();
+    this.f.localSet(l);
+    return { emit: () => { this.f.localGet(l); }, ...(v.z32 === true && { z32: true }) };
+  }
+
+  // ---- registers ----
+
+  x(n: number): WVal {
+    if (n === 31) return this.c(0n);
+    return {
+      emit: () => {
+        if ((this.written & (1 << n)) !== 0) this.fail(`X${n} used after it was written`);
+        this.e.x(n);
+      },
+    };
+  }
+
+  xsp(n: number): WVal {
+    if (n !== 31) return this.x(n);
+    return {
+      emit: () => {
+        if ((this.written & SP_BIT) !== 0) this.fail('SP used after it was written');
+        this.e.xsp(31);
+      },
+    };
+  }
+
+  setX(n: number, v: WVal, w: Width): void {
+    if (this.inArm) this.fail('a register written inside when()');
+    if (n === 31) return;
+    this.e.setX(n, w === 32 && v.z32 === true ? 64 : w, v.emit);
+    this.written |= 1 << n;
+  }
+
+  setXsp(n: number, v: WVal, w: Width): void {
+    if (n !== 31) {
+      this.setX(n, v, w);
+      return;
+    }
+    if (this.inArm) this.fail('SP written inside when()');
+    this.e.setXsp(31, w === 32 && v.z32 === true ? 64 : w, v.emit);
+    this.written |= SP_BIT;
+  }
+
+  // ---- arithmetic ----
+
+  /** a op b on i64, the result truncated to w bits. */
+  private binary(a: WVal, b: WVal, op: Opcode, w: Width, fold: (x: bigint, y: bigint) => bigint): WVal {
+    if (a.k !== undefined && b.k !== undefined) return this.c(fold(a.k, b.k));
+    return {
+      z32: w === 32,
+      emit: () => {
+        a.emit();
+        b.emit();
+        this.f.op(op);
+        if (w === 32) this.e.zext32();
+      },
+    };
+  }
+
+  add(a: WVal, b: WVal, w: Width): WVal {
+    if (b.k === 0n && (w === 64 || a.z32 === true)) return a;
+    return this.binary(a, b, Op.i64_add, w, (x, y) => BigOps.add(x, y, w));
+  }
+
+  sub(a: WVal, b: WVal, w: Width): WVal {
+    return this.binary(a, b, Op.i64_sub, w, (x, y) => BigOps.sub(x, y, w));
+  }
+
+  mul(a: WVal, b: WVal, w: Width): WVal {
+    return this.binary(a, b, Op.i64_mul, w, (x, y) => BigOps.mul(x, y, w));
+  }
+
+  /** A bitwise operation (no truncation: the result is as wide as the operands). */
+  private bitwise(a: WVal, b: WVal, op: Opcode, z32: boolean, fold: (x: bigint, y: bigint) => bigint): WVal {
+    if (a.k !== undefined && b.k !== undefined) return this.c(fold(a.k, b.k));
+    return { z32, emit: () => { a.emit(); b.emit(); this.f.op(op); } };
+  }
+
+  and(a: WVal, b: WVal): WVal {
+    return this.bitwise(a, b, Op.i64_and, a.z32 === true || b.z32 === true, BigOps.and);
+  }
+
+  or(a: WVal, b: WVal): WVal {
+    return this.bitwise(a, b, Op.i64_or, a.z32 === true && b.z32 === true, BigOps.or);
+  }
+
+  xor(a: WVal, b: WVal): WVal {
+    return this.bitwise(a, b, Op.i64_xor, a.z32 === true && b.z32 === true, BigOps.xor);
+  }
+
+  not(a: WVal, w: Width): WVal {
+    return this.bitwise(a, this.c(w === 64 ? 0xffff_ffff_ffff_ffffn : M32), Op.i64_xor, w === 32,
+      (x, y) => BigOps.not(x, w) & y);
+  }
+
+  shift(type: ShiftType, a: WVal, amount: number, w: Width): WVal {
+    if (amount === 0) return a;
+    if (a.k !== undefined) return this.c(BigOps.shift(type, a.k, amount, w));
+    if (w === 64) return { emit: () => { a.emit(); this.f.i64Const(amount).op(SHIFT64[type]); } };
+    // 32-bit: on the low word.
+    return {
+      z32: true,
+      emit: () => {
+        a.emit();
+        this.f.op(Op.i32_wrap_i64).i32Const(amount).op(SHIFT32[type]).op(Op.i64_extend_i32_u);
+      },
+    };
+  }
+
+  shiftBy(type: ShiftType, a: WVal, amount: WVal, w: Width): WVal {
+    if (a.k !== undefined && amount.k !== undefined) return this.c(BigOps.shiftBy(type, a.k, amount.k, w));
+    // wasm takes the amount modulo the width, as LSLV and the others do.
+    if (w === 64) return { emit: () => { a.emit(); amount.emit(); this.f.op(SHIFT64[type]); } };
+    return {
+      z32: true,
+      emit: () => {
+        a.emit();
+        this.f.op(Op.i32_wrap_i64);
+        amount.emit();
+        this.f.op(Op.i32_wrap_i64).op(SHIFT32[type]).op(Op.i64_extend_i32_u);
+      },
+    };
+  }
+
+  zext(a: WVal, bits: 8 | 16 | 32 | 64): WVal {
+    if (bits === 64 || (bits === 32 && a.z32 === true)) return a;
+    if (a.k !== undefined) return this.c(BigOps.zext(a.k, bits));
+    if (bits === 32) return { z32: true, emit: () => this.zx(a) };
+    return this.and(a, this.c(bits === 8 ? 0xffn : 0xffffn));
+  }
+
+  sext(a: WVal, bits: 8 | 16 | 32 | 64): WVal {
+    if (bits === 64) return a;
+    if (a.k !== undefined) return this.c(BigOps.sext(a.k, bits));
+    const op = bits === 8 ? Op.i64_extend8_s : bits === 16 ? Op.i64_extend16_s : Op.i64_extend32_s;
+    return { emit: () => { a.emit(); this.f.op(op); } };
+  }
+
+  clz(a: WVal, w: Width): WVal {
+    if (a.k !== undefined) return this.c(BigOps.clz(a.k, w));
+    if (w === 64) return { z32: true, emit: () => { a.emit(); this.f.op(Op.i64_clz); } };
+    return { z32: true, emit: () => { a.emit(); this.f.op(Op.i32_wrap_i64).op(Op.i32_clz).op(Op.i64_extend_i32_u); } };
+  }
+
+  udiv(a: WVal, b: WVal, w: Width): WVal {
+    return this.divide(a, b, w, false);
+  }
+
+  sdiv(a: WVal, b: WVal, w: Width): WVal {
+    return this.divide(a, b, w, true);
+  }
+
+  /**
+   * Division: a zero divisor gives 0 (wasm would trap); signed division by -1 is a negation (wasm traps on the most
+   * negative value / -1, which the architecture wraps to itself).
+   */
+  private divide(a: WVal, b: WVal, w: Width, signed: boolean): WVal {
+    if (a.k !== undefined && b.k !== undefined) {
+      return this.c(signed ? BigOps.sdiv(a.k, b.k, w) : BigOps.udiv(a.k, b.k));
+    }
+    const f = this.f;
+    if (w === 64) {
+      const x = this.let(a);
+      const y = this.let(b);
+      return {
+        emit: () => {
+          y.emit();
+          f.op(Op.i64_eqz).if(i64).i64Const(0).else();
+          if (signed) {
+            y.emit();
+            f.i64Const(-1).op(Op.i64_eq).if(i64).i64Const(0);
+            x.emit();
+            f.op(Op.i64_sub).else();
+            x.emit();
+            y.emit();
+            f.op(Op.i64_div_s).end();
+          } else {
+            x.emit();
+            y.emit();
+            f.op(Op.i64_div_u);
+          }
+          f.end();
+        },
+      };
+    }
+    // 32-bit: on the low words.
+    const lx = this.scratch(i32);
+    const ly = this.scratch(i32);
+    a.emit();
+    f.op(Op.i32_wrap_i64).localSet(lx);
+    b.emit();
+    f.op(Op.i32_wrap_i64).localSet(ly);
+    return {
+      z32: true,
+      emit: () => {
+        f.localGet(ly).op(Op.i32_eqz).if(i64).i64Const(0).else();
+        if (signed) {
+          f.localGet(ly).i32Const(-1).op(Op.i32_eq).if(i64).i32Const(0).localGet(lx).op(Op.i32_sub)
+            .op(Op.i64_extend_i32_u).else().localGet(lx).localGet(ly).op(Op.i32_div_s).op(Op.i64_extend_i32_u).end();
+        } else {
+          f.localGet(lx).localGet(ly).op(Op.i32_div_u).op(Op.i64_extend_i32_u);
+        }
+        f.end();
+      },
+    };
+  }
+
+  /**
+   * The high half of the 128-bit product from four 32 x 32 -> 64 partial products (wasm has no wider multiply);
+   * the signed form corrects the unsigned one: minus b when a is negative, minus a when b is.
+   */
+  mulh(a: WVal, b: WVal, signed: boolean): WVal {
+    if (a.k !== undefined && b.k !== undefined) return this.c(BigOps.mulh(a.k, b.k, signed));
+    const f = this.f;
+    const x = this.let(a);
+    const y = this.let(b);
+    const lo = (v: WVal): void => { v.emit(); f.i64Const(0xffff_ffff).op(Op.i64_and); };
+    const hi = (v: WVal): void => { v.emit(); f.i64Const(32).op(Op.i64_shr_u); };
+    const part = (p: (v: WVal) => void, q: (v: WVal) => void): WVal => {
+      const l = this.scratch(i64);
+      p(x);
+      q(y);
+      f.op(Op.i64_mul).localSet(l);
+      return { emit: () => { f.localGet(l); } };
+    };
+    const ll = part(lo, lo);
+    const lh = part(lo, hi);
+    const hl = part(hi, lo);
+    // mid = (lo*lo >> 32) + low32(lo*hi) + low32(hi*lo): below 3 * 2^32, no overflow.
+    const mid = this.scratch(i64);
+    hi(ll); lo(lh); f.op(Op.i64_add); lo(hl); f.op(Op.i64_add).localSet(mid);
+    return {
+      emit: () => {
+        hi(x); hi(y); f.op(Op.i64_mul);
+        hi(lh); f.op(Op.i64_add);
+        hi(hl); f.op(Op.i64_add);
+        f.localGet(mid).i64Const(32).op(Op.i64_shr_u).op(Op.i64_add);
+        if (signed) {
+          y.emit(); f.i64Const(0); x.emit(); f.i64Const(0).op(Op.i64_lt_s).op(Op.select).op(Op.i64_sub);
+          x.emit(); f.i64Const(0); y.emit(); f.i64Const(0).op(Op.i64_lt_s).op(Op.select).op(Op.i64_sub);
+        }
+      },
+    };
+  }
+
+  // ---- truths ----
+
+  ltu(a: WVal, b: WVal): WTruth {
+    if (a.k !== undefined && b.k !== undefined) return { k: a.k < b.k, emit: () => { this.f.i32Const(a.k! < b.k! ? 1 : 0); } };
+    return { emit: () => { a.emit(); b.emit(); this.f.op(Op.i64_lt_u); } };
+  }
+
+  eq(a: WVal, b: WVal): WTruth {
+    if (a.k !== undefined && b.k !== undefined) return { k: a.k === b.k, emit: () => { this.f.i32Const(a.k === b.k ? 1 : 0); } };
+    if (b.k === 0n) return { emit: () => { a.emit(); this.f.op(Op.i64_eqz); } };
+    return { emit: () => { a.emit(); b.emit(); this.f.op(Op.i64_eq); } };
+  }
+
+  bit(t: WTruth): WVal {
+    if (t.k !== undefined) return this.c(t.k ? 1n : 0n);
+    return { z32: true, emit: () => { t.emit(); this.f.op(Op.i64_extend_i32_u); } };
+  }
+
+  /** The condition, computed now (it reads the flags an effect later in the instruction may change). */
+  cond(cond: number): WTruth {
+    if (cond >= 14) return { k: true, emit: () => { this.f.i32Const(1); } };
+    const l = this.scratch(i32);
+    this.e.cond(cond);
+    this.f.localSet(l);
+    return { emit: () => { this.f.localGet(l); } };
+  }
+
+  select(t: WTruth, a: WVal, b: WVal): WVal {
+    if (t.k !== undefined) return t.k ? a : b;
+    return { z32: a.z32 === true && b.z32 === true, emit: () => { a.emit(); b.emit(); t.emit(); this.f.op(Op.select); } };
+  }
+
+  /**
+   * An `if`/`else` in the emitted code. What the register cache learns inside an arm exists only on that path, so
+   * its state is put back after each; the arms may only set flags (checked), and the flags they leave are
+   * unknown to the emitter afterwards.
+   */
+  when(t: WTruth, then: () => void, otherwise: () => void): void {
+    if (t.k !== undefined) {
+      if (t.k) then();
+      else otherwise();
+      return;
+    }
+    const e = this.e;
+    const saved = e.saveRegs();
+    t.emit();
+    this.f.if(VOID_BLOCK);
+    this.inArm = true;
+    then();
+    e.restoreRegs(saved);
+    e.clearPending();
+    this.f.else();
+    otherwise();
+    e.restoreRegs(saved);
+    this.inArm = false;
+    this.f.end();
+    e.clearPending();
+  }
+
+  // ---- flags ----
+
+  carry(): WVal {
+    const l = this.scratch(i64);
+    this.e.carry();
+    this.f.localSet(l);
+    return { z32: true, emit: () => { this.f.localGet(l); } };
+  }
+
+  flagsAdd(a: WVal, b: WVal, w: Width): void {
+    this.e.setFlags(w === 64 ? FlagOp.Add64 : FlagOp.Add32, w, a.emit, b.emit);
+  }
+
+  flagsSub(a: WVal, b: WVal, w: Width): void {
+    this.e.setFlags(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, w, a.emit, b.emit);
+  }
+
+  flagsLogic(r: WVal, w: Width): void {
+    this.e.setFlags(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, w, r.emit);
+  }
+
+  setNzcv(nzcv: number): void {
+    this.e.setNzcv(nzcv);
+  }
+
+  setNzcvV(v: WVal): void {
+    // setNzcv clears a pending operation (in the state block and in the emitter); then the computed value.
+    this.e.setNzcv(0);
+    this.f.localGet(P_ST);
+    v.emit();
+    this.f.op(Op.i32_wrap_i64).mem(MemOp.i32_store, St.NZCV);
+  }
+}
+
+/** A translator from a specification: decode the word, then emit its `exec` (false, emitting nothing: UNDEFINED). */
+function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Translator {
+  return (e, w) => {
+    const args: unknown = spec.decode(read(w));
+    if (args === undefined) return false;
+    spec.exec(new WasmSem(e), args);
+    return true;
+  };
+}
+
+/**
+ * Translate a few words of each specification into functions that are thrown away. The specifications' `exec`
+ * functions are shared by both backends; V8 optimises them for the backend it has seen, and when the other one
+ * first calls them (the interpreter runs code for a while before the first block is compiled) the optimised code
+ * is discarded and rebuilt. Calling each once with this backend before anything runs makes V8 compile them for
+ * both from the start (measured: bench-osboot 19% slower without this).
+ */
+function primeFeedback(specs: readonly AnyInsnSpec[]): void {
+  const m = new ModuleBuilder();
+  m.importMemory('env', 'memory', { min: 1 });
+  const fn = m.declareFunction(m.type([i32, i32, i32], [i32]));
+  for (const spec of specs) {
+    const { mask, value, read } = parsePattern(spec.pattern);
+    // Words with the fields set to patterns of ones and zeros (both widths where the row has sf), as the row decodes.
+    for (const fill of [0x5555_5555, 0xaaaa_aaaa, 0x3333_3333, 0xcccc_cccc, 0x0f0f_0f0f, 0xf0f0_f0f0, 0, 0xffff_ffff]) {
+      const word = ((fill & ~mask) | value) >>> 0;
+      const args: unknown = spec.decode(read(word));
+      if (args === undefined) continue;
+      const f = m.beginFunction(fn);
+      spec.exec(new WasmSem(new BlockEmitter(f, 0, 0, 0, 0)), args);
+      m.abandonFunction();
+    }
+  }
+}
+
+/**
+ * Translations by decode row name for a list of specifications. Rows sharing a name (REV's 32- and 64-bit
+ * encodings) get one translator that picks the row whose fixed bits the word matches.
+ */
+export function specTranslations(specs: readonly AnyInsnSpec[]): ReadonlyMap<string, Translator> {
+  primeFeedback(specs);
+  const byName = new Map<string, Array<{ mask: number; value: number; t: Translator }>>();
+  for (const spec of specs) {
+    const { mask, value, read } = parsePattern(spec.pattern);
+    const list = byName.get(spec.name) ?? [];
+    list.push({ mask, value, t: specTranslator(spec, read) });
+    byName.set(spec.name, list);
+  }
+  const out = new Map<string, Translator>();
+  for (const [name, list] of byName) {
+    out.set(name, list.length === 1 ? list[0]!.t : (e, w) => {
+      const row = list.find((r) => ((w & r.mask) >>> 0) === r.value);
+      return row !== undefined && row.t(e, w);
+    });
+  }
+  return out;
+}
