@@ -1,6 +1,7 @@
 /**
- * Helpers shared by the instruction classes: the Arm ARM's shared pseudocode functions (ExtendReg, ShiftReg,
- * AddWithCarry) over BigInt register values. `datasize` is 32 or 64; results are zero-extended to 64 bits.
+ * Helpers shared by the hand-written handlers (the instruction specification has its own, over Sem: spec/shared.ts):
+ * the Arm ARM's ExtendReg and AddWithCarry over BigInt register values. `datasize` is 32 or 64; results are
+ * zero-extended to 64 bits.
  */
 import type { Cpu } from '../cpu.js';
 
@@ -14,18 +15,6 @@ export function trunc(v: bigint, datasize: number): bigint {
 /** Sign-extend the low `bits` bits of `v` to a 64-bit unsigned value. */
 export function sext64(v: bigint, bits: number): bigint {
   return BigInt.asUintN(64, BigInt.asIntN(bits, v));
-}
-
-/** ShiftReg: type 0 LSL, 1 LSR, 2 ASR, 3 ROR, of a `datasize`-bit value by `amount` (< datasize). */
-export function shiftValue(v: bigint, type: number, amount: number, datasize: number): bigint {
-  if (amount === 0) return v;
-  const a = BigInt(amount);
-  switch (type) {
-    case 0: return trunc(v << a, datasize);
-    case 1: return v >> a;
-    case 2: return trunc(BigInt.asIntN(datasize, v) >> a, datasize);
-    default: return trunc((v >> a) | (v << BigInt(datasize - amount)), datasize);
-  }
 }
 
 /**
@@ -58,9 +47,4 @@ export function addWithCarry(cpu: Cpu, x: bigint, y: bigint, carry: number, data
     cpu.nzcv = (n << 3) | (z << 2) | (c << 1) | v;
   }
   return result;
-}
-
-/** NOT of a `datasize`-bit value. */
-export function not(v: bigint, datasize: number): bigint {
-  return trunc(~v, datasize);
 }

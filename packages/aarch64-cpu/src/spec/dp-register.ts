@@ -200,6 +200,7 @@ const mulHigh = (name: string, pattern: string, signed: boolean): InsnSpec<Three
 
 /** The integer rows of the class, by the names insn/data-processing-register.ts places them under. */
 export const DP_REGISTER_SPECS = {
+  // Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
   logical: [
     logical('AND (shifted register)', 'sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 0, false),
     logical('BIC (shifted register)', 'sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 0, true),
@@ -210,6 +211,8 @@ export const DP_REGISTER_SPECS = {
     logical('ANDS (shifted register)', 'sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 3, false),
     logical('BICS (shifted register)', 'sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 3, true),
   ],
+  // Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd. Add/subtract (extended register):
+  // sf op S 01011 opt 1 Rm option imm3 Rn Rd; opt != 00 is unallocated (FEAT_CPA's ADDPT/SUBPT use opt = 01).
   addSub: [
     addSubShifted('ADD (shifted register)', 'sf:1 0 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', false, false),
     addSubShifted('ADDS (shifted register)', 'sf:1 0 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', false, true),
@@ -220,24 +223,33 @@ export const DP_REGISTER_SPECS = {
     addSubExtended('SUB (extended register)', 'sf:1 1 0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5', true, false),
     addSubExtended('SUBS (extended register)', 'sf:1 1 1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5', true, true),
   ],
+  // Add/subtract (with carry): sf op S 11010000 Rm 000000 Rn Rd. Rotate right into flags (RMIF) and Evaluate into
+  // flags (SETF8, SETF16): FEAT_FlagM, not advertised: UNDEFINED.
   carry: [
     addCarry('ADC', 'sf:1 0 0 11010000 Rm:5 000000 Rn:5 Rd:5', false, false),
     addCarry('ADCS', 'sf:1 0 1 11010000 Rm:5 000000 Rn:5 Rd:5', false, true),
     addCarry('SBC', 'sf:1 1 0 11010000 Rm:5 000000 Rn:5 Rd:5', true, false),
     addCarry('SBCS', 'sf:1 1 1 11010000 Rm:5 000000 Rn:5 Rd:5', true, true),
   ],
+  // Conditional compare (register / immediate): sf op 1 11010010 Rm|imm5 cond 0|1 o2 Rn o3 nzcv; o2 = 1 or
+  // o3 = 1 or S = 0 is unallocated.
   condCompare: [
     condCompare('CCMN (register)', 'sf:1 0 1 11010010 Rm:5 cond:4 0 0 Rn:5 0 nzcv:4', false, false),
     condCompare('CCMP (register)', 'sf:1 1 1 11010010 Rm:5 cond:4 0 0 Rn:5 0 nzcv:4', true, false),
     condCompare('CCMN (immediate)', 'sf:1 0 1 11010010 imm5:5 cond:4 1 0 Rn:5 0 nzcv:4', false, true),
     condCompare('CCMP (immediate)', 'sf:1 1 1 11010010 imm5:5 cond:4 1 0 Rn:5 0 nzcv:4', true, true),
   ],
+  // Conditional select: sf op S 11010100 Rm cond op2 Rn Rd; S = 1 or op2<1> = 1 is unallocated.
   condSelect: [
     condSelect('CSEL', 'sf:1 0 0 11010100 Rm:5 cond:4 00 Rn:5 Rd:5', false, false),
     condSelect('CSINC', 'sf:1 0 0 11010100 Rm:5 cond:4 01 Rn:5 Rd:5', false, true),
     condSelect('CSINV', 'sf:1 1 0 11010100 Rm:5 cond:4 00 Rn:5 Rd:5', true, false),
     condSelect('CSNEG', 'sf:1 1 0 11010100 Rm:5 cond:4 01 Rn:5 Rd:5', true, true),
   ],
+  // Data-processing (2 source): sf 0 S 11010110 Rm opcode Rn Rd. SUBP (000000), SUBPS (S=1), IRG (000100), GMI
+  // (000101): FEAT_MTE, decoded by insn/mte.ts. PACGA (001100): pointer authentication, not implemented.
+  // SMAX/UMAX/SMIN/UMIN (0110xx): FEAT_CSSC, not advertised. CRC32 (010xxx): handlers in
+  // insn/data-processing-register.ts.
   twoSource: [
     divide('UDIV', 'sf:1 0 0 11010110 Rm:5 000010 Rn:5 Rd:5', false),
     divide('SDIV', 'sf:1 0 0 11010110 Rm:5 000011 Rn:5 Rd:5', true),
@@ -246,7 +258,13 @@ export const DP_REGISTER_SPECS = {
     shiftVariable('ASRV', 'sf:1 0 0 11010110 Rm:5 001010 Rn:5 Rd:5', 2),
     shiftVariable('RORV', 'sf:1 0 0 11010110 Rm:5 001011 Rn:5 Rd:5', 3),
   ],
+  // Data-processing (1 source): sf 1 S 11010110 opcode2 opcode Rn Rd. opcode2 = 00001 (PAC*, AUT*, XPAC*): pointer
+  // authentication, not implemented. CTZ (000110), CNT (000111), ABS (001000): FEAT_CSSC, not advertised.
   oneSource: [RBIT, REV16, REV_32, REV32, REV_64, CLZ, CLS],
+  // Data-processing (3 source): sf op54 11011 op31 Rm o0 Ra Rn Rd. op54 != 00, op31 = 011 (FEAT_CPA's
+  // MADDPT/MSUBPT), 010/110 with o0 = 1, 100, 111, and the 64-bit-only forms with sf = 0 are unallocated.
+  // SMULH and UMULH: Ra is (1)(1)(1)(1)(1); other values are CONSTRAINED UNPREDICTABLE, and the model takes the
+  // UNDEFINED option (as QEMU does).
   threeSource: [
     mulAdd('MADD', 'sf:1 00 11011 000 Rm:5 0 Ra:5 Rn:5 Rd:5', false),
     mulAdd('MSUB', 'sf:1 00 11011 000 Rm:5 1 Ra:5 Rn:5 Rd:5', true),
