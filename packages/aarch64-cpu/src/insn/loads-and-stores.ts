@@ -1,5 +1,8 @@
 /**
- * A64 instruction class "Loads and Stores" (Arm ARM C4.1.x, op0 = x1x0), for the general-purpose registers.
+ * A64 instruction class "Loads and Stores" (Arm ARM C4.1.x, op0 = x1x0), for the general-purpose registers. The
+ * plain forms (load/store register with an unsigned, unscaled, pre- or post-indexed immediate or a register offset,
+ * and load/store pair) are specifications (spec/loads-stores.ts), from which their handlers and WebAssembly
+ * translations are derived; the rest are handlers here.
  *
  * Implemented: load/store register (unsigned immediate, unscaled immediate, immediate pre/post-index, register offset,
  * unprivileged, literal), PRFM/PRFUM (no-ops), load/store pair (offset, pre/post-index, non-temporal, LDPSW),
@@ -48,7 +51,8 @@ import { Ec } from '../exits.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { SysReg } from '../sysregs.js';
 import { FEAT } from '../impl-defined.js';
-import { extendValue } from './common.js';
+import { LOAD_STORE_SPECS, singleOp, type SingleOp } from '../spec/loads-stores.js';
+import { specRow } from '../spec/interp-sem.js';
 
 const MASK32 = 0xffff_ffffn;
 /** Value masks by access size in bytes. */
@@ -72,10 +76,10 @@ function baseReg(cpu: Cpu, n: number): bigint {
   return n === 31 ? spBase(cpu) : cpu.x[n]!;
 }
 
-/** Sign-extension of a loaded value: 0 none (zero-extended), 1 to 32 bits, 2 to 64 bits. */
+/** Sign-extension of a loaded value: 0 none (zero-extended), else the destination width (as spec/loads-stores.ts). */
 const EXT_NONE = 0;
-const EXT_32 = 1;
-const EXT_64 = 2;
+const EXT_32 = 32;
+const EXT_64 = 64;
 
 function extendLoaded(v: bigint, bytes: number, ext: number): bigint {
   if (ext === EXT_NONE) return v;
@@ -105,37 +109,8 @@ function issFor(size: number, ext: number, sf: boolean, ar: boolean): number {
 // Load/store register: one general-purpose register
 // ---------------------------------------------------------------------------------------------------------------
 
-/** What a (size, opc) pair of the load/store register classes does. */
-interface SingleOp {
-  readonly name: string;
-  /** 0 store, 1 load, 2 prefetch. */
-  readonly kind: 0 | 1 | 2;
-  readonly size: number;
-  readonly ext: number;
-  /** The ISS for the no-writeback forms, without SRT. */
-  readonly iss: number;
-}
-
 const STORE = 0;
 const LOAD = 1;
-const PREFETCH = 2;
-
-/** The (size, opc) combinations of the load/store register classes, or undefined when unallocated. */
-function singleOp(size: number, opc: number): SingleOp | undefined {
-  const sizeName = ['B', 'H', '', ''][size]!;
-  if (opc === 0) {
-    return { name: `STR${sizeName}`, kind: STORE, size, ext: EXT_NONE, iss: issFor(size, EXT_NONE, size === 3, false) };
-  }
-  if (opc === 1) {
-    return { name: `LDR${sizeName}`, kind: LOAD, size, ext: EXT_NONE, iss: issFor(size, EXT_NONE, size === 3, false) };
-  }
-  if (size === 3) return opc === 2 ? { name: 'PRFM', kind: PREFETCH, size, ext: EXT_NONE, iss: 0 } : undefined;
-  if (size === 2) {
-    return opc === 2 ? { name: 'LDRSW', kind: LOAD, size, ext: EXT_64, iss: issFor(size, EXT_64, true, false) } : undefined;
-  }
-  const ext = opc === 2 ? EXT_64 : EXT_32;
-  return { name: `LDRS${sizeName} (${ext === EXT_64 ? 64 : 32}-bit)`, kind: LOAD, size, ext, iss: issFor(size, ext, ext === EXT_64, false) };
-}
 
 /** Perform the access of a load/store register instruction at `addr`. */
 function singleAccess(cpu: Cpu, kind: number, bytes: number, ext: number, t: number, addr: bigint, flags: number): void {
@@ -150,68 +125,24 @@ function singleAccess(cpu: Cpu, kind: number, bytes: number, ext: number, t: num
 
 const nop: Handler = () => {};
 
-/** LDR/STR (immediate, unsigned offset): imm12 scaled by the access size. */
-function unsignedImm(op: SingleOp): Handler {
-  if (op.kind === PREFETCH) return nop;
-  const { kind, size, ext, iss } = op;
-  const bytes = 1 << size;
-  return (cpu, insn) => {
-    const t = insn & 31;
-    const n = (insn >>> 5) & 31;
-    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
-    const addr = BigInt.asUintN(64, base + BigInt(((insn >>> 10) & 0xfff) << size));
-    cpu.dabtIss = iss | (t << 16);
-    singleAccess(cpu, kind, bytes, ext, t, addr, n === 31 ? 0 : Acc.TagChecked);
-  };
-}
-
-/** LDUR/STUR (unscaled immediate) and, with `unpriv`, LDTR/STTR (unprivileged): signed imm9, no writeback. */
-function unscaledImm(op: SingleOp, unpriv: boolean): Handler {
-  if (op.kind === PREFETCH) return nop;
-  const { kind, size, ext, iss } = op;
+/**
+ * LDTR/STTR (unprivileged): signed imm9, no writeback. At EL1 they check permissions (and, with MTE, tag-check
+ * configuration) as at EL0, unless PSTATE.UAO = 1 (FEAT_UAO: AArch64.IsUnprivAccessPriv), which makes them ordinary
+ * privileged accesses; at EL0 they are ordinary accesses. (The other forms of the class are specifications:
+ * spec/loads-stores.ts.)
+ */
+function unprivileged(op: SingleOp): Handler {
+  const { size, ext, iss } = op;
+  const kind = op.load ? LOAD : STORE;
   const bytes = 1 << size;
   return (cpu, insn) => {
     const t = insn & 31;
     const n = (insn >>> 5) & 31;
     const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
     const addr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
-    // LDTR/STTR at EL1 check permissions (and, with MTE, tag-check configuration) as at EL0, unless PSTATE.UAO = 1
-    // (FEAT_UAO: AArch64.IsUnprivAccessPriv), which makes them ordinary privileged accesses. At EL0 they are
-    // ordinary accesses.
-    const flags = (n === 31 ? 0 : Acc.TagChecked) | (unpriv && cpu.el === 1 && cpu.uao === 0 ? Acc.Unpriv : 0);
+    const flags = (n === 31 ? 0 : Acc.TagChecked) | (cpu.el === 1 && cpu.uao === 0 ? Acc.Unpriv : 0);
     cpu.dabtIss = iss | (t << 16);
     singleAccess(cpu, kind, bytes, ext, t, addr, flags);
-  };
-}
-
-/** LDR/STR (immediate, post-index or pre-index): signed imm9, base written back after the access. */
-function indexedImm(op: SingleOp, post: boolean): Handler {
-  const { kind, size, ext } = op;
-  const bytes = 1 << size;
-  return (cpu, insn) => {
-    const t = insn & 31;
-    const n = (insn >>> 5) & 31;
-    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
-    const wb = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
-    // Loads: Rt is written before Rn, so Rt == Rn leaves the written-back address (see the file comment).
-    singleAccess(cpu, kind, bytes, ext, t, post ? base : wb, Acc.TagChecked);
-    cpu.setXs(n, wb);
-  };
-}
-
-/** LDR/STR (register): Rm extended by option (UXTW, LSL, SXTW, SXTX; option<1> = 0 does not decode), scaled by S. */
-function registerOffset(op: SingleOp): Handler {
-  if (op.kind === PREFETCH) return nop;
-  const { kind, size, ext, iss } = op;
-  const bytes = 1 << size;
-  return (cpu, insn) => {
-    const t = insn & 31;
-    const n = (insn >>> 5) & 31;
-    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
-    const offset = extendValue(cpu.x[(insn >>> 16) & 31]!, (insn >>> 13) & 7, (insn & 0x1000) !== 0 ? size : 0, 64);
-    const addr = BigInt.asUintN(64, base + offset);
-    cpu.dabtIss = iss | (t << 16);
-    singleAccess(cpu, kind, bytes, ext, t, addr, Acc.TagChecked);
   };
 }
 
@@ -228,54 +159,6 @@ function literal(opc: number): Handler {
     cpu.dabtIss = iss | (t << 16);
     const v = cpu.mem.read(addr, bytes, 0);
     cpu.setXr(t, ext === EXT_NONE ? v : extendLoaded(v, bytes, ext));
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Load/store pair
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Pair addressing modes, insn bits [25:23]. */
-const PAIR_NONTEMPORAL = 0;
-const PAIR_POST = 1;
-const PAIR_OFFSET = 2;
-const PAIR_PRE = 3;
-
-/** LDP/STP/LDNP/STNP/LDPSW: `bytes` 4 or 8 per register, `signed` for LDPSW. */
-function pair(load: boolean, bytes: number, signed: boolean, mode: number): Handler {
-  const wback = mode === PAIR_POST || mode === PAIR_PRE;
-  const post = mode === PAIR_POST;
-  const bytesN = BigInt(bytes);
-  return (cpu, insn) => {
-    const t = insn & 31;
-    const n = (insn >>> 5) & 31;
-    const t2 = (insn >>> 10) & 31;
-    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
-    const wbAddr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 15) & 0x7f, 7) * bytes));
-    const addr = post ? base : wbAddr;
-    const addr2 = BigInt.asUintN(64, addr + bytesN);
-    const flags = wback || n !== 31 ? Acc.TagChecked : 0;
-    if (load) {
-      let v1 = cpu.mem.read(addr, bytes, flags);
-      let v2 = cpu.mem.read(addr2, bytes, flags);
-      if (signed) {
-        v1 = BigInt.asUintN(64, BigInt.asIntN(32, v1));
-        v2 = BigInt.asUintN(64, BigInt.asIntN(32, v2));
-      }
-      // Rt, then Rt2, then the base: Rt == Rt2 keeps the second element, Rt/Rt2 == Rn the written-back address.
-      cpu.setXr(t, v1);
-      cpu.setXr(t2, v2);
-    } else {
-      let v1 = cpu.x[t]!;
-      let v2 = cpu.x[t2]!;
-      if (bytes === 4) {
-        v1 &= MASK32;
-        v2 &= MASK32;
-      }
-      cpu.mem.write(addr, bytes, v1, flags | Acc.Write);
-      cpu.mem.write(addr2, bytes, v2, flags | Acc.Write);
-    }
-    if (wback) cpu.setXs(n, wbAddr);
   };
 }
 
@@ -552,42 +435,28 @@ function buildTable(): EncodingRow[] {
   const literalNames = ['LDR (literal, 32-bit)', 'LDR (literal, 64-bit)', 'LDRSW (literal)', 'PRFM (literal)'];
   for (let opc = 0; opc < 4; opc++) row(literalNames[opc]!, `${bin(opc, 2)}011000 xxxxxxxxxxxxxxxxxxx xxxxx`, literal(opc));
 
-  // Load/store pair: opc 101 V=0 mode[25:23] L imm7 Rt2 Rn Rt. opc = 11 and the non-temporal opc = 01 are
-  // unallocated; opc = 01 with L = 0 is STGP (decoded by insn/mte.ts).
-  const modeNames = ['no-allocate', 'post-index', 'signed offset', 'pre-index'];
-  for (const mode of [PAIR_NONTEMPORAL, PAIR_POST, PAIR_OFFSET, PAIR_PRE]) {
-    const m = bin(mode, 3);
-    const mn = modeNames[mode]!;
-    for (const opc of [0, 2]) {
-      const bytes = opc === 0 ? 4 : 8;
-      const w = opc === 0 ? '32-bit' : '64-bit';
-      const st = mode === PAIR_NONTEMPORAL ? 'STNP' : 'STP';
-      const ld = mode === PAIR_NONTEMPORAL ? 'LDNP' : 'LDP';
-      row(`${st} (${mn}, ${w})`, `${bin(opc, 2)}101 0 ${m} 0 xxxxxxx xxxxx xxxxx xxxxx`, pair(false, bytes, false, mode));
-      row(`${ld} (${mn}, ${w})`, `${bin(opc, 2)}101 0 ${m} 1 xxxxxxx xxxxx xxxxx xxxxx`, pair(true, bytes, false, mode));
-    }
-    if (mode !== PAIR_NONTEMPORAL) row(`LDPSW (${mn})`, `01101 0 ${m} 1 xxxxxxx xxxxx xxxxx xxxxx`, pair(true, 4, true, mode));
-  }
+  // Load/store pair: specifications (spec/loads-stores.ts).
+  rows.push(...LOAD_STORE_SPECS.pairs.map(specRow));
 
   // Load/store register classes: size 111 V=0 ...
   for (let size = 0; size < 4; size++) {
     for (let opc = 0; opc < 4; opc++) {
-      const op = singleOp(size, opc);
-      if (op === undefined) continue;
       const so = `${bin(size, 2)}111`;
       const o = bin(opc, 2);
-      const prfm = op.kind === PREFETCH;
-      // Unsigned immediate: size 111 0 01 opc imm12 Rn Rt.
-      row(`${op.name} (immediate, unsigned offset)`, `${so}001 ${o} xxxxxxxxxxxx xxxxx xxxxx`, unsignedImm(op));
-      // Unscaled immediate: size 111 0 00 opc 0 imm9 00 Rn Rt (LDUR*, STUR*, PRFUM).
-      row(`${prfm ? 'PRFUM' : op.name.replace(/^(LD|ST)R/, '$1UR')} (unscaled)`, `${so}000 ${o} 0 xxxxxxxxx 00 xxxxx xxxxx`, unscaledImm(op, false));
-      // Register offset: size 111 0 00 opc 1 Rm option S 10 Rn Rt, option<1> = 1 (option<1> = 0 is UNDEFINED).
-      row(`${op.name} (register)`, `${so}000 ${o} 1 xxxxx x1x x 10 xxxxx xxxxx`, registerOffset(op));
-      if (prfm) continue; // PRFM has no indexed or unprivileged forms (unallocated).
-      // Post-index (01), pre-index (11), unprivileged (10): size 111 0 00 opc 0 imm9 xx Rn Rt.
-      row(`${op.name} (immediate, post-index)`, `${so}000 ${o} 0 xxxxxxxxx 01 xxxxx xxxxx`, indexedImm(op, true));
-      row(`${op.name} (immediate, pre-index)`, `${so}000 ${o} 0 xxxxxxxxx 11 xxxxx xxxxx`, indexedImm(op, false));
-      row(`${op.name.replace(/^(LD|ST)R/, '$1TR')} (unprivileged)`, `${so}000 ${o} 0 xxxxxxxxx 10 xxxxx xxxxx`, unscaledImm(op, true));
+      if (size === 3 && opc === 2) {
+        // PRFM and PRFUM: prefetch hints, no access (no indexed or unprivileged forms: unallocated).
+        row('PRFM (immediate, unsigned offset)', `${so}001 ${o} xxxxxxxxxxxx xxxxx xxxxx`, nop);
+        row('PRFUM (unscaled)', `${so}000 ${o} 0 xxxxxxxxx 00 xxxxx xxxxx`, nop);
+        // Register offset: option<1> = 0 is UNDEFINED.
+        row('PRFM (register)', `${so}000 ${o} 1 xxxxx x1x x 10 xxxxx xxxxx`, nop);
+        continue;
+      }
+      const op = singleOp(size as 0 | 1 | 2 | 3, opc);
+      if (op === undefined) continue;
+      // Unsigned immediate, unscaled immediate, register offset, post-index, pre-index: specifications.
+      rows.push(...LOAD_STORE_SPECS.single[size]![opc]!.map(specRow));
+      // Unprivileged: size 111 0 00 opc 0 imm9 10 Rn Rt.
+      row(`${op.name.replace(/^(LD|ST)R/, '$1TR')} (unprivileged)`, `${so}000 ${o} 0 xxxxxxxxx 10 xxxxx xxxxx`, unprivileged(op));
     }
     // Atomic memory operations: size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt. Implemented: o3 = 0 (LD<op>) and
     // o3 = 1, opc = 000 (SWP) and LDAPR (below). The rest of o3 = 1 (LD64B/ST64B*: FEAT_LS64; RCW*: FEAT_THE)

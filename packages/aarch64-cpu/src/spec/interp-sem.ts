@@ -5,7 +5,11 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { EncodingRow } from '../decode.js';
+import { GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
 import { FlagOp } from '../flags.js';
+import { Acc } from '../ports.js';
+import { SysReg } from '../sysregs.js';
 import { undefinedInstruction } from '../undefined.js';
 import { parsePattern } from './pattern.js';
 import type { Sem, ShiftType, Width } from './sem.js';
@@ -111,6 +115,22 @@ export class InterpSem implements Sem<bigint, boolean> {
   flagsLogic(r: bigint, w: Width): void { this.lazy(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, 0n); }
   setNzcv(nzcv: number): void { this.cpu.nzcv = nzcv; }
   setNzcvV(v: bigint): void { this.cpu.nzcv = Number(v & 15n); }
+
+  addrBase(n: number): bigint {
+    if (n !== 31) return this.cpu.x[n]!;
+    const cpu = this.cpu;
+    const sp = cpu.xs(31);
+    // CheckSPAlignment: SCTLR_EL1.SA (EL1) or SA0 (EL0) makes a misaligned SP base an SP alignment fault.
+    if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
+      throw new GuestException(Ec.SpAlign, 0);
+    }
+    return sp;
+  }
+  syndrome(iss: number): void { this.cpu.dabtIss = iss; }
+  load(addr: bigint, size: 0 | 1 | 2 | 3, flags: number): bigint { return this.cpu.mem.read(addr, 1 << size, flags); }
+  store(addr: bigint, size: 0 | 1 | 2 | 3, v: bigint, flags: number): void {
+    this.cpu.mem.write(addr, 1 << size, size === 3 ? v : BigInt.asUintN(8 << size, v), flags | Acc.Write);
+  }
 
   private lazy(op: number, a: bigint, b: bigint): void {
     const cpu = this.cpu;

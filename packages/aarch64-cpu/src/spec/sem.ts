@@ -13,7 +13,9 @@
  * the differential tests instead of computing something else):
  *  - effects (register writes, flags) come after the values they use are computed; a value read from a register is
  *    not used after that register is written (use `let` before the write if it must be);
- *  - the arms of `when` set only flags.
+ *  - the arms of `when` set only flags;
+ *  - memory accesses come before any register write (so a backend may try the accesses first and hand the whole
+ *    instruction to the interpreter when one of them cannot complete inline).
  */
 
 /** An operation width: the Arm ARM's datasize. */
@@ -93,4 +95,14 @@ export interface Sem<V, B> {
   setNzcv(nzcv: number): void;
   /** NZCV = the low four bits of v. */
   setNzcvV(v: V): void;
+
+  // ---- memory (specifications with `memory: true`) ----
+  /** The base register of an address: X[n], or for n = 31 the stack pointer after CheckSPAlignment. */
+  addrBase(n: number): V;
+  /** The data abort syndrome (ISS[24:14] and SRT, ports.ts) a fault of the following accesses reports; 0: none. */
+  syndrome(iss: number): void;
+  /** Read 2^size bytes at `addr` (zero-extended), with the access flags of ports.ts `Acc`. */
+  load(addr: V, size: 0 | 1 | 2 | 3, flags: number): V;
+  /** Write the low 2^size bytes of v at `addr`. */
+  store(addr: V, size: 0 | 1 | 2 | 3, v: V, flags: number): void;
 }

@@ -23,6 +23,8 @@ export interface InsnSpec<A = unknown> {
   /** The arguments of a word matching the pattern, from its fields by name; undefined when it is UNDEFINED. */
   readonly decode: (f: Fields) => A | undefined;
   readonly exec: Exec<A>;
+  /** The instruction accesses memory (Sem's load and store). */
+  readonly memory?: boolean;
 }
 
 /**
@@ -37,8 +39,9 @@ export type AnyInsnSpec = InsnSpec<any>;
  */
 export function insn<K extends string, A>(
   name: string, pattern: string, decode: (f: Fields<K>) => A | undefined, exec: Exec<A>,
+  options: { readonly memory?: boolean } = {},
 ): InsnSpec<A> {
-  return { name, pattern, decode: decode as (f: Fields) => A | undefined, exec };
+  return { name, pattern, decode: decode as (f: Fields) => A | undefined, exec, ...(options.memory === true && { memory: true }) };
 }
 
 /** The operation width of an `sf` field. */

@@ -37,6 +37,8 @@ export interface WVal {
   readonly k?: bigint;
   /** Known to have bits 63:32 clear (a 32-bit result, a small constant): a 32-bit zero-extension is skipped. */
   readonly z32?: boolean;
+  /** A load's value: the i32 local holding the host address and the size (a sign extension loads it signed). */
+  readonly loaded?: { readonly ha: number; readonly size: number };
 }
 
 /** An i32 truth the emitted code computes (or `k` when known). */
@@ -48,6 +50,10 @@ export interface WTruth {
 const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
 const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
 
+const LOAD_U = [MemOp.i64_load8_u, MemOp.i64_load16_u, MemOp.i64_load32_u, MemOp.i64_load] as const;
+const LOAD_S = [MemOp.i64_load8_s, MemOp.i64_load16_s, MemOp.i64_load32_s, MemOp.i64_load] as const;
+const STORE = [MemOp.i64_store8, MemOp.i64_store16, MemOp.i64_store32, MemOp.i64_store] as const;
+
 export class WasmSem implements Sem<WVal, WTruth> {
   /** Registers written by this instruction (bit n: Xn; bit 31: SP). */
   private written = 0;
@@ -55,11 +61,16 @@ export class WasmSem implements Sem<WVal, WTruth> {
   private nextI64 = 0;
   private nextI32 = 0;
   private readonly i64Scratch: number[];
+  // Not lo/hi/ent: BlockEmitter.fastCheck uses them.
   private readonly i32Scratch: number[];
 
-  constructor(private readonly e: BlockEmitter) {
+  /**
+   * `writes`: for a specification with memory accesses, emitted inside BlockEmitter.withSlowPath; the registers
+   * it writes are added to the list (the slow path's handler writes the same ones).
+   */
+  constructor(private readonly e: BlockEmitter, private readonly writes?: number[]) {
     this.i64Scratch = [e.a, e.b, e.r, e.v, e.va, e.va2];
-    this.i32Scratch = [e.ha, e.ha2, e.lo, e.hi];
+    this.i32Scratch = [e.ha, e.ha2];
   }
 
   private get f() {
@@ -128,6 +139,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     if (n === 31) return;
     this.e.setX(n, w === 32 && v.z32 === true ? 64 : w, v.emit);
     this.written |= 1 << n;
+    this.writes?.push(n);
   }
 
   setXsp(n: number, v: WVal, w: Width): void {
@@ -231,6 +243,10 @@ export class WasmSem implements Sem<WVal, WTruth> {
   sext(a: WVal, bits: 8 | 16 | 32 | 64): WVal {
     if (bits === 64) return a;
     if (a.k !== undefined) return this.c(BigOps.sext(a.k, bits));
+    const l = a.loaded;
+    if (l !== undefined && bits === 8 << l.size) {
+      return { emit: () => { this.f.localGet(l.ha).mem(LOAD_S[l.size]!, 0, 0); } }; // a sign-extending load
+    }
     const op = bits === 8 ? Op.i64_extend8_s : bits === 16 ? Op.i64_extend16_s : Op.i64_extend32_s;
     return { emit: () => { a.emit(); this.f.op(op); } };
   }
@@ -433,14 +449,75 @@ export class WasmSem implements Sem<WVal, WTruth> {
     v.emit();
     this.f.op(Op.i32_wrap_i64).mem(MemOp.i32_store, St.NZCV);
   }
+
+  // ---- memory: an inline fast path through the arena data TLB; a miss branches to the handler (withSlowPath) ----
+
+  private memoryOp(what: string): void {
+    if (this.writes === undefined) this.fail(`${what} in a specification without memory: true`);
+    if (this.inArm) this.fail(`${what} inside when()`);
+    if (this.written !== 0) this.fail(`${what} after a register write`);
+  }
+
+  /** SP's alignment is checked here (a misaligned SP goes to the handler, which decides on the fault). */
+  addrBase(n: number): WVal {
+    this.memoryOp('addrBase');
+    if (n !== 31) return this.x(n);
+    this.e.spAlignCheck(31, 0);
+    return this.xsp(31);
+  }
+
+  /** Nothing: a fault is always the handler's, which sets the syndrome itself. */
+  syndrome(_iss: number): void {}
+
+  /**
+   * The access is checked here; the value is loaded where it is used (after every access of the instruction has
+   * passed its checks: the register writes come after the accesses), signed when a sign extension asks for it.
+   */
+  load(addr: WVal, size: 0 | 1 | 2 | 3, _flags: number): WVal {
+    this.memoryOp('load');
+    const ha = this.access(addr, size, false);
+    return { z32: size < 3, loaded: { ha, size }, emit: () => { this.f.localGet(ha).mem(LOAD_U[size], 0, 0); } };
+  }
+
+  /**
+   * Checked and written here. A later access of the same instruction that misses hands the whole instruction to
+   * the handler, which writes this one again with the same value (no register has changed: the writes come after
+   * the accesses), as it would have written it before reaching the other one.
+   */
+  store(addr: WVal, size: 0 | 1 | 2 | 3, v: WVal, _flags: number): void {
+    this.memoryOp('store');
+    const ha = this.access(addr, size, true);
+    this.f.localGet(ha);
+    v.emit();
+    this.f.mem(STORE[size], 0, 0);
+  }
+
+  /**
+   * The fast-path check of an access of 2^size bytes at `addr` (a miss branches to the slow path); the host
+   * address in an i32 local. The check compares the allocation tag whenever the page is Tagged, so an access the
+   * pseudocode does not check (an SP base) with a mismatching tag takes the slow path, which is exact.
+   */
+  private access(addr: WVal, size: number, write: boolean): number {
+    const va = this.scratch(i64);
+    const ha = this.scratch(i32);
+    addr.emit();
+    this.f.localSet(va);
+    this.e.fastCheck(va, 1 << size, write, ha, 0);
+    return ha;
+  }
 }
 
-/** A translator from a specification: decode the word, then emit its `exec` (false, emitting nothing: UNDEFINED). */
 function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Translator {
   return (e, w) => {
     const args: unknown = spec.decode(read(w));
     if (args === undefined) return false;
-    spec.exec(new WasmSem(e), args);
+    if (spec.memory !== true) {
+      spec.exec(new WasmSem(e), args);
+      return true;
+    }
+    // Accesses: checks that branch to the handler on a miss, then the effects (BlockEmitter.withSlowPath).
+    const writes: number[] = [];
+    e.withSlowPath(() => spec.exec(new WasmSem(e, writes), args), writes);
     return true;
   };
 }
@@ -464,7 +541,8 @@ function primeFeedback(specs: readonly AnyInsnSpec[]): void {
       const args: unknown = spec.decode(read(word));
       if (args === undefined) continue;
       const f = m.beginFunction(fn);
-      spec.exec(new WasmSem(new BlockEmitter(f, 0, 0, 0, 0)), args);
+      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true ? [] : undefined);
+      spec.exec(sem, args);
       m.abandonFunction();
     }
   }
