@@ -14,7 +14,7 @@
  * NOPs when their feature is not implemented, as the architecture requires.
  */
 import type { Cpu } from '../cpu.js';
-import { sext, type EncodingRow } from '../decode.js';
+import type { EncodingRow } from '../decode.js';
 import { El2Trap, GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
@@ -22,73 +22,23 @@ import { mteLevel } from '../mte.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
 import { sysInstruction } from './branches-exceptions-system-sys.js';
+import { BRANCH_SPECS } from '../spec/branches.js';
+import { specRow } from '../spec/interp-sem.js';
 import { mrs, msrImmediate, msrRegister } from './branches-exceptions-system-sysreg.js';
 
-// ---- branches ----
+// ---- branches: specifications (spec/branches.ts) ----
 
-/** BranchTo(PC + offset) for the PC-relative forms; `offset` is a byte offset (a Number). */
-function branchRel(cpu: Cpu, offset: number): void {
-  cpu.nextPc = branchAddr(cpu, BigInt.asUintN(64, cpu.pc + BigInt(offset)));
-}
+const [B, BL, B_COND, CBZ, TBZ] = BRANCH_SPECS.direct.map(specRow) as [EncodingRow, EncodingRow, EncodingRow, EncodingRow, EncodingRow];
+const [BR, BLR, RET] = BRANCH_SPECS.register.map(specRow) as [EncodingRow, EncodingRow, EncodingRow];
 
 /**
- * BranchTo(Xn) for the register forms: a misaligned target faults when it is executed, so only then is the next
- * fetch flagged (the flag sends the translated run loop to the interpreter for one instruction: setting it for
- * every aligned BR/BLR/RET cost one interpreted instruction and a broken chain after each).
+ * BranchTo(target) of ERET: a misaligned target faults when it is executed, so only then is the next fetch flagged
+ * (as the branch specifications do: spec/interp-sem.ts `branch`).
  */
 function branchReg(cpu: Cpu, target: bigint): void {
   const pc = branchAddr(cpu, target);
   cpu.nextPc = pc;
   if ((pc & 3n) !== 0n) cpu.checkPcAlign = true;
-}
-
-/** B <label>: `000101 imm26`. */
-function b(cpu: Cpu, insn: number): void {
-  branchRel(cpu, sext(insn & 0x3ff_ffff, 26) * 4);
-}
-
-/** BL <label>: `100101 imm26`. */
-function bl(cpu: Cpu, insn: number): void {
-  cpu.x[30] = cpu.pc + 4n;
-  branchRel(cpu, sext(insn & 0x3ff_ffff, 26) * 4);
-}
-
-/** B.<cond> <label>: `01010100 imm19 0 cond`. */
-function bCond(cpu: Cpu, insn: number): void {
-  if (cpu.condHolds(insn & 0xf)) branchRel(cpu, sext((insn >>> 5) & 0x7_ffff, 19) * 4);
-}
-
-/** CBZ/CBNZ <R><t>, <label>: `sf 011010 op imm19 Rt`. */
-function cbz(cpu: Cpu, insn: number): void {
-  let v = cpu.xr(insn & 31);
-  if ((insn & 0x8000_0000) === 0) v &= 0xffff_ffffn;
-  const nonZero = (insn & (1 << 24)) !== 0;
-  if ((v !== 0n) === nonZero) branchRel(cpu, sext((insn >>> 5) & 0x7_ffff, 19) * 4);
-}
-
-/** TBZ/TBNZ <R><t>, #<imm>, <label>: `b5 011011 op b40 imm14 Rt`. */
-function tbz(cpu: Cpu, insn: number): void {
-  const bit = ((insn >>> 26) & 0x20) | ((insn >>> 19) & 0x1f);
-  const set = ((cpu.xr(insn & 31) >> BigInt(bit)) & 1n) !== 0n;
-  const nonZero = (insn & (1 << 24)) !== 0;
-  if (set === nonZero) branchRel(cpu, sext((insn >>> 5) & 0x3fff, 14) * 4);
-}
-
-/** BR <Xn>. */
-function br(cpu: Cpu, insn: number): void {
-  branchReg(cpu, cpu.xr((insn >>> 5) & 31));
-}
-
-/** BLR <Xn>: the target is read before X30 is written (BLR X30 branches to the old X30). */
-function blr(cpu: Cpu, insn: number): void {
-  const target = cpu.xr((insn >>> 5) & 31);
-  cpu.x[30] = cpu.pc + 4n;
-  branchReg(cpu, target);
-}
-
-/** RET {<Xn>}. */
-function ret(cpu: Cpu, insn: number): void {
-  branchReg(cpu, cpu.xr((insn >>> 5) & 31));
 }
 
 // ---- exception return ----
@@ -216,18 +166,18 @@ function clrex(cpu: Cpu): void {
 
 const rows: EncodingRow[] = [
   // Unconditional branch (immediate)
-  { name: 'B', pattern: '000101 iiiiiiiiiiiiiiiiiiiiiiiiii', exec: b },
-  { name: 'BL', pattern: '100101 iiiiiiiiiiiiiiiiiiiiiiiiii', exec: bl },
+  B,
+  BL,
   // Conditional branch (immediate). BC.cond (o0 = 1) is FEAT_HBC: no row, UNDEFINED.
-  { name: 'B.cond', pattern: '0101010 0 iiiiiiiiiiiiiiiiiii 0 cccc', exec: bCond },
+  B_COND,
   // Compare and branch (immediate)
-  { name: 'CBZ/CBNZ', pattern: 'f 011010 o iiiiiiiiiiiiiiiiiii ttttt', exec: cbz },
+  CBZ,
   // Test and branch (immediate)
-  { name: 'TBZ/TBNZ', pattern: 'b 011011 o bbbbb iiiiiiiiiiiiii ttttt', exec: tbz },
+  TBZ,
   // Unconditional branch (register): opc op2 op3 Rn op4
-  { name: 'BR', pattern: '1101011 0000 11111 000000 nnnnn 00000', exec: br },
-  { name: 'BLR', pattern: '1101011 0001 11111 000000 nnnnn 00000', exec: blr },
-  { name: 'RET', pattern: '1101011 0010 11111 000000 nnnnn 00000', exec: ret },
+  BR,
+  BLR,
+  RET,
   { name: 'ERET', pattern: '1101011 0100 11111 000000 11111 00000', exec: eret },
   // Exception generation: opc imm16 op2 LL
   { name: 'SVC', pattern: '11010100 000 iiiiiiiiiiiiiiii 000 01', exec: svc },

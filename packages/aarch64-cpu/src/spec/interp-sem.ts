@@ -10,6 +10,7 @@ import { Ec } from '../exits.js';
 import { FlagOp } from '../flags.js';
 import { Acc } from '../ports.js';
 import { SysReg } from '../sysregs.js';
+import { branchAddr } from '../insn/branches-exceptions-system-common.js';
 import { undefinedInstruction } from '../undefined.js';
 import { parsePattern } from './pattern.js';
 import type { Sem, ShiftType, Width } from './sem.js';
@@ -100,6 +101,7 @@ export class InterpSem implements Sem<bigint, boolean> {
 
   ltu(a: bigint, b: bigint): boolean { return a < b; }
   eq(a: bigint, b: bigint): boolean { return a === b; }
+  ne(a: bigint, b: bigint): boolean { return a !== b; }
   bit(t: boolean): bigint { return t ? 1n : 0n; }
   cond(cond: number): boolean { return this.cpu.condHolds(cond); }
   select(t: boolean, a: bigint, b: bigint): bigint { return t ? a : b; }
@@ -115,6 +117,18 @@ export class InterpSem implements Sem<bigint, boolean> {
   flagsLogic(r: bigint, w: Width): void { this.lazy(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, 0n); }
   setNzcv(nzcv: number): void { this.cpu.nzcv = nzcv; }
   setNzcvV(v: bigint): void { this.cpu.nzcv = Number(v & 15n); }
+
+  branch(target: bigint): void {
+    const cpu = this.cpu;
+    const pc = branchAddr(cpu, target);
+    cpu.nextPc = pc;
+    // A misaligned target faults when it is fetched: only then is the next fetch flagged (the flag sends the
+    // block run loop to the interpreter for one instruction).
+    if ((pc & 3n) !== 0n) cpu.checkPcAlign = true;
+  }
+  branchIf(t: boolean, target: bigint): void {
+    if (t) this.branch(target);
+  }
 
   addrBase(n: number): bigint {
     if (n !== 31) return this.cpu.x[n]!;

@@ -15,7 +15,9 @@
  *    not used after that register is written (use `let` before the write if it must be);
  *  - the arms of `when` set only flags;
  *  - memory accesses come before any register write (so a backend may try the accesses first and hand the whole
- *    instruction to the interpreter when one of them cannot complete inline).
+ *    instruction to the interpreter when one of them cannot complete inline);
+ *  - a branch (at most one) comes before any register write (the link register of BL/BLR is written after it: the
+ *    branch takes effect when the instruction ends either way).
  */
 
 /** An operation width: the Arm ARM's datasize. */
@@ -73,6 +75,7 @@ export interface Sem<V, B> {
   /** Unsigned a < b. */
   ltu(a: V, b: V): B;
   eq(a: V, b: V): B;
+  ne(a: V, b: V): B;
   /** A truth as the value 0 or 1. */
   bit(t: B): V;
   /** ConditionHolds(cond) on the current NZCV. */
@@ -95,6 +98,15 @@ export interface Sem<V, B> {
   setNzcv(nzcv: number): void;
   /** NZCV = the low four bits of v. */
   setNzcvV(v: V): void;
+
+  // ---- branches (specifications with `branch: true`) ----
+  /**
+   * BranchTo(BranchAddr(target)): the next instruction is at `target` (with the top byte handled as TBI says); a
+   * misaligned target faults when it is fetched.
+   */
+  branch(target: V): void;
+  /** branch(target) when t holds; else the next instruction follows. `target` is a constant (a direct branch). */
+  branchIf(t: B, target: V): void;
 
   // ---- memory (specifications with `memory: true`) ----
   /** The base register of an address: X[n], or for n = 31 the stack pointer after CheckSPAlignment. */

@@ -16,6 +16,7 @@ import { specTranslations } from '../wasm-jit/spec-wasm.js';
 import { DP_IMMEDIATE_SPECS } from './dp-immediate.js';
 import { DP_REGISTER_SPECS } from './dp-register.js';
 import { LOAD_STORE_SPECS } from './loads-stores.js';
+import { BRANCH_SPECS } from './branches.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
 import { addWithCarryFlags } from './shared.js';
@@ -23,7 +24,7 @@ import { insn, type AnyInsnSpec } from './spec.js';
 
 const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
-  ...LOAD_STORE_SPECS.single.flat(2),
+  ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
 ];
 
 /** A small deterministic generator (xorshift32). */

@@ -25,6 +25,8 @@ export interface InsnSpec<A = unknown> {
   readonly exec: Exec<A>;
   /** The instruction accesses memory (Sem's load and store). */
   readonly memory?: boolean;
+  /** The instruction branches (Sem's branch and branchIf): it ends a block. */
+  readonly branch?: boolean;
 }
 
 /**
@@ -39,9 +41,12 @@ export type AnyInsnSpec = InsnSpec<any>;
  */
 export function insn<K extends string, A>(
   name: string, pattern: string, decode: (f: Fields<K>) => A | undefined, exec: Exec<A>,
-  options: { readonly memory?: boolean } = {},
+  options: { readonly memory?: boolean; readonly branch?: boolean } = {},
 ): InsnSpec<A> {
-  return { name, pattern, decode: decode as (f: Fields) => A | undefined, exec, ...(options.memory === true && { memory: true }) };
+  return {
+    name, pattern, decode: decode as (f: Fields) => A | undefined, exec,
+    ...(options.memory === true && { memory: true }), ...(options.branch === true && { branch: true }),
+  };
 }
 
 /** The operation width of an `sf` field. */

@@ -68,7 +68,25 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * `writes`: for a specification with memory accesses, emitted inside BlockEmitter.withSlowPath; the registers
    * it writes are added to the list (the slow path's handler writes the same ones).
    */
-  constructor(private readonly e: BlockEmitter, private readonly writes?: number[]) {
+  /** The block end a branch specification emits (branch, branchIf; finishBranch). */
+  private pending:
+    | { readonly kind: 'direct'; readonly target: bigint }
+    | { readonly kind: 'cond'; readonly t: WTruth; readonly target: bigint }
+    | { readonly kind: 'register'; readonly local: number; readonly saved: ReturnType<BlockEmitter['saveRegs']> }
+    | undefined;
+  /** A direct target BranchAddr would change (bits [63:55] not all equal): the handler's. */
+  private declined = false;
+
+  /**
+   * `writes`: for a specification with memory accesses, emitted inside BlockEmitter.withSlowPath; the registers
+   * it writes are added to the list (the slow path's handler writes the same ones). `block`: for a branch
+   * specification, the block it ends (its instruction count and start address, for the exits).
+   */
+  constructor(
+    private readonly e: BlockEmitter,
+    private readonly writes?: number[],
+    private readonly block?: { readonly n: number; readonly pc: bigint },
+  ) {
     this.i64Scratch = [e.a, e.b, e.r, e.v, e.va, e.va2];
     this.i32Scratch = [e.ha, e.ha2];
   }
@@ -371,6 +389,12 @@ export class WasmSem implements Sem<WVal, WTruth> {
     return { emit: () => { a.emit(); b.emit(); this.f.op(Op.i64_eq); } };
   }
 
+  ne(a: WVal, b: WVal): WTruth {
+    if (a.k !== undefined && b.k !== undefined) return { k: a.k !== b.k, emit: () => { this.f.i32Const(a.k !== b.k ? 1 : 0); } };
+    if (b.k === 0n) return { emit: () => { a.emit(); this.f.op(Op.i64_eqz).op(Op.i32_eqz); } };
+    return { emit: () => { a.emit(); b.emit(); this.f.op(Op.i64_ne); } };
+  }
+
   bit(t: WTruth): WVal {
     if (t.k !== undefined) return this.c(t.k ? 1n : 0n);
     return { z32: true, emit: () => { t.emit(); this.f.op(Op.i64_extend_i32_u); } };
@@ -448,6 +472,83 @@ export class WasmSem implements Sem<WVal, WTruth> {
     this.f.localGet(P_ST);
     v.emit();
     this.f.op(Op.i32_wrap_i64).mem(MemOp.i32_store, St.NZCV);
+  }
+
+  // ---- branches: the block's exits, emitted by finishBranch after the instruction's other effects ----
+
+  private branchOp(what: string): void {
+    if (this.block === undefined) this.fail(`${what} outside a block end`);
+    if (this.inArm) this.fail(`${what} inside when()`);
+    if (this.written !== 0) this.fail(`${what} after a register write`);
+    if (this.pending !== undefined || this.declined) this.fail(`a second branch`);
+  }
+
+  /** Whether BranchAddr leaves `t` as it is (bits [63:55] all equal: TBI has nothing to do). */
+  private static canonical(t: bigint): boolean {
+    const top = t >> 55n;
+    return top === 0n || top === 0x1ffn;
+  }
+
+  /**
+   * A direct target leaves through a direct exit. A register target is checked here: canonical and 4-byte aligned,
+   * the rest of the instruction and the indirect exit follow in an `if`; otherwise (BranchAddr's TBI rule, a
+   * misaligned PC) the handler runs it.
+   */
+  branch(target: WVal): void {
+    this.branchOp('branch');
+    if (target.k !== undefined) {
+      if (WasmSem.canonical(target.k)) this.pending = { kind: 'direct', target: target.k };
+      else this.declined = true;
+      return;
+    }
+    const f = this.f;
+    const l = this.scratch(i64);
+    target.emit();
+    f.localSet(l);
+    // (t >>s 55) + 1 <= 1 (unsigned): bits [63:55] all equal; and t & 3 == 0.
+    f.localGet(l).i64Const(55).op(Op.i64_shr_s).i64Const(1).op(Op.i64_add).i64Const(1).op(Op.i64_le_u)
+      .localGet(l).i64Const(3).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and);
+    f.if(VOID_BLOCK);
+    // What this arm writes (BLR's X30) must not reach the handler's path.
+    this.pending = { kind: 'register', local: l, saved: this.e.saveRegs() };
+  }
+
+  branchIf(t: WTruth, target: WVal): void {
+    this.branchOp('branchIf');
+    if (target.k === undefined) this.fail('a conditional branch to a register');
+    if (WasmSem.canonical(target.k)) this.pending = { kind: 'cond', t, target: target.k };
+    else this.declined = true;
+  }
+
+  /**
+   * Emit the block end: the exits' targets (exit 0 taken, exit 1 the next instruction), or undefined when the
+   * instruction is the handler's (nothing about the block end was emitted; the caller ends the block with a
+   * handler call).
+   */
+  finishBranch(): { readonly taken: bigint | undefined; readonly fall: bigint | undefined } | undefined {
+    const p = this.pending;
+    const b = this.block;
+    if (p === undefined || b === undefined) return undefined;
+    const e = this.e;
+    if (p.kind === 'direct') {
+      e.exitTo(0, p.target, b.n, p.target === b.pc, 0);
+      return { taken: p.target, fall: undefined };
+    }
+    if (p.kind === 'cond') {
+      const fall = BigInt.asUintN(64, e.pc + 4n);
+      p.t.emit();
+      this.f.if(VOID_BLOCK);
+      e.exitTo(0, p.target, b.n, p.target === b.pc, 1);
+      this.f.end();
+      e.exitTo(1, fall, b.n, fall === b.pc, 0);
+      return { taken: p.target, fall };
+    }
+    e.exitIndirect(p.local, b.n);
+    e.restoreRegs(p.saved);
+    this.f.end();
+    e.callHandler();
+    e.exitHandler(b.n);
+    return { taken: undefined, fall: undefined };
   }
 
   // ---- memory: an inline fast path through the arena data TLB; a miss branches to the handler (withSlowPath) ----
@@ -529,7 +630,7 @@ function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Tran
  * is discarded and rebuilt. Calling each once with this backend before anything runs makes V8 compile them for
  * both from the start (measured: bench-osboot 19% slower without this).
  */
-function primeFeedback(specs: readonly AnyInsnSpec[]): void {
+export function primeFeedback(specs: readonly AnyInsnSpec[]): void {
   const m = new ModuleBuilder();
   m.importMemory('env', 'memory', { min: 1 });
   const fn = m.declareFunction(m.type([i32, i32, i32], [i32]));
@@ -541,8 +642,10 @@ function primeFeedback(specs: readonly AnyInsnSpec[]): void {
       const args: unknown = spec.decode(read(word));
       if (args === undefined) continue;
       const f = m.beginFunction(fn);
-      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true ? [] : undefined);
+      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true ? [] : undefined,
+        spec.branch === true ? { n: 1, pc: 0n } : undefined);
       spec.exec(sem, args);
+      sem.finishBranch();
       m.abandonFunction();
     }
   }
@@ -554,6 +657,7 @@ function primeFeedback(specs: readonly AnyInsnSpec[]): void {
  */
 export function specTranslations(specs: readonly AnyInsnSpec[]): ReadonlyMap<string, Translator> {
   primeFeedback(specs);
+  if (specs.some((s) => s.branch === true)) throw new Error('branch specifications end blocks: translate-branch.ts emits them');
   const byName = new Map<string, Array<{ mask: number; value: number; t: Translator }>>();
   for (const spec of specs) {
     const { mask, value, read } = parsePattern(spec.pattern);
