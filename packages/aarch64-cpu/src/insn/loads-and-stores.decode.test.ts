@@ -11,6 +11,7 @@ import { SysReg } from '../sysregs.js';
 import { FlatMemory } from '../testing/flat-memory.js';
 import { LOADS_AND_STORES } from './loads-and-stores.js';
 import { BASE, DATA, exec, setRegs } from './loads-and-stores-testkit.js';
+import { rng } from '../testing/rng.js';
 
 describe('decode table', () => {
   it('no two rows match the same word, and every row is in the loads-and-stores space (op0 = x1x0)', () => {
@@ -116,17 +117,6 @@ describe('UNDEFINED encodings', () => {
 });
 
 describe('robustness', () => {
-  /** xorshift32, deterministic. */
-  function rng(seed: number): () => number {
-    let s = seed >>> 0 || 1;
-    return () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      return (s >>>= 0);
-    };
-  }
 
   it('every SIMD&FP word (op0 = x1x0, bit 26 = 1) is UNDEFINED', () => {
     const next = rng(1234);

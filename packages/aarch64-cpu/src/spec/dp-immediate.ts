@@ -7,6 +7,7 @@
  * (immediate); it is XZR everywhere else.
  */
 import { decodeBitMasks } from './bitmasks.js';
+import { logical } from './shared.js';
 import type { Width } from './sem.js';
 import { insn, ones, widthOf, type AnyInsnSpec, type Exec, type InsnSpec } from './spec.js';
 
@@ -58,18 +59,7 @@ const logicalImm = (name: string, pattern: string, opc: number): InsnSpec<Logica
       const masks = decodeBitMasks(f.N, f.imms, f.immr, true, w);
       return masks === undefined ? undefined : { w, imm: masks.wmask, n: f.Rn, d: f.Rd };
     },
-    (s, a) => {
-      const op1 = s.zext(s.x(a.n), a.w);
-      const imm = s.c(a.imm);
-      const r = opc === 1 ? s.or(op1, imm) : opc === 2 ? s.xor(op1, imm) : s.and(op1, imm);
-      if (opc !== 3) {
-        s.setXsp(a.d, r, a.w);
-        return;
-      }
-      const t = s.let(r);
-      s.flagsLogic(t, a.w);
-      s.setX(a.d, t, a.w);
-    });
+    (s, a) => logical(s, opc, s.zext(s.x(a.n), a.w), s.c(a.imm), a.d, a.w, true));
 
 // ---- Move wide (immediate): sf opc 100101 hw imm16 Rd ----
 

@@ -6,7 +6,7 @@
  *
  * Register 31 is XZR except for Rn and Rd of the extended-register add/subtract (SP; Rd only without flags).
  */
-import { addWithCarryFlags, extendReg, shiftReg, swapGroups } from './shared.js';
+import { addWithCarryFlags, extendReg, logical, shiftReg, swapGroups } from './shared.js';
 import type { Sem, ShiftType, Width } from './sem.js';
 import { insn, ones, widthOf, type AnyInsnSpec, type Exec, type InsnSpec } from './spec.js';
 
@@ -30,18 +30,10 @@ const shifted = (name: string, pattern: string, reserveRor: boolean, exec: Exec<
 const op2Shifted = <V, B>(s: Sem<V, B>, a: Shifted): V => shiftReg(s, s.zext(s.x(a.m), a.w), a.type, a.amount, a.w);
 
 /** AND, ORR, EOR, ANDS (opc 0-3) of Rn and the shifted Rm, inverted first for BIC, ORN, EON, BICS. */
-const logical = (name: string, pattern: string, opc: number, invert: boolean): InsnSpec<Shifted> =>
+const logicalShifted = (name: string, pattern: string, opc: number, invert: boolean): InsnSpec<Shifted> =>
   shifted(name, pattern, false, (s, a) => {
     const op2 = invert ? s.not(op2Shifted(s, a), a.w) : op2Shifted(s, a);
-    const op1 = s.zext(s.x(a.n), a.w);
-    const r = opc === 1 ? s.or(op1, op2) : opc === 2 ? s.xor(op1, op2) : s.and(op1, op2);
-    if (opc !== 3) {
-      s.setX(a.d, r, a.w);
-      return;
-    }
-    const t = s.let(r);
-    s.flagsLogic(t, a.w);
-    s.setX(a.d, t, a.w);
+    logical(s, opc, s.zext(s.x(a.n), a.w), op2, a.d, a.w, false);
   });
 
 // ---- Add/subtract: shifted register (sf op S 01011 shift 0 ...), extended register (sf op S 01011 00 1 ...) ----
@@ -202,14 +194,14 @@ const mulHigh = (name: string, pattern: string, signed: boolean): InsnSpec<Three
 export const DP_REGISTER_SPECS = {
   // Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
   logical: [
-    logical('AND (shifted register)', 'sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 0, false),
-    logical('BIC (shifted register)', 'sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 0, true),
-    logical('ORR (shifted register)', 'sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 1, false),
-    logical('ORN (shifted register)', 'sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 1, true),
-    logical('EOR (shifted register)', 'sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 2, false),
-    logical('EON (shifted register)', 'sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 2, true),
-    logical('ANDS (shifted register)', 'sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 3, false),
-    logical('BICS (shifted register)', 'sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 3, true),
+    logicalShifted('AND (shifted register)', 'sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 0, false),
+    logicalShifted('BIC (shifted register)', 'sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 0, true),
+    logicalShifted('ORR (shifted register)', 'sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 1, false),
+    logicalShifted('ORN (shifted register)', 'sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 1, true),
+    logicalShifted('EOR (shifted register)', 'sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 2, false),
+    logicalShifted('EON (shifted register)', 'sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 2, true),
+    logicalShifted('ANDS (shifted register)', 'sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', 3, false),
+    logicalShifted('BICS (shifted register)', 'sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', 3, true),
   ],
   // Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd. Add/subtract (extended register):
   // sf op S 01011 opt 1 Rm option imm3 Rn Rd; opt != 00 is unallocated (FEAT_CPA's ADDPT/SUBPT use opt = 01).

@@ -22,6 +22,22 @@ export function extendReg<V, B>(s: Sem<V, B>, v: V, option: number, shift: numbe
 }
 
 /**
+ * AND (opc 0), ORR (1), EOR (2) or ANDS (3, which sets N and Z) of two `w`-bit operands into Rd; `spDest`: Rd 31 is
+ * the stack pointer for the forms without flags (the immediate ones), else XZR.
+ */
+export function logical<V, B>(s: Sem<V, B>, opc: number, op1: V, op2: V, d: number, w: Width, spDest: boolean): void {
+  const r = opc === 1 ? s.or(op1, op2) : opc === 2 ? s.xor(op1, op2) : s.and(op1, op2);
+  if (opc !== 3) {
+    if (spDest) s.setXsp(d, r, w);
+    else s.setX(d, r, w);
+    return;
+  }
+  const t = s.let(r);
+  s.flagsLogic(t, w);
+  s.setX(d, t, w);
+}
+
+/**
  * NZCV = the flags of AddWithCarry(a, b, carryIn) on `w` bits (a, b: `w`-bit values, carryIn 0 or 1). For ADCS and
  * SBCS; ADDS and SUBS use the backends' lazy `flagsAdd`/`flagsSub` (their agreement with this is tested).
  */

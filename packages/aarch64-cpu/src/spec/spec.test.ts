@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../cpu.js';
 import { FlatMemory } from '../testing/flat-memory.js';
+import { rng } from '../testing/rng.js';
 import { findEncoding } from '../decode-a64.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 import { ValType } from '../wasm/types.js';
@@ -26,18 +27,6 @@ const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
   ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
 ];
-
-/** A small deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
 
 /** Random words matching a pattern's fixed bits. */
 function samples(pattern: string, count: number, seed: number): number[] {
