@@ -13,6 +13,15 @@
  * A TLB entry only says "this access succeeds"; anything it does not allow goes to the slow path, which decides. So
  * the TLB can change speed but not outcomes.
  *
+ * Stage-2 walk cache. Behind the TLB, a small direct-mapped table of successful stage-2 walks (IPA page -> output
+ * page, leaf level, MemAttr, SH, S2AP, XN) serves the slow path's stage-2 lookups: the final IPA's and each stage-1
+ * table read's. It survives the flushes that cannot change stage 2 (stage-1 TLBIs, stage-1 register writes, EL
+ * changes), so refilling the TLB after a guest's TLBI VAE1 walks stage 1 only. It is dropped by TLBI VMALLS12E1,
+ * ALLE1 and anything not known to be stage-1 only, by TLBI IPAS2E1/IPAS2LE1 (the one IPA page, or everything when an
+ * entry came from a leaf larger than 4 KiB), by flush(), and by any change of VTTBR_EL2, VTCR_EL2, HCR_EL2.{VM, DC,
+ * PTW, FWB} or the PA size, which refresh() notices. Faults are never cached: a faulting walk walks again and reports
+ * as before. Only with the TLB on; `{ tlb: false }` walks both stages on every access.
+ *
  * MTE. The CPU marks the accesses the architecture tag-checks with Acc.TagChecked; whether a check is enabled (TCF,
  * TCO, TBI, TCMA, tag access enable, MTE level, asymmetric mode) is the CPU's `tagCheckMode`. A check compares the
  * pointer's logical tag with the allocation tag of every 16-byte granule the access touches, when the final
@@ -132,8 +141,23 @@ const CONTROL_REGS = [
   SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
 ];
 
+/** Entries of the stage-2 walk cache (a power of two). */
+const S2C_ENTRIES = 1024;
+/** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
+const HCR_S2_LO = 0x1005;
+
 /** The live-code bytes of an entry that maps no region: one page, never live. */
 const NO_CODE = new Uint8Array(1);
+
+/**
+ * Whether TLBI `op` (lower case, with its IS/OS/nXS suffixes) invalidates stage-1 translations only: VMALLE1, VAE1,
+ * VALE1, VAAE1, VAALE1, ASIDE1 and their range forms (RVAE1, ...). Those need not touch stage-2-only entries.
+ */
+function isStage1Tlbi(op: string): boolean {
+  const b = op.startsWith('r') ? op.slice(1) : op;
+  return b.startsWith('vmalle1') || b.startsWith('vae1') || b.startsWith('vale1') || b.startsWith('vaae1') ||
+    b.startsWith('vaale1') || b.startsWith('aside1');
+}
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
@@ -141,8 +165,11 @@ function clamp(v: number, lo: number, hi: number): number {
 
 export class Mmu implements MemoryPort {
   readonly tlbEnabled: boolean;
-  /** Counters for tests and profiling: slow-path accesses, translations (walks) and TLB flushes. */
-  readonly stats = { slow: 0, walks: 0, flushes: 0 };
+  /**
+   * Counters for tests and profiling: slow-path accesses, translations (walks), TLB flushes, stage-2 walks of tables
+   * (`s2Walks`), stage-2 lookups answered by the stage-2 walk cache (`s2Hits`) and drops of that cache (`s2Flushes`).
+   */
+  readonly stats = { slow: 0, walks: 0, flushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
   /**
    * Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()): a field, not
    * module state, so nothing is shared between MMUs.
@@ -187,6 +214,26 @@ export class Mmu implements MemoryPort {
   private readonly atlbOffset: number;
   /** The flush generation of valid entries (MemoryPort.tlbGeneration). */
   tlbGeneration = 1;
+
+  // ---- the stage-2 walk cache: direct mapped, indexed by IPA[47:12] (see the header comment) ----
+  /** Whether the cache is used (the TLB is on). */
+  private readonly s2cOn: boolean;
+  /** IPA[47:12] of the entry. */
+  private readonly s2cKey: Float64Array;
+  /** The cache generation the entry belongs to: dropping the cache bumps `s2cGeneration`. */
+  private readonly s2cGen: Int32Array;
+  /** Output address of the entry's 4 KiB page. */
+  private readonly s2cOut: Float64Array;
+  /** Level [1:0], MemAttr [5:2], SH [7:6], S2AP [9:8], XN [10] of the leaf descriptor. */
+  private readonly s2cInfo: Int32Array;
+  private s2cGeneration = 1;
+  /** A valid entry may come from a leaf larger than 4 KiB (a block, or a 16/64 KiB granule page). */
+  private s2cLarge = false;
+  /** The stage-2 controls the cached walks were made with (refresh() drops the cache when one changes). */
+  private s2cVtcr = -1n;
+  private s2cVttbr = -1n;
+  private s2cHcr = -1;
+  private s2cPaMax = -1;
   /** The TLB for translated code's inlined loads and stores (MemoryPort.dataTlb). */
   readonly dataTlb: DataTlb;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
@@ -270,6 +317,12 @@ export class Mmu implements MemoryPort {
     this.tlbLive = new Array<Uint8Array>(size).fill(NO_CODE);
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
+    this.s2cOn = this.tlbEnabled;
+    const s2n = this.s2cOn ? S2C_ENTRIES : 1;
+    this.s2cKey = new Float64Array(s2n).fill(-1);
+    this.s2cGen = new Int32Array(s2n);
+    this.s2cOut = new Float64Array(s2n);
+    this.s2cInfo = new Int32Array(s2n);
     if (this.tlbEnabled) {
       const arena = cpu.arena;
       this.atlbOffset = arena.alloc(size * DTLB_ENTRY_BYTES, DTLB_ENTRY_BYTES);
@@ -569,11 +622,12 @@ export class Mmu implements MemoryPort {
 
   /**
    * Translation controls changed: reload the controls and flush the TLB (O(1), a generation bump). An EL change alone
-   * comes to elChanged below, which flushes only when a translation register changed.
+   * comes to elChanged below, which flushes only when a translation register changed. The stage-2 walk cache is kept
+   * unless a stage-2 control changed (refresh() checks).
    */
   controlChanged(): void {
     this.refresh();
-    this.flush();
+    this.flushTlb();
   }
 
   /**
@@ -604,9 +658,23 @@ export class Mmu implements MemoryPort {
    * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
    * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries. This is one PE's TLB: the CPU sends the
    * Inner Shareable forms to every PE of its domain (`cpu.smp.tlbiBroadcast`), whose ports each get this call.
+   *
+   * The stage-2 walk cache holds stage-2-only entries (IPA -> PA), which the stage-1 TLBIs (VMALLE1, VAE1, VALE1,
+   * VAAE1, VAALE1, ASIDE1 and their IS/OS/nXS and range forms) need not invalidate: they keep it. IPAS2E1/IPAS2LE1
+   * (Xt[35:0] = IPA[47:12]) drop the entry of that IPA page, or the whole cache when an entry may come from a larger
+   * leaf (the TLBI removes every entry that translates the IPA, a block's other pages included); their range forms,
+   * VMALLS12E1, ALLE1 and any other operation drop the whole cache.
    */
-  tlbi(_op: string, _arg: bigint): void {
-    this.flush();
+  tlbi(op: string, arg: bigint): void {
+    this.flushTlb();
+    if (!this.s2cOn || isStage1Tlbi(op)) return;
+    if (op.startsWith('ipas2') && !this.s2cLarge) {
+      const page = Number(BigInt.asUintN(36, arg));
+      const i = page % S2C_ENTRIES;
+      if (this.s2cKey[i] === page) this.s2cKey[i] = -1;
+      return;
+    }
+    this.dropS2Cache();
   }
 
   /**
@@ -620,8 +688,14 @@ export class Mmu implements MemoryPort {
     return t.ok ? Number(t.pa) : undefined;
   }
 
-  /** Invalidate every TLB entry. */
+  /** Invalidate every TLB entry and the stage-2 walk cache. */
   flush(): void {
+    this.flushTlb();
+    this.dropS2Cache();
+  }
+
+  /** Invalidate every TLB entry (O(1)); the stage-2 walk cache stays. */
+  private flushTlb(): void {
     this.stats.flushes++;
     if (++this.tlbGeneration === 0x7fff_ffff) {
       this.tlbGen.fill(0);
@@ -631,6 +705,16 @@ export class Mmu implements MemoryPort {
     }
     if (this.atlbOffset !== 0 && this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) {
       this.cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration;
+    }
+  }
+
+  /** Drop every entry of the stage-2 walk cache (O(1), a generation bump). */
+  private dropS2Cache(): void {
+    this.stats.s2Flushes++;
+    this.s2cLarge = false;
+    if (++this.s2cGeneration === 0x7fff_ffff) {
+      this.s2cGen.fill(0);
+      this.s2cGeneration = 1;
     }
   }
 
@@ -793,6 +877,18 @@ export class Mmu implements MemoryPort {
     // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
     this.paMax = Math.min(decodePs(Number(s[SysReg.ID_AA64MMFR0_EL1]! & 0xfn)), 48);
     this.mte2 = mteLevel(this.cpu) >= 2;
+    // The stage-2 walk cache holds walks made with these controls: any change drops it. VTTBR_EL2 is compared
+    // whole (VMID included: entries are not tagged with it).
+    const vtcr = s[SysReg.VTCR_EL2]!;
+    const vttbr = s[SysReg.VTTBR_EL2]!;
+    const hcrS2 = (hcrLo & HCR_S2_LO) | (this.fwb ? 2 : 0);
+    if (vtcr !== this.s2cVtcr || vttbr !== this.s2cVttbr || hcrS2 !== this.s2cHcr || this.paMax !== this.s2cPaMax) {
+      this.s2cVtcr = vtcr;
+      this.s2cVttbr = vttbr;
+      this.s2cHcr = hcrS2;
+      this.s2cPaMax = this.paMax;
+      this.dropS2Cache();
+    }
   }
 
   private wnr(flags: number): boolean {
@@ -1277,6 +1373,21 @@ export class Mmu implements MemoryPort {
    * descriptor address; faults then have S1PTW set and report a read.
    */
   private walkS2(ipa: number, va: bigint, flags: number, s1ptw: boolean): void {
+    const inPage = ipa % PAGE;
+    const key = (ipa - inPage) / PAGE;
+    const c = key % S2C_ENTRIES;
+    if (this.s2cOn && this.s2cKey[c] === key && this.s2cGen[c] === this.s2cGeneration) {
+      const info = this.s2cInfo[c]!;
+      this.stats.s2Hits++;
+      this.s2Out = this.s2cOut[c]! + inPage;
+      this.s2Level = info & 3;
+      this.s2MemAttr = (info >>> 2) & 0xf;
+      this.s2Sh = (info >>> 6) & 3;
+      this.s2Ap = (info >>> 8) & 3;
+      this.s2Xn = (info >>> 10) & 1;
+      return;
+    }
+    this.stats.s2Walks++;
     const vtcr = this.vtcr;
     const write = s1ptw ? false : this.wnr(flags);
     const inputSize = 64 - clamp(vtcr & 0x3f, 16, 39);
@@ -1334,6 +1445,14 @@ export class Mmu implements MemoryPort {
       this.s2Sh = (dlo >>> 8) & 3;
       this.s2Ap = (dlo >>> 6) & 3;
       this.s2Xn = (dhi >>> 22) & 1;
+      if (this.s2cOn) {
+        // Only a successful walk is cached, as the 4 KiB page of `ipa` (a larger leaf fills one entry per page used).
+        this.s2cKey[c] = key;
+        this.s2cGen[c] = this.s2cGeneration;
+        this.s2cOut[c] = this.s2Out - inPage;
+        this.s2cInfo[c] = level | (this.s2MemAttr << 2) | (this.s2Sh << 6) | (this.s2Ap << 8) | (this.s2Xn << 10);
+        if (lsb > 12) this.s2cLarge = true;
+      }
       return;
     }
   }
