@@ -33,8 +33,8 @@
 // as untuned.
 //
 // JIT columns (vmm-lite, from the VM's CodeCache.stats() and its WebAssembly tier's stats() after each run; medians
-// over the runs, each run a fresh machine and so a fresh code cache): "blocks" = blocks built (handler blocks, or
-// JavaScript blocks with KVM_MTE_WASM=0), "JIT ms" = time building them (timed around each block build), "wasm" =
+// over the runs, each run a fresh machine and so a fresh code cache): "blocks" = blocks built (handler blocks: a
+// block's decoded handlers), "JIT ms" = time building them (decoding, timed around each block build), "wasm" =
 // blocks compiled to WebAssembly, "wasm ms" = time emitting and compiling their modules (synchronous
 // WebAssembly.Module; V8's background tier-up is not in it), "wasm KiB" = bytes of WebAssembly emitted, "code KiB" =
 // the cache's estimated bytes of translated code at the end of the run (CodeCacheStats.bytes, WebAssembly included).
@@ -48,10 +48,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'guests', 'bin');
 const EXPECTED = join(ROOT, 'guests', 'expected');
 const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
-/** CPU tuning from the environment: KVM_MTE_JIT=0 measures the interpreter, KVM_MTE_JIT_DUMP=1 prints blocks. */
-const CPU_TUNING = {
-  translate: process.env.KVM_MTE_JIT !== '0', dumpBlocks: process.env.KVM_MTE_JIT_DUMP === '1', wasm: process.env.KVM_MTE_WASM !== '0',
-};
+/**
+ * CPU tuning from the environment: KVM_MTE_JIT=0 measures the interpreter, KVM_MTE_WASM=0 handler blocks only (no
+ * WebAssembly: what a host without it runs). The engine is printed and written to the JSON.
+ */
+const CPU_TUNING = { translate: process.env.KVM_MTE_JIT !== '0', wasm: process.env.KVM_MTE_WASM !== '0' };
+const ENGINE = !CPU_TUNING.translate ? 'interpreter (KVM_MTE_JIT=0)'
+  : CPU_TUNING.wasm ? 'handler blocks + WebAssembly tier' : 'handler blocks only (KVM_MTE_WASM=0)';
 const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 const RAM = 256 * 1024 * 1024;
 
@@ -216,12 +219,13 @@ async function main() {
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
   const loadAfter = loadavg()[0];
   console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs`);
-  console.log(`median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
+  console.log(`vmm-lite engine: ${ENGINE}; median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
   console.log('tuned = a guest vmm-lite was tuned on (no: written for issue 11 as a measuring stick); blocks, JIT ms = vmm-lite blocks built, time building them; wasm, wasm ms, wasm KiB = blocks compiled to WebAssembly, time, bytes emitted; code KiB = translated code held at the end');
 
   const out = {
     date: new Date().toISOString(),
     node: process.version,
+    engine: ENGINE,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '',
     loadAverage: { start: loadBefore, end: loadAfter },

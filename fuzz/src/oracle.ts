@@ -85,9 +85,9 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mte = false): Prom
 }
 
 /**
- * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 keeps
- * translated blocks JavaScript, KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0: before the first, so
- * the sequences, which run once each, test the WebAssembly tier).
+ * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 runs
+ * every block as its decoded handlers (no WebAssembly), KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0:
+ * before the first, so the sequences, which run once each, test the WebAssembly tier).
  */
 function engineFromEnv(): { translate: boolean; wasm: boolean; wasmHotRuns?: number } {
   const env = process.env;

@@ -1,6 +1,6 @@
 /**
  * The fixed target of a direct branch (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ), for the translators that end blocks with
- * one (jit.ts, wasm-jit/translate-branch.ts, wasm-jit/tier.ts). One place decodes the offsets.
+ * one (handler-block.ts, wasm-jit/translate-branch.ts, wasm-jit/tier.ts). One place decodes the offsets.
  */
 
 /** Whether the instruction at `w` is a conditional direct branch (B.cond with a condition below 14, CBZ/CBNZ, TBZ/TBNZ). */

@@ -1,7 +1,8 @@
 /**
- * The translated-code cache: decoded and compiled basic blocks (jit.ts), kept per physical page of guest memory, in
- * a {@link CodeCache} that belongs to the CPU (kvm-core gives every vCPU of a VM the VM's one cache, since they share
- * guest memory). Nothing here is module state: two VMs in one process have separate caches and budgets.
+ * The translated-code cache: decoded basic blocks (handler-block.ts; the hot ones compiled to WebAssembly by
+ * wasm-jit/tier.ts) for the run loop (jit.ts), kept per physical page of guest memory, in a {@link CodeCache} that
+ * belongs to the CPU (kvm-core gives every vCPU of a VM the VM's one cache, since they share guest memory). Nothing
+ * here is module state: two VMs in one process have separate caches and budgets.
  *
  * Blocks are keyed by where their instructions live in host memory (a region's bytes and the page offset), so a
  * translation change can never make the CPU run the wrong code: every block entry is looked up through the MMU's
@@ -10,9 +11,10 @@
  * its own block.
  *
  * Size: the cache holds at most {@link CodeCache.budget} bytes of translated code, as estimated by
- * {@link blockCost} and {@link PAGE_COST} (calibrated against V8's heap and RSS: README, "The code cache"). Adding a block that
- * would exceed the budget first flushes the whole cache (every block and code page is dropped, as QEMU's tb_flush),
- * so translated code never holds more memory than the budget whatever the guest executes. A dropped block is marked
+ * {@link handlerBlockCost}, a WebAssembly block's share of its module ({@link CodeCache.addCost}) and
+ * {@link PAGE_COST} (README, "The code cache"). Adding a block that would exceed the budget first flushes the whole
+ * cache (every block and code page is dropped, as QEMU's tb_flush), so translated code never holds more memory than
+ * the budget whatever the guest executes. A dropped block is marked
  * dead and its chain links are cut: the run loop never follows a link to a dead block.
  *
  * Invalidation:
@@ -52,18 +54,8 @@ export const DEFAULT_CODE_CACHE_BYTES = 64 * 1024 * 1024;
 export const PAGE_COST = 512;
 
 /**
- * Estimated host memory of a translated block whose generated JavaScript is `sourceLength` characters long and
- * which has `n` instructions: the Block object, its word and handler arrays, the closure and V8's script, source
- * string, bytecode and feedback for it. A fixed part plus a multiple of the source, fitted to V8's heap growth
- * (Node 20) over blocks of 1 to 127 instructions (README, "The code cache").
- */
-export function blockCost(sourceLength: number, n: number): number {
-  return 3072 + 3 * sourceLength + 16 * n;
-}
-
-/**
- * Estimated host memory of a handler block (jit.ts: its decoded handlers run in order, no generated code) of `n`
- * instructions: the Block object and closure, and per instruction its word, handler and two BigInt PCs.
+ * Estimated host memory of a handler block (handler-block.ts: its decoded handlers run in order, no generated code)
+ * of `n` instructions: the Block object and closure, and per instruction its word, handler and two BigInt PCs.
  */
 export function handlerBlockCost(n: number): number {
   return 512 + 64 * n;
@@ -79,13 +71,16 @@ export interface Block {
   readonly words: Uint32Array;
   /** Word index of the first instruction in its page. */
   readonly start: number;
-  /** Estimated host memory ({@link blockCost}), what the block counts against its cache's budget. */
+  /**
+   * Estimated host memory ({@link handlerBlockCost}, plus its share of its WebAssembly module once compiled), what
+   * the block counts against its cache's budget.
+   */
   cost: number;
   /** Whether the last instruction ends the block (a branch or system instruction), not the page end or the cap. */
   readonly ended: boolean;
-  /** Runs as translated JavaScript so far (the WebAssembly tier takes hot blocks: wasm-jit/tier.ts). */
+  /** Runs as a handler block so far (the WebAssembly tier takes hot blocks: wasm-jit/tier.ts). */
   heat: number;
-  /** 0: JavaScript (or a handler block); 1: queued for WebAssembly; 2: WebAssembly; 3: left uncompiled (no room). */
+  /** 0: a handler block; 1: queued for WebAssembly; 2: WebAssembly; 3: left uncompiled (no room). */
   tier: number;
   /**
    * A WebAssembly block's validity word in the arena (wasm-jit/tier.ts): the arena's ARENA_RUN_EPOCH when the run
@@ -310,7 +305,10 @@ export interface CodeCacheStats {
   readonly pages: number;
   /** Blocks translated since the cache was made. */
   readonly built: number;
-  /** Milliseconds spent translating those blocks (decode, JavaScript generation, compiling it to a function). */
+  /**
+   * Milliseconds spent building those blocks (decoding them into handler blocks; the WebAssembly tier's compile
+   * time is in its own stats, WasmTierStats.compileMs).
+   */
   readonly compileMs: number;
   /** Blocks compared with memory (first entry in a run, or after IC maintenance) since the cache was made. */
   readonly checks: number;
@@ -323,7 +321,7 @@ export interface CodeCacheStats {
  * code and run epochs. See the file comment for the invalidation and eviction rules.
  */
 export class CodeCache {
-  /** The budget in estimated bytes ({@link blockCost}, {@link PAGE_COST}). */
+  /** The budget in estimated bytes ({@link handlerBlockCost}, {@link addCost}, {@link PAGE_COST}). */
   get budget(): number {
     return this.limit;
   }
@@ -337,7 +335,7 @@ export class CodeCache {
   /** Each Cpu.run call starts a new check epoch (host writes between runs are found by comparing words). */
   private runEpoch = 1;
   private built = 0;
-  /** Milliseconds spent in buildBlock (timed by the run loop around each call). @internal (jit.ts) */
+  /** Milliseconds spent in buildBlock (handler-block.ts), timed by the run loop around each call. @internal (jit.ts) */
   compileMs = 0;
   /** Blocks compared with memory ({@link blockMatches}). @internal */
   checks = 0;

@@ -49,16 +49,15 @@ export interface CpuOptions {
    */
   readonly smp?: SmpPort;
   /**
-   * Translate basic blocks into JavaScript (jit.ts) when the memory port can name code pages; false: interpret every
+   * Run basic blocks (jit.ts, handler-block.ts) when the memory port can name code pages; false: interpret every
    * instruction (the vmm-lite CLI and the bench set it from KVM_MTE_JIT=0). Default true. The guest-visible
    * behaviour is the same either way.
    */
   readonly translate?: boolean;
-  /** Print each translated block's JavaScript to stderr (performance work; the CLI's KVM_MTE_JIT_DUMP=1). */
-  readonly dumpBlocks?: boolean;
   /**
-   * Compile hot translated blocks to WebAssembly (wasm-jit/tier.ts) when the host has WebAssembly; false keeps them
-   * JavaScript (the vmm-lite CLI and the bench set it from KVM_MTE_WASM=0). Default true. Only with `translate`.
+   * Compile hot blocks to WebAssembly (wasm-jit/tier.ts) when the host has WebAssembly; false keeps every block a
+   * handler block, its decoded handlers run in order (the vmm-lite CLI and the bench set it from KVM_MTE_WASM=0).
+   * Default true. Only with `translate`.
    */
   readonly wasm?: boolean;
 }
@@ -78,11 +77,6 @@ export class Cpu {
   // declarations cannot contain while they support TS 5.0 (scripts/check-packages.mjs).
   /** X0..X30; index 31 is always 0 and never written, so `x[31]` reads as XZR. */
   readonly x: BigUint64Array;
-  /**
-   * The same registers as 32-bit halves (Xn is xw[2n] low, xw[2n + 1] high on a little-endian host): translated
-   * loads and stores move values and form addresses through it without BigInt conversions (jit.ts).
-   */
-  readonly xw: Uint32Array;
   /** SP_EL0 and SP_EL1. */
   readonly spEl: BigUint64Array;
   /** V0..V31, 16 bytes each, little-endian (laid out for FP/AdvSIMD; no instruction uses them yet). */
@@ -112,14 +106,14 @@ export class Cpu {
     this.st32[St.FLAG_OP >> 2] = 0;
     this.st32[St.NZCV >> 2] = v;
   }
-  /** Lazy flags (flags.ts): the {@link FlagOp} whose NZCV is pending, or 0. @internal (jit.ts) */
+  /** Lazy flags (flags.ts): the {@link FlagOp} whose NZCV is pending, or 0. @internal (spec/interp-sem.ts) */
   get flagOp(): number {
     return this.st32[St.FLAG_OP >> 2]!;
   }
   set flagOp(op: number) {
     this.st32[St.FLAG_OP >> 2] = op;
   }
-  /** Lazy flags: the pending operation's operands. @internal (jit.ts) */
+  /** Lazy flags: the pending operation's operands. @internal (spec/interp-sem.ts) */
   readonly flagArgs: BigUint64Array;
   /** Current exception level of the guest: 0 or 1. */
   el = 1;
@@ -185,9 +179,7 @@ export class Cpu {
   readonly codeCache: CodeCache;
   /** {@link CpuOptions.translate}: whether `run` uses translated blocks. */
   translate: boolean;
-  /** {@link CpuOptions.dumpBlocks}. */
-  dumpBlocks: boolean;
-  /** {@link CpuOptions.wasm}: whether hot blocks become WebAssembly. */
+  /** {@link CpuOptions.wasm}: whether hot blocks become WebAssembly (else every block is a handler block). */
   wasm: boolean;
   /** @internal (jit.ts) Blocks by PC for exits without a link (register branches, exception entry and return). */
   readonly jumpCache: JumpCache = newJumpCache();
@@ -210,7 +202,6 @@ export class Cpu {
     this.arena = arena;
     this.stateOffset = off;
     this.x = new BigUint64Array(buf, off + St.X, 32);
-    this.xw = new Uint32Array(buf, off + St.X, 64);
     this.spEl = new BigUint64Array(buf, off + St.SP_EL0, 2);
     this.flagArgs = new BigUint64Array(buf, off + St.FLAG_A, 2);
     this.v = new Uint8Array(buf, off + St.V, 32 * 16);
@@ -225,7 +216,6 @@ export class Cpu {
     }
     this.codeCache = options.codeCache ?? new CodeCache(options.codeCacheBytes);
     this.translate = options.translate ?? true;
-    this.dumpBlocks = options.dumpBlocks ?? false;
     this.wasm = options.wasm ?? true;
     this.smp = options.smp ?? new SmpDomain();
     this.smp.attach(this);
@@ -448,7 +438,7 @@ export class Cpu {
     // checks the PC's alignment when an instruction is fetched, whatever set it. Every PC an instruction computes is
     // aligned, or flagged by its handler.
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
-    // Translated basic blocks (jit.ts) when the memory port can name the physical page code runs from.
+    // Basic blocks (jit.ts) when the memory port can name the physical page code runs from.
     if (this.translate && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
     return this.interpret(budget);
   }

@@ -1,5 +1,5 @@
 /**
- * Lazy condition flags, for translated code (jit.ts, the WebAssembly tier) and the interpreter (the specification's
+ * Lazy condition flags, for translated code (the WebAssembly tier, wasm-jit/) and the interpreter (the specification's
  * flagsAdd/flagsSub/flagsLogic, spec/interp-sem.ts). A flag-setting instruction does not compute NZCV: it records what produced them, a {@link FlagOp} in `cpu.flagOp` and its operands in `cpu.flagArgs`, and the
  * flags are computed when something reads `cpu.nzcv` (a handler, a conditional branch in another block, an
  * exception entry saving PSTATE). Most flag results are overwritten before anything reads them, and a conditional

@@ -11,7 +11,7 @@ export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
 export { compilePattern, type EncodingRow, type Handler } from './decode.js';
 export {
-  blockCost, CodeCache, type CodeCacheStats, handlerBlockCost, CodePage, CodeRegion, DEFAULT_CODE_CACHE_BYTES, PAGE_BYTES as CODE_PAGE_BYTES,
+  CodeCache, type CodeCacheStats, handlerBlockCost, CodePage, CodeRegion, DEFAULT_CODE_CACHE_BYTES, PAGE_BYTES as CODE_PAGE_BYTES,
   PAGE_COST as CODE_PAGE_COST, type Block,
 } from './code-cache.js';
 export { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_NO_TLB, ARENA_LIMIT_BYTES, ArenaFullError, GuestArena, type GuestArenaOptions, WASM_PAGE_BYTES } from './arena.js';

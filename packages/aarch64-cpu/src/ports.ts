@@ -114,7 +114,7 @@ export interface MemoryPort {
   translateForAt?(va: bigint, flags: number): bigint;
   /**
    * The code page an instruction fetch from `va` reads (translated and permission-checked as `fetch`, throwing the
-   * same faults), for the translated-block cache (code-cache.ts, jit.ts), from the CPU's `codeCache.region(...)`: a
+   * same faults), for the block cache (code-cache.ts, jit.ts), from the CPU's `codeCache.region(...)`: a
    * port that implements it also reports stores to pages holding blocks (`CodeRegion.written`). Undefined when the page cannot be cached (the CPU then
    * interprets). Optional: without it the CPU always interprets.
    */
@@ -127,8 +127,9 @@ export interface MemoryPort {
    */
   invalidateCode?(va: bigint, size: number): void;
   /**
-   * The data TLB, for loads and stores inlined in translated code (jit.ts). Optional: without it translated code
-   * calls read/write. See {@link DataTlb}.
+   * The data TLB's permission needs (`needRead`/`needWrite`), which the WebAssembly tier reads when it enters a
+   * block (wasm-jit/tier.ts; its inline loads and stores use the arena twin, state-layout.ts `Dtlb`). Optional:
+   * without it WebAssembly code calls read/write for every load and store. See {@link DataTlb}.
    */
   readonly dataTlb?: DataTlb;
   /** The generation a valid {@link DataTlb} entry holds in `gen` (read it before each access). */
@@ -156,8 +157,9 @@ export interface MemoryPort {
  */
 export interface SmpPort {
   /**
-   * How many PEs of the domain hold a reservation. Stores (the memory port's hot path, translated code's inlined
-   * stores) test this one number and call {@link stored} only when it is non-zero.
+   * How many PEs of the domain hold a reservation. Stores (the memory port's hot path; WebAssembly code tests the
+   * copy in each CPU's state block, St.OPEN_RESERVATIONS) test this one number and call {@link stored} only when it
+   * is non-zero.
    */
   readonly openReservations: number;
   /** Add a PE to the domain (its constructor does). */
@@ -181,12 +183,12 @@ export interface SmpPort {
 }
 
 /**
- * A port's software TLB, read by translated code for the common case of a plain load or store (TLB hit, permission
- * granted, access aligned to its size, no tag storage behind the page, for stores no translated code in the page).
- * Anything else goes through {@link MemoryPort.read}/{@link MemoryPort.write}, which keep faults, tag checks and
- * syndromes exact. Entry `i` of an address is VA[31:12] & `mask` (`mask` is below 2^20); it is valid when
- * `keyLo[i]` is VA[31:12], `keyHi[i]` is VA[55:32], `gen[i] === port.tlbGeneration` and the top byte is canonical or
- * ignored (`tbi`). Translated code never writes these arrays.
+ * A port's software TLB, as JavaScript arrays. Of it the CPU reads only `needRead`/`needWrite` (the WebAssembly
+ * tier, which finds entries in the arena twin the port fills, state-layout.ts `Dtlb`); the entry arrays were read by
+ * the JavaScript translator's inline loads and stores, removed since, and nothing in the CPU reads them now.
+ * Entry `i` of an address is VA[31:12] & `mask` (`mask` is below 2^20); it is valid when `keyLo[i]` is VA[31:12],
+ * `keyHi[i]` is VA[55:32], `gen[i] === port.tlbGeneration` and the top byte is canonical or ignored (`tbi`). The CPU
+ * never writes these arrays.
  */
 export interface DataTlb {
   readonly mask: number;

@@ -1,8 +1,8 @@
 /**
  * The CPU state block: the part of a PE's architectural state that translated code reads and writes, at fixed byte
- * offsets in one block of the guest arena (arena.ts). `Cpu` makes its typed arrays (`x`, `xw`, `spEl`, `flagArgs`,
- * `v`, `sys`, ...) as views over the block, so the interpreter, the JavaScript translator and WebAssembly code all
- * see one copy of it, and `cpuStateBytes(cpu)` is the block itself.
+ * offsets in one block of the guest arena (arena.ts). `Cpu` makes its typed arrays (`x`, `spEl`, `flagArgs`, `v`,
+ * `sys`, ...) as views over the block, so the interpreter (and the handler blocks that call its handlers) and
+ * WebAssembly code all see one copy of it, and `cpuStateBytes(cpu)` is the block itself.
  *
  * | offset | size | what |
  * |---:|---:|---|

@@ -79,15 +79,19 @@ export interface VmOptions {
    * when full it is flushed. Default 64 MiB. EINVAL: not a positive integer.
    */
   codeCacheBytes?: number;
-  /** Whether the vCPUs translate guest code into JavaScript (aarch64-cpu `CpuOptions.translate`; default true). */
+  /**
+   * Whether the vCPUs run guest code in basic blocks (aarch64-cpu `CpuOptions.translate`; default true); false
+   * interprets every instruction.
+   */
   translate?: boolean;
-  /** Print every translated block's JavaScript to stderr (aarch64-cpu `CpuOptions.dumpBlocks`; default false). */
-  dumpBlocks?: boolean;
-  /** Whether hot translated blocks become WebAssembly (aarch64-cpu `CpuOptions.wasm`; default true). */
+  /**
+   * Whether hot blocks become WebAssembly (aarch64-cpu `CpuOptions.wasm`; default true); false keeps every block a
+   * handler block (its decoded handlers run in order).
+   */
   wasm?: boolean;
   /**
-   * Runs as JavaScript before a translated block becomes WebAssembly (aarch64-cpu `WasmTierOptions.hotRuns`;
-   * default 64; 0: every block, before it first runs). EINVAL unless a non-negative integer.
+   * Runs as a handler block before a block becomes WebAssembly (aarch64-cpu `WasmTierOptions.hotRuns`; default 64;
+   * 0: every block, before it first runs). EINVAL unless a non-negative integer.
    */
   wasmHotRuns?: number;
 }
@@ -190,7 +194,7 @@ export class Kvm {
     const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes, hot === undefined ? {} : { hotRuns: hot }));
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
-    vm.cpuOptions = { translate: options.translate ?? true, dumpBlocks: options.dumpBlocks ?? false, wasm: options.wasm ?? true };
+    vm.cpuOptions = { translate: options.translate ?? true, wasm: options.wasm ?? true };
     return vm;
   }
 
@@ -223,9 +227,8 @@ export class Vm {
   psciVersion = KVM_ARM_PSCI_LATEST;
   /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags in force (0: off). */
   manualDirtyLogProtect = 0;
-  /** @internal The VmOptions every vCPU's CPU is made with (translate, dumpBlocks, wasm). */
-  cpuOptions: { readonly translate: boolean; readonly dumpBlocks: boolean; readonly wasm: boolean } =
-    { translate: true, dumpBlocks: false, wasm: true };
+  /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
+  cpuOptions: { readonly translate: boolean; readonly wasm: boolean } = { translate: true, wasm: true };
   private readonly slots = new Map<number, Memslot>();
   /** Dirty bitmaps of the memslots with KVM_MEM_LOG_DIRTY_PAGES, by slot id (bit i = page i of the slot). */
   private readonly dirty = new Map<number, Uint8Array>();

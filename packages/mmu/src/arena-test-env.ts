@@ -1,9 +1,10 @@
 /**
  * Test support (not exported from the package): the environment of test-env.ts with guest RAM in the CPU's guest
  * arena, so translated WebAssembly code reaches it inline through the arena data TLB (memory outside the arena
- * always takes the handler), and the CPU's engine chosen: `'wasm'` compiles every translated block to WebAssembly
- * before its first run (a code cache with `hotRuns: 0`), `'js'` keeps translated blocks JavaScript, `'interp'` is
- * the interpreter (`translate: false`), the reference of the differential tests.
+ * always takes the handler), and the CPU's engine chosen: `'wasm'` compiles every block to WebAssembly before its
+ * first run (a code cache with `hotRuns: 0`), `'handlers'` keeps every block a handler block (`wasm: false`: what a
+ * host without WebAssembly runs), `'interp'` is the interpreter (`translate: false`), the reference of the
+ * differential tests.
  *
  * Tag storage (MTE): `tags` attaches any TagStore to the RAM (the MMU's handlers check tags through it, so Tagged
  * pages never take the inline path: their arena TLB entries never hit); `denseTags` puts the RAM's allocation tags
@@ -18,7 +19,7 @@ import { Mmu, type MmuOptions } from './mmu.js';
 import type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
 import { MAIR, RAM_BASE, Tables, TCR_48_4K } from './test-env.js';
 
-export type Engine = 'wasm' | 'js' | 'interp';
+export type Engine = 'wasm' | 'handlers' | 'interp';
 
 export interface ArenaEnv {
   engine: Engine;

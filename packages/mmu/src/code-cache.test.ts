@@ -1,13 +1,24 @@
-// The CPU's translated blocks (aarch64-cpu jit.ts, code-cache.ts) through the MMU: self-modifying code, host
-// writes between runs, remapping with TLBI, and the translated code agreeing with the interpreter on random
-// straight-line code (the CPU's instruction tests use a flat memory without code pages, so they interpret).
+// The CPU's blocks (aarch64-cpu jit.ts, handler-block.ts, code-cache.ts) through the MMU, on both block engines:
+// handler blocks (`wasm: false`, what a host without WebAssembly runs) and WebAssembly blocks (every block compiled
+// before its first run: `hotRuns: 0`), with guest RAM in the CPU's arena (arena-test-env.ts). Self-modifying code,
+// host writes between runs, remapping with TLBI, chaining, lazy flags, the code cache's budget and its partial drops,
+// each against the interpreter. The WebAssembly tier's own differential tests (every translated row, loads and stores,
+// MTE, branches) are in wasm-tier.test.ts and wasm-chain.test.ts.
 import { createHash } from 'node:crypto';
 import { DEFAULT_CODE_CACHE_BYTES, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
+import { arenaEnv, type ArenaEnv } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
-import { DATA as TAG_DATA, mteEnv, PLAIN, TAGGED, TAGGED_RO } from './mte-test-env.js';
 import { randomBlockProgram, randomBranch, randomWord, rng, setUpRandomBlock } from './random-code.js';
-import { Attr, enableS1, makeEnv, RAM_BASE, TCR, TCR_48_4K, type Env } from './test-env.js';
+import { Attr, enableS1, RAM_BASE } from './test-env.js';
+
+/** The two block engines every test here runs on. */
+const ENGINES = ['handlers', 'wasm'] as const;
+type BlockEngine = (typeof ENGINES)[number];
+type Env = ArenaEnv;
+
+/** A CPU and MMU over 4 MiB of RAM in their arena, blocks run by `engine` (the MMU off). */
+const makeEnv = (engine: BlockEngine): Env => arenaEnv(engine);
 
 const CODE = RAM_BASE + 0x10_0000;
 const DATA = RAM_BASE + 0x18_0000;
@@ -23,9 +34,9 @@ function load(e: Env, pa: number, words: number[]): void {
   words.forEach((w, i) => e.ram.view.setUint32(pa - RAM_BASE + 4 * i, w >>> 0, true));
 }
 
-describe('translated blocks', () => {
+describe.each(ENGINES)('blocks and code that changes (%s blocks)', (engine) => {
   it('a store over an instruction that already ran is seen the next time it runs (self-modifying code)', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     load(e, CODE, [
       ADD_X0_1, //    0x00: patched
       0xb500_00a5, // 0x04: cbnz x5, 0x18
@@ -45,7 +56,7 @@ describe('translated blocks', () => {
   });
 
   it('a store to the code page inside a loop, then IC IALLU + ISB', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     // x0 += patched; patch once (x5 == 0); loop 3 times in total.
     load(e, CODE, [
       ADD_X0_1, //    0x00: patched
@@ -68,7 +79,7 @@ describe('translated blocks', () => {
   });
 
   it('code the host writes between runs is used by the next run', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     load(e, CODE, [ADD_X0_1, B_SELF]);
     e.cpu.pc = BigInt(CODE);
     e.cpu.run(5);
@@ -86,7 +97,7 @@ describe('translated blocks', () => {
   });
 
   it('remapping the code page (TLBI) runs the new physical page; an alias runs with its own PC', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const A = RAM_BASE + 0x20_0000;
     const B = RAM_BASE + 0x20_1000;
     load(e, A, [0xd280_0020, 0x1000_0001, B_SELF]); // mov x0, #1; adr x1, 0; b .
@@ -111,13 +122,13 @@ describe('translated blocks', () => {
 /** B from `from` to `to` (both byte addresses). */
 const b = (from: number, to: number): number => (0x1400_0000 | (((to - from) >> 2) & 0x3ff_ffff)) >>> 0;
 
-describe('block chaining (a block remembers the block each direct exit led to)', () => {
+describe.each(ENGINES)('block chaining (a block remembers the block each direct exit led to) (%s blocks)', (engine) => {
   /**
    * VA 0x1000 → CODE (holding `code`), VA 0x3000 → P1 (mov x0, #1, then `p1Next`); P2 holds mov x0, #2; b . and is
    * what a remap of VA 0x3000 (`slot`, the descriptor's address) points to.
    */
   function remapEnv(code: number[], p1Next: number): { e: Env; slot: number; p2Desc: bigint } {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const P1 = RAM_BASE + 0x20_0000;
     const P2 = RAM_BASE + 0x20_1000;
     load(e, CODE, code);
@@ -162,7 +173,7 @@ describe('block chaining (a block remembers the block each direct exit led to)',
   });
 
   it('a link is not followed to a block that a store to its page dropped', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const Y = CODE + 0x1000;
     load(e, CODE, [
       0xb400_0065, //      0x00: cbz x5, 0x0c
@@ -180,7 +191,7 @@ describe('block chaining (a block remembers the block each direct exit led to)',
   });
 
   it('a link is not followed to a block the host rewrote between runs', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const Y = CODE + 0x40;
     load(e, CODE, [b(CODE, Y)]);
     load(e, Y, [ADD_X0_1, B_SELF]);
@@ -194,10 +205,11 @@ describe('block chaining (a block remembers the block each direct exit led to)',
   });
 });
 
-describe('lazy flags in translated code', () => {
+describe.each(ENGINES)('lazy flags (%s blocks)', (engine) => {
   it('a conditional branch fused with the compare before it decides as the interpreter, for every condition', () => {
-    // Each flag-setting form the translator inlines, then B.cond over a MOV: the branch outcome (x9), the flags and
-    // the result must match the interpreter for operands around every sign and carry boundary.
+    // Flag-setting forms (WebAssembly fuses them with the B.cond after them), then B.cond over a MOV: the branch
+    // outcome (x9), the flags and the result must match the interpreter for operands around every sign and carry
+    // boundary.
     const SETTERS = [
       0xeb01_0002, // subs x2, x0, x1
       0x6b01_0002, // subs w2, w0, w1
@@ -210,7 +222,7 @@ describe('lazy flags in translated code', () => {
     ];
     const VALUES = [0n, 1n, 2n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn, 0x1_0000_0000n, 0x7fff_ffff_ffff_ffffn,
       0x8000_0000_0000_0000n, 0xffff_ffff_ffff_fffen, 0xffff_ffff_ffff_ffffn, 0x1234_5678_9abc_def0n];
-    const envs = [makeEnv(), makeEnv()];
+    const envs = [makeEnv(engine), makeEnv(engine)];
     let taken = 0;
     for (const setter of SETTERS) {
       for (let cond = 0; cond < 16; cond++) {
@@ -240,7 +252,7 @@ describe('lazy flags in translated code', () => {
 
   it('a compare before an exception keeps its NZCV in SPSR_EL1, and MRS NZCV and CSEL read it', () => {
     const run = (translated: boolean): unknown => {
-      const e = makeEnv();
+      const e = makeEnv(engine);
       load(e, CODE, [
         0xeb01_001f, // cmp x0, x1
         0xd53b_4202, // mrs x2, nzcv
@@ -270,14 +282,14 @@ describe('lazy flags in translated code', () => {
   });
 });
 
-describe('inlined loads and stores (the data TLB in translated code)', () => {
+describe.each(ENGINES)('loads and stores through the data TLB (%s blocks)', (engine) => {
   // loop: ldr x1, [x3]; add x1, x1, #1; str x1, [x3]; ldr x4, [x2]; b loop. Then at +0x100: str x1, [x2]; b .
   const LOOP = [0xf940_0061, 0x9100_0421, 0xf900_0061, 0xf940_0044, 0x17ff_fffc];
   const STORE_RO = [0xf900_0041, B_SELF];
   const RO = RAM_BASE + 0x30_0000;
   const RW = RAM_BASE + 0x30_1000;
   const run = (translated: boolean): unknown => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     load(e, CODE, LOOP);
     load(e, CODE + 0x100, STORE_RO);
     load(e, CODE + 0x800, [B_SELF]);
@@ -310,16 +322,17 @@ describe('inlined loads and stores (the data TLB in translated code)', () => {
   });
 });
 
-// ---- differential test: translated blocks against the interpreter ----
+// ---- differential test: handler blocks against the interpreter (wasm-tier.test.ts runs the same programs as
+// WebAssembly blocks) ----
 
-describe('translated blocks agree with the interpreter', () => {
+describe('handler blocks agree with the interpreter', () => {
   it('on 300 random blocks of 16 instructions (registers, flags, memory, PC, exceptions)', () => {
     const r = rng(12345);
     for (let round = 0; round < 300; round++) {
       const p = randomBlockProgram(r);
       const words = p.words;
       const states = [true, false].map((translated) => {
-        const e = makeEnv();
+        const e = makeEnv('handlers');
         setUpRandomBlock(e.cpu, (pa, w) => load(e, pa, w), p, CODE, DATA);
         const stop = translated ? e.cpu.run(19) : e.cpu.interpret(19);
         return {
@@ -329,141 +342,6 @@ describe('translated blocks agree with the interpreter', () => {
       });
       expect(states[0], `round ${round}: ${words.map((w) => w.toString(16)).join(' ')}`).toEqual(states[1]);
     }
-  });
-});
-
-/**
- * Set x0-x9, x20-x23 and x24-x25 from `regs` (16 values), run the six accesses and `b .` at VA 0x1000 (vectors at
- * 0x1800: `b .`) for 10 instructions, translated or interpreted, and return the state the two must agree on.
- */
-function runAccesses(e: Env, translated: boolean, regs: bigint[], mem: [number, number][]) {
-  regs.forEach((v, i) => (e.cpu.x[i < 10 ? i : i + 10] = BigInt.asUintN(64, v)));
-  e.cpu.pc = 0x1000n;
-  const stop = translated ? e.cpu.run(10) : e.cpu.interpret(10);
-  const sys = e.cpu.sys;
-  return {
-    stop, x: [...e.cpu.x], pc: e.cpu.pc, n: e.cpu.insnCount, esr: sys[SysReg.ESR_EL1]!, far: sys[SysReg.FAR_EL1],
-    elr: sys[SysReg.ELR_EL1]!, tfsr: sys[SysReg.TFSR_EL1],
-    mem: mem.map(([pa, n]) => createHash('sha256').update(e.ram.bytes.subarray(pa - RAM_BASE, pa - RAM_BASE + n)).digest('hex')),
-  };
-}
-
-/** How many of the six accesses completed (all, or those before the first fault). */
-const completed = (s: { pc: bigint; elr: bigint }): number => (s.pc === 0x1018n ? 6 : Number(s.elr - 0x1000n) / 4);
-
-describe('inlined loads and stores form addresses as the interpreter does', () => {
-  // The translated fast path adds the 32-bit halves of base and offset (jit.ts): carries and borrows between the
-  // halves, negative and 64-bit register offsets, VAs above 2^32, and addresses that wrap, have a top byte or lie
-  // beyond the TLB's reach must give the same registers, memory, PC and syndromes as the interpreter.
-  const PAGES: [bigint, number][] = [
-    [0x3000n, RAM_BASE + 0x30_1000],
-    [0x1_0000_3000n, RAM_BASE + 0x30_2000],
-    [0xffff_f000n, RAM_BASE + 0x30_3000],
-    [0x1_0000_0000n, RAM_BASE + 0x30_4000],
-    [0x1f_ffff_f000n, RAM_BASE + 0x30_5000],
-  ];
-  const TTBR1_PAGE = RAM_BASE + 0x30_6000; // VA 0xffff_ffff_ffff_f000: its TLB key's VA[55:32] is 0xff_ffff
-  const BASES = [0x3000n, 0x3ff8n, 0x1_0000_3000n, 0xffff_fff8n, 0xffff_ff00n, 0x1_0000_0008n, 0x1f_ffff_fff8n,
-    0xffff_ffff_ffff_fff8n, (1n << 53n) - 8n, (1n << 53n) + 0x3000n, 0x0100_0000_0000_3000n, 0xffff_0000_0000_3000n,
-    0x00ff_ffff_ffff_f000n /* top byte 0 and bits 55:32 as the TTBR1 page's key: must fault (no TBI) */];
-  const OFFSETS = [0n, 8n, 0x100n, 0xffff_ffff_ffff_fff8n, 1n << 32n, 0xffff_ffff_0000_0000n, 0xffff_f000n,
-    0xffff_fff8n, 0x8000_0000n, 0x1_0000_0000n - 0x3000n + 0xffff_f000n, 0xffff_ffff_0000_3000n];
-
-  function randomAccess(r: () => number): number {
-    const int = (n: number): number => Math.floor(r() * n);
-    const size = int(4);
-    const opc = int(2); // store, load
-    const base = 20 + int(4);
-    const t = int(10);
-    switch (int(3)) {
-      case 0: return ((size << 30) | 0x3900_0000 | (opc << 22) | (int(16) << 10) | (base << 5) | t) >>> 0;
-      case 1: return ((size << 30) | 0x3800_0000 | (opc << 22) | ((int(512) & 0x1ff) << 12) | ([1, 3][int(2)]! << 10) |
-        (base << 5) | t) >>> 0;
-      default: return ((size << 30) | 0x3820_0800 | (opc << 22) | ((24 + int(2)) << 16) | ([2, 3, 6, 7][int(4)]! << 13) |
-        (int(2) << 12) | (base << 5) | t) >>> 0;
-    }
-  }
-
-  it('on 400 random blocks of 6 accesses with interesting bases and offsets', () => {
-    const r = rng(777);
-    // Mostly addresses near mapped pages (the fast path), sometimes anything on the lists.
-    const pick = <T>(xs: readonly T[], near: number): T => xs[Math.floor(r() * (r() < 0.7 ? near : xs.length))]!;
-    let accesses = 0; // accesses that completed (before the first fault of each block)
-    for (let round = 0; round < 400; round++) {
-      const words = [...Array.from({ length: 6 }, () => randomAccess(r)), B_SELF];
-      const bases = Array.from({ length: 4 }, () => BigInt.asUintN(64, pick(BASES, 7) + BigInt(Math.floor(r() * 16) * 8)));
-      const offsets = Array.from({ length: 2 }, () => pick(OFFSETS, 4));
-      const values = Array.from({ length: 10 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(Math.floor(r() * 33)));
-      const states = [true, false].map((translated) => {
-        const e = makeEnv();
-        load(e, CODE, words);
-        load(e, CODE + 0xa00, [B_SELF]);
-        e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
-        for (const [va, pa] of PAGES) {
-          e.t.map(e.root0, va, s1PageDesc(pa, { attrIndx: Attr.WB }));
-          for (let o = 0; o < 0x1000; o += 8) e.ram.view.setBigUint64(pa - RAM_BASE + o, BigInt(pa + o) * 0x9e37n, true);
-        }
-        e.t.map(e.root1, 0xffff_ffff_ffff_f000n, s1PageDesc(TTBR1_PAGE, { attrIndx: Attr.WB }));
-        e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
-        enableS1(e);
-        // Fill the TLB, so the first access to each page can take the fast path.
-        for (const va of [...PAGES.map(([v]) => v), 0xffff_ffff_ffff_f000n]) e.mmu.read(va, 8, 0);
-        return runAccesses(e, translated, [...values, ...bases, ...offsets], PAGES.map(([, pa]) => [pa, 0x1000]));
-      });
-      accesses += completed(states[0]!);
-      expect(states[0], `round ${round}: ${words.map((w) => w.toString(16)).join(' ')}`).toEqual(states[1]);
-    }
-    // The interesting cases are not all faults.
-    expect(accesses).toBeGreaterThan(600);
-  });
-});
-
-describe('inlined loads and stores with tagged pointers and Tagged pages (MTE)', () => {
-  // The fast path takes a Tagged page only when the granule's allocation tag equals the pointer's logical tag, and a
-  // non-canonical top byte only when TBI ignores it; everything else is the port's, which checks, faults or records.
-  const CODE2 = RAM_BASE + 0x20_0000;
-  const bases = [TAGGED, PLAIN, TAGGED_RO];
-
-  it('on 300 random blocks (check modes, TBI on and off, matching and mismatching tags): as the interpreter', () => {
-    const r = rng(4242);
-    const int = (n: number): number => Math.floor(r() * n);
-    let accesses = 0;
-    for (let round = 0; round < 300; round++) {
-      const tcf = int(4);
-      const tbi = r() < 0.8;
-      const granuleTags = Array.from({ length: 512 }, () => int(3));
-      const words = [...Array.from({ length: 6 }, () => {
-        const size = int(4);
-        const opc = int(2);
-        const base = 20 + int(4);
-        return r() < 0.6
-          ? ((size << 30) | 0x3900_0000 | (opc << 22) | (int(32) << 10) | (base << 5) | int(10)) >>> 0 // [xN, #imm]
-          : ((size << 30) | 0x3820_6800 | (opc << 22) | ((24 + int(2)) << 16) | (base << 5) | int(10)) >>> 0; // [xN, xM]
-      }), B_SELF];
-      const regs = Array.from({ length: 4 }, () => {
-        const top = [0, int(3), int(3), int(16), 0xff, 0x0f][int(6)]!;
-        return (BigInt(top) << 56n) | (bases[int(3)]! + BigInt(int(0x1e0) * 8));
-      });
-      const offsets = Array.from({ length: 2 }, () => BigInt.asUintN(64, BigInt(int(64) * 8 - 128)));
-      const values = Array.from({ length: 10 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
-      const states = [true, false].map((translated) => {
-        const e = mteEnv({}, tcf, tcf);
-        if (!tbi) e.set('TCR_EL1', TCR_48_4K);
-        else e.set('TCR_EL1', TCR_48_4K | TCR.TBI0 | TCR.TBI1);
-        granuleTags.forEach((t, g) => e.tags.setTag(TAG_DATA + 16 * g, t));
-        load(e, CODE2, words);
-        load(e, CODE2 + 0xa00, [B_SELF]);
-        e.t.map(e.root0, 0x1000n, s1PageDesc(CODE2, { attrIndx: Attr.WB }));
-        e.mmu.tlbi('vmalle1', 0n);
-        e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
-        for (const va of bases) e.mmu.read(va, 8, 0); // fill the TLB: the first access can take the fast path
-        return runAccesses(e, translated, [...values, ...regs, ...offsets], [[TAG_DATA, 0x2000]]);
-      });
-      accesses += completed(states[0]!);
-      expect(states[0], `round ${round} tcf ${tcf} tbi ${tbi}: ${words.map((w) => w.toString(16)).join(' ')} ` +
-        `${regs.map((v) => v.toString(16)).join(' ')}`).toEqual(states[1]);
-    }
-    expect(accesses).toBeGreaterThan(500);
   });
 });
 
@@ -478,20 +356,24 @@ function loadCodeFlood(e: Env, first: number): number {
   return (last - first) / 0x1000 + 1;
 }
 
-describe('the translated-code cache stays within its budget', () => {
+describe.each(ENGINES)('the code cache stays within its budget (%s blocks)', (engine) => {
   it('a guest that runs one instruction on every page of RAM: never over budget, flushed, results exact', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const budget = 256 * 1024;
     e.cpu.codeCache.resize(budget);
     const pages = loadCodeFlood(e, CODE);
     e.cpu.pc = BigInt(CODE);
     let steps = 0;
+    let flushes = 0;
     for (let chunk = 0; chunk < 60; chunk++) {
       expect(e.cpu.run(100)).toBe(Stop.Budget);
       steps += 100;
       const s = e.cpu.codeCache.stats();
       expect(s.bytes, `after ${steps} instructions`).toBeLessThanOrEqual(budget);
-      expect(s.blocks).toBeGreaterThan(0);
+      // Blocks are held, unless the cache was just flushed (WebAssembly: after the last block, whose module took it
+      // over budget).
+      if (s.flushes === flushes) expect(s.blocks).toBeGreaterThan(0);
+      flushes = s.flushes;
       // Where the chain of branches is: one instruction a page, the last page's BR back to the first.
       expect(e.cpu.pc).toBe(BigInt(CODE + 0x1000 * (steps % pages)));
     }
@@ -502,7 +384,7 @@ describe('the translated-code cache stays within its budget', () => {
   });
 
   it('with the default budget the same guest is translated once (the budget is not hit)', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     const pages = loadCodeFlood(e, CODE);
     e.cpu.pc = BigInt(CODE);
     e.cpu.run(2 * pages);
@@ -512,7 +394,7 @@ describe('the translated-code cache stays within its budget', () => {
   });
 
   it('rejects a budget that is not a positive integer', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 60]) expect(() => e.cpu.codeCache.resize(bad)).toThrow(RangeError);
   });
 });
@@ -523,8 +405,8 @@ describe('the translated-code cache stays within its budget', () => {
  * identity-mapped as Normal memory (with the MMU off, data accesses are Device: unaligned ones fault), x0..x19 from
  * `init`, x20..x23 pointing into DATA, the rest as `regs` gives them, PC at CODE.
  */
-function sixPageEnv(pages: number[][], init: readonly bigint[], regs: Readonly<Record<number, bigint>>): Env {
-  const e = makeEnv();
+function sixPageEnv(engine: BlockEngine, pages: number[][], init: readonly bigint[], regs: Readonly<Record<number, bigint>>): Env {
+  const e = makeEnv(engine);
   pages.forEach((words, k) => load(e, CODE + 0x1000 * k, words));
   load(e, CODE + 0x6000, [B_SELF]);
   e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x8000);
@@ -548,7 +430,7 @@ function sixPageState(e: Env, stops: number[]) {
   };
 }
 
-describe('translated blocks agree with the interpreter when the cache is flushed all the time', () => {
+describe.each(ENGINES)('blocks agree with the interpreter when the cache is flushed all the time (%s blocks)', (engine) => {
   /**
    * Six pages, each: an `add x0, x0, #imm` that the next page rewrites, random straight-line instructions,
    * `adr x27, <the previous page's add>`, `str w26, [x27]` (a new immediate every time: `add w26, w26, #0x400`),
@@ -574,7 +456,7 @@ describe('translated blocks agree with the interpreter when the cache is flushed
     return { pages, init };
   }
 
-  for (const budget of [1, 16 * 1024, DEFAULT_CODE_CACHE_BYTES]) {
+  for (const budget of [1, 4 * 1024, DEFAULT_CODE_CACHE_BYTES]) {
     it(`on 60 random six-page programs with self-modifying stores, budget ${budget} bytes`, () => {
       const r = rng(99 + budget);
       let flushes = 0;
@@ -582,7 +464,7 @@ describe('translated blocks agree with the interpreter when the cache is flushed
         const { pages, init } = program(r);
         const x24 = BigInt(Math.floor(r() * 64)) * 8n;
         const states = [true, false].map((translated) => {
-          const e = sixPageEnv(pages, init, {
+          const e = sixPageEnv(engine, pages, init, {
             24: x24,
             25: 20n, // page visits
             26: BigInt(0x9100_0000 | (Number(init[20]! & 0xfffn) << 10)), // add x0, x0, #imm
@@ -602,9 +484,9 @@ describe('translated blocks agree with the interpreter when the cache is flushed
   }
 });
 
-describe('a misaligned PC in translated code', () => {
+describe.each(ENGINES)('a misaligned PC (%s blocks)', (engine) => {
   it('a PC the host set to CODE + 2 takes a PC alignment fault before any block is built', () => {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     load(e, CODE, [ADD_X0_1, ADD_X0_1, B_SELF]);
     load(e, CODE + 0xa00, [B_SELF]);
     e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
@@ -624,13 +506,13 @@ const bcond = (from: number, to: number, cond: number): number =>
   (0x5400_0000 | ((((to - from) >> 2) & 0x7ffff) << 5) | cond) >>> 0;
 const RET = 0xd65f_03c0;
 
-describe('a store drops only the translated blocks whose instructions it overwrites', () => {
+describe.each(ENGINES)('a store drops only the blocks whose instructions it overwrites (%s blocks)', (engine) => {
   /** The block starting at `va` (identity-mapped or MMU off), if the cache holds one. */
   const blockAt = (e: Env, va: number) => e.mmu.fetchPage(BigInt(va))!.get((va & 0xfff) / 4);
 
   /** CODE and CODE + 0x1000 identity-mapped as Normal memory (unaligned stores allowed), the MMU on. */
   function normalEnv(): Env {
-    const e = makeEnv();
+    const e = makeEnv(engine);
     for (const pa of [CODE, CODE + 0x1000]) e.t.map(e.root0, BigInt(pa), s1PageDesc(pa, { attrIndx: Attr.WB }));
     enableS1(e);
     return e;
@@ -655,7 +537,7 @@ describe('a store drops only the translated blocks whose instructions it overwri
       e.cpu.x[3] = BigInt((ADD_X0_16 ^ ADD_X0_256) >>> 0);
       e.cpu.x[6] = BigInt(n);
     };
-    const e = makeEnv();
+    const e = makeEnv(engine);
     program(e);
     expect(e.cpu.run(10_000)).toBe(Stop.Budget);
     expect(e.cpu.pc).toBe(BigInt(CODE + 0x18));
@@ -665,7 +547,7 @@ describe('a store drops only the translated blocks whose instructions it overwri
     // once (before: every block of the page was rebuilt after every store).
     expect(s.built).toBe(s.blocks + n);
     expect(blockAt(e, CODE + 0x80)).toBeUndefined();
-    const i = makeEnv();
+    const i = makeEnv(engine);
     program(i);
     expect(i.cpu.interpret(10_000)).toBe(Stop.Budget);
     expect([i.cpu.x, i.cpu.pc, i.cpu.insnCount]).toEqual([e.cpu.x, e.cpu.pc, e.cpu.insnCount]);
@@ -725,7 +607,7 @@ describe('a store drops only the translated blocks whose instructions it overwri
   });
 });
 
-describe('random stores of every size into code pages: translated code as the interpreter, no stale block', () => {
+describe.each(ENGINES)('random stores of every size into code pages: blocks as the interpreter, no stale block (%s blocks)', (engine) => {
   /**
    * Six pages, each: `add x0, x0, #imm`, random instructions split by a random forward branch (so a page holds
    * several blocks), `adr x27, <a random byte of the previous page's first 40>`, a store of 1, 2, 4 or 8 bytes of
@@ -764,7 +646,7 @@ describe('random stores of every size into code pages: translated code as the in
     for (let round = 0; round < 80; round++) {
       const { pages, init, x26 } = program(r);
       const states = [true, false].map((translated) => {
-        const e = sixPageEnv(pages, init, {
+        const e = sixPageEnv(engine, pages, init, {
           24: BigInt.asUintN(64, init[24]!) & 0x1f8n,
           25: 30n, // page visits
           26: x26,

@@ -88,8 +88,9 @@ export interface Env {
 export function makeEnv(options: MmuOptions = {}, ram?: Uint8Array, tags?: TagStore): Env {
   const phys = new RegionList();
   const region = phys.add(RAM_BASE, ram ?? RAM_SIZE, tags);
-  // The JavaScript translator (jit.ts), which the translated-block tests here were written for: with the
-  // WebAssembly tier on, cold blocks would be handler blocks (wasm-tier.test.ts tests that tier).
+  // Handler blocks only (no WebAssembly tier): the tests on this environment are about the MMU, the run loop and
+  // the block cache, not generated code, and this RAM is outside the CPU's arena, where WebAssembly code could not
+  // reach it inline anyway. arena-test-env.ts runs both block engines with RAM in the arena.
   const cpu = new Cpu({} as MemoryPort, { wasm: false });
   const mmu = new Mmu(cpu, phys, options);
   cpu.mem = mmu;
@@ -111,7 +112,7 @@ export function makeEnv(options: MmuOptions = {}, ram?: Uint8Array, tags?: TagSt
   return env;
 }
 
-export function enableS1(env: Env, extra = 0n): void {
+export function enableS1(env: Pick<Env, 'set'>, extra = 0n): void {
   env.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | extra);
 }
 

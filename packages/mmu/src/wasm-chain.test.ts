@@ -716,10 +716,10 @@ describe('chained WebAssembly blocks and the IRQ line', () => {
     totals.expectChaining(100);
   });
 
-  it('raised by a store in the middle of a block (a device write): the IRQ is taken at that block\'s end, as the JavaScript tier takes it', () => {
+  it('raised by a store in the middle of a block (a device write): the IRQ is taken at that block\'s end, as handler blocks take it', () => {
     // A's `str xzr, [x18]` (MAGIC0) raises the line; the rest of A runs, then the IRQ must be taken before B: A
-    // must not chain to B. (The interpreter would take it right after the store: the translated tiers take
-    // interrupts at block boundaries, so the JavaScript tier is the reference here.)
+    // must not chain to B. (The interpreter would take it right after the store: blocks take interrupts at block
+    // boundaries, so handler blocks are the reference here.)
     const totals = new Totals();
     const r = rng(7007);
     for (let round = 0; round < 16; round++) {
@@ -729,7 +729,7 @@ describe('chained WebAssembly blocks and the IRQ line', () => {
       const budgets = Array.from({ length: 10 }, () => 50 + Math.floor(r() * 400));
       const { probe } = chainDiff(() => `round ${round}`, {
         tier: { hotRuns: 1, batchBlocks: 6 },
-        ref: 'js',
+        ref: 'handlers',
         setup: (e) => {
           layout(e);
           loadCode(e, loop(extra));

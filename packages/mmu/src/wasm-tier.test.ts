@@ -22,7 +22,7 @@ class TierUse {
   inlined = 0;
   calls = 0;
   /** Loads and stores that went through the memory port (MemoryPort.read/write), per engine. */
-  readonly port = { wasm: 0, interp: 0, js: 0 };
+  readonly port = { wasm: 0, interp: 0, handlers: 0 };
   private counting = true;
   /** Run `fn` without counting its memory port accesses (a test's own TLB warm-up). */
   uncounted(fn: () => void): void {
@@ -343,9 +343,9 @@ describe('WebAssembly blocks of data-processing instructions agree with the inte
   });
 });
 
-// ---- the blocks of code-cache.test.ts's first differential test, on the WebAssembly tier ----
+// ---- the blocks of code-cache.test.ts's handler-block differential test, on the WebAssembly tier ----
 
-describe('the random blocks of the JavaScript translator\'s differential test, as WebAssembly', () => {
+describe('the random blocks of the handler-block differential test, as WebAssembly', () => {
   it('on 300 random blocks of 16 instructions (registers, flags, memory with the MMU off, PC, exceptions)', () => {
     const CODE = RAM_BASE + 0x10_0000;
     const DATA = RAM_BASE + 0x18_0000;
@@ -523,6 +523,76 @@ describe('WebAssembly loads and stores agree with the interpreter', () => {
     // Not all faults: instructions before the first fault (or all); the inline fast path took most accesses.
     expect(completed).toBeGreaterThan(800 * 3);
     expect(use.port.wasm).toBeLessThan(use.port.interp * 0.7);
+  });
+
+  it('on 400 random blocks of 6 accesses with carries between address halves, VAs around 2^32, 2^53 and 2^64, top bytes and TLB-key aliases', () => {
+    // From the removed JavaScript translator's address test (its fast path added 32-bit halves): bases and register
+    // offsets whose sums carry or borrow between the halves, wrap at 2^64, sit near 2^53 or have a non-zero top byte
+    // without TBI, and a VA whose bits 55:32 equal the TTBR1 page's TLB key in the TTBR0 half (must fault). The
+    // inline TLB path must give the registers, memory, PC and syndromes of the interpreter.
+    const CODE = RAM_BASE + 0x10_0000;
+    const PAGES: [bigint, number][] = [
+      [0x3000n, RAM_BASE + 0x30_1000],
+      [0x1_0000_3000n, RAM_BASE + 0x30_2000],
+      [0xffff_f000n, RAM_BASE + 0x30_3000],
+      [0x1_0000_0000n, RAM_BASE + 0x30_4000],
+      [0x1f_ffff_f000n, RAM_BASE + 0x30_5000],
+    ];
+    const TTBR1_PAGE = RAM_BASE + 0x30_6000; // VA 0xffff_ffff_ffff_f000: its TLB key's VA[55:32] is 0xff_ffff
+    const BASES = [0x3000n, 0x3ff8n, 0x1_0000_3000n, 0xffff_fff8n, 0xffff_ff00n, 0x1_0000_0008n, 0x1f_ffff_fff8n,
+      0xffff_ffff_ffff_fff8n, (1n << 53n) - 8n, (1n << 53n) + 0x3000n, 0x0100_0000_0000_3000n, 0xffff_0000_0000_3000n,
+      0x00ff_ffff_ffff_f000n /* top byte 0 and bits 55:32 as the TTBR1 page's key: must fault (no TBI) */];
+    const OFFSETS = [0n, 8n, 0x100n, 0xffff_ffff_ffff_fff8n, 1n << 32n, 0xffff_ffff_0000_0000n, 0xffff_f000n,
+      0xffff_fff8n, 0x8000_0000n, 0x1_0000_0000n - 0x3000n + 0xffff_f000n, 0xffff_ffff_0000_3000n];
+    const r = rng(777);
+    const int = (n: number): number => Math.floor(r() * n);
+    /** LDR/STR of every size: unsigned offset, pre/post-index, register offset (UXTW, LSL, SXTW, SXTX; scaled or not). */
+    const access = (): number => {
+      const size = int(4);
+      const opc = int(2); // store, load
+      const base = 20 + int(4);
+      const t = int(10);
+      switch (int(3)) {
+        case 0: return ((size << 30) | 0x3900_0000 | (opc << 22) | (int(16) << 10) | (base << 5) | t) >>> 0;
+        case 1: return ((size << 30) | 0x3800_0000 | (opc << 22) | ((int(512) & 0x1ff) << 12) | ([1, 3][int(2)]! << 10) |
+          (base << 5) | t) >>> 0;
+        default: return ((size << 30) | 0x3820_0800 | (opc << 22) | ((24 + int(2)) << 16) | ([2, 3, 6, 7][int(4)]! << 13) |
+          (int(2) << 12) | (base << 5) | t) >>> 0;
+      }
+    };
+    // Mostly addresses near mapped pages (the fast path), sometimes anything on the lists.
+    const pick = <T>(xs: readonly T[], near: number): T => xs[Math.floor(r() * (r() < 0.7 ? near : xs.length))]!;
+    const use = new TierUse();
+    let accesses = 0; // accesses that completed (before the first fault of each block)
+    for (let round = 0; round < 400; round++) {
+      const words = [...Array.from({ length: 6 }, access), B_SELF];
+      const bases = Array.from({ length: 4 }, () => BigInt.asUintN(64, pick(BASES, 7) + BigInt(int(16) * 8)));
+      const offsets = Array.from({ length: 2 }, () => pick(OFFSETS, 4));
+      const values = Array.from({ length: 10 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
+      const st = differential(() => `round ${round}: ${words.map((w) => w.toString(16)).join(' ')}`, use, (e) => {
+        loadWords(e, CODE, words);
+        loadWords(e, CODE + 0xa00, [B_SELF]);
+        e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
+        for (const [va, pa] of PAGES) {
+          e.t.map(e.root0, va, s1PageDesc(pa, { attrIndx: Attr.WB }));
+          for (let o = 0; o < 0x1000; o += 8) e.ram.view.setBigUint64(pa - RAM_BASE + o, BigInt(pa + o) * 0x9e37n, true);
+        }
+        e.t.map(e.root1, 0xffff_ffff_ffff_f000n, s1PageDesc(TTBR1_PAGE, { attrIndx: Attr.WB }));
+        e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
+        e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M);
+        // Fill the TLB, so the first access to each page can take the inline path.
+        use.uncounted(() => {
+          for (const va of [...PAGES.map(([v]) => v), 0xffff_ffff_ffff_f000n]) e.mmu.read(va, 8, 0);
+        });
+        [...values, ...bases, ...offsets].forEach((v, i) => (e.cpu.x[i < 10 ? i : i + 10] = BigInt.asUintN(64, v)));
+        e.cpu.pc = 0x1000n;
+      }, (e) => [e.cpu.run(10)], PAGES.map(([, pa]) => [pa, 0x1000] as const));
+      accesses += st.pc === 0x1018n ? 6 : Number(st.elr! - 0x1000n) / 4;
+    }
+    use.check(400);
+    // The interesting cases are not all faults, and the inline path took accesses.
+    expect(accesses).toBeGreaterThan(600);
+    expect(use.port.wasm).toBeLessThan(use.port.interp);
   });
 
   it('every single and pair form at every page end and boundary, with every index extension, SP bases, TLB warm (enumerated)', () => {
@@ -705,7 +775,7 @@ describe.each([
     const use = new TierUse();
     // Memory port accesses by engine and pointer kind.
     const kinds = (): Record<'match' | 'mismatch' | 'zero' | 'split', number> => ({ match: 0, mismatch: 0, zero: 0, split: 0 });
-    const byKind = { wasm: kinds(), interp: kinds(), js: kinds() };
+    const byKind = { wasm: kinds(), interp: kinds(), handlers: kinds() };
     const st = differential(() => 'enumerated tag checks', use, (e) => {
       mteSetup(e, granuleTags, true, 0n);
       forms.forEach((w, k) => loadWords(e, CODE + 8 * k, [w, B_SELF]));
@@ -902,7 +972,7 @@ describe('WebAssembly blocks and stores into code pages', () => {
       const x26 = (BigInt(randomWord(r)) << 32n) | BigInt(0x9100_0000 | (int(0x800) << 10));
       const budgets = [20 + int(200), 20 + int(200)];
       const loops = BigInt(2 + int(6));
-      // Odd rounds: WebAssembly after one run as JavaScript, three blocks to a module (queued blocks die too).
+      // Odd rounds: WebAssembly after one run as a handler block, three blocks to a module (queued blocks die too).
       const tier: WasmTierOptions = round % 2 === 0 ? { hotRuns: 0 } : { hotRuns: 1, batchBlocks: 3 };
       differential(() => `round ${round} tier ${JSON.stringify(tier)}: ${l.map((w) => w.toString(16)).join(' ')} | ` +
         `${p1.map((w) => w.toString(16)).join(' ')}`, use, (e) => {
@@ -1007,7 +1077,7 @@ describe('WebAssembly block ends agree with the interpreter', () => {
     const reg = (): number => int(10); // x0-x9: counters and data; x10-x15 hold branch targets, x30 the link
     const batched = new TierUse();
     for (let round = 0; round < 400; round++) {
-      // Odd rounds: blocks become WebAssembly after one run as JavaScript, compiled three to a module.
+      // Odd rounds: blocks become WebAssembly after one run as a handler block, compiled three to a module.
       const tier: WasmTierOptions = round % 2 === 0 ? { hotRuns: 0 } : { hotRuns: 1, batchBlocks: 3 };
       const tbi = r() < 0.5;
       const code = new Map<bigint, number[]>();

@@ -1,7 +1,8 @@
 // The whole machine in a browser (issue 11): vmm-lite and, through it, every package bundled with esbuild for the
 // browser (ESM), refused if anything in it imports a Node module, then run in a V8 context with only a browser
-// worker's globals (testing/browser-sandbox.mjs: no process, require, Buffer or setImmediate), where it boots
-// hand-assembled guests, takes and restores a snapshot, and refuses what the web platform lacks with PlatformErrors.
+// worker's globals (testing/browser-sandbox.mjs: no process, require, Buffer or setImmediate; no eval or new
+// Function, only WebAssembly may be compiled), where it boots hand-assembled guests, takes and restores a snapshot,
+// and refuses what the web platform lacks with PlatformErrors.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
@@ -104,6 +105,8 @@ describe('vmm-lite in a browser', () => {
     expect(r.refused.png).toBe('PlatformError: deflate is not available on the web platform: a PNG screenshot needs it: give the machine a platform with deflate, or use framebuffer.toRgba()');
     expect(r.refused.nodePlatform).toMatch(/^PlatformError: node:zlib is not available on the web platform: nodePlatform\(\) needs Node/);
     expect(r.refused.fileSource).toMatch(/^PlatformError: node:fs is not available on the web platform: snapshot files need Node/);
+    // The sandbox refuses code generation from strings (a CSP with 'wasm-unsafe-eval' only): the machine needs none.
+    expect(r.evalRefused).toBe('EvalError');
   });
 
   it('the check names every Node module a bundled file imports, statically, dynamically or with require', async () => {

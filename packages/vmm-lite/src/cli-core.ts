@@ -294,19 +294,19 @@ export interface CliIo {
   /** Install the snapshot stop triggers (SIGUSR1, Ctrl-\\ = SIGQUIT); returns the uninstaller. */
   onStopRequest?(request: () => void): () => void;
   /**
-   * The environment (process.env for the real program): KVM_MTE_JIT=0 runs the guest without translation,
-   * KVM_MTE_JIT_DUMP=1 prints each translated block's JavaScript to stderr ({@link cpuOptionsFromEnv}).
+   * The environment (process.env for the real program): KVM_MTE_JIT=0 interprets every instruction, KVM_MTE_WASM=0
+   * never compiles to WebAssembly ({@link cpuOptionsFromEnv}).
    */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
- * The CPU tuning the environment asks for: KVM_MTE_JIT=0 (no translation), KVM_MTE_JIT_DUMP=1 (print blocks),
- * KVM_MTE_WASM=0 (translated blocks stay JavaScript, never WebAssembly).
+ * The CPU tuning the environment asks for: KVM_MTE_JIT=0 (no blocks: interpret every instruction), KVM_MTE_WASM=0
+ * (blocks run as their decoded handlers, never WebAssembly).
  */
 export function cpuOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = {}):
-  { translate: boolean; dumpBlocks: boolean; wasm: boolean } {
-  return { translate: env.KVM_MTE_JIT !== '0', dumpBlocks: env.KVM_MTE_JIT_DUMP === '1', wasm: env.KVM_MTE_WASM !== '0' };
+  { translate: boolean; wasm: boolean } {
+  return { translate: env.KVM_MTE_JIT !== '0', wasm: env.KVM_MTE_WASM !== '0' };
 }
 
 /** The exit status and stderr line for a finished run. */

@@ -25,10 +25,12 @@ describe('parseCli', () => {
     expect(() => parseCli(['run', '--kernel', 'k', '--code-cache', 'lots'])).toThrow("invalid size 'lots'");
   });
 
-  it('KVM_MTE_JIT=0 / KVM_MTE_JIT_DUMP=1 become the engine options (the only place the environment is read)', () => {
-    expect(cpuOptionsFromEnv({})).toEqual({ translate: true, dumpBlocks: false, wasm: true });
-    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '0', KVM_MTE_JIT_DUMP: '1' })).toEqual({ translate: false, dumpBlocks: true, wasm: true });
-    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '1', KVM_MTE_WASM: '0' })).toEqual({ translate: true, dumpBlocks: false, wasm: false });
+  it('KVM_MTE_JIT=0 / KVM_MTE_WASM=0 become the engine options (the only place the environment is read)', () => {
+    expect(cpuOptionsFromEnv({})).toEqual({ translate: true, wasm: true });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '0' })).toEqual({ translate: false, wasm: true });
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT: '1', KVM_MTE_WASM: '0' })).toEqual({ translate: true, wasm: false });
+    // KVM_MTE_JIT_DUMP (the removed JavaScript translator's block dump) is not read any more.
+    expect(cpuOptionsFromEnv({ KVM_MTE_JIT_DUMP: '1' })).toEqual({ translate: true, wasm: true });
   });
 
   it('--mte / --no-mte', () => {

@@ -122,11 +122,12 @@ export interface VirtMachineOptions {
    * translated code never holds more; when full the cache is flushed. Default 64 MiB.
    */
   codeCacheBytes?: number;
-  /** Translate guest code into JavaScript (kvm-core `translate`, default true); false interprets (KVM_MTE_JIT=0). */
+  /** Run guest code in basic blocks (kvm-core `translate`, default true); false interprets (KVM_MTE_JIT=0). */
   translate?: boolean;
-  /** Print each translated block's JavaScript to stderr (kvm-core `dumpBlocks`; KVM_MTE_JIT_DUMP=1). */
-  dumpBlocks?: boolean;
-  /** Compile hot translated blocks to WebAssembly (kvm-core `wasm`, default true; KVM_MTE_WASM=0 turns it off). */
+  /**
+   * Compile hot blocks to WebAssembly (kvm-core `wasm`, default true); KVM_MTE_WASM=0 turns it off (every block then
+   * runs as its decoded handlers).
+   */
   wasm?: boolean;
   /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 64; 0: at once). */
   wasmHotRuns?: number;
@@ -225,7 +226,7 @@ export class VirtMachine {
       throw new VmmError(`invalid code cache size ${String(cacheBytes)}: must be a positive number of bytes`);
     }
     this.vm = this.kvm.createVm(0, {
-      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, dumpBlocks: options.dumpBlocks, wasm: options.wasm,
+      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, wasm: options.wasm,
       wasmHotRuns: options.wasmHotRuns,
     });
     if (this.mte) {

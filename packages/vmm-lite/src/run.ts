@@ -26,10 +26,8 @@ export interface RunVirtOptions {
   serialLogBytes?: number;
   /** The VM's translated-code cache budget in estimated host bytes (default kvm-core's, 64 MiB; see machine.ts). */
   codeCacheBytes?: number;
-  /** Translate guest code (default true; false: interpret, KVM_MTE_JIT=0). See machine.ts. */
+  /** Run guest code in basic blocks (default true; false: interpret, KVM_MTE_JIT=0). See machine.ts. */
   translate?: boolean;
-  /** Print each translated block's JavaScript to stderr (KVM_MTE_JIT_DUMP=1). */
-  dumpBlocks?: boolean;
   /** A simple framebuffer at 0x0f00_0000 (see framebuffer.ts). */
   framebuffer?: FramebufferOptions;
   /** Called at the end of the run with a PNG of the framebuffer (only with `framebuffer`). */
@@ -51,7 +49,7 @@ export interface RunVirtOptions {
   clock?: VirtMachineOptions['clock'];
   /** The host's services (platform.ts). Default: defaultPlatform() (Node's on Node, else the web one). */
   platform?: Platform;
-  /** Compile hot translated blocks to WebAssembly (default true; KVM_MTE_WASM=0). See machine.ts. */
+  /** Compile hot blocks to WebAssembly (default true; KVM_MTE_WASM=0: handler blocks only). See machine.ts. */
   wasm?: boolean;
   /** Runs before a block becomes WebAssembly (default 64; 0: before it first runs). See machine.ts. */
   wasmHotRuns?: number;
@@ -70,7 +68,6 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.serialLogBytes !== undefined && { serialLogBytes: options.serialLogBytes }),
     ...(options.codeCacheBytes !== undefined && { codeCacheBytes: options.codeCacheBytes }),
     ...(options.translate !== undefined && { translate: options.translate }),
-    ...(options.dumpBlocks !== undefined && { dumpBlocks: options.dumpBlocks }),
     ...(options.framebuffer !== undefined && { framebuffer: options.framebuffer }),
     ...(options.onTagAccess !== undefined && { onTagAccess: options.onTagAccess }),
     ...(options.pagePolicy !== undefined && { pagePolicy: options.pagePolicy }),

@@ -111,11 +111,10 @@ export interface MachineArgs {
   /** --code-cache: the translated-code cache budget in bytes. */
   codeCache?: number;
   /**
-   * From the environment (cpuOptionsFromEnv): KVM_MTE_JIT=0 interprets, KVM_MTE_JIT_DUMP=1 prints blocks,
-   * KVM_MTE_WASM=0 keeps translated blocks JavaScript.
+   * From the environment (cpuOptionsFromEnv): KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 keeps every block a handler
+   * block (never WebAssembly).
    */
   translate?: boolean;
-  dumpBlocks?: boolean;
   wasm?: boolean;
   /** --clock: the VM clock the PL031 RTC counts. */
   clock?: ClockMode;
@@ -144,12 +143,11 @@ export function machineRefused(e: KvmError, c: { policy: PolicyName; memBackend:
 }
 
 /** The execution-engine options of MachineArgs, as VirtMachineOptions. */
-function engineOptions(m: MachineArgs): Pick<VirtMachineOptions, 'codeCacheBytes' | 'translate' | 'dumpBlocks' | 'wasm' | 'clock'> {
+function engineOptions(m: MachineArgs): Pick<VirtMachineOptions, 'codeCacheBytes' | 'translate' | 'wasm' | 'clock'> {
   return {
     ...(m.clock !== undefined && { clock: m.clock }),
     ...(m.codeCache !== undefined && { codeCacheBytes: m.codeCache }),
     ...(m.translate !== undefined && { translate: m.translate }),
-    ...(m.dumpBlocks !== undefined && { dumpBlocks: m.dumpBlocks }),
     ...(m.wasm !== undefined && { wasm: m.wasm }),
   };
 }

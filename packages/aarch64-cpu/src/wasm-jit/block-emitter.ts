@@ -5,7 +5,7 @@
  * pointer in use (0: SP_EL0, 1: SP_EL1), bits [15:8] the permission bits a plain load needs at this EL and PAN,
  * bits [23:16] those a plain store needs ({@link blockMode}).
  *
- * What the generated code keeps exact (the same rules as the JavaScript translator, jit.ts):
+ * What the generated code keeps exact (the same rules as handler blocks, handler-block.ts, and the interpreter):
  * - Registers, the lazy flags and the retired count live in the state block; every instruction reads and writes them
  *   there, so a handler called from the middle of a block sees exactly what the interpreter would.
  * - An instruction the emitter has no translation for, or whose inline fast path does not apply this time (a TLB

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly tier: blocks the JavaScript translator (jit.ts) built and that ran {@link HOT_RUNS} times are
+ * The WebAssembly tier: handler blocks (handler-block.ts) that ran {@link HOT_RUNS} times in the run loop (jit.ts) are
  * queued and compiled to WebAssembly in batches (one module per batch, one function per block: compiling a module
  * costs a fixed overhead that batching shares), and the block's `run` becomes the wasm function. One tier per code
  * cache and arena (the vCPUs of a VM share both), so its state belongs to a VM, not the module.
@@ -30,7 +30,7 @@ import { memoryTranslation } from './translate-mem.js';
 
 const { i32 } = ValType;
 
-/** Runs as a JavaScript block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
+/** Runs as a handler block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
 export const HOT_RUNS = 64;
 /** Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). */
 export const BATCH_BLOCKS = 32;
@@ -81,7 +81,7 @@ export interface WasmBlockInfo {
 /** When the WebAssembly tier takes blocks: a code cache's option (CodeCache's constructor). */
 export interface WasmTierOptions {
   /**
-   * Runs as JavaScript before a block is queued for WebAssembly; 0 compiles every block to WebAssembly, alone,
+   * Runs as a handler block before a block is queued for WebAssembly; 0 compiles every block to WebAssembly, alone,
    * before it first runs (slow: differential tests and the fuzzer use it to test the tier on code that runs once).
    * Default 64.
    */
@@ -483,8 +483,8 @@ export class WasmTier {
   }
 
   /**
-   * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as the JavaScript blocks return
-   * it, for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
+   * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as handler blocks return it
+   * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
    */
   private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number, b: Block,
     mod: CompiledModule): number {

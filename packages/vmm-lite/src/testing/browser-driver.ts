@@ -27,6 +27,11 @@ export interface BrowserRunResult {
   snapshot: { first: string; firstSerial: string; rest: string; restSerial: string; kernelSha256: string; bytes: number };
   /** `PlatformError: message` for what the web platform lacks. */
   refused: { gzip: string; png: string; nodePlatform: string; fileSource: string };
+  /**
+   * The name of what an indirect eval threw in the sandbox (as under a CSP without 'unsafe-eval'), while the machine
+   * above ran and compiled its hot loop to WebAssembly.
+   */
+  evalRefused: string;
 }
 
 const text = (b: Uint8Array): string => new TextDecoder('latin1').decode(b);
@@ -60,7 +65,8 @@ export async function runInBrowser(data: BrowserRunInput): Promise<BrowserRunRes
 
   const streamed: number[] = [];
   const run = await runVirt({ kernel: hello, memory, onSerial: (b) => streamed.push(...b) });
-  // Several rounds: the run loop yields between them, and the hot loop is translated (new Function: no node:vm here).
+  // Several rounds: the run loop yields between them, and the hot loop is compiled to WebAssembly (the only code the
+  // model generates: a page's CSP needs 'wasm-unsafe-eval', never 'unsafe-eval').
   const before = made.channels;
   const loop = await runVirt({ kernel: Uint8Array.from(data.loop), memory, maxInstructions: 2_500_001 });
   const channels = made.channels - before;
@@ -74,6 +80,13 @@ export async function runInBrowser(data: BrowserRunInput): Promise<BrowserRunRes
   const m2 = new VirtMachine(restoreMachineOptions(snap));
   restoreSnapshot(m2, snap);
   const rest = await m2.run();
+
+  let evalRefused = 'no error';
+  try {
+    (0, eval)('1');
+  } catch (e) {
+    evalRefused = (e as Error).name;
+  }
 
   return {
     globals,
@@ -90,5 +103,6 @@ export async function runInBrowser(data: BrowserRunInput): Promise<BrowserRunRes
       nodePlatform: refused(() => nodePlatform()),
       fileSource: refused(() => new FileSource('guest.snap')),
     },
+    evalRefused,
   };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Test support (browser-bundle.test.ts): run an ES module bundle in a V8 context that has only the globals of a
-// browser worker, none of Node's (no process, require, Buffer, setImmediate, global, module), then call one of its
-// exported functions.
+// browser worker, none of Node's (no process, require, Buffer, setImmediate, global, module), and no code generation
+// from strings (eval, new Function), then call one of its exported functions.
 //
 //   node --experimental-vm-modules --no-warnings browser-sandbox.mjs < input.json
 //
@@ -26,7 +26,10 @@ const web = {
   console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, MessageChannel, performance,
   structuredClone, atob, btoa, crypto, URL, AbortController, EventTarget, Event,
 };
-const context = vm.createContext({ ...web, HostTextEncoder: TextEncoder, HostTextDecoder: TextDecoder });
+// Code generation as a page whose Content-Security-Policy allows 'wasm-unsafe-eval' but not 'unsafe-eval': compiling
+// WebAssembly works, eval and new Function throw EvalError (the library must not need them).
+const context = vm.createContext({ ...web, HostTextEncoder: TextEncoder, HostTextDecoder: TextDecoder },
+  { codeGeneration: { strings: false, wasm: true } });
 vm.runInContext(`
   globalThis.self = globalThis;
   {

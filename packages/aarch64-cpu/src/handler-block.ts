@@ -1,0 +1,84 @@
+/**
+ * Building a basic block: a run of straight-line instructions in one page, ending at a branch, exception or system
+ * instruction (or the page end, or {@link MAX_BLOCK} instructions), decoded once through the CPU's decode cache into
+ * a **handler block**: the block's decoded handlers, run in order, with no code generated. Every block starts as
+ * one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
+ * false`, or a host without it) every block stays a handler block. The run loop (jit.ts) looks blocks up and
+ * chains them.
+ *
+ * What a handler block keeps exact, as the interpreter: before each handler call `cpu.pc` is the instruction's
+ * address (so the run loop knows which instruction faulted and how many retired before it), `cpu.nextPc` the next
+ * instruction's (branch handlers change it) and `cpu.dabtIss` 0 (load and store handlers set their syndrome).
+ */
+import { handlerBlockCost, type Block, type CodePage, PAGE_BYTES } from './code-cache.js';
+import type { Cpu } from './cpu.js';
+import type { Handler } from './decode.js';
+import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK = 128;
+
+/** Whether the instruction ends a block: branches, exception generation and system instructions except MRS. */
+function endsBlock(w: number): boolean {
+  const op0 = (w >>> 25) & 0xf;
+  if (op0 !== 0b1010 && op0 !== 0b1011) return false;
+  return (w & 0xfff00000) >>> 0 !== 0xd5300000; // MRS reads only
+}
+
+/** The instructions of the block starting at word `start` of `page`: up to the page end, MAX_BLOCK, or a block end. */
+function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: number[]; handlers: Handler[]; ended: boolean } {
+  const decoder = cpu.decoder;
+  const words: number[] = [];
+  const handlers: Handler[] = [];
+  const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
+  let ended = false;
+  for (let k = start; k < limit; k++) {
+    const w = page.view.getUint32(page.base + k * 4, true);
+    words.push(w);
+    handlers.push(decoder.decode(w));
+    if (endsBlock(w)) {
+      ended = true;
+      break;
+    }
+  }
+  return { words, handlers, ended };
+}
+
+/** The fixed targets (taken, fall-through) of a block-ending direct branch `w` at `pc`; undefined where none. */
+function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | undefined] {
+  const t = directBranchTarget(w, pc);
+  return t === undefined ? [undefined, undefined] : [t, isConditionalBranch(w) ? pc + 4n : undefined];
+}
+
+const noRun = (): number => -1;
+
+/**
+ * Decode (through the CPU's decode cache) the block starting at word `start` of `page`, whose virtual address is
+ * `pc`, into a handler block. Its `run` returns 0 or 1 when the next PC is the last instruction's fixed taken or
+ * fall-through target (so the run loop can chain), else -1.
+ */
+export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
+  const { words, handlers, ended } = decodeBlock(cpu, page, start);
+  const n = words.length;
+  const pcs: bigint[] = [];
+  for (let k = 0; k <= n; k++) pcs.push(pc + BigInt(4 * k));
+  const [taken, fall] = ended ? directTargets(words[n - 1]!, pcs[n - 1]!) : [pcs[n]!, undefined];
+  const block: Block = {
+    pc, n, words: Uint32Array.from(words), start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
+    epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
+    gen1: 0,
+  };
+  block.run = (c: Cpu): number => {
+    for (let k = 0; k < n; k++) {
+      c.pc = pcs[k]!;
+      c.nextPc = pcs[k + 1]!;
+      c.dabtIss = 0;
+      handlers[k]!(c, words[k]!);
+    }
+    const next = c.nextPc;
+    c.pc = next;
+    c.insnCount += n;
+    return next === taken ? 0 : next === fall ? 1 : -1;
+  };
+  return block;
+}
