@@ -1,11 +1,14 @@
 /**
  * The CPU: architectural state of one AArch64 PE at EL0/EL1, plus the run loop.
  *
- * State: the registers translated code touches (X0-X30, the stack pointers, the lazy flags, the retired count, V0-V31,
- * FPCR/FPSR and the system registers) live in one CPU state block in the guest arena, at the offsets of
- * state-layout.ts; the typed arrays below are views over it, so every write wraps to 64 bits for free and arithmetic
- * uses BigInt. NZCV is a small Number (N=8, Z=4, C=2, V=1). The PC and the other PSTATE fields are still JavaScript
- * fields (state-layout.ts says which).
+ * State: all of the PE's state (X0-X30, the stack pointers, the PC, PSTATE with the lazy flags, the exclusive
+ * monitors, the event register, the retired count, V0-V31, FPCR/FPSR and the system registers) lives in one CPU state
+ * block in the guest arena, at the offsets of state-layout.ts. The typed arrays below are views over it, so every
+ * write wraps to 64 bits for free and arithmetic uses BigInt; the scalar members (`el`, `daif`, `exclAddr`,
+ * `eventRegister`, ...) are accessors over its slots, PSTATE's with write-through caches. `pc`, `nextPc` and `dabtIss`,
+ * written for every instruction, are fields copied into their slots whenever a run returns or the block is handed
+ * out (see `Cpu.pc`). NZCV is a small Number (N=8, Z=4, C=2, V=1). {@link Cpu.saveState} copies the block and
+ * {@link Cpu.loadState} puts a copy back.
  *
  * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
  */
@@ -16,10 +19,10 @@ import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
 import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
-import { nzcvOfHalves } from './flags.js';
+import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
-import { CPU_STATE_BYTES, St } from './state-layout.js';
+import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
 import { SmpDomain } from './smp.js';
 import { InterpSem } from './spec/interp-sem.js';
 
@@ -68,6 +71,78 @@ export interface CpuOptions {
  */
 const STANDALONE_ARENA_BYTES = 64 * 1024 * 1024;
 
+// Indexes of the state block's slots in the views that read them: 32-bit words (st32), 64-bit words (stU64, stF64).
+const W_EL = St.EL >> 2;
+const W_SPSEL = St.SPSEL >> 2;
+const W_DAIF = St.DAIF >> 2;
+const W_PAN = St.PAN >> 2;
+const W_UAO = St.UAO >> 2;
+const W_SSBS = St.SSBS >> 2;
+const W_DIT = St.DIT >> 2;
+const W_TCO = St.TCO >> 2;
+const W_IL = St.IL >> 2;
+const W_EXCL_VALID = St.EXCL_VALID >> 2;
+const W_EXCL_SIZE = St.EXCL_SIZE >> 2;
+const W_EVENT = St.EVENT >> 2;
+const W_DABT_ISS = St.DABT_ISS >> 2;
+const W_IRQ_LINE = St.IRQ_LINE >> 2;
+const W_VERSION = St.VERSION >> 2;
+const D_PC = St.PC >> 3;
+const D_NEXT_PC = St.INSN_NEXT_PC >> 3;
+const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
+const D_EXCL_PA = St.EXCL_PA >> 3;
+const D_INSN_COUNT = St.INSN_COUNT >> 3;
+
+/** One checked field of a saved state: its offset and the values it may hold. */
+interface SavedField {
+  readonly name: string;
+  readonly at: number;
+  readonly ok: (v: number) => boolean;
+}
+
+const bit = (v: number): boolean => v === 0 || v === 1;
+/** The 32-bit fields {@link Cpu.loadState} checks; EXCL_PA and INSN_COUNT (float64) are checked beside them. */
+const SAVED_FIELDS: readonly SavedField[] = [
+  { name: 'PSTATE.EL', at: St.EL, ok: bit },
+  { name: 'PSTATE.SP', at: St.SPSEL, ok: bit },
+  { name: 'PSTATE.DAIF', at: St.DAIF, ok: (v) => v >= 0 && v <= 0xf },
+  { name: 'PSTATE.PAN', at: St.PAN, ok: bit },
+  { name: 'PSTATE.UAO', at: St.UAO, ok: bit },
+  { name: 'PSTATE.SSBS', at: St.SSBS, ok: bit },
+  { name: 'PSTATE.DIT', at: St.DIT, ok: bit },
+  { name: 'PSTATE.TCO', at: St.TCO, ok: bit },
+  { name: 'PSTATE.IL', at: St.IL, ok: bit },
+  { name: 'NZCV', at: St.NZCV, ok: (v) => v >= 0 && v <= 0xf },
+  { name: 'the pending flag operation', at: St.FLAG_OP, ok: (v) => v >= FlagOp.None && v <= FlagOp.Logic32 },
+  { name: 'the exclusive monitor state', at: St.EXCL_VALID, ok: bit },
+  { name: 'the exclusive monitor size', at: St.EXCL_SIZE, ok: (v) => v === 0 || v === 1 || v === 2 || v === 4 || v === 8 || v === 16 },
+  { name: 'the event register', at: St.EVENT, ok: bit },
+];
+
+/** Throw RangeError naming the first problem of a saved state ({@link Cpu.loadState}), if it has one. */
+function checkSavedState(bytes: Uint8Array): void {
+  if (bytes.length !== CPU_STATE_BYTES) {
+    throw new RangeError(`a saved CPU state is ${CPU_STATE_BYTES} bytes, got ${bytes.length}`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getInt32(St.VERSION, true);
+  if (version !== STATE_LAYOUT_VERSION) {
+    throw new RangeError(`the saved CPU state has layout version ${version}, this CPU reads version ${STATE_LAYOUT_VERSION}`);
+  }
+  for (const f of SAVED_FIELDS) {
+    const v = dv.getInt32(f.at, true);
+    if (!f.ok(v)) throw new RangeError(`${f.name} in the saved CPU state is out of range: ${v}`);
+  }
+  const pa = dv.getFloat64(St.EXCL_PA, true);
+  if (!Number.isSafeInteger(pa) || pa < -1 || (pa >= 0 && dv.getInt32(St.EXCL_VALID, true) === 0)) {
+    throw new RangeError(`the exclusive monitor's mark in the saved CPU state is not -1 or the address of a reservation: ${pa}`);
+  }
+  const count = dv.getFloat64(St.INSN_COUNT, true);
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`the retired count in the saved CPU state is not a count: ${count}`);
+  }
+}
+
 export class Cpu {
   /** The arena holding the state block. */
   readonly arena: GuestArena;
@@ -83,12 +158,23 @@ export class Cpu {
   readonly v: Uint8Array;
   /** The state block's 32-bit words (NZCV, the pending flag op, FPCR, FPSR, ...: St offsets / 4). @internal */
   readonly st32: Int32Array;
-  /** The state block's float64 slots (the retired count). @internal */
+  /** The state block's float64 slots (the retired count, the global monitor's mark). @internal */
   private readonly stF64: Float64Array;
-  /** The state block's 64-bit words (NEXT_PC). @internal */
+  /** The state block's 64-bit words (NEXT_PC, SCRATCH, the PC). @internal */
   readonly stU64: BigUint64Array;
+  /**
+   * The PC: the address of the instruction executing, or of the next one to execute between instructions.
+   *
+   * `pc`, `nextPc` and `dabtIss` are written for every instruction, so they are plain fields while the CPU runs.
+   * Measured with handler blocks only (KVM_MTE_WASM=0): writing the PC's slot at every write of the PC cost
+   * bench-osboot about 3%, the PC's and the next PC's bench-int about 6%, and the ISS slot bench-osboot about 1.5%.
+   * Their slots (St.PC, St.INSN_NEXT_PC, St.DABT_ISS) are the fields' copies as of the last {@link syncSlots}: `run`
+   * and `interpret` call it before they return, and `stateBytes` and `saveState` before they hand out the block, so
+   * the block holds the whole state wherever it is seen; {@link loadState} loads the fields from the slots. Nothing
+   * else writes these three slots.
+   */
   pc = 0n;
-  /** The address of the next instruction; handlers that branch set it. */
+  /** The address of the next instruction; handlers that branch set it (a field: see {@link pc}). */
   nextPc = 0n;
   /** NZCV as N=8, Z=4, C=2, V=1 (computed here when translated code left them pending: flags.ts). */
   get nzcv(): number {
@@ -115,19 +201,93 @@ export class Cpu {
   }
   /** Lazy flags: the pending operation's operands. @internal (spec/interp-sem.ts) */
   readonly flagArgs: BigUint64Array;
-  /** Current exception level of the guest: 0 or 1. */
-  el = 1;
+  /**
+   * Write-through caches of the PSTATE slots (St.EL .. St.IL), which the MMU and the handlers read for every access
+   * (reading the slots instead cost bench-osboot about 1.3% with handler blocks). Invariant: each field equals its
+   * slot. Only the setters below write these slots, writing field and slot together, and {@link loadState} reloads
+   * the fields after it writes the block; no other code (WebAssembly code included) writes them.
+   */
+  #el = 1;
+  #spsel = 1;
+  #daif = 0xf;
+  #pan = 0;
+  #uao = 0;
+  #ssbs = 0;
+  #dit = 0;
+  #tco = 0;
+  #il = 0;
+  /** Current exception level of the guest (PSTATE.EL): 0 or 1. */
+  get el(): number {
+    return this.#el;
+  }
+  set el(v: number) {
+    this.#el = v;
+    this.st32[W_EL] = v;
+  }
   /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */
-  spsel = 1;
+  get spsel(): number {
+    return this.#spsel;
+  }
+  set spsel(v: number) {
+    this.#spsel = v;
+    this.st32[W_SPSEL] = v;
+  }
   /** PSTATE.{D,A,I,F} as bits 3..0. */
-  daif = 0xf;
-  pan = 0;
-  uao = 0;
-  ssbs = 0;
-  dit = 0;
-  tco = 0;
-  /** PSTATE.IL (illegal execution state). */
-  il = 0;
+  get daif(): number {
+    return this.#daif;
+  }
+  set daif(v: number) {
+    this.#daif = v;
+    this.st32[W_DAIF] = v;
+  }
+  /** PSTATE.PAN: 0 or 1. */
+  get pan(): number {
+    return this.#pan;
+  }
+  set pan(v: number) {
+    this.#pan = v;
+    this.st32[W_PAN] = v;
+  }
+  /** PSTATE.UAO: 0 or 1. */
+  get uao(): number {
+    return this.#uao;
+  }
+  set uao(v: number) {
+    this.#uao = v;
+    this.st32[W_UAO] = v;
+  }
+  /** PSTATE.SSBS: 0 or 1. */
+  get ssbs(): number {
+    return this.#ssbs;
+  }
+  set ssbs(v: number) {
+    this.#ssbs = v;
+    this.st32[W_SSBS] = v;
+  }
+  /** PSTATE.DIT: 0 or 1. */
+  get dit(): number {
+    return this.#dit;
+  }
+  set dit(v: number) {
+    this.#dit = v;
+    this.st32[W_DIT] = v;
+  }
+  /** PSTATE.TCO (MTE tag check override): 0 or 1. */
+  get tco(): number {
+    return this.#tco;
+  }
+  set tco(v: number) {
+    this.#tco = v;
+    this.st32[W_TCO] = v;
+  }
+  /** PSTATE.IL (illegal execution state): 0 or 1. */
+  get il(): number {
+    return this.#il;
+  }
+  set il(v: number) {
+    this.#il = v;
+    this.st32[W_IL] = v;
+  }
   /** System registers, indexed by `SysReg` ids. */
   readonly sys: BigUint64Array;
   /** What the last trap to EL2 reported. */
@@ -136,39 +296,63 @@ export class Cpu {
   internalError: unknown = undefined;
   /** Guest instructions retired. */
   get insnCount(): number {
-    return this.stF64[St.INSN_COUNT >> 3]!;
+    return this.stF64[D_INSN_COUNT]!;
   }
   set insnCount(n: number) {
-    this.stF64[St.INSN_COUNT >> 3] = n;
+    this.stF64[D_INSN_COUNT] = n;
   }
   /**
    * The data abort ISS bits [24:14] (ISV, SAS, SSE, SRT, SF, AR) the current load/store would report to EL2:
-   * set by load/store handlers before their access, 0 for accesses the architecture gives no syndrome for.
+   * set by load/store handlers before their access, 0 for accesses the architecture gives no syndrome for. A field
+   * copied to its slot by {@link syncSlots}, as {@link pc}.
    */
   dabtIss = 0;
   /**
-   * The local exclusive monitor: the virtual address and size of the last load-exclusive, or -1n when open. A
+   * The local exclusive monitor: the virtual address of the last load-exclusive, or -1n when open. A
    * store-exclusive passes only for the same address and size. Clear it with {@link clearExclusive}, which also
-   * releases the global mark.
+   * releases the global mark. In the block: EXCL_VALID (1 while a reservation is held) and EXCL_ADDR (0 without).
    */
-  exclAddr = -1n;
-  exclSize = 0;
+  get exclAddr(): bigint {
+    return this.st32[W_EXCL_VALID] === 0 ? -1n : this.stU64[D_EXCL_ADDR]!;
+  }
+  set exclAddr(v: bigint) {
+    const open = v === -1n;
+    this.stU64[D_EXCL_ADDR] = open ? 0n : v;
+    this.st32[W_EXCL_VALID] = open ? 0 : 1;
+  }
+  /** The local exclusive monitor's size in bytes (that of the last load-exclusive). */
+  get exclSize(): number {
+    return this.st32[W_EXCL_SIZE]!;
+  }
+  set exclSize(v: number) {
+    this.st32[W_EXCL_SIZE] = v;
+  }
   /**
    * The global exclusive monitor's mark for this PE: the physical address of the reservation (its size is
    * `exclSize`), or -1 when the port named no PA or there is no reservation. Another observer's store to it clears
-   * the reservation ({@link SmpPort.stored}).
+   * the reservation ({@link SmpPort.stored}). A float64 slot: physical addresses go beyond 32 bits.
    */
-  exclPa = -1;
+  get exclPa(): number {
+    return this.stF64[D_EXCL_PA]!;
+  }
+  set exclPa(v: number) {
+    this.stF64[D_EXCL_PA] = v;
+  }
   /** The event register (WFE, SEV, SEVL): set means an event is pending and the next WFE completes, clearing it. */
-  eventRegister = false;
+  get eventRegister(): boolean {
+    return this.st32[W_EVENT] !== 0;
+  }
+  set eventRegister(v: boolean) {
+    this.st32[W_EVENT] = v ? 1 : 0;
+  }
   /** The coherence domain this PE belongs to ({@link CpuOptions.smp}). */
   readonly smp: SmpPort;
   /** The IRQ input line, driven by the interrupt controller model (kept in the state block). */
   get irqLine(): boolean {
-    return this.st32[St.IRQ_LINE >> 2] !== 0;
+    return this.st32[W_IRQ_LINE] !== 0;
   }
   set irqLine(v: boolean) {
-    this.st32[St.IRQ_LINE >> 2] = v ? 1 : 0;
+    this.st32[W_IRQ_LINE] = v ? 1 : 0;
   }
   /**
    * Set when the next PC may be misaligned: by a handler (BR, BLR, RET, ERET), and by `run`/`interpret` when they
@@ -208,7 +392,14 @@ export class Cpu {
     this.st32 = new Int32Array(buf, off, CPU_STATE_BYTES >> 2);
     this.stF64 = new Float64Array(buf, off, CPU_STATE_BYTES >> 3);
     this.stU64 = new BigUint64Array(buf, off, CPU_STATE_BYTES >> 3);
-    this.st32[St.TLB_BASE >> 2] = ARENA_NO_TLB; // until a memory port puts its TLB there
+    // The block is zeroed: PC 0, monitors open (no global mark: -1), no event. Reset PSTATE: EL1h, DAIF masked.
+    const st = this.st32;
+    st[W_VERSION] = STATE_LAYOUT_VERSION;
+    st[W_EL] = 1;
+    st[W_SPSEL] = 1;
+    st[W_DAIF] = 0xf;
+    this.stF64[D_EXCL_PA] = -1;
+    st[St.TLB_BASE >> 2] = ARENA_NO_TLB; // until a memory port puts its TLB there
     this.sys = resetSysRegFile(new BigUint64Array(buf, off + St.SYS, SYSREG_COUNT));
     if (options.mte !== undefined) setMteLevel(this, options.mte);
     if (options.codeCache !== undefined && options.codeCacheBytes !== undefined) {
@@ -221,9 +412,60 @@ export class Cpu {
     this.smp.attach(this);
   }
 
-  /** The CPU state block's bytes (state-layout.ts): a view, not a copy. */
+  /**
+   * The CPU state block's bytes (state-layout.ts): a view, not a copy. The PC, next PC and data abort ISS slots are
+   * brought up to date first ({@link syncSlots}); a view kept while the host sets `cpu.pc` shows the old PC until the
+   * next `run`, `interpret`, `stateBytes` or `saveState`.
+   */
   stateBytes(): Uint8Array {
+    this.syncSlots();
     return this.arena.bytes(this.stateOffset, CPU_STATE_BYTES);
+  }
+
+  /** Copy the members kept in fields while the CPU runs ({@link pc}, {@link nextPc}, {@link dabtIss}) to their slots. */
+  private syncSlots(): void {
+    const u64 = this.stU64;
+    u64[D_PC] = this.pc;
+    u64[D_NEXT_PC] = this.nextPc;
+    this.st32[W_DABT_ISS] = this.dabtIss;
+  }
+
+  /**
+   * The CPU's state: a copy of its state block ({@link CPU_STATE_BYTES} bytes at the offsets of state-layout.ts,
+   * the layout version included) with the host's words zeroed (HOST_WORDS_START..HOST_WORDS_END: the coherence
+   * domain's reservation count, the IRQ line, which the interrupt controller drives, the data TLB's words and the
+   * run loop's scratch). Take it between runs; {@link loadState} puts it back, into this CPU or another.
+   */
+  saveState(): Uint8Array {
+    const copy = this.stateBytes().slice(); // a new, unshared buffer
+    copy.fill(0, HOST_WORDS_START, HOST_WORDS_END);
+    return copy;
+  }
+
+  /**
+   * Make `bytes` (from {@link saveState}) this CPU's state, between runs. Throws RangeError, changing nothing, when
+   * `bytes` has another length or layout version, or a PSTATE or monitor field out of its range. The host's words
+   * stay this CPU's (its IRQ line included). Then the state's consequences: a reservation with a global mark is
+   * registered with this CPU's coherence domain (a mark this CPU held is released first), the memory port reloads
+   * its translation controls (and flushes its TLB), the MTE controls and the jump cache are dropped, and the next
+   * fetch checks the PC's alignment. The mark is a physical address of this CPU's memory port: load a state into a
+   * CPU whose port maps memory as the saving CPU's did (kvm-core's monitor state translates it through the memslots
+   * instead).
+   */
+  loadState(bytes: Uint8Array): void {
+    checkSavedState(bytes);
+    const src = bytes.slice(); // `bytes` may be a view of this very block, which clearExclusive changes
+    this.clearExclusive();
+    const block = this.stateBytes();
+    block.set(src.subarray(0, HOST_WORDS_START), 0);
+    block.set(src.subarray(HOST_WORDS_END), HOST_WORDS_END);
+    this.loadFields();
+    if (this.exclPa >= 0) this.smp.opened(this);
+    this.jumpCache.blocks.fill(undefined);
+    this.jumpCache.keys.fill(0);
+    this.mteControls.invalidate();
+    this.checkPcAlign = true;
+    this.mem.controlChanged();
   }
 
   /**
@@ -249,6 +491,23 @@ export class Cpu {
       this.exclPa = pa;
       this.smp.opened(this);
     }
+  }
+
+  /** Load the fields that hold or cache slots of the block (pc, nextPc, dabtIss, PSTATE) from the block. */
+  private loadFields(): void {
+    const st = this.st32;
+    this.pc = this.stU64[D_PC]!;
+    this.nextPc = this.stU64[D_NEXT_PC]!;
+    this.dabtIss = st[W_DABT_ISS]!;
+    this.#el = st[W_EL]!;
+    this.#spsel = st[W_SPSEL]!;
+    this.#daif = st[W_DAIF]!;
+    this.#pan = st[W_PAN]!;
+    this.#uao = st[W_UAO]!;
+    this.#ssbs = st[W_SSBS]!;
+    this.#dit = st[W_DIT]!;
+    this.#tco = st[W_TCO]!;
+    this.#il = st[W_IL]!;
   }
 
   /** Clear the local monitor and this PE's global mark (CLREX, store-exclusive, exception entry and return). */
@@ -439,12 +698,23 @@ export class Cpu {
     // aligned, or flagged by its handler.
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
     // Basic blocks (jit.ts) when the memory port can name the physical page code runs from.
-    if (this.translate && this.mem.fetchPage !== undefined) return runBlocks(this, budget);
+    if (this.translate && this.mem.fetchPage !== undefined) {
+      const stop = runBlocks(this, budget);
+      this.syncSlots();
+      return stop;
+    }
     return this.interpret(budget);
   }
 
   /** The instruction-by-instruction interpreter: `run` without translation (and its single-step fallback). */
   interpret(budget: number): StopCode {
+    const stop = this.interpretLoop(budget);
+    this.syncSlots();
+    return stop;
+  }
+
+  /** {@link interpret}'s loop: the slots of the fields it writes are left for the caller to sync. */
+  private interpretLoop(budget: number): StopCode {
     const mem = this.mem;
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true; // as in run
     let fetching = false;

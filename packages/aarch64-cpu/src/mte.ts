@@ -86,6 +86,11 @@ export class MteControls {
   tbi1 = false;
   tcma0 = false;
   tcma1 = false;
+
+  /** Forget the derived bits: the next use recomputes them (no register value equals the key -1n). */
+  invalidate(): void {
+    this.pfr1 = -1n;
+  }
 }
 
 /** The CPU's MTE controls, recomputed when any of the four source registers changed. */

@@ -1,8 +1,8 @@
 /**
- * The CPU state block: the part of a PE's architectural state that translated code reads and writes, at fixed byte
- * offsets in one block of the guest arena (arena.ts). `Cpu` makes its typed arrays (`x`, `spEl`, `flagArgs`, `v`,
- * `sys`, ...) as views over the block, so the interpreter (and the handler blocks that call its handlers) and
- * WebAssembly code all see one copy of it, and `cpuStateBytes(cpu)` is the block itself.
+ * The CPU state block: the state of one PE at fixed byte offsets in one block of the guest arena (arena.ts). `Cpu`
+ * makes its typed arrays (`x`, `spEl`, `flagArgs`, `v`, `sys`, ...) as views over the block and its other members
+ * accessors over its slots, so the interpreter (and the handler blocks that call its handlers) and WebAssembly code
+ * all see one copy of it; `cpu.stateBytes()` is the block itself and `cpu.saveState()` a copy of it.
  *
  * | offset | size | what |
  * |---:|---:|---|
@@ -19,16 +19,37 @@
  * | 316 | 4 | its index mask (entries - 1) |
  * | 320 | 4 | its generation: an entry is valid when its GEN word equals this |
  * | 324 | 4 | its TBI bits: bit 0 when TCR_EL1.TBI0 applies to data, bit 1 TBI1 |
- * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch |
+ * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
  * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts) |
+ * | 344 | 8 | the PC (`cpu.pc`; see below) |
+ * | 352 | 8 | the address of the instruction after the one executing (`cpu.nextPc`; see below) |
+ * | 360 | 8 | the local exclusive monitor's address (`cpu.exclAddr` when EXCL_VALID is 1, else 0) |
+ * | 368 | 8 | the global exclusive monitor's mark, a physical address (a float64, exact below 2^53; -1: none) |
+ * | 376 | 9 × 4 | PSTATE: EL, SPSel, DAIF (D=8, A=4, I=2, F=1), PAN, UAO, SSBS, DIT, TCO, IL (one i32 each) |
+ * | 412 | 4 | the local exclusive monitor's state: 1 Exclusive (a reservation is held), 0 Open |
+ * | 416 | 4 | the local exclusive monitor's size in bytes (`cpu.exclSize`) |
+ * | 420 | 4 | the event register (0 or 1) |
+ * | 424 | 4 | the data abort ISS bits of the access in flight (`cpu.dabtIss`; see below) |
+ * | 428 | 4 | the layout version ({@link STATE_LAYOUT_VERSION}), written when the CPU is made |
  * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
  * | 1024 | 4 | FPCR |
  * | 1028 | 4 | FPSR |
  * | 1040 | 8 × n | the system registers, indexed by `SysReg` ids (sysregs.ts) |
  *
- * Not in the block yet (JavaScript fields of `Cpu`): the PC and next PC, the PSTATE fields other than NZCV, the
- * local exclusive monitor, the event register and the IRQ line. Translated WebAssembly code never needs them inside
- * a block: it knows its PC statically and leaves through the run loop for everything that changes PSTATE.
+ * All of a PE's state is in the block. PSTATE's accessors keep write-through caches in fields (read for every
+ * memory access), and the three members written for every instruction, `pc`, `nextPc` and `dabtIss`, are fields
+ * while the CPU runs: they are copied into PC, INSN_NEXT_PC and DABT_ISS when `run` or `interpret` returns and when
+ * `stateBytes` or `saveState` hands out the block, and loaded from there by `loadState` (see `Cpu.pc`).
+ *
+ * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) are
+ * the host's, not CPU state: the coherence domain's reservation count, the IRQ input the interrupt controller
+ * drives, the data TLB's arena offset, mask, generation and TBI bits, and two run-loop scratch words. A saved CPU
+ * state (`Cpu.saveState`) is the block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes
+ * no slot uses are zero.
+ *
+ * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, INSN_COUNT, OPEN_RESERVATIONS,
+ * IRQ_LINE, the TLB words, NEXT_PC and SCRATCH: it knows its PC statically and leaves through the run loop for
+ * everything that changes PSTATE.
  */
 import { SYSREG_COUNT } from './sysregs.js';
 
@@ -49,6 +70,24 @@ export const St = {
   TLB_TBI: 324,
   NEXT_PC: 328,
   SCRATCH: 336,
+  PC: 344,
+  INSN_NEXT_PC: 352,
+  EXCL_ADDR: 360,
+  EXCL_PA: 368,
+  EL: 376,
+  SPSEL: 380,
+  DAIF: 384,
+  PAN: 388,
+  UAO: 392,
+  SSBS: 396,
+  DIT: 400,
+  TCO: 404,
+  IL: 408,
+  EXCL_VALID: 412,
+  EXCL_SIZE: 416,
+  EVENT: 420,
+  DABT_ISS: 424,
+  VERSION: 428,
   V: 512,
   FPCR: 1024,
   FPSR: 1028,
@@ -57,6 +96,16 @@ export const St = {
 
 /** Bytes of one CPU state block (a multiple of 16). */
 export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
+
+/**
+ * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
+ * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
+ */
+export const STATE_LAYOUT_VERSION = 1;
+
+/** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
+export const HOST_WORDS_START = St.OPEN_RESERVATIONS;
+export const HOST_WORDS_END = St.SCRATCH + 8;
 
 /**
  * One entry of the data TLB translated WebAssembly code reads (the MMU fills it alongside its own TLB, in the CPU's
