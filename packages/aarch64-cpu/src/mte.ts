@@ -21,6 +21,7 @@
  */
 import type { Cpu } from './cpu.js';
 import { Acc } from './ports.js';
+import { St } from './state-layout.js';
 import { SysReg } from './sysregs.js';
 
 /** ID_AA64PFR1_EL1.MTE [11:8] and MTE_frac [43:40]. */
@@ -138,6 +139,28 @@ export function tagAccessEnabled(cpu: Cpu, el: number): boolean {
   const c = controls(cpu);
   return el === 0 ? c.ata0 : c.ata1;
 }
+
+/**
+ * Whether no data access at the current EL can be tag checked now: PSTATE.TCO = 1, or the effective TCF (TCF0 and,
+ * at EL1, TCF too, for the unprivileged forms) is 0 (also when FEAT_MTE2 or tag access is off: see controls). Read
+ * from the system registers' 32-bit halves in the state block, without BigInt, since the WebAssembly tier asks at
+ * every block entry (its `mode` argument).
+ */
+export function tagChecksOff(cpu: Cpu): boolean {
+  if (cpu.tco !== 0) return true;
+  const st = cpu.st32;
+  const level = (st[W_PFR1_LO]! >>> 8) & 0xf; // ID_AA64PFR1_EL1.MTE, bits [11:8]
+  if (level < 2 || ((st[W_HCR_HI]! >>> 24) & 1) === 0) return true; // HCR_EL2.ATA, bit 56
+  const hi = st[W_SCTLR_HI]!; // SCTLR_EL1[63:32]: ATA 43, ATA0 42, TCF 41:40, TCF0 39:38
+  const on0 = ((hi >>> 10) & 1) !== 0 && effectiveTcf((hi >>> 6) & 3, level) !== 0;
+  const on1 = ((hi >>> 11) & 1) !== 0 && effectiveTcf((hi >>> 8) & 3, level) !== 0;
+  return cpu.el === 0 ? !on0 : !on0 && !on1;
+}
+
+// The 32-bit words of the state block tagChecksOff reads (St.SYS + 8 * id, + 4 for bits [63:32]).
+const W_PFR1_LO = (St.SYS >> 2) + 2 * SysReg.ID_AA64PFR1_EL1;
+const W_HCR_HI = (St.SYS >> 2) + 2 * SysReg.HCR_EL2 + 1;
+const W_SCTLR_HI = (St.SYS >> 2) + 2 * SysReg.SCTLR_EL1 + 1;
 
 /**
  * How a data access to `va` with these {@link Acc} flags is tag checked: {@link TagCheck}.None (0),

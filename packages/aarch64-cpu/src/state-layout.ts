@@ -20,7 +20,7 @@
  * | 320 | 4 | its generation: an entry is valid when its GEN word equals this |
  * | 324 | 4 | its TBI bits: bit 0 when TCR_EL1.TBI0 applies to data, bit 1 TBI1 |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
- * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts) |
+ * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts); WebAssembly code leaves the budget it has left in the low word before each handler call and return (wasm-jit/block-emitter.ts) |
  * | 344 | 8 | the PC (`cpu.pc`; see below) |
  * | 352 | 8 | the address of the instruction after the one executing (`cpu.nextPc`; see below) |
  * | 360 | 8 | the local exclusive monitor's address (`cpu.exclAddr` when EXCL_VALID is 1, else 0) |
@@ -47,9 +47,9 @@
  * state (`Cpu.saveState`) is the block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes
  * no slot uses are zero.
  *
- * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, INSN_COUNT, OPEN_RESERVATIONS,
- * IRQ_LINE, the TLB words, NEXT_PC and SCRATCH: it knows its PC statically and leaves through the run loop for
- * everything that changes PSTATE.
+ * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, OPEN_RESERVATIONS, IRQ_LINE, the
+ * TLB words, NEXT_PC and SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT): it knows
+ * its PC statically and leaves through the run loop for everything that changes PSTATE.
  */
 import { SYSREG_COUNT } from './sysregs.js';
 

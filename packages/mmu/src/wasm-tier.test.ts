@@ -773,8 +773,10 @@ describe.each([
     // Allocation tags: granule g of the first page has (g * 7 + 3) & 15, so neighbours always differ.
     const granuleTags = Array.from({ length: 512 }, (_, g) => (g * 7 + 3) & 15);
     const use = new TierUse();
-    // Memory port accesses by engine and pointer kind.
-    const kinds = (): Record<'match' | 'mismatch' | 'zero' | 'split', number> => ({ match: 0, mismatch: 0, zero: 0, split: 0 });
+    // Memory port accesses by engine and pointer kind ('off': any pointer while no access can be checked, TCF 0 or
+    // TCO 1).
+    const kinds = (): Record<'match' | 'mismatch' | 'zero' | 'split' | 'off', number> =>
+      ({ match: 0, mismatch: 0, zero: 0, split: 0, off: 0 });
     const byKind = { wasm: kinds(), interp: kinds(), handlers: kinds() };
     const st = differential(() => 'enumerated tag checks', use, (e) => {
       mteSetup(e, granuleTags, true, 0n);
@@ -816,7 +818,7 @@ describe.each([
                   const before = c.insnCount;
                   const ports = use.port[e.engine];
                   stops.push(c.run(2));
-                  byKind[e.engine][ptr] += use.port[e.engine] - ports;
+                  byKind[e.engine][tcf === 0 || tco === 1 ? 'off' : ptr] += use.port[e.engine] - ports;
                   trace.push(`el ${el} tcf ${tcf} tco ${tco} tcma ${tcma} ${w.toString(16)} ${ptr}: pc ${c.pc.toString(16)} ` +
                     `n ${c.insnCount - before} x1 ${c.x[1]!.toString(16)} x2 ${c.x[2]!.toString(16)} ` +
                     `sp ${c.spEl[el]!.toString(16)} x23 ${c.x[23]!.toString(16)} esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} ` +
@@ -840,12 +842,15 @@ describe.each([
     expect(lines.filter((l) => / tfsr [123] 0$/.test(l)).length).toBeGreaterThan(10);
     expect(lines.filter((l) => / tfsr 0 [123]$/.test(l)).length).toBeGreaterThan(10);
     expect(lines.filter((l) => / n 2 .* esr 0 /.test(l)).length).toBeGreaterThan(lines.length / 2);
-    // Mismatching pointers never complete inline (the handler checks them: every access is a port access, as in
-    // the interpreter); with dense tags most matching accesses do.
+    // Mismatching pointers never complete inline while an access can be checked (the handler checks them: every
+    // access is a port access, as in the interpreter); with dense tags most matching accesses do, and so do most
+    // accesses when none can be checked (the block's mode tells the inline path to skip the tag compare).
     expect(byKind.wasm.mismatch).toBe(byKind.interp.mismatch);
     expect(byKind.wasm.split).toBe(byKind.interp.split);
-    if (dense) expect(byKind.wasm.match).toBeLessThan(byKind.interp.match * 0.4);
-    else expect(byKind.wasm).toEqual(byKind.interp);
+    if (dense) {
+      expect(byKind.wasm.match).toBeLessThan(byKind.interp.match * 0.4);
+      expect(byKind.wasm.off).toBeLessThan(byKind.interp.off * 0.4);
+    } else expect(byKind.wasm).toEqual(byKind.interp);
   });
 
   it('matching tags on Tagged pages: a loop of loads and stores through tagged pointers stays inline', () => {

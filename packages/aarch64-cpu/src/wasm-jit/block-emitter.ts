@@ -2,12 +2,18 @@
  * The WebAssembly block emitter: one translated block becomes one wasm function
  * `(st: i32, budget: i32, mode: i32) -> exit: i32` over the guest arena, where `st` is the CPU state block's offset
  * (state-layout.ts) and `mode` packs what the run loop knows about PSTATE for the whole block: bit 0 the stack
- * pointer in use (0: SP_EL0, 1: SP_EL1), bits [15:8] the permission bits a plain load needs at this EL and PAN,
- * bits [23:16] those a plain store needs ({@link blockMode}).
+ * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no access can be tag checked (mte.ts tagChecksOff: the
+ * inline paths then skip the allocation tag compare), bits [15:8] the permission bits a plain load needs at this EL
+ * and PAN, bits [23:16] those a plain store needs ({@link blockMode}).
  *
  * What the generated code keeps exact (the same rules as handler blocks, handler-block.ts, and the interpreter):
- * - Registers, the lazy flags and the retired count live in the state block; every instruction reads and writes them
- *   there, so a handler called from the middle of a block sees exactly what the interpreter would.
+ * - The state block is current whenever a handler runs or the function leaves: X0-X30 are cached in locals inside
+ *   the function (registers section below) and stored back before every handler call and exit; the lazy flags and
+ *   SP are written there at once. The retired count is the budget's: `budget` counts down by each block's
+ *   instructions as it leaves (or iterates, or chains), and what is left is written to the state block's SCRATCH
+ *   word before every handler call and return, from which the tier sets `cpu.insnCount` (runWasm, callSite), so no
+ *   block waits on a count in memory. A handler called from the middle of a block sees exactly what the interpreter
+ *   would.
  * - An instruction the emitter has no translation for, or whose inline fast path does not apply this time (a TLB
  *   miss, a permission or alignment problem, an allocation tag that differs from the pointer's, NoTagAccess memory,
  *   a store to a page holding code, an open exclusive
@@ -18,12 +24,13 @@
  *   fall-through (the target PCs are fixed when the module is built), -1 means the last instruction ran as a handler
  *   and set `cpu.nextPc`, `-4 - i` the register branch of block i left its target in the state block's NEXT_PC, -3
  *   a handler raised an exception (the `call` import catches it, so it never unwinds through wasm frames; the run
- *   loop takes it, with `cpu.pc` on the instruction). The retired count is added at each exit but -3's. A direct
+ *   loop takes it, with `cpu.pc` on the instruction). Every exit but -3 counts the block's instructions. A direct
  *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
  *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
  *   target is one of the candidates the tier gives it (exitIndirect).
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
- *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low.
+ *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low; the registers its body
+ *   uses stay in locals from one iteration to the next (enterLoop).
  */
 import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
@@ -43,8 +50,8 @@ const P_BUDGET = 1;
 const P_MODE = 2;
 
 /** The `mode` argument of a block function (see the file comment). */
-export function blockMode(spEl1: boolean, needRead: number, needWrite: number): number {
-  return (spEl1 ? 1 : 0) | (needRead << 8) | (needWrite << 16);
+export function blockMode(spEl1: boolean, needRead: number, needWrite: number, tagChecksOff: boolean): number {
+  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (needRead << 8) | (needWrite << 16);
 }
 
 /** Flags a flag-setting instruction of the block recorded, still in locals for a later condition in the block. */
@@ -66,6 +73,39 @@ export interface ChainTarget {
    * while its validity word holds an earlier run's epoch compares its words with memory instead of leaving.
    */
   readonly check?: number;
+  /**
+   * Emits its body at the current point of this function (its instructions and exits, every path ending in an exit),
+   * so that a direct exit continues into it without leaving the function ({@link BlockEmitter.exitDirect}).
+   */
+  readonly inline?: (e: BlockEmitter) => void;
+}
+
+/**
+ * At most this many instructions of other blocks are emitted inline into one block's function, nested at most
+ * MAX_INLINE_DEPTH deep: enough for the loops of two to four small blocks (a byte loop split by a conditional
+ * branch), which then iterate inside one function.
+ */
+export const MAX_INLINE_INSNS = 16;
+export const MAX_INLINE_DEPTH = 3;
+
+/**
+ * The registers a self-looping block's body uses (has a local for) and writes, learnt by emitting it once
+ * ({@link BlockEmitter.loopUsage}); emitted again with them, the block keeps them in locals across iterations.
+ */
+export interface LoopUsage {
+  readonly regs: readonly number[];
+  readonly written: readonly number[];
+  /** The number of memory access sites (fastCheck calls) in the body: each gets a page cache (siteCheck). */
+  readonly sites: number;
+}
+
+/** A page cache of memory accesses (BlockEmitter.siteCheck): its three locals. */
+interface SiteCache {
+  readonly key: number;
+  readonly host: number;
+  readonly tags: number;
+  /** Emission state: no page can be in it here yet (nothing filled it since the function's entry or forgetSites). */
+  empty?: boolean;
 }
 
 /** How a translator emits one instruction; see {@link BlockEmitter}. */
@@ -100,11 +140,45 @@ export class BlockEmitter {
   private readonly tlbMask: number;
   private readonly left: number;
   private readonly kills0: number;
+  /** 1 when accesses are tag checked (mode bit 1 clear), else 0. */
+  private readonly tagChk: number;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
   /** The instruction being emitted: its address and index in the block. */
   pc = 0n;
   k = 0;
+  /** The start of the block whose function this is (a direct exit there is the loop's back edge). */
+  rootPc = -1n;
+  /** That block's instruction count. */
+  private rootN = 0;
+  /**
+   * Whether direct exits may continue into their target's body (ChainTarget.inline): set by the tier for emissions
+   * that form a loop (see tier.ts emitBlock).
+   */
+  allowInline = false;
+  /** Instructions still allowed inline in this function, and the nesting of inline bodies at this point. */
+  private inlineLeft = MAX_INLINE_INSNS;
+  private inlineDepth = 0;
+  /** Bodies emitted inline so far. */
+  inlined = 0;
+  /** The exits being emitted are a call's (BL): they do not continue inline. */
+  callExit = false;
+  /** An inline body's direct exit led back to rootPc while no loop was open: the function can iterate. */
+  private wantLoop = false;
+  /** FunctionBuilder.openBlocks inside the loop opened by enterLoop. */
+  private loopLevel = -1;
+  /**
+   * In a loop opened with usage: each access site's page cache, three locals (the page's VA with bits [11:0] clear,
+   * or -1 for none; the page's arena offset; its tags' arena offset, -1 untagged), in emission order (siteCheck).
+   */
+  private siteCaches: SiteCache[] = [];
+  /** fastCheck calls so far in this emission. */
+  private siteCount = 0;
+  /**
+   * In a function without a loop: one page cache for all its loads and one for its stores (an access often follows
+   * another on the same page: a stack frame, a structure), reset at entry.
+   */
+  private shared: { readonly r: SiteCache; readonly w: SiteCache } | undefined;
 
   constructor(
     readonly f: FunctionBuilder,
@@ -117,8 +191,11 @@ export class BlockEmitter {
      * exception entry the SVC handler's throw would lead to, without the throw) and leaves the vector in cpu.nextPc.
      */
     private readonly svcImport: number,
-    /** The call-table id of instruction 0 of this block (instruction k is `callBase + k`). */
-    private readonly callBase: number,
+    /**
+     * The call-table id of instruction 0 of the block being emitted (instruction k is `callBase + k`); an inline body
+     * sets its own block's while it is emitted.
+     */
+    public callBase: number,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -141,19 +218,28 @@ export class BlockEmitter {
     this.tlbMask = f.addLocals(i32);
     this.left = f.addLocals(i32);
     this.kills0 = f.addLocals(i32);
+    this.tagChk = f.addLocals(i32);
   }
 
   // ---- registers ----
   //
   // X0-X30 are cached in locals within a block: a read loads the state block's copy into the register's local once;
   // a write goes to the local and marks it dirty. Dirty registers are stored back before anything that can look at
-  // the state block (a handler call, an exit, a tail call), and the cache is forgotten where a handler may have
-  // changed registers. SP and the flags are not cached.
+  // the state block (a handler call, including a memory access's slow path, an exit, a tail call), and the cache is
+  // forgotten where a handler may have changed registers. SP and the flags are not cached.
 
   /** The local caching Xn (allocated on first use), whether it holds Xn on this path, and whether it is newer. */
   private readonly regLocal = new Int32Array(31).fill(-1);
   private readonly cached = new Uint8Array(31);
   private readonly dirty = new Uint8Array(31);
+  /** Registers written anywhere in the block (for loopUsage). */
+  private readonly written = new Uint8Array(31);
+  /**
+   * A self-looping block: undefined before enterLoop; 'probe' for the first emission (registers are stored at the
+   * back edge and loaded again in the next iteration, and loopUsage reports what the body used); else the registers
+   * held in locals at the loop head and which of them count as dirty there.
+   */
+  private loop: 'probe' | { readonly regs: readonly number[]; readonly dirty: Uint8Array } | undefined;
 
   private localOf(n: number): number {
     let l = this.regLocal[n]!;
@@ -245,6 +331,7 @@ export class BlockEmitter {
     this.f.localSet(this.localOf(n));
     this.cached[n] = 1;
     this.dirty[n] = 1;
+    this.written[n] = 1;
     return this;
   }
 
@@ -264,6 +351,7 @@ export class BlockEmitter {
     this.f.localGet(l).localSet(this.localOf(n));
     this.cached[n] = 1;
     this.dirty[n] = 1;
+    this.written[n] = 1;
     return this;
   }
 
@@ -399,6 +487,73 @@ export class BlockEmitter {
    * arena offset in i32 local `haLocal`. Uses lo, hi and ent.
    */
   fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+    const site = this.siteCaches[this.siteCount++] ?? (write ? this.shared?.w : this.shared?.r);
+    if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth);
+    return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth);
+  }
+
+  /**
+   * fastCheck inside a loop: the site's page cache first. It holds the last page this site passed the full check
+   * for in this call of the function (same VA bits [63:12], top byte included, so the same TBI tag), which stays
+   * valid while nothing but this function's inline code runs: the data TLB, the permissions the mode gives, the code
+   * map and the open reservations change only in JavaScript, that is in a handler call, after which every site
+   * forgets its page (forgetSites), or between calls. A hit still checks alignment and, on Tagged pages, the
+   * granule's tag.
+   */
+  private siteCheck(site: SiteCache, vaLocal: number,
+    size: number, write: boolean, haLocal: number, missDepth: number): this {
+    const f = this.f;
+    if (site.empty === true) {
+      // Nothing to hit yet: the full check, then remember the page.
+      site.empty = false;
+      this.fullCheck(vaLocal, size, write, haLocal, missDepth);
+      this.fillSite(site, vaLocal);
+      return this;
+    }
+    f.block(VOID_BLOCK); // $ok
+    f.block(VOID_BLOCK); // $full
+    // (va & (~0xfff | (size - 1))) != key -> the full check (another page, no page yet, or misaligned)
+    f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
+    f.localGet(site.tags).i32Const(-1).op(Op.i32_ne).if(VOID_BLOCK);
+    // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
+    f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
+      .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
+      .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 3);
+    f.end();
+    f.localGet(site.host).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add)
+      .localSet(haLocal);
+    f.br(1);
+    f.end();
+    this.fullCheck(vaLocal, size, write, haLocal, missDepth + 1);
+    this.fillSite(site, vaLocal);
+    f.end();
+    return this;
+  }
+
+  /** After the full check passed (its TLB entry in `ent`): the site remembers the page. */
+  private fillSite(site: SiteCache, vaLocal: number): void {
+    const f = this.f;
+    f.localGet(vaLocal).i64Const(-4096n).op(Op.i64_and).localSet(site.key);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localSet(site.host);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(-1).localGet(this.ent)
+      .mem(MemOp.i32_load8_u, Dtlb.TAGS).i32Const(1).op(Op.i32_eq).localGet(this.tagChk).op(Op.i32_and).select()
+      .localSet(site.tags);
+  }
+
+  /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
+  private forgetSites(): void {
+    for (const c of this.siteCaches) this.f.i64Const(-1n).localSet(c.key);
+    if (this.shared !== undefined) {
+      this.f.i64Const(-1n).localSet(this.shared.r.key).i64Const(-1n).localSet(this.shared.w.key);
+      this.shared.r.empty = true;
+      this.shared.w.empty = true;
+    }
+  }
+
+  /** fastCheck's full check through the data TLB (see fastCheck). */
+  private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
     const f = this.f;
     f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
     f.localGet(vaLocal).i64Const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).localSet(this.hi);
@@ -426,7 +581,7 @@ export class BlockEmitter {
     }
     // Tagged Normal memory (TAGS 1): the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
-    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.TAGS).if(VOID_BLOCK);
+    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.TAGS).localGet(this.tagChk).op(Op.i32_and).if(VOID_BLOCK);
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
       .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
@@ -456,7 +611,9 @@ export class BlockEmitter {
    */
   callHandler(): this {
     this.flushRegs(true);
+    this.storeLeft();
     this.f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
     return this;
@@ -465,42 +622,114 @@ export class BlockEmitter {
   /**
    * Emit the instruction with an inline fast path and the handler as its slow path: `fast` emits checks that branch
    * to depth 0 (relative to its start) on a miss and then the whole instruction's effects; `writes` are the
-   * registers it may write (the handler on the other path writes them to the state block).
+   * registers it writes (the handler on the other path writes them to the state block).
+   *
+   * Registers stay in their locals on the fast path: only the slow path stores the dirty ones before the handler
+   * runs (the fast path changes no register before its last check, so they are the values from before the
+   * instruction) and loads what the handler wrote. After the join, `writes` are in their locals on both paths.
    */
   withSlowPath(fast: () => void, writes: readonly number[]): this {
     const f = this.f;
-    // Both paths start from the state block being current; what either path only loaded is not known after it.
-    this.flushRegs(true);
-    const cachedBefore = this.cached.slice();
+    const before = this.saveRegs();
     f.block(VOID_BLOCK); // $done
     f.block(VOID_BLOCK); // $slow
     fast();
-    for (const r of writes) {
-      if (r === 31 || this.dirty[r] === 0) continue;
-      f.localGet(P_ST).localGet(this.regLocal[r]!).mem(MemOp.i64_store, St.X + 8 * r);
-      this.dirty[r] = 0;
-    }
+    // A register the fast path did not write and had not loaded: load it, so that its local holds it after the join.
+    for (const r of writes) if (r !== 31 && this.cached[r] === 0) this.x(r).f.op(Op.drop);
     f.br(1);
     f.end();
+    this.restoreRegs(before);
+    this.flushRegs(false);
+    this.storeLeft();
     f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    this.forgetSites();
+    for (const r of writes) {
+      if (r !== 31) f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * r).localSet(this.localOf(r));
+    }
     f.end();
-    this.cached.set(cachedBefore);
-    for (const r of writes) if (r !== 31) this.cached[r] = 0;
+    for (const r of writes) {
+      if (r === 31) continue;
+      this.cached[r] = 1;
+      this.dirty[r] = 1;
+      this.written[r] = 1;
+    }
     this.pending = undefined; // the flags are whatever the path taken left
     return this;
   }
 
-  /** Add `n` to the retired-instruction count. */
-  retire(n: number): this {
-    const f = this.f;
-    f.localGet(P_ST).localGet(P_ST).mem(MemOp.f64_load, St.INSN_COUNT).f64Const(n).op(Op.f64_add)
-      .mem(MemOp.f64_store, St.INSN_COUNT);
+  /** Count the block's `n` instructions as retired: the budget left goes down by them. */
+  private retire(n: number): void {
+    this.f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
+  }
+
+  /** Write the budget left to the state block (SCRATCH), where the tier reads the retired count: see the file comment. */
+  private storeLeft(): void {
+    this.f.localGet(P_ST).localGet(this.left).mem(MemOp.i32_store, St.SCRATCH);
+  }
+
+  /**
+   * Open the loop of a self-looping block (after the prologue). With `usage` (from a first emission of the same
+   * block), its registers are loaded into their locals here and stay there from one iteration to the next: the back
+   * edge stores nothing and loads only those a handler call made it forget; the written ones count as dirty, so
+   * every way out of the loop stores them.
+   */
+  enterLoop(usage: LoopUsage | undefined): this {
+    if (usage === undefined) {
+      this.loop = 'probe';
+      this.f.loop();
+      this.loopLevel = this.f.openBlocks;
+      return this;
+    }
+    const dirty = new Uint8Array(31);
+    for (const r of usage.regs) this.x(r).f.op(Op.drop);
+    for (const r of usage.written) dirty[r] = 1;
+    for (let k = 0; k < usage.sites; k++) {
+      this.siteCaches.push({ key: this.f.addLocals(i64), host: this.f.addLocals(i32), tags: this.f.addLocals(i32) });
+    }
+    this.forgetSites();
+    this.dirty.set(dirty);
+    this.loop = { regs: usage.regs, dirty };
+    this.f.loop();
+    this.loopLevel = this.f.openBlocks;
     return this;
+  }
+
+  /**
+   * After a first emission that opened a loop with enterLoop(undefined), or in which an inline body's direct exit led
+   * back to the function's start: the registers its body used and wrote and its access sites, to emit it again with
+   * a loop. Else undefined.
+   */
+  loopUsage(): LoopUsage | undefined {
+    if (this.loop !== 'probe' && !(this.loop === undefined && this.wantLoop)) return undefined;
+    const regs: number[] = [];
+    const written: number[] = [];
+    for (let r = 0; r < 31; r++) {
+      if (this.regLocal[r]! >= 0) regs.push(r);
+      if (this.written[r] !== 0) written.push(r);
+    }
+    return { regs, written, sites: this.siteCount };
+  }
+
+  /** The back edge of a loop opened with usage: the register cache back in the state the loop head assumes. */
+  private loopBackEdge(): void {
+    const head = this.loop;
+    if (head === undefined || head === 'probe') {
+      this.flushRegs(false);
+      return;
+    }
+    for (let r = 0; r < 31; r++) {
+      // Dirty here but not at the head (not seen written by the first emission): store it.
+      if (this.dirty[r] !== 0 && head.dirty[r] === 0) {
+        this.f.localGet(P_ST).localGet(this.regLocal[r]!).mem(MemOp.i64_store, St.X + 8 * r);
+      }
+    }
+    for (const r of head.regs) if (this.cached[r] === 0) this.x(r).f.op(Op.drop);
   }
 
   /** Entry code: the locals derived from the parameters and the state block. */
   prologue(selfLoop: boolean, n: number): this {
     const f = this.f;
+    this.rootN = n;
     // spAddr = st + SP_EL0 + (mode & 1) * 8
     f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and).i32Const(3)
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr);
@@ -510,6 +739,13 @@ export class BlockEmitter {
     f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
     if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
+    f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_xor)
+      .localSet(this.tagChk);
+    if (!selfLoop) {
+      const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
+      this.shared = { r: cache(), w: cache() };
+      this.forgetSites();
+    }
     return this;
   }
 
@@ -523,18 +759,50 @@ export class BlockEmitter {
    */
   exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget): this {
     const f = this.f;
-    this.flushRegs(false);
-    this.retire(n);
-    f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
     if (self) {
-      f.localGet(this.left).i32Const(n).op(Op.i32_lt_s)
+      this.retire(n);
+      // The next iteration needs the budget of the function's own block (n is an inline body's when it loops back).
+      f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s)
         .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or)
         .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or)
-        .if(VOID_BLOCK).i32Const(code).return().end();
+        .if(VOID_BLOCK);
+      this.flushRegs(false);
+      this.storeLeft();
+      f.i32Const(code).return().end();
+      // What the back edge loads or stores is on its path only (a conditional branch's other exit follows).
+      const saved = this.saveRegs();
+      this.loopBackEdge();
       f.br(loopDepth);
+      this.restoreRegs(saved);
       this.pending = undefined;
       return this;
     }
+    if (chain?.inline !== undefined && this.allowInline && !this.callExit && this.inlineDepth < MAX_INLINE_DEPTH &&
+      this.inlineLeft >= chain.n) {
+      // Continue into the target's body here, with the registers still in their locals, after what a chain would
+      // check (budget, IRQ line, its validity word); when a check fails, leave through this exit.
+      this.retire(n);
+      const saved = this.saveRegs();
+      const pending = this.pending;
+      f.block(VOID_BLOCK);
+      f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s).localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE)
+        .op(Op.i32_or).brIf(0);
+      this.validityCheck(chain);
+      this.inlineLeft -= chain.n;
+      this.inlineDepth++;
+      this.inlined++;
+      chain.inline(this);
+      this.inlineDepth--;
+      f.end();
+      this.restoreRegs(saved);
+      this.pending = pending;
+      this.flushRegs(false);
+      this.storeLeft();
+      f.i32Const(code).return();
+      return this;
+    }
+    this.flushRegs(false);
+    this.retire(n);
     if (chain !== undefined) {
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s)
@@ -542,6 +810,7 @@ export class BlockEmitter {
       this.chainTo(chain);
       f.end();
     }
+    this.storeLeft();
     f.i32Const(code).return();
     return this;
   }
@@ -552,11 +821,16 @@ export class BlockEmitter {
    * function, its words still equal memory (a host write between runs; the check then sets the word).
    */
   private chainTo(c: ChainTarget): void {
+    this.validityCheck(c);
+    this.f.localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(c.fn);
+  }
+
+  /** Branch to label 0 unless `c`'s validity word holds this run's epoch or its check function vouches for it. */
+  private validityCheck(c: ChainTarget): void {
     const f = this.f;
     f.i32Const(c.validOffset).mem(MemOp.i32_load).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne);
     if (c.check === undefined) f.brIf(0);
     else f.if(VOID_BLOCK).call(c.check).op(Op.i32_eqz).brIf(1).end();
-    f.localGet(P_ST).localGet(this.left).localGet(P_MODE).returnCall(c.fn);
   }
 
   /**
@@ -566,15 +840,24 @@ export class BlockEmitter {
   resolveExit: (exit: number, target: bigint) => { readonly code: number; readonly chain?: ChainTarget } =
     (exit) => ({ code: exit });
 
-  /** Leave through direct exit `exit` (0 taken, 1 fall-through) to `target` (see exitDirect). */
-  exitTo(exit: number, target: bigint, n: number, self: boolean, loopDepth = 0): this {
+  /**
+   * Leave the block through direct exit `exit` (0 taken, 1 fall-through) to `target` (see exitDirect): to its own
+   * start, the loop's back edge (the block opened one: enterLoop).
+   */
+  exitTo(exit: number, target: bigint, n: number): this {
     const { code, chain } = this.resolveExit(exit, target);
-    return this.exitDirect(code, n, self, loopDepth, self ? undefined : chain);
+    if (target === this.rootPc) {
+      if (this.loop !== undefined) return this.exitDirect(code, n, true, this.f.openBlocks - this.loopLevel);
+      if (this.inlineDepth !== 0) this.wantLoop = true;
+      return this.exitDirect(code, n, false, 0, chain === undefined ? undefined : { ...chain, inline: undefined });
+    }
+    return this.exitDirect(code, n, false, 0, chain);
   }
 
   /** SVC as the block's last instruction: the exception entry through the `svc` import, then leave (exit -1). */
   svcExit(n: number): this {
     this.flushRegs(false);
+    this.storeLeft();
     this.f.i32Const(this.callBase + this.k).call(this.svcImport);
     return this.exitHandler(n);
   }
@@ -583,6 +866,7 @@ export class BlockEmitter {
   exitHandler(n: number): this {
     this.flushRegs(false);
     this.retire(n);
+    this.storeLeft();
     this.f.i32Const(WasmExit.Handler).return();
     return this;
   }
@@ -606,7 +890,6 @@ export class BlockEmitter {
     this.retire(n);
     const cands = this.indirectTargets();
     if (cands.length !== 0) {
-      f.localGet(this.left).i32Const(n).op(Op.i32_sub).localSet(this.left);
       for (const c of cands) {
         f.block(VOID_BLOCK);
         f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_eq)
@@ -617,6 +900,7 @@ export class BlockEmitter {
       }
     }
     f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
+    this.storeLeft();
     f.i32Const(this.indirectExit).return();
     return this;
   }

@@ -531,16 +531,16 @@ export class WasmSem implements Sem<WVal, WTruth> {
     if (p === undefined || b === undefined) return undefined;
     const e = this.e;
     if (p.kind === 'direct') {
-      e.exitTo(0, p.target, b.n, p.target === b.pc, 0);
+      e.exitTo(0, p.target, b.n);
       return { taken: p.target, fall: undefined };
     }
     if (p.kind === 'cond') {
       const fall = BigInt.asUintN(64, e.pc + 4n);
       p.t.emit();
       this.f.if(VOID_BLOCK);
-      e.exitTo(0, p.target, b.n, p.target === b.pc, 1);
+      e.exitTo(0, p.target, b.n);
       this.f.end();
-      e.exitTo(1, fall, b.n, fall === b.pc, 0);
+      e.exitTo(1, fall, b.n);
       return { taken: p.target, fall };
     }
     e.exitIndirect(p.local, b.n);

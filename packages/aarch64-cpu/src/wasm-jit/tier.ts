@@ -15,6 +15,7 @@ import { directBranchTarget, isConditionalBranch } from '../branch-targets.js';
 import { findEncoding } from '../decode-a64.js';
 import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
+import { tagChecksOff } from '../mte.js';
 import type { Handler } from '../decode.js';
 import { St } from '../state-layout.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
@@ -22,7 +23,9 @@ import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
 import {
-  BlockEmitter, blockMode, emitCheckFunction, emitNzcvFunction, WasmExit, type ChainTarget, type Translator,
+  BlockEmitter, blockMode, emitCheckFunction, emitNzcvFunction, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, WasmExit,
+  type ChainTarget, type LoopUsage,
+  type Translator,
 } from './block-emitter.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
@@ -140,6 +143,9 @@ export class WasmTier {
   private inBlock: Block | undefined;
   /** What the last handler call raised (exit -3). */
   private raised: unknown;
+  /** The retired count when the running function was called, and the budget it was given (countRetired). */
+  private runCount = 0;
+  private runBudget = 0;
   /** Runs started since the first block of the queue was queued. */
   private queuedRuns = 0;
   /** The validity-word slab of each compiled module, with its blocks (freed once they have all died). */
@@ -316,19 +322,34 @@ export class WasmTier {
     const target = (j: number): ChainTarget => {
       let check = checks.get(j);
       if (check === undefined && wordsAt(blocks[j]!) !== undefined) checks.set(j, (check = m.declareFunction(sigCheck)));
-      return { fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j, ...(check !== undefined && { check }) };
+      return {
+        fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j, ...(check !== undefined && { check }),
+        inline: (e: BlockEmitter) => inlineBody(e, j),
+      };
     };
-    blocks.forEach((b, i) => {
-      const f = m.beginFunction(fns[i]!);
-      const e = new BlockEmitter(f, callImport, nzcvFn, svcImport, sites.length);
+    let inlineBody = (_e: BlockEmitter, _j: number): void => {};
+    // Every block's call-table ids.
+    const callBases = blocks.map((b) => {
+      const base = sites.length;
+      for (let k = 0; k < b.n; k++) {
+        const pc = b.pc + BigInt(4 * k);
+        sites.push({ block: b, h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
+      }
+      return base;
+    });
+    // Set up an emitter for block j: its exits' codes and chain targets, its register branch's candidates, its call
+    // sites.
+    const configure = (e: BlockEmitter, j: number): void => {
+      const b = blocks[j]!;
       const page = b.pc >> 12n;
+      e.callBase = callBases[j]!;
       // Only blocks built from the same code page: the same virtual page may have been mapped to another physical
       // page when a block of this batch was built (a PTE or TTBR change between them).
       e.resolveExit = (exit, to) => {
-        const j = byPc.get(to);
-        const chain = j === undefined || j === i || to >> 12n !== page || blocks[j]!.page !== b.page ? undefined
-          : target(j);
-        return chain === undefined ? { code: 2 * i + exit } : { code: 2 * i + exit, chain };
+        const t = byPc.get(to);
+        const chain = t === undefined || t === j || to >> 12n !== page || blocks[t]!.page !== b.page ? undefined
+          : target(t);
+        return chain === undefined ? { code: 2 * j + exit } : { code: 2 * j + exit, chain };
       };
       // A register branch compares its target with the blocks it was seen to lead to (missedChain), most frequent
       // first; without such a record, with the first blocks of the module on its page. The block itself may be one
@@ -339,20 +360,71 @@ export class WasmTier {
       e.indirectTargets = () => {
         const out: Array<ChainTarget & { pc: bigint }> = [];
         for (const o of order) {
-          const j = index.get(o);
-          if (j !== undefined && o.pc >> 12n === page && o.page === b.page && out.length < MAX_INDIRECT_TARGETS) {
-            out.push({ ...target(j), pc: o.pc });
-            candidates[i]!.push(o);
+          const t = index.get(o);
+          if (t !== undefined && o.pc >> 12n === page && o.page === b.page && out.length < MAX_INDIRECT_TARGETS) {
+            out.push({ ...target(t), pc: o.pc });
+            if (!candidates[j]!.includes(o)) candidates[j]!.push(o);
           }
         }
         return out;
       };
-      e.indirectExit = WasmExit.IndirectBase - i;
-      for (let k = 0; k < b.n; k++) {
-        const pc = b.pc + BigInt(4 * k);
-        sites.push({ block: b, h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
+      e.indirectExit = WasmExit.IndirectBase - j;
+    };
+    // Block j's body inline in another block's function (BlockEmitter.exitDirect), then the emitter set up again for
+    // the block it was emitting.
+    inlineBody = (e: BlockEmitter, j: number): void => {
+      const keep = {
+        callBase: e.callBase, resolveExit: e.resolveExit, indirectTargets: e.indirectTargets,
+        indirectExit: e.indirectExit, pc: e.pc, k: e.k,
+      };
+      configure(e, j);
+      this.emitBody(e, blocks[j]!, false);
+      Object.assign(e, keep);
+    };
+    // Whether block i's direct exits (a call's excepted) lead back to it through blocks of the module on its page at
+    // higher addresses that fit inline (MAX_INLINE_DEPTH bodies, MAX_INLINE_INSNS instructions): then its function
+    // iterates with them.
+    const loopsBack = (i: number): boolean => {
+      const root = blocks[i]!;
+      const visit = (b: Block, depth: number, insns: number): boolean => {
+        for (const t of directSuccessors(b)) {
+          if (t === root.pc) return true;
+          const j = byPc.get(t);
+          // Only the loop's lowest block (its head, usually) gets a loop: every block of the cycle would otherwise
+          // hold all the others' code.
+          if (j === undefined || t < root.pc || t >> 12n !== root.pc >> 12n || blocks[j]!.page !== root.page) continue;
+          const m = blocks[j]!.n;
+          if (depth < MAX_INLINE_DEPTH && insns + m <= MAX_INLINE_INSNS && visit(blocks[j]!, depth + 1, insns + m)) return true;
+        }
+        return false;
+      };
+      return visit(root, 0, 0);
+    };
+    blocks.forEach((b, i) => {
+      // A block whose function iterates (loopsBack, or a branch to its own start) is emitted twice (emitBlock): the
+      // first time with direct exits continuing into blocks of the module (inline), to learn what the loop uses.
+      // Should that emission find no loop after all, it is emitted again without bodies inline (not worth their code).
+      const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
+        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!);
+        configure(e, i);
+        e.allowInline = inline;
+        exit = this.emitBlock(e, b, loop);
+        return e;
+      };
+      const stats = { inlined: this.stats_.inlined, calls: this.stats_.calls, rows: new Map(this.callRows) };
+      let exit: readonly [bigint | undefined, bigint | undefined] = [undefined, undefined];
+      const inline = loopsBack(i);
+      const first = emit(undefined, inline);
+      const loop = first.loopUsage();
+      if (loop !== undefined || first.inlined !== 0) {
+        m.abandonFunction();
+        this.stats_.inlined = stats.inlined;
+        this.stats_.calls = stats.calls;
+        this.callRows.clear();
+        for (const [k, v] of stats.rows) this.callRows.set(k, v);
+        emit(loop, loop !== undefined && inline);
       }
-      exits.push(this.emitBlock(e, b));
+      exits.push(exit);
       m.endFunction();
       m.exportFunction(`b${i}`, fns[i]!);
     });
@@ -394,20 +466,38 @@ export class WasmTier {
     this.stats_.compileMs += performance.now() - t0;
   }
 
-  /** Emit block `b`'s function body; returns the targets of its direct exits 0 and 1. */
-  private emitBlock(e: BlockEmitter, b: Block): readonly [bigint | undefined, bigint | undefined] {
-    const f = e.f;
+  /**
+   * Emit block `b`'s function body; returns the targets of its direct exits 0 and 1. A block whose function
+   * iterates (it branches to its own start, or bodies emitted inline lead back there) is emitted twice: the first
+   * time (`loop` undefined) to learn which registers and access sites the body has (`BlockEmitter.loopUsage`; the
+   * caller then abandons that body), the second time with a loop that keeps them in locals from one iteration to
+   * the next.
+   */
+  private emitBlock(e: BlockEmitter, b: Block, loop: LoopUsage | undefined): readonly [bigint | undefined, bigint | undefined] {
+    const n = b.n;
+    const last = b.words[n - 1]!;
+    // A direct exit to the block's own start makes it iterate inside the function: find out before emitting.
+    const lastPc = b.pc + BigInt(4 * (n - 1));
+    const selfLoop = b.ended && (directBranchTarget(last, lastPc) === b.pc || (isConditionalBranch(last) && lastPc + 4n === b.pc));
+    const looping = selfLoop || loop !== undefined;
+    e.rootPc = b.pc;
+    e.prologue(looping, n);
+    if (looping) e.enterLoop(loop);
+    const exits = this.emitBody(e, b, true);
+    if (looping) e.f.end().op(Op.unreachable);
+    return exits;
+  }
+
+  /**
+   * Emit block `b`'s instructions and exits (every path ends in an exit); returns the targets of its direct exits 0
+   * and 1. `count`: add to the statistics.
+   */
+  private emitBody(e: BlockEmitter, b: Block, count: boolean): readonly [bigint | undefined, bigint | undefined] {
     const n = b.n;
     const last = b.words[n - 1]!;
     const lastRow = findEncoding(last);
     const ended = b.ended;
     const endPc = b.pc + BigInt(4 * n);
-    // A direct exit to the block's own start makes it iterate inside the function: find out before emitting.
-    const lastPc = b.pc + BigInt(4 * (n - 1));
-    const selfLoop = ended ? directBranchTarget(last, lastPc) === b.pc || (isConditionalBranch(last) && lastPc + 4n === b.pc)
-      : endPc === b.pc;
-    e.prologue(selfLoop, n);
-    if (selfLoop) f.loop();
     let exits: readonly [bigint | undefined, bigint | undefined] = [endPc, undefined];
     for (let k = 0; k < n; k++) {
       e.pc = b.pc + BigInt(4 * k);
@@ -420,33 +510,33 @@ export class WasmTier {
           // ends a block): no code, and a direct exit to the next instruction, so that it chains. A chain checks
           // what the run loop would before the next block (its validity word: not dropped or IC-invalidated; budget;
           // IRQ line), so ISB's context synchronisation holds as when the block returned.
-          e.exitTo(0, endPc, n, false);
-          this.stats_.inlined++;
+          e.exitTo(0, endPc, n);
+          if (count) this.stats_.inlined++;
         } else if (lastRow?.name === 'SVC') {
           e.svcExit(n);
           exits = [undefined, undefined];
-          this.stats_.inlined++;
+          if (count) this.stats_.inlined++;
         } else if (br !== undefined) {
           exits = [br.taken, br.fall];
-          this.stats_.inlined++;
+          if (count) this.stats_.inlined++;
         } else {
           e.callHandler();
           e.exitHandler(n);
           exits = [undefined, undefined];
-          this.countCall(w);
+          if (count) this.countCall(w);
         }
         continue;
       }
       const row = findEncoding(w);
       const t = row === undefined ? undefined : translationFor(row.name);
-      if (t !== undefined && t(e, w)) this.stats_.inlined++;
-      else {
+      if (t !== undefined && t(e, w)) {
+        if (count) this.stats_.inlined++;
+      } else {
         e.callHandler();
-        this.countCall(w);
+        if (count) this.countCall(w);
       }
     }
-    if (!ended) e.exitTo(0, endPc, n, endPc === b.pc, 0);
-    if (selfLoop) f.end().op(Op.unreachable);
+    if (!ended) e.exitTo(0, endPc, n);
     return exits;
   }
 
@@ -458,6 +548,7 @@ export class WasmTier {
   private callSite(s: CallSite): number {
     const cpu = this.cpu!;
     this.inBlock = s.block;
+    this.countRetired(cpu);
     cpu.pc = s.pc;
     cpu.nextPc = s.next;
     cpu.dabtIss = 0;
@@ -477,9 +568,18 @@ export class WasmTier {
    */
   private svcSite(s: CallSite): void {
     const cpu = this.cpu!;
+    this.countRetired(cpu);
     cpu.pc = s.pc;
     cpu.takeGuestException(new GuestException(Ec.Svc64, (s.w >>> 5) & 0xffff, true), s.pc);
     cpu.nextPc = cpu.pc;
+  }
+
+  /**
+   * The retired count from the budget the running function left in the state block's SCRATCH word before its last
+   * handler call or return (block-emitter.ts, file comment).
+   */
+  private countRetired(cpu: Cpu): void {
+    cpu.insnCount = this.runCount + (this.runBudget - cpu.st32[St.SCRATCH >> 2]!);
   }
 
   /**
@@ -488,25 +588,29 @@ export class WasmTier {
    */
   private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number, b: Block,
     mod: CompiledModule): number {
-    // The mode argument (blockMode) for the CPU's EL, PAN and SPSel, recomputed only when they change.
-    const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3);
+    // The mode argument (blockMode) for the CPU's EL, PAN, SPSel and tag checking, recomputed only when they change.
+    const off = tagChecksOff(cpu);
+    const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0);
     if (key !== this.modeKey || cpu !== this.modeCpu) {
       const T = cpu.mem.dataTlb;
       const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
       this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
-        T === undefined ? 0xff : T.needWrite[pk]!);
+        T === undefined ? 0xff : T.needWrite[pk]!, off);
       this.modeKey = key;
       this.modeCpu = cpu;
     }
     // Blocks do not nest (nothing runs a block from inside one), so the current CPU is simply replaced.
     this.cpu = cpu;
+    this.runCount = cpu.insnCount;
+    this.runBudget = budget > 0x7fff_ffff ? 0x7fff_ffff : budget;
     let e: number;
     try {
-      e = fn(cpu.stateOffset, budget > 0x7fff_ffff ? 0x7fff_ffff : budget, this.mode);
+      e = fn(cpu.stateOffset, this.runBudget, this.mode);
     } catch (err) {
       b.ranTo = this.inBlock; // a trap in the wasm code (a model bug): reported by the run loop
       throw err;
     }
+    this.countRetired(cpu);
     if (e === WasmExit.Raised) {
       b.ranTo = this.inBlock; // the handler that raised it ran in this block (cpu.pc is its instruction)
       const err = this.raised;
@@ -530,6 +634,19 @@ export class WasmTier {
     cpu.pc = cpu.nextPc;
     return -1;
   }
+}
+
+/** The fixed targets block `b` may leave for, a call's (BL) excepted: its direct branch's, and the next instruction. */
+function directSuccessors(b: Block): bigint[] {
+  const n = b.n;
+  const endPc = b.pc + BigInt(4 * n);
+  if (!b.ended) return [endPc];
+  const last = b.words[n - 1]!;
+  const out: bigint[] = [];
+  const t = directBranchTarget(last, b.pc + BigInt(4 * (n - 1)));
+  if (t !== undefined && (last & 0xfc00_0000) >>> 0 !== 0x9400_0000) out.push(t); // not BL
+  if (isConditionalBranch(last) || findEncoding(last)?.exec === NOP_HANDLER) out.push(endPc);
+  return out;
 }
 
 /** The blocks of one compiled module and their direct exits' targets (exit code 2 i + e: blocks[i], exits[i][e]). */

@@ -34,5 +34,9 @@ export function emitBranch(e: BlockEmitter, name: string, w: number, n: number, 
   if (args === undefined) return undefined;
   const sem = new WasmSem(e, undefined, { n, pc: blockPc });
   entry.spec.exec(sem, args);
-  return sem.finishBranch();
+  // A call's target is another function's body: no loop of this function goes through it.
+  e.callExit = name === 'BL';
+  const exits = sem.finishBranch();
+  e.callExit = false;
+  return exits;
 }
