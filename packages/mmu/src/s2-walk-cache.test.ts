@@ -4,7 +4,7 @@ import { Acc, Fsc, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { s1PageDesc, s2BlockDesc, s2PageDesc, tableDesc } from './descriptors.js';
 import { Hcr } from './mmu.js';
-import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, RAM_SIZE, type Env } from './test-env.js';
+import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, RAM_SIZE, rng, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;
 /** VTCR_EL2: 40-bit IPA (T0SZ 24), start level 1, 4 KiB granule, PS 40 bits. */
@@ -243,18 +243,6 @@ describe('stage-2 walk cache', () => {
 });
 
 // ---------------------------------------------------------------- with and without the cache
-
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
 
 const N_IPA = 8;
 /** Where the stage-1 level-3 table for VA 0x1000.. lives (an IPA stage 2 maps, or not, like the data pages). */

@@ -127,3 +127,15 @@ export function faultOf(fn: () => unknown): MemoryFault {
   throw new Error('expected a MemoryFault, the access succeeded');
 }
 
+/** A small deterministic PRNG for tests (xorshift32): each call gives a number in [0, n). */
+export function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}

@@ -2,7 +2,7 @@ import { Acc, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { Ap, s1PageDesc, s2BlockDesc, s2PageDesc } from './descriptors.js';
 import { Hcr } from './mmu.js';
-import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE, SCTLR, TCR, TCR_48_4K, type Env } from './test-env.js';
+import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE, rng, SCTLR, TCR, TCR_48_4K, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;
 const VA = 0x1000_0000n;
@@ -96,19 +96,6 @@ describe('software TLB', () => {
 });
 
 // ---------------------------------------------------------------- TLB on / off equivalence
-
-/** A small deterministic PRNG (xorshift32). */
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
 
 const PAGES_LO = 12;
 const PAGES_HI = 4;
