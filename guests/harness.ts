@@ -123,9 +123,28 @@ export const MAX_INSTRUCTIONS = 50_000_000;
 export const BENCH_MAX_INSTRUCTIONS = 1_000_000_000;
 
 /** Runs one guest on vmm-lite with the oracle's machine configuration. */
-export function runOnVmmLite(runVirt: RunVirt, kernel: Uint8Array, maxInstructions = MAX_INSTRUCTIONS): Promise<RunVirtResult> {
-  return runVirt({ kernel, memory: GUEST_RAM_BYTES, mte: true, maxInstructions });
+export function runOnVmmLite(runVirt: RunVirt, kernel: Uint8Array, maxInstructions = MAX_INSTRUCTIONS,
+  engine: EngineOptions = {}): Promise<RunVirtResult> {
+  return runVirt({ kernel, memory: GUEST_RAM_BYTES, mte: true, maxInstructions, ...engine });
 }
+
+/** vmm-lite's execution engine options (runVirt's `translate`, `wasm`, `wasmHotRuns`). */
+export interface EngineOptions {
+  readonly translate?: boolean;
+  readonly wasm?: boolean;
+  readonly wasmHotRuns?: number;
+}
+
+/**
+ * The engines every oracle guest is also run under (the default, handler blocks with hot blocks compiled to
+ * WebAssembly after 64 runs, is the main group): the reference interpreter, handler blocks alone (a host without
+ * WebAssembly), and every block compiled to WebAssembly before it first runs.
+ */
+export const ENGINES: ReadonlyArray<{ readonly name: string; readonly options: EngineOptions }> = [
+  { name: 'interpreter (translate: false)', options: { translate: false } },
+  { name: 'handler blocks (wasm: false)', options: { wasm: false } },
+  { name: 'WebAssembly from the first run (wasmHotRuns: 0)', options: { wasmHotRuns: 0 } },
+];
 
 /** Serial output as text for readable diffs (latin1: every byte maps to one character, so equality is exact). */
 export const asText = (b: Uint8Array): string => Buffer.from(b).toString('latin1');

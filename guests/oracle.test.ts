@@ -5,6 +5,8 @@
 //  - Where QEMU 10 is installed, each guest also runs live on QEMU: QEMU must still print the recorded output
 //    (so the expectations are re-confirmed) and vmm-lite must print exactly what QEMU printed.
 // KVM_MTE_REQUIRE_QEMU=1 (set by .ci/run) turns a missing or wrong QEMU into a failure instead of a skip.
+// Every guest but the benchmarks also runs under each of vmm-lite's other engines (harness.ts ENGINES) against the
+// recording.
 // KVM_MTE_ORACLE_BENCH=1 also runs the benchmark guests (bench-*: 100-400 M instructions, seconds each on vmm-lite;
 // `pnpm bench` checks them against QEMU and guests/expected in every benchmark run).
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BENCH_MAX_INSTRUCTIONS,
   BIN_DIR,
+  ENGINES,
   MAX_INSTRUCTIONS,
   asText,
   guestNames,
@@ -73,6 +76,17 @@ describe('vmm-lite prints the recorded QEMU 10 output and powers off', () => {
       expect(expected, `guests/expected/${name}.txt is missing: run node scripts/build-guests.mjs --expect`).not.toBeNull();
       const r = await onVmmLite(name);
       expect(asText(r.serial), describeRun(r)).toBe(asText(expected!));
+      expect(r.outcome, describeRun(r)).toBe('shutdown');
+    });
+  }
+});
+
+describe.each(ENGINES)('under $name too, vmm-lite prints the recorded QEMU 10 output and powers off', ({ options }) => {
+  for (const name of guests.filter((n) => !isBenchGuest(n))) {
+    it(name, async () => {
+      if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
+      const r = await runOnVmmLite(runVirt, readGuest(name), MAX_INSTRUCTIONS, options);
+      expect(asText(r.serial), describeRun(r)).toBe(asText(readExpected(name)!));
       expect(r.outcome, describeRun(r)).toBe('shutdown');
     });
   }
