@@ -644,7 +644,7 @@ function directSuccessors(b: Block): bigint[] {
   const last = b.words[n - 1]!;
   const out: bigint[] = [];
   const t = directBranchTarget(last, b.pc + BigInt(4 * (n - 1)));
-  if (t !== undefined && (last & 0xfc00_0000) >>> 0 !== 0x9400_0000) out.push(t); // not BL
+  if (t !== undefined && findEncoding(last)?.name !== 'BL') out.push(t);
   if (isConditionalBranch(last) || findEncoding(last)?.exec === NOP_HANDLER) out.push(endPc);
   return out;
 }
