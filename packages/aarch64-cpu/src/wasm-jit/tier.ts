@@ -327,7 +327,6 @@ export class WasmTier {
         inline: (e: BlockEmitter) => inlineBody(e, j),
       };
     };
-    let inlineBody = (_e: BlockEmitter, _j: number): void => {};
     // Every block's call-table ids.
     const callBases = blocks.map((b) => {
       const base = sites.length;
@@ -372,7 +371,7 @@ export class WasmTier {
     };
     // Block j's body inline in another block's function (BlockEmitter.exitDirect), then the emitter set up again for
     // the block it was emitting.
-    inlineBody = (e: BlockEmitter, j: number): void => {
+    const inlineBody = (e: BlockEmitter, j: number): void => {
       const keep = {
         callBase: e.callBase, resolveExit: e.resolveExit, indirectTargets: e.indirectTargets,
         indirectExit: e.indirectExit, pc: e.pc, k: e.k,
@@ -643,9 +642,10 @@ function directSuccessors(b: Block): bigint[] {
   if (!b.ended) return [endPc];
   const last = b.words[n - 1]!;
   const out: bigint[] = [];
+  const row = findEncoding(last);
   const t = directBranchTarget(last, b.pc + BigInt(4 * (n - 1)));
-  if (t !== undefined && findEncoding(last)?.name !== 'BL') out.push(t);
-  if (isConditionalBranch(last) || findEncoding(last)?.exec === NOP_HANDLER) out.push(endPc);
+  if (t !== undefined && row?.name !== 'BL') out.push(t);
+  if (isConditionalBranch(last) || row?.exec === NOP_HANDLER) out.push(endPc);
   return out;
 }
 
