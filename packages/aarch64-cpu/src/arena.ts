@@ -15,6 +15,7 @@
  * vCPU is reset). Memory is zero when first handed out; a block reused from the free list is zeroed again.
  */
 
+import { DTLB_CLASSES, DTLB_ENTRY_BYTES } from './state-layout.js';
 import { wasmApi, type WasmMemory } from './wasm/host-api.js';
 
 /** Bytes in a WebAssembly page. */
@@ -28,8 +29,8 @@ export const ARENA_LIMIT_BYTES = 65536 * WASM_PAGE_BYTES;
  *   so a WebAssembly block iterating a loop notices that a store dropped it.
  * - {@link ARENA_RUN_EPOCH}: an i32 the run loop bumps at the start of each run (and an instruction-cache
  *   invalidation bumps): a WebAssembly block chains into another only if that one's validity word holds it.
- * - {@link ARENA_NO_TLB}: a data TLB of one entry that never hits (state-layout.ts Dtlb), for CPUs whose memory
- *   port has no TLB in the arena.
+ * - {@link ARENA_NO_TLB}: a data TLB of one entry per permission class that never hits: every key -1
+ *   (state-layout.ts Dtlb), for CPUs whose memory port has no TLB in the arena.
  * After the header comes the code-page map ({@link GuestArena.codeMap}), then allocations.
  */
 const HEADER_BYTES = 4096;
@@ -99,7 +100,7 @@ export class GuestArena {
     this.top = ARENA_CODE_MAP + mapBytes;
     this.ensure(this.top);
     this.header = new Int32Array(this.memory.buffer, 0, HEADER_BYTES >> 2);
-    this.header[ARENA_NO_TLB >> 2] = -1; // its KEY_LO: no masked address equals 0xffffffff
+    this.header.fill(-1, ARENA_NO_TLB >> 2, (ARENA_NO_TLB + DTLB_CLASSES * DTLB_ENTRY_BYTES) >> 2); // keys no masked address equals
     this.codeMap = new Uint8Array(this.memory.buffer, ARENA_CODE_MAP, mapBytes);
   }
 

@@ -127,12 +127,15 @@ export interface MemoryPort {
    */
   invalidateCode?(va: bigint, size: number): void;
   /**
-   * The data TLB's permission needs (`needRead`/`needWrite`), which the WebAssembly tier reads when it enters a
-   * block (wasm-jit/tier.ts; its inline loads and stores use the arena twin, state-layout.ts `Dtlb`). Optional:
-   * without it WebAssembly code calls read/write for every load and store. See {@link DataTlb}.
+   * True when the port fills the data TLB of the CPU's arena (state-layout.ts `Dtlb`, at the state block's TLB_BASE)
+   * and keeps it coherent with its own translations: WebAssembly code then performs loads and stores that hit it
+   * inline. Optional: without it WebAssembly code calls read/write for every load and store.
    */
-  readonly dataTlb?: DataTlb;
-  /** The generation a valid {@link DataTlb} entry holds in `gen` (read it before each access). */
+  readonly arenaTlb?: boolean;
+  /**
+   * A number that changes whenever the port's translations may have changed (a TLB flush): a chain between two
+   * translated blocks recorded under one value is followed only while it holds (jit.ts).
+   */
   readonly tlbGeneration?: number;
   /**
    * The physical address (the key of the global exclusive monitor, {@link SmpPort}) a data access described by
@@ -180,48 +183,4 @@ export interface SmpPort {
   tlbiBroadcast(by: Cpu, op: string, arg: bigint): void;
   /** SEV: set the event register of every PE of the domain, `by` included. */
   sendEvent(by: Cpu): void;
-}
-
-/**
- * A port's software TLB, as JavaScript arrays. Of it the CPU reads only `needRead`/`needWrite` (the WebAssembly
- * tier, which finds entries in the arena twin the port fills, state-layout.ts `Dtlb`); the entry arrays were read by
- * the JavaScript translator's inline loads and stores, removed since, and nothing in the CPU reads them now.
- * Entry `i` of an address is VA[31:12] & `mask` (`mask` is below 2^20); it is valid when `keyLo[i]` is VA[31:12],
- * `keyHi[i]` is VA[55:32], `gen[i] === port.tlbGeneration` and the top byte is canonical or ignored (`tbi`). The CPU
- * never writes these arrays.
- */
-export interface DataTlb {
-  readonly mask: number;
-  /** VA[31:12] of the entry's address. */
-  readonly keyLo: Int32Array;
-  /** VA[55:32] of the entry's address. */
-  readonly keyHi: Int32Array;
-  readonly gen: Int32Array;
-  /** Permission bits of the entry, compared with `needRead`/`needWrite`. */
-  readonly perm: Uint8Array;
-  /** The page's byte offset in `view`. */
-  readonly off: Float64Array;
-  readonly view: DataView[];
-  /**
-   * 0: the page has no tag storage; 1: Tagged Normal memory with tag storage in `tagStore` (a checked access whose
-   * logical tag equals the granule's allocation tag may take the fast path); 2: NoTagAccess (never the fast path).
-   */
-  readonly tags: Uint8Array;
-  /** The entry's physical page address (for `tagStore`). */
-  readonly pa: Float64Array;
-  /** The allocation tags of a `tags` 1 entry (by physical address), else null. */
-  readonly tagStore: ({ getTag(pa: number): number } | null)[];
-  /**
-   * `tbi[0]`: bit 0 set when the top byte of a data address in the TTBR0 half (VA[55] = 0) is ignored (TCR_EL1.TBI0),
-   * bit 1 the same for the TTBR1 half. An address whose top byte is neither all zeros (VA[55] = 0) nor all ones
-   * (VA[55] = 1) hits an entry only when its half ignores the top byte; the TLB key is VA[55:12].
-   */
-  readonly tbi: Uint8Array;
-  /** Per entry, the region's live-code bytes indexed by `pageNo`: non-zero means stores must take the port. */
-  readonly live: Uint8Array[];
-  readonly pageNo: Int32Array;
-  /** The permission bits a plain (tag-checked) load needs: index 0 at EL0, 1 above with PAN 0, 2 with PAN 1. */
-  readonly needRead: readonly number[];
-  /** The same for a plain store. */
-  readonly needWrite: readonly number[];
 }

@@ -15,10 +15,8 @@
  * | 296 | 8 | instructions retired (a float64: exact to 2^53) |
  * | 304 | 4 | the number of exclusive reservations open in the PE's coherence domain (smp.ts mirrors it here) |
  * | 308 | 4 | the IRQ input line (0 or 1) |
- * | 312 | 4 | the data TLB for translated code: arena offset of its entries (0: none; {@link Dtlb}) |
+ * | 312 | 4 | the data TLB for translated code: arena offset of its entries ({@link Dtlb}; arena.ts ARENA_NO_TLB: none) |
  * | 316 | 4 | its index mask (entries - 1) |
- * | 320 | 4 | its generation: an entry is valid when its GEN word equals this |
- * | 324 | 4 | its TBI bits: bit 0 when TCR_EL1.TBI0 applies to data, bit 1 TBI1 |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
  * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts); WebAssembly code leaves the budget it has left in the low word before each handler call and return (wasm-jit/block-emitter.ts) |
  * | 344 | 8 | the PC (`cpu.pc`; see below) |
@@ -43,7 +41,7 @@
  *
  * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) are
  * the host's, not CPU state: the coherence domain's reservation count, the IRQ input the interrupt controller
- * drives, the data TLB's arena offset, mask, generation and TBI bits, and two run-loop scratch words. A saved CPU
+ * drives, the data TLB's arena offset and mask, and two run-loop scratch words. A saved CPU
  * state (`Cpu.saveState`) is the block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes
  * no slot uses are zero.
  *
@@ -66,8 +64,6 @@ export const St = {
   IRQ_LINE: 308,
   TLB_BASE: 312,
   TLB_MASK: 316,
-  TLB_GEN: 320,
-  TLB_TBI: 324,
   NEXT_PC: 328,
   SCRATCH: 336,
   PC: 344,
@@ -109,31 +105,35 @@ export const HOST_WORDS_END = St.SCRATCH + 8;
 
 /**
  * One entry of the data TLB translated WebAssembly code reads (the MMU fills it alongside its own TLB, in the CPU's
- * arena): 32 bytes at `TLB_BASE + 32 * (VA[31:12] & TLB_MASK)`. An access of `size` bytes at VA (halves lo, hi)
- * takes the inline path when
- * - `lo & (0xfffff000 | (size - 1))` equals KEY_LO (the page's VA[31:12] << 12: a hit that is also aligned),
- * - `(hi ^ KEY_HI) & HI_MASK` is 0 (KEY_HI is VA[63:32] with a canonical top byte; HI_MASK drops the top byte when
- *   TBI applies to the address's half),
- * - GEN equals the state block's TLB_GEN and PERM holds the permission bits the access needs,
- * - for Tagged Normal memory (TAGS 1), the granule's allocation tag (packed at TAG_HOST, two a byte) equals the
- *   pointer's logical tag VA[59:56] (a match passes whatever the check mode; a mismatch is the handler's);
- * then the access is at arena offset `HOST + (lo & 0xfff)`. A store also needs the arena's code map to show no
- * translated code in the page and no open exclusive reservation in the domain. The MMU writes KEY_LO = -1 (never a
- * hit) for pages outside the CPU's arena, NoTagAccess pages (TAGS 2) and Tagged pages whose tags are not dense in
- * the arena.
+ * arena). The TLB is four tables of `TLB_MASK + 1` entries of 32 bytes, one per permission class: table k holds the
+ * entries as seen from class k, 0 at EL0, 1 at EL1 with PSTATE.PAN 0, 2 at EL1 with PAN 1 (table 3 never hits), so
+ * that the permission check is folded into the keys, as in QEMU's per-MMU-index TLBs, and a class's table is as
+ * small as one table of the whole. The entry of VA in class k is at `TLB_BASE + 32 * (k * (TLB_MASK + 1) +
+ * (VA[31:12] & TLB_MASK))`. An access of `size` bytes at VA from class k takes the inline path when
+ * - `VA & (MASK | (size - 1))` equals KEY_R (a load) or KEY_W (a store): KEY is the page's VA with a canonical top
+ *   byte, MASK is VA[63:12] set, its top byte clear when TBI applies to the address's half; the size bits make a
+ *   misaligned access miss. A key the class may not use (no permission, or a page that never takes the inline path)
+ *   is -1, which no masked address equals;
+ * - for Tagged Normal memory (TAG_HOST non-zero), the granule's allocation tag (packed at TAG_HOST, two a byte) equals
+ *   the pointer's logical tag VA[59:56] (a match passes whatever the check mode; a mismatch is the handler's);
+ * then the access is at arena offset `HOST + (VA & 0xfff)`. A store also needs the arena's code map to show no
+ * translated code in the page and no open exclusive reservation in the domain. The MMU writes -1 keys for pages
+ * outside the CPU's arena, NoTagAccess pages and Tagged pages whose tags are not dense in the arena, and on a flush
+ * writes -1 keys into every entry it filled since the last one (no generation word to compare).
  */
 export const Dtlb = {
-  KEY_LO: 0,
-  KEY_HI: 4,
-  HI_MASK: 8,
-  GEN: 12,
+  /** i64: the key a load compares with. */
+  KEY_R: 0,
+  /** i64: the key a store compares with. */
+  KEY_W: 8,
+  /** i64: the address bits compared. */
+  MASK: 16,
   /** i32: the arena offset of the page's first byte. */
-  HOST: 16,
-  /** i32: the arena offset of the page's packed allocation tags (two a byte, even granule low), or -1. */
-  TAG_HOST: 20,
-  /** u8: permission bits (the MMU's Perm). */
-  PERM: 24,
-  /** u8: 0 no tag storage, 1 Tagged Normal memory with tags at TAG_HOST, 2 NoTagAccess. */
-  TAGS: 25,
+  HOST: 24,
+  /** i32: the arena offset of the page's packed allocation tags (two a byte, even granule low), or 0: untagged. */
+  TAG_HOST: 28,
 } as const;
+/** Bytes of one {@link Dtlb} entry. */
 export const DTLB_ENTRY_BYTES = 32;
+/** Permission classes of the data TLB, each a table of its own ({@link Dtlb}): EL0, EL1, EL1 with PAN, none. */
+export const DTLB_CLASSES = 4;

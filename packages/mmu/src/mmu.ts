@@ -31,8 +31,8 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, ARENA_NO_TLB, Dtlb, DTLB_ENTRY_BYTES, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
-  type CodeRegion, type Cpu, type DataTlb, type MemoryPort,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
   from './attrs.js';
@@ -181,9 +181,6 @@ export class Mmu implements MemoryPort {
   private readonly tlbMask: number;
   /** VA[55:12] of the entry. */
   private readonly tlbKey: Float64Array;
-  /** The key's VA[31:12] and VA[55:32], for translated code's 32-bit lookups (DataTlb.keyLo/keyHi). */
-  private readonly tlbKeyLo: Int32Array;
-  private readonly tlbKeyHi: Int32Array;
   /** The flush generation the entry belongs to; a flush bumps `gen`, invalidating every entry at once. */
   private readonly tlbGen: Int32Array;
   private readonly tlbPerm: Uint8Array;
@@ -206,12 +203,20 @@ export class Mmu implements MemoryPort {
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
   /**
-   * The same TLB for translated WebAssembly code, in the CPU's arena (aarch64-cpu's Dtlb layout): 32-bit words and
-   * bytes over its entries, and the arena offset of the block (0 without a TLB). Filled with the entries above.
+   * The same TLB for translated WebAssembly code, in the CPU's arena (aarch64-cpu's Dtlb layout): 32-bit words over
+   * its entries, and the arena offset of the block (0 without a TLB). Filled with the entries above.
    */
   private readonly atlb32: Int32Array;
-  private readonly atlb8: Uint8Array;
   private readonly atlbOffset: number;
+  /**
+   * The arena entries filled since the last flush (`atlbUsedCount` of them; `atlbListed` marks them), whose keys a
+   * flush sets to -1: a flush costs what was filled since the one before, not the TLB's size.
+   */
+  private readonly atlbUsed: Int32Array;
+  private atlbUsedCount = 0;
+  private readonly atlbListed: Uint8Array;
+  /** The permission bits a plain load (0..2) and store (3..5) needs in the arena TLB's classes 0..2 (needFor). */
+  private readonly arenaNeed: readonly number[];
   /** The flush generation of valid entries (MemoryPort.tlbGeneration). */
   tlbGeneration = 1;
 
@@ -234,8 +239,8 @@ export class Mmu implements MemoryPort {
   private s2cVttbr = -1n;
   private s2cHcr = -1;
   private s2cPaMax = -1;
-  /** The TLB for translated code's inlined loads and stores (MemoryPort.dataTlb). */
-  readonly dataTlb: DataTlb;
+  /** MemoryPort.arenaTlb: the MMU fills the CPU's arena data TLB when its TLB is on. */
+  readonly arenaTlb: boolean;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
   private readonly controlRegs = new BigUint64Array(CONTROL_REGS.length);
   private wideOff = 0;
@@ -250,8 +255,6 @@ export class Mmu implements MemoryPort {
   private icache = 0;
   /** TBI applies: bit 0 data TTBR0 half, bit 1 data TTBR1 half, bit 2 fetch TTBR0 half, bit 3 fetch TTBR1 half. */
   private tbiMask = 0;
-  /** The data half of tbiMask, for translated code (DataTlb.tbi). */
-  private readonly dataTbi = new Uint8Array(1);
   private tcrLo = 0;
   private tcrHi = 0;
   private mairLo = 0;
@@ -302,8 +305,6 @@ export class Mmu implements MemoryPort {
     const size = this.tlbEnabled ? n : 1;
     this.tlbMask = size - 1;
     this.tlbKey = new Float64Array(size).fill(-1);
-    this.tlbKeyLo = new Int32Array(size).fill(-1);
-    this.tlbKeyHi = new Int32Array(size).fill(-1);
     this.tlbGen = new Int32Array(size);
     this.tlbPerm = new Uint8Array(size);
     this.tlbOff = new Float64Array(size);
@@ -325,26 +326,23 @@ export class Mmu implements MemoryPort {
     this.s2cInfo = new Int32Array(s2n);
     if (this.tlbEnabled) {
       const arena = cpu.arena;
-      this.atlbOffset = arena.alloc(size * DTLB_ENTRY_BYTES, DTLB_ENTRY_BYTES);
-      this.atlb32 = new Int32Array(arena.memory.buffer, this.atlbOffset, size * DTLB_ENTRY_BYTES >> 2);
-      this.atlb8 = new Uint8Array(arena.memory.buffer, this.atlbOffset, size * DTLB_ENTRY_BYTES);
-      for (let i = 0; i < size; i++) this.atlb32[(i * DTLB_ENTRY_BYTES + Dtlb.KEY_LO) >> 2] = -1;
+      const bytes = DTLB_CLASSES * size * DTLB_ENTRY_BYTES;
+      this.atlbOffset = arena.alloc(bytes, DTLB_ENTRY_BYTES);
+      this.atlb32 = new Int32Array(arena.memory.buffer, this.atlbOffset, bytes >> 2);
+      this.atlb32.fill(-1); // every key -1: no entry hits
+      this.atlbUsed = new Int32Array(size);
+      this.atlbListed = new Uint8Array(size);
       const st = cpu.st32;
       st[St.TLB_BASE >> 2] = this.atlbOffset;
       st[St.TLB_MASK >> 2] = this.tlbMask;
-      st[St.TLB_GEN >> 2] = this.tlbGeneration;
     } else {
       this.atlbOffset = 0;
       this.atlb32 = new Int32Array(0);
-      this.atlb8 = new Uint8Array(0);
+      this.atlbUsed = new Int32Array(0);
+      this.atlbListed = new Uint8Array(0);
     }
-    this.dataTlb = {
-      mask: this.tlbMask, keyLo: this.tlbKeyLo, keyHi: this.tlbKeyHi, pa: this.tlbPa,
-      tagStore: this.tlbTags, tbi: this.dataTbi, gen: this.tlbGen, perm: this.tlbPerm, off: this.tlbOff,
-      view: this.tlbView, tags: this.tlbTagKind, live: this.tlbLive, pageNo: this.tlbPageNo,
-      needRead: [0, 1, 2].map((k) => this.needFor(TC, k)),
-      needWrite: [0, 1, 2].map((k) => this.needFor(TC | W, k)),
-    };
+    this.arenaTlb = this.atlbOffset !== 0;
+    this.arenaNeed = [TC, TC, TC, TC | W, TC | W, TC | W].map((f, j) => this.needFor(f, j % 3));
     this.refresh();
   }
 
@@ -694,18 +692,25 @@ export class Mmu implements MemoryPort {
     this.dropS2Cache();
   }
 
-  /** Invalidate every TLB entry (O(1)); the stage-2 walk cache stays. */
+  /**
+   * Invalidate every TLB entry (a generation bump) and every arena entry filled since the last flush (their keys
+   * become -1); the stage-2 walk cache stays.
+   */
   private flushTlb(): void {
     this.stats.flushes++;
     if (++this.tlbGeneration === 0x7fff_ffff) {
       this.tlbGen.fill(0);
-      const a = this.atlb32;
-      for (let w = Dtlb.GEN >> 2; w < a.length; w += DTLB_ENTRY_BYTES >> 2) a[w] = 0;
       this.tlbGeneration = 1;
     }
-    if (this.atlbOffset !== 0 && this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) {
-      this.cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration;
+    const a = this.atlb32;
+    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
+    for (let j = 0; j < this.atlbUsedCount; j++) {
+      const i = this.atlbUsed[j]!;
+      this.atlbListed[i] = 0;
+      const w = i * (DTLB_ENTRY_BYTES >> 2);
+      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
     }
+    this.atlbUsedCount = 0;
   }
 
   /** Drop every entry of the stage-2 walk cache (O(1), a generation bump). */
@@ -725,7 +730,7 @@ export class Mmu implements MemoryPort {
       this.cpu.st32[St.TLB_BASE >> 2] = ARENA_NO_TLB;
       this.cpu.st32[St.TLB_MASK >> 2] = 0;
     }
-    this.cpu.arena.free(this.atlbOffset, this.atlb8.length);
+    this.cpu.arena.free(this.atlbOffset, this.atlb32.byteLength);
   }
 
   /**
@@ -865,8 +870,6 @@ export class Mmu implements MemoryPort {
     const tbid0 = pauth ? (this.tcrHi >>> 19) & 1 : 0;
     const tbid1 = pauth ? (this.tcrHi >>> 20) & 1 : 0;
     this.tbiMask = tbi0 | (tbi1 << 1) | ((tbi0 & (tbid0 ^ 1)) << 2) | ((tbi1 & (tbid1 ^ 1)) << 3);
-    this.dataTbi[0] = this.tbiMask & 3;
-    if (this.atlbOffset !== 0 && this.cpu.st32[St.TLB_BASE >> 2] === this.atlbOffset) this.cpu.st32[St.TLB_TBI >> 2] = this.tbiMask & 3;
     const mair = s[SysReg.MAIR_EL1]!;
     this.mairLo = Number(mair & 0xffff_ffffn);
     this.mairHi = Number(mair >> 32n);
@@ -1039,8 +1042,6 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
-    this.tlbKeyLo[i] = key % 1048576;
-    this.tlbKeyHi[i] = Math.floor(key / 1048576);
     this.tlbGen[i] = this.tlbGeneration;
     this.tlbPerm[i] = this.rPerm;
     this.tlbOff[i] = o;
@@ -1058,26 +1059,48 @@ export class Mmu implements MemoryPort {
     this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
       : TlbTags.None;
     this.tlbTags[i] = tags ?? null;
-    if (this.atlbOffset !== 0) {
-      // The WebAssembly TLB's entry (Dtlb): memory outside the CPU's arena never hits inline (HOST -1).
-      const e = i * DTLB_ENTRY_BYTES;
-      const w = e >> 2;
-      const a = this.atlb32;
-      const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
-      const kh = this.tlbKeyHi[i]!; // VA[55:32]
-      const upper = (kh >>> 23) & 1; // VA[55]: which half, and the canonical top byte
-      const kind = this.tlbTagKind[i]!;
-      const tagOff = r.arena?.tagOffset;
-      // Tagged pages hit only with their tags in the arena (the inline path compares them); NoTagAccess never.
-      const hit = inArena && (kind === TlbTags.None || (kind === TlbTags.Tagged && tagOff !== undefined));
-      a[w + (Dtlb.KEY_LO >> 2)] = hit ? (this.tlbKeyLo[i]! << 12) | 0 : -1;
-      a[w + (Dtlb.KEY_HI >> 2)] = (kh | (upper !== 0 ? 0xff00_0000 : 0)) | 0;
-      a[w + (Dtlb.HI_MASK >> 2)] = ((this.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
-      a[w + (Dtlb.GEN >> 2)] = this.tlbGeneration;
-      a[w + (Dtlb.HOST >> 2)] = inArena ? r.arena!.offset + o : -1;
-      a[w + (Dtlb.TAG_HOST >> 2)] = kind === TlbTags.Tagged && tagOff !== undefined ? tagOff + (o / PAGE) * 128 : -1;
-      this.atlb8[e + Dtlb.PERM] = this.rPerm;
-      this.atlb8[e + Dtlb.TAGS] = this.tlbTagKind[i]!;
+    if (this.atlbOffset !== 0) this.fillArena(i, key, r, o);
+  }
+
+  /**
+   * The arena twin of TLB entry `i` (aarch64-cpu's Dtlb), for the page at VA[55:12] = `key`, offset `o` in region
+   * `r`, in each permission class's table (EL0; EL1 with PAN 0; with PAN 1): a load key and a store key, the page's
+   * masked VA when the class may make that access inline, else -1. Memory outside the CPU's arena never hits inline, nor
+   * do NoTagAccess pages or Tagged pages whose tags are not in the arena (the inline path compares them).
+   */
+  private fillArena(i: number, key: number, r: PhysRegion, o: number): void {
+    const a = this.atlb32;
+    const w = i * (DTLB_ENTRY_BYTES >> 2);
+    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
+    if (this.atlbListed[i] === 0) {
+      this.atlbListed[i] = 1;
+      this.atlbUsed[this.atlbUsedCount++] = i;
+    }
+    const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
+    const kind = this.tlbTagKind[i]!;
+    const tagOff = r.arena?.tagOffset;
+    const hit = inArena && (kind === TlbTags.None || (kind === TlbTags.Tagged && tagOff !== undefined));
+    const keyHi = Math.floor(key / 1048576); // VA[55:32]
+    const upper = (keyHi >>> 23) & 1; // VA[55]: which half, and the canonical top byte
+    const maskHi = ((this.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
+    const kLo = ((key % 1048576) << 12) | 0;
+    const kHi = (keyHi | (upper !== 0 ? 0xff00_0000 : 0)) & maskHi;
+    const host = inArena ? r.arena!.offset + o : 0;
+    const tags = kind === TlbTags.Tagged && tagOff !== undefined ? tagOff + (o / PAGE) * 128 : 0;
+    for (let k = 0; k < 3; k++) {
+      const s = w + k * table;
+      const nr = this.arenaNeed[k]!;
+      const nw = this.arenaNeed[k + 3]!;
+      const rOk = hit && (this.rPerm & nr) === nr;
+      const wOk = hit && (this.rPerm & nw) === nw;
+      a[s + (Dtlb.KEY_R >> 2)] = rOk ? kLo : -1;
+      a[s + (Dtlb.KEY_R >> 2) + 1] = rOk ? kHi : -1;
+      a[s + (Dtlb.KEY_W >> 2)] = wOk ? kLo : -1;
+      a[s + (Dtlb.KEY_W >> 2) + 1] = wOk ? kHi : -1;
+      a[s + (Dtlb.MASK >> 2)] = 0xffff_f000 | 0;
+      a[s + (Dtlb.MASK >> 2) + 1] = maskHi;
+      a[s + (Dtlb.HOST >> 2)] = host;
+      a[s + (Dtlb.TAG_HOST >> 2)] = tags;
     }
   }
 

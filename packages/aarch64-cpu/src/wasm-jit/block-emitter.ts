@@ -3,8 +3,9 @@
  * `(st: i32, budget: i32, mode: i32) -> exit: i32` over the guest arena, where `st` is the CPU state block's offset
  * (state-layout.ts) and `mode` packs what the run loop knows about PSTATE for the whole block: bit 0 the stack
  * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no access can be tag checked (mte.ts tagChecksOff: the
- * inline paths then skip the allocation tag compare), bits [15:8] the permission bits a plain load needs at this EL
- * and PAN, bits [23:16] those a plain store needs ({@link blockMode}).
+ * inline paths then skip the allocation tag compare), bits [3:2] the permission class of the EL and PAN, whose
+ * data TLB table inline loads and stores use (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none
+ * hits) ({@link blockMode}).
  *
  * What the generated code keeps exact (the same rules as handler blocks, handler-block.ts, and the interpreter):
  * - The state block is current whenever a handler runs or the function leaves: X0-X30 are cached in locals inside
@@ -34,7 +35,7 @@
  */
 import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
-import { Dtlb, St } from '../state-layout.js';
+import { Dtlb, DTLB_ENTRY_BYTES, St } from '../state-layout.js';
 import type { FunctionBuilder } from '../wasm/function-builder.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
@@ -44,14 +45,17 @@ const { i32, i64, f64 } = ValType;
 /** Exit codes of a block function other than the direct exits (`2 i + e` for block i of its module: file comment). */
 export const WasmExit = { Handler: -1, Raised: -3, IndirectBase: -4 } as const;
 
+/** log2 of the data TLB's entry size (state-layout.ts Dtlb), for the index arithmetic. */
+const DTLB_ENTRY_SHIFT = Math.log2(DTLB_ENTRY_BYTES);
+
 /** Parameters of a block function. */
 const P_ST = 0;
 const P_BUDGET = 1;
 const P_MODE = 2;
 
 /** The `mode` argument of a block function (see the file comment). */
-export function blockMode(spEl1: boolean, needRead: number, needWrite: number, tagChecksOff: boolean): number {
-  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (needRead << 8) | (needWrite << 16);
+export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean): number {
+  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (tlbClass << 2);
 }
 
 /** Flags a flag-setting instruction of the block recorded, still in locals for a later condition in the block. */
@@ -125,7 +129,6 @@ export class BlockEmitter {
   readonly va2: number;
   /** i32 scratch locals. */
   readonly lo: number;
-  readonly hi: number;
   readonly ent: number;
   readonly ha: number;
   readonly ha2: number;
@@ -134,14 +137,15 @@ export class BlockEmitter {
   private readonly fa: number;
   private readonly fb: number;
   private readonly spAddr: number;
-  private readonly needR: number;
-  private readonly needW: number;
+  /** The mode's permission class's table of the data TLB (Dtlb): entry i is at tlbBase + i * DTLB_ENTRY_BYTES. */
   private readonly tlbBase: number;
   private readonly tlbMask: number;
   private readonly left: number;
   private readonly kills0: number;
-  /** 1 when accesses are tag checked (mode bit 1 clear), else 0. */
-  private readonly tagChk: number;
+  /** -1 when accesses are tag checked (mode bit 1 clear), else 0: ANDed with a TAG_HOST, it leaves 0 for no check. */
+  private readonly tagMask: number;
+  /** i32 scratch of the full check: the page's tags. */
+  private readonly tagp: number;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
   /** The instruction being emitted: its address and index in the block. */
@@ -169,7 +173,8 @@ export class BlockEmitter {
   private loopLevel = -1;
   /**
    * In a loop opened with usage: each access site's page cache, three locals (the page's VA with bits [11:0] clear,
-   * or -1 for none; the page's arena offset; its tags' arena offset, -1 untagged), in emission order (siteCheck).
+   * or -1 for none; the page's arena offset; its tags' arena offset, 0 when untagged or not checked), in emission
+   * order (siteCheck).
    */
   private siteCaches: SiteCache[] = [];
   /** fastCheck calls so far in this emission. */
@@ -206,19 +211,17 @@ export class BlockEmitter {
     this.fa = f.addLocals(i64);
     this.fb = f.addLocals(i64);
     this.lo = f.addLocals(i32);
-    this.hi = f.addLocals(i32);
     this.ent = f.addLocals(i32);
     this.ha = f.addLocals(i32);
     this.ha2 = f.addLocals(i32);
     this.c32 = f.addLocals(i32);
     this.spAddr = f.addLocals(i32);
-    this.needR = f.addLocals(i32);
-    this.needW = f.addLocals(i32);
     this.tlbBase = f.addLocals(i32);
     this.tlbMask = f.addLocals(i32);
     this.left = f.addLocals(i32);
     this.kills0 = f.addLocals(i32);
-    this.tagChk = f.addLocals(i32);
+    this.tagMask = f.addLocals(i32);
+    this.tagp = f.addLocals(i32);
   }
 
   // ---- registers ----
@@ -514,7 +517,7 @@ export class BlockEmitter {
     f.block(VOID_BLOCK); // $full
     // (va & (~0xfff | (size - 1))) != key -> the full check (another page, no page yet, or misaligned)
     f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
-    f.localGet(site.tags).i32Const(-1).op(Op.i32_ne).if(VOID_BLOCK);
+    f.localGet(site.tags).if(VOID_BLOCK);
     // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
     f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
       .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
@@ -532,14 +535,12 @@ export class BlockEmitter {
     return this;
   }
 
-  /** After the full check passed (its TLB entry in `ent`): the site remembers the page. */
+  /** After the full check passed (its TLB entry in `ent`, its checked tags in `tagp`): the site remembers the page. */
   private fillSite(site: SiteCache, vaLocal: number): void {
     const f = this.f;
     f.localGet(vaLocal).i64Const(-4096n).op(Op.i64_and).localSet(site.key);
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localSet(site.host);
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(-1).localGet(this.ent)
-      .mem(MemOp.i32_load8_u, Dtlb.TAGS).i32Const(1).op(Op.i32_eq).localGet(this.tagChk).op(Op.i32_and).select()
-      .localSet(site.tags);
+    f.localGet(this.tagp).localSet(site.tags);
   }
 
   /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
@@ -552,40 +553,35 @@ export class BlockEmitter {
     }
   }
 
-  /** fastCheck's full check through the data TLB (see fastCheck). */
+  /**
+   * fastCheck's full check through the data TLB (see fastCheck; state-layout.ts Dtlb): one 64-bit compare of the
+   * masked address with the entry's load or store key decides hit, permission and alignment at once.
+   */
   private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
     const f = this.f;
     f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
-    f.localGet(vaLocal).i64Const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).localSet(this.hi);
-    // ent = tlbBase + ((lo >>> 12) & mask) * 32
+    // ent = tlbBase + ((lo >>> 12) & mask) * DTLB_ENTRY_BYTES
     f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
-      .i32Const(5).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
-    // (lo & (0xfffff000 | (size - 1))) != KEY_LO -> miss (a miss, or misaligned)
-    f.localGet(this.lo).i32Const((0xfffff000 | (size - 1)) | 0).op(Op.i32_and)
-      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.KEY_LO).op(Op.i32_ne).brIf(missDepth);
-    // ((hi ^ KEY_HI) & HI_MASK) != 0 -> miss
-    f.localGet(this.hi).localGet(this.ent).mem(MemOp.i32_load, Dtlb.KEY_HI).op(Op.i32_xor)
-      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.HI_MASK).op(Op.i32_and).brIf(missDepth);
-    // GEN != TLB_GEN -> miss
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN)
-      .op(Op.i32_ne).brIf(missDepth);
-    // (PERM & need) != need -> miss
-    const need = write ? this.needW : this.needR;
-    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.PERM).localGet(need).op(Op.i32_and).localGet(need)
-      .op(Op.i32_ne).brIf(missDepth);
+      .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+    // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned)
+    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK);
+    if (size > 1) f.i64Const(BigInt(size - 1)).op(Op.i64_or);
+    f.op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne)
+      .brIf(missDepth);
     if (write) {
       // A page holding translated code, or an open reservation anywhere in the domain: the handler.
       f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
         .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
       f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
     }
-    // Tagged Normal memory (TAGS 1): the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
+    // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
-    f.localGet(this.ent).mem(MemOp.i32_load8_u, Dtlb.TAGS).localGet(this.tagChk).op(Op.i32_and).if(VOID_BLOCK);
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
-      .i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
+      .if(VOID_BLOCK);
+    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
+      .mem(MemOp.i32_load8_u)
       .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(this.hi).i32Const(24).op(Op.i32_shr_u).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
       .brIf(missDepth + 1);
     f.end();
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
@@ -733,14 +729,16 @@ export class BlockEmitter {
     // spAddr = st + SP_EL0 + (mode & 1) * 8
     f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and).i32Const(3)
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr);
-    f.localGet(P_MODE).i32Const(8).op(Op.i32_shr_u).i32Const(0xff).op(Op.i32_and).localSet(this.needR);
-    f.localGet(P_MODE).i32Const(16).op(Op.i32_shr_u).i32Const(0xff).op(Op.i32_and).localSet(this.needW);
-    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localSet(this.tlbBase);
     f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
+    // tlbBase = TLB_BASE + ((mode >> 2) & 3) * (TLB_MASK + 1) * DTLB_ENTRY_BYTES
+    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localGet(P_MODE).i32Const(2).op(Op.i32_shr_u).i32Const(3)
+      .op(Op.i32_and).localGet(this.tlbMask).i32Const(1).op(Op.i32_add).op(Op.i32_mul).i32Const(DTLB_ENTRY_SHIFT)
+      .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
     if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
-    f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_xor)
-      .localSet(this.tagChk);
+    // tagMask = ((mode >> 1) & 1) - 1
+    f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
+      .localSet(this.tagMask);
     if (!selfLoop) {
       const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
       this.shared = { r: cache(), w: cache() };

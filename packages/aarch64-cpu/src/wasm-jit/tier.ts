@@ -591,10 +591,10 @@ export class WasmTier {
     const off = tagChecksOff(cpu);
     const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0);
     if (key !== this.modeKey || cpu !== this.modeCpu) {
-      const T = cpu.mem.dataTlb;
-      const pk = cpu.el === 0 ? 0 : 1 + cpu.pan;
-      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, T === undefined ? 0xff : T.needRead[pk]!,
-        T === undefined ? 0xff : T.needWrite[pk]!, off);
+      // The permission class whose data TLB table loads and stores use (state-layout.ts Dtlb); 3, which never hits,
+      // for a memory port that keeps no arena TLB.
+      const tlbClass = cpu.mem.arenaTlb !== true ? 3 : cpu.el === 0 ? 0 : cpu.pan !== 0 ? 2 : 1;
+      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, tlbClass, off);
       this.modeKey = key;
       this.modeCpu = cpu;
     }
