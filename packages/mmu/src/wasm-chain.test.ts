@@ -355,6 +355,57 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
     totals.expectChaining(300);
   });
 
+  it('a self-looping block emitted inline at the deepest level of a loop\'s function chains into its own function', () => {
+    // The shape of a memset: R (tst x0, #7; b.eq A) and Q (add x0; subs x2; b.ne R) form R's loop, so R's function
+    // emits A, X and S inline, S at the deepest level; S (add x7; subs x4; b.ne S) branches to its own start, which
+    // there must tail-call S's own function (it iterates) instead of leaving through the run loop. D drives calls.
+    const EXIT = codeVa(2);
+    const D = codeVa(0);
+    const D2 = codeVa(0, 0x8);
+    const R = codeVa(0, 0x100);
+    const Q = codeVa(0, 0x108);
+    const A = codeVa(0, 0x140);
+    const X = codeVa(0, 0x180);
+    const S = codeVa(0, 0x1c0);
+    const tst7 = (n: number): number => (0xf240_081f | (n << 5)) >>> 0;
+    const code = new Map<bigint, number[]>([
+      [EXIT, [B_SELF]],
+      [D, [subsi(26, 26, 1), bcond(D + 4n, EXIT, 0)]],
+      [D2, [movz(0, 5), movz(2, 20), b(D2 + 8n, R)]],
+      [R, [tst7(0), bcond(R + 4n, A, 0)]],
+      [Q, [addi(0, 0, 1), subsi(2, 2, 1), bcond(Q + 8n, R, 1), b(Q + 12n, D)]],
+      [A, [movz(4, 3), b(A + 4n, X)]],
+      [X, [addi(6, 6, 1), addi(7, 7, 1), subsi(4, 4, 1), bcond(X + 12n, S, 1)]],
+      [S, [addi(7, 7, 1), subsi(4, 4, 1), bcond(S + 8n, S, 1), b(S + 12n, D)]],
+    ]);
+    const entries: number[] = [];
+    const { st } = chainDiff(() => 'memset shape', {
+      tier: { hotRuns: 1, batchBlocks: 16 },
+      setup: (e) => {
+        layout(e);
+        loadCode(e, code);
+        e.cpu.x[26] = 5000n;
+        e.cpu.pc = D;
+      },
+      go: (e, p) => {
+        const stops: StopCode[] = [];
+        const trace: string[] = [];
+        for (let run = 0; run < 20; run++) {
+          const before = p?.entries ?? 0;
+          stops.push(e.cpu.run(1000));
+          trace.push(snap(e));
+          if (p !== undefined) entries.push(p.entries - before);
+        }
+        return { stops, trace };
+      },
+    });
+    // 36 instructions an outer iteration: about 550 of them in 20 runs of 1,000.
+    expect(st.x[6]).toBeGreaterThan(500n);
+    // About 28 outer iterations a run; once compiled, a run enters the run loop a few times at most (its first
+    // block, the block a budget end left it in), not once an iteration.
+    expect(Math.max(...entries.slice(-5)), entries.join(' ')).toBeLessThanOrEqual(4);
+  });
+
   it('a chain of blocks ending at a page end falls into the next page through the run loop; a guest remap of that page between runs of the loop is seen', () => {
     // Page 0 ends with a block A (no branch: it falls into page 1 at 0x11000); page 1's block B branches back to
     // page 0 (L). Every 2 to 4 iterations a routine on page 2 remaps page 1 (PTE store, TLBI, ISB) between two

@@ -346,8 +346,9 @@ export class WasmTier {
       // page when a block of this batch was built (a PTE or TTBR change between them).
       e.resolveExit = (exit, to) => {
         const t = byPc.get(to);
-        const chain = t === undefined || t === j || to >> 12n !== page || blocks[t]!.page !== b.page ? undefined
-          : target(t);
+        // A block's exit to its own start chains too: in its own function that exit is the loop's back edge
+        // (BlockEmitter.exitTo), but emitted inline in another block's function it starts the block's own function.
+        const chain = t === undefined || to >> 12n !== page || blocks[t]!.page !== b.page ? undefined : target(t);
         return chain === undefined ? { code: 2 * j + exit } : { code: 2 * j + exit, chain };
       };
       // A register branch compares its target with the blocks it was seen to lead to (missedChain), most frequent
