@@ -406,6 +406,31 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
     expect(Math.max(...entries.slice(-5)), entries.join(' ')).toBeLessThanOrEqual(4);
   });
 
+  it('budgets that end inside a block build no block where they end: the next run interprets the rest of it', () => {
+    // A loop of one 10-instruction block, run with budgets that end at every offset inside it.
+    const L = codeVa(0);
+    const EXIT = codeVa(2);
+    const body = Array.from({ length: 8 }, (_, k) => addi(k % 4, k % 4, k + 1));
+    const code = new Map<bigint, number[]>([
+      [EXIT, [B_SELF]],
+      [L, [...body, subsi(26, 26, 1), bcond(L + 36n, L, 1)]],
+    ]);
+    const budgets = Array.from({ length: 60 }, (_, k) => 7 + (k % 13));
+    const { probe } = chainDiff(() => 'budget ends inside a block', {
+      tier: { hotRuns: 2, batchBlocks: 1 },
+      setup: (e) => {
+        layout(e);
+        loadCode(e, code);
+        e.cpu.x[26] = 1000n;
+        e.cpu.pc = L;
+      },
+      go: runBudgets(budgets),
+    });
+    // Only the loop's block: none at the 9 PCs inside it where budgets ended.
+    expect(probe.blocks.map((bk) => bk.pc)).toEqual([L]);
+    expect(probe.entries).toBeGreaterThan(20);
+  });
+
   it('a chain of blocks ending at a page end falls into the next page through the run loop; a guest remap of that page between runs of the loop is seen', () => {
     // Page 0 ends with a block A (no branch: it falls into page 1 at 0x11000); page 1's block B branches back to
     // page 0 (L). Every 2 to 4 iterations a routine on page 2 remaps page 1 (PTE store, TLBI, ISB) between two
