@@ -10,6 +10,7 @@ import type { Cpu } from './cpu.js';
 import { Stop, type StopCode } from './exits.js';
 import { ARENA_RUN_EPOCH } from './arena.js';
 import { buildBlock } from './handler-block.js';
+import { newMidBlock, runPart, type MidBlock, type PartRun } from './mid-block.js';
 import { St } from './state-layout.js';
 import { QUEUED_BLOCK_RUNS } from './wasm-jit/tier.js';
 
@@ -21,27 +22,21 @@ const JUMP_CACHE_MASK = JUMP_CACHE_SIZE - 1;
 export interface JumpCache {
   readonly blocks: (Block | undefined)[];
   readonly keys: Int32Array;
-  /**
-   * Where the last run's budget ended inside a block: the PC it stopped at and how many of that block's
-   * instructions were still to run (0: none). The next run interprets them when it starts at that PC, so that no
-   * block is built at each PC a budget happens to end at (those would crowd the page's blocks and its modules).
-   */
-  midPc: bigint;
-  midLeft: number;
+  /** Where the last run's budget ended inside a block (mid-block.ts). */
+  readonly mid: MidBlock;
 }
 
 /** An empty jump cache. */
 export function newJumpCache(): JumpCache {
-  return { blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE), midPc: 0n, midLeft: 0 };
+  return { blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE), mid: newMidBlock() };
 }
 
 /**
  * The translated run loop: `budget` instructions at most, as {@link Cpu.run}, in blocks (handler blocks, and
  * WebAssembly ones once hot when the CPU's `wasm` option is on and the host has WebAssembly). Falls back to the
  * interpreter for single steps (pending IRQ, PC alignment check, PSTATE.IL, memory the port cannot give a code page
- * for), for the end of the budget when it ends inside a block, and for the rest of that block when the next run
- * starts where the budget ended (JumpCache.midPc): a run's budget ends at any instruction, and blocks built at those
- * PCs would crowd the page (bench-recursive had hundreds, more than a regroup compiles into one module).
+ * for). A budget that ends inside a block runs part of it through the block's handlers, and the next run the rest
+ * (mid-block.ts).
  *
  * Blocks come from `cpu.codeCache` (code-cache.ts), which flushes itself when a new block would take it over its
  * budget: a block found through a link, a page or a port's cached page is used only while it is alive.
@@ -76,16 +71,20 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   // block's register branch).
   let prev: Block | undefined;
   let exit = -1;
-  const jcState = cpu.jumpCache;
-  if (jcState.midLeft !== 0) {
-    // The rest of the block the last run's budget ended in (JumpCache.midPc): interpreted, not built as a block.
-    const left = jcState.midLeft;
-    jcState.midLeft = 0;
-    if (cpu.pc === jcState.midPc) {
-      const steps = Math.min(left, budget);
-      const stop = cpu.interpret(steps);
-      if (stop !== Stop.Budget) return stop;
-      done += steps; // interpret returns Stop.Budget after exactly that many steps
+  const mid = cpu.jumpCache.mid;
+  const part: PartRun = { steps: 0, stop: undefined };
+  if (mid.block !== undefined) {
+    // The rest of the block the last run's budget ended in (mid-block.ts), when this run starts there, that block
+    // is still the code at that address and nothing asks for the interpreter first.
+    const b = mid.block;
+    mid.block = undefined;
+    if (cpu.pc === b.pc + BigInt(4 * mid.k) && b.alive && b.epoch === cache.epoch && linking &&
+      mid.gen === mem.tlbGeneration && mid.el === cpu.el && !(cpu.irqLine && (cpu.daif & 2) === 0) &&
+      !cpu.checkPcAlign && cpu.il === 0 && (b.checked === epoch || blockMatches(b.page!, b))) {
+      b.checked = epoch;
+      runPart(cpu, b, mid.k, Math.min(b.n - mid.k, budget), part);
+      done += part.steps;
+      if (part.stop !== undefined) return part.stop;
     }
   }
   while (done < budget) {
@@ -194,16 +193,17 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
       }
     }
     if (block !== undefined && block.n > budget - done) {
-      // The budget ends inside the block: interpret what is left of it, and note where the block resumes for the
-      // next run (JumpCache.midPc) instead of building blocks at the PCs in between.
-      const start = cpu.pc;
-      const stop = cpu.interpret(budget - done);
-      if (stop !== Stop.Budget) return stop;
-      done = budget;
-      const end = block.pc + BigInt(4 * block.n);
-      if (cpu.pc > start && cpu.pc < end) {
-        jcState.midPc = cpu.pc;
-        jcState.midLeft = Number(end - cpu.pc) >> 2;
+      // The budget ends inside the block: its first instructions run through its handlers, and the next run
+      // resumes it there (mid-block.ts) rather than building blocks at the PCs in between.
+      const count = budget - done;
+      runPart(cpu, block, 0, count, part);
+      done += part.steps;
+      if (part.stop !== undefined) return part.stop;
+      if (part.steps === count && linking) {
+        mid.block = block;
+        mid.k = count;
+        mid.gen = mem.tlbGeneration!;
+        mid.el = cpu.el;
       }
       exit = -1;
       continue;

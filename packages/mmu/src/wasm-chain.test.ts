@@ -431,6 +431,73 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
     expect(probe.entries).toBeGreaterThan(20);
   });
 
+  it('a run that starts where a budget ended inside a block, after a host write, an IRQ, a remap or a fault there: as the interpreter', () => {
+    // L: a 12-instruction loop block with a load in its middle (x20: a mapped page, or an unmapped one); the IRQ
+    // vector counts in x15 and lowers the line (a store to MAGIC1); the synchronous vector skips the faulting load.
+    const L = codeVa(0);
+    const EXIT = codeVa(2);
+    const ldr = ldrx(5, 20);
+    const loopWords = (scale: number): number[] => [addi(1, 1, scale), addi(2, 2, 2 * scale), addi(3, 3, 3 * scale),
+      addi(4, 4, 4 * scale), ldr, addi(6, 6, 6 * scale), addi(7, 7, 7 * scale), addi(8, 8, 8 * scale),
+      addi(9, 9, 9 * scale), addi(10, 10, 10 * scale), subsi(26, 26, 1), bcond(L + 44n, L, 1)];
+    const code = new Map<bigint, number[]>([
+      [EXIT, [B_SELF]],
+      [L, loopWords(1)],
+      [VEC_VA + 0x200n, [mrsElr(16), addi(16, 16, 4), msrElr(16), addi(14, 14, 1), ERET]],
+      [VEC_VA + 0x280n, [addi(15, 15, 1), mrsElr(16), strx(31, 17), ERET]],
+    ]);
+    const changes: readonly [string, (e: ArenaEnv) => void][] = [
+      ['nothing', () => {}],
+      ['a host write to the rest of the block', (e) => loadWords(e, codePa(L + 32n), [addi(9, 9, 100)])],
+      ['a host write to its start', (e) => loadWords(e, codePa(L), [addi(1, 1, 50)])],
+      ['an IRQ raised', (e) => (e.cpu.irqLine = true)],
+      ['the loaded page unmapped + TLBI', (e) => {
+        e.t.map(e.root0, DATA_VA, 0n);
+        e.mmu.tlbi('vmalle1', 0n);
+      }],
+      ['the code page remapped to other code + TLBI', (e) => {
+        e.t.map(e.root0, codeVa(0), s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 }));
+        e.mmu.tlbi('vmalle1', 0n);
+      }],
+    ];
+    let resumed = 0;
+    for (const [label, change] of changes) {
+      for (let end = 1; end < 12; end++) {
+        chainDiff(() => `${label}, budget ending at instruction ${end}`, {
+          tier: { hotRuns: 1, batchBlocks: 1 },
+          ranges: [[CODE_PA, 0x4000], [ALT_PA, 0x1000], [DATA_PA, 0x8000]],
+          setup: (e) => {
+            layout(e);
+            loadCode(e, code);
+            loadWords(e, ALT_PA, loopWords(7));
+            hookStores(e, [undefined, () => (e.cpu.irqLine = false)]);
+            e.cpu.x[17] = MAGIC[1];
+            e.cpu.x[20] = DATA_VA;
+            e.cpu.x[26] = 1000n;
+            e.cpu.daif = 0; // IRQs unmasked
+            e.cpu.pc = L;
+          },
+          go: (e, p) => {
+            const stops: StopCode[] = [];
+            const trace: string[] = [];
+            const run = (n: number): void => {
+              stops.push(e.cpu.run(n));
+              trace.push(snap(e));
+            };
+            run(12 * 20); // the block is compiled and hot
+            run(end); // ends inside it
+            if (p !== undefined && e.cpu.jumpCache.mid.block !== undefined) resumed++;
+            change(e);
+            run(12 * 3 + 5);
+            run(30);
+            return { stops, trace };
+          },
+        });
+      }
+    }
+    expect(resumed).toBe(6 * 11); // every case ended inside the block with a resume noted
+  });
+
   it('a chain of blocks ending at a page end falls into the next page through the run loop; a guest remap of that page between runs of the loop is seen', () => {
     // Page 0 ends with a block A (no branch: it falls into page 1 at 0x11000); page 1's block B branches back to
     // page 0 (L). Every 2 to 4 iterations a routine on page 2 remaps page 1 (PTE store, TLBI, ISB) between two
