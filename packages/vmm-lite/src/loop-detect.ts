@@ -10,9 +10,12 @@
  * "The same state" means: every vCPU has exactly the same registers (every ONE_REG register: general purpose, PC,
  * PSTATE, SPs, ELR/SPSR and every system register KVM lists), mp_state and WFI idleness; the devices (`devices()`:
  * the UART's registers and receive FIFO, the input queue, how many bytes the guest has written) are the same; and
- * RAM holds the same bytes. Registers and devices are compared exactly (one string) at every boundary, against the
- * last {@link HISTORY} boundaries, so a cycle longer than one round whose phase drifts against the round length
- * is still found. RAM is never hashed whole: the detector turns on KVM dirty-page logging for the RAM memslot
+ * RAM holds the same bytes. A boundary is first keyed by the cheap part of that (the devices, each vCPU's PC,
+ * mp_state and idleness); only when that key repeats one of the last {@link HISTORY} boundaries' are all the
+ * registers read (every ONE_REG of every vCPU, the costly part) and compared exactly (one string) with the full
+ * states taken so far, so a loop is found one recurrence later than a full comparison at every boundary would find
+ * it, and a guest that never comes back to the same PC at a boundary costs one register read per vCPU. A cycle
+ * longer than one round whose phase drifts against the round length is still found. RAM is never hashed whole: the detector turns on KVM dirty-page logging for the RAM memslot
  * (KVM_MEM_LOG_DIRTY_PAGES) and, only when registers and devices match an earlier boundary, reads the log
  * (KVM_GET_DIRTY_LOG): no page written since then means RAM is unchanged; otherwise the written pages are compared
  * with copies taken when the log was last read, so a loop that keeps storing the same values is found too. The cost
@@ -22,7 +25,7 @@
  * (state a loop would have to change while leaving every register and RAM byte as it was). Must be reset or
  * disabled while something outside the machine can change it (live UART input).
  */
-import { KVM_MEM_LOG_DIRTY_PAGES, type Memslot, type Vcpu, type Vm } from '@kvm-mte/kvm-core';
+import { CoreReg, KVM_MEM_LOG_DIRTY_PAGES, type Memslot, type Vcpu, type Vm } from '@kvm-mte/kvm-core';
 
 /** Earlier round boundaries a state is compared with. */
 export const HISTORY = 64;
@@ -50,6 +53,8 @@ export interface LoopDetectorOptions {
 export class LoopDetector {
   /** Register + device state of recent boundaries (since the dirty log was last read) → boundary number. */
   private readonly history = new Map<string, number>();
+  /** The cheap keys (quickKey) of recent boundaries: a full state is taken only when one repeats. */
+  private readonly quick = new Set<string>();
   private boundary = 0;
   /** The boundary at which the dirty log was last read, and copies of the pages it reported then. */
   private readAt = -1;
@@ -79,6 +84,7 @@ export class LoopDetector {
   /** Forget the history: the state may have been changed from outside (input arrived, detection was off). */
   reset(): void {
     this.history.clear();
+    this.quick.clear();
     this.lastProgress = -1;
   }
 
@@ -89,6 +95,13 @@ export class LoopDetector {
     if (progress !== this.lastProgress) {
       this.lastProgress = progress;
       this.history.clear();
+      this.quick.clear();
+      return false;
+    }
+    const quick = this.quickKey(idle);
+    if (!this.quick.has(quick)) {
+      if (this.quick.size >= HISTORY) this.quick.delete(this.quick.values().next().value!);
+      this.quick.add(quick);
       return false;
     }
     const state = this.snapshot(idle);
@@ -143,12 +156,20 @@ export class LoopDetector {
     this.readAt = -1;
     this.copies = undefined;
     this.history.clear();
+    this.quick.clear();
   }
 
   private slot(): Memslot {
     const s = this.o.vm.memslots().find((m) => m.slot === this.o.ramSlot);
     if (s === undefined) throw new Error(`loop detection: no memslot ${this.o.ramSlot}`);
     return s;
+  }
+
+  /** The devices and each vCPU's PC, mp_state and idleness: equal whenever the full states are. */
+  private quickKey(idle: ReadonlySet<number>): string {
+    const parts: string[] = [this.o.devices()];
+    this.o.vcpus.forEach((v, i) => parts.push(`${v.getMpState()}${idle.has(i) ? 'w' : 'r'}${v.getOneReg(CoreReg.PC).toString(16)}`));
+    return parts.join(',');
   }
 
   private snapshot(idle: ReadonlySet<number>): string {
