@@ -212,10 +212,11 @@ describe('the CPU state block holds all of the CPU state', () => {
       'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'x',
       // State kept in fields while running and copied into the block whenever it is seen (Cpu.pc).
       'dabtIss', 'nextPc', 'pc',
-      // The host's: the memory port, the coherence domain, the last EL2 trap's and failure's reports, options,
+      // The host's: the memory port, the coherence domain, the system registers of the layer above, the last EL2
+      // trap's and failure's reports, options,
       // and caches derived from the state (loadState drops or re-checks them).
       'checkPcAlign', 'codeCache', 'decoder', 'el2', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
-      'translate', 'wasm',
+      'sysRegPort', 'translate', 'wasm',
     ].sort());
   });
 });

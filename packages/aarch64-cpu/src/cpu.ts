@@ -18,7 +18,7 @@ import { DecodeCache } from './decode-a64.js';
 import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, GuestException } from './exceptions.js';
-import { MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
+import { MemoryFault, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
@@ -347,6 +347,12 @@ export class Cpu {
   }
   /** The coherence domain this PE belongs to ({@link CpuOptions.smp}). */
   readonly smp: SmpPort;
+  /**
+   * System registers an upper layer implements (ports.ts {@link SysRegPort}): MRS/MSR at EL1 of an encoding the
+   * CPU's own table does not have go to it before they are UNDEFINED. kvm-core sets it to the vGICv3's ICC_*
+   * registers. Undefined: none.
+   */
+  sysRegPort: SysRegPort | undefined = undefined;
   /** The IRQ input line, driven by the interrupt controller model (kept in the state block). */
   get irqLine(): boolean {
     return this.st32[W_IRQ_LINE] !== 0;

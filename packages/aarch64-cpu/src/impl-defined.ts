@@ -16,7 +16,8 @@ export const IMPL = {
   AIDR_EL1: 0n,
   /**
    * PFR0: EL0 [3:0] = EL1 [7:4] = EL2 [11:8] = 1 (AArch64 only); EL3 [15:12] = 0 (absent); FP [19:16] and
-   * AdvSIMD [23:20] = 0xF (not implemented); GIC [27:24] = 0 (no system register interface); RAS, SVE, SEL2, MPAM,
+   * AdvSIMD [23:20] = 0xF (not implemented); GIC [27:24] = 0 (no system register interface of its own: kvm-core
+   * sets 1 for a VM with a vGICv3, whose ICC_* registers it implements through `cpu.sysRegPort`); RAS, SVE, SEL2, MPAM,
    * AMU = 0; DIT [51:48] = 1 (PSTATE.DIT); CSV2 [59:56] = 1 and CSV3 [63:60] = 1 (the model does not speculate, so
    * neither branch-target nor faulting-load speculation can leak).
    */

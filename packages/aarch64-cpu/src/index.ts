@@ -2,7 +2,7 @@ export { Cpu, type CpuOptions } from './cpu.js';
 export {
   logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
 } from './mte.js';
-export { Acc, Fsc, MemoryFault, type MemoryPort, type SmpPort } from './ports.js';
+export { Acc, Fsc, MemoryFault, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
 export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, GuestException } from './exceptions.js';

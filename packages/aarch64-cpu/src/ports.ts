@@ -184,3 +184,19 @@ export interface SmpPort {
   /** SEV: set the event register of every PE of the domain, `by` included. */
   sendEvent(by: Cpu): void;
 }
+
+/**
+ * System registers a layer above implements: kvm-core's vGIC provides the GICv3 CPU interface (ICC_*) this way.
+ * The CPU asks it about an MRS/MSR encoding its own table (sysregs.ts) does not have, at EL1 only (an EL0 access
+ * stays UNDEFINED), before treating the encoding as UNDEFINED. `key` is the encoding as `sysRegKey` packs it
+ * (op0:op1:CRn:CRm:op2, the instruction's bits [20:5]).
+ *
+ * A write may change the CPU's IRQ input (`cpu.irqLine`): MSR ends a block, and the run loop reads the line before
+ * every block, so an interrupt the write makes pending is taken before the next block.
+ */
+export interface SysRegPort {
+  /** MRS: the register's value, or undefined when the port has no such readable register (UNDEFINED). */
+  read(key: number): bigint | undefined;
+  /** MSR: true when the port took the write, false when it has no such writable register (UNDEFINED). */
+  write(key: number, value: bigint): boolean;
+}

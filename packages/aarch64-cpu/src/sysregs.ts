@@ -22,8 +22,9 @@
  *   and software step do not fire yet. MDCR_EL2 debug traps are not modelled.
  * - Generic timer: the registers exist; the count is `cpu.insnCount` (one tick per retired instruction, see
  *   `counterTicks`), CTL.ISTATUS is computed, but no timer interrupt is raised yet: the timer model comes later.
- * - GIC system registers (ICC_*): ID_AA64PFR0_EL1.GIC = 0, so they are UNDEFINED (the interrupt controller is a
- *   memory-mapped model).
+ * - GIC system registers (ICC_*): not in this table. ID_AA64PFR0_EL1.GIC = 0 here and they are UNDEFINED, unless
+ *   the layer above implements them through `cpu.sysRegPort` (ports.ts): kvm-core does for a VM with a vGICv3,
+ *   and sets GIC = 1 then.
  * - FEAT_LOR with no LORegions (LORID_EL1 = 0): LORSA/LOREA/LORN/LORC_EL1 read as zero and ignore writes, as QEMU
  *   implements them; HCR_EL2.TLOR traps all five to EL2.
  * - FP/AdvSIMD (FPCR, FPSR), SVE, SME, PAuth keys, RAS error records, AMU, SPE, trace: not implemented, so

@@ -12,5 +12,6 @@ export {
   PSCI, PSCI_RET, KVM_PSCI_FN, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1,
   SMCCC_VERSION_FUNC, SMCCC_ARCH_FEATURES_FUNC, mpidrForVcpuId,
 } from './psci.js';
-// The vGIC model (GICv3 and GICv2), not yet wired to Vm/Vcpu: see src/vgic/ and the README.
+// The vGIC: the model (GICv3 and GICv2, src/vgic/) and the device handle Vm.createDevice returns.
 export * from './vgic/index.js';
+export { VGIC_ADDR_UNDEF, type Device, type DeviceAttr } from './vgic-device.js';

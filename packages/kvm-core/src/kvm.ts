@@ -16,9 +16,12 @@ import {
   KVM_CAP_MULTI_ADDRESS_SPACE, KVM_CAP_NR_MEMSLOTS, KVM_CAP_NR_VCPUS, KVM_CAP_ONE_REG, KVM_CAP_READONLY_MEM,
   KVM_CAP_SYNC_MMU, KVM_CAP_USER_MEMORY, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST,
   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_DEFAULT_IPA_BITS, KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES,
-  KVM_MEM_MAX_NR_PAGES, KVM_MEM_READONLY, KVM_USER_MEM_SLOTS, KVM_VM_TYPE_ARM_IPA_SIZE_MASK,
+  KVM_MEM_MAX_NR_PAGES, KVM_MEM_READONLY, KVM_USER_MEM_SLOTS, KVM_VM_TYPE_ARM_IPA_SIZE_MASK, KVM_CAP_DEVICE_CTRL,
+  KVM_CAP_IRQCHIP,
 } from './uapi.js';
 import { Vcpu } from './vcpu.js';
+import { createVgicDevice, type Device, type VgicDevice } from './vgic-device.js';
+import { V2_MAX_VCPUS } from './vgic/constants.js';
 
 /** Largest IPA size a VM may ask for: the CPU's PARange (48 bits). */
 const MAX_IPA_BITS = 48;
@@ -150,6 +153,8 @@ export class Kvm {
       case KVM_CAP_CHECK_EXTENSION_VM:
       case KVM_CAP_MULTI_ADDRESS_SPACE:
       case KVM_CAP_ARM_NISV_TO_USER:
+      case KVM_CAP_DEVICE_CTRL:
+      case KVM_CAP_IRQCHIP:
         return 1;
       case KVM_CAP_NR_VCPUS: return Math.min(this.hostCpus, KVM_MAX_VCPUS);
       case KVM_CAP_MAX_VCPUS:
@@ -227,6 +232,8 @@ export class Vm {
   psciVersion = KVM_ARM_PSCI_LATEST;
   /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags in force (0: off). */
   manualDirtyLogProtect = 0;
+  /** @internal The in-kernel interrupt controller (KVM_CREATE_DEVICE of a vGIC), if any. */
+  vgic: VgicDevice | undefined;
   /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
   cpuOptions: { readonly translate: boolean; readonly wasm: boolean } = { translate: true, wasm: true };
   private readonly slots = new Map<number, Memslot>();
@@ -406,11 +413,14 @@ export class Vm {
   }
 
   /**
-   * KVM_CREATE_VCPU. EINVAL: id outside 0..KVM_MAX_VCPUS-1 or too many vCPUs; EEXIST: the id is taken.
+   * KVM_CREATE_VCPU. EINVAL: id outside 0..KVM_MAX_VCPUS-1 or too many vCPUs (8 with a vGICv2); EEXIST: the id is
+   * taken; EBUSY: the vGIC is initialised.
    */
   createVcpu(id: number): Vcpu {
     if (!Number.isInteger(id) || id < 0 || id >= KVM_MAX_VCPUS) fail('EINVAL', `vCPU id ${id} outside 0..${KVM_MAX_VCPUS - 1}`);
-    if (this.vcpus.length >= KVM_MAX_VCPUS) fail('EINVAL', 'too many vCPUs');
+    const max = this.vgic !== undefined && !this.vgic.isV3 ? V2_MAX_VCPUS : KVM_MAX_VCPUS;
+    if (this.vcpus.length >= max) fail('EINVAL', 'too many vCPUs');
+    if (this.vgic?.model !== undefined) fail('EBUSY', 'the vGIC is initialised: no vCPU can be added');
     if (this.vcpus.some((v) => v.id === id)) fail('EEXIST', `vCPU ${id} exists`);
     const v = new Vcpu(this, id, this.vcpus.length);
     this.vcpus.push(v);
@@ -418,20 +428,39 @@ export class Vm {
   }
 
   /**
-   * KVM_IRQ_LINE without an in-kernel interrupt controller: drive a vCPU's IRQ input.
-   * `irq` = type << 24 | vcpu_index << 16 | irq_id, type KVM_ARM_IRQ_TYPE_CPU and irq_id KVM_ARM_IRQ_CPU_IRQ.
-   * ENXIO: SPI/PPI types (no in-kernel GIC) or the FIQ line (not modelled); EINVAL: no such vCPU index or irq id.
+   * KVM_IRQ_LINE: `irq` = type << 24 | vcpu_index << 16 | irq_id. Without an in-kernel interrupt controller, drive a
+   * vCPU's IRQ input: type KVM_ARM_IRQ_TYPE_CPU and irq_id KVM_ARM_IRQ_CPU_IRQ; ENXIO: SPI/PPI types or the FIQ line
+   * (not modelled); EINVAL: no such vCPU index or irq id. With a vGIC (createDevice), drive an interrupt line:
+   * KVM_ARM_IRQ_TYPE_SPI (irq_id the INTID, 32 and up) or _PPI (INTID 16..31 of the vCPU); ENXIO: type CPU;
+   * EINVAL: an INTID out of range or no such vCPU; EBUSY: a vGICv3 not yet initialised.
    */
   irqLine(irq: number, level: boolean): void {
     const type = (irq >>> KVM_ARM_IRQ_TYPE_SHIFT) & 0xf;
     const index = ((irq >>> KVM_ARM_IRQ_VCPU_SHIFT) & 0xff) | (((irq >>> 28) & 0xf) << 8);
     const id = irq & 0xffff;
+    if (this.vgic !== undefined) {
+      this.vgic.irqLine(type, index, id, level);
+      return;
+    }
     if (type !== KVM_ARM_IRQ_TYPE_CPU) fail('ENXIO', `irq type ${type} needs an in-kernel interrupt controller`);
     const v = this.vcpus[index];
     if (v === undefined) fail('EINVAL', `no vCPU at index ${index}`);
     if (id === KVM_ARM_IRQ_CPU_FIQ) fail('ENXIO', 'the FIQ line is not modelled');
     if (id !== KVM_ARM_IRQ_CPU_IRQ) fail('EINVAL', `irq id ${id} is not a CPU line`);
     v.setIrqLine(level);
+  }
+
+  /**
+   * KVM_CREATE_DEVICE: KVM_DEV_TYPE_ARM_VGIC_V3 or _V2, the in-kernel interrupt controller (vgic-device.ts for its
+   * attributes). ENODEV: another type; EEXIST: the VM has one; EBUSY: a vCPU has run; E2BIG: a GICv2 for more than
+   * 8 vCPUs. From then on KVM_IRQ_LINE drives its interrupt lines, and with a GICv3 the vCPUs have the ICC_*
+   * registers and ID_AA64PFR0_EL1.GIC = 1.
+   */
+  createDevice(type: number): Device {
+    const dev = createVgicDevice(this, type);
+    this.vgic = dev;
+    for (const v of this.vcpus) v.attachVgic();
+    return dev;
   }
 
   /** @internal The memslot containing `ipa`. */

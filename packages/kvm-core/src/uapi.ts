@@ -4,6 +4,7 @@
  */
 
 /** Capabilities for `checkExtension` / `enableCap`. */
+export const KVM_CAP_IRQCHIP = 0;
 export const KVM_CAP_USER_MEMORY = 3;
 export const KVM_CAP_NR_VCPUS = 9;
 export const KVM_CAP_NR_MEMSLOTS = 10;
@@ -14,6 +15,7 @@ export const KVM_CAP_MAX_VCPUS = 66;
 export const KVM_CAP_ONE_REG = 70;
 export const KVM_CAP_READONLY_MEM = 81;
 export const KVM_CAP_ARM_PSCI = 87;
+export const KVM_CAP_DEVICE_CTRL = 89;
 export const KVM_CAP_ARM_EL1_32BIT = 93;
 export const KVM_CAP_ARM_PSCI_0_2 = 102;
 export const KVM_CAP_CHECK_EXTENSION_VM = 105;
@@ -142,3 +144,46 @@ export const CoreReg = {
   /** spsr[i], i = 0..4 (KVM_SPSR_EL1 = 0; 1..4 are the AArch32 banked SPSRs, stored but unused) */
   spsr: (i: number): bigint => kvmCoreRegId(72 + 2 * i),
 } as const;
+
+/** KVM_CREATE_DEVICE types (enum kvm_device_type): the in-kernel GICs. */
+export const KVM_DEV_TYPE_ARM_VGIC_V2 = 5;
+export const KVM_DEV_TYPE_ARM_VGIC_V3 = 7;
+
+/** The vGIC device's attribute groups (KVM_{SET,GET,HAS}_DEVICE_ATTR `group`). */
+export const KVM_DEV_ARM_VGIC_GRP_ADDR = 0;
+export const KVM_DEV_ARM_VGIC_GRP_DIST_REGS = 1;
+export const KVM_DEV_ARM_VGIC_GRP_CPU_REGS = 2;
+export const KVM_DEV_ARM_VGIC_GRP_NR_IRQS = 3;
+export const KVM_DEV_ARM_VGIC_GRP_CTRL = 4;
+export const KVM_DEV_ARM_VGIC_GRP_REDIST_REGS = 5;
+export const KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS = 6;
+export const KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO = 7;
+/** KVM_DEV_ARM_VGIC_GRP_CTRL attributes. */
+export const KVM_DEV_ARM_VGIC_CTRL_INIT = 0;
+
+/** KVM_DEV_ARM_VGIC_GRP_ADDR attributes (the frame whose guest physical base address the value is). */
+export const KVM_VGIC_V2_ADDR_TYPE_DIST = 0;
+export const KVM_VGIC_V2_ADDR_TYPE_CPU = 1;
+export const KVM_VGIC_V3_ADDR_TYPE_DIST = 2;
+export const KVM_VGIC_V3_ADDR_TYPE_REDIST = 3;
+/** Frame sizes: GICv2 distributor 4 KiB and CPU interface 8 KiB; GICv3 distributor 64 KiB, redistributor 128 KiB. */
+export const KVM_VGIC_V2_DIST_SIZE = 0x1000;
+export const KVM_VGIC_V2_CPU_SIZE = 0x2000;
+export const KVM_VGIC_V3_DIST_SIZE = 0x1_0000;
+export const KVM_VGIC_V3_REDIST_SIZE = 0x2_0000;
+
+/**
+ * Register attributes: bits [31:0] the register offset (GRP_CPU_SYSREGS: bits [15:0] the op0:op1:CRn:CRm:op2
+ * encoding); GICv2 bits [39:32] the vCPU id; GICv3 bits [63:32] the vCPU's affinity Aff3.Aff2.Aff1.Aff0.
+ */
+export const KVM_DEV_ARM_VGIC_CPUID_SHIFT = 32n;
+export const KVM_DEV_ARM_VGIC_CPUID_MASK = 0xffn << 32n;
+export const KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT = 32n;
+export const KVM_DEV_ARM_VGIC_V3_MPIDR_MASK = 0xffff_ffffn << 32n;
+export const KVM_DEV_ARM_VGIC_OFFSET_MASK = 0xffff_ffffn;
+export const KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK = 0xffffn;
+/** GRP_LEVEL_INFO attributes: bits [31:10] what (0: line levels), bits [9:0] the first INTID of 32. */
+export const KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT = 10n;
+export const KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK = 0x3f_ffffn << 10n;
+export const KVM_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK = 0x3ffn;
+export const VGIC_LEVEL_INFO_LINE_LEVEL = 0;

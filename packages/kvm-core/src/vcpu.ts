@@ -1,7 +1,7 @@
 /**
  * A vCPU handle: its own CPU model and MMU, ONE_REG access, and `run()`, which enters the guest and handles what
- * Linux's KVM handles in the kernel (stage-2 faults on RAM, PSCI, WFI, traps KVM answers with UNDEF) until
- * something needs the VMM.
+ * Linux's KVM handles in the kernel (stage-2 faults on RAM, PSCI, WFI, the in-kernel vGIC's MMIO frames, traps KVM
+ * answers with UNDEF) until something needs the VMM.
  */
 import { Cpu, Ec, type MemoryPort, setMteLevel, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
@@ -22,6 +22,7 @@ import {
   KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM64, KVM_REG_ARM64_SYSREG, KVM_REG_SIZE_MASK, KVM_REG_SIZE_U64,
   KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2, KVM_SYSTEM_EVENT_SHUTDOWN,
 } from './uapi.js';
+import { attachVgic, vgicMmio } from './vgic-guest.js';
 
 /** Feature bits KVM_ARM_VCPU_INIT accepts here (KVM_ARM_VCPU_MTE only on a host with MTE). */
 const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2) | (1 << KVM_ARM_VCPU_MTE);
@@ -128,6 +129,19 @@ export class Vcpu {
    */
   get instructionsRetired(): number {
     return this.retiredBeforeInit + (this.cpuState?.insnCount ?? 0);
+  }
+
+  /**
+   * Model-specific: whether the vCPU's IRQ input is asserted (an interrupt the vGIC would signal, or the line
+   * KVM_IRQ_LINE drives without one). A vCPU whose run() returned 'wfi' waits for this, as KVM_RUN would block.
+   */
+  get irqPending(): boolean {
+    return this.irq;
+  }
+
+  /** @internal The vCPU's MPIDR_EL1 (its affinity, as the vGIC routes by it). */
+  get mpidrValue(): bigint {
+    return this.mpidr;
   }
 
   /** Whether KVM_ARM_VCPU_INIT has succeeded. */
@@ -334,14 +348,17 @@ export class Vcpu {
   /**
    * KVM_RUN: complete a pending MMIO access, then run the guest for at most `runBudget` instructions, handling
    * stage-2 faults on RAM, PSCI calls, WFI and UNDEF-answered traps without returning, until an exit for the VMM.
-   * Throws KvmError: ENOEXEC before init; EINVAL for a bad `runBudget`; EFAULT when a memslot's page lies beyond its
-   * mapping; ENOSYS for an MMIO access without a valid syndrome when KVM_CAP_ARM_NISV_TO_USER is off (all as Linux).
+   * Throws KvmError: ENOEXEC before init; EINVAL for a bad `runBudget`; with a vGIC on the first run, ENXIO while a
+   * frame address is missing, EINVAL for overlapping frames, EBUSY for a vGICv3 not initialised; EFAULT when a
+   * memslot's page lies beyond its mapping; ENOSYS for an MMIO access without a valid syndrome when
+   * KVM_CAP_ARM_NISV_TO_USER is off (all as Linux).
    * A failure of the model itself is an 'internal-error' exit, never a throw.
    */
   run(): KvmExit {
     const budget = this.runBudget;
     if (!Number.isSafeInteger(budget) || budget <= 0) fail('EINVAL', `runBudget must be a positive integer, got ${budget}`);
     this.cpu();
+    this.vm.vgic?.mapResources();
     this.vm.hasRun = true;
     try {
       return this.runLoop(budget);
@@ -355,6 +372,11 @@ export class Vcpu {
   setIrqLine(level: boolean): void {
     this.irq = level;
     if (this.cpuState !== undefined) this.cpuState.irqLine = level;
+  }
+
+  /** @internal Give the CPU the VM's vGIC (ICC_* registers, ID_AA64PFR0_EL1.GIC): at reset and at KVM_CREATE_DEVICE. */
+  attachVgic(): void {
+    if (this.cpuState !== undefined) attachVgic(this.vm.vgic, this.index, this.cpuState);
   }
 
   /** @internal Drop every cached stage-2 translation of this vCPU. */
@@ -396,6 +418,7 @@ export class Vcpu {
     s[SysReg.HCR_EL2] = HCR_VM | HCR_SWIO | HCR_TWI | HCR_TSC | HCR_RW | (vm.mteEnabled ? HCR_ATA : 0n);
     s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
+    attachVgic(vm.vgic, this.index, cpu);
     cpu.mem.controlChanged();
     this.retiredBeforeInit += retiredBefore;
     this.cpuState = cpu;
@@ -594,6 +617,11 @@ export class Vcpu {
       for (let i = 0; i < len; i++) data[i] = Number((v >> BigInt(8 * i)) & 0xffn);
     }
     this.pendingMmio = { isWrite: write, len, rt, signExtend: (iss & (1 << 21)) !== 0, sixtyFour: (iss & (1 << 15)) !== 0 };
+    if (this.vm.vgic !== undefined && vgicMmio(this.vm.vgic, this.index, ipa, len, write, data)) {
+      // The in-kernel vGIC's frame: done here, completed as the VMM's answer to an exit would be.
+      this.completeMmio(cpu);
+      return undefined;
+    }
     const exit: MmioExit = { reason: 'mmio', exitReason: KVM_EXIT_MMIO, physAddr: ipa, len, isWrite: write, data };
     return exit;
   }

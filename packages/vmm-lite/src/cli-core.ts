@@ -36,6 +36,8 @@ Options:
   --initrd FILE            initramfs for an Image or raw kernel
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
+  --gic V                  the interrupt controller, kvm-core's in-kernel vGIC: v3 (default) or v2 (restore takes
+                           it from the snapshot)
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
   --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M; default 64M
   --clock C                the RTC's clock: host (host time, default) or deterministic (from instructions
@@ -76,6 +78,8 @@ export interface CliRunOptions {
   initrd?: string;
   mte: boolean;
   smp: number;
+  /** --gic: the interrupt controller (default v3). */
+  gic?: 'v2' | 'v3';
   maxInstructions?: number;
   /** --code-cache: the VM's translated-code cache budget in bytes. */
   codeCache?: number;
@@ -102,6 +106,7 @@ const OPTIONS = {
   mte: { type: 'boolean' },
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
+  gic: { type: 'string' },
   'max-instructions': { type: 'string' },
   'code-cache': { type: 'string' },
   clock: { type: 'string' },
@@ -125,6 +130,12 @@ function parseCodeCache(text: string): number {
   const bytes = parseSize(text);
   if (bytes < 1) throw new VmmError(`invalid --code-cache '${text}': must be at least 1 byte (e.g. 16M)`);
   return bytes;
+}
+
+/** --gic v2|v3. */
+function parseGic(text: string): 'v2' | 'v3' {
+  if (text !== 'v2' && text !== 'v3') throw new VmmError(`invalid --gic '${text}': expected v2 or v3`);
+  return text;
 }
 
 /** --clock host|deterministic. */
@@ -217,6 +228,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     mte,
     smp: values.smp === undefined ? 1 : parseCount('smp', values.smp, MAX_SMP),
   };
+  if (values.gic !== undefined) options.gic = parseGic(values.gic);
   if (values.append !== undefined) options.append = values.append;
   if (values.initrd !== undefined) {
     if (values.initrd === '') throw new VmmError('--initrd needs a file name');
@@ -375,6 +387,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const initrd = o.initrd === undefined ? undefined : readInputFile('initrd', o.initrd, read);
     result = await runVirt({
       kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b), ...cpuOptionsFromEnv(io.env),
+      ...(o.gic !== undefined && { gic: o.gic }),
       ...(o.append !== undefined && { append: o.append }),
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),

@@ -19,6 +19,7 @@ const NOT_FOR: Readonly<Record<CommandName, Readonly<Record<string, string>>>> =
     screenshot: 'the framebuffer\'s memory is not saved in snapshots',
   },
   restore: {
+    gic: 'the snapshot says which GIC the machine has',
     append: 'the guest is already loaded',
     initrd: 'the guest is already loaded',
     framebuffer: 'the framebuffer\'s memory is not saved in snapshots',

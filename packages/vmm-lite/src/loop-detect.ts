@@ -2,7 +2,9 @@
  * Detecting a guest that can never make progress: the whole machine state repeats.
  *
  * The machine is deterministic, and while loop detection is on nothing outside it can change guest-visible state
- * (no interrupt sources, no DMA, and UART input either absent or ended: see MachineRunOptions.detectLoops). So if
+ * (interrupts come only from the vCPUs and devices themselves, through the vGIC; no DMA; UART input either absent
+ * or ended: see MachineRunOptions.detectLoops). The vGIC's own state is not compared: it changes only through the
+ * guest's accesses and the devices' lines, which are. So if
  * the machine is in exactly the same state at two round boundaries, it is in a cycle it cannot leave: `b .`, a fault
  * taken on its own exception vector (VBAR_EL1 unset, or an access without a syndrome that is aborted every time), a
  * loop polling a device register whose value cannot change, a loop on memory nothing else writes.

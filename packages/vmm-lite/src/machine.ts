@@ -1,12 +1,12 @@
 /**
- * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000, a PL031
- * RTC at 0x0901_0000, PSCI over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs'
- * exits.
+ * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000 (its
+ * interrupt on SPI 1), a PL031 RTC at 0x0901_0000, kvm-core's in-kernel GICv3 or GICv2 at 0x0800_0000 (gic.ts), PSCI
+ * over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs' exits.
  */
 import {
   CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
   KVM_CAP_ARM_MTE, KVM_CAP_ARM_NISV_TO_USER, KVM_MP_STATE_STOPPED, KVM_SYSTEM_EVENT_RESET,
-  KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type HostMapping, type KvmExit, type PageUpgradePolicy, type Vcpu, type Vm,
+  KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type Device, type HostMapping, type KvmExit, type PageUpgradePolicy, type Vcpu, type Vm,
 } from '@kvm-mte/kvm-core';
 import { MmioBus, type AccessSize } from './bus.js';
 import { hex, MiB, VmmError } from './errors.js';
@@ -22,6 +22,7 @@ import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
 import { defaultPlatform, type Platform } from './platform.js';
+import { createVirtGic, PL011_SPI, type GicVersion } from './gic.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
@@ -91,6 +92,11 @@ export interface VirtMachineOptions {
   smp?: number;
   /** Enable KVM_CAP_ARM_MTE on the VM (like `-M virt,mte=on`). Default true. */
   mte?: boolean;
+  /**
+   * The interrupt controller (gic.ts): kvm-core's in-kernel vGIC at QEMU virt's addresses, 'v3' (default) or 'v2'
+   * (like `-M virt,gic-version=N`); 'none' for none (only to restore snapshots taken before vmm-lite had a GIC).
+   */
+  gic?: GicVersion;
   /** Called with the guest's UART output as it is written, byte by byte. */
   onSerial?: (bytes: Uint8Array) => void;
   /**
@@ -187,6 +193,10 @@ export class VirtMachine {
   readonly ramBase = VIRT_RAM_BASE;
   readonly ramSize: number;
   readonly mte: boolean;
+  /** The interrupt controller's version (VirtMachineOptions.gic). */
+  readonly gicVersion: GicVersion;
+  /** The in-kernel vGIC device (KVM_CREATE_DEVICE), unless `gicVersion` is 'none'. */
+  readonly gic: Device | undefined;
   readonly bus = new MmioBus();
   readonly uart: Pl011;
   /** The PL031 real-time clock at 0x0901_0000, counting `clock`. */
@@ -252,6 +262,10 @@ export class VirtMachine {
         this.serial.push(b);
         onSerial?.(Uint8Array.of(b));
       },
+      // SPI 1 of QEMU's virt (INTID 33), once the GIC exists (created below, with the vCPUs).
+      onInterrupt: (level) => {
+        if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + PL011_SPI), level);
+      },
     });
     this.bus.map(PL011_BASE, PL011_SIZE, this.uart);
     const clock = typeof options.clock === 'string' ? { mode: options.clock } : options.clock ?? { mode: 'host' as const };
@@ -269,6 +283,11 @@ export class VirtMachine {
       vcpus.push(vcpu);
     }
     this.vcpus = vcpus;
+    this.gicVersion = options.gic ?? 'v3';
+    if (this.gicVersion !== 'v3' && this.gicVersion !== 'v2' && this.gicVersion !== 'none') {
+      throw new VmmError(`invalid GIC version ${String(this.gicVersion)}: must be v2 or v3`);
+    }
+    this.gic = createVirtGic(this.vm, this.gicVersion);
   }
 
   /** MPIDR affinity (Aff2.Aff1.Aff0) of each vCPU, as the device tree lists them. */
@@ -282,7 +301,7 @@ export class VirtMachine {
    */
   load(opts: BootOptions): BootLayout {
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
-      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe() });
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion });
     const initrdSize = opts.initrd?.length;
     // The blob's size does not depend on the initrd's address, only on whether there is one.
     const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });
@@ -329,7 +348,7 @@ export class VirtMachine {
     if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit > 0))) throw new VmmError(`invalid instruction limit ${limit}: must be a positive integer`);
     const slice = opts.slice ?? DEFAULT_SLICE;
     if (!Number.isSafeInteger(slice) || slice <= 0) throw new VmmError(`invalid slice ${slice}: must be a positive integer`);
-    /** vCPUs idle in WFI. Nothing can interrupt them yet (no interrupt controller), so they stay idle. */
+    /** vCPUs idle in WFI, until their IRQ input is asserted (an SGI from another vCPU, a device's SPI). */
     const idle = new Set<number>();
     const loops = opts.detectLoops === false ? undefined : new LoopDetector({
       vcpus: this.vcpus, vm: this.vm, ramSlot: 0, ram: this.ram.bytes, devices: () => this.deviceState(),
@@ -340,6 +359,7 @@ export class VirtMachine {
     try {
       for (;;) {
         if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
+        for (const i of idle) if (this.vcpus[i]!.irqPending) idle.delete(i);
         let ran = false;
         this.eventful = false;
         for (let i = 0; i < this.vcpus.length; i++) {

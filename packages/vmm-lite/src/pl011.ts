@@ -38,7 +38,7 @@ const ID = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1] as const;
 export interface Pl011Options {
   /** Called with every byte the guest transmits, in order, as it is written. */
   onTransmit?: (byte: number) => void;
-  /** Called when the interrupt output (any bit of UARTMIS set) changes. Nothing is wired to it until a GIC exists. */
+  /** Called when the interrupt output (any bit of UARTMIS set) changes: the machine drives SPI 1 of the vGIC with it. */
   onInterrupt?: (level: boolean) => void;
 }
 

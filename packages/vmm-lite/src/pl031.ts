@@ -17,8 +17,8 @@
  * - Accesses of 1, 2 or 4 bytes are decoded by their exact offset (a byte read of RTCDR gives its low byte; a read
  *   at 0x01 hits no register); 64-bit ones are two 32-bit ones (MmioBus). Reserved offsets, reads of RTCICR and
  *   writes to the read-only registers are ignored and read as 0 (QEMU logs a guest error).
- * - The interrupt output (SPI 2 on QEMU's virt) is not connected: there is no interrupt controller yet. The state
- *   is in RTCRIS/RTCMIS for a guest that polls.
+ * - The interrupt output (SPI 2 on QEMU's virt, which the device tree gives) is not connected to the vGIC yet. The
+ *   state is in RTCRIS/RTCMIS for a guest that polls.
  */
 import type { AccessSize, MmioDevice } from './bus.js';
 import type { VmClock } from './clock.js';
@@ -87,7 +87,7 @@ export class Pl031 implements MmioDevice {
     return Number(this.timeNs() / NS_PER_S);
   }
 
-  /** The interrupt output (RTCMIS bit 0); not wired anywhere until a GIC exists. */
+  /** The interrupt output (RTCMIS bit 0); not wired to the vGIC yet. */
   get interrupt(): boolean {
     this.poll();
     return (this.is & this.im) !== 0;

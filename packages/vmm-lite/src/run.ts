@@ -18,6 +18,8 @@ export interface RunVirtOptions {
   mte?: boolean;
   /** vCPUs, 1..8 (default 1). */
   smp?: number;
+  /** The interrupt controller: kvm-core's vGICv3 (default) or vGICv2 (see gic.ts). */
+  gic?: 'v2' | 'v3';
   /** Stop with outcome 'instruction-limit' after this many guest instructions (default: no limit). */
   maxInstructions?: number;
   /** The guest's UART output as it is written. */
@@ -63,6 +65,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
   const machine = new VirtMachine({
     ...(options.memory !== undefined && { memory: options.memory }),
     ...(options.smp !== undefined && { smp: options.smp }),
+    ...(options.gic !== undefined && { gic: options.gic }),
     ...(options.mte !== undefined && { mte: options.mte }),
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
     ...(options.serialLogBytes !== undefined && { serialLogBytes: options.serialLogBytes }),

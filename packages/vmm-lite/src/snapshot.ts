@@ -10,6 +10,10 @@
  * devices section's `machine.monitors` (one entry per vCPU, addresses as hex strings), so that a round trip is exact:
  * a reservation open at the snapshot is open, and global, after the restore. A snapshot without them restores with
  * every monitor open and no event pending.
+ *
+ * The vGIC's state is saved through its device attributes (gic-state.ts) in `machine.gic`, with its version: a
+ * restore builds the machine with that GIC (a snapshot without one, from before vmm-lite had a GIC, restores on a
+ * machine without one).
  */
 import {
   enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
@@ -26,6 +30,7 @@ import {
 } from './snapshot-format.js';
 import type { SnapshotSource } from './snapshot-source.js';
 import type { Platform } from './platform.js';
+import { checkSavedGic, restoreGic, saveGic, type SavedGic } from './gic-state.js';
 
 export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
 const PACKED = TAGS_PER_PAGE / 2;
@@ -232,7 +237,8 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
     if (snapshottable(m.device)) devices[deviceKey(m)] = m.device.saveState();
   }
   const monitors = machine.vcpus.map((vcpu) => saveMonitor(vcpu.getMonitorState()));
-  const machineState = { instructions: machine.instructions, monitors };
+  const gic = saveGic(machine.gicVersion, machine.gic, machine.vcpus.length);
+  const machineState = { instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }) };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
   sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
@@ -312,6 +318,8 @@ export interface DecodedSnapshot {
   vcpus: VcpuState[];
   /** Each vCPU's exclusive monitor and event register (model state outside ONE_REG; see the file comment). */
   monitors: VcpuMonitorState[];
+  /** The vGIC's version and registers (gic-state.ts); undefined for a snapshot of a machine without one. */
+  gic: SavedGic | undefined;
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -490,7 +498,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -507,8 +515,19 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
       bad(`snapshot is corrupt: ${(e as Error).message}`);
     }
   }
-  const monitors = decodeMonitors(typeof d.machine === 'object' && d.machine !== null ? d.machine.monitors : undefined, header.smp);
-  return { header, vcpus, monitors, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const machineState = typeof d.machine === 'object' && d.machine !== null ? d.machine : undefined;
+  const monitors = decodeMonitors(machineState?.monitors, header.smp);
+  const rawGic = machineState?.gic as { version?: unknown } | undefined;
+  let gic: SavedGic | undefined;
+  if (rawGic !== undefined) {
+    try {
+      checkSavedGic(rawGic, rawGic?.version === 'v2' ? 'v2' : 'v3');
+    } catch (e) {
+      bad(`snapshot is corrupt: ${(e as Error).message}`);
+    }
+    gic = rawGic;
+  }
+  return { header, vcpus, monitors, gic, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -535,7 +554,7 @@ export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreC
   const policy = overrides.policy ?? h.policy;
   const memBackend = overrides.memBackend ?? h.memBackend;
   const protMte = overrides.protMte ?? h.protMte;
-  return { memory: h.memory, smp: h.smp, mte: h.mte, pagePolicy: policyByName(policy), memBackend, protMte, policy };
+  return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pagePolicy: policyByName(policy), memBackend, protMte, policy };
 }
 
 /** What a restore wrote: pages of RAM and pages of tags (exactly the pages the snapshot holds). */
@@ -557,6 +576,7 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   if (machine.ramSize !== h.memory || machine.ramBase !== h.ramBase) bad('snapshot is incompatible: RAM size or base differs from the machine');
   if (machine.vcpus.length !== h.smp) bad('snapshot is incompatible: vCPU count differs from the machine');
   if (machine.mte !== h.mte) bad('snapshot is incompatible: MTE differs from the machine');
+  if (machine.gicVersion !== (snap.gic?.version ?? 'none')) bad('snapshot is incompatible: the GIC version differs from the machine');
   snap.vcpus.forEach((s, i) => {
     const vcpu = machine.vcpus[i]!;
     if (vcpu.id !== s.id) bad(`snapshot is incompatible: vCPU ${i} has id ${vcpu.id}, the snapshot ${s.id}`);
@@ -590,6 +610,9 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   // After the registers: the monitors belong to the vCPUs' state (memslots are in place: the reservation is global).
   machine.vcpus.forEach((vcpu, i) => vcpu.setMonitorState(snap.monitors[i] ?? { event: false }));
   for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s);
+  // The vGIC after the vCPUs (its ICC_* registers belong to them) and the devices (line levels come from the GIC's
+  // own level info, not from the devices' outputs).
+  if (snap.gic !== undefined && machine.gic !== undefined) restoreGic(machine.gic, snap.gic);
   // RAM of a fresh machine is zero: write only the snapshot's pages (writing the rest, even zeros, would make the
   // host commit all of guest RAM).
   const memoryPages = snap.memory.copyInto(machine.ram.bytes, opts.progress);

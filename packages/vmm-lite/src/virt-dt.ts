@@ -1,12 +1,16 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
+ * find RAM, the CPUs, PSCI, the interrupt controller, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
  * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
 import type { FramebufferDescription } from './framebuffer.js';
 import { PL011_BASE, PL011_SIZE } from './pl011.js';
 import { PL031_BASE, PL031_SIZE } from './pl031.js';
+import {
+  GIC_CPU_BASE, GIC_CPU_SIZE, GIC_DIST_BASE, GIC_DIST_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE, PL011_SPI, PL031_SPI,
+  type GicVersion,
+} from './gic.js';
 
 /** The PL011's fixed reference clock on the virt board (QEMU's "apb-pclk": 24 MHz). */
 export const APB_PCLK_HZ = 24_000_000;
@@ -17,6 +21,10 @@ const PSCI_0_1_IDS = { cpu_suspend: 0xc400_0001, cpu_off: 0x8400_0002, cpu_on: 0
 /** Phandles: fixed numbers so the blob is deterministic. */
 const PHANDLE_APB_PCLK = 0x8000;
 const PHANDLE_CPU0 = 0x8100;
+/** The interrupt controller's phandle: QEMU's virt gives it 0x8003. */
+const PHANDLE_GIC = 0x8003;
+/** An `interrupts` specifier of the GIC binding: SPI (0), the SPI number, IRQ_TYPE_LEVEL_HIGH (4). */
+const spiCells = (spi: number): { cells: number[] } => ({ cells: [0, spi, 4] });
 
 export interface VirtDeviceTreeOptions {
   ramBase: number;
@@ -29,6 +37,8 @@ export interface VirtDeviceTreeOptions {
   initrd?: { start: number; end: number } | undefined;
   /** A simple-framebuffer node under /chosen (framebuffer.ts). */
   framebuffer?: FramebufferDescription | undefined;
+  /** The interrupt controller (gic.ts); default 'v3'. With 'none', no intc node and no `interrupts`. */
+  gic?: GicVersion | undefined;
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
@@ -36,12 +46,14 @@ export const PL031_NODE = `/pl031@${PL031_BASE.toString(16)}`;
 
 /** Build the virt board's device tree blob. */
 export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
+  const gic = o.gic ?? 'v3';
   const fdt = new FdtBuilder();
   fdt.beginNode('')
     .prop('compatible', 'linux,dummy-virt')
     .prop('model', 'linux,dummy-virt')
     .prop('#address-cells', { cells: [2] })
     .prop('#size-cells', { cells: [2] });
+  if (gic !== 'none') fdt.prop('interrupt-parent', { cells: [PHANDLE_GIC] });
 
   fdt.beginNode('psci')
     .prop('compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci'])
@@ -77,19 +89,38 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     .prop('phandle', { cells: [PHANDLE_APB_PCLK] })
     .endNode();
 
-  // No `interrupts` yet: there is no interrupt controller to route the UART's SPI to.
+  // The interrupt controller as QEMU's virt describes it under KVM (no ITS or GICv2m frame: vmm-lite has neither).
+  if (gic !== 'none') {
+    fdt.beginNode(`intc@${GIC_DIST_BASE.toString(16)}`)
+      .prop('compatible', gic === 'v3' ? 'arm,gic-v3' : 'arm,cortex-a15-gic')
+      .prop('#interrupt-cells', { cells: [3] })
+      .prop('interrupt-controller', { cells: [] })
+      .prop('#address-cells', { cells: [2] })
+      .prop('#size-cells', { cells: [2] })
+      .prop('ranges', { cells: [] });
+    if (gic === 'v3') {
+      fdt.prop('reg', { u64: [GIC_DIST_BASE, GIC_DIST_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE] })
+        .prop('#redistributor-regions', { cells: [1] });
+    } else {
+      fdt.prop('reg', { u64: [GIC_DIST_BASE, GIC_DIST_SIZE, GIC_CPU_BASE, GIC_CPU_SIZE] });
+    }
+    fdt.prop('phandle', { cells: [PHANDLE_GIC] }).endNode();
+  }
+
   fdt.beginNode(PL011_NODE.slice(1))
     .prop('compatible', ['arm,pl011', 'arm,primecell'])
-    .prop('reg', { u64: [PL011_BASE, PL011_SIZE] })
-    .prop('clocks', { cells: [PHANDLE_APB_PCLK, PHANDLE_APB_PCLK] })
+    .prop('reg', { u64: [PL011_BASE, PL011_SIZE] });
+  if (gic !== 'none') fdt.prop('interrupts', spiCells(PL011_SPI));
+  fdt.prop('clocks', { cells: [PHANDLE_APB_PCLK, PHANDLE_APB_PCLK] })
     .prop('clock-names', ['uartclk', 'apb_pclk'])
     .endNode();
 
-  // The RTC (pl031.ts); no `interrupts` either (QEMU's SPI 2), for the same reason.
+  // The RTC (pl031.ts): QEMU's SPI 2 in the tree, though the model's interrupt output is not wired yet.
   fdt.beginNode(PL031_NODE.slice(1))
     .prop('compatible', ['arm,pl031', 'arm,primecell'])
-    .prop('reg', { u64: [PL031_BASE, PL031_SIZE] })
-    .prop('clocks', { cells: [PHANDLE_APB_PCLK] })
+    .prop('reg', { u64: [PL031_BASE, PL031_SIZE] });
+  if (gic !== 'none') fdt.prop('interrupts', spiCells(PL031_SPI));
+  fdt.prop('clocks', { cells: [PHANDLE_APB_PCLK] })
     .prop('clock-names', 'apb_pclk')
     .endNode();
 

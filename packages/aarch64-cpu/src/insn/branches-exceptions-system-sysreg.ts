@@ -4,8 +4,9 @@
  * file applies the checks in the Arm ARM's order and reads or writes the value.
  *
  * Access check order (as the per-register pseudocode does it):
- *   1. encoding not implemented → UNDEFINED (the ID space reads as zero at EL1; HCR_EL2.TIDCP traps EL1 accesses
- *      to the IMPLEMENTATION DEFINED encodings);
+ *   1. encoding not implemented → UNDEFINED (the ID space reads as zero at EL1; at EL1 the layer above's
+ *      `cpu.sysRegPort` is asked first, kvm-core's ICC_* registers; HCR_EL2.TIDCP traps EL1 accesses to the
+ *      IMPLEMENTATION DEFINED encodings);
  *   2. below the register's minimum EL, feature not advertised, MSR of a read-only or MRS of a write-only register,
  *      SP_EL0 while PSTATE.SP = 0 → UNDEFINED;
  *   3. at EL0, an EL0 enable in SCTLR_EL1/CNTKCTL_EL1 clear → trapped to EL1 (EC 0x18);
@@ -63,7 +64,13 @@ export function unimplementedSys(cpu: Cpu, key: number, rt: number, read: boolea
   undef();
 }
 
-/** Run the access checks; returns the register id, or -1 for an unassigned ID-space encoding (reads as zero). */
+/** {@link checkAccess}'s answer for an encoding the CPU's table does not have that `cpu.sysRegPort` may implement. */
+const PORT_REG = -2;
+
+/**
+ * Run the access checks; returns the register id, -1 for an unassigned ID-space encoding (reads as zero), or
+ * PORT_REG for an encoding outside the table at EL1 when the CPU has a `sysRegPort` (which the caller asks).
+ */
 function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
   const el = cpu.el;
   const sys = cpu.sys;
@@ -73,6 +80,7 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
       if ((sys[SysReg.HCR_EL2]! & HCR.TID3) !== 0n) trapSysToEl2(key, rt, read);
       return -1;
     }
+    if (el !== 0 && cpu.sysRegPort !== undefined) return PORT_REG;
     unimplementedSys(cpu, key, rt, read);
   }
   const rule = RULES[id]!;
@@ -181,6 +189,12 @@ export function mrs(cpu: Cpu, insn: number): void {
   const key = (insn >>> 5) & 0xffff;
   const rt = insn & 31;
   const id = checkAccess(cpu, key, rt, true);
+  if (id === PORT_REG) {
+    const v = cpu.sysRegPort!.read(key);
+    if (v === undefined) unimplementedSys(cpu, key, rt, true);
+    cpu.setXr(rt, v);
+    return;
+  }
   cpu.setXr(rt, id < 0 ? 0n : readSysReg(cpu, id));
 }
 
@@ -189,6 +203,10 @@ export function msrRegister(cpu: Cpu, insn: number): void {
   const key = (insn >>> 5) & 0xffff;
   const rt = insn & 31;
   const id = checkAccess(cpu, key, rt, false);
+  if (id === PORT_REG) {
+    if (!cpu.sysRegPort!.write(key, cpu.xr(rt))) unimplementedSys(cpu, key, rt, false);
+    return;
+  }
   writeSysReg(cpu, id, cpu.xr(rt));
 }
 

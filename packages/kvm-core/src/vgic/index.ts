@@ -2,7 +2,7 @@
  * The vGIC: KVM's in-kernel interrupt controller as a deterministic state machine. `VgicV3` (distributor,
  * redistributors, ICC_* system registers) and `VgicV2` (distributor, GICC frames), each with the guest's register
  * accesses, the user-space save/restore accessors of KVM's device attributes, interrupt lines in and IRQ/FIQ
- * outputs through callbacks. Not yet wired to `Vm`/`Vcpu`.
+ * outputs through callbacks. `Vm.createDevice` wires it to the VM (../vgic-device.ts, ../vgic-guest.ts).
  */
 export { VgicModel, type Acknowledged, type VgicOptions } from './vgic-model.js';
 export { VgicV3, type VgicV3Options } from './vgic-v3.js';

@@ -1,0 +1,43 @@
+/**
+ * The virt board's interrupt controller: kvm-core's in-kernel vGIC (KVM_CREATE_DEVICE), created as QEMU's virt
+ * creates it under KVM, at its addresses: the distributor at 0x0800_0000 (64 KiB), GICv3 redistributors from
+ * 0x080a_0000 (128 KiB per vCPU), the GICv2 CPU interface at 0x0801_0000. Devices' interrupts are SPIs numbered as
+ * QEMU's virt numbers them (the PL011 SPI 1, the PL031 SPI 2).
+ */
+import {
+  KVM_DEV_ARM_VGIC_CTRL_INIT, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_TYPE_ARM_VGIC_V2,
+  KVM_DEV_TYPE_ARM_VGIC_V3, KVM_VGIC_V2_ADDR_TYPE_CPU, KVM_VGIC_V2_ADDR_TYPE_DIST, KVM_VGIC_V3_ADDR_TYPE_DIST,
+  KVM_VGIC_V3_ADDR_TYPE_REDIST, type Device, type Vm,
+} from '@kvm-mte/kvm-core';
+
+/** The GIC the machine has ('none': only to restore snapshots from before vmm-lite had one). */
+export type GicVersion = 'v2' | 'v3' | 'none';
+
+/** QEMU virt's memory map of the GIC. */
+export const GIC_DIST_BASE = 0x0800_0000;
+export const GIC_DIST_SIZE = 0x1_0000;
+export const GIC_CPU_BASE = 0x0801_0000;
+export const GIC_CPU_SIZE = 0x1_0000;
+export const GIC_REDIST_BASE = 0x080a_0000;
+/** The redistributor region QEMU's virt reserves (and its device tree gives), whatever the number of vCPUs. */
+export const GIC_REDIST_SIZE = 0x00f6_0000;
+
+/** SPI numbers (INTID - 32) of the devices, as QEMU's virt assigns them. */
+export const PL011_SPI = 1;
+export const PL031_SPI = 2;
+
+/** Create, place and initialise the vGIC on `vm` (after its vCPUs: none can be added later). */
+export function createVirtGic(vm: Vm, version: GicVersion): Device | undefined {
+  if (version === 'none') return undefined;
+  const dev = vm.createDevice(version === 'v3' ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2);
+  const addr = (attr: number, value: number): void => dev.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_ADDR, attr, value });
+  if (version === 'v3') {
+    addr(KVM_VGIC_V3_ADDR_TYPE_DIST, GIC_DIST_BASE);
+    addr(KVM_VGIC_V3_ADDR_TYPE_REDIST, GIC_REDIST_BASE);
+  } else {
+    addr(KVM_VGIC_V2_ADDR_TYPE_DIST, GIC_DIST_BASE);
+    addr(KVM_VGIC_V2_ADDR_TYPE_CPU, GIC_CPU_BASE);
+  }
+  dev.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_CTRL, attr: KVM_DEV_ARM_VGIC_CTRL_INIT });
+  return dev;
+}
