@@ -84,7 +84,7 @@ async function pool(tasks, jobs) {
 function describePlan(p) {
   if (p.skip !== undefined) return `SKIP (${p.skip})`;
   const append = p.append === '' ? '' : ` --append '${p.append}'`;
-  return `${p.file}${append} --smp ${p.smp} --memory ${p.memoryMiB}M ${p.mte ? '--mte' : '--no-mte'}, timeout ${p.timeout}`
+  return `${p.file}${append} --smp ${p.smp} --memory ${p.memoryMiB}M ${p.mte ? '--mte' : '--no-mte'} --gic ${p.gic}, timeout ${p.timeout}`
     + `${p.migration ? ', migration through snapshot/restore' : ''}${p.manual ? ', manual (nodefault)' : ''}`;
 }
 

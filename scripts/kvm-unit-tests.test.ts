@@ -137,8 +137,13 @@ describe('plans: the suite runner\'s QEMU command line as vmm-lite options', () 
   });
 
   it('SKIPs what vmm-lite does not have yet, naming it, and other arches', () => {
-    expect(plan('gicv2-mmio-3p')).toMatchObject({ smp: 2, skip: 'vmm-lite: no GICv2 yet' });
-    expect(plan('gicv3-ipi').skip).toBe('vmm-lite: no GICv3 yet');
+    expect(plan('gicv2-mmio-3p')).toMatchObject({ smp: 2, gic: 'v2' });
+    expect(plan('gicv2-mmio-3p').skip).toBeUndefined();
+    expect(plan('gicv3-ipi')).toMatchObject({ gic: 'v3' });
+    expect(plan('gicv3-ipi').skip).toBeUndefined();
+    expect(plan('selftest-setup').gic).toBe('v2'); // QEMU virt's default
+    expect(planTest(parseCfg('[x]\nfile = x.flat\nqemu_params = -machine gic-version=4\n')[0], ENV).skip)
+      .toBe('vmm-lite: no GIC version 4 yet');
     expect(plan('pmu-cycle').skip).toBe('vmm-lite: no PMU yet');
     expect(plan('mte-sync')).toMatchObject({ mte: true, skip: 'arm only' });
     const cpu = planTest(parseCfg('[x]\nfile = x.flat\nqemu_params = -cpu cortex-a57\n')[0], ENV);
@@ -193,9 +198,9 @@ if (!HAVE_KUT && process.env.KVM_MTE_REQUIRE_KUT === '1') {
 
 describe.skipIf(!HAVE_KUT)(`kvm-unit-tests on vmm-lite${HAVE_KUT ? '' : ` (skipped: no built suite in ${KUT}; set KUT_DIR)`}`, () => {
   const expected: string[] = JSON.parse(readFileSync(join(ROOT, 'scripts', 'kvm-unit-tests.expected.json'), 'utf8')).pass;
-  /** Not expected to pass yet; each kind of ending once: a SKIP for a missing GIC, an abort, failures after a
-   * snapshot/restore round trip, a guest that skips itself, a nodefault test. */
-  const others = ['gicv2-ipi', 'timer', 'debug-bp-migration', 'pmu-sw-incr', 'micro-bench'];
+  /** Not expected to pass yet; each kind of ending once: an abort, failures after a snapshot/restore round trip, a
+   * guest that skips itself, a nodefault test. */
+  const others = ['timer', 'debug-bp-migration', 'pmu-sw-incr', 'micro-bench'];
   let dist = '';
   beforeAll(() => { dist = builtVmmLite(ROOT); }, 600_000); // a fresh clone has no dist/ yet
 
@@ -209,7 +214,7 @@ describe.skipIf(!HAVE_KUT)(`kvm-unit-tests on vmm-lite${HAVE_KUT ? '' : ` (skipp
     const names = parseCfg(readFileSync(join(KUT, 'unittests.cfg'), 'utf8')).map((e: { name: string }) => e.name);
     const lines = stdout.trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(names);
-    for (const l of lines) expect(l).toMatch(/ (SKIP \(.+\)|\S+\.flat .*--smp \d+ --memory \d+M --(no-)?mte, timeout \S+)/);
+    for (const l of lines) expect(l).toMatch(/ (SKIP \(.+\)|\S+\.flat .*--smp \d+ --memory \d+M --(no-)?mte --gic v[23], timeout \S+)/);
   });
 
   it('the expected tests PASS and the others get a verdict, in bounded time', async () => {
@@ -220,7 +225,6 @@ describe.skipIf(!HAVE_KUT)(`kvm-unit-tests on vmm-lite${HAVE_KUT ? '' : ` (skipp
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const verdict = (n: string) => report.tests.find((t: { name: string }) => t.name === n);
     for (const n of expected) expect({ n, ...verdict(n) }).toMatchObject({ n, verdict: 'PASS', status: 1 });
-    expect(verdict('gicv2-ipi')).toMatchObject({ verdict: 'SKIP', reason: 'vmm-lite: no GICv2 yet', timeMs: 0 });
     expect(verdict('timer')).toMatchObject({ verdict: 'FAIL', status: 127 });
     expect(verdict('debug-bp-migration')).toMatchObject({ verdict: 'FAIL', migrations: 1, outcome: 'shutdown' });
     expect(verdict('pmu-sw-incr')).toMatchObject({ verdict: 'SKIP', status: 77 });

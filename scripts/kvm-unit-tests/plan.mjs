@@ -23,6 +23,7 @@ export const DEFAULT_TIMEOUT = '90s';
  * @property {number} smp
  * @property {number} memoryMiB
  * @property {boolean} mte        `-machine mte=on`
+ * @property {'v2' | 'v3'} gic    `-machine gic-version=2|3`; QEMU virt's default is a GICv2
  * @property {number} timeoutMs
  * @property {string} timeout     as the cfg spells it (for reasons: `timeout; duration=90s`)
  * @property {boolean} migration  a test of the `migration` group: run with snapshot/restore at its migration points
@@ -38,12 +39,11 @@ const MISSING_OPTIONS = {
 };
 
 /**
- * What a `-machine` property needs that vmm-lite does not model yet (undefined: supported). The board has no
- * interrupt controller, so both GIC versions are missing; see issue 13.
+ * What a `-machine` property needs that vmm-lite does not model yet (undefined: supported).
  * @param {string} key @param {string} value
  */
 function missingMachineProperty(key, value) {
-  if (key === 'gic-version') return value === '2' ? 'GICv2' : value === '3' ? 'GICv3' : `GIC version ${value}`;
+  if (key === 'gic-version') return `GIC version ${value}`;
   if (key === 'virtualization' && value === 'on') return 'EL2 (virtualization=on)';
   if (key === 'secure' && value === 'on') return 'secure world (secure=on)';
   if (key === 'its' && value === 'on') return 'GIC ITS';
@@ -69,7 +69,7 @@ export function planTest(e, env) {
   /** @type {TestPlan} */
   const plan = {
     name: e.name, file: e.file, append: shellWords(e.testArgs ?? '').join(' '),
-    smp: e.smp === undefined ? 1 : evalSmp(e.smp, env), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false,
+    smp: e.smp === undefined ? 1 : evalSmp(e.smp, env), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false, gic: 'v2',
     timeoutMs: parseDuration(timeout), timeout, migration: e.groups.includes('migration'), manual: e.groups.includes('nodefault'),
   };
   const skip = (reason) => { plan.skip ??= reason; };
@@ -118,6 +118,7 @@ function applyQemuParams(plan, words, skip) {
         const [key, value = 'on'] = prop.split('=');
         if (key === 'virt' || key === '' || key === 'type' && value === 'virt') continue;
         if (key === 'mte') plan.mte = value === 'on';
+        else if (key === 'gic-version' && (value === '2' || value === '3')) plan.gic = value === '2' ? 'v2' : 'v3';
         else skip(`vmm-lite: no ${missingMachineProperty(key, value)} yet`);
       }
     } else if (opt === '-cpu') {
