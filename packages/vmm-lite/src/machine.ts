@@ -47,8 +47,16 @@ export const TURN_COST = {
   /** An exit the VMM answers (MMIO, an access without a syndrome, a tag access). */
   exit: 512,
 } as const;
-/** The most budget one `vcpu.run()` gets: bounds the time of a call that only takes exceptions (15 to 60 ms). */
-const RUN_CHUNK = 16_384;
+/**
+ * The budget of one `vcpu.run()`: RUN_CHUNK_MIN after a call in which more than 1/16 of the budget went on steps that
+ * retired nothing (exceptions, traps: about 1 to 3.5 us each), doubling after each call that was mostly instructions
+ * up to RUN_CHUNK_MAX. Small calls bound the time of a call that only takes exceptions (15 to 60 ms at the minimum,
+ * at most once 0.1 to 0.5 s at the maximum, until the next call shrinks); large ones spare code that runs the
+ * per-call cost (about 2 us: kvm-core's and the run loop's entry, every block's check against memory once per call,
+ * the budget's end inside a block), 10% of bench-lz's time at the minimum. Deterministic: only the guest decides it.
+ */
+const RUN_CHUNK_MIN = 16_384;
+const RUN_CHUNK_MAX = 131_072;
 /** 'arm-tag-access' exits kept in `VirtMachine.tagAccessExits` (the count goes on: `tagAccessExitCount`). */
 export const MAX_TAG_ACCESS_EXITS_KEPT = 1024;
 
@@ -223,6 +231,8 @@ export class VirtMachine {
   private eventful = false;
   /** Steps of the vCPUs' budgets that retired no instruction, since the machine was built (see maxInstructions). */
   private idleSteps = 0;
+  /** Each vCPU's next `vcpu.run()` budget (RUN_CHUNK_MIN .. RUN_CHUNK_MAX; see RUN_CHUNK_MIN). */
+  private readonly runChunk: number[] = [];
 
   constructor(options: VirtMachineOptions = {}) {
     this.ramSize = checkRamSize(options.memory ?? DEFAULT_RAM_BYTES);
@@ -424,7 +434,8 @@ export class VirtMachine {
       if (over !== undefined) return over;
       const turnLeft = slice - spent;
       if (turnLeft <= 0) return undefined;
-      const budget = Math.min(turnLeft, RUN_CHUNK, limit - this.instructions, limit - this.idleSteps);
+      const chunk = this.runChunk[i] ?? RUN_CHUNK_MIN;
+      const budget = Math.min(turnLeft, chunk, limit - this.instructions, limit - this.idleSteps);
       vcpu.runBudget = budget;
       const retiredBefore = vcpu.instructionsRetired;
       let exit: KvmExit;
@@ -440,6 +451,7 @@ export class VirtMachine {
       // on until its slice is spent.
       const idleSteps = exit.reason === 'intr' && exit.cause === 'budget' ? Math.max(0, budget - retired) : retired === 0 ? 1 : 0;
       this.idleSteps += idleSteps;
+      this.runChunk[i] = idleSteps * 16 > budget ? RUN_CHUNK_MIN : Math.min(2 * chunk, RUN_CHUNK_MAX);
       const toVmm = exit.reason === 'mmio' || exit.reason === 'arm-nisv' || exit.reason === 'arm-tag-access';
       spent += retired + idleSteps * TURN_COST.idleStep + (toVmm ? TURN_COST.exit : 0);
       if (toVmm) this.eventful = true;

@@ -156,3 +156,32 @@ describe('stall detection cost does not grow with RAM', () => {
     expect(text(r.serial)).toBe('x');
   }, 15_000);
 });
+
+describe('the budget of each vcpu.run() call (RUN_CHUNK_MIN .. RUN_CHUNK_MAX)', () => {
+  /** The budget of every vcpu.run() call of `m`'s vCPU 0 during a run of `max` instructions. */
+  async function budgets(m: VirtMachine, max: number): Promise<number[]> {
+    const v = m.vcpus[0]!;
+    const seen: number[] = [];
+    const run = v.run.bind(v);
+    v.run = () => {
+      seen.push(v.runBudget);
+      return run();
+    };
+    await m.run({ maxInstructions: max, detectLoops: false });
+    return seen;
+  }
+
+  it('grows while the calls retire instructions, up to 131,072', async () => {
+    const m = machine(codeElf([A64.nop(), A64.b(-4)])); // nop; b .-4: instructions only, no exits
+    const seen = await budgets(m, 2_000_000);
+    expect(seen.slice(0, 4)).toEqual([16_384, 32_768, 65_536, 131_072]);
+    expect(Math.max(...seen)).toBe(131_072);
+  });
+
+  it('stays at most 16,384 while the calls only take exceptions (UDF on its own vector)', async () => {
+    const m = machine(vectorLoop(0x0000_0000, 0x1000)); // udf #0, taken in the CPU: every step an exception
+    const seen = await budgets(m, 200_000);
+    expect(seen.length).toBeGreaterThan(8);
+    expect(Math.max(...seen.slice(2))).toBe(16_384);
+  });
+});
