@@ -165,8 +165,9 @@ class Probe {
     // A regroup (compiling a page's blocks again as one module) gives blocks new `run` functions: wrap those too.
     const regroup = tier.regroup.bind(tier);
     tier.regroup = (page) => {
-      regroup(page);
+      const n = regroup(page);
       this.wrapCompiled();
+      return n;
     };
     const mmu = e.mmu;
     const fetchPage = mmu.fetchPage.bind(mmu);

@@ -48,12 +48,17 @@ const QUEUE_RUNS = 4;
 export const QUEUED_BLOCK_RUNS = 64;
 /**
  * Transitions through the run loop between WebAssembly blocks of one code page that could have chained
- * (WasmTier.missedChain) before the page's blocks are compiled again as one module; 4 times more for each later
- * regroup of the page, and at most MAX_REGROUPS of them, so a page is not recompiled over and over (recompiling a
- * page's blocks into every new module was tried and lost: docs/performance.md).
+ * (WasmTier.missedChain) before the page's blocks are compiled again as one module: REGROUP_MISSES the first time,
+ * then REGROUP_MISSES_PER_BLOCK for each block the last regroup compiled (at least REGROUP_MISSES), so that the
+ * transitions a page wastes before a regroup cost about what the regroup costs (a transition about 0.15 us, a block
+ * about 40 us to emit and compile): a page whose code keeps changing phase (new hot blocks compiled in later
+ * batches) is regrouped again for each phase, and no page spends more than about twice the best choice on either.
+ * At most MAX_REGROUPS per page (recompiling a page's blocks into every new module was tried and lost:
+ * docs/performance.md; growing the threshold 4 times per regroup left bench-recursive's later phases unregrouped).
  */
 const REGROUP_MISSES = 2048;
-const MAX_REGROUPS = 8;
+const REGROUP_MISSES_PER_BLOCK = 256;
+const MAX_REGROUPS = 32;
 /** The most blocks a regroup compiles into one module. */
 const MAX_MODULE_BLOCKS = 512;
 /** The most targets recorded per register branch. */
@@ -221,9 +226,8 @@ export class WasmTier {
    * The run loop went from WebAssembly block `from` (through direct exit 0/1 or, `exit` -2, its register branch) to
    * WebAssembly block `to` of the same code page without a tail call, though one would have been possible had they
    * been compiled together: `to` in another module, or not among the indirect candidates of `from`. Records the
-   * register branch's target (the candidates a later compile gives it), and once a page has seen
-   * {@link REGROUP_MISSES} such transitions (4 times more after each regroup) compiles its WebAssembly blocks again
-   * as one module ({@link regroup}). The run loop calls it only when both blocks are WebAssembly blocks of one code
+   * register branch's target (the candidates a later compile gives it), and once a page has seen enough such
+   * transitions ({@link REGROUP_MISSES}) compiles its WebAssembly blocks again as one module ({@link regroup}). The run loop calls it only when both blocks are WebAssembly blocks of one code
    * page; a module change is what makes a direct exit count (the same module not chaining means budget, IRQ or a
    * target not yet entered in this run, which no recompile changes).
    */
@@ -241,8 +245,8 @@ export class WasmTier {
     if (g === undefined) this.groups.set(page, (g = { misses: 0, regroups: 0, next: REGROUP_MISSES }));
     if (++g.misses < g.next) return;
     g.misses = 0;
-    g.next = ++g.regroups >= MAX_REGROUPS ? Infinity : REGROUP_MISSES << (2 * g.regroups);
-    this.regroup(page);
+    const compiled = this.regroup(page);
+    g.next = ++g.regroups >= MAX_REGROUPS ? Infinity : Math.max(REGROUP_MISSES, REGROUP_MISSES_PER_BLOCK * compiled);
   }
 
   /**
@@ -251,11 +255,12 @@ export class WasmTier {
    * becomes the new function and its old validity word is cleared (the old module's other blocks never chain into
    * it again, since the run loop now writes only the new word), and an old slab is freed once none of its blocks is
    * left alive in it. Runs only from the run loop between blocks (no WebAssembly frame is live).
+   * Returns how many blocks it compiled.
    */
-  regroup(page: CodePage): void {
+  regroup(page: CodePage): number {
     const blocks: Block[] = [];
     for (const b of page.blocks.values()) if (b.alive && (b.tier === 2 || b.tier === 1)) blocks.push(b);
-    if (blocks.length < 2) return;
+    if (blocks.length < 2) return 0;
     if (blocks.length > MAX_MODULE_BLOCKS) blocks.length = MAX_MODULE_BLOCKS;
     const inQueue = new Set(blocks.filter((b) => b.tier === 1));
     if (inQueue.size !== 0) {
@@ -265,6 +270,7 @@ export class WasmTier {
     }
     this.stats_.regroups++;
     this.compile(blocks);
+    return blocks.length;
   }
 
   /** Compile `blocks` (alive, each once) into one module; blocks already compiled move to it. */
