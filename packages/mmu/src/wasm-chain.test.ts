@@ -1259,6 +1259,59 @@ describe('blocks compiled in separate modules are compiled again as one module (
     expect(st.x[1]).toBeGreaterThan(0n);
   });
 
+  it('a second phase of the page (new hot blocks, compiled one per module) is regrouped after 2,048 missed chains, not 8,192', () => {
+    // Phase 1: the loop above while x26 > 50,000; then B's b.eq leaves for EXIT, which is phase 2: a loop of four
+    // other blocks on the same page (P, Q, R2, S2), each compiled in a module of its own (batchBlocks 1).
+    const P = codeVa(0, 0x400);
+    const Q = codeVa(0, 0x440);
+    const R2 = codeVa(0, 0x480);
+    const S2 = codeVa(0, 0x4c0);
+    const code = loop(1);
+    code.set(EXIT, [b(EXIT, P)]);
+    code.set(P, [addi(5, 5, 1), b(P + 4n, Q)]);
+    code.set(Q, [addi(6, 6, 1), b(Q + 4n, R2)]);
+    code.set(R2, [addi(7, 7, 1), b(R2 + 4n, S2)]);
+    code.set(S2, [addi(8, 8, 1), b(S2 + 4n, P)]);
+    let regroupsAtSwitch = -1;
+    let switchRun = -1;
+    let regroupRun = -1;
+    const entries: number[] = [];
+    let regroups = 0;
+    chainDiff(() => 'two phases', {
+      tier: { hotRuns: 1, batchBlocks: 1 },
+      setup: (e) => {
+        layout(e);
+        loadCode(e, code);
+        e.cpu.x[26] = 1_200n; // phase 1: 1,200 iterations of the 5-block loop
+        e.cpu.pc = A;
+      },
+      go: (e, p) => {
+        const stops: StopCode[] = [];
+        const trace: string[] = [];
+        for (let run = 0; run < 60; run++) {
+          const before = p?.entries ?? 0;
+          stops.push(e.cpu.run(2000));
+          trace.push(snap(e));
+          if (p === undefined) continue;
+          entries.push(p.entries - before);
+          if (regroupsAtSwitch < 0 && e.cpu.x[5]! > 0n) {
+            regroupsAtSwitch = p.stats.regroups;
+            switchRun = run;
+          }
+          if (regroupsAtSwitch >= 0 && p.stats.regroups > regroupsAtSwitch && regroupRun < 0) regroupRun = run;
+          regroups = p.stats.regroups;
+        }
+        return { stops, trace };
+      },
+    });
+    expect(regroupsAtSwitch).toBeGreaterThanOrEqual(1); // phase 1 was regrouped
+    expect(regroups).toBeGreaterThan(regroupsAtSwitch); // and phase 2 too
+    // Phase 2 makes 4 transitions per 8 instructions until it is regrouped: 2,048 of them take about 4,100
+    // instructions, two or three runs; 8,192 would take eight. Afterwards a run enters the run loop once or twice.
+    expect(regroupRun - switchRun).toBeLessThanOrEqual(3);
+    expect(Math.max(...entries.slice(-10))).toBeLessThanOrEqual(2);
+  });
+
   it('after the regroup, a guest store into a block of the loop (through the alias): the block chained to runs the new code', () => {
     // C becomes: add x2; subs x25, x25, #1; b.ne A | str w27, [x28] (x28: the alias of B's first word); b A, storing
     // `subs x26, x26, #2` over B's `subs x26, x26, #1` once x25 reaches 0 (after about 65,000 instructions: long
