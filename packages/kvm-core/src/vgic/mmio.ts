@@ -86,3 +86,15 @@ export function checkUserOffset(frame: RegisterFrame, offset: number, what: stri
     fail('ENXIO', `${what}: offset ${offset} is not a 32-bit register offset inside the ${frame.size}-byte frame`);
   }
 }
+
+/** A user-space (KVM_GET_DEVICE_ATTR) read of the 32-bit register at `offset` of `frame` (ENXIO: see checkUserOffset). */
+export function userRead(frame: RegisterFrame, offset: number, what: string): number {
+  checkUserOffset(frame, offset, what);
+  return Number(mmioRead(frame, offset, 4));
+}
+
+/** A user-space (KVM_SET_DEVICE_ATTR) write of the 32-bit register at `offset` of `frame`. */
+export function userWrite(frame: RegisterFrame, offset: number, what: string, value: number): void {
+  checkUserOffset(frame, offset, what);
+  mmioWrite(frame, offset, 4, BigInt(value >>> 0));
+}

@@ -14,7 +14,7 @@ import { NR_PRIVATE_IRQS, NR_SGIS, V2_MAX_VCPUS } from './constants.js';
 import { cpuInterfaceV2Frame } from './cpu-interface-v2.js';
 import { distributorV2Frame } from './distributor-v2.js';
 import type { IrqState } from './irq-state.js';
-import { checkUserOffset, mmioRead, mmioWrite } from './mmio.js';
+import { mmioRead, mmioWrite, userRead, userWrite } from './mmio.js';
 import { GICD_V2_CTLR_ENABLE_GRP0, GICD_V2_CTLR_ENABLE_GRP1 } from './registers-v2.js';
 import { VgicModel, type VgicOptions } from './vgic-model.js';
 
@@ -143,32 +143,24 @@ export class VgicV2 extends VgicModel {
   /** KVM_DEV_ARM_VGIC_GRP_DIST_REGS get, with `vcpu`'s banked view (ENXIO: misaligned or outside the frame). */
   userDistRead(vcpu: number, offset: number): number {
     this.checkVcpu(vcpu);
-    const frame = distributorV2Frame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv2 distributor');
-    return Number(mmioRead(frame, offset, 4));
+    return userRead(distributorV2Frame(this, vcpu, true), offset, 'vGICv2 distributor');
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_DIST_REGS set. */
   userDistWrite(vcpu: number, offset: number, value: number): void {
     this.checkVcpu(vcpu);
-    const frame = distributorV2Frame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv2 distributor');
-    mmioWrite(frame, offset, 4, BigInt(value >>> 0));
+    userWrite(distributorV2Frame(this, vcpu, true), offset, 'vGICv2 distributor', value);
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_CPU_REGS get: vCPU `vcpu`'s CPU interface register at `offset`. */
   userCpuRead(vcpu: number, offset: number): number {
     this.checkVcpu(vcpu);
-    const frame = cpuInterfaceV2Frame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv2 CPU interface');
-    return Number(mmioRead(frame, offset, 4));
+    return userRead(cpuInterfaceV2Frame(this, vcpu, true), offset, 'vGICv2 CPU interface');
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_CPU_REGS set. */
   userCpuWrite(vcpu: number, offset: number, value: number): void {
     this.checkVcpu(vcpu);
-    const frame = cpuInterfaceV2Frame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv2 CPU interface');
-    mmioWrite(frame, offset, 4, BigInt(value >>> 0));
+    userWrite(cpuInterfaceV2Frame(this, vcpu, true), offset, 'vGICv2 CPU interface', value);
   }
 }

@@ -14,7 +14,7 @@ import {
 } from './cpu-interface-v3.js';
 import { distributorV3Frame } from './distributor-v3.js';
 import type { IrqState } from './irq-state.js';
-import { checkUserOffset, mmioRead, mmioWrite } from './mmio.js';
+import { mmioRead, mmioWrite, userRead, userWrite } from './mmio.js';
 import { redistributorFrame } from './redistributor.js';
 import { GICD_CTLR_ENABLE_GRP0, GICD_CTLR_ENABLE_GRP1 } from './registers-v3.js';
 import { VgicModel, type VgicOptions } from './vgic-model.js';
@@ -185,32 +185,24 @@ export class VgicV3 extends VgicModel {
 
   /** KVM_DEV_ARM_VGIC_GRP_DIST_REGS get: the 32-bit register at `offset` (ENXIO: misaligned or outside). */
   userDistRead(offset: number): number {
-    const frame = distributorV3Frame(this, true);
-    checkUserOffset(frame, offset, 'vGICv3 distributor');
-    return Number(mmioRead(frame, offset, 4));
+    return userRead(distributorV3Frame(this, true), offset, 'vGICv3 distributor');
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_DIST_REGS set. */
   userDistWrite(offset: number, value: number): void {
-    const frame = distributorV3Frame(this, true);
-    checkUserOffset(frame, offset, 'vGICv3 distributor');
-    mmioWrite(frame, offset, 4, BigInt(value >>> 0));
+    userWrite(distributorV3Frame(this, true), offset, 'vGICv3 distributor', value);
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_REDIST_REGS get: vCPU `vcpu`'s redistributor register at `offset`. */
   userRedistRead(vcpu: number, offset: number): number {
     this.checkVcpu(vcpu);
-    const frame = redistributorFrame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv3 redistributor');
-    return Number(mmioRead(frame, offset, 4));
+    return userRead(redistributorFrame(this, vcpu, true), offset, 'vGICv3 redistributor');
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_REDIST_REGS set. */
   userRedistWrite(vcpu: number, offset: number, value: number): void {
     this.checkVcpu(vcpu);
-    const frame = redistributorFrame(this, vcpu, true);
-    checkUserOffset(frame, offset, 'vGICv3 redistributor');
-    mmioWrite(frame, offset, 4, BigInt(value >>> 0));
+    userWrite(redistributorFrame(this, vcpu, true), offset, 'vGICv3 redistributor', value);
   }
 
   /** KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS get: by the 16-bit system-register id (`sysregId`). */
