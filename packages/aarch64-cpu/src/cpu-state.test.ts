@@ -188,7 +188,7 @@ describe('the CPU state block holds all of the CPU state', () => {
       X: 256, SP_EL0: 8, SP_EL1: 8, FLAG_A: 8, FLAG_B: 8, NZCV: 4, FLAG_OP: 4, INSN_COUNT: 8, OPEN_RESERVATIONS: 4,
       IRQ_LINE: 4, TLB_BASE: 4, TLB_MASK: 4, NEXT_PC: 8, SCRATCH: 8, PC: 8, INSN_NEXT_PC: 8,
       EXCL_ADDR: 8, EXCL_PA: 8, EL: 4, SPSEL: 4, DAIF: 4, PAN: 4, UAO: 4, SSBS: 4, DIT: 4, TCO: 4, IL: 4, EXCL_VALID: 4,
-      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
+      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
     };
     const slots = (Object.keys(St) as (keyof typeof St)[]).sort((a, b) => St[a] - St[b]);
     for (let i = 1; i < slots.length; i++) {
@@ -212,11 +212,11 @@ describe('the CPU state block holds all of the CPU state', () => {
       'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'x',
       // State kept in fields while running and copied into the block whenever it is seen (Cpu.pc).
       'dabtIss', 'nextPc', 'pc',
-      // The host's: the memory port, the coherence domain, the system registers of the layer above, the last EL2
-      // trap's and failure's reports, options,
+      // The host's: the memory port, the coherence domain, the system registers and the counter of the layer above,
+      // the last EL2 trap's and failure's reports, options,
       // and caches derived from the state (loadState drops or re-checks them).
-      'checkPcAlign', 'codeCache', 'decoder', 'el2', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
-      'sysRegPort', 'translate', 'wasm',
+      'checkPcAlign', 'codeCache', 'debugActive', 'decoder', 'el2', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
+      'sysRegPort', 'counterPort', 'translate', 'wasm',
     ].sort());
   });
 });

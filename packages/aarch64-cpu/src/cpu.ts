@@ -17,13 +17,15 @@ import { CodeCache } from './code-cache.js';
 import { DecodeCache } from './decode-a64.js';
 import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
-import { El2Trap, GuestException } from './exceptions.js';
-import { MemoryFault, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
+import { El2Trap, EndRun, GuestException } from './exceptions.js';
+import { MemoryFault, type CounterPort, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
 import { SmpDomain } from './smp.js';
+import { Dbg, DEBUG_FSC, debugConfig, debugEnabledFrom, DebugEc, breakpointHit } from './debug.js';
+import { WatchpointPort } from './debug-port.js';
 import { InterpSem } from './spec/interp-sem.js';
 
 /** Per-CPU configuration. */
@@ -87,6 +89,7 @@ const W_EVENT = St.EVENT >> 2;
 const W_DABT_ISS = St.DABT_ISS >> 2;
 const W_IRQ_LINE = St.IRQ_LINE >> 2;
 const W_VERSION = St.VERSION >> 2;
+const W_SS = St.SS >> 2;
 const D_PC = St.PC >> 3;
 const D_NEXT_PC = St.INSN_NEXT_PC >> 3;
 const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
@@ -101,6 +104,10 @@ interface SavedField {
 }
 
 const bit = (v: number): boolean => v === 0 || v === 1;
+/** A bit of `Cpu.#debug` beside debug.ts's `Dbg` bits: MDSCR_EL1.SS, whatever the OS lock (for SSAdvance). */
+const DBG_SS_RAW = 16;
+/** LDXR, LDAXR, LDXP, LDAXP (any size): the load-exclusives, for the software step syndrome's EX bit. */
+const isLoadExclusive = (insn: number): boolean => (insn & 0x3fc00000) === 0x08400000;
 /** The 32-bit fields {@link Cpu.loadState} checks; EXCL_PA and INSN_COUNT (float64) are checked beside them. */
 const SAVED_FIELDS: readonly SavedField[] = [
   { name: 'PSTATE.EL', at: St.EL, ok: bit },
@@ -112,6 +119,7 @@ const SAVED_FIELDS: readonly SavedField[] = [
   { name: 'PSTATE.DIT', at: St.DIT, ok: bit },
   { name: 'PSTATE.TCO', at: St.TCO, ok: bit },
   { name: 'PSTATE.IL', at: St.IL, ok: bit },
+  { name: 'PSTATE.SS', at: St.SS, ok: bit },
   { name: 'NZCV', at: St.NZCV, ok: (v) => v >= 0 && v <= 0xf },
   { name: 'the pending flag operation', at: St.FLAG_OP, ok: (v) => v >= FlagOp.None && v <= FlagOp.Logic32 },
   { name: 'the exclusive monitor state', at: St.EXCL_VALID, ok: bit },
@@ -216,6 +224,22 @@ export class Cpu {
   #dit = 0;
   #tco = 0;
   #il = 0;
+  #ss = 0;
+  /** debug.ts `debugConfig` of the system registers, plus {@link DBG_SS_RAW}. */
+  #debug = 0;
+  /** Set by an exception return (ERET), which sets PSTATE.SS itself: the step state machine does not advance. */
+  #ssFromReturn = false;
+  /** The watchpoint-checking port (debug-port.ts) around {@link mem}, made when first needed. */
+  #watchPort: WatchpointPort | undefined = undefined;
+  /**
+   * A debug event can happen (or PSTATE.SS must advance): debug exceptions are enabled at the current EL (no OS
+   * lock or double lock; EL0, or EL1 with MDSCR_EL1.KDE = 1 and PSTATE.D = 0) and software step or an enabled
+   * breakpoint or watchpoint (with MDSCR_EL1.MDE) is on; or PSTATE.SS = 1 with MDSCR_EL1.SS = 1. While set, `run`
+   * interprets (jit.ts) and the interpreter checks breakpoints, watchpoints and the step state machine. Kept up to
+   * date when the EL, PSTATE.D or PSTATE.SS change and when an MSR writes a debug control; a host that writes the
+   * debug registers in {@link sys} directly calls {@link debugChanged} (`run` and `loadState` do).
+   */
+  debugActive = false;
   /** Current exception level of the guest (PSTATE.EL): 0 or 1. */
   get el(): number {
     return this.#el;
@@ -223,6 +247,7 @@ export class Cpu {
   set el(v: number) {
     this.#el = v;
     this.st32[W_EL] = v;
+    this.refreshDebugActive();
   }
   /** PSTATE.SP: 0 = SP_EL0, 1 = SP_ELx. */
   get spsel(): number {
@@ -239,6 +264,7 @@ export class Cpu {
   set daif(v: number) {
     this.#daif = v;
     this.st32[W_DAIF] = v;
+    this.refreshDebugActive();
   }
   /** PSTATE.PAN: 0 or 1. */
   get pan(): number {
@@ -287,6 +313,42 @@ export class Cpu {
   set il(v: number) {
     this.#il = v;
     this.st32[W_IL] = v;
+  }
+  /** PSTATE.SS (software step, debug.ts): 0 or 1. */
+  get pstateSs(): number {
+    return this.#ss;
+  }
+  set pstateSs(v: number) {
+    this.#ss = v;
+    this.st32[W_SS] = v;
+    this.refreshDebugActive();
+  }
+
+  /**
+   * The debug registers in {@link sys} changed (MDSCR_EL1, the OS lock and double lock, DBGBCR/DBGWCR): recompute
+   * {@link debugActive}. The MSR handler calls it; so do `run` and `loadState`, for registers a host wrote.
+   */
+  debugChanged(): void {
+    const sys = this.sys;
+    this.#debug = debugConfig(sys) | ((sys[SysReg.MDSCR_EL1]! & 1n) !== 0n ? DBG_SS_RAW : 0);
+    this.refreshDebugActive();
+  }
+
+  private refreshDebugActive(): void {
+    const c = this.#debug;
+    this.debugActive = c !== 0 &&
+      (debugEnabledFrom(c & ~DBG_SS_RAW, this.#el, (this.#daif & 8) !== 0) || (this.#ss === 1 && (c & DBG_SS_RAW) !== 0));
+  }
+
+  /** ERET: PSTATE.SS after the return (debug.ts `exceptionReturnSs`), not advanced as a stepped instruction would. */
+  setReturnSs(v: number): void {
+    this.pstateSs = v;
+    this.#ssFromReturn = true;
+  }
+
+  /** SSAdvance(): an instruction completed with MDSCR_EL1.SS = 1 and PSTATE.SS = 1, so PSTATE.SS becomes 0. */
+  private ssAdvance(): void {
+    if (this.#ss === 1 && (this.#debug & DBG_SS_RAW) !== 0) this.pstateSs = 0;
   }
   /** System registers, indexed by `SysReg` ids. */
   readonly sys: BigUint64Array;
@@ -353,6 +415,11 @@ export class Cpu {
    * registers. Undefined: none.
    */
   sysRegPort: SysRegPort | undefined = undefined;
+  /**
+   * The system counter and the timer hook an upper layer implements (ports.ts {@link CounterPort}): kvm-core's VM
+   * clock. Undefined: the count is {@link insnCount} (one tick per retired instruction) and timer writes end nothing.
+   */
+  counterPort: CounterPort | undefined = undefined;
   /** The IRQ input line, driven by the interrupt controller model (kept in the state block). */
   get irqLine(): boolean {
     return this.st32[W_IRQ_LINE] !== 0;
@@ -515,6 +582,8 @@ export class Cpu {
     this.#dit = st[W_DIT]!;
     this.#tco = st[W_TCO]!;
     this.#il = st[W_IL]!;
+    this.#ss = st[W_SS]!;
+    this.debugChanged();
   }
 
   /** Clear the local monitor and this PE's global mark (CLREX, store-exclusive, exception entry and return). */
@@ -574,12 +643,15 @@ export class Cpu {
     const m = this.el === 0 ? 0 : 4 | this.spsel;
     const v =
       ((this.nzcv & 0xf) * 0x1000_0000) + // bits 31:28, as a positive Number
-      (this.tco << 25) + (this.dit << 24) + (this.uao << 23) + (this.pan << 22) + (this.il << 20) +
+      (this.tco << 25) + (this.dit << 24) + (this.uao << 23) + (this.pan << 22) + (this.#ss << 21) + (this.il << 20) +
       (this.ssbs << 12) + (this.daif << 6) + m;
     return BigInt(v);
   }
 
-  /** Restore PSTATE from an SPSR value already checked as a legal return target (EL0 or EL1, AArch64). */
+  /**
+   * Restore PSTATE from an SPSR value already checked as a legal return target (EL0 or EL1, AArch64), SS included as
+   * it is (a host's PSTATE write); ERET then sets PSTATE.SS by DebugExceptionReturnSS ({@link setReturnSs}).
+   */
   spsrToPstate(spsr: bigint): void {
     const v = Number(spsr & 0xffff_ffffn);
     this.nzcv = (v >>> 28) & 0xf;
@@ -587,6 +659,7 @@ export class Cpu {
     this.dit = (v >>> 24) & 1;
     this.uao = (v >>> 23) & 1;
     this.pan = (v >>> 22) & 1;
+    this.pstateSs = (v >>> 21) & 1;
     this.il = (v >>> 20) & 1;
     this.ssbs = (v >>> 12) & 1;
     this.daif = (v >>> 6) & 0xf;
@@ -611,6 +684,7 @@ export class Cpu {
     this.spsel = 1;
     this.daif = 0xf;
     this.il = 0;
+    this.pstateSs = 0; // saved in SPSR_EL1.SS above
     if ((sctlr & (1n << 23n)) === 0n) this.pan = 1; // SCTLR_EL1.SPAN == 0 sets PAN
     this.uao = 0;
     this.ssbs = Number((sctlr >> 44n) & 1n); // SCTLR_EL1.DSSBS
@@ -676,14 +750,25 @@ export class Cpu {
    */
   takeThrown(e: unknown, pc: bigint, fetching: boolean): StopCode | undefined {
     if (e instanceof GuestException) {
+      // SVC completes before its exception (AArch64.CallSupervisor's SSAdvance): SPSR.SS = 0.
+      if (e.returnNext) this.ssAdvance();
       this.takeGuestException(e, pc);
       if (e.returnNext) this.insnCount++;
       return undefined;
     }
     if (e instanceof MemoryFault) return this.takeMemoryFault(e, pc, fetching);
     if (e instanceof El2Trap) {
-      if (e.returnNext) this.insnCount++;
+      if (e.returnNext) {
+        this.insnCount++;
+        this.ssAdvance(); // HVC completes before its exception, as SVC
+      }
       return this.trapEl2(e, pc);
+    }
+    if (e instanceof EndRun) {
+      // The instruction completed (an MSR to a timer register): the run ends after it.
+      this.pc = pc + 4n;
+      this.insnCount++;
+      return e.stop as StopCode;
     }
     this.internalError = e;
     this.pc = pc;
@@ -704,8 +789,11 @@ export class Cpu {
     // checks the PC's alignment when an instruction is fetched, whatever set it. Every PC an instruction computes is
     // aligned, or flagged by its handler.
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
-    // Basic blocks (jit.ts) when the memory port can name the physical page code runs from.
-    if (this.translate && this.mem.fetchPage !== undefined) {
+    // The host may have written debug registers (ONE_REG, a restore) since the last run.
+    this.debugChanged();
+    // Basic blocks (jit.ts) when the memory port can name the physical page code runs from; while a debug event can
+    // happen the interpreter checks for it at every instruction (and runBlocks hands over when one becomes possible).
+    if (this.translate && this.mem.fetchPage !== undefined && !this.debugActive) {
       const stop = runBlocks(this, budget);
       this.syncSlots();
       return stop;
@@ -732,6 +820,11 @@ export class Cpu {
           this.takeIrq();
           continue;
         }
+        if (this.debugActive) {
+          const stop = this.debugInstruction(pc);
+          if (stop !== undefined) return stop;
+          continue;
+        }
         if (this.checkPcAlign) {
           this.checkPcAlign = false;
           if ((pc & 3n) !== 0n) throw new GuestException(Ec.PcAlign, 0, false, pc);
@@ -753,5 +846,72 @@ export class Cpu {
       }
     }
     return Stop.Budget;
+  }
+
+  /**
+   * One step of the interpreter while {@link debugActive} (interpretLoop's body with the debug checks), in the Arm
+   * ARM's priority order: a Software Step exception in the active-pending state (PSTATE.SS = 0; ISS.ISV = 0: no
+   * instruction was stepped into it here), the PC alignment fault, the instruction abort, a Breakpoint exception,
+   * the Illegal Execution state exception, then the instruction, its data accesses checked against the watchpoints
+   * (debug-port.ts). An instruction that completes with MDSCR_EL1.SS = 1 and PSTATE.SS = 1 (active-not-pending)
+   * advances the state machine (PSTATE.SS = 0; not an ERET, which sets PSTATE.SS itself); when software step is
+   * then active, its Software Step exception (ISV = 1, EX = a load-exclusive was stepped) is taken at once, before
+   * the next instruction, so no pending-syndrome state outlives the step. Returns the stop, or undefined to go on.
+   */
+  private debugInstruction(pc: bigint): StopCode | undefined {
+    const mem = this.mem;
+    const config = this.#debug & ~DBG_SS_RAW;
+    const enabled = debugEnabledFrom(config, this.el, (this.daif & 8) !== 0);
+    const same = this.el === 0 ? 0 : 1;
+    const armed = this.#ss === 1 && (this.#debug & DBG_SS_RAW) !== 0;
+    let fetching = false;
+    let watching = false;
+    try {
+      if (enabled && (config & Dbg.STEP) !== 0 && this.#ss === 0) {
+        throw new GuestException(DebugEc.SoftwareStep + same, DEBUG_FSC);
+      }
+      if (this.checkPcAlign) {
+        this.checkPcAlign = false;
+        if ((pc & 3n) !== 0n) throw new GuestException(Ec.PcAlign, 0, false, pc);
+      }
+      fetching = true;
+      const insn = mem.fetch(pc);
+      fetching = false;
+      if (enabled && (config & Dbg.BREAK) !== 0 && breakpointHit(this.sys, pc, this.el)) {
+        throw new GuestException(DebugEc.Breakpoint + same, DEBUG_FSC);
+      }
+      if (this.il !== 0) throw new GuestException(Ec.IllegalState, 0);
+      this.nextPc = pc + 4n;
+      this.dabtIss = 0;
+      const handler = this.decoder.decode(insn);
+      if (enabled && (config & Dbg.WATCH) !== 0) {
+        let port = this.#watchPort;
+        if (port === undefined || port.inner !== mem) port = this.#watchPort = new WatchpointPort(mem, this);
+        this.mem = port;
+        watching = true;
+      }
+      this.#ssFromReturn = false;
+      handler(this, insn);
+      if (watching) {
+        this.mem = mem;
+        watching = false;
+      }
+      this.pc = this.nextPc;
+      this.insnCount++;
+      if (armed && !this.#ssFromReturn) {
+        this.pstateSs = 0;
+        const c = this.#debug & ~DBG_SS_RAW;
+        if ((c & Dbg.STEP) !== 0 && debugEnabledFrom(c, this.el, (this.daif & 8) !== 0)) {
+          const iss = (1 << 24) | (isLoadExclusive(insn) ? 1 << 6 : 0) | DEBUG_FSC;
+          this.takeGuestException(new GuestException(DebugEc.SoftwareStep + (this.el === 0 ? 0 : 1), iss), this.pc);
+        }
+      }
+    } catch (e) {
+      if (watching) this.mem = mem;
+      // A run-ending MSR (EndRun) completed its instruction: the step state machine advances.
+      if (armed && e instanceof EndRun) this.pstateSs = 0;
+      return this.takeThrown(e, pc, fetching);
+    }
+    return undefined;
   }
 }

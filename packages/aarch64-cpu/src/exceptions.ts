@@ -31,3 +31,12 @@ export class El2Trap {
     readonly iss2 = 0,
   ) {}
 }
+
+/**
+ * Thrown by a handler after its instruction completed, to end the run there (`Cpu.run` returns `stop`, the PC is
+ * the next instruction and the instruction counts as retired): an MSR to a timer register whose counter port asks
+ * for it (ports.ts `CounterPort.timerWritten`). Not an exception the guest sees.
+ */
+export class EndRun {
+  constructor(readonly stop: number) {}
+}

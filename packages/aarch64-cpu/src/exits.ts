@@ -8,6 +8,11 @@ export const Stop = {
   Idle: 2,
   /** The model itself failed (a bug): `cpu.internalError` holds the cause. The guest is left at the instruction. */
   InternalError: 3,
+  /**
+   * An MSR to a generic-timer register completed and the CPU's counter port asked to end the run
+   * (`CounterPort.timerWritten`): the PC is the next instruction.
+   */
+  TimerWrite: 4,
 } as const;
 export type StopCode = (typeof Stop)[keyof typeof Stop];
 

@@ -31,10 +31,10 @@ export const IMPL = {
   ID_AA64PFR1_EL1: 0x320n,
   /**
    * DFR0: DebugVer [3:0] = 6 (Armv8 debug); PMUVer [11:8] = 0 (no PMU: PMU registers are UNDEFINED);
-   * BRPs [15:12] = 1 and WRPs [23:20] = 1 (two breakpoints, two watchpoints: the registers exist as storage, they do
-   * not fire yet); CTX_CMPs [31:28] = 0 (one context-aware breakpoint); DoubleLock [39:36] = 0 (OSDLR_EL1 exists).
+   * BRPs [15:12] = 5 and WRPs [23:20] = 3 (six breakpoints, four watchpoints, as QEMU's `-cpu max`: debug.ts);
+   * CTX_CMPs [31:28] = 1 (two context-aware breakpoints, the last two); DoubleLock [39:36] = 0 (OSDLR_EL1 exists).
    */
-  ID_AA64DFR0_EL1: 0x0000_0000_0010_1006n,
+  ID_AA64DFR0_EL1: 0x0000_0000_1030_5006n,
   /** ISAR0: CRC32 [19:16] = 1, atomics (LSE) [23:20] = 2. No FlagM (TS = 0), no TLBI OS/range (TLB = 0), no RNDR. */
   ID_AA64ISAR0_EL1: 0x0000_0000_0021_0000n,
   /**

@@ -2,10 +2,10 @@ export { Cpu, type CpuOptions } from './cpu.js';
 export {
   logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
 } from './mte.js';
-export { Acc, Fsc, MemoryFault, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
+export { Acc, Fsc, MemoryFault, type CounterPort, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
 export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
-export { El2Trap, GuestException } from './exceptions.js';
+export { El2Trap, EndRun, GuestException } from './exceptions.js';
 export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';

@@ -200,3 +200,22 @@ export interface SysRegPort {
   /** MSR: true when the port took the write, false when it has no such writable register (UNDEFINED). */
   write(key: number, value: bigint): boolean;
 }
+
+/**
+ * The system counter and the generic timer's hook, which a layer above implements: kvm-core's VM clock (host time or
+ * a count of retired instructions) gives every vCPU the VM's counter this way and raises the timer interrupts.
+ * Without one (`cpu.counterPort` undefined) the count is the CPU's own retired-instruction count.
+ */
+export interface CounterPort {
+  /**
+   * The physical count now: CNTPCT_EL0 as EL1 reads it, in ticks of CNTFRQ_EL0. Never decreases. The virtual count
+   * is this minus CNTVOFF_EL2 (which the layer above keeps in `cpu.sys`).
+   */
+  count(): bigint;
+  /**
+   * An MSR wrote a generic-timer register (CNTP_ or CNTV_ CTL, CVAL or TVAL; the write is done). True ends the run
+   * after this instruction, which has completed: `Cpu.run` returns `Stop.TimerWrite`, so the caller sees the
+   * new deadline before running on. Optional.
+   */
+  timerWritten?(): boolean;
+}

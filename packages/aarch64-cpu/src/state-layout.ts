@@ -29,6 +29,7 @@
  * | 420 | 4 | the event register (0 or 1) |
  * | 424 | 4 | the data abort ISS bits of the access in flight (`cpu.dabtIss`; see below) |
  * | 428 | 4 | the layout version ({@link STATE_LAYOUT_VERSION}), written when the CPU is made |
+ * | 432 | 4 | PSTATE.SS (software step, debug.ts): 0 or 1 |
  * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
  * | 1024 | 4 | FPCR |
  * | 1028 | 4 | FPSR |
@@ -84,6 +85,7 @@ export const St = {
   EVENT: 420,
   DABT_ISS: 424,
   VERSION: 428,
+  SS: 432,
   V: 512,
   FPCR: 1024,
   FPSR: 1028,
@@ -97,7 +99,7 @@ export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
  * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
  * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
  */
-export const STATE_LAYOUT_VERSION = 1;
+export const STATE_LAYOUT_VERSION = 2;
 
 /** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
 export const HOST_WORDS_START = St.OPEN_RESERVATIONS;

@@ -171,6 +171,8 @@ describe('ID registers advertise what the model implements', () => {
 
 describe('MRS/MSR round trips', () => {
   const masked: Record<string, bigint> = { CSSELR_EL1: 0xfn, OSDLR_EL1: 1n };
+  // DBGBVR<n>_EL1 and DBGWVR<n>_EL1: bits [1:0] are RES0.
+  for (const r of SYSREG_DEFS) if (/^DBG[BW]VR\d_EL1$/.test(r.name)) masked[r.name] = ~3n & 0xffff_ffff_ffff_ffffn;
   const special = new Set(['DBGCLAIMCLR_EL1']);
   const plain = SYSREG_DEFS.filter((r) => r.minEl <= 1 && !('readOnly' in r) && !('writeOnly' in r) &&
     !('live' in r) && !('feat' in r) && !special.has(r.name));

@@ -17,11 +17,14 @@
  *
  * Decisions for registers Linux touches that the model has no hardware for:
  * - PMU: ID_AA64DFR0_EL1.PMUVer = 0, so every PMU register is UNDEFINED (Linux checks PMUVer before touching them).
- * - Debug: the OS lock (OSLAR/OSLSR/OSDLR), MDSCR_EL1, two breakpoint and two watchpoint register pairs, the claim
- *   tags, MDRAR and DBGAUTHSTATUS exist with their architectural read/write behaviour, but breakpoints, watchpoints
- *   and software step do not fire yet. MDCR_EL2 debug traps are not modelled.
- * - Generic timer: the registers exist; the count is `cpu.insnCount` (one tick per retired instruction, see
- *   `counterTicks`), CTL.ISTATUS is computed, but no timer interrupt is raised yet: the timer model comes later.
+ * - Debug: the OS lock (OSLAR/OSLSR/OSDLR), MDSCR_EL1, six breakpoint and four watchpoint register pairs, the
+ *   claim tags, MDRAR and DBGAUTHSTATUS exist with their architectural read/write behaviour; breakpoints,
+ *   watchpoints and software step fire as debug exceptions to EL1 (debug.ts). MDCR_EL2 debug traps are not modelled.
+ * - Generic timer: the registers exist and CTL.ISTATUS is computed; the count comes from `cpu.counterPort`
+ *   (ports.ts CounterPort: kvm-core's VM clock at CNTFRQ_EL0, 1 GHz) or, without one, is `cpu.insnCount` (one tick
+ *   per retired instruction, see `counterTicks`). The CPU raises no timer interrupt itself: the port's owner
+ *   (kvm-core's timer.ts) computes the timers' outputs and drives the interrupt controller; an MSR to a timer's
+ *   CTL/CVAL/TVAL tells the port (`timerWritten`), which may end the run there (Stop.TimerWrite).
  * - GIC system registers (ICC_*): not in this table. ID_AA64PFR0_EL1.GIC = 0 here and they are UNDEFINED, unless
  *   the layer above implements them through `cpu.sysRegPort` (ports.ts): kvm-core does for a VM with a vGICv3,
  *   and sets GIC = 1 then.
@@ -185,7 +188,7 @@ export const SYSREG_DEFS = [
   d('TPIDR_EL0', 3, 3, 13, 0, 2, 0),
   d('TPIDRRO_EL0', 3, 3, 13, 0, 3, 0, 0n, { el0ReadOnly: true }),
   d('TPIDR_EL1', 3, 0, 13, 0, 4, 1),
-  // Generic timer. The count is computed (see counterTicks); interrupts come with the timer model.
+  // Generic timer. The count is computed (see counterTicks); the interrupts are the counter port owner's.
   d('CNTKCTL_EL1', 3, 0, 14, 1, 0, 1),
   /** Writable only at the highest implemented EL (EL2, the host). */
   d('CNTFRQ_EL0', 3, 3, 14, 0, 0, 0, IMPL.CNTFRQ_EL0, { readOnly: true, el0Gate: cntk(0b11n) }),
@@ -197,7 +200,7 @@ export const SYSREG_DEFS = [
   d('CNTV_TVAL_EL0', 3, 3, 14, 3, 0, 0, 0n, { live: true, el0Gate: cntk(1n << 8n) }),
   d('CNTV_CTL_EL0', 3, 3, 14, 3, 1, 0, 0n, { live: true, el0Gate: cntk(1n << 8n) }),
   d('CNTV_CVAL_EL0', 3, 3, 14, 3, 2, 0, 0n, { el0Gate: cntk(1n << 8n) }),
-  // Debug (storage only: breakpoints, watchpoints and step do not fire yet).
+  // Self-hosted debug (debug.ts): six breakpoint and four watchpoint register pairs (ID_AA64DFR0_EL1.BRPs/WRPs).
   d('MDSCR_EL1', 2, 0, 0, 2, 2, 1),
   d('MDCCINT_EL1', 2, 0, 0, 2, 0, 1),
   d('MDRAR_EL1', 2, 0, 1, 0, 0, 1, 0n, RO),
@@ -213,6 +216,18 @@ export const SYSREG_DEFS = [
   d('DBGBCR1_EL1', 2, 0, 0, 1, 5, 1),
   d('DBGWVR1_EL1', 2, 0, 0, 1, 6, 1),
   d('DBGWCR1_EL1', 2, 0, 0, 1, 7, 1),
+  d('DBGBVR2_EL1', 2, 0, 0, 2, 4, 1),
+  d('DBGBCR2_EL1', 2, 0, 0, 2, 5, 1),
+  d('DBGWVR2_EL1', 2, 0, 0, 2, 6, 1),
+  d('DBGWCR2_EL1', 2, 0, 0, 2, 7, 1),
+  d('DBGBVR3_EL1', 2, 0, 0, 3, 4, 1),
+  d('DBGBCR3_EL1', 2, 0, 0, 3, 5, 1),
+  d('DBGWVR3_EL1', 2, 0, 0, 3, 6, 1),
+  d('DBGWCR3_EL1', 2, 0, 0, 3, 7, 1),
+  d('DBGBVR4_EL1', 2, 0, 0, 4, 4, 1),
+  d('DBGBCR4_EL1', 2, 0, 0, 4, 5, 1),
+  d('DBGBVR5_EL1', 2, 0, 0, 5, 4, 1),
+  d('DBGBCR5_EL1', 2, 0, 0, 5, 5, 1),
   /** Reads the implemented claim bits (0xff); a write sets claim bits, held in DBGCLAIMCLR_EL1. */
   d('DBGCLAIMSET_EL1', 2, 0, 7, 8, 6, 1, 0n, LIVE),
   /** Reads the claim tag; a write clears claim bits. */

@@ -15,3 +15,9 @@ export {
 // The vGIC: the model (GICv3 and GICv2, src/vgic/) and the device handle Vm.createDevice returns.
 export * from './vgic/index.js';
 export { VGIC_ADDR_UNDEF, type Device, type DeviceAttr } from './vgic-device.js';
+// The VM clock and the generic timers (model-specific clock modes; KVM's timer registers are in uapi.ts).
+export { COUNTER_HZ, DEFAULT_CLOCK_SHIFT, VmClock, type VmClockMode, type VmClockOptions } from './vm-clock.js';
+export {
+  CTL_ENABLE, CTL_IMASK, CTL_ISTATUS, HOST_TIMER_SLICE, PTIMER_PPI, TIMER_REG_IDS, timerCondition, timerLevel,
+  ticksUntilLevel, VmTimers, VTIMER_PPI,
+} from './timer.js';

@@ -19,7 +19,9 @@ import {
   KVM_MEM_MAX_NR_PAGES, KVM_MEM_READONLY, KVM_USER_MEM_SLOTS, KVM_VM_TYPE_ARM_IPA_SIZE_MASK, KVM_CAP_DEVICE_CTRL,
   KVM_CAP_IRQCHIP,
 } from './uapi.js';
+import { VmTimers } from './timer.js';
 import { Vcpu } from './vcpu.js';
+import { VmClock, type VmClockOptions } from './vm-clock.js';
 import { createVgicDevice, type Device, type VgicDevice } from './vgic-device.js';
 import { V2_MAX_VCPUS } from './vgic/constants.js';
 
@@ -97,6 +99,11 @@ export interface VmOptions {
    * 0: every block, before it first runs). EINVAL unless a non-negative integer.
    */
   wasmHotRuns?: number;
+  /**
+   * The VM clock the generic timers count (vm-clock.ts): host time (default) or deterministic (from instructions
+   * retired). Model-specific. EINVAL: an unknown mode or a bad shift.
+   */
+  clock?: VmClockOptions;
 }
 
 /** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
@@ -200,6 +207,7 @@ export class Kvm {
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
     vm.cpuOptions = { translate: options.translate ?? true, wasm: options.wasm ?? true };
+    if (options.clock !== undefined) vm.setClock(options.clock);
     return vm;
   }
 
@@ -234,6 +242,11 @@ export class Vm {
   manualDirtyLogProtect = 0;
   /** @internal The in-kernel interrupt controller (KVM_CREATE_DEVICE of a vGIC), if any. */
   vgic: VgicDevice | undefined;
+  /**
+   * The generic timers' counter: the VM clock (`timers.clock`: `now()`, `advanceTo()`, vm-clock.ts) and KVM's
+   * virtual and physical offsets (timer.ts). Model-specific.
+   */
+  timers: VmTimers = new VmTimers(new VmClock({ mode: 'host' }, () => this.instructionsRetired()));
   /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
   cpuOptions: { readonly translate: boolean; readonly wasm: boolean } = { translate: true, wasm: true };
   private readonly slots = new Map<number, Memslot>();
@@ -257,6 +270,28 @@ export class Vm {
     readonly codeCache: CodeCache,
   ) {
     this.stage2 = new Stage2(kvm.phys, ipaBits);
+  }
+
+  /** The VM clock (model-specific): the counter the vCPUs' generic timers count, before KVM's offsets. */
+  get clock(): VmClock {
+    return this.timers.clock;
+  }
+
+  /**
+   * Model-specific: choose the VM clock (vm-clock.ts), before any vCPU has run (EBUSY after). The counter starts
+   * again at 0. EINVAL: an unknown mode or a bad shift.
+   */
+  setClock(options: VmClockOptions): void {
+    if (this.hasRun) fail('EBUSY', 'the clock is fixed once the VM has run');
+    this.timers = new VmTimers(new VmClock(options, () => this.instructionsRetired()));
+    for (const v of this.vcpus) v.timers.syncOffset();
+  }
+
+  /** Guest instructions the VM's vCPUs have retired, all together (the deterministic clock's count). */
+  instructionsRetired(): number {
+    let n = 0;
+    for (const v of this.vcpus) n += v.instructionsRetired;
+    return n;
   }
 
   /** The page-upgrade policy in force. */

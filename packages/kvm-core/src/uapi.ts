@@ -124,6 +124,18 @@ export function arm64SysReg(op0: number, op1: number, crn: number, crm: number, 
 }
 
 /**
+ * The generic timers' ONE_REG ids (Linux's uapi asm/kvm.h). The virtual timer's CVAL and CNT ids are swapped
+ * relative to the architectural encodings (TIMER_CVAL is CNTVCT_EL0's, TIMER_CNT CNTV_CVAL_EL0's): an ABI accident
+ * Linux keeps, and so do we.
+ */
+export const KVM_REG_ARM_TIMER_CTL = arm64SysReg(3, 3, 14, 3, 1);
+export const KVM_REG_ARM_TIMER_CVAL = arm64SysReg(3, 3, 14, 0, 2);
+export const KVM_REG_ARM_TIMER_CNT = arm64SysReg(3, 3, 14, 3, 2);
+export const KVM_REG_ARM_PTIMER_CTL = arm64SysReg(3, 3, 14, 2, 1);
+export const KVM_REG_ARM_PTIMER_CVAL = arm64SysReg(3, 3, 14, 2, 2);
+export const KVM_REG_ARM_PTIMER_CNT = arm64SysReg(3, 3, 14, 0, 1);
+
+/**
  * The ONE_REG id of a 64-bit field of `struct kvm_regs`, from its offset in 32-bit words
  * (KVM_REG_ARM_CORE_REG(name) = offsetof(struct kvm_regs, name) / 4).
  */

@@ -22,6 +22,7 @@ import {
   KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM64, KVM_REG_ARM64_SYSREG, KVM_REG_SIZE_MASK, KVM_REG_SIZE_U64,
   KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2, KVM_SYSTEM_EVENT_SHUTDOWN,
 } from './uapi.js';
+import { TIMER_REG_IDS, VcpuTimers } from './timer.js';
 import { attachVgic, vgicMmio } from './vgic-guest.js';
 
 /** Feature bits KVM_ARM_VCPU_INIT accepts here (KVM_ARM_VCPU_MTE only on a host with MTE). */
@@ -111,6 +112,8 @@ export class Vcpu {
   private readonly mmioData = new Uint8Array(8);
   /** spsr[1..4]: the AArch32 banked SPSRs, kept for ONE_REG only. */
   private readonly spsr32 = new BigUint64Array(4);
+  /** @internal The vCPU's EL1 virtual and physical timers (timer.ts), its CPU's counter port. */
+  readonly timers: VcpuTimers;
 
   /** @internal Created by `Vm.createVcpu`. */
   constructor(
@@ -121,6 +124,7 @@ export class Vcpu {
     readonly index: number,
   ) {
     this.mpidr = mpidrForVcpuId(id);
+    this.timers = new VcpuTimers(vm, index);
   }
 
   /**
@@ -134,9 +138,22 @@ export class Vcpu {
   /**
    * Model-specific: whether the vCPU's IRQ input is asserted (an interrupt the vGIC would signal, or the line
    * KVM_IRQ_LINE drives without one). A vCPU whose run() returned 'wfi' waits for this, as KVM_RUN would block.
+   * Asking re-evaluates the vCPU's timers against the VM clock first (a deadline that has passed raises its PPI).
    */
   get irqPending(): boolean {
+    this.timers.update();
     return this.irq;
+  }
+
+  /**
+   * Model-specific: the VM clock value (`vm.clock.now()`'s scale) at which the first of this vCPU's timers raises
+   * its interrupt, or undefined when neither is enabled and unmasked; at or before now when one is already high.
+   * What a VMM waits for when run() returned 'wfi' (KVM_RUN would sleep until then): with the host clock, until
+   * host time reaches it; with the deterministic clock, by `vm.clock.advanceTo` once every vCPU is idle.
+   * Undefined before init.
+   */
+  timerDeadline(): bigint | undefined {
+    return this.timers.deadline();
   }
 
   /** @internal The vCPU's MPIDR_EL1 (its affinity, as the vGIC routes by it). */
@@ -246,6 +263,7 @@ export class Vcpu {
     ids.push(CoreReg.SP, CoreReg.PC, CoreReg.PSTATE, CoreReg.SP_EL1, CoreReg.ELR_EL1);
     for (let i = 0; i < 5; i++) ids.push(CoreReg.spsr(i));
     ids.push(KVM_REG_ARM_PSCI_VERSION);
+    ids.push(...TIMER_REG_IDS);
     for (let i = 0; i < SYSREG_DEFS.length; i++) {
       const d = SYSREG_DEFS[i]!;
       if (this.sysRegVisible(i)) ids.push(arm64SysReg(d.op0, d.op1, d.crn, d.crm, d.op2));
@@ -274,6 +292,7 @@ export class Vcpu {
       case 'elr': return cpu.sys[SysReg.ELR_EL1]!;
       case 'spsr': return r.n === 0 ? cpu.sys[SysReg.SPSR_EL1]! : this.spsr32[r.n - 1]!;
       case 'psci': return BigInt(this.vm.effectivePsciVersion());
+      case 'timer': return this.timers.getReg(id);
       case 'sys': return cpu.sys[r.n]!;
     }
   }
@@ -314,6 +333,9 @@ export class Vcpu {
         this.vm.psciVersion = v;
         return;
       }
+      case 'timer':
+        this.timers.setReg(id, value, this.vm.vcpus.map((v) => v.timers));
+        return;
       case 'sys': {
         const n = r.n;
         if (n === SysReg.MIDR_EL1 && value === cpu.sys[n]) return;
@@ -419,6 +441,7 @@ export class Vcpu {
     s[SysReg.VTCR_EL2] = vm.stage2.vtcr;
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
     attachVgic(vm.vgic, this.index, cpu);
+    this.timers.attach(cpu);
     cpu.mem.controlChanged();
     this.retiredBeforeInit += retiredBefore;
     this.cpuState = cpu;
@@ -429,8 +452,8 @@ export class Vcpu {
   /**
    * Whether system register `i` is vCPU state KVM exposes through ONE_REG: not EL2 (host) state, not a register
    * KVM exposes as a core register, not a "live" register whose value is CPU state or computed (PSTATE fields,
-   * counters; MIDR/MPIDR excepted, which read VPIDR_EL2/VMPIDR_EL2), not a generic-timer register (KVM's timer
-   * ONE_REG ids come with the timer model), and the MTE registers only for MTE VMs.
+   * counters; MIDR/MPIDR excepted, which read VPIDR_EL2/VMPIDR_EL2), not a generic-timer register (KVM exposes the
+   * timers through its own ids, timer.ts), and the MTE registers only for MTE VMs.
    */
   private sysRegVisible(i: number): boolean {
     const d: SysRegDef = SYSREG_DEFS[i]!;
@@ -440,7 +463,7 @@ export class Vcpu {
     return this.vm.mteEnabled || !MTE_REGS.has(i);
   }
 
-  private resolveReg(id: bigint): { kind: 'x' | 'spsr' | 'sys'; n: number } | { kind: 'sp' | 'sp_el1' | 'pc' | 'pstate' | 'elr' | 'psci' } {
+  private resolveReg(id: bigint): { kind: 'x' | 'spsr' | 'sys'; n: number } | { kind: 'sp' | 'sp_el1' | 'pc' | 'pstate' | 'elr' | 'psci' | 'timer' } {
     if (((id & ~KVM_REG_SIZE_MASK) >> 32n) !== KVM_REG_ARM64 >> 32n || (id & KVM_REG_ARCH_MASK) !== KVM_REG_ARM64) {
       fail('EINVAL', `0x${id.toString(16)} is not an arm64 register id`);
     }
@@ -466,6 +489,7 @@ export class Vcpu {
       }
     }
     if (id === KVM_REG_ARM_PSCI_VERSION) return { kind: 'psci' };
+    if (VcpuTimers.isTimerReg(id)) return { kind: 'timer' };
     if (coproc === KVM_REG_ARM_FW) fail('ENOENT', `firmware register 0x${id.toString(16)} not modelled`);
     if (coproc === KVM_REG_ARM64_SYSREG && size === KVM_REG_SIZE_U64 && (id & 0xffff_0000n & ~KVM_REG_ARM_COPROC_MASK) === 0n) {
       const n = sysRegByKey(low);
@@ -484,15 +508,26 @@ export class Vcpu {
     let lastMappedAt = -1;
     let sameFills = 0;
     let freeFills = 0;
+    const timers = this.timers;
     for (;;) {
       if (this.stopped) return intr('stopped');
+      // The timers' outputs at every entry to the guest; the run ends at the next deadline (timer.ts runBound).
+      timers.update();
       if (remaining <= 0) return intr('budget');
+      const steps = timers.runBound(remaining);
       const before = cpu.insnCount;
-      const stop = cpu.run(remaining);
+      const stop = cpu.run(steps);
       const retired = cpu.insnCount - before;
       switch (stop) {
         case Stop.Budget:
+          remaining -= steps;
+          if (remaining > 0) continue; // ended for a timer deadline: the loop raises its line
+          timers.update();
           return intr('budget');
+        case Stop.TimerWrite:
+          // An MSR to a timer register (retired): the next run is bounded by the new deadline.
+          remaining -= Math.max(1, retired);
+          continue;
         case Stop.Idle:
           return intr('wfi');
         case Stop.InternalError:
@@ -553,7 +588,9 @@ export class Vcpu {
         return undefined;
       case Ec.Wfx:
         skipInstruction(cpu);
-        if ((iss & 1) !== 0 || this.irq) return undefined; // WFE, or an interrupt is pending
+        if ((iss & 1) !== 0) return undefined; // WFE
+        this.timers.update();
+        if (this.irq) return undefined; // an interrupt is pending (a timer's among them)
         return intr('wfi');
       default:
         // System register traps (the hidden MTE registers among them) and anything else: UNDEF, as KVM does.
@@ -688,6 +725,7 @@ export class Vcpu {
       case PSCI.CPU_SUSPEND64:
         // Like Linux: a suspend is a WFI, and returns success.
         ret = PSCI_RET.SUCCESS;
+        this.timers.update();
         if (!this.irq) exit = intr('wfi');
         break;
       case PSCI.CPU_OFF:

@@ -5,11 +5,18 @@
  *   `Date.now`), so tests can fix it. Like QEMU's default `-rtc clock=host`.
  * - 'deterministic': time derived only from the guest instructions retired, at a fixed rate: every instruction is
  *   2^shift ns (as QEMU's `-icount shift=N`; default shift 3, 8 ns, a 125 MHz guest), starting at 0 (the Unix
- *   epoch, 1970-01-01T00:00:00Z) when the machine is built. Two runs of the same guest read the same times, and
- *   a snapshot restores the time it was taken at (pl031.ts), so a round trip reads the same times as a straight run.
+ *   epoch, 1970-01-01T00:00:00Z) when the machine is built. The machine reads it from kvm-core's VM clock
+ *   (`counterClock`), which also jumps to the next timer deadline when every vCPU waits in WFI. Two runs of the
+ *   same guest read the same times, and a snapshot restores the time it was taken at (pl031.ts), so a round trip
+ *   reads the same times as a straight run.
+ *
+ * The same option picks the clock of kvm-core's generic timers (machine.ts): host monotonic time or the
+ * deterministic count.
  *
  * Readings are in nanoseconds as bigints (host time in ns overflows a double's exact range).
  */
+
+import { COUNTER_HZ } from '@kvm-mte/kvm-core';
 
 export type ClockMode = 'host' | 'deterministic';
 
@@ -43,4 +50,13 @@ export function deterministicClock(instructions: () => number, shift = DEFAULT_I
   if (!Number.isInteger(shift) || shift < 0 || shift > 30) throw new RangeError(`invalid clock shift ${shift}: must be an integer 0..30`);
   const s = BigInt(shift);
   return { mode: 'deterministic', nowNs: () => BigInt(instructions()) << s };
+}
+
+/**
+ * Deterministic time from a kvm-core VM clock (its counter counts instructions retired, 2^shift ticks of 1 ns each,
+ * plus the jumps to a timer deadline while every vCPU is idle): what the machine gives the PL031 in deterministic
+ * mode, so the RTC and the generic timer agree.
+ */
+export function counterClock(counter: { now(): bigint }): VmClock {
+  return { mode: 'deterministic', nowNs: () => counter.now() * 1_000_000_000n / COUNTER_HZ };
 }

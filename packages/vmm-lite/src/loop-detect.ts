@@ -27,7 +27,9 @@
  * (state a loop would have to change while leaving every register and RAM byte as it was). Must be reset or
  * disabled while something outside the machine can change it (live UART input).
  */
-import { CoreReg, KVM_MEM_LOG_DIRTY_PAGES, type Memslot, type Vcpu, type Vm } from '@kvm-mte/kvm-core';
+import {
+  CoreReg, KVM_MEM_LOG_DIRTY_PAGES, KVM_REG_ARM_PTIMER_CNT, KVM_REG_ARM_TIMER_CNT, type Memslot, type Vcpu, type Vm,
+} from '@kvm-mte/kvm-core';
 
 /** Earlier round boundaries a state is compared with. */
 export const HISTORY = 64;
@@ -176,7 +178,8 @@ export class LoopDetector {
 
   private snapshot(idle: ReadonlySet<number>): string {
     const vcpus = this.o.vcpus;
-    this.regIds ??= vcpus.map((v) => v.getRegList());
+    // The timers' counts are time, not state: a guest that never reads them repeats whatever they say.
+    this.regIds ??= vcpus.map((v) => v.getRegList().filter((id) => id !== KVM_REG_ARM_TIMER_CNT && id !== KVM_REG_ARM_PTIMER_CNT));
     const parts: string[] = [this.o.devices()];
     vcpus.forEach((v, i) => {
       parts.push(`${v.getMpState()}${idle.has(i) ? 'w' : 'r'}`);

@@ -16,7 +16,7 @@ import { DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES, SerialLog 
 import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
 import { Pl011, PL011_BASE, PL011_SIZE } from './pl011.js';
 import { Pl031, PL031_BASE, PL031_SIZE } from './pl031.js';
-import { deterministicClock, hostClock, type ClockMode, type VmClock } from './clock.js';
+import { counterClock, hostClock, type ClockMode, type VmClock } from './clock.js';
 import { checkRamSize } from './size.js';
 import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
@@ -57,6 +57,8 @@ export const TURN_COST = {
  */
 const RUN_CHUNK_MIN = 16_384;
 const RUN_CHUNK_MAX = 131_072;
+/** The longest the run loop sleeps at once while every vCPU waits for a timer (host clock). */
+const MAX_IDLE_SLEEP_MS = 50;
 /** 'arm-tag-access' exits kept in `VirtMachine.tagAccessExits` (the count goes on: `tagAccessExitCount`). */
 export const MAX_TAG_ACCESS_EXITS_KEPT = 1024;
 
@@ -146,8 +148,10 @@ export interface VirtMachineOptions {
   /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 64; 0: at once). */
   wasmHotRuns?: number;
   /**
-   * The VM clock the PL031 RTC counts (clock.ts): 'host' (default: host time, `now` in ms since the epoch, default
-   * Date.now) or 'deterministic' (time from the instructions retired, 2^shift ns each, default shift 3).
+   * The VM clock the PL031 RTC and the generic timers count (clock.ts): 'host' (default: host time, `now` in ms
+   * since the epoch, default Date.now, for the RTC; host monotonic time for the timers) or 'deterministic' (time
+   * from the instructions retired, 2^shift ns each, default shift 3, jumping to the next timer deadline when every
+   * vCPU is idle). A VmmError for another mode or a shift outside 0..30.
    */
   clock?: ClockMode | { mode: 'host'; now?: () => number } | { mode: 'deterministic'; shift?: number };
   /**
@@ -245,9 +249,15 @@ export class VirtMachine {
     if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) {
       throw new VmmError(`invalid code cache size ${String(cacheBytes)}: must be a positive number of bytes`);
     }
+    const clock = typeof options.clock === 'string' ? { mode: options.clock } : options.clock ?? { mode: 'host' as const };
+    if (clock.mode !== 'host' && clock.mode !== 'deterministic') throw new VmmError(`invalid clock ${String(clock.mode)}: must be host or deterministic`);
+    const shift = 'shift' in clock ? clock.shift : undefined;
+    if (shift !== undefined && (!Number.isInteger(shift) || shift < 0 || shift > 30)) throw new VmmError(`invalid clock shift ${shift}: must be an integer 0..30`);
     this.vm = this.kvm.createVm(0, {
       pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, wasm: options.wasm,
       wasmHotRuns: options.wasmHotRuns,
+      // The generic timers' counter: host monotonic time, or instructions retired (2^shift ticks of 1 ns each).
+      clock: clock.mode === 'host' ? { mode: 'host' } : { mode: 'deterministic', ...(shift !== undefined && { shift }) },
     });
     if (this.mte) {
       if (this.vm.checkExtension(KVM_CAP_ARM_MTE) === 0) throw new VmmError('MTE was requested but the host KVM does not offer KVM_CAP_ARM_MTE');
@@ -278,10 +288,9 @@ export class VirtMachine {
       },
     });
     this.bus.map(PL011_BASE, PL011_SIZE, this.uart);
-    const clock = typeof options.clock === 'string' ? { mode: options.clock } : options.clock ?? { mode: 'host' as const };
-    if (clock.mode !== 'host' && clock.mode !== 'deterministic') throw new VmmError(`invalid clock ${String(clock.mode)}: must be host or deterministic`);
-    this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined)
-      : deterministicClock(() => this.instructions, 'shift' in clock ? clock.shift : undefined);
+    // Host: the PL031 reads wall-clock time. Deterministic: the kvm-core counter the timers count (1 GHz: ns), so
+    // the RTC also moves with the idle jumps to a timer's deadline.
+    this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined) : counterClock(this.vm.clock);
     this.rtc = new Pl031(this.clock);
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
 
@@ -383,11 +392,20 @@ export class VirtMachine {
         const over = this.overLimit(limit);
         if (over !== undefined) return over;
         if (loops !== undefined) {
-          if (!detecting()) loops.reset();
+          // A timer armed for later is an event to come: the state repeating meanwhile is not a stall.
+          if (!detecting() || this.timerArmed()) loops.reset();
           else if (ran && loops.repeats(idle)) {
             return this.result('stalled', this.eventful
               ? 'guest stalled: it is looping through exits to the VMM and the machine state (registers, devices and RAM) repeats exactly, so it can never make progress'
               : 'guest stalled: it is looping without exits and its state (registers and RAM) repeats exactly, so it can never make progress');
+          }
+        }
+        if (!ran && idle.size > 0) {
+          // Every vCPU is idle or off: wait for the first timer deadline of an idle one, if any is armed.
+          const deadline = this.idleDeadline(idle);
+          if (deadline !== undefined) {
+            await this.waitFor(deadline);
+            ran = true;
           }
         }
         if (!ran) {
@@ -402,6 +420,47 @@ export class VirtMachine {
     } finally {
       loops?.stop();
     }
+  }
+
+  /**
+   * The earliest timer deadline (kvm-core `vcpu.timerDeadline()`, VM clock ticks) of the idle vCPUs that is still
+   * ahead, if any. A timer that has fired without waking its vCPU (its PPI disabled or masked at the GIC) is no
+   * event to wait for.
+   */
+  private idleDeadline(idle: ReadonlySet<number>): bigint | undefined {
+    const now = this.vm.clock.now();
+    let first: bigint | undefined;
+    for (const i of idle) {
+      const d = this.vcpus[i]!.timerDeadline();
+      if (d !== undefined && d > now && (first === undefined || d < first)) first = d;
+    }
+    return first;
+  }
+
+  /** Whether a vCPU's timer is armed for a deadline still ahead (the machine will see an event then). */
+  private timerArmed(): boolean {
+    const now = this.vm.clock.now();
+    return this.vcpus.some((v) => {
+      const d = v.getMpState() === KVM_MP_STATE_STOPPED ? undefined : v.timerDeadline();
+      return d !== undefined && d > now;
+    });
+  }
+
+  /**
+   * Every vCPU is idle until `deadline` (VM clock ticks). Deterministic clock: the clock jumps there (the rule: time
+   * advances by instructions, and when all vCPUs wait in WFI, straight to the earliest deadline). Host clock: sleep
+   * until host time reaches it, at most MAX_IDLE_SLEEP_MS at a time (the loop then looks again: input, stop requests).
+   */
+  private async waitFor(deadline: bigint): Promise<void> {
+    const clock = this.vm.clock;
+    if (clock.mode === 'deterministic') {
+      clock.advanceTo(deadline);
+      return;
+    }
+    const ms = Math.min(MAX_IDLE_SLEEP_MS, Math.ceil(Number(clock.nsUntil(deadline)) / 1e6));
+    if (ms <= 0) return;
+    const sleep = this.platform.sleep;
+    await (sleep !== undefined ? sleep.call(this.platform, ms) : new Promise<void>((resolve) => setTimeout(resolve, ms)));
   }
 
   /** The 'instruction-limit' result once either count has reached `limit` (see MachineRunOptions.maxInstructions). */

@@ -35,6 +35,11 @@ export interface Platform {
    * it between rounds; it must not wait for long (no fixed delay).
    */
   yield(): Promise<void>;
+  /**
+   * Resolve after about `ms` milliseconds: the run loop waits so while every vCPU is idle until a timer's deadline
+   * (host clock). Optional: without it the loop uses the global `setTimeout`.
+   */
+  sleep?(ms: number): Promise<void>;
   /** A new SHA-256 computation. */
   createSha256(): Sha256Hash;
   /**

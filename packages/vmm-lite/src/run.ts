@@ -47,7 +47,7 @@ export interface RunVirtOptions {
   memBackend?: 'anonymous' | 'shared';
   /** Whether the VMM maps guest RAM with PROT_MTE (default false, as real VMMs do). */
   protMte?: boolean;
-  /** The VM clock the PL031 RTC counts: host time (default) or deterministic (see clock.ts). */
+  /** The VM clock the PL031 RTC and the generic timers count: host time (default) or deterministic (see clock.ts). */
   clock?: VirtMachineOptions['clock'];
   /** The host's services (platform.ts). Default: defaultPlatform() (Node's on Node, else the web one). */
   platform?: Platform;

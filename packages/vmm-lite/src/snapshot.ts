@@ -14,10 +14,16 @@
  * The vGIC's state is saved through its device attributes (gic-state.ts) in `machine.gic`, with its version: a
  * restore builds the machine with that GIC (a snapshot without one, from before vmm-lite had a GIC, restores on a
  * machine without one).
+ *
+ * The generic timers are ONE_REG state (KVM_REG_ARM_TIMER_* and PTIMER_*, in the register list): CTL and CVAL per
+ * vCPU, and the counts, whose write sets the VM's counter offsets, so a restored guest's counters go on from the
+ * values saved (continuous, in either clock mode). A snapshot from before vmm-lite had timers, without those
+ * registers, restores with the timers off and the counts restarting at 0.
  */
 import {
   enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
-  mteAllowed, noTagAccess, transparentUpgrade, type PageUpgradePolicy, type Vcpu, type VcpuMonitorState,
+  KVM_REG_ARM_PTIMER_CNT, KVM_REG_ARM_TIMER_CNT, mteAllowed, noTagAccess, TIMER_REG_IDS, transparentUpgrade,
+  type PageUpgradePolicy, type Vcpu, type VcpuMonitorState,
 } from '@kvm-mte/kvm-core';
 import { SYSREG_DEFS, sysRegByKey } from '@kvm-mte/aarch64-cpu';
 import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
@@ -583,7 +589,7 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     const have = new Set(vcpu.getRegList().map((x) => x.toString()));
     const want = new Set(s.regs.map(([id]) => id.toString()));
     for (const id of want) if (!have.has(id)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} does not exist here`);
-    for (const id of have) if (!want.has(id)) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} is missing from the snapshot`);
+    for (const id of have) if (!want.has(id) && !OPTIONAL_REGS.has(BigInt(id))) bad(`snapshot is incompatible: vCPU ${s.id} register 0x${BigInt(id).toString(16)} is missing from the snapshot`);
     // Read-only registers (ID registers) must match; a write of a different value would fail half-way.
     for (const [id, value] of s.regs) {
       const refused = writeRefusal(vcpu, id, value);
@@ -602,8 +608,8 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   snap.vcpus.forEach((s, i) => {
     const vcpu = machine.vcpus[i]!;
     for (const [id, value] of s.regs) {
-      if (LIVE_REGS.has(id)) continue;
-      if (vcpu.getOneReg(id) !== value) vcpu.setOneReg(id, value);
+      // A count is always written: it sets the VM's counter offset, however close the count is now.
+      if (COUNT_REGS.has(id) || vcpu.getOneReg(id) !== value) vcpu.setOneReg(id, value);
     }
     vcpu.setMpState(s.mpState);
   });
@@ -626,24 +632,19 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
 }
 
 /**
- * ONE_REG ids of registers that are live counters (CNTPCT_EL0, CNTVCT_EL0): read-only, their value moves with
- * time, so they are saved (for inspection) but not written back.
+ * The timers' counts (KVM_REG_ARM_TIMER_CNT, PTIMER_CNT): a write sets the VM's counter offset, so any value is
+ * taken (no probing) and the value moves with time (written back whatever the current count).
  */
-const LIVE_REGS = new Set<bigint>([
-  sysRegId(3, 3, 14, 0, 1), sysRegId(3, 3, 14, 0, 2),
-]);
-
-function sysRegId(op0: number, op1: number, crn: number, crm: number, op2: number): bigint {
-  // KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | encoding
-  return 0x6030_0000_0013_0000n | BigInt((op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2);
-}
+const COUNT_REGS = new Set<bigint>([KVM_REG_ARM_TIMER_CNT, KVM_REG_ARM_PTIMER_CNT]);
+/** Registers a snapshot may lack (taken before vmm-lite had them): the timers'. */
+const OPTIONAL_REGS = new Set<bigint>(TIMER_REG_IDS);
 
 /**
  * Whether a register write of `value` will succeed (same value already there, or the register takes it): undefined
  * if so, else the value here and kvm-core's reason. Probes by writing `value` and putting the old value back.
  */
 function writeRefusal(vcpu: Vcpu, id: bigint, value: bigint): { here: bigint; why: string } | undefined {
-  if (LIVE_REGS.has(id)) return undefined;
+  if (COUNT_REGS.has(id)) return undefined;
   const cur = vcpu.getOneReg(id);
   if (cur === value) return undefined;
   try {
@@ -655,9 +656,15 @@ function writeRefusal(vcpu: Vcpu, id: bigint, value: bigint): { here: bigint; wh
   return undefined;
 }
 
+/** The timers' ONE_REG ids by Linux's names (TIMER_CVAL and TIMER_CNT do not name the registers their encodings do). */
+const TIMER_REG_NAMES = new Map<bigint, string>(TIMER_REG_IDS.map((id, i) => [id,
+  ['KVM_REG_ARM_TIMER_CTL', 'KVM_REG_ARM_TIMER_CNT', 'KVM_REG_ARM_TIMER_CVAL', 'KVM_REG_ARM_PTIMER_CTL', 'KVM_REG_ARM_PTIMER_CNT', 'KVM_REG_ARM_PTIMER_CVAL'][i]!]));
+
 /** A ONE_REG id for messages: the system register's name and the id (`OSLSR_EL1 (0x603000000013808c)`), or the id. */
 function regName(id: bigint): string {
   const hex = `0x${id.toString(16)}`;
+  const timer = TIMER_REG_NAMES.get(id);
+  if (timer !== undefined) return `${timer} (${hex})`;
   if ((id & ~0xffffn) !== 0x6030_0000_0013_0000n) return hex;
   const n = sysRegByKey(Number(id & 0xffffn));
   return n < 0 ? hex : `${SYSREG_DEFS[n]!.name} (${hex})`;

@@ -1,6 +1,6 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI, the interrupt controller, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
+ * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
  * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
@@ -23,6 +23,10 @@ const PHANDLE_APB_PCLK = 0x8000;
 const PHANDLE_CPU0 = 0x8100;
 /** The interrupt controller's phandle: QEMU's virt gives it 0x8003. */
 const PHANDLE_GIC = 0x8003;
+/** The GIC binding's level-high trigger type. */
+const IRQ_TYPE_LEVEL_HIGH = 4;
+/** The timer PPIs in the GIC binding's PPI numbering (INTID - 16). */
+export const TIMER_PPIS = { secure: 13, physical: 14, virtual: 11, hyp: 10 } as const;
 /** An `interrupts` specifier of the GIC binding: SPI (0), the SPI number, IRQ_TYPE_LEVEL_HIGH (4). */
 const spiCells = (spi: number): { cells: number[] } => ({ cells: [0, spi, 4] });
 
@@ -80,6 +84,18 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     fdt.prop('phandle', { cells: [PHANDLE_CPU0 + i] }).endNode();
   });
   fdt.endNode();
+
+  // The generic timer as QEMU's virt gives it: the secure and non-secure physical, virtual and hypervisor timers'
+  // PPIs (13, 14, 11, 10: INTIDs 29, 30, 27, 26), level-high; with a GICv2 the flags also name the CPUs each PPI
+  // reaches (bits [15:8], one per CPU). kvm-core raises the virtual (27) and non-secure physical (30) ones.
+  if (gic !== 'none') {
+    const flags = IRQ_TYPE_LEVEL_HIGH | (gic === 'v2' ? ((1 << o.cpuMpidrs.length) - 1) << 8 : 0);
+    fdt.beginNode('timer')
+      .prop('interrupts', { cells: [TIMER_PPIS.secure, TIMER_PPIS.physical, TIMER_PPIS.virtual, TIMER_PPIS.hyp].flatMap((ppi) => [1, ppi, flags]) })
+      .prop('always-on', { cells: [] })
+      .prop('compatible', ['arm,armv8-timer', 'arm,armv7-timer'])
+      .endNode();
+  }
 
   fdt.beginNode('apb-pclk')
     .prop('compatible', 'fixed-clock')

@@ -16,14 +16,27 @@ import type { Cpu } from '../cpu.js';
 import { FEAT, IMPL } from '../impl-defined.js';
 import { MTE_BITS, mteLevel } from '../mte.js';
 import { HCR, isIdSpaceKey, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '../sysregs.js';
+import { EndRun } from '../exceptions.js';
+import { Stop } from '../exits.js';
 import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
+import { BVR, DEBUG_CONTROL_REGS, WVR } from '../debug.js';
 
 /**
- * The system counter in ticks: for now one tick per retired instruction. The generic timer model replaces this
- * (and raises the timer interrupts); CNTFRQ_EL0 does not yet describe the rate.
+ * The system counter (the physical count) in ticks: the CPU's counter port's (kvm-core's VM clock, at CNTFRQ_EL0)
+ * or, without one, one tick per retired instruction.
  */
 export function counterTicks(cpu: Cpu): bigint {
-  return BigInt(cpu.insnCount);
+  const port = cpu.counterPort;
+  return port === undefined ? BigInt(cpu.insnCount) : port.count();
+}
+
+/** The run ends after a timer write when the counter port asks (ports.ts CounterPort.timerWritten). */
+const END_RUN_AFTER_TIMER_WRITE = new EndRun(Stop.TimerWrite);
+
+/** Whether register `id` is one of the EL1 timers' CTL, CVAL or TVAL (a write may change a deadline). */
+function isTimerControl(id: number): boolean {
+  return id === SysReg.CNTP_CTL_EL0 || id === SysReg.CNTP_CVAL_EL0 || id === SysReg.CNTP_TVAL_EL0 ||
+    id === SysReg.CNTV_CTL_EL0 || id === SysReg.CNTV_CVAL_EL0 || id === SysReg.CNTV_TVAL_EL0;
 }
 
 function virtualCount(cpu: Cpu): bigint {
@@ -142,6 +155,9 @@ export function readSysReg(cpu: Cpu, id: number): bigint {
   }
 }
 
+/** The breakpoint and watchpoint value registers. */
+const DEBUG_VALUE_REGS: ReadonlySet<number> = new Set([...BVR, ...WVR]);
+
 /** Perform MSR to register `id` (after the access checks). */
 export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
   const sys = cpu.sys;
@@ -168,8 +184,9 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
       return;
     case SysReg.OSLAR_EL1: // OSLK follows bit 0 of the write
       sys[SysReg.OSLSR_EL1] = (sys[SysReg.OSLSR_EL1]! & ~2n) | ((v & 1n) << 1n);
+      cpu.debugChanged();
       return;
-    case SysReg.OSDLR_EL1: sys[id] = v & 1n; return;
+    case SysReg.OSDLR_EL1: sys[id] = v & 1n; cpu.debugChanged(); return;
     case SysReg.CSSELR_EL1: sys[id] = v & 0xfn; return; // Level [3:1], InD [0]
     // MTE registers: only the defined fields are stored (RES0 bits RAZ/WI).
     case SysReg.GCR_EL1: sys[id] = v & 0x1_ffffn; return; // Exclude [15:0], RRND [16]
@@ -179,8 +196,10 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     case SysReg.DBGCLAIMSET_EL1: sys[SysReg.DBGCLAIMCLR_EL1] = sys[SysReg.DBGCLAIMCLR_EL1]! | (v & 0xffn); return;
     case SysReg.DBGCLAIMCLR_EL1: sys[id] = sys[id]! & ~(v & 0xffn); return;
     default:
-      sys[id] = v;
+      // DBGBVR<n>_EL1, DBGWVR<n>_EL1: bits [1:0] are RES0.
+      sys[id] = DEBUG_VALUE_REGS.has(id) ? v & ~3n : v;
       if (RULES[id]!.def.ctl) cpu.mem.controlChanged();
+      if (DEBUG_CONTROL_REGS.has(id)) cpu.debugChanged();
   }
 }
 
@@ -208,6 +227,7 @@ export function msrRegister(cpu: Cpu, insn: number): void {
     return;
   }
   writeSysReg(cpu, id, cpu.xr(rt));
+  if (isTimerControl(id) && cpu.counterPort?.timerWritten?.() === true) throw END_RUN_AFTER_TIMER_WRITE;
 }
 
 /**

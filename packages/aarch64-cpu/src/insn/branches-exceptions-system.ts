@@ -19,6 +19,7 @@ import { El2Trap, GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
 import { mteLevel } from '../mte.js';
+import { exceptionReturnSs } from '../debug.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
 import { sysInstruction } from './branches-exceptions-system-sys.js';
@@ -61,7 +62,8 @@ export function illegalReturn(cpu: Cpu, spsr: bigint): boolean {
 }
 
 /**
- * ERET (AArch64.ExceptionReturn from EL1): PC from ELR_EL1, PSTATE from SPSR_EL1. On an illegal return PSTATE.IL
+ * ERET (AArch64.ExceptionReturn from EL1): PC from ELR_EL1, PSTATE from SPSR_EL1, PSTATE.SS by the software step
+ * rules (debug.ts `exceptionReturnSs`). On an illegal return PSTATE.IL
  * is set, the EL and SP selection stay as they are, and only NZCV, DAIF and PAN are restored (the other fields
  * become UNKNOWN: the model leaves them unchanged); the next instruction then takes an Illegal Execution state
  * exception (EC 0x0e, raised by the run loop). Either way the local exclusive monitor is cleared, an event is sent
@@ -73,7 +75,10 @@ function eret(cpu: Cpu): void {
   // SPSR.TCO (bit 25) is restored only when this CPU has PSTATE.TCO (FEAT_MTE2; RAZ/WI with FEAT_MTE only).
   const spsr = sys[SysReg.SPSR_EL1]! & ~(mteLevel(cpu) >= 2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1n << 25n));
   const target = sys[SysReg.ELR_EL1]!;
-  if (!illegalReturn(cpu, spsr)) {
+  const illegal = illegalReturn(cpu, spsr);
+  // DebugExceptionReturnSS, evaluated with PSTATE as it is before the return (debug.ts).
+  const ss = exceptionReturnSs(cpu, spsr, illegal ? cpu.el : Number((spsr >> 2n) & 3n));
+  if (!illegal) {
     cpu.spsrToPstate(spsr); // also tells the memory port: elChanged (controlChanged if it has none)
   } else {
     const v = Number(spsr & 0xffff_ffffn);
@@ -83,6 +88,7 @@ function eret(cpu: Cpu): void {
     cpu.il = 1;
     cpu.mem.controlChanged(); // PAN may have changed
   }
+  cpu.setReturnSs(ss);
   cpu.clearExclusive();
   sendEventLocal(cpu);
   branchReg(cpu, target);

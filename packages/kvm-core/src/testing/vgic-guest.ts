@@ -4,7 +4,7 @@
  * itself), the device created at QEMU virt's addresses, and encoders for the ICC_* registers.
  */
 import { ICC_REGISTERS, type IccRegName } from '../vgic/cpu-interface-v3.js';
-import type { Kvm } from '../kvm.js';
+import type { Kvm, VmOptions } from '../kvm.js';
 import {
   CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, KVM_DEV_ARM_VGIC_CTRL_INIT,
   KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_TYPE_ARM_VGIC_V2, KVM_DEV_TYPE_ARM_VGIC_V3,
@@ -56,12 +56,14 @@ export interface VgicGuestOptions {
   readonly kvm?: Kvm;
   /** Create the device, set its addresses and initialise it (default true). */
   readonly setUp?: boolean;
+  /** Options of the VM (createVm), e.g. its clock or the interpreter. */
+  readonly vmOptions?: VmOptions;
 }
 
 /** A VM with the vGIC at QEMU virt's addresses, vCPU 0 at RAM, the others powered off. */
 export function vgicGuest(o: VgicGuestOptions) {
   const kvm = o.kvm ?? testKvm();
-  const vm = kvm.createVm();
+  const vm = kvm.createVm(0, o.vmOptions);
   const ram = kvm.mmap({ size: 1 << 20 });
   vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: RAM, memorySize: 1 << 20, mapping: ram });
   const put = (addr: number, words: readonly number[]) => words.forEach((w, i) => ram.view.setUint32(addr - RAM + 4 * i, w, true));
