@@ -236,7 +236,9 @@ export class WasmTier {
     if (exit === -2) {
       const t = (wf.targets ??= new Map<Block, number>());
       if (t.size < MAX_TARGETS_KEPT || t.has(to)) t.set(to, (t.get(to) ?? 0) + 1);
-      if (wf.module === to.wasm!.module && wf.candidates.includes(to)) return;
+      // The same module: a regroup makes it a candidate only while the branch has room for one more (a dispatch
+      // branch with more targets than MAX_INDIRECT_TARGETS keeps missing whatever is recompiled: bench-interp).
+      if (wf.module === to.wasm!.module && (wf.candidates.includes(to) || wf.candidates.length >= MAX_INDIRECT_TARGETS)) return;
     } else if (wf.module === to.wasm!.module) return;
     // (Blocks of one code page at two virtual pages, an alias, count too, though they never chain: rare, and the
     // regroups of a page are bounded.)
