@@ -1312,6 +1312,46 @@ describe('blocks compiled in separate modules are compiled again as one module (
     expect(Math.max(...entries.slice(-10))).toBeLessThanOrEqual(2);
   });
 
+  it('a dispatch branch with more targets than it can chain to does not have its page regrouped again and again', () => {
+    // D counts down and falls into D2 (br x1); twelve targets T0..T11 each count in x3, set x1 to the next target
+    // and branch back to D. A register branch chains to at most 8 recorded targets, so the other 4 always go through
+    // the run loop; regrouping the page cannot change that and must not be tried for it.
+    const D = codeVa(0);
+    const D2 = codeVa(0, 0x8);
+    const T = (k: number): bigint => codeVa(0, 0x100 + 0x40 * k);
+    const MOVZ_X1_1_LSL16 = 0xd2a0_0021;
+    const movkX1 = (imm: number): number => (0xf280_0000 | (imm << 5) | 1) >>> 0;
+    const code = new Map<bigint, number[]>([[EXIT, [B_SELF]], [D, [subsi(26, 26, 1), bcond(D + 4n, EXIT, 0)]], [D2, [br(1)]]]);
+    for (let k = 0; k < 12; k++) {
+      code.set(T(k), [addi(3, 3, 1), MOVZ_X1_1_LSL16, movkX1(Number(T((k + 1) % 12) - CODE_VA)), b(T(k) + 12n, D)]);
+    }
+    let regroups = 0;
+    chainDiff(() => 'dispatch', {
+      tier: { hotRuns: 1, batchBlocks: 4 },
+      setup: (e) => {
+        layout(e);
+        loadCode(e, code);
+        e.cpu.x[1] = T(0);
+        e.cpu.x[26] = 1_000_000n;
+        e.cpu.pc = D;
+      },
+      go: (e, p) => {
+        const stops: StopCode[] = [];
+        const trace: string[] = [];
+        for (let run = 0; run < 300; run++) {
+          stops.push(e.cpu.run(2000));
+          trace.push(snap(e));
+        }
+        if (p !== undefined) regroups = p.stats.regroups;
+        return { stops, trace };
+      },
+    });
+    // About 70,000 dispatches, a third of them (the targets beyond 8) through the run loop: the page is regrouped
+    // for its direct exits (blocks in separate modules) once or twice, not every 3,800 misses (several times more).
+    expect(regroups).toBeGreaterThanOrEqual(1);
+    expect(regroups).toBeLessThanOrEqual(2);
+  });
+
   it('after the regroup, a guest store into a block of the loop (through the alias): the block chained to runs the new code', () => {
     // C becomes: add x2; subs x25, x25, #1; b.ne A | str w27, [x28] (x28: the alias of B's first word); b A, storing
     // `subs x26, x26, #2` over B's `subs x26, x26, #1` once x25 reaches 0 (after about 65,000 instructions: long
