@@ -841,8 +841,13 @@ function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-/** kvm_incr_pc: the hypervisor emulated the instruction at the PC; step past it and count it as retired. */
+/**
+ * kvm_skip_instr: the hypervisor emulated the instruction at the PC; step past it and count it as retired. As an
+ * executed instruction would, it advances the software step state machine: PSTATE.SS becomes 0, so a guest stepping
+ * the instruction takes its step exception before the next one.
+ */
 function skipInstruction(cpu: Cpu): void {
   cpu.pc += 4n;
   cpu.insnCount++;
+  if (cpu.pstateSs !== 0) cpu.pstateSs = 0;
 }
