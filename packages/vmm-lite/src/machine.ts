@@ -23,6 +23,7 @@ import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
 import { defaultPlatform, type Platform } from './platform.js';
 import { createVirtGic, PL011_SPI, type GicVersion } from './gic.js';
+import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
@@ -293,6 +294,7 @@ export class VirtMachine {
     this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined) : counterClock(this.vm.clock);
     this.rtc = new Pl031(this.clock);
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
+    this.bus.map(VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
 
     const vcpus: Vcpu[] = [];
     for (let i = 0; i < smp; i++) {

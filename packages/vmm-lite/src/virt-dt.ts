@@ -1,12 +1,14 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the console and the RTC. Node names, compatibles and property values follow what QEMU's virt
- * board generates under KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
+ * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (all empty),
+ * the console and the RTC. Node names, compatibles and property values follow what QEMU's virt board generates under
+ * KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
 import type { FramebufferDescription } from './framebuffer.js';
 import { PL011_BASE, PL011_SIZE } from './pl011.js';
 import { PL031_BASE, PL031_SIZE } from './pl031.js';
+import { VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import {
   GIC_CPU_BASE, GIC_CPU_SIZE, GIC_DIST_BASE, GIC_DIST_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE, PL011_SPI, PL031_SPI,
   type GicVersion,
@@ -121,6 +123,14 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
       fdt.prop('reg', { u64: [GIC_DIST_BASE, GIC_DIST_SIZE, GIC_CPU_BASE, GIC_CPU_SIZE] });
     }
     fdt.prop('phandle', { cells: [PHANDLE_GIC] }).endNode();
+  }
+
+  // QEMU virt's 32 virtio-mmio transports (virtio-mmio-empty.ts), edge-triggered SPIs 16..47, lowest address first.
+  for (let i = 0; i < VIRTIO_MMIO_COUNT; i++) {
+    const base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE;
+    fdt.beginNode(`virtio_mmio@${base.toString(16)}`).prop('dma-coherent', { cells: [] });
+    if (gic !== 'none') fdt.prop('interrupts', { cells: [0, VIRTIO_MMIO_FIRST_SPI + i, 1] });
+    fdt.prop('reg', { u64: [base, VIRTIO_MMIO_STRIDE] }).prop('compatible', 'virtio,mmio').endNode();
   }
 
   fdt.beginNode(PL011_NODE.slice(1))
