@@ -51,14 +51,21 @@ const CASES: Record<string, Case> = {
   step: { mdscr: KDE | MDSCR_SS, ec: 0x33, elr: BigInt(CODE + 28) },
 };
 
-function runCase(engine: Engine, c: Case) {
+/** An environment with PROGRAM at CODE, every vector `hvc #0xffff`, the OS lock clear (as an OS leaves it). */
+function debugEnv(engine: Engine) {
   const e = arenaEnv(engine);
   loadWords(e, CODE, PROGRAM);
   for (let v = 0; v < 0x800; v += 0x80) loadWords(e, VECTORS + v, [HVC_STOP]);
+  const sys = e.cpu.sys;
+  sys[SysReg.VBAR_EL1] = BigInt(VECTORS);
+  sys[SysReg.OSLSR_EL1] = sys[SysReg.OSLSR_EL1]! & ~2n;
+  return e;
+}
+
+function runCase(engine: Engine, c: Case) {
+  const e = debugEnv(engine);
   const cpu = e.cpu;
   const sys = cpu.sys;
-  sys[SysReg.VBAR_EL1] = BigInt(VECTORS);
-  sys[SysReg.OSLSR_EL1] = sys[SysReg.OSLSR_EL1]! & ~2n; // the OS lock clear, as an OS does
   if (c.bp !== undefined) {
     sys[SysReg.DBGBCR0_EL1] = 0x1e3n; // E, PMC = EL1, BAS = 0b1111
     sys[SysReg.DBGBVR0_EL1] = c.bp;
@@ -98,13 +105,9 @@ describe('a run that starts inside a block (its last run\'s budget ended there) 
    * run must take it there, as the interpreter does, not run the rest of the block unchecked.
    */
   function resumeCase(engine: Engine) {
-    const e = arenaEnv(engine);
-    loadWords(e, CODE, PROGRAM);
-    for (let v = 0; v < 0x800; v += 0x80) loadWords(e, VECTORS + v, [HVC_STOP]);
+    const e = debugEnv(engine);
     const cpu = e.cpu;
     const sys = cpu.sys;
-    sys[SysReg.VBAR_EL1] = BigInt(VECTORS);
-    sys[SysReg.OSLSR_EL1] = sys[SysReg.OSLSR_EL1]! & ~2n;
     cpu.pc = BigInt(CODE);
     cpu.x[1] = BigInt(DATA);
     cpu.x[5] = 0n;
