@@ -77,3 +77,20 @@ describe('Stage2', () => {
     expect(phys.region(0)).toBeUndefined();
   });
 });
+
+describe('Stage2.setWritable and unmapRange over ranges with unmapped 2 MiB stretches', () => {
+  it('change exactly the mapped pages, wherever they lie in the range (gaps of whole level-3 tables skipped)', () => {
+    const { ram, s2 } = setup(40);
+    const BASE = 0x4000_0000;
+    // Pages at both ends of a 2 MiB stretch, one after a 4 MiB gap, one past the end of the range.
+    const pages = [BASE + 0x1000, BASE + 0x20_0000 - 0x1000, BASE + 0x20_0000, BASE + 0x60_3000, BASE + 0x100_0000];
+    pages.forEach((ipa, i) => s2.map(ipa, ram.base + 0x1000 * i, { readOnly: false, memAttr: S2_MEMATTR_NORMAL_WB }));
+    const range = 0x100_0000; // [BASE, BASE + 16 MiB): the last page is outside
+    expect(s2.setWritable(BASE, range, false)).toBe(4);
+    expect(s2.setWritable(BASE, range, false)).toBe(0); // already read-only
+    expect(s2.setWritable(BASE + 0x20_0000, 0x1000, true)).toBe(1); // one page, at a 2 MiB boundary
+    expect(s2.setWritable(BASE + 0x1000, range, true)).toBe(3); // starts inside a stretch
+    expect(s2.unmapRange(BASE, range)).toBe(4);
+    expect(s2.unmapRange(BASE, 0x200_0000)).toBe(1); // the page past the first range
+  });
+});
