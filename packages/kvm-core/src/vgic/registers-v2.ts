@@ -23,10 +23,6 @@ export const GICD_V2 = {
 } as const;
 export const GICD_V2_FRAME_SIZE = 0x1000;
 
-/** GICD_CTLR bits (no Security Extensions): EnableGrp0, EnableGrp1. */
-export const GICD_V2_CTLR_ENABLE_GRP0 = 1 << 0;
-export const GICD_V2_CTLR_ENABLE_GRP1 = 1 << 1;
-
 /** ICPIDR2: ArchRev 2 in [7:4], JEP106 bits [3:0] = 0xB. */
 export const PIDR2_V2 = 0x2b;
 

@@ -12,6 +12,10 @@ import { CpuInterfaceState } from './cpu-interface-state.js';
 import { FIRST_SPI, MAX_NR_IRQS, MIN_NR_IRQS, NR_PRIVATE_IRQS, NR_SGIS } from './constants.js';
 import { IrqState, IrqTable } from './irq-state.js';
 
+/** GICD_CTLR's group enable bits (GICv2 and GICv3 alike). */
+const GICD_CTLR_ENABLE_GRP0 = 1 << 0;
+const GICD_CTLR_ENABLE_GRP1 = 1 << 1;
+
 /** How a vGIC model is created (KVM_CREATE_DEVICE plus KVM_DEV_ARM_VGIC_GRP_NR_IRQS). */
 export interface VgicOptions {
   /** Number of vCPUs (CPU interfaces; GICv3: redistributors). */
@@ -37,6 +41,7 @@ export abstract class VgicModel {
   readonly irqs: IrqTable;
   /** Each vCPU's CPU interface state. */
   readonly cpus: readonly CpuInterfaceState[];
+  private groupEnables = 0;
   private readonly irqOut: boolean[];
   private readonly fiqOut: boolean[];
   private readonly onIrqLine: ((vcpu: number, level: boolean) => void) | undefined;
@@ -63,8 +68,24 @@ export abstract class VgicModel {
     this.onFiqLine = options.onFiqLine;
   }
 
+  /**
+   * GICD_CTLR's group enables, the same two bits on both versions: EnableGrp0 (bit 0) and EnableGrp1 (bit 1; on a
+   * GICv3 with DS = 1 that is EnableGrp1NS). Each register file adds its version's other, fixed bits.
+   */
+  get distCtlr(): number {
+    return this.groupEnables;
+  }
+
+  /** Set GICD_CTLR's group enables (other bits of `bits` are the caller's). */
+  setDistCtlr(bits: number): void {
+    this.groupEnables = bits & (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
+    this.refreshAll();
+  }
+
   /** Whether the distributor forwards interrupts of `group` (GICD_CTLR). */
-  abstract distGroupEnabled(group: number): boolean;
+  distGroupEnabled(group: number): boolean {
+    return (this.groupEnables & (group === 0 ? GICD_CTLR_ENABLE_GRP0 : GICD_CTLR_ENABLE_GRP1)) !== 0;
+  }
   /** Whether SPI `irq` is routed to vCPU `vcpu` (GICD_IROUTER / GICD_ITARGETSR). */
   abstract routesTo(irq: IrqState, vcpu: number): boolean;
   /** Whether an interrupt of `group` is signalled to `vcpu` as FIQ rather than IRQ. */

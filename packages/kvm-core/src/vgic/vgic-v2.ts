@@ -15,12 +15,10 @@ import { cpuInterfaceV2Frame } from './cpu-interface-v2.js';
 import { distributorV2Frame } from './distributor-v2.js';
 import type { IrqState } from './irq-state.js';
 import { mmioRead, mmioWrite, userRead, userWrite } from './mmio.js';
-import { GICD_V2_CTLR_ENABLE_GRP0, GICD_V2_CTLR_ENABLE_GRP1 } from './registers-v2.js';
 import { VgicModel, type VgicOptions } from './vgic-model.js';
 
 /** A GICv2 with its CPU interfaces. */
 export class VgicV2 extends VgicModel {
-  private ctlr = 0;
   /** The CPU mask of the vCPUs that exist. */
   readonly cpuMask: number;
 
@@ -34,21 +32,6 @@ export class VgicV2 extends VgicModel {
         irq.enabled = irq.intid < NR_SGIS;
       }
     }
-  }
-
-  /** GICD_CTLR: EnableGrp0 (bit 0), EnableGrp1 (bit 1). */
-  get distCtlr(): number {
-    return this.ctlr;
-  }
-
-  /** Set GICD_CTLR. */
-  setDistCtlr(value: number): void {
-    this.ctlr = value & (GICD_V2_CTLR_ENABLE_GRP0 | GICD_V2_CTLR_ENABLE_GRP1);
-    this.refreshAll();
-  }
-
-  override distGroupEnabled(group: number): boolean {
-    return (this.ctlr & (group === 0 ? GICD_V2_CTLR_ENABLE_GRP0 : GICD_V2_CTLR_ENABLE_GRP1)) !== 0;
   }
 
   override routesTo(irq: IrqState, vcpu: number): boolean {

@@ -16,7 +16,6 @@ import { distributorV3Frame } from './distributor-v3.js';
 import type { IrqState } from './irq-state.js';
 import { mmioRead, mmioWrite, userRead, userWrite } from './mmio.js';
 import { redistributorFrame } from './redistributor.js';
-import { GICD_CTLR_ENABLE_GRP0, GICD_CTLR_ENABLE_GRP1 } from './registers-v3.js';
 import { VgicModel, type VgicOptions } from './vgic-model.js';
 
 /** Options of a GICv3 model. */
@@ -27,8 +26,6 @@ export interface VgicV3Options extends VgicOptions {
 
 /** A GICv3 with its redistributors and CPU interfaces. */
 export class VgicV3 extends VgicModel {
-  /** GICD_CTLR's EnableGrp0 / EnableGrp1 bits. */
-  private ctlr = 0;
   /** Each vCPU's Aff2.Aff1.Aff0 (24 bits) and Aff3. */
   private readonly aff: number[];
   private readonly aff3: number[];
@@ -56,21 +53,6 @@ export class VgicV3 extends VgicModel {
       }
     }
     for (const irq of this.irqs.sharedIrqs()) irq.group = 1;
-  }
-
-  /** GICD_CTLR's EnableGrp0 (bit 0) and EnableGrp1 (bit 1). */
-  get distCtlr(): number {
-    return this.ctlr;
-  }
-
-  /** Set GICD_CTLR's group enables. */
-  setDistCtlr(bits: number): void {
-    this.ctlr = bits & (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
-    this.refreshAll();
-  }
-
-  override distGroupEnabled(group: number): boolean {
-    return (this.ctlr & (group === 0 ? GICD_CTLR_ENABLE_GRP0 : GICD_CTLR_ENABLE_GRP1)) !== 0;
   }
 
   override routesTo(irq: IrqState, vcpu: number): boolean {
