@@ -52,7 +52,6 @@ function missingMachineProperty(key, value) {
 
 /** `-cpu` properties that mean a missing feature. */
 function missingCpuProperty(prop) {
-  if (/^pmu(=on)?$/.test(prop)) return 'PMU';
   if (/^sve/.test(prop)) return 'SVE';
   return `CPU property ${prop}`;
 }
@@ -69,7 +68,7 @@ export function planTest(e, env) {
   /** @type {TestPlan} */
   const plan = {
     name: e.name, file: e.file, append: shellWords(e.testArgs ?? '').join(' '),
-    smp: e.smp === undefined ? 1 : evalSmp(e.smp, env), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false, gic: 'v2',
+    smp: e.smp === undefined ? 1 : evalSmp(e.smp, env), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false, gic: 'v2', pmu: true,
     timeoutMs: parseDuration(timeout), timeout, migration: e.groups.includes('migration'), manual: e.groups.includes('nodefault'),
   };
   const skip = (reason) => { plan.skip ??= reason; };
@@ -124,7 +123,12 @@ function applyQemuParams(plan, words, skip) {
     } else if (opt === '-cpu') {
       const [model, ...props] = arg().split(',');
       if (model !== 'max') skip(`vmm-lite: no -cpu ${model} yet (only max)`);
-      for (const p of props) if (!/^pmu=off$/.test(p)) skip(`vmm-lite: no ${missingCpuProperty(p)} yet`);
+      // -cpu max has a PMU unless pmu=off, on QEMU's virt and on vmm-lite (VirtMachineOptions.pmu).
+      for (const p of props) {
+        if (/^pmu(=on)?$/.test(p)) plan.pmu = true;
+        else if (p === 'pmu=off') plan.pmu = false;
+        else skip(`vmm-lite: no ${missingCpuProperty(p)} yet`);
+      }
     } else if (opt === '-smp') {
       const n = Number(arg().split(',')[0].replace(/^cpus=/, ''));
       if (!Number.isSafeInteger(n) || n < 1) throw new CfgError(`test '${plan.name}': cannot read -smp ${words[i]}`);

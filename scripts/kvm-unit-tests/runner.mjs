@@ -38,7 +38,7 @@ export async function runTest(plan, ctx) {
   const deadline = start + plan.timeoutMs;
   const boot = {
     dist: ctx.dist, kernel: join(ctx.kutDir, 'bin', plan.file), append: plan.append, initrd: join(ctx.kutDir, 'environ'),
-    memoryMiB: plan.memoryMiB, smp: plan.smp, mte: plan.mte, gic: plan.gic, maxInstructions: ctx.maxInstructions,
+    memoryMiB: plan.memoryMiB, smp: plan.smp, mte: plan.mte, gic: plan.gic, pmu: plan.pmu, maxInstructions: ctx.maxInstructions,
   };
   const snap = (i) => join(ctx.tmpDir, `${plan.name}.${process.pid}.${i}.snap`);
   let output = '';

@@ -4,7 +4,7 @@
 // is written; the result is one JSON line on fd 3. The parent (runner.mjs) bounds the process's time.
 //
 // Run as: node worker.mjs '<job JSON>' with fd 3 open for writing. The job: { dist, kernel?, append?, initrd?,
-// memoryMiB?, smp?, mte?, gic?, maxInstructions, deadline (ms since the epoch), snapshotIn?, snapshotOut? }.
+// memoryMiB?, smp?, mte?, gic?, pmu?, maxInstructions, deadline (ms since the epoch), snapshotIn?, snapshotOut? }.
 import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -78,7 +78,7 @@ try {
     machine.input.push(new Uint8Array([0x0a])); // the key the guest waits for after its migration point
   } else {
     const kernel = readFileSync(job.kernel);
-    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, onSerial });
+    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, ...(job.pmu !== undefined && { pmu: job.pmu }), onSerial });
     machine.load({ kernel, ...(job.append ? { append: job.append } : {}), ...(job.initrd !== undefined && { initrd: readFileSync(job.initrd) }) });
     config = { policy: 'mte-allowed', memBackend: 'anonymous', protMte: false, kernelSha256: vmm.sha256Hex(kernel) };
   }

@@ -209,14 +209,14 @@ describe('the CPU state block holds all of the CPU state', () => {
     const fields = Object.keys(new Cpu(new FlatMemory())).sort();
     expect(fields).toEqual([
       // The block (views over it) and where it is.
-      'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'x',
+      'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'vr', 'x',
       // State kept in fields while running and copied into the block whenever it is seen (Cpu.pc).
       'dabtIss', 'nextPc', 'pc',
       // The host's: the memory port, the coherence domain, the system registers and the counter of the layer above,
       // the last EL2 trap's and failure's reports, options,
       // and caches derived from the state (loadState drops or re-checks them).
       'checkPcAlign', 'codeCache', 'debugActive', 'decoder', 'el2', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
-      'sysRegPort', 'counterPort', 'translate', 'wasm',
+      'sysRegPort', 'counterPort', 'pmuPort', 'translate', 'wasm',
     ].sort());
   });
 });

@@ -18,15 +18,16 @@ import { DecodeCache } from './decode-a64.js';
 import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, EndRun, GuestException } from './exceptions.js';
-import { MemoryFault, type CounterPort, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
+import { MemoryFault, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
-import { resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
+import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
 import { SmpDomain } from './smp.js';
 import { Dbg, DEBUG_FSC, debugConfig, debugEnabledFrom, DebugEc, breakpointHit } from './debug.js';
 import { WatchpointPort } from './debug-port.js';
 import { InterpSem } from './spec/interp-sem.js';
+import { vregsOver, type VRegs } from './fpsimd/vregs.js';
 
 /** Per-CPU configuration. */
 export interface CpuOptions {
@@ -90,6 +91,10 @@ const W_DABT_ISS = St.DABT_ISS >> 2;
 const W_IRQ_LINE = St.IRQ_LINE >> 2;
 const W_VERSION = St.VERSION >> 2;
 const W_SS = St.SS >> 2;
+const W_FPCR = St.FPCR >> 2;
+/** ESR_EL1 of a virtual SError: EC 0x2F, IL, ISS.IDS. */
+const VIRTUAL_SERROR_ESR = (BigInt(Ec.Serror) << 26n) | (1n << 25n) | (1n << 24n);
+const W_FPSR = St.FPSR >> 2;
 const D_PC = St.PC >> 3;
 const D_NEXT_PC = St.INSN_NEXT_PC >> 3;
 const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
@@ -162,8 +167,10 @@ export class Cpu {
   readonly x: BigUint64Array;
   /** SP_EL0 and SP_EL1. */
   readonly spEl: BigUint64Array;
-  /** V0..V31, 16 bytes each, little-endian (laid out for FP/AdvSIMD; no instruction uses them yet). */
+  /** V0..V31, 16 bytes each, little-endian (the same bytes as {@link vr}'s views). */
   readonly v: Uint8Array;
+  /** V0..V31 as views of each lane type (fpsimd/vregs.ts), for the SIMD&FP instructions. */
+  readonly vr: VRegs;
   /** The state block's 32-bit words (NZCV, the pending flag op, FPCR, FPSR, ...: St offsets / 4). @internal */
   readonly st32: Int32Array;
   /** The state block's float64 slots (the retired count, the global monitor's mark). @internal */
@@ -199,6 +206,20 @@ export class Cpu {
   set nzcv(v: number) {
     this.st32[St.FLAG_OP >> 2] = 0;
     this.st32[St.NZCV >> 2] = v;
+  }
+  /** FPCR (the bits MSR stores: insn/branches-exceptions-system-sysreg.ts). */
+  get fpcr(): number {
+    return this.st32[W_FPCR]! >>> 0;
+  }
+  set fpcr(v: number) {
+    this.st32[W_FPCR] = v;
+  }
+  /** FPSR: the cumulative exception flags (IOC=1, DZC=2, OFC=4, UFC=8, IXC=16, IDC=128), QC [27], NZCV [31:28]. */
+  get fpsr(): number {
+    return this.st32[W_FPSR]! >>> 0;
+  }
+  set fpsr(v: number) {
+    this.st32[W_FPSR] = v;
   }
   /** Lazy flags (flags.ts): the {@link FlagOp} whose NZCV is pending, or 0. @internal (spec/interp-sem.ts) */
   get flagOp(): number {
@@ -245,6 +266,7 @@ export class Cpu {
     return this.#el;
   }
   set el(v: number) {
+    if (this.pmuPort !== undefined && v !== this.#el) this.pmuPort.elChanging();
     this.#el = v;
     this.st32[W_EL] = v;
     this.refreshDebugActive();
@@ -420,12 +442,48 @@ export class Cpu {
    * clock. Undefined: the count is {@link insnCount} (one tick per retired instruction) and timer writes end nothing.
    */
   counterPort: CounterPort | undefined = undefined;
-  /** The IRQ input line, driven by the interrupt controller model (kept in the state block). */
+  /**
+   * The PMUv3 registers an upper layer implements (ports.ts {@link PmuPort}): kvm-core's PMU for a vCPU with
+   * KVM_ARM_VCPU_PMU_V3. Told of every change of PSTATE.EL. Undefined: the PMU registers are UNDEFINED.
+   */
+  pmuPort: PmuPort | undefined = undefined;
+  /**
+   * The IRQ input line, driven by the interrupt controller model: bit 0 of the state block's IRQ_LINE word, whose
+   * bit 1 mirrors HCR_EL2.VSE ({@link virtualSError}), so that translated code leaves for the run loop when either is
+   * set.
+   */
   get irqLine(): boolean {
-    return this.st32[W_IRQ_LINE] !== 0;
+    return (this.st32[W_IRQ_LINE]! & 1) !== 0;
   }
   set irqLine(v: boolean) {
-    this.st32[W_IRQ_LINE] = v ? 1 : 0;
+    this.st32[W_IRQ_LINE] = (this.st32[W_IRQ_LINE]! & ~1) | (v ? 1 : 0);
+  }
+  /**
+   * A virtual SError is pending (HCR_EL2.VSE, which the hypervisor sets: KVM_SET_VCPU_EVENTS). It is taken to EL1
+   * at an instruction boundary when PSTATE.A is 0, after a pending IRQ, and taking it clears VSE. (The model runs
+   * guests as KVM does, with HCR_EL2.AMO set, which it does not model separately.)
+   */
+  get virtualSError(): boolean {
+    return (this.sys[SysReg.HCR_EL2]! & HCR.VSE) !== 0n;
+  }
+  set virtualSError(v: boolean) {
+    const hcr = this.sys[SysReg.HCR_EL2]!;
+    this.sys[SysReg.HCR_EL2] = v ? hcr | HCR.VSE : hcr & ~HCR.VSE;
+    this.st32[W_IRQ_LINE] = (this.st32[W_IRQ_LINE]! & ~2) | (v ? 2 : 0);
+  }
+  /** An asynchronous exception can be taken now: the IRQ line with PSTATE.I = 0, or a virtual SError with A = 0. */
+  asyncPending(): boolean {
+    const w = this.st32[W_IRQ_LINE]!;
+    if (w === 0) return false;
+    const daif = this.daif;
+    if ((w & 1) !== 0 && (daif & 2) === 0) return true;
+    if ((w & 2) === 0) return false;
+    // The mirror is a hint: the hypervisor may have rewritten HCR_EL2 (a vCPU reset) without clearing it.
+    if (!this.virtualSError) {
+      this.st32[W_IRQ_LINE] = w & ~2;
+      return false;
+    }
+    return (daif & 4) === 0;
   }
   /**
    * Set when the next PC may be misaligned: by a handler (BR, BLR, RET, ERET), and by `run`/`interpret` when they
@@ -462,6 +520,7 @@ export class Cpu {
     this.spEl = new BigUint64Array(buf, off + St.SP_EL0, 2);
     this.flagArgs = new BigUint64Array(buf, off + St.FLAG_A, 2);
     this.v = new Uint8Array(buf, off + St.V, 32 * 16);
+    this.vr = vregsOver(buf, off + St.V);
     this.st32 = new Int32Array(buf, off, CPU_STATE_BYTES >> 2);
     this.stF64 = new Float64Array(buf, off, CPU_STATE_BYTES >> 3);
     this.stU64 = new BigUint64Array(buf, off, CPU_STATE_BYTES >> 3);
@@ -518,7 +577,7 @@ export class Cpu {
   /**
    * Make `bytes` (from {@link saveState}) this CPU's state, between runs. Throws RangeError, changing nothing, when
    * `bytes` has another length or layout version, or a PSTATE or monitor field out of its range. The host's words
-   * stay this CPU's (its IRQ line included). Then the state's consequences: a reservation with a global mark is
+   * stay this CPU's (its IRQ line included; the word's mirror of HCR_EL2.VSE follows the state). Then the state's consequences: a reservation with a global mark is
    * registered with this CPU's coherence domain (a mark this CPU held is released first), the memory port reloads
    * its translation controls (and flushes its TLB), the MTE controls and the jump cache are dropped, and the next
    * fetch checks the PC's alignment. The mark is a physical address of this CPU's memory port: load a state into a
@@ -533,6 +592,7 @@ export class Cpu {
     block.set(src.subarray(0, HOST_WORDS_START), 0);
     block.set(src.subarray(HOST_WORDS_END), HOST_WORDS_END);
     this.loadFields();
+    this.virtualSError = this.virtualSError; // the IRQ_LINE word's mirror of HCR_EL2.VSE
     if (this.exclPa >= 0) this.smp.opened(this);
     this.jumpCache.blocks.fill(undefined);
     this.jumpCache.keys.fill(0);
@@ -775,9 +835,18 @@ export class Cpu {
     return Stop.InternalError;
   }
 
-  /** Take a pending, unmasked IRQ. */
-  private takeIrq(): void {
-    this.enterEl1(0x80, 0n, this.pc);
+  /**
+   * Take the pending, unmasked asynchronous exception ({@link asyncPending}): an IRQ, else a virtual SError (EC 0x2F,
+   * IL = 1, ISS.IDS = 1: an IMPLEMENTATION DEFINED syndrome, there being no RAS extension to give VSESR_EL2 a meaning).
+   */
+  private takeAsync(): void {
+    if (this.irqLine && (this.daif & 2) === 0) {
+      this.enterEl1(0x80, 0n, this.pc);
+      return;
+    }
+    this.virtualSError = false;
+    this.sys[SysReg.ESR_EL1] = VIRTUAL_SERROR_ESR;
+    this.enterEl1(0x180, 0n, this.pc);
   }
 
   /**
@@ -816,8 +885,8 @@ export class Cpu {
     for (let i = 0; i < budget; i++) {
       const pc = this.pc;
       try {
-        if (this.irqLine && (this.daif & 2) === 0) {
-          this.takeIrq();
+        if (this.asyncPending()) {
+          this.takeAsync();
           continue;
         }
         if (this.debugActive) {

@@ -6,12 +6,13 @@
  * CPU (`cpu.decoder`): decoding is a linear scan of the group's rows, so guest loops must not pay it on every
  * iteration. The group tables are built once at import from the constant encoding tables and never change.
  */
-import { compileTable, matchRow, type CompiledRow, type EncodingRow, type Handler } from './decode.js';
+import { compileTable, indexTable, matchIndexed, type CompiledRow, type EncodingRow, type Handler, type IndexedTable } from './decode.js';
 import { BRANCHES_EXCEPTIONS_SYSTEM } from './insn/branches-exceptions-system.js';
 import { DATA_PROCESSING_IMMEDIATE } from './insn/data-processing-immediate.js';
 import { DATA_PROCESSING_REGISTER } from './insn/data-processing-register.js';
 import { LOADS_AND_STORES } from './insn/loads-and-stores.js';
 import { MTE_DATA_PROCESSING_IMMEDIATE, MTE_DATA_PROCESSING_REGISTER, MTE_LOADS_AND_STORES } from './insn/mte.js';
+import { SIMD_FP_DATA_PROCESSING, SIMD_FP_LOADS_AND_STORES } from './insn/simd-fp-table.js';
 
 import { undefinedInstruction } from './undefined.js';
 
@@ -20,21 +21,29 @@ export { undefinedInstruction };
 const undef: Handler = () => undefinedInstruction();
 
 /** The group tables, indexed by insn bits [28:25]. */
-const GROUPS: CompiledRow[][] = [];
-function group(rows: readonly EncodingRow[], ...op0: number[]): void {
-  const compiled = compileTable(rows);
+const GROUPS: IndexedTable[] = [];
+function group(rows: readonly EncodingRow[], bits: readonly number[], ...op0: number[]): void {
+  const compiled = indexTable(compileTable(rows), bits);
   for (const o of op0) GROUPS[o] = compiled;
 }
-group([], 0b0000, 0b0001, 0b0010, 0b0011, 0b0111, 0b1111); // reserved, SME, SVE, SIMD&FP (not implemented)
+/**
+ * The SIMD&FP data-processing rows (over a thousand: one per instruction, size and Q) are bucketed by U, bit 28
+ * (scalar/vector), bit 24, size, bit 21 and opcode bits [15:10], so a decode scans a few dozen of them.
+ */
+const SIMD_FP_INDEX_BITS = [29, 28, 24, 23, 22, 21, 15, 14, 13, 12, 11, 10];
+group([], [], 0b0000, 0b0001, 0b0010, 0b0011); // reserved, SME, unallocated, SVE (not implemented)
+group(SIMD_FP_DATA_PROCESSING, SIMD_FP_INDEX_BITS, 0b0111, 0b1111);
 // The MTE rows (insn/mte.ts) go ahead of each group's general rows; their encodings are UNDEFINED in the class files.
-group([...MTE_DATA_PROCESSING_IMMEDIATE, ...DATA_PROCESSING_IMMEDIATE], 0b1000, 0b1001);
-group(BRANCHES_EXCEPTIONS_SYSTEM, 0b1010, 0b1011);
-group([...MTE_LOADS_AND_STORES, ...LOADS_AND_STORES], 0b0100, 0b0110, 0b1100, 0b1110);
-group([...MTE_DATA_PROCESSING_REGISTER, ...DATA_PROCESSING_REGISTER], 0b0101, 0b1101);
+group([...MTE_DATA_PROCESSING_IMMEDIATE, ...DATA_PROCESSING_IMMEDIATE], [], 0b1000, 0b1001);
+group(BRANCHES_EXCEPTIONS_SYSTEM, [], 0b1010, 0b1011);
+// Loads and stores: op0<1> (bit 26) is V, so the SIMD&FP rows are only in the groups with it set.
+group([...MTE_LOADS_AND_STORES, ...LOADS_AND_STORES], [], 0b0100, 0b1100);
+group([...SIMD_FP_LOADS_AND_STORES, ...MTE_LOADS_AND_STORES, ...LOADS_AND_STORES], [], 0b0110, 0b1110);
+group([...MTE_DATA_PROCESSING_REGISTER, ...DATA_PROCESSING_REGISTER], [], 0b0101, 0b1101);
 
 /** Decode without the cache: the row for `insn`, or undefined if it is UNDEFINED. Exposed for tests and tools. */
 export function findEncoding(insn: number): CompiledRow | undefined {
-  return matchRow(GROUPS[(insn >>> 25) & 0xf]!, insn);
+  return matchIndexed(GROUPS[(insn >>> 25) & 0xf]!, insn);
 }
 
 /** Decode without a cache: the handler for `insn` (the UNDEFINED handler when no row matches). */

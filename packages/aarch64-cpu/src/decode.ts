@@ -71,6 +71,39 @@ export function matchRow(table: readonly CompiledRow[], insn: number): CompiledR
   return undefined;
 }
 
+/**
+ * A table split into buckets by the values of some instruction bits, so that a lookup scans only the rows that can
+ * match (the SIMD&FP group has over a thousand rows). Bucket k holds, in table order, the rows whose fixed bits
+ * among `bits` agree with k (a row with a don't-care there is in every bucket it fits), so the first match in the
+ * bucket is the first match in the table.
+ */
+export interface IndexedTable {
+  /** Bit positions, most significant key bit first. */
+  readonly bits: readonly number[];
+  readonly buckets: readonly (readonly CompiledRow[])[];
+}
+
+export function indexTable(rows: readonly CompiledRow[], bits: readonly number[]): IndexedTable {
+  const buckets: CompiledRow[][] = [];
+  for (let k = 0; k < 1 << bits.length; k++) {
+    let kMask = 0;
+    let kValue = 0;
+    bits.forEach((b, i) => {
+      kMask |= 1 << b;
+      if (((k >>> (bits.length - 1 - i)) & 1) !== 0) kValue |= 1 << b;
+    });
+    buckets.push(rows.filter((r) => ((r.value ^ kValue) & r.mask & kMask) === 0));
+  }
+  return { bits, buckets };
+}
+
+/** {@link matchRow} through an {@link IndexedTable}. */
+export function matchIndexed(t: IndexedTable, insn: number): CompiledRow | undefined {
+  let k = 0;
+  for (const b of t.bits) k = (k << 1) | ((insn >>> b) & 1);
+  return matchRow(t.buckets[k]!, insn);
+}
+
 /** Sign-extend the low `bits` bits of a Number to a Number. */
 export function sext(v: number, bits: number): number {
   const shift = 32 - bits;

@@ -20,6 +20,8 @@ export type StopCode = (typeof Stop)[keyof typeof Stop];
 export const Ec = {
   Unknown: 0x00,
   Wfx: 0x01,
+  /** SIMD&FP access trapped by CPACR_EL1.FPEN (fpsimd/access.ts). */
+  FpAccess: 0x07,
   IllegalState: 0x0e,
   Svc64: 0x15,
   Hvc64: 0x16,

@@ -30,7 +30,8 @@ export const IMPL = {
    */
   ID_AA64PFR1_EL1: 0x320n,
   /**
-   * DFR0: DebugVer [3:0] = 6 (Armv8 debug); PMUVer [11:8] = 0 (no PMU: PMU registers are UNDEFINED);
+   * DFR0: DebugVer [3:0] = 6 (Armv8 debug); PMUVer [11:8] = 0 (no PMU: PMU registers are UNDEFINED; kvm-core
+   * sets 6, PMUv3p5, for a vCPU with KVM_ARM_VCPU_PMU_V3 and gives its CPU a `pmuPort`);
    * BRPs [15:12] = 5 and WRPs [23:20] = 3 (six breakpoints, four watchpoints, as QEMU's `-cpu max`: debug.ts);
    * CTX_CMPs [31:28] = 1 (two context-aware breakpoints, the last two); DoubleLock [39:36] = 0 (OSDLR_EL1 exists).
    */

@@ -2,13 +2,16 @@ export { Cpu, type CpuOptions } from './cpu.js';
 export {
   logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
 } from './mte.js';
-export { Acc, Fsc, MemoryFault, type CounterPort, type MemoryPort, type SmpPort, type SysRegPort } from './ports.js';
+export { Acc, Fsc, MemoryFault, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
+export { isPmuKey, pmevcntrKey, pmevtyperKey, pmuEl0Access, PmuKey, PMUSERENR, PmuWrite, type PmuWriteResult } from './pmu-regs.js';
 export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, EndRun, GuestException } from './exceptions.js';
 export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
+export { FPCR_IMPLEMENTED, FPSR_IMPLEMENTED, Fpcr, FpFlag } from './fpsimd/fp-status.js';
+export { clearAbove, readQ, writeQ, type VRegs } from './fpsimd/vregs.js';
 export { compilePattern, type EncodingRow, type Handler } from './decode.js';
 export {
   CodeCache, type CodeCacheStats, handlerBlockCost, CodePage, CodeRegion, DEFAULT_CODE_CACHE_BYTES, PAGE_BYTES as CODE_PAGE_BYTES,

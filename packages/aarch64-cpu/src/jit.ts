@@ -79,7 +79,7 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
     const b = mid.block;
     mid.block = undefined;
     if (cpu.pc === b.pc + BigInt(4 * mid.k) && b.alive && b.epoch === cache.epoch && linking &&
-      mid.gen === mem.tlbGeneration && mid.el === cpu.el && !(cpu.irqLine && (cpu.daif & 2) === 0) &&
+      mid.gen === mem.tlbGeneration && mid.el === cpu.el && !cpu.asyncPending() &&
       !cpu.checkPcAlign && cpu.il === 0 && !cpu.debugActive && (b.checked === epoch || blockMatches(b.page!, b))) {
       b.checked = epoch;
       runPart(cpu, b, mid.k, Math.min(b.n - mid.k, budget), part);
@@ -89,7 +89,7 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   }
   while (done < budget) {
     // (debugActive: a breakpoint, watchpoint or software step can happen, which only the interpreter checks.)
-    if ((cpu.irqLine && (cpu.daif & 2) === 0) || cpu.checkPcAlign || cpu.il !== 0 || cpu.debugActive) {
+    if (cpu.asyncPending() || cpu.checkPcAlign || cpu.il !== 0 || cpu.debugActive) {
       exit = -1;
       const before = cpu.insnCount;
       const stop = cpu.interpret(1);

@@ -7,6 +7,7 @@
 
 import type { CodePage } from './code-cache.js';
 import type { Cpu } from './cpu.js';
+import type { PmuWriteResult } from './pmu-regs.js';
 
 /** Access flags: a bit set describing one memory access. Numbers, not objects, because every load and store passes one. */
 export const Acc = {
@@ -218,4 +219,26 @@ export interface CounterPort {
    * new deadline before running on. Optional.
    */
   timerWritten?(): boolean;
+}
+
+/**
+ * The PMUv3 registers a layer above implements (kvm-core's per-vCPU PMU, for a vCPU with KVM_ARM_VCPU_PMU_V3). The
+ * CPU sends it every MRS/MSR in the PMU's encoding space (pmu-regs.ts `isPmuKey`) after the EL0 checks of
+ * PMUSERENR_EL0, which it reads through the port (`pmuEl0Access`); without a port those encodings are UNDEFINED.
+ * `key` is the encoding as `sysRegKey` packs it.
+ */
+export interface PmuPort {
+  /** MRS: the register's value, or undefined when the port has no such readable register (UNDEFINED). */
+  read(key: number): bigint | undefined;
+  /**
+   * MSR: a {@link PmuWriteResult} (pmu-regs.ts): Undefined (no such writable register), Done, or EndRun, which
+   * ends the run after this instruction as a timer write does (`Stop.TimerWrite`), so the caller sees the new
+   * counting set-up (the next counter overflow) before running on.
+   */
+  write(key: number, value: bigint): PmuWriteResult;
+  /**
+   * PSTATE.EL is about to change (exception entry or return; the CPU's retired count is that of the instructions
+   * before the change): the port accounts what was retired at the old EL, for counters that filter by EL.
+   */
+  elChanging(): void;
 }

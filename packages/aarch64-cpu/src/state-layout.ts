@@ -14,7 +14,7 @@
  * | 292 | 4 | the pending FlagOp (0: none) |
  * | 296 | 8 | instructions retired (a float64: exact to 2^53) |
  * | 304 | 4 | the number of exclusive reservations open in the PE's coherence domain (smp.ts mirrors it here) |
- * | 308 | 4 | the IRQ input line (0 or 1) |
+ * | 308 | 4 | bit 0: the IRQ input line; bit 1: a virtual SError is pending (a mirror of HCR_EL2.VSE: `Cpu.virtualSError`) |
  * | 312 | 4 | the data TLB for translated code: arena offset of its entries ({@link Dtlb}; arena.ts ARENA_NO_TLB: none) |
  * | 316 | 4 | its index mask (entries - 1) |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
@@ -99,7 +99,7 @@ export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
  * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
  * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
  */
-export const STATE_LAYOUT_VERSION = 2;
+export const STATE_LAYOUT_VERSION = 3;
 
 /** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
 export const HOST_WORDS_START = St.OPEN_RESERVATIONS;

@@ -97,7 +97,8 @@ describe('the register table', () => {
       expect(sysRegByKey(sysRegKey(r.op0, r.op1, r.crn, r.crm, r.op2))).toBe(i);
       expect(SysReg[r.name]).toBe(i);
     });
-    expect(sysRegByKey(sysRegKey(3, 3, 4, 4, 0))).toBe(-1); // FPCR
+    expect(sysRegByKey(sysRegKey(3, 3, 4, 4, 0))).toBe(SysReg.FPCR);
+    expect(sysRegByKey(sysRegKey(3, 3, 4, 4, 2))).toBe(-1); // unallocated
   });
 
   it('packs keys as MRS/MSR bits [20:5] (checked against assembled words)', () => {
@@ -268,8 +269,9 @@ describe('special-purpose registers', () => {
     expectEl2Trap(run([W.mrsLorid], { setup: tlor }), sysEsr(3, 0, 10, 4, 7, 0, 1));
   });
 
-  it('TCO (without MTE), FPCR/FPSR (no FP) and DSPSR_EL0 (Debug state) are UNDEFINED', () => {
-    for (const w of [W.mrsFpcr, W.mrsFpsr, W.mrsDspsr]) expectUndef(run([w]));
+  it('TCO (without MTE) and DSPSR_EL0 (Debug state) are UNDEFINED; FPCR/FPSR are SIMD&FP-trapped, not UNDEFINED', () => {
+    expectUndef(run([W.mrsDspsr]));
+    for (const w of [W.mrsFpcr, W.mrsFpsr]) expect(run([w]).cpu.sys[SysReg.ESR_EL1]! >> 26n).toBe(0x07n); // CPACR_EL1.FPEN = 0
     expectUndef(run([W.mrsTco], { setup: (c) => setMteLevel(c, 0) }));
   });
 

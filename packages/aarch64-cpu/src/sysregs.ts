@@ -16,7 +16,9 @@
  *   access (counters, CCSIDR_EL1, DCZID_EL0.DZP, MIDR/MPIDR from VPIDR_EL2/VMPIDR_EL2). Their slot is unused.
  *
  * Decisions for registers Linux touches that the model has no hardware for:
- * - PMU: ID_AA64DFR0_EL1.PMUVer = 0, so every PMU register is UNDEFINED (Linux checks PMUVer before touching them).
+ * - PMU: not in this table. Without `cpu.pmuPort` ID_AA64DFR0_EL1.PMUVer = 0 and every PMU register is UNDEFINED
+ *   (Linux checks PMUVer before touching them); with one (kvm-core's PMU, which also sets PMUVer) MRS/MSR of the
+ *   PMU's encodings go to the port, EL0 accesses after PMUSERENR_EL0's checks (pmu-regs.ts).
  * - Debug: the OS lock (OSLAR/OSLSR/OSDLR), MDSCR_EL1, six breakpoint and four watchpoint register pairs, the
  *   claim tags, MDRAR and DBGAUTHSTATUS exist with their architectural read/write behaviour; breakpoints,
  *   watchpoints and software step fire as debug exceptions to EL1 (debug.ts). MDCR_EL2 debug traps are not modelled.
@@ -30,7 +32,10 @@
  *   and sets GIC = 1 then.
  * - FEAT_LOR with no LORegions (LORID_EL1 = 0): LORSA/LOREA/LORN/LORC_EL1 read as zero and ignore writes, as QEMU
  *   implements them; HCR_EL2.TLOR traps all five to EL2.
- * - FP/AdvSIMD (FPCR, FPSR), SVE, SME, PAuth keys, RAS error records, AMU, SPE, trace: not implemented, so
+ * - FPCR and FPSR live in the state block (cpu.fpcr, cpu.fpsr); MRS/MSR of them check CPACR_EL1.FPEN as every
+ *   SIMD&FP instruction does (fpsimd/access.ts). FPCR stores AHP, DN, FZ, RMode, FZ16 and the AArch32-only Len and
+ *   Stride (bits [26:16], as QEMU 10 `-cpu max` keeps them); FPSR stores NZCV, QC, IDC and the five cumulative flags.
+ * - SVE, SME, PAuth keys, RAS error records, AMU, SPE, trace: not implemented, so
  *   UNDEFINED.
  */
 import { IMPL } from './impl-defined.js';
@@ -78,6 +83,8 @@ export interface SysRegDef {
 
 /** HCR_EL2 trap controls the MRS/MSR and system instruction handlers honour. */
 export const HCR = {
+  /** A virtual SError is pending (taken at EL1/EL0 when PSTATE.A = 0: Cpu.virtualSError). */
+  VSE: 1n << 8n,
   TWI: 1n << 13n,
   TWE: 1n << 14n,
   FB: 1n << 9n,
@@ -183,6 +190,9 @@ export const SYSREG_DEFS = [
   d('UAO', 3, 0, 4, 2, 4, 1, 0n, { live: true, feat: 'UAO' }),
   d('DIT', 3, 3, 4, 2, 5, 0, 0n, { live: true, feat: 'DIT' }),
   d('SSBS', 3, 3, 4, 2, 6, 0, 0n, { live: true, feat: 'SSBS2' }),
+  // SIMD&FP control and status (live: in the state block's FPCR/FPSR words); CPACR_EL1.FPEN traps them.
+  d('FPCR', 3, 3, 4, 4, 0, 0, 0n, LIVE),
+  d('FPSR', 3, 3, 4, 4, 1, 0, 0n, LIVE),
   d('TCO', 3, 3, 4, 2, 7, 0, 0n, { live: true, feat: 'MTE' }),
   // Thread and software registers.
   d('TPIDR_EL0', 3, 3, 13, 0, 2, 0),

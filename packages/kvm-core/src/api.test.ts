@@ -199,7 +199,7 @@ describe('Vcpu', () => {
     for (const id of list) v.getOneReg(id); // every listed register is readable
     // Errors; each leaves the vCPU usable.
     const e = (f: () => unknown) => errnoOf(f);
-    expect(e(() => v.getOneReg(0x6030_0000_0010_0054n))).toBe('ENOENT'); // FP vreg area
+    expect(e(() => v.getOneReg(0x6030_0000_0010_0054n))).toBe('EINVAL'); // FP vreg area with a 64-bit size
     expect(e(() => v.getOneReg(0x6030_0000_0010_0100n))).toBe('ENOENT'); // beyond struct kvm_regs
     expect(e(() => v.getOneReg(0x6030_0000_0010_0001n))).toBe('EINVAL'); // misaligned core offset
     expect(e(() => v.getOneReg(0x6020_0000_0010_0000n))).toBe('EINVAL'); // x0 as U32

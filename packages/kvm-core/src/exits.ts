@@ -43,13 +43,15 @@ export interface SystemEventExit {
  * - 'wfi': the guest is idle (WFI, or PSCI CPU_SUSPEND, with no interrupt pending). Linux would block in the
  *   kernel; here the VMM decides when to run again (after raising an interrupt line or a timer firing). The WFI
  *   has already been completed: the next `run()` continues after it.
+ * - 'immediate': `vcpu.immediateExit` was set (kvm_run.immediate_exit): Linux's KVM_RUN returns EINTR at once,
+ *   after completing a pending MMIO access, without entering the guest.
  * - 'stopped': the vCPU is powered off (KVM_ARM_VCPU_POWER_OFF, PSCI CPU_OFF, SYSTEM_OFF/RESET); Linux would
  *   block until another vCPU's PSCI CPU_ON. `run()` keeps returning this until then.
  */
 export interface IntrExit {
   readonly reason: 'intr';
   readonly exitReason: typeof KVM_EXIT_INTR;
-  readonly cause: 'budget' | 'wfi' | 'stopped';
+  readonly cause: 'budget' | 'wfi' | 'stopped' | 'immediate';
 }
 
 /**

@@ -7,6 +7,7 @@ export {
 } from './policy.js';
 export { Errno, KvmError, type ErrnoName } from './errors.js';
 export type { ArmNisvExit, ArmTagAccessExit, InternalErrorExit, IntrExit, KvmExit, MmioExit, SystemEventExit } from './exits.js';
+export type { VcpuEvents } from './vcpu-events.js';
 export * from './uapi.js';
 export {
   PSCI, PSCI_RET, KVM_PSCI_FN, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1,
@@ -21,3 +22,5 @@ export {
   CTL_ENABLE, CTL_IMASK, CTL_ISTATUS, HOST_TIMER_SLICE, PTIMER_PPI, TIMER_REG_IDS, timerCondition, timerLevel,
   ticksUntilLevel, VmTimers, VTIMER_PPI,
 } from './timer.js';
+// The PMUv3 of a vCPU with KVM_ARM_VCPU_PMU_V3 (its attributes are Vcpu.setDeviceAttr's; its uapi constants in uapi.ts).
+export { CYCLE_INDEX, PMU_COUNTERS, PMU_PPI, PMU_VERSION, PmuEvent } from './pmu/constants.js';

@@ -155,7 +155,23 @@ export const CoreReg = {
   ELR_EL1: kvmCoreRegId(70),
   /** spsr[i], i = 0..4 (KVM_SPSR_EL1 = 0; 1..4 are the AArch32 banked SPSRs, stored but unused) */
   spsr: (i: number): bigint => kvmCoreRegId(72 + 2 * i),
+  /** fp_regs.vregs[n], n = 0..31: V0..V31, 128 bits (KVM_REG_SIZE_U128) */
+  v: (n: number): bigint => KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE | BigInt(84 + 4 * n),
+  /** fp_regs.fpsr, 32 bits */
+  FPSR: KVM_REG_ARM64 | KVM_REG_SIZE_U32 | KVM_REG_ARM_CORE | 212n,
+  /** fp_regs.fpcr, 32 bits */
+  FPCR: KVM_REG_ARM64 | KVM_REG_SIZE_U32 | KVM_REG_ARM_CORE | 213n,
 } as const;
+
+/**
+ * vCPU device attributes (KVM_{SET,GET,HAS}_DEVICE_ATTR on a vCPU): the PMU's group and attributes. FILTER and
+ * SET_PMU are Linux's but not modelled here (ENXIO).
+ */
+export const KVM_ARM_VCPU_PMU_V3_CTRL = 0;
+export const KVM_ARM_VCPU_PMU_V3_IRQ = 0;
+export const KVM_ARM_VCPU_PMU_V3_INIT = 1;
+export const KVM_ARM_VCPU_PMU_V3_FILTER = 2;
+export const KVM_ARM_VCPU_PMU_V3_SET_PMU = 3;
 
 /** KVM_CREATE_DEVICE types (enum kvm_device_type): the in-kernel GICs. */
 export const KVM_DEV_TYPE_ARM_VGIC_V2 = 5;

@@ -3,9 +3,10 @@
  * Linux's KVM handles in the kernel (stage-2 faults on RAM, PSCI, WFI, the in-kernel vGIC's MMIO frames, traps KVM
  * answers with UNDEF) until something needs the VMM.
  */
-import { Cpu, Ec, type MemoryPort, setMteLevel, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
+import { Cpu, Ec, FPCR_IMPLEMENTED as FPCR_BITS, FPSR_IMPLEMENTED as FPSR_BITS, type MemoryPort, setMteLevel, Stop, SYSREG_DEFS, SysReg, sysRegByKey, type SysRegDef } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
-import type { ArmTagAccessExit, KvmExit, MmioExit } from './exits.js';
+import type { ArmTagAccessExit, IntrExit, KvmExit, MmioExit } from './exits.js';
+import { checkVcpuEvents, vcpuEventsOf, type VcpuEvents } from './vcpu-events.js';
 import type { Vm, VcpuInit } from './kvm.js';
 import {
   affinityMask, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1, KVM_PSCI_FN,
@@ -15,18 +16,22 @@ import {
 } from './psci.js';
 import {
   arm64SysReg, CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_EL1_32BIT, KVM_ARM_VCPU_MTE, KVM_ARM_VCPU_POWER_OFF,
-  KVM_ARM_VCPU_PSCI_0_2, KVM_EXIT_ARM_TAG_ACCESS,
+  KVM_ARM_VCPU_PMU_V3, KVM_ARM_VCPU_PSCI_0_2, KVM_EXIT_ARM_TAG_ACCESS,
   KVM_EXIT_ARM_NISV, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
   KVM_INTERNAL_ERROR_EMULATION, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEM_READONLY, KVM_MP_STATE_RUNNABLE,
   KVM_MP_STATE_STOPPED, KVM_REG_ARCH_MASK, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_CORE, KVM_REG_ARM_FW,
-  KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM64, KVM_REG_ARM64_SYSREG, KVM_REG_SIZE_MASK, KVM_REG_SIZE_U64,
+  KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM64, KVM_REG_ARM64_SYSREG, KVM_REG_SIZE_MASK, KVM_REG_SIZE_U32, KVM_REG_SIZE_U64, KVM_REG_SIZE_U128,
   KVM_SYSTEM_EVENT_RESET, KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2, KVM_SYSTEM_EVENT_SHUTDOWN,
 } from './uapi.js';
 import { TIMER_REG_IDS, VcpuTimers } from './timer.js';
 import { attachVgic, vgicMmio } from './vgic-guest.js';
+import { VcpuPmu } from './pmu/vcpu-pmu.js';
+import { checkPmuRunnable, getPmuAttr, hasPmuAttr, type PmuAttrHost, setPmuAttr } from './pmu/vcpu-attrs.js';
+import type { DeviceAttr } from './vgic-device.js';
 
 /** Feature bits KVM_ARM_VCPU_INIT accepts here (KVM_ARM_VCPU_MTE only on a host with MTE). */
-const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2) | (1 << KVM_ARM_VCPU_MTE);
+const SUPPORTED_FEATURES = (1 << KVM_ARM_VCPU_POWER_OFF) | (1 << KVM_ARM_VCPU_PSCI_0_2) | (1 << KVM_ARM_VCPU_PMU_V3) |
+  (1 << KVM_ARM_VCPU_MTE);
 
 /** HCR_EL2 bits the model sets for every guest. */
 const HCR_VM = 1n << 0n;
@@ -50,10 +55,19 @@ const CORE_PSTATE = 66;
 const CORE_SP_EL1 = 68;
 const CORE_ELR_EL1 = 70;
 const CORE_SPSR0 = 72;
+/** fp_regs (struct user_fpsimd_state): vregs[32] (128-bit, 4 words each), then fpsr and fpcr (32-bit). */
 const CORE_FP_START = 84;
+const CORE_FPSR = CORE_FP_START + 128;
+const CORE_FPCR = CORE_FPSR + 1;
+const U128_MAX = (1n << 128n) - 1n;
+const U32_MAX = 0xffff_ffffn;
 
 /** MTE system registers hidden from non-MTE VMs (Linux's mte_visibility). */
 const MTE_REGS = new Set<number>([SysReg.GCR_EL1, SysReg.RGSR_EL1, SysReg.TFSR_EL1, SysReg.TFSRE0_EL1]);
+/** The ONE_REG id of a PMU register (its encoding as a system register's). */
+const pmuRegId = (key: number): bigint => arm64SysReg(key >> 14, (key >> 11) & 7, (key >> 7) & 15, (key >> 3) & 15, key & 7);
+/** The PMU's ONE_REG ids (pmu/vcpu-pmu.ts STATE_KEYS). */
+const PMU_REG_IDS: ReadonlySet<bigint> = new Set(VcpuPmu.STATE_KEYS.map(pmuRegId));
 /** Registers in the CPU's table that KVM exposes another way (core registers) or not at all. */
 const NOT_SYSREG_STATE = new Set<number>([SysReg.SP_EL0, SysReg.ELR_EL1, SysReg.SPSR_EL1, SysReg.GMID_EL1]);
 const U64_MAX = (1n << 64n) - 1n;
@@ -108,12 +122,20 @@ export class Vcpu {
   private irq = false;
   private mpidr: bigint;
   private pendingMmio: PendingMmio | undefined;
+  /** KVM_SET_VCPU_EVENTS asked for an external data abort: injected when the guest next runs (vcpu-events.ts). */
+  private pendingExtDabt = false;
+  /** The VA of the last stage-2 abort (Linux's HFAR), where an injected external data abort is reported. */
+  private lastAbortVa = 0n;
+  /** kvm_run.immediate_exit: KVM_RUN completes a pending MMIO access and returns an 'immediate' intr exit at once. */
+  immediateExit = false;
   /** kvm_run.mmio.data */
   private readonly mmioData = new Uint8Array(8);
   /** spsr[1..4]: the AArch32 banked SPSRs, kept for ONE_REG only. */
   private readonly spsr32 = new BigUint64Array(4);
   /** @internal The vCPU's EL1 virtual and physical timers (timer.ts), its CPU's counter port. */
   readonly timers: VcpuTimers;
+  /** @internal The vCPU's PMUv3 (pmu/vcpu-pmu.ts), its CPU's PMU port when it has KVM_ARM_VCPU_PMU_V3. */
+  readonly pmu: VcpuPmu;
 
   /** @internal Created by `Vm.createVcpu`. */
   constructor(
@@ -125,6 +147,7 @@ export class Vcpu {
   ) {
     this.mpidr = mpidrForVcpuId(id);
     this.timers = new VcpuTimers(vm, index);
+    this.pmu = new VcpuPmu(vm, index);
   }
 
   /**
@@ -169,8 +192,10 @@ export class Vcpu {
   /**
    * KVM_ARM_VCPU_INIT: reset the vCPU to the state Linux gives (EL1h, DAIF masked, registers zero, system registers
    * at reset, MPIDR from the id) and, with KVM_ARM_VCPU_POWER_OFF, leave it stopped. Calling it again resets.
-   * EINVAL: target not KVM_ARM_TARGET_GENERIC_V8; an unsupported feature (EL1_32BIT, PMU_V3, SVE, PTRAUTH,
-   * HAS_EL2, unknown bits); features other than POWER_OFF differing from the VM's first init or this vCPU's.
+   * With KVM_ARM_VCPU_PMU_V3 the vCPU has a PMUv3 (pmu/vcpu-pmu.ts; configure it with {@link setDeviceAttr}
+   * before the first run), its registers reset at every init.
+   * EINVAL: target not KVM_ARM_TARGET_GENERIC_V8; an unsupported feature (EL1_32BIT, SVE, PTRAUTH, HAS_EL2,
+   * unknown bits); features other than POWER_OFF differing from the VM's first init or this vCPU's.
    */
   armVcpuInit(init: VcpuInit): void {
     const words = init.features ?? [];
@@ -262,8 +287,11 @@ export class Vcpu {
     for (let n = 0; n <= 30; n++) ids.push(CoreReg.x(n));
     ids.push(CoreReg.SP, CoreReg.PC, CoreReg.PSTATE, CoreReg.SP_EL1, CoreReg.ELR_EL1);
     for (let i = 0; i < 5; i++) ids.push(CoreReg.spsr(i));
+    for (let n = 0; n < 32; n++) ids.push(CoreReg.v(n));
+    ids.push(CoreReg.FPSR, CoreReg.FPCR);
     ids.push(KVM_REG_ARM_PSCI_VERSION);
     ids.push(...TIMER_REG_IDS);
+    if (this.pmu.enabled) for (const k of VcpuPmu.STATE_KEYS) ids.push(pmuRegId(k));
     for (let i = 0; i < SYSREG_DEFS.length; i++) {
       const d = SYSREG_DEFS[i]!;
       if (this.sysRegVisible(i)) ids.push(arm64SysReg(d.op0, d.op1, d.crn, d.crm, d.op2));
@@ -291,8 +319,12 @@ export class Vcpu {
       case 'pstate': return cpu.pstateToSpsr();
       case 'elr': return cpu.sys[SysReg.ELR_EL1]!;
       case 'spsr': return r.n === 0 ? cpu.sys[SysReg.SPSR_EL1]! : this.spsr32[r.n - 1]!;
+      case 'v': return (cpu.vr.u64[r.n * 2 + 1]! << 64n) | cpu.vr.u64[r.n * 2]!;
+      case 'fpsr': return BigInt(cpu.fpsr);
+      case 'fpcr': return BigInt(cpu.fpcr);
       case 'psci': return BigInt(this.vm.effectivePsciVersion());
       case 'timer': return this.timers.getReg(id);
+      case 'pmu': return this.pmu.getReg(Number(id & 0xffffn));
       case 'sys': return cpu.sys[r.n]!;
     }
   }
@@ -306,8 +338,16 @@ export class Vcpu {
   setOneReg(id: bigint, value: bigint): void {
     const cpu = this.cpu();
     const r = this.resolveReg(id);
-    if (value < 0n || value > U64_MAX) fail('EINVAL', 'value does not fit in 64 bits');
+    const max = r.kind === 'v' ? U128_MAX : r.kind === 'fpsr' || r.kind === 'fpcr' ? U32_MAX : U64_MAX;
+    if (value < 0n || value > max) fail('EINVAL', `value does not fit in the register's ${max === U32_MAX ? 32 : max === U64_MAX ? 64 : 128} bits`);
     switch (r.kind) {
+      case 'v':
+        cpu.vr.u64[r.n * 2] = value & U64_MAX;
+        cpu.vr.u64[r.n * 2 + 1] = value >> 64n;
+        return;
+      // Stored as MSR stores them (the bits the CPU implements), as loading them into the hardware would.
+      case 'fpsr': cpu.fpsr = Number(value) & FPSR_BITS; return;
+      case 'fpcr': cpu.fpcr = Number(value) & FPCR_BITS; return;
       case 'x': cpu.x[r.n] = value; return;
       case 'sp': cpu.spEl[0] = value; return;
       case 'sp_el1': cpu.spEl[1] = value; return;
@@ -335,6 +375,9 @@ export class Vcpu {
       }
       case 'timer':
         this.timers.setReg(id, value, this.vm.vcpus.map((v) => v.timers));
+        return;
+      case 'pmu':
+        this.pmu.setReg(Number(id & 0xffffn), value);
         return;
       case 'sys': {
         const n = r.n;
@@ -371,7 +414,8 @@ export class Vcpu {
    * KVM_RUN: complete a pending MMIO access, then run the guest for at most `runBudget` instructions, handling
    * stage-2 faults on RAM, PSCI calls, WFI and UNDEF-answered traps without returning, until an exit for the VMM.
    * Throws KvmError: ENOEXEC before init; EINVAL for a bad `runBudget`; with a vGIC on the first run, ENXIO while a
-   * frame address is missing, EINVAL for overlapping frames, EBUSY for a vGICv3 not initialised; EFAULT when a
+   * frame address is missing, EINVAL for overlapping frames, EBUSY for a vGICv3 not initialised; EINVAL for a PMU
+   * not initialised or with a bad interrupt (pmu/vcpu-attrs.ts); EFAULT when a
    * memslot's page lies beyond its mapping; ENOSYS for an MMIO access without a valid syndrome when
    * KVM_CAP_ARM_NISV_TO_USER is off (all as Linux).
    * A failure of the model itself is an 'internal-error' exit, never a throw.
@@ -379,8 +423,17 @@ export class Vcpu {
   run(): KvmExit {
     const budget = this.runBudget;
     if (!Number.isSafeInteger(budget) || budget <= 0) fail('EINVAL', `runBudget must be a positive integer, got ${budget}`);
-    this.cpu();
+    const cpu = this.cpu();
+    if (this.immediateExit) {
+      if (this.pendingMmio !== undefined) this.completeMmio(cpu);
+      return intr('immediate');
+    }
+    if (this.pendingExtDabt) {
+      this.pendingExtDabt = false;
+      this.injectAbort(cpu, false, this.lastAbortVa, 0x10);
+    }
     this.vm.vgic?.mapResources();
+    checkPmuRunnable(this.pmu, this.pmuHost());
     this.vm.hasRun = true;
     try {
       return this.runLoop(budget);
@@ -388,6 +441,25 @@ export class Vcpu {
       if (e instanceof KvmError) throw e;
       return internalError(KVM_INTERNAL_ERROR_EMULATION, `kvm-core failed: ${describe(e)}`, e);
     }
+  }
+
+  /**
+   * KVM_SET_DEVICE_ATTR on the vCPU: the PMU's group KVM_ARM_VCPU_PMU_V3_CTRL, attributes KVM_ARM_VCPU_PMU_V3_IRQ
+   * (`value`: the overflow interrupt's INTID, a PPI or an SPI) and KVM_ARM_VCPU_PMU_V3_INIT, with Linux's errno
+   * values (pmu/vcpu-attrs.ts): ENODEV without KVM_ARM_VCPU_PMU_V3, EBUSY once initialised, EINVAL, ENXIO.
+   */
+  setDeviceAttr(attr: DeviceAttr): void {
+    setPmuAttr(this.pmu, this.pmuHost(), attr);
+  }
+
+  /** KVM_GET_DEVICE_ATTR on the vCPU: KVM_ARM_VCPU_PMU_V3_IRQ's INTID (errno values as pmu/vcpu-attrs.ts). */
+  getDeviceAttr(attr: DeviceAttr): bigint {
+    return getPmuAttr(this.pmu, this.pmuHost(), attr);
+  }
+
+  /** KVM_HAS_DEVICE_ATTR on the vCPU: true for the PMU's IRQ and INIT when the vCPU has a PMU, else false (ENXIO). */
+  hasDeviceAttr(attr: DeviceAttr): boolean {
+    return hasPmuAttr(this.pmu, attr);
   }
 
   /** @internal Drive the IRQ input (KVM_IRQ_LINE). */
@@ -410,6 +482,17 @@ export class Vcpu {
   }
 
   // ---- internals ----
+
+  /** What the PMU's attribute checks need of the VM. */
+  private pmuHost(): PmuAttrHost {
+    const vgic = this.vm.vgic;
+    return {
+      hasVgic: vgic !== undefined,
+      vgicReady: vgic?.model !== undefined,
+      vgicNrIrqs: vgic?.model?.nrIrqs,
+      pmus: this.vm.vcpus.map((v) => v.pmu),
+    };
+  }
 
   private cpu(): Cpu {
     const c = this.cpuState;
@@ -442,10 +525,12 @@ export class Vcpu {
     s[SysReg.VTTBR_EL2] = vm.stage2.vttbr(vm.vmid);
     attachVgic(vm.vgic, this.index, cpu);
     this.timers.attach(cpu);
+    this.pmu.attach(cpu, (this.features & (1 << KVM_ARM_VCPU_PMU_V3)) !== 0);
     cpu.mem.controlChanged();
     this.retiredBeforeInit += retiredBefore;
     this.cpuState = cpu;
     this.pendingMmio = undefined;
+    this.pendingExtDabt = false;
     this.spsr32.fill(0n);
   }
 
@@ -463,7 +548,7 @@ export class Vcpu {
     return this.vm.mteEnabled || !MTE_REGS.has(i);
   }
 
-  private resolveReg(id: bigint): { kind: 'x' | 'spsr' | 'sys'; n: number } | { kind: 'sp' | 'sp_el1' | 'pc' | 'pstate' | 'elr' | 'psci' | 'timer' } {
+  private resolveReg(id: bigint): { kind: 'x' | 'spsr' | 'sys' | 'v'; n: number } | { kind: 'sp' | 'sp_el1' | 'pc' | 'pstate' | 'elr' | 'psci' | 'timer' | 'pmu' | 'fpsr' | 'fpcr' } {
     if (((id & ~KVM_REG_SIZE_MASK) >> 32n) !== KVM_REG_ARM64 >> 32n || (id & KVM_REG_ARCH_MASK) !== KVM_REG_ARM64) {
       fail('EINVAL', `0x${id.toString(16)} is not an arm64 register id`);
     }
@@ -474,7 +559,15 @@ export class Vcpu {
       const off = Number(id & 0xffff_ffffn & ~KVM_REG_ARM_COPROC_MASK);
       const words = Math.ceil(2 ** Number(size >> 52n) / 4); // KVM_REG_SIZE in 32-bit words
       if (off >= KVM_REGS_WORDS || off + words > KVM_REGS_WORDS) fail('ENOENT', `core register offset ${off} outside struct kvm_regs`);
-      if (off >= CORE_FP_START) fail('ENOENT', 'FP/SIMD registers are not modelled');
+      if (off >= CORE_FP_START) {
+        // Linux's core_reg_size_from_offset: vregs are 128-bit, fpsr and fpcr 32-bit, the rest is padding.
+        if (off < CORE_FPSR && (off - CORE_FP_START) % 4 === 0 && size === KVM_REG_SIZE_U128) {
+          return { kind: 'v', n: (off - CORE_FP_START) / 4 };
+        }
+        if (off === CORE_FPSR && size === KVM_REG_SIZE_U32) return { kind: 'fpsr' };
+        if (off === CORE_FPCR && size === KVM_REG_SIZE_U32) return { kind: 'fpcr' };
+        fail('EINVAL', `core register offset ${off} / size does not name an FP/SIMD field`);
+      }
       if ((off & 1) !== 0 || size !== KVM_REG_SIZE_U64) fail('EINVAL', `core register offset ${off} / size does not name a 64-bit field`);
       if (off < CORE_SP) return { kind: 'x', n: off / 2 };
       switch (off) {
@@ -490,6 +583,7 @@ export class Vcpu {
     }
     if (id === KVM_REG_ARM_PSCI_VERSION) return { kind: 'psci' };
     if (VcpuTimers.isTimerReg(id)) return { kind: 'timer' };
+    if (this.pmu.enabled && PMU_REG_IDS.has(id)) return { kind: 'pmu' };
     if (coproc === KVM_REG_ARM_FW) fail('ENOENT', `firmware register 0x${id.toString(16)} not modelled`);
     if (coproc === KVM_REG_ARM64_SYSREG && size === KVM_REG_SIZE_U64 && (id & 0xffff_0000n & ~KVM_REG_ARM_COPROC_MASK) === 0n) {
       const n = sysRegByKey(low);
@@ -509,14 +603,18 @@ export class Vcpu {
     let sameFills = 0;
     let freeFills = 0;
     const timers = this.timers;
+    const pmu = this.pmu;
     for (;;) {
       if (this.stopped) return intr('stopped');
       // The timers' outputs at every entry to the guest; the run ends at the next deadline (timer.ts runBound).
       timers.update();
+      pmu.update();
       if (remaining <= 0) return intr('budget');
-      const steps = timers.runBound(remaining);
+      // The run also ends exactly at the PMU's next counted overflow (pmu/vcpu-pmu.ts runBound).
+      const steps = pmu.runBound(timers.runBound(remaining));
       const before = cpu.insnCount;
       const stop = cpu.run(steps);
+      pmu.afterRun();
       const retired = cpu.insnCount - before;
       switch (stop) {
         case Stop.Budget:
@@ -525,7 +623,7 @@ export class Vcpu {
           timers.update();
           return intr('budget');
         case Stop.TimerWrite:
-          // An MSR to a timer register (retired): the next run is bounded by the new deadline.
+          // An MSR to a timer or PMU register (retired): the next run is bounded by the new deadline or overflow.
           remaining -= Math.max(1, retired);
           continue;
         case Stop.Idle:
@@ -605,6 +703,7 @@ export class Vcpu {
     const s1ptw = (iss & (1 << 7)) !== 0;
     const cm = (iss & (1 << 8)) !== 0;
     const far = cpu.el2.far;
+    this.lastAbortVa = far;
     const pageIpa = ((cpu.el2.hpfar >> 4n) & ((1n << 40n) - 1n)) << 12n;
     const ipa = pageIpa | (far & 0xfffn);
     const kind = fsc & 0x3c;
@@ -675,6 +774,26 @@ export class Vcpu {
       cpu.setXr(p.rt, v);
     }
     skipInstruction(cpu);
+  }
+
+  /** KVM_GET_VCPU_EVENTS (vcpu-events.ts). ENOEXEC before init. */
+  getVcpuEvents(): VcpuEvents {
+    return vcpuEventsOf(this.cpu().virtualSError);
+  }
+
+  /**
+   * KVM_SET_VCPU_EVENTS (vcpu-events.ts): make a virtual SError pending, or inject an external data abort at the last
+   * stage-2 abort's address when the guest next runs (the pending MMIO completion is dropped). ENOEXEC before init;
+   * EINVAL for an SError with a syndrome (no RAS) or a malformed argument.
+   */
+  setVcpuEvents(events: VcpuEvents): void {
+    const cpu = this.cpu();
+    const { serror, extDabt } = checkVcpuEvents(events);
+    if (serror) cpu.virtualSError = true;
+    if (extDabt) {
+      this.pendingMmio = undefined;
+      this.pendingExtDabt = true;
+    }
   }
 
   private injectAbort(cpu: Cpu, iabt: boolean, far: bigint, fsc: number): void {
@@ -827,7 +946,7 @@ export class Vcpu {
   }
 }
 
-function intr(cause: 'budget' | 'wfi' | 'stopped'): KvmExit {
+function intr(cause: IntrExit['cause']): KvmExit {
   return { reason: 'intr', exitReason: KVM_EXIT_INTR, cause };
 }
 

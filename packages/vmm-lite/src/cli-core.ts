@@ -38,6 +38,8 @@ Options:
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --gic V                  the interrupt controller, kvm-core's in-kernel vGIC: v3 (default) or v2 (restore takes
                            it from the snapshot)
+  --pmu, --no-pmu          a PMUv3 on every vCPU (interrupt PPI 7 = INTID 23), as QEMU's virt with -cpu max;
+                           default --pmu (restore takes it from the snapshot)
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
   --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M; default 64M
   --clock C                the RTC's clock: host (host time, default) or deterministic (from instructions
@@ -80,6 +82,8 @@ export interface CliRunOptions {
   smp: number;
   /** --gic: the interrupt controller (default v3). */
   gic?: 'v2' | 'v3';
+  /** --pmu / --no-pmu: a PMUv3 on every vCPU (default on). */
+  pmu?: boolean;
   maxInstructions?: number;
   /** --code-cache: the VM's translated-code cache budget in bytes. */
   codeCache?: number;
@@ -107,6 +111,8 @@ const OPTIONS = {
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
   gic: { type: 'string' },
+  pmu: { type: 'boolean' },
+  'no-pmu': { type: 'boolean' },
   'max-instructions': { type: 'string' },
   'code-cache': { type: 'string' },
   clock: { type: 'string' },
@@ -229,6 +235,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     smp: values.smp === undefined ? 1 : parseCount('smp', values.smp, MAX_SMP),
   };
   if (values.gic !== undefined) options.gic = parseGic(values.gic);
+  if (values.pmu === true) options.pmu = true;
+  if (values['no-pmu'] === true) options.pmu = false;
   if (values.append !== undefined) options.append = values.append;
   if (values.initrd !== undefined) {
     if (values.initrd === '') throw new VmmError('--initrd needs a file name');
@@ -388,6 +396,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     result = await runVirt({
       kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b), ...cpuOptionsFromEnv(io.env),
       ...(o.gic !== undefined && { gic: o.gic }),
+      ...(o.pmu !== undefined && { pmu: o.pmu }),
       ...(o.append !== undefined && { append: o.append }),
       ...(initrd !== undefined && { initrd }),
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),

@@ -8,7 +8,7 @@ import { VmmError } from './errors.js';
 export type CommandName = 'run' | 'snapshot' | 'restore' | 'inspect';
 
 /** Options that are one setting spelled two ways: giving both is a conflict, giving one twice a repetition. */
-const PAIRS: Readonly<Record<string, string>> = { 'no-mte': 'mte', 'no-prot-mte': 'prot-mte' };
+const PAIRS: Readonly<Record<string, string>> = { 'no-mte': 'mte', 'no-prot-mte': 'prot-mte', 'no-pmu': 'pmu' };
 
 /** Per command, the options it does not take, with why (shown after the refusal). */
 const NOT_FOR: Readonly<Record<CommandName, Readonly<Record<string, string>>>> = {
@@ -20,6 +20,8 @@ const NOT_FOR: Readonly<Record<CommandName, Readonly<Record<string, string>>>> =
   },
   restore: {
     gic: 'the snapshot says which GIC the machine has',
+    pmu: 'the snapshot says whether the vCPUs have a PMU',
+    'no-pmu': 'the snapshot says whether the vCPUs have a PMU',
     append: 'the guest is already loaded',
     initrd: 'the guest is already loaded',
     framebuffer: 'the framebuffer\'s memory is not saved in snapshots',

@@ -3,9 +3,11 @@
  * no device claims: what QEMU's virt board does under TCG (measured: ESR_EL1 0x96000010 for a load from
  * 0x0c00_0000, 0x96000050 for a store, FAR_EL1 = the address, ELR_EL1 = the access).
  *
- * Linux KVM offers this as KVM_SET_VCPU_EVENTS with `exception.ext_dabt_pending` (KVM_CAP_ARM_INJECT_EXT_DABT);
- * kvm-core does not have it yet, so vmm-lite performs the exception entry itself through ONE_REG (AArch64
- * TakeException to EL1: SPSR_EL1, ELR_EL1, ESR_EL1, FAR_EL1, PSTATE, PC = VBAR_EL1 + vector offset).
+ * Linux KVM offers this as KVM_SET_VCPU_EVENTS with `exception.ext_dabt_pending` (KVM_CAP_ARM_INJECT_EXT_DABT), and
+ * so does kvm-core (`Vcpu.setVcpuEvents`), but the abort Linux injects has no WnR bit, where QEMU's TCG board (the
+ * oracle every guest's output is compared with) reports WnR for a store. So vmm-lite performs the exception entry
+ * itself through ONE_REG (AArch64 TakeException to EL1: SPSR_EL1, ELR_EL1, ESR_EL1, FAR_EL1, PSTATE, PC = VBAR_EL1 +
+ * vector offset), as QEMU's board does.
  *
  * After an `mmio` exit kvm-core's next run() would complete the access (write `data` into a load's destination
  * register, step PC past it). Linux drops that completion when an abort is injected, and so must we: see

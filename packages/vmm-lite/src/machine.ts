@@ -4,7 +4,8 @@
  * over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs' exits.
  */
 import {
-  CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2,
+  CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PMU_V3, KVM_ARM_VCPU_PMU_V3_CTRL,
+  KVM_ARM_VCPU_PMU_V3_INIT, KVM_ARM_VCPU_PMU_V3_IRQ, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, PMU_PPI,
   KVM_CAP_ARM_MTE, KVM_CAP_ARM_NISV_TO_USER, KVM_MP_STATE_STOPPED, KVM_SYSTEM_EVENT_RESET,
   KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type Device, type HostMapping, type KvmExit, type PageUpgradePolicy, type Vcpu, type Vm,
 } from '@kvm-mte/kvm-core';
@@ -108,6 +109,11 @@ export interface VirtMachineOptions {
    * (like `-M virt,gic-version=N`); 'none' for none (only to restore snapshots taken before vmm-lite had a GIC).
    */
   gic?: GicVersion;
+  /**
+   * A PMUv3 on every vCPU (kvm-core's KVM_ARM_VCPU_PMU_V3, its overflow interrupt on INTID 23 and a device-tree
+   * node), as QEMU's virt has with `-cpu max` unless `-cpu max,pmu=off`. Default true.
+   */
+  pmu?: boolean;
   /** Called with the guest's UART output as it is written, byte by byte. */
   onSerial?: (bytes: Uint8Array) => void;
   /**
@@ -210,6 +216,8 @@ export class VirtMachine {
   readonly gicVersion: GicVersion;
   /** The in-kernel vGIC device (KVM_CREATE_DEVICE), unless `gicVersion` is 'none'. */
   readonly gic: Device | undefined;
+  /** Every vCPU has a PMUv3 (VirtMachineOptions.pmu). */
+  readonly pmu: boolean;
   readonly bus = new MmioBus();
   readonly uart: Pl011;
   /** The PL031 real-time clock at 0x0901_0000, counting `clock`. */
@@ -297,9 +305,10 @@ export class VirtMachine {
     this.bus.map(VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
 
     const vcpus: Vcpu[] = [];
+    this.pmu = options.pmu ?? true;
     for (let i = 0; i < smp; i++) {
       const vcpu = this.vm.createVcpu(i);
-      const features = (1 << KVM_ARM_VCPU_PSCI_0_2) | (i === 0 ? 0 : 1 << KVM_ARM_VCPU_POWER_OFF);
+      const features = (1 << KVM_ARM_VCPU_PSCI_0_2) | (i === 0 ? 0 : 1 << KVM_ARM_VCPU_POWER_OFF) | (this.pmu ? 1 << KVM_ARM_VCPU_PMU_V3 : 0);
       vcpu.armVcpuInit({ target: KVM_ARM_TARGET_GENERIC_V8, features: [features] });
       vcpus.push(vcpu);
     }
@@ -309,6 +318,13 @@ export class VirtMachine {
       throw new VmmError(`invalid GIC version ${String(this.gicVersion)}: must be v2 or v3`);
     }
     this.gic = createVirtGic(this.vm, this.gicVersion);
+    // The PMU after the vGIC is initialised (as QEMU does it): its interrupt, then KVM_ARM_VCPU_PMU_V3_INIT.
+    if (this.pmu) {
+      for (const vcpu of vcpus) {
+        if (this.gic !== undefined) vcpu.setDeviceAttr({ group: KVM_ARM_VCPU_PMU_V3_CTRL, attr: KVM_ARM_VCPU_PMU_V3_IRQ, value: PMU_PPI });
+        vcpu.setDeviceAttr({ group: KVM_ARM_VCPU_PMU_V3_CTRL, attr: KVM_ARM_VCPU_PMU_V3_INIT });
+      }
+    }
   }
 
   /** MPIDR affinity (Aff2.Aff1.Aff0) of each vCPU, as the device tree lists them. */
@@ -322,7 +338,7 @@ export class VirtMachine {
    */
   load(opts: BootOptions): BootLayout {
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
-      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion });
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu });
     const initrdSize = opts.initrd?.length;
     // The blob's size does not depend on the initrd's address, only on whether there is one.
     const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });

@@ -20,6 +20,8 @@ export interface RunVirtOptions {
   smp?: number;
   /** The interrupt controller: kvm-core's vGICv3 (default) or vGICv2 (see gic.ts). */
   gic?: 'v2' | 'v3';
+  /** A PMUv3 on every vCPU (VirtMachineOptions.pmu; default on). */
+  pmu?: boolean;
   /** Stop with outcome 'instruction-limit' after this many guest instructions (default: no limit). */
   maxInstructions?: number;
   /** The guest's UART output as it is written. */
@@ -66,6 +68,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.memory !== undefined && { memory: options.memory }),
     ...(options.smp !== undefined && { smp: options.smp }),
     ...(options.gic !== undefined && { gic: options.gic }),
+    ...(options.pmu !== undefined && { pmu: options.pmu }),
     ...(options.mte !== undefined && { mte: options.mte }),
     ...(options.onSerial !== undefined && { onSerial: options.onSerial }),
     ...(options.serialLogBytes !== undefined && { serialLogBytes: options.serialLogBytes }),

@@ -202,10 +202,10 @@ describe('refusing bad snapshots, before any guest state is touched', () => {
     expect(await cli(['restore', '--snapshot', 'bad.snap'], files)).toEqual({ status: 1, stdout: '', stderr: "vmm-lite: cannot restore 'bad.snap': snapshot is corrupt: section \"TAGS\" 0 checksum mismatch\n" });
     files.set('cut.snap', good.subarray(0, layout.sections[1]!.offset + 3));
     expect((await cli(['restore', '--snapshot', 'cut.snap'], files)).stderr).toMatch(/^vmm-lite: cannot restore 'cut\.snap': snapshot is truncated: [^\n]+\n$/);
-    const v2 = good.slice();
-    v2[8] = 2;
-    files.set('v2.snap', v2);
-    expect((await cli(['restore', '--snapshot', 'v2.snap'], files)).stderr).toBe("vmm-lite: cannot restore 'v2.snap': unsupported snapshot format version 2 (this vmm-lite reads version 1)\n");
+    const v3 = good.slice();
+    v3[8] = 3;
+    files.set('v3.snap', v3);
+    expect((await cli(['restore', '--snapshot', 'v3.snap'], files)).stderr).toBe("vmm-lite: cannot restore 'v3.snap': unsupported snapshot format version 3 (this vmm-lite reads versions 1 to 2)\n");
     const magic = good.slice();
     magic[0] = 0x58;
     files.set('m.snap', magic);

@@ -109,6 +109,8 @@ export interface MachineArgs {
   smp?: number;
   /** --gic (run, snapshot): the interrupt controller; a restore takes it from the snapshot. */
   gic?: 'v2' | 'v3';
+  /** --pmu / --no-pmu (run, snapshot): a PMUv3 on every vCPU; a restore takes it from the snapshot. */
+  pmu?: boolean;
   maxInstructions?: number;
   /** --code-cache: the translated-code cache budget in bytes. */
   codeCache?: number;
@@ -220,7 +222,8 @@ export async function runWithSnapshots(
     config = { policy: s.policy ?? 'mte-allowed', memBackend: s.memBackend ?? 'anonymous', protMte: s.protMte ?? false, kernelSha256: sha256Hex(kernel) };
     machine = newMachine({
       ...(m.memory !== undefined && { memory: m.memory }), ...(m.smp !== undefined && { smp: m.smp }),
-      ...(m.mte !== undefined && { mte: m.mte }), ...(m.gic !== undefined && { gic: m.gic }), onSerial: (b) => io.stdout(b),
+      ...(m.mte !== undefined && { mte: m.mte }), ...(m.gic !== undefined && { gic: m.gic }),
+      ...(m.pmu !== undefined && { pmu: m.pmu }), onSerial: (b) => io.stdout(b),
       ...engineOptions(m),
       pagePolicy: policyByName(config.policy), memBackend: config.memBackend, protMte: config.protMte,
     }, config);

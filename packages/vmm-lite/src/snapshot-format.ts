@@ -6,7 +6,7 @@
  * ```
  * offset  size  field
  * 0       8     magic "VMMLSNAP"
- * 8       4     format version (u32 LE) = 1
+ * 8       4     format version (u32 LE) = 2
  * 12      4     header length H (u32 LE)
  * 16      H     header: UTF-8 JSON, the machine config (SnapshotHeader)
  * 16+H    4     CRC-32 of the header bytes
@@ -17,7 +17,9 @@
  * ```
  *
  * Sections: `VCPU` (index = vCPU id), `DEVS`, `MEM ` and `TAGS` (index 0), in that order. Payloads:
- * - VCPU: u32 id, u32 mp_state, u32 register count n, then n × (u64 ONE_REG id, u64 value).
+ * - VCPU: u32 id, u32 mp_state, u32 register count n, then n × (u64 ONE_REG id, value): the value takes the id's
+ *   KVM_REG_SIZE, at least 8 bytes (8 for 32- and 64-bit registers, 16 for the 128-bit V registers), little-endian.
+ *   Version 1 files (before the V registers) hold only 8-byte values, so they read the same way.
  * - DEVS: UTF-8 JSON `{ devices: { [name]: state }, machine: { instructions } }`.
  * - MEM: u32 page size (4096), u32 page count, a bitmap (ceil(count / 8) bytes, bit i = page i is not all zero,
  *   LSB first), then every non-zero page's bytes in page order.
@@ -32,7 +34,9 @@ import { defaultPlatform, type Platform, type Sha256Hash } from './platform.js';
 import { bytesSource, type SnapshotSource } from './snapshot-source.js';
 
 export const SNAPSHOT_MAGIC = 'VMMLSNAP';
-export const SNAPSHOT_VERSION = 1;
+/** The version written; versions 1 (before FP/SIMD registers) and 2 are read. */
+export const SNAPSHOT_VERSION = 2;
+const OLDEST_READ_VERSION = 1;
 export const SNAPSHOT_PAGE = 4096;
 const TRAILER = 32;
 const SECTION_HEAD = 20;
@@ -262,7 +266,9 @@ export function decodeContainer(file: Uint8Array | SnapshotSource, platform: Pla
   if (size < 16) fail(`snapshot is truncated: ${size} bytes, the fixed header alone is 16`);
   const v = new DataView(fixed.buffer, fixed.byteOffset, fixed.byteLength);
   const version = v.getUint32(8, true);
-  if (version !== SNAPSHOT_VERSION) fail(`unsupported snapshot format version ${version} (this vmm-lite reads version ${SNAPSHOT_VERSION})`);
+  if (version < OLDEST_READ_VERSION || version > SNAPSHOT_VERSION) {
+    fail(`unsupported snapshot format version ${version} (this vmm-lite reads versions ${OLDEST_READ_VERSION} to ${SNAPSHOT_VERSION})`);
+  }
   const hlen = v.getUint32(12, true);
   if (16 + hlen + 8 + TRAILER > size) fail(`snapshot is truncated: the header (${hlen} bytes) runs past the end of the file (${size} bytes)`);
   const headerBytes = r.take(hlen).slice();

@@ -15,6 +15,10 @@
  * restore builds the machine with that GIC (a snapshot without one, from before vmm-lite had a GIC, restores on a
  * machine without one).
  *
+ * The PMU's registers are ONE_REG state too (kvm-core's PMU registers in the register list); `machine.pmu` says
+ * the vCPUs have one, and a restore builds the machine with or without it (a snapshot from before vmm-lite had a
+ * PMU restores without).
+ *
  * The generic timers are ONE_REG state (KVM_REG_ARM_TIMER_* and PTIMER_*, in the register list): CTL and CVAL per
  * vCPU, and the counts, whose write sets the VM's counter offsets, so a restored guest's counters go on from the
  * values saved (continuous, in either clock mode). A snapshot from before vmm-lite had timers, without those
@@ -88,17 +92,26 @@ function u32(v: DataView, p: number, x: number): void {
   v.setUint32(p, x >>> 0, true);
 }
 
+/** Bytes of a ONE_REG value in a VCPU section: the id's KVM_REG_SIZE, at least 8 (32-bit values take 8). */
+function valueBytes(id: bigint): number {
+  return Math.max(8, 1 << Number((id >> 52n) & 0xfn));
+}
+
 function saveVcpu(vcpu: Vcpu): Uint8Array {
   const ids = vcpu.getRegList();
-  const out = new Uint8Array(12 + ids.length * 16);
+  const size = ids.reduce((n, id) => n + 8 + valueBytes(id), 12);
+  const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
   u32(v, 0, vcpu.id);
   u32(v, 4, vcpu.getMpState());
   u32(v, 8, ids.length);
-  ids.forEach((id, i) => {
-    v.setBigUint64(12 + i * 16, id, true);
-    v.setBigUint64(20 + i * 16, vcpu.getOneReg(id), true);
-  });
+  let p = 12;
+  for (const id of ids) {
+    v.setBigUint64(p, id, true);
+    const value = vcpu.getOneReg(id);
+    for (let b = 0; b < valueBytes(id); b += 8) v.setBigUint64(p + 8 + b, BigInt.asUintN(64, value >> BigInt(8 * b)), true);
+    p += 8 + valueBytes(id);
+  }
   return out;
 }
 
@@ -244,7 +257,7 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   }
   const monitors = machine.vcpus.map((vcpu) => saveMonitor(vcpu.getMonitorState()));
   const gic = saveGic(machine.gicVersion, machine.gic, machine.vcpus.length);
-  const machineState = { instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }) };
+  const machineState = { instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }) };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
   sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
@@ -326,6 +339,8 @@ export interface DecodedSnapshot {
   monitors: VcpuMonitorState[];
   /** The vGIC's version and registers (gic-state.ts); undefined for a snapshot of a machine without one. */
   gic: SavedGic | undefined;
+  /** The vCPUs have a PMUv3 (its registers are ONE_REG state); false for a snapshot from before vmm-lite had one. */
+  pmu: boolean;
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -346,9 +361,19 @@ function decodeVcpu(s: StoredSection, b: Uint8Array): VcpuState {
   const n = v.getUint32(8, true);
   if (id !== s.index) bad(`snapshot is corrupt: vCPU section ${s.index} holds vCPU ${id}`);
   if (mpState !== KVM_MP_STATE_RUNNABLE && mpState !== KVM_MP_STATE_STOPPED) bad(`snapshot is corrupt: vCPU ${id} has mp_state ${mpState}`);
-  if (b.length !== 12 + n * 16) bad(`snapshot is corrupt: vCPU ${id} section is ${b.length} bytes for ${n} registers`);
   const regs: [bigint, bigint][] = [];
-  for (let i = 0; i < n; i++) regs.push([v.getBigUint64(12 + i * 16, true), v.getBigUint64(20 + i * 16, true)]);
+  let p = 12;
+  for (let i = 0; i < n; i++) {
+    if (p + 8 > b.length) bad(`snapshot is corrupt: vCPU ${id} section is ${b.length} bytes for ${n} registers`);
+    const reg = v.getBigUint64(p, true);
+    const bytes = valueBytes(reg);
+    if (bytes > 16 || p + 8 + bytes > b.length) bad(`snapshot is corrupt: vCPU ${id} section is ${b.length} bytes for ${n} registers`);
+    let value = 0n;
+    for (let q = bytes - 8; q >= 0; q -= 8) value = (value << 64n) | v.getBigUint64(p + 8 + q, true);
+    regs.push([reg, value]);
+    p += 8 + bytes;
+  }
+  if (p !== b.length) bad(`snapshot is corrupt: vCPU ${id} section is ${b.length} bytes for ${n} registers`);
   return { id, mpState, regs };
 }
 
@@ -504,7 +529,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -533,7 +558,9 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
     }
     gic = rawGic;
   }
-  return { header, vcpus, monitors, gic, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const pmu = machineState?.pmu ?? false;
+  if (typeof pmu !== 'boolean') bad('snapshot is corrupt: machine.pmu is not a boolean');
+  return { header, vcpus, monitors, gic, pmu, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -560,7 +587,7 @@ export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreC
   const policy = overrides.policy ?? h.policy;
   const memBackend = overrides.memBackend ?? h.memBackend;
   const protMte = overrides.protMte ?? h.protMte;
-  return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pagePolicy: policyByName(policy), memBackend, protMte, policy };
+  return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pmu: snap.pmu, pagePolicy: policyByName(policy), memBackend, protMte, policy };
 }
 
 /** What a restore wrote: pages of RAM and pages of tags (exactly the pages the snapshot holds). */
@@ -583,6 +610,7 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   if (machine.vcpus.length !== h.smp) bad('snapshot is incompatible: vCPU count differs from the machine');
   if (machine.mte !== h.mte) bad('snapshot is incompatible: MTE differs from the machine');
   if (machine.gicVersion !== (snap.gic?.version ?? 'none')) bad('snapshot is incompatible: the GIC version differs from the machine');
+  if (machine.pmu !== snap.pmu) bad(`snapshot is incompatible: the snapshot's vCPUs ${snap.pmu ? 'have' : 'have no'} PMU, this machine's ${machine.pmu ? 'have' : 'have no'}`);
   snap.vcpus.forEach((s, i) => {
     const vcpu = machine.vcpus[i]!;
     if (vcpu.id !== s.id) bad(`snapshot is incompatible: vCPU ${i} has id ${vcpu.id}, the snapshot ${s.id}`);

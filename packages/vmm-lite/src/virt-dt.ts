@@ -27,6 +27,8 @@ const PHANDLE_CPU0 = 0x8100;
 const PHANDLE_GIC = 0x8003;
 /** The GIC binding's level-high trigger type. */
 const IRQ_TYPE_LEVEL_HIGH = 4;
+/** The PMU's PPI in the GIC binding's numbering: 7, INTID 23 (QEMU virt's VIRTUAL_PMU_IRQ). */
+export const PMU_DT_PPI = 7;
 /** The timer PPIs in the GIC binding's PPI numbering (INTID - 16). */
 export const TIMER_PPIS = { secure: 13, physical: 14, virtual: 11, hyp: 10 } as const;
 /** An `interrupts` specifier of the GIC binding: SPI (0), the SPI number, IRQ_TYPE_LEVEL_HIGH (4). */
@@ -45,6 +47,8 @@ export interface VirtDeviceTreeOptions {
   framebuffer?: FramebufferDescription | undefined;
   /** The interrupt controller (gic.ts); default 'v3'. With 'none', no intc node and no `interrupts`. */
   gic?: GicVersion | undefined;
+  /** A PMUv3 node (with a GIC only, as QEMU's virt); default false. */
+  pmu?: boolean | undefined;
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
@@ -97,6 +101,13 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
       .prop('always-on', { cells: [] })
       .prop('compatible', ['arm,armv8-timer', 'arm,armv7-timer'])
       .endNode();
+    // The PMU as QEMU's virt gives it with an in-kernel GIC: PPI 7 (INTID 23), level-high, the same flags.
+    if (o.pmu === true) {
+      fdt.beginNode('pmu')
+        .prop('compatible', 'arm,armv8-pmuv3')
+        .prop('interrupts', { cells: [1, PMU_DT_PPI, flags] })
+        .endNode();
+    }
   }
 
   fdt.beginNode('apb-pclk')

@@ -6,7 +6,8 @@
  * Access check order (as the per-register pseudocode does it):
  *   1. encoding not implemented → UNDEFINED (the ID space reads as zero at EL1; at EL1 the layer above's
  *      `cpu.sysRegPort` is asked first, kvm-core's ICC_* registers; HCR_EL2.TIDCP traps EL1 accesses to the
- *      IMPLEMENTATION DEFINED encodings);
+ *      IMPLEMENTATION DEFINED encodings); the PMU's encodings go to `cpu.pmuPort` when there is one, at EL0 after
+ *      PMUSERENR_EL0's checks (pmu-regs.ts: UNDEFINED or trapped to EL1), else are UNDEFINED;
  *   2. below the register's minimum EL, feature not advertised, MSR of a read-only or MRS of a write-only register,
  *      SP_EL0 while PSTATE.SP = 0 → UNDEFINED;
  *   3. at EL0, an EL0 enable in SCTLR_EL1/CNTKCTL_EL1 clear → trapped to EL1 (EC 0x18);
@@ -20,6 +21,9 @@ import { EndRun } from '../exceptions.js';
 import { Stop } from '../exits.js';
 import { trapSysToEl1, trapSysToEl2, undef } from './branches-exceptions-system-common.js';
 import { BVR, DEBUG_CONTROL_REGS, WVR } from '../debug.js';
+import { isPmuKey, pmuEl0Access, pmuUserEnable, PmuWrite } from '../pmu-regs.js';
+import { checkFpAccess } from '../fpsimd/access.js';
+import { FPCR_IMPLEMENTED, FPSR_IMPLEMENTED } from '../fpsimd/fp-status.js';
 
 /**
  * The system counter (the physical count) in ticks: the CPU's counter port's (kvm-core's VM clock, at CNTFRQ_EL0)
@@ -30,7 +34,10 @@ export function counterTicks(cpu: Cpu): bigint {
   return port === undefined ? BigInt(cpu.insnCount) : port.count();
 }
 
-/** The run ends after a timer write when the counter port asks (ports.ts CounterPort.timerWritten). */
+/**
+ * The run ends after a timer write when the counter port asks (ports.ts CounterPort.timerWritten), and after a PMU
+ * write when the PMU port asks (PmuWrite.EndRun): either way the caller bounds its next run anew.
+ */
 const END_RUN_AFTER_TIMER_WRITE = new EndRun(Stop.TimerWrite);
 
 /** Whether register `id` is one of the EL1 timers' CTL, CVAL or TVAL (a write may change a deadline). */
@@ -51,6 +58,8 @@ interface Rule {
   readonly mteMin: number;
   /** GCR_EL1, RGSR_EL1, TFSR_EL1, TFSRE0_EL1: trapped to EL2 (EC 0x18) when HCR_EL2.ATA = 0. */
   readonly ataTrap: boolean;
+  /** FPCR/FPSR: CPACR_EL1.FPEN may trap the access (EC 0x07). */
+  readonly fpTrap: boolean;
   readonly el0GateId: number;
   readonly el0GateMask: bigint;
 }
@@ -59,6 +68,7 @@ const RULES: Rule[] = SYSREG_DEFS.map((def: SysRegDef) => ({
   feat: def.feat === undefined || def.feat === 'MTE' || def.feat === 'MTE2' ? true : FEAT[def.feat],
   mteMin: def.feat === 'MTE' ? 1 : def.feat === 'MTE2' ? 2 : 0,
   ataTrap: def.name === 'GCR_EL1' || def.name === 'RGSR_EL1' || def.name === 'TFSR_EL1' || def.name === 'TFSRE0_EL1',
+  fpTrap: def.name === 'FPCR' || def.name === 'FPSR',
   el0GateId: def.el0Gate ? SysReg[def.el0Gate.reg] : -1,
   el0GateMask: def.el0Gate?.mask ?? 0n,
 }));
@@ -79,6 +89,15 @@ export function unimplementedSys(cpu: Cpu, key: number, rt: number, read: boolea
 
 /** {@link checkAccess}'s answer for an encoding the CPU's table does not have that `cpu.sysRegPort` may implement. */
 const PORT_REG = -2;
+/** {@link checkAccess}'s answer for a PMU register (pmu-regs.ts) when the CPU has a `pmuPort`, EL0 checks passed. */
+const PMU_REG = -3;
+
+/** A PMU register access at EL0: PMUSERENR_EL0's rules (pmu-regs.ts `pmuEl0Access`); UNDEFINED or trapped to EL1. */
+function checkPmuEl0(cpu: Cpu, key: number, rt: number, read: boolean): void {
+  const r = pmuEl0Access(key, read, pmuUserEnable(cpu.pmuPort!));
+  if (r === 'undef') undef();
+  if (r === 'trap') trapSysToEl1(key, rt, read);
+}
 
 /**
  * Run the access checks; returns the register id, -1 for an unassigned ID-space encoding (reads as zero), or
@@ -89,6 +108,10 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
   const sys = cpu.sys;
   const id = sysRegByKey(key);
   if (id < 0) {
+    if (cpu.pmuPort !== undefined && isPmuKey(key)) {
+      if (el === 0) checkPmuEl0(cpu, key, rt, read);
+      return PMU_REG;
+    }
     if (read && el !== 0 && isIdSpaceKey(key)) {
       if ((sys[SysReg.HCR_EL2]! & HCR.TID3) !== 0n) trapSysToEl2(key, rt, read);
       return -1;
@@ -106,6 +129,7 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
   if (hcrMask !== undefined && (sys[SysReg.HCR_EL2]! & hcrMask) !== 0n) trapSysToEl2(key, rt, read);
   if (def.cnthctlGate !== undefined && (sys[SysReg.CNTHCTL_EL2]! & def.cnthctlGate) === 0n) trapSysToEl2(key, rt, read);
   if (rule.ataTrap && (sys[SysReg.HCR_EL2]! & MTE_BITS.HCR_ATA) === 0n) trapSysToEl2(key, rt, read);
+  if (rule.fpTrap) checkFpAccess(cpu);
   return id;
 }
 
@@ -143,6 +167,8 @@ export function readSysReg(cpu: Cpu, id: number): bigint {
     case SysReg.DIT: return BigInt(cpu.dit << 24);
     case SysReg.SSBS: return BigInt(cpu.ssbs << 12);
     case SysReg.TCO: return BigInt(cpu.tco << 25);
+    case SysReg.FPCR: return BigInt(cpu.fpcr);
+    case SysReg.FPSR: return BigInt(cpu.fpsr);
     case SysReg.CNTPCT_EL0: return counterTicks(cpu);
     case SysReg.CNTVCT_EL0: return virtualCount(cpu);
     case SysReg.CNTP_TVAL_EL0: return (sys[SysReg.CNTP_CVAL_EL0]! - counterTicks(cpu)) & 0xffff_ffffn;
@@ -170,6 +196,8 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     case SysReg.UAO: cpu.uao = Number((v >> 23n) & 1n); cpu.mem.controlChanged(); return;
     case SysReg.DIT: cpu.dit = Number((v >> 24n) & 1n); return;
     case SysReg.SSBS: cpu.ssbs = Number((v >> 12n) & 1n); return;
+    case SysReg.FPCR: cpu.fpcr = Number(v & 0xffff_ffffn) & FPCR_IMPLEMENTED; return;
+    case SysReg.FPSR: cpu.fpsr = Number(v & 0xffff_ffffn) & FPSR_IMPLEMENTED; return;
     case SysReg.TCO: if (mteLevel(cpu) >= 2) cpu.tco = Number((v >> 25n) & 1n); return; // RAZ/WI with FEAT_MTE only
     case SysReg.LORSA_EL1: case SysReg.LOREA_EL1: case SysReg.LORN_EL1: case SysReg.LORC_EL1: return; // no LORegions
     case SysReg.CNTP_TVAL_EL0:
@@ -208,6 +236,12 @@ export function mrs(cpu: Cpu, insn: number): void {
   const key = (insn >>> 5) & 0xffff;
   const rt = insn & 31;
   const id = checkAccess(cpu, key, rt, true);
+  if (id === PMU_REG) {
+    const v = cpu.pmuPort!.read(key);
+    if (v === undefined) undef();
+    cpu.setXr(rt, v);
+    return;
+  }
   if (id === PORT_REG) {
     const v = cpu.sysRegPort!.read(key);
     if (v === undefined) unimplementedSys(cpu, key, rt, true);
@@ -222,6 +256,12 @@ export function msrRegister(cpu: Cpu, insn: number): void {
   const key = (insn >>> 5) & 0xffff;
   const rt = insn & 31;
   const id = checkAccess(cpu, key, rt, false);
+  if (id === PMU_REG) {
+    const r = cpu.pmuPort!.write(key, cpu.xr(rt));
+    if (r === PmuWrite.Undefined) undef();
+    if (r === PmuWrite.EndRun) throw END_RUN_AFTER_TIMER_WRITE;
+    return;
+  }
   if (id === PORT_REG) {
     if (!cpu.sysRegPort!.write(key, cpu.xr(rt))) unimplementedSys(cpu, key, rt, false);
     return;

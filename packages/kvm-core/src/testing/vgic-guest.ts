@@ -58,6 +58,8 @@ export interface VgicGuestOptions {
   readonly setUp?: boolean;
   /** Options of the VM (createVm), e.g. its clock or the interpreter. */
   readonly vmOptions?: VmOptions;
+  /** More KVM_ARM_VCPU_INIT feature bits for every vCPU (e.g. 1 << KVM_ARM_VCPU_PMU_V3). */
+  readonly features?: number;
 }
 
 /** A VM with the vGIC at QEMU virt's addresses, vCPU 0 at RAM, the others powered off. */
@@ -73,7 +75,7 @@ export function vgicGuest(o: VgicGuestOptions) {
   const vcpus = [];
   for (let i = 0; i < (o.vcpus ?? 1); i++) {
     const v = vm.createVcpu(i);
-    v.armVcpuInit({ ...INIT, features: [INIT.features[0]! | (i === 0 ? 0 : 1 << KVM_ARM_VCPU_POWER_OFF)] });
+    v.armVcpuInit({ ...INIT, features: [INIT.features[0]! | (o.features ?? 0) | (i === 0 ? 0 : 1 << KVM_ARM_VCPU_POWER_OFF)] });
     vcpus.push(v);
   }
   vcpus[0]!.setOneReg(CoreReg.PC, BigInt(RAM));
