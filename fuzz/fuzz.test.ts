@@ -1,8 +1,9 @@
 // The differential fuzzer's CI test (see README.md):
 //  - decoder robustness: 2,000,000 random words (FUZZ_DECODER_WORDS to change) never make the modelled CPU throw or
 //    stop with Stop.InternalError; runs everywhere.
-//  - a fixed seed set (3 seeds x 300 sequences, MMU off and on, and 200 sequences in MTE mode) against QEMU 10 when it is installed; skipped with the
-//    reason otherwise, and a failure instead of a skip with KVM_MTE_REQUIRE_QEMU=1.
+//  - a fixed seed set (3 seeds x 300 sequences, MMU off and on, and 200 sequences each in MTE and FP mode) against QEMU 10 when it is
+//    installed; skipped with the reason otherwise, and a failure instead of a skip with KVM_MTE_REQUIRE_QEMU=1.
+//    (FP mode's own generator and harness tests are in fp-mode.test.ts.)
 //  - the generator is deterministic and the harness ELF is well formed.
 import { describe, expect, it } from 'vitest';
 import { makeSequence, runBatch, type BatchSpec } from './src/batch';
@@ -76,8 +77,8 @@ describe('generator and harness', () => {
   });
 
   it('branches only go forward, inside the sequence or to its end, also after items are dropped', () => {
-    for (let i = 0; i < 200; i++) {
-      const s = makeSequence(3, i, 'mmu-on');
+    for (let i = 0; i < 400; i++) {
+      const s = makeSequence(3, i, i % 2 === 0 ? 'mmu-on' : 'fp'); // FP mode: FCMP + B.cond items too
       const keep = s.items.map((_, k) => k).filter((k) => k % 3 !== 1);
       for (const words of [layout(s), layout(s, keep)]) {
         for (let k = 0; k < words.length; k++) {
@@ -117,11 +118,17 @@ const SPECS: BatchSpec[] = [
   { seed: 103, start: 0, count: 300, mode: 'mmu-on' },
   // MTE mode: QEMU -M virt,mte=on -cpu max, vmm-lite mte: true; tag instructions and tag-checked accesses.
   { seed: 104, start: 0, count: 200, mode: 'mte' },
+  // FP mode: QEMU -M virt -cpu max; SIMD&FP instructions, V0-V31/FPCR/FPSR compared (only the SIMD&FP words the model
+  // decodes while it does not advertise FP/AdvSIMD: README.md, "FP mode").
+  { seed: 105, start: 0, count: 200, mode: 'fp' },
+  // The same with every block WebAssembly before it first runs, so the SIMD&FP handler rows are called out of
+  // translated code (a handler row named as an integer instruction was once translated as that instruction).
+  { seed: 106, start: 0, count: 200, mode: 'fp', wasmHotRuns: 0 },
 ];
 
 describe.skipIf(!qemu.usable)(`differential fuzzing against QEMU ${qemu.version ?? ''}${qemu.usable ? '' : ` (skipped: ${qemu.reason})`}`, () => {
   for (const spec of SPECS) {
-    it(`seed ${spec.seed}: ${spec.count} sequences, ${spec.mode}: vmm-lite prints what QEMU prints`, async () => {
+    it(`seed ${spec.seed}: ${spec.count} sequences, ${spec.mode}${spec.wasmHotRuns === 0 ? ' (WebAssembly tier)' : ''}: vmm-lite prints what QEMU prints`, async () => {
       const r = await runBatch(spec);
       expect(r.problems).toEqual([]);
       expect(r.mismatches.map((m) => formatMismatch(m)).join('\n\n')).toBe('');

@@ -103,6 +103,11 @@ export const stp = (rt: number, rt2: number, rn: number, off: number): number =>
 /** LDP Xt, Xt2, [Xn|SP, #off] (signed offset): 10 101 0 010 1 imm7 Rt2 Rn Rt */
 export const ldp = (rt: number, rt2: number, rn: number, off: number): number => u(0xa9400000 | (((off / 8) & 0x7f) << 15) | (rt2 << 10) | (rn << 5) | rt);
 
+/** LDP Qt, Qt2, [Xn|SP, #off] (SIMD&FP, signed offset, off a multiple of 16): 10 101 1 010 1 imm7 Rt2 Rn Rt */
+export const ldpQ = (rt: number, rt2: number, rn: number, off: number): number => u(0xad400000 | (((off / 16) & 0x7f) << 15) | (rt2 << 10) | (rn << 5) | rt);
+/** STP Qt, Qt2, [Xn|SP, #off] (SIMD&FP, signed offset): 10 101 1 010 0 imm7 Rt2 Rn Rt */
+export const stpQ = (rt: number, rt2: number, rn: number, off: number): number => u(0xad000000 | (((off / 16) & 0x7f) << 15) | (rt2 << 10) | (rn << 5) | rt);
+
 // ---- branches (offsets in bytes, from this instruction) ----
 export const b = (off: number): number => u(0x14000000 | ((off >> 2) & 0x3ffffff));
 export const bl = (off: number): number => u(0x94000000 | ((off >> 2) & 0x3ffffff));
@@ -163,6 +168,8 @@ export const REG = {
   TPIDRRO_EL0: R(3, 3, 13, 0, 3),
   GCR_EL1: R(3, 0, 1, 0, 6),
   RGSR_EL1: R(3, 0, 1, 0, 5),
+  FPCR: R(3, 3, 4, 4, 0),
+  FPSR: R(3, 3, 4, 4, 1),
 } as const;
 
 /** MSR TCO, #imm (FEAT_MTE). */

@@ -6,9 +6,12 @@ import { buildBinary, type Mode, type SeqCode } from './harness.js';
 import { generateSequence, layout, type Sequence } from './generator.js';
 import { compareOutputs, runQemu, runVmmLite, type SeqDiff } from './oracle.js';
 
+/** Mixed into the sequence seeds so that the modes' sequences differ. */
+const MODE_SALT: Record<Mode, number> = { 'mmu-off': 0, 'mmu-on': 0x5bd1e995, mte: 0x27d4eb2f, fp: 0x165667b1 };
+
 /** The seed of sequence `index` of a run with seed `seed` (independent of how sequences are batched). */
 export function sequenceSeed(seed: number, index: number, mode: Mode): number {
-  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1) ^ (mode === 'mmu-on' ? 0x5bd1e995 : mode === 'mte' ? 0x27d4eb2f : 0);
+  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1) ^ (MODE_SALT[mode]);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
@@ -24,6 +27,9 @@ export interface BatchSpec {
   count: number;
   mode: Mode;
   qemuTimeoutMs?: number;
+  /** vmm-lite's WebAssembly tier threshold for this batch (0: every block WebAssembly before it first runs), instead
+   * of KVM_MTE_WASM_HOT. */
+  wasmHotRuns?: number;
 }
 
 export interface Mismatch {
@@ -61,9 +67,8 @@ export async function runBatch(spec: BatchSpec): Promise<BatchResult> {
   const { elf } = buildBinary(codes, spec.mode);
   const t0 = Date.now();
   let qemuMs = 0;
-  const mte = spec.mode === 'mte';
-  const qp = runQemu(elf, spec.qemuTimeoutMs, mte).then((r) => ((qemuMs = Date.now() - t0), r));
-  const v = await runVmmLite(elf, undefined, mte);
+  const qp = runQemu(elf, spec.qemuTimeoutMs, spec.mode).then((r) => ((qemuMs = Date.now() - t0), r));
+  const v = await runVmmLite(elf, undefined, spec.mode === 'mte', spec.wasmHotRuns);
   const vmmMs = Date.now() - t0;
   const q = await qp;
   const problems: string[] = [];
@@ -88,8 +93,7 @@ export async function runBatch(spec: BatchSpec): Promise<BatchResult> {
 /** Run one sequence (optionally a subset of its items) alone; returns the two outputs. */
 export async function runSingle(seq: Sequence, mode: Mode, keep?: readonly number[]): Promise<{ qemu: string; vmm: string }> {
   const { elf } = buildBinary([{ words: layout(seq, keep), init: seq.init }], mode);
-  const mte = mode === 'mte';
-  const [q, v] = await Promise.all([runQemu(elf, undefined, mte), runVmmLite(elf, undefined, mte)]);
+  const [q, v] = await Promise.all([runQemu(elf, undefined, mode), runVmmLite(elf, undefined, mode === 'mte')]);
   return { qemu: q.text, vmm: v.text };
 }
 

@@ -1,8 +1,8 @@
 /**
  * `pnpm fuzz`: differential fuzzing of the modelled CPU (vmm-lite) against QEMU 10.
  *
- *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|both] [--jobs J] [--minimise]
- *             [--max-report M] [--repro SEED:INDEX:MODE]
+ *   pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|fp|both] [--jobs J] [--minimise]
+ *             [--max-report M] [--fp-all] [--repro SEED:INDEX:MODE]
  *   pnpm fuzz --decoder WORDS [--seed S]      (decoder robustness only: no QEMU needed)
  *
  * Batches of K sequences go into one ELF each; J batches run at a time (each in a worker thread: vmm-lite in the
@@ -14,7 +14,7 @@ import { checkDecoder } from './decoder-robustness.js';
 import { disassemble } from './disasm.js';
 import { layout } from './generator.js';
 import type { Mode } from './harness.js';
-import { lineDiff, QEMU_CPU, qemuStatus, splitBlocks } from './oracle.js';
+import { lineDiff, QEMU_CPU, qemuCpu, qemuStatus, splitBlocks } from './oracle.js';
 
 interface Options {
   seed: number;
@@ -28,7 +28,7 @@ interface Options {
   decoder: number;
 }
 
-const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|both] [--jobs J] [--minimise] [--max-report M] [--repro SEED:INDEX:MODE] | --decoder WORDS [--seed S]';
+const USAGE = 'usage: pnpm fuzz [--seed S] [--count N] [--per-binary K] [--mode mmu-off|mmu-on|mte|fp|both] [--jobs J] [--minimise] [--max-report M] [--fp-all] [--repro SEED:INDEX:MODE] | --decoder WORDS [--seed S]';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { seed: 1, count: 1000, perBinary: 250, mode: 'both', jobs: 1, minimise: false, maxReport: 20, repro: null, decoder: 0 };
@@ -54,9 +54,10 @@ function parseArgs(argv: string[]): Options {
       case '--minimise': case '--minimize': o.minimise = true; break;
       case '--repro': o.repro = val(); break;
       case '--decoder': o.decoder = int(); break;
+      case '--fp-all': process.env.FUZZ_FP_ALL = '1'; break; // read by the generator, also in worker threads
       case '--mode': {
         const m = val();
-        if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'mte' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
+        if (m !== 'mmu-off' && m !== 'mmu-on' && m !== 'mte' && m !== 'fp' && m !== 'both') throw new Error(`--mode: ${m}\n${USAGE}`);
         o.mode = m;
         break;
       }
@@ -125,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.repro) return repro(o.repro);
 
   const specs = batches(o);
-  console.log(`fuzz: seed ${o.seed}, ${o.count} sequences in ${specs.length} binaries of <= ${o.perBinary}, mode ${o.mode}, ${o.jobs} job(s), QEMU ${q.version} -cpu ${o.mode === 'mte' ? (process.env.FUZZ_QEMU_CPU ?? 'max') + ' (-M virt,mte=on)' : QEMU_CPU}`);
+  console.log(`fuzz: seed ${o.seed}, ${o.count} sequences in ${specs.length} binaries of <= ${o.perBinary}, mode ${o.mode}, ${o.jobs} job(s), QEMU ${q.version} -cpu ${o.mode === 'both' ? QEMU_CPU : qemuCpu(o.mode) + (o.mode === 'mte' ? ' (-M virt,mte=on)' : '')}`);
   const t0 = Date.now();
   let sequences = 0;
   let instructions = 0;

@@ -8,10 +8,14 @@
  * which both sides must agree are UNDEFINED. What is left out, and why, is in README.md ("What is not generated");
  * the same reasons are in the comments below.
  */
-import { findEncoding } from '@kvm-mte/aarch64-cpu';
+import { findEncoding, IMPL } from '@kvm-mte/aarch64-cpu';
 import * as A from './a64.js';
-import { END_MARK, RAM_END, SANDBOX, SANDBOX_SIZE, type Mode, type SeqInit } from './harness.js';
+import { fill, field, setField, sext } from './encoding.js';
+import { FP_ITEMS } from './fp-classes.js';
+import { fpInit } from './fp-values.js';
+import { END_MARK, SANDBOX, SANDBOX_SIZE, type Mode, type SeqInit } from './harness.js';
 import { Prng } from './prng.js';
+import { genState, setBase, target } from './targets.js';
 
 export type BranchField = 'imm26' | 'imm19' | 'imm14' | 'adr';
 
@@ -32,26 +36,14 @@ export interface GenOptions {
   /** Items per sequence (each 1 to ~9 words). */
   minItems?: number;
   maxItems?: number;
+  /**
+   * FP mode: keep SIMD&FP words the model has no row for (UNDEFINED on the model). Default: `FUZZ_FP_ALL=1`, or the
+   * model advertises FP and AdvSIMD (see {@link fpDecodedOnly}).
+   */
+  fpAllEncodings?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-/** A word from a 32-character pattern (spaces ignored): '0'/'1' fixed, anything else a random bit. */
-function fill(r: Prng, pattern: string): number {
-  const p = pattern.replace(/ /g, '');
-  if (p.length !== 32) throw new Error(`pattern ${pattern} has ${p.length} bits`);
-  let w = 0;
-  for (let i = 0; i < 32; i++) {
-    const c = p[i]!;
-    const bit = c === '0' ? 0 : c === '1' ? 1 : r.bits(1);
-    w = (w << 1) | bit;
-  }
-  return w >>> 0;
-}
-
-const setField = (w: number, lsb: number, width: number, v: number): number =>
-  ((w & ~(((2 ** width - 1) << lsb) >>> 0)) | ((v & (2 ** width - 1)) << lsb)) >>> 0;
-const field = (w: number, lsb: number, width: number): number => (w >>> lsb) & (2 ** width - 1);
 
 /** Interesting 64-bit register values. */
 export function interesting(r: Prng): bigint {
@@ -66,61 +58,6 @@ export function interesting(r: Prng): bigint {
     [6, () => BigInt.asUintN(64, (1n << BigInt(r.below(64))) + BigInt(r.range(-1, 1)))],
     [6, () => BigInt(SANDBOX + r.below(SANDBOX_SIZE))],
   ])();
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Memory targets: the sandbox (most of the time), or deliberately out of range
-
-/** MTE mode is on while a sequence of that mode is generated (`target` aligns, memItem tags the base register). */
-let mteMode = false;
-
-interface Target {
-  addr: bigint;
-}
-
-/**
- * An address for an access of `span` bytes: inside the sandbox (whole access inside it), or just past the end of RAM
- * (nothing there: synchronous External abort with the MMU off, translation fault with it on), or in the hole at
- * 0x0B00_0000 of the virt board (Device memory, External abort). `align` is the natural alignment; 70% of the
- * sandbox and past-RAM addresses respect it.
- *
- * Addresses in the 0x0B00_0000 hole are always aligned: an unaligned access to Device memory must take an Alignment
- * fault, which the pseudocode (AArch64.S1HasAlignmentFault before the permission check) ranks above a Permission
- * fault (LDTR/STTR there) and which comes before the External abort of the access. QEMU 10 with the MMU on checks
- * neither (see guests/README.md) and reports the Permission fault or the External abort instead.
- * `opts.aligned` forces an aligned address; `opts.noDevice` keeps out of the Device hole.
- */
-function target(r: Prng, span: number, align: number, opts: { aligned?: boolean; noDevice?: boolean; mte?: boolean } = {}): Target {
-  // MTE mode: the sandbox or past the end of RAM only, always aligned. Not the Device hole or the far addresses:
-  // with TBI0 on, 0xff00_0000_0000_0000 + x is address x (flash, Device memory); and `-cpu max` has FEAT_LSE2.
-  const mte = opts.mte ?? mteMode;
-  const where = mte ? r.weighted([[85, 0], [15, 1]] as const) : r.weighted([[85, 0], [10, 1], [opts.noDevice ? 0 : 5, 2], [3, 3]] as const);
-  const aligned = opts.aligned || mte || where >= 2 || r.chance(0.7);
-  const pickIn = (lo: number, size: number): number => {
-    let off = r.below(Math.max(1, size - span + 1));
-    if (aligned) off -= off % align;
-    // MTE mode: a pair inside one 16-byte granule (aligned to its whole size), so a tag check fault never comes after
-    // part of it was done (memory and registers are UNKNOWN after a partially faulting access).
-    if (mte && span <= 16) off -= off % span;
-    return lo + off;
-  };
-  if (where === 0) return { addr: BigInt(pickIn(SANDBOX, SANDBOX_SIZE)) };
-  if (where === 1) return { addr: BigInt(pickIn(RAM_END, 0x1000)) };
-  if (where === 2) return { addr: BigInt(pickIn(0x0b00_0000, 0x1000)) };
-  // Beyond the 48-bit physical address range (MMU off: Address size fault) and the 39-bit VA range (MMU on:
-  // Translation fault at level 0, or through TTBR1 with EPD1 = 1). Aligned, for the same priority reason as Device
-  // memory. Not 2^39 itself: with the MMU off that is QEMU virt's high PCIe MMIO window (reads all ones), which
-  // vmm-lite does not model.
-  return { addr: r.pick([1n << 48n, 1n << 52n, 0xffff_ff80_0000_0000n, 0xff00_0000_0000_0000n]) + BigInt(pickIn(0, 0x1000)) };
-}
-
-/** Set-up words that put `value` in base register n (31 = SP, through a scratch register that is not in `avoid`). */
-function setBase(r: Prng, n: number, value: bigint, avoid: number[]): number[] {
-  if (n !== 31) return A.mov64(n, value);
-  let tmp: number;
-  do tmp = r.below(31);
-  while (avoid.includes(tmp));
-  return [...A.mov64(tmp, value), A.addImm(31, tmp, 0)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -243,9 +180,9 @@ function indexValue(r: Prng, option: number, off: bigint): bigint {
 function memItem(cls: string, r: Prng, word: number, span: number, align: number, delta: (w: number) => number,
   opts: { aligned?: boolean; noDevice?: boolean } = {}): Item {
   const n = field(word, 5, 5);
-  const t = target(r, span, align, { ...opts, mte: mteMode });
+  const t = target(r, span, align, opts);
   const base = t.addr - BigInt(delta(word));
-  if (mteMode) return { cls, words: [...taggedBase(r, n, BigInt.asUintN(64, base), t.addr, []), word] };
+  if (genState.mte) return { cls, words: [...taggedBase(r, n, BigInt.asUintN(64, base), t.addr, []), word] };
   return { cls, words: [...setBase(r, n, BigInt.asUintN(64, base), []), word] };
 }
 
@@ -271,8 +208,6 @@ function taggedBase(r: Prng, n: number, base: bigint, addr: bigint, avoid: numbe
   const u = scratch([t]);
   return [...words, ...A.mov64(u, base), A.orrReg(u, u, t), A.addImm(31, u, 0)];
 }
-
-const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
 
 /**
  * A load/store with a signed imm9 (bits [11:10] = `idx`: 00 unscaled, 01 post-index, 10 unprivileged, 11
@@ -511,8 +446,8 @@ const sys: Record<string, Gen> = {
 
 /**
  * Random words that the model decodes as UNDEFINED, from the parts of the encoding space where both sides implement
- * the same features. Left out: SIMD&FP (op0 = x111) and SIMD&FP loads/stores (V = 1): neoverse-n1 has them, the
- * model has not (by design); the system-instruction space (1101 0101 00): system registers and SYS operations differ
+ * the same features. Left out: SIMD&FP (op0 = x111) and SIMD&FP loads/stores (V = 1): neoverse-n1's SIMD&FP
+ * features differ from the model's (FP mode generates that space, fp-classes.ts); the system-instruction space (1101 0101 00): system registers and SYS operations differ
  * between the two CPUs (ID registers, RAS, PAN2...); the LDLAR/STLLR space (`ordered` generates it, with sandbox addresses).
  */
 export function unallocatedWord(r: Prng): number {
@@ -600,7 +535,8 @@ export function mteHook(r: Prng, mode: Mode): Item | null {
   return r.weighted<(r: Prng) => Item>([[4, tagStore], [1.5, stgp], [3, tagArith]])(r);
 }
 
-type Entry = readonly [number, (r: Prng, mode: Mode, here: number, count: number) => Item];
+/** A class and its weight; a generator may return null (FP mode, decoded only: nothing found), then another is drawn. */
+type Entry = readonly [number, (r: Prng, mode: Mode, here: number, count: number) => Item | null];
 const table: Entry[] = [
   ...Object.values(dpImm).map((g) => [4, (r: Prng, m: Mode) => g(r, m)] as const),
   ...Object.values(dpReg).map((g) => [4, (r: Prng, m: Mode) => g(r, m)] as const),
@@ -611,7 +547,8 @@ const table: Entry[] = [
 ];
 
 /**
- * MTE mode (QEMU `-cpu max`): only the classes where `max` and the model agree, every access aligned (`target`).
+ * The integer classes of MTE and FP mode (QEMU `-cpu max`): only those where `max` and the model agree, every access
+ * aligned (`target`).
  * Left out: the classes made of "UNDEFINED on both" encodings that `max` implements (random unallocated words, CSSC,
  * FlagM RMIF/SETF, PAC*, BC.cond, the hint space with the PAC hints, DSB nXS, the o3 = 1 atomics space with LSE128/
  * RCW), LDTR/STTR (checked with TCF0, which the harness leaves 0), DC ZVA, and data processing (1 and 2 source),
@@ -620,7 +557,7 @@ const table: Entry[] = [
  * for a read-modify-write the fault is on the read (the pseudocode's FaultRecord has write = !read && write, and a
  * Permission fault's WnR says whether the read was allowed), so WnR = 0, as the model reports. Found by this fuzzer.
  */
-const mteTable: Entry[] = [
+const maxIntegerTable: Entry[] = [
   ...['addsubImm', 'logicalImm', 'moveWide', 'bitfield', 'extract', 'adr'].map((k) => [2, (r: Prng, m: Mode) => dpImm[k]!(r, m)] as const),
   ...['logicalShifted', 'addsubShifted', 'addsubExt', 'condCompare', 'condSelect', 'dp3'].map((k) => [2, (r: Prng, m: Mode) => dpReg[k]!(r, m)] as const),
   [2, (r: Prng) => one('adc/sbc', fill(r, 'x x x 11010000 xxxxx 000000 xxxxx xxxxx'))],
@@ -640,18 +577,77 @@ const mteTable: Entry[] = [
   }],
   ...['nzcv', 'pstateRead', 'pstateWrite', 'tpidr', 'lor', 'exception', 'tlbi'].map((k) => [1, (r: Prng, m: Mode) => sys[k]!(r, m)] as const),
   [1, (r: Prng) => one('barrier/clrex', (0xd503301f | (r.below(16) << 8) | (r.pick([2, 4, 5, 6]) << 5)) >>> 0)],
-  [30, (r: Prng, m: Mode) => mteHook(r, m)!],
 ];
+const mteTable: Entry[] = [...maxIntegerTable, [30, (r: Prng, m: Mode) => mteHook(r, m)!]];
+
+/** Entries scaled so that their weights add up to `total`. */
+const scaled = (entries: readonly Entry[], total: number): Entry[] => {
+  const sum = entries.reduce((s, [w]) => s + w, 0);
+  return entries.map(([w, g]) => [(w * total) / sum, g] as const);
+};
+
+/**
+ * FP mode (QEMU `-cpu max`): 70% SIMD&FP items (fp-classes.ts), 30% the integer classes `max` and the model agree
+ * on (those of MTE mode, without the tag instructions), so FP results flow into integer code and back.
+ */
+const fpTable = (decodedOnly: boolean): Entry[] => [
+  ...scaled(maxIntegerTable, 30),
+  ...scaled(FP_ITEMS.map(([w, g]) => [w, (r: Prng, _m: Mode, h: number, c: number) =>
+    (decodedOnly ? decodedItem(() => g(r, h, c)) : g(r, h, c))] as const), 70),
+];
+const FP_TABLE = fpTable(false);
+const FP_TABLE_DECODED = fpTable(true);
+
+/** Whether the model decodes `w` to an instruction (a row, and its decode accepts the word). */
+const modelDecodes = (w: number): boolean => {
+  const row = findEncoding(w);
+  return row !== undefined && (row.decodeArgs === undefined || row.decodeArgs(w) !== undefined);
+};
+
+/**
+ * An item all of whose words the model decodes, drawn up to 8 times; null if none was (a class the model has
+ * nothing of yet): the caller then picks another class.
+ */
+function decodedItem(gen: () => Item): Item | null {
+  for (let i = 0; i < 8; i++) {
+    const it = gen();
+    if (it.words.every(modelDecodes)) return it;
+  }
+  return null;
+}
+
+/** ID_AA64PFR0_EL1.FP [19:16] and AdvSIMD [23:20]: 0xF is "not implemented". */
+const MODEL_ADVERTISES_FP = ((IMPL.ID_AA64PFR0_EL1 >> 16n) & 0xfn) !== 0xfn && ((IMPL.ID_AA64PFR0_EL1 >> 20n) & 0xfn) !== 0xfn;
+
+/**
+ * FP mode, while the model does not advertise FP/AdvSIMD (its SIMD&FP instructions are being written): only the
+ * SIMD&FP words the model decodes are generated, so what is implemented is checked without the noise of what is
+ * not yet (which `FUZZ_FP_ALL=1` / `--fp-all` shows). Once ID_AA64PFR0_EL1 advertises both, every word is.
+ */
+export function fpDecodedOnly(opts: GenOptions): boolean {
+  return !(opts.fpAllEncodings ?? process.env.FUZZ_FP_ALL === '1') && !MODEL_ADVERTISES_FP;
+}
+
+/** The item table of a mode. */
+const tableFor = (mode: Mode, opts: GenOptions): readonly Entry[] =>
+  mode === 'mte' ? mteTable : mode === 'fp' ? (fpDecodedOnly(opts) ? FP_TABLE_DECODED : FP_TABLE) : table;
 
 export function generateSequence(seed: number, opts: GenOptions): Sequence {
   const r = new Prng(seed);
   const count = r.range(opts.minItems ?? 6, opts.maxItems ?? 20);
   const items: Item[] = [];
-  mteMode = opts.mode === 'mte';
+  genState.mte = opts.mode === 'mte';
+  genState.maxCpu = opts.mode === 'mte' || opts.mode === 'fp';
   try {
-    for (let i = 0; i < count; i++) items.push(r.weighted(mteMode ? mteTable : table)(r, opts.mode, i, count));
+    const entries = tableFor(opts.mode, opts);
+    for (let i = 0; i < count; i++) {
+      let it: Item | null = null;
+      while (it === null) it = r.weighted(entries)(r, opts.mode, i, count);
+      items.push(it);
+    }
   } finally {
-    mteMode = false;
+    genState.mte = false;
+    genState.maxCpu = false;
   }
   const x = Array.from({ length: 31 }, () => interesting(r));
   const init: SeqInit = { x, nzcv: r.below(16), sp: interesting(r), memSeed: r.u64() | 1n };
@@ -661,6 +657,7 @@ export function generateSequence(seed: number, opts: GenOptions): Sequence {
     const exclude = r.weighted([[40, () => 0], [40, () => r.bits(16) & r.bits(16)], [15, () => r.bits(16)], [5, () => 0xffff]] as const)();
     init.mteRegs = (BigInt(exclude) << 32n) | rgsr;
   }
+  if (opts.mode === 'fp') init.fp = fpInit(r);
   return { items, init };
 }
 

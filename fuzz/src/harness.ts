@@ -6,9 +6,11 @@
  *   VECTORS    IMAGE+0x1000 VBAR_EL1 (2 KiB aligned)
  *   L1, L2     IMAGE+0x2000, +0x3000: the MMU-on identity map (built here, not by the guest)
  *   GLOBALS    IMAGE+0x4000 sequence index, descriptor pointer, exception count, sequence address; strings
- *   DESCS      IMAGE+0x5000 one descriptor per sequence (code address, SPSR, SP_EL0, memory seed, X0-X30)
+ *   DESCS      IMAGE+0x5000 one descriptor per sequence (code address, SPSR, SP_EL0, memory seed, X0-X30; FP mode
+ *              also FPCR, FPSR, V0-V31)
  *   sequences  after the descriptors, each ending with BRK #END_MARK
  *   stack      SP_EL1 grows down from STACK_TOP (the sequences run with SP_EL0: PSTATE.SP = 0, EL1t)
+ *   VDUMP      STACK_TOP: FP mode's epilogue stores V0-V31 here (512 bytes) to print them
  *   SANDBOX    the last 4 KiB of the 256 MiB of RAM, 0x4FFF_F000..0x5000_0000: what loads/stores target. Just above
  *              it is no RAM (synchronous External abort with the MMU off, level-2 translation fault with it on).
  *
@@ -26,11 +28,15 @@
  *
  * MTE mode adds a Tagged Normal sandbox, an STG loop seeding its allocation tags, RGSR_EL1/GCR_EL1 per sequence and
  * `t <granule> <tags>` lines after the `m` lines (README.md, "MTE mode").
+ *
+ * FP mode (the MMU-on map) enables SIMD&FP (CPACR_EL1.FPEN = 0b11), loads FPCR, FPSR and V0-V31 from the
+ * descriptor before each sequence, and prints `v<nn> <128 bits>`, `fpsr ..` and `fpcr ..` after the
+ * `tp1` line (README.md, "FP mode").
  */
 import {
   addImm, addReg, andLowBits, andReg, Asm, b, bcond, bl, CLREX, clearLowBits, cmpImmLsl12, COND, csel, DAIFSET, DSB_SY,
   eorShift, ERET, hvc, IC_IALLU, ISB, ldp, ldrB, ldrBPost, ldrX, ldrXPost, ldrXReg, lsrImm, lsrv, madd, mov64, movReg, mrs,
-  msr, orrReg, stg, ldg, TCO_IMM, PAN_IMM, REG, ret, SPSEL_IMM, stp, strB, strW, strX, subImm, subReg, subsImm, subsReg,
+  msr, orrReg, stg, ldpQ, stpQ, ldg, TCO_IMM, PAN_IMM, REG, ret, SPSEL_IMM, stp, strB, strW, strX, subImm, subReg, subsImm, subsReg,
   TLBI_VMALLE1, tbnz, brk, type SysRegEnc,
 } from './a64.js';
 import { writeElf } from './elf.js';
@@ -41,8 +47,14 @@ export const L1_TABLE = IMAGE + 0x2000;
 export const L2_TABLE = IMAGE + 0x3000;
 export const GLOBALS = IMAGE + 0x4000;
 export const DESCS = IMAGE + 0x5000;
+/** A descriptor: code address, SPSR, SP_EL0, memory seed, X0-X30, MTE registers. */
 export const DESC_SIZE = 288;
+/** FP mode's descriptor: DESC_SIZE, then FPCR, FPSR (8 bytes each), V0-V31 (16 bytes each, low doubleword first). */
+export const FP_DESC_SIZE = DESC_SIZE + 16 + 32 * 16;
+const descSize = (mode: Mode): number => (mode === 'fp' ? FP_DESC_SIZE : DESC_SIZE);
 export const STACK_TOP = 0x4800_0000;
+/** FP mode: where the epilogue stores V0-V31 to print them (512 bytes above the stack). */
+const VDUMP = STACK_TOP;
 export const SANDBOX = 0x4fff_f000;
 export const SANDBOX_SIZE = 0x1000;
 export const RAM_END = 0x5000_0000;
@@ -58,8 +70,20 @@ export const MAX_EXCEPTIONS = 64;
 /**
  * `mte`: the MMU-on map with the sandbox's 2 MiB block Tagged Normal (MAIR Attr2 = 0xf0), TCR_EL1.TBI0, SCTLR_EL1.ATA
  * and TCF = 1 (synchronous tag checks at EL1), run on QEMU `-M virt,mte=on -cpu max` and vmm-lite with `mte: true`.
+ * `fp`: the MMU-on map with SIMD&FP enabled and V0-V31/FPCR/FPSR loaded and printed, run on QEMU `-M virt -cpu max`
+ * and vmm-lite with `mte: false`.
  */
-export type Mode = 'mmu-off' | 'mmu-on' | 'mte';
+export type Mode = 'mmu-off' | 'mmu-on' | 'mte' | 'fp';
+
+/** FP mode: the SIMD&FP state a sequence starts with. */
+export interface FpInit {
+  /** V0-V31, 128-bit values. */
+  v: bigint[];
+  /** FPCR: only bits 0x07ff_0000 (what the model implements; see README.md, "FP mode"). */
+  fpcr: number;
+  /** FPSR: cumulative flags (0 or random). */
+  fpsr: number;
+}
 
 export interface SeqInit {
   x: bigint[]; // 31 values
@@ -69,6 +93,8 @@ export interface SeqInit {
   memSeed: bigint;
   /** MTE mode: RGSR_EL1 (low 32 bits) and GCR_EL1 (high 32 bits) set before the sequence. */
   mteRegs?: bigint;
+  /** FP mode: V0-V31, FPCR and FPSR set before the sequence. */
+  fp?: FpInit;
 }
 
 export interface SeqCode {
@@ -121,6 +147,8 @@ function pageTables(mode: Mode): { l1: Uint8Array; l2: Uint8Array } {
 
 // Registers the harness uses while printing: x0 argument, x1..x7 scratch of the print routines.
 const X0 = 0, X1 = 1, X2 = 2, X3 = 3, X4 = 4, X7 = 7, X9 = 9, X10 = 10;
+/** CPACR_EL1.FPEN = 0b11 (bits 21:20): SIMD&FP not trapped at EL0 or EL1. */
+const CPACR_FPEN = 3n << 20n;
 const SP = 31, XZR = 31;
 
 function harnessCode(mode: Mode, count: number, strings: Map<string, number>): Uint32Array {
@@ -154,7 +182,9 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.label('start');
   a.emit(DAIFSET(0xf));
   a.emit(...mov64(X0, BigInt(VECTORS)), msr(REG.VBAR_EL1, X0));
-  a.emit(msr(REG.CPACR_EL1, XZR));
+  const fp = mode === 'fp';
+  if (fp) a.emit(...mov64(X0, CPACR_FPEN), msr(REG.CPACR_EL1, X0));
+  else a.emit(msr(REG.CPACR_EL1, XZR));
   a.emit(...mov64(X0, SCTLR_RES1), msr(REG.SCTLR_EL1, X0), ISB);
   const mte = mode === 'mte';
   if (mte) a.emit(TCO_IMM(1)); // the harness's own accesses are never tag checked (exception entry also sets TCO)
@@ -175,7 +205,7 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   a.emit(...mov64(X9, BigInt(GLOBALS)), ldrX(20, X9, 0));
   a.emit(...mov64(X10, BigInt(count)), subsReg(XZR, 20, X10));
   a.ref('finish', (off) => bcond(COND.HS, off));
-  a.emit(...mov64(19, BigInt(DESCS)), ...mov64(X10, BigInt(DESC_SIZE)), madd(19, 20, X10, 19));
+  a.emit(...mov64(19, BigInt(DESCS)), ...mov64(X10, BigInt(descSize(mode))), madd(19, 20, X10, 19));
   a.emit(strX(19, X9, 8), strX(XZR, X9, 16), ldrX(21, 19, 0), strX(21, X9, 24));
   putc('#');
   printHex(20, 4);
@@ -195,6 +225,12 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
     a.ref('tag_fill', (off) => bcond(COND.NE, off));
     // IRG's state: RGSR_EL1 and GCR_EL1 (RRND = 0, the architected pseudo-random sequence) from the descriptor.
     a.emit(ldrX(X0, 19, 280), andLowBits(X1, X0, 32), msr(REG.RGSR_EL1, X1), lsrImm(X0, X0, 32), msr(REG.GCR_EL1, X0));
+  }
+  if (fp) {
+    // FPCR, FPSR and V0-V31 from the descriptor (x19).
+    a.emit(ldrX(X0, 19, DESC_SIZE), msr(REG.FPCR, X0), ldrX(X0, 19, DESC_SIZE + 8), msr(REG.FPSR, X0));
+    a.emit(addImm(X0, 19, DESC_SIZE + 16));
+    for (let r = 0; r < 32; r += 2) a.emit(ldpQ(r, r + 1, X0, 16 * r));
   }
   a.emit(msr(REG.TPIDR_EL0, XZR), msr(REG.TPIDRRO_EL0, XZR), msr(REG.TPIDR_EL1, XZR), CLREX);
   a.emit(ldrX(X0, 19, 16), msr(REG.SP_EL0, X0));
@@ -305,6 +341,25 @@ function harnessCode(mode: Mode, count: number, strings: Map<string, number>): U
   printSysReg('\ntpro ', REG.TPIDRRO_EL0);
   printSysReg('\ntp1 ', REG.TPIDR_EL1);
   putc('\n');
+  if (fp) {
+    // V0-V31 stored, then printed by a loop: `v<nn> <high doubleword><low doubleword>`; then FPSR and FPCR.
+    a.emit(...mov64(X9, BigInt(VDUMP)));
+    for (let r = 0; r < 32; r += 2) a.emit(stpQ(r, r + 1, X9, 16 * r));
+    a.emit(...mov64(22, 0n), ...mov64(23, BigInt(VDUMP)));
+    a.label('v_loop');
+    a.emit(...mov64(X0, BigInt(str('v00 '))), addReg(X0, X0, 22, 3)); // labels are 8 bytes apart
+    a.ref('print_str', bl);
+    a.emit(ldrX(X0, 23, 8));
+    printHex(X0, 16);
+    a.emit(ldrXPost(X0, 23, 16));
+    printHex(X0, 16);
+    putc('\n');
+    a.emit(addImm(22, 22, 1), subsImm(XZR, 22, 32));
+    a.ref('v_loop', (off) => bcond(COND.NE, off));
+    printSysReg('fpsr ', REG.FPSR);
+    printSysReg('\nfpcr ', REG.FPCR);
+    putc('\n');
+  }
   // sandbox: every doubleword that differs from the fill pattern
   a.emit(...mov64(X9, BigInt(GLOBALS)), ldrX(19, X9, 8), ldrX(24, 19, 24), ...mov64(25, BigInt(SANDBOX)), ...mov64(26, 0n));
   a.label('mem_loop');
@@ -374,7 +429,7 @@ function vectorTable(): Uint32Array {
 }
 
 const STRINGS = ['DONE\n', 'E ', ' F ', ' @', 'TOO MANY EXCEPTIONS\n', 'sp ', '\nnzcv ', '\ntp0 ', '\ntpro ', '\ntp1 ', 'm ',
-  '!HARNESS vector ', ' ESR ', ' ELR ', 't '];
+  '!HARNESS vector ', ' ESR ', ' ELR ', 't ', 'fpsr ', '\nfpcr '];
 
 export interface Binary {
   elf: Uint8Array;
@@ -383,14 +438,16 @@ export interface Binary {
 }
 
 export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
-  // Strings: register labels "x00 ".."x30 " 8 bytes apart at GLOBALS+0x100, the others after them.
+  // Strings: register labels "x00 ".."x30 " and "v00 ".."v31 " 8 bytes apart at GLOBALS+0x100, the others after them.
   const strings = new Map<string, number>();
   const strBytes: number[] = [];
   const strBase = GLOBALS + 0x100;
-  for (let r = 0; r < 31; r++) {
-    const s = `x${r.toString().padStart(2, '0')} `;
-    strings.set(s, strBase + strBytes.length);
-    strBytes.push(...Buffer.from(s, 'latin1'), 0, 0, 0, 0);
+  for (const [prefix, n] of [['x', 31], ['v', 32]] as const) {
+    for (let r = 0; r < n; r++) {
+      const s = `${prefix}${r.toString().padStart(2, '0')} `;
+      strings.set(s, strBase + strBytes.length);
+      strBytes.push(...Buffer.from(s, 'latin1'), 0, 0, 0, 0);
+    }
   }
   for (const s of STRINGS) {
     strings.set(s, strBase + strBytes.length);
@@ -400,7 +457,8 @@ export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
   const vectors = vectorTable();
   const { l1, l2 } = pageTables(mode);
 
-  let seqStart = DESCS + seqs.length * DESC_SIZE;
+  const dsize = descSize(mode);
+  let seqStart = DESCS + seqs.length * dsize;
   seqStart = (seqStart + 0xfff) & ~0xfff;
   const seqAddrs: number[] = [];
   let at = seqStart;
@@ -419,7 +477,7 @@ export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
   image.set(l2, L2_TABLE - IMAGE);
   image.set(strBytes, strBase - IMAGE);
   seqs.forEach((s, k) => {
-    const d = DESCS + k * DESC_SIZE - IMAGE;
+    const d = DESCS + k * dsize - IMAGE;
     const spsr = (BigInt(s.init.nzcv & 0xf) << 28n) | 0x3c0n | 0x4n; // NZCV, DAIF masked, EL1t
     v.setBigUint64(d, BigInt(seqAddrs[k]!), true);
     v.setBigUint64(d + 8, spsr, true);
@@ -427,6 +485,16 @@ export function buildBinary(seqs: readonly SeqCode[], mode: Mode): Binary {
     v.setBigUint64(d + 24, BigInt.asUintN(64, s.init.memSeed) || 1n, true);
     for (let r = 0; r < 31; r++) v.setBigUint64(d + 32 + 8 * r, BigInt.asUintN(64, s.init.x[r] ?? 0n), true);
     v.setBigUint64(d + 280, BigInt.asUintN(64, s.init.mteRegs ?? 0n), true);
+    if (mode === 'fp') {
+      const f = s.init.fp;
+      v.setBigUint64(d + DESC_SIZE, BigInt((f?.fpcr ?? 0) >>> 0), true);
+      v.setBigUint64(d + DESC_SIZE + 8, BigInt((f?.fpsr ?? 0) >>> 0), true);
+      for (let r = 0; r < 32; r++) {
+        const q = BigInt.asUintN(128, f?.v[r] ?? 0n);
+        v.setBigUint64(d + DESC_SIZE + 16 + 16 * r, q & 0xffff_ffff_ffff_ffffn, true);
+        v.setBigUint64(d + DESC_SIZE + 24 + 16 * r, q >> 64n, true);
+      }
+    }
     s.words.forEach((w, i) => put32(seqAddrs[k]! + 4 * i, w));
     // The end marker, repeated (a misaligned branch to the end resumes at the first one anyway).
     for (let i = 0; i < END_WORDS; i++) put32(seqAddrs[k]! + 4 * (s.words.length + i), brk(END_MARK));

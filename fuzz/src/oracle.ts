@@ -6,23 +6,32 @@
  * (which would let unaligned exclusives, atomics and load-acquire/store-release inside 16 bytes succeed on Normal
  * memory), no pointer authentication (the PAC hints are NOPs, as in our model), no BTI, no FlagM, no MTE. It has no
  * MTE, so QEMU runs without `mte=on` and vmm-lite with `mte: false`: MTE instructions are UNDEFINED on both.
- * MTE mode is the exception: `-M virt,mte=on -cpu max` and `mte: true` (see `qemuArgs`).
+ * MTE mode is the exception: `-M virt,mte=on -cpu max` and `mte: true`; FP mode runs `-M virt -cpu max` (see
+ * `qemuArgs`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Mode } from './harness.js';
 
 export const QEMU = process.env.FUZZ_QEMU ?? process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
 export const QEMU_CPU = process.env.FUZZ_QEMU_CPU ?? 'neoverse-n1';
 export const RAM_BYTES = 256 * 1024 * 1024;
 
 /**
- * MTE mode (`mte = true`): `-M virt,mte=on -cpu max` (the only QEMU CPUs with MTE also have FEAT_LSE2, FlagM, PAuth,
- * CSSC...: the generator keeps to what both sides agree on in that mode, see README.md).
+ * The QEMU CPU of a mode: `neoverse-n1` (MMU off/on), `max` in MTE mode (the only QEMU CPUs with MTE also have
+ * FEAT_LSE2, FlagM, PAuth, CSSC...) and in FP mode (FP16, DotProd, RDM, I8MM, BF16, FCMA, JSCVT, FRINTTS, SHA3 and
+ * SHA512 together are in no named CPU). In both the generator keeps to what both sides agree on (README.md).
+ * `FUZZ_QEMU_CPU` overrides it.
  */
-export function qemuArgs(elf: string, mte = false): string[] {
-  const machine = mte ? ['-M', 'virt,mte=on', '-cpu', process.env.FUZZ_QEMU_CPU ?? 'max'] : ['-M', 'virt', '-cpu', QEMU_CPU];
+export function qemuCpu(mode: Mode): string {
+  return mode === 'mte' || mode === 'fp' ? process.env.FUZZ_QEMU_CPU ?? 'max' : QEMU_CPU;
+}
+
+/** QEMU's command line for a fuzz ELF in `mode` (MTE mode: `-M virt,mte=on`). */
+export function qemuArgs(elf: string, mode: Mode = 'mmu-off'): string[] {
+  const machine = ['-M', mode === 'mte' ? 'virt,mte=on' : 'virt', '-cpu', qemuCpu(mode)];
   return [...machine, '-m', '256', '-nographic', '-nic', 'none', '-no-reboot', '-kernel', elf];
 }
 
@@ -52,7 +61,7 @@ export interface SideResult {
  * Runs an ELF on QEMU. Its stdout goes to a file, not a pipe: vmm-lite runs in this thread at the same time and would
  * not drain a pipe, and QEMU would block on a full one.
  */
-export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mte = false): Promise<SideResult> {
+export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mode: Mode = 'mmu-off'): Promise<SideResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kvm-mte-fuzz-'));
   const file = join(dir, 'fuzz.elf');
   const outFile = join(dir, 'serial.txt');
@@ -61,7 +70,7 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mte = false): Prom
   return new Promise((resolve) => {
     let stderr = '';
     let timedOut = false;
-    const child = spawn(QEMU, qemuArgs(file, mte), { stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(QEMU, qemuArgs(file, mode), { stdio: ['ignore', out, 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -101,9 +110,11 @@ function engineFromEnv(): { translate: boolean; wasm: boolean; wasmHotRuns?: num
 type RunVirt = typeof import('@kvm-mte/vmm-lite').runVirt;
 let runVirtFn: RunVirt | null = null;
 
-export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000, mte = false): Promise<SideResult> {
+export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000, mte = false,
+  wasmHotRuns?: number): Promise<SideResult> {
   if (!runVirtFn) runVirtFn = (await import('@kvm-mte/vmm-lite')).runVirt;
-  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions, ...engineFromEnv() });
+  const engine = { ...engineFromEnv(), ...(wasmHotRuns !== undefined && { wasmHotRuns }) };
+  const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions, ...engine });
   const text = Buffer.from(r.serial).toString('latin1');
   return {
     text,

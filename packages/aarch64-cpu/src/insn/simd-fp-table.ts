@@ -7,11 +7,13 @@
  * - SIMD&FP loads and stores (the V = 1 encodings of Loads and Stores, op0 = x1x0 with op0<1> = 1).
  */
 import type { EncodingRow } from '../decode.js';
+import { FP_SCALAR } from './fp-scalar.js';
 import { SIMD_FP_LOADS_STORES } from './simd-fp-loads-stores.js';
 import { SIMD_INTEGER } from './simd-int.js';
 
 /** Data processing -- scalar FP and AdvSIMD. */
 export const SIMD_FP_DATA_PROCESSING: readonly EncodingRow[] = [
+  ...FP_SCALAR,
   ...SIMD_INTEGER,
 ];
 

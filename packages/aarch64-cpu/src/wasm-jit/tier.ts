@@ -512,7 +512,7 @@ export class WasmTier {
       e.k = k;
       const w = b.words[k]!;
       if (k === n - 1 && ended) {
-        const br = lastRow === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
+        const br = lastRow?.spec === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
         if (lastRow !== undefined && lastRow.exec === NOP_HANDLER) {
           // NOP, DMB, DSB, ISB and the other hints whose handler is NOP's (GCC pads loop heads with a NOP, which
           // ends a block): no code, and a direct exit to the next instruction, so that it chains. A chain checks
@@ -536,7 +536,9 @@ export class WasmTier {
         continue;
       }
       const row = findEncoding(w);
-      const t = row === undefined ? undefined : translationFor(row.name);
+      // Only rows made from a specification have translations; they are looked up by name, which a handler row
+      // may share (the AdvSIMD CLS, CLZ, REV32, ... are named as the integer instructions).
+      const t = row?.spec === undefined ? undefined : translationFor(row.name);
       if (t !== undefined && t(e, w)) {
         if (count) this.stats_.inlined++;
       } else {
