@@ -72,6 +72,10 @@ const GUEST_INFO = {
   'bench-string': { tuned: false, what: 'GCC -O2: memcpy/memset/strlen/strcmp in C, sizes 0..300, alignments 0..7' },
   'bench-recursive': { tuned: false, what: 'GCC -O2: Ackermann, naive fib(34), recursive tree build/sum, quicksort' },
   'bench-osboot': { tuned: false, what: 'GCC -O2, OS-boot-like: 1 MiB of generated code run 3 times, patching + IC IVAU, SVCs, page faults, sysregs' },
+  'bench-fp-matmul': { tuned: false, what: 'GCC -O2 FP/SIMD: 96x96 double matrix multiply (FMLA .2D, LD1R), normalized by FDIV, 24 rounds' },
+  'bench-fp-fft': { tuned: false, what: 'GCC -O2 FP: 4096-point complex double radix-2 FFT and inverse, own sin/cos, 20 rounds' },
+  'bench-neon-string': { tuned: false, what: 'AdvSIMD memcpy/memset/strlen in assembly (LD1/ST1, LDP/STP Q, CMEQ, UMAXV, SHRN), sizes 0..300, alignments 0..15' },
+  'bench-aes-ctr': { tuned: false, what: 'AES-128-CTR with AESE/AESMC (FIPS-197 C.1 checked), 64 KiB x 192' },
 };
 
 function parseArgs(argv) {

@@ -55,7 +55,12 @@ const C_FLAGS = ['-std=gnu11', '-O1'];
 // A C guest may ask for -O2 instead of -O1 with a line `// cflags: -O2` (the untuned benchmark guests: GCC -O2 code
 // as a distribution kernel is built). Nothing else may be changed that way.
 const O2_MARK = /^\/\/ cflags: -O2$/m;
-const cFlagsOf = (file) => (O2_MARK.test(readFileSync(join(SRC, file), 'utf8')) ? ['-std=gnu11', '-O2'] : C_FLAGS);
+// The FP/SIMD benchmark guests say `// cflags: -O2 +simd` instead: -O2 with FP/AdvSIMD and the crypto extensions
+// allowed (no -mgeneral-regs-only; +crypto+sha3). They enable CPACR_EL1.FPEN themselves (start.S leaves it trapping).
+const SIMD_MARK = /^\/\/ cflags: -O2 \+simd$/m;
+const isSimdGuest = (file) => SIMD_MARK.test(readFileSync(join(SRC, file), 'utf8'));
+const simdFlags = (flags) => flags.filter((f) => f !== '-mgeneral-regs-only').map((f) => (f.startsWith('-march=') ? `${f}+crypto+sha3` : f));
+const cFlagsOf = (file) => (O2_MARK.test(readFileSync(join(SRC, file), 'utf8')) || isSimdGuest(file) ? ['-std=gnu11', '-O2'] : C_FLAGS);
 const LINK_FLAGS = ['-nostdlib', '-static', '-no-pie', '-Wl,--gc-sections', '-Wl,--build-id=none', '-Wl,-T,lib/link.ld', '-Wl,--no-warn-rwx-segments', '-Wl,-z,max-page-size=4096', '-Wl,-z,noexecstack'];
 
 const isSource = (f) => f.endsWith('.S') || f.endsWith('.c');
@@ -93,7 +98,7 @@ export function buildGuests(outDir, only = null) {
   try {
     const compile = (file) => {
       const obj = join(tmp, file.replace(/[/.]/g, '_') + '.o');
-      const flags = file.endsWith('.c') ? [...COMMON_FLAGS, ...cFlagsOf(file)] : COMMON_FLAGS;
+      const flags = file.endsWith('.c') ? [...(isSimdGuest(file) ? simdFlags(COMMON_FLAGS) : COMMON_FLAGS), ...cFlagsOf(file)] : COMMON_FLAGS;
       run(CC, [...flags, '-c', file, '-o', obj]);
       return obj;
     };

@@ -8,13 +8,17 @@
  */
 import type { EncodingRow } from '../decode.js';
 import { FP_SCALAR } from './fp-scalar.js';
+import { SIMD_CRYPTO } from './simd-crypto.js';
 import { SIMD_FP_LOADS_STORES } from './simd-fp-loads-stores.js';
+import { SIMD_FP } from './simd-fp.js';
 import { SIMD_INTEGER } from './simd-int.js';
 
 /** Data processing -- scalar FP and AdvSIMD. */
 export const SIMD_FP_DATA_PROCESSING: readonly EncodingRow[] = [
   ...FP_SCALAR,
+  ...SIMD_CRYPTO,
   ...SIMD_INTEGER,
+  ...SIMD_FP,
 ];
 
 /** Loads and stores of SIMD&FP registers (decode-a64.ts tries these ahead of the general-purpose rows). */
