@@ -1,7 +1,8 @@
 /**
  * Every implementation-defined choice of the modelled CPU, in one place: identification registers, cache and block
  * geometry, reset values. The profile: ARMv8.5-A base, AArch64 only at EL0 and EL1, 4 KiB/16 KiB/64 KiB granules,
- * 48-bit physical addresses, no FP/AdvSIMD yet, no SVE, no SME, no pointer authentication, no BTI.
+ * 48-bit physical addresses, FP/AdvSIMD with half precision and the cryptographic extension, no SVE, no SME, no
+ * pointer authentication, no BTI.
  *
  * The ID registers advertise exactly what the model implements; {@link FEAT} derives the feature flags the
  * instruction handlers test from these same values, so changing an ID field here switches the behaviour with it.
@@ -16,12 +17,12 @@ export const IMPL = {
   AIDR_EL1: 0n,
   /**
    * PFR0: EL0 [3:0] = EL1 [7:4] = EL2 [11:8] = 1 (AArch64 only); EL3 [15:12] = 0 (absent); FP [19:16] and
-   * AdvSIMD [23:20] = 0xF (not implemented); GIC [27:24] = 0 (no system register interface of its own: kvm-core
+   * AdvSIMD [23:20] = 1 (implemented, with half-precision arithmetic: FEAT_FP16); GIC [27:24] = 0 (no system register interface of its own: kvm-core
    * sets 1 for a VM with a vGICv3, whose ICC_* registers it implements through `cpu.sysRegPort`); RAS, SVE, SEL2, MPAM,
    * AMU = 0; DIT [51:48] = 1 (PSTATE.DIT); CSV2 [59:56] = 1 and CSV3 [63:60] = 1 (the model does not speculate, so
    * neither branch-target nor faulting-load speculation can leak).
    */
-  ID_AA64PFR0_EL1: 0x1101_0000_00ff_0111n,
+  ID_AA64PFR0_EL1: 0x1101_0000_0011_0111n,
   /**
    * PFR1: BT [3:0] = 0 (no BTI); SSBS [7:4] = 2 (PSTATE.SSBS with MSR/MRS SSBS); MTE [11:8] = 3 (FEAT_MTE3) by
    * default, MTE_frac [43:40] = 0 (asynchronous tag check faults supported). The MTE field is per CPU: this is the
@@ -36,13 +37,21 @@ export const IMPL = {
    * CTX_CMPs [31:28] = 1 (two context-aware breakpoints, the last two); DoubleLock [39:36] = 0 (OSDLR_EL1 exists).
    */
   ID_AA64DFR0_EL1: 0x0000_0000_1030_5006n,
-  /** ISAR0: CRC32 [19:16] = 1, atomics (LSE) [23:20] = 2. No FlagM (TS = 0), no TLBI OS/range (TLB = 0), no RNDR. */
-  ID_AA64ISAR0_EL1: 0x0000_0000_0021_0000n,
   /**
-   * ISAR1: DPB [3:0] = 2 (DC CVAP and DC CVADP); LRCPC [23:20] = 2 (LDAPR, LDAPUR, STLUR); SB [39:36] = 1 (the SB
-   * barrier). No pointer authentication (APA/API/GPA/GPI = 0), no FP-dependent features, no SPECRES, no XS.
+   * ISAR0: AES [7:4] = 2 (AESE/AESD/AESMC/AESIMC and PMULL/PMULL2 of 64-bit lanes), SHA1 [11:8] = 1, SHA2 [15:12] = 2
+   * (SHA256 and SHA512), CRC32 [19:16] = 1, atomics (LSE) [23:20] = 2, RDM [31:28] = 1 (SQRDMLAH/SQRDMLSH), SHA3
+   * [35:32] = 1 (EOR3, RAX1, XAR, BCAX), DP [47:44] = 1 (SDOT/UDOT), FHM [51:48] = 1 (FMLAL/FMLSL). No SM3/SM4, no
+   * FlagM (TS = 0), no TLBI OS/range (TLB = 0), no RNDR.
    */
-  ID_AA64ISAR1_EL1: 0x0000_0010_0020_0002n,
+  ID_AA64ISAR0_EL1: 0x0001_1001_1021_2120n,
+  /**
+   * ISAR1: DPB [3:0] = 2 (DC CVAP and DC CVADP); JSCVT [15:12] = 1 (FJCVTZS); FCMA [19:16] = 1 (FCMLA, FCADD);
+   * LRCPC [23:20] = 2 (LDAPR, LDAPUR, STLUR); FRINTTS [35:32] = 1 (FRINT32/64); SB [39:36] = 1 (the SB barrier);
+   * BF16 [47:44] = 1 (BFCVT, BFDOT, BFMMLA, BFMLAL; not FEAT_EBF16); I8MM [55:52] = 1 (SMMLA, UMMLA, USMMLA, USDOT,
+   * SUDOT). No pointer authentication (APA/API/GPA/GPI = 0), no SPECRES, no XS. MMFR1.AFP = 0: FPCR.AH/FIZ/NEP are
+   * not modelled.
+   */
+  ID_AA64ISAR1_EL1: 0x0010_1011_0021_1002n,
   /** ISAR2: nothing (no WFxT, no HBC, no CLRBHB, no MOPS). */
   ID_AA64ISAR2_EL1: 0n,
   /** MMFR0: PARange 48 bits (5), ASIDBits 16 (2), 16 KiB granule supported (TGran16 = 1), 64 KiB and 4 KiB supported (0). */

@@ -6,6 +6,7 @@ import type { MemoryPort } from './ports.js';
 import { setMteLevel } from './mte.js';
 import { HCR, isIdSpaceKey, newSysRegFile, SCTLR, SYSREG_DEFS, SysReg, sysRegByKey, sysRegKey } from './sysregs.js';
 import { FlatMemory } from './testing/flat-memory.js';
+import { findEncoding } from './decode-a64.js';
 import { BASE, run, vector } from './testing/vector-stop.js';
 
 // Instruction words from aarch64-linux-gnu-as -march=armv8.8-a+memtag+predres+sb+ssbs+flagm; objdump -d.
@@ -128,10 +129,10 @@ describe('the register table', () => {
 });
 
 describe('ID registers advertise what the model implements', () => {
-  it('PFR0: AArch64 EL0-EL2, no EL3, no FP/AdvSIMD, no SVE, no GIC system registers, DIT, CSV2/CSV3', () => {
+  it('PFR0: AArch64 EL0-EL2, no EL3, FP/AdvSIMD with FP16, no SVE, no GIC system registers, DIT, CSV2/CSV3', () => {
     const v = IMPL.ID_AA64PFR0_EL1;
     expect([field(v, 0), field(v, 4), field(v, 8), field(v, 12)]).toEqual([1, 1, 1, 0]);
-    expect([field(v, 16), field(v, 20)]).toEqual([0xf, 0xf]);
+    expect([field(v, 16), field(v, 20)]).toEqual([1, 1]);
     expect([field(v, 24), field(v, 28), field(v, 32)]).toEqual([0, 0, 0]);
     expect([field(v, 48), field(v, 56), field(v, 60)]).toEqual([1, 1, 1]);
   });
@@ -139,6 +140,35 @@ describe('ID registers advertise what the model implements', () => {
   it('PFR1: no BTI, SSBS with MRS/MSR, MTE = 3 (FEAT_MTE3) by default with MTE_frac = 0', () => {
     const v = IMPL.ID_AA64PFR1_EL1;
     expect([field(v, 0), field(v, 4), field(v, 8), field(v, 40)]).toEqual([0, 2, 3, 0]);
+  });
+
+  it('the SIMD&FP features advertised decode, the others do not', () => {
+    const i0 = IMPL.ID_AA64ISAR0_EL1;
+    const i1 = IMPL.ID_AA64ISAR1_EL1;
+    // field, expected value, a word of the feature (GNU as), whose decoding the field promises
+    const advertised: [bigint, number, number, number, string][] = [
+      [i0, 4, 2, 0x0ee0e000, 'pmull v0.1q, v0.1d, v0.1d (AES = 2)'],
+      [i0, 4, 2, 0x4e284800, 'aese v0.16b, v0.16b'],
+      [i0, 8, 1, 0x5e000000, 'sha1c q0, s0, v0.4s'],
+      [i0, 12, 2, 0xce608000, 'sha512h q0, q0, v0.2d (SHA2 = 2)'],
+      [i0, 28, 1, 0x2e808400, 'sqrdmlah v0.2s, v0.2s, v0.2s'],
+      [i0, 32, 1, 0xce000000, 'eor3 v0.16b, v0.16b, v0.16b, v0.16b'],
+      [i0, 44, 1, 0x0e809400, 'sdot v0.2s, v0.8b, v0.8b'],
+      [i0, 48, 1, 0x0e20ec00, 'fmlal v0.2s, v0.2h, v0.2h'],
+      [i1, 12, 1, 0x1e7e0000, 'fjcvtzs w0, d0'],
+      [i1, 16, 1, 0x2e80c400, 'fcmla v0.2s, v0.2s, v0.2s, #0'],
+      [i1, 32, 1, 0x1e284000, 'frint32z s0, s0'],
+      [i1, 44, 1, 0x1e634000, 'bfcvt h0, s0'],
+      [i1, 52, 1, 0x4e80a400, 'smmla v0.4s, v0.16b, v0.16b'],
+    ];
+    for (const [reg, lsb, value, word, what] of advertised) {
+      expect(field(reg, lsb), what).toBe(value);
+      expect(findEncoding(word), what).toBeDefined();
+    }
+    // SM3 [39:36] and SM4 [43:40] are 0: SM3SS1 and SM4E are UNDEFINED.
+    expect([field(i0, 36), field(i0, 40)]).toEqual([0, 0]);
+    expect(findEncoding(0xce400000)).toBeUndefined();
+    expect(findEncoding(0xcec08400)).toBeUndefined();
   });
 
   it('ISAR0/1/2: LSE atomics, CRC32, SB, DPB2; no pointer authentication, no FlagM, no HBC', () => {

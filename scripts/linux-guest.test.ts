@@ -1,0 +1,46 @@
+// Boots Debian's arm64 kernel with the initramfs of scripts/linux-guest/build.sh on vmm-lite (the built CLI) and
+// compares what user space prints with what it prints on QEMU 10 (scripts/linux-guest/expected-mte-test.txt, recorded
+// with `qemu-system-aarch64 -M virt,mte=on -cpu max -m 512 -nic none -kernel Image -initrd initrd.gz -append
+// "console=ttyAMA0 quiet"`): the MTE test program's lines, a tag check fault delivered as SIGSEGV/SEGV_MTESERR.
+// Needs the built guest in $KVM_MTE_LINUX_DIR (default .cache/linux-guest; .ci/run builds it); without it the test
+// says it was skipped, or fails when KVM_MTE_REQUIRE_LINUX=1.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script
+import { builtVmmLite } from './kvm-unit-tests/build.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
+const HAVE = existsSync(join(DIR, 'Image')) && existsSync(join(DIR, 'initrd.gz'));
+const run = promisify(execFile);
+
+/** The lines user space printed (the kernel's own start with '['), from init's first line to its last. */
+function userLines(out: string): string[] {
+  const lines = out.replace(/\r/g, '').split('\n').filter((l) => !l.startsWith('[') && l.trim() !== '');
+  const first = lines.findIndex((l) => l.startsWith('init: up'));
+  return first < 0 ? lines : lines.slice(first);
+}
+
+describe('a Linux guest with MTE', () => {
+  it('has the built guest (or is allowed to go without)', () => {
+    if (process.env.KVM_MTE_REQUIRE_LINUX === '1') expect(HAVE, `no Image/initrd.gz in ${DIR}`).toBe(true);
+  });
+});
+
+describe.skipIf(!HAVE)(`a Linux guest with MTE on vmm-lite${HAVE ? '' : ` (skipped: no Image/initrd.gz in ${DIR})`}`, () => {
+  let cli = '';
+  beforeAll(() => { cli = join(dirname(builtVmmLite(ROOT)), 'cli.js'); }, 600_000);
+
+  it('boots to user space, runs the MTE test as on QEMU 10 and powers off', async () => {
+    const r = await run(process.execPath, [cli, 'run', '--kernel', join(DIR, 'Image'), '--initrd', join(DIR, 'initrd.gz'),
+      '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--max-instructions', '20000000000'],
+    { timeout: 900_000, maxBuffer: 64 << 20 }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+    const expected = readFileSync(join(ROOT, 'scripts', 'linux-guest', 'expected-mte-test.txt'), 'utf8').trim().split('\n');
+    expect(userLines(r.stdout), r.stderr).toEqual(expected);
+    expect((r as { code?: number }).code ?? 0).toBe(0);
+  }, 900_000);
+});
