@@ -57,6 +57,18 @@ const ENGINE = !CPU_TUNING.translate ? 'interpreter (KVM_MTE_JIT=0)'
   : CPU_TUNING.wasm ? 'handler blocks + WebAssembly tier' : 'handler blocks only (KVM_MTE_WASM=0)';
 const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 const RAM = 256 * 1024 * 1024;
+/**
+ * The Linux guest (scripts/linux-guest/build.sh) as a benchmark, when it is built: `linux-boot` boots it, runs the MTE
+ * test and powers off; QEMU runs the same Image and initrd. Outputs are compared on user space's lines (the kernel's
+ * own carry timestamps).
+ */
+const LINUX = 'linux-boot';
+const LINUX_DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
+const LINUX_APPEND = 'console=ttyAMA0 quiet';
+const LINUX_RAM = 512 * 1024 * 1024;
+const haveLinux = () => existsSync(join(LINUX_DIR, 'Image')) && existsSync(join(LINUX_DIR, 'initrd.gz'));
+/** What user space printed (the lines that do not start with the kernel's '['), for comparing the two sides. */
+const userLines = (serial) => serial.replace(/\r/g, '').split('\n').filter((l) => !l.startsWith('[') && l.trim() !== '').join('\n');
 
 /** Descriptions and per-guest vmm-lite options (runVirt options beyond the oracle's machine). */
 const GUEST_INFO = {
@@ -76,6 +88,7 @@ const GUEST_INFO = {
   'bench-fp-fft': { tuned: false, what: 'GCC -O2 FP: 4096-point complex double radix-2 FFT and inverse, own sin/cos, 20 rounds' },
   'bench-neon-string': { tuned: false, what: 'AdvSIMD memcpy/memset/strlen in assembly (LD1/ST1, LDP/STP Q, CMEQ, UMAXV, SHRN), sizes 0..300, alignments 0..15' },
   'bench-aes-ctr': { tuned: false, what: 'AES-128-CTR with AESE/AESMC (FIPS-197 C.1 checked), 64 KiB x 192' },
+  [LINUX]: { tuned: false, what: 'Debian arm64 kernel 6.1 + busybox initramfs: boot, MTE test program, power-off (scripts/linux-guest, 512 MiB)' },
 };
 
 function parseArgs(argv) {
@@ -107,7 +120,11 @@ function qemuVersion() {
 
 function runQemuTimed(elf) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(QEMU, [...QEMU_ARGS, '-kernel', elf], {
+  const args = elf === LINUX
+    ? ['-M', 'virt,mte=on', '-cpu', 'max', '-m', String(LINUX_RAM >> 20), '-nographic', '-nic', 'none', '-no-reboot',
+      '-kernel', join(LINUX_DIR, 'Image'), '-initrd', join(LINUX_DIR, 'initrd.gz'), '-append', LINUX_APPEND]
+    : [...QEMU_ARGS, '-kernel', elf];
+  const r = spawnSync(QEMU, args, {
     stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, maxBuffer: 16 << 20,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -119,8 +136,13 @@ function runQemuTimed(elf) {
 /** One run on a fresh VirtMachine (what runVirt does without input), timed; with the code cache's figures after it. */
 async function runVmmTimed(VirtMachine, kernel, extra) {
   const t0 = process.hrtime.bigint();
-  const m = new VirtMachine({ memory: RAM, mte: true, ...CPU_TUNING, ...extra });
-  m.load({ kernel });
+  const linux = kernel === LINUX;
+  const m = new VirtMachine({ memory: linux ? LINUX_RAM : RAM, mte: true, ...CPU_TUNING, ...extra });
+  if (linux) {
+    m.load({ kernel: new Uint8Array(readFileSync(join(LINUX_DIR, 'Image'))), initrd: new Uint8Array(readFileSync(join(LINUX_DIR, 'initrd.gz'))), append: LINUX_APPEND });
+  } else {
+    m.load({ kernel });
+  }
   const r = await m.run({});
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.outcome !== 'shutdown') throw new Error(`vmm-lite outcome ${r.outcome}: ${r.message ?? ''}`);
@@ -141,8 +163,10 @@ async function main() {
   if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
   const { VirtMachine } = await import(pathToFileURL(dist).href);
   let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
+  if (haveLinux()) names.push(LINUX);
+  else console.error(`no Linux guest in ${LINUX_DIR} (scripts/linux-guest/build.sh): ${LINUX} not run`);
   if (opts.only.length) {
-    for (const n of opts.only) if (!names.includes(n)) throw new Error(`no guests/bin/${n}.elf`);
+    for (const n of opts.only) if (!names.includes(n)) throw new Error(n === LINUX ? `no Linux guest in ${LINUX_DIR}` : `no guests/bin/${n}.elf`);
     names = opts.only;
   }
   const qv = opts.qemu ? qemuVersion() : null;
@@ -160,8 +184,9 @@ async function main() {
   const results = [];
   let failed = false;
   for (const name of names) {
-    const elf = join(BIN, `${name}.elf`);
-    const kernel = new Uint8Array(readFileSync(elf));
+    const linux = name === LINUX;
+    const elf = linux ? LINUX : join(BIN, `${name}.elf`);
+    const kernel = linux ? LINUX : new Uint8Array(readFileSync(elf));
     const extra = GUEST_INFO[name]?.vmm ?? {};
     const vmmRuns = [];
     for (let i = 0; i < opts.runs; i++) vmmRuns.push(await runVmmTimed(VirtMachine, kernel, extra));
@@ -169,14 +194,17 @@ async function main() {
     const instructions = vmmRuns[0].instructions;
     const serial = vmmRuns[0].serial;
     const problems = [];
-    if (vmmRuns.some((r) => r.serial !== serial || r.instructions !== instructions)) problems.push('vmm-lite runs differ');
+    // (The Linux guest's instruction count and kernel log vary with host time: its timer runs on the host's clock.)
+    if (linux ? vmmRuns.some((r) => userLines(r.serial) !== userLines(serial))
+      : vmmRuns.some((r) => r.serial !== serial || r.instructions !== instructions)) problems.push('vmm-lite runs differ');
     const expPath = join(EXPECTED, `${name}.txt`);
     if (existsSync(expPath) && text(readFileSync(expPath)) !== serial) problems.push(`vmm-lite output differs from guests/expected/${name}.txt`);
     let qemuSeconds = null;
     if (qv) {
       const qRuns = Array.from({ length: opts.runs }, () => runQemuTimed(elf));
       qemuSeconds = median(qRuns.map((r) => r.seconds));
-      if (qRuns.some((r) => r.serial !== serial)) problems.push('QEMU printed something else than vmm-lite');
+      const same = (q) => (linux ? userLines(q) === userLines(serial) : q === serial);
+      if (qRuns.some((r) => !same(r.serial))) problems.push('QEMU printed something else than vmm-lite');
     }
     const checksum = /checksum=([0-9a-f]+)/.exec(serial)?.[1] ?? null;
     const qemuNet = qemuSeconds === null ? null : Math.max(qemuSeconds - qemuStartup, 1e-3);

@@ -3,11 +3,7 @@
  * conversions and FMOVs, run interpreted and as translated blocks (jit.ts), must leave the same state.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodePage } from '../code-cache.js';
-import { Cpu } from '../cpu.js';
-import { Stop } from '../exits.js';
-import { SysReg } from '../sysregs.js';
-import { FlatMemory } from '../testing/flat-memory.js';
+import { runLoop } from '../testing/block-loop.js';
 
 /**
  * loop (300 times; the block turns WebAssembly after wasm-jit/tier.ts HOT_RUNS): fadd d0, d0, d1; fmul d2, d0, d1; fmadd d3, d2, d1, d0; fcmp d3, d0; b.gt; add; fcsel d4;
@@ -23,32 +19,9 @@ const PROGRAM = [
   0x14000000, // b . (the end)
 ];
 
-/** Flat memory that names code pages when `blocks`, so `run` executes translated blocks. */
-class BlockMemory extends FlatMemory {
-  cpu: Cpu | undefined;
-  constructor(readonly blocks: boolean) {
-    super();
-  }
-  fetchPage(va: bigint): CodePage | undefined {
-    if (!this.blocks) return undefined;
-    this.fetch(va);
-    const off = Number(va) - this.base;
-    return this.cpu!.codeCache.region(this.bytes).page(off >>> 12, this.view, off & ~0xfff);
-  }
-}
 
-function runLoop(blocks: boolean): string {
-  const mem = new BlockMemory(blocks);
-  mem.load(mem.base, PROGRAM);
-  const cpu = new Cpu(mem);
-  mem.cpu = cpu;
-  cpu.translate = blocks;
-  cpu.pc = BigInt(mem.base);
-  cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
-  cpu.fpcr = 1 << 24; // FZ, to exercise FPCR reads
-  const end = BigInt(mem.base + 4 * (PROGRAM.length - 1));
-  for (let i = 0; i < 10_000 && cpu.pc !== end; i++) expect(cpu.run(50)).toBe(Stop.Budget);
-  expect(cpu.pc).toBe(end);
+function state(blocks: boolean): string {
+  const { cpu } = runLoop(PROGRAM, blocks, (c) => { c.fpcr = 1 << 24; }); // FZ, to exercise FPCR reads
   const regs = [...cpu.x.slice(0, 10)].map((v) => v.toString(16));
   const vs = [...cpu.vr.u64.slice(0, 16)].map((v) => v.toString(16));
   return [...regs, ...vs, cpu.nzcv.toString(16), cpu.fpsr.toString(16)].join(' ');
@@ -56,8 +29,8 @@ function runLoop(blocks: boolean): string {
 
 describe('scalar FP in both backends', () => {
   it('translated blocks leave the state the interpreter leaves', () => {
-    const interpreted = runLoop(false);
-    expect(runLoop(true)).toBe(interpreted);
+    const interpreted = state(false);
+    expect(state(true)).toBe(interpreted);
     // The loop really ran: 300 iterations counted down, FP compares counted in x2 and x6, flags raised.
     expect(interpreted.split(' ')[9]).toBe('0');
     expect(interpreted.split(' ')[2]).not.toBe('0');

@@ -4,11 +4,7 @@
  * same V registers.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodePage } from '../code-cache.js';
-import { Cpu } from '../cpu.js';
-import { Stop } from '../exits.js';
-import { SysReg } from '../sysregs.js';
-import { FlatMemory } from '../testing/flat-memory.js';
+import { runLoop } from '../testing/block-loop.js';
 
 /**
  * mov x9, #300; loop: aese v0, v1; aesmc v0, v0; sha256h q2, q3, v3; sha256h2 q2, q3, v3; sha512h q5, q6, v7;
@@ -26,41 +22,19 @@ const PROGRAM = [
   0x14000000, // b . (the end)
 ];
 
-/** Flat memory that names code pages when `blocks`, so `run` executes translated blocks. */
-class BlockMemory extends FlatMemory {
-  cpu: Cpu | undefined;
-  constructor(readonly blocks: boolean) {
-    super();
-  }
-  fetchPage(va: bigint): CodePage | undefined {
-    if (!this.blocks) return undefined;
-    this.fetch(va);
-    const off = Number(va) - this.base;
-    return this.cpu!.codeCache.region(this.bytes).page(off >>> 12, this.view, off & ~0xfff);
-  }
-}
 
-function runLoop(blocks: boolean): { state: string; wasmBlocks: number } {
-  const mem = new BlockMemory(blocks);
-  mem.load(mem.base, PROGRAM);
-  const cpu = new Cpu(mem);
-  mem.cpu = cpu;
-  cpu.translate = blocks;
-  cpu.pc = BigInt(mem.base);
-  cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
-  for (let i = 0; i < 512; i++) cpu.vr.u8[i] = (i * 131 + 7) & 0xff;
-  const end = BigInt(mem.base + 4 * (PROGRAM.length - 1));
-  for (let i = 0; i < 10_000 && cpu.pc !== end; i++) expect(cpu.run(50)).toBe(Stop.Budget);
-  expect(cpu.pc).toBe(end);
+function state(blocks: boolean): { state: string; wasmBlocks: number } {
+  const { cpu, wasmBlocks } = runLoop(PROGRAM, blocks, (c) => {
+    for (let i = 0; i < 512; i++) c.vr.u8[i] = (i * 131 + 7) & 0xff;
+  });
   expect(cpu.x[9]).toBe(0n);
-  const wasmBlocks = cpu.codeCache.wasmTier(cpu.arena)?.stats().blocks ?? 0;
   return { state: Buffer.from(cpu.vr.u8).toString('hex'), wasmBlocks };
 }
 
 describe('crypto instructions in both backends', () => {
   it('translated blocks (WebAssembly once hot) leave the V registers the interpreter leaves', () => {
-    const interpreted = runLoop(false);
-    const translated = runLoop(true);
+    const interpreted = state(false);
+    const translated = state(true);
     expect(translated.wasmBlocks).toBeGreaterThan(0);
     expect(translated.state).toBe(interpreted.state);
   });

@@ -4,11 +4,7 @@
  * BFDOT, FCMLA, FP16, estimates), run interpreted and as translated blocks (jit.ts), must leave the same state.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodePage } from '../code-cache.js';
-import { Cpu } from '../cpu.js';
-import { Stop } from '../exits.js';
-import { SysReg } from '../sysregs.js';
-import { FlatMemory } from '../testing/flat-memory.js';
+import { runLoop } from '../testing/block-loop.js';
 
 /**
  * mov x9, #300; loop: fadd v0.4s, v0.4s, v1.4s; fmla v2.4s, v0.4s, v1.s[1]; faddp v3.4s, v2.4s, v0.4s;
@@ -24,41 +20,20 @@ const PROGRAM = [
   0x14000000, // b . (the end)
 ];
 
-/** Flat memory that names code pages when `blocks`, so `run` executes translated blocks. */
-class BlockMemory extends FlatMemory {
-  cpu: Cpu | undefined;
-  constructor(readonly blocks: boolean) {
-    super();
-  }
-  fetchPage(va: bigint): CodePage | undefined {
-    if (!this.blocks) return undefined;
-    this.fetch(va);
-    const off = Number(va) - this.base;
-    return this.cpu!.codeCache.region(this.bytes).page(off >>> 12, this.view, off & ~0xfff);
-  }
-}
 
-function runLoop(blocks: boolean): string {
-  const mem = new BlockMemory(blocks);
-  mem.load(mem.base, PROGRAM);
-  const cpu = new Cpu(mem);
-  mem.cpu = cpu;
-  cpu.translate = blocks;
-  cpu.pc = BigInt(mem.base);
-  cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
-  cpu.vr.f32.set([0.5, -1.25, 3, 1e-3], 4); // V1.4S
-  cpu.fpcr = 2 << 22; // round towards minus infinity, to exercise FPCR reads
-  const end = BigInt(mem.base + 4 * (PROGRAM.length - 1));
-  for (let i = 0; i < 10_000 && cpu.pc !== end; i++) expect(cpu.run(50)).toBe(Stop.Budget);
-  expect(cpu.pc).toBe(end);
+function state(blocks: boolean): string {
+  const { cpu } = runLoop(PROGRAM, blocks, (c) => {
+    c.vr.f32.set([0.5, -1.25, 3, 1e-3], 4); // V1.4S
+    c.fpcr = 2 << 22; // round towards minus infinity, to exercise FPCR reads
+  });
   const vs = [...cpu.vr.u64.slice(0, 50)].map((v) => v.toString(16));
   return [cpu.x[9]!.toString(16), ...vs, cpu.fpsr.toString(16)].join(' ');
 }
 
 describe('AdvSIMD FP in both backends', () => {
   it('translated blocks leave the state the interpreter leaves', () => {
-    const interpreted = runLoop(false);
-    expect(runLoop(true)).toBe(interpreted);
+    const interpreted = state(false);
+    expect(state(true)).toBe(interpreted);
     // The loop ran to the end and computed something: V0 grew, flags were raised.
     const parts = interpreted.split(' ');
     expect(parts[0]).toBe('0');
