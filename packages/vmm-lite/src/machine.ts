@@ -23,6 +23,7 @@ import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
 import { defaultPlatform, type Platform } from './platform.js';
+import { bootSeeds } from './boot-seeds.js';
 import { createVirtGic, PL011_SPI, type GicVersion } from './gic.js';
 import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 
@@ -337,8 +338,9 @@ export class VirtMachine {
    * rules). Throws {@link VmmError} for an invalid kernel or one that does not fit.
    */
   load(opts: BootOptions): BootLayout {
+    const seeds = bootSeeds(this.clock.mode === 'deterministic');
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
-      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu });
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu, seeds });
     const initrdSize = opts.initrd?.length;
     // The blob's size does not depend on the initrd's address, only on whether there is one.
     const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });

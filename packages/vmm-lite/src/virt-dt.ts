@@ -49,6 +49,12 @@ export interface VirtDeviceTreeOptions {
   gic?: GicVersion | undefined;
   /** A PMUv3 node (with a GIC only, as QEMU's virt); default false. */
   pmu?: boolean | undefined;
+  /**
+   * /chosen/rng-seed (32 bytes) and /chosen/kaslr-seed (a u64), as QEMU's virt gives them (dtb-randomness): the
+   * kernel seeds its random number generator from the first (without it, early user space can wait for entropy) and
+   * randomises its own addresses with the second. Omitted when undefined.
+   */
+  seeds?: { readonly rng: Uint8Array; readonly kaslr: bigint } | undefined;
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
@@ -166,6 +172,7 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
   fdt.beginNode('chosen');
   if (o.bootargs !== undefined) fdt.prop('bootargs', o.bootargs);
   fdt.prop('stdout-path', PL011_NODE);
+  if (o.seeds !== undefined) fdt.prop('rng-seed', o.seeds.rng).prop('kaslr-seed', { u64: [o.seeds.kaslr] });
   if (o.initrd !== undefined) {
     fdt.prop('linux,initrd-start', { u64: [o.initrd.start] }).prop('linux,initrd-end', { u64: [o.initrd.end] });
   }
