@@ -47,7 +47,8 @@
  * no slot uses are zero.
  *
  * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, OPEN_RESERVATIONS, IRQ_LINE, the
- * TLB words, NEXT_PC and SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT): it knows
+ * TLB words, NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT) and V (the
+ * SIMD&FP loads and stores), and reads EL, CPACR_EL1 and SCTLR_EL1 (their access and alignment checks): it knows
  * its PC statically and leaves through the run loop for everything that changes PSTATE.
  */
 import { SYSREG_COUNT } from './sysregs.js';

@@ -128,3 +128,67 @@ describe('alignment', () => {
     expect(cpu.sys[SysReg.FAR_EL1]).toBe(BUF_AT + 8n);
   });
 });
+
+describe('LD1/ST1 (multiple structures) of byte, halfword and word lanes', () => {
+  /** Run one word with x0 = `at`, counting the memory port's accesses; V0-V3 and the memory filled with patterns. */
+  function run(word: number, at: bigint) {
+    let accesses = 0;
+    const out = runProgram([word], (c, m) => {
+      c.sys[SysReg.VBAR_EL1] = VBAR;
+      c.sys[SysReg.CPACR_EL1] = FPEN;
+      for (let i = 0; i < 64; i++) c.v[i] = 0xa0 + i;
+      for (let i = 0; i < 0x100; i++) m.bytes[Number(BUF_AT) - m.base + i] = i;
+      c.x[0] = at;
+      const read = m.read.bind(m);
+      const write = m.write.bind(m);
+      m.read = (va, size, flags) => { accesses++; return read(va, size, flags); };
+      m.write = (va, size, v, flags) => { accesses++; write(va, size, v, flags); };
+    }, 1);
+    return { ...out, accesses };
+  }
+  const LD1_4x16B = 0x4c40_2000; // ld1 {v0.16b-v3.16b}, [x0]
+  const ST1_2x8H = 0x4c00_a400; // st1 {v0.8h, v1.8h}, [x0]
+  const LD1_8B = 0x0c40_7000; // ld1 {v0.8b}, [x0]
+
+  it('from an 8-byte aligned address: one access per 8 bytes, the same lanes as element by element', () => {
+    const ld = run(LD1_4x16B, BUF_AT + 0x18n);
+    expect(ld.accesses).toBe(8);
+    expect([...ld.cpu.v.subarray(0, 64)]).toEqual(Array.from({ length: 64 }, (_, i) => 0x18 + i));
+    const st = run(ST1_2x8H, BUF_AT + 0x40n);
+    expect(st.accesses).toBe(4);
+    expect([...st.mem.bytes.subarray(Number(BUF_AT) - st.mem.base + 0x40, Number(BUF_AT) - st.mem.base + 0x60)])
+      .toEqual(Array.from({ length: 32 }, (_, i) => 0xa0 + i));
+    const d = run(LD1_8B, BUF_AT + 0x8n);
+    expect(d.accesses).toBe(1);
+    expect([...d.cpu.v.subarray(0, 16)]).toEqual([...Array.from({ length: 8 }, (_, i) => 8 + i), 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('from a misaligned address: naturally aligned pieces of up to 8 bytes, the same bytes', () => {
+    // 0x13: 1 + 4 + 7 x 8 + 3 (2 + 1) bytes.
+    const ld = run(LD1_4x16B, BUF_AT + 0x13n);
+    expect(ld.accesses).toBe(11);
+    expect([...ld.cpu.v.subarray(0, 64)]).toEqual(Array.from({ length: 64 }, (_, i) => 0x13 + i));
+    const st = run(ST1_2x8H, BUF_AT + 0x42n);
+    expect(st.accesses).toBe(6); // 2 + 4 + 3 x 8 + 2
+    expect([...st.mem.bytes.subarray(Number(BUF_AT) - st.mem.base + 0x40, Number(BUF_AT) - st.mem.base + 0x64)])
+      .toEqual([0x40, 0x41, ...Array.from({ length: 32 }, (_, i) => 0xa0 + i), 0x62, 0x63]);
+  });
+
+  it('halfword lanes at an odd address: element by element', () => {
+    const st = run(ST1_2x8H, BUF_AT + 0x41n);
+    expect(st.accesses).toBe(16);
+    expect([...st.mem.bytes.subarray(Number(BUF_AT) - st.mem.base + 0x41, Number(BUF_AT) - st.mem.base + 0x61)])
+      .toEqual(Array.from({ length: 32 }, (_, i) => 0xa0 + i));
+  });
+
+  it('a fault at the end of memory leaves the registers before it written, as element by element', () => {
+    // x0 = 24 bytes below the end: V0 and the low half of V1 load, the high half of V1 faults.
+    const end = BASE + 0x10_0000n; // the end of runProgram's 1 MiB FlatMemory
+    const f = run(LD1_4x16B, end - 24n);
+    expect(f.cpu.sys[SysReg.ESR_EL1]! >> 26n).toBe(0x25n);
+    expect(f.cpu.sys[SysReg.FAR_EL1]).toBe(end);
+    expect([...f.cpu.v.subarray(0, 16)]).toEqual(Array.from({ length: 16 }, (_, i) => f.mem.bytes[f.mem.bytes.length - 24 + i]));
+    expect([...f.cpu.v.subarray(16, 24)]).toEqual(Array.from({ length: 8 }, (_, i) => f.mem.bytes[f.mem.bytes.length - 8 + i]));
+    expect([...f.cpu.v.subarray(24, 32)]).toEqual(Array.from({ length: 8 }, (_, i) => 0xa0 + 24 + i));
+  });
+});

@@ -2,7 +2,9 @@
  * The SIMD&FP loads and stores (Arm ARM C4.1.x "Loads and Stores" with V = 1, and "Advanced SIMD load/store
  * multiple/single structures"): LDR/STR of B, H, S, D and Q registers (unsigned offset, unscaled, pre/post-index,
  * register offset, literal), LDP/STP/LDNP/STNP of S, D and Q, LD1-LD4/ST1-ST4 (multiple structures, and single
- * structures to one lane), LD1R-LD4R, each with its post-index form (immediate or Xm).
+ * structures to one lane), LD1R-LD4R, each with its post-index form (immediate or Xm). LDR/STR other than literal and
+ * LDP/STP/LDNP/STNP are specifications (spec/simd-fp-loads-stores.ts), which the WebAssembly tier emits inline;
+ * the others are handlers here.
  *
  * Conventions (as the general-purpose forms, insn/loads-and-stores.ts):
  * - Rn = 31 is SP, checked for 16-byte alignment (CheckSPAlignment). Accesses are tag checked when the pseudocode's
@@ -24,6 +26,8 @@ import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { SysReg } from '../sysregs.js';
 import { fpRow } from '../fpsimd/access.js';
 import { clearAbove } from '../fpsimd/vregs.js';
+import { specRow } from '../spec/interp-sem.js';
+import { SIMD_FP_LOAD_STORE_SPECS } from '../spec/simd-fp-loads-stores.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Element access
@@ -96,17 +100,6 @@ function loadReg(cpu: Cpu, t: number, size: number, addr: bigint, flags: number)
   clearAbove(cpu.vr, t, 1 << size);
 }
 
-/** Store the low 2^size bytes (size 0..4) of Vt. */
-function storeReg(cpu: Cpu, t: number, size: number, addr: bigint, flags: number): void {
-  if (size === 4) {
-    checkQAlign(cpu, addr, true);
-    storeLane(cpu, t, 0, 3, addr, flags);
-    storeLane(cpu, t, 1, 3, add(addr, 8n), flags);
-    return;
-  }
-  storeLane(cpu, t, 0, size, addr, flags);
-}
-
 const TAG_CHECKED = Acc.TagChecked;
 /** Flags of an immediate-offset or structure access: tag checked when written back or not based on SP. */
 const immFlags = (n: number, wback: boolean): number => (wback || n !== 31 ? TAG_CHECKED : 0);
@@ -115,93 +108,12 @@ const immFlags = (n: number, wback: boolean): number => (wback || n !== 31 ? TAG
 // Load/store register (scalar B/H/S/D/Q)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The access size (log2 bytes, 0..4) of size:opc<1> (the rows' patterns admit only allocated combinations). */
-const regSize = (size: number, opc1: number): number => (opc1 === 0 ? size : 4);
-
-const LDST_IMM_UNSIGNED = 0;
-const LDST_UNSCALED = 1;
-const LDST_POST = 2;
-const LDST_PRE = 3;
-
-/** LDR/STR (SIMD&FP) with an immediate offset: unsigned scaled, unscaled, post- or pre-index. */
-function ldstImm(form: number): Handler {
-  return (cpu, insn) => {
-    const size = regSize(insn >>> 30, (insn >>> 23) & 1);
-    const load = ((insn >>> 22) & 1) === 1;
-    const n = (insn >>> 5) & 31;
-    const t = insn & 31;
-    const wback = form === LDST_POST || form === LDST_PRE;
-    const offset = form === LDST_IMM_UNSIGNED ? BigInt(((insn >>> 10) & 0xfff) << size)
-      : BigInt(sext((insn >>> 12) & 0x1ff, 9));
-    const b = base(cpu, n);
-    const addr = form === LDST_POST ? b : add(b, offset);
-    const flags = immFlags(n, wback);
-    if (load) loadReg(cpu, t, size, addr, flags);
-    else storeReg(cpu, t, size, addr, flags);
-    if (wback) writeBack(cpu, n, form === LDST_POST ? add(b, offset) : addr);
-  };
-}
-
-/** LDR/STR (register offset, SIMD&FP): Xm or Wm extended (UXTW, LSL, SXTW, SXTX) and shifted by the size if S. */
-const ldstRegOffset: Handler = (cpu, insn) => {
-  const size = regSize(insn >>> 30, (insn >>> 23) & 1);
-  const option = (insn >>> 13) & 7;
-  const load = ((insn >>> 22) & 1) === 1;
-  const shift = ((insn >>> 12) & 1) === 1 ? size : 0;
-  const m = (insn >>> 16) & 31;
-  const n = (insn >>> 5) & 31;
-  const t = insn & 31;
-  const xm = cpu.x[m]!;
-  let off: bigint;
-  switch (option) {
-    case 2: off = xm & 0xffff_ffffn; break; // UXTW
-    case 6: off = BigInt.asUintN(64, BigInt.asIntN(32, xm)); break; // SXTW
-    default: off = xm; // LSL (UXTX), SXTX
-  }
-  const addr = add(base(cpu, n), off << BigInt(shift));
-  if (load) loadReg(cpu, t, size, addr, TAG_CHECKED);
-  else storeReg(cpu, t, size, addr, TAG_CHECKED);
-};
-
 /** LDR (literal, SIMD&FP): S, D or Q at PC + imm19 * 4; not tag checked. */
 const ldrLiteral: Handler = (cpu, insn) => {
   const opc = insn >>> 30;
   const addr = add(cpu.pc, BigInt(sext((insn >>> 5) & 0x7ffff, 19) * 4));
   loadReg(cpu, insn & 31, opc + 2, addr, 0);
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Load/store pair (S/D/Q)
-// ---------------------------------------------------------------------------------------------------------------
-
-const PAIR_NOALLOC = 0;
-const PAIR_POST = 1;
-const PAIR_OFFSET = 2;
-const PAIR_PRE = 3;
-
-function ldstPair(form: number): Handler {
-  return (cpu, insn) => {
-    const size = (insn >>> 30) + 2;
-    const load = ((insn >>> 22) & 1) === 1;
-    const n = (insn >>> 5) & 31;
-    const t = insn & 31;
-    const t2 = (insn >>> 10) & 31;
-    const offset = BigInt(sext((insn >>> 15) & 0x7f, 7) * (1 << size));
-    const wback = form === PAIR_POST || form === PAIR_PRE;
-    const b = base(cpu, n);
-    const addr = form === PAIR_POST ? b : add(b, offset);
-    const flags = immFlags(n, wback);
-    const addr2 = add(addr, BigInt(1 << size));
-    if (load) {
-      loadReg(cpu, t, size, addr, flags);
-      loadReg(cpu, t2, size, addr2, flags);
-    } else {
-      storeReg(cpu, t, size, addr, flags);
-      storeReg(cpu, t2, size, addr2, flags);
-    }
-    if (wback) writeBack(cpu, n, form === PAIR_POST ? add(b, offset) : addr);
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // AdvSIMD load/store multiple structures: 0 Q 001100 P L 0|Rm opcode size Rn Rt
@@ -238,23 +150,71 @@ function ldstMultiple(post: boolean): Handler {
     const elements = (q === 1 ? 16 : 8) >> size;
     const flags = immFlags(n, post);
     const b = base(cpu, n);
-    let addr = b;
-    for (let r = 0; r < rpt; r++) {
-      for (let e = 0; e < elements; e++) {
-        let tt = (t + r) & 31;
-        for (let s = 0; s < selem; s++) {
-          if (load) loadLane(cpu, tt, e, size, addr, flags);
-          else storeLane(cpu, tt, e, size, addr, flags);
-          addr = add(addr, BigInt(ebytes));
-          tt = (tt + 1) & 31;
-        }
-      }
+    if (selem === 1 && size < 3 && (Number(b & 7n) & (ebytes - 1)) === 0) {
+      // LD1/ST1 of B, H or S lanes from an element-aligned address: whole pieces of up to 8 bytes at a time.
+      loadStoreContiguous(cpu, load, t, rpt, q, b, flags);
+    } else {
+      loadStoreElements(cpu, load, t, rpt, selem, elements, size, b, flags);
     }
     if (load && q === 0) {
       for (let r = 0; r < rpt * selem; r++) clearAbove(cpu.vr, (t + r) & 31, 8);
     }
     if (post) writeBack(cpu, n, add(b, postIndex(cpu, m, rpt * selem * elements * ebytes)));
   };
+}
+
+/** Scratch to move up to 8 bytes between V register bytes and a MemoryPort value. */
+const PIECE = new BigUint64Array(1);
+const PIECE_U8 = new Uint8Array(PIECE.buffer);
+
+/**
+ * LD1/ST1 (one element a structure, `size` < 3, `addr` aligned to the element size) in naturally aligned pieces of
+ * up to 8 bytes: the bytes of `regs` consecutive registers from Vt (16 each, or the low 8 for 64-bit forms: `q` = 0)
+ * are consecutive in memory, little-endian, so the same bytes land in the same lanes as element by element. A
+ * naturally aligned piece of at most 8 bytes lies in one page and one tag granule, is aligned for any memory type,
+ * and starts on an element, so it faults, or passes the tag check, exactly where its first element would, with the
+ * elements before it already written.
+ */
+function loadStoreContiguous(cpu: Cpu, load: boolean, t: number, regs: number, q: number, addr: bigint,
+  flags: number): void {
+  const u8 = cpu.vr.u8;
+  const regBytes = q === 1 ? 16 : 8;
+  const total = regs * regBytes;
+  let lo = Number(addr & 7n);
+  let a = addr;
+  for (let o = 0; o < total;) {
+    let p = 8;
+    while ((lo & (p - 1)) !== 0 || o + p > total) p >>= 1;
+    if (load) PIECE[0] = cpu.mem.read(a, p, flags);
+    for (let i = 0; i < p; i++) {
+      const k = o + i;
+      const at = ((t + ((k / regBytes) | 0)) & 31) * 16 + (k % regBytes);
+      if (load) u8[at] = PIECE_U8[i]!;
+      else PIECE_U8[i] = u8[at]!;
+    }
+    if (!load) cpu.mem.write(a, p, p === 8 ? PIECE[0]! : BigInt.asUintN(8 * p, PIECE[0]!), flags | Acc.Write);
+    o += p;
+    lo = (lo + p) & 7;
+    a = add(a, BigInt(p));
+  }
+}
+
+/** Element by element, in the pseudocode's order. */
+function loadStoreElements(cpu: Cpu, load: boolean, t: number, rpt: number, selem: number, elements: number,
+  size: number, addr: bigint, flags: number): void {
+  const step = BigInt(1 << size);
+  let a = addr;
+  for (let r = 0; r < rpt; r++) {
+    for (let e = 0; e < elements; e++) {
+      let tt = (t + r) & 31;
+      for (let s = 0; s < selem; s++) {
+        if (load) loadLane(cpu, tt, e, size, a, flags);
+        else storeLane(cpu, tt, e, size, a, flags);
+        a = add(a, step);
+        tt = (tt + 1) & 31;
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -327,29 +287,17 @@ function replicateLane0(cpu: Cpu, t: number, size: number, q: number): void {
 // The table
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Rows with two patterns: size/opc combinations are allocated for any size with opc<1> = 0 (B, H, S, D) and for
- * size = 00 with opc<1> = 1 (Q); pairs and literals for opc 00, 01 and 10.
- */
-function sized(name: string, bits: string, rest: string, handler: Handler): EncodingRow[] {
-  return [fpRow(name, `xx${bits} 0${rest}`, handler), fpRow(name, `00${bits} 1${rest}`, handler)];
-}
-function pairOrLiteral(name: string, bits: string, rest: string, handler: Handler): EncodingRow[] {
-  return [fpRow(name, `0x${bits} ${rest}`, handler), fpRow(name, `10${bits} ${rest}`, handler)];
+/** Literal loads: opc 00, 01 and 10 (S, D, Q). */
+function literalRows(name: string, rest: string, handler: Handler): EncodingRow[] {
+  return [fpRow(name, `0x011100 ${rest}`, handler), fpRow(name, `10011100 ${rest}`, handler)];
 }
 
 export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
-  ...pairOrLiteral('LDR (literal, SIMD&FP)', '011100', 'xxxxxxxxxxxxxxxxxxxxxxxx', ldrLiteral),
-  ...pairOrLiteral('STNP/LDNP (SIMD&FP)', '101100', '0xxxxxxxxxxxxxxxxxxxxxxx', ldstPair(PAIR_NOALLOC)),
-  ...pairOrLiteral('STP/LDP (SIMD&FP, post-index)', '101100', '1xxxxxxxxxxxxxxxxxxxxxxx', ldstPair(PAIR_POST)),
-  ...pairOrLiteral('STP/LDP (SIMD&FP, signed offset)', '101101', '0xxxxxxxxxxxxxxxxxxxxxxx', ldstPair(PAIR_OFFSET)),
-  ...pairOrLiteral('STP/LDP (SIMD&FP, pre-index)', '101101', '1xxxxxxxxxxxxxxxxxxxxxxx', ldstPair(PAIR_PRE)),
-  ...sized('STUR/LDUR (SIMD&FP)', '111100', 'x0xxxxxxxxx00xxxxxxxxxx', ldstImm(LDST_UNSCALED)),
-  ...sized('STR/LDR (immediate, SIMD&FP, post-index)', '111100', 'x0xxxxxxxxx01xxxxxxxxxx', ldstImm(LDST_POST)),
-  ...sized('STR/LDR (immediate, SIMD&FP, pre-index)', '111100', 'x0xxxxxxxxx11xxxxxxxxxx', ldstImm(LDST_PRE)),
-  // option<1> = 1: UXTW (010), LSL (011), SXTW (110), SXTX (111).
-  ...sized('STR/LDR (register, SIMD&FP)', '111100', 'x1xxxxxx1xx10xxxxxxxxxx', ldstRegOffset),
-  ...sized('STR/LDR (immediate, SIMD&FP, unsigned offset)', '111101', 'xxxxxxxxxxxxxxxxxxxxxxx', ldstImm(LDST_IMM_UNSIGNED)),
+  ...literalRows('LDR (literal, SIMD&FP)', 'xxxxxxxxxxxxxxxxxxxxxxxx', ldrLiteral),
+  // LDR/STR (B, H, S, D, Q; immediate, unscaled, pre/post-index, register) and LDP/STP/LDNP/STNP (S, D, Q):
+  // specifications, which the WebAssembly tier emits inline.
+  ...SIMD_FP_LOAD_STORE_SPECS.pairs.map(specRow),
+  ...SIMD_FP_LOAD_STORE_SPECS.single.map(specRow),
   fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated),
   fpRow('LD1-4/ST1-4 (multiple structures, post-index)', '0x001100 1x0xxxxxxxxxxxxxxxxxxxxx', ldstMultiple(true),
     multipleAllocated),

@@ -8,7 +8,8 @@ import type { EncodingRow } from '../decode.js';
 import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { FlagOp } from '../flags.js';
-import { Acc } from '../ports.js';
+import { Acc, Fsc, MemoryFault } from '../ports.js';
+import { checkFpAccess } from '../fpsimd/access.js';
 import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
 import { undefinedInstruction } from '../undefined.js';
@@ -145,6 +146,16 @@ export class InterpSem implements Sem<bigint, boolean> {
   store(addr: bigint, size: 0 | 1 | 2 | 3, v: bigint, flags: number): void {
     this.cpu.mem.write(addr, 1 << size, size === 3 ? v : BigInt.asUintN(8 << size, v), flags | Acc.Write);
   }
+
+  fpCheck(): void { checkFpAccess(this.cpu); }
+  alignQ(addr: bigint, write: boolean): void {
+    // SCTLR_EL1.A (bit 1): the port sees the two 8-byte halves, so the 16-byte alignment is checked here.
+    if ((addr & 15n) !== 0n && (this.cpu.sys[SysReg.SCTLR_EL1]! & 2n) !== 0n) {
+      throw new MemoryFault(1, Fsc.Alignment, addr, write);
+    }
+  }
+  vget(n: number, half: 0 | 1): bigint { return this.cpu.vr.u64[2 * n + half]!; }
+  vset(n: number, half: 0 | 1, v: bigint): void { this.cpu.vr.u64[2 * n + half] = v; }
 
   private lazy(op: number, a: bigint, b: bigint): void {
     const cpu = this.cpu;

@@ -17,7 +17,11 @@
  *  - memory accesses come before any register write (so a backend may try the accesses first and hand the whole
  *    instruction to the interpreter when one of them cannot complete inline);
  *  - a branch (at most one) comes before any register write (the link register of BL/BLR is written after it: the
- *    branch takes effect when the instruction ends either way).
+ *    branch takes effect when the instruction ends either way);
+ *  - SIMD&FP registers (`vget`, `vset`): `fpCheck` comes first, before any other operation; an instruction that
+ *    writes a V register reads none, so a V register written before a later access (LDP of Q registers writes Rt
+ *    before it loads Rt2's data, as QEMU 10 does) is written again with the same value by a backend that hands the
+ *    whole instruction to the interpreter when that access cannot complete inline.
  */
 
 /** An operation width: the Arm ARM's datasize. */
@@ -117,4 +121,14 @@ export interface Sem<V, B> {
   load(addr: V, size: 0 | 1 | 2 | 3, flags: number): V;
   /** Write the low 2^size bytes of v at `addr`. */
   store(addr: V, size: 0 | 1 | 2 | 3, v: V, flags: number): void;
+
+  // ---- SIMD&FP registers (specifications with `memory: true`: the loads and stores of spec/simd-fp-loads-stores.ts) ----
+  /** CheckFPAdvSIMDEnabled64: the SIMD&FP access trap when CPACR_EL1.FPEN disables SIMD&FP at the current EL. */
+  fpCheck(): void;
+  /** The alignment fault of a 16-byte access (a load, or a store: `write`) at `addr` not 16-byte aligned when SCTLR_EL1.A = 1. */
+  alignQ(addr: V, write: boolean): void;
+  /** Bits [64 * half + 63 : 64 * half] of Vn. */
+  vget(n: number, half: 0 | 1): V;
+  /** Bits [64 * half + 63 : 64 * half] of Vn = v. */
+  vset(n: number, half: 0 | 1, v: V): void;
 }

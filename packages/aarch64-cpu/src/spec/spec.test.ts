@@ -17,6 +17,7 @@ import { specTranslations } from '../wasm-jit/spec-wasm.js';
 import { DP_IMMEDIATE_SPECS } from './dp-immediate.js';
 import { DP_REGISTER_SPECS } from './dp-register.js';
 import { LOAD_STORE_SPECS } from './loads-stores.js';
+import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
 import { BRANCH_SPECS } from './branches.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
@@ -26,6 +27,7 @@ import { insn, type AnyInsnSpec } from './spec.js';
 const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
   ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
+  ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single,
 ];
 
 /** Random words matching a pattern's fixed bits. */

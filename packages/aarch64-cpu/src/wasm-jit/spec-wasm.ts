@@ -19,6 +19,7 @@ import { BigOps } from '../spec/interp-sem.js';
 import type { Sem, ShiftType, Width } from '../spec/sem.js';
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { St } from '../state-layout.js';
+import { SysReg } from '../sysregs.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { BlockEmitter, type Translator } from './block-emitter.js';
@@ -50,6 +51,10 @@ export interface WTruth {
 const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
 const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
 
+/** State block offsets of the low words of CPACR_EL1 (FPEN is bits [21:20]) and SCTLR_EL1 (A is bit 1). */
+const CPACR_LOW = St.SYS + 8 * SysReg.CPACR_EL1;
+const SCTLR_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
+
 const LOAD_U = [MemOp.i64_load8_u, MemOp.i64_load16_u, MemOp.i64_load32_u, MemOp.i64_load] as const;
 const LOAD_S = [MemOp.i64_load8_s, MemOp.i64_load16_s, MemOp.i64_load32_s, MemOp.i64_load] as const;
 const STORE = [MemOp.i64_store8, MemOp.i64_store16, MemOp.i64_store32, MemOp.i64_store] as const;
@@ -57,6 +62,11 @@ const STORE = [MemOp.i64_store8, MemOp.i64_store16, MemOp.i64_store32, MemOp.i64
 export class WasmSem implements Sem<WVal, WTruth> {
   /** Registers written by this instruction (bit n: Xn; bit 31: SP). */
   private written = 0;
+  /** SIMD&FP registers written (bit n: Vn), and whether any was read (spec/sem.ts: not both). */
+  private vWritten = 0;
+  private vRead = false;
+  /** An operation other than fpCheck was emitted (fpCheck must come first). */
+  private begun = false;
   private inArm = false;
   private nextI64 = 0;
   private nextI32 = 0;
@@ -554,6 +564,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
   // ---- memory: an inline fast path through the arena data TLB; a miss branches to the handler (withSlowPath) ----
 
   private memoryOp(what: string): void {
+    this.begun = true;
     if (this.writes === undefined) this.fail(`${what} in a specification without memory: true`);
     if (this.inArm) this.fail(`${what} inside when()`);
     if (this.written !== 0) this.fail(`${what} after a register write`);
@@ -605,6 +616,50 @@ export class WasmSem implements Sem<WVal, WTruth> {
     this.f.localSet(va);
     this.e.fastCheck(va, 1 << size, write, ha, 0);
     return ha;
+  }
+  // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), read and written there directly ----
+
+  /**
+   * CheckFPAdvSIMDEnabled64 as a fast-path condition: SIMD&FP disabled at this EL (CPACR_EL1.FPEN, PSTATE.EL read
+   * from the state block) branches to the slow path, whose handler takes the trap.
+   */
+  fpCheck(): void {
+    if (this.begun) this.fail('fpCheck after another operation');
+    this.memoryOp('fpCheck');
+    const f = this.f;
+    const l = this.scratch(i32);
+    // Trap when FPEN != 0b11 and (FPEN != 0b01 or EL == 0).
+    f.localGet(P_ST).mem(MemOp.i32_load, CPACR_LOW).i32Const(20).op(Op.i32_shr_u).i32Const(3).op(Op.i32_and)
+      .localTee(l).i32Const(3).op(Op.i32_ne)
+      .localGet(l).i32Const(1).op(Op.i32_ne).localGet(P_ST).mem(MemOp.i32_load, St.EL).op(Op.i32_eqz).op(Op.i32_or)
+      .op(Op.i32_and).brIf(0);
+  }
+
+  /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
+  alignQ(addr: WVal, _write: boolean): void {
+    this.memoryOp('alignQ');
+    const f = this.f;
+    addr.emit();
+    f.op(Op.i32_wrap_i64).i32Const(15).op(Op.i32_and).i32Const(0).op(Op.i32_ne)
+      .localGet(P_ST).mem(MemOp.i32_load, SCTLR_LOW).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and)
+      .op(Op.i32_and).brIf(0);
+  }
+
+  vget(n: number, half: 0 | 1): WVal {
+    this.begun = true;
+    if (this.vWritten !== 0) this.fail('a V register read by an instruction that writes one');
+    this.vRead = true;
+    return { emit: () => { this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half); } };
+  }
+
+  vset(n: number, half: 0 | 1, v: WVal): void {
+    this.begun = true;
+    if (this.inArm) this.fail('vset inside when()');
+    if (this.vRead) this.fail('a V register written by an instruction that reads one');
+    this.vWritten |= 1 << n;
+    this.f.localGet(P_ST);
+    v.emit();
+    this.f.mem(MemOp.i64_store, St.V + 16 * n + 8 * half);
   }
 }
 

@@ -1,0 +1,139 @@
+/**
+ * The plain loads and stores of SIMD&FP registers as specifications (spec/spec.ts): LDR/STR of B, H, S, D and Q
+ * registers (unsigned offset, unscaled, post- and pre-index, register offset) and LDP/STP/LDNP/STNP of S, D and Q
+ * (every addressing mode). insn/simd-fp-loads-stores.ts puts them in the decode table beside the forms that stay
+ * handlers (literal, the structure loads and stores), and its file comment states the conventions these follow:
+ * CPACR_EL1.FPEN is checked first (after the decode); Rn = 31 is SP after CheckSPAlignment; the access is tag
+ * checked when `wback || n != 31` (immediate offsets, pairs) and always for register offsets; no data abort syndrome
+ * (ISV = 0); a Q register is two 8-byte accesses, 16-byte aligned when SCTLR_EL1.A = 1; a register is written as its
+ * accesses complete (LDP writes Rt before it loads Rt2's data, as QEMU 10), and the base is written back last.
+ */
+import { Acc } from '../ports.js';
+import { extendReg } from './shared.js';
+import type { Sem } from './sem.js';
+import { insn, type AnyInsnSpec } from './spec.js';
+
+/** log2 of an access's bytes: 0..3 B, H, S, D; 4 Q. */
+type VSize = 0 | 1 | 2 | 3 | 4;
+
+const REG = ['B', 'H', 'S', 'D', 'Q'] as const;
+
+/** Load Vt from `addr` (2^size bytes), zeroing the rest of Vt. */
+function loadV<V, B>(s: Sem<V, B>, t: number, size: VSize, addr: V, flags: number): void {
+  if (size === 4) {
+    s.alignQ(addr, false);
+    const lo = s.load(addr, 3, flags);
+    const hi = s.load(s.add(addr, s.c(8n), 64), 3, flags);
+    s.vset(t, 0, lo);
+    s.vset(t, 1, hi);
+    return;
+  }
+  s.vset(t, 0, s.load(addr, size, flags));
+  s.vset(t, 1, s.c(0n));
+}
+
+/** Store the low 2^size bytes of Vt at `addr`. */
+function storeV<V, B>(s: Sem<V, B>, t: number, size: VSize, addr: V, flags: number): void {
+  if (size === 4) {
+    s.alignQ(addr, true);
+    s.store(addr, 3, s.vget(t, 0), flags);
+    s.store(s.add(addr, s.c(8n), 64), 3, s.vget(t, 1), flags);
+    return;
+  }
+  s.store(addr, size, s.vget(t, 0), flags);
+}
+
+function accessV<V, B>(s: Sem<V, B>, load: boolean, t: number, size: VSize, addr: V, flags: number): void {
+  if (load) loadV(s, t, size, addr, flags);
+  else storeV(s, t, size, addr, flags);
+}
+
+const bin = (v: number, width: number): string => v.toString(2).padStart(width, '0');
+
+/** SignExtend(imm9) as an unsigned 64-bit offset. */
+const imm9 = (v: number): bigint => BigInt.asUintN(64, BigInt((v << 23) >> 23));
+
+interface Offset { readonly t: number; readonly n: number; readonly off: bigint }
+
+/** The five load/store register forms of one (size, opc) pair: size 111 1 .. opc ... */
+function singleRows(size: VSize, load: boolean): AnyInsnSpec[] {
+  // B, H, S, D: size = 0..3, opc<1> = 0; Q: size = 00, opc<1> = 1. opc<0> is L.
+  const so = `${bin(size === 4 ? 0 : size, 2)}1111`;
+  const o = `${size === 4 ? 1 : 0}${load ? 1 : 0}`;
+  const name = `${load ? 'LDR' : 'STR'} (SIMD&FP ${REG[size]}`;
+  const checked = (n: number): number => (n === 31 ? 0 : Acc.TagChecked);
+  const plain = <V, B>(s: Sem<V, B>, a: Offset): void => {
+    s.fpCheck();
+    const addr = s.let(s.add(s.addrBase(a.n), s.c(a.off), 64));
+    accessV(s, load, a.t, size, addr, checked(a.n));
+  };
+  return [
+    insn<'imm12' | 'Rn' | 'Rt', Offset>(`${name}, unsigned offset)`, `${so}01 ${o} imm12:12 Rn:5 Rt:5`,
+      (f) => ({ t: f.Rt, n: f.Rn, off: BigInt(f.imm12 * 2 ** size) }), plain, { memory: true }),
+    insn<'imm9' | 'Rn' | 'Rt', Offset>(`${name}, unscaled)`, `${so}00 ${o} 0 imm9:9 00 Rn:5 Rt:5`,
+      (f) => ({ t: f.Rt, n: f.Rn, off: imm9(f.imm9) }), plain, { memory: true }),
+    // Register offset: option<1> = 0 is UNDEFINED; S shifts Rm by the access size (for bytes by 0 either way, so
+    // S is no field there).
+    insn<'Rm' | 'option' | 'S' | 'Rn' | 'Rt', { t: number; n: number; m: number; option: number; shift: number }>(
+      `${name}, register)`, `${so}00 ${o} 1 Rm:5 option:3 ${size === 0 ? '-' : 'S:1'} 10 Rn:5 Rt:5`,
+      (f) => ((f.option & 2) === 0 ? undefined
+        : { t: f.Rt, n: f.Rn, m: f.Rm, option: f.option, shift: size !== 0 && f.S !== 0 ? size : 0 }),
+      (s, a) => {
+        s.fpCheck();
+        const off = s.let(extendReg(s, s.x(a.m), a.option, a.shift, 64));
+        const addr = s.let(s.add(s.addrBase(a.n), off, 64));
+        accessV(s, load, a.t, size, addr, Acc.TagChecked);
+      }, { memory: true }),
+    // Post-index (01) and pre-index (11): the base is written back.
+    ...([['post-index', '01', true], ['pre-index', '11', false]] as const).map(([mode, bitsOf, post]) =>
+      insn<'imm9' | 'Rn' | 'Rt', Offset>(`${name}, ${mode})`, `${so}00 ${o} 0 imm9:9 ${bitsOf} Rn:5 Rt:5`,
+        (f) => ({ t: f.Rt, n: f.Rn, off: imm9(f.imm9) }),
+        (s, a) => {
+          s.fpCheck();
+          const base = s.let(s.addrBase(a.n));
+          const wb = s.let(s.add(base, s.c(a.off), 64));
+          accessV(s, load, a.t, size, post ? base : wb, Acc.TagChecked);
+          s.setXsp(a.n, wb, 64);
+        }, { memory: true })),
+  ];
+}
+
+/** Pair addressing modes, insn bits [25:23]. */
+const PAIR_MODES = [
+  { mode: 0, name: 'no-allocate', post: false, wback: false },
+  { mode: 1, name: 'post-index', post: true, wback: true },
+  { mode: 2, name: 'signed offset', post: false, wback: false },
+  { mode: 3, name: 'pre-index', post: false, wback: true },
+] as const;
+
+interface Pair { readonly t: number; readonly t2: number; readonly n: number; readonly off: bigint }
+
+/** LDP/STP/LDNP/STNP (SIMD&FP): opc 00 S, 01 D, 10 Q. */
+function pairRow(opc: number, mode: (typeof PAIR_MODES)[number], load: boolean): AnyInsnSpec {
+  const size = (opc + 2) as VSize;
+  const bytes = 2 ** size;
+  const op = `${load ? 'LD' : 'ST'}${mode.mode === 0 ? 'NP' : 'P'}`;
+  return insn<'imm7' | 'Rt2' | 'Rn' | 'Rt', Pair>(`${op} (SIMD&FP ${REG[size]}, ${mode.name})`,
+    `${bin(opc, 2)}101 1 ${bin(mode.mode, 3)} ${load ? 1 : 0} imm7:7 Rt2:5 Rn:5 Rt:5`,
+    (f) => ({ t: f.Rt, t2: f.Rt2, n: f.Rn, off: BigInt.asUintN(64, BigInt(((f.imm7 << 25) >> 25) * bytes)) }),
+    (s, a) => {
+      s.fpCheck();
+      const base = s.let(s.addrBase(a.n));
+      const wb = s.let(s.add(base, s.c(a.off), 64));
+      const addr = s.let(mode.post ? base : wb);
+      const flags = mode.wback || a.n !== 31 ? Acc.TagChecked : 0;
+      // Rt, then Rt2 (Rt == Rt2 keeps the second), then the base.
+      accessV(s, load, a.t, size, addr, flags);
+      accessV(s, load, a.t2, size, s.let(s.add(addr, s.c(BigInt(bytes)), 64)), flags);
+      if (mode.wback) s.setXsp(a.n, wb, 64);
+    }, { memory: true });
+}
+
+/**
+ * The specification rows: the pairs (opc 11 is unallocated), and per size (B, H, S, D, Q) and direction the five
+ * load/store register forms.
+ */
+export const SIMD_FP_LOAD_STORE_SPECS: { readonly pairs: readonly AnyInsnSpec[]; readonly single: readonly AnyInsnSpec[] } = {
+  pairs: PAIR_MODES.flatMap((mode) => [0, 1, 2].flatMap((opc) => [pairRow(opc, mode, false), pairRow(opc, mode, true)])),
+  single: ([0, 1, 2, 3, 4] as const).flatMap((size) => [...singleRows(size, false), ...singleRows(size, true)]),
+};
