@@ -19,6 +19,8 @@ import {
 import type { MemBackend, PolicyName } from './snapshot-format.js';
 import { policyByName } from './snapshot.js';
 import { FileSource } from './snapshot-source.js';
+import { openDrive, parseDrive, type DriveArg } from './drive-option.js';
+import type { BlockDisk } from './virtio-blk-disk.js';
 
 export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
        vmm-lite snapshot --kernel FILE --snapshot-out SNAP [--stop-after N] [options]
@@ -34,6 +36,8 @@ Options:
   --memory SIZE            guest RAM, e.g. 256M, 1G, 512K (a bare number is MiB); default 256M
   --append STR             kernel command line (/chosen/bootargs)
   --initrd FILE            initramfs for an Image or raw kernel
+  --drive FILE[,ro]        a raw disk image as a virtio-blk disk (read-only with ,ro; restore: default the
+                           snapshot's); a write completes after pwrite, a flush after fdatasync
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --gic V                  the interrupt controller, kvm-core's in-kernel vGIC: v3 (default) or v2 (restore takes
@@ -94,6 +98,8 @@ export interface CliRunOptions {
   policy?: PolicyName;
   memBackend?: MemBackend;
   protMte?: boolean;
+  /** --drive FILE[,ro]: a raw disk image for virtio-blk. */
+  drive?: DriveArg;
 }
 
 export type CliCommand =
@@ -107,6 +113,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   append: { type: 'string' },
   initrd: { type: 'string' },
+  drive: { type: 'string' },
   mte: { type: 'boolean' },
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
@@ -226,6 +233,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
     if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
     if (values.clock !== undefined) options.clock = parseClock(values.clock);
+    if (values.drive !== undefined) options.drive = parseDrive(values.drive);
     return { command: 'restore', options, snap: snap! }; // names the snapshot: set above
   }
   const options: CliRunOptions = {
@@ -245,6 +253,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values['max-instructions'] !== undefined) options.maxInstructions = parseCount('max-instructions', values['max-instructions']);
   if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
   if (values.clock !== undefined) options.clock = parseClock(values.clock);
+  if (values.drive !== undefined) options.drive = parseDrive(values.drive);
   // A plain run with machine options only (no snapshot to save, no JSON summary) runs like any other plain run.
   let runSnap = snap;
   if (command === 'run' && snap !== undefined && !snap.json && snap.snapshotOut === undefined &&
@@ -389,11 +398,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const o = cmd.options;
   let result: RunResult;
   const shot: { png?: Uint8Array } = {}; // written once the run is over, so a failure cannot hide its outcome
+  let drive: BlockDisk | undefined;
   try {
     const read = io.readFile;
     const kernel = readInputFile('kernel', o.kernel, read);
     const initrd = o.initrd === undefined ? undefined : readInputFile('initrd', o.initrd, read);
+    drive = o.drive === undefined ? undefined : openDrive(o.drive);
     result = await runVirt({
+      ...(drive !== undefined && { drive }),
       kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b), ...cpuOptionsFromEnv(io.env),
       ...(o.gic !== undefined && { gic: o.gic }),
       ...(o.pmu !== undefined && { pmu: o.pmu }),
@@ -421,6 +433,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     io.stderr(`vmm-lite: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
     return EXIT.INTERNAL;
+  } finally {
+    drive?.close();
   }
   const { status, message } = describeOutcome(result);
   if (message !== undefined) io.stderr(`vmm-lite: ${message}\n`);

@@ -37,6 +37,9 @@ export {
   MEM_BACKENDS, sha256Hex, type SnapshotHeader, type PolicyName, type MemBackend, type TagsVia, type SnapshotLayout, type StoredSection,
 } from './snapshot-format.js';
 export { bytesSource, FileSource, writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
+export { memoryDisk, openDiskFile, type BlockDisk } from './virtio-blk-disk.js';
+export { VirtioBlk, type VirtioBlkState } from './virtio-blk.js';
+export { VirtioMmioTransport, type VirtioDevice, type VirtioMmioState } from './virtio-mmio.js';
 export { checkPl011State, type Pl011State } from './pl011.js';
 export { Pl031, PL031_BASE, PL031_SIZE, RTC, checkPl031State, type Pl031State } from './pl031.js';
 export { hostClock, deterministicClock, DEFAULT_ICOUNT_SHIFT, type ClockMode, type VmClock } from './clock.js';

@@ -25,7 +25,11 @@ import { SerialInput } from './serial-input.js';
 import { defaultPlatform, type Platform } from './platform.js';
 import { bootSeeds } from './boot-seeds.js';
 import { createVirtGic, PL011_SPI, type GicVersion } from './gic.js';
-import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
+import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
+import { VirtioMmioTransport } from './virtio-mmio.js';
+import { VirtioBlk } from './virtio-blk.js';
+import type { BlockDisk } from './virtio-blk-disk.js';
+import { ramGuestMemory } from './virtio-dma.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
@@ -167,7 +171,15 @@ export interface VirtMachineOptions {
    * gzip-compressed kernels, deflate for screenshots. Default: defaultPlatform() (Node's on Node, else the web one).
    */
   platform?: Platform;
+  /**
+   * A virtio-blk disk (virtio-blk.ts) on the last virtio-mmio transport (index 31, 0x0a00_3e00, SPI 47), where QEMU
+   * plugs a `-device virtio-blk-device`. Open a raw image file with `openDiskFile` (Node), or use `memoryDisk`.
+   */
+  drive?: BlockDisk;
 }
+
+/** The virtio-mmio transport QEMU's virt plugs the first virtio device into: the last one (it fills them backwards). */
+export const VIRTIO_BLK_TRANSPORT = VIRTIO_MMIO_COUNT - 1;
 
 export interface BootOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -227,6 +239,8 @@ export class VirtMachine {
   readonly clock: VmClock;
   /** The framebuffer, with the `framebuffer` option. */
   readonly framebuffer: Framebuffer | undefined;
+  /** The virtio-blk device's transport, with the `drive` option. */
+  readonly virtioBlk: VirtioMmioTransport | undefined;
   /** The host's services (VirtMachineOptions.platform). */
   readonly platform: Platform;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
@@ -303,7 +317,12 @@ export class VirtMachine {
     this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined) : counterClock(this.vm.clock);
     this.rtc = new Pl031(this.clock);
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
-    this.bus.map(VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
+    const blkAt = VIRTIO_MMIO_BASE + VIRTIO_BLK_TRANSPORT * VIRTIO_MMIO_STRIDE;
+    this.bus.map(VIRTIO_MMIO_BASE, (options.drive === undefined ? VIRTIO_MMIO_COUNT : VIRTIO_BLK_TRANSPORT) * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
+    this.virtioBlk = options.drive === undefined ? undefined : new VirtioMmioTransport(
+      new VirtioBlk(options.drive), ramGuestMemory(this.vm, this.ram, this.ramBase),
+      (level) => { if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + VIRTIO_MMIO_FIRST_SPI + VIRTIO_BLK_TRANSPORT), level); });
+    if (this.virtioBlk !== undefined) this.bus.map(blkAt, VIRTIO_MMIO_STRIDE, this.virtioBlk);
 
     const vcpus: Vcpu[] = [];
     this.pmu = options.pmu ?? true;

@@ -23,13 +23,14 @@ interface NodeTimers {
   setImmediate(f: () => void): unknown;
 }
 
-/** The parts of node:fs FileSource and writeSnapshotFile use. */
+/** The parts of node:fs FileSource, writeSnapshotFile and the virtio-blk disk file (virtio-blk-disk.ts) use. */
 export interface NodeFs {
-  openSync(path: string, flags: 'r' | 'w'): number;
+  openSync(path: string, flags: 'r' | 'w' | 'r+'): number;
   closeSync(fd: number): void;
-  fstatSync(fd: number): { size: number; isDirectory(): boolean };
+  fstatSync(fd: number): { size: number; isDirectory(): boolean; isFile(): boolean };
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position?: number): number;
+  fdatasyncSync(fd: number): void;
 }
 
 interface NodeBuiltins {

@@ -4,6 +4,7 @@ import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
 import { attachStdin, type StdinLike } from './serial-input.js';
 import type { Platform } from './platform.js';
+import type { BlockDisk } from './virtio-blk-disk.js';
 
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -57,6 +58,11 @@ export interface RunVirtOptions {
   wasm?: boolean;
   /** Runs before a block becomes WebAssembly (default 64; 0: before it first runs). See machine.ts. */
   wasmHotRuns?: number;
+  /**
+   * A virtio-blk disk (VirtMachineOptions.drive): `openDiskFile(path, { readOnly })` for a raw image file (Node),
+   * `memoryDisk(bytes)` anywhere. The caller closes it after the run.
+   */
+  drive?: BlockDisk;
 }
 
 /**
@@ -83,6 +89,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.platform !== undefined && { platform: options.platform }),
     ...(options.wasm !== undefined && { wasm: options.wasm }),
     ...(options.wasmHotRuns !== undefined && { wasmHotRuns: options.wasmHotRuns }),
+    ...(options.drive !== undefined && { drive: options.drive }),
   });
   machine.load({
     kernel: options.kernel,

@@ -16,6 +16,8 @@ import {
 } from './snapshot-format.js';
 import { OUTPUT_ERROR_STATUS, OutputFileError, writeOutputFile } from './output-file.js';
 import { formatSize } from './size.js';
+import { openDrive, restoreDrive, type DriveArg } from './drive-option.js';
+import type { BlockDisk } from './virtio-blk-disk.js';
 import { writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 
 export interface SnapshotCliOptions {
@@ -122,6 +124,8 @@ export interface MachineArgs {
   wasm?: boolean;
   /** --clock: the VM clock the PL031 RTC counts. */
   clock?: ClockMode;
+  /** --drive FILE[,ro]: the virtio-blk disk (restore: instead of the file the snapshot names). */
+  drive?: DriveArg;
 }
 
 function progressFor(io: SnapshotIo): Progress | undefined {
@@ -189,6 +193,8 @@ export async function runWithSnapshots(
   let machine: VirtMachine;
   let config: { policy: PolicyName; memBackend: MemBackend; protMte: boolean; kernelSha256: string };
   let base = 0;
+  /** The virtio-blk disk, open until the run ends (the snapshot holds the device's state, not the disk). */
+  let drive: BlockDisk | undefined;
   if (command === 'restore') {
     if (s.snapshot === undefined) throw new VmmError('missing --snapshot FILE');
     const file = io.openFile?.('snapshot', s.snapshot) ?? io.readFile('snapshot', s.snapshot);
@@ -202,7 +208,8 @@ export async function runWithSnapshots(
         ...(s.memBackend !== undefined && { memBackend: s.memBackend }), ...(s.protMte !== undefined && { protMte: s.protMte }),
         ...(kernelSha256 !== undefined && { kernelSha256 }),
       });
-      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...engineOptions(m) }, opts);
+      drive = restoreDrive(snap, m.drive);
+      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...engineOptions(m), ...(drive !== undefined && { drive }) }, opts);
       restoreSnapshot(machine, snap, { ...(s.tagsVia !== undefined && { tagsVia: s.tagsVia }), ...(progress !== undefined && { progress }) });
       config = { policy: opts.policy, memBackend: opts.memBackend, protMte: opts.protMte, kernelSha256: snap.header.kernelSha256 };
       base = snap.header.instructions;
@@ -224,7 +231,7 @@ export async function runWithSnapshots(
       ...(m.memory !== undefined && { memory: m.memory }), ...(m.smp !== undefined && { smp: m.smp }),
       ...(m.mte !== undefined && { mte: m.mte }), ...(m.gic !== undefined && { gic: m.gic }),
       ...(m.pmu !== undefined && { pmu: m.pmu }), onSerial: (b) => io.stdout(b),
-      ...engineOptions(m),
+      ...engineOptions(m), ...(m.drive !== undefined && { drive: (drive = openDrive(m.drive)) }),
       pagePolicy: policyByName(config.policy), memBackend: config.memBackend, protMte: config.protMte,
     }, config);
     machine.load({ kernel, ...(m.append !== undefined && { append: m.append }), ...(initrd !== undefined && { initrd }) });
@@ -238,6 +245,7 @@ export async function runWithSnapshots(
     r = await machine.run({ ...(limit !== Infinity && { maxInstructions: limit }), shouldStop: () => requested });
   } finally {
     uninstall?.();
+    drive?.close();
   }
   const summary: RunSummary = { command, outcome: r.outcome, instructions: base + r.instructions, status: 0 };
   const atStop = s.snapshotOut !== undefined && (r.outcome === 'stop-requested'

@@ -34,6 +34,8 @@ import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
 import { VirtMachine, type VirtMachineOptions } from './machine.js';
 import { checkPl011State } from './pl011.js';
 import { checkPl031State } from './pl031.js';
+import { checkVirtioMmioState } from './virtio-mmio.js';
+import { checkVirtioBlkState } from './virtio-blk.js';
 import {
   decodeContainer, encodeSnapshotParts, joinParts, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName,
   type Section, type SnapshotHeader, type SnapshotLayout, type StoredSection, type TagsVia,
@@ -539,7 +541,8 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   const devices = d.devices as Record<string, unknown>;
   for (const [k, s] of Object.entries(devices)) {
     // A snapshot from before the PL031 existed has no pl031 entry: the RTC then keeps the fresh machine's state.
-    const check = k.startsWith('pl011@') ? checkPl011State : k.startsWith('pl031@') ? checkPl031State : undefined;
+    const check = k.startsWith('pl011@') ? checkPl011State : k.startsWith('pl031@') ? checkPl031State
+      : k.startsWith('virtio-blk@') ? (x: unknown) => { checkVirtioMmioState(x, 1); checkVirtioBlkState(x.device); } : undefined;
     try {
       check?.(s);
     } catch (e) {

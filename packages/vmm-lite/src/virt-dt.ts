@@ -1,6 +1,7 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (all empty),
+ * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (a virtio-blk
+ * disk, when there is one, appears on the last: the node is the same),
  * the console and the RTC. Node names, compatibles and property values follow what QEMU's virt board generates under
  * KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
