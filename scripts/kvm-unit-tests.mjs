@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// pnpm kvm-unit-tests [--json FILE] [--only NAME...] [--jobs N] [--max-instructions N] [--max-smp N] [--kut-dir DIR]
+// pnpm kvm-unit-tests [--json FILE] [--only NAME...] [--jobs N] [--max-instructions N] [--max-smp N] [--its-smp N] [--kut-dir DIR]
 //                     [--list]
 //
 // Runs every arm64 test of kvm-unit-tests (the built suite in ../shared/kvm-unit-tests: bin/*.flat, unittests.cfg,
@@ -26,12 +26,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
 
 const USAGE = `usage: pnpm kvm-unit-tests [--json FILE] [--only NAME...] [--jobs N] [--max-instructions N] [--max-smp N]
-                          [--kut-dir DIR] [--list]
+                          [--its-smp N] [--kut-dir DIR] [--list]
   --json FILE            also write the results as JSON
   --only NAME...         run only these tests (names from unittests.cfg)
   --jobs N               tests run at once (default 2)
   --max-instructions N   instruction bound of each vmm-lite process (default ${DEFAULT_MAX_INSTRUCTIONS})
   --max-smp N            what $MAX_SMP means in unittests.cfg (default 2, as on the machine QEMU's results are from)
+  --its-smp N            what $MAX_SMP means for the its group's tests (default 4: they need 4 vCPUs, which vmm-lite
+                         runs in one thread whatever the host's cores; 0: the same as --max-smp)
   --kut-dir DIR          the built suite (default ../shared/kvm-unit-tests from the repository, or $KUT_DIR)
   --list                 print how each test would run (vmm-lite options or the SKIP reason), run nothing
 `;
@@ -40,7 +42,7 @@ class UsageError extends Error {}
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const o = { json: undefined, only: [], jobs: 2, maxInstructions: DEFAULT_MAX_INSTRUCTIONS, maxSmp: 2, kutDir: process.env.KUT_DIR ?? resolve(ROOT, '../shared/kvm-unit-tests'), list: false, help: false };
+  const o = { json: undefined, only: [], jobs: 2, maxInstructions: DEFAULT_MAX_INSTRUCTIONS, maxSmp: 2, itsSmp: 4, kutDir: process.env.KUT_DIR ?? resolve(ROOT, '../shared/kvm-unit-tests'), list: false, help: false };
   const count = (name, v) => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new UsageError(`${name} needs a positive integer, not '${v ?? ''}'`);
     return Number(v);
@@ -58,6 +60,10 @@ function parseArgs(argv) {
     } else if (a === '--jobs') o.jobs = count(a, value());
     else if (a === '--max-instructions') o.maxInstructions = count(a, value());
     else if (a === '--max-smp') o.maxSmp = count(a, value());
+    else if (a === '--its-smp') {
+      const v = value();
+      o.itsSmp = v === '0' ? 0 : count(a, v);
+    }
     else if (a === '--kut-dir') o.kutDir = resolve(value());
     else if (a === '--list') o.list = true;
     else if (a === '-h' || a === '--help') o.help = true;
@@ -106,7 +112,7 @@ async function main() {
   const unknown = o.only.filter((n) => !entries.some((e) => e.name === n));
   if (unknown.length > 0) throw new UsageError(`no test named ${unknown.map((n) => `'${n}'`).join(', ')} in unittests.cfg`);
   const qemu = qemuResults(entries.map((e) => e.name));
-  const env = { maxSmp: o.maxSmp, arch: 'arm64', target: 'qemu' };
+  const env = { maxSmp: o.maxSmp, itsSmp: o.itsSmp === 0 ? undefined : o.itsSmp, arch: 'arm64', target: 'qemu' };
   const plans = entries.filter((e) => o.only.length === 0 || o.only.includes(e.name)).map((e) => planTest(e, env));
   if (o.list) {
     const w = Math.max(...plans.map((p) => p.name.length));
@@ -141,7 +147,7 @@ async function main() {
     process.stdout.write(`${formatTable(rows)}\n`);
     if (o.json !== undefined) {
       const report = {
-        suite: o.kutDir, maxSmp: o.maxSmp, maxInstructions: o.maxInstructions, totals: totals(rows),
+        suite: o.kutDir, maxSmp: o.maxSmp, itsSmp: o.itsSmp, maxInstructions: o.maxInstructions, totals: totals(rows),
         tests: rows.map(({ plan, ...r }) => ({
           ...r, file: plan.file, append: plan.append, smp: plan.smp, memoryMiB: plan.memoryMiB, mte: plan.mte,
           timeout: plan.timeout, migration: plan.migration, manual: plan.manual,

@@ -11,6 +11,8 @@ export const DEFAULT_TIMEOUT = '90s';
 /**
  * @typedef {object} PlanEnv
  * @property {number} maxSmp   what `$MAX_SMP` stands for
+ * @property {number} [itsSmp] what `$MAX_SMP` stands for in the `its` group's tests (they need 4 vCPUs; vmm-lite runs
+ *                             every vCPU in one thread, so it does not need that many host cores); default maxSmp
  * @property {string} arch     the suite's ARCH (`arm64`)
  * @property {string} target   the suite's TARGET that vmm-lite stands in for (`qemu`: it models QEMU's virt board)
  */
@@ -68,7 +70,7 @@ export function planTest(e, env) {
   /** @type {TestPlan} */
   const plan = {
     name: e.name, file: e.file, append: shellWords(e.testArgs ?? '').join(' '),
-    smp: e.smp === undefined ? 1 : evalSmp(e.smp, env), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false, gic: 'v2', pmu: true,
+    smp: e.smp === undefined ? 1 : evalSmp(e.smp, smpEnv(e, env)), memoryMiB: QEMU_VIRT_DEFAULT_MIB, mte: false, gic: 'v2', pmu: true,
     timeoutMs: parseDuration(timeout), timeout, migration: e.groups.includes('migration'), manual: e.groups.includes('nodefault'),
   };
   const skip = (reason) => { plan.skip ??= reason; };
@@ -85,6 +87,14 @@ export function planTest(e, env) {
   applyQemuParams(plan, shellWords(e.qemuParams ?? ''), skip);
   if (plan.smp > 8) skip(`vmm-lite: no more than 8 vCPUs (smp ${plan.smp})`);
   return plan;
+}
+
+/**
+ * The environment an entry's `smp` is evaluated in: `$MAX_SMP` is `env.itsSmp` for the `its` group when set.
+ * @param {import('./cfg.mjs').CfgEntry} e @param {PlanEnv} env
+ */
+function smpEnv(e, env) {
+  return env.itsSmp !== undefined && e.groups.includes('its') ? { ...env, maxSmp: env.itsSmp } : env;
 }
 
 /**

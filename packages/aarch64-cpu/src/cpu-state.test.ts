@@ -213,10 +213,10 @@ describe('the CPU state block holds all of the CPU state', () => {
       // State kept in fields while running and copied into the block whenever it is seen (Cpu.pc).
       'dabtIss', 'nextPc', 'pc',
       // The host's: the memory port, the coherence domain, the system registers and the counter of the layer above,
-      // the last EL2 trap's and failure's reports, options,
+      // the last EL2 trap's and failure's reports, the hypervisor's debug of the guest, options,
       // and caches derived from the state (loadState drops or re-checks them).
-      'checkPcAlign', 'codeCache', 'debugActive', 'decoder', 'el2', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
-      'sysRegPort', 'counterPort', 'pmuPort', 'translate', 'wasm',
+      'checkPcAlign', 'codeCache', 'debugActive', 'decoder', 'el2', 'hostDebug', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
+      'stopOnYield', 'sysRegPort', 'counterPort', 'pmuPort', 'translate', 'wasm',
     ].sort());
   });
 });

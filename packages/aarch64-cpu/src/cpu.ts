@@ -10,7 +10,8 @@
  * out (see `Cpu.pc`). NZCV is a small Number (N=8, Z=4, C=2, V=1). {@link Cpu.saveState} copies the block and
  * {@link Cpu.loadState} puts a copy back.
  *
- * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`.
+ * EL2 belongs to the host: a trap to EL2 stops `run` with {@link Stop.TrapEl2} and the syndrome in `cpu.el2`. While
+ * the host debugs the guest (`cpu.hostDebug`, MDCR_EL2.TDE) debug exceptions and BRK are such traps (debug.ts).
  */
 import { ARENA_NO_TLB, GuestArena } from './arena.js';
 import { CodeCache } from './code-cache.js';
@@ -24,7 +25,10 @@ import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
 import { SmpDomain } from './smp.js';
-import { Dbg, DEBUG_FSC, debugConfig, debugEnabledFrom, DebugEc, breakpointHit } from './debug.js';
+import {
+  Dbg, DEBUG_FSC, debugConfig, debugEnabledFrom, DebugEc, breakpointHit, debugTrapToEl2, guestDebugRegisters,
+  hostDebugConfig, hostDebugRegisters, type DebugRegisters, type HostDebug,
+} from './debug.js';
 import { WatchpointPort } from './debug-port.js';
 import { InterpSem } from './spec/interp-sem.js';
 import { vregsOver, type VRegs } from './fpsimd/vregs.js';
@@ -246,8 +250,15 @@ export class Cpu {
   #tco = 0;
   #il = 0;
   #ss = 0;
-  /** debug.ts `debugConfig` of the system registers, plus {@link DBG_SS_RAW}. */
+  /**
+   * debug.ts `debugConfig` of the system registers (`hostDebugConfig` while {@link hostDebug} is set), plus
+   * {@link DBG_SS_RAW}.
+   */
   #debug = 0;
+  /** The breakpoint and watchpoint registers in use: the guest's, or the hypervisor's ({@link hostDebug}). */
+  #debugRegs: DebugRegisters;
+  /** The guest's breakpoint and watchpoint registers (in {@link sys}). */
+  readonly #guestDebugRegs: DebugRegisters;
   /** Set by an exception return (ERET), which sets PSTATE.SS itself: the step state machine does not advance. */
   #ssFromReturn = false;
   /** The watchpoint-checking port (debug-port.ts) around {@link mem}, made when first needed. */
@@ -347,13 +358,41 @@ export class Cpu {
   }
 
   /**
-   * The debug registers in {@link sys} changed (MDSCR_EL1, the OS lock and double lock, DBGBCR/DBGWCR): recompute
-   * {@link debugActive}. The MSR handler calls it; so do `run` and `loadState`, for registers a host wrote.
+   * The hypervisor debugs the guest (debug.ts {@link HostDebug}; kvm-core's KVM_SET_GUEST_DEBUG): MDCR_EL2.TDE = 1,
+   * so debug exceptions, BRK included, are traps to EL2 (`run` stops with {@link Stop.TrapEl2}, the syndrome in
+   * {@link el2}), with the hypervisor's MDSCR_EL1.SS/MDE and breakpoint and watchpoint registers in place of the
+   * guest's, which keep their values. Host state, not part of {@link saveState}. Undefined: the guest owns debug
+   * (MDCR_EL2.TDE = 0). After setting or changing it, call {@link debugChanged} (`run` does).
+   */
+  hostDebug: HostDebug | undefined = undefined;
+  /**
+   * End the run after a YIELD, or a WFE that would wait (no event pending, not trapped), with {@link Stop.Yield}: a
+   * host that runs several PEs in turns sets it so that a PE spinning on something only another PE can change gives
+   * way (kvm-core's `Vcpu.yieldExits`). Host state; default false (both are NOPs here, as before).
+   */
+  stopOnYield = false;
+
+  /**
+   * The debug registers in {@link sys} changed (MDSCR_EL1, the OS lock and double lock, DBGBCR/DBGWCR), or
+   * {@link hostDebug} did: recompute {@link debugActive}. The MSR handler calls it; so do `run` and `loadState`, for
+   * registers a host wrote.
    */
   debugChanged(): void {
     const sys = this.sys;
-    this.#debug = debugConfig(sys) | ((sys[SysReg.MDSCR_EL1]! & 1n) !== 0n ? DBG_SS_RAW : 0);
+    const h = this.hostDebug;
+    if (h !== undefined) {
+      this.#debug = hostDebugConfig(h, sys) | (h.step ? DBG_SS_RAW : 0);
+      this.#debugRegs = hostDebugRegisters(h, sys);
+    } else {
+      this.#debug = debugConfig(sys) | ((sys[SysReg.MDSCR_EL1]! & 1n) !== 0n ? DBG_SS_RAW : 0);
+      this.#debugRegs = this.#guestDebugRegs;
+    }
     this.refreshDebugActive();
+  }
+
+  /** The breakpoint and watchpoint registers debug exceptions are checked against now. @internal (debug-port.ts) */
+  get debugRegisters(): DebugRegisters {
+    return this.#debugRegs;
   }
 
   private refreshDebugActive(): void {
@@ -533,6 +572,8 @@ export class Cpu {
     this.stF64[D_EXCL_PA] = -1;
     st[St.TLB_BASE >> 2] = ARENA_NO_TLB; // until a memory port puts its TLB there
     this.sys = resetSysRegFile(new BigUint64Array(buf, off + St.SYS, SYSREG_COUNT));
+    this.#guestDebugRegs = guestDebugRegisters(this.sys);
+    this.#debugRegs = this.#guestDebugRegs;
     if (options.mte !== undefined) setMteLevel(this, options.mte);
     if (options.codeCache !== undefined && options.codeCacheBytes !== undefined) {
       throw new RangeError('give a CPU either a codeCache or codeCacheBytes, not both');
@@ -810,6 +851,11 @@ export class Cpu {
    */
   takeThrown(e: unknown, pc: bigint, fetching: boolean): StopCode | undefined {
     if (e instanceof GuestException) {
+      if (this.hostDebug !== undefined) {
+        // MDCR_EL2.TDE: a debug exception (BRK included) is the hypervisor's.
+        const trap = debugTrapToEl2(e);
+        if (trap !== undefined) return this.trapEl2(trap, pc);
+      }
       // SVC completes before its exception (AArch64.CallSupervisor's SSAdvance): SPSR.SS = 0.
       if (e.returnNext) this.ssAdvance();
       this.takeGuestException(e, pc);
@@ -946,7 +992,7 @@ export class Cpu {
       fetching = true;
       const insn = mem.fetch(pc);
       fetching = false;
-      if (enabled && (config & Dbg.BREAK) !== 0 && breakpointHit(this.sys, pc, this.el)) {
+      if (enabled && (config & Dbg.BREAK) !== 0 && breakpointHit(this.sys, pc, this.el, this.#debugRegs)) {
         throw new GuestException(DebugEc.Breakpoint + same, DEBUG_FSC);
       }
       if (this.il !== 0) throw new GuestException(Ec.IllegalState, 0);
@@ -972,7 +1018,9 @@ export class Cpu {
         const c = this.#debug & ~DBG_SS_RAW;
         if ((c & Dbg.STEP) !== 0 && debugEnabledFrom(c, this.el, (this.daif & 8) !== 0)) {
           const iss = (1 << 24) | (isLoadExclusive(insn) ? 1 << 6 : 0) | DEBUG_FSC;
-          this.takeGuestException(new GuestException(DebugEc.SoftwareStep + (this.el === 0 ? 0 : 1), iss), this.pc);
+          const step = new GuestException(DebugEc.SoftwareStep + (this.el === 0 ? 0 : 1), iss);
+          const stop = this.takeThrown(step, this.pc, false); // to EL1, or a trap to EL2 under hostDebug
+          if (stop !== undefined) return stop;
         }
       }
     } catch (e) {

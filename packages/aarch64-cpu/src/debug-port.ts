@@ -5,7 +5,8 @@
  * the port itself (the MMU) and every other engine never pay for watchpoints.
  *
  * A hit is the Watchpoint exception (EC 0x34 from EL0, 0x35 from EL1; ISS: WnR, DFSC 0x22; FAR the lowest address
- * of the access a matching watchpoint watches), taken before the access changes anything. Priority (Arm ARM: a
+ * of the access a matching watchpoint watches; a trap to EL2 with EC 0x34 and FAR_EL2 while the hypervisor debugs:
+ * `cpu.hostDebug`), taken before the access changes anything. Priority (Arm ARM: a
  * synchronous Data Abort on the access is taken rather than the watchpoint): the port's `probe` first translates
  * the access, so a translation, access flag or permission fault is taken instead; alignment and tag check faults,
  * which `probe` does not check, come after the watchpoint here.
@@ -88,7 +89,7 @@ export class WatchpointPort implements MemoryPort {
     const cpu = this.cpu;
     const tcr = cpu.sys[SysReg.TCR_EL1]!;
     const tbi = (tcr & ((va & BIT55) !== 0n ? TCR_TBI1 : TCR_TBI0)) !== 0n;
-    const hit = watchpointHit(cpu.sys, va, size, read, write, cpu.el, (flags & Acc.Unpriv) === 0, tbi);
+    const hit = watchpointHit(cpu.sys, va, size, read, write, cpu.el, (flags & Acc.Unpriv) === 0, tbi, cpu.debugRegisters);
     if (hit === undefined) return;
     this.inner.probe?.(va, write ? flags | Acc.Write : flags);
     const ec = DebugEc.Watchpoint + (cpu.el === 0 ? 0 : 1);

@@ -1,6 +1,7 @@
 /**
  * Self-hosted debug (Arm ARM D2, AArch64): breakpoints, watchpoints and software step, taken to EL1 (the debug
- * target: there is no EL2 in the guest's view, MDCR_EL2.TDE and HCR_EL2.TGE are not modelled, no EL3, Non-secure).
+ * target: HCR_EL2.TGE is not modelled, no EL3, Non-secure), or to EL2 while the hypervisor debugs the guest
+ * ({@link HostDebug}, `cpu.hostDebug`: the model of MDCR_EL2.TDE).
  *
  * What decides whether anything can fire is cheap to test: {@link debugConfig} folds the system registers (the OS
  * lock and OS double lock, MDSCR_EL1.SS/KDE/MDE, the enable bits of the breakpoint and watchpoint controls) into a
@@ -23,8 +24,21 @@
  * - DBGBVR/DBGWVR bits [63:49] are compared as copies of bit 48 (the value is sign-extended from bit 48);
  * - a linked breakpoint or watchpoint whose LBN names a breakpoint that is not an enabled linked context breakpoint
  *   never matches.
+ *
+ * The hypervisor's debug (`cpu.hostDebug`, what a hypervisor sets up for KVM_SET_GUEST_DEBUG): MDCR_EL2.TDE = 1, so
+ * the debug target is EL2: debug exceptions are enabled from EL0 and EL1 whatever MDSCR_EL1.KDE and PSTATE.D, and
+ * every debug exception, BRK included, is taken to EL2 (EC 0x30 breakpoint, 0x32 software step, 0x34 watchpoint,
+ * the lower-EL classes, and 0x3C BRK; FAR_EL2 for a watchpoint) instead of EL1. The effective MDSCR_EL1 is the
+ * hypervisor's: SS from {@link HostDebug.step}, MDE from {@link HostDebug.hardware} or else the guest's MDE (cleared
+ * while the guest holds the OS lock); the breakpoint and watchpoint registers are the hypervisor's with `hardware`,
+ * else the guest's. The guest's OS lock and double lock do not block the hypervisor's debug (the hardware's belong
+ * to the host: a hypervisor emulates the guest's). None of this is visible to the guest: its MDSCR_EL1 and debug
+ * registers keep their values in the system register file, which MRS and MSR reach as before (the model of a
+ * hypervisor that loads its own values and traps the guest's accesses with MDCR_EL2.TDA).
  */
 import type { Cpu } from './cpu.js';
+import { El2Trap, type GuestException } from './exceptions.js';
+import { Ec } from './exits.js';
 import { SysReg } from './sysregs.js';
 
 /** Breakpoint register pairs implemented (ID_AA64DFR0_EL1.BRPs + 1). */
@@ -52,6 +66,11 @@ export const Dbg = {
   BREAK: 4,
   /** MDSCR_EL1.MDE and an enabled watchpoint. */
   WATCH: 8,
+  /**
+   * The debug target is EL2 (the hypervisor's MDCR_EL2.TDE, {@link hostDebugConfig}): debug exceptions are enabled
+   * from EL0 and EL1 whatever MDSCR_EL1.KDE and PSTATE.D. Set only beside STEP, BREAK or WATCH.
+   */
+  EL2: 32,
 } as const;
 
 /** The ids of DBGBVR<n>_EL1, DBGBCR<n>_EL1, DBGWVR<n>_EL1, DBGWCR<n>_EL1, by n. */
@@ -64,6 +83,90 @@ export const WCR = [SysReg.DBGWCR0_EL1, SysReg.DBGWCR1_EL1, SysReg.DBGWCR2_EL1, 
 export const DEBUG_CONTROL_REGS: ReadonlySet<number> = new Set([
   SysReg.MDSCR_EL1, SysReg.OSLAR_EL1, SysReg.OSLSR_EL1, SysReg.OSDLR_EL1, SysReg.DBGPRCR_EL1, ...BCR, ...WCR,
 ]);
+
+/** A set of breakpoint and watchpoint registers by number: the guest's (system registers) or the hypervisor's. */
+export interface DebugRegisters {
+  /** DBGBCR<n>_EL1, DBGBVR<n>_EL1 (n < {@link BREAKPOINTS}). */
+  bcr(n: number): bigint;
+  bvr(n: number): bigint;
+  /** DBGWCR<n>_EL1, DBGWVR<n>_EL1 (n < {@link WATCHPOINTS}). */
+  wcr(n: number): bigint;
+  wvr(n: number): bigint;
+}
+
+/** The guest's breakpoint and watchpoint registers, in the system register file `sys`. */
+export function guestDebugRegisters(sys: BigUint64Array): DebugRegisters {
+  return {
+    bcr: (n) => sys[BCR[n]!]!,
+    bvr: (n) => sys[BVR[n]!]!,
+    wcr: (n) => sys[WCR[n]!]!,
+    wvr: (n) => sys[WVR[n]!]!,
+  };
+}
+
+/**
+ * The hypervisor's debug of the guest, as it holds while the guest runs (`cpu.hostDebug`; see the file comment):
+ * MDCR_EL2.TDE = 1, its own MDSCR_EL1.SS and MDE, and its own breakpoint and watchpoint registers. kvm-core fills
+ * it from KVM_SET_GUEST_DEBUG. After changing it while it is the CPU's, call `cpu.debugChanged()`.
+ */
+export class HostDebug implements DebugRegisters {
+  /** Software step the guest (the hypervisor's MDSCR_EL1.SS; PSTATE.SS is the hypervisor's to manage). */
+  step = false;
+  /** Use the registers below (MDSCR_EL1.MDE, with them in place of the guest's). */
+  hardware = false;
+  readonly bcrs = new BigUint64Array(BREAKPOINTS);
+  readonly bvrs = new BigUint64Array(BREAKPOINTS);
+  readonly wcrs = new BigUint64Array(WATCHPOINTS);
+  readonly wvrs = new BigUint64Array(WATCHPOINTS);
+  bcr(n: number): bigint {
+    return this.bcrs[n]!;
+  }
+  bvr(n: number): bigint {
+    return this.bvrs[n]!;
+  }
+  wcr(n: number): bigint {
+    return this.wcrs[n]!;
+  }
+  wvr(n: number): bigint {
+    return this.wvrs[n]!;
+  }
+}
+
+/**
+ * The debug configuration, as {@link Dbg} bits, while the hypervisor debugs the guest (`h`; the guest's system
+ * registers `sys`): STEP from `h.step`; BREAK and WATCH for an enabled breakpoint or watchpoint of the registers in
+ * use ({@link hostDebugRegisters}) with the effective MDE (`h.hardware`, else the guest's MDSCR_EL1.MDE unless its OS
+ * lock is set); EL2 beside any of them. The guest's OS lock and double lock block nothing here.
+ */
+export function hostDebugConfig(h: HostDebug, sys: BigUint64Array): number {
+  let c = h.step ? Dbg.STEP : 0;
+  const guestMde = (sys[SysReg.MDSCR_EL1]! & MDSCR.MDE) !== 0n && (sys[SysReg.OSLSR_EL1]! & 2n) === 0n;
+  if (h.hardware || guestMde) {
+    const regs = hostDebugRegisters(h, sys);
+    for (let n = 0; n < BREAKPOINTS; n++) if ((regs.bcr(n) & 1n) !== 0n) c |= Dbg.BREAK;
+    for (let n = 0; n < WATCHPOINTS; n++) if ((regs.wcr(n) & 1n) !== 0n) c |= Dbg.WATCH;
+  }
+  return c === 0 ? 0 : c | Dbg.EL2;
+}
+
+/** The breakpoint and watchpoint registers in use while the hypervisor debugs: its own with `hardware`. */
+export function hostDebugRegisters(h: HostDebug, sys: BigUint64Array): DebugRegisters {
+  return h.hardware ? h : guestDebugRegisters(sys);
+}
+
+/** Whether `ec` is a debug exception's class (breakpoint, software step, watchpoint at either EL; BRK). */
+const isDebugEc = (ec: number): boolean => (ec >= DebugEc.Breakpoint && ec <= DebugEc.Watchpoint + 1) || ec === Ec.Brk;
+
+/**
+ * With MDCR_EL2.TDE (the hypervisor debugs the guest), the trap to EL2 a debug exception `e` becomes: the lower-EL
+ * class (0x30, 0x32, 0x34; BRK stays 0x3C), the same ISS, FAR_EL2 from a watchpoint's FAR. Undefined for any other
+ * exception.
+ */
+export function debugTrapToEl2(e: GuestException): El2Trap | undefined {
+  if (!isDebugEc(e.ec)) return undefined;
+  const ec = e.ec === Ec.Brk ? e.ec : e.ec & ~1;
+  return new El2Trap(ec, e.iss, false, e.far ?? 0n);
+}
 
 /**
  * The debug configuration the system registers give, as {@link Dbg} bits: 0 when nothing can fire (the OS lock or
@@ -84,12 +187,13 @@ export function debugConfig(sys: BigUint64Array): number {
 }
 
 /**
- * AArch64.GenerateDebugExceptionsFrom(el, mask) for this PE, given the OS lock state folded in `config`: from EL0
- * always (the debug target EL1 is higher), from EL1 only with MDSCR_EL1.KDE = 1 and PSTATE.D (`dMasked`) = 0.
- * `config` 0 (locked, or nothing enabled) gives false: callers only ask when something is enabled.
+ * AArch64.GenerateDebugExceptionsFrom(el, mask) for this PE, given the OS lock state folded in `config`: with the
+ * debug target EL2 ({@link Dbg.EL2}) from EL0 and EL1 always; else from EL0 always (the debug target EL1 is higher),
+ * from EL1 only with MDSCR_EL1.KDE = 1 and PSTATE.D (`dMasked`) = 0. `config` 0 (locked, or nothing enabled) gives
+ * false: callers only ask when something is enabled.
  */
 export function debugEnabledFrom(config: number, el: number, dMasked: boolean): boolean {
-  return config !== 0 && (el === 0 || ((config & Dbg.KDE) !== 0 && !dMasked));
+  return config !== 0 && ((config & Dbg.EL2) !== 0 || el === 0 || ((config & Dbg.KDE) !== 0 && !dMasked));
 }
 
 /** Sign-extend a DBGBVR/DBGWVR address from bit 48 (bits [63:49] are RESS). */
@@ -116,35 +220,37 @@ const BT_CONTEXT_LINKED = 3;
 /** Whether breakpoint `n` is context-aware (the last {@link CONTEXT_BREAKPOINTS}). */
 const contextAware = (n: number): boolean => n >= BREAKPOINTS - CONTEXT_BREAKPOINTS;
 
-/** Breakpoint `n`'s context comparison: CONTEXTIDR_EL1 equals DBGBVR<n>[31:0]. */
-function contextMatches(sys: BigUint64Array, n: number): boolean {
-  return (sys[BVR[n]!]! & 0xffff_ffffn) === (sys[SysReg.CONTEXTIDR_EL1]! & 0xffff_ffffn);
+/** Breakpoint `n`'s context comparison: CONTEXTIDR_EL1 (the guest's, in `sys`) equals DBGBVR<n>[31:0]. */
+function contextMatches(sys: BigUint64Array, regs: DebugRegisters, n: number): boolean {
+  return (regs.bvr(n) & 0xffff_ffffn) === (sys[SysReg.CONTEXTIDR_EL1]! & 0xffff_ffffn);
 }
 
 /** The linked context breakpoint `lbn` of a linked breakpoint or watchpoint matches (enabled, BT = 0b0011). */
-function linkMatches(sys: BigUint64Array, lbn: number): boolean {
+function linkMatches(sys: BigUint64Array, regs: DebugRegisters, lbn: number): boolean {
   if (lbn >= BREAKPOINTS || !contextAware(lbn)) return false;
-  const ctl = Number(sys[BCR[lbn]!]! & 0xffff_ffffn);
-  return (ctl & 1) !== 0 && ((ctl >>> 20) & 0xf) === BT_CONTEXT_LINKED && contextMatches(sys, lbn);
+  const ctl = Number(regs.bcr(lbn) & 0xffff_ffffn);
+  return (ctl & 1) !== 0 && ((ctl >>> 20) & 0xf) === BT_CONTEXT_LINKED && contextMatches(sys, regs, lbn);
 }
 
 /**
- * Whether a breakpoint matches the instruction at `pc` (AArch64.CheckBreakpoint's match, for an A64 instruction)
- * at `el`. The caller knows debug exceptions are enabled and MDSCR_EL1.MDE = 1.
+ * Whether a breakpoint of `regs` (default: the guest's, in `sys`) matches the instruction at `pc`
+ * (AArch64.CheckBreakpoint's match, for an A64 instruction) at `el`. The caller knows debug exceptions are enabled
+ * and MDSCR_EL1.MDE = 1.
  */
-export function breakpointHit(sys: BigUint64Array, pc: bigint, el: number): boolean {
+export function breakpointHit(sys: BigUint64Array, pc: bigint, el: number,
+  regs: DebugRegisters = guestDebugRegisters(sys)): boolean {
   for (let n = 0; n < BREAKPOINTS; n++) {
-    const ctl = Number(sys[BCR[n]!]! & 0xffff_ffffn);
+    const ctl = Number(regs.bcr(n) & 0xffff_ffffn);
     if ((ctl & 1) === 0 || !stateMatches(ctl, el, true)) continue;
     const bt = (ctl >>> 20) & 0xf;
     const lbn = (ctl >>> 16) & 0xf;
     if (bt === BT_ADDRESS || bt === BT_ADDRESS_LINKED) {
       // Instruction address match on bits [63:2] (BVR bits [1:0] are RES0; BAS is 0b1111 for A64 code).
-      if ((pc >> 2n) !== (vrAddress(sys[BVR[n]!]!) >> 2n)) continue;
-      if (bt === BT_ADDRESS_LINKED && !linkMatches(sys, lbn)) continue;
+      if ((pc >> 2n) !== (vrAddress(regs.bvr(n)) >> 2n)) continue;
+      if (bt === BT_ADDRESS_LINKED && !linkMatches(sys, regs, lbn)) continue;
       return true;
     }
-    if (bt === BT_CONTEXT && contextAware(n) && contextMatches(sys, n)) return true;
+    if (bt === BT_CONTEXT && contextAware(n) && contextMatches(sys, regs, n)) return true;
     // BT_CONTEXT_LINKED never generates a breakpoint by itself; every other type is reserved here.
   }
   return false;
@@ -161,23 +267,23 @@ export interface WatchpointHit {
  * AArch64.CheckWatchpoint's match for a data access of `size` bytes at `va` (its bytes `va` .. `va + size - 1`):
  * the hit with the lowest matching byte over all watchpoints, or undefined. `read`/`write`: the access loads,
  * stores, or both (an atomic). `privileged`: false for LDTR/STTR. `tbi`: the top byte is ignored for this address
- * (TCR_EL1.TBI0/TBI1), so bits [63:56] are not compared. The caller knows debug exceptions are enabled and
- * MDSCR_EL1.MDE = 1.
+ * (TCR_EL1.TBI0/TBI1), so bits [63:56] are not compared. `regs`: the watchpoints (default: the guest's, in `sys`).
+ * The caller knows debug exceptions are enabled and MDSCR_EL1.MDE = 1.
  */
 export function watchpointHit(sys: BigUint64Array, va: bigint, size: number, read: boolean, write: boolean,
-  el: number, privileged: boolean, tbi: boolean): WatchpointHit | undefined {
+  el: number, privileged: boolean, tbi: boolean, regs: DebugRegisters = guestDebugRegisters(sys)): WatchpointHit | undefined {
   const norm = tbi ? BigInt.asUintN(64, BigInt.asIntN(56, va)) : va;
   const end = norm + BigInt(size); // exclusive; a wrap past 2^64 is not a valid access
   let best: bigint | undefined;
   let bestWrite = false;
   for (let n = 0; n < WATCHPOINTS; n++) {
-    const ctl = Number(sys[WCR[n]!]! & 0xffff_ffffn);
+    const ctl = Number(regs.wcr(n) & 0xffff_ffffn);
     if ((ctl & 1) === 0 || !stateMatches(ctl, el, privileged)) continue;
     const lsc = (ctl >>> 3) & 3;
     const asWrite = write && (lsc & 2) !== 0;
     if (!(read && (lsc & 1) !== 0) && !asWrite) continue;
-    if ((ctl >>> 20) & 1 && !linkMatches(sys, (ctl >>> 16) & 0xf)) continue;
-    const wvr = vrAddress(sys[WVR[n]!]!);
+    if ((ctl >>> 20) & 1 && !linkMatches(sys, regs, (ctl >>> 16) & 0xf)) continue;
+    const wvr = vrAddress(regs.wvr(n));
     const mask = (ctl >>> 24) & 0x1f;
     let first: bigint | undefined;
     if (mask !== 0) {
@@ -210,10 +316,12 @@ export function watchpointHit(sys: BigUint64Array, va: bigint, size: number, rea
 /**
  * DebugExceptionReturnSS(spsr): PSTATE.SS after an exception return from EL1 on this PE. SPSR.SS (bit 21) is kept
  * only when MDSCR_EL1.SS = 1, debug exceptions were disabled where the ERET executed and are enabled at its target
- * (`destEl`: SPSR.M's EL, or the current EL for an illegal return; masked by SPSR.D); otherwise 0.
+ * (`destEl`: SPSR.M's EL, or the current EL for an illegal return; masked by SPSR.D); otherwise 0. While the
+ * hypervisor debugs, its configuration decides (debug exceptions are then enabled at EL1, so SS becomes 0).
  */
 export function exceptionReturnSs(cpu: Cpu, spsr: bigint, destEl: number): number {
-  const config = debugConfig(cpu.sys);
+  const h = cpu.hostDebug;
+  const config = h !== undefined ? hostDebugConfig(h, cpu.sys) : debugConfig(cpu.sys);
   if ((config & Dbg.STEP) === 0) return 0;
   const atSource = debugEnabledFrom(config, cpu.el, (cpu.daif & 8) !== 0);
   const atDest = debugEnabledFrom(config, destEl, (spsr & (1n << 9n)) !== 0n);

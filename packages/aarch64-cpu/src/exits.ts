@@ -13,6 +13,12 @@ export const Stop = {
    * (`CounterPort.timerWritten`): the PC is the next instruction.
    */
   TimerWrite: 4,
+  /**
+   * A YIELD, or a WFE that would wait (no event pending, no trap), completed while `cpu.stopOnYield` is set: the
+   * guest is spinning on something only another PE can change, so its host may run another one. The PC is the next
+   * instruction (the instruction retired).
+   */
+  Yield: 5,
 } as const;
 export type StopCode = (typeof Stop)[keyof typeof Stop];
 

@@ -7,6 +7,7 @@ export { isPmuKey, pmevcntrKey, pmevtyperKey, pmuEl0Access, PmuKey, PMUSERENR, P
 export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, EndRun, GuestException } from './exceptions.js';
+export { BREAKPOINTS, HostDebug, WATCHPOINTS } from './debug.js';
 export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';

@@ -21,7 +21,8 @@
  *   PMU's encodings go to the port, EL0 accesses after PMUSERENR_EL0's checks (pmu-regs.ts).
  * - Debug: the OS lock (OSLAR/OSLSR/OSDLR), MDSCR_EL1, six breakpoint and four watchpoint register pairs, the
  *   claim tags, MDRAR and DBGAUTHSTATUS exist with their architectural read/write behaviour; breakpoints,
- *   watchpoints and software step fire as debug exceptions to EL1 (debug.ts). MDCR_EL2 debug traps are not modelled.
+ *   watchpoints and software step fire as debug exceptions to EL1 (debug.ts), or to EL2 with `cpu.hostDebug` (the
+ *   model of MDCR_EL2.TDE); MDCR_EL2's register access traps (TDA, TDOSA) are not modelled.
  * - Generic timer: the registers exist and CTL.ISTATUS is computed; the count comes from `cpu.counterPort`
  *   (ports.ts CounterPort: kvm-core's VM clock at CNTFRQ_EL0, 1 GHz) or, without one, is `cpu.insnCount` (one tick
  *   per retired instruction, see `counterTicks`). The CPU raises no timer interrupt itself: the port's owner

@@ -3,7 +3,8 @@
  * `exit_reason` (`exitReason`), as `kvm_run` would.
  */
 import type {
-  KVM_EXIT_ARM_NISV, KVM_EXIT_ARM_TAG_ACCESS, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO, KVM_EXIT_SYSTEM_EVENT,
+  KVM_EXIT_ARM_NISV, KVM_EXIT_ARM_TAG_ACCESS, KVM_EXIT_DEBUG, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_INTR, KVM_EXIT_MMIO,
+  KVM_EXIT_SYSTEM_EVENT,
 } from './uapi.js';
 
 /**
@@ -47,11 +48,14 @@ export interface SystemEventExit {
  *   after completing a pending MMIO access, without entering the guest.
  * - 'stopped': the vCPU is powered off (KVM_ARM_VCPU_POWER_OFF, PSCI CPU_OFF, SYSTEM_OFF/RESET); Linux would
  *   block until another vCPU's PSCI CPU_ON. `run()` keeps returning this until then.
+ * - 'yield' (model-specific, only with `vcpu.yieldExits`): the guest executed a YIELD, or a WFE with no event pending:
+ *   it is spinning on something only another vCPU can change, so a VMM running vCPUs in turns may run another one
+ *   now. The instruction has completed: the next `run()` continues after it.
  */
 export interface IntrExit {
   readonly reason: 'intr';
   readonly exitReason: typeof KVM_EXIT_INTR;
-  readonly cause: 'budget' | 'wfi' | 'stopped' | 'immediate';
+  readonly cause: 'budget' | 'wfi' | 'stopped' | 'immediate' | 'yield';
 }
 
 /**
@@ -95,4 +99,26 @@ export interface ArmTagAccessExit {
   readonly isWrite: boolean;
 }
 
-export type KvmExit = MmioExit | SystemEventExit | IntrExit | InternalErrorExit | ArmNisvExit | ArmTagAccessExit;
+/**
+ * KVM_EXIT_DEBUG (only while KVM_SET_GUEST_DEBUG is enabled, `Vcpu.setGuestDebug`): a debug exception the guest
+ * took went to the VMM (kvm_run.debug.arch). By ESR_EL2.EC (`hsr >>> 26`):
+ * - 0x3C BRK64: a BRK instruction; ISS[15:0] its comment. The PC stays on the BRK: step it (PC + 4 through ONE_REG)
+ *   or re-inject the exception into the guest.
+ * - 0x32 software step (KVM_GUESTDBG_SINGLESTEP): one instruction completed (ISS.ISV = 1; EX = it was a
+ *   load-exclusive), or the vCPU arrived at an instruction before executing one (ISV = 0: after an exception entry
+ *   or return, or an instruction kvm-core emulated). The PC is the next instruction to execute.
+ * - 0x30 breakpoint, 0x34 watchpoint (KVM_GUESTDBG_USE_HW, or the guest's own while debugging): the PC stays on the
+ *   instruction, which has not executed; a watchpoint's `far` is the address watched (ISS.WnR: a store).
+ */
+export interface DebugExit {
+  readonly reason: 'debug';
+  readonly exitReason: typeof KVM_EXIT_DEBUG;
+  /** ESR_EL2[31:0] (kvm_run.debug.arch.hsr). */
+  readonly hsr: number;
+  /** ESR_EL2[63:32] (hsr_high; kvm_run.flags has KVM_DEBUG_ARCH_HSR_HIGH_VALID). */
+  readonly hsrHigh: number;
+  /** FAR_EL2 for a watchpoint, else 0. */
+  readonly far: bigint;
+}
+
+export type KvmExit = MmioExit | SystemEventExit | IntrExit | InternalErrorExit | ArmNisvExit | ArmTagAccessExit | DebugExit;

@@ -6,7 +6,8 @@ export {
   type MemslotRequest, type PageUpgradePolicy, type Stage2Decision, type Stage2FaultContext,
 } from './policy.js';
 export { Errno, KvmError, type ErrnoName } from './errors.js';
-export type { ArmNisvExit, ArmTagAccessExit, InternalErrorExit, IntrExit, KvmExit, MmioExit, SystemEventExit } from './exits.js';
+export type { ArmNisvExit, ArmTagAccessExit, DebugExit, InternalErrorExit, IntrExit, KvmExit, MmioExit, SystemEventExit } from './exits.js';
+export type { KvmGuestDebug, KvmGuestDebugArch } from './guest-debug.js';
 export type { VcpuEvents } from './vcpu-events.js';
 export * from './uapi.js';
 export {
@@ -16,6 +17,7 @@ export {
 // The vGIC: the model (GICv3 and GICv2, src/vgic/) and the device handle Vm.createDevice returns.
 export * from './vgic/index.js';
 export { VGIC_ADDR_UNDEF, type Device, type DeviceAttr } from './vgic-device.js';
+export { VgicItsDevice } from './vgic-its-device.js';
 // The VM clock and the generic timers (model-specific clock modes; KVM's timer registers are in uapi.ts).
 export { COUNTER_HZ, DEFAULT_CLOCK_SHIFT, VmClock, type VmClockMode, type VmClockOptions } from './vm-clock.js';
 export {

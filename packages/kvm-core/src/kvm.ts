@@ -1,7 +1,7 @@
 /**
  * The system and VM handles: `Kvm` (/dev/kvm, also the host process whose memory the VMM maps) and `Vm`.
  */
-import { CodeCache, type Cpu, type MemoryPort, SmpDomain } from '@kvm-mte/aarch64-cpu';
+import { BREAKPOINTS, CodeCache, type Cpu, type MemoryPort, SmpDomain, WATCHPOINTS } from '@kvm-mte/aarch64-cpu';
 import { fail, KvmError } from './errors.js';
 import { HOST_PAGE_SIZE, HostMapping, HostPhysicalMemory, type MmapOptions, type SwapStats } from './host-memory.js';
 import { mteAllowed, type PageUpgradePolicy, type Stage2Decision } from './policy.js';
@@ -13,16 +13,18 @@ import {
   KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, KVM_CAP_ARM_EL1_32BIT, KVM_CAP_ARM_MTE,
   KVM_CAP_ARM_NISV_TO_USER, KVM_CAP_ARM_PSCI, KVM_CAP_ARM_PSCI_0_2, KVM_CAP_ARM_VM_IPA_SIZE,
   KVM_CAP_CHECK_EXTENSION_VM, KVM_CAP_ENABLE_CAP, KVM_CAP_MAX_VCPU_ID, KVM_CAP_MAX_VCPUS, KVM_CAP_MP_STATE,
+  KVM_CAP_GUEST_DEBUG_HW_BPS, KVM_CAP_GUEST_DEBUG_HW_WPS, KVM_CAP_SET_GUEST_DEBUG,
   KVM_CAP_MULTI_ADDRESS_SPACE, KVM_CAP_NR_MEMSLOTS, KVM_CAP_NR_VCPUS, KVM_CAP_ONE_REG, KVM_CAP_READONLY_MEM,
   KVM_CAP_SYNC_MMU, KVM_CAP_USER_MEMORY, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST,
   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_DEFAULT_IPA_BITS, KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES,
   KVM_MEM_MAX_NR_PAGES, KVM_MEM_READONLY, KVM_USER_MEM_SLOTS, KVM_VM_TYPE_ARM_IPA_SIZE_MASK, KVM_CAP_DEVICE_CTRL,
-  KVM_CAP_IRQCHIP,
+  KVM_CAP_IRQCHIP, KVM_DEV_TYPE_ARM_VGIC_ITS,
 } from './uapi.js';
 import { VmTimers } from './timer.js';
 import { Vcpu } from './vcpu.js';
 import { VmClock, type VmClockOptions } from './vm-clock.js';
 import { createVgicDevice, type Device, type VgicDevice } from './vgic-device.js';
+import { createItsDevice } from './vgic-its-device.js';
 import { V2_MAX_VCPUS } from './vgic/constants.js';
 
 /** Largest IPA size a VM may ask for: the CPU's PARange (48 bits). */
@@ -162,7 +164,10 @@ export class Kvm {
       case KVM_CAP_ARM_NISV_TO_USER:
       case KVM_CAP_DEVICE_CTRL:
       case KVM_CAP_IRQCHIP:
+      case KVM_CAP_SET_GUEST_DEBUG:
         return 1;
+      case KVM_CAP_GUEST_DEBUG_HW_BPS: return BREAKPOINTS;
+      case KVM_CAP_GUEST_DEBUG_HW_WPS: return WATCHPOINTS;
       case KVM_CAP_NR_VCPUS: return Math.min(this.hostCpus, KVM_MAX_VCPUS);
       case KVM_CAP_MAX_VCPUS:
       case KVM_CAP_MAX_VCPU_ID: return KVM_MAX_VCPUS;
@@ -487,15 +492,26 @@ export class Vm {
 
   /**
    * KVM_CREATE_DEVICE: KVM_DEV_TYPE_ARM_VGIC_V3 or _V2, the in-kernel interrupt controller (vgic-device.ts for its
-   * attributes). ENODEV: another type; EEXIST: the VM has one; EBUSY: a vCPU has run; E2BIG: a GICv2 for more than
+   * attributes), or KVM_DEV_TYPE_ARM_VGIC_ITS, an ITS of the vGICv3 (vgic-its-device.ts). ENODEV: another type;
+   * EEXIST: the VM has one; EBUSY: a vCPU has run; E2BIG: a GICv2 for more than
    * 8 vCPUs. From then on KVM_IRQ_LINE drives its interrupt lines, and with a GICv3 the vCPUs have the ICC_*
    * registers and ID_AA64PFR0_EL1.GIC = 1.
    */
   createDevice(type: number): Device {
+    if (type === KVM_DEV_TYPE_ARM_VGIC_ITS) return createItsDevice(this);
     const dev = createVgicDevice(this, type);
     this.vgic = dev;
     for (const v of this.vcpus) v.attachVgic();
     return dev;
+  }
+
+  /** @internal KVM writing guest memory itself (the vGIC's tables): log the pages of [ipa, ipa + length) dirty. */
+  markGuestDirty(slot: Memslot, ipa: number, length: number): void {
+    const bitmap = this.dirty.get(slot.slot);
+    if (bitmap === undefined || length <= 0) return;
+    const first = Math.floor((ipa - slot.guestPhysAddr) / HOST_PAGE_SIZE);
+    const last = Math.floor((ipa + length - 1 - slot.guestPhysAddr) / HOST_PAGE_SIZE);
+    for (let p = first; p <= last; p++) bitmap[p >>> 3]! |= 1 << (p & 7);
   }
 
   /** @internal The memslot containing `ipa`. */

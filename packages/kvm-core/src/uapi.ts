@@ -9,6 +9,7 @@ export const KVM_CAP_USER_MEMORY = 3;
 export const KVM_CAP_NR_VCPUS = 9;
 export const KVM_CAP_NR_MEMSLOTS = 10;
 export const KVM_CAP_MP_STATE = 14;
+export const KVM_CAP_SET_GUEST_DEBUG = 23;
 export const KVM_CAP_SYNC_MMU = 16;
 export const KVM_CAP_ENABLE_CAP = 54;
 export const KVM_CAP_MAX_VCPUS = 66;
@@ -20,6 +21,8 @@ export const KVM_CAP_ARM_EL1_32BIT = 93;
 export const KVM_CAP_ARM_PSCI_0_2 = 102;
 export const KVM_CAP_CHECK_EXTENSION_VM = 105;
 export const KVM_CAP_MULTI_ADDRESS_SPACE = 118;
+export const KVM_CAP_GUEST_DEBUG_HW_BPS = 119;
+export const KVM_CAP_GUEST_DEBUG_HW_WPS = 120;
 export const KVM_CAP_MAX_VCPU_ID = 128;
 export const KVM_CAP_ARM_VM_IPA_SIZE = 165;
 export const KVM_CAP_ARM_NISV_TO_USER = 177;
@@ -50,6 +53,7 @@ export const KVM_MEM_READONLY = 1 << 1;
 
 /** Exit reasons (`kvm_run.exit_reason`). */
 export const KVM_EXIT_UNKNOWN = 0;
+export const KVM_EXIT_DEBUG = 4;
 export const KVM_EXIT_MMIO = 6;
 export const KVM_EXIT_FAIL_ENTRY = 9;
 export const KVM_EXIT_INTR = 10;
@@ -62,6 +66,18 @@ export const KVM_EXIT_ARM_NISV = 28;
  * KVM_CAP_ARM_MTE_PERM proposals were not merged); 0x4d54 ('MT') is far from Linux's exit numbers (< 64).
  */
 export const KVM_EXIT_ARM_TAG_ACCESS = 0x4d54;
+
+/** KVM_SET_GUEST_DEBUG: `kvm_guest_debug.control` bits (generic, then arm64's). */
+export const KVM_GUESTDBG_ENABLE = 0x1;
+export const KVM_GUESTDBG_SINGLESTEP = 0x2;
+export const KVM_GUESTDBG_USE_SW_BP = 1 << 16;
+export const KVM_GUESTDBG_USE_HW = 1 << 17;
+/** The control bits arm64 accepts (any other is EINVAL). */
+export const KVM_GUESTDBG_VALID_MASK = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW;
+/** Entries of each array of `struct kvm_guest_debug_arch` (dbg_bcr, dbg_bvr, dbg_wcr, dbg_wvr). */
+export const KVM_ARM_MAX_DBG_REGS = 16;
+/** kvm_run.flags of a KVM_EXIT_DEBUG: `debug.arch.hsr_high` holds ESR_EL2[63:32]. */
+export const KVM_DEBUG_ARCH_HSR_HIGH_VALID = 1 << 0;
 
 /** KVM_EXIT_INTERNAL_ERROR sub-errors. */
 export const KVM_INTERNAL_ERROR_EMULATION = 1;
@@ -176,6 +192,8 @@ export const KVM_ARM_VCPU_PMU_V3_SET_PMU = 3;
 /** KVM_CREATE_DEVICE types (enum kvm_device_type): the in-kernel GICs. */
 export const KVM_DEV_TYPE_ARM_VGIC_V2 = 5;
 export const KVM_DEV_TYPE_ARM_VGIC_V3 = 7;
+/** KVM_CREATE_DEVICE type of the GICv3 ITS (vgic-its-device.ts). */
+export const KVM_DEV_TYPE_ARM_VGIC_ITS = 8;
 
 /** The vGIC device's attribute groups (KVM_{SET,GET,HAS}_DEVICE_ATTR `group`). */
 export const KVM_DEV_ARM_VGIC_GRP_ADDR = 0;
@@ -186,14 +204,23 @@ export const KVM_DEV_ARM_VGIC_GRP_CTRL = 4;
 export const KVM_DEV_ARM_VGIC_GRP_REDIST_REGS = 5;
 export const KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS = 6;
 export const KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO = 7;
-/** KVM_DEV_ARM_VGIC_GRP_CTRL attributes. */
+/** The ITS device's register group: attr is the GITS_* offset (64-bit registers as one u64). */
+export const KVM_DEV_ARM_VGIC_GRP_ITS_REGS = 8;
+/** KVM_DEV_ARM_VGIC_GRP_CTRL attributes (the ITS's and, SAVE_PENDING_TABLES, the vGICv3's). */
 export const KVM_DEV_ARM_VGIC_CTRL_INIT = 0;
+export const KVM_DEV_ARM_ITS_SAVE_TABLES = 1;
+export const KVM_DEV_ARM_ITS_RESTORE_TABLES = 2;
+export const KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES = 3;
+export const KVM_DEV_ARM_ITS_CTRL_RESET = 4;
 
 /** KVM_DEV_ARM_VGIC_GRP_ADDR attributes (the frame whose guest physical base address the value is). */
 export const KVM_VGIC_V2_ADDR_TYPE_DIST = 0;
 export const KVM_VGIC_V2_ADDR_TYPE_CPU = 1;
 export const KVM_VGIC_V3_ADDR_TYPE_DIST = 2;
 export const KVM_VGIC_V3_ADDR_TYPE_REDIST = 3;
+/** The ITS device's GRP_ADDR attribute: its 128 KiB frame pair, 64 KiB aligned. */
+export const KVM_VGIC_ITS_ADDR_TYPE = 4;
+export const KVM_VGIC_V3_ITS_SIZE = 0x2_0000;
 /** Frame sizes: GICv2 distributor 4 KiB and CPU interface 8 KiB; GICv3 distributor 64 KiB, redistributor 128 KiB. */
 export const KVM_VGIC_V2_DIST_SIZE = 0x1000;
 export const KVM_VGIC_V2_CPU_SIZE = 0x2000;

@@ -7,6 +7,7 @@ import { Cpu, Ec, FPCR_IMPLEMENTED as FPCR_BITS, FPSR_IMPLEMENTED as FPSR_BITS, 
 import { fail, KvmError } from './errors.js';
 import type { ArmTagAccessExit, IntrExit, KvmExit, MmioExit } from './exits.js';
 import { checkVcpuEvents, vcpuEventsOf, type VcpuEvents } from './vcpu-events.js';
+import { GuestDebug, type KvmGuestDebug } from './guest-debug.js';
 import type { Vm, VcpuInit } from './kvm.js';
 import {
   affinityMask, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1, KVM_PSCI_FN,
@@ -40,6 +41,10 @@ const HCR_TWI = 1n << 13n;
 const HCR_TSC = 1n << 19n;
 const HCR_RW = 1n << 31n;
 const HCR_ATA = 1n << 56n;
+/** ESR_ELx.EC of the debug exceptions from a lower EL (trapped to EL2 while the VMM debugs the guest). */
+const EC_BREAKPOINT_LOW = 0x30;
+const EC_SOFTSTEP_LOW = 0x32;
+const EC_WATCHPOINT_LOW = 0x34;
 /** ESR_ELx.ISS2.TagAccess (ESR bit 41, FEAT_MTE_PERM). */
 const ESR_ISS2_TAGACCESS = 1n << 41n;
 
@@ -128,8 +133,17 @@ export class Vcpu {
   private lastAbortVa = 0n;
   /** kvm_run.immediate_exit: KVM_RUN completes a pending MMIO access and returns an 'immediate' intr exit at once. */
   immediateExit = false;
+  /**
+   * Model-specific: `run()` returns an 'intr' exit with cause 'yield' after the guest executes a YIELD, or a WFE
+   * with no event pending (the CPU's `stopOnYield`): a guest spinning on another vCPU. For a VMM that runs several
+   * vCPUs in turns on one thread (real KVM's vCPUs run in parallel, and WFE's trap yields the physical CPU). Default
+   * false: both complete as NOPs inside the run.
+   */
+  yieldExits = false;
   /** kvm_run.mmio.data */
   private readonly mmioData = new Uint8Array(8);
+  /** KVM_SET_GUEST_DEBUG's state (guest-debug.ts); kept across KVM_ARM_VCPU_INIT, as in Linux. */
+  private readonly guestDebug = new GuestDebug();
   /** spsr[1..4]: the AArch32 banked SPSRs, kept for ONE_REG only. */
   private readonly spsr32 = new BigUint64Array(4);
   /** @internal The vCPU's EL1 virtual and physical timers (timer.ts), its CPU's counter port. */
@@ -424,6 +438,28 @@ export class Vcpu {
     const budget = this.runBudget;
     if (!Number.isSafeInteger(budget) || budget <= 0) fail('EINVAL', `runBudget must be a positive integer, got ${budget}`);
     const cpu = this.cpu();
+    // The VMM's debug state is the CPU's while the guest runs (guest-debug.ts): an MMIO completion and any other
+    // instruction kvm-core emulates advance the VMM's software step, not the guest's.
+    this.guestDebug.load(cpu);
+    try {
+      return this.enterGuest(cpu, budget);
+    } finally {
+      this.guestDebug.put(cpu);
+    }
+  }
+
+  /**
+   * KVM_SET_GUEST_DEBUG (guest-debug.ts): `control` KVM_GUESTDBG_ENABLE with SINGLESTEP, USE_SW_BP (BRK exits,
+   * as it does for any enabled control), USE_HW (`arch`'s breakpoint and watchpoint registers replace the guest's);
+   * debug exceptions then return 'debug' exits. Without ENABLE, debugging stops. EINVAL for unknown control bits (as
+   * Linux) or a malformed `arch`. Allowed before init; kept across re-init.
+   */
+  setGuestDebug(dbg: KvmGuestDebug): void {
+    this.guestDebug.set(dbg);
+  }
+
+  /** run() once the VMM's debug state is loaded. */
+  private enterGuest(cpu: Cpu, budget: number): KvmExit {
     if (this.immediateExit) {
       if (this.pendingMmio !== undefined) this.completeMmio(cpu);
       return intr('immediate');
@@ -435,6 +471,7 @@ export class Vcpu {
     this.vm.vgic?.mapResources();
     checkPmuRunnable(this.pmu, this.pmuHost());
     this.vm.hasRun = true;
+    cpu.stopOnYield = this.yieldExits;
     try {
       return this.runLoop(budget);
     } catch (e) {
@@ -628,6 +665,8 @@ export class Vcpu {
           continue;
         case Stop.Idle:
           return intr('wfi');
+        case Stop.Yield:
+          return intr('yield'); // the YIELD or WFE retired (stopOnYield)
         case Stop.InternalError:
           return internalError(KVM_INTERNAL_ERROR_EMULATION, `CPU model failed at pc 0x${cpu.pc.toString(16)}: ${describe(cpu.internalError)}`, cpu.internalError);
         case Stop.TrapEl2: {
@@ -690,6 +729,14 @@ export class Vcpu {
         this.timers.update();
         if (this.irq) return undefined; // an interrupt is pending (a timer's among them)
         return intr('wfi');
+      case EC_BREAKPOINT_LOW:
+      case EC_SOFTSTEP_LOW:
+      case EC_WATCHPOINT_LOW:
+      case Ec.Brk:
+        // Routed to EL2 only while the VMM debugs the guest (MDCR_EL2.TDE): kvm_handle_guest_debug.
+        if (this.guestDebug.enabled) return this.guestDebug.exit(cpu);
+        this.injectUndef(cpu);
+        return undefined;
       default:
         // System register traps (the hidden MTE registers among them) and anything else: UNDEF, as KVM does.
         this.injectUndef(cpu);

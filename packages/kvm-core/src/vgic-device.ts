@@ -14,12 +14,14 @@
 import { fail } from './errors.js';
 import type { Vm } from './kvm.js';
 import {
-  KVM_ARM_IRQ_TYPE_PPI, KVM_ARM_IRQ_TYPE_SPI, KVM_DEV_ARM_VGIC_CTRL_INIT, KVM_DEV_ARM_VGIC_GRP_ADDR,
+  KVM_ARM_IRQ_TYPE_PPI, KVM_ARM_IRQ_TYPE_SPI, KVM_DEV_ARM_VGIC_CTRL_INIT, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES,
   KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, KVM_DEV_TYPE_ARM_VGIC_V2, KVM_DEV_TYPE_ARM_VGIC_V3, KVM_VGIC_V2_ADDR_TYPE_CPU,
   KVM_VGIC_V2_ADDR_TYPE_DIST, KVM_VGIC_V2_CPU_SIZE, KVM_VGIC_V2_DIST_SIZE, KVM_VGIC_V3_ADDR_TYPE_DIST,
   KVM_VGIC_V3_ADDR_TYPE_REDIST, KVM_VGIC_V3_DIST_SIZE, KVM_VGIC_V3_REDIST_SIZE,
 } from './uapi.js';
 import { accessRegs, hasRegAttr, isRegGroup } from './vgic-device-regs.js';
+import { vmGuestMemory } from './vgic-guest-memory.js';
+import type { VgicItsDevice } from './vgic-its-device.js';
 import { MAX_NR_IRQS, NR_PRIVATE_IRQS, NR_SGIS, V2_MAX_VCPUS } from './vgic/constants.js';
 import { VgicV2 } from './vgic/vgic-v2.js';
 import { VgicV3 } from './vgic/vgic-v3.js';
@@ -76,6 +78,8 @@ export class VgicDevice implements Device {
   private nrSpis = 0;
   /** The first KVM_RUN's checks passed (Linux's vgic_ready). */
   private ready = false;
+  /** GICv3: the ITS devices created on the VM (KVM_DEV_TYPE_ARM_VGIC_ITS); with one, the vGIC has LPIs. */
+  readonly its: VgicItsDevice[] = [];
 
   /** @internal Made by {@link createVgicDevice}. */
   constructor(readonly vm: Vm, readonly type: number) {}
@@ -110,9 +114,15 @@ export class VgicDevice implements Device {
         return;
       }
       case KVM_DEV_ARM_VGIC_GRP_CTRL:
-        if (attr !== BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT)) break;
-        this.init();
-        return;
+        if (attr === BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT)) {
+          this.init();
+          return;
+        }
+        if (this.isV3 && attr === BigInt(KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES)) {
+          this.savePendingTables();
+          return;
+        }
+        break;
     }
     fail('ENXIO', `vGIC: no settable attribute ${attr} in group ${a.group}`);
   }
@@ -139,7 +149,7 @@ export class VgicDevice implements Device {
       case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
         return true;
       case KVM_DEV_ARM_VGIC_GRP_CTRL:
-        return attr === BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT);
+        return attr === BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT) || (this.isV3 && attr === BigInt(KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES));
       default:
         return isRegGroup(this, a.group) && hasRegAttr(this, a.group, attr);
     }
@@ -155,12 +165,25 @@ export class VgicDevice implements Device {
     const nrIrqs = (this.nrSpis === 0 ? NR_IRQS_LEGACY - NR_PRIVATE_IRQS : this.nrSpis) + NR_PRIVATE_IRQS;
     const onIrqLine = (v: number, level: boolean): void => vcpus[v]?.setIrqLine(level);
     const options = { nrVcpus: vcpus.length, nrIrqs, onIrqLine };
-    const model = this.isV3 ? new VgicV3({ ...options, mpidrs: vcpus.map((v) => v.mpidrValue) }) : new VgicV2(options);
+    const model = this.isV3
+      ? new VgicV3({ ...options, mpidrs: vcpus.map((v) => v.mpidrValue), memory: vmGuestMemory(this.vm) })
+      : new VgicV2(options);
+    if (model instanceof VgicV3) model.hasLpis = this.its.length > 0;
     this.nrSpis = nrIrqs - NR_PRIVATE_IRQS;
     this.model = model;
     // With an in-kernel GIC the model alone drives the vCPUs' IRQ inputs.
     for (const v of vcpus) v.setIrqLine(false);
     return model;
+  }
+
+  /**
+   * GRP_CTRL KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES (GICv3): write every mapped LPI's pending state into its target's
+   * pending table in guest memory, before a VMM saves RAM. EBUSY before initialisation; EFAULT when a pending
+   * table is not RAM.
+   */
+  private savePendingTables(): void {
+    const gic = this.lazyModel() as VgicV3;
+    if (!gic.lpis.savePendingTables()) fail('EFAULT', 'vGICv3: an LPI pending table is not in RAM');
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * What a guest sees of the in-kernel vGIC: its MMIO frames, which kvm-core serves without an exit to the VMM
- * (Linux's KVM I/O bus), the GICv3 system-register CPU interface (ICC_*) through the CPU's `sysRegPort`, and
+ * What a guest sees of the in-kernel vGIC: its MMIO frames and its ITSes' (vgic-its-device.ts), which kvm-core
+ * serves without an exit to the VMM (Linux's KVM I/O bus), the GICv3 system-register CPU interface (ICC_*) through the CPU's `sysRegPort`, and
  * ID_AA64PFR0_EL1.GIC, which reads 1 with a vGICv3 (the system-register interface exists) and 0 otherwise.
  */
 import { type Cpu, SysReg, type SysRegPort } from '@kvm-mte/aarch64-cpu';
@@ -41,7 +41,10 @@ export function vgicMmio(dev: VgicDevice, index: number, ipa: bigint, len: numbe
       if (isWrite) gic.redistWrite(rd, off, len, value);
       read = isWrite ? 0n : gic.redistRead(rd, off, len);
     } else {
-      return false;
+      let hit: { value: bigint } | undefined;
+      for (const its of dev.its) if ((hit = its.mmio(ipa, len, isWrite, value)) !== undefined) break;
+      if (hit === undefined) return false;
+      read = hit.value;
     }
   } else {
     const d = at(dev.distBase, 0x1000);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  arm64SysReg, GICR, ICC_REGISTERS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, type IccRegName,
+  arm64SysReg, GICR, GITS, ICC_REGISTERS, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, VgicItsDevice,
+  type IccRegName,
 } from '@kvm-mte/kvm-core';
+import { virtIts } from './gic.js';
 import { parseCli } from './cli-core.js';
 import { VmmError } from './errors.js';
 import { saveGic } from './gic-state.js';
@@ -56,6 +58,12 @@ describe('the device tree\'s interrupt controller', () => {
       expect(propCells(findNode(f.root, '/pl011@9000000')!.props.get('interrupts'))).toEqual([0, 1, 4]);
       expect(propCells(findNode(f.root, '/pl031@9010000')!.props.get('interrupts'))).toEqual([0, 2, 4]);
     }
+    const its = findNode(dt('v3').root, '/intc@8000000/its@8080000')!;
+    expect(propString(its.props.get('compatible'))).toBe('arm,gic-v3-its');
+    expect(its.props.get('msi-controller')).toHaveLength(0);
+    expect(propCells(its.props.get('#msi-cells'))).toEqual([1]);
+    expect(propCells(its.props.get('reg'))).toEqual([0, 0x0808_0000, 0, 0x2_0000]);
+    expect(findNode(dt('v2').root, '/intc@8000000/its@8080000')).toBeUndefined();
     const none = dt('none');
     expect(findNode(none.root, '/intc@8000000')).toBeUndefined();
     expect(none.root.props.has('interrupt-parent')).toBe(false);
@@ -91,5 +99,46 @@ describe('snapshots of the vGIC', () => {
     expect(saveGic(b.gicVersion, b.gic, 1)).toEqual(saveGic(a.gicVersion, a.gic, 1));
     // A machine with another GIC refuses the snapshot.
     expect(() => restoreSnapshot(new VirtMachine({ ...opts, gic: 'v2' }), snap)).toThrow(/GIC version differs/);
+  });
+});
+
+describe('snapshots of the ITS', () => {
+  it('a mapped, pending LPI and the ITS registers come back after a restore (tables through guest RAM)', () => {
+    const a = new VirtMachine({ memory: 1 << 20, smp: 2 });
+    expect(virtIts(a.vm)).toBeInstanceOf(VgicItsDevice);
+    expect(virtIts(new VirtMachine({ memory: 1 << 20, gic: 'v2' }).vm)).toBeUndefined();
+    const its = virtIts(a.vm)!;
+    const ram = new DataView(a.ram.bytes.buffer, a.ram.bytes.byteOffset);
+    const itsReg = (o: number, value?: bigint) => (value === undefined
+      ? its.getAttr({ group: KVM_DEV_ARM_VGIC_GRP_ITS_REGS, attr: o })
+      : its.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_ITS_REGS, attr: o, value }));
+    const aff1 = 1n << 32n; // vCPU 1's affinity (Aff0 = 1) in a redistributor attribute
+    const redist = (o: number, value: number) => a.gic!.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, attr: aff1 | BigInt(o), value });
+    a.ram.bytes[0x1_0000 + 8] = 0xa3; // LPI 8200 enabled, priority 0xa0
+    redist(GICR.PROPBASER, 0x4001_0000 | 13);
+    redist(GICR.PENDBASER, 0x4002_0000);
+    redist(GICR.CTLR, 1);
+    itsReg(GITS.BASER, (itsReg(GITS.BASER) as bigint) | 0x4008_0000n | (1n << 63n));
+    itsReg(GITS.BASER + 8, (itsReg(GITS.BASER + 8) as bigint) | 0x4009_0000n | (1n << 63n));
+    itsReg(GITS.CBASER, 0x400a_0000n | (1n << 63n));
+    itsReg(GITS.CTLR, 1n);
+    [[0x08n | (5n << 32n), 3n, 0x400b_0000n | (1n << 63n)], [0x09n, 0n, 7n | (1n << 16n) | (1n << 63n)], [0x0an | (5n << 32n), 2n | (8200n << 32n), 7n]]
+      .forEach((c, i) => c.forEach((w, j) => ram.setBigUint64(0xa_0000 + i * 32 + j * 8, w, true)));
+    itsReg(GITS.CWRITER, 96n);
+    expect((its as VgicItsDevice).its.signalMsi(5, 2)).toBe(1);
+
+    const saved = saveSnapshot(a, { config: { policy: 'mte-allowed', memBackend: 'anonymous', protMte: false, kernelSha256: '0'.repeat(64) } });
+    const snap = decodeSnapshot(saved.file);
+    expect(snap.gic?.its).toBeDefined();
+    const b = new VirtMachine(restoreMachineOptions(snap));
+    restoreSnapshot(b, snap);
+    const model = (virtIts(b.vm) as VgicItsDevice).its;
+    expect([...model.devices.keys()]).toEqual([5]);
+    expect(model.enabled).toBe(true);
+    expect(model.host.lpis()?.table.get(8200)?.pendingLatch).toBe(true);
+    expect(b.vcpus[1]!.irqPending).toBe(false); // vCPU 1's CPU interface has Group 1 disabled: pending, not signalled
+    for (const o of [GITS.CBASER, GITS.CREADR, GITS.CWRITER, GITS.BASER, GITS.BASER + 8]) {
+      expect(virtIts(b.vm)!.getAttr({ group: KVM_DEV_ARM_VGIC_GRP_ITS_REGS, attr: o })).toBe(itsReg(o));
+    }
   });
 });

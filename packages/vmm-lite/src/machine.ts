@@ -414,22 +414,40 @@ export class VirtMachine {
     });
     const detecting = typeof opts.detectLoops === 'function' ? opts.detectLoops : () => true;
     loops?.start();
+    /** Turns that ended in giving way (a YIELD or WFE spin), each charged TURN_COST.exit: it costs about an exit. */
+    let gaveWayTurns = 0;
+    /** Work (instructions, steps that retired none, turns given way) done by the last round boundary. */
+    let boundaryAt = this.instructions + this.idleSteps;
+    /** This round goes on from the last without a boundary between them (see below). */
+    let quick = false;
     try {
       for (;;) {
         if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
         for (const i of idle) if (this.vcpus[i]!.irqPending) idle.delete(i);
         let ran = false;
-        this.eventful = false;
+        if (!quick) this.eventful = false;
+        let turns = 0;
+        let gaveWay = 0;
         for (let i = 0; i < this.vcpus.length; i++) {
           const vcpu = this.vcpus[i]!;
           if (idle.has(i) || vcpu.getMpState() === KVM_MP_STATE_STOPPED) continue;
           ran = true;
-          const r = this.turn(i, limit, slice);
+          turns++;
+          const r = this.turn(i, limit, slice, idle);
           if (r === 'wfi') idle.add(i);
+          else if (r === 'yield') gaveWay++;
           else if (r !== undefined) return r;
         }
         const over = this.overLimit(limit);
         if (over !== undefined) return over;
+        // A round in which every vCPU gave way to another (each spinning on YIELD or WFE: an IPI's round trip, a lock
+        // handed over) is short: the next one runs at once, and the boundary's work (loop detection, the host's event
+        // loop) waits until a slice's worth has run since the last boundary. Deterministic: only the guest decides.
+        gaveWayTurns += gaveWay;
+        const work = this.instructions + this.idleSteps + gaveWayTurns * TURN_COST.exit;
+        quick = turns > 0 && gaveWay === turns && work - boundaryAt < slice;
+        if (quick) continue;
+        boundaryAt = work;
         if (loops !== undefined) {
           // A timer armed for later is an event to come: the state repeating meanwhile is not a stall.
           if (!detecting() || this.timerArmed()) loops.reset();
@@ -519,10 +537,14 @@ export class VirtMachine {
 
   /**
    * One turn of vCPU `i`: run it until its slice is used (undefined), it idles ('wfi') or powers off (undefined;
-   * skipped from then on), or the machine stops (a result).
+   * skipped from then on), it spins on another vCPU ('yield': a YIELD or a waiting WFE while another vCPU can run),
+   * or the machine stops (a result).
    */
-  private turn(i: number, limit: number, slice: number): RunResult | 'wfi' | undefined {
+  private turn(i: number, limit: number, slice: number, idle: ReadonlySet<number>): RunResult | 'wfi' | 'yield' | undefined {
     const vcpu = this.vcpus[i]!;
+    const smp = this.vcpus.length > 1;
+    /** A spin of this turn found no other vCPU that could run. */
+    let alone = false;
     // The turn ends once `slice` is spent, counting instructions retired and, at TURN_COST, steps that retired
     // nothing and exits to the VMM: a guest polling the UART (an exit per poll) or faulting on its own vector (no
     // instruction ever retires) still ends its turn, so the loop yields to the event loop (stdin, signals, timers).
@@ -535,6 +557,10 @@ export class VirtMachine {
       const chunk = this.runChunk[i] ?? RUN_CHUNK_MIN;
       const budget = Math.min(turnLeft, chunk, limit - this.instructions, limit - this.idleSteps);
       vcpu.runBudget = budget;
+      // A vCPU spinning (YIELD, or WFE with no event) waits for another one: it gives way ('yield' exits) while
+      // another vCPU can run, or may by the time it spins (this run may power one on or interrupt it). Once a spin
+      // found none, its spins are NOPs inside the run (no exit each) until one can run.
+      vcpu.yieldExits = smp && (!alone || this.othersRunnable(i, idle));
       const retiredBefore = vcpu.instructionsRetired;
       let exit: KvmExit;
       try {
@@ -571,6 +597,12 @@ export class VirtMachine {
           return this.result('internal-error', `unknown system event type ${exit.type}`);
         case 'intr':
           if (exit.cause === 'budget') continue;
+          if (exit.cause === 'yield') {
+            if (this.othersRunnable(i, idle)) return 'yield';
+            alone = true;
+            spent += TURN_COST.exit; // a spin that ended the run for nothing: about an exit's cost
+            continue;
+          }
           return exit.cause === 'wfi' ? 'wfi' : undefined;
         case 'arm-tag-access':
           if (this.tagAccessExits.length < MAX_TAG_ACCESS_EXITS_KEPT) this.tagAccessExits.push({ vcpu: vcpu.id, ipa: exit.ipa, isWrite: exit.isWrite });
@@ -584,6 +616,17 @@ export class VirtMachine {
           return this.result('internal-error', exit.message);
       }
     }
+  }
+
+  /** Whether a vCPU other than `i` can run now: powered on, and not idle in WFI, or idle with an interrupt to take. */
+  private othersRunnable(i: number, idle: ReadonlySet<number>): boolean {
+    for (let j = 0; j < this.vcpus.length; j++) {
+      if (j === i) continue;
+      const v = this.vcpus[j]!;
+      if (v.getMpState() === KVM_MP_STATE_STOPPED) continue;
+      if (!idle.has(j) || v.irqPending) return true;
+    }
+    return false;
   }
 
   /** Answer an MMIO exit: a device's access, or a synchronous External abort where nothing is mapped. */

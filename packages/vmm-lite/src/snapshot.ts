@@ -13,7 +13,8 @@
  *
  * The vGIC's state is saved through its device attributes (gic-state.ts) in `machine.gic`, with its version: a
  * restore builds the machine with that GIC (a snapshot without one, from before vmm-lite had a GIC, restores on a
- * machine without one).
+ * machine without one). A GICv3's ITS writes its tables and the LPI pending tables into guest RAM before RAM is
+ * saved, and is restored after RAM (it reads them back).
  *
  * The PMU's registers are ONE_REG state too (kvm-core's PMU registers in the register list); `machine.pmu` says
  * the vCPUs have one, and a restore builds the machine with or without it (a snapshot from before vmm-lite had a
@@ -42,7 +43,8 @@ import {
 } from './snapshot-format.js';
 import type { SnapshotSource } from './snapshot-source.js';
 import type { Platform } from './platform.js';
-import { checkSavedGic, restoreGic, saveGic, type SavedGic } from './gic-state.js';
+import { checkSavedGic, restoreGic, restoreIts, saveGic, type SavedGic } from './gic-state.js';
+import { virtIts } from './gic.js';
 
 export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
 const PACKED = TAGS_PER_PAGE / 2;
@@ -258,7 +260,8 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
     if (snapshottable(m.device)) devices[deviceKey(m)] = m.device.saveState();
   }
   const monitors = machine.vcpus.map((vcpu) => saveMonitor(vcpu.getMonitorState()));
-  const gic = saveGic(machine.gicVersion, machine.gic, machine.vcpus.length);
+  // Before RAM: with an ITS this writes the LPI pending tables and the ITS tables into guest memory.
+  const gic = saveGic(machine.gicVersion, machine.gic, machine.vcpus.length, virtIts(machine.vm));
   const machineState = { instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }) };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
@@ -653,6 +656,9 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   // RAM of a fresh machine is zero: write only the snapshot's pages (writing the rest, even zeros, would make the
   // host commit all of guest RAM).
   const memoryPages = snap.memory.copyInto(machine.ram.bytes, opts.progress);
+  // The ITS after RAM: it reads its tables and the LPI configuration and pending tables from guest memory.
+  const its = virtIts(machine.vm);
+  if (snap.gic !== undefined && its !== undefined) restoreIts(its, snap.gic);
   let n = 0;
   for (const [p, tags] of snap.tags) {
     if (opts.tagsVia === 'mapping') machine.ram.writeTags(p * SNAPSHOT_PAGE, tags);

@@ -11,7 +11,8 @@ import { PL011_BASE, PL011_SIZE } from './pl011.js';
 import { PL031_BASE, PL031_SIZE } from './pl031.js';
 import { VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import {
-  GIC_CPU_BASE, GIC_CPU_SIZE, GIC_DIST_BASE, GIC_DIST_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE, PL011_SPI, PL031_SPI,
+  GIC_CPU_BASE, GIC_CPU_SIZE, GIC_DIST_BASE, GIC_DIST_SIZE, GIC_ITS_BASE, GIC_ITS_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE,
+  PL011_SPI, PL031_SPI,
   type GicVersion,
 } from './gic.js';
 
@@ -26,6 +27,8 @@ const PHANDLE_APB_PCLK = 0x8000;
 const PHANDLE_CPU0 = 0x8100;
 /** The interrupt controller's phandle: QEMU's virt gives it 0x8003. */
 const PHANDLE_GIC = 0x8003;
+/** The ITS's phandle (the msi-parent a PCIe host would name). */
+const PHANDLE_ITS = 0x8004;
 /** The GIC binding's level-high trigger type. */
 const IRQ_TYPE_LEVEL_HIGH = 4;
 /** The PMU's PPI in the GIC binding's numbering: 7, INTID 23 (QEMU virt's VIRTUAL_PMU_IRQ). */
@@ -125,7 +128,8 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     .prop('phandle', { cells: [PHANDLE_APB_PCLK] })
     .endNode();
 
-  // The interrupt controller as QEMU's virt describes it under KVM (no ITS or GICv2m frame: vmm-lite has neither).
+  // The interrupt controller as QEMU's virt describes it under KVM; a GICv3 with its ITS as a child node (an MSI
+  // controller, one cell: the DeviceID), a GICv2 without a GICv2m frame (vmm-lite has none).
   if (gic !== 'none') {
     fdt.beginNode(`intc@${GIC_DIST_BASE.toString(16)}`)
       .prop('compatible', gic === 'v3' ? 'arm,gic-v3' : 'arm,cortex-a15-gic')
@@ -140,7 +144,17 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     } else {
       fdt.prop('reg', { u64: [GIC_DIST_BASE, GIC_DIST_SIZE, GIC_CPU_BASE, GIC_CPU_SIZE] });
     }
-    fdt.prop('phandle', { cells: [PHANDLE_GIC] }).endNode();
+    fdt.prop('phandle', { cells: [PHANDLE_GIC] });
+    if (gic === 'v3') {
+      fdt.beginNode(`its@${GIC_ITS_BASE.toString(16)}`)
+        .prop('compatible', 'arm,gic-v3-its')
+        .prop('msi-controller', { cells: [] })
+        .prop('#msi-cells', { cells: [1] })
+        .prop('reg', { u64: [GIC_ITS_BASE, GIC_ITS_SIZE] })
+        .prop('phandle', { cells: [PHANDLE_ITS] })
+        .endNode();
+    }
+    fdt.endNode();
   }
 
   // QEMU virt's 32 virtio-mmio transports (virtio-mmio-empty.ts), edge-triggered SPIs 16..47, lowest address first.

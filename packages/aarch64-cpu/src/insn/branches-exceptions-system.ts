@@ -15,8 +15,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { EncodingRow } from '../decode.js';
-import { El2Trap, GuestException } from '../exceptions.js';
-import { Ec } from '../exits.js';
+import { El2Trap, EndRun, GuestException } from '../exceptions.js';
+import { Ec, Stop } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
 import { mteLevel } from '../mte.js';
 import { exceptionReturnSs } from '../debug.js';
@@ -144,9 +144,25 @@ function wfi(cpu: Cpu): void {
   if (!cpu.irqLine) wfxTraps(cpu, false);
 }
 
-/** WFE: completes at once, clearing it, when the event register is set; otherwise it would wait and may trap. */
+/**
+ * WFE: completes at once, clearing it, when the event register is set; otherwise it would wait and may trap, and,
+ * with `cpu.stopOnYield`, ends the run (Stop.Yield) once it completed.
+ */
 function wfe(cpu: Cpu): void {
-  if (!consumeEvent(cpu)) wfxTraps(cpu, true);
+  if (consumeEvent(cpu)) return;
+  wfxTraps(cpu, true);
+  if (cpu.stopOnYield) throw END_RUN_ON_YIELD;
+}
+
+/** The run's end after a YIELD or a waiting WFE (`cpu.stopOnYield`): allocated once, as it carries no state. */
+const END_RUN_ON_YIELD = new EndRun(Stop.Yield);
+
+/**
+ * YIELD: a hint that the PE is spinning; a NOP, except that with `cpu.stopOnYield` (a host running several PEs in
+ * turns) it ends the run once it completed (Stop.Yield). Its own handler, not NOP's, so translated code calls it.
+ */
+function yieldHint(cpu: Cpu): void {
+  if (cpu.stopOnYield) throw END_RUN_ON_YIELD;
 }
 
 /** SEV: an event for every PE of the domain, this one included. */
@@ -195,6 +211,7 @@ const rows: EncodingRow[] = [
   { name: 'WFI', pattern: '1101010100 0 00 011 0010 0000 011 11111', exec: wfi },
   { name: 'SEV', pattern: '1101010100 0 00 011 0010 0000 100 11111', exec: sev },
   { name: 'SEVL', pattern: '1101010100 0 00 011 0010 0000 101 11111', exec: sevl },
+  { name: 'YIELD', pattern: '1101010100 0 00 011 0010 0000 001 11111', exec: yieldHint },
   { name: 'HINT (NOP, YIELD, ESB, CSDB, BTI, PACIASP, ...)', pattern: '1101010100 0 00 011 0010 mmmm ppp 11111', exec: nop },
   // Barriers: CRm op2 Rt (Rt must be 11111)
   { name: 'CLREX', pattern: '1101010100 0 00 011 0011 mmmm 010 11111', exec: clrex },

@@ -45,3 +45,8 @@ export const MAX_NR_IRQS = 1024;
 export const V2_MAX_VCPUS = 8;
 /** A GICv3 model here: KVM's limit of vCPUs per VM (KVM_CAP_MAX_VCPUS). */
 export const V3_MAX_VCPUS = 512;
+
+/** The first LPI (IHI 0069 §1.2.1): INTIDs 8192 and up, delivered through the redistributors and an ITS. */
+export const FIRST_LPI = 8192;
+/** INTID bits with an ITS (KVM's INTERRUPT_ID_BITS_ITS): LPIs 8192..65535. */
+export const LPI_ID_BITS = 16;

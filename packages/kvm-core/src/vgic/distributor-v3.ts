@@ -10,7 +10,8 @@
  * a write of GICD_IIDR other than the value it reads is EINVAL.
  */
 import { fail } from '../errors.js';
-import { iidr, NR_PRIVATE_IRQS, V3_IMPLEMENTATION_REV } from './constants.js';
+import { iidr, LPI_ID_BITS, NR_PRIVATE_IRQS, V3_IMPLEMENTATION_REV } from './constants.js';
+import { GICD_TYPER_LPIS } from './its-registers.js';
 import { readBits, readConfig, readPriority, writeBits, writeConfig, writePriority } from './irq-banks.js';
 import type { AccessClass, RegisterFrame } from './mmio.js';
 import {
@@ -27,11 +28,12 @@ function inRange(offset: number, base: number, length: number): boolean {
   return offset >= base && offset < base + length;
 }
 
-/** GICD_TYPER of `gic`. */
+/** GICD_TYPER of `gic`: with an ITS, LPIS and 16 interrupt ID bits (KVM's INTERRUPT_ID_BITS_ITS). */
 export function distTyperV3(gic: VgicV3): number {
   const itLines = gic.nrIrqs / 32 - 1;
   const cpuNumber = Math.min(gic.nrVcpus, 8) - 1;
-  return (itLines | (cpuNumber << 5) | (TYPER_IDBITS << 19) | TYPER_NO1N) >>> 0;
+  const ids = gic.hasLpis ? ((LPI_ID_BITS - 1) << 19) | GICD_TYPER_LPIS : TYPER_IDBITS << 19;
+  return (itLines | (cpuNumber << 5) | ids | TYPER_NO1N) >>> 0;
 }
 
 /** The distributor frame of `gic`, as the guest (`user` false) or user space (`user` true) accesses it. */

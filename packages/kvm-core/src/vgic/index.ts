@@ -2,7 +2,8 @@
  * The vGIC: KVM's in-kernel interrupt controller as a deterministic state machine. `VgicV3` (distributor,
  * redistributors, ICC_* system registers) and `VgicV2` (distributor, GICC frames), each with the guest's register
  * accesses, the user-space save/restore accessors of KVM's device attributes, interrupt lines in and IRQ/FIQ
- * outputs through callbacks. `Vm.createDevice` wires it to the VM (../vgic-device.ts, ../vgic-guest.ts).
+ * outputs through callbacks; the GICv3's LPIs (its-lpis.ts) and ITS (its.ts). `Vm.createDevice` wires them to the VM
+ * (../vgic-device.ts, ../vgic-its-device.ts, ../vgic-guest.ts).
  */
 export { VgicModel, type Acknowledged, type VgicOptions } from './vgic-model.js';
 export { VgicV3, type VgicV3Options } from './vgic-v3.js';
@@ -17,3 +18,9 @@ export {
 } from './constants.js';
 export { IrqState } from './irq-state.js';
 export { CpuInterfaceState } from './cpu-interface-state.js';
+export { Its, type ItsCollection, type ItsDeviceEntry, type ItsHost, type ItsIte } from './its.js';
+export { E_ITS, ITS_CMD } from './its-commands.js';
+export { GITS, GITS_FRAME_SIZE, GITS_TYPER_VALUE } from './its-registers.js';
+export { LpiIrq, Lpis } from './its-lpis.js';
+export type { GuestMemory } from './its-guest-memory.js';
+export { FIRST_LPI } from './constants.js';

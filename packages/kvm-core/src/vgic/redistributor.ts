@@ -1,7 +1,10 @@
 /**
  * A GICv3 redistributor (IHI 0069 §12.10-12.11): two 64 KiB frames per vCPU, RD_base (control and identification)
- * and SGI_base (that vCPU's SGIs and PPIs: the bank-0 registers the distributor leaves RAZ/WI). Without an ITS
- * there are no LPIs: EnableLPIs, PROPBASER, PENDBASER, INVLPIR, INVALLR are RAZ/WI and SYNCR reads 0 (idle).
+ * and SGI_base (that vCPU's SGIs and PPIs: the bank-0 registers the distributor leaves RAZ/WI). With an ITS
+ * (`gic.hasLpis`) GICR_CTLR.EnableLPIs, PROPBASER (one for all redistributors, as KVM), PENDBASER (PTZ reads 0;
+ * both ignore writes while EnableLPIs is set), INVLPIR and INVALLR (lower word; while EnableLPIs is set) work and
+ * GICR_TYPER.PLPIS is set (its-lpis.ts); without one they are RAZ/WI. SYNCR reads 0 (idle): every change is done
+ * when its write completes.
  *
  * GICR_WAKER: ProcessorSleep is kept (reset 0: awake, as KVM, whose WAKER is RAZ/WI) and ChildrenAsleep reads as
  * its copy; the vCPU's interrupts are delivered either way (there is no power management to model).
@@ -10,7 +13,8 @@
  * User-space view (KVM_DEV_ARM_VGIC_GRP_REDIST_REGS): ISPENDR0 reads the latch and a write sets each latch to
  * its bit; ICPENDR0 is RAZ/WI; TYPER ignores writes.
  */
-import { iidr, NR_PRIVATE_IRQS } from './constants.js';
+import { FIRST_LPI, iidr, NR_PRIVATE_IRQS } from './constants.js';
+import { GICR_CTLR_ENABLE_LPIS, GICR_TYPER_PLPIS, half, updateHalf } from './its-registers.js';
 import { readBits, readConfig, readPriority, writeBits, writeConfig, writePriority } from './irq-banks.js';
 import type { AccessClass, RegisterFrame } from './mmio.js';
 import {
@@ -28,7 +32,7 @@ function inRange(offset: number, base: number, length: number): boolean {
 
 /** GICR_TYPER of vCPU `rd`'s redistributor, as a 64-bit value. */
 export function redistTyper(gic: VgicV3, rd: number): bigint {
-  const low = ((rd & 0xffff) << 8) | (rd === gic.nrVcpus - 1 ? GICR_TYPER_LAST : 0);
+  const low = ((rd & 0xffff) << 8) | (rd === gic.nrVcpus - 1 ? GICR_TYPER_LAST : 0) | (gic.hasLpis ? GICR_TYPER_PLPIS : 0);
   return BigInt(low >>> 0) | (BigInt(gic.affinity(rd)) << 32n);
 }
 
@@ -46,7 +50,13 @@ export function redistributorFrame(gic: VgicV3, rd: number, user: boolean): Regi
     read32(offset: number): number {
       switch (offset) {
         case GICR.CTLR:
-          return GICR_CTLR_CES | GICR_CTLR_IR;
+          return GICR_CTLR_CES | GICR_CTLR_IR | (gic.hasLpis ? gic.lpis.ctlr(rd) : 0);
+        case GICR.PROPBASER:
+        case GICR.PROPBASER + 4:
+          return gic.hasLpis ? half(gic.lpis.propbaser, offset) : 0;
+        case GICR.PENDBASER:
+        case GICR.PENDBASER + 4:
+          return gic.hasLpis ? half(gic.lpis.readPendbaser(rd), offset) : 0;
         case GICR.IIDR:
           return GICR_IIDR_VALUE;
         case GICR.TYPER:
@@ -78,6 +88,7 @@ export function redistributorFrame(gic: VgicV3, rd: number, user: boolean): Regi
       }
     },
     write32(offset: number, value: number): void {
+      if (gic.hasLpis && lpiWrite(gic, rd, offset, value)) return;
       switch (offset) {
         case GICR.WAKER:
           gic.setProcessorSleep(rd, (value & GICR_WAKER_PROCESSOR_SLEEP) !== 0);
@@ -121,4 +132,36 @@ export function redistributorFrame(gic: VgicV3, rd: number, user: boolean): Regi
       if (intid >= 0 && intid < NR_PRIVATE_IRQS) writePriority(gic, rd, intid, value);
     },
   };
+}
+
+/** A write of an LPI register of vCPU `rd`'s redistributor (the VM has an ITS): true if `offset` is one. */
+function lpiWrite(gic: VgicV3, rd: number, offset: number, value: number): boolean {
+  const lpis = gic.lpis;
+  switch (offset) {
+    case GICR.CTLR:
+      lpis.setEnabled(rd, (value & GICR_CTLR_ENABLE_LPIS) !== 0);
+      return true;
+    case GICR.PROPBASER:
+    case GICR.PROPBASER + 4:
+      lpis.writePropbaser(rd, (old) => updateHalf(old, offset, value));
+      return true;
+    case GICR.PENDBASER:
+    case GICR.PENDBASER + 4:
+      lpis.writePendbaser(rd, (old) => updateHalf(old, offset, value));
+      return true;
+    case GICR.INVLPIR: {
+      // The upper word is for vPEs (not modelled); nothing happens while LPIs are disabled, as in KVM.
+      const irq = lpis.enabled[rd] === true && value >>> 0 >= FIRST_LPI ? lpis.table.get(value >>> 0) : undefined;
+      if (irq !== undefined) lpis.readConfig(irq);
+      return true;
+    }
+    case GICR.INVALLR:
+      if (lpis.enabled[rd] === true) lpis.invalidateAll(rd);
+      return true;
+    case GICR.INVLPIR + 4:
+    case GICR.INVALLR + 4:
+      return true;
+    default:
+      return false;
+  }
 }

@@ -9,7 +9,7 @@
  */
 import { fail } from '../errors.js';
 import { CpuInterfaceState } from './cpu-interface-state.js';
-import { FIRST_SPI, MAX_NR_IRQS, MIN_NR_IRQS, NR_PRIVATE_IRQS, NR_SGIS } from './constants.js';
+import { FIRST_LPI, FIRST_SPI, MAX_NR_IRQS, MIN_NR_IRQS, NR_PRIVATE_IRQS, NR_SGIS } from './constants.js';
 import { IrqState, IrqTable } from './irq-state.js';
 
 /** GICD_CTLR's group enable bits (GICv2 and GICv3 alike). */
@@ -93,6 +93,9 @@ export abstract class VgicModel {
   /** Which active-priority word an acknowledged interrupt of `group` uses. */
   abstract apIndex(group: number): number;
 
+  /** Call `fn` with each LPI `vcpu` may be signalled (GICv3 with an ITS; none by default). */
+  protected forEachLpi(_vcpu: number, _fn: (irq: IrqState) => void): void {}
+
   /** Throw EINVAL unless `vcpu` is a vCPU index of this vGIC. */
   checkVcpu(vcpu: number): void {
     if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.nrVcpus) {
@@ -141,17 +144,18 @@ export abstract class VgicModel {
     const consider = (irq: IrqState) => {
       if (!irq.enabled || irq.active || !irq.pending) return;
       if (!(irq.group === 0 ? en0 : en1)) return;
-      if (best === undefined || irq.priority < best.priority) best = irq;
+      if (best === undefined || irq.priority < best.priority || (irq.priority === best.priority && irq.intid < best.intid)) best = irq;
     };
     for (const irq of this.irqs.privateIrqs(vcpu)) consider(irq);
     for (const irq of this.irqs.sharedIrqs()) if (this.routesTo(irq, vcpu)) consider(irq);
+    this.forEachLpi(vcpu, consider);
     return best;
   }
 
   /**
-   * Acknowledge `irq` on `vcpu`: it becomes active, its latch clears (a level-sensitive interrupt whose line is
-   * still high stays pending too) and its group priority becomes active. A GICv2 SGI gives up its lowest pending
-   * source, and stays pending while other sources are.
+   * Acknowledge `irq` on `vcpu`: it becomes active (an LPI, which has no active state, does not), its latch clears
+   * (a level-sensitive interrupt whose line is still high stays pending too) and its group priority becomes active.
+   * A GICv2 SGI gives up its lowest pending source, and stays pending while other sources are.
    */
   acknowledge(vcpu: number, irq: IrqState): Acknowledged {
     let source = 0;
@@ -164,7 +168,7 @@ export abstract class VgicModel {
     } else {
       irq.pendingLatch = false;
     }
-    irq.active = true;
+    if (irq.intid < FIRST_LPI) irq.active = true;
     this.cpus[vcpu]!.activatePriority(irq.priority, irq.group, this.apIndex(irq.group));
     this.changed(vcpu, irq);
     return { irq, source };
@@ -201,10 +205,10 @@ export abstract class VgicModel {
 
   /**
    * After a change of `irq` (as `vcpu` sees it): recompute the outputs of the vCPUs it can reach, its owner or the
-   * SPI's targets. The register files call it after each change they make.
+   * SPI's targets (an LPI's caller passes its target). The register files call it after each change they make.
    */
   changed(vcpu: number, irq: IrqState): void {
-    if (irq.intid < FIRST_SPI) {
+    if (irq.intid < FIRST_SPI || irq.intid >= FIRST_LPI) {
       this.refresh(vcpu);
       return;
     }

@@ -1,7 +1,8 @@
 /**
  * The GICv3 model (KVM_DEV_TYPE_ARM_VGIC_V3): a distributor, one redistributor per vCPU, and the system-register
  * CPU interface, with affinity routing and a single security state (GICD_CTLR.ARE = DS = 1) as KVM provides them.
- * Group 1 interrupts are signalled as IRQ, Group 0 as FIQ. No ITS and no LPIs.
+ * Group 1 interrupts are signalled as IRQ, Group 0 as FIQ. LPIs (its-lpis.ts) exist once the VM has an ITS
+ * (`hasLpis`, KVM's vgic_has_its): then GICD_TYPER reports them and the redistributors' LPI registers work.
  *
  * Reset state as KVM's: SGIs enabled and edge-triggered, PPIs level-sensitive, every interrupt Group 1 (KVM
  * resets GICv3 interrupts to Group 1), priority 0, SPIs level-sensitive and routed to affinity 0.0.0.
@@ -14,6 +15,8 @@ import {
 } from './cpu-interface-v3.js';
 import { distributorV3Frame } from './distributor-v3.js';
 import type { IrqState } from './irq-state.js';
+import type { GuestMemory } from './its-guest-memory.js';
+import { Lpis } from './its-lpis.js';
 import { mmioRead, mmioWrite, userRead, userWrite } from './mmio.js';
 import { redistributorFrame } from './redistributor.js';
 import { VgicModel, type VgicOptions } from './vgic-model.js';
@@ -22,6 +25,8 @@ import { VgicModel, type VgicOptions } from './vgic-model.js';
 export interface VgicV3Options extends VgicOptions {
   /** Each vCPU's MPIDR_EL1 (default: KVM's, `mpidrForVcpuId(index)`). */
   readonly mpidrs?: readonly bigint[];
+  /** Guest memory, where the LPI configuration and pending tables are (none: LPIs cannot be mapped). */
+  readonly memory?: GuestMemory;
 }
 
 /** A GICv3 with its redistributors and CPU interfaces. */
@@ -30,6 +35,13 @@ export class VgicV3 extends VgicModel {
   private readonly aff: number[];
   private readonly aff3: number[];
   private readonly sleep: boolean[];
+  /** The LPIs and the redistributors' LPI registers. */
+  readonly lpis: Lpis;
+  /**
+   * Whether the VM has an ITS (KVM's vgic_has_its): GICD_TYPER.LPIS and IDbits 16, GICR_TYPER.PLPIS, and
+   * GICR_CTLR.EnableLPIs, GICR_PROPBASER/PENDBASER, GICR_INVLPIR/INVALLR working (RAZ/WI without).
+   */
+  hasLpis = false;
 
   constructor(options: VgicV3Options) {
     super(options, V3_MAX_VCPUS, 'vGICv3');
@@ -45,6 +57,7 @@ export class VgicV3 extends VgicModel {
       this.aff3.push(Number((mpidr >> 32n) & 0xffn));
     }
     this.sleep = new Array<boolean>(this.nrVcpus).fill(false);
+    this.lpis = new Lpis(this, options.memory);
     for (let v = 0; v < this.nrVcpus; v++) {
       for (const irq of this.irqs.privateIrqs(v)) {
         irq.group = 1;
@@ -65,6 +78,10 @@ export class VgicV3 extends VgicModel {
 
   override apIndex(group: number): number {
     return group;
+  }
+
+  protected override forEachLpi(vcpu: number, fn: (irq: IrqState) => void): void {
+    if (this.hasLpis) for (const irq of this.lpis.deliverable(vcpu)) fn(irq);
   }
 
   /** vCPU `vcpu`'s Aff2.Aff1.Aff0. */
