@@ -48,15 +48,11 @@ export function createVirtGic(vm: Vm, version: GicVersion): Device | undefined {
     const its = vm.createDevice(KVM_DEV_TYPE_ARM_VGIC_ITS);
     its.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_ADDR, attr: KVM_VGIC_ITS_ADDR_TYPE, value: GIC_ITS_BASE });
     its.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_CTRL, attr: KVM_DEV_ARM_VGIC_CTRL_INIT });
-    itsOfVm.set(vm, its);
   }
   return dev;
 }
 
-/** The ITS device createVirtGic made for each VM (one with a GICv3). */
-const itsOfVm = new WeakMap<Vm, Device>();
-
-/** The ITS of a virt machine's VM (its GICv3's), or undefined (a GICv2, or no GIC). */
+/** The ITS of a virt machine's VM (the one createVirtGic gives its GICv3), or undefined (a GICv2, or no GIC). */
 export function virtIts(vm: Vm): Device | undefined {
-  return itsOfVm.get(vm);
+  return vm.vgic?.its[0];
 }

@@ -42,4 +42,10 @@ export { VirtioBlk, type VirtioBlkState } from './virtio-blk.js';
 export { VirtioMmioTransport, type VirtioDevice, type VirtioMmioState } from './virtio-mmio.js';
 export { checkPl011State, type Pl011State } from './pl011.js';
 export { Pl031, PL031_BASE, PL031_SIZE, RTC, checkPl031State, type Pl031State } from './pl031.js';
+export {
+  PcieHost, PCIE_ECAM_BASE, PCIE_ECAM_SIZE, PCIE_MMIO_BASE, PCIE_MMIO_SIZE, PCIE_MMIO_HIGH_BASE, PCIE_MMIO_HIGH_SIZE, PCIE_PIO_BASE,
+  PCIE_PIO_SIZE, PCI_TESTDEV_DEVFN, type PcieHostOptions, type PcieHostState,
+} from './pcie-host.js';
+export { PciFunction, type PciBar, type PciBarRegion, type PciIdentity } from './pci-function.js';
+export { PciTestdev } from './pci-testdev.js';
 export { hostClock, deterministicClock, DEFAULT_ICOUNT_SHIFT, type ClockMode, type VmClock } from './clock.js';

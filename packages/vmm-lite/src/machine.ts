@@ -1,10 +1,10 @@
 /**
  * The QEMU `virt` machine as vmm-lite builds it on kvm-core: RAM at 0x4000_0000, a PL011 at 0x0900_0000 (its
- * interrupt on SPI 1), a PL031 RTC at 0x0901_0000, kvm-core's in-kernel GICv3 or GICv2 at 0x0800_0000 (gic.ts), PSCI
+ * interrupt on SPI 1), a PL031 RTC at 0x0901_0000 (SPI 2), the generic PCIe host (ECAM at 0x40_1000_0000), kvm-core's in-kernel GICv3 or GICv2 at 0x0800_0000 (gic.ts), PSCI
  * over HVC (handled by kvm-core), a device tree, and the run loop that answers the vCPUs' exits.
  */
 import {
-  CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PMU_V3, KVM_ARM_VCPU_PMU_V3_CTRL,
+  COUNTER_HZ, CoreReg, Kvm, KvmError, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PMU_V3, KVM_ARM_VCPU_PMU_V3_CTRL,
   KVM_ARM_VCPU_PMU_V3_INIT, KVM_ARM_VCPU_PMU_V3_IRQ, KVM_ARM_VCPU_POWER_OFF, KVM_ARM_VCPU_PSCI_0_2, PMU_PPI,
   KVM_CAP_ARM_MTE, KVM_CAP_ARM_NISV_TO_USER, KVM_MP_STATE_STOPPED, KVM_SYSTEM_EVENT_RESET,
   KVM_SYSTEM_EVENT_SHUTDOWN, mpidrForVcpuId, type Device, type HostMapping, type KvmExit, type PageUpgradePolicy, type Vcpu, type Vm,
@@ -24,7 +24,8 @@ import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
 import { defaultPlatform, type Platform } from './platform.js';
 import { bootSeeds } from './boot-seeds.js';
-import { createVirtGic, PL011_SPI, type GicVersion } from './gic.js';
+import { createVirtGic, PL011_SPI, PL031_SPI, type GicVersion } from './gic.js';
+import { PcieHost } from './pcie-host.js';
 import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import { VirtioMmioTransport } from './virtio-mmio.js';
 import { VirtioBlk } from './virtio-blk.js';
@@ -176,6 +177,11 @@ export interface VirtMachineOptions {
    * plugs a `-device virtio-blk-device`. Open a raw image file with `openDiskFile` (Node), or use `memoryDisk`.
    */
   drive?: BlockDisk;
+  /**
+   * QEMU's pci-testdev at 00:01.0 behind the PCIe host (pci-testdev.ts), as `-device pci-testdev` (kvm-unit-tests'
+   * arm/run adds it to every test). Default false.
+   */
+  pciTestdev?: boolean;
 }
 
 /** The virtio-mmio transport QEMU's virt plugs the first virtio device into: the last one (it fills them backwards). */
@@ -239,6 +245,8 @@ export class VirtMachine {
   readonly clock: VmClock;
   /** The framebuffer, with the `framebuffer` option. */
   readonly framebuffer: Framebuffer | undefined;
+  /** The generic PCIe host bridge (pcie-host.ts): its ECAM at 0x40_1000_0000 and its windows. */
+  readonly pcie: PcieHost;
   /** The virtio-blk device's transport, with the `drive` option. */
   readonly virtioBlk: VirtioMmioTransport | undefined;
   /** The host's services (VirtMachineOptions.platform). */
@@ -315,7 +323,10 @@ export class VirtMachine {
     // Host: the PL031 reads wall-clock time. Deterministic: the kvm-core counter the timers count (1 GHz: ns), so
     // the RTC also moves with the idle jumps to a timer's deadline.
     this.clock = clock.mode === 'host' ? hostClock('now' in clock ? clock.now : undefined) : counterClock(this.vm.clock);
-    this.rtc = new Pl031(this.clock);
+    // SPI 2 of QEMU's virt (INTID 34), a level, once the GIC exists.
+    this.rtc = new Pl031(this.clock, (level) => {
+      if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + PL031_SPI), level);
+    });
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
     const blkAt = VIRTIO_MMIO_BASE + VIRTIO_BLK_TRANSPORT * VIRTIO_MMIO_STRIDE;
     this.bus.map(VIRTIO_MMIO_BASE, (options.drive === undefined ? VIRTIO_MMIO_COUNT : VIRTIO_BLK_TRANSPORT) * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
@@ -323,6 +334,8 @@ export class VirtMachine {
       new VirtioBlk(options.drive), ramGuestMemory(this.vm, this.ram, this.ramBase),
       (level) => { if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + VIRTIO_MMIO_FIRST_SPI + VIRTIO_BLK_TRANSPORT), level); });
     if (this.virtioBlk !== undefined) this.bus.map(blkAt, VIRTIO_MMIO_STRIDE, this.virtioBlk);
+    this.pcie = new PcieHost({ testdev: options.pciTestdev ?? false });
+    this.pcie.mapOn(this.bus);
 
     const vcpus: Vcpu[] = [];
     this.pmu = options.pmu ?? true;
@@ -359,7 +372,7 @@ export class VirtMachine {
   load(opts: BootOptions): BootLayout {
     const seeds = bootSeeds(this.clock.mode === 'deterministic');
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
-      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu, seeds });
+      buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu, seeds, pcie: true });
     const initrdSize = opts.initrd?.length;
     // The blob's size does not depend on the initrd's address, only on whether there is one.
     const sizing = dt(initrdSize === undefined ? undefined : { start: 0, end: 0 });
@@ -423,6 +436,7 @@ export class VirtMachine {
     try {
       for (;;) {
         if (opts.shouldStop?.() === true) return this.result('stop-requested', `stopped on request (after ${this.instructions} instructions)`);
+        this.rtc.update(); // an RTC alarm that came due raises its SPI (level) before idle vCPUs are looked at
         for (const i of idle) if (this.vcpus[i]!.irqPending) idle.delete(i);
         let ran = false;
         if (!quick) this.eventful = false;
@@ -491,12 +505,21 @@ export class VirtMachine {
       const d = this.vcpus[i]!.timerDeadline();
       if (d !== undefined && d > now && (first === undefined || d < first)) first = d;
     }
+    const rtc = this.rtcDeadline(now);
+    if (rtc !== undefined && (first === undefined || rtc < first)) first = rtc;
     return first;
+  }
+
+  /** The VM clock tick at which the PL031's unmasked alarm raises its interrupt, if one is armed and still ahead. */
+  private rtcDeadline(now: bigint): bigint | undefined {
+    const ns = this.rtc.nsUntilAlarm();
+    return ns === undefined || ns === 0n ? undefined : now + (ns * COUNTER_HZ + 999_999_999n) / 1_000_000_000n;
   }
 
   /** Whether a vCPU's timer is armed for a deadline still ahead (the machine will see an event then). */
   private timerArmed(): boolean {
     const now = this.vm.clock.now();
+    if (this.rtcDeadline(now) !== undefined) return true;
     return this.vcpus.some((v) => {
       const d = v.getMpState() === KVM_MP_STATE_STOPPED ? undefined : v.timerDeadline();
       return d !== undefined && d > now;
@@ -532,7 +555,7 @@ export class VirtMachine {
   /** Guest-visible state outside the vCPUs and RAM, for the loop detector: devices, input, output so far. */
   private deviceState(): string {
     const input = this.input;
-    return `${JSON.stringify(this.uart.saveState())};rtc=${this.rtc.loopState()};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
+    return `${JSON.stringify(this.uart.saveState())};rtc=${this.rtc.loopState()};pcie=${this.pcie.loopState()};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
   }
 
   /**

@@ -17,8 +17,10 @@
  * - Accesses of 1, 2 or 4 bytes are decoded by their exact offset (a byte read of RTCDR gives its low byte; a read
  *   at 0x01 hits no register); 64-bit ones are two 32-bit ones (MmioBus). Reserved offsets, reads of RTCICR and
  *   writes to the read-only registers are ignored and read as 0 (QEMU logs a guest error).
- * - The interrupt output (SPI 2 on QEMU's virt, which the device tree gives) is not connected to the vGIC yet. The
- *   state is in RTCRIS/RTCMIS for a guest that polls.
+ * - The interrupt output is RTCMIS bit 0, a level (SPI 2 on QEMU's virt: machine.ts drives it through the vGIC). It
+ *   is re-evaluated after every guest access and whenever the machine calls {@link Pl031.update} (between rounds of
+ *   the run loop, and after an idle wait for the alarm, {@link Pl031.nsUntilAlarm}), so an alarm that comes due while
+ *   the guest waits in WFI raises the line.
  */
 import type { AccessSize, MmioDevice } from './bus.js';
 import type { VmClock } from './clock.js';
@@ -79,18 +81,38 @@ export class Pl031 implements MmioDevice {
   /** Clock time (ns) at which the armed alarm sets RIS; undefined when none is armed. */
   private alarmAt: bigint | undefined;
   private accesses = 0;
+  /** The interrupt output's level as last reported. */
+  private level = false;
 
-  constructor(private readonly clock: VmClock) {}
+  /** `onInterrupt(level)` is called when the interrupt output (RTCMIS bit 0) changes. */
+  constructor(private readonly clock: VmClock, private readonly onInterrupt?: (level: boolean) => void) {}
 
   /** The counter (RTCDR) now. */
   count(): number {
     return Number(this.timeNs() / NS_PER_S);
   }
 
-  /** The interrupt output (RTCMIS bit 0); not wired to the vGIC yet. */
+  /** The interrupt output (RTCMIS bit 0). */
   get interrupt(): boolean {
     this.poll();
     return (this.is & this.im) !== 0;
+  }
+
+  /** Let an alarm that has come due set RTCRIS, and report the interrupt output if it changed. */
+  update(): void {
+    this.poll();
+    this.signal();
+  }
+
+  /**
+   * Ns of the VM clock until the armed alarm raises the interrupt output, when one is armed and unmasked (RTCIMSC);
+   * undefined otherwise (nothing to wait for).
+   */
+  nsUntilAlarm(): bigint | undefined {
+    this.poll();
+    if (this.alarmAt === undefined || this.im === 0) return undefined;
+    const d = this.alarmAt - this.clock.nowNs();
+    return d > 0n ? d : 0n;
   }
 
   /** Every register, the clock offset and the pending alarm, for snapshots (snapshot.ts). */
@@ -114,6 +136,8 @@ export class Pl031 implements MmioDevice {
     this.mr = s.mr; this.lr = s.lr; this.im = s.im; this.is = s.is;
     this.offsetNs = this.clock.mode === 'host' ? BigInt(s.offsetNs) : mod(BigInt(s.timeNs) - now);
     this.alarmAt = s.alarmNs === null ? undefined : now + BigInt(s.alarmNs);
+    // The vGIC's line level is restored with the vGIC; this only resynchronises what was last reported.
+    this.level = (this.is & this.im) !== 0;
   }
 
   /**
@@ -128,6 +152,7 @@ export class Pl031 implements MmioDevice {
     this.accesses++;
     this.poll();
     const v = this.readReg(offset);
+    this.signal();
     return BigInt(size >= 4 ? v >>> 0 : v & ((1 << (8 * size)) - 1));
   }
 
@@ -149,6 +174,7 @@ export class Pl031 implements MmioDevice {
       case RTC.ICR: this.is &= ~v; break;
       default: break; // RTCCR (always running), read-only registers, reserved offsets: ignored
     }
+    this.signal();
   }
 
   // ---- internals ----
@@ -180,6 +206,15 @@ export class Pl031 implements MmioDevice {
       this.is = 1;
     } else {
       this.alarmAt = this.clock.nowNs() + BigInt(ticks) * NS_PER_S;
+    }
+  }
+
+  /** Report the interrupt output to `onInterrupt` when it differs from what was last reported. */
+  private signal(): void {
+    const level = (this.is & this.im) !== 0;
+    if (level !== this.level) {
+      this.level = level;
+      this.onInterrupt?.(level);
     }
   }
 

@@ -35,6 +35,7 @@ import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
 import { VirtMachine, type VirtMachineOptions } from './machine.js';
 import { checkPl011State } from './pl011.js';
 import { checkPl031State } from './pl031.js';
+import { checkPcieHostState, PcieHost, pcieStateHasTestdev } from './pcie-host.js';
 import { checkVirtioMmioState } from './virtio-mmio.js';
 import { checkVirtioBlkState } from './virtio-blk.js';
 import {
@@ -545,6 +546,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   for (const [k, s] of Object.entries(devices)) {
     // A snapshot from before the PL031 existed has no pl031 entry: the RTC then keeps the fresh machine's state.
     const check = k.startsWith('pl011@') ? checkPl011State : k.startsWith('pl031@') ? checkPl031State
+      : k.startsWith('pcie@') ? checkPcieHostState
       : k.startsWith('virtio-blk@') ? (x: unknown) => { checkVirtioMmioState(x, 1); checkVirtioBlkState(x.device); } : undefined;
     try {
       check?.(s);
@@ -593,7 +595,9 @@ export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreC
   const policy = overrides.policy ?? h.policy;
   const memBackend = overrides.memBackend ?? h.memBackend;
   const protMte = overrides.protMte ?? h.protMte;
-  return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pmu: snap.pmu, pagePolicy: policyByName(policy), memBackend, protMte, policy };
+  return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pmu: snap.pmu,
+    pciTestdev: Object.entries(snap.devices).some(([k, s]) => k.startsWith('pcie@') && pcieStateHasTestdev(s)),
+    pagePolicy: policyByName(policy), memBackend, protMte, policy };
 }
 
 /** What a restore wrote: pages of RAM and pages of tags (exactly the pages the snapshot holds). */
@@ -636,6 +640,14 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   for (const k of Object.keys(snap.devices)) {
     const d = byKey.get(k);
     if (d === undefined || !snapshottable(d)) bad(`snapshot is incompatible: device ${k} does not exist on this machine`);
+    if (d instanceof PcieHost) {
+      const host: PcieHost = d;
+      try {
+        host.checkState(snap.devices[k]);
+      } catch (e) {
+        bad(`snapshot is incompatible: ${(e as Error).message}`);
+      }
+    }
   }
 
   // ---- from here on, writes only ----

@@ -2,13 +2,17 @@
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
  * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (a virtio-blk
  * disk, when there is one, appears on the last: the node is the same),
- * the console and the RTC. Node names, compatibles and property values follow what QEMU's virt board generates under
+ * the console, the RTC and the PCIe host bridge. Node names, compatibles and property values follow what QEMU's virt board generates under
  * KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */
 import { FdtBuilder } from './fdt.js';
 import type { FramebufferDescription } from './framebuffer.js';
 import { PL011_BASE, PL011_SIZE } from './pl011.js';
 import { PL031_BASE, PL031_SIZE } from './pl031.js';
+import {
+  PCIE_ECAM_BASE, PCIE_ECAM_SIZE, PCIE_FIRST_SPI, PCIE_MMIO_BASE, PCIE_MMIO_HIGH_BASE, PCIE_MMIO_HIGH_SIZE, PCIE_MMIO_SIZE,
+  PCIE_NODE, PCIE_PIO_BASE, PCIE_PIO_SIZE,
+} from './pcie-host.js';
 import { VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import {
   GIC_CPU_BASE, GIC_CPU_SIZE, GIC_DIST_BASE, GIC_DIST_SIZE, GIC_ITS_BASE, GIC_ITS_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE,
@@ -27,7 +31,7 @@ const PHANDLE_APB_PCLK = 0x8000;
 const PHANDLE_CPU0 = 0x8100;
 /** The interrupt controller's phandle: QEMU's virt gives it 0x8003. */
 const PHANDLE_GIC = 0x8003;
-/** The ITS's phandle (the msi-parent a PCIe host would name). */
+/** The ITS's phandle (the PCIe host's msi-map names it). */
 const PHANDLE_ITS = 0x8004;
 /** The GIC binding's level-high trigger type. */
 const IRQ_TYPE_LEVEL_HIGH = 4;
@@ -59,6 +63,8 @@ export interface VirtDeviceTreeOptions {
    * randomises its own addresses with the second. Omitted when undefined.
    */
   seeds?: { readonly rng: Uint8Array; readonly kaslr: bigint } | undefined;
+  /** The generic PCIe host bridge node (pcie-host.ts), as QEMU's virt gives it; default false. */
+  pcie?: boolean | undefined;
 }
 
 export const PL011_NODE = `/pl011@${PL011_BASE.toString(16)}`;
@@ -173,7 +179,7 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
     .prop('clock-names', ['uartclk', 'apb_pclk'])
     .endNode();
 
-  // The RTC (pl031.ts): QEMU's SPI 2 in the tree, though the model's interrupt output is not wired yet.
+  // The RTC (pl031.ts): its interrupt output drives SPI 2, as QEMU's virt.
   fdt.beginNode(PL031_NODE.slice(1))
     .prop('compatible', ['arm,pl031', 'arm,primecell'])
     .prop('reg', { u64: [PL031_BASE, PL031_SIZE] });
@@ -181,6 +187,8 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
   fdt.prop('clocks', { cells: [PHANDLE_APB_PCLK] })
     .prop('clock-names', 'apb_pclk')
     .endNode();
+
+  if (o.pcie === true) pcieNode(fdt, gic);
 
   fdt.beginNode('aliases').prop('serial0', PL011_NODE).endNode();
 
@@ -210,4 +218,45 @@ export function buildVirtDeviceTree(o: VirtDeviceTreeOptions): Uint8Array {
 
   fdt.endNode();
   return fdt.finish();
+}
+
+/** The high and low 32-bit cells of a number below 2^53. */
+const split = (v: number): [number, number] => [Math.floor(v / 2 ** 32), v >>> 0];
+
+/**
+ * The PCIe host bridge (pcie-host.ts) as QEMU's virt describes it with highmem on: ECAM `reg`, the I/O, 32-bit and
+ * 64-bit memory windows in `ranges` (3 PCI address cells: space code in the first, then the 64-bit PCI address),
+ * INTx of slot s, pin p (1..4) to SPI 3 + (s + p - 1) % 4, level-high, over slot bits [12:11] and the pin; MSIs to the
+ * ITS with a GICv3 (a GICv2 has no MSI frame here: QEMU's GICv2m is not modelled).
+ */
+function pcieNode(fdt: FdtBuilder, gic: GicVersion): void {
+  fdt.beginNode(PCIE_NODE.slice(1));
+  if (gic !== 'none') {
+    const map: number[] = [];
+    for (let slot = 0; slot < 4; slot++) {
+      for (let pin = 1; pin <= 4; pin++) {
+        map.push(slot << 11, 0, 0, pin, PHANDLE_GIC, 0, 0, 0, PCIE_FIRST_SPI + ((slot + pin - 1) % 4), IRQ_TYPE_LEVEL_HIGH);
+      }
+    }
+    fdt.prop('interrupt-map-mask', { cells: [0x1800, 0, 0, 7] })
+      .prop('interrupt-map', { cells: map })
+      .prop('#interrupt-cells', { cells: [1] });
+  }
+  fdt.prop('ranges', {
+    cells: [
+      0x0100_0000, 0, 0, ...split(PCIE_PIO_BASE), ...split(PCIE_PIO_SIZE),
+      0x0200_0000, ...split(PCIE_MMIO_BASE), ...split(PCIE_MMIO_BASE), ...split(PCIE_MMIO_SIZE),
+      0x0300_0000, ...split(PCIE_MMIO_HIGH_BASE), ...split(PCIE_MMIO_HIGH_BASE), ...split(PCIE_MMIO_HIGH_SIZE),
+    ],
+  })
+    .prop('reg', { u64: [PCIE_ECAM_BASE, PCIE_ECAM_SIZE] });
+  if (gic === 'v3') fdt.prop('msi-map', { cells: [0, PHANDLE_ITS, 0, 0x1_0000] });
+  fdt.prop('dma-coherent', { cells: [] })
+    .prop('bus-range', { cells: [0, 0xff] })
+    .prop('linux,pci-domain', { cells: [0] })
+    .prop('#size-cells', { cells: [2] })
+    .prop('#address-cells', { cells: [3] })
+    .prop('device_type', 'pci')
+    .prop('compatible', 'pci-host-ecam-generic')
+    .endNode();
 }
