@@ -26,7 +26,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
 
 const USAGE = `usage: pnpm kvm-unit-tests [--json FILE] [--only NAME...] [--jobs N] [--max-instructions N] [--max-smp N]
-                          [--its-smp N] [--kut-dir DIR] [--list]
+                          [--its-smp N] [--clock host|deterministic] [--kut-dir DIR] [--list]
   --json FILE            also write the results as JSON
   --only NAME...         run only these tests (names from unittests.cfg)
   --jobs N               tests run at once (default 2)
@@ -34,6 +34,8 @@ const USAGE = `usage: pnpm kvm-unit-tests [--json FILE] [--only NAME...] [--jobs
   --max-smp N            what $MAX_SMP means in unittests.cfg (default 2, as on the machine QEMU's results are from)
   --its-smp N            what $MAX_SMP means for the its group's tests (default 4: they need 4 vCPUs, which vmm-lite
                          runs in one thread whatever the host's cores; 0: the same as --max-smp)
+  --clock C              the VM clock: host (default: host time, as QEMU) or deterministic (from instructions
+                         retired: timer latencies that do not depend on the host's load; what pnpm test uses)
   --kut-dir DIR          the built suite (default ../shared/kvm-unit-tests from the repository, or $KUT_DIR)
   --list                 print how each test would run (vmm-lite options or the SKIP reason), run nothing
 `;
@@ -42,7 +44,7 @@ class UsageError extends Error {}
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const o = { json: undefined, only: [], jobs: 2, maxInstructions: DEFAULT_MAX_INSTRUCTIONS, maxSmp: 2, itsSmp: 4, kutDir: process.env.KUT_DIR ?? resolve(ROOT, '../shared/kvm-unit-tests'), list: false, help: false };
+  const o = { json: undefined, only: [], jobs: 2, maxInstructions: DEFAULT_MAX_INSTRUCTIONS, maxSmp: 2, itsSmp: 4, clock: 'host', kutDir: process.env.KUT_DIR ?? resolve(ROOT, '../shared/kvm-unit-tests'), list: false, help: false };
   const count = (name, v) => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new UsageError(`${name} needs a positive integer, not '${v ?? ''}'`);
     return Number(v);
@@ -63,6 +65,10 @@ function parseArgs(argv) {
     else if (a === '--its-smp') {
       const v = value();
       o.itsSmp = v === '0' ? 0 : count(a, v);
+    }
+    else if (a === '--clock') {
+      o.clock = value();
+      if (o.clock !== 'host' && o.clock !== 'deterministic') throw new UsageError(`--clock must be host or deterministic, not '${o.clock}'`);
     }
     else if (a === '--kut-dir') o.kutDir = resolve(value());
     else if (a === '--list') o.list = true;
@@ -139,7 +145,7 @@ async function main() {
     const rows = await pool(plans.map((p) => async () => {
       const row = p.skip !== undefined
         ? { name: p.name, verdict: 'SKIP', reason: p.skip, timeMs: 0, summary: '', outcome: 'not run', migrations: 0 }
-        : { name: p.name, ...(await runTest(p, { kutDir: o.kutDir, dist, maxInstructions: o.maxInstructions, tmpDir })) };
+        : { name: p.name, ...(await runTest(p, { kutDir: o.kutDir, dist, maxInstructions: o.maxInstructions, clock: o.clock, tmpDir })) };
       process.stderr.write(`[${++done}/${plans.length}] ${p.name}: ${row.verdict}${row.timeMs > 0 ? ` (${(row.timeMs / 1000).toFixed(1)}s)` : ''}\n`);
       const { output: _output, ...kept } = row;
       return { ...kept, qemu: qemu.get(p.name), plan: p };
@@ -147,7 +153,7 @@ async function main() {
     process.stdout.write(`${formatTable(rows)}\n`);
     if (o.json !== undefined) {
       const report = {
-        suite: o.kutDir, maxSmp: o.maxSmp, itsSmp: o.itsSmp, maxInstructions: o.maxInstructions, totals: totals(rows),
+        suite: o.kutDir, maxSmp: o.maxSmp, itsSmp: o.itsSmp, clock: o.clock, maxInstructions: o.maxInstructions, totals: totals(rows),
         tests: rows.map(({ plan, ...r }) => ({
           ...r, file: plan.file, append: plan.append, smp: plan.smp, memoryMiB: plan.memoryMiB, mte: plan.mte,
           timeout: plan.timeout, migration: plan.migration, manual: plan.manual,

@@ -225,18 +225,28 @@ describe.skipIf(!HAVE_KUT)(`kvm-unit-tests on vmm-lite${HAVE_KUT ? '' : ` (skipp
   it('the expected list names every test of the cfg, and they PASS in bounded time', async () => {
     const names = parseCfg(readFileSync(join(KUT, 'unittests.cfg'), 'utf8')).map((e: { name: string }) => e.name);
     expect([...expected].sort()).toEqual([...names].sort());
-    const json = join(tmp, 'kut.json');
+    // The deterministic clock (time from instructions retired), so timer latencies (timer's "latency within 10 ms")
+    // do not depend on the host's load; micro-bench measures with the host's clock, as on QEMU.
+    const hostClock = ['micro-bench'];
+    const runs = [
+      { clock: 'deterministic', tests: expected.filter((n) => !hostClock.includes(n)) },
+      { clock: 'host', tests: hostClock },
+    ];
     const start = Date.now();
-    const { stdout } = await run(process.execPath, [SCRIPT, '--kut-dir', KUT, '--jobs', '2', '--json', json, '--only', ...expected], { timeout: 240_000 });
+    const reports: { tests: { name: string }[]; totals: { vmmLite: { PASS: number } } }[] = [];
+    for (const [i, r] of runs.entries()) {
+      const json = join(tmp, `kut-${i}.json`);
+      const { stdout } = await run(process.execPath, [SCRIPT, '--kut-dir', KUT, '--jobs', '2', '--clock', r.clock, '--json', json, '--only', ...r.tests], { timeout: 240_000 });
+      expect(stdout).toMatch(/^test +QEMU 10 +vmm-lite +time +reason \/ summary$/m);
+      expect(stdout).toMatch(new RegExp(`^totals: ${r.tests.length} tests; vmm-lite ${r.tests.length} PASS`, 'm'));
+      reports.push(JSON.parse(readFileSync(json, 'utf8')));
+    }
     const seconds = (Date.now() - start) / 1000;
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    const verdict = (n: string) => report.tests.find((t: { name: string }) => t.name === n);
+    const all = reports.flatMap((r) => r.tests);
+    const verdict = (n: string) => all.find((t: { name: string }) => t.name === n);
     for (const n of expected) expect({ n, ...verdict(n) }).toMatchObject({ n, verdict: 'PASS', status: 1 });
     expect(verdict('debug-bp-migration')).toMatchObject({ migrations: 1, outcome: 'shutdown' }); // through a restore
-    expect(report.tests).toHaveLength(expected.length);
-    expect(report.totals.vmmLite.PASS).toBe(expected.length);
-    expect(stdout).toMatch(/^test +QEMU 10 +vmm-lite +time +reason \/ summary$/m);
-    expect(stdout).toMatch(new RegExp(`^totals: ${expected.length} tests; vmm-lite ${expected.length} PASS`, 'm'));
+    expect(all).toHaveLength(expected.length);
     expect(seconds).toBeLessThan(200);
   }, 250_000);
 

@@ -18,6 +18,7 @@ const MAX_OUTPUT = 1 << 20;
  * @property {string} kutDir          the suite's directory (bin/, environ)
  * @property {string} dist            vmm-lite's built entry point (packages/vmm-lite/dist/index.js)
  * @property {number} maxInstructions the instruction bound of each process
+ * @property {'host' | 'deterministic'} [clock] the VM clock (default host); a restore keeps the snapshot's
  * @property {string} tmpDir          where snapshots go (removed after the test)
  */
 
@@ -39,6 +40,7 @@ export async function runTest(plan, ctx) {
   const boot = {
     dist: ctx.dist, kernel: join(ctx.kutDir, 'bin', plan.file), append: plan.append, initrd: join(ctx.kutDir, 'environ'),
     memoryMiB: plan.memoryMiB, smp: plan.smp, mte: plan.mte, gic: plan.gic, pmu: plan.pmu, maxInstructions: ctx.maxInstructions,
+    clock: ctx.clock ?? 'host',
   };
   const snap = (i) => join(ctx.tmpDir, `${plan.name}.${process.pid}.${i}.snap`);
   let output = '';

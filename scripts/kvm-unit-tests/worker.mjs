@@ -4,7 +4,7 @@
 // is written; the result is one JSON line on fd 3. The parent (runner.mjs) bounds the process's time.
 //
 // Run as: node worker.mjs '<job JSON>' with fd 3 open for writing. The job: { dist, kernel?, append?, initrd?,
-// memoryMiB?, smp?, mte?, gic?, pmu?, maxInstructions, deadline (ms since the epoch), snapshotIn?, snapshotOut? }.
+// memoryMiB?, smp?, mte?, gic?, pmu?, clock?, maxInstructions, deadline (ms since the epoch), snapshotIn?, snapshotOut? }.
 import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -79,7 +79,7 @@ try {
   } else {
     const kernel = readFileSync(job.kernel);
     // pciTestdev: arm/run gives every test `-device pci-testdev` (pci-test drives it).
-    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, ...(job.pmu !== undefined && { pmu: job.pmu }), pciTestdev: true, onSerial });
+    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, ...(job.pmu !== undefined && { pmu: job.pmu }), pciTestdev: true, clock: job.clock ?? 'host', onSerial });
     machine.load({ kernel, ...(job.append ? { append: job.append } : {}), ...(job.initrd !== undefined && { initrd: readFileSync(job.initrd) }) });
     config = { policy: 'mte-allowed', memBackend: 'anonymous', protMte: false, kernelSha256: vmm.sha256Hex(kernel) };
   }
