@@ -39,6 +39,7 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/insn/simd-int-common.ts: mulHi': 'the second result of mul32/pmul32, read by their caller right after the call: holds nothing between calls',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: POPCOUNT': 'bit counts of the 256 byte values, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: REVERSED': 'the 256 byte values bit-reversed, computed at import, never changed',
+  'packages/aarch64-cpu/src/fp/lanes.ts: HALF_SCALE': 'the 32 powers of two that scale a half\'s significand, computed at import, never changed',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: RSQRT9': 'RecipSqrtEstimate for every 9-bit input, computed at import, never changed',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: F64': 'scratch to read a double\'s bits, written and read within one call: holds nothing between calls',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: U32': 'the 32-bit view of F64 (same scratch)',

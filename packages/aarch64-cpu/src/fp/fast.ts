@@ -8,8 +8,12 @@
  * Single precision is computed in float64 and rounded once more with Math.fround: double rounding is harmless for
  * these operations since 53 >= 2 * 24 + 2.
  *
- * Each returns the result's low word (ctx.hi the high word) or {@link NO_FAST} to send the operation to the exact
- * path. Hot path: no allocation; values cross to floats through the context's scratch views.
+ * Two levels: the value level (addVD, mulVS, fmaVD, ...) takes operands that are already host floats (zero or inside
+ * the window, which the caller checks with isDOperand/isSOperand) and returns the result as a float, or NaN when the
+ * fast path does not apply (a fast result is never NaN); fp/lanes.ts uses it on the register file's float views.
+ * The bit level (addD, mulS, ...) takes the library's raw bits and returns the result's low word (ctx.hi the high
+ * word) or {@link NO_FAST} to send the operation to the exact path; its values cross to floats through the context's
+ * scratch views. Hot path: no allocation.
  */
 import type { FpCtx } from './ctx.js';
 import { IXC } from './format.js';
@@ -60,6 +64,17 @@ function sbits(ctx: FpCtx, r: number): number {
   return ctx.u32w[0]!;
 }
 
+/** Whether a double value may be a value-level operand: zero, or normal inside the window (false for NaN). */
+export const isDOperand = (x: number): boolean => {
+  const a = Math.abs(x);
+  return (a >= D_MIN && a < D_MAX) || a === 0;
+};
+/** Whether a single value (as a double) may be a value-level operand. */
+export const isSOperand = (x: number): boolean => {
+  const a = Math.abs(x);
+  return (a >= S_MIN && a < S_MAX) || a === 0;
+};
+
 const inDWindow = (r: number): boolean => {
   const a = Math.abs(r);
   return a >= D_MIN && a < D_MAX;
@@ -70,14 +85,14 @@ const inSWindow = (r: number): boolean => {
 };
 
 /** The rounding error of a + b = s (TwoSum, exact when nothing overflows). */
-function twoSumErr(a: number, b: number, s: number): number {
+export function twoSumErr(a: number, b: number, s: number): number {
   const bb = s - a;
   return (a - (s - bb)) + (b - bb);
 }
 
 const SPLIT = 134217729; // 2^27 + 1
 /** Whether a * b is exactly p (Dekker's product: p + error; exact inside the windows). */
-function productIs(a: number, b: number, p: number): boolean {
+export function productIs(a: number, b: number, p: number): boolean {
   let t = SPLIT * a;
   const ah = t - (t - a);
   const al = a - ah;
@@ -88,16 +103,72 @@ function productIs(a: number, b: number, p: number): boolean {
   return err === 0;
 }
 
+// ---- value level: operands already host floats (zero or inside the window); NaN when the fast path does not
+// apply (a fast result is never NaN). fp/lanes.ts reads operands straight from the register file and calls these.
+
+/** Double a + b of operands zero or inside the window: the sum (IXC when inexact), or NaN. */
+export function addVD(ctx: FpCtx, a: number, b: number): number {
+  const s = a + b;
+  if (s !== 0 && !inDWindow(s)) return NaN;
+  if (twoSumErr(a, b, s) !== 0) ctx.flags |= IXC;
+  return s;
+}
+
+/** Double a * b of operands zero or inside the window, or NaN. */
+export function mulVD(ctx: FpCtx, a: number, b: number): number {
+  const p = a * b;
+  if (p === 0) return a === 0 || b === 0 ? p : NaN;
+  if (!inDWindow(p)) return NaN;
+  if (!productIs(a, b, p)) ctx.flags |= IXC;
+  return p;
+}
+
+/** Double a / b of operands inside the window (zeros take the exact path), or NaN. */
+export function divVD(ctx: FpCtx, a: number, b: number): number {
+  if (a === 0 || b === 0) return NaN;
+  const q = a / b;
+  if (!inDWindow(q)) return NaN;
+  if (!productIs(q, b, a)) ctx.flags |= IXC;
+  return q;
+}
+
+/** Single a + b of single values zero or inside the single window, or NaN. */
+export function addVS(ctx: FpCtx, a: number, b: number): number {
+  const d = a + b;
+  const r = Math.fround(d);
+  if (r !== 0 && !inSWindow(r)) return NaN;
+  if (r !== d || twoSumErr(a, b, d) !== 0) ctx.flags |= IXC;
+  return r;
+}
+
+/** Single a * b, or NaN. */
+export function mulVS(ctx: FpCtx, a: number, b: number): number {
+  const d = a * b; // exact: 48 significant bits
+  if (d === 0) return a === 0 || b === 0 ? d : NaN;
+  const r = Math.fround(d);
+  if (!inSWindow(r)) return NaN;
+  if (r !== d) ctx.flags |= IXC;
+  return r;
+}
+
+/** Single a / b (zeros take the exact path), or NaN. */
+export function divVS(ctx: FpCtx, a: number, b: number): number {
+  if (a === 0 || b === 0) return NaN;
+  const r = Math.fround(a / b);
+  if (!inSWindow(r)) return NaN;
+  if (r * b !== a) ctx.flags |= IXC; // r * b is exact in float64
+  return r;
+}
+
+// ---- bit level (the library API's operands)
+
 /** Double a + b (or a - b): the sum, or NO_FAST. */
 export function addD(ctx: FpCtx, ahi: number, alo: number, bhi: number, blo: number, sub: boolean): number {
   const a = dval(ctx, ahi, alo);
-  let b = dval(ctx, bhi, blo);
+  const b = dval(ctx, bhi, blo);
   if (a !== a || b !== b) return NO_FAST;
-  if (sub) b = -b;
-  const s = a + b;
-  if (s !== 0 && !inDWindow(s)) return NO_FAST;
-  if (twoSumErr(a, b, s) !== 0) ctx.flags |= IXC;
-  return dbits(ctx, s);
+  const s = addVD(ctx, a, sub ? -b : b);
+  return s !== s ? NO_FAST : dbits(ctx, s);
 }
 
 /** Double a * b, or NO_FAST. */
@@ -105,22 +176,17 @@ export function mulD(ctx: FpCtx, ahi: number, alo: number, bhi: number, blo: num
   const a = dval(ctx, ahi, alo);
   const b = dval(ctx, bhi, blo);
   if (a !== a || b !== b) return NO_FAST;
-  const p = a * b;
-  if (p === 0) return a === 0 || b === 0 ? dbits(ctx, p) : NO_FAST;
-  if (!inDWindow(p)) return NO_FAST;
-  if (!productIs(a, b, p)) ctx.flags |= IXC;
-  return dbits(ctx, p);
+  const p = mulVD(ctx, a, b);
+  return p !== p ? NO_FAST : dbits(ctx, p);
 }
 
 /** Double a / b for nonzero operands, or NO_FAST. */
 export function divD(ctx: FpCtx, ahi: number, alo: number, bhi: number, blo: number): number {
   const a = dval(ctx, ahi, alo);
   const b = dval(ctx, bhi, blo);
-  if (a !== a || b !== b || a === 0 || b === 0) return NO_FAST;
-  const q = a / b;
-  if (!inDWindow(q)) return NO_FAST;
-  if (!productIs(q, b, a)) ctx.flags |= IXC;
-  return dbits(ctx, q);
+  if (a !== a || b !== b) return NO_FAST;
+  const q = divVD(ctx, a, b);
+  return q !== q ? NO_FAST : dbits(ctx, q);
 }
 
 /** Double square root of a positive normal, or NO_FAST. */
@@ -135,14 +201,10 @@ export function sqrtD(ctx: FpCtx, hi: number, lo: number): number {
 /** Single a + b (or a - b), or NO_FAST. */
 export function addS(ctx: FpCtx, abits: number, bbits: number, sub: boolean): number {
   const a = sval(ctx, abits);
-  let b = sval(ctx, bbits);
+  const b = sval(ctx, bbits);
   if (a !== a || b !== b) return NO_FAST;
-  if (sub) b = -b;
-  const d = a + b;
-  const r = Math.fround(d);
-  if (r !== 0 && !inSWindow(r)) return NO_FAST;
-  if (r !== d || twoSumErr(a, b, d) !== 0) ctx.flags |= IXC;
-  return sbits(ctx, r);
+  const r = addVS(ctx, a, sub ? -b : b);
+  return r !== r ? NO_FAST : sbits(ctx, r);
 }
 
 /** Single a * b, or NO_FAST. */
@@ -150,23 +212,17 @@ export function mulS(ctx: FpCtx, abits: number, bbits: number): number {
   const a = sval(ctx, abits);
   const b = sval(ctx, bbits);
   if (a !== a || b !== b) return NO_FAST;
-  const d = a * b; // exact: 48 significant bits
-  if (d === 0) return a === 0 || b === 0 ? sbits(ctx, d) : NO_FAST;
-  const r = Math.fround(d);
-  if (!inSWindow(r)) return NO_FAST;
-  if (r !== d) ctx.flags |= IXC;
-  return sbits(ctx, r);
+  const r = mulVS(ctx, a, b);
+  return r !== r ? NO_FAST : sbits(ctx, r);
 }
 
 /** Single a / b for nonzero operands, or NO_FAST. */
 export function divS(ctx: FpCtx, abits: number, bbits: number): number {
   const a = sval(ctx, abits);
   const b = sval(ctx, bbits);
-  if (a !== a || b !== b || a === 0 || b === 0) return NO_FAST;
-  const r = Math.fround(a / b);
-  if (!inSWindow(r)) return NO_FAST;
-  if (r * b !== a) ctx.flags |= IXC; // r * b is exact in float64
-  return sbits(ctx, r);
+  if (a !== a || b !== b) return NO_FAST;
+  const r = divVS(ctx, a, b);
+  return r !== r ? NO_FAST : sbits(ctx, r);
 }
 
 /** Single square root of a positive normal, or NO_FAST. */
@@ -208,18 +264,13 @@ function twoProduct(ctx: FpCtx, a: number, b: number): number {
   return p;
 }
 
-/** Double window of the fused multiply-add's operands: |x| in [2^-400, 2^400). */
-const FMA_LO = 1023 - 400;
-const FMA_HI = 1023 + 400;
-
-/** A nonzero double operand inside the FMA window, else NaN. */
-function fmaVal(ctx: FpCtx, hi: number, lo: number): number {
-  const be = (hi >>> 20) & 0x7ff;
-  if (be < FMA_LO || be >= FMA_HI) return NaN;
-  ctx.u64w[0] = lo;
-  ctx.u64w[1] = hi;
-  return ctx.f64[0]!;
-}
+const FMA_MIN = 2 ** -400;
+const FMA_MAX = 2 ** 400;
+/** Whether a double value is nonzero and inside the FMA operands' window: |x| in [2^-400, 2^400). */
+export const inFmaWindow = (x: number): boolean => {
+  const a = Math.abs(x);
+  return a >= FMA_MIN && a < FMA_MAX;
+};
 
 /**
  * Double c + a * b with one rounding, for nonzero operands inside the FMA window, or NO_FAST. Boldo and Melquiond's
@@ -229,10 +280,13 @@ function fmaVal(ctx: FpCtx, hi: number, lo: number): number {
  * uh = c + ph exactly and ul = 0).
  */
 export function fmaD(ctx: FpCtx, chi: number, clo: number, ahi: number, alo: number, bhi: number, blo: number): number {
-  const c = fmaVal(ctx, chi, clo);
-  const a = fmaVal(ctx, ahi, alo);
-  const b = fmaVal(ctx, bhi, blo);
-  if (c !== c || a !== a || b !== b) return NO_FAST;
+  const r = fmaVD(ctx, dval(ctx, chi, clo), dval(ctx, ahi, alo), dval(ctx, bhi, blo));
+  return r !== r ? NO_FAST : dbits(ctx, r);
+}
+
+/** {@link fmaD} on values: c + a * b for operands nonzero and inside the FMA window, else NaN. */
+export function fmaVD(ctx: FpCtx, c: number, a: number, b: number): number {
+  if (!inFmaWindow(c) || !inFmaWindow(a) || !inFmaWindow(b)) return NaN;
   const ph = twoProduct(ctx, a, b);
   const pl = ctx.prodErr;
   const uh = c + ph;
@@ -246,9 +300,9 @@ export function fmaD(ctx: FpCtx, chi: number, clo: number, ahi: number, alo: num
     if ((ctx.u64w[0]! & 1) === 0) v = nudge(ctx, s1, t1);
   }
   const r = uh + v;
-  if (!inDWindow(r)) return NO_FAST;
+  if (!inDWindow(r)) return NaN;
   if (t1 !== 0 || twoSumErr(uh, v, r) !== 0) ctx.flags |= IXC;
-  return dbits(ctx, r);
+  return r;
 }
 
 /**
@@ -257,17 +311,20 @@ export function fmaD(ctx: FpCtx, chi: number, clo: number, ahi: number, alo: num
  * single-precision tie, which moving s one double ulp towards t resolves (it crosses no other single boundary).
  */
 export function fmaS(ctx: FpCtx, cbits: number, abits: number, bbits: number): number {
-  const c = sval(ctx, cbits);
-  const a = sval(ctx, abits);
-  const b = sval(ctx, bbits);
-  if (c !== c || a !== a || b !== b || c === 0 || a === 0 || b === 0) return NO_FAST;
+  const r = fmaVS(ctx, sval(ctx, cbits), sval(ctx, abits), sval(ctx, bbits));
+  return r !== r ? NO_FAST : sbits(ctx, r);
+}
+
+/** {@link fmaS} on single values (zero or inside the single window; NaN for none): the result, or NaN. */
+export function fmaVS(ctx: FpCtx, c: number, a: number, b: number): number {
+  if (c !== c || a !== a || b !== b || c === 0 || a === 0 || b === 0) return NaN;
   const p = a * b;
   let s = c + p;
-  if (s === 0) return NO_FAST;
+  if (s === 0) return NaN;
   const t = twoSumErr(c, p, s);
   if (t !== 0) s = nudge(ctx, s, t);
   const r = Math.fround(s);
-  if (!inSWindow(r)) return NO_FAST;
+  if (!inSWindow(r)) return NaN;
   if (t !== 0 || r !== s) ctx.flags |= IXC;
-  return sbits(ctx, r);
+  return r;
 }

@@ -16,6 +16,9 @@
  * - Speed: single and double add/sub/mul/div/sqrt under round-to-nearest with normal operands and results use the
  *   host's float64 arithmetic (fast.ts: exact results and IXC by error-free transforms, no allocation, no BigInt);
  *   everything else takes the exact path (BigInt mantissas while computing, Number arithmetic while rounding).
+ *   Hot instructions first try the lane-level entry points of lanes.ts (not exported here: they take register-file
+ *   lane indices, not bits), which read and write `vr.f64` / `vr.f32` / `vr.u16` directly and cover half precision
+ *   too, and fall back to this API for the lanes they decline.
  *   FPCR.AH / FIZ / NEP (FEAT_AFP) are not modelled: the FPCR.AH = 0 behaviour always.
  *
  * Example (FADD Dd, Dn, Dm):

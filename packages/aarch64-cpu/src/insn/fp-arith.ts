@@ -10,7 +10,9 @@ import {
   BF16, D, type FpCtx, type FpFormat, H, Rounding, S, fpAdd, fpConvert, fpConvertBF, fpDiv, fpMax, fpMaxNum, fpMin,
   fpMinNum, fpMul, fpMulAdd, fpNeg, fpRoundInt, fpRoundIntN, fpSqrt, fpSub,
 } from '../fp/index.js';
+import { LaneOp } from '../fp/lanes.js';
 import { fpRow } from '../fpsimd/access.js';
+import { fastScalarBinary, fastScalarFused } from './fp-fast.js';
 import { FTYPES, begin, commit, pat, ra, rd, regHi, regLo, rm, rn, writeReg } from './fp-common.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,22 +138,27 @@ const fnmul: Binary = (ctx, f, ahi, alo, bhi, blo) => {
   return fpNeg(ctx, f, ctx.hi, lo);
 };
 
-const BINARY_OPS: readonly [string, string, Binary][] = [
-  ['FMUL (scalar)', '0000', fpMul],
-  ['FDIV (scalar)', '0001', fpDiv],
-  ['FADD (scalar)', '0010', fpAdd],
-  ['FSUB (scalar)', '0011', fpSub],
-  ['FMAX (scalar)', '0100', fpMax],
-  ['FMIN (scalar)', '0101', fpMin],
-  ['FMAXNM (scalar)', '0110', fpMaxNum],
-  ['FMINNM (scalar)', '0111', fpMinNum],
-  ['FNMUL (scalar)', '1000', fnmul],
+/** name, opcode, operation, its lane fast path (fp/lanes.ts; FMAX and FMAXNM agree without NaNs). */
+const BINARY_OPS: readonly [string, string, Binary, LaneOp | undefined][] = [
+  ['FMUL (scalar)', '0000', fpMul, LaneOp.Mul],
+  ['FDIV (scalar)', '0001', fpDiv, LaneOp.Div],
+  ['FADD (scalar)', '0010', fpAdd, LaneOp.Add],
+  ['FSUB (scalar)', '0011', fpSub, LaneOp.Sub],
+  ['FMAX (scalar)', '0100', fpMax, LaneOp.Max],
+  ['FMIN (scalar)', '0101', fpMin, LaneOp.Min],
+  ['FMAXNM (scalar)', '0110', fpMaxNum, LaneOp.Max],
+  ['FMINNM (scalar)', '0111', fpMinNum, LaneOp.Min],
+  ['FNMUL (scalar)', '1000', fnmul, LaneOp.NMul],
 ];
 
 function twoSourceRows(): EncodingRow[] {
   const rows: EncodingRow[] = [];
   for (const t of FTYPES) {
-    for (const [name, opcode, op] of BINARY_OPS) rows.push(fpRow(name, pat(TWO_SOURCE, { t: t.bits, o: opcode }), binary(t.f, op)));
+    for (const [name, opcode, op, fast] of BINARY_OPS) {
+      const exact = binary(t.f, op);
+      const h = fast === undefined ? exact : fastScalarBinary(t.f, fast, exact);
+      rows.push(fpRow(name, pat(TWO_SOURCE, { t: t.bits, o: opcode }), h));
+    }
   }
   return rows;
 }
@@ -201,7 +208,8 @@ function threeSourceRows(): EncodingRow[] {
   const rows: EncodingRow[] = [];
   for (const t of FTYPES) {
     for (const [name, o1, o0, negA, negN] of FUSED_OPS) {
-      rows.push(fpRow(name, pat(THREE_SOURCE, { t: t.bits, a: o1, b: o0 }), fused(t.f, negA, negN)));
+      const h = fastScalarFused(t.f, negA, negN, fused(t.f, negA, negN));
+      rows.push(fpRow(name, pat(THREE_SOURCE, { t: t.bits, a: o1, b: o0 }), h));
     }
   }
   return rows;

@@ -6,6 +6,7 @@
 import type { EncodingRow, Handler } from '../decode.js';
 import { type FpFormat, fpCompare } from '../fp/index.js';
 import { fpRow } from '../fpsimd/access.js';
+import { fastCompare } from './fp-fast.js';
 import { FTYPES, begin, commit, pat, rd, regHi, regLo, rm, rn, writeReg } from './fp-common.js';
 
 /** FCMP/FCMPE: NZCV = FPCompare(Vn, Vm or +0.0); `signal` for FCMPE. */
@@ -75,7 +76,8 @@ function rows(): EncodingRow[] {
   for (const t of FTYPES) {
     const f = t.f;
     const cmp = (name: string, opc: string, zero: boolean, signal: boolean): EncodingRow =>
-      fpRow(name, pat(`0 0 0 11110 tt 1 xxxxx 00 1000 xxxxx ${opc}`, { t: t.bits }), fcmp(f, zero, signal));
+      fpRow(name, pat(`0 0 0 11110 tt 1 xxxxx 00 1000 xxxxx ${opc}`, { t: t.bits }),
+        fastCompare(f, zero, fcmp(f, zero, signal)));
     out.push(cmp('FCMP', '00000', false, false), cmp('FCMP (zero)', '01000', true, false),
       cmp('FCMPE', '10000', false, true), cmp('FCMPE (zero)', '11000', true, true));
     out.push(fpRow('FCCMP', pat('0 0 0 11110 tt 1 xxxxx xxxx 01 xxxxx 0 xxxx', { t: t.bits }), fccmp(f, false)));

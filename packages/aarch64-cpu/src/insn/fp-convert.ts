@@ -11,6 +11,7 @@ import type { Cpu } from '../cpu.js';
 import type { EncodingRow, Handler } from '../decode.js';
 import { D, type FpFormat, H, Rounding, fixedToFp, fpToFixed, fpToFixedJS } from '../fp/index.js';
 import { fpRow } from '../fpsimd/access.js';
+import { fastToIntZero } from './fp-fast.js';
 import { St } from '../state-layout.js';
 import { FTYPES, begin, commit, pat, rd, regHi, regLo, rn, writeReg } from './fp-common.js';
 
@@ -34,7 +35,7 @@ const FIXED_CONV = 's 0 0 11110 tt 0 rr ooo cccccc xxxxx xxxxx';
 /** FCVT<r>{S,U} (integer or fixed point): Wd/Xd = FPToFixed(Vn, fbits). */
 function toInt(f: FpFormat, sf: boolean, unsigned: boolean, mode: Rounding, fixed: boolean): Handler {
   const size = sf ? 64 : 32;
-  return (cpu, insn) => {
+  const exact: Handler = (cpu, insn) => {
     const vr = cpu.vr;
     const n = rn(insn);
     const fbits = fixed ? 64 - ((insn >>> 10) & 63) : 0;
@@ -43,6 +44,8 @@ function toInt(f: FpFormat, sf: boolean, unsigned: boolean, mode: Rounding, fixe
     writeX(cpu, rd(insn), sf, lo, ctx.hi);
     commit(cpu, ctx);
   };
+  // FCVTZ* (the C casts) have a native fast path.
+  return mode === Rounding.Zero ? fastToIntZero(f, sf, unsigned, fixed, exact) : exact;
 }
 
 /** SCVTF/UCVTF (integer or fixed point): Vd = FixedToFP(Wn/Xn, fbits), FPCR rounding. */

@@ -13,7 +13,9 @@
  * Everything else matches no row (UNDEFINED).
  */
 import type { EncodingRow, Handler } from '../decode.js';
-import { D, type FpFormat, H, S, fpMul, fpMulX } from '../fp/index.js';
+import { D, type FpCtx, type FpFormat, H, S, fpMul, fpMulX } from '../fp/index.js';
+import { binLaneD, binLaneH, binLaneS, fmaLaneD, fmaLaneH, fmaLaneS, LaneOp } from '../fp/lanes.js';
+import type { VRegs } from '../fpsimd/vregs.js';
 import { fpRow } from '../fpsimd/access.js';
 import { begin, commit } from './fp-common.js';
 import { rd, rn } from './simd-int-common.js';
@@ -56,6 +58,80 @@ function byElement(f: FpFormat, q: number, op: Bin | Acc, acc: boolean): Handler
 }
 
 /** Fixed bits: everything but L (21), M (20), Rm (19:16), H (11), Rn, Rd; per-row extras are added to it. */
+/** Lane e of Vd = op(Vn[e], b) or op(Vd[e], Vn[e], b) (`acc`) through the exact library: the fast loop's fallback. */
+function slowLane(
+  ctx: FpCtx, f: FpFormat, vr: VRegs, d: number, n: number, e: number, bh: number, bl: number, op: Bin | Acc, acc: boolean,
+): void {
+  const lo = acc
+    ? (op as Acc)(ctx, f, laneHi(vr, f, d, e), laneLo(vr, f, d, e), laneHi(vr, f, n, e), laneLo(vr, f, n, e), bh, bl)
+    : (op as Bin)(ctx, f, laneHi(vr, f, n, e), laneLo(vr, f, n, e), bh, bl);
+  setLane(vr, f, d, e, lo, ctx.hi);
+}
+
+/**
+ * {@link byElement} for FMLA/FMLS (`acc`, `negN` for FMLS) and FMUL/FMULX (the same without infinities) with the lane
+ * fast paths of fp/lanes.ts first, one closure literal per format (simd-fp-lanes.ts fastBinaryLoop). The fast paths
+ * read the element from Vm on every lane, so Vd = Vm (whose lanes change under the loop) takes `slow`.
+ */
+function fastByElement(f: FpFormat, q: number, op: Bin | Acc, acc: boolean, negN: boolean, slow: Handler): Handler {
+  const { count, bytes } = lanesOf(f, q);
+  if (f.n === 64) {
+    return (cpu, insn) => {
+      const d = rd(insn);
+      const m = mReg(insn, f);
+      if (d === m) return slow(cpu, insn);
+      const vr = cpu.vr;
+      const n = rn(insn);
+      const index = mIndex(insn, f);
+      const b = m * 2 + index;
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        const i = d * 2 + e;
+        const ok = acc ? fmaLaneD(ctx, vr, i, i, n * 2 + e, b, false, negN) : binLaneD(LaneOp.Mul, ctx, vr, i, n * 2 + e, b);
+        if (!ok) slowLane(ctx, f, vr, d, n, e, laneHi(vr, f, m, index), laneLo(vr, f, m, index), op, acc);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  if (f.n === 32) {
+    return (cpu, insn) => {
+      const d = rd(insn);
+      const m = mReg(insn, f);
+      if (d === m) return slow(cpu, insn);
+      const vr = cpu.vr;
+      const n = rn(insn);
+      const index = mIndex(insn, f);
+      const b = m * 4 + index;
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        const i = d * 4 + e;
+        const ok = acc ? fmaLaneS(ctx, vr, i, i, n * 4 + e, b, false, negN) : binLaneS(LaneOp.Mul, ctx, vr, i, n * 4 + e, b);
+        if (!ok) slowLane(ctx, f, vr, d, n, e, 0, laneLo(vr, f, m, index), op, acc);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  return (cpu, insn) => {
+    const d = rd(insn);
+    const m = mReg(insn, f);
+    if (d === m) return slow(cpu, insn);
+    const vr = cpu.vr;
+    const n = rn(insn);
+    const index = mIndex(insn, f);
+    const b = m * 8 + index;
+    const ctx = begin(cpu);
+    for (let e = 0; e < count; e++) {
+      const i = d * 8 + e;
+      const ok = acc ? fmaLaneH(ctx, vr, i, i, n * 8 + e, b, false, negN) : binLaneH(LaneOp.Mul, ctx, vr, i, n * 8 + e, b);
+      if (!ok) slowLane(ctx, f, vr, d, n, e, 0, laneLo(vr, f, m, index), op, acc);
+    }
+    finish(vr, d, bytes);
+    commit(cpu, ctx);
+  };
+}
+
 const BASE_MASK = 0xffc0_f400;
 const L_BIT = 1 << 21;
 const H_BIT = 1 << 11;
@@ -80,10 +156,11 @@ function buildRows(): EncodingRow[] {
       // Double: L must be 0.
       const mask = f === D ? BASE_MASK | L_BIT : BASE_MASK;
       for (const q of f === D ? [1] : [0, 1]) {
-        rows.push(fpRow(name, pattern(vector(q, u, size, opcode), mask), byElement(f, q, op, acc)));
+        const h = fastByElement(f, q, op, acc, op === fmls, byElement(f, q, op, acc));
+        rows.push(fpRow(name, pattern(vector(q, u, size, opcode), mask), h));
       }
       rows.push(fpRow(name.replace('by element', 'scalar, by element'), pattern(scalar(u, size, opcode), mask),
-        byElement(f, -1, op, acc)));
+        fastByElement(f, -1, op, acc, op === fmls, byElement(f, -1, op, acc))));
     }
   }
   const fhm: readonly [string, number, number, number, boolean][] = [

@@ -9,12 +9,17 @@
  * - `q` is 1 (128-bit vector), 0 (64-bit vector: the upper 64 bits of Vd cleared) or -1 (scalar: one lane, the rest
  *   of Vd cleared).
  * - Hot path: a handler is a closure with its format, lane count and operation fixed when the table is built; at run
- *   time it decodes register numbers from the word and loops over lanes without allocating. Element-wise results are
+ *   time it decodes register numbers from the word and loops over lanes without allocating. The hot operations
+ *   (add, sub, mul, div, FABD, max/min, compares, FMLA/FMLS) have loops of their own per format (fastBinaryLoop,
+ *   fastAccLoop) whose lane call goes to one fixed function of fp/lanes.ts, which V8 can inline (a call site shared
+ *   by every FP row, as in binaryLoop, is megamorphic); the generic operation runs only for lanes that function
+ *   declines (NaNs, denormals, other rounding modes, results near the exponent range's ends). Element-wise results are
  *   written in place (lane e of Vd depends only on lane e of the sources); results that read other lanes go through
  *   the scratch register file (simd-int-common.ts TMP).
  */
 import type { Handler } from '../decode.js';
 import type { FpCtx, FpFormat } from '../fp/index.js';
+import { binLaneD, binLaneH, binLaneS, fmaLaneD, fmaLaneH, fmaLaneS, type LaneOp } from '../fp/lanes.js';
 import { clearAbove, type VRegs } from '../fpsimd/vregs.js';
 import { begin, commit } from './fp-common.js';
 import { commit as commitTmp, rd, rm, rn, TMP } from './simd-int-common.js';
@@ -107,6 +112,116 @@ export function accLoop(f: FpFormat, q: number, op: Acc): Handler {
       const lo = op(ctx, f, laneHi(vr, f, d, e), laneLo(vr, f, d, e), laneHi(vr, f, n, e), laneLo(vr, f, n, e),
         laneHi(vr, f, m, e), laneLo(vr, f, m, e));
       setLane(vr, f, d, e, lo, ctx.hi);
+    }
+    finish(vr, d, bytes);
+    commit(cpu, ctx);
+  };
+}
+
+/** Lane e of Vd = op(lane e of Vn, Vm) through the exact library: the fast loops' fallback. */
+function slowBinary(ctx: FpCtx, f: FpFormat, vr: VRegs, d: number, n: number, m: number, e: number, op: Bin): void {
+  const lo = op(ctx, f, laneHi(vr, f, n, e), laneLo(vr, f, n, e), laneHi(vr, f, m, e), laneLo(vr, f, m, e));
+  setLane(vr, f, d, e, lo, ctx.hi);
+}
+
+/** Lane e of Vd = op(Vd, Vn, Vm) through the exact library. */
+function slowAcc(ctx: FpCtx, f: FpFormat, vr: VRegs, d: number, n: number, m: number, e: number, op: Acc): void {
+  const lo = op(ctx, f, laneHi(vr, f, d, e), laneLo(vr, f, d, e), laneHi(vr, f, n, e), laneLo(vr, f, n, e),
+    laneHi(vr, f, m, e), laneLo(vr, f, m, e));
+  setLane(vr, f, d, e, lo, ctx.hi);
+}
+
+/**
+ * {@link binaryLoop} with the lane fast path `fast` (fp/lanes.ts) tried first on every lane and `slow`, the same
+ * operation in the exact library, for the lanes it declines. One closure literal per format, so each lane call site
+ * sees one function.
+ */
+export function fastBinaryLoop(f: FpFormat, q: number, fast: LaneOp, slow: Bin): Handler {
+  const { count, bytes } = lanesOf(f, q);
+  if (f.n === 64) {
+    return (cpu, insn) => {
+      const vr = cpu.vr;
+      const d = rd(insn);
+      const n = rn(insn);
+      const m = rm(insn);
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        if (!binLaneD(fast, ctx, vr, d * 2 + e, n * 2 + e, m * 2 + e)) slowBinary(ctx, f, vr, d, n, m, e, slow);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  if (f.n === 32) {
+    return (cpu, insn) => {
+      const vr = cpu.vr;
+      const d = rd(insn);
+      const n = rn(insn);
+      const m = rm(insn);
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        if (!binLaneS(fast, ctx, vr, d * 4 + e, n * 4 + e, m * 4 + e)) slowBinary(ctx, f, vr, d, n, m, e, slow);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  return (cpu, insn) => {
+    const vr = cpu.vr;
+    const d = rd(insn);
+    const n = rn(insn);
+    const m = rm(insn);
+    const ctx = begin(cpu);
+    for (let e = 0; e < count; e++) {
+      if (!binLaneH(fast, ctx, vr, d * 8 + e, n * 8 + e, m * 8 + e)) slowBinary(ctx, f, vr, d, n, m, e, slow);
+    }
+    finish(vr, d, bytes);
+    commit(cpu, ctx);
+  };
+}
+
+/** {@link accLoop} for FMLA (`negN` false) and FMLS (Vn negated) with the lane fast paths, as fastBinaryLoop. */
+export function fastAccLoop(f: FpFormat, q: number, negN: boolean, slow: Acc): Handler {
+  const { count, bytes } = lanesOf(f, q);
+  if (f.n === 64) {
+    return (cpu, insn) => {
+      const vr = cpu.vr;
+      const d = rd(insn);
+      const n = rn(insn);
+      const m = rm(insn);
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        const i = d * 2 + e;
+        if (!fmaLaneD(ctx, vr, i, i, n * 2 + e, m * 2 + e, false, negN)) slowAcc(ctx, f, vr, d, n, m, e, slow);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  if (f.n === 32) {
+    return (cpu, insn) => {
+      const vr = cpu.vr;
+      const d = rd(insn);
+      const n = rn(insn);
+      const m = rm(insn);
+      const ctx = begin(cpu);
+      for (let e = 0; e < count; e++) {
+        const i = d * 4 + e;
+        if (!fmaLaneS(ctx, vr, i, i, n * 4 + e, m * 4 + e, false, negN)) slowAcc(ctx, f, vr, d, n, m, e, slow);
+      }
+      finish(vr, d, bytes);
+      commit(cpu, ctx);
+    };
+  }
+  return (cpu, insn) => {
+    const vr = cpu.vr;
+    const d = rd(insn);
+    const n = rn(insn);
+    const m = rm(insn);
+    const ctx = begin(cpu);
+    for (let e = 0; e < count; e++) {
+      const i = d * 8 + e;
+      if (!fmaLaneH(ctx, vr, i, i, n * 8 + e, m * 8 + e, false, negN)) slowAcc(ctx, f, vr, d, n, m, e, slow);
     }
     finish(vr, d, bytes);
     commit(cpu, ctx);

@@ -13,11 +13,12 @@ import {
   D, type FpFormat, H, S, fpAdd, fpDiv, fpMax, fpMaxNum, fpMin, fpMinNum, fpMul, fpMulAdd, fpMulX, fpRecipStepFused,
   fpRSqrtStepFused, fpSub,
 } from '../fp/index.js';
+import { LaneOp } from '../fp/lanes.js';
 import { halfToSingle } from '../fp/vector-extra.js';
 import { fpRow } from '../fpsimd/access.js';
 import { begin, commit } from './fp-common.js';
 import { commit as commitTmp, rd, rm, rn, TMP } from './simd-int-common.js';
-import { accLoop, type Acc, type Bin, binaryLoop, pairwiseLoop, pattern } from './simd-fp-lanes.js';
+import { type Acc, type Bin, binaryLoop, fastAccLoop, fastBinaryLoop, pairwiseLoop, pattern } from './simd-fp-lanes.js';
 import { fabd, facge, facgt, fcmeq, fcmge, fcmgt, fmla, fmls } from './simd-fp-ops.js';
 
 const enum Kind { Elementwise, Accumulate, Pairwise }
@@ -32,41 +33,46 @@ interface Same3 {
   readonly kind: Kind;
   readonly op: Bin | Acc;
   readonly scalar: boolean;
+  /**
+   * The lane fast path (fp/lanes.ts) of an element-wise operation, if it has one (FMULX takes FMUL's, FMAXNM FMAX's:
+   * they differ only on infinity times zero and on NaNs, which the fast paths decline).
+   */
+  readonly fast?: LaneOp;
 }
 
 const E = Kind.Elementwise;
 const P = Kind.Pairwise;
 const OPS: readonly Same3[] = [
-  { name: 'FMAXNM', u: 0, a: 0, opc: 0b000, kind: E, op: fpMaxNum, scalar: false },
+  { name: 'FMAXNM', u: 0, a: 0, opc: 0b000, kind: E, op: fpMaxNum, scalar: false, fast: LaneOp.Max },
   { name: 'FMLA', u: 0, a: 0, opc: 0b001, kind: Kind.Accumulate, op: fmla, scalar: false },
-  { name: 'FADD', u: 0, a: 0, opc: 0b010, kind: E, op: fpAdd, scalar: false },
-  { name: 'FMULX', u: 0, a: 0, opc: 0b011, kind: E, op: fpMulX, scalar: true },
-  { name: 'FCMEQ', u: 0, a: 0, opc: 0b100, kind: E, op: fcmeq, scalar: true },
-  { name: 'FMAX', u: 0, a: 0, opc: 0b110, kind: E, op: fpMax, scalar: false },
+  { name: 'FADD', u: 0, a: 0, opc: 0b010, kind: E, op: fpAdd, scalar: false, fast: LaneOp.Add },
+  { name: 'FMULX', u: 0, a: 0, opc: 0b011, kind: E, op: fpMulX, scalar: true, fast: LaneOp.Mul },
+  { name: 'FCMEQ', u: 0, a: 0, opc: 0b100, kind: E, op: fcmeq, scalar: true, fast: LaneOp.CmEq },
+  { name: 'FMAX', u: 0, a: 0, opc: 0b110, kind: E, op: fpMax, scalar: false, fast: LaneOp.Max },
   { name: 'FRECPS', u: 0, a: 0, opc: 0b111, kind: E, op: fpRecipStepFused, scalar: true },
-  { name: 'FMINNM', u: 0, a: 1, opc: 0b000, kind: E, op: fpMinNum, scalar: false },
+  { name: 'FMINNM', u: 0, a: 1, opc: 0b000, kind: E, op: fpMinNum, scalar: false, fast: LaneOp.Min },
   { name: 'FMLS', u: 0, a: 1, opc: 0b001, kind: Kind.Accumulate, op: fmls, scalar: false },
-  { name: 'FSUB', u: 0, a: 1, opc: 0b010, kind: E, op: fpSub, scalar: false },
-  { name: 'FMIN', u: 0, a: 1, opc: 0b110, kind: E, op: fpMin, scalar: false },
+  { name: 'FSUB', u: 0, a: 1, opc: 0b010, kind: E, op: fpSub, scalar: false, fast: LaneOp.Sub },
+  { name: 'FMIN', u: 0, a: 1, opc: 0b110, kind: E, op: fpMin, scalar: false, fast: LaneOp.Min },
   { name: 'FRSQRTS', u: 0, a: 1, opc: 0b111, kind: E, op: fpRSqrtStepFused, scalar: true },
   { name: 'FMAXNMP', u: 1, a: 0, opc: 0b000, kind: P, op: fpMaxNum, scalar: false },
   { name: 'FADDP', u: 1, a: 0, opc: 0b010, kind: P, op: fpAdd, scalar: false },
-  { name: 'FMUL', u: 1, a: 0, opc: 0b011, kind: E, op: fpMul, scalar: false },
-  { name: 'FCMGE', u: 1, a: 0, opc: 0b100, kind: E, op: fcmge, scalar: true },
-  { name: 'FACGE', u: 1, a: 0, opc: 0b101, kind: E, op: facge, scalar: true },
+  { name: 'FMUL', u: 1, a: 0, opc: 0b011, kind: E, op: fpMul, scalar: false, fast: LaneOp.Mul },
+  { name: 'FCMGE', u: 1, a: 0, opc: 0b100, kind: E, op: fcmge, scalar: true, fast: LaneOp.CmGe },
+  { name: 'FACGE', u: 1, a: 0, opc: 0b101, kind: E, op: facge, scalar: true, fast: LaneOp.AcGe },
   { name: 'FMAXP', u: 1, a: 0, opc: 0b110, kind: P, op: fpMax, scalar: false },
-  { name: 'FDIV', u: 1, a: 0, opc: 0b111, kind: E, op: fpDiv, scalar: false },
+  { name: 'FDIV', u: 1, a: 0, opc: 0b111, kind: E, op: fpDiv, scalar: false, fast: LaneOp.Div },
   { name: 'FMINNMP', u: 1, a: 1, opc: 0b000, kind: P, op: fpMinNum, scalar: false },
-  { name: 'FABD', u: 1, a: 1, opc: 0b010, kind: E, op: fabd, scalar: true },
-  { name: 'FCMGT', u: 1, a: 1, opc: 0b100, kind: E, op: fcmgt, scalar: true },
-  { name: 'FACGT', u: 1, a: 1, opc: 0b101, kind: E, op: facgt, scalar: true },
+  { name: 'FABD', u: 1, a: 1, opc: 0b010, kind: E, op: fabd, scalar: true, fast: LaneOp.Abd },
+  { name: 'FCMGT', u: 1, a: 1, opc: 0b100, kind: E, op: fcmgt, scalar: true, fast: LaneOp.CmGt },
+  { name: 'FACGT', u: 1, a: 1, opc: 0b101, kind: E, op: facgt, scalar: true, fast: LaneOp.AcGt },
   { name: 'FMINP', u: 1, a: 1, opc: 0b110, kind: P, op: fpMin, scalar: false },
 ];
 
 function handler(s: Same3, f: FpFormat, q: number): Handler {
-  if (s.kind === Kind.Accumulate) return accLoop(f, q, s.op as Acc);
+  if (s.kind === Kind.Accumulate) return fastAccLoop(f, q, s.op === fmls, s.op as Acc);
   if (s.kind === Kind.Pairwise) return pairwiseLoop(f, q, s.op as Bin);
-  return binaryLoop(f, q, s.op as Bin);
+  return s.fast === undefined ? binaryLoop(f, q, s.op as Bin) : fastBinaryLoop(f, q, s.fast, s.op as Bin);
 }
 
 /** Fixed bits of the four encodings (Rm, Rn, Rd free). */
