@@ -114,10 +114,12 @@ export class HostDebug implements DebugRegisters {
   step = false;
   /** Use the registers below (MDSCR_EL1.MDE, with them in place of the guest's). */
   hardware = false;
-  readonly bcrs = new BigUint64Array(BREAKPOINTS);
-  readonly bvrs = new BigUint64Array(BREAKPOINTS);
-  readonly wcrs = new BigUint64Array(WATCHPOINTS);
-  readonly wvrs = new BigUint64Array(WATCHPOINTS);
+  // Annotated: TS >= 5.7 would infer `BigUint64Array<ArrayBuffer>`, which the published declarations cannot contain
+  // while they support TS 5.0 (scripts/check-packages.mjs).
+  readonly bcrs: BigUint64Array = new BigUint64Array(BREAKPOINTS);
+  readonly bvrs: BigUint64Array = new BigUint64Array(BREAKPOINTS);
+  readonly wcrs: BigUint64Array = new BigUint64Array(WATCHPOINTS);
+  readonly wvrs: BigUint64Array = new BigUint64Array(WATCHPOINTS);
   bcr(n: number): bigint {
     return this.bcrs[n]!;
   }
