@@ -20,6 +20,9 @@
  * the vCPUs have one, and a restore builds the machine with or without it (a snapshot from before vmm-lite had a
  * PMU restores without).
  *
+ * A pending virtual SError (kvm-core's vCPU events: HCR_EL2.VSE, which no ONE_REG holds) is `machine.serrorPending`,
+ * one boolean per vCPU, present only when one is pending; a restore makes it pending again (KVM_SET_VCPU_EVENTS).
+ *
  * The generic timers are ONE_REG state (KVM_REG_ARM_TIMER_* and PTIMER_*, in the register list): CTL and CVAL per
  * vCPU, and the counts, whose write sets the VM's counter offsets, so a restored guest's counters go on from the
  * values saved (continuous, in either clock mode). A snapshot from before vmm-lite had timers, without those
@@ -263,7 +266,12 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   const monitors = machine.vcpus.map((vcpu) => saveMonitor(vcpu.getMonitorState()));
   // Before RAM: with an ITS this writes the LPI pending tables and the ITS tables into guest memory.
   const gic = saveGic(machine.gicVersion, machine.gic, machine.vcpus.length, virtIts(machine.vm));
-  const machineState = { instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }) };
+  // A pending virtual SError (KVM_GET_VCPU_EVENTS), which no ONE_REG holds: listed only when a vCPU has one.
+  const serrorPending = machine.vcpus.map((v) => v.getVcpuEvents().exception.serrorPending);
+  const machineState = {
+    instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }),
+    ...(serrorPending.some((p) => p) && { serrorPending }),
+  };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
   sections.push({ kind: 'MEM ', index: 0, payload: mem.parts });
@@ -347,6 +355,8 @@ export interface DecodedSnapshot {
   gic: SavedGic | undefined;
   /** The vCPUs have a PMUv3 (its registers are ONE_REG state); false for a snapshot from before vmm-lite had one. */
   pmu: boolean;
+  /** Per vCPU, a virtual SError is pending (KVM_SET_VCPU_EVENTS on restore); all false when the file lists none. */
+  serrorPending: boolean[];
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -535,7 +545,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown; serrorPending?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -568,7 +578,11 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   const pmu = machineState?.pmu ?? false;
   if (typeof pmu !== 'boolean') bad('snapshot is corrupt: machine.pmu is not a boolean');
-  return { header, vcpus, monitors, gic, pmu, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const serrorPending: unknown = machineState?.serrorPending ?? vcpus.map(() => false);
+  if (!Array.isArray(serrorPending) || serrorPending.length !== vcpus.length || serrorPending.some((p) => typeof p !== 'boolean')) {
+    bad('snapshot is corrupt: machine.serrorPending is not one boolean per vCPU');
+  }
+  return { header, vcpus, monitors, gic, pmu, serrorPending: serrorPending as boolean[], devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -661,6 +675,11 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   });
   // After the registers: the monitors belong to the vCPUs' state (memslots are in place: the reservation is global).
   machine.vcpus.forEach((vcpu, i) => vcpu.setMonitorState(snap.monitors[i] ?? { event: false }));
+  machine.vcpus.forEach((vcpu, i) => {
+    if (snap.serrorPending[i] === true) {
+      vcpu.setVcpuEvents({ exception: { serrorPending: true, serrorHasEsr: false, extDabtPending: false, serrorEsr: 0n } });
+    }
+  });
   for (const [k, s] of Object.entries(snap.devices)) (byKey.get(k) as unknown as Snapshottable).loadState(s);
   // The vGIC after the vCPUs (its ICC_* registers belong to them) and the devices (line levels come from the GIC's
   // own level info, not from the devices' outputs).
