@@ -4,7 +4,7 @@
  * aarch64-linux-gnu-as; the assembly is beside each.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodePage } from './code-cache.js';
+import { BlockMemory } from './testing/block-loop.js';
 import { Cpu } from './cpu.js';
 import { Ec, Stop } from './exits.js';
 import { SmpDomain } from './smp.js';
@@ -13,22 +13,15 @@ import { SYSREG_COUNT, SysReg } from './sysregs.js';
 import { FlatMemory } from './testing/flat-memory.js';
 
 /**
- * FlatMemory that names a physical address (the VA) for load-exclusives, so reservations get a global mark, and,
+ * Memory that names a physical address (the VA) for load-exclusives, so reservations get a global mark, and,
  * with `blocks`, code pages, so that `run` runs translated blocks (jit.ts) instead of interpreting.
  */
-class PaMemory extends FlatMemory {
-  cpu: Cpu | undefined;
-  constructor(readonly blocks = false) {
-    super();
+class PaMemory extends BlockMemory {
+  constructor(blocks = false) {
+    super(blocks);
   }
   physicalAddress(va: bigint): number {
     return Number(va);
-  }
-  fetchPage(va: bigint): CodePage | undefined {
-    if (!this.blocks) return undefined;
-    this.fetch(va); // its faults
-    const off = Number(va) - this.base;
-    return this.cpu!.codeCache.region(this.bytes).page(off >>> 12, this.view, off & ~0xfff);
   }
   override write(va: bigint, size: number, value: bigint, flags: number): void {
     super.write(va, size, value, flags);

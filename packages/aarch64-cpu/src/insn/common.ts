@@ -1,9 +1,12 @@
 /**
  * Helpers shared by the hand-written handlers (the instruction specification has its own, over Sem: spec/shared.ts):
- * the Arm ARM's ExtendReg and AddWithCarry over BigInt register values. `datasize` is 32 or 64; results are
+ * the Arm ARM's ExtendReg and AddWithCarry over BigInt register values, and a load/store's base register. `datasize` is 32 or 64; results are
  * zero-extended to 64 bits.
  */
 import type { Cpu } from '../cpu.js';
+import { GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
+import { SysReg } from '../sysregs.js';
 
 const MASK32 = 0xffff_ffffn;
 
@@ -47,4 +50,17 @@ export function addWithCarry(cpu: Cpu, x: bigint, y: bigint, carry: number, data
     cpu.nzcv = (n << 3) | (z << 2) | (c << 1) | v;
   }
   return result;
+}
+
+/**
+ * The base register of a load or store: Xn, or for n = 31 the stack pointer after CheckSPAlignment (SCTLR_EL1.SA at
+ * EL1, SA0 at EL0, enable the check: an SP alignment fault, EC 0x26).
+ */
+export function baseReg(cpu: Cpu, n: number): bigint {
+  if (n !== 31) return cpu.x[n]!;
+  const sp = cpu.xs(31);
+  if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
+    throw new GuestException(Ec.SpAlign, 0);
+  }
+  return sp;
 }

@@ -46,10 +46,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import { sext, type EncodingRow, type Handler } from '../decode.js';
-import { GuestException } from '../exceptions.js';
-import { Ec } from '../exits.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
-import { SysReg } from '../sysregs.js';
+import { baseReg } from './common.js';
 import { FEAT } from '../impl-defined.js';
 import { LOAD_STORE_SPECS, singleOp, type SingleOp } from '../spec/loads-stores.js';
 import { specRow } from '../spec/interp-sem.js';
@@ -61,20 +59,6 @@ const MASK = [0n, 0xffn, 0xffffn, 0n, MASK32, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn
 // ---------------------------------------------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------------------------------------------
-
-/** SP as a base register, after CheckSPAlignment: SCTLR_EL1.SA (EL1) or SA0 (EL0) enables the check. */
-function spBase(cpu: Cpu): bigint {
-  const sp = cpu.xs(31);
-  if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
-    throw new GuestException(Ec.SpAlign, 0);
-  }
-  return sp;
-}
-
-/** The base address register: Xn, or SP (alignment checked) for n = 31. */
-function baseReg(cpu: Cpu, n: number): bigint {
-  return n === 31 ? spBase(cpu) : cpu.x[n]!;
-}
 
 /** Sign-extension of a loaded value: 0 none (zero-extended), else the destination width (as spec/loads-stores.ts). */
 const EXT_NONE = 0;
@@ -138,7 +122,7 @@ function unprivileged(op: SingleOp): Handler {
   return (cpu, insn) => {
     const t = insn & 31;
     const n = (insn >>> 5) & 31;
-    const base = n === 31 ? spBase(cpu) : cpu.x[n]!;
+    const base = baseReg(cpu, n);
     const addr = BigInt.asUintN(64, base + BigInt(sext((insn >>> 12) & 0x1ff, 9)));
     const flags = (n === 31 ? 0 : Acc.TagChecked) | (cpu.el === 1 && cpu.uao === 0 ? Acc.Unpriv : 0);
     cpu.dabtIss = iss | (t << 16);

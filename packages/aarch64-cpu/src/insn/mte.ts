@@ -21,14 +21,12 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { EncodingRow } from '../decode.js';
-import { GuestException } from '../exceptions.js';
-import { Ec } from '../exits.js';
 import { DCZVA_BLOCK_BYTES, IMPL } from '../impl-defined.js';
 import { logicalTag, mteLevel, tagAccessEnabled } from '../mte.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { SysReg } from '../sysregs.js';
 import { undefinedInstruction as undef } from '../undefined.js';
-import { addWithCarry, sext64 } from './common.js';
+import { addWithCarry, baseReg, sext64 } from './common.js';
 
 const TAG_MASK = 0xfn << 56n;
 const MASK64 = 0xffff_ffff_ffff_ffffn;
@@ -95,16 +93,6 @@ function needMte(cpu: Cpu): void {
 /** FEAT_MTE2 instructions that are UNDEFINED at EL0 (LDGM, STGM, STZGM). */
 function needMte2El1(cpu: Cpu): void {
   if (mteLevel(cpu) < 2 || cpu.el === 0) undef();
-}
-
-/** SP as a base register, after CheckSPAlignment (SCTLR_EL1.SA at EL1, SA0 at EL0). */
-function baseReg(cpu: Cpu, n: number): bigint {
-  if (n !== 31) return cpu.x[n]!;
-  const sp = cpu.xs(31);
-  if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
-    throw new GuestException(Ec.SpAlign, 0);
-  }
-  return sp;
 }
 
 /** Tag stores must be 16-byte aligned: a stage-1 Alignment fault (a write) otherwise, before any translation. */

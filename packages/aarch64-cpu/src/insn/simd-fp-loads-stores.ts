@@ -20,10 +20,9 @@
  */
 import type { Cpu } from '../cpu.js';
 import { sext, type EncodingRow, type Handler } from '../decode.js';
-import { GuestException } from '../exceptions.js';
-import { Ec } from '../exits.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { SysReg } from '../sysregs.js';
+import { baseReg } from './common.js';
 import { fpRow } from '../fpsimd/access.js';
 import { clearAbove } from '../fpsimd/vregs.js';
 import { specRow } from '../spec/interp-sem.js';
@@ -32,16 +31,6 @@ import { SIMD_FP_LOAD_STORE_SPECS } from '../spec/simd-fp-loads-stores.js';
 // ---------------------------------------------------------------------------------------------------------------
 // Element access
 // ---------------------------------------------------------------------------------------------------------------
-
-/** The base register: Xn, or SP after CheckSPAlignment for n = 31. */
-function base(cpu: Cpu, n: number): bigint {
-  if (n !== 31) return cpu.x[n]!;
-  const sp = cpu.xs(31);
-  if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
-    throw new GuestException(Ec.SpAlign, 0);
-  }
-  return sp;
-}
 
 /** Xn (or SP for 31) = v: the writeback of a pre/post-indexed form. */
 function writeBack(cpu: Cpu, n: number, v: bigint): void {
@@ -149,7 +138,7 @@ function ldstMultiple(post: boolean): Handler {
     const ebytes = 1 << size;
     const elements = (q === 1 ? 16 : 8) >> size;
     const flags = immFlags(n, post);
-    const b = base(cpu, n);
+    const b = baseReg(cpu, n);
     if (selem === 1 && size < 3 && (Number(b & 7n) & (ebytes - 1)) === 0) {
       // LD1/ST1 of B, H or S lanes from an element-aligned address: whole pieces of up to 8 bytes at a time.
       loadStoreContiguous(cpu, load, t, rpt, q, b, flags);
@@ -255,7 +244,7 @@ function ldstSingle(post: boolean): Handler {
     const { scale, index } = singleElement(insn) as { scale: number; index: number };
     const ebytes = 1 << scale;
     const flags = immFlags(n, post);
-    const b = base(cpu, n);
+    const b = baseReg(cpu, n);
     let addr = b;
     let tt = t;
     for (let k = 0; k < selem; k++) {

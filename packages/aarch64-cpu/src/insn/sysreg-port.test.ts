@@ -3,12 +3,11 @@
  * ICC_* of a vGICv3) at EL1; at EL0, or when the port has no such register, they stay UNDEFINED.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodePage } from '../code-cache.js';
 import { Cpu } from '../cpu.js';
 import { Stop } from '../exits.js';
 import type { SysRegPort } from '../ports.js';
 import { SysReg, sysRegKey } from '../sysregs.js';
-import { FlatMemory } from '../testing/flat-memory.js';
+import { BlockMemory } from '../testing/block-loop.js';
 import { BASE, run, VBAR, vector } from '../testing/vector-stop.js';
 
 /** ICC_PMR_EL1 (3, 0, 4, 6, 0) and ICC_SGI1R_EL1 (3, 0, 12, 11, 5): not in the CPU's table. */
@@ -98,20 +97,6 @@ describe('the system-register port', () => {
     }
   });
 });
-
-/** Flat memory that names code pages when `blocks`, so `run` executes translated blocks (jit.ts). */
-class BlockMemory extends FlatMemory {
-  cpu: Cpu | undefined;
-  constructor(readonly blocks: boolean) {
-    super();
-  }
-  fetchPage(va: bigint): CodePage | undefined {
-    if (!this.blocks) return undefined;
-    this.fetch(va);
-    const off = Number(va) - this.base;
-    return this.cpu!.codeCache.region(this.bytes).page(off >>> 12, this.view, off & ~0xfff);
-  }
-}
 
 function blockMachine(blocks: boolean, words: number[]): { cpu: Cpu; port: FakePort } {
   const mem = new BlockMemory(blocks);
