@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, KVM_REG_ARM64, KVM_REG_ARM_CORE, KVM_REG_SIZE_U32,
-  KVM_REG_SIZE_U64, KvmError,
+  KVM_REG_SIZE_U64,
 } from './index.js';
-import { testKvm } from './testing/setup.js';
+import { errnoOf, testKvm } from './testing/setup.js';
 
 const INIT = { target: KVM_ARM_TARGET_GENERIC_V8, features: [1 << KVM_ARM_VCPU_PSCI_0_2] };
 
@@ -11,16 +11,6 @@ function vcpu() {
   const v = testKvm().createVm().createVcpu(0);
   v.armVcpuInit(INIT);
   return v;
-}
-
-function errnoOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KvmError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('FP/SIMD registers through ONE_REG (struct kvm_regs fp_regs)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, KvmError, arm64SysReg, type Vcpu } from './index.js';
+import { CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, arm64SysReg, type Vcpu } from './index.js';
 import { A64 } from './testing/a64.js';
-import { testKvm } from './testing/setup.js';
+import { errnoOf, testKvm } from './testing/setup.js';
 
 const RAM = 0x4000_0000;
 const VBAR = RAM + 0x800;
@@ -31,16 +31,6 @@ function setup(program: number[]): Vcpu {
 
 const events = (e: Partial<{ serrorPending: boolean; serrorHasEsr: boolean; extDabtPending: boolean; serrorEsr: bigint }>) =>
   ({ exception: { serrorPending: false, serrorHasEsr: false, extDabtPending: false, serrorEsr: 0n, ...e } });
-
-function errnoOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KvmError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('KVM_SET_VCPU_EVENTS: a virtual SError', () => {
   it('stays pending while PSTATE.A masks it and is taken when the guest unmasks it (EC 0x2F, IDS)', () => {
