@@ -1,7 +1,7 @@
 // Shared by the guest tests: where the guests are, how to run one on QEMU 10 and on vmm-lite.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const GUESTS_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -14,6 +14,24 @@ export const BUILD_SCRIPT = join(ROOT, 'scripts', 'build-guests.mjs');
 export const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
 export const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 export const CC = process.env.GUEST_CC ?? 'aarch64-linux-gnu-gcc';
+
+/** A guest's machine beyond the default (guests/machines.json): its vCPUs and GIC version. */
+export interface GuestMachine {
+  readonly smp: number;
+  readonly gicVersion: 2 | 3;
+}
+
+/** The machine guest `name` needs, or undefined for the default (one vCPU; each emulator's default GIC). */
+export function guestMachine(name: string): GuestMachine | undefined {
+  const all = JSON.parse(readFileSync(join(GUESTS_DIR, 'machines.json'), 'utf8')) as Record<string, GuestMachine>;
+  return all[name];
+}
+
+/** QEMU's command line for `machine`: QEMU_ARGS with -smp and the GIC version where the guest asks for them. */
+export function qemuArgs(machine: GuestMachine | undefined): string[] {
+  if (machine === undefined) return QEMU_ARGS;
+  return [...QEMU_ARGS.map((a) => (a === 'virt,mte=on' ? `virt,mte=on,gic-version=${machine.gicVersion}` : a)), '-smp', String(machine.smp)];
+}
 
 /** The guest memory size the oracle uses (-m 256); the dabort guest relies on where RAM ends. */
 export const GUEST_RAM_BYTES = 256 * 1024 * 1024;
@@ -76,12 +94,12 @@ export interface QemuRun {
   stderr: string;
 }
 
-/** Runs one guest ELF on QEMU with the oracle command line. */
+/** Runs one guest ELF on QEMU with the oracle command line (and the machine guests/machines.json gives it). */
 export function runQemu(elf: string, timeoutMs = 30_000): Promise<QemuRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       QEMU,
-      [...QEMU_ARGS, '-kernel', elf],
+      [...qemuArgs(guestMachine(basename(elf, '.elf'))), '-kernel', elf],
       { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         const e = error as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
@@ -122,10 +140,14 @@ export const MAX_INSTRUCTIONS = 50_000_000;
 /** The same limit for the benchmark guests (the longest runs about 400 M instructions). */
 export const BENCH_MAX_INSTRUCTIONS = 1_000_000_000;
 
-/** Runs one guest on vmm-lite with the oracle's machine configuration. */
+/** Runs one guest on vmm-lite with the oracle's machine configuration (and `machine`'s vCPUs and GIC). */
 export function runOnVmmLite(runVirt: RunVirt, kernel: Uint8Array, maxInstructions = MAX_INSTRUCTIONS,
-  engine: EngineOptions = {}): Promise<RunVirtResult> {
-  return runVirt({ kernel, memory: GUEST_RAM_BYTES, mte: true, maxInstructions, ...engine });
+  engine: EngineOptions = {}, machine?: GuestMachine, clock?: 'host' | 'deterministic'): Promise<RunVirtResult> {
+  return runVirt({
+    kernel, memory: GUEST_RAM_BYTES, mte: true, maxInstructions, ...engine,
+    ...(machine && { smp: machine.smp, gic: machine.gicVersion === 2 ? 'v2' as const : 'v3' as const }),
+    ...(clock && { clock }),
+  });
 }
 
 /** vmm-lite's execution engine options (runVirt's `translate`, `wasm`, `wasmHotRuns`). */

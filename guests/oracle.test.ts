@@ -17,6 +17,7 @@ import {
   ENGINES,
   MAX_INSTRUCTIONS,
   asText,
+  guestMachine,
   guestNames,
   isBenchGuest,
   loadRunVirt,
@@ -49,7 +50,7 @@ function onVmmLite(name: string): Promise<RunVirtResult> {
   if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
   let p = vmmResults.get(name);
   if (!p) {
-    p = runOnVmmLite(runVirt, readGuest(name), isBenchGuest(name) ? BENCH_MAX_INSTRUCTIONS : MAX_INSTRUCTIONS);
+    p = runOnVmmLite(runVirt, readGuest(name), isBenchGuest(name) ? BENCH_MAX_INSTRUCTIONS : MAX_INSTRUCTIONS, {}, guestMachine(name));
     vmmResults.set(name, p);
   }
   return p;
@@ -85,9 +86,25 @@ describe.each(ENGINES)('under $name too, vmm-lite prints the recorded QEMU 10 ou
   for (const name of guests.filter((n) => !isBenchGuest(n))) {
     it(name, async () => {
       if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
-      const r = await runOnVmmLite(runVirt, readGuest(name), MAX_INSTRUCTIONS, options);
+      const r = await runOnVmmLite(runVirt, readGuest(name), MAX_INSTRUCTIONS, options, guestMachine(name));
       expect(asText(r.serial), describeRun(r)).toBe(asText(readExpected(name)!));
       expect(r.outcome, describeRun(r)).toBe('shutdown');
+    });
+  }
+});
+
+// Guests with more than one vCPU (guests/machines.json) also run under the deterministic VM clock (counters derived
+// from retired instructions): the same output, and the same run to the instruction, every time.
+describe('multi-vCPU guests under the deterministic clock: the recorded output, reproducibly', () => {
+  for (const name of guests.filter((n) => (guestMachine(n)?.smp ?? 1) > 1)) {
+    it(name, async () => {
+      if (!runVirt) throw new Error(`vmm-lite cannot run guests: ${runVirtProblem}`);
+      const run = () => runOnVmmLite(runVirt!, readGuest(name), MAX_INSTRUCTIONS, {}, guestMachine(name), 'deterministic');
+      const [a, b] = [await run(), await run()];
+      expect(asText(a.serial), describeRun(a)).toBe(asText(readExpected(name)!));
+      expect(a.outcome, describeRun(a)).toBe('shutdown');
+      expect(asText(b.serial)).toBe(asText(a.serial));
+      expect(b.instructions).toBe(a.instructions);
     });
   }
 });

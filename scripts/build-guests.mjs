@@ -26,6 +26,13 @@ export const CC = process.env.GUEST_CC ?? 'aarch64-linux-gnu-gcc';
 export const QEMU = process.env.GUEST_QEMU ?? 'qemu-system-aarch64';
 export const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 
+/** QEMU's command line for guest `name`: QEMU_ARGS, with the vCPUs and GIC version guests/machines.json asks for. */
+export function qemuArgsFor(name) {
+  const m = JSON.parse(readFileSync(join(GUESTS, 'machines.json'), 'utf8'))[name];
+  if (m === undefined) return QEMU_ARGS;
+  return [...QEMU_ARGS.map((a) => (a === 'virt,mte=on' ? `virt,mte=on,gic-version=${m.gicVersion}` : a)), '-smp', String(m.smp)];
+}
+
 const COMMON_FLAGS = [
   '-march=armv8.5-a+memtag+lse',
   '-mabi=lp64',
@@ -131,7 +138,7 @@ export function qemuVersion() {
 
 /** Runs one guest ELF on QEMU; resolves to { status, signal, timedOut, serial (Buffer), stderr }. */
 export function runQemu(elf, timeoutMs = 20_000) {
-  const r = spawnSync(QEMU, [...QEMU_ARGS, '-kernel', elf], {
+  const r = spawnSync(QEMU, [...qemuArgsFor(basename(elf, '.elf')), '-kernel', elf], {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: timeoutMs,
     maxBuffer: 16 * 1024 * 1024,

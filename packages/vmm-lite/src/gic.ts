@@ -6,7 +6,7 @@
  * numbered as QEMU's virt numbers them (the PL011 SPI 1, the PL031 SPI 2).
  */
 import {
-  KVM_DEV_ARM_VGIC_CTRL_INIT, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_TYPE_ARM_VGIC_V2,
+  KVM_DEV_ARM_VGIC_CTRL_INIT, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, KVM_DEV_TYPE_ARM_VGIC_V2,
   KVM_DEV_TYPE_ARM_VGIC_ITS, KVM_DEV_TYPE_ARM_VGIC_V3, KVM_VGIC_ITS_ADDR_TYPE, KVM_VGIC_V2_ADDR_TYPE_CPU,
   KVM_VGIC_V2_ADDR_TYPE_DIST, KVM_VGIC_V3_ADDR_TYPE_DIST, KVM_VGIC_V3_ADDR_TYPE_REDIST, type Device, type Vm,
 } from '@kvm-mte/kvm-core';
@@ -26,6 +26,9 @@ export const GIC_REDIST_SIZE = 0x00f6_0000;
 export const GIC_ITS_BASE = 0x0808_0000;
 export const GIC_ITS_SIZE = 0x2_0000;
 
+/** The vGIC's interrupts (KVM_DEV_ARM_VGIC_GRP_NR_IRQS): 32 private ones and QEMU virt's 256 SPIs. */
+export const VIRT_NR_IRQS = 32 + 256;
+
 /** SPI numbers (INTID - 32) of the devices, as QEMU's virt assigns them. */
 export const PL011_SPI = 1;
 export const PL031_SPI = 2;
@@ -42,6 +45,9 @@ export function createVirtGic(vm: Vm, version: GicVersion): Device | undefined {
     addr(KVM_VGIC_V2_ADDR_TYPE_DIST, GIC_DIST_BASE);
     addr(KVM_VGIC_V2_ADDR_TYPE_CPU, GIC_CPU_BASE);
   }
+  // QEMU's virt sizes its GIC for 256 SPIs (288 interrupts, GICD_TYPER.ITLinesNumber 8) and tells KVM so; without
+  // this KVM would use its legacy default of 256 interrupts.
+  dev.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_NR_IRQS, attr: 0, value: VIRT_NR_IRQS });
   dev.setAttr({ group: KVM_DEV_ARM_VGIC_GRP_CTRL, attr: KVM_DEV_ARM_VGIC_CTRL_INIT });
   if (version === 'v3') {
     // The ITS after the vGICv3 is initialised, as QEMU creates it.
