@@ -20,7 +20,7 @@ export { Pl011, PL011_BASE, PL011_SIZE, UART, FR as UART_FR, INT as UART_INT, ty
 export { MmioBus, type MmioDevice, type MmioMapping, type AccessSize } from './bus.js';
 export { LoopDetector, hashBytes, type LoopDetectorOptions } from './loop-detect.js';
 export { SerialLog, DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES } from './serial-log.js';
-export { injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';
+export { injectExternalDataAbort, injectSyncExternalAbort, discardPendingMmio, type AbortInjection } from './inject.js';
 export {
   Framebuffer, FramebufferRefusedError, parseFramebufferSize, FRAMEBUFFER_BASE, FRAMEBUFFER_WINDOW, FRAMEBUFFER_SLOT,
   type FramebufferOptions, type FramebufferFormat, type FramebufferBacking, type FramebufferDescription,

@@ -4,17 +4,20 @@
  * 0x0c00_0000, 0x96000050 for a store, FAR_EL1 = the address, ELR_EL1 = the access).
  *
  * Linux KVM offers this as KVM_SET_VCPU_EVENTS with `exception.ext_dabt_pending` (KVM_CAP_ARM_INJECT_EXT_DABT), and
- * so does kvm-core (`Vcpu.setVcpuEvents`), but the abort Linux injects has no WnR bit, where QEMU's TCG board (the
- * oracle every guest's output is compared with) reports WnR for a store. So vmm-lite performs the exception entry
- * itself through ONE_REG (AArch64 TakeException to EL1: SPSR_EL1, ELR_EL1, ESR_EL1, FAR_EL1, PSTATE, PC = VBAR_EL1 +
- * vector offset), as QEMU's board does.
+ * so does kvm-core (`Vcpu.setVcpuEvents`): {@link injectExternalDataAbort} uses it for loads, where the abort KVM
+ * injects is exactly the TCG board's (ESR_EL1 0x96000010 at EL1, FAR_EL1 the faulting VA, the MMIO completion
+ * dropped). For a store it cannot: Linux's abort has no WnR bit, where QEMU's TCG board (the oracle every guest's
+ * output is compared with) reports WnR. So for stores vmm-lite performs the exception entry itself through ONE_REG
+ * ({@link injectSyncExternalAbort}: AArch64 TakeException to EL1: SPSR_EL1, ELR_EL1, ESR_EL1, FAR_EL1, PSTATE, PC =
+ * VBAR_EL1 + vector offset), as QEMU's board does.
  *
  * After an `mmio` exit kvm-core's next run() would complete the access (write `data` into a load's destination
- * register, step PC past it). Linux drops that completion when an abort is injected, and so must we: see
- * {@link discardPendingMmio}.
+ * register, step PC past it). Linux drops that completion when an abort is injected, and so must we: KVM_SET_VCPU_EVENTS
+ * does it itself; before the ONE_REG entry, {@link discardPendingMmio}.
  *
- * FAR_EL1 is the faulting IPA: the exit does not carry the VA. That is exact while the guest's MMU is off (VA = IPA);
- * with the MMU on, FAR_EL1 holds the IPA instead of the VA (documented in README.md).
+ * FAR_EL1 of the ONE_REG entry is the faulting IPA: the exit does not carry the VA. That is exact while the guest's
+ * MMU is off (VA = IPA); with the MMU on, a store's FAR_EL1 holds the IPA instead of the VA (documented in
+ * README.md). A load's, injected by kvm-core, is the VA.
  */
 import { arm64SysReg, CoreReg, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED, type Vcpu } from '@kvm-mte/kvm-core';
 
@@ -48,7 +51,21 @@ export interface AbortInjection {
   mte: boolean;
 }
 
-/** Take a synchronous External abort on the vCPU's current instruction (the access). */
+/**
+ * Take a synchronous External abort on the access that just exited to the VMM (an `mmio`, `arm-nisv` or
+ * `arm-tag-access` exit): a load through KVM_SET_VCPU_EVENTS (ext_dabt_pending), a store through
+ * {@link injectSyncExternalAbort} after {@link discardPendingMmio} (see above for why).
+ */
+export function injectExternalDataAbort(vcpu: Vcpu, a: AbortInjection & { pendingMmio: boolean }): void {
+  if (!a.write) {
+    vcpu.setVcpuEvents({ exception: { serrorPending: false, serrorHasEsr: false, extDabtPending: true, serrorEsr: 0n } });
+    return;
+  }
+  if (a.pendingMmio) discardPendingMmio(vcpu);
+  injectSyncExternalAbort(vcpu, a);
+}
+
+/** Take a synchronous External abort on the vCPU's current instruction (the access), by ONE_REG writes. */
 export function injectSyncExternalAbort(vcpu: Vcpu, a: AbortInjection): void {
   const pstate = vcpu.getOneReg(CoreReg.PSTATE);
   const pc = vcpu.getOneReg(CoreReg.PC);

@@ -11,7 +11,7 @@ import {
 } from '@kvm-mte/kvm-core';
 import { MmioBus, type AccessSize } from './bus.js';
 import { hex, MiB, VmmError } from './errors.js';
-import { discardPendingMmio, injectSyncExternalAbort } from './inject.js';
+import { injectExternalDataAbort } from './inject.js';
 import { LoopDetector } from './loop-detect.js';
 import { DEFAULT_SERIAL_LOG_BYTES, DEFAULT_STREAMED_SERIAL_LOG_BYTES, SerialLog } from './serial-log.js';
 import { planBoot, VIRT_RAM_BASE, type BootLayout } from './loader.js';
@@ -612,7 +612,7 @@ export class VirtMachine {
           continue;
         case 'arm-nisv':
           // An I/O access the hypervisor cannot decode (no syndrome): QEMU answers it with an External abort.
-          injectSyncExternalAbort(vcpu, { far: exit.faultIpa, write: (exit.esrIss & (1n << 6n)) !== 0n, mte: this.mte });
+          injectExternalDataAbort(vcpu, { far: exit.faultIpa, write: (exit.esrIss & (1n << 6n)) !== 0n, mte: this.mte, pendingMmio: false });
           continue;
         case 'system-event':
           if (exit.type === KVM_SYSTEM_EVENT_SHUTDOWN) return this.result('shutdown');
@@ -633,7 +633,7 @@ export class VirtMachine {
           if (this.onTagAccess === 'stop') {
             return this.result('guest-error', `guest tag access to memory without tag storage (NoTagAccess) at IPA ${hex(exit.ipa)} on vCPU ${vcpu.id} (arm-tag-access exit)`);
           }
-          injectSyncExternalAbort(vcpu, { far: exit.ipa, write: exit.isWrite, mte: this.mte });
+          injectExternalDataAbort(vcpu, { far: exit.ipa, write: exit.isWrite, mte: this.mte, pendingMmio: false });
           continue;
         case 'internal-error':
           return this.result('internal-error', exit.message);
@@ -670,8 +670,7 @@ export class VirtMachine {
         return;
       }
     }
-    discardPendingMmio(vcpu);
-    injectSyncExternalAbort(vcpu, { far: physAddr, write: isWrite, mte: this.mte });
+    injectExternalDataAbort(vcpu, { far: physAddr, write: isWrite, mte: this.mte, pendingMmio: true });
   }
 
   private result(outcome: RunOutcome, message?: string): RunResult {
