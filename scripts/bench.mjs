@@ -9,7 +9,7 @@
 //   --runs N     runs per guest and per emulator (default 3); times are medians
 //   --json PATH  where to write the results (default bench-results.json at the repository root)
 //   --no-qemu    vmm-lite only
-//   NAME...      only these guests (e.g. bench-int)
+//   NAME...      only these guests (e.g. bench-int; linux-selftests runs only when named)
 //
 // Times:
 //   - vmm-lite: the wall time of one in-process runVirt() call (machine creation, loading and the run). The first
@@ -58,13 +58,17 @@ const ENGINE = !CPU_TUNING.translate ? 'interpreter (KVM_MTE_JIT=0)'
 const QEMU_ARGS = ['-M', 'virt,mte=on', '-cpu', 'max', '-m', '256', '-nographic', '-nic', 'none', '-no-reboot'];
 const RAM = 256 * 1024 * 1024;
 /**
- * The Linux guest (scripts/linux-guest/build.sh) as a benchmark, when it is built: `linux-boot` boots it, runs the MTE
- * test and powers off; QEMU runs the same Image and initrd. Outputs are compared on user space's lines (the kernel's
- * own carry timestamps).
+ * The Linux guest (scripts/linux-guest/build.sh) as benchmarks, when it is built: `linux-boot` boots it, runs the MTE
+ * test and powers off; `linux-selftests` boots it and runs the kernel's arm64 MTE selftests (`kvm_mte.run=selftests`:
+ * about 17 x 10^9 instructions, 95 s on QEMU 10), only when named on the command line because it is long. QEMU runs
+ * the same Image, initrd and command line. Outputs are compared on user space's lines (the kernel's own carry
+ * timestamps).
  */
-const LINUX = 'linux-boot';
+const LINUX_GUESTS = {
+  'linux-boot': { append: 'console=ttyAMA0 quiet', qemuTimeoutMs: 120_000, byDefault: true },
+  'linux-selftests': { append: 'console=ttyAMA0 quiet kvm_mte.run=selftests', qemuTimeoutMs: 900_000, byDefault: false },
+};
 const LINUX_DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
-const LINUX_APPEND = 'console=ttyAMA0 quiet';
 const LINUX_RAM = 512 * 1024 * 1024;
 const haveLinux = () => existsSync(join(LINUX_DIR, 'Image')) && existsSync(join(LINUX_DIR, 'initrd.gz'));
 /** What user space printed (the lines that do not start with the kernel's '['), for comparing the two sides. */
@@ -88,7 +92,8 @@ const GUEST_INFO = {
   'bench-fp-fft': { tuned: false, what: 'GCC -O2 FP: 4096-point complex double radix-2 FFT and inverse, own sin/cos, 20 rounds' },
   'bench-neon-string': { tuned: false, what: 'AdvSIMD memcpy/memset/strlen in assembly (LD1/ST1, LDP/STP Q, CMEQ, UMAXV, SHRN), sizes 0..300, alignments 0..15' },
   'bench-aes-ctr': { tuned: false, what: 'AES-128-CTR with AESE/AESMC (FIPS-197 C.1 checked), 64 KiB x 192' },
-  [LINUX]: { tuned: false, what: 'Debian arm64 kernel 6.1 + busybox initramfs: boot, MTE test program, power-off (scripts/linux-guest, 512 MiB)' },
+  'linux-boot': { tuned: false, what: 'Debian arm64 kernel 6.1 + busybox initramfs: boot, MTE test program, power-off (scripts/linux-guest, 512 MiB)' },
+  'linux-selftests': { tuned: false, what: 'the same kernel: boot, the kernel\'s arm64 MTE selftests (tools/testing/selftests/arm64/mte), power-off (512 MiB; only when named)' },
 };
 
 function parseArgs(argv) {
@@ -118,14 +123,16 @@ function qemuVersion() {
   return /version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
 }
 
+/** Runs a guest ELF, or the Linux guest named `elf` (a key of LINUX_GUESTS), on QEMU; timed. */
 function runQemuTimed(elf) {
   const t0 = process.hrtime.bigint();
-  const args = elf === LINUX
+  const linux = LINUX_GUESTS[elf];
+  const args = linux
     ? ['-M', 'virt,mte=on', '-cpu', 'max', '-m', String(LINUX_RAM >> 20), '-nographic', '-nic', 'none', '-no-reboot',
-      '-kernel', join(LINUX_DIR, 'Image'), '-initrd', join(LINUX_DIR, 'initrd.gz'), '-append', LINUX_APPEND]
+      '-kernel', join(LINUX_DIR, 'Image'), '-initrd', join(LINUX_DIR, 'initrd.gz'), '-append', linux.append]
     : [...QEMU_ARGS, '-kernel', elf];
   const r = spawnSync(QEMU, args, {
-    stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, maxBuffer: 16 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'], timeout: linux?.qemuTimeoutMs ?? 120_000, maxBuffer: 16 << 20,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error) throw r.error;
@@ -136,10 +143,10 @@ function runQemuTimed(elf) {
 /** One run on a fresh VirtMachine (what runVirt does without input), timed; with the code cache's figures after it. */
 async function runVmmTimed(VirtMachine, kernel, extra) {
   const t0 = process.hrtime.bigint();
-  const linux = kernel === LINUX;
+  const linux = typeof kernel === 'string' ? LINUX_GUESTS[kernel] : undefined;
   const m = new VirtMachine({ memory: linux ? LINUX_RAM : RAM, mte: true, ...CPU_TUNING, ...extra });
   if (linux) {
-    m.load({ kernel: new Uint8Array(readFileSync(join(LINUX_DIR, 'Image'))), initrd: new Uint8Array(readFileSync(join(LINUX_DIR, 'initrd.gz'))), append: LINUX_APPEND });
+    m.load({ kernel: new Uint8Array(readFileSync(join(LINUX_DIR, 'Image'))), initrd: new Uint8Array(readFileSync(join(LINUX_DIR, 'initrd.gz'))), append: linux.append });
   } else {
     m.load({ kernel });
   }
@@ -163,11 +170,15 @@ async function main() {
   if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
   const { VirtMachine } = await import(pathToFileURL(dist).href);
   let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
-  if (haveLinux()) names.push(LINUX);
-  else console.error(`no Linux guest in ${LINUX_DIR} (scripts/linux-guest/build.sh): ${LINUX} not run`);
   if (opts.only.length) {
-    for (const n of opts.only) if (!names.includes(n)) throw new Error(n === LINUX ? `no Linux guest in ${LINUX_DIR}` : `no guests/bin/${n}.elf`);
+    for (const n of opts.only) {
+      if (LINUX_GUESTS[n] ? !haveLinux() : !names.includes(n)) throw new Error(LINUX_GUESTS[n] ? `no Linux guest in ${LINUX_DIR}` : `no guests/bin/${n}.elf`);
+    }
     names = opts.only;
+  } else if (haveLinux()) {
+    names.push(...Object.keys(LINUX_GUESTS).filter((n) => LINUX_GUESTS[n].byDefault));
+  } else {
+    console.error(`no Linux guest in ${LINUX_DIR} (scripts/linux-guest/build.sh): ${Object.keys(LINUX_GUESTS).join(', ')} not run`);
   }
   const qv = opts.qemu ? qemuVersion() : null;
   if (opts.qemu && !qv) console.error(`${QEMU} not found: vmm-lite only`);
@@ -184,9 +195,9 @@ async function main() {
   const results = [];
   let failed = false;
   for (const name of names) {
-    const linux = name === LINUX;
-    const elf = linux ? LINUX : join(BIN, `${name}.elf`);
-    const kernel = linux ? LINUX : new Uint8Array(readFileSync(elf));
+    const linux = LINUX_GUESTS[name] !== undefined;
+    const elf = linux ? name : join(BIN, `${name}.elf`);
+    const kernel = linux ? name : new Uint8Array(readFileSync(elf));
     const extra = GUEST_INFO[name]?.vmm ?? {};
     const vmmRuns = [];
     for (let i = 0; i < opts.runs; i++) vmmRuns.push(await runVmmTimed(VirtMachine, kernel, extra));
