@@ -256,6 +256,15 @@ static void gic_cpu_init(u32 cpu)
     ISB();
 }
 
+/* CPU 0 unmasks IRQs until its log has `n` entries (bounded), and a little longer, so that an interrupt that
+ * should not be taken would show in the log; then masks them again. */
+static void take_irqs(u32 n)
+{
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+    wait_log(0, n);
+    __asm__ volatile("isb; nop; nop; msr daifset, #2" ::: "memory");
+}
+
 static void print_log(const char *label, u32 cpu, u32 from, int with_rpr)
 {
     print_str(label);
@@ -276,6 +285,22 @@ static void wfi_until(u32 cpu, u32 n)
     for (u32 spins = 0; logs[cpu].n < n && spins < 1000000; spins++) __asm__ volatile("wfi" ::: "memory");
 }
 
+/* CPU 0 waits in WFI, IRQs unmasked, for the timer it armed; then prints what its handler saw (no newline). */
+static void wait_timer_irq(const char *name, u32 before)
+{
+    ISB();
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+    wfi_until(0, before + 1);
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    print_str(name);
+    print_log(" irqs", 0, before, 0);
+    print_str(name);
+    print_str(": ctl in handler=");
+    print_hex(timer_ctl_seen, 1);
+    print_str(" count>=cval=");
+    print_hex(timer_late, 1);
+}
+
 static void test_timers(void)
 {
     u32 before = logs[0].n;
@@ -284,15 +309,7 @@ static void test_timers(void)
     /* Virtual timer, CVAL a little in the future; the CPU waits in WFI with IRQs unmasked. */
     SYSREG_W("cntv_cval_el0", SYSREG_R("cntvct_el0") + 2000);
     SYSREG_W("cntv_ctl_el0", 1);
-    ISB();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wfi_until(0, before + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
-    print_log("vtimer irqs", 0, before, 0);
-    print_str("vtimer: ctl in handler=");
-    print_hex(timer_ctl_seen, 1);
-    print_str(" count>=cval=");
-    print_hex(timer_late, 1);
+    wait_timer_irq("vtimer", before);
     print_str(" ctl now=");
     print_hex(SYSREG_R("cntv_ctl_el0"), 1);
     newline();
@@ -301,15 +318,7 @@ static void test_timers(void)
     before = logs[0].n;
     SYSREG_W("cntp_tval_el0", 3000);
     SYSREG_W("cntp_ctl_el0", 1);
-    ISB();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wfi_until(0, before + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
-    print_log("ptimer irqs", 0, before, 0);
-    print_str("ptimer: ctl in handler=");
-    print_hex(timer_ctl_seen, 1);
-    print_str(" count>=cval=");
-    print_hex(timer_late, 1);
+    wait_timer_irq("ptimer", before);
     newline();
 
     before = logs[0].n;
@@ -352,25 +361,19 @@ static void test_priorities(void)
     /* PMR 0x80 hides priority 0x80 and below: only SGI 5 is taken. */
     SYSREG_W("S3_0_C4_C6_0", 0x80);
     ISB();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, before + 1);
-    __asm__ volatile("isb; nop; nop; msr daifset, #2" ::: "memory");
+    take_irqs(before + 1);
     print_log("with PMR=80", 0, before, 1);
     before = logs[0].n;
     SYSREG_W("S3_0_C4_C6_0", 0xff);
     ISB();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, before + 2);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(before + 2);
     print_log("with PMR=ff", 0, before, 1);
     print_kv("RPR idle", SYSREG_R("S3_0_C12_C11_3"));
 
     /* Preemption: SGI 6 (0xa0) sends itself SGI 7 (0x20) and unmasks IRQs inside its handler. */
     before = logs[0].n;
     send_sgi(6, 1, 0);
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, before + 2);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(before + 2);
     print_log("preemption", 0, before, 1);
     print_kv("RPR in SGI 6 after SGI 7", nested_rpr_after);
 }
@@ -384,9 +387,7 @@ static void test_eoimode1(void)
     print_hex((SYSREG_R("S3_0_C12_C12_4") >> 1) & 1, 1);
     newline();
     send_sgi(11, 1, 0);
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, before + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(before + 1);
     print_log("eoimode1", 0, before, 0);
     print_str("after EOIR: active=");
     print_hex(rd32(SGI_BASE(0) + GICR_ISACTIVER0) & 0xffff, 4);
@@ -402,9 +403,7 @@ static void test_eoimode1(void)
     print_str(" after DIR: active=");
     print_hex(rd32(SGI_BASE(0) + GICR_ISACTIVER0) & 0xffff, 4);
     newline();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, before + 2);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(before + 2);
     SYSREG_W("S3_0_C12_C11_1", 11);             /* the second one is deactivated too */
     SYSREG_W("S3_0_C12_C12_4", 0);
     ISB();
@@ -492,9 +491,7 @@ static void test_two_cpus(void)
     /* SGI 1 to CPU 1, whose handler answers with SGI 2 to CPU 0. */
     u32 b0 = logs[0].n, b1 = logs[1].n;
     send_sgi(1, 1 << 1, 0);
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, b0 + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(b0 + 1);
     wait_log(1, b1 + 1);
     print_log("cpu1 got", 1, b1, 0);
     print_log("cpu0 got", 0, b0, 0);
@@ -514,9 +511,7 @@ static void test_two_cpus(void)
     wr32(GICD + GICD_ISPENDR + (INTID_SPI_A / 32) * 4, 1u << (INTID_SPI_A % 32));
     wait_log(1, b1 + 1);
     wr32(GICD + GICD_ISPENDR + (INTID_SPI_B / 32) * 4, 1u << (INTID_SPI_B % 32));
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    wait_log(0, b0 + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    take_irqs(b0 + 1);
     print_log("SPI: cpu1 got", 1, b1, 0);
     print_log("SPI: cpu0 got", 0, b0, 0);
 
