@@ -38,7 +38,16 @@ poweroff -f
 `;
 
 /** The lines both print (tag "virtio:" ... in the order init prints them). */
-const EXPECTED: string[] = [];
+const EXPECTED = [
+  'virtio: virtio0 a003a00.virtio_mmio 0x0003 0x554d4551 0000000000000000000000000000110010000000000000000000000000000000',
+  'virtio: virtio1 a003c00.virtio_mmio 0x0004 0x554d4551 0000000000000000000000000000110010000000000000000000000000000000',
+  'virtio: virtio2 a003e00.virtio_mmio 0x0002 0x554d4551 0010101001110110000000000000110010000000000000000000000000000000',
+  'blk: size 16384 ro 0 queue 254 write back',
+  'rng: available virtio_rng.0  current virtio_rng.0',
+  'rng: read 256 bytes',
+  'console: ports vport0p0 hvc0 yes',
+  'console: wrote',
+];
 
 /** Run `cmd` until it exits (at most 15 minutes); its stdout and stderr. */
 async function runToExit(cmd: string, args: string[]): Promise<{ out: string; err: string; code: number | null }> {
