@@ -675,9 +675,9 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     }
   });
   const byKey = new Map(machine.bus.list().map((m) => [deviceKey(m), m.device] as const));
-  for (const k of byKey.keys()) {
+  for (const [k, d] of byKey) {
     // A virtio device of this machine must be in the snapshot (else it would keep a fresh state the guest never saw).
-    if (k.startsWith('virtio-') && !(k in snap.devices)) bad(`snapshot is incompatible: this machine has ${k}, the snapshot does not`);
+    if (k.startsWith('virtio-') && snapshottable(d) && !(k in snap.devices)) bad(`snapshot is incompatible: this machine has ${k}, the snapshot does not`);
   }
   for (const k of Object.keys(snap.devices)) {
     const d = byKey.get(k);
