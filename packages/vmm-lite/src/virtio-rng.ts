@@ -59,6 +59,11 @@ export class VirtioRng implements VirtioDevice {
   readonly queueSizes = [RNG_QUEUE_SIZE];
   /** Words of the seeded stream given out so far. */
   private position = 0;
+  /**
+   * The host source fills this, then it is copied to guest RAM: RAM may be a SharedArrayBuffer ('shared' backend),
+   * whose views a browser's getRandomValues refuses.
+   */
+  private scratch: Uint8Array | undefined;
 
   constructor(readonly source: VirtioRngSource) {
     if (source.kind === 'seeded' && !(Number.isInteger(source.seed) && source.seed >= 0 && source.seed <= 0xffff_ffff)) {
@@ -96,7 +101,9 @@ export class VirtioRng implements VirtioDevice {
   private fill(dest: Uint8Array): void {
     const src = this.source;
     if (src.kind === 'host') {
-      src.fill(dest);
+      const scratch = (this.scratch ??= new Uint8Array(MAX_BYTES_PER_REQUEST)).subarray(0, dest.length);
+      src.fill(scratch);
+      dest.set(scratch);
       return;
     }
     // Whole words of the stream; the unused bytes of a word's tail are dropped (the next request starts a new word).
