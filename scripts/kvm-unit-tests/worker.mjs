@@ -78,8 +78,9 @@ try {
     machine.input.push(new Uint8Array([0x0a])); // the key the guest waits for after its migration point
   } else {
     const kernel = readFileSync(job.kernel);
-    // pciTestdev: arm/run gives every test `-device pci-testdev` (pci-test drives it).
-    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, ...(job.pmu !== undefined && { pmu: job.pmu }), pciTestdev: true, clock: job.clock ?? 'host', onSerial });
+    // pciTestdev: arm/run gives every test `-device pci-testdev` (pci-test drives it). virtioMmio: arm/run leaves
+    // QEMU's virtio-mmio transports legacy (its default), where vmm-lite's default is modern.
+    machine = new vmm.VirtMachine({ memory: job.memoryMiB * 2 ** 20, smp: job.smp, mte: job.mte, gic: job.gic, ...(job.pmu !== undefined && { pmu: job.pmu }), pciTestdev: true, virtioMmio: 'legacy', clock: job.clock ?? 'host', onSerial });
     machine.load({ kernel, ...(job.append ? { append: job.append } : {}), ...(job.initrd !== undefined && { initrd: readFileSync(job.initrd) }) });
     config = { policy: 'mte-allowed', memBackend: 'anonymous', protMte: false, kernelSha256: vmm.sha256Hex(kernel) };
   }

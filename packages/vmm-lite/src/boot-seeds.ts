@@ -1,10 +1,12 @@
 /**
  * The seeds a boot puts in /chosen (virt-dt.ts): `rng-seed` (32 bytes) and `kaslr-seed` (a u64), as QEMU's virt does.
- * From the host's random number generator (Web Crypto's getRandomValues, in Node and browsers alike), or, with the
- * deterministic VM clock, the same fixed bytes every boot, so that a deterministic run repeats instruction for
- * instruction.
+ * From the platform's random bytes (platform.ts `randomFill`: Web Crypto's getRandomValues unless the platform has its
+ * own), or, with the deterministic VM clock, the same fixed bytes every boot, so that a deterministic run repeats
+ * instruction for instruction.
  */
-export function bootSeeds(deterministic: boolean): { rng: Uint8Array; kaslr: bigint } {
+import { randomFill, type Platform } from './platform.js';
+
+export function bootSeeds(deterministic: boolean, platform: Platform): { rng: Uint8Array; kaslr: bigint } {
   const bytes = new Uint8Array(40);
   if (deterministic) {
     let x = 0x9e37_79b9;
@@ -15,7 +17,7 @@ export function bootSeeds(deterministic: boolean): { rng: Uint8Array; kaslr: big
       bytes[i] = x & 0xff;
     }
   } else {
-    globalThis.crypto.getRandomValues(bytes);
+    randomFill(platform, bytes);
   }
   const kaslr = new DataView(bytes.buffer).getBigUint64(32, true);
   return { rng: bytes.slice(0, 32), kaslr };

@@ -21,6 +21,8 @@ import { policyByName } from './snapshot.js';
 import { FileSource } from './snapshot-source.js';
 import { openDrive, parseDrive, type DriveArg } from './drive-option.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
+import type { VirtioMmioVersion } from './virtio-device.js';
+import { openConsoleOutput, parseVirtioConsole, type ConsoleArg, type ConsoleOutput } from './virtio-console-option.js';
 
 export const USAGE = `Usage: vmm-lite run --kernel FILE [options]
        vmm-lite snapshot --kernel FILE --snapshot-out SNAP [--stop-after N] [options]
@@ -38,6 +40,14 @@ Options:
   --initrd FILE            initramfs for an Image or raw kernel
   --drive FILE[,ro]        a raw disk image as a virtio-blk disk (read-only with ,ro; restore: default the
                            snapshot's); a write completes after pwrite, a flush after fdatasync
+  --virtio-rng             a virtio-rng entropy device: host random bytes, or with --clock deterministic a
+                           fixed-seed stream (reproducible, not entropy); restore takes it from the snapshot
+  --virtio-console T       a virtio-console, port 0 a console (Linux: hvc0): T is stdio (output to stdout; in a
+                           plain run stdin goes to it instead of the UART) or FILE (output written to FILE, no
+                           input); restore: where the snapshot's console goes (default stdout)
+  --virtio-mmio M          the virtio-mmio transports' interface: modern (version 2, virtio 1.x; default) or
+                           legacy (version 1, QEMU 10's default); restore takes it from the snapshot
+                           Devices take transports from 0x0a003e00 down in the order drive, rng, console
   --mte, --no-mte          enable or disable MTE for the guest (KVM_CAP_ARM_MTE); default --mte
   --smp N                  number of vCPUs, 1..${MAX_SMP}; default 1
   --gic V                  the interrupt controller, kvm-core's in-kernel vGIC: v3 (default) or v2 (restore takes
@@ -100,6 +110,12 @@ export interface CliRunOptions {
   protMte?: boolean;
   /** --drive FILE[,ro]: a raw disk image for virtio-blk. */
   drive?: DriveArg;
+  /** --virtio-mmio: the transports' register interface (default modern). */
+  virtioMmio?: VirtioMmioVersion;
+  /** --virtio-rng: a virtio-rng device. */
+  virtioRng?: boolean;
+  /** --virtio-console stdio|FILE: a virtio-console and where its port goes. */
+  virtioConsole?: ConsoleArg;
 }
 
 export type CliCommand =
@@ -114,6 +130,9 @@ const OPTIONS = {
   append: { type: 'string' },
   initrd: { type: 'string' },
   drive: { type: 'string' },
+  'virtio-mmio': { type: 'string' },
+  'virtio-rng': { type: 'boolean' },
+  'virtio-console': { type: 'string' },
   mte: { type: 'boolean' },
   'no-mte': { type: 'boolean' },
   smp: { type: 'string' },
@@ -148,6 +167,12 @@ function parseCodeCache(text: string): number {
 /** --gic v2|v3. */
 function parseGic(text: string): 'v2' | 'v3' {
   if (text !== 'v2' && text !== 'v3') throw new VmmError(`invalid --gic '${text}': expected v2 or v3`);
+  return text;
+}
+
+/** --virtio-mmio legacy|modern. */
+function parseVirtioMmio(text: string): VirtioMmioVersion {
+  if (text !== 'legacy' && text !== 'modern') throw new VmmError(`invalid --virtio-mmio '${text}': expected modern or legacy`);
   return text;
 }
 
@@ -234,6 +259,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
     if (values.clock !== undefined) options.clock = parseClock(values.clock);
     if (values.drive !== undefined) options.drive = parseDrive(values.drive);
+    if (values['virtio-console'] !== undefined) options.virtioConsole = parseVirtioConsole(values['virtio-console']);
     return { command: 'restore', options, snap: snap! }; // names the snapshot: set above
   }
   const options: CliRunOptions = {
@@ -254,6 +280,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values['code-cache'] !== undefined) options.codeCache = parseCodeCache(values['code-cache']);
   if (values.clock !== undefined) options.clock = parseClock(values.clock);
   if (values.drive !== undefined) options.drive = parseDrive(values.drive);
+  if (values['virtio-mmio'] !== undefined) options.virtioMmio = parseVirtioMmio(values['virtio-mmio']);
+  if (values['virtio-rng'] === true) options.virtioRng = true;
+  if (values['virtio-console'] !== undefined) options.virtioConsole = parseVirtioConsole(values['virtio-console']);
   // A plain run with machine options only (no snapshot to save, no JSON summary) runs like any other plain run.
   let runSnap = snap;
   if (command === 'run' && snap !== undefined && !snap.json && snap.snapshotOut === undefined &&
@@ -399,13 +428,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let result: RunResult;
   const shot: { png?: Uint8Array } = {}; // written once the run is over, so a failure cannot hide its outcome
   let drive: BlockDisk | undefined;
+  let hvc: ConsoleOutput | undefined;
   try {
     const read = io.readFile;
     const kernel = readInputFile('kernel', o.kernel, read);
     const initrd = o.initrd === undefined ? undefined : readInputFile('initrd', o.initrd, read);
     drive = o.drive === undefined ? undefined : openDrive(o.drive);
+    hvc = o.virtioConsole === undefined ? undefined : openConsoleOutput(o.virtioConsole, (b) => io.stdout(b));
+    // stdin goes to the virtio-console with `--virtio-console stdio`, else to the UART.
+    const stdinToConsole = o.virtioConsole?.kind === 'stdio';
     result = await runVirt({
       ...(drive !== undefined && { drive }),
+      ...(o.virtioMmio !== undefined && { virtioMmio: o.virtioMmio }),
+      ...(o.virtioRng === true && { virtioRng: true }),
+      ...(hvc !== undefined && { virtioConsole: { onOutput: hvc.write, ...(stdinToConsole && io.input !== undefined && { input: io.input }) } }),
       kernel, memory: o.memory, mte: o.mte, smp: o.smp, onSerial: (b) => io.stdout(b), ...cpuOptionsFromEnv(io.env),
       ...(o.gic !== undefined && { gic: o.gic }),
       ...(o.pmu !== undefined && { pmu: o.pmu }),
@@ -414,7 +450,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
       ...(o.codeCache !== undefined && { codeCacheBytes: o.codeCache }),
       ...(o.clock !== undefined && { clock: o.clock }),
-      ...(io.input !== undefined && { input: io.input }),
+      ...(io.input !== undefined && !stdinToConsole && { input: io.input }),
       ...(o.policy !== undefined && { pagePolicy: policyByName(o.policy) }),
       ...(o.memBackend !== undefined && { memBackend: o.memBackend }),
       ...(o.protMte !== undefined && { protMte: o.protMte }),
@@ -435,9 +471,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.INTERNAL;
   } finally {
     drive?.close();
+    hvc?.close();
   }
   const { status, message } = describeOutcome(result);
   if (message !== undefined) io.stderr(`vmm-lite: ${message}\n`);
+  if (hvc?.error !== undefined) {
+    io.stderr(`vmm-lite: ${hvc.error}\n`);
+    return EXIT.OUTPUT;
+  }
   if (o.screenshot !== undefined && shot.png !== undefined) {
     const [path, png] = [o.screenshot, shot.png];
     try {
@@ -457,5 +498,7 @@ function outputPaths(cmd: CliCommand): [what: string, path: string][] {
   const out: [string, string][] = [];
   if (cmd.snap?.snapshotOut !== undefined) out.push(['snapshot', cmd.snap.snapshotOut]);
   if (cmd.options.screenshot !== undefined) out.push(['screenshot', cmd.options.screenshot]);
+  const hvc = cmd.options.virtioConsole;
+  if (hvc?.kind === 'file') out.push(['virtio-console output', hvc.path]);
   return out;
 }

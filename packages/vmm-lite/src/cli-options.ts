@@ -26,6 +26,8 @@ const NOT_FOR: Readonly<Record<CommandName, Readonly<Record<string, string>>>> =
     initrd: 'the guest is already loaded',
     framebuffer: 'the framebuffer\'s memory is not saved in snapshots',
     screenshot: 'the framebuffer\'s memory is not saved in snapshots',
+    'virtio-mmio': 'the snapshot says which virtio-mmio transports the machine has',
+    'virtio-rng': 'the snapshot says whether the machine has a virtio-rng',
   },
   inspect: {},
 };

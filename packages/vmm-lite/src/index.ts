@@ -4,7 +4,7 @@ export {
   type BootOptions, type MachineRunOptions,
 } from './machine.js';
 export { VmmError, PlatformError } from './errors.js';
-export { defaultPlatform, nodePlatform, webPlatform, type Platform, type Sha256Hash } from './platform.js';
+export { defaultPlatform, nodePlatform, randomFill, webPlatform, type Platform, type Sha256Hash } from './platform.js';
 export { parseSize, checkRamSize, formatSize, MAX_RAM_BYTES } from './size.js';
 export { parseElf, isElf, EM_AARCH64, type ElfImage, type ElfSegment } from './elf.js';
 export {
@@ -39,7 +39,12 @@ export {
 export { bytesSource, FileSource, writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 export { memoryDisk, openDiskFile, type BlockDisk } from './virtio-blk-disk.js';
 export { VirtioBlk, type VirtioBlkState } from './virtio-blk.js';
-export { VirtioMmioTransport, type VirtioDevice, type VirtioMmioState } from './virtio-mmio.js';
+export { VirtioMmioTransport, VIRTIO_MMIO_REG, VIRTIO_STATUS, type VirtioMmioState } from './virtio-mmio.js';
+export {
+  VIRTIO_F_VERSION_1, VIRTIO_F_RING_RESET, type VirtioDevice, type VirtioDeviceHost, type VirtioMmioVersion,
+} from './virtio-device.js';
+export { VirtioRng, DEFAULT_RNG_SEED, type VirtioRngSource, type VirtioRngState } from './virtio-rng.js';
+export { VirtioConsole, type VirtioConsoleState } from './virtio-console.js';
 export { checkPl011State, type Pl011State } from './pl011.js';
 export { Pl031, PL031_BASE, PL031_SIZE, RTC, checkPl031State, type Pl031State } from './pl031.js';
 export {

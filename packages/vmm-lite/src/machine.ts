@@ -28,7 +28,11 @@ import { createVirtGic, PL011_SPI, PL031_SPI, type GicVersion } from './gic.js';
 import { PcieHost } from './pcie-host.js';
 import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_FIRST_SPI, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import { VirtioMmioTransport } from './virtio-mmio.js';
+import type { VirtioDevice, VirtioMmioVersion } from './virtio-device.js';
 import { VirtioBlk } from './virtio-blk.js';
+import { DEFAULT_RNG_SEED, VirtioRng, type VirtioRngSource } from './virtio-rng.js';
+import { VirtioConsole } from './virtio-console.js';
+import { randomFill } from './platform.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
 import { ramGuestMemory } from './virtio-dma.js';
 
@@ -173,10 +177,30 @@ export interface VirtMachineOptions {
    */
   platform?: Platform;
   /**
+   * The virtio-mmio transports' register interface (virtio-mmio.ts), the devices' and the 32 empty ones': 'modern'
+   * (version 2, virtio 1.x; the default, as QEMU's `-global virtio-mmio.force-legacy=false`) or 'legacy' (version 1,
+   * QEMU 10's own default).
+   */
+  virtioMmio?: VirtioMmioVersion;
+  /**
    * A virtio-blk disk (virtio-blk.ts) on the last virtio-mmio transport (index 31, 0x0a00_3e00, SPI 47), where QEMU
    * plugs a `-device virtio-blk-device`. Open a raw image file with `openDiskFile` (Node), or use `memoryDisk`.
+   * The virtio devices take transports from the last one down, as QEMU does for `-device`s in the order drive,
+   * virtio-rng, virtio-console (see VIRTIO_DEVICE_ORDER).
    */
   drive?: BlockDisk;
+  /**
+   * A virtio-rng device (virtio-rng.ts), as `-device virtio-rng-device`: true for random bytes from the platform, or
+   * with the deterministic clock a seeded stream (seed DEFAULT_RNG_SEED) so runs repeat; `{ seed }` for a seeded
+   * stream from that seed (0..2^32-1) whatever the clock.
+   */
+  virtioRng?: boolean | { seed: number };
+  /**
+   * A virtio-console device with port 0 as a console (virtio-console.ts; Linux's hvc0), as `-device
+   * virtio-serial-device,max_ports=1 -device virtconsole`: its output goes to `onOutput` as the guest writes it
+   * (default: discarded); its input is `machine.consoleInput`.
+   */
+  virtioConsole?: { onOutput?: (bytes: Uint8Array) => void };
   /**
    * QEMU's pci-testdev at 00:01.0 behind the PCIe host (pci-testdev.ts), as `-device pci-testdev` (kvm-unit-tests'
    * arm/run adds it to every test). Default false.
@@ -186,6 +210,11 @@ export interface VirtMachineOptions {
 
 /** The virtio-mmio transport QEMU's virt plugs the first virtio device into: the last one (it fills them backwards). */
 export const VIRTIO_BLK_TRANSPORT = VIRTIO_MMIO_COUNT - 1;
+/**
+ * The order the virtio devices take transports in, from the last one (0x0a00_3e00) down: only those the machine has,
+ * so a lone virtio-console is on the last transport, and with all three the console is on 0x0a00_3a00.
+ */
+export const VIRTIO_DEVICE_ORDER = ['drive', 'virtioRng', 'virtioConsole'] as const;
 
 export interface BootOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -247,8 +276,16 @@ export class VirtMachine {
   readonly framebuffer: Framebuffer | undefined;
   /** The generic PCIe host bridge (pcie-host.ts): its ECAM at 0x40_1000_0000 and its windows. */
   readonly pcie: PcieHost;
+  /** The virtio transports' register interface (VirtMachineOptions.virtioMmio). */
+  readonly virtioMmio: VirtioMmioVersion;
   /** The virtio-blk device's transport, with the `drive` option. */
   readonly virtioBlk: VirtioMmioTransport | undefined;
+  /** The virtio-rng device's transport, with the `virtioRng` option. */
+  readonly virtioRng: VirtioMmioTransport | undefined;
+  /** The virtio-console device's transport, with the `virtioConsole` option. */
+  readonly virtioConsole: VirtioMmioTransport | undefined;
+  /** Bytes for the virtio-console's port 0 (stdin, a test): `consoleInput.push(bytes)`; handed over between rounds. */
+  readonly consoleInput = new SerialInput();
   /** The host's services (VirtMachineOptions.platform). */
   readonly platform: Platform;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
@@ -328,12 +365,15 @@ export class VirtMachine {
       if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + PL031_SPI), level);
     });
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
-    const blkAt = VIRTIO_MMIO_BASE + VIRTIO_BLK_TRANSPORT * VIRTIO_MMIO_STRIDE;
-    this.bus.map(VIRTIO_MMIO_BASE, (options.drive === undefined ? VIRTIO_MMIO_COUNT : VIRTIO_BLK_TRANSPORT) * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
-    this.virtioBlk = options.drive === undefined ? undefined : new VirtioMmioTransport(
-      new VirtioBlk(options.drive), ramGuestMemory(this.vm, this.ram, this.ramBase),
-      (level) => { if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + VIRTIO_MMIO_FIRST_SPI + VIRTIO_BLK_TRANSPORT), level); });
-    if (this.virtioBlk !== undefined) this.bus.map(blkAt, VIRTIO_MMIO_STRIDE, this.virtioBlk);
+    this.virtioMmio = options.virtioMmio ?? 'modern';
+    if (this.virtioMmio !== 'modern' && this.virtioMmio !== 'legacy') throw new VmmError(`invalid virtio-mmio version ${String(this.virtioMmio)}: must be legacy or modern`);
+    const devices: Partial<Record<(typeof VIRTIO_DEVICE_ORDER)[number], VirtioDevice>> = {};
+    if (options.drive !== undefined) devices.drive = new VirtioBlk(options.drive);
+    const rng = options.virtioRng;
+    if (rng !== undefined && rng !== false) devices.virtioRng = new VirtioRng(this.rngSource(rng, clock.mode === 'deterministic'));
+    if (options.virtioConsole !== undefined) devices.virtioConsole = new VirtioConsole(options.virtioConsole.onOutput);
+    const transports = this.plugVirtio(VIRTIO_DEVICE_ORDER.flatMap((k) => devices[k] ?? []));
+    [this.virtioBlk, this.virtioRng, this.virtioConsole] = VIRTIO_DEVICE_ORDER.map((k) => transports.find((t) => t.device === devices[k]));
     this.pcie = new PcieHost({ testdev: options.pciTestdev ?? false });
     this.pcie.mapOn(this.bus);
 
@@ -360,6 +400,36 @@ export class VirtMachine {
     }
   }
 
+  /** The virtio-rng's source: a seeded stream for `{ seed }` or with the deterministic clock, else the platform's bytes. */
+  private rngSource(opt: true | { seed: number }, deterministic: boolean): VirtioRngSource {
+    if (opt !== true) return { kind: 'seeded', seed: opt.seed };
+    if (deterministic) return { kind: 'seeded', seed: DEFAULT_RNG_SEED };
+    return { kind: 'host', fill: (dest) => randomFill(this.platform, dest) };
+  }
+
+  /**
+   * Put `devices` on transports 31, 30, ... (QEMU's order) and the empty transports below them, all with the
+   * machine's register interface; each device's interrupt is its transport's SPI (16 + index).
+   */
+  private plugVirtio(devices: readonly VirtioDevice[]): VirtioMmioTransport[] {
+    const mem = ramGuestMemory(this.vm, this.ram, this.ramBase);
+    const empty = VIRTIO_MMIO_COUNT - devices.length;
+    this.bus.map(VIRTIO_MMIO_BASE, empty * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio(this.virtioMmio));
+    return devices.map((d, i) => {
+      const index = VIRTIO_BLK_TRANSPORT - i;
+      const t = new VirtioMmioTransport(d, mem, (level) => {
+        if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + VIRTIO_MMIO_FIRST_SPI + index), level);
+      }, this.virtioMmio);
+      this.bus.map(VIRTIO_MMIO_BASE + index * VIRTIO_MMIO_STRIDE, VIRTIO_MMIO_STRIDE, t);
+      return t;
+    });
+  }
+
+  /** The virtio-console device, with the `virtioConsole` option. */
+  get console(): VirtioConsole | undefined {
+    return this.virtioConsole?.device as VirtioConsole | undefined;
+  }
+
   /** MPIDR affinity (Aff2.Aff1.Aff0) of each vCPU, as the device tree lists them. */
   cpuMpidrs(): number[] {
     return this.vcpus.map((v) => Number(mpidrForVcpuId(v.id) & 0xff_ffffn));
@@ -370,7 +440,7 @@ export class VirtMachine {
    * rules). Throws {@link VmmError} for an invalid kernel or one that does not fit.
    */
   load(opts: BootOptions): BootLayout {
-    const seeds = bootSeeds(this.clock.mode === 'deterministic');
+    const seeds = bootSeeds(this.clock.mode === 'deterministic', this.platform);
     const dt = (initrd?: { start: number; end: number }): Uint8Array =>
       buildVirtDeviceTree({ ramBase: this.ramBase, ramSize: this.ramSize, cpuMpidrs: this.cpuMpidrs(), bootargs: opts.append, initrd, framebuffer: this.framebuffer?.describe(), gic: this.gicVersion, pmu: this.pmu, seeds, pcie: true });
     const initrdSize = opts.initrd?.length;
@@ -423,7 +493,7 @@ export class VirtMachine {
     const idle = new Set<number>();
     const loops = opts.detectLoops === false ? undefined : new LoopDetector({
       vcpus: this.vcpus, vm: this.vm, ramSlot: 0, ram: this.ram.bytes, devices: () => this.deviceState(),
-      progress: () => this.serial.written + this.input.delivered,
+      progress: () => this.serial.written + this.input.delivered + (this.console?.written ?? 0) + this.consoleInput.delivered,
     });
     const detecting = typeof opts.detectLoops === 'function' ? opts.detectLoops : () => true;
     loops?.start();
@@ -487,10 +557,20 @@ export class VirtMachine {
         }
         await this.platform.yield();
         this.input.pump(this.uart);
+        this.pumpConsole();
       }
     } finally {
       loops?.stop();
     }
+  }
+
+  /** Hand the bytes queued in `consoleInput` to the virtio-console, which fills the guest's buffers with them. */
+  private pumpConsole(): void {
+    const c = this.console;
+    if (c === undefined || this.consoleInput.pending === 0) return;
+    const bytes: number[] = [];
+    this.consoleInput.pump({ canReceive: () => true, receive: (b) => { bytes.push(b); } });
+    c.input(Uint8Array.from(bytes));
   }
 
   /**
@@ -555,7 +635,8 @@ export class VirtMachine {
   /** Guest-visible state outside the vCPUs and RAM, for the loop detector: devices, input, output so far. */
   private deviceState(): string {
     const input = this.input;
-    return `${JSON.stringify(this.uart.saveState())};rtc=${this.rtc.loopState()};pcie=${this.pcie.loopState()};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written}`;
+    const virtio = [this.virtioBlk, this.virtioRng, this.virtioConsole].map((t) => (t === undefined ? '' : JSON.stringify(t.saveState())));
+    return `${JSON.stringify(this.uart.saveState())};rtc=${this.rtc.loopState()};pcie=${this.pcie.loopState()};in=${input.pending}/${input.delivered}/${input.ended};out=${this.serial.written};virtio=${virtio.join('|')}`;
   }
 
   /**

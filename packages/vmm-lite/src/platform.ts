@@ -6,6 +6,8 @@
  *   and timers get through; a browser: a MessageChannel message, so a worker's `onmessage` does).
  * - `createSha256`: the hash of snapshot files and of the kernel named in a snapshot (Node: node:crypto; a browser:
  *   sha256.ts, in JavaScript, since Web Crypto's is asynchronous).
+ * - `randomBytes`: entropy for the boot seeds (/chosen/rng-seed, kaslr-seed) and virtio-rng: optional; without it,
+ *   Web Crypto's `crypto.getRandomValues`, which Node and browsers both have (`randomFill`).
  * - `gunzip` (a gzip-compressed kernel) and `deflate` (PNG screenshots): optional. Node has them (node:zlib); the web
  *   platform does not (a browser's CompressionStream is asynchronous only), so there loading a gzipped kernel or
  *   taking a screenshot is a {@link PlatformError} naming what is missing, unless you add your own:
@@ -42,6 +44,11 @@ export interface Platform {
   sleep?(ms: number): Promise<void>;
   /** A new SHA-256 computation. */
   createSha256(): Sha256Hash;
+  /**
+   * Fill `dest` with cryptographically strong random bytes, synchronously. Absent: Web Crypto's getRandomValues
+   * (see `randomFill`).
+   */
+  randomBytes?(dest: Uint8Array): void;
   /**
    * Decompress a whole gzip file (RFC 1952), synchronously. Throw if it is invalid or would expand beyond
    * `maxOutputLength` bytes. Absent: gzip-compressed kernels are refused with a PlatformError.
@@ -88,6 +95,25 @@ export function webPlatform(): Platform {
 /** Node's platform when the host has Node's built-in modules, else the web platform. */
 export function defaultPlatform(): Platform {
   return hasNodeBuiltins() ? nodePlatform() : webPlatform();
+}
+
+/** The most bytes Web Crypto's getRandomValues fills in one call. */
+const GET_RANDOM_VALUES_MAX = 65_536;
+
+/**
+ * Fill `dest` with random bytes from the platform: its `randomBytes`, else Web Crypto's getRandomValues (in pieces of
+ * at most 64 KiB, its limit). A PlatformError when the host has neither.
+ */
+export function randomFill(platform: Platform, dest: Uint8Array): void {
+  if (platform.randomBytes !== undefined) {
+    platform.randomBytes(dest);
+    return;
+  }
+  const crypto = (globalThis as { crypto?: { getRandomValues?(a: Uint8Array): Uint8Array } }).crypto;
+  if (crypto?.getRandomValues === undefined) {
+    throw new PlatformError('randomBytes', platform.name, 'random bytes (boot seeds, virtio-rng) need it: give the machine a platform with randomBytes');
+  }
+  for (let p = 0; p < dest.length; p += GET_RANDOM_VALUES_MAX) crypto.getRandomValues(dest.subarray(p, p + GET_RANDOM_VALUES_MAX));
 }
 
 /** `platform.gunzip`, or a PlatformError saying that a gzip-compressed kernel needs it. */

@@ -2,9 +2,10 @@
 import type { PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
-import { attachStdin, type StdinLike } from './serial-input.js';
+import { attachStdin, type SerialInput, type StdinLike } from './serial-input.js';
 import type { Platform } from './platform.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
+import type { VirtioMmioVersion } from './virtio-device.js';
 
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
@@ -63,6 +64,15 @@ export interface RunVirtOptions {
    * `memoryDisk(bytes)` anywhere. The caller closes it after the run.
    */
   drive?: BlockDisk;
+  /** The virtio-mmio transports' register interface: 'modern' (default) or 'legacy' (VirtMachineOptions.virtioMmio). */
+  virtioMmio?: VirtioMmioVersion;
+  /** A virtio-rng device (VirtMachineOptions.virtioRng). */
+  virtioRng?: VirtMachineOptions['virtioRng'];
+  /**
+   * A virtio-console device (VirtMachineOptions.virtioConsole): `onOutput` gets the guest's port 0 output; `input`
+   * feeds it, like `input` feeds the UART (bytes then EOF, or a stream; a TTY in raw mode, Ctrl-A x stops the run).
+   */
+  virtioConsole?: { onOutput?: (bytes: Uint8Array) => void; input?: Uint8Array | StdinLike };
 }
 
 /**
@@ -90,6 +100,9 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.wasm !== undefined && { wasm: options.wasm }),
     ...(options.wasmHotRuns !== undefined && { wasmHotRuns: options.wasmHotRuns }),
     ...(options.drive !== undefined && { drive: options.drive }),
+    ...(options.virtioMmio !== undefined && { virtioMmio: options.virtioMmio }),
+    ...(options.virtioRng !== undefined && { virtioRng: options.virtioRng }),
+    ...(options.virtioConsole !== undefined && { virtioConsole: { ...(options.virtioConsole.onOutput !== undefined && { onOutput: options.virtioConsole.onOutput }) } }),
   });
   machine.load({
     kernel: options.kernel,
@@ -97,27 +110,32 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.initrd !== undefined && { initrd: options.initrd }),
   });
   let escaped = false;
-  let stdin: { detach(): void } | undefined;
-  const input = options.input;
-  if (input instanceof Uint8Array) {
-    machine.input.push(input);
-    machine.input.end();
-  } else if (input !== undefined) {
-    stdin = attachStdin(input, machine.input, () => { escaped = true; });
-  }
+  /** Live inputs (streams), each until detached; with one, the run stops on Ctrl-A x and detects loops only after EOF. */
+  const streams: { detach(): void; queue: SerialInput }[] = [];
+  const feed = (input: Uint8Array | StdinLike | undefined, queue: SerialInput): void => {
+    if (input instanceof Uint8Array) {
+      queue.push(input);
+      queue.end();
+    } else if (input !== undefined) {
+      streams.push({ ...attachStdin(input, queue, () => { escaped = true; }), queue });
+    }
+  };
+  feed(options.input, machine.input);
+  feed(options.virtioConsole?.input, machine.consoleInput);
+  const stdin = streams.length > 0 ? streams : undefined;
   try {
     const r = await machine.run({
       ...(options.maxInstructions !== undefined && { maxInstructions: options.maxInstructions }),
       // With live input the state can change from outside the vCPUs: a guest spinning while it waits for input is
       // not stalled until the input has ended (EOF), after which nothing from outside can change it.
-      ...(stdin !== undefined && { detectLoops: () => machine.input.ended }),
+      ...(stdin !== undefined && { detectLoops: () => streams.every((x) => x.queue.ended) }),
       ...(stdin !== undefined && { shouldStop: () => escaped }),
       // Shorter turns with a live input: keystrokes reach the guest within a fraction of a second.
       ...(stdin !== undefined && { slice: 50_000 }),
     });
     return r;
   } finally {
-    stdin?.detach();
+    for (const s of streams) s.detach();
     if (machine.framebuffer !== undefined) options.onScreenshot?.(machine.framebuffer.toPng());
   }
 }

@@ -18,6 +18,8 @@ import { OUTPUT_ERROR_STATUS, OutputFileError, writeOutputFile } from './output-
 import { formatSize } from './size.js';
 import { openDrive, restoreDrive, type DriveArg } from './drive-option.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
+import type { VirtioMmioVersion } from './virtio-device.js';
+import { openConsoleOutput, type ConsoleArg, type ConsoleOutput } from './virtio-console-option.js';
 import { writeSnapshotFile, type SnapshotSource } from './snapshot-source.js';
 
 export interface SnapshotCliOptions {
@@ -126,6 +128,12 @@ export interface MachineArgs {
   clock?: ClockMode;
   /** --drive FILE[,ro]: the virtio-blk disk (restore: instead of the file the snapshot names). */
   drive?: DriveArg;
+  /** --virtio-mmio (run, snapshot): the transports' interface; a restore takes it from the snapshot. */
+  virtioMmio?: VirtioMmioVersion;
+  /** --virtio-rng (run, snapshot): a virtio-rng; a restore takes it from the snapshot. */
+  virtioRng?: boolean;
+  /** --virtio-console: a virtio-console and where its output goes (restore: default stdout; no input here). */
+  virtioConsole?: ConsoleArg;
 }
 
 function progressFor(io: SnapshotIo): Progress | undefined {
@@ -195,6 +203,12 @@ export async function runWithSnapshots(
   let base = 0;
   /** The virtio-blk disk, open until the run ends (the snapshot holds the device's state, not the disk). */
   let drive: BlockDisk | undefined;
+  /** Where the virtio-console's output goes, open until the run ends. */
+  let hvc: ConsoleOutput | undefined;
+  const openHvc = (arg: ConsoleArg): { onOutput: (b: Uint8Array) => void } => {
+    hvc = openConsoleOutput(arg, (b) => io.stdout(b));
+    return { onOutput: hvc.write };
+  };
   if (command === 'restore') {
     if (s.snapshot === undefined) throw new VmmError('missing --snapshot FILE');
     const file = io.openFile?.('snapshot', s.snapshot) ?? io.readFile('snapshot', s.snapshot);
@@ -208,8 +222,12 @@ export async function runWithSnapshots(
         ...(s.memBackend !== undefined && { memBackend: s.memBackend }), ...(s.protMte !== undefined && { protMte: s.protMte }),
         ...(kernelSha256 !== undefined && { kernelSha256 }),
       });
+      if (m.virtioConsole !== undefined && opts.virtioConsole === undefined) throw new VmmError('--virtio-console: the snapshot has no virtio-console');
       drive = restoreDrive(snap, m.drive);
-      machine = newMachine({ ...opts, onSerial: (b) => io.stdout(b), ...engineOptions(m), ...(drive !== undefined && { drive }) }, opts);
+      machine = newMachine({
+        ...opts, onSerial: (b) => io.stdout(b), ...engineOptions(m), ...(drive !== undefined && { drive }),
+        ...(opts.virtioConsole !== undefined && { virtioConsole: openHvc(m.virtioConsole ?? { kind: 'stdio' }) }),
+      }, opts);
       restoreSnapshot(machine, snap, { ...(s.tagsVia !== undefined && { tagsVia: s.tagsVia }), ...(progress !== undefined && { progress }) });
       config = { policy: opts.policy, memBackend: opts.memBackend, protMte: opts.protMte, kernelSha256: snap.header.kernelSha256 };
       base = snap.header.instructions;
@@ -232,6 +250,8 @@ export async function runWithSnapshots(
       ...(m.mte !== undefined && { mte: m.mte }), ...(m.gic !== undefined && { gic: m.gic }),
       ...(m.pmu !== undefined && { pmu: m.pmu }), onSerial: (b) => io.stdout(b),
       ...engineOptions(m), ...(m.drive !== undefined && { drive: (drive = openDrive(m.drive)) }),
+      ...(m.virtioMmio !== undefined && { virtioMmio: m.virtioMmio }), ...(m.virtioRng === true && { virtioRng: true }),
+      ...(m.virtioConsole !== undefined && { virtioConsole: openHvc(m.virtioConsole) }),
       pagePolicy: policyByName(config.policy), memBackend: config.memBackend, protMte: config.protMte,
     }, config);
     machine.load({ kernel, ...(m.append !== undefined && { append: m.append }), ...(initrd !== undefined && { initrd }) });
@@ -246,6 +266,12 @@ export async function runWithSnapshots(
   } finally {
     uninstall?.();
     drive?.close();
+    hvc?.close();
+  }
+  if (hvc?.error !== undefined) {
+    // The guest's console output is incomplete: its own exit status, as for an output file.
+    io.stderr(`vmm-lite: ${hvc.error}\n`);
+    return OUTPUT_ERROR_STATUS;
   }
   const summary: RunSummary = { command, outcome: r.outcome, instructions: base + r.instructions, status: 0 };
   const atStop = s.snapshotOut !== undefined && (r.outcome === 'stop-requested'

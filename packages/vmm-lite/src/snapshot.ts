@@ -23,6 +23,13 @@
  * A pending virtual SError (kvm-core's vCPU events: HCR_EL2.VSE, which no ONE_REG holds) is `machine.serrorPending`,
  * one boolean per vCPU, present only when one is pending; a restore makes it pending again (KVM_SET_VCPU_EVENTS).
  *
+ * The virtio devices (virtio-blk, virtio-rng, virtio-console) are devices like the others, each its transport's state
+ * with the device's own inside (`<name>@<base>`); `machine.virtioMmio` is 'modern' when the transports (the empty
+ * ones too) have the version 2 interface, absent for legacy ones (and in snapshots from before there were modern
+ * ones). A restore builds the machine with the same interface and devices (the devices' places follow from which
+ * there are). What the disk holds is not in the snapshot (the image file is); a virtio-console's input still
+ * waiting for a guest buffer is, its output is not (written out as the guest wrote it).
+ *
  * The generic timers are ONE_REG state (KVM_REG_ARM_TIMER_* and PTIMER_*, in the register list): CTL and CVAL per
  * vCPU, and the counts, whose write sets the VM's counter offsets, so a restored guest's counters go on from the
  * values saved (continuous, in either clock mode). A snapshot from before vmm-lite had timers, without those
@@ -38,9 +45,12 @@ import { compressTags, decodeRleWord } from '@kvm-mte/mte-tags';
 import { VirtMachine, type VirtMachineOptions } from './machine.js';
 import { checkPl011State } from './pl011.js';
 import { checkPl031State } from './pl031.js';
-import { checkPcieHostState, PcieHost, pcieStateHasTestdev } from './pcie-host.js';
+import { checkPcieHostState, pcieStateHasTestdev } from './pcie-host.js';
 import { checkVirtioMmioState } from './virtio-mmio.js';
 import { checkVirtioBlkState } from './virtio-blk.js';
+import { checkVirtioRngState, type VirtioRngState } from './virtio-rng.js';
+import { checkVirtioConsoleState } from './virtio-console.js';
+import type { VirtioMmioVersion } from './virtio-device.js';
 import {
   decodeContainer, encodeSnapshotParts, joinParts, SNAPSHOT_PAGE, SnapshotError, type MemBackend, type PolicyName,
   type Section, type SnapshotHeader, type SnapshotLayout, type StoredSection, type TagsVia,
@@ -222,10 +232,11 @@ function saveTags(machine: VirtMachine, via: TagsVia, progress?: Progress): { pa
   return { payload, tagged };
 }
 
-/** A device that can be snapshotted. */
+/** A device that can be snapshotted; with `checkState`, it can say beforehand whether loadState would throw. */
 interface Snapshottable {
   saveState(): unknown;
   loadState(s: unknown): void;
+  checkState?(s: unknown): void;
 }
 
 function snapshottable(d: unknown): d is Snapshottable {
@@ -270,7 +281,7 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   const serrorPending = machine.vcpus.map((v) => v.getVcpuEvents().exception.serrorPending);
   const machineState = {
     instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }),
-    ...(serrorPending.some((p) => p) && { serrorPending }),
+    ...(serrorPending.some((p) => p) && { serrorPending }), ...(machine.virtioMmio === 'modern' && { virtioMmio: 'modern' }),
   };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
@@ -357,6 +368,8 @@ export interface DecodedSnapshot {
   pmu: boolean;
   /** Per vCPU, a virtual SError is pending (KVM_SET_VCPU_EVENTS on restore); all false when the file lists none. */
   serrorPending: boolean[];
+  /** The virtio-mmio transports' interface ('legacy' when the file does not say). */
+  virtioMmio: VirtioMmioVersion;
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -545,7 +558,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown; serrorPending?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown; serrorPending?: unknown; virtioMmio?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -557,7 +570,9 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
     // A snapshot from before the PL031 existed has no pl031 entry: the RTC then keeps the fresh machine's state.
     const check = k.startsWith('pl011@') ? checkPl011State : k.startsWith('pl031@') ? checkPl031State
       : k.startsWith('pcie@') ? checkPcieHostState
-      : k.startsWith('virtio-blk@') ? (x: unknown) => { checkVirtioMmioState(x, 1); checkVirtioBlkState(x.device); } : undefined;
+      : k.startsWith('virtio-blk@') ? (x: unknown) => { checkVirtioMmioState(x, 1); checkVirtioBlkState(x.device); }
+      : k.startsWith('virtio-rng@') ? (x: unknown) => { checkVirtioMmioState(x, 1); checkVirtioRngState(x.device); }
+      : k.startsWith('virtio-console@') ? (x: unknown) => { checkVirtioMmioState(x, 2); checkVirtioConsoleState(x.device); } : undefined;
     try {
       check?.(s);
     } catch (e) {
@@ -582,7 +597,9 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   if (!Array.isArray(serrorPending) || serrorPending.length !== vcpus.length || serrorPending.some((p) => typeof p !== 'boolean')) {
     bad('snapshot is corrupt: machine.serrorPending is not one boolean per vCPU');
   }
-  return { header, vcpus, monitors, gic, pmu, serrorPending: serrorPending as boolean[], devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const virtioMmio = machineState?.virtioMmio ?? 'legacy';
+  if (virtioMmio !== 'legacy' && virtioMmio !== 'modern') bad('snapshot is corrupt: machine.virtioMmio is neither legacy nor modern');
+  return { header, vcpus, monitors, gic, pmu, serrorPending: serrorPending as boolean[], virtioMmio, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -609,8 +626,14 @@ export function restoreMachineOptions(snap: DecodedSnapshot, overrides: RestoreC
   const policy = overrides.policy ?? h.policy;
   const memBackend = overrides.memBackend ?? h.memBackend;
   const protMte = overrides.protMte ?? h.protMte;
+  const device = (name: string): unknown => Object.entries(snap.devices).find(([k]) => k.startsWith(`${name}@`))?.[1];
+  const rng = (device('virtio-rng') as { device?: VirtioRngState } | undefined)?.device;
   return { memory: h.memory, smp: h.smp, mte: h.mte, gic: snap.gic?.version ?? 'none', pmu: snap.pmu,
     pciTestdev: Object.entries(snap.devices).some(([k, s]) => k.startsWith('pcie@') && pcieStateHasTestdev(s)),
+    virtioMmio: snap.virtioMmio,
+    // The rng's source as saved: a seeded stream keeps its seed whatever the restoring machine's clock.
+    ...(rng !== undefined && { virtioRng: rng.source === 'seeded' ? { seed: rng.seed! } : true }),
+    ...(device('virtio-console') !== undefined && { virtioConsole: {} }),
     pagePolicy: policyByName(policy), memBackend, protMte, policy };
 }
 
@@ -635,6 +658,7 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
   if (machine.mte !== h.mte) bad('snapshot is incompatible: MTE differs from the machine');
   if (machine.gicVersion !== (snap.gic?.version ?? 'none')) bad('snapshot is incompatible: the GIC version differs from the machine');
   if (machine.pmu !== snap.pmu) bad(`snapshot is incompatible: the snapshot's vCPUs ${snap.pmu ? 'have' : 'have no'} PMU, this machine's ${machine.pmu ? 'have' : 'have no'}`);
+  if (machine.virtioMmio !== snap.virtioMmio) bad(`snapshot is incompatible: the snapshot's virtio-mmio transports are ${snap.virtioMmio}, this machine's ${machine.virtioMmio}`);
   snap.vcpus.forEach((s, i) => {
     const vcpu = machine.vcpus[i]!;
     if (vcpu.id !== s.id) bad(`snapshot is incompatible: vCPU ${i} has id ${vcpu.id}, the snapshot ${s.id}`);
@@ -651,13 +675,18 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
     }
   });
   const byKey = new Map(machine.bus.list().map((m) => [deviceKey(m), m.device] as const));
+  for (const [k, d] of byKey) {
+    // A virtio device of this machine must be in the snapshot (else it would keep a fresh state the guest never saw).
+    if (k.startsWith('virtio-') && snapshottable(d) && !(k in snap.devices)) bad(`snapshot is incompatible: this machine has ${k}, the snapshot does not`);
+  }
   for (const k of Object.keys(snap.devices)) {
     const d = byKey.get(k);
     if (d === undefined || !snapshottable(d)) bad(`snapshot is incompatible: device ${k} does not exist on this machine`);
-    if (d instanceof PcieHost) {
-      const host: PcieHost = d;
+    // A dry run of the device's loadState (a transport checks its device's state too, the PCIe host its functions'):
+    // nothing is written yet.
+    if (d.checkState !== undefined) {
       try {
-        host.checkState(snap.devices[k]);
+        d.checkState(snap.devices[k]);
       } catch (e) {
         bad(`snapshot is incompatible: ${(e as Error).message}`);
       }

@@ -1,7 +1,7 @@
 /**
  * The device tree of the virt board as vmm-lite builds it: what a guest (Linux, firmware, bare-metal code) reads to
- * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (a virtio-blk
- * disk, when there is one, appears on the last: the node is the same),
+ * find RAM, the CPUs, PSCI, the interrupt controller, the generic timer, the virtio-mmio transports (the virtio
+ * devices, when there are some, are on the last ones: their nodes are the same as empty ones', as in QEMU's tree),
  * the console, the RTC and the PCIe host bridge. Node names, compatibles and property values follow what QEMU's virt board generates under
  * KVM (`qemu-system-aarch64 -M virt,dumpdtb=...`), for the devices vmm-lite has.
  */

@@ -49,7 +49,7 @@ class Driver {
     this.disk = new Uint8Array(opts.diskBytes ?? 64 * 1024);
     const d = loggingDisk(this.disk, opts.readOnly);
     this.log = d.log;
-    this.t = new VirtioMmioTransport(new VirtioBlk(d.disk), bytesGuestMemory(this.mem, BASE), (l) => { this.irq = l; });
+    this.t = new VirtioMmioTransport(new VirtioBlk(d.disk), bytesGuestMemory(this.mem, BASE), (l) => { this.irq = l; }, 'legacy');
     this.setup(opts.features ?? []);
   }
 
@@ -295,7 +295,7 @@ describe('virtio-blk on the legacy virtio-mmio transport', () => {
     (b as unknown as { avail: number }).avail = 1;
     expect(b.request(VIRTIO_BLK_T.FLUSH, 0)).toBe(VIRTIO_BLK_S.OK);
     expect(b.usedIdx()).toBe(2);
-    const other = new VirtioMmioTransport(new VirtioBlk(memoryDisk(new Uint8Array(1024))), bytesGuestMemory(b.mem, BASE), () => {});
+    const other = new VirtioMmioTransport(new VirtioBlk(memoryDisk(new Uint8Array(1024))), bytesGuestMemory(b.mem, BASE), () => {}, 'legacy');
     expect(() => other.loadState(saved)).toThrow(/65536/);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * virtio-blk (device ID 2) on a `BlockDisk` (virtio-blk-disk.ts), as QEMU 10's `-device virtio-blk-device` behind
- * its legacy virtio-mmio transport offers it: one request queue, the same feature bits (SEG_MAX, GEOMETRY,
- * BLK_SIZE, SCSI, FLUSH, TOPOLOGY, CONFIG_WCE, DISCARD, WRITE_ZEROES, RO for a read-only disk, and the ring's
- * NOTIFY_ON_EMPTY, INDIRECT_DESC, EVENT_IDX; measured on QEMU 10: DeviceFeatures 0x31006ed4, 0x31006ef4 read-only)
+ * virtio-blk (device ID 2) on a `BlockDisk` (virtio-blk-disk.ts), as QEMU 10's `-device virtio-blk-device` offers it:
+ * one request queue, the same feature bits (SEG_MAX, GEOMETRY, BLK_SIZE, SCSI, FLUSH, TOPOLOGY, CONFIG_WCE, DISCARD,
+ * WRITE_ZEROES, RO for a read-only disk, and the ring's NOTIFY_ON_EMPTY, INDIRECT_DESC, EVENT_IDX; measured on QEMU 10
+ * behind the legacy transport: DeviceFeatures 0x31006ed4, 0x31006ef4 read-only; behind the modern one the same
+ * without SCSI and NOTIFY_ON_EMPTY, with VERSION_1 and RING_RESET, as QEMU's `info virtio-status` lists them)
  * and the same 56-byte configuration space (capacity, seg_max 254, geometry 16/16/63, blk_size 512, writeback 1,
  * num_queues 1, discard and write-zeroes limits of 0x3fffff sectors and one segment).
  *
@@ -19,7 +20,10 @@
 import type { AccessSize } from './bus.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
 import type { GuestMemory } from './virtio-dma.js';
-import { VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, type VirtioDevice } from './virtio-mmio.js';
+import {
+  VIRTIO_F_ANY_LAYOUT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, type VirtioDevice,
+  type VirtioMmioVersion,
+} from './virtio-device.js';
 import { VirtqueueError, type Chain, type Segment } from './virtqueue.js';
 
 export const VIRTIO_ID_BLOCK = 2;
@@ -57,7 +61,7 @@ export interface VirtioBlkState {
 export class VirtioBlk implements VirtioDevice {
   readonly name = 'virtio-blk';
   readonly deviceId = VIRTIO_ID_BLOCK;
-  readonly features: bigint;
+  private readonly offered: bigint;
   readonly queueSizes = [BLK_QUEUE_SIZE];
   private readonly config = new Uint8Array(CONFIG_BYTES);
   private zeros: Uint8Array | undefined;
@@ -65,7 +69,7 @@ export class VirtioBlk implements VirtioDevice {
   constructor(readonly disk: BlockDisk) {
     if (disk.size <= 0 || disk.size % SECTOR !== 0) throw new RangeError(`virtio-blk: disk ${disk.name} is ${disk.size} bytes, not a positive multiple of ${SECTOR}`);
     const F = VIRTIO_BLK_F;
-    this.features = [F.SEG_MAX, F.GEOMETRY, F.BLK_SIZE, F.SCSI, F.FLUSH, F.TOPOLOGY, F.CONFIG_WCE, F.DISCARD, F.WRITE_ZEROES,
+    this.offered = [F.SEG_MAX, F.GEOMETRY, F.BLK_SIZE, F.SCSI, F.FLUSH, F.TOPOLOGY, F.CONFIG_WCE, F.DISCARD, F.WRITE_ZEROES,
       VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_RING_F_EVENT_IDX, ...(disk.readOnly ? [F.RO] : [])]
       .reduce((a, n) => a | bit(n), 0n);
     const v = new DataView(this.config.buffer);
@@ -82,6 +86,15 @@ export class VirtioBlk implements VirtioDevice {
     v.setUint32(44, 1, true); // discard_sector_alignment
     v.setUint32(48, MAX_DWZ_SECTORS, true); // max_write_zeroes_sectors
     v.setUint32(52, 1, true); // max_write_zeroes_seg
+  }
+
+  /**
+   * Legacy: the bits above. Modern: without SCSI (a virtio 1.x device has no SCSI passthrough) and with ANY_LAYOUT, as
+   * QEMU's virtio-blk offers them when VERSION_1 is (the transport then hides ANY_LAYOUT and NOTIFY_ON_EMPTY).
+   */
+  features(version: VirtioMmioVersion): bigint {
+    if (version === 'legacy') return this.offered;
+    return (this.offered & ~bit(VIRTIO_BLK_F.SCSI)) | bit(VIRTIO_F_ANY_LAYOUT);
   }
 
   configRead(offset: number, size: AccessSize): number {
@@ -214,12 +227,17 @@ export class VirtioBlk implements VirtioDevice {
     return { writeback: this.config[CONFIG_WRITEBACK]!, disk: { name: this.disk.name, size: this.disk.size, readOnly: this.disk.readOnly } };
   }
 
-  /** Put back a state from {@link saveState}: the disk must have the size the snapshot names (else a TypeError). */
-  loadState(s: unknown): void {
+  /** Throw a TypeError if `loadState(s)` would: a bad state, or a disk of another size than the snapshot's. */
+  checkState(s: unknown): asserts s is VirtioBlkState {
     checkVirtioBlkState(s);
     if (s.disk.size !== this.disk.size) {
       throw new TypeError(`virtio-blk: the snapshot's disk ${s.disk.name} was ${s.disk.size} bytes, drive ${this.disk.name} is ${this.disk.size}`);
     }
+  }
+
+  /** Put back a state from {@link saveState}: the disk must have the size the snapshot names (else a TypeError). */
+  loadState(s: unknown): void {
+    this.checkState(s);
     this.config[CONFIG_WRITEBACK] = s.writeback;
   }
 }

@@ -1,16 +1,16 @@
 // QEMU virt's 32 empty virtio-mmio transports: what a guest reads from them (measured on QEMU 10 with the monitor's
-// `xp`), and their device tree nodes.
+// `xp`, legacy by default and modern with -global virtio-mmio.force-legacy=false), and their device tree nodes.
 import { describe, expect, it } from 'vitest';
 import { buildVirtDeviceTree } from './virt-dt.js';
 import { EmptyVirtioMmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from './virtio-mmio-empty.js';
 import { findNode, parseFdt, propCells, propString } from './testing/fdt-reader.js';
 
 describe('the empty virtio-mmio transports', () => {
-  it('read the magic, version 1, device ID 0 and QEMU\'s vendor ID, and 0 elsewhere, in each of the 32', () => {
-    const d = new EmptyVirtioMmio();
+  it.each([['legacy', 1n], ['modern', 2n]] as const)('%s: read the magic, version %d, device ID 0 and QEMU\'s vendor ID, and 0 elsewhere, in each of the 32', (version, number) => {
+    const d = new EmptyVirtioMmio(version);
     for (const t of [0, 1, 31]) {
       const at = (o: number) => d.read(t * VIRTIO_MMIO_STRIDE + o, 4);
-      expect([at(0), at(4), at(8), at(0xc)]).toEqual([0x7472_6976n, 1n, 0n, 0x554d_4551n]);
+      expect([at(0), at(4), at(8), at(0xc)]).toEqual([0x7472_6976n, number, 0n, 0x554d_4551n]);
       for (let o = 0x10; o < VIRTIO_MMIO_STRIDE; o += 4) expect(at(o), `transport ${t} offset ${o}`).toBe(0n);
     }
   });
