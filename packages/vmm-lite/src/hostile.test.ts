@@ -87,7 +87,8 @@ function problemOf(c: HostileCase, r: CaseReport): string | undefined {
 
 describe('hostile guests', () => {
   let modules: ChildModules;
-  beforeAll(() => { modules = prepareChildModules(); });
+  // Transpiling five packages' sources takes a few seconds on a quiet machine, many more on a loaded one.
+  beforeAll(() => { modules = prepareChildModules(); }, 180_000);
   afterAll(() => modules?.dispose());
 
   it('the bounds hold: a child that never yields is killed at the time bound, one that allocates at the RSS bound', async () => {
