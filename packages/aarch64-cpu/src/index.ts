@@ -8,7 +8,7 @@ export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, EndRun, GuestException } from './exceptions.js';
 export { BREAKPOINTS, HostDebug, WATCHPOINTS } from './debug.js';
-export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
+export { CPTR, SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
 export { FPCR_IMPLEMENTED, FPSR_IMPLEMENTED, Fpcr, FpFlag } from './fpsimd/fp-status.js';

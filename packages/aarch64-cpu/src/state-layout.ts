@@ -100,7 +100,7 @@ export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
  * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
  * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
  */
-export const STATE_LAYOUT_VERSION = 3;
+export const STATE_LAYOUT_VERSION = 4;
 
 /** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
 export const HOST_WORDS_START = St.OPEN_RESERVATIONS;

@@ -14,6 +14,7 @@
  * flags, throws at translation time (and so fails the differential tests) instead of emitting different semantics.
  */
 import { FlagOp } from '../flags.js';
+import { FP_ACCESS_WORDS } from '../fpsimd/access.js';
 import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BigOps } from '../spec/interp-sem.js';
 import type { Sem, ShiftType, Width } from '../spec/sem.js';
@@ -52,7 +53,7 @@ const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
 const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
 
 /** State block offsets of the low words of CPACR_EL1 (FPEN is bits [21:20]) and SCTLR_EL1 (A is bit 1). */
-const CPACR_LOW = St.SYS + 8 * SysReg.CPACR_EL1;
+const CPACR_LOW = FP_ACCESS_WORDS.cpacrLow;
 const SCTLR_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
 
 const LOAD_U = [MemOp.i64_load8_u, MemOp.i64_load16_u, MemOp.i64_load32_u, MemOp.i64_load] as const;
@@ -621,7 +622,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   /**
    * CheckFPAdvSIMDEnabled64 as a fast-path condition: SIMD&FP disabled at this EL (CPACR_EL1.FPEN, PSTATE.EL read
-   * from the state block) branches to the slow path, whose handler takes the trap.
+   * from the state block) or trapped to EL2 (CPTR_EL2.TFP) branches to the slow path, whose handler takes the trap.
    */
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
@@ -633,6 +634,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
       .localTee(l).i32Const(3).op(Op.i32_ne)
       .localGet(l).i32Const(1).op(Op.i32_ne).localGet(P_ST).mem(MemOp.i32_load, St.EL).op(Op.i32_eqz).op(Op.i32_or)
       .op(Op.i32_and).brIf(0);
+    f.localGet(P_ST).mem(MemOp.i32_load, FP_ACCESS_WORDS.cptrLow).i32Const(FP_ACCESS_WORDS.tfpBit).op(Op.i32_and).brIf(0);
   }
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
