@@ -36,6 +36,7 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/insn/simd-crypto-aes.ts: SBOX': 'the AES S-box, computed at import from its definition, never changed',
   'packages/aarch64-cpu/src/insn/simd-crypto-aes.ts: INV_SBOX': 'the inverse AES S-box, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-int-common.ts: saturated': 'set by the saturating lane helpers and cleared by flushQc, which every saturating handler calls before it returns: false between instructions (the QEMU vectors, thousands in one process, would show a stale flag as a wrong FPSR.QC)',
+  'packages/aarch64-cpu/src/insn/simd-int-common.ts: POW2': 'the powers of two 2^0..2^128, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-int-common.ts: mulHi': 'the second result of mul32/pmul32, read by their caller right after the call: holds nothing between calls',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: POPCOUNT': 'bit counts of the 256 byte values, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: REVERSED': 'the 256 byte values bit-reversed, computed at import, never changed',
