@@ -134,7 +134,8 @@ function ldstMultiple(post: boolean): Handler {
     const size = (insn >>> 10) & 3;
     const n = (insn >>> 5) & 31;
     const t = insn & 31;
-    const [rpt, selem] = layout!;
+    const rpt = layout![0];
+    const selem = layout![1];
     const ebytes = 1 << size;
     const elements = (q === 1 ? 16 : 8) >> size;
     const flags = immFlags(n, post);
@@ -167,6 +168,7 @@ const PIECE_U8 = new Uint8Array(PIECE.buffer);
 function loadStoreContiguous(cpu: Cpu, load: boolean, t: number, regs: number, q: number, addr: bigint,
   flags: number): void {
   const u8 = cpu.vr.u8;
+  const u64 = cpu.vr.u64;
   const regBytes = q === 1 ? 16 : 8;
   const total = regs * regBytes;
   let lo = Number(addr & 7n);
@@ -174,6 +176,15 @@ function loadStoreContiguous(cpu: Cpu, load: boolean, t: number, regs: number, q
   for (let o = 0; o < total;) {
     let p = 8;
     while ((lo & (p - 1)) !== 0 || o + p > total) p >>= 1;
+    if (p === 8 && (o & 7) === 0) {
+      // A whole doubleword of one register (o is a multiple of 8, so it does not straddle two): no byte copies.
+      const at = ((t + ((o / regBytes) | 0)) & 31) * 2 + ((o % regBytes) >> 3);
+      if (load) u64[at] = cpu.mem.read(a, 8, flags);
+      else cpu.mem.write(a, 8, u64[at]!, flags | Acc.Write);
+      o += 8;
+      a = add(a, 8n);
+      continue;
+    }
     if (load) PIECE[0] = cpu.mem.read(a, p, flags);
     for (let i = 0; i < p; i++) {
       const k = o + i;
