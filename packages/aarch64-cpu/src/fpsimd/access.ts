@@ -50,9 +50,11 @@ export function checkFpAccess(cpu: Cpu): void {
  * A row of a SIMD&FP table: the access check, then `handler`. A row whose pattern also matches unallocated words
  * (field values the pattern cannot exclude) gives `allocated`, which is asked first, so that such a word is
  * UNDEFINED (not trapped) whatever CPACR_EL1.FPEN says, as the Arm ARM decodes before it checks access.
+ * A data-processing row (`memory` false: no access to memory, so no exception once the check passed; decode.ts
+ * `FpData`) also carries its parts, so that the WebAssembly tier can check access inline and call `handler` itself.
  */
-export function fpRow(name: string, pattern: string, handler: Handler, allocated?: (insn: number) => boolean):
-  EncodingRow {
+export function fpRow(name: string, pattern: string, handler: Handler, allocated?: (insn: number) => boolean,
+  memory = false): EncodingRow {
   const exec: Handler = allocated === undefined
     ? (cpu, insn) => {
       checkFpAccess(cpu);
@@ -63,5 +65,6 @@ export function fpRow(name: string, pattern: string, handler: Handler, allocated
       checkFpAccess(cpu);
       handler(cpu, insn);
     };
-  return { name, pattern, exec };
+  if (memory) return { name, pattern, exec };
+  return { name, pattern, exec, fpData: allocated === undefined ? { handler } : { handler, allocated } };
 }

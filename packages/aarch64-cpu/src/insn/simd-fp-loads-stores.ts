@@ -289,7 +289,7 @@ function replicateLane0(cpu: Cpu, t: number, size: number, q: number): void {
 
 /** Literal loads: opc 00, 01 and 10 (S, D, Q). */
 function literalRows(name: string, rest: string, handler: Handler): EncodingRow[] {
-  return [fpRow(name, `0x011100 ${rest}`, handler), fpRow(name, `10011100 ${rest}`, handler)];
+  return [fpRow(name, `0x011100 ${rest}`, handler, undefined, true), fpRow(name, `10011100 ${rest}`, handler, undefined, true)];
 }
 
 export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
@@ -298,11 +298,12 @@ export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
   // specifications, which the WebAssembly tier emits inline.
   ...SIMD_FP_LOAD_STORE_SPECS.pairs.map(specRow),
   ...SIMD_FP_LOAD_STORE_SPECS.single.map(specRow),
-  fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated),
+  fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated,
+    true),
   fpRow('LD1-4/ST1-4 (multiple structures, post-index)', '0x001100 1x0xxxxxxxxxxxxxxxxxxxxx', ldstMultiple(true),
-    multipleAllocated),
+    multipleAllocated, true),
   fpRow('LD1-4/ST1-4, LD1R-LD4R (single structure)', '0x001101 0xx00000xxxxxxxxxxxxxxxx', ldstSingle(false),
-    singleAllocated),
+    singleAllocated, true),
   fpRow('LD1-4/ST1-4, LD1R-LD4R (single structure, post-index)', '0x001101 1xxxxxxxxxxxxxxxxxxxxxxx', ldstSingle(true),
-    singleAllocated),
+    singleAllocated, true),
 ];

@@ -39,6 +39,7 @@ import { Dtlb, DTLB_ENTRY_BYTES, St } from '../state-layout.js';
 import type { FunctionBuilder } from '../wasm/function-builder.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
+import { emitFpDisabled } from './fp-access.js';
 
 const { i32, i64, f64 } = ValType;
 
@@ -201,6 +202,11 @@ export class BlockEmitter {
      * sets its own block's while it is emitted.
      */
     public callBase: number,
+    /**
+     * Index of the `callFp` import: (id: i32) -> i32, runs the SIMD&FP data-processing handler (decode.ts `FpData`)
+     * of call-table entry `id` without the access check (emitted inline before it: callFpHandler); -1: none.
+     */
+    private readonly fpCallImport = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -612,6 +618,29 @@ export class BlockEmitter {
     this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
+    return this;
+  }
+
+  /**
+   * A SIMD&FP data-processing instruction (decode.ts `FpData`, an allocated word): the access check inline
+   * (fp-access.ts), then its handler through the `callFp` import, which skips what only a handler that may raise an
+   * exception or read the PC needs; when the check fails, the row's full handler through `call`, which raises the
+   * trap. Either way the registers are spilled and forgotten as for callHandler.
+   */
+  callFpHandler(): this {
+    if (this.fpCallImport < 0) return this.callHandler();
+    const f = this.f;
+    this.flushRegs(true);
+    this.storeLeft();
+    emitFpDisabled(f, P_ST, this.c32);
+    f.if(VOID_BLOCK);
+    f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    f.else();
+    f.i32Const(this.callBase + this.k).call(this.fpCallImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    f.end();
+    this.forgetSites();
+    this.dropRegs();
+    this.pending = undefined; // the handler may have changed the flags (FCMP, FCCMP)
     return this;
   }
 

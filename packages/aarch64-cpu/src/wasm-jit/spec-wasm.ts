@@ -14,7 +14,6 @@
  * flags, throws at translation time (and so fails the differential tests) instead of emitting different semantics.
  */
 import { FlagOp } from '../flags.js';
-import { FP_ACCESS_WORDS } from '../fpsimd/access.js';
 import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BigOps } from '../spec/interp-sem.js';
 import type { Sem, ShiftType, Width } from '../spec/sem.js';
@@ -24,6 +23,7 @@ import { SysReg } from '../sysregs.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { BlockEmitter, type Translator } from './block-emitter.js';
+import { emitFpDisabled } from './fp-access.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 
 const { i32, i64 } = ValType;
@@ -53,7 +53,6 @@ const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
 const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
 
 /** State block offsets of the low words of CPACR_EL1 (FPEN is bits [21:20]) and SCTLR_EL1 (A is bit 1). */
-const CPACR_LOW = FP_ACCESS_WORDS.cpacrLow;
 const SCTLR_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
 
 const LOAD_U = [MemOp.i64_load8_u, MemOp.i64_load16_u, MemOp.i64_load32_u, MemOp.i64_load] as const;
@@ -627,14 +626,8 @@ export class WasmSem implements Sem<WVal, WTruth> {
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
     this.memoryOp('fpCheck');
-    const f = this.f;
-    const l = this.scratch(i32);
-    // Trap when FPEN != 0b11 and (FPEN != 0b01 or EL == 0).
-    f.localGet(P_ST).mem(MemOp.i32_load, CPACR_LOW).i32Const(20).op(Op.i32_shr_u).i32Const(3).op(Op.i32_and)
-      .localTee(l).i32Const(3).op(Op.i32_ne)
-      .localGet(l).i32Const(1).op(Op.i32_ne).localGet(P_ST).mem(MemOp.i32_load, St.EL).op(Op.i32_eqz).op(Op.i32_or)
-      .op(Op.i32_and).brIf(0);
-    f.localGet(P_ST).mem(MemOp.i32_load, FP_ACCESS_WORDS.cptrLow).i32Const(FP_ACCESS_WORDS.tfpBit).op(Op.i32_and).brIf(0);
+    emitFpDisabled(this.f, P_ST, this.scratch(i32));
+    this.f.brIf(0);
   }
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
