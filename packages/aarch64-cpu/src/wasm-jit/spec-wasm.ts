@@ -67,6 +67,8 @@ export class WasmSem implements Sem<WVal, WTruth> {
   private vRead = false;
   /** An operation other than fpCheck was emitted (fpCheck must come first). */
   private begun = false;
+  /** fpCheck was emitted: a SIMD&FP load or store, whose accesses may be unaligned inline. */
+  private fp = false;
   private inArm = false;
   private nextI64 = 0;
   private nextI32 = 0;
@@ -614,7 +616,9 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const ha = this.scratch(i32);
     addr.emit();
     this.f.localSet(va);
-    this.e.fastCheck(va, 1 << size, write, ha, 0);
+    // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).
+    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0);
+    else this.e.fastCheck(va, 1 << size, write, ha, 0);
     return ha;
   }
   // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), read and written there directly ----
@@ -626,6 +630,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
     this.memoryOp('fpCheck');
+    this.fp = true;
     emitFpDisabled(this.f, P_ST, this.scratch(i32));
     this.f.brIf(0);
   }
