@@ -44,8 +44,6 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/fp/vector-extra.ts: RSQRT9': 'RecipSqrtEstimate for every 9-bit input, computed at import, never changed',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: F64': 'scratch to read a double\'s bits, written and read within one call: holds nothing between calls',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: U32': 'the 32-bit view of F64 (same scratch)',
-  'packages/aarch64-cpu/src/insn/simd-fp-loads-stores.ts: PIECE': 'scratch for one piece of a wide LD1/ST1, written and read within one call: holds nothing between calls',
-  'packages/aarch64-cpu/src/insn/simd-fp-loads-stores.ts: PIECE_U8': 'the byte view of PIECE (same scratch)',
   'packages/kvm-core/src/vgic/its-registers.ts: GITS_IDREG_VALUES': 'the ITS identification registers\' constant values, never changed',
   'packages/vmm-lite/src/cli.ts: process.env': 'the CLI is the one place that reads the environment',
 };

@@ -621,6 +621,21 @@ export class WasmSem implements Sem<WVal, WTruth> {
     else this.e.fastCheck(va, 1 << size, write, ha, 0);
     return ha;
   }
+  /**
+   * One 8-byte access: inline when aligned, or unaligned on Normal memory inside one page (and granule, where tags
+   * are checked) with SCTLR_EL1.A = 0 (fastCheckFp), where it cannot differ from the elements' accesses; anything else
+   * is the handler's, which makes them (InterpSem).
+   */
+  loadElems(addr: WVal, _esize: 0 | 1 | 2 | 3, flags: number): WVal {
+    if (!this.fp) this.fail('loadElems before fpCheck');
+    return this.load(addr, 3, flags);
+  }
+
+  storeElems(addr: WVal, _esize: 0 | 1 | 2 | 3, v: WVal, flags: number): void {
+    if (!this.fp) this.fail('storeElems before fpCheck');
+    this.store(addr, 3, v, flags);
+  }
+
   // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), read and written there directly ----
 
   /**
