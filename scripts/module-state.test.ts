@@ -36,6 +36,7 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/insn/simd-crypto-aes.ts: SBOX': 'the AES S-box, computed at import from its definition, never changed',
   'packages/aarch64-cpu/src/insn/simd-crypto-aes.ts: INV_SBOX': 'the inverse AES S-box, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-int-common.ts: saturated': 'set by the saturating lane helpers and cleared by flushQc, which every saturating handler calls before it returns: false between instructions (the QEMU vectors, thousands in one process, would show a stale flag as a wrong FPSR.QC)',
+  'packages/aarch64-cpu/src/insn/simd-int-common.ts: POW2': 'the powers of two 2^0..2^128, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-int-common.ts: mulHi': 'the second result of mul32/pmul32, read by their caller right after the call: holds nothing between calls',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: POPCOUNT': 'bit counts of the 256 byte values, computed at import, never changed',
   'packages/aarch64-cpu/src/insn/simd-two-misc.ts: REVERSED': 'the 256 byte values bit-reversed, computed at import, never changed',
@@ -43,8 +44,6 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/fp/vector-extra.ts: RSQRT9': 'RecipSqrtEstimate for every 9-bit input, computed at import, never changed',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: F64': 'scratch to read a double\'s bits, written and read within one call: holds nothing between calls',
   'packages/aarch64-cpu/src/fp/vector-extra.ts: U32': 'the 32-bit view of F64 (same scratch)',
-  'packages/aarch64-cpu/src/insn/simd-fp-loads-stores.ts: PIECE': 'scratch for one piece of a wide LD1/ST1, written and read within one call: holds nothing between calls',
-  'packages/aarch64-cpu/src/insn/simd-fp-loads-stores.ts: PIECE_U8': 'the byte view of PIECE (same scratch)',
   'packages/kvm-core/src/vgic/its-registers.ts: GITS_IDREG_VALUES': 'the ITS identification registers\' constant values, never changed',
   'packages/vmm-lite/src/cli.ts: process.env': 'the CLI is the one place that reads the environment',
 };

@@ -25,6 +25,18 @@ export interface EncodingRow {
    * keeps them beside the word for the row's handler (DecodeCache.cachedArgs).
    */
   readonly decodeArgs?: (insn: number) => unknown;
+  /** A SIMD&FP data-processing row's parts (fpsimd/access.ts `fpRow`), for the WebAssembly tier's direct call. */
+  readonly fpData?: FpData;
+}
+
+/**
+ * A SIMD&FP data-processing row as `fpRow` builds it: `exec` is `allocated`, then the access check (CPACR_EL1.FPEN,
+ * CPTR_EL2.TFP), then `handler`. `handler` raises no exception (every trap is the check's, every UNDEFINED word is
+ * excluded by the pattern or `allocated`), reads neither the PC nor the retired count, and touches no memory.
+ */
+export interface FpData {
+  readonly handler: Handler;
+  readonly allocated?: (insn: number) => boolean;
 }
 
 export interface CompiledRow {
@@ -34,6 +46,7 @@ export interface CompiledRow {
   readonly exec: Handler;
   readonly spec?: AnyInsnSpec;
   readonly decodeArgs?: (insn: number) => unknown;
+  readonly fpData?: FpData;
 }
 
 /** The fixed bits of a pattern, in either syntax. */
@@ -61,6 +74,7 @@ export function compileTable(rows: readonly EncodingRow[]): CompiledRow[] {
   return rows.map((r) => ({
     name: r.name, exec: r.exec, ...compilePattern(r.pattern),
     ...(r.spec !== undefined && { spec: r.spec }), ...(r.decodeArgs !== undefined && { decodeArgs: r.decodeArgs }),
+    ...(r.fpData !== undefined && { fpData: r.fpData }),
   }));
 }
 

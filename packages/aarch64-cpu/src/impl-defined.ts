@@ -90,6 +90,8 @@ export const IMPL = {
   SCTLR_EL1_RESET: 0x30d0_0800n,
   /** CNTHCTL_EL2 reset (architecturally UNKNOWN): EL1PCTEN and EL1PCEN set, so EL1 physical timer accesses do not trap. */
   CNTHCTL_EL2_RESET: 0x3n,
+  /** CPTR_EL2 reset (architecturally UNKNOWN): its RES1 bits [13:12] and [9:0] (TSM and TZ among them: no SME, no SVE); TFP = 0. */
+  CPTR_EL2_RESET: 0x33ffn,
 } as const;
 
 /** The instruction cache line IC IVAU maintains, in bytes, derived from CTR_EL0.IminLine (log2 of words). */

@@ -8,7 +8,7 @@ export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 export { El2Trap, EndRun, GuestException } from './exceptions.js';
 export { BREAKPOINTS, HostDebug, WATCHPOINTS } from './debug.js';
-export { SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
+export { CPTR, SysReg, SYSREG_DEFS, sysRegKey, sysRegByKey, type SysRegDef } from './sysregs.js';
 export { IMPL, DCZVA_BLOCK_BYTES } from './impl-defined.js';
 export { findEncoding, undefinedInstruction } from './decode-a64.js';
 export { FPCR_IMPLEMENTED, FPSR_IMPLEMENTED, Fpcr, FpFlag } from './fpsimd/fp-status.js';
@@ -20,7 +20,7 @@ export {
 } from './code-cache.js';
 export { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_NO_TLB, ARENA_LIMIT_BYTES, ArenaFullError, GuestArena, type GuestArenaOptions, WASM_PAGE_BYTES } from './arena.js';
 export {
-  CPU_STATE_BYTES, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
+  CPU_STATE_BYTES, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
 } from './state-layout.js';
 export type { WasmApi, WasmInstance, WasmMemory, WasmModule } from './wasm/host-api.js';
 export { BATCH_BLOCKS, HOT_RUNS, type WasmTierOptions, type WasmTierStats, WasmTier } from './wasm-jit/tier.js';

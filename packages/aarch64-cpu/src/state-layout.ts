@@ -100,7 +100,7 @@ export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
  * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
  * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
  */
-export const STATE_LAYOUT_VERSION = 3;
+export const STATE_LAYOUT_VERSION = 4;
 
 /** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
 export const HOST_WORDS_START = St.OPEN_RESERVATIONS;
@@ -119,7 +119,8 @@ export const HOST_WORDS_END = St.SCRATCH + 8;
  *   is -1, which no masked address equals;
  * - for Tagged Normal memory (TAG_HOST non-zero), the granule's allocation tag (packed at TAG_HOST, two a byte) equals
  *   the pointer's logical tag VA[59:56] (a match passes whatever the check mode; a mismatch is the handler's);
- * then the access is at arena offset `HOST + (VA & 0xfff)`. A store also needs the arena's code map to show no
+ * then the access is at arena offset `HOST + (VA & 0xfff)`. (A SIMD&FP access that is not aligned to its size may
+ * still take the inline path on a Normal page, {@link DTLB_NORMAL}.) A store also needs the arena's code map to show no
  * translated code in the page and no open exclusive reservation in the domain. The MMU writes -1 keys for pages
  * outside the CPU's arena, NoTagAccess pages and Tagged pages whose tags are not dense in the arena, and on a flush
  * writes -1 keys into every entry it filled since the last one (no generation word to compare).
@@ -133,9 +134,18 @@ export const Dtlb = {
   MASK: 16,
   /** i32: the arena offset of the page's first byte. */
   HOST: 24,
-  /** i32: the arena offset of the page's packed allocation tags (two a byte, even granule low), or 0: untagged. */
+  /**
+   * i32: the arena offset of the page's packed allocation tags (two a byte, even granule low; 16-byte aligned), or 0:
+   * untagged; ORed with {@link DTLB_NORMAL} when the page is Normal memory.
+   */
   TAG_HOST: 28,
 } as const;
+/**
+ * Bit 0 of {@link Dtlb}.TAG_HOST: the page's data attributes are Normal, so an unaligned access inside the page raises
+ * no memory-type alignment fault (the SIMD&FP loads and stores take their inline path unaligned then:
+ * BlockEmitter.fastCheckUnaligned). Translated code clears it before it reads TAG_HOST as the tags' offset.
+ */
+export const DTLB_NORMAL = 1;
 /** Bytes of one {@link Dtlb} entry. */
 export const DTLB_ENTRY_BYTES = 32;
 /** Permission classes of the data TLB, each a table of its own ({@link Dtlb}): EL0, EL1, EL1 with PAN, none. */

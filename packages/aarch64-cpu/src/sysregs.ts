@@ -107,6 +107,12 @@ export const HCR = {
   TLOR: 1n << 35n,
 } as const;
 
+/** CPTR_EL2 bits the CPU acts on (HCR_EL2.E2H = 0 format). */
+export const CPTR = {
+  /** Trap SIMD&FP at EL0 and EL1 to EL2 (EC 0x07), after CPACR_EL1.FPEN's trap to EL1. */
+  TFP: 1n << 10n,
+} as const;
+
 /** SCTLR_EL1 bits the CPU (not the MMU) acts on. */
 export const SCTLR = {
   UMA: 1n << 9n,
@@ -261,6 +267,11 @@ export const SYSREG_DEFS = [
   d('TFSR_EL2', 3, 4, 5, 6, 0, 2),
   d('CNTHCTL_EL2', 3, 4, 14, 1, 0, 2, IMPL.CNTHCTL_EL2_RESET),
   d('CNTVOFF_EL2', 3, 4, 14, 0, 3, 2),
+  /**
+   * The hypervisor's trap of SIMD&FP (HCR_EL2.E2H = 0 format): TFP [10] traps every SIMD&FP instruction and MRS/MSR
+   * of FPCR/FPSR at EL0 and EL1 to EL2 (fpsimd/access.ts). Reset: the RES1 bits [13:12], [9:0] (no SVE, no SME).
+   */
+  d('CPTR_EL2', 3, 4, 1, 1, 2, 2, IMPL.CPTR_EL2_RESET),
 ] as const satisfies readonly SysRegDef[];
 
 type Names = (typeof SYSREG_DEFS)[number]['name'];

@@ -106,6 +106,12 @@ export interface VmOptions {
    * retired). Model-specific. EINVAL: an unknown mode or a bad shift.
    */
   clock?: VmClockOptions;
+  /**
+   * Lazy FP/SIMD switching (lazy-fp.ts; default false): every vCPU run sets CPTR_EL2.TFP, so the guest's first
+   * SIMD&FP instruction of the run traps to EL2, where the vCPU's FP/SIMD state is loaded and the trap cleared, as
+   * KVM does. Invisible to the guest; `Vcpu.fpTraps` counts the traps. Model-specific.
+   */
+  lazyFp?: boolean;
 }
 
 /** KVM_ARM_MTE_COPY_TAGS arguments (struct kvm_arm_copy_mte_tags, `addr` replaced by `buffer`). */
@@ -212,6 +218,7 @@ export class Kvm {
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
     vm.cpuOptions = { translate: options.translate ?? true, wasm: options.wasm ?? true };
+    vm.lazyFp = options.lazyFp === true;
     if (options.clock !== undefined) vm.setClock(options.clock);
     return vm;
   }
@@ -254,6 +261,8 @@ export class Vm {
   timers: VmTimers = new VmTimers(new VmClock({ mode: 'host' }, () => this.instructionsRetired()));
   /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
   cpuOptions: { readonly translate: boolean; readonly wasm: boolean } = { translate: true, wasm: true };
+  /** @internal VmOptions.lazyFp: whether the vCPUs switch their FP/SIMD state lazily (lazy-fp.ts). */
+  lazyFp = false;
   private readonly slots = new Map<number, Memslot>();
   /** Dirty bitmaps of the memslots with KVM_MEM_LOG_DIRTY_PAGES, by slot id (bit i = page i of the slot). */
   private readonly dirty = new Map<number, Uint8Array>();

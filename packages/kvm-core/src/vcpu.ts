@@ -8,6 +8,7 @@ import { fail, KvmError } from './errors.js';
 import type { ArmTagAccessExit, IntrExit, KvmExit, MmioExit } from './exits.js';
 import { checkVcpuEvents, vcpuEventsOf, type VcpuEvents } from './vcpu-events.js';
 import { GuestDebug, type KvmGuestDebug } from './guest-debug.js';
+import { LazyFp } from './lazy-fp.js';
 import type { Vm, VcpuInit } from './kvm.js';
 import {
   affinityMask, KVM_ARM_PSCI_0_1, KVM_ARM_PSCI_0_2, KVM_ARM_PSCI_1_0, KVM_ARM_PSCI_1_1, KVM_PSCI_FN,
@@ -144,6 +145,8 @@ export class Vcpu {
   private readonly mmioData = new Uint8Array(8);
   /** KVM_SET_GUEST_DEBUG's state (guest-debug.ts); kept across KVM_ARM_VCPU_INIT, as in Linux. */
   private readonly guestDebug = new GuestDebug();
+  /** Lazy FP/SIMD switching through CPTR_EL2.TFP (VmOptions.lazyFp, lazy-fp.ts). */
+  private readonly lazyFp: LazyFp;
   /** spsr[1..4]: the AArch32 banked SPSRs, kept for ONE_REG only. */
   private readonly spsr32 = new BigUint64Array(4);
   /** @internal The vCPU's EL1 virtual and physical timers (timer.ts), its CPU's counter port. */
@@ -162,6 +165,15 @@ export class Vcpu {
     this.mpidr = mpidrForVcpuId(id);
     this.timers = new VcpuTimers(vm, index);
     this.pmu = new VcpuPmu(vm, index);
+    this.lazyFp = new LazyFp(vm.lazyFp);
+  }
+
+  /**
+   * Model-specific: SIMD&FP traps to EL2 this vCPU has taken to load its FP/SIMD state lazily (VmOptions.lazyFp; at
+   * most one per run() that uses SIMD&FP; always 0 without the option).
+   */
+  get fpTraps(): number {
+    return this.lazyFp.traps;
   }
 
   /**
@@ -472,6 +484,7 @@ export class Vcpu {
     checkPmuRunnable(this.pmu, this.pmuHost());
     this.vm.hasRun = true;
     cpu.stopOnYield = this.yieldExits;
+    this.lazyFp.load(cpu);
     try {
       return this.runLoop(budget);
     } catch (e) {
@@ -729,6 +742,10 @@ export class Vcpu {
         this.timers.update();
         if (this.irq) return undefined; // an interrupt is pending (a timer's among them)
         return intr('wfi');
+      case Ec.FpAccess:
+        // CPTR_EL2.TFP, set when the run began (lazy-fp.ts): load the FP/SIMD state and rerun the instruction.
+        this.lazyFp.trap(cpu);
+        return undefined;
       case EC_BREAKPOINT_LOW:
       case EC_SOFTSTEP_LOW:
       case EC_WATCHPOINT_LOW:

@@ -31,7 +31,7 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
   type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
@@ -1087,6 +1087,8 @@ export class Mmu implements MemoryPort {
     const kHi = (keyHi | (upper !== 0 ? 0xff00_0000 : 0)) & maskHi;
     const host = inArena ? r.arena!.offset + o : 0;
     const tags = kind === TlbTags.Tagged && tagOff !== undefined ? tagOff + (o / PAGE) * 128 : 0;
+    // Normal memory: translated SIMD&FP accesses may be unaligned inline (the tags' offset is 16-byte aligned).
+    const tagWord = tags | ((this.rPerm & Perm.Normal) !== 0 ? DTLB_NORMAL : 0);
     for (let k = 0; k < 3; k++) {
       const s = w + k * table;
       const nr = this.arenaNeed[k]!;
@@ -1100,7 +1102,7 @@ export class Mmu implements MemoryPort {
       a[s + (Dtlb.MASK >> 2)] = 0xffff_f000 | 0;
       a[s + (Dtlb.MASK >> 2) + 1] = maskHi;
       a[s + (Dtlb.HOST >> 2)] = host;
-      a[s + (Dtlb.TAG_HOST >> 2)] = tags;
+      a[s + (Dtlb.TAG_HOST >> 2)] = tagWord;
     }
   }
 

@@ -1,9 +1,9 @@
 // SIMD&FP loads and stores in WebAssembly blocks (aarch64-cpu spec/simd-fp-loads-stores.ts, emitted inline by the
 // tier's spec-wasm.ts) against the interpreter: LDR/STR of B, H, S, D and Q registers in every addressing form and
-// LDP/STP/LDNP/STNP of S, D and Q, on mapped, read-only, unmapped and Device pages, page crossings, SP bases,
-// SCTLR_EL1.A and SA, TBI, and CPACR_EL1.FPEN settings that trap. Registers (X and V), FPSR, PC, the exception
+// LDP/STP/LDNP/STNP of S, D and Q and LD1/ST1 (multiple structures), on mapped, read-only, unmapped and Device pages, page crossings, SP bases,
+// SCTLR_EL1.A and SA, TBI, and CPACR_EL1.FPEN settings that trap, and the hypervisor's trap (CPTR_EL2.TFP). Registers (X and V), FPSR, PC, the exception
 // registers and memory must agree; most accesses must stay inline (not through the memory port).
-import { IMPL, SysReg } from '@kvm-mte/aarch64-cpu';
+import { CPTR, IMPL, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
@@ -33,6 +33,15 @@ function vWord(r: () => number): number {
   const base = r() < 0.2 ? 31 : 20 + int(4);
   const t = int(8);
   const l = int(2);
+  if (r() < 0.15) {
+    // LD1/ST1 (multiple structures) of 1-4 registers (opcode 0111, 1010, 0110, 0010), any size and Q; no offset,
+    // post-index by the bytes transferred (Rm = 31) or by x24/x25.
+    const opcode = [0b0111, 0b1010, 0b0110, 0b0010][int(4)]!;
+    const post = int(3);
+    const rm = post === 0 ? 0 : post === 1 ? 31 : 24 + int(2);
+    return ((int(2) << 30) | 0x0c00_0000 | ((post === 0 ? 0 : 1) << 23) | (l << 22) | (rm << 16) | (opcode << 12) |
+      (int(4) << 10) | (base << 5) | t) >>> 0;
+  }
   if (r() < 0.35) {
     // LDP/STP/LDNP/STNP: opc 00 S, 01 D, 10 Q (11 unallocated now and then); mode 0..3.
     const opc = r() < 0.97 ? int(3) : 3;
@@ -59,7 +68,7 @@ function vWord(r: () => number): number {
 }
 
 interface Case {
-  words: number[]; x: bigint[]; sp: bigint; v: Uint8Array; fpen: bigint; sctlr: bigint; tbi: boolean;
+  words: number[]; x: bigint[]; sp: bigint; v: Uint8Array; fpen: bigint; sctlr: bigint; tbi: boolean; tfp: boolean;
 }
 
 function randomCase(r: () => number): Case {
@@ -78,7 +87,7 @@ function randomCase(r: () => number): Case {
   // FPEN: mostly 0b11; 0b01 (EL1 runs); 0b00 and 0b10 trap.
   const fpen = r() < 0.85 ? 3n : BigInt(int(3));
   const sctlr = (r() < 0.5 ? SCTLR_SA : 0n) | (r() < 0.15 ? SCTLR.A : 0n);
-  return { words, x, sp, v, fpen, sctlr, tbi: r() < 0.5 };
+  return { words, x, sp, v, fpen, sctlr, tbi: r() < 0.5, tfp: r() < 0.1 };
 }
 
 /** Memory port accesses (MemoryPort.read/write) per engine. */
@@ -95,6 +104,7 @@ function runCase(engine: Engine, c: Case) {
   e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | c.sctlr);
   e.cpu.sys[SysReg.VBAR_EL1] = 0x1800n;
   e.cpu.sys[SysReg.CPACR_EL1] = c.fpen << FPEN_SHIFT;
+  if (c.tfp) e.cpu.sys[SysReg.CPTR_EL2] = e.cpu.sys[SysReg.CPTR_EL2]! | CPTR.TFP;
   // Warm the TLB so that the first accesses can take the inline path.
   for (const [va] of MAP) if (va >= 0x10000n && va !== 0x12000n) e.mmu.read(va, 8, 0);
   c.x.forEach((v, k) => (e.cpu.x[20 + k] = v));
@@ -115,18 +125,21 @@ function runCase(engine: Engine, c: Case) {
     write(va, size, v, flags);
   };
   const stops = [e.cpu.run(c.words.length + 3)];
-  return { ...stateOf(e, stops, [[D, 0x4000]]), v: Buffer.from(e.cpu.v.subarray(0, 8 * 16)).toString('hex'), fpsr: e.cpu.fpsr };
+  return {
+    ...stateOf(e, stops, [[D, 0x4000]]), v: Buffer.from(e.cpu.v.subarray(0, 8 * 16)).toString('hex'), fpsr: e.cpu.fpsr,
+    el2: e.cpu.el2.esr,
+  };
 }
 
 describe('WebAssembly SIMD&FP loads and stores agree with the interpreter', () => {
-  it('on 600 random blocks (B/H/S/D/Q, pairs, every form, faults, SA, A, TBI, FPEN traps), most accesses inline', () => {
+  it('on 600 random blocks (B/H/S/D/Q, pairs, every form, faults, SA, A, TBI, FPEN and TFP traps), most accesses inline', () => {
     const r = rng(4242);
     port.wasm = 0;
     port.interp = 0;
     for (let round = 0; round < 600; round++) {
       const c = randomCase(r);
       const label = `round ${round}: ${c.words.map((w) => w.toString(16)).join(' ')} x ${c.x.map((v) => v.toString(16)).join(' ')} ` +
-        `sp ${c.sp.toString(16)} fpen ${c.fpen} sctlr ${c.sctlr} tbi ${c.tbi}`;
+        `sp ${c.sp.toString(16)} fpen ${c.fpen} sctlr ${c.sctlr} tbi ${c.tbi} tfp ${c.tfp}`;
       expect(runCase('wasm', c), label).toEqual(runCase('interp', c));
     }
     // The inline path (no memory port call) took most accesses: the WebAssembly blocks went through the port for

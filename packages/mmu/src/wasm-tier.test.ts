@@ -853,6 +853,88 @@ describe.each([
     } else expect(byKind.wasm).toEqual(byKind.interp);
   });
 
+  it('SIMD&FP loads and stores at unaligned addresses (inside and across granules and pages, matching and mismatching tags) on 200 random blocks', () => {
+    // LDR/STR (unscaled: any offset) of H, S, D and Q and LDP/STP of D and Q through tagged pointers; on Normal pages
+    // an access not aligned to its size may stay inline (BlockEmitter.fastCheckUnaligned) when it lies in one page
+    // and, where tags are checked, in one granule with a matching tag. V0-V9 are compared too.
+    const use = new TierUse();
+    const r = rng(4244);
+    const int = (n: number): number => Math.floor(r() * n);
+    for (let round = 0; round < 200; round++) {
+      const tcf = int(4);
+      const granuleTags = Array.from({ length: 512 }, () => int(3));
+      const words = [...Array.from({ length: 6 }, () => {
+        const base = 20 + int(4);
+        const l = int(2);
+        if (r() < 0.3) { // LDP/STP D (opc 01) or Q (10), signed offset
+          const opc = 1 + int(2);
+          return ((opc << 30) | 0x2d00_0000 | (l << 22) | (((int(8) - 4) & 0x7f) << 15) | (int(10) << 10) | (base << 5) | int(10)) >>> 0;
+        }
+        const q = r() < 0.4;
+        const size = q ? 0 : 1 + int(3);
+        const imm9 = (int(64) - 32) & 0x1ff;
+        return ((size << 30) | 0x3c00_0000 | ((q ? 2 : 0) | l) << 22 | (imm9 << 12) | (base << 5) | int(10)) >>> 0;
+      }), B_SELF];
+      const regs = Array.from({ length: 4 }, () => {
+        const top = [0, int(3), int(3), int(16)][int(4)]!;
+        const off = r() < 0.2 ? 0xfe0 + int(32) : r() < 0.1 ? 0x1fe0 + int(16) : int(0x1fc0);
+        return (BigInt(top) << 56n) | ([TAGGED, PLAIN][int(2)]! + BigInt(off));
+      });
+      const v = Array.from({ length: 20 }, () => value(r));
+      differential(() => `round ${round} tcf ${tcf}: ${words.map((w) => w.toString(16)).join(' ')} ` +
+        `${regs.map((x) => x.toString(16)).join(' ')}`, use, (e) => {
+        mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(tcf) | SCTLR_MTE.TCF0(tcf));
+        e.cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
+        loadWords(e, CODE, words);
+        warm(use, e);
+        v.forEach((x, k) => (e.cpu.vr.u64[k] = x));
+        regs.forEach((x, k) => (e.cpu.x[20 + k] = x));
+        e.cpu.pc = 0x1000n;
+      }, (e) => ({
+        stops: [e.cpu.run(10)],
+        trace: [e.cpu.sys[SysReg.TFSR_EL1], tagDump(e), [...e.cpu.vr.u64.slice(0, 20)].map((x) => x.toString(16)).join(' ')],
+      }), [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    }
+    use.check(200);
+  });
+
+  it.each([
+    ['untagged Normal pages', false],
+    ['Tagged pages, inside one granule with its tag', true],
+  ] as const)('a loop of unaligned SIMD&FP loads and stores on %s stays inline', (_, tagged) => {
+    const r = rng(607);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
+    // On Tagged pages a 16-byte access at an unaligned address always spans two granules (the handler's), so the Q
+    // pair runs on untagged pages only.
+    const loop = [
+      ...(tagged ? [] : [0x3cc0_1281, 0x3c80_32a1]), // ldur q1, [x20, #1]; stur q1, [x21, #3]
+      0xfc40_52c2, // ldur d2, [x22, #5]
+      0xbc00_72e2, // stur s2, [x23, #7]
+      0xf100_0400, // subs x0, x0, #1
+    ];
+    loop.push(bcond(0x1000 + 4 * loop.length, 0x1000, 1), B_SELF); // b.ne loop; b .
+    const use = new TierUse();
+    differential(() => `unaligned SIMD&FP loop (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
+      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
+      e.cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
+      loadWords(e, CODE, loop);
+      warm(use, e);
+      // x20-x23 at granules 16, 288, 300 and 40 (both pages); the D and S accesses cover bytes 5..12 and 7..10 of theirs.
+      const at = (g: number): bigint => (tagged ? (BigInt(granuleTags[g]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(g);
+      [at(16), at(288), at(300), at(40)].forEach((v, k) => (e.cpu.x[20 + k] = v));
+      e.cpu.x[0] = 50n;
+      e.cpu.pc = 0x1000n;
+    }, (e) => ({ stops: [e.cpu.run(400)], trace: [tagDump(e), [...e.cpu.vr.u64.slice(0, 6)].map((x) => x.toString(16)).join(' ')] }),
+    [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(loop.length - 2);
+    const accesses = (tagged ? 2 : 6) * 50;
+    expect(use.port.interp).toBe(accesses);
+    // Inline after the first iteration (which fills the TLB for the pages the warm-up left to other views), except
+    // where the tags are outside the arena (a Tagged page is then always the handler's).
+    if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
+    else expect(use.port.wasm).toBeLessThanOrEqual(tagged ? 2 : 6);
+  });
+
   it('matching tags on Tagged pages: a loop of loads and stores through tagged pointers stays inline', () => {
     // x20-x23 point into the two Tagged pages with their granules' tags; the loop walks them by 16.
     const r = rng(606);

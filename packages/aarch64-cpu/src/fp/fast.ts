@@ -272,8 +272,16 @@ export const inFmaWindow = (x: number): boolean => {
   return a >= FMA_MIN && a < FMA_MAX;
 };
 
+/** fmaVD with a zero operand (see there): the others zero or inside the FMA window, else NaN. */
+function fmaZeroD(ctx: FpCtx, c: number, a: number, b: number): number {
+  const ok = (x: number): boolean => x === 0 || inFmaWindow(x);
+  if (!ok(a) || !ok(b) || !ok(c)) return NaN;
+  if (a === 0 || b === 0) return c + a * b; // an exact zero product: c, or the sum of two zeros
+  return mulVD(ctx, a, b); // 0 + a * b, a * b nonzero: the product rounded once (NaN outside the window)
+}
+
 /**
- * Double c + a * b with one rounding, for nonzero operands inside the FMA window, or NO_FAST. Boldo and Melquiond's
+ * Double c + a * b with one rounding, for operands zero or inside the FMA window, or NO_FAST. Boldo and Melquiond's
  * emulation: the exact product ph + pl, the exact sum uh + ul = c + ph, v = (ul + pl) rounded to odd, then
  * RN(uh + v) is the correctly rounded result. Inexact exactly when v or the last sum was inexact (v inexact rules
  * out the cancellation that could make the total representable: then c and ph are within a factor of two, so
@@ -284,8 +292,14 @@ export function fmaD(ctx: FpCtx, chi: number, clo: number, ahi: number, alo: num
   return r !== r ? NO_FAST : dbits(ctx, r);
 }
 
-/** {@link fmaD} on values: c + a * b for operands nonzero and inside the FMA window, else NaN. */
+/**
+ * {@link fmaD} on values: c + a * b for operands zero or inside the FMA window, else NaN. A zero operand needs no
+ * fused arithmetic: a zero product (the other factor finite) is exact, so the sum is c itself, or a zero whose sign
+ * IEEE 754's round-to-nearest sum of two zeros gives (as FPMulAdd: -0 only when both are -0), with no flag; a zero
+ * addend leaves the product, rounded once (mulVD).
+ */
 export function fmaVD(ctx: FpCtx, c: number, a: number, b: number): number {
+  if (a === 0 || b === 0 || c === 0) return fmaZeroD(ctx, c, a, b);
   if (!inFmaWindow(c) || !inFmaWindow(a) || !inFmaWindow(b)) return NaN;
   const ph = twoProduct(ctx, a, b);
   const pl = ctx.prodErr;
@@ -306,7 +320,7 @@ export function fmaVD(ctx: FpCtx, c: number, a: number, b: number): number {
 }
 
 /**
- * Single c + a * b with one rounding, for nonzero operands inside the window, or NO_FAST: the product is exact in
+ * Single c + a * b with one rounding, for operands zero or inside the window, or NO_FAST: the product is exact in
  * float64 and so is TwoSum's s + t = c + p; rounding s to single is right unless t != 0 and s sits exactly on a
  * single-precision tie, which moving s one double ulp towards t resolves (it crosses no other single boundary).
  */
@@ -315,9 +329,14 @@ export function fmaS(ctx: FpCtx, cbits: number, abits: number, bbits: number): n
   return r !== r ? NO_FAST : sbits(ctx, r);
 }
 
-/** {@link fmaS} on single values (zero or inside the single window; NaN for none): the result, or NaN. */
+/**
+ * {@link fmaS} on single values (zero or inside the single window; NaN for none): the result, or NaN. Zero operands
+ * as {@link fmaVD}.
+ */
 export function fmaVS(ctx: FpCtx, c: number, a: number, b: number): number {
-  if (c !== c || a !== a || b !== b || c === 0 || a === 0 || b === 0) return NaN;
+  if (c !== c || a !== a || b !== b) return NaN;
+  if (a === 0 || b === 0) return c + a * b; // an exact zero product: c, or the sum of two zeros
+  if (c === 0) return mulVS(ctx, a, b);
   const p = a * b;
   let s = c + p;
   if (s === 0) return NaN;

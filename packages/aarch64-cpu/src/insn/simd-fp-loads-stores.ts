@@ -2,9 +2,9 @@
  * The SIMD&FP loads and stores (Arm ARM C4.1.x "Loads and Stores" with V = 1, and "Advanced SIMD load/store
  * multiple/single structures"): LDR/STR of B, H, S, D and Q registers (unsigned offset, unscaled, pre/post-index,
  * register offset, literal), LDP/STP/LDNP/STNP of S, D and Q, LD1-LD4/ST1-ST4 (multiple structures, and single
- * structures to one lane), LD1R-LD4R, each with its post-index form (immediate or Xm). LDR/STR other than literal and
- * LDP/STP/LDNP/STNP are specifications (spec/simd-fp-loads-stores.ts), which the WebAssembly tier emits inline;
- * the others are handlers here.
+ * structures to one lane), LD1R-LD4R, each with its post-index form (immediate or Xm). LDR/STR other than literal,
+ * LDP/STP/LDNP/STNP and LD1/ST1 (multiple structures) are specifications (spec/simd-fp-loads-stores.ts), which the
+ * WebAssembly tier emits inline; the others are handlers here.
  *
  * Conventions (as the general-purpose forms, insn/loads-and-stores.ts):
  * - Rn = 31 is SP, checked for 16-byte alignment (CheckSPAlignment). Accesses are tag checked when the pseudocode's
@@ -134,58 +134,18 @@ function ldstMultiple(post: boolean): Handler {
     const size = (insn >>> 10) & 3;
     const n = (insn >>> 5) & 31;
     const t = insn & 31;
-    const [rpt, selem] = layout!;
+    const rpt = layout![0];
+    const selem = layout![1];
     const ebytes = 1 << size;
     const elements = (q === 1 ? 16 : 8) >> size;
     const flags = immFlags(n, post);
     const b = baseReg(cpu, n);
-    if (selem === 1 && size < 3 && (Number(b & 7n) & (ebytes - 1)) === 0) {
-      // LD1/ST1 of B, H or S lanes from an element-aligned address: whole pieces of up to 8 bytes at a time.
-      loadStoreContiguous(cpu, load, t, rpt, q, b, flags);
-    } else {
-      loadStoreElements(cpu, load, t, rpt, selem, elements, size, b, flags);
-    }
+    loadStoreElements(cpu, load, t, rpt, selem, elements, size, b, flags);
     if (load && q === 0) {
       for (let r = 0; r < rpt * selem; r++) clearAbove(cpu.vr, (t + r) & 31, 8);
     }
     if (post) writeBack(cpu, n, add(b, postIndex(cpu, m, rpt * selem * elements * ebytes)));
   };
-}
-
-/** Scratch to move up to 8 bytes between V register bytes and a MemoryPort value. */
-const PIECE = new BigUint64Array(1);
-const PIECE_U8 = new Uint8Array(PIECE.buffer);
-
-/**
- * LD1/ST1 (one element a structure, `size` < 3, `addr` aligned to the element size) in naturally aligned pieces of
- * up to 8 bytes: the bytes of `regs` consecutive registers from Vt (16 each, or the low 8 for 64-bit forms: `q` = 0)
- * are consecutive in memory, little-endian, so the same bytes land in the same lanes as element by element. A
- * naturally aligned piece of at most 8 bytes lies in one page and one tag granule, is aligned for any memory type,
- * and starts on an element, so it faults, or passes the tag check, exactly where its first element would, with the
- * elements before it already written.
- */
-function loadStoreContiguous(cpu: Cpu, load: boolean, t: number, regs: number, q: number, addr: bigint,
-  flags: number): void {
-  const u8 = cpu.vr.u8;
-  const regBytes = q === 1 ? 16 : 8;
-  const total = regs * regBytes;
-  let lo = Number(addr & 7n);
-  let a = addr;
-  for (let o = 0; o < total;) {
-    let p = 8;
-    while ((lo & (p - 1)) !== 0 || o + p > total) p >>= 1;
-    if (load) PIECE[0] = cpu.mem.read(a, p, flags);
-    for (let i = 0; i < p; i++) {
-      const k = o + i;
-      const at = ((t + ((k / regBytes) | 0)) & 31) * 16 + (k % regBytes);
-      if (load) u8[at] = PIECE_U8[i]!;
-      else PIECE_U8[i] = u8[at]!;
-    }
-    if (!load) cpu.mem.write(a, p, p === 8 ? PIECE[0]! : BigInt.asUintN(8 * p, PIECE[0]!), flags | Acc.Write);
-    o += p;
-    lo = (lo + p) & 7;
-    a = add(a, BigInt(p));
-  }
 }
 
 /** Element by element, in the pseudocode's order. */
@@ -278,7 +238,7 @@ function replicateLane0(cpu: Cpu, t: number, size: number, q: number): void {
 
 /** Literal loads: opc 00, 01 and 10 (S, D, Q). */
 function literalRows(name: string, rest: string, handler: Handler): EncodingRow[] {
-  return [fpRow(name, `0x011100 ${rest}`, handler), fpRow(name, `10011100 ${rest}`, handler)];
+  return [fpRow(name, `0x011100 ${rest}`, handler, undefined, true), fpRow(name, `10011100 ${rest}`, handler, undefined, true)];
 }
 
 export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
@@ -287,11 +247,14 @@ export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
   // specifications, which the WebAssembly tier emits inline.
   ...SIMD_FP_LOAD_STORE_SPECS.pairs.map(specRow),
   ...SIMD_FP_LOAD_STORE_SPECS.single.map(specRow),
-  fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated),
+  // LD1/ST1 (multiple structures): specifications too, before the handler rows of LD2-LD4/ST2-ST4 that share the class.
+  ...SIMD_FP_LOAD_STORE_SPECS.ld1.map(specRow),
+  fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated,
+    true),
   fpRow('LD1-4/ST1-4 (multiple structures, post-index)', '0x001100 1x0xxxxxxxxxxxxxxxxxxxxx', ldstMultiple(true),
-    multipleAllocated),
+    multipleAllocated, true),
   fpRow('LD1-4/ST1-4, LD1R-LD4R (single structure)', '0x001101 0xx00000xxxxxxxxxxxxxxxx', ldstSingle(false),
-    singleAllocated),
+    singleAllocated, true),
   fpRow('LD1-4/ST1-4, LD1R-LD4R (single structure, post-index)', '0x001101 1xxxxxxxxxxxxxxxxxxxxxxx', ldstSingle(true),
-    singleAllocated),
+    singleAllocated, true),
 ];

@@ -20,6 +20,13 @@ export const FPSR_QC = 1 << 27;
 /** A lane view of 8, 16 or 32-bit elements. */
 export type Lanes = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
+/**
+ * 2^n for n = 0..128, the powers of two that shift Number lanes (shift counts reach 128 in SSHL's family): with a
+ * variable n, `2 ** n` is a call of Math.pow, about seven times slower than this load (SHRN spent most of its time
+ * there).
+ */
+export const POW2: Float64Array = new Float64Array(129).map((_, n) => 2 ** n);
+
 /** The view of `vr` for elements of 2^size bytes (size 0..2), signed or unsigned. */
 export function lanes(vr: VRegs, size: number, signed: boolean): Lanes {
   switch (size) {

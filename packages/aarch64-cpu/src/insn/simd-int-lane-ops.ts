@@ -5,13 +5,14 @@
  * lanes with the matching view (simd-int-common.ts `lanes`), so `a`, `b` and `d` arrive already sign- or
  * zero-extended.
  */
-import { sat, sat64, satS, satS64, satU, satU64, sext8 } from './simd-int-common.js';
+import { POW2, sat, sat64, satS, satS64, satU, satU64, sext8 } from './simd-int-common.js';
 
 /** A lane operation: operands a (Vn), b (Vm), d (Vd before, for accumulating forms). */
 export type NumOp = (a: number, b: number, d: number) => number;
 export type BigOp = (a: bigint, b: bigint, d: bigint) => bigint;
 
-const pow2 = (n: number): number => 2 ** n;
+/** 2^n, 0 <= n <= 128. */
+const pow2 = (n: number): number => POW2[n]!;
 
 /**
  * a shifted by a signed count `sh` (left when positive, right when negative), rounding right shifts when `round`,

@@ -9,13 +9,14 @@
 import type { EncodingRow, Handler } from '../decode.js';
 import { fpRow } from '../fpsimd/access.js';
 import { clearAbove } from '../fpsimd/vregs.js';
-import { commit, flushQc, lanes, rd, rn, sat, sat64, satU, satU64, TMP } from './simd-int-common.js';
+import { commit, flushQc, lanes, POW2, rd, rn, sat, sat64, satU, satU64, TMP } from './simd-int-common.js';
 
 /** A right or left shift of one lane by `sh`, with Vd's old lane `d`. */
 type ShiftNum = (a: number, sh: number, d: number, size: number) => number;
 type ShiftBig = (a: bigint, sh: bigint, d: bigint) => bigint;
 
-const p2 = (n: number): number => 2 ** n;
+/** 2^n, 0 <= n <= 128. */
+const p2 = (n: number): number => POW2[n]!;
 const rshift = (a: number, sh: number, round: boolean): number => Math.floor((a + (round ? p2(sh - 1) : 0)) / p2(sh));
 const rshiftBig = (a: bigint, sh: bigint, round: boolean): bigint => (a + (round ? 1n << (sh - 1n) : 0n)) >> sh;
 

@@ -71,6 +71,19 @@ export const BigOps = {
 } as const;
 
 /** {@link Sem} for the interpreter: values are BigInts, truths booleans, effects on `cpu` at once. */
+/**
+ * The bytes of the next access of Sem.loadElems/storeElems at byte `o` of 8 whose address has the low bits `lo`
+ * (not 0): the largest naturally aligned piece of at most the bytes left when the address is aligned to the element
+ * size 2^esize, else one element.
+ */
+function elemPiece(lo: number, o: number, esize: number): number {
+  if ((lo & ((1 << esize) - 1)) !== 0) return 1 << esize;
+  const at = (lo + o) & 7;
+  let p = 8;
+  while ((at & (p - 1)) !== 0 || o + p > 8) p >>= 1;
+  return p;
+}
+
 export class InterpSem implements Sem<bigint, boolean> {
   constructor(private readonly cpu: Cpu) {}
 
@@ -145,6 +158,32 @@ export class InterpSem implements Sem<bigint, boolean> {
   load(addr: bigint, size: 0 | 1 | 2 | 3, flags: number): bigint { return this.cpu.mem.read(addr, 1 << size, flags); }
   store(addr: bigint, size: 0 | 1 | 2 | 3, v: bigint, flags: number): void {
     this.cpu.mem.write(addr, 1 << size, size === 3 ? v : BigInt.asUintN(8 << size, v), flags | Acc.Write);
+  }
+
+  loadElems(addr: bigint, esize: 0 | 1 | 2 | 3, flags: number): bigint {
+    const mem = this.cpu.mem;
+    const lo = Number(addr & 7n);
+    if (lo === 0 || esize === 3) return mem.read(addr, 8, flags);
+    let v = 0n;
+    for (let o = 0; o < 8;) {
+      const p = elemPiece(lo, o, esize);
+      v |= mem.read(BigInt.asUintN(64, addr + BigInt(o)), p, flags) << BigInt(8 * o);
+      o += p;
+    }
+    return v;
+  }
+  storeElems(addr: bigint, esize: 0 | 1 | 2 | 3, v: bigint, flags: number): void {
+    const mem = this.cpu.mem;
+    const lo = Number(addr & 7n);
+    if (lo === 0 || esize === 3) {
+      mem.write(addr, 8, v, flags | Acc.Write);
+      return;
+    }
+    for (let o = 0; o < 8;) {
+      const p = elemPiece(lo, o, esize);
+      mem.write(BigInt.asUintN(64, addr + BigInt(o)), p, BigInt.asUintN(8 * p, v >> BigInt(8 * o)), flags | Acc.Write);
+      o += p;
+    }
   }
 
   fpCheck(): void { checkFpAccess(this.cpu); }

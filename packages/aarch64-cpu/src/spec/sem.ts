@@ -127,6 +127,18 @@ export interface Sem<V, B> {
   fpCheck(): void;
   /** The alignment fault of a 16-byte access (a load, or a store: `write`) at `addr` not 16-byte aligned when SCTLR_EL1.A = 1. */
   alignQ(addr: V, write: boolean): void;
+  /**
+   * Read the 8 bytes at `addr` that are consecutive elements of 2^esize bytes (LD1 multiple structures: the bytes of
+   * a register are consecutive in memory). An address aligned to 8 is one 8-byte access; any other is made of the
+   * elements' own accesses, in ascending order: naturally aligned pieces of up to 8 bytes when `addr` is aligned to
+   * the element size (each piece lies in one page and one tag granule and starts on an element, so it faults, fails
+   * its tag check or its SCTLR_EL1.A check exactly where its first element would), else element by element. A
+   * backend may make it one access where that cannot differ: Normal memory, no alignment checking, inside one page
+   * and, where tags are checked, one granule.
+   */
+  loadElems(addr: V, esize: 0 | 1 | 2 | 3, flags: number): V;
+  /** Write v as the 8 bytes at `addr`, consecutive elements of 2^esize bytes (ST1): the accesses of {@link loadElems}. */
+  storeElems(addr: V, esize: 0 | 1 | 2 | 3, v: V, flags: number): void;
   /** Bits [64 * half + 63 : 64 * half] of Vn. */
   vget(n: number, half: 0 | 1): V;
   /** Bits [64 * half + 63 : 64 * half] of Vn = v. */

@@ -1,8 +1,9 @@
 /**
  * The plain loads and stores of SIMD&FP registers as specifications (spec/spec.ts): LDR/STR of B, H, S, D and Q
- * registers (unsigned offset, unscaled, post- and pre-index, register offset) and LDP/STP/LDNP/STNP of S, D and Q
- * (every addressing mode). insn/simd-fp-loads-stores.ts puts them in the decode table beside the forms that stay
- * handlers (literal, the structure loads and stores), and its file comment states the conventions these follow:
+ * registers (unsigned offset, unscaled, post- and pre-index, register offset), LDP/STP/LDNP/STNP of S, D and Q
+ * (every addressing mode) and LD1/ST1 (multiple structures, 1-4 registers). insn/simd-fp-loads-stores.ts puts them
+ * in the decode table beside the forms that stay handlers (literal, LD2-LD4/ST2-ST4, single structures, LD1R-LD4R),
+ * and its file comment states the conventions these follow:
  * CPACR_EL1.FPEN is checked first (after the decode); Rn = 31 is SP after CheckSPAlignment; the access is tag
  * checked when `wback || n != 31` (immediate offsets, pairs) and always for register offsets; no data abort syndrome
  * (ISV = 0); a Q register is two 8-byte accesses, 16-byte aligned when SCTLR_EL1.A = 1; a register is written as its
@@ -129,11 +130,51 @@ function pairRow(opc: number, mode: (typeof PAIR_MODES)[number], load: boolean):
     }, { memory: true });
 }
 
+/** LD1/ST1 (multiple structures): the opcode for 1, 2, 3 and 4 registers. */
+const LD1_OPCODES = { 1: '0111', 2: '1010', 3: '0110', 4: '0010' } as const;
+
+interface Multiple { readonly t: number; readonly n: number; readonly q: boolean; readonly esize: 0 | 1 | 2 | 3; readonly m: number }
+
 /**
- * The specification rows: the pairs (opc 11 is unallocated), and per size (B, H, S, D, Q) and direction the five
- * load/store register forms.
+ * LD1/ST1 (multiple structures) of `regs` registers, no offset or post-index (`post`: Rm = 31 adds the bytes
+ * transferred, any other Rm adds Xm): the bytes of Vt, Vt+1, ... (modulo 32; the low 8 of each for Q = 0) are
+ * consecutive in memory, little-endian, whatever the element size, so each register is one or two 8-byte element
+ * accesses (loadElems/storeElems, which keep the elements' alignment and fault order). A register is written as
+ * its accesses complete (QEMU 10's order; a load writes the top half of a Q = 0 register to zero), the base last.
+ * Tag checked when written back or not based on SP.
  */
-export const SIMD_FP_LOAD_STORE_SPECS: { readonly pairs: readonly AnyInsnSpec[]; readonly single: readonly AnyInsnSpec[] } = {
+function ld1Row(regs: 1 | 2 | 3 | 4, load: boolean, post: boolean): AnyInsnSpec {
+  const name = `${load ? 'LD1' : 'ST1'} (multiple structures, ${regs} register${regs > 1 ? 's' : ''}${post ? ', post-index' : ''})`;
+  const pattern = `0 Q:1 001100 ${post ? 1 : 0} ${load ? 1 : 0} ${post ? '0 Rm:5' : '000000'} ${LD1_OPCODES[regs]} size:2 Rn:5 Rt:5`;
+  return insn<'Q' | 'size' | 'Rn' | 'Rt' | 'Rm', Multiple>(name, pattern,
+    (f) => ({ t: f.Rt, n: f.Rn, q: f.Q === 1, esize: f.size as 0 | 1 | 2 | 3, m: post ? f.Rm : 0 }),
+    (s, a) => {
+      s.fpCheck();
+      const base = s.let(s.addrBase(a.n));
+      const flags = post || a.n !== 31 ? Acc.TagChecked : 0;
+      const halves = a.q ? 2 : 1;
+      for (let r = 0; r < regs; r++) {
+        const t = (a.t + r) & 31;
+        for (let h = 0; h < halves; h++) {
+          const off = 8 * (r * halves + h);
+          const addr = off === 0 ? base : s.let(s.add(base, s.c(BigInt(off)), 64));
+          if (load) s.vset(t, h as 0 | 1, s.loadElems(addr, a.esize, flags));
+          else s.storeElems(addr, a.esize, s.vget(t, h as 0 | 1), flags);
+        }
+        if (load && !a.q) s.vset(t, 1, s.c(0n));
+      }
+      if (post) s.setXsp(a.n, s.add(base, a.m === 31 ? s.c(BigInt(8 * halves * regs)) : s.x(a.m), 64), 64);
+    }, { memory: true });
+}
+
+/**
+ * The specification rows: the pairs (opc 11 is unallocated), per size (B, H, S, D, Q) and direction the five
+ * load/store register forms, and LD1/ST1 (multiple structures) of 1-4 registers with and without post-index.
+ */
+export const SIMD_FP_LOAD_STORE_SPECS: {
+  readonly pairs: readonly AnyInsnSpec[]; readonly single: readonly AnyInsnSpec[]; readonly ld1: readonly AnyInsnSpec[];
+} = {
   pairs: PAIR_MODES.flatMap((mode) => [0, 1, 2].flatMap((opc) => [pairRow(opc, mode, false), pairRow(opc, mode, true)])),
   single: ([0, 1, 2, 3, 4] as const).flatMap((size) => [...singleRows(size, false), ...singleRows(size, true)]),
+  ld1: ([1, 2, 3, 4] as const).flatMap((regs) => [false, true].flatMap((post) => [ld1Row(regs, false, post), ld1Row(regs, true, post)])),
 };

@@ -35,10 +35,12 @@
  */
 import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
-import { Dtlb, DTLB_ENTRY_BYTES, St } from '../state-layout.js';
+import { Dtlb, DTLB_ENTRY_BYTES, DTLB_NORMAL, St } from '../state-layout.js';
+import { SysReg } from '../sysregs.js';
 import type { FunctionBuilder } from '../wasm/function-builder.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
+import { emitFpDisabled } from './fp-access.js';
 
 const { i32, i64, f64 } = ValType;
 
@@ -47,6 +49,8 @@ export const WasmExit = { Handler: -1, Raised: -3, IndirectBase: -4 } as const;
 
 /** log2 of the data TLB's entry size (state-layout.ts Dtlb), for the index arithmetic. */
 const DTLB_ENTRY_SHIFT = Math.log2(DTLB_ENTRY_BYTES);
+/** The state block's word holding SCTLR_EL1's low half (A is bit 1). */
+const SCTLR_EL1_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
 
 /** Parameters of a block function. */
 const P_ST = 0;
@@ -142,7 +146,10 @@ export class BlockEmitter {
   private readonly tlbMask: number;
   private readonly left: number;
   private readonly kills0: number;
-  /** -1 when accesses are tag checked (mode bit 1 clear), else 0: ANDed with a TAG_HOST, it leaves 0 for no check. */
+  /**
+   * ~DTLB_NORMAL when accesses are tag checked (mode bit 1 clear), else 0: ANDed with a TAG_HOST, it leaves the tags'
+   * offset, or 0 for no check.
+   */
   private readonly tagMask: number;
   /** i32 scratch of the full check: the page's tags. */
   private readonly tagp: number;
@@ -201,6 +208,11 @@ export class BlockEmitter {
      * sets its own block's while it is emitted.
      */
     public callBase: number,
+    /**
+     * Index of the `callFp` import: (id: i32) -> i32, runs the SIMD&FP data-processing handler (decode.ts `FpData`)
+     * of call-table entry `id` without the access check (emitted inline before it: callFpHandler); -1: none.
+     */
+    private readonly fpCallImport = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -590,6 +602,61 @@ export class BlockEmitter {
   }
 
   /**
+   * fastCheck for a SIMD&FP access (spec-wasm.ts), which may also be unaligned: an access aligned to its size takes
+   * fastCheck, any other {@link fastCheckUnaligned}.
+   */
+  fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+    if (size === 1) return this.fastCheck(vaLocal, size, write, haLocal, missDepth);
+    const f = this.f;
+    f.localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(size - 1).op(Op.i32_and).op(Op.i32_eqz).if(VOID_BLOCK);
+    this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1);
+    f.else();
+    this.fastCheckUnaligned(vaLocal, size, write, haLocal, missDepth + 1);
+    f.end();
+    return this;
+  }
+
+  /**
+   * The inline check of an access of `size` bytes at an address not aligned to it, where the MMU would complete it
+   * without a fault as its own hot path does (mmu.ts `unalignedOk`): the data TLB entry's page and permission (the
+   * key compare without the alignment bits), Normal memory (DTLB_NORMAL), SCTLR_EL1.A = 0, the whole access inside
+   * the page; a store as fullCheck's (no translated code in the page, no open reservation); on a page whose tags are
+   * checked, the access inside one granule with the pointer's tag. Anything else branches to `missDepth`.
+   */
+  private fastCheckUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+    const f = this.f;
+    f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
+    f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
+      .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+    // (va & MASK) != KEY -> miss (another page, no permission)
+    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
+      .localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne).brIf(missDepth);
+    // Not Normal memory, or SCTLR_EL1.A = 1, or the access crosses into the next page -> miss
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz)
+      .brIf(missDepth);
+    f.localGet(P_ST).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and).brIf(missDepth);
+    f.localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096 - size).op(Op.i32_gt_u).brIf(missDepth);
+    if (write) {
+      f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
+        .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
+      f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
+    }
+    // Checked tags: inside one granule, whose tag equals VA[59:56] (as fullCheck).
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
+      .if(VOID_BLOCK);
+    f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
+    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
+      .mem(MemOp.i32_load8_u)
+      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 1);
+    f.end();
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
+      .op(Op.i32_add).localSet(haLocal);
+    return this;
+  }
+
+  /**
    * Branch to `missDepth` when the base register is SP and SP is not 16-byte aligned (the handler then decides
    * whether SCTLR_EL1.SA/SA0 make it an SP alignment fault).
    */
@@ -612,6 +679,29 @@ export class BlockEmitter {
     this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
+    return this;
+  }
+
+  /**
+   * A SIMD&FP data-processing instruction (decode.ts `FpData`, an allocated word): the access check inline
+   * (fp-access.ts), then its handler through the `callFp` import, which skips what only a handler that may raise an
+   * exception or read the PC needs; when the check fails, the row's full handler through `call`, which raises the
+   * trap. Either way the registers are spilled and forgotten as for callHandler.
+   */
+  callFpHandler(): this {
+    if (this.fpCallImport < 0) return this.callHandler();
+    const f = this.f;
+    this.flushRegs(true);
+    this.storeLeft();
+    emitFpDisabled(f, P_ST, this.c32);
+    f.if(VOID_BLOCK);
+    f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    f.else();
+    f.i32Const(this.callBase + this.k).call(this.fpCallImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    f.end();
+    this.forgetSites();
+    this.dropRegs();
+    this.pending = undefined; // the handler may have changed the flags (FCMP, FCCMP)
     return this;
   }
 
@@ -736,9 +826,9 @@ export class BlockEmitter {
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
     if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
-    // tagMask = ((mode >> 1) & 1) - 1
+    // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
     f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
-      .localSet(this.tagMask);
+      .i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask);
     if (!selfLoop) {
       const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
       this.shared = { r: cache(), w: cache() };

@@ -23,6 +23,7 @@ import { SysReg } from '../sysregs.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { BlockEmitter, type Translator } from './block-emitter.js';
+import { emitFpDisabled } from './fp-access.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 
 const { i32, i64 } = ValType;
@@ -52,7 +53,6 @@ const SHIFT64 = [Op.i64_shl, Op.i64_shr_u, Op.i64_shr_s, Op.i64_rotr] as const;
 const SHIFT32 = [Op.i32_shl, Op.i32_shr_u, Op.i32_shr_s, Op.i32_rotr] as const;
 
 /** State block offsets of the low words of CPACR_EL1 (FPEN is bits [21:20]) and SCTLR_EL1 (A is bit 1). */
-const CPACR_LOW = St.SYS + 8 * SysReg.CPACR_EL1;
 const SCTLR_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
 
 const LOAD_U = [MemOp.i64_load8_u, MemOp.i64_load16_u, MemOp.i64_load32_u, MemOp.i64_load] as const;
@@ -67,6 +67,8 @@ export class WasmSem implements Sem<WVal, WTruth> {
   private vRead = false;
   /** An operation other than fpCheck was emitted (fpCheck must come first). */
   private begun = false;
+  /** fpCheck was emitted: a SIMD&FP load or store, whose accesses may be unaligned inline. */
+  private fp = false;
   private inArm = false;
   private nextI64 = 0;
   private nextI32 = 0;
@@ -614,25 +616,38 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const ha = this.scratch(i32);
     addr.emit();
     this.f.localSet(va);
-    this.e.fastCheck(va, 1 << size, write, ha, 0);
+    // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).
+    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0);
+    else this.e.fastCheck(va, 1 << size, write, ha, 0);
     return ha;
   }
+  /**
+   * One 8-byte access: inline when aligned, or unaligned on Normal memory inside one page (and granule, where tags
+   * are checked) with SCTLR_EL1.A = 0 (fastCheckFp), where it cannot differ from the elements' accesses; anything else
+   * is the handler's, which makes them (InterpSem).
+   */
+  loadElems(addr: WVal, _esize: 0 | 1 | 2 | 3, flags: number): WVal {
+    if (!this.fp) this.fail('loadElems before fpCheck');
+    return this.load(addr, 3, flags);
+  }
+
+  storeElems(addr: WVal, _esize: 0 | 1 | 2 | 3, v: WVal, flags: number): void {
+    if (!this.fp) this.fail('storeElems before fpCheck');
+    this.store(addr, 3, v, flags);
+  }
+
   // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), read and written there directly ----
 
   /**
    * CheckFPAdvSIMDEnabled64 as a fast-path condition: SIMD&FP disabled at this EL (CPACR_EL1.FPEN, PSTATE.EL read
-   * from the state block) branches to the slow path, whose handler takes the trap.
+   * from the state block) or trapped to EL2 (CPTR_EL2.TFP) branches to the slow path, whose handler takes the trap.
    */
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
     this.memoryOp('fpCheck');
-    const f = this.f;
-    const l = this.scratch(i32);
-    // Trap when FPEN != 0b11 and (FPEN != 0b01 or EL == 0).
-    f.localGet(P_ST).mem(MemOp.i32_load, CPACR_LOW).i32Const(20).op(Op.i32_shr_u).i32Const(3).op(Op.i32_and)
-      .localTee(l).i32Const(3).op(Op.i32_ne)
-      .localGet(l).i32Const(1).op(Op.i32_ne).localGet(P_ST).mem(MemOp.i32_load, St.EL).op(Op.i32_eqz).op(Op.i32_or)
-      .op(Op.i32_and).brIf(0);
+    this.fp = true;
+    emitFpDisabled(this.f, P_ST, this.scratch(i32));
+    this.f.brIf(0);
   }
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */

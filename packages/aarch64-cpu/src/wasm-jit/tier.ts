@@ -133,6 +133,8 @@ interface CallSite {
   /** The block the instruction belongs to. */
   readonly block: Block;
   readonly h: Handler;
+  /** A SIMD&FP data-processing row's handler without its access check (decode.ts `FpData`), else undefined. */
+  readonly fp: Handler | undefined;
   readonly w: number;
   readonly pc: bigint;
   readonly next: bigint;
@@ -285,6 +287,7 @@ export class WasmTier {
     const sigNzcv = m.type([i32], [i32]);
     const callImport = m.importFunction('env', 'call', sigCall);
     const svcImport = m.importFunction('env', 'svc', m.type([i32], []));
+    const fpCallImport = m.importFunction('env', 'callFp', sigCall);
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -340,7 +343,7 @@ export class WasmTier {
       const base = sites.length;
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
-        sites.push({ block: b, h: b.handlers[k]!, w: b.words[k]!, pc, next: pc + 4n });
+        sites.push({ block: b, h: b.handlers[k]!, fp: findEncoding(b.words[k]!)?.fpData?.handler, w: b.words[k]!, pc, next: pc + 4n });
       }
       return base;
     });
@@ -413,7 +416,7 @@ export class WasmTier {
       // first time with direct exits continuing into blocks of the module (inline), to learn what the loop uses.
       // Should that emission find no loop after all, it is emitted again without bodies inline (not worth their code).
       const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
-        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!);
+        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport);
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -445,6 +448,7 @@ export class WasmTier {
     const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: {
         mem, call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
+        callFp: (id: number): number => this.callFpSite(sites[id]!),
       },
     });
     const mod: CompiledModule = { blocks, exits };
@@ -539,8 +543,12 @@ export class WasmTier {
       // Only rows made from a specification have translations; they are looked up by name, which a handler row
       // may share (the AdvSIMD CLS, CLZ, REV32, ... are named as the integer instructions).
       const t = row?.spec === undefined ? undefined : translationFor(row.name);
+      const fp = row?.fpData;
       if (t !== undefined && t(e, w)) {
         if (count) this.stats_.inlined++;
+      } else if (fp !== undefined && (fp.allocated === undefined || fp.allocated(w))) {
+        e.callFpHandler(); // an unallocated word's handler raises UNDEFINED before any access check: the plain call
+        if (count) this.countCall(w);
       } else {
         e.callHandler();
         if (count) this.countCall(w);
@@ -566,6 +574,26 @@ export class WasmTier {
       s.h(cpu, s.w);
       return 0;
     } catch (err) {
+      this.raised = err;
+      return 1;
+    }
+  }
+
+  /**
+   * The `callFp` import: a SIMD&FP data-processing handler (decode.ts `FpData`) after the inline access check. It
+   * raises nothing and reads neither the PC nor the retired count, so they are set only if it throws anyway (a
+   * failure of the model), for the run loop's report; 0, or 1 with the error kept as callSite keeps it.
+   */
+  private callFpSite(s: CallSite): number {
+    const cpu = this.cpu!;
+    try {
+      s.fp!(cpu, s.w);
+      return 0;
+    } catch (err) {
+      this.inBlock = s.block;
+      this.countRetired(cpu);
+      cpu.pc = s.pc;
+      cpu.nextPc = s.next;
       this.raised = err;
       return 1;
     }

@@ -14,7 +14,7 @@ import type { Translator } from './block-emitter.js';
 import { specTranslations } from './spec-wasm.js';
 
 const MEMORY_TRANSLATIONS = specTranslations([...LOAD_STORE_SPECS.pairs, ...LOAD_STORE_SPECS.single.flat(2),
-  ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single]);
+  ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1]);
 
 /** The translation of a loads-and-stores row, by its name (insn/loads-and-stores.ts), or undefined. */
 export function memoryTranslation(name: string): Translator | undefined {
