@@ -249,6 +249,8 @@ export class VirtMachine {
   readonly pcie: PcieHost;
   /** The virtio-blk device's transport, with the `drive` option. */
   readonly virtioBlk: VirtioMmioTransport | undefined;
+  /** The virtio-blk device's disk (the `drive` option): a snapshot records its SHA-256 (snapshot.ts). */
+  readonly drive: BlockDisk | undefined;
   /** The host's services (VirtMachineOptions.platform). */
   readonly platform: Platform;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
@@ -328,6 +330,7 @@ export class VirtMachine {
       if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + PL031_SPI), level);
     });
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
+    this.drive = options.drive;
     const blkAt = VIRTIO_MMIO_BASE + VIRTIO_BLK_TRANSPORT * VIRTIO_MMIO_STRIDE;
     this.bus.map(VIRTIO_MMIO_BASE, (options.drive === undefined ? VIRTIO_MMIO_COUNT : VIRTIO_BLK_TRANSPORT) * VIRTIO_MMIO_STRIDE, new EmptyVirtioMmio());
     this.virtioBlk = options.drive === undefined ? undefined : new VirtioMmioTransport(
