@@ -66,7 +66,7 @@ describe('snapshots with a virtio-blk drive', () => {
     const bytes = disk(64);
     const snap = await snapshotWithDrive(bytes);
     const changed = bytes.slice();
-    changed[12345] ^= 1;
+    changed[12345] = changed[12345]! ^ 1;
     const b = new VirtMachine({ ...restoreMachineOptions(snap), drive: memoryDisk(changed, { name: 'changed.img' }) });
     let err: unknown;
     try {
