@@ -35,6 +35,17 @@ export const LINUX_MEMORY = 256 << 20;
 export const LINUX_APPEND = 'console=ttyAMA0 quiet kvm_mte.run=mte-hold';
 /** A bound on any one run (a boot takes about 1e9 instructions): a guest that never gets there fails the cell. */
 export const LINUX_MAX_INSNS = 6_000_000_000;
+/**
+ * And on its host time: a guest idle forever (waiting for a line it never got) retires no instructions but keeps
+ * its timer armed, so only a clock ends that run. A boot takes 30 s to a few minutes on a busy machine.
+ */
+export const LINUX_MAX_MS = 20 * 60_000;
+
+/** A `shouldStop` that says stop once `ms` of host time have passed, or `also` says so. */
+function within(ms: number, also: () => boolean = () => false): () => boolean {
+  const end = Date.now() + ms;
+  return () => also() || Date.now() > end;
+}
 
 /** What /mte-hold printed when it was ready: its buffer's guest-physical page frames. */
 export interface Ready {
@@ -113,7 +124,7 @@ export async function bootToReady(guest: LinuxGuest, options: VirtMachineOptions
     },
   });
   machine.load({ kernel: guest.kernel, initrd: guest.initrd, append: LINUX_APPEND });
-  const r = await machine.run({ maxInstructions: LINUX_MAX_INSNS, shouldStop: () => ready !== undefined });
+  const r = await machine.run({ maxInstructions: LINUX_MAX_INSNS, shouldStop: within(LINUX_MAX_MS, () => ready !== undefined) });
   if (r.outcome !== 'stop-requested' || ready === undefined) throw new Error(`the Linux guest never got ready: ${r.outcome} ${r.message ?? ''}\n${serial}`);
   return { machine, ready, serial };
 }
@@ -125,7 +136,7 @@ export async function bootToReady(guest: LinuxGuest, options: VirtMachineOptions
 export async function sendEvent(machine: VirtMachine, line: string): Promise<string> {
   const before = machine.serialOutput().length;
   machine.input.push(new TextEncoder().encode(`${line}\n`));
-  const r = await machine.run({ maxInstructions: machine.instructions + LINUX_MAX_INSNS });
+  const r = await machine.run({ maxInstructions: machine.instructions + LINUX_MAX_INSNS, shouldStop: within(LINUX_MAX_MS) });
   const text = new TextDecoder().decode(r.serial.subarray(before));
   if (r.outcome !== 'shutdown') throw new Error(`the Linux guest did not power off after '${line}': ${r.outcome} ${r.message ?? ''}\n${text}`);
   return text;
