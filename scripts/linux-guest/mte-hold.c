@@ -97,15 +97,16 @@ static uint64_t pfn_of(int pagemap, void *p) {
 }
 
 static void check_and_report(void) {
-  unsigned ldg_ok = 0, loads_ok = 0, data_ok = 0;
-  for (unsigned g = 0; g < GRANULES; g++) ldg_ok += ldg(buf + g * GRANULE) == (g & 0xf);
+  /* Volatile: changed between sigsetjmp and the siglongjmp of a fault, after which only volatile locals are known. */
+  unsigned ldg_ok = 0;
+  volatile unsigned loads_ok = 0, data_ok = 0, g = 0;
+  for (unsigned i = 0; i < GRANULES; i++) ldg_ok += ldg(buf + i * GRANULE) == (i & 0xf);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_signal;
   sa.sa_flags = SA_SIGINFO;
   sigaction(SIGSEGV, &sa, 0);
   sigaction(SIGBUS, &sa, 0);
-  unsigned g = 0;
   if (sigsetjmp(on_fault, 1) == 0) {
     for (; g < GRANULES; g++) {
       uint64_t v = *(volatile uint64_t *)with_tag(buf + g * GRANULE, g);
