@@ -26,8 +26,8 @@ import type { Cell, Matrix } from './matrix.js';
 export const LINUX_FRAMEBUFFER = { width: 64, height: 48 } as const;
 /**
  * The memory budget the swap row sets when the process is ready (kvm-core swaps out everything beyond it at once):
- * 1 MiB, below what the kernel and the process touch to the end, so pages keep going out and coming back (about
- * 20,000 swap-ins; on a restored copy a 64-page budget made it 200,000 swap-ins and took four times as long).
+ * 1 MiB, below what the kernel and the process touch to the end, so pages keep going out and coming back (20,000 to
+ * 30,000 swap-ins; on a restored copy a 64-page budget made it 200,000 swap-ins and took four times as long).
  */
 export const LINUX_SWAP_BUDGET_PAGES = 256;
 
