@@ -1,6 +1,10 @@
 // Snapshots of a machine with a virtio-blk drive: the disk is not copied, its SHA-256 is recorded
 // (machine.drive.sha256), and a restore refuses a disk whose contents differ (drive-digest.ts, snapshot.ts).
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './testing/cli.js';
 import { driveSha256 } from './drive-digest.js';
 import { VirtMachine } from './machine.js';
 import { decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot } from './snapshot.js';
@@ -9,6 +13,8 @@ import { A64 } from './testing/a64.js';
 import { memoryDisk } from './virtio-blk-disk.js';
 
 const MEM = 16 * 2 ** 20;
+const dir = mkdtempSync(join(tmpdir(), 'vmm-lite-snap-drive-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const KERNEL = (() => {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, A64.self(), true);
@@ -91,5 +97,21 @@ describe('snapshots with a virtio-blk drive', () => {
     const b = new VirtMachine({ ...restoreMachineOptions(old), drive: memoryDisk(disk(8).fill(1)) });
     expect(() => restoreSnapshot(b, old)).not.toThrow();
     expect(decodeSnapshot(await snapshotFile(undefined)).driveSha256).toBeUndefined();
+  });
+
+  it('vmm-lite snapshot --drive hashes the open disk; restore runs on the same image and refuses it in one line once written', async () => {
+    const img = join(dir, 'd.img');
+    const bytes = disk(16);
+    writeFileSync(img, bytes);
+    const files = new Map<string, Uint8Array>();
+    const a = await cli(['snapshot', '--kernel', 'hello.elf', '--drive', img, '--stop-after', '1000', '--snapshot-out', 'd.snap'], files);
+    expect(a.status, a.stderr).toBe(0);
+    expect(decodeSnapshot(files.get('d.snap')!).driveSha256).toBe(sha256Hex(bytes));
+    const b = await cli(['restore', '--snapshot', 'd.snap'], files);
+    expect(b.status, b.stderr).toBe(0);
+    bytes[5000] = bytes[5000]! ^ 0xff;
+    writeFileSync(img, bytes);
+    const c = await cli(['restore', '--snapshot', 'd.snap'], files);
+    expect(c).toEqual({ status: 1, stdout: '', stderr: `vmm-lite: cannot restore 'd.snap': snapshot is incompatible: drive ${img} is not the disk the snapshot was taken with (its contents' SHA-256 differs: written or replaced since); a restore needs the image as it was at the snapshot\n` });
   });
 });
