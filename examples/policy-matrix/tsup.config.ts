@@ -1,3 +1,3 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({ entry: ['src/main.ts'], format: ['esm'], clean: true, sourcemap: true, target: 'node20' });
+export default defineConfig({ entry: ['src/main.ts', 'src/linux-worker.ts'], format: ['esm'], clean: true, sourcemap: true, target: 'node20' });

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the Linux guest: Debian's arm64 cloud kernel and an initramfs with busybox, /mte-test (mte-test.c) and the
-# kernel's arm64 MTE selftests, into $KVM_MTE_LINUX_DIR (default .cache/linux-guest in the repository):
+# Build the Linux guest: Debian's arm64 cloud kernel and an initramfs with busybox, /mte-test (mte-test.c), /mte-hold
+# (mte-hold.c: the policy matrix's Linux rows) and the kernel's arm64 MTE selftests, into $KVM_MTE_LINUX_DIR (default .cache/linux-guest in the repository):
 #   Image       the kernel (linux-image-$KVER-cloud-arm64, a plain arm64 Image)
 #   initrd.gz   the initramfs (init: this directory's `init`)
 # Needs: apt-get with Debian's repositories (arm64 added as a foreign architecture here), the aarch64-linux-gnu cross
@@ -13,7 +13,7 @@ OUT=${KVM_MTE_LINUX_DIR:-$ROOT/.cache/linux-guest}
 KVER=${KVM_MTE_LINUX_KVER:-6.1.0-57}
 mkdir -p "$OUT"
 cd "$OUT"
-if [ -f Image ] && [ -f initrd.gz ] && [ initrd.gz -nt "$HERE/build.sh" ] && [ initrd.gz -nt "$HERE/init" ] && [ initrd.gz -nt "$HERE/mte-test.c" ]; then
+if [ -f Image ] && [ -f initrd.gz ] && [ initrd.gz -nt "$HERE/build.sh" ] && [ initrd.gz -nt "$HERE/init" ] && [ initrd.gz -nt "$HERE/mte-test.c" ] && [ initrd.gz -nt "$HERE/mte-hold.c" ]; then
   echo "linux-guest: up to date in $OUT"
   exit 0
 fi
@@ -31,6 +31,7 @@ cp x/bin/busybox root/bin/busybox
 cp "$HERE/init" root/init
 chmod +x root/init
 aarch64-linux-gnu-gcc -O2 -static -march=armv8.5-a+memtag -o root/mte-test "$HERE/mte-test.c"
+aarch64-linux-gnu-gcc -O2 -static -march=armv8.5-a+memtag -Wall -Werror -o root/mte-hold "$HERE/mte-hold.c"
 # The MTE selftests from the kernel source (only the files they need are extracted).
 dpkg-deb --fsys-tarfile linux-source-6.1_*.deb | tar -xO ./usr/src/linux-source-6.1.tar.xz | xz -dc |
   tar -x -C src --wildcards 'linux-source-6.1/tools/testing/selftests/arm64/mte/*' \

@@ -11,11 +11,12 @@ import {
   decodeSnapshot, FramebufferRefusedError, POLICY_NAMES, policyByName, restoreMachineOptions, restoreSnapshot, saveSnapshot,
   sha256Hex, VirtMachine, type VirtMachineOptions,
 } from '@kvm-mte/vmm-lite';
+import type { HoldReport } from './linux-guest.js';
 
 const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../guests/bin/${name}.elf`, import.meta.url)));
 
 /** What a cell says happened. */
-export type CellKind = 'tags-intact' | 'tags-lost' | 'guest-fault' | 'vmm-refused' | 'exit-taken' | 'tags-dropped' | 'other';
+export type CellKind = 'tags-intact' | 'tags-lost' | 'guest-fault' | 'vmm-refused' | 'exit-taken' | 'tags-dropped' | 'prot-mte-refused' | 'other';
 
 export interface Cell {
   kind: CellKind;
@@ -26,6 +27,13 @@ export interface Cell {
   exits?: number;
   swapOuts?: number;
   serial?: string;
+  /** Linux rows: the process's report line, parsed (linux-guest.ts). */
+  report?: HoldReport;
+  /** Linux swap row: pages swapped in while the process ran, and how many of its pages were out before it did. */
+  swapIns?: number;
+  pagesOut?: number;
+  /** Linux framebuffer row: pixels of the VMM's view of the framebuffer holding the process's pattern. */
+  hostPixels?: number;
 }
 
 export interface Scenario {

@@ -286,6 +286,8 @@ export class VirtMachine {
   readonly virtioConsole: VirtioMmioTransport | undefined;
   /** Bytes for the virtio-console's port 0 (stdin, a test): `consoleInput.push(bytes)`; handed over between rounds. */
   readonly consoleInput = new SerialInput();
+  /** The virtio-blk device's disk (the `drive` option): a snapshot records its SHA-256 (snapshot.ts). */
+  readonly drive: BlockDisk | undefined;
   /** The host's services (VirtMachineOptions.platform). */
   readonly platform: Platform;
   /** Bytes for the UART's receive side (stdin): `input.push(bytes)`, `input.end()`. */
@@ -365,6 +367,7 @@ export class VirtMachine {
       if (this.gic !== undefined) this.vm.irqLine((1 << 24) | (32 + PL031_SPI), level);
     });
     this.bus.map(PL031_BASE, PL031_SIZE, this.rtc);
+    this.drive = options.drive;
     this.virtioMmio = options.virtioMmio ?? 'modern';
     if (this.virtioMmio !== 'modern' && this.virtioMmio !== 'legacy') throw new VmmError(`invalid virtio-mmio version ${String(this.virtioMmio)}: must be legacy or modern`);
     const devices: Partial<Record<(typeof VIRTIO_DEVICE_ORDER)[number], VirtioDevice>> = {};

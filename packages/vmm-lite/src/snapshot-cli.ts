@@ -235,6 +235,7 @@ export async function runWithSnapshots(
         io.stderr(`vmm-lite: warning: tags were written through the VMM's mapping without PROT_MTE, which ignores them: the snapshot's tags (${snap.tags.size} tagged pages) are lost, the guest finds zero tags\n`);
       }
     } catch (e) {
+      drive?.close();
       if (e instanceof SnapshotError) throw new VmmError(`cannot restore '${s.snapshot}': ${e.message}`);
       throw e;
     } finally {
@@ -257,57 +258,62 @@ export async function runWithSnapshots(
     machine.load({ kernel, ...(m.append !== undefined && { append: m.append }), ...(initrd !== undefined && { initrd }) });
   }
 
-  let requested = false;
-  const uninstall = s.snapshotOut === undefined ? undefined : io.onStopRequest?.(() => { requested = true; });
-  let r: RunResult;
+  // The drive stays open until the snapshot is written: saving it hashes the disk (snapshot.ts).
   try {
-    const limit = Math.min(s.stopAfter ?? Infinity, m.maxInstructions ?? Infinity);
-    r = await machine.run({ ...(limit !== Infinity && { maxInstructions: limit }), shouldStop: () => requested });
+    let requested = false;
+    const uninstall = s.snapshotOut === undefined ? undefined : io.onStopRequest?.(() => { requested = true; });
+    let r: RunResult;
+    try {
+      const limit = Math.min(s.stopAfter ?? Infinity, m.maxInstructions ?? Infinity);
+      r = await machine.run({ ...(limit !== Infinity && { maxInstructions: limit }), shouldStop: () => requested });
+    } finally {
+      uninstall?.();
+    }
+    hvc?.close();
+    if (hvc?.error !== undefined) {
+      // The guest's console output is incomplete: its own exit status, as for an output file.
+      io.stderr(`vmm-lite: ${hvc.error}\n`);
+      return OUTPUT_ERROR_STATUS;
+    }
+    const summary: RunSummary = { command, outcome: r.outcome, instructions: base + r.instructions, status: 0 };
+    const atStop = s.snapshotOut !== undefined && (r.outcome === 'stop-requested'
+      || (r.outcome === 'instruction-limit' && s.stopAfter !== undefined && r.instructions >= s.stopAfter && (m.maxInstructions === undefined || s.stopAfter <= m.maxInstructions)));
+    if (atStop) {
+      const path = s.snapshotOut!;
+      // The header counts the guest's whole history, across restores.
+      const saved = saveSnapshot(machine, { config, tagsVia: s.tagsVia ?? 'copy-tags', instructionsBase: base, ...(progress !== undefined && { progress }) });
+      try {
+        writeOutputFile('snapshot', path, () => {
+          if (io.writeFile !== undefined) io.writeFile(path, saved.file);
+          else writeSnapshotFile(path, saved.parts); // in parts: the file may be larger than one buffer
+        }, io.writeFile === undefined);
+      } catch (e) {
+        // The guest ran to the stop point; only the file is missing (e.g. the device is full): its own exit status.
+        if (!(e instanceof OutputFileError)) throw e;
+        summary.status = OUTPUT_ERROR_STATUS;
+        summary.message = e.message;
+        io.stderr(s.json ? `${JSON.stringify(summary)}\n` : `vmm-lite: ${e.message}\n`);
+        return summary.status;
+      }
+      summary.outcome = 'snapshot';
+      summary.snapshot = { path, sizes: saved.sizes, instructions: base + machine.instructions };
+      if (s.tagsVia === 'mapping' && machine.mte && !config.protMte) {
+        io.stderr('vmm-lite: warning: tags were read through the VMM\'s mapping without PROT_MTE, which reads as zero: the guest\'s tags are lost in this snapshot\n');
+      }
+      if (!s.json) io.stderr(sizesLine(saved.sizes, path));
+    } else {
+      const d = describe(r);
+      summary.status = d.status;
+      if (d.message !== undefined) summary.message = d.message;
+      if (s.snapshotOut !== undefined && !s.json) io.stderr(`vmm-lite: no snapshot written: the run ended before the stop point\n`);
+      if (d.message !== undefined && !s.json) io.stderr(`vmm-lite: ${d.message}\n`);
+    }
+    if (s.json) io.stderr(`${JSON.stringify(summary)}\n`);
+    return summary.status;
   } finally {
-    uninstall?.();
     drive?.close();
     hvc?.close();
   }
-  if (hvc?.error !== undefined) {
-    // The guest's console output is incomplete: its own exit status, as for an output file.
-    io.stderr(`vmm-lite: ${hvc.error}\n`);
-    return OUTPUT_ERROR_STATUS;
-  }
-  const summary: RunSummary = { command, outcome: r.outcome, instructions: base + r.instructions, status: 0 };
-  const atStop = s.snapshotOut !== undefined && (r.outcome === 'stop-requested'
-    || (r.outcome === 'instruction-limit' && s.stopAfter !== undefined && r.instructions >= s.stopAfter && (m.maxInstructions === undefined || s.stopAfter <= m.maxInstructions)));
-  if (atStop) {
-    const path = s.snapshotOut!;
-    // The header counts the guest's whole history, across restores.
-    const saved = saveSnapshot(machine, { config, tagsVia: s.tagsVia ?? 'copy-tags', instructionsBase: base, ...(progress !== undefined && { progress }) });
-    try {
-      writeOutputFile('snapshot', path, () => {
-        if (io.writeFile !== undefined) io.writeFile(path, saved.file);
-        else writeSnapshotFile(path, saved.parts); // in parts: the file may be larger than one buffer
-      }, io.writeFile === undefined);
-    } catch (e) {
-      // The guest ran to the stop point; only the file is missing (e.g. the device is full): its own exit status.
-      if (!(e instanceof OutputFileError)) throw e;
-      summary.status = OUTPUT_ERROR_STATUS;
-      summary.message = e.message;
-      io.stderr(s.json ? `${JSON.stringify(summary)}\n` : `vmm-lite: ${e.message}\n`);
-      return summary.status;
-    }
-    summary.outcome = 'snapshot';
-    summary.snapshot = { path, sizes: saved.sizes, instructions: base + machine.instructions };
-    if (s.tagsVia === 'mapping' && machine.mte && !config.protMte) {
-      io.stderr('vmm-lite: warning: tags were read through the VMM\'s mapping without PROT_MTE, which reads as zero: the guest\'s tags are lost in this snapshot\n');
-    }
-    if (!s.json) io.stderr(sizesLine(saved.sizes, path));
-  } else {
-    const d = describe(r);
-    summary.status = d.status;
-    if (d.message !== undefined) summary.message = d.message;
-    if (s.snapshotOut !== undefined && !s.json) io.stderr(`vmm-lite: no snapshot written: the run ended before the stop point\n`);
-    if (d.message !== undefined && !s.json) io.stderr(`vmm-lite: ${d.message}\n`);
-  }
-  if (s.json) io.stderr(`${JSON.stringify(summary)}\n`);
-  return summary.status;
 }
 
 const hex = (x: bigint): string => `0x${x.toString(16)}`;

@@ -34,6 +34,12 @@
  * vCPU, and the counts, whose write sets the VM's counter offsets, so a restored guest's counters go on from the
  * values saved (continuous, in either clock mode). A snapshot from before vmm-lite had timers, without those
  * registers, restores with the timers off and the counts restarting at 0.
+ *
+ * A virtio-blk disk is not copied into the snapshot (it may be far larger than RAM): the devices section has the
+ * device's state and names the image, and `machine.drive.sha256` is the SHA-256 of the whole disk at the snapshot
+ * (drive-digest.ts). A restore hashes the disk it is given and refuses one that differs (written or replaced since
+ * the snapshot), since the guest's page cache and file systems would disagree with it. A snapshot from before the
+ * hash was recorded restores without the check.
  */
 import {
   enforceProtMte, KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_STOPPED,
@@ -59,6 +65,7 @@ import type { SnapshotSource } from './snapshot-source.js';
 import type { Platform } from './platform.js';
 import { checkSavedGic, restoreGic, restoreIts, saveGic, type SavedGic } from './gic-state.js';
 import { virtIts } from './gic.js';
+import { driveSha256 } from './drive-digest.js';
 
 export const TAGS_PER_PAGE = SNAPSHOT_PAGE / 16;
 const PACKED = TAGS_PER_PAGE / 2;
@@ -282,6 +289,7 @@ export function saveSnapshot(machine: VirtMachine, opts: SaveOptions): SavedSnap
   const machineState = {
     instructions: machine.instructions, monitors, ...(gic !== undefined && { gic }), ...(machine.pmu && { pmu: true }),
     ...(serrorPending.some((p) => p) && { serrorPending }), ...(machine.virtioMmio === 'modern' && { virtioMmio: 'modern' }),
+    ...(machine.drive !== undefined && { drive: { sha256: driveSha256(machine.drive, machine.platform) } }),
   };
   sections.push({ kind: 'DEVS', index: 0, payload: new TextEncoder().encode(JSON.stringify({ devices, machine: machineState })) });
   const mem = saveMemory(machine, opts.progress);
@@ -370,6 +378,8 @@ export interface DecodedSnapshot {
   serrorPending: boolean[];
   /** The virtio-mmio transports' interface ('legacy' when the file does not say). */
   virtioMmio: VirtioMmioVersion;
+  /** SHA-256 of the virtio-blk disk's contents at the snapshot (hex); undefined without a drive or from before. */
+  driveSha256: string | undefined;
   devices: Record<string, unknown>;
   /** The non-zero pages: which they are, and their data read from the file on demand. */
   memory: SnapshotPages;
@@ -558,7 +568,7 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   if (vcpus.length !== header.smp || vcpus.some((v, i) => v.id !== i)) bad(`snapshot is corrupt: expected vCPU sections 0..${header.smp - 1}`);
   if (devs === undefined || mem === undefined || tags === undefined) bad('snapshot is corrupt: a devices, memory or tags section is missing');
-  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown; serrorPending?: unknown; virtioMmio?: unknown } };
+  let d: { devices?: unknown; machine?: { instructions?: unknown; monitors?: unknown; gic?: unknown; pmu?: unknown; serrorPending?: unknown; virtioMmio?: unknown; drive?: unknown } };
   try {
     d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(devs.offset, devs.length))) as typeof d;
   } catch {
@@ -599,7 +609,12 @@ export function decodeSnapshot(file: Uint8Array | SnapshotSource, platform?: Pla
   }
   const virtioMmio = machineState?.virtioMmio ?? 'legacy';
   if (virtioMmio !== 'legacy' && virtioMmio !== 'modern') bad('snapshot is corrupt: machine.virtioMmio is neither legacy nor modern');
-  return { header, vcpus, monitors, gic, pmu, serrorPending: serrorPending as boolean[], virtioMmio, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
+  const drive = machineState?.drive as { sha256?: unknown } | undefined;
+  if (drive !== undefined && (typeof drive !== 'object' || drive === null || typeof drive.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(drive.sha256))) {
+    bad('snapshot is corrupt: machine.drive.sha256 is not a SHA-256');
+  }
+  if (drive !== undefined && !Object.keys(devices).some((k) => k.startsWith('virtio-blk@'))) bad('snapshot is corrupt: a drive hash without a virtio-blk device');
+  return { header, vcpus, monitors, gic, pmu, serrorPending: serrorPending as boolean[], virtioMmio, driveSha256: drive?.sha256 as string | undefined, devices, memory: decodeMemory(source, mem, header), tags: decodeTags(source.read(tags.offset, tags.length), header), layout };
 }
 
 /** What the restoring process asks for; anything given must agree with the snapshot where it matters. */
@@ -691,6 +706,9 @@ export function restoreSnapshot(machine: VirtMachine, snap: DecodedSnapshot, opt
         bad(`snapshot is incompatible: ${(e as Error).message}`);
       }
     }
+  }
+  if (snap.driveSha256 !== undefined && machine.drive !== undefined && driveSha256(machine.drive, machine.platform) !== snap.driveSha256) {
+    bad(`snapshot is incompatible: drive ${machine.drive.name} is not the disk the snapshot was taken with (its contents' SHA-256 differs: written or replaced since); a restore needs the image as it was at the snapshot`);
   }
 
   // ---- from here on, writes only ----
