@@ -641,6 +641,7 @@ export class Vcpu {
     let freeFills = 0;
     const timers = this.timers;
     const pmu = this.pmu;
+    let entered = false;
     for (;;) {
       if (this.stopped) return intr('stopped');
       // The timers' outputs at every entry to the guest; the run ends at the next deadline (timer.ts runBound).
@@ -650,7 +651,10 @@ export class Vcpu {
       // The run also ends exactly at the PMU's next counted overflow (pmu/vcpu-pmu.ts runBound).
       const steps = pmu.runBound(timers.runBound(remaining));
       const before = cpu.insnCount;
-      const stop = cpu.run(steps);
+      // Only the first entry of this KVM_RUN starts a check epoch for host writes (code-cache.ts): between entries
+      // only kvm-core ran, and its writes to guest memory (the vGIC's) go through Vm.hostWrote.
+      const stop = cpu.run(steps, entered);
+      entered = true;
       pmu.afterRun();
       const retired = cpu.insnCount - before;
       switch (stop) {
