@@ -774,8 +774,7 @@ export class Vcpu {
     const slot = this.vm.findSlot(page);
     const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
     if (slot !== undefined && !(write && readOnly)) {
-      this.vm.handleStage2Fault(slot, page, write);
-      cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
+      if (this.vm.handleStage2Fault(slot, page, write)) cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
       return page;
     }
     // Not RAM: an I/O access.
