@@ -62,6 +62,8 @@ const REGROUP_MISSES_PER_BLOCK = 256;
 const MAX_REGROUPS = 32;
 /** The most blocks a regroup compiles into one module. */
 const MAX_MODULE_BLOCKS = 512;
+/** Slabs (compiled modules) before compile() first looks for dead ones (WasmTier.freeDeadSlabs). */
+const SLAB_SCAN_MIN = 64;
 /** The most targets recorded per register branch. */
 const MAX_TARGETS_KEPT = 16;
 
@@ -176,6 +178,20 @@ export class WasmTier {
     }
     this.slabs = live;
   }
+  /** The slab count at which compile() next looks for dead slabs (freeDeadSlabs). */
+  private scanSlabsAt = SLAB_SCAN_MIN;
+
+  /** `bytes` of the arena for a module's validity words; when the arena is full, after freeing dead slabs. */
+  private allocSlab(bytes: number): number {
+    try {
+      return this.arena.alloc(bytes, 4);
+    } catch (err) {
+      if (!(err instanceof ArenaFullError)) throw err;
+      this.freeDeadSlabs();
+      return this.arena.alloc(bytes, 4);
+    }
+  }
+
   /** The compiled blocks' functions, called through one entry (block-table.ts). */
   private readonly blockTable: BlockTable;
   /** runWasm's cached mode argument, for the CPU and EL/PAN/SPSel key it was computed for. */
@@ -307,13 +323,18 @@ export class WasmTier {
     const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
     // Each block's validity word (ARENA_RUN_EPOCH when the run loop entered it this run, 0 once dropped), and the
     // module's blocks by PC: a direct exit to one on the same virtual page tail-calls it.
-    // Slabs of modules whose blocks have all died go back to the arena first (no wasm code runs while compiling, so
-    // none can still be reading them); sizes are powers of two so freed slabs are reused.
-    this.freeDeadSlabs();
+    // Slabs of modules whose blocks have all died go back to the arena (no wasm code runs while compiling, so none
+    // can still be reading them); sizes are powers of two so freed slabs are reused. Looking at every slab's blocks
+    // costs what the slabs hold, so it is done once their number has doubled since the last time (a kernel boot
+    // compiles thousands of modules: once per compile it was 1% of the boot), and when the arena is full.
+    if (this.slabs.length >= this.scanSlabsAt) {
+      this.freeDeadSlabs();
+      this.scanSlabsAt = Math.max(SLAB_SCAN_MIN, 2 * this.slabs.length);
+    }
     const slabBytes = 1 << Math.ceil(Math.log2(4 * blocks.length));
     let slab: number;
     try {
-      slab = this.arena.alloc(slabBytes, 4);
+      slab = this.allocSlab(slabBytes);
     } catch (err) {
       if (!(err instanceof ArenaFullError)) throw err;
       // No room in the arena: these blocks stay handler blocks (tier 3: never queued again); compiled ones (a
