@@ -141,6 +141,12 @@ const CONTROL_REGS = [
   SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
 ];
 
+/**
+ * The 32-bit words of CONTROL_REGS in the CPU's state block (cpu.st32: St.SYS + 8 * id, low then high half): the
+ * slow path compares them with what the controls were loaded from without reading BigInts.
+ */
+const CONTROL_WORDS: readonly number[] = CONTROL_REGS.flatMap((r) => [(St.SYS >> 2) + 2 * r, (St.SYS >> 2) + 2 * r + 1]);
+
 /** Entries of the stage-2 walk cache (a power of two). */
 const S2C_ENTRIES = 1024;
 /** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
@@ -262,7 +268,7 @@ export class Mmu implements MemoryPort {
   /** MemoryPort.arenaTlb: the MMU fills the CPU's arena data TLB when its TLB is on. */
   readonly arenaTlb: boolean;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
-  private readonly controlRegs = new BigUint64Array(CONTROL_REGS.length);
+  private readonly controlWords = new Int32Array(CONTROL_WORDS.length);
   private wideOff = 0;
   /** The logical tag (VA[59:56]) wideKey() saw. */
   private wideTag = 0;
@@ -551,7 +557,7 @@ export class Mmu implements MemoryPort {
   translateForAt(va: bigint, flags: number): bigint {
     const cpu = this.cpu;
     const pan = cpu.pan;
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     cpu.pan = 0;
     try {
       this.resolve(va, flags, false, false, true);
@@ -581,7 +587,7 @@ export class Mmu implements MemoryPort {
       if (kind === TlbTags.None) return 0;
       if (kind === TlbTags.Tagged) return this.tlbTags[i]!.getTag(this.tlbPa[i]! + this.wideOff);
     }
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
@@ -606,7 +612,7 @@ export class Mmu implements MemoryPort {
         return;
       }
     }
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
@@ -623,7 +629,7 @@ export class Mmu implements MemoryPort {
   probe(va: bigint, flags: number): void {
     flags &= ~TC;
     if (this.tlbEnabled && this.tagTlbIndex(va, flags) >= 0) return;
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false);
     this.fill(va);
@@ -636,7 +642,7 @@ export class Mmu implements MemoryPort {
    * IC IVAU, and the architecture allows the instruction not to translate at all.
    */
   invalidateCode(va: bigint, size: number): void {
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     try {
       this.resolve(va, 0, false, false);
     } catch (e) {
@@ -664,20 +670,21 @@ export class Mmu implements MemoryPort {
    * TLB and re-walked both stages for its code, stack and data (docs/performance.md).
    */
   elChanged(): void {
-    const s = this.cpu.sys;
-    const seen = this.controlRegs;
-    for (let k = 0; k < CONTROL_REGS.length; k++) {
-      if (seen[k] !== s[CONTROL_REGS[k]!]!) {
-        this.controlChanged();
-        return;
-      }
-    }
+    if (!this.controlsCurrent()) this.controlChanged();
+  }
+
+  /** Whether CONTROL_REGS still hold the values the controls were last loaded from (refresh()). */
+  private controlsCurrent(): boolean {
+    const st = this.cpu.st32;
+    const seen = this.controlWords;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) if (seen[k] !== st[CONTROL_WORDS[k]!]) return false;
+    return true;
   }
 
   /** Record the CONTROL_REGS values the fields were loaded from (refresh() calls it). */
   private noteControlRegs(): void {
-    const s = this.cpu.sys;
-    for (let k = 0; k < CONTROL_REGS.length; k++) this.controlRegs[k] = s[CONTROL_REGS[k]!]!;
+    const st = this.cpu.st32;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) this.controlWords[k] = st[CONTROL_WORDS[k]!]!;
   }
 
   /**
@@ -799,7 +806,7 @@ export class Mmu implements MemoryPort {
    * take. For debugging, and for an AT implementation (which maps the result to PAR_EL1).
    */
   translate(va: bigint, flags = 0): Translation {
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     try {
       this.resolve(va, flags, false, false);
     } catch (e) {
@@ -965,7 +972,8 @@ export class Mmu implements MemoryPort {
 
   /** Alignment checks that do not depend on the memory type: they come before translation. */
   private beginSlow(va: bigint, size: number, flags: number): void {
-    this.refresh();
+    // Translation registers written without controlChanged (a hypervisor's ONE_REG writes, a test) are noticed here.
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     if ((flags & (F | CM)) === 0 && (Number(va & 7n) & (size - 1)) !== 0 &&
       ((flags & ALIGNED) !== 0 || this.alignCheck !== 0)) {
