@@ -34,8 +34,9 @@
  *    maintenance can still find to do, and translated code elsewhere (and its chaining) is untouched: Linux
  *    patching a kernel call site costs one block comparison, not one per block run afterwards.
  *  - Host writes (a VMM or test writing guest RAM directly while no vCPU runs): each `Cpu.run` call starts a new
- *    check epoch; the first time a block is entered in an epoch its instruction words are compared with memory and
- *    a stale block is rebuilt. Code that writes RAM behind the MMU in the middle of a run can call
+ *    check epoch (unless its caller passes `hostUnchanged`: kvm-core's run loop re-entering the CPU within one
+ *    KVM_RUN, where only kvm-core ran, whose own writes go through CodeCache.written); the first time a block is
+ *    entered in an epoch its instruction words are compared with memory and a stale block is rebuilt. Code that writes RAM behind the MMU in the middle of a run can call
  *    {@link CodeCache.written} or {@link CodeCache.invalidateAll}.
  */
 import type { Handler } from './decode.js';
@@ -427,9 +428,18 @@ export class CodeCache {
     }
   }
 
-  /** @internal Called by the translated run loop at the start of each Cpu.run. */
+  /** @internal Called by the translated run loop at the start of a Cpu.run that starts a check epoch. */
   nextRunEpoch(): number {
     return ++this.runEpoch;
+  }
+
+  /**
+   * @internal The current check epoch, for a Cpu.run whose caller vouches that the host wrote no guest memory behind
+   * the MMU since that CPU's previous run (Cpu.run's `hostUnchanged`): blocks checked since the epoch started need
+   * no second comparison.
+   */
+  currentRunEpoch(): number {
+    return this.runEpoch;
   }
 
   /**

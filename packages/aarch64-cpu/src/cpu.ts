@@ -898,8 +898,13 @@ export class Cpu {
   /**
    * Execute up to `budget` instructions. Returns when the budget is spent, on a trap to EL2, or on a host-side
    * failure (a bug in the model), which is reported as {@link Stop.InternalError} and never thrown.
+   *
+   * `hostUnchanged`: the caller vouches that nothing wrote guest memory behind the MMU since this CPU's previous run
+   * started, other than through {@link CodeCache.written} (kvm-core re-entering the CPU within one KVM_RUN). Translated
+   * blocks already compared with memory since then are then not compared again (code-cache.ts, host writes);
+   * without it every run starts a new check epoch.
    */
-  run(budget: number): StopCode {
+  run(budget: number, hostUnchanged = false): StopCode {
     // The PC may have been set from outside since the last instruction (a misaligned entry point): the architecture
     // checks the PC's alignment when an instruction is fetched, whatever set it. Every PC an instruction computes is
     // aligned, or flagged by its handler.
@@ -909,7 +914,7 @@ export class Cpu {
     // Basic blocks (jit.ts) when the memory port can name the physical page code runs from; while a debug event can
     // happen the interpreter checks for it at every instruction (and runBlocks hands over when one becomes possible).
     if (this.translate && this.mem.fetchPage !== undefined && !this.debugActive) {
-      const stop = runBlocks(this, budget);
+      const stop = runBlocks(this, budget, hostUnchanged);
       this.syncSlots();
       return stop;
     }

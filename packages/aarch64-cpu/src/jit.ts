@@ -51,9 +51,11 @@ export function newJumpCache(): JumpCache {
  * priority over an instruction abort) and left to the interpreter, which takes the fault; blocks only ever start
  * at aligned PCs and every exit they link through is aligned.
  */
-export function runBlocks(cpu: Cpu, budget: number): StopCode {
+export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): StopCode {
   const cache = cpu.codeCache;
-  const epoch = cache.nextRunEpoch();
+  // A new check epoch (every block is compared with memory once before it runs in it), unless the caller vouches
+  // that the host wrote no guest memory since this CPU's last run (Cpu.run's `hostUnchanged`).
+  const epoch = hostUnchanged ? cache.currentRunEpoch() : cache.nextRunEpoch();
   // The WebAssembly tier (wasm-jit/tier.ts): hot blocks queued by earlier runs are compiled now.
   const tier = cpu.wasm ? cache.wasmTier(cpu.arena) : undefined;
   tier?.runStarts();
@@ -62,7 +64,7 @@ export function runBlocks(cpu: Cpu, budget: number): StopCode {
   // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each, or a
   // chain's check function compared its words with memory. Never 0, the word of a dropped or invalidated block.
   const header = cpu.arena.header;
-  header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0 || 1;
+  if (!hostUnchanged) header[ARENA_RUN_EPOCH] = (header[ARENA_RUN_EPOCH]! + 1) | 0 || 1;
   const mem = cpu.mem;
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';

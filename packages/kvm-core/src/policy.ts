@@ -6,6 +6,8 @@
  *   as Linux does) to refuse the memslot; the VM is left unchanged.
  * - `onStage2Fault`: the lazy stage-2 fill, when a guest access reaches a memslot page that stage 2 does not map
  *   (not on the permission faults of dirty logging, which only re-enable writes). The decision says how to map it.
+ *   It runs inside KVM_RUN (Vcpu.run): a policy that writes guest memory must say so with `vm.hostWrote` (as the
+ *   vGIC's writes do), or translated code of those bytes would not be checked again until the next KVM_RUN.
  *
  * kvm-core applies a decision as follows:
  * - 'tagged': Normal write-back; the page's tags are sanitised if it was not tagged yet (zero tags, the sticky

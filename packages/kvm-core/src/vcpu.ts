@@ -654,6 +654,7 @@ export class Vcpu {
     let freeFills = 0;
     const timers = this.timers;
     const pmu = this.pmu;
+    let entered = false;
     for (;;) {
       if (this.stopped) return intr('stopped');
       // The timers' outputs at every entry to the guest; the run ends at the next deadline (timer.ts runBound).
@@ -663,7 +664,10 @@ export class Vcpu {
       // The run also ends exactly at the PMU's next counted overflow (pmu/vcpu-pmu.ts runBound).
       const steps = pmu.runBound(timers.runBound(remaining));
       const before = cpu.insnCount;
-      const stop = cpu.run(steps);
+      // Only the first entry of this KVM_RUN starts a check epoch for host writes (code-cache.ts): between entries
+      // only kvm-core ran, and its writes to guest memory (the vGIC's) go through Vm.hostWrote.
+      const stop = cpu.run(steps, entered);
+      entered = true;
       pmu.afterRun();
       const retired = cpu.insnCount - before;
       switch (stop) {
@@ -787,8 +791,7 @@ export class Vcpu {
     const slot = this.vm.findSlot(page);
     const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
     if (slot !== undefined && !(write && readOnly)) {
-      this.vm.handleStage2Fault(slot, page, write);
-      cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
+      if (this.vm.handleStage2Fault(slot, page, write)) cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
       return page;
     }
     // Not RAM: an I/O access.

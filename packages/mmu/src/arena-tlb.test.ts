@@ -82,7 +82,7 @@ describe('the arena data TLB', () => {
   });
 
   it('a flush sets every key it filled to -1, by any TLBI or a translation control change', () => {
-    const flushes = [(e: ArenaEnv) => e.mmu.tlbi('vale1is', 0x10n), (e: ArenaEnv) => e.set('MAIR_EL1', MAIR)];
+    const flushes = [(e: ArenaEnv) => e.mmu.tlbi('vmalle1is', 0n), (e: ArenaEnv) => e.set('MAIR_EL1', MAIR)];
     for (const flush of flushes) {
       const e = setup(0n);
       for (const [va] of PAGES) e.mmu.read(va, 8, 0);
@@ -95,6 +95,21 @@ describe('the arena data TLB', () => {
       // Filled again after the flush: the keys come back.
       e.mmu.read(0x11000n, 8, 0);
       expect(entry(e, 0x11000n, 0).w).toBe(0x11000n);
+    }
+  });
+
+  it('a TLBI by VA sets the keys of that page alone to -1', () => {
+    for (const op of ['vae1', 'vale1is', 'vaae1os', 'vaale1isnxs']) {
+      const e = setup(0n);
+      for (const [va] of PAGES) e.mmu.read(va, 8, 0);
+      e.mmu.tlbi(op, 0x11n);
+      for (let k = 0; k < 4; k++) expect(entry(e, 0x11000n, k), `${op} class ${k}`).toMatchObject({ r: NEVER, w: NEVER });
+      // The other pages stay cached for the classes that may access them.
+      expect(entry(e, 0x10000n, 1).w, op).toBe(0x10000n);
+      expect(entry(e, 0x13000n, 0).r, op).toBe(0x13000n);
+      expect(entry(e, 0x12000n, 2).r, op).toBe(0x12000n);
+      e.mmu.read(0x11000n, 8, 0);
+      expect(entry(e, 0x11000n, 0).w, op).toBe(0x11000n);
     }
   });
 });

@@ -33,13 +33,13 @@ function env(targetUxn: boolean): { e: Env; slot: number } {
 }
 
 describe('the jump cache', () => {
-  it('a register branch to a page remapped (and TLBI) since the last run runs the new page', () => {
+  it.each([['vmalle1', 0n], ['vae1', 3n]] as const)('a register branch to a page remapped (and TLBI %s) since the last run runs the new page', (op, arg) => {
     const { e, slot } = env(false);
     e.cpu.pc = 0x1000n;
     expect(e.cpu.run(3)).toBe(Stop.Budget);
     expect([e.cpu.x[0], e.cpu.pc]).toEqual([1n, 0x3004n]);
     e.t.write(slot, s1PageDesc(P2, { attrIndx: Attr.WB, ap: Ap.RoAll }));
-    e.mmu.tlbi('vmalle1', 0n);
+    e.mmu.tlbi(op, arg);
     e.cpu.pc = 0x1000n;
     expect(e.cpu.run(3)).toBe(Stop.Budget);
     expect([e.cpu.x[0], e.cpu.pc]).toEqual([2n, 0x3004n]);

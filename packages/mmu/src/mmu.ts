@@ -141,6 +141,12 @@ const CONTROL_REGS = [
   SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
 ];
 
+/**
+ * The 32-bit words of CONTROL_REGS in the CPU's state block (cpu.st32: St.SYS + 8 * id, low then high half): the
+ * slow path compares them with what the controls were loaded from without reading BigInts.
+ */
+const CONTROL_WORDS: readonly number[] = CONTROL_REGS.flatMap((r) => [(St.SYS >> 2) + 2 * r, (St.SYS >> 2) + 2 * r + 1]);
+
 /** Entries of the stage-2 walk cache (a power of two). */
 const S2C_ENTRIES = 1024;
 /** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
@@ -159,6 +165,12 @@ function isStage1Tlbi(op: string): boolean {
     b.startsWith('vaale1') || b.startsWith('aside1');
 }
 
+/**
+ * TLBI by VA at EL1 that invalidates the one VA's translation (VAE1, VALE1, VAAE1, VAALE1 and their IS/OS/nXS
+ * forms; not the range forms): Xt[43:0] is VA[55:12], the TLB's key.
+ */
+const TLBI_BY_VA = /^vaa?l?e1(is|os)?(nxs)?$/;
+
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -169,7 +181,7 @@ export class Mmu implements MemoryPort {
    * Counters for tests and profiling: slow-path accesses, translations (walks), TLB flushes, stage-2 walks of tables
    * (`s2Walks`), stage-2 lookups answered by the stage-2 walk cache (`s2Hits`) and drops of that cache (`s2Flushes`).
    */
-  readonly stats = { slow: 0, walks: 0, flushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
+  readonly stats = { slow: 0, walks: 0, flushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
   /**
    * Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()): a field, not
    * module state, so nothing is shared between MMUs.
@@ -202,6 +214,20 @@ export class Mmu implements MemoryPort {
   private readonly tlbLive: Uint8Array[];
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
+  /** Whether fetchPage handed out the entry's page since it was filled (then its key is in `fetchedKeys`). */
+  private readonly tlbFetched: Uint8Array;
+  /**
+   * Keys (VA[55:12]) of the pages fetchPage handed out since the last flush: the CPU's block links and jump cache
+   * rely on their translations (MemoryPort.tlbGeneration), so a TLBI by VA of one of them is a full flush.
+   */
+  private readonly fetchedKeys = new Set<number>();
+  /**
+   * The keys covered by the stage-1 leaves larger than 4 KiB that entries were filled from since the last flush
+   * (largeLo..largeHi; empty when largeLo > largeHi): such a leaf is held as several 4 KiB entries, which a TLBI of any
+   * VA in it must all invalidate, so a TLBI by VA in that range is a full flush.
+   */
+  private largeLo = Infinity;
+  private largeHi = -1;
   /**
    * The same TLB for translated WebAssembly code, in the CPU's arena (aarch64-cpu's Dtlb layout): 32-bit words over
    * its entries, and the arena offset of the block (0 without a TLB). Filled with the entries above.
@@ -242,7 +268,7 @@ export class Mmu implements MemoryPort {
   /** MemoryPort.arenaTlb: the MMU fills the CPU's arena data TLB when its TLB is on. */
   readonly arenaTlb: boolean;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
-  private readonly controlRegs = new BigUint64Array(CONTROL_REGS.length);
+  private readonly controlWords = new Int32Array(CONTROL_WORDS.length);
   private wideOff = 0;
   /** The logical tag (VA[59:56]) wideKey() saw. */
   private wideTag = 0;
@@ -281,6 +307,10 @@ export class Mmu implements MemoryPort {
   private rS2Level = -1;
   private wOut = 0;
   private wLevel = 0;
+  /** log2 of the bytes the stage-1 leaf walkS1 found maps (12 for a 4 KiB page). */
+  private wLeafShift = 12;
+  /** log2 of the bytes resolve()'s stage-1 translation maps as one leaf (12 with stage 1 off: a flat 4 KiB page). */
+  private rLeafShift = 12;
   private wPerm = 0;
   private wAttr = 0;
   private s2Out = 0;
@@ -318,6 +348,7 @@ export class Mmu implements MemoryPort {
     this.tlbLive = new Array<Uint8Array>(size).fill(NO_CODE);
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
+    this.tlbFetched = new Uint8Array(size);
     this.s2cOn = this.tlbEnabled;
     const s2n = this.s2cOn ? S2C_ENTRIES : 1;
     this.s2cKey = new Float64Array(s2n).fill(-1);
@@ -472,6 +503,10 @@ export class Mmu implements MemoryPort {
       if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) {
+          if (this.tlbFetched[i] === 0) {
+            this.tlbFetched[i] = 1;
+            this.fetchedKeys.add(key);
+          }
           const c = this.tlbCode[i]!;
           if (c !== null) return c;
           const r = this.tlbCodeRegion[i]!;
@@ -522,7 +557,7 @@ export class Mmu implements MemoryPort {
   translateForAt(va: bigint, flags: number): bigint {
     const cpu = this.cpu;
     const pan = cpu.pan;
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     cpu.pan = 0;
     try {
       this.resolve(va, flags, false, false, true);
@@ -552,7 +587,7 @@ export class Mmu implements MemoryPort {
       if (kind === TlbTags.None) return 0;
       if (kind === TlbTags.Tagged) return this.tlbTags[i]!.getTag(this.tlbPa[i]! + this.wideOff);
     }
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
@@ -577,7 +612,7 @@ export class Mmu implements MemoryPort {
         return;
       }
     }
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
@@ -594,7 +629,7 @@ export class Mmu implements MemoryPort {
   probe(va: bigint, flags: number): void {
     flags &= ~TC;
     if (this.tlbEnabled && this.tagTlbIndex(va, flags) >= 0) return;
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     this.resolve(va, flags, false, false);
     this.fill(va);
@@ -607,7 +642,7 @@ export class Mmu implements MemoryPort {
    * IC IVAU, and the architecture allows the instruction not to translate at all.
    */
   invalidateCode(va: bigint, size: number): void {
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     try {
       this.resolve(va, 0, false, false);
     } catch (e) {
@@ -635,20 +670,21 @@ export class Mmu implements MemoryPort {
    * TLB and re-walked both stages for its code, stack and data (docs/performance.md).
    */
   elChanged(): void {
-    const s = this.cpu.sys;
-    const seen = this.controlRegs;
-    for (let k = 0; k < CONTROL_REGS.length; k++) {
-      if (seen[k] !== s[CONTROL_REGS[k]!]!) {
-        this.controlChanged();
-        return;
-      }
-    }
+    if (!this.controlsCurrent()) this.controlChanged();
+  }
+
+  /** Whether CONTROL_REGS still hold the values the controls were last loaded from (refresh()). */
+  private controlsCurrent(): boolean {
+    const st = this.cpu.st32;
+    const seen = this.controlWords;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) if (seen[k] !== st[CONTROL_WORDS[k]!]) return false;
+    return true;
   }
 
   /** Record the CONTROL_REGS values the fields were loaded from (refresh() calls it). */
   private noteControlRegs(): void {
-    const s = this.cpu.sys;
-    for (let k = 0; k < CONTROL_REGS.length; k++) this.controlRegs[k] = s[CONTROL_REGS[k]!]!;
+    const st = this.cpu.st32;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) this.controlWords[k] = st[CONTROL_WORDS[k]!]!;
   }
 
   /**
@@ -664,6 +700,10 @@ export class Mmu implements MemoryPort {
    * VMALLS12E1, ALLE1 and any other operation drop the whole cache.
    */
   tlbi(op: string, arg: bigint): void {
+    if (TLBI_BY_VA.test(op)) {
+      this.invalidateVa(Number(BigInt.asUintN(44, arg)));
+      return; // stage 1 only: the stage-2 walk cache stays
+    }
     this.flushTlb();
     if (!this.s2cOn || isStage1Tlbi(op)) return;
     if (op.startsWith('ipas2') && !this.s2cLarge) {
@@ -693,11 +733,38 @@ export class Mmu implements MemoryPort {
   }
 
   /**
+   * TLBI by VA: invalidate the translation of the page whose VA[55:12] is `key`. Its entry alone (and its arena
+   * twin) when it is the only entry that can hold it: not when the page lies in a stage-1 leaf larger than 4 KiB
+   * held as several entries (largeLo..largeHi), nor when fetchPage handed the page out since the last flush (the
+   * CPU's block links and jump cache trust MemoryPort.tlbGeneration, which only a full flush changes). Otherwise,
+   * and with the TLB off, a full flush: over-invalidation is always allowed.
+   */
+  private invalidateVa(key: number): void {
+    if (!this.tlbEnabled || this.fetchedKeys.has(key) || (key >= this.largeLo && key <= this.largeHi)) {
+      this.flushTlb();
+      return;
+    }
+    this.stats.vaFlushes++;
+    const i = key & this.tlbMask;
+    if (this.tlbKey[i] !== key) return; // not cached (another page's entry, or none)
+    this.tlbKey[i] = -1;
+    if (this.atlbOffset !== 0) {
+      const a = this.atlb32;
+      const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
+      const w = i * (DTLB_ENTRY_BYTES >> 2);
+      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
+    }
+  }
+
+  /**
    * Invalidate every TLB entry (a generation bump) and every arena entry filled since the last flush (their keys
    * become -1); the stage-2 walk cache stays.
    */
   private flushTlb(): void {
     this.stats.flushes++;
+    this.fetchedKeys.clear();
+    this.largeLo = Infinity;
+    this.largeHi = -1;
     if (++this.tlbGeneration === 0x7fff_ffff) {
       this.tlbGen.fill(0);
       this.tlbGeneration = 1;
@@ -739,7 +806,7 @@ export class Mmu implements MemoryPort {
    * take. For debugging, and for an AT implementation (which maps the result to PAR_EL1).
    */
   translate(va: bigint, flags = 0): Translation {
-    this.refresh();
+    if (!this.controlsCurrent()) this.refresh();
     try {
       this.resolve(va, flags, false, false);
     } catch (e) {
@@ -905,7 +972,8 @@ export class Mmu implements MemoryPort {
 
   /** Alignment checks that do not depend on the memory type: they come before translation. */
   private beginSlow(va: bigint, size: number, flags: number): void {
-    this.refresh();
+    // Translation registers written without controlChanged (a hypervisor's ONE_REG writes, a test) are noticed here.
+    if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
     if ((flags & (F | CM)) === 0 && (Number(va & 7n) & (size - 1)) !== 0 &&
       ((flags & ALIGNED) !== 0 || this.alignCheck !== 0)) {
@@ -1054,6 +1122,15 @@ export class Mmu implements MemoryPort {
     this.tlbLive[i] = code.live;
     this.tlbPageNo[i] = o / PAGE;
     this.tlbCode[i] = null;
+    this.tlbFetched[i] = 0;
+    const leaf = this.rLeafShift;
+    if (leaf > 12) {
+      // Several entries may hold this leaf: remember the keys it covers (invalidateVa).
+      const span = 2 ** (leaf - 12);
+      const first = key - (key % span);
+      if (first < this.largeLo) this.largeLo = first;
+      if (first + span - 1 > this.largeHi) this.largeHi = first + span - 1;
+    }
     const a = this.rDataAttr;
     const tags = (a & MemAttr.Tagged) !== 0 ? r.tags : undefined;
     this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
@@ -1206,12 +1283,14 @@ export class Mmu implements MemoryPort {
       }
       s1Perm = ALL_RWX | Perm.PanOk;
       level = 0;
+      this.rLeafShift = 12;
     } else {
       this.walkS1(va, hi, lo, b55, tbi, flags);
       ipa = this.wOut;
       s1Attr = s1DataAttr = this.wAttr;
       s1Perm = this.wPerm;
       level = this.wLevel;
+      this.rLeafShift = this.wLeafShift;
       // A fetch from Device memory that is not execute-never: CONSTRAINED UNPREDICTABLE; modelled as Normal NC.
       if (fetch && isDevice(s1Attr)) s1Attr = MemAttr.NormalNC | OSH;
     }
@@ -1389,6 +1468,7 @@ export class Mmu implements MemoryPort {
       this.wAttr = withShareability(decodeMair(byte), (dlo >>> 8) & 3);
       this.wOut = oa + (va48 % 2 ** lsb);
       this.wLevel = level;
+      this.wLeafShift = lsb;
       return;
     }
   }

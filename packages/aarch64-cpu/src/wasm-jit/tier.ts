@@ -27,6 +27,7 @@ import {
   type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
+import { BlockTable, type BlockFunction } from './block-table.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
 import { memoryTranslation } from './translate-mem.js';
@@ -61,6 +62,8 @@ const REGROUP_MISSES_PER_BLOCK = 256;
 const MAX_REGROUPS = 32;
 /** The most blocks a regroup compiles into one module. */
 const MAX_MODULE_BLOCKS = 512;
+/** Slabs (compiled modules) before compile() first looks for dead ones (WasmTier.freeDeadSlabs). */
+const SLAB_SCAN_MIN = 64;
 /** The most targets recorded per register branch. */
 const MAX_TARGETS_KEPT = 16;
 
@@ -82,6 +85,8 @@ export interface WasmBlockInfo {
   readonly slab: Slab;
   /** The code memory its share of the module counts (CodeCache.addCost). */
   readonly cost: number;
+  /** Its function's slot in the tier's BlockTable (the same slot when a regroup compiles it again). */
+  readonly slot: number;
   /** Blocks of its code page its register branch led to through the run loop, with counts (missedChain). */
   targets?: Map<Block, number>;
 }
@@ -160,15 +165,37 @@ export class WasmTier {
   /** Code pages with transitions that missed a chain (missedChain), and how often each was regrouped. */
   private readonly groups = new WeakMap<CodePage, { misses: number; regroups: number; next: number }>();
 
-  /** Give the slabs of modules whose blocks have all died back to the arena. */
+  /**
+   * Give the slabs of modules whose blocks have all died back to the arena, and their blocks' table slots to the
+   * BlockTable.
+   */
   private freeDeadSlabs(): void {
     const live = [];
     for (const s of this.slabs) {
       if (s.blocks.some((b) => b.alive)) live.push(s);
-      else this.arena.free(s.offset, s.bytes);
+      else {
+        this.arena.free(s.offset, s.bytes);
+        for (const b of s.blocks) this.blockTable.release(b.wasm!.slot);
+      }
     }
     this.slabs = live;
   }
+  /** The slab count at which compile() next looks for dead slabs (freeDeadSlabs). */
+  private scanSlabsAt = SLAB_SCAN_MIN;
+
+  /** `bytes` of the arena for a module's validity words; when the arena is full, after freeing dead slabs. */
+  private allocSlab(bytes: number): number {
+    try {
+      return this.arena.alloc(bytes, 4);
+    } catch (err) {
+      if (!(err instanceof ArenaFullError)) throw err;
+      this.freeDeadSlabs();
+      return this.arena.alloc(bytes, 4);
+    }
+  }
+
+  /** The compiled blocks' functions, called through one entry (block-table.ts). */
+  private readonly blockTable: BlockTable;
   /** runWasm's cached mode argument, for the CPU and EL/PAN/SPSel key it was computed for. */
   private mode = 0;
   private modeKey = -1;
@@ -179,6 +206,7 @@ export class WasmTier {
 
   constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
     this.wasm = wasm;
+    this.blockTable = new BlockTable(wasm);
   }
 
   /** A tier for `arena` in `cache`, or undefined on a host without WebAssembly. */
@@ -298,13 +326,18 @@ export class WasmTier {
     const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
     // Each block's validity word (ARENA_RUN_EPOCH when the run loop entered it this run, 0 once dropped), and the
     // module's blocks by PC: a direct exit to one on the same virtual page tail-calls it.
-    // Slabs of modules whose blocks have all died go back to the arena first (no wasm code runs while compiling, so
-    // none can still be reading them); sizes are powers of two so freed slabs are reused.
-    this.freeDeadSlabs();
+    // Slabs of modules whose blocks have all died go back to the arena (no wasm code runs while compiling, so none
+    // can still be reading them); sizes are powers of two so freed slabs are reused. Looking at every slab's blocks
+    // costs what the slabs hold, so it is done once their number has doubled since the last time (a kernel boot
+    // compiles thousands of modules: once per compile it was 1% of the boot), and when the arena is full.
+    if (this.slabs.length >= this.scanSlabsAt) {
+      this.freeDeadSlabs();
+      this.scanSlabsAt = Math.max(SLAB_SCAN_MIN, 2 * this.slabs.length);
+    }
     const slabBytes = 1 << Math.ceil(Math.log2(4 * blocks.length));
     let slab: number;
     try {
-      slab = this.arena.alloc(slabBytes, 4);
+      slab = this.allocSlab(slabBytes);
     } catch (err) {
       if (!(err instanceof ArenaFullError)) throw err;
       // No room in the arena: these blocks stay handler blocks (tier 3: never queued again); compiled ones (a
@@ -454,20 +487,25 @@ export class WasmTier {
     const mod: CompiledModule = { blocks, exits };
     const cost = Math.ceil((4 * bytes.length) / blocks.length);
     blocks.forEach((b, i) => {
-      const fn = inst.exports[`b${i}`] as (st: number, budget: number, mode: number) => number;
+      const fn = inst.exports[`b${i}`] as BlockFunction;
       const was = b.wasm;
+      let slot: number;
       if (was !== undefined) {
+        slot = was.slot;
+        this.blockTable.replace(slot, fn);
         // Moving from an older module (regroup): its function there is never chained into again (the old word is
         // cleared and nothing writes it any more) and its slab no longer waits for this block.
         b.valid![0] = 0;
         const old = was.slab.blocks;
         const k = old.indexOf(b);
         if (k >= 0) old.splice(k, 1);
+      } else {
+        slot = this.blockTable.add(fn);
       }
-      b.run = (cpu, budget) => this.runWasm(cpu, budget, fn, b, mod);
+      b.run = (cpu, budget) => this.runWasm(cpu, budget, slot, b, mod);
       b.valid = new Int32Array(this.arena.memory.buffer, slab + 4 * i, 1);
       b.tier = 2;
-      b.wasm = { module: mod, candidates: candidates[i]!, slab: slabEntry, cost, ...(was?.targets !== undefined && { targets: was.targets }) };
+      b.wasm = { module: mod, candidates: candidates[i]!, slab: slabEntry, cost, slot, ...(was?.targets !== undefined && { targets: was.targets }) };
       // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate); a
       // block that moved counts its new share instead of its old one.
       this.cache.addCost(b, cost - (was?.cost ?? 0));
@@ -624,8 +662,7 @@ export class WasmTier {
    * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as handler blocks return it
    * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
    */
-  private runWasm(cpu: Cpu, budget: number, fn: (st: number, budget: number, mode: number) => number, b: Block,
-    mod: CompiledModule): number {
+  private runWasm(cpu: Cpu, budget: number, slot: number, b: Block, mod: CompiledModule): number {
     // The mode argument (blockMode) for the CPU's EL, PAN, SPSel and tag checking, recomputed only when they change.
     const off = tagChecksOff(cpu);
     const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0);
@@ -643,7 +680,7 @@ export class WasmTier {
     this.runBudget = budget > 0x7fff_ffff ? 0x7fff_ffff : budget;
     let e: number;
     try {
-      e = fn(cpu.stateOffset, this.runBudget, this.mode);
+      e = this.blockTable.enter(slot, cpu.stateOffset, this.runBudget, this.mode);
     } catch (err) {
       b.ranTo = this.inBlock; // a trap in the wasm code (a model bug): reported by the run loop
       throw err;
