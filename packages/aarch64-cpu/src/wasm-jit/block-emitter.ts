@@ -571,25 +571,43 @@ export class BlockEmitter {
    */
   private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
     const f = this.f;
-    f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
-    // ent = tlbBase + ((lo >>> 12) & mask) * DTLB_ENTRY_BYTES
-    f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
-      .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+    this.dtlbEntry(vaLocal);
     // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned)
     f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK);
     if (size > 1) f.i64Const(BigInt(size - 1)).op(Op.i64_or);
     f.op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne)
       .brIf(missDepth);
-    if (write) {
-      // A page holding translated code, or an open reservation anywhere in the domain: the handler.
-      f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
-        .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
-      f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
-    }
+    if (write) this.storeChecks(missDepth);
     // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth, 0);
+    return this;
+  }
+
+  /** lo = the address's low word; ent = tlbBase + ((lo >>> 12) & mask) * DTLB_ENTRY_BYTES: its data TLB entry. */
+  private dtlbEntry(vaLocal: number): void {
+    this.f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
+    this.f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
+      .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+  }
+
+  /** A store's extra misses: a page holding translated code, or an open reservation anywhere in the domain. */
+  private storeChecks(missDepth: number): void {
+    this.f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
+      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
+    this.f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
+  }
+
+  /**
+   * On a page whose tags are checked (the entry's tag pointer under tagMask): miss unless the granule's allocation
+   * tag equals VA[59:56] (and, with `size` > 0, unless the access of `size` bytes stays inside that granule). Then
+   * haLocal = the entry's host page + the page offset.
+   */
+  private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, size: number): void {
+    const f = this.f;
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
       .if(VOID_BLOCK);
+    if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
     f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
       .mem(MemOp.i32_load8_u)
       .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
@@ -598,7 +616,6 @@ export class BlockEmitter {
     f.end();
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
-    return this;
   }
 
   /**
@@ -625,9 +642,7 @@ export class BlockEmitter {
    */
   private fastCheckUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
     const f = this.f;
-    f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
-    f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
-      .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
+    this.dtlbEntry(vaLocal);
     // (va & MASK) != KEY -> miss (another page, no permission)
     f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
       .localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne).brIf(missDepth);
@@ -636,23 +651,9 @@ export class BlockEmitter {
       .brIf(missDepth);
     f.localGet(P_ST).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and).brIf(missDepth);
     f.localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096 - size).op(Op.i32_gt_u).brIf(missDepth);
-    if (write) {
-      f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
-        .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
-      f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
-    }
+    if (write) this.storeChecks(missDepth);
     // Checked tags: inside one granule, whose tag equals VA[59:56] (as fullCheck).
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
-      .if(VOID_BLOCK);
-    f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
-    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
-      .mem(MemOp.i32_load8_u)
-      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 1);
-    f.end();
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
-      .op(Op.i32_add).localSet(haLocal);
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth, size);
     return this;
   }
 
