@@ -13,7 +13,7 @@ OUT=${KVM_MTE_LINUX_DIR:-$ROOT/.cache/linux-guest}
 KVER=${KVM_MTE_LINUX_KVER:-6.1.0-57}
 mkdir -p "$OUT"
 cd "$OUT"
-if [ -f Image ] && [ -f initrd.gz ] && [ initrd.gz -nt "$HERE/build.sh" ] && [ initrd.gz -nt "$HERE/init" ] && [ initrd.gz -nt "$HERE/mte-test.c" ] && [ initrd.gz -nt "$HERE/mte-hold.c" ]; then
+if [ -f Image ] && [ -f initrd.gz ] && [ initrd.gz -nt "$HERE/build.sh" ] && [ initrd.gz -nt "$HERE/init" ] && [ initrd.gz -nt "$HERE/mte-test.c" ] && [ initrd.gz -nt "$HERE/mte-hold.c" ] && [ initrd.gz -nt "$HERE/mte-uapi.h" ]; then
   echo "linux-guest: up to date in $OUT"
   exit 0
 fi

@@ -37,19 +37,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#ifndef PROT_MTE
-#define PROT_MTE 0x20
-#endif
-#ifndef PR_SET_TAGGED_ADDR_CTRL
-#define PR_SET_TAGGED_ADDR_CTRL 55
-#define PR_TAGGED_ADDR_ENABLE (1UL << 0)
-#endif
-#ifndef PR_MTE_TCF_SYNC
-#define PR_MTE_TCF_SHIFT 1
-#define PR_MTE_TCF_SYNC (1UL << PR_MTE_TCF_SHIFT)
-#define PR_MTE_TAG_SHIFT 3
-#endif
-#define SEGV_MTESERR_CODE 9
+#include "mte-uapi.h"
 
 #define HOLD_PAGES 32
 #define PAGE 4096
