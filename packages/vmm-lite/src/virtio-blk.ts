@@ -21,7 +21,7 @@ import type { AccessSize } from './bus.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
 import type { GuestMemory } from './virtio-dma.js';
 import {
-  VIRTIO_F_ANY_LAYOUT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, type VirtioDevice,
+  VIRTIO_F_ANY_LAYOUT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, readConfigSpace, type VirtioDevice,
   type VirtioMmioVersion,
 } from './virtio-device.js';
 import { VirtqueueError, type Chain, type Segment } from './virtqueue.js';
@@ -98,10 +98,7 @@ export class VirtioBlk implements VirtioDevice {
   }
 
   configRead(offset: number, size: AccessSize): number {
-    if (offset + size > CONFIG_BYTES) return -1;
-    let x = 0;
-    for (let i = size - 1; i >= 0; i--) x = x * 256 + this.config[offset + i]!;
-    return x;
+    return readConfigSpace(this.config, offset, size);
   }
 
   /** Only the write cache mode (`writeback`, with CONFIG_WCE) is writable, as in QEMU. */

@@ -24,7 +24,7 @@
 import type { AccessSize } from './bus.js';
 import type { GuestMemory } from './virtio-dma.js';
 import {
-  featureBit, VIRTIO_F_ANY_LAYOUT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC,
+  featureBit, VIRTIO_F_ANY_LAYOUT, VIRTIO_F_NOTIFY_ON_EMPTY, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, readConfigSpace,
   type VirtioDevice, type VirtioDeviceHost,
 } from './virtio-device.js';
 import type { Chain } from './virtqueue.js';
@@ -76,10 +76,7 @@ export class VirtioConsole implements VirtioDevice {
   }
 
   configRead(offset: number, size: AccessSize): number {
-    if (offset + size > CONFIG_BYTES) return -1;
-    let x = 0;
-    for (let i = size - 1; i >= 0; i--) x = x * 256 + this.config[offset + i]!;
-    return x;
+    return readConfigSpace(this.config, offset, size);
   }
 
   /** Only emerg_wr does anything: with EMERG_WRITE negotiated, a write that covers its low byte outputs that byte. */

@@ -19,6 +19,17 @@ export const VIRTIO_RING_F_EVENT_IDX = 29;
 export const VIRTIO_F_VERSION_1 = 32;
 export const VIRTIO_F_RING_RESET = 40;
 
+/**
+ * A little-endian read of `size` bytes at `offset` of a device's configuration space `config`; -1 (all ones) for a
+ * read beyond its end, as QEMU answers one.
+ */
+export function readConfigSpace(config: Uint8Array, offset: number, size: AccessSize): number {
+  if (offset + size > config.length) return -1;
+  let x = 0;
+  for (let i = size - 1; i >= 0; i--) x = x * 256 + config[offset + i]!;
+  return x;
+}
+
 /** The bit of feature `n`. */
 export const featureBit = (n: number): bigint => 1n << BigInt(n);
 
