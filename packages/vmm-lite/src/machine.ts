@@ -22,7 +22,7 @@ import { checkRamSize } from './size.js';
 import { buildVirtDeviceTree } from './virt-dt.js';
 import { Framebuffer, type FramebufferOptions } from './framebuffer.js';
 import { SerialInput } from './serial-input.js';
-import { defaultPlatform, type Platform } from './platform.js';
+import { defaultPlatform, randomFill, type Platform } from './platform.js';
 import { bootSeeds } from './boot-seeds.js';
 import { createVirtGic, PL011_SPI, PL031_SPI, type GicVersion } from './gic.js';
 import { PcieHost } from './pcie-host.js';
@@ -32,7 +32,6 @@ import type { VirtioDevice, VirtioMmioVersion } from './virtio-device.js';
 import { VirtioBlk } from './virtio-blk.js';
 import { DEFAULT_RNG_SEED, VirtioRng, type VirtioRngSource } from './virtio-rng.js';
 import { VirtioConsole } from './virtio-console.js';
-import { randomFill } from './platform.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
 import { ramGuestMemory } from './virtio-dma.js';
 
