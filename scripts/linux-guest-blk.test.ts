@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script
 import { builtVmmLite } from './kvm-unit-tests/build.mjs';
-import { HAVE_LINUX_MODULES, initramfsWithModules, LINUX_DIR, ROOT } from './linux-guest/initramfs.js';
+import { HAVE_LINUX_MODULES, initPrelude, initramfsWithModules, LINUX_DIR, ROOT } from './linux-guest/initramfs.js';
 
 /** In load order (virtio needs virtio_ring's symbols). */
 const MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'virtio_blk'];
@@ -25,14 +25,7 @@ const EXPECTED_SYSFS = [
   'blk: queue 254 512 2147483136 2147483136 write back',
 ];
 
-const INIT = `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in ${MODULES.join(' ')}; do insmod /lib/modules/$m.ko; done
-for d in /sys/bus/virtio/devices/*; do echo "blk: $(basename $d) $(readlink -f $d/.. | sed 's#.*/##') $(cat $d/device) $(cat $d/vendor) $(cat $d/features)"; done
-echo "blk: size $(cat /sys/block/vda/size) ro $(cat /sys/block/vda/ro)"
+const INIT = `${initPrelude(MODULES, 'blk')}echo "blk: size $(cat /sys/block/vda/size) ro $(cat /sys/block/vda/ro)"
 echo "blk: queue $(cat /sys/block/vda/queue/max_segments) $(cat /sys/block/vda/queue/logical_block_size) $(cat /sys/block/vda/queue/discard_max_bytes) $(cat /sys/block/vda/queue/write_zeroes_max_bytes) $(cat /sys/block/vda/queue/write_cache)"
 printf '%s' '${PATTERN}' | dd of=/dev/vda bs=4096 seek=3 conv=notrunc 2>/dev/null
 sync

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script
 import { builtVmmLite } from './kvm-unit-tests/build.mjs';
-import { HAVE_LINUX_MODULES, HAVE_QEMU, initramfsWithModules, LINUX_DIR, ROOT } from './linux-guest/initramfs.js';
+import { HAVE_LINUX_MODULES, HAVE_QEMU, initPrelude, initramfsWithModules, LINUX_DIR, ROOT } from './linux-guest/initramfs.js';
 
 /** In load order (virtio needs virtio_ring's symbols). */
 const MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'virtio_blk', 'virtio-rng', 'virtio_console'];
@@ -24,14 +24,7 @@ const HVC_LINE = 'kvm-mte: hello from hvc0';
 /** What the host types into the console once the guest is ready to read it. */
 const TYPED = 'kvm-mte typed into hvc0';
 
-const INIT = `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in ${MODULES.join(' ')}; do insmod /lib/modules/$m.ko; done
-for d in /sys/bus/virtio/devices/*; do echo "virtio: $(basename $d) $(readlink -f $d/.. | sed 's#.*/##') $(cat $d/device) $(cat $d/vendor) $(cat $d/features)"; done
-echo "blk: size $(cat /sys/block/vda/size) ro $(cat /sys/block/vda/ro) queue $(cat /sys/block/vda/queue/max_segments) $(cat /sys/block/vda/queue/write_cache)"
+const INIT = `${initPrelude(MODULES, 'virtio')}echo "blk: size $(cat /sys/block/vda/size) ro $(cat /sys/block/vda/ro) queue $(cat /sys/block/vda/queue/max_segments) $(cat /sys/block/vda/queue/write_cache)"
 echo "rng: available $(cat /sys/class/misc/hw_random/rng_available) current $(cat /sys/class/misc/hw_random/rng_current)"
 echo "rng: read $(dd if=/dev/hwrng bs=64 count=4 2>/dev/null | wc -c) bytes"
 echo "console: ports $(ls /sys/class/virtio-ports) hvc0 $(test -c /dev/hvc0 && echo yes || echo no)"

@@ -1,6 +1,7 @@
 // What the virtio Linux guest tests (linux-guest-blk.test.ts, linux-guest-virtio.test.ts) share: where the built guest
 // is, and an initramfs that is the built one with kernel modules from the kernel package and the test's own /init
-// appended (a second gzip-compressed cpio archive after the first, which the kernel unpacks over it).
+// appended (a second gzip-compressed cpio archive after the first, which the kernel unpacks over it), and the start of
+// their /init scripts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +36,22 @@ export function cpio(files: Record<string, { data: Uint8Array; mode: number }>):
   for (const [path, f] of Object.entries(files)) entry(path, f.mode, f.data);
   entry('TRAILER!!!', 0, new Uint8Array(0));
   return gzipSync(Buffer.concat(parts));
+}
+
+/**
+ * The start of a test's /init script: busybox's applets installed, /proc, /sys and /dev mounted, `modules` loaded in
+ * order from /lib/modules (where initramfsWithModules puts them), then one line per virtio device, tagged `tag`:
+ * its name, its transport's node, device and vendor IDs and negotiated feature bits, as sysfs gives them.
+ */
+export function initPrelude(modules: readonly string[], tag: string): string {
+  return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in ${modules.join(' ')}; do insmod /lib/modules/$m.ko; done
+for d in /sys/bus/virtio/devices/*; do echo "${tag}: $(basename $d) $(readlink -f $d/.. | sed 's#.*/##') $(cat $d/device) $(cat $d/vendor) $(cat $d/features)"; done
+`;
 }
 
 /**
