@@ -61,8 +61,13 @@ export const IMPL = {
    * LOR registers, with no LORegions: LORID_EL1 = 0).
    */
   ID_AA64MMFR1_EL1: 0x0000_0000_0011_0000n,
-  /** MMFR2: UAO [7:4] = 1 (FEAT_UAO: PSTATE.UAO makes LDTR/STTR at EL1 privileged); everything else 0. */
-  ID_AA64MMFR2_EL1: 0x10n,
+  /**
+   * MMFR2: UAO [7:4] = 1 (FEAT_UAO: PSTATE.UAO makes LDTR/STTR at EL1 privileged); E0PD [63:60] = 1 (FEAT_E0PD:
+   * TCR_EL1.E0PD0/E0PD1 make every unprivileged access to that half of the address space a level 0 Translation
+   * fault, as QEMU 10 `-cpu max` has it; with it Linux does not force kernel page-table isolation for KASLR);
+   * everything else 0.
+   */
+  ID_AA64MMFR2_EL1: 0x1000_0000_0000_0010n,
   /**
    * CTR_EL0, as QEMU 10 `-cpu max` reports it: DminLine = IminLine = 4 (64-byte lines), ERG = CWG = 4, L1Ip = PIPT
    * (3), IDC = 1 and DIC = 1: no cache maintenance is needed for instruction/data coherence, which is true of the

@@ -180,10 +180,12 @@ describe('ID registers advertise what the model implements', () => {
     expect(IMPL.ID_AA64ISAR2_EL1).toBe(0n);
   });
 
-  it('MMFR1.PAN = 1, MMFR1.LO = 1, MMFR2.UAO = 1; DFR0: Armv8 debug, no PMU', () => {
+  it('MMFR1.PAN = 1, MMFR1.LO = 1, MMFR2.UAO = 1, MMFR2.E0PD = 1; DFR0: Armv8 debug, no PMU', () => {
     expect(field(IMPL.ID_AA64MMFR1_EL1, 20)).toBe(1);
     expect(field(IMPL.ID_AA64MMFR1_EL1, 16)).toBe(1);
     expect(field(IMPL.ID_AA64MMFR2_EL1, 4)).toBe(1);
+    expect(field(IMPL.ID_AA64MMFR2_EL1, 60)).toBe(1);
+    expect(IMPL.ID_AA64MMFR2_EL1 & ~0xf000_0000_0000_00f0n).toBe(0n);
     expect(field(IMPL.ID_AA64DFR0_EL1, 0)).toBe(6);
     expect(field(IMPL.ID_AA64DFR0_EL1, 8)).toBe(0);
   });

@@ -139,6 +139,7 @@ const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const CONTROL_REGS = [
   SysReg.SCTLR_EL1, SysReg.HCR_EL2, SysReg.TCR_EL1, SysReg.MAIR_EL1, SysReg.TTBR0_EL1, SysReg.TTBR1_EL1,
   SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
+  SysReg.ID_AA64MMFR2_EL1,
 ];
 
 /**
@@ -295,6 +296,11 @@ export class Mmu implements MemoryPort {
   private paMax = 48;
   /** FEAT_MTE2 (tag storage exists): otherwise no memory is Tagged. */
   private mte2 = false;
+  /**
+   * TCR_EL1.E0PD0 (bit 0) and E0PD1 (bit 1) with FEAT_E0PD: unprivileged accesses to that half of the address space
+   * take a level 0 Translation fault (walkS1), whatever the TLB holds; 0 without the feature.
+   */
+  private e0pd = 0;
 
   // ---- outputs of resolve() and the walkers (fields, so the slow path allocates little) ----
   private rPa = 0;
@@ -886,11 +892,19 @@ export class Mmu implements MemoryPort {
     return (this.tlbPerm[i]! & need) === need ? i : -1;
   }
 
+  /**
+   * Whether an access is unprivileged (checked against the EL0 permissions): any access at EL0, and LDTR/STTR and
+   * the like (Acc.Unpriv) at EL1 while PSTATE.UAO = 0.
+   */
+  private unprivileged(flags: number): boolean {
+    return this.cpu.el === 0 || ((flags & (UNPRIV | F)) === UNPRIV && this.cpu.uao === 0);
+  }
+
   /** The permission bits an access needs, for the current EL, PSTATE.PAN and PSTATE.UAO. */
   private need(flags: number): number {
     const cpu = this.cpu;
     if ((flags & F) !== 0) return cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
-    if (cpu.el === 0 || ((flags & UNPRIV) !== 0 && cpu.uao === 0)) {
+    if (this.unprivileged(flags)) {
       return (flags & RW) !== 0 ? Perm.ReadEl0 | Perm.WriteEl0 : (flags & W) !== 0 ? Perm.WriteEl0 : Perm.ReadEl0;
     }
     const n = (flags & RW) !== 0 ? Perm.ReadEl1 | Perm.WriteEl1 : (flags & W) !== 0 ? Perm.WriteEl1 : Perm.ReadEl1;
@@ -947,6 +961,8 @@ export class Mmu implements MemoryPort {
     // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
     this.paMax = Math.min(decodePs(Number(s[SysReg.ID_AA64MMFR0_EL1]! & 0xfn)), 48);
     this.mte2 = mteLevel(this.cpu) >= 2;
+    // E0PD [63:60] of ID_AA64MMFR2_EL1; TCR_EL1.E0PD0/E0PD1 are bits 55 and 56.
+    this.e0pd = (s[SysReg.ID_AA64MMFR2_EL1]! >> 60n) !== 0n ? (this.tcrHi >>> 23) & 3 : 0;
     // The stage-2 walk cache holds walks made with these controls: any change drops it. VTTBR_EL2 is compared
     // whole (VMID included: entries are not tagged with it).
     const vtcr = s[SysReg.VTCR_EL2]!;
@@ -1411,6 +1427,10 @@ export class Mmu implements MemoryPort {
     const ones = (1n << BigInt(width)) - 1n;
     const field = (va >> BigInt(inputSize)) & ones;
     if (field !== (b55 === 0 ? 0n : ones) || epd !== 0) throw this.fault(1, Fsc.Translation, va, flags);
+    // E0PDx = 1: an unprivileged access to this half is a level 0 Translation fault. Privileged walks leave the
+    // EL0 permissions out of the result (below), so that no TLB entry lets an unprivileged access through.
+    const e0pd = (this.e0pd >> b55) & 1;
+    if (e0pd !== 0 && this.unprivileged(flags)) throw this.fault(1, Fsc.Translation, va, flags);
 
     const outBits = Math.min(decodePs(this.tcrHi & 7), this.paMax);
     const stride = granule - 3;
@@ -1461,8 +1481,11 @@ export class Mmu implements MemoryPort {
         if (pw !== 0) px = 0;
         if (uw !== 0) ux = 0;
       }
+      // PSTATE.PAN follows the descriptor's EL0 access (AP[1]) whatever E0PD says.
+      const el0Perm = e0pd !== 0 ? 0 : (el0 !== 0 ? Perm.ReadEl0 : 0) | (uw !== 0 ? Perm.WriteEl0 : 0) |
+        (ux !== 0 ? Perm.ExecEl0 : 0);
       this.wPerm = Perm.ReadEl1 | (pw !== 0 ? Perm.WriteEl1 : 0) | (px !== 0 ? Perm.ExecEl1 : 0) |
-        (el0 !== 0 ? Perm.ReadEl0 : Perm.PanOk) | (uw !== 0 ? Perm.WriteEl0 : 0) | (ux !== 0 ? Perm.ExecEl0 : 0);
+        (el0 !== 0 ? 0 : Perm.PanOk) | el0Perm;
       const idx = (dlo >>> 2) & 7;
       const byte = idx < 4 ? (this.mairLo >>> (8 * idx)) & 0xff : (this.mairHi >>> (8 * (idx - 4))) & 0xff;
       this.wAttr = withShareability(decodeMair(byte), (dlo >>> 8) & 3);

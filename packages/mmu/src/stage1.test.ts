@@ -123,6 +123,45 @@ for (const tlb of [true, false]) {
         e.set('TCR_EL1', tcr | TCR.EPD1);
         expect(faultOf(() => e.mmu.read(0xffff_ffc0_0000_0000n, 8, 0)).fsc).toBe(Fsc.Translation + 0);
       });
+      it('E0PDx = 1 (FEAT_E0PD): unprivileged accesses to that half are level 0 Translation faults, TLB or not', () => {
+        const e = env();
+        const lo = 0x1000_0000n;
+        const hi = 0xffff_8000_1234_5000n;
+        e.t.map(e.root0, lo, s1PageDesc(DATA, { attrIndx: Attr.WB, ap: Ap.RwAll }));
+        e.t.map(e.root1, hi, s1PageDesc(DATA, { attrIndx: Attr.WB, ap: Ap.RoAll }));
+        enableS1(e);
+        expect(IMPL.ID_AA64MMFR2_EL1 >> 60n).toBe(1n); // advertised
+        e.set('TCR_EL1', TCR_48_4K | TCR.E0PD1);
+        // EL1 fills the TLB with the TTBR1 page; EL0 still faults at level 0 (not a Permission fault).
+        expect(e.mmu.read(hi, 8, 0)).toBe(0n);
+        expect(e.mmu.fetch(hi)).toBe(0);
+        e.cpu.el = 0;
+        expect(faultOf(() => e.mmu.read(hi, 8, 0))).toMatchObject({ stage: 1, fsc: Fsc.Translation + 0, va: hi, write: false });
+        expect(faultOf(() => e.mmu.write(hi, 8, 1n, 0))).toMatchObject({ fsc: Fsc.Translation + 0, write: true });
+        expect(faultOf(() => e.mmu.fetch(hi)).fsc).toBe(Fsc.Translation + 0);
+        expect(e.mmu.read(lo, 8, 0)).toBe(0n); // E0PD0 = 0: the TTBR0 half is as before
+        // LDTR/STTR at EL1 are unprivileged unless PSTATE.UAO; PAN still follows the descriptor's AP[1].
+        e.cpu.el = 1;
+        expect(faultOf(() => e.mmu.read(hi, 8, Acc.Unpriv)).fsc).toBe(Fsc.Translation + 0);
+        e.cpu.uao = 1;
+        expect(e.mmu.read(hi, 8, Acc.Unpriv)).toBe(0n);
+        e.cpu.uao = 0;
+        e.cpu.pan = 1;
+        expect(faultOf(() => e.mmu.read(hi, 8, 0)).fsc).toBe(Fsc.Permission + 3);
+        e.cpu.pan = 0;
+        // E0PD0 covers the TTBR0 half; clearing both gives EL0 its access back.
+        e.set('TCR_EL1', TCR_48_4K | TCR.E0PD0);
+        e.cpu.el = 0;
+        expect(faultOf(() => e.mmu.read(lo, 8, 0)).fsc).toBe(Fsc.Translation + 0);
+        expect(e.mmu.read(hi, 8, 0)).toBe(0n);
+        e.set('TCR_EL1', TCR_48_4K);
+        expect(e.mmu.read(lo, 8, 0)).toBe(0n);
+        // Without FEAT_E0PD in ID_AA64MMFR2_EL1 the bits are ignored.
+        e.set('ID_AA64MMFR2_EL1', IMPL.ID_AA64MMFR2_EL1 & ~(0xfn << 60n));
+        e.set('TCR_EL1', TCR_48_4K | TCR.E0PD0 | TCR.E0PD1);
+        expect(e.mmu.read(lo, 8, 0)).toBe(0n);
+        expect(e.mmu.read(hi, 8, 0)).toBe(0n);
+      });
       it('an invalid descriptor is a Translation fault at its level', () => {
         for (const level of [0, 1, 2, 3]) {
           const e = mapped();

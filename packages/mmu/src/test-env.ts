@@ -22,6 +22,8 @@ export const TCR = {
   EPD1: 1n << 23n,
   TBI0: 1n << 37n,
   TBI1: 1n << 38n,
+  E0PD0: 1n << 55n,
+  E0PD1: 1n << 56n,
 } as const;
 
 export const SCTLR = { M: 1n, A: 2n, WXN: 1n << 19n } as const;
