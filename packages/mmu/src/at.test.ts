@@ -39,5 +39,9 @@ describe('translateForAt (AT S1E1R/W, S1E0R/W → PAR_EL1)', () => {
     expect(e.cpu.pan).toBe(1);
     const priv = env(Ap.RwEl1);
     expect(priv.mmu.translateForAt(VA, Acc.Unpriv) & 1n).toBe(1n);
+    // PSTATE.UAO, which makes LDTR/STTR privileged, does not apply to AT S1E0R/W.
+    priv.cpu.uao = 1;
+    expect(priv.mmu.translateForAt(VA, Acc.Unpriv) & 1n).toBe(1n);
+    expect(priv.cpu.uao).toBe(1);
   });
 });

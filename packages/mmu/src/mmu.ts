@@ -558,13 +558,16 @@ export class Mmu implements MemoryPort {
    * value. Success: ATTR (the MAIR encoding) in [63:56], the output IPA's [47:12], SH in [8:7], bit 11 RES1.
    * A stage-1 fault: F = 1, FST in [6:1], bit 11 RES1. A stage-2 fault on the stage-1 walk is not reported in PAR:
    * it is thrown, and the CPU takes it to EL2 as the architecture does. AT S1E1R/W ignore PSTATE.PAN (FEAT_PAN2's
-   * S1E1RP/WP, which honour it, are not implemented).
+   * S1E1RP/WP, which honour it, are not implemented); S1E0R/W check EL0's permissions whatever PSTATE.UAO says.
    */
   translateForAt(va: bigint, flags: number): bigint {
     const cpu = this.cpu;
     const pan = cpu.pan;
+    const uao = cpu.uao;
     if (!this.controlsCurrent()) this.refresh();
+    // PSTATE.UAO makes LDTR/STTR privileged, not the S1E0 forms (Acc.Unpriv here), which always check EL0's access.
     cpu.pan = 0;
+    cpu.uao = 0;
     try {
       this.resolve(va, flags, false, false, true);
     } catch (e) {
@@ -572,6 +575,7 @@ export class Mmu implements MemoryPort {
       throw e;
     } finally {
       cpu.pan = pan;
+      cpu.uao = uao;
     }
     const attr = this.rS1Attr;
     return (BigInt(attrByte(attr)) << 56n) | BigInt(this.rIpa - (this.rIpa % PAGE)) |
