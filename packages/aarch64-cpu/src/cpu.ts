@@ -809,6 +809,16 @@ export class Cpu {
     else mem.controlChanged();
   }
 
+  /**
+   * An MSR wrote a translation control register or PSTATE.PAN/UAO: the port's `controlWritten` when it has one (an
+   * MMU keeps its TLB when nothing it translates with changed), else `controlChanged`.
+   */
+  controlWritten(): void {
+    const mem = this.mem;
+    if (mem.controlWritten !== undefined) mem.controlWritten();
+    else mem.controlChanged();
+  }
+
   /** Hook for features that act on exception entry. Overridden by nothing yet (MTE's TCO is set above). */
   protected onExceptionEntry(): void {}
 

@@ -30,6 +30,7 @@ const BIT55 = 1n << 55n;
 /** The CPU's memory port with watchpoint checks on data accesses (see the file comment). */
 export class WatchpointPort implements MemoryPort {
   readonly elChanged?: () => void;
+  readonly controlWritten?: () => void;
   readonly probe?: (va: bigint, flags: number) => void;
   readonly translateForAt?: (va: bigint, flags: number) => bigint;
   readonly fetchPage?: (va: bigint) => CodePage | undefined;
@@ -41,6 +42,7 @@ export class WatchpointPort implements MemoryPort {
   constructor(readonly inner: MemoryPort, private readonly cpu: Cpu) {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
+    if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);
     if (inner.translateForAt !== undefined) this.translateForAt = (va, flags) => inner.translateForAt!(va, flags);
     if (inner.fetchPage !== undefined) this.fetchPage = (va) => inner.fetchPage!(va);

@@ -84,6 +84,12 @@ export interface MemoryPort {
    * controlChanged call (a hypervisor's ONE_REG writes, for instance) as controlChanged would.
    */
   elChanged?(): void;
+  /**
+   * The guest wrote a translation control register or PSTATE.PAN/UAO (MSR): as controlChanged, except that an
+   * implementation may keep its TLB when nothing it translates with changed (TLB entries need not be invalidated by
+   * a register write: software uses TLBI for that). Optional: without it the CPU calls controlChanged.
+   */
+  controlWritten?(): void;
   /** A TLB maintenance operation: `op` is the TLBI name in lower case (e.g. "vmalle1", "vae1"), `arg` its Xt. */
   tlbi(op: string, arg: bigint): void;
   /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */

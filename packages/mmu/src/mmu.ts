@@ -148,6 +148,13 @@ const CONTROL_REGS = [
  */
 const CONTROL_WORDS: readonly number[] = CONTROL_REGS.flatMap((r) => [(St.SYS >> 2) + 2 * r, (St.SYS >> 2) + 2 * r + 1]);
 
+/**
+ * The bits of each CONTROL_WORDS word that refresh() uses: all of them, except in SCTLR_EL1, of which only M, A, I
+ * and WXN (bits 0, 1, 12 and 19) are read. Linux rewrites SCTLR_EL1's other bits (TCF0 for each thread's tag check
+ * mode, the pointer authentication enables) on context switches: those writes need not flush the TLB.
+ */
+const CONTROL_MASKS: readonly number[] = CONTROL_REGS.flatMap((r) => (r === SysReg.SCTLR_EL1 ? [0x0008_1003, 0] : [-1, -1]));
+
 /** Entries of the stage-2 walk cache (a power of two). */
 const S2C_ENTRIES = 1024;
 /** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
@@ -683,11 +690,21 @@ export class Mmu implements MemoryPort {
     if (!this.controlsCurrent()) this.controlChanged();
   }
 
+  /**
+   * MemoryPort.controlWritten: an MSR wrote a translation register or PSTATE.PAN/UAO. Reloaded and flushed only when
+   * a bit refresh() uses changed (PAN and UAO are checked per access, like the EL).
+   */
+  controlWritten(): void {
+    if (!this.controlsCurrent()) this.controlChanged();
+  }
+
   /** Whether CONTROL_REGS still hold the values the controls were last loaded from (refresh()). */
   private controlsCurrent(): boolean {
     const st = this.cpu.st32;
     const seen = this.controlWords;
-    for (let k = 0; k < CONTROL_WORDS.length; k++) if (seen[k] !== st[CONTROL_WORDS[k]!]) return false;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) {
+      if (((seen[k]! ^ st[CONTROL_WORDS[k]!]!) & CONTROL_MASKS[k]!) !== 0) return false;
+    }
     return true;
   }
 

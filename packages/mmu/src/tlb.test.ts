@@ -82,6 +82,36 @@ describe('software TLB', () => {
     expect(e.mmu.read(BigInt(DATA + 0x1000), 4, 0)).toBe(0xbbbbn);
   });
 
+  it('controlWritten (MSR) flushes when a bit the walk uses changed, not for SCTLR_EL1 bits it ignores', () => {
+    const e = remapEnv(true);
+    const sctlr = e.cpu.sys[SysReg.SCTLR_EL1]!;
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xaaaan);
+    e.t.map(e.root0, VA, s1PageDesc(DATA + 0x1000, { attrIndx: Attr.WB }));
+    const gen = e.mmu.tlbGeneration;
+    // TCF0 (bits 39:38), ATA0 (42) and EnIA (31): the TLB is kept, so the stale entry still answers.
+    e.cpu.sys[SysReg.SCTLR_EL1] = sctlr | (1n << 38n) | (1n << 42n) | (1n << 31n);
+    e.mmu.controlWritten();
+    expect(e.mmu.tlbGeneration).toBe(gen);
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xaaaan);
+    // WXN (19) changes what a walk gives: a flush, and the new descriptor is read.
+    e.cpu.sys[SysReg.SCTLR_EL1] = sctlr | (1n << 19n);
+    e.mmu.controlWritten();
+    expect(e.mmu.tlbGeneration).not.toBe(gen);
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xbbbbn);
+    // The same TTBR0 value written again keeps the TLB; another one flushes it.
+    const gen2 = e.mmu.tlbGeneration;
+    e.cpu.sys[SysReg.TTBR0_EL1] = e.cpu.sys[SysReg.TTBR0_EL1]!;
+    e.mmu.controlWritten();
+    expect(e.mmu.tlbGeneration).toBe(gen2);
+    e.cpu.sys[SysReg.TTBR0_EL1] = e.cpu.sys[SysReg.TTBR0_EL1]! | (5n << 48n); // another ASID
+    e.mmu.controlWritten();
+    expect(e.mmu.tlbGeneration).not.toBe(gen2);
+    // controlChanged always flushes (a hypervisor's register load, a restore).
+    const gen3 = e.mmu.tlbGeneration;
+    e.mmu.controlChanged();
+    expect(e.mmu.tlbGeneration).not.toBe(gen3);
+  });
+
   it('permission changes of the CPU (EL, PAN, UAO) apply to cached entries without a flush', () => {
     const e = makeEnv({ tlb: true });
     e.t.map(e.root0, VA, s1PageDesc(DATA, { attrIndx: Attr.WB, ap: Ap.RwAll, pxn: true }));

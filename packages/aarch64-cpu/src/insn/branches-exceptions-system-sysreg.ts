@@ -192,8 +192,8 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     case SysReg.NZCV: cpu.nzcv = Number((v >> 28n) & 0xfn); return;
     case SysReg.DAIF: cpu.daif = Number((v >> 6n) & 0xfn); return;
     case SysReg.SPSel: cpu.spsel = Number(v & 1n); return;
-    case SysReg.PAN: cpu.pan = Number((v >> 22n) & 1n); cpu.mem.controlChanged(); return;
-    case SysReg.UAO: cpu.uao = Number((v >> 23n) & 1n); cpu.mem.controlChanged(); return;
+    case SysReg.PAN: cpu.pan = Number((v >> 22n) & 1n); cpu.controlWritten(); return;
+    case SysReg.UAO: cpu.uao = Number((v >> 23n) & 1n); cpu.controlWritten(); return;
     case SysReg.DIT: cpu.dit = Number((v >> 24n) & 1n); return;
     case SysReg.SSBS: cpu.ssbs = Number((v >> 12n) & 1n); return;
     case SysReg.FPCR: cpu.fpcr = Number(v & 0xffff_ffffn) & FPCR_IMPLEMENTED; return;
@@ -226,7 +226,7 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
     default:
       // DBGBVR<n>_EL1, DBGWVR<n>_EL1: bits [1:0] are RES0.
       sys[id] = DEBUG_VALUE_REGS.has(id) ? v & ~3n : v;
-      if (RULES[id]!.def.ctl) cpu.mem.controlChanged();
+      if (RULES[id]!.def.ctl) cpu.controlWritten();
       if (DEBUG_CONTROL_REGS.has(id)) cpu.debugChanged();
   }
 }
@@ -288,12 +288,12 @@ export function msrImmediate(cpu: Cpu, insn: number): void {
     case 0o004: // PAN
       if (el0 || !FEAT.PAN) undef();
       cpu.pan = crm & 1;
-      cpu.mem.controlChanged();
+      cpu.controlWritten();
       return;
     case 0o003: // UAO
       if (el0 || !FEAT.UAO) undef();
       cpu.uao = crm & 1;
-      cpu.mem.controlChanged();
+      cpu.controlWritten();
       return;
     case 0o036: // DAIFSet
     case 0o037: // DAIFClr

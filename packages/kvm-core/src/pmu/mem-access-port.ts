@@ -18,6 +18,7 @@ export interface MemAccessSink {
 
 export class MemAccessPort implements MemoryPort {
   readonly elChanged?: () => void;
+  readonly controlWritten?: () => void;
   readonly probe?: (va: bigint, flags: number) => void;
   readonly translateForAt?: (va: bigint, flags: number) => bigint;
   readonly invalidateCode?: (va: bigint, size: number) => void;
@@ -29,6 +30,7 @@ export class MemAccessPort implements MemoryPort {
   constructor(readonly inner: MemoryPort, private readonly sink: MemAccessSink) {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
+    if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);
     if (inner.translateForAt !== undefined) this.translateForAt = (va, flags) => inner.translateForAt!(va, flags);
     if (inner.invalidateCode !== undefined) this.invalidateCode = (va, size) => inner.invalidateCode!(va, size);
