@@ -14,7 +14,8 @@ import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
 import { undefinedInstruction } from '../undefined.js';
 import { parsePattern } from './pattern.js';
-import type { Sem, ShiftType, Width } from './sem.js';
+import { BYTE_TABLES } from './byte-tables.js';
+import type { ByteTable, Sem, ShiftType, Width } from './sem.js';
 import type { AnyInsnSpec } from './spec.js';
 
 const M32 = 0xffff_ffffn;
@@ -22,8 +23,8 @@ const M32 = 0xffff_ffffn;
 /** The low `w` bits of v (v may be negative or wider). */
 const wrap = (v: bigint, w: Width): bigint => (w === 64 ? BigInt.asUintN(64, v) : v & M32);
 
-/** 0n..64n, so that shifts by a Number amount do not convert it each time. */
-const SMALL: readonly bigint[] = Array.from({ length: 65 }, (_, i) => BigInt(i));
+/** 0n..255n, so that shifts by a Number amount and table bytes do not convert it each time. */
+const SMALL: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
 
 /** ShiftReg on a `w`-bit value, 0 <= amount < w. */
 export function shiftBig(type: ShiftType, v: bigint, amount: number, w: Width): bigint {
@@ -108,6 +109,9 @@ export class InterpSem implements Sem<bigint, boolean> {
   shiftBy(type: ShiftType, a: bigint, amount: bigint, w: Width): bigint { return BigOps.shiftBy(type, a, amount, w); }
   zext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.zext(a, bits); }
   sext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.sext(a, bits); }
+  lut(table: ByteTable, a: bigint, byte: number): bigint {
+    return SMALL[BYTE_TABLES[table]![Number((a >> SMALL[8 * byte]!) & 0xffn)]!]!;
+  }
   clz(a: bigint, w: Width): bigint { return BigOps.clz(a, w); }
   udiv(a: bigint, b: bigint): bigint { return BigOps.udiv(a, b); }
   sdiv(a: bigint, b: bigint, w: Width): bigint { return BigOps.sdiv(a, b, w); }

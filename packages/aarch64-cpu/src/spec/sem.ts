@@ -18,11 +18,21 @@
  *    instruction to the interpreter when one of them cannot complete inline);
  *  - a branch (at most one) comes before any register write (the link register of BL/BLR is written after it: the
  *    branch takes effect when the instruction ends either way);
- *  - SIMD&FP registers (`vget`, `vset`): `fpCheck` comes first, before any other operation; an instruction that
- *    writes a V register reads none, so a V register written before a later access (LDP of Q registers writes Rt
- *    before it loads Rt2's data, as QEMU 10 does) is written again with the same value by a backend that hands the
- *    whole instruction to the interpreter when that access cannot complete inline.
+ *  - SIMD&FP registers (`vget`, `vset`): `fpCheck` comes first, before any other operation; a V register's value is
+ *    not used after that register is written; an instruction that writes a V register before a memory access reads
+ *    none, so a V register written before a later access (LDP of Q registers writes Rt before it loads Rt2's data,
+ *    as QEMU 10 does) is written again with the same value by a backend that hands the whole instruction to the
+ *    interpreter when that access cannot complete inline. A SIMD&FP data-processing specification (`fp: true`, no
+ *    memory access) may read and write V registers: nothing after its first write can hand it to the interpreter.
  */
+
+/** The constant 256-byte tables `lut` reads (spec/byte-tables.ts holds their contents). */
+export const enum ByteTable {
+  /** The AES S-box (SubBytes). */
+  AesSbox = 0,
+  /** The inverse AES S-box (InvSubBytes). */
+  AesInvSbox = 1,
+}
 
 /** An operation width: the Arm ARM's datasize. */
 export type Width = 32 | 64;
@@ -66,6 +76,8 @@ export interface Sem<V, B> {
   zext(a: V, bits: 8 | 16 | 32 | 64): V;
   /** The low `bits` bits of a, sign-extended to 64 bits. */
   sext(a: V, bits: 8 | 16 | 32 | 64): V;
+  /** table[bits [8 * byte + 7 : 8 * byte] of a], 0 <= byte < 8: a byte of a constant table (spec/byte-tables.ts). */
+  lut(table: ByteTable, a: V, byte: number): V;
   /** CountLeadingZeroBits of a `w`-bit value. */
   clz(a: V, w: Width): V;
   /** Unsigned division, rounding towards zero; a zero divisor gives 0. */
@@ -122,7 +134,8 @@ export interface Sem<V, B> {
   /** Write the low 2^size bytes of v at `addr`. */
   store(addr: V, size: 0 | 1 | 2 | 3, v: V, flags: number): void;
 
-  // ---- SIMD&FP registers (specifications with `memory: true`: the loads and stores of spec/simd-fp-loads-stores.ts) ----
+  // ---- SIMD&FP registers (specifications with `memory: true`, the loads and stores of spec/simd-fp-loads-stores.ts,
+  // or `fp: true`, the SIMD&FP data processing of spec/simd-*.ts) ----
   /** CheckFPAdvSIMDEnabled64: the SIMD&FP access trap when CPACR_EL1.FPEN disables SIMD&FP at the current EL. */
   fpCheck(): void;
   /** The alignment fault of a 16-byte access (a load, or a store: `write`) at `addr` not 16-byte aligned when SCTLR_EL1.A = 1. */

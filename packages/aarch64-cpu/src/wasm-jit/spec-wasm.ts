@@ -16,7 +16,9 @@
 import { FlagOp } from '../flags.js';
 import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BigOps } from '../spec/interp-sem.js';
-import type { Sem, ShiftType, Width } from '../spec/sem.js';
+import { ARENA_BYTE_TABLES } from '../arena.js';
+import { BYTE_TABLES } from '../spec/byte-tables.js';
+import type { ByteTable, Sem, ShiftType, Width } from '../spec/sem.js';
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
@@ -62,12 +64,16 @@ const STORE = [MemOp.i64_store8, MemOp.i64_store16, MemOp.i64_store32, MemOp.i64
 export class WasmSem implements Sem<WVal, WTruth> {
   /** Registers written by this instruction (bit n: Xn; bit 31: SP). */
   private written = 0;
-  /** SIMD&FP registers written (bit n: Vn), and whether any was read (spec/sem.ts: not both). */
+  /**
+   * SIMD&FP registers written (bit n: Vn), whether any was read, and whether one was written before a memory access
+   * (spec/sem.ts: an instruction that writes a V register before an access reads none).
+   */
   private vWritten = 0;
   private vRead = false;
+  private vWrittenBeforeAccess = false;
   /** An operation other than fpCheck was emitted (fpCheck must come first). */
   private begun = false;
-  /** fpCheck was emitted: a SIMD&FP load or store, whose accesses may be unaligned inline. */
+  /** fpCheck was emitted: a SIMD&FP instruction (a load or store's accesses may be unaligned inline). */
   private fp = false;
   private inArm = false;
   private nextI64 = 0;
@@ -279,6 +285,20 @@ export class WasmSem implements Sem<WVal, WTruth> {
     }
     const op = bits === 8 ? Op.i64_extend8_s : bits === 16 ? Op.i64_extend16_s : Op.i64_extend32_s;
     return { emit: () => { a.emit(); this.f.op(op); } };
+  }
+
+  /** One i32.load8_u from the arena's copy of the table (ARENA_BYTE_TABLES; the arena's base is address 0). */
+  lut(table: ByteTable, a: WVal, byte: number): WVal {
+    if (a.k !== undefined) return this.c(BigInt(BYTE_TABLES[table]![Number((a.k >> BigInt(8 * byte)) & 0xffn)]!));
+    return {
+      z32: true,
+      emit: () => {
+        a.emit();
+        if (byte !== 0) this.f.i64Const(8 * byte).op(Op.i64_shr_u);
+        this.f.op(Op.i32_wrap_i64).i32Const(0xff).op(Op.i32_and)
+          .mem(MemOp.i32_load8_u, ARENA_BYTE_TABLES + 256 * table, 0).op(Op.i64_extend_i32_u);
+      },
+    };
   }
 
   clz(a: WVal, w: Width): WVal {
@@ -565,16 +585,20 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   // ---- memory: an inline fast path through the arena data TLB; a miss branches to the handler (withSlowPath) ----
 
-  private memoryOp(what: string): void {
+  private memoryOp(what: string, access = true): void {
     this.begun = true;
-    if (this.writes === undefined) this.fail(`${what} in a specification without memory: true`);
+    if (this.writes === undefined) this.fail(`${what} in a specification without memory: true or fp: true`);
+    if (access) {
+      if (this.vWritten !== 0 && this.vRead) this.fail(`${what} after a V register write in an instruction that reads one`);
+      if (this.vWritten !== 0) this.vWrittenBeforeAccess = true;
+    }
     if (this.inArm) this.fail(`${what} inside when()`);
     if (this.written !== 0) this.fail(`${what} after a register write`);
   }
 
   /** SP's alignment is checked here (a misaligned SP goes to the handler, which decides on the fault). */
   addrBase(n: number): WVal {
-    this.memoryOp('addrBase');
+    this.memoryOp('addrBase', false);
     if (n !== 31) return this.x(n);
     this.e.spAlignCheck(31, 0);
     return this.xsp(31);
@@ -644,7 +668,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
    */
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
-    this.memoryOp('fpCheck');
+    this.memoryOp('fpCheck', false);
     this.fp = true;
     emitFpDisabled(this.f, P_ST, this.scratch(i32));
     this.f.brIf(0);
@@ -652,7 +676,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
   alignQ(addr: WVal, _write: boolean): void {
-    this.memoryOp('alignQ');
+    this.memoryOp('alignQ', false);
     const f = this.f;
     addr.emit();
     f.op(Op.i32_wrap_i64).i32Const(15).op(Op.i32_and).i32Const(0).op(Op.i32_ne)
@@ -662,19 +686,25 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   vget(n: number, half: 0 | 1): WVal {
     this.begun = true;
-    if (this.vWritten !== 0) this.fail('a V register read by an instruction that writes one');
+    if (!this.fp) this.fail('vget before fpCheck');
+    if (this.vWrittenBeforeAccess) this.fail('a V register read by an instruction that writes one before an access');
     this.vRead = true;
-    return { emit: () => { this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half); } };
+    return {
+      emit: () => {
+        if ((this.vWritten & (1 << n)) !== 0) this.fail(`V${n} used after it was written`);
+        this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half);
+      },
+    };
   }
 
   vset(n: number, half: 0 | 1, v: WVal): void {
     this.begun = true;
+    if (!this.fp) this.fail('vset before fpCheck');
     if (this.inArm) this.fail('vset inside when()');
-    if (this.vRead) this.fail('a V register written by an instruction that reads one');
-    this.vWritten |= 1 << n;
     this.f.localGet(P_ST);
     v.emit();
     this.f.mem(MemOp.i64_store, St.V + 16 * n + 8 * half);
+    this.vWritten |= 1 << n;
   }
 }
 
@@ -682,11 +712,12 @@ function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Tran
   return (e, w) => {
     const args: unknown = spec.decode(read(w));
     if (args === undefined) return false;
-    if (spec.memory !== true) {
+    if (spec.memory !== true && spec.fp !== true) {
       spec.exec(new WasmSem(e), args);
       return true;
     }
-    // Accesses: checks that branch to the handler on a miss, then the effects (BlockEmitter.withSlowPath).
+    // Accesses (and SIMD&FP's access check): checks that branch to the handler on a miss, then the effects
+    // (BlockEmitter.withSlowPath).
     const writes: number[] = [];
     e.withSlowPath(() => spec.exec(new WasmSem(e, writes), args), writes);
     return true;
@@ -712,7 +743,7 @@ export function primeFeedback(specs: readonly AnyInsnSpec[]): void {
       const args: unknown = spec.decode(read(word));
       if (args === undefined) continue;
       const f = m.beginFunction(fn);
-      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true ? [] : undefined,
+      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true || spec.fp === true ? [] : undefined,
         spec.branch === true ? { n: 1, pc: 0n } : undefined);
       spec.exec(sem, args);
       sem.finishBranch();
