@@ -7,6 +7,8 @@
  * - SIMD&FP loads and stores (the V = 1 encodings of Loads and Stores, op0 = x1x0 with op0<1> = 1).
  */
 import { compilePattern, type EncodingRow } from '../decode.js';
+import { FP_ARITH_SPECS } from '../spec/fp-arith.js';
+import { FP_MOVE_SPECS } from '../spec/fp-moves.js';
 import { specRow } from '../spec/interp-sem.js';
 import { SIMD_INT_SPECS } from '../spec/simd-int.js';
 import { SIMD_MOVE_SPECS } from '../spec/simd-moves.js';
@@ -37,13 +39,13 @@ function withSpecs(rows: readonly EncodingRow[], specs: readonly AnyInsnSpec[]):
   return out;
 }
 
-/** Data processing -- scalar FP and AdvSIMD (the rows of spec/simd-int.ts and spec/simd-moves.ts in place). */
+/** Data processing -- scalar FP and AdvSIMD (the rows of spec/simd-int.ts, spec/simd-moves.ts, spec/fp-arith.ts and spec/fp-moves.ts in place). */
 export const SIMD_FP_DATA_PROCESSING: readonly EncodingRow[] = withSpecs([
   ...FP_SCALAR,
   ...SIMD_CRYPTO,
   ...SIMD_INTEGER,
   ...SIMD_FP,
-], [...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS]);
+], [...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS]);
 
 /** Loads and stores of SIMD&FP registers (decode-a64.ts tries these ahead of the general-purpose rows). */
 export const SIMD_FP_LOADS_AND_STORES: readonly EncodingRow[] = [

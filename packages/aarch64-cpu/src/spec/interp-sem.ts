@@ -10,12 +10,15 @@ import { Ec } from '../exits.js';
 import { FlagOp } from '../flags.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { checkFpAccess } from '../fpsimd/access.js';
+import { D, S } from '../fp/format.js';
+import { fpAddSub, fpMul, fpMulAdd } from '../fp/ops.js';
+import { begin, commit } from '../insn/fp-common.js';
 import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
 import { undefinedInstruction } from '../undefined.js';
 import { parsePattern } from './pattern.js';
 import { BYTE_TABLES } from './byte-tables.js';
-import type { ByteTable, Sem, ShiftType, Width } from './sem.js';
+import { FpBinOp, type ByteTable, type Sem, type ShiftType, type Width } from './sem.js';
 import type { AnyInsnSpec } from './spec.js';
 
 const M32 = 0xffff_ffffn;
@@ -199,6 +202,26 @@ export class InterpSem implements Sem<bigint, boolean> {
   }
   vget(n: number, half: 0 | 1): bigint { return this.cpu.vr.u64[2 * n + half]!; }
   vset(n: number, half: 0 | 1, v: bigint): void { this.cpu.vr.u64[2 * n + half] = v; }
+  fpBinary(op: FpBinOp, a: bigint, b: bigint, size: 32 | 64): bigint {
+    const ctx = begin(this.cpu);
+    const ahi = size === 64 ? Number(a >> 32n) : 0;
+    const bhi = size === 64 ? Number(b >> 32n) : 0;
+    const alo = Number(a & M32);
+    const blo = Number(b & M32);
+    const f = size === 64 ? D : S;
+    const lo = op === FpBinOp.Mul ? fpMul(ctx, f, ahi, alo, bhi, blo) : fpAddSub(ctx, f, ahi, alo, bhi, blo, op === FpBinOp.Sub);
+    const r = size === 64 ? (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
+    commit(this.cpu, ctx);
+    return r;
+  }
+  fpMulAdd(c: bigint, a: bigint, b: bigint, _size: 64): bigint {
+    const ctx = begin(this.cpu);
+    const lo = fpMulAdd(ctx, D, Number(c >> 32n), Number(c & M32), Number(a >> 32n), Number(a & M32), Number(b >> 32n),
+      Number(b & M32));
+    const r = (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    commit(this.cpu, ctx);
+    return r;
+  }
 
   private lazy(op: number, a: bigint, b: bigint): void {
     const cpu = this.cpu;

@@ -26,6 +26,13 @@
  *    memory access) may read and write V registers: nothing after its first write can hand it to the interpreter.
  */
 
+/** FPAdd, FPSub, FPMul: the operations of Sem's `fpBinary`. */
+export const enum FpBinOp {
+  Add = 0,
+  Sub = 1,
+  Mul = 2,
+}
+
 /** The constant 256-byte tables `lut` reads (spec/byte-tables.ts holds their contents). */
 export const enum ByteTable {
   /** The AES S-box (SubBytes). */
@@ -154,6 +161,15 @@ export interface Sem<V, B> {
   storeElems(addr: V, esize: 0 | 1 | 2 | 3, v: V, flags: number): void;
   /** Bits [64 * half + 63 : 64 * half] of Vn. */
   vget(n: number, half: 0 | 1): V;
+  /**
+   * FPAdd, FPSub or FPMul (`op`) of the single (`size` 32: the low 32 bits) or double precision operands' bits, under
+   * FPCR, with the cumulative flags it raises ORed into FPSR; the result's bits. Like a memory access, it comes
+   * before any register write (a backend may compute the common cases inline and hand the whole instruction to the
+   * interpreter for the others); FPSR's flags only accumulate, so the instruction run again sets the same ones.
+   */
+  fpBinary(op: FpBinOp, a: V, b: V, size: 32 | 64): V;
+  /** FPMulAdd(c, a, b) of double precision operands' bits (c + a * b, one rounding), as {@link fpBinary}. */
+  fpMulAdd(c: V, a: V, b: V, size: 64): V;
   /** Bits [64 * half + 63 : 64 * half] of Vn = v. */
   vset(n: number, half: 0 | 1, v: V): void;
 }

@@ -21,6 +21,8 @@ import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
 import { SIMD_CRYPTO_AES_SPECS } from './simd-crypto-aes.js';
 import { SIMD_INT_SPECS } from './simd-int.js';
 import { SIMD_MOVE_SPECS } from './simd-moves.js';
+import { FP_ARITH_SPECS } from './fp-arith.js';
+import { FP_MOVE_SPECS } from './fp-moves.js';
 import { BRANCH_SPECS } from './branches.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
@@ -32,7 +34,7 @@ const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
   ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
   ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
-  ...SIMD_CRYPTO_AES_SPECS, ...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS,
+  ...SIMD_CRYPTO_AES_SPECS, ...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS,
 ];
 
 /** Random words matching a pattern's fixed bits. */
