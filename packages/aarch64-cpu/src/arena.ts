@@ -32,7 +32,7 @@ export const ARENA_LIMIT_BYTES = 65536 * WASM_PAGE_BYTES;
  *   invalidation bumps): a WebAssembly block chains into another only if that one's validity word holds it.
  * - {@link ARENA_NO_TLB}: a data TLB of one entry per permission class that never hits: every key -1
  *   (state-layout.ts Dtlb), for CPUs whose memory port has no TLB in the arena.
- * - {@link ARENA_BYTE_TABLES}: the constant tables of the instruction specification's `lut` (spec/byte-tables.ts;
+ * - {@link ARENA_BYTE_TABLES}: the constant tables of the instruction specification's `bytes` (spec/byte-tables.ts;
  *   the AES S-boxes), table t at ARENA_BYTE_TABLES + 256 * t, written once here and only read.
  * After the header comes the code-page map ({@link GuestArena.codeMap}), then allocations.
  */

@@ -1,5 +1,5 @@
 /**
- * The constant 256-byte tables of Sem's `lut` (spec/sem.ts `ByteTable`): the AES S-box and its inverse (FIPS-197
+ * The constant 256-byte tables of Sem's `bytes` (spec/sem.ts `ByteTable`): the AES S-box and its inverse (FIPS-197
  * 5.1.1: the multiplicative inverse in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1, then the affine map), computed once,
  * at import, from that definition and never written after. The interpreter reads {@link BYTE_TABLES}; the
  * WebAssembly tier reads the copies every guest arena holds at ARENA_BYTE_TABLES (arena.ts), table t at 256 * t.

@@ -112,8 +112,20 @@ export class InterpSem implements Sem<bigint, boolean> {
   shiftBy(type: ShiftType, a: bigint, amount: bigint, w: Width): bigint { return BigOps.shiftBy(type, a, amount, w); }
   zext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.zext(a, bits); }
   sext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.sext(a, bits); }
-  lut(table: ByteTable, a: bigint, byte: number): bigint {
-    return SMALL[BYTE_TABLES[table]![Number((a >> SMALL[8 * byte]!) & 0xffn)]!]!;
+  bytes(lo: bigint, hi: bigint, perm: readonly number[], table?: ByteTable): bigint {
+    // On four 32-bit Numbers: a handful of BigInt operations instead of a few per byte.
+    const w = [Number(lo & M32), Number(lo >> 32n), Number(hi & M32), Number(hi >> 32n)];
+    const t = table === undefined ? undefined : BYTE_TABLES[table]!;
+    let r0 = 0;
+    let r1 = 0;
+    for (let k = 0; k < 8; k++) {
+      const p = perm[k]!;
+      const b = (w[p >> 2]! >>> (8 * (p & 3))) & 0xff;
+      const v = t === undefined ? b : t[b]!;
+      if (k < 4) r0 |= v << (8 * k);
+      else r1 |= v << (8 * (k - 4));
+    }
+    return (BigInt(r1 >>> 0) << 32n) | BigInt(r0 >>> 0);
   }
   clz(a: bigint, w: Width): bigint { return BigOps.clz(a, w); }
   udiv(a: bigint, b: bigint): bigint { return BigOps.udiv(a, b); }

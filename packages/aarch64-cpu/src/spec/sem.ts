@@ -33,7 +33,7 @@ export const enum FpBinOp {
   Mul = 2,
 }
 
-/** The constant 256-byte tables `lut` reads (spec/byte-tables.ts holds their contents). */
+/** The constant 256-byte tables `bytes` may look bytes up in (spec/byte-tables.ts holds their contents). */
 export const enum ByteTable {
   /** The AES S-box (SubBytes). */
   AesSbox = 0,
@@ -83,8 +83,12 @@ export interface Sem<V, B> {
   zext(a: V, bits: 8 | 16 | 32 | 64): V;
   /** The low `bits` bits of a, sign-extended to 64 bits. */
   sext(a: V, bits: 8 | 16 | 32 | 64): V;
-  /** table[bits [8 * byte + 7 : 8 * byte] of a], 0 <= byte < 8: a byte of a constant table (spec/byte-tables.ts). */
-  lut(table: ByteTable, a: V, byte: number): V;
+  /**
+   * Eight bytes picked from the 16-byte value hi:lo (byte j < 8 of lo is byte j, byte j of hi is byte 8 + j): byte k of
+   * the result is byte perm[k] (0 <= perm[k] < 16), through a constant table (spec/byte-tables.ts) when `table` is
+   * given. A constant byte shuffle, and with a table AES's SubBytes.
+   */
+  bytes(lo: V, hi: V, perm: readonly number[], table?: ByteTable): V;
   /** CountLeadingZeroBits of a `w`-bit value. */
   clz(a: V, w: Width): V;
   /** Unsigned division, rounding towards zero; a zero divisor gives 0. */

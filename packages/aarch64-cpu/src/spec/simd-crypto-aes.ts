@@ -4,8 +4,8 @@
  *
  * The AES state is the register's 16 bytes in column-major order (byte i is row i % 4 of column i / 4), so each
  * half holds two columns, one per 32-bit lane, row r in bits [8r+7:8r] of its lane. SubBytes(ShiftRows(x)) takes
- * byte i of the result from byte SHIFT_ROWS[i] of x through the S-box (Sem's `lut`: a constant table, which the
- * WebAssembly tier reads from the arena); MixColumns works on both columns of a half at once: rotations within the
+ * byte i of the result from byte SHIFT_ROWS[i] of x through the S-box (Sem's `bytes` with a constant table, which
+ * the WebAssembly tier reads from the arena); MixColumns works on both columns of a half at once: rotations within the
  * 32-bit lanes and a GF(2^8) doubling of the eight bytes (xtime) in 64-bit arithmetic.
  */
 import { ByteTable, type Sem } from './sem.js';
@@ -23,16 +23,9 @@ const LSR = 1;
 const BYTES_7F = 0x7f7f_7f7f_7f7f_7f7fn;
 const BYTES_01 = 0x0101_0101_0101_0101n;
 
-/** Both halves of table[x[perm[i]]] for the 16 bytes i of the state x (two halves). */
+/** Half h of table[x[perm[i]]] for the 16 bytes i of the state x (two halves). */
 function substitute<V, B>(s: Sem<V, B>, table: ByteTable, perm: readonly number[], x: readonly [V, V], h: 0 | 1): V {
-  let r: V | undefined;
-  for (let i = 0; i < 8; i++) {
-    const src = perm[8 * h + i]!;
-    const b = s.lut(table, x[src >> 3]!, src & 7);
-    const placed = i === 0 ? b : s.shift(LSL, b, 8 * i, 64);
-    r = r === undefined ? placed : s.or(r, placed);
-  }
-  return r!;
+  return s.bytes(x[0], x[1], perm.slice(8 * h, 8 * h + 8), table);
 }
 
 /** Each 32-bit lane of v rotated right by k bits (k = 8, 16, 24): row r of a column becomes row r + k/8's. */

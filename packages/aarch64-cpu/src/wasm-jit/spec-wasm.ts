@@ -293,16 +293,36 @@ export class WasmSem implements Sem<WVal, WTruth> {
     return { emit: () => { a.emit(); this.f.op(op); } };
   }
 
-  /** One i32.load8_u from the arena's copy of the table (ARENA_BYTE_TABLES; the arena's base is address 0). */
-  lut(table: ByteTable, a: WVal, byte: number): WVal {
-    if (a.k !== undefined) return this.c(BigInt(BYTE_TABLES[table]![Number((a.k >> BigInt(8 * byte)) & 0xffn)]!));
+  /**
+   * Each byte shifted out of its half and into place; through the table, one i32.load8_u from the arena's copy
+   * (ARENA_BYTE_TABLES; the arena's base is address 0). The halves are read once each (locals).
+   */
+  bytes(lo: WVal, hi: WVal, perm: readonly number[], table?: ByteTable): WVal {
+    if (lo.k !== undefined && hi.k !== undefined) {
+      let r = 0n;
+      for (let k = 0; k < 8; k++) {
+        const p = perm[k]!;
+        const b = Number(((p < 8 ? lo.k : hi.k) >> BigInt(8 * (p & 7))) & 0xffn);
+        r |= BigInt(table === undefined ? b : BYTE_TABLES[table]![b]!) << BigInt(8 * k);
+      }
+      return this.c(r);
+    }
+    const halves = [this.let(lo), this.let(hi)];
+    const f = this.f;
     return {
-      z32: true,
       emit: () => {
-        a.emit();
-        if (byte !== 0) this.f.i64Const(8 * byte).op(Op.i64_shr_u);
-        this.f.op(Op.i32_wrap_i64).i32Const(0xff).op(Op.i32_and)
-          .mem(MemOp.i32_load8_u, ARENA_BYTE_TABLES + 256 * table, 0).op(Op.i64_extend_i32_u);
+        for (let k = 0; k < 8; k++) {
+          const p = perm[k]!;
+          halves[p >> 3]!.emit();
+          if ((p & 7) !== 0) f.i64Const(8 * (p & 7)).op(Op.i64_shr_u);
+          if (table !== undefined) {
+            f.op(Op.i32_wrap_i64).i32Const(0xff).op(Op.i32_and)
+              .mem(MemOp.i32_load8_u, ARENA_BYTE_TABLES + 256 * table, 0).op(Op.i64_extend_i32_u);
+          } else {
+            f.i64Const(0xff).op(Op.i64_and);
+          }
+          if (k !== 0) f.i64Const(8 * k).op(Op.i64_shl).op(Op.i64_or);
+        }
       },
     };
   }
