@@ -4,7 +4,7 @@
 // ADD/SUB/CMEQ/CMTST (vector), CMEQ (zero), UMAXV/UMINV/SMAXV/SMINV, FMOV (general), INS/DUP (general) and UMOV,
 // with every field random (reserved sizes and imm5 values included: UNDEFINED), mixed with integer instructions and
 // SIMD&FP rows that stay handler calls, and CPACR_EL1.FPEN / CPTR_EL2.TFP settings that trap; and FADD/FSUB/FMUL of
-// singles and doubles (spec/fp-arith.ts: native arithmetic inline where exact, else the exact library) on values
+// singles and doubles and FDIV (spec/fp-arith.ts: native arithmetic inline where exact, else the exact library) on values
 // that include NaNs, infinities, denormals, zeros and the fast path's window edges, under every FPCR mode; and the
 // fused multiply-adds of doubles (FMLA/FMLS 2D, FMADD/FMSUB/FNMADD/FNMSUB: spec/fp-arith.ts fpMulAdd), and the scalar
 // FP moves (FMOV (register), FABS, FNEG, FCSEL, FMOV (scalar, immediate): spec/fp-moves.ts). X and all
@@ -40,9 +40,10 @@ function word(r: () => number): number {
     if (r() < 0.5) return (0x4e60_cc00 | (int(2) << 23) | ((r() < 0.9 ? 1 : 0) << 22) | (m << 16) | rn) >>> 0;
     return (0x1f00_0000 | ((r() < 0.9 ? 1 : 0) << 22) | (int(2) << 21) | (m << 16) | (int(2) << 15) | (int(32) << 10) | rn) >>> 0;
   }
-  if (r() < 0.3) { // FADD/FSUB/FMUL: scalar S/D (H now and then), vector 2S/4S/2D (8H now and then)
-    const ops: readonly (readonly [number, number, number, number])[] = [[0b0000, 1, 0, 0b011], [0b0010, 0, 0, 0b010], [0b0011, 0, 1, 0b010]];
-    const [opcode, u, a, opc] = ops[int(3)]!;
+  if (r() < 0.3) { // FADD/FSUB/FMUL/FDIV: scalar S/D (H now and then), vector 2S/4S/2D (8H now and then)
+    const ops: readonly (readonly [number, number, number, number])[] = [[0b0000, 1, 0, 0b011], [0b0010, 0, 0, 0b010], [0b0011, 0, 1, 0b010],
+      [0b0001, 1, 0, 0b111]];
+    const [opcode, u, a, opc] = ops[int(4)]!;
     if (r() < 0.5) return (0x1e20_0800 | ([0, 1, 3][int(r() < 0.9 ? 2 : 3)]! << 22) | (m << 16) | (opcode << 12) | rn) >>> 0;
     const sz = q ? int(2) : 0;
     if (r() < 0.05) return (0x0e40_0400 | (q << 30) | (u << 29) | (a << 23) | (m << 16) | (opc << 11) | rn) >>> 0; // half

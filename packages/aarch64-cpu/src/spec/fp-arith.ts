@@ -1,7 +1,7 @@
 /**
- * FADD, FSUB and FMUL of single and double precision, scalar (`0 0 0 11110 ftype 1 Rm opcode 10 Rn Rd`) and vector
+ * FADD, FSUB, FMUL and FDIV of single and double precision, scalar (`0 0 0 11110 ftype 1 Rm opcode 10 Rn Rd`) and vector
  * (`0 Q U 01110 a sz 1 Rm 11 opc 1 Rn Rd`: 2S, 4S, 2D), as specifications over Sem's `fpBinary` (FPAdd, FPSub,
- * FPMul on the lanes' bits under FPCR, flags into FPSR); and the fused multiply-adds of double precision, FMLA/FMLS
+ * FPMul, FPDiv on the lanes' bits under FPCR, flags into FPSR); and the fused multiply-adds of double precision, FMLA/FMLS
  * (vector, 2D) and FMADD/FMSUB/FNMADD/FNMSUB, over `fpMulAdd` (FPMulAdd; a negated operand is FPNeg, its sign bit
  * flipped, NaNs included). The interpreter runs the exact library (fp/); the WebAssembly
  * tier computes the common cases with native float arithmetic and hands the others to the interpreter
@@ -19,9 +19,10 @@ const OPS: readonly { readonly name: string; readonly op: FpBinOp; readonly opco
   { name: 'FMUL', op: FpBinOp.Mul, opcode: '0000', u: 1, a: 0 },
   { name: 'FADD', op: FpBinOp.Add, opcode: '0010', u: 0, a: 0 },
   { name: 'FSUB', op: FpBinOp.Sub, opcode: '0011', u: 0, a: 1 },
+  { name: 'FDIV', op: FpBinOp.Div, opcode: '0001', u: 1, a: 0 },
 ];
-/** The vector opc of FADD, FSUB (010) and FMUL (011). */
-const vectorOpc = (op: FpBinOp): string => (op === FpBinOp.Mul ? '011' : '010');
+/** The vector opc of FADD, FSUB (010), FMUL (011) and FDIV (111). */
+const vectorOpc = (op: FpBinOp): string => (op === FpBinOp.Mul ? '011' : op === FpBinOp.Div ? '111' : '010');
 
 /** A 64-bit half's lanes (one double, or two singles) through the operation, as a half. */
 function halfOf<V, B>(s: Sem<V, B>, op: FpBinOp, a: V, b: V, size: 32 | 64): V {

@@ -11,7 +11,7 @@ import { FlagOp } from '../flags.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { checkFpAccess } from '../fpsimd/access.js';
 import { D, S } from '../fp/format.js';
-import { fpAddSub, fpMul, fpMulAdd } from '../fp/ops.js';
+import { fpAddSub, fpDiv, fpMul, fpMulAdd } from '../fp/ops.js';
 import { begin, commit } from '../insn/fp-common.js';
 import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
@@ -221,7 +221,9 @@ export class InterpSem implements Sem<bigint, boolean> {
     const alo = Number(a & M32);
     const blo = Number(b & M32);
     const f = size === 64 ? D : S;
-    const lo = op === FpBinOp.Mul ? fpMul(ctx, f, ahi, alo, bhi, blo) : fpAddSub(ctx, f, ahi, alo, bhi, blo, op === FpBinOp.Sub);
+    const lo = op === FpBinOp.Mul ? fpMul(ctx, f, ahi, alo, bhi, blo)
+      : op === FpBinOp.Div ? fpDiv(ctx, f, ahi, alo, bhi, blo)
+        : fpAddSub(ctx, f, ahi, alo, bhi, blo, op === FpBinOp.Sub);
     const r = size === 64 ? (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
     commit(this.cpu, ctx);
     return r;

@@ -26,11 +26,12 @@
  *    memory access) may read and write V registers: nothing after its first write can hand it to the interpreter.
  */
 
-/** FPAdd, FPSub, FPMul: the operations of Sem's `fpBinary`. */
+/** FPAdd, FPSub, FPMul, FPDiv: the operations of Sem's `fpBinary`. */
 export const enum FpBinOp {
   Add = 0,
   Sub = 1,
   Mul = 2,
+  Div = 3,
 }
 
 /** The constant 256-byte tables `bytes` may look bytes up in (spec/byte-tables.ts holds their contents). */
@@ -166,7 +167,7 @@ export interface Sem<V, B> {
   /** Bits [64 * half + 63 : 64 * half] of Vn. */
   vget(n: number, half: 0 | 1): V;
   /**
-   * FPAdd, FPSub or FPMul (`op`) of the single (`size` 32: the low 32 bits) or double precision operands' bits, under
+   * FPAdd, FPSub, FPMul or FPDiv (`op`) of the single (`size` 32: the low 32 bits) or double precision operands' bits, under
    * FPCR, with the cumulative flags it raises ORed into FPSR; the result's bits. Like a memory access, it comes
    * before any register write (a backend may compute the common cases inline and hand the whole instruction to the
    * interpreter for the others); FPSR's flags only accumulate, so the instruction run again sets the same ones.

@@ -711,14 +711,15 @@ export class WasmSem implements Sem<WVal, WTruth> {
   }
 
   /**
-   * FPAdd/FPSub/FPMul inline where the host's IEEE 754 arithmetic gives exactly the Arm ARM's result and flags (the
-   * native fast paths' reasoning, fp/fast.ts, emitted): FPCR plain (RN, no FZ, no DN), every operand zero or normal
-   * inside the window (no NaN, infinity or denormal: [2^-900, 2^900) for doubles, [2^-100, 2^100) for singles), the
-   * result zero (a sum; a product only of a zero operand) or inside the window (no overflow, underflow or flushing).
-   * Anything else branches to the slow path, whose handler (the interpreter's exact library) runs the instruction.
-   * The only flag left is IXC, found exactly: TwoSum's error for sums, Dekker's exact product for double products,
-   * and for singles the float64 result (exact for a product of singles; a sum rounded twice, harmless since
-   * 53 >= 2 * 24 + 2) compared with its rounding to single. IXC is ORed into FPSR here: a later operation of the
+   * FPAdd/FPSub/FPMul/FPDiv inline where the host's IEEE 754 arithmetic gives exactly the Arm ARM's result and flags
+   * (the native fast paths' reasoning, fp/fast.ts, emitted): FPCR plain (RN, no FZ, no DN), every operand zero or
+   * normal inside the window (no NaN, infinity or denormal: [2^-900, 2^900) for doubles, [2^-100, 2^100) for
+   * singles; a quotient's operands nonzero), the result zero (a sum; a product only of a zero operand) or inside the
+   * window (no overflow, underflow or flushing). Anything else branches to the slow path, whose handler (the
+   * interpreter's exact library) runs the instruction. The only flag left is IXC, found exactly: TwoSum's error for
+   * sums, Dekker's exact product for double products (and for a double quotient q, whether q * b is exactly a), and
+   * for singles the float64 result (exact for a product of singles; a sum or quotient rounded twice, harmless since
+   * 53 >= 2 * 24 + 2) compared with its rounding to single (a single quotient r: whether r * b, exact, is a). IXC is ORed into FPSR here: a later operation of the
    * same instruction that declines runs the whole instruction again, which sets the same flags.
    */
   fpBinary(op: FpBinOp, a: WVal, b: WVal, size: 32 | 64): WVal {
@@ -747,7 +748,20 @@ export class WasmSem implements Sem<WVal, WTruth> {
     }
     /** The value compared with the result for IXC: the single rounding of r (singles), or 0 and the error (doubles). */
     const flags = this.scratch(i32);
-    if (op === FpBinOp.Mul) {
+    if (op === FpBinOp.Div) {
+      isZero(x);
+      isZero(y);
+      f.op(Op.i32_or).brIf(0);
+      f.localGet(x).localGet(y).op(Op.f64_div).localSet(r);
+      this.roundedInWindow(r, t, size, inWindow);
+      f.op(Op.i32_eqz).brIf(0);
+      if (size === 64) {
+        this.dekkerError(r, y, x);
+        f.f64Const(0).op(Op.f64_ne);
+      } else {
+        f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localGet(y).op(Op.f64_mul).localGet(x).op(Op.f64_ne);
+      }
+    } else if (op === FpBinOp.Mul) {
       f.localGet(x).localGet(y).op(Op.f64_mul).localSet(r);
       // A zero product only of a zero operand (else it underflowed); a nonzero one inside the window after rounding.
       isZero(r);

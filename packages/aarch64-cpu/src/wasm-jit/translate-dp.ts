@@ -18,7 +18,7 @@ import { specTranslations } from './spec-wasm.js';
 /**
  * Translations by decode-table row name: every specification row of the two integer data-processing classes and
  * of SIMD&FP data processing (AES, the integer AdvSIMD rows of spec/simd-int.ts, the moves of spec/simd-moves.ts,
- * FADD/FSUB/FMUL and the fused multiply-adds of spec/fp-arith.ts, the scalar FP moves of spec/fp-moves.ts).
+ * FADD/FSUB/FMUL/FDIV and the fused multiply-adds of spec/fp-arith.ts, the scalar FP moves of spec/fp-moves.ts).
  */
 export const DATA_PROCESSING_TRANSLATIONS: ReadonlyMap<string, Translator> = specTranslations([
   ...DP_IMMEDIATE_SPECS,
