@@ -15,6 +15,7 @@
  * vCPU is reset). Memory is zero when first handed out; a block reused from the free list is zeroed again.
  */
 
+import { byteTablesImage } from './spec/byte-tables.js';
 import { DTLB_CLASSES, DTLB_ENTRY_BYTES } from './state-layout.js';
 import { wasmApi, type WasmMemory } from './wasm/host-api.js';
 
@@ -31,12 +32,15 @@ export const ARENA_LIMIT_BYTES = 65536 * WASM_PAGE_BYTES;
  *   invalidation bumps): a WebAssembly block chains into another only if that one's validity word holds it.
  * - {@link ARENA_NO_TLB}: a data TLB of one entry per permission class that never hits: every key -1
  *   (state-layout.ts Dtlb), for CPUs whose memory port has no TLB in the arena.
+ * - {@link ARENA_BYTE_TABLES}: the constant tables of the instruction specification's `bytes` (spec/byte-tables.ts;
+ *   the AES S-boxes), table t at ARENA_BYTE_TABLES + 256 * t, written once here and only read.
  * After the header comes the code-page map ({@link GuestArena.codeMap}), then allocations.
  */
 const HEADER_BYTES = 4096;
 export const ARENA_CODE_KILLS = 0;
 export const ARENA_RUN_EPOCH = 1;
 export const ARENA_NO_TLB = 64;
+export const ARENA_BYTE_TABLES = 1024;
 /** Where the code-page map starts. */
 export const ARENA_CODE_MAP = HEADER_BYTES;
 
@@ -102,6 +106,9 @@ export class GuestArena {
     this.header = new Int32Array(this.memory.buffer, 0, HEADER_BYTES >> 2);
     this.header.fill(-1, ARENA_NO_TLB >> 2, (ARENA_NO_TLB + DTLB_CLASSES * DTLB_ENTRY_BYTES) >> 2); // keys no masked address equals
     this.codeMap = new Uint8Array(this.memory.buffer, ARENA_CODE_MAP, mapBytes);
+    const tables = byteTablesImage();
+    if (ARENA_BYTE_TABLES + tables.length > HEADER_BYTES) throw new Error('the byte tables do not fit in the arena header');
+    new Uint8Array(this.memory.buffer, ARENA_BYTE_TABLES, tables.length).set(tables);
   }
 
   /** Bytes handed out so far, the reserved head included (freed blocks still count). */

@@ -25,13 +25,15 @@ export const NO_FAST = -1;
 /** Double exponent window (biased) for operands and results: |x| in [2^-900, 2^900). */
 const D_LO = 1023 - 900;
 const D_HI = 1023 + 900;
-const D_MIN = 2 ** -900;
-const D_MAX = 2 ** 900;
+/** The double window's bounds (exported for the WebAssembly tier's emitted fast paths, spec-wasm.ts). */
+export const D_MIN = 2 ** -900;
+export const D_MAX = 2 ** 900;
 /** Single exponent window: |x| in [2^-100, 2^100). */
 const S_LO = 127 - 100;
 const S_HI = 127 + 100;
-const S_MIN = 2 ** -100;
-const S_MAX = 2 ** 100;
+/** The single window's bounds (exported as D_MIN). */
+export const S_MIN = 2 ** -100;
+export const S_MAX = 2 ** 100;
 
 /** A double operand's value when it is zero or normal inside the window, else NaN. */
 function dval(ctx: FpCtx, hi: number, lo: number): number {
@@ -90,7 +92,8 @@ export function twoSumErr(a: number, b: number, s: number): number {
   return (a - (s - bb)) + (b - bb);
 }
 
-const SPLIT = 134217729; // 2^27 + 1
+/** Veltkamp's splitting constant for doubles, 2^27 + 1. */
+export const SPLIT = 134217729;
 /** Whether a * b is exactly p (Dekker's product: p + error; exact inside the windows). */
 export function productIs(a: number, b: number, p: number): boolean {
   let t = SPLIT * a;
@@ -264,8 +267,9 @@ function twoProduct(ctx: FpCtx, a: number, b: number): number {
   return p;
 }
 
-const FMA_MIN = 2 ** -400;
-const FMA_MAX = 2 ** 400;
+/** The FMA operands' window's bounds (exported as D_MIN). */
+export const FMA_MIN = 2 ** -400;
+export const FMA_MAX = 2 ** 400;
 /** Whether a double value is nonzero and inside the FMA operands' window: |x| in [2^-400, 2^400). */
 export const inFmaWindow = (x: number): boolean => {
   const a = Math.abs(x);

@@ -10,11 +10,15 @@ import { Ec } from '../exits.js';
 import { FlagOp } from '../flags.js';
 import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { checkFpAccess } from '../fpsimd/access.js';
+import { D, S } from '../fp/format.js';
+import { fpAddSub, fpDiv, fpMul, fpMulAdd } from '../fp/ops.js';
+import { begin, commit } from '../insn/fp-common.js';
 import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
 import { undefinedInstruction } from '../undefined.js';
 import { parsePattern } from './pattern.js';
-import type { Sem, ShiftType, Width } from './sem.js';
+import { BYTE_TABLES } from './byte-tables.js';
+import { FpBinOp, type ByteTable, type Sem, type ShiftType, type Width } from './sem.js';
 import type { AnyInsnSpec } from './spec.js';
 
 const M32 = 0xffff_ffffn;
@@ -22,8 +26,8 @@ const M32 = 0xffff_ffffn;
 /** The low `w` bits of v (v may be negative or wider). */
 const wrap = (v: bigint, w: Width): bigint => (w === 64 ? BigInt.asUintN(64, v) : v & M32);
 
-/** 0n..64n, so that shifts by a Number amount do not convert it each time. */
-const SMALL: readonly bigint[] = Array.from({ length: 65 }, (_, i) => BigInt(i));
+/** 0n..255n, so that shifts by a Number amount and table bytes do not convert it each time. */
+const SMALL: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
 
 /** ShiftReg on a `w`-bit value, 0 <= amount < w. */
 export function shiftBig(type: ShiftType, v: bigint, amount: number, w: Width): bigint {
@@ -108,6 +112,21 @@ export class InterpSem implements Sem<bigint, boolean> {
   shiftBy(type: ShiftType, a: bigint, amount: bigint, w: Width): bigint { return BigOps.shiftBy(type, a, amount, w); }
   zext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.zext(a, bits); }
   sext(a: bigint, bits: 8 | 16 | 32 | 64): bigint { return BigOps.sext(a, bits); }
+  bytes(lo: bigint, hi: bigint, perm: readonly number[], table?: ByteTable): bigint {
+    // On four 32-bit Numbers: a handful of BigInt operations instead of a few per byte.
+    const w = [Number(lo & M32), Number(lo >> 32n), Number(hi & M32), Number(hi >> 32n)];
+    const t = table === undefined ? undefined : BYTE_TABLES[table]!;
+    let r0 = 0;
+    let r1 = 0;
+    for (let k = 0; k < 8; k++) {
+      const p = perm[k]!;
+      const b = (w[p >> 2]! >>> (8 * (p & 3))) & 0xff;
+      const v = t === undefined ? b : t[b]!;
+      if (k < 4) r0 |= v << (8 * k);
+      else r1 |= v << (8 * (k - 4));
+    }
+    return (BigInt(r1 >>> 0) << 32n) | BigInt(r0 >>> 0);
+  }
   clz(a: bigint, w: Width): bigint { return BigOps.clz(a, w); }
   udiv(a: bigint, b: bigint): bigint { return BigOps.udiv(a, b); }
   sdiv(a: bigint, b: bigint, w: Width): bigint { return BigOps.sdiv(a, b, w); }
@@ -195,6 +214,28 @@ export class InterpSem implements Sem<bigint, boolean> {
   }
   vget(n: number, half: 0 | 1): bigint { return this.cpu.vr.u64[2 * n + half]!; }
   vset(n: number, half: 0 | 1, v: bigint): void { this.cpu.vr.u64[2 * n + half] = v; }
+  fpBinary(op: FpBinOp, a: bigint, b: bigint, size: 32 | 64): bigint {
+    const ctx = begin(this.cpu);
+    const ahi = size === 64 ? Number(a >> 32n) : 0;
+    const bhi = size === 64 ? Number(b >> 32n) : 0;
+    const alo = Number(a & M32);
+    const blo = Number(b & M32);
+    const f = size === 64 ? D : S;
+    const lo = op === FpBinOp.Mul ? fpMul(ctx, f, ahi, alo, bhi, blo)
+      : op === FpBinOp.Div ? fpDiv(ctx, f, ahi, alo, bhi, blo)
+        : fpAddSub(ctx, f, ahi, alo, bhi, blo, op === FpBinOp.Sub);
+    const r = size === 64 ? (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
+    commit(this.cpu, ctx);
+    return r;
+  }
+  fpMulAdd(c: bigint, a: bigint, b: bigint, _size: 64): bigint {
+    const ctx = begin(this.cpu);
+    const lo = fpMulAdd(ctx, D, Number(c >> 32n), Number(c & M32), Number(a >> 32n), Number(a & M32), Number(b >> 32n),
+      Number(b & M32));
+    const r = (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    commit(this.cpu, ctx);
+    return r;
+  }
 
   private lazy(op: number, a: bigint, b: bigint): void {
     const cpu = this.cpu;

@@ -18,11 +18,29 @@
  *    instruction to the interpreter when one of them cannot complete inline);
  *  - a branch (at most one) comes before any register write (the link register of BL/BLR is written after it: the
  *    branch takes effect when the instruction ends either way);
- *  - SIMD&FP registers (`vget`, `vset`): `fpCheck` comes first, before any other operation; an instruction that
- *    writes a V register reads none, so a V register written before a later access (LDP of Q registers writes Rt
- *    before it loads Rt2's data, as QEMU 10 does) is written again with the same value by a backend that hands the
- *    whole instruction to the interpreter when that access cannot complete inline.
+ *  - SIMD&FP registers (`vget`, `vset`): `fpCheck` comes first, before any other operation; a V register's value is
+ *    not used after that register is written; an instruction that writes a V register before a memory access reads
+ *    none, so a V register written before a later access (LDP of Q registers writes Rt before it loads Rt2's data,
+ *    as QEMU 10 does) is written again with the same value by a backend that hands the whole instruction to the
+ *    interpreter when that access cannot complete inline. A SIMD&FP data-processing specification (`fp: true`, no
+ *    memory access) may read and write V registers: nothing after its first write can hand it to the interpreter.
  */
+
+/** FPAdd, FPSub, FPMul, FPDiv: the operations of Sem's `fpBinary`. */
+export const enum FpBinOp {
+  Add = 0,
+  Sub = 1,
+  Mul = 2,
+  Div = 3,
+}
+
+/** The constant 256-byte tables `bytes` may look bytes up in (spec/byte-tables.ts holds their contents). */
+export const enum ByteTable {
+  /** The AES S-box (SubBytes). */
+  AesSbox = 0,
+  /** The inverse AES S-box (InvSubBytes). */
+  AesInvSbox = 1,
+}
 
 /** An operation width: the Arm ARM's datasize. */
 export type Width = 32 | 64;
@@ -66,6 +84,12 @@ export interface Sem<V, B> {
   zext(a: V, bits: 8 | 16 | 32 | 64): V;
   /** The low `bits` bits of a, sign-extended to 64 bits. */
   sext(a: V, bits: 8 | 16 | 32 | 64): V;
+  /**
+   * Eight bytes picked from the 16-byte value hi:lo (byte j < 8 of lo is byte j, byte j of hi is byte 8 + j): byte k of
+   * the result is byte perm[k] (0 <= perm[k] < 16), through a constant table (spec/byte-tables.ts) when `table` is
+   * given. A constant byte shuffle, and with a table AES's SubBytes.
+   */
+  bytes(lo: V, hi: V, perm: readonly number[], table?: ByteTable): V;
   /** CountLeadingZeroBits of a `w`-bit value. */
   clz(a: V, w: Width): V;
   /** Unsigned division, rounding towards zero; a zero divisor gives 0. */
@@ -122,7 +146,8 @@ export interface Sem<V, B> {
   /** Write the low 2^size bytes of v at `addr`. */
   store(addr: V, size: 0 | 1 | 2 | 3, v: V, flags: number): void;
 
-  // ---- SIMD&FP registers (specifications with `memory: true`: the loads and stores of spec/simd-fp-loads-stores.ts) ----
+  // ---- SIMD&FP registers (specifications with `memory: true`, the loads and stores of spec/simd-fp-loads-stores.ts,
+  // or `fp: true`, the SIMD&FP data processing of spec/simd-*.ts) ----
   /** CheckFPAdvSIMDEnabled64: the SIMD&FP access trap when CPACR_EL1.FPEN disables SIMD&FP at the current EL. */
   fpCheck(): void;
   /** The alignment fault of a 16-byte access (a load, or a store: `write`) at `addr` not 16-byte aligned when SCTLR_EL1.A = 1. */
@@ -141,6 +166,15 @@ export interface Sem<V, B> {
   storeElems(addr: V, esize: 0 | 1 | 2 | 3, v: V, flags: number): void;
   /** Bits [64 * half + 63 : 64 * half] of Vn. */
   vget(n: number, half: 0 | 1): V;
+  /**
+   * FPAdd, FPSub, FPMul or FPDiv (`op`) of the single (`size` 32: the low 32 bits) or double precision operands' bits, under
+   * FPCR, with the cumulative flags it raises ORed into FPSR; the result's bits. Like a memory access, it comes
+   * before any register write (a backend may compute the common cases inline and hand the whole instruction to the
+   * interpreter for the others); FPSR's flags only accumulate, so the instruction run again sets the same ones.
+   */
+  fpBinary(op: FpBinOp, a: V, b: V, size: 32 | 64): V;
+  /** FPMulAdd(c, a, b) of double precision operands' bits (c + a * b, one rounding), as {@link fpBinary}. */
+  fpMulAdd(c: V, a: V, b: V, size: 64): V;
   /** Bits [64 * half + 63 : 64 * half] of Vn = v. */
   vset(n: number, half: 0 | 1, v: V): void;
 }

@@ -18,16 +18,23 @@ import { DP_IMMEDIATE_SPECS } from './dp-immediate.js';
 import { DP_REGISTER_SPECS } from './dp-register.js';
 import { LOAD_STORE_SPECS } from './loads-stores.js';
 import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
+import { SIMD_CRYPTO_AES_SPECS } from './simd-crypto-aes.js';
+import { SIMD_INT_SPECS } from './simd-int.js';
+import { SIMD_MOVE_SPECS } from './simd-moves.js';
+import { FP_ARITH_SPECS } from './fp-arith.js';
+import { FP_MOVE_SPECS } from './fp-moves.js';
 import { BRANCH_SPECS } from './branches.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
 import { addWithCarryFlags } from './shared.js';
+import type { Sem } from './sem.js';
 import { insn, type AnyInsnSpec } from './spec.js';
 
 const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
   ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
   ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
+  ...SIMD_CRYPTO_AES_SPECS, ...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS,
 ];
 
 /** Random words matching a pattern's fixed bits. */
@@ -167,5 +174,36 @@ describe('the WebAssembly backend enforces the rules of spec/sem.ts', () => {
     const bad = insn<'Rd', { d: number }>('BAD', '000000000000000000000000000 Rd:5', (f) => ({ d: f.Rd }),
       (s, a) => s.when(s.cond(0), () => s.setX(a.d, s.c(1n), 64), () => s.setNzcv(0)));
     expect(() => translate(bad, 5)).toThrow(/register written inside when/);
+  });
+
+  it('a V register value used after the register was written throws at translation; let() fixes it first', () => {
+    const exec = (fix: boolean) => <V, B>(s: Sem<V, B>, a: { n: number; d: number }): void => {
+      s.fpCheck();
+      const v = fix ? s.let(s.vget(a.n, 0)) : s.vget(a.n, 0);
+      s.vset(a.n, 0, s.c(1n));
+      s.vset(a.d, 0, v);
+    };
+    const row = (fix: boolean) => insn<'Rn' | 'Rd', { n: number; d: number }>('V', '0000000000000000000000 Rn:5 Rd:5',
+      (f) => ({ n: f.Rn, d: f.Rd }), exec(fix), { fp: true });
+    expect(() => translate(row(false), (3 << 5) | 4)).toThrow(/V\d+ used after it was written/);
+    expect(() => translate(row(true), (3 << 5) | 4)).not.toThrow();
+  });
+
+  it('a V register written before a memory access by an instruction that reads one throws at translation', () => {
+    const bad = insn<'Rn' | 'Rd', { n: number; d: number }>('BADV', '0000000000000000000000 Rn:5 Rd:5',
+      (f) => ({ n: f.Rn, d: f.Rd }),
+      (s, a) => {
+        s.fpCheck();
+        const v = s.let(s.vget(a.n, 0));
+        s.vset(a.d, 0, v);
+        s.vset(a.d, 1, s.load(s.x(a.n), 3, 0));
+      }, { memory: true });
+    expect(() => translate(bad, (3 << 5) | 4)).toThrow(/after a V register write/);
+  });
+
+  it('vget and vset need fpCheck first', () => {
+    const bad = insn<'Rd', { d: number }>('NOFP', '000000000000000000000000000 Rd:5', (f) => ({ d: f.Rd }),
+      (s, a) => s.vset(a.d, 0, s.c(0n)), { fp: true });
+    expect(() => translate(bad, 5)).toThrow(/vset before fpCheck/);
   });
 });

@@ -27,6 +27,11 @@ export interface InsnSpec<A = unknown> {
   readonly memory?: boolean;
   /** The instruction branches (Sem's branch and branchIf): it ends a block. */
   readonly branch?: boolean;
+  /**
+   * SIMD&FP data processing: `exec` starts with Sem's fpCheck and makes no memory access (a backend checks the
+   * access inline and hands the instruction to the interpreter, which traps, when SIMD&FP is disabled).
+   */
+  readonly fp?: boolean;
 }
 
 /**
@@ -41,11 +46,12 @@ export type AnyInsnSpec = InsnSpec<any>;
  */
 export function insn<K extends string, A>(
   name: string, pattern: string, decode: (f: Fields<K>) => A | undefined, exec: Exec<A>,
-  options: { readonly memory?: boolean; readonly branch?: boolean } = {},
+  options: { readonly memory?: boolean; readonly branch?: boolean; readonly fp?: boolean } = {},
 ): InsnSpec<A> {
   return {
     name, pattern, decode: decode as (f: Fields) => A | undefined, exec,
     ...(options.memory === true && { memory: true }), ...(options.branch === true && { branch: true }),
+    ...(options.fp === true && { fp: true }),
   };
 }
 

@@ -16,7 +16,11 @@
 import { FlagOp } from '../flags.js';
 import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BigOps } from '../spec/interp-sem.js';
-import type { Sem, ShiftType, Width } from '../spec/sem.js';
+import { ARENA_BYTE_TABLES } from '../arena.js';
+import { BYTE_TABLES } from '../spec/byte-tables.js';
+import { D_MAX, D_MIN, FMA_MAX, FMA_MIN, SPLIT, S_MAX, S_MIN } from '../fp/fast.js';
+import { IXC } from '../fp/format.js';
+import { FpBinOp, type ByteTable, type Sem, type ShiftType, type Width } from '../spec/sem.js';
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
@@ -26,7 +30,9 @@ import { BlockEmitter, type Translator } from './block-emitter.js';
 import { emitFpDisabled } from './fp-access.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 
-const { i32, i64 } = ValType;
+const { i32, i64, f64 } = ValType;
+/** FPCR's DN [25], FZ [24] and RMode [23:22]: the inline FP arithmetic needs them all zero. */
+const FPCR_NOT_PLAIN = 0x03c0_0000;
 const M32 = 0xffff_ffffn;
 /** The block function's state-block parameter (block-emitter.ts P_ST). */
 const P_ST = 0;
@@ -62,13 +68,19 @@ const STORE = [MemOp.i64_store8, MemOp.i64_store16, MemOp.i64_store32, MemOp.i64
 export class WasmSem implements Sem<WVal, WTruth> {
   /** Registers written by this instruction (bit n: Xn; bit 31: SP). */
   private written = 0;
-  /** SIMD&FP registers written (bit n: Vn), and whether any was read (spec/sem.ts: not both). */
+  /**
+   * SIMD&FP registers written (bit n: Vn), whether any was read, and whether one was written before a memory access
+   * (spec/sem.ts: an instruction that writes a V register before an access reads none).
+   */
   private vWritten = 0;
   private vRead = false;
+  private vWrittenBeforeAccess = false;
   /** An operation other than fpCheck was emitted (fpCheck must come first). */
   private begun = false;
-  /** fpCheck was emitted: a SIMD&FP load or store, whose accesses may be unaligned inline. */
+  /** fpCheck was emitted: a SIMD&FP instruction (a load or store's accesses may be unaligned inline). */
   private fp = false;
+  /** FPCR was checked (fpBinary: once per instruction). */
+  private fpcrChecked = false;
   private inArm = false;
   private nextI64 = 0;
   private nextI32 = 0;
@@ -279,6 +291,40 @@ export class WasmSem implements Sem<WVal, WTruth> {
     }
     const op = bits === 8 ? Op.i64_extend8_s : bits === 16 ? Op.i64_extend16_s : Op.i64_extend32_s;
     return { emit: () => { a.emit(); this.f.op(op); } };
+  }
+
+  /**
+   * Each byte shifted out of its half and into place; through the table, one i32.load8_u from the arena's copy
+   * (ARENA_BYTE_TABLES; the arena's base is address 0). The halves are read once each (locals).
+   */
+  bytes(lo: WVal, hi: WVal, perm: readonly number[], table?: ByteTable): WVal {
+    if (lo.k !== undefined && hi.k !== undefined) {
+      let r = 0n;
+      for (let k = 0; k < 8; k++) {
+        const p = perm[k]!;
+        const b = Number(((p < 8 ? lo.k : hi.k) >> BigInt(8 * (p & 7))) & 0xffn);
+        r |= BigInt(table === undefined ? b : BYTE_TABLES[table]![b]!) << BigInt(8 * k);
+      }
+      return this.c(r);
+    }
+    const halves = [this.let(lo), this.let(hi)];
+    const f = this.f;
+    return {
+      emit: () => {
+        for (let k = 0; k < 8; k++) {
+          const p = perm[k]!;
+          halves[p >> 3]!.emit();
+          if ((p & 7) !== 0) f.i64Const(8 * (p & 7)).op(Op.i64_shr_u);
+          if (table !== undefined) {
+            f.op(Op.i32_wrap_i64).i32Const(0xff).op(Op.i32_and)
+              .mem(MemOp.i32_load8_u, ARENA_BYTE_TABLES + 256 * table, 0).op(Op.i64_extend_i32_u);
+          } else {
+            f.i64Const(0xff).op(Op.i64_and);
+          }
+          if (k !== 0) f.i64Const(8 * k).op(Op.i64_shl).op(Op.i64_or);
+        }
+      },
+    };
   }
 
   clz(a: WVal, w: Width): WVal {
@@ -565,16 +611,20 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   // ---- memory: an inline fast path through the arena data TLB; a miss branches to the handler (withSlowPath) ----
 
-  private memoryOp(what: string): void {
+  private memoryOp(what: string, access = true): void {
     this.begun = true;
-    if (this.writes === undefined) this.fail(`${what} in a specification without memory: true`);
+    if (this.writes === undefined) this.fail(`${what} in a specification without memory: true or fp: true`);
+    if (access) {
+      if (this.vWritten !== 0 && this.vRead) this.fail(`${what} after a V register write in an instruction that reads one`);
+      if (this.vWritten !== 0) this.vWrittenBeforeAccess = true;
+    }
     if (this.inArm) this.fail(`${what} inside when()`);
     if (this.written !== 0) this.fail(`${what} after a register write`);
   }
 
   /** SP's alignment is checked here (a misaligned SP goes to the handler, which decides on the fault). */
   addrBase(n: number): WVal {
-    this.memoryOp('addrBase');
+    this.memoryOp('addrBase', false);
     if (n !== 31) return this.x(n);
     this.e.spAlignCheck(31, 0);
     return this.xsp(31);
@@ -644,7 +694,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
    */
   fpCheck(): void {
     if (this.begun) this.fail('fpCheck after another operation');
-    this.memoryOp('fpCheck');
+    this.memoryOp('fpCheck', false);
     this.fp = true;
     emitFpDisabled(this.f, P_ST, this.scratch(i32));
     this.f.brIf(0);
@@ -652,7 +702,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
   alignQ(addr: WVal, _write: boolean): void {
-    this.memoryOp('alignQ');
+    this.memoryOp('alignQ', false);
     const f = this.f;
     addr.emit();
     f.op(Op.i32_wrap_i64).i32Const(15).op(Op.i32_and).i32Const(0).op(Op.i32_ne)
@@ -660,21 +710,248 @@ export class WasmSem implements Sem<WVal, WTruth> {
       .op(Op.i32_and).brIf(0);
   }
 
+  /**
+   * FPAdd/FPSub/FPMul/FPDiv inline where the host's IEEE 754 arithmetic gives exactly the Arm ARM's result and flags
+   * (the native fast paths' reasoning, fp/fast.ts, emitted): FPCR plain (RN, no FZ, no DN), every operand zero or
+   * normal inside the window (no NaN, infinity or denormal: [2^-900, 2^900) for doubles, [2^-100, 2^100) for
+   * singles; a quotient's operands nonzero), the result zero (a sum; a product only of a zero operand) or inside the
+   * window (no overflow, underflow or flushing). Anything else branches to the slow path, whose handler (the
+   * interpreter's exact library) runs the instruction. The only flag left is IXC, found exactly: TwoSum's error for
+   * sums, Dekker's exact product for double products (and for a double quotient q, whether q * b is exactly a), and
+   * for singles the float64 result (exact for a product of singles; a sum or quotient rounded twice, harmless since
+   * 53 >= 2 * 24 + 2) compared with its rounding to single (a single quotient r: whether r * b, exact, is a). IXC is ORed into FPSR here: a later operation of the
+   * same instruction that declines runs the whole instruction again, which sets the same flags.
+   */
+  fpBinary(op: FpBinOp, a: WVal, b: WVal, size: 32 | 64): WVal {
+    this.fpPrologue('fpBinary');
+    const f = this.f;
+    const [lo, hi] = size === 64 ? [D_MIN, D_MAX] : [S_MIN, S_MAX];
+    const x = this.f.addLocals(f64);
+    const y = this.f.addLocals(f64);
+    const r = this.f.addLocals(f64);
+    const t = this.f.addLocals(f64);
+    const operand = (v: WVal, l: number, negate: boolean): void => {
+      v.emit();
+      if (size === 64) f.op(Op.f64_reinterpret_i64);
+      else f.op(Op.i32_wrap_i64).op(Op.f32_reinterpret_i32).op(Op.f64_promote_f32);
+      if (negate) f.op(Op.f64_neg); // a - b = a + (-b) for every non-NaN operand
+      f.localSet(l);
+    };
+    const inWindow = (l: number): void => this.inWindow(l, t, lo, hi);
+    const isZero = (l: number): void => this.isZero(l);
+    operand(a, x, false);
+    operand(b, y, op === FpBinOp.Sub);
+    for (const l of [x, y]) {
+      isZero(l);
+      inWindow(l);
+      f.op(Op.i32_or).op(Op.i32_eqz).brIf(0);
+    }
+    /** The value compared with the result for IXC: the single rounding of r (singles), or 0 and the error (doubles). */
+    const flags = this.scratch(i32);
+    if (op === FpBinOp.Div) {
+      isZero(x);
+      isZero(y);
+      f.op(Op.i32_or).brIf(0);
+      f.localGet(x).localGet(y).op(Op.f64_div).localSet(r);
+      this.roundedInWindow(r, t, size, inWindow);
+      f.op(Op.i32_eqz).brIf(0);
+      if (size === 64) {
+        this.dekkerError(r, y, x);
+        f.f64Const(0).op(Op.f64_ne);
+      } else {
+        f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localGet(y).op(Op.f64_mul).localGet(x).op(Op.f64_ne);
+      }
+    } else if (op === FpBinOp.Mul) {
+      f.localGet(x).localGet(y).op(Op.f64_mul).localSet(r);
+      // A zero product only of a zero operand (else it underflowed); a nonzero one inside the window after rounding.
+      isZero(r);
+      f.if(i32);
+      isZero(x);
+      isZero(y);
+      f.op(Op.i32_or).op(Op.i32_eqz).else();
+      this.roundedInWindow(r, t, size, inWindow);
+      f.op(Op.i32_eqz).end().brIf(0);
+      if (size === 64) {
+        this.dekkerError(x, y, r);
+        f.f64Const(0).op(Op.f64_ne);
+      } else {
+        f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localGet(r).op(Op.f64_ne);
+      }
+    } else {
+      f.localGet(x).localGet(y).op(Op.f64_add).localSet(r);
+      // A zero sum is exact (its sign IEEE 754's, as FPAdd's); else inside the window after rounding.
+      isZero(r);
+      this.roundedInWindow(r, t, size, inWindow);
+      f.op(Op.i32_or).op(Op.i32_eqz).brIf(0);
+      this.twoSumError(x, y, r, t);
+      f.f64Const(0).op(Op.f64_ne);
+      if (size === 32) f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localGet(r).op(Op.f64_ne).op(Op.i32_or);
+    }
+    f.localSet(flags);
+    this.orIxc(flags);
+    return size === 64
+      ? { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } }
+      : { z32: true, emit: () => { f.localGet(r).op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u); } };
+  }
+
+  /** The checks before inline FP arithmetic: the rules (as an access: before any register write), and FPCR once. */
+  private fpPrologue(what: string): void {
+    this.memoryOp(what, false);
+    if (!this.fp) this.fail(`${what} before fpCheck`);
+    if (this.vWritten !== 0) this.fail(`${what} after a V register write`);
+    if (!this.fpcrChecked) {
+      this.f.localGet(P_ST).mem(MemOp.i32_load, St.FPCR).i32Const(FPCR_NOT_PLAIN).op(Op.i32_and).brIf(0);
+      this.fpcrChecked = true;
+    }
+  }
+
+  /** Push whether f64 local `l` is inside the window [lo, hi) in magnitude (false for NaN); `t` is an f64 scratch. */
+  private inWindow(l: number, t: number, lo: number, hi: number): void {
+    this.f.localGet(l).op(Op.f64_abs).localTee(t).f64Const(lo).op(Op.f64_ge).localGet(t).f64Const(hi).op(Op.f64_lt)
+      .op(Op.i32_and);
+  }
+
+  /** Push whether f64 local `l` is a zero. */
+  private isZero(l: number): void {
+    this.f.localGet(l).f64Const(0).op(Op.f64_eq);
+  }
+
+  /** FPSR.IXC |= i32 local `ixc` (0 or 1). */
+  private orIxc(ixc: number): void {
+    this.f.localGet(P_ST).localGet(P_ST).mem(MemOp.i32_load, St.FPSR).localGet(ixc).i32Const(Math.log2(IXC))
+      .op(Op.i32_shl).op(Op.i32_or).mem(MemOp.i32_store, St.FPSR);
+  }
+
+  /**
+   * FPMulAdd of doubles inline (fp/fast.ts fmaVD's reasoning, emitted): FPCR plain, every operand zero or inside the
+   * FMA window [2^-400, 2^400) and the result inside the double window, else the slow path. A zero operand needs no
+   * fused arithmetic (a zero product gives c + a * b exactly, with no flag; a zero addend the product rounded once,
+   * IXC by Dekker). Otherwise Boldo and Melquiond's emulation: the exact product ph + pl, the exact sum uh + ul =
+   * c + ph, v = (ul + pl) rounded to odd (an inexact sum with an even last bit moved one ulp towards the exact
+   * value), r = uh + v; inexact exactly when v or the last sum was.
+   */
+  fpMulAdd(c: WVal, a: WVal, b: WVal, _size: 64): WVal {
+    this.fpPrologue('fpMulAdd');
+    const f = this.f;
+    const L = (): number => f.addLocals(f64);
+    const [xc, xa, xb, r, t, ph, pl, uh, ul, s1, t1, v] = [L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L()];
+    const decline = this.scratch(i32);
+    const ixc = this.scratch(i32);
+    for (const [val, l] of [[c, xc], [a, xa], [b, xb]] as const) {
+      val.emit();
+      f.op(Op.f64_reinterpret_i64).localSet(l);
+    }
+    const isZero = (l: number): void => this.isZero(l);
+    const inFma = (l: number): void => this.inWindow(l, t, FMA_MIN, FMA_MAX);
+    const inD = (l: number): void => this.inWindow(l, t, D_MIN, D_MAX);
+    isZero(xa); isZero(xb); f.op(Op.i32_or); isZero(xc); f.op(Op.i32_or);
+    f.if(VOID_BLOCK);
+    {
+      // Each operand zero or inside the FMA window.
+      for (const [k, l] of [xa, xb, xc].entries()) {
+        isZero(l); inFma(l); f.op(Op.i32_or);
+        if (k > 0) f.op(Op.i32_and);
+      }
+      f.op(Op.i32_eqz).localSet(decline);
+      isZero(xa); isZero(xb); f.op(Op.i32_or);
+      f.if(VOID_BLOCK);
+      f.localGet(xc).localGet(xa).localGet(xb).op(Op.f64_mul).op(Op.f64_add).localSet(r).i32Const(0).localSet(ixc);
+      f.else();
+      f.localGet(xa).localGet(xb).op(Op.f64_mul).localSet(r);
+      f.localGet(decline); inD(r); f.op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
+      this.dekkerError(xa, xb, r);
+      f.f64Const(0).op(Op.f64_ne).localSet(ixc);
+      f.end();
+    }
+    f.else();
+    {
+      inFma(xa); inFma(xb); f.op(Op.i32_and); inFma(xc); f.op(Op.i32_and).op(Op.i32_eqz).localSet(decline);
+      f.localGet(xa).localGet(xb).op(Op.f64_mul).localSet(ph);
+      this.dekkerError(xa, xb, ph);
+      f.localSet(pl);
+      f.localGet(xc).localGet(ph).op(Op.f64_add).localSet(uh);
+      this.twoSumError(xc, ph, uh, t);
+      f.localSet(ul);
+      f.localGet(ul).localGet(pl).op(Op.f64_add).localSet(s1);
+      this.twoSumError(ul, pl, s1, t);
+      f.localSet(t1);
+      // Round to odd: t1 != 0 and the last bit of s1 even: one ulp towards t1 (up in magnitude when signs agree).
+      f.localGet(s1).localSet(v);
+      f.localGet(t1).f64Const(0).op(Op.f64_ne).localGet(s1).op(Op.i64_reinterpret_f64).i64Const(1).op(Op.i64_and)
+        .op(Op.i64_eqz).op(Op.i32_and);
+      f.if(VOID_BLOCK);
+      f.localGet(s1).op(Op.i64_reinterpret_f64).i64Const(1).i64Const(-1)
+        .localGet(s1).f64Const(0).op(Op.f64_gt).localGet(t1).f64Const(0).op(Op.f64_gt).op(Op.i32_eq)
+        .op(Op.select).op(Op.i64_add).op(Op.f64_reinterpret_i64).localSet(v);
+      f.end();
+      f.localGet(uh).localGet(v).op(Op.f64_add).localSet(r);
+      f.localGet(decline); inD(r); f.op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
+      f.localGet(t1).f64Const(0).op(Op.f64_ne);
+      this.twoSumError(uh, v, r, t);
+      f.f64Const(0).op(Op.f64_ne).op(Op.i32_or).localSet(ixc);
+    }
+    f.end();
+    f.localGet(decline).brIf(0);
+    this.orIxc(ixc);
+    return { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } };
+  }
+
+  /** Push whether r, rounded to the format (singles: to single), is inside the window; `t` is an f64 scratch. */
+  private roundedInWindow(r: number, t: number, size: 32 | 64, inWindow: (l: number) => void): void {
+    if (size === 64) {
+      inWindow(r);
+      return;
+    }
+    this.f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localSet(t);
+    inWindow(t);
+  }
+
+  /** Push TwoSum's error of x + y = s: bb = s - x; (x - (s - bb)) + (y - bb). `t` is an f64 scratch. */
+  private twoSumError(x: number, y: number, s: number, t: number): void {
+    const f = this.f;
+    f.localGet(s).localGet(x).op(Op.f64_sub).localSet(t);
+    f.localGet(x).localGet(s).localGet(t).op(Op.f64_sub).op(Op.f64_sub).localGet(y).localGet(t).op(Op.f64_sub).op(Op.f64_add);
+  }
+
+  /**
+   * Push Dekker's error of the product x * y = p (fp/fast.ts productIs): Veltkamp's split of each factor into 26-
+   * and 27-bit halves, then ((xh * yh - p) + xh * yl + xl * yh) + xl * yl, exact inside the windows.
+   */
+  private dekkerError(x: number, y: number, p: number): void {
+    const f = this.f;
+    const [xh, xl, yh, yl] = [f.addLocals(f64), f.addLocals(f64), f.addLocals(f64), f.addLocals(f64)];
+    for (const [v, h, l] of [[x, xh, xl], [y, yh, yl]] as const) {
+      // t = SPLIT * v; h = t - (t - v); l = v - h
+      f.f64Const(SPLIT).localGet(v).op(Op.f64_mul).localTee(l).localGet(l).localGet(v).op(Op.f64_sub).op(Op.f64_sub).localSet(h);
+      f.localGet(v).localGet(h).op(Op.f64_sub).localSet(l);
+    }
+    f.localGet(xh).localGet(yh).op(Op.f64_mul).localGet(p).op(Op.f64_sub)
+      .localGet(xh).localGet(yl).op(Op.f64_mul).op(Op.f64_add)
+      .localGet(xl).localGet(yh).op(Op.f64_mul).op(Op.f64_add)
+      .localGet(xl).localGet(yl).op(Op.f64_mul).op(Op.f64_add);
+  }
+
   vget(n: number, half: 0 | 1): WVal {
     this.begun = true;
-    if (this.vWritten !== 0) this.fail('a V register read by an instruction that writes one');
+    if (!this.fp) this.fail('vget before fpCheck');
+    if (this.vWrittenBeforeAccess) this.fail('a V register read by an instruction that writes one before an access');
     this.vRead = true;
-    return { emit: () => { this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half); } };
+    return {
+      emit: () => {
+        if ((this.vWritten & (1 << n)) !== 0) this.fail(`V${n} used after it was written`);
+        this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half);
+      },
+    };
   }
 
   vset(n: number, half: 0 | 1, v: WVal): void {
     this.begun = true;
+    if (!this.fp) this.fail('vset before fpCheck');
     if (this.inArm) this.fail('vset inside when()');
-    if (this.vRead) this.fail('a V register written by an instruction that reads one');
-    this.vWritten |= 1 << n;
     this.f.localGet(P_ST);
     v.emit();
     this.f.mem(MemOp.i64_store, St.V + 16 * n + 8 * half);
+    this.vWritten |= 1 << n;
   }
 }
 
@@ -682,11 +959,12 @@ function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Tran
   return (e, w) => {
     const args: unknown = spec.decode(read(w));
     if (args === undefined) return false;
-    if (spec.memory !== true) {
+    if (spec.memory !== true && spec.fp !== true) {
       spec.exec(new WasmSem(e), args);
       return true;
     }
-    // Accesses: checks that branch to the handler on a miss, then the effects (BlockEmitter.withSlowPath).
+    // Accesses (and SIMD&FP's access check): checks that branch to the handler on a miss, then the effects
+    // (BlockEmitter.withSlowPath).
     const writes: number[] = [];
     e.withSlowPath(() => spec.exec(new WasmSem(e, writes), args), writes);
     return true;
@@ -712,7 +990,7 @@ export function primeFeedback(specs: readonly AnyInsnSpec[]): void {
       const args: unknown = spec.decode(read(word));
       if (args === undefined) continue;
       const f = m.beginFunction(fn);
-      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true ? [] : undefined,
+      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true || spec.fp === true ? [] : undefined,
         spec.branch === true ? { n: 1, pc: 0n } : undefined);
       spec.exec(sem, args);
       sem.finishBranch();
