@@ -1,7 +1,10 @@
 // Boots Debian's arm64 kernel with the initramfs of scripts/linux-guest/build.sh on vmm-lite (the built CLI) and
 // compares what user space prints with what it prints on QEMU 10 (scripts/linux-guest/expected-mte-test.txt, recorded
 // with `qemu-system-aarch64 -M virt,mte=on -cpu max -m 512 -nic none -kernel Image -initrd initrd.gz -append
-// "console=ttyAMA0 quiet"`): the MTE test program's lines, a tag check fault delivered as SIGSEGV/SEGV_MTESERR.
+// "console=ttyAMA0 quiet"`): the MTE test program's lines, a tag check fault delivered as SIGSEGV/SEGV_MTESERR. A
+// second boot runs the kernel's arm64 MTE selftests (`kvm_mte.run=selftests`, about 12 x 10^9 instructions) and
+// compares init's line per selftest (exit status, ok and not ok counts) with QEMU 10's
+// (scripts/linux-guest/expected-selftests.txt, recorded the same way with that command line).
 // Needs the built guest in $KVM_MTE_LINUX_DIR (default .cache/linux-guest; .ci/run builds it); without it the test
 // says it was skipped, or fails when KVM_MTE_REQUIRE_LINUX=1.
 import { execFile } from 'node:child_process';
@@ -35,12 +38,22 @@ describe.skipIf(!HAVE)(`a Linux guest with MTE on vmm-lite${HAVE ? '' : ` (skipp
   let cli = '';
   beforeAll(() => { cli = join(dirname(builtVmmLite(ROOT)), 'cli.js'); }, 600_000);
 
-  it('boots to user space, runs the MTE test as on QEMU 10 and powers off', async () => {
-    const r = await run(process.execPath, [cli, 'run', '--kernel', join(DIR, 'Image'), '--initrd', join(DIR, 'initrd.gz'),
-      '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--max-instructions', '20000000000'],
-    { timeout: 900_000, maxBuffer: 64 << 20 }).catch((e: { stdout: string; stderr: string; code: number }) => e);
-    const expected = readFileSync(join(ROOT, 'scripts', 'linux-guest', 'expected-mte-test.txt'), 'utf8').trim().split('\n');
-    expect(userLines(r.stdout), r.stderr).toEqual(expected);
-    expect((r as { code?: number }).code ?? 0).toBe(0);
-  }, 900_000);
+  /** The two runs: what each boots with, the transcript recorded on QEMU 10, and the limits (instructions, ms). */
+  const RUNS = [
+    { what: 'boots to user space, runs the MTE test as on QEMU 10 and powers off', append: 'console=ttyAMA0 quiet',
+      expected: 'expected-mte-test.txt', maxInsns: '20000000000', ms: 900_000 },
+    { what: 'runs the kernel\'s arm64 MTE selftests with the results QEMU 10 gives, and powers off',
+      append: 'console=ttyAMA0 quiet kvm_mte.run=selftests', expected: 'expected-selftests.txt', maxInsns: '40000000000',
+      ms: 3_000_000 },
+  ];
+  for (const { what, append, expected, maxInsns, ms } of RUNS) {
+    it(what, async () => {
+      const r = await run(process.execPath, [cli, 'run', '--kernel', join(DIR, 'Image'), '--initrd', join(DIR, 'initrd.gz'),
+        '--append', append, '--memory', '512M', '--max-instructions', maxInsns],
+      { timeout: ms, maxBuffer: 64 << 20 }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+      const lines = readFileSync(join(ROOT, 'scripts', 'linux-guest', expected), 'utf8').trim().split('\n');
+      expect(userLines(r.stdout), r.stderr).toEqual(lines);
+      expect((r as { code?: number }).code ?? 0).toBe(0);
+    }, ms);
+  }
 });
