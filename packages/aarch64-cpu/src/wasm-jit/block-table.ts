@@ -19,7 +19,7 @@ const { i32 } = ValType;
 const INITIAL_SLOTS = 1024;
 
 /** A `WebAssembly.Table` of funcref, as far as this file uses it. */
-interface WasmTable {
+export interface WasmTable {
   readonly length: number;
   grow(delta: number): number;
   set(index: number, value: unknown): void;
@@ -31,7 +31,8 @@ export type BlockFunction = (st: number, budget: number, mode: number) => number
 export class BlockTable {
   /** Runs the function in `slot` with the block function's arguments and returns its exit code. */
   readonly enter: (slot: number, st: number, budget: number, mode: number) => number;
-  private readonly table: WasmTable;
+  /** The funcref table itself: block modules import it to chain across modules (wasm-jit/jump-cache.ts). */
+  readonly table: WasmTable;
   private readonly freeSlots: number[] = [];
   private used = 0;
 
@@ -50,12 +51,21 @@ export class BlockTable {
 
   /** A slot holding `fn` (an exported block function of any module of this tier). */
   add(fn: BlockFunction): number {
+    const slot = this.reserve();
+    this.table.set(slot, fn);
+    return slot;
+  }
+
+  /**
+   * A free slot, holding no function yet (a block's exit codes name its slot, so the tier needs it before the
+   * block's module exists; `replace` then puts the function in, or `release` gives the slot back).
+   */
+  reserve(): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.used++;
       if (slot >= this.table.length) this.table.grow(this.table.length);
     }
-    this.table.set(slot, fn);
     return slot;
   }
 
