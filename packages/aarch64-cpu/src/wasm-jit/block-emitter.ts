@@ -216,11 +216,11 @@ export class BlockEmitter {
      */
     private readonly fpCallImport = -1,
     /**
-     * The type index of the block function signature, through which an exit that cannot tail-call a block of its
-     * module looks the arena jump cache up and tail-calls the block it names through the imported BlockTable
-     * (jump-cache.ts); -1: the module has no table, exits leave.
+     * Index of the `enter` import, BlockTable's entry `(slot, st, budget, mode) -> exit`: an exit that cannot
+     * tail-call a block of its module looks the arena jump cache up and tail-calls the block it names through it
+     * (jump-cache.ts); -1: none, such exits leave.
      */
-    private readonly blockSig = -1,
+    private readonly enterImport = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -924,7 +924,7 @@ export class BlockEmitter {
    * must be in the state block and the budget retired.
    */
   private jumpCacheChain(target: { readonly local: number } | bigint): void {
-    if (this.blockSig < 0) return;
+    if (this.enterImport < 0) return;
     const f = this.f;
     if (this.jent < 0) this.jent = f.addLocals(i32);
     const ent = this.jent;
@@ -950,8 +950,11 @@ export class BlockEmitter {
       .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or).brIf(0);
     f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
       .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne).brIf(0);
-    f.localGet(P_ST).localGet(this.left).localGet(P_MODE).localGet(ent).mem(MemOp.i32_load, Ajc.SLOT)
-      .returnCallIndirect(this.blockSig);
+    // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
+    // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
+    // compile time of a Linux boot.)
+    f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(this.left).localGet(P_MODE)
+      .returnCall(this.enterImport);
     f.end();
   }
 

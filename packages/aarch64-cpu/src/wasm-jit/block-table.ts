@@ -19,7 +19,7 @@ const { i32 } = ValType;
 const INITIAL_SLOTS = 1024;
 
 /** A `WebAssembly.Table` of funcref, as far as this file uses it. */
-export interface WasmTable {
+interface WasmTable {
   readonly length: number;
   grow(delta: number): number;
   set(index: number, value: unknown): void;
@@ -29,10 +29,12 @@ export interface WasmTable {
 export type BlockFunction = (st: number, budget: number, mode: number) => number;
 
 export class BlockTable {
-  /** Runs the function in `slot` with the block function's arguments and returns its exit code. */
+  /**
+   * Runs the function in `slot` with the block function's arguments and returns its exit code. Block modules import
+   * it too: their exits tail-call other modules' blocks through it (wasm-jit/jump-cache.ts).
+   */
   readonly enter: (slot: number, st: number, budget: number, mode: number) => number;
-  /** The funcref table itself: block modules import it to chain across modules (wasm-jit/jump-cache.ts). */
-  readonly table: WasmTable;
+  private readonly table: WasmTable;
   private readonly freeSlots: number[] = [];
   private used = 0;
 

@@ -365,11 +365,12 @@ export class WasmTier {
     const callImport = m.importFunction('env', 'call', sigCall);
     const svcImport = m.importFunction('env', 'svc', m.type([i32], []));
     const fpCallImport = m.importFunction('env', 'callFp', sigCall);
+    // The BlockTable's entry: exits that cannot tail-call a block of this module look the arena jump cache up and
+    // tail-call the block it names through it (jump-cache.ts).
+    const enterImport = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
-    // The BlockTable: exits that cannot tail-call a block of this module look the arena jump cache up (jump-cache.ts).
-    m.importTable('env', 'table', { min: 1 });
     const nzcvFn = m.declareFunction(sigNzcv);
     const fns = blocks.map(() => m.declareFunction(sigBlock));
     emitNzcv(m, nzcvFn);
@@ -503,7 +504,7 @@ export class WasmTier {
       // first time with direct exits continuing into blocks of the module (inline), to learn what the loop uses.
       // Should that emission find no loop after all, it is emitted again without bodies inline (not worth their code).
       const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
-        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, sigBlock);
+        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport);
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -581,7 +582,7 @@ export class WasmTier {
   private instantiate(bytes: Uint8Array, sites: readonly CallSite[]): { readonly exports: Record<string, unknown> } {
     return new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: {
-        mem: this.arena.memory, table: this.blockTable.table,
+        mem: this.arena.memory, enter: this.blockTable.enter,
         call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
         callFp: (id: number): number => this.callFpSite(sites[id]!),
       },
