@@ -1031,6 +1031,13 @@ export class BlockEmitter {
    */
   indirectExit: number = WasmExit.IndirectBase;
 
+  /**
+   * Whether this block's register branch looks the arena jump cache up for targets on its own page too (set by the
+   * tier for a branch already seen to reach more blocks of its page than it has candidates: a dispatch branch, which
+   * no regroup makes chain directly); otherwise only for targets on other pages.
+   */
+  indirectSamePage = false;
+
   /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it is canonical, aligned). */
   exitIndirect(target: number, n: number): this {
     const f = this.f;
@@ -1047,7 +1054,15 @@ export class BlockEmitter {
         f.end();
       }
     }
-    this.jumpCacheChain({ local: target });
+    if (this.indirectSamePage) this.jumpCacheChain({ local: target });
+    else {
+      // A target on this page is left to the run loop, which records it (the candidates of the next compile) and
+      // counts it for a regroup; one on another page is looked up.
+      f.block(VOID_BLOCK);
+      f.localGet(target).i64Const(12).op(Op.i64_shr_u).i64Const(BigInt.asIntN(64, this.pc >> 12n)).op(Op.i64_eq).brIf(0);
+      this.jumpCacheChain({ local: target });
+      f.end();
+    }
     f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
     this.storeLeft();
     f.i32Const(this.indirectExit).return();

@@ -1,7 +1,9 @@
 /**
  * The arena jump cache: per CPU, a table in the guest arena that translated code looks up itself when a block leaves
- * for a target it cannot tail-call directly (a register branch to a block outside its candidates, a direct exit to
- * a block of another module or page), so that chains cross modules and pages without returning to JavaScript.
+ * for a target on another page (a register branch to a block outside its candidates, a direct exit), or for a
+ * dispatch branch's target on its own page, so that chains cross modules and pages without returning to JavaScript.
+ * (Other targets on the block's own page go through the run loop, which learns from them what to compile together:
+ * block-emitter.ts exitTo, exitIndirect.)
  *
  * An entry is keyed by the target PC (both halves), the CPU's TLB generation (the state block's TLB_GEN word, which
  * the MMU mirrors whenever its generation changes: the same physical page is behind the PC while it is unchanged)

@@ -468,6 +468,7 @@ export class WasmTier {
         return out;
       };
       e.indirectExit = WasmExit.IndirectBase - slots[j]!;
+      e.indirectSamePage = seen !== undefined && seen.size > MAX_INDIRECT_TARGETS;
     };
     // Block j's body inline in another block's function (BlockEmitter.exitDirect), then the emitter set up again for
     // the block it was emitting.
