@@ -15,9 +15,10 @@
  * this run; 0 once it died or was invalidated): everything the run loop checks before it enters a block, or that
  * forces it to leave one (block-emitter.ts exitDirect and exitIndirect emit the lookup).
  *
- * The run loop's tier fills an entry each time it enters a WebAssembly block (WasmTier.runWasm). The cache is the
- * tier's per CPU; every entry is cleared when the tier gives BlockTable slots or validity words back (their numbers
- * and offsets may then name another block), and a CPU's table is freed when the CPU is released.
+ * The run loop's tier fills an entry each time it enters a WebAssembly block (WasmTier.runWasm; an entry that already
+ * names the block is left as it is). The cache is the tier's per CPU; every entry is cleared when the tier gives
+ * BlockTable slots or validity words back (their numbers and offsets may then name another block), and a CPU's table
+ * is freed when the CPU is released.
  */
 
 /** Entries of a CPU's arena jump cache (a power of two). */

@@ -97,6 +97,9 @@ export interface WasmBlockInfo {
   /** Its PC's low and high halves (the arena jump cache's key: runWasm fills an entry at each entry). */
   readonly pcLo: number;
   readonly pcHi: number;
+  /** The index of its arena jump cache entry's first 32-bit word, and the arena offset of its validity word. */
+  readonly ajcWord: number;
+  readonly validOffset: number;
   /** Blocks of its code page its register branch led to through the run loop, with counts (missedChain). */
   targets?: Map<Block, number>;
 }
@@ -247,8 +250,9 @@ export class WasmTier {
   private mode = 0;
   private modeKey = -1;
   private modeCpu: Cpu | undefined;
-  /** That CPU's arena jump cache, as 32-bit words. */
+  /** That CPU's arena jump cache, as 32-bit words, and whether its state block mirrors its TLB generation. */
   private jc: Int32Array | undefined;
+  private mirrors = false;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0, regroups: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
@@ -567,6 +571,7 @@ export class WasmTier {
       const pcHi = Number((b.pc >> 32n) & 0xffff_ffffn) | 0;
       b.wasm = {
         module: mod, candidates: candidates[i]!, slab: slabEntry, cost, slot, exits: exits[i]!, pcLo, pcHi,
+        ajcWord: (ajcIndex(pcLo) * AJC_ENTRY_BYTES) >> 2, validOffset: slab + 4 * i,
         ...(was?.targets !== undefined && { targets: was.targets }),
       };
       // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate); a
@@ -748,22 +753,31 @@ export class WasmTier {
       this.modeKey = key;
       if (cpu !== this.modeCpu) this.jc = this.jumpCacheOf(cpu);
       this.modeCpu = cpu;
+      // Whether the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN; other ports leave it 0).
+      const g = cpu.st32[St.TLB_GEN >> 2]!;
+      this.mirrors = g !== 0 && g === cpu.mem.tlbGeneration;
     }
     // This block, entered by the run loop after its checks (its validity word holds this run's epoch), goes into the
     // arena jump cache under its PC, the TLB generation and the mode, so that translated code leaving for it chains
-    // (jump-cache.ts). Only while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN).
-    const gen = cpu.st32[St.TLB_GEN >> 2]!;
+    // (jump-cache.ts). Only while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN). An entry
+    // that already holds the same slot, generation, mode and validity word is this very entry (a slot names one
+    // block until the tier frees it, which clears every entry): an exception-heavy guest enters the same blocks
+    // over and over, and the seven stores were 5% of bench-exc's time.
     const w = b.wasm!;
-    if (gen !== 0 && gen === cpu.mem.tlbGeneration) {
+    if (this.mirrors) {
+      const gen = cpu.st32[St.TLB_GEN >> 2]!;
       const jc = this.jc!;
-      const k = (ajcIndex(w.pcLo) * AJC_ENTRY_BYTES) >> 2;
-      jc[k + (Ajc.PC >> 2)] = w.pcLo;
-      jc[k + (Ajc.PC >> 2) + 1] = w.pcHi;
-      jc[k + (Ajc.GEN >> 2)] = gen;
-      jc[k + (Ajc.MODE >> 2)] = this.mode;
-      jc[k + (Ajc.VALID >> 2)] = b.valid!.byteOffset;
-      jc[k + (Ajc.SLOT >> 2)] = slot;
-      jc[k + (Ajc.N >> 2)] = b.n;
+      const k = w.ajcWord;
+      if (jc[k + (Ajc.SLOT >> 2)] !== slot || jc[k + (Ajc.GEN >> 2)] !== gen || jc[k + (Ajc.MODE >> 2)] !== this.mode ||
+        jc[k + (Ajc.VALID >> 2)] !== w.validOffset) {
+        jc[k + (Ajc.PC >> 2)] = w.pcLo;
+        jc[k + (Ajc.PC >> 2) + 1] = w.pcHi;
+        jc[k + (Ajc.GEN >> 2)] = gen;
+        jc[k + (Ajc.MODE >> 2)] = this.mode;
+        jc[k + (Ajc.VALID >> 2)] = w.validOffset;
+        jc[k + (Ajc.SLOT >> 2)] = slot;
+        jc[k + (Ajc.N >> 2)] = b.n;
+      }
     }
     // Blocks do not nest (nothing runs a block from inside one), so the current CPU is simply replaced.
     this.cpu = cpu;
