@@ -377,6 +377,11 @@ export class CodeCache {
     return t ?? undefined;
   }
 
+  /** The WebAssembly tier made for `arena`, if one was (wasmTier makes it). */
+  existingWasmTier(arena: GuestArena): WasmTier | undefined {
+    return this.tiers.get(arena) ?? undefined;
+  }
+
   /** Block `b` (held by this cache) now also holds `bytes` more host memory (its WebAssembly code). */
   addCost(b: Block, bytes: number): void {
     if (!b.alive) return;

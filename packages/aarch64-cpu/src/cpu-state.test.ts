@@ -179,7 +179,7 @@ describe('the CPU state block holds all of the CPU state', () => {
   it('the slots do not overlap, the new ones sit between SCRATCH and V, and the host words are one range', () => {
     const size: Record<keyof typeof St, number> = {
       X: 256, SP_EL0: 8, SP_EL1: 8, FLAG_A: 8, FLAG_B: 8, NZCV: 4, FLAG_OP: 4, INSN_COUNT: 8, OPEN_RESERVATIONS: 4,
-      IRQ_LINE: 4, TLB_BASE: 4, TLB_MASK: 4, NEXT_PC: 8, SCRATCH: 8, PC: 8, INSN_NEXT_PC: 8,
+      IRQ_LINE: 4, TLB_BASE: 4, TLB_MASK: 4, TLB_GEN: 4, JC_BASE: 4, NEXT_PC: 8, SCRATCH: 8, PC: 8, INSN_NEXT_PC: 8,
       EXCL_ADDR: 8, EXCL_PA: 8, EL: 4, SPSEL: 4, DAIF: 4, PAN: 4, UAO: 4, SSBS: 4, DIT: 4, TCO: 4, IL: 4, EXCL_VALID: 4,
       EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
     };
@@ -195,7 +195,7 @@ describe('the CPU state block holds all of the CPU state', () => {
       expect(St[k] + size[k]).toBeLessThanOrEqual(St.V);
     }
     const host = slots.filter((k) => St[k] >= HOST_WORDS_START && St[k] < HOST_WORDS_END);
-    expect(host).toEqual(['OPEN_RESERVATIONS', 'IRQ_LINE', 'TLB_BASE', 'TLB_MASK', 'NEXT_PC', 'SCRATCH']);
+    expect(host).toEqual(['OPEN_RESERVATIONS', 'IRQ_LINE', 'TLB_BASE', 'TLB_MASK', 'TLB_GEN', 'JC_BASE', 'NEXT_PC', 'SCRATCH']);
   });
 
   it('Cpu has no other JavaScript fields: a new one holding state must move into the block (or be listed here)', () => {

@@ -650,6 +650,7 @@ export class Cpu {
   release(): void {
     this.smp.detach(this);
     this.mem.release?.();
+    this.codeCache.existingWasmTier(this.arena)?.releaseCpu(this); // its arena jump cache
     this.arena.free(this.stateOffset, CPU_STATE_BYTES);
   }
 

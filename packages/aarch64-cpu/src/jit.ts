@@ -44,8 +44,8 @@ export function newJumpCache(): JumpCache {
  * Chaining: a block that left through a direct exit (0 or 1: a branch outcome or the fall-through, whose target PC
  * is fixed) remembers the block it led to, with the port's TLB generation at that time; while nothing flushed the
  * TLB since, the target VA still translates to the same physical page, so the next block is taken from the link
- * instead of the fetch translation and page lookup (when it is alive, of the current code epoch and already checked
- * against memory in this run).
+ * instead of the fetch translation and page lookup (when it is alive; compared with memory first when it was not
+ * yet in this run or this code epoch, as the page lookup compares it).
  *
  * PC alignment: a PC that is not a multiple of 4 is found before the fetch translation (a PC alignment fault has
  * priority over an instruction abort) and left to the interpreter, which takes the fault; blocks only ever start
@@ -103,8 +103,10 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
     if (exit >= 0) {
       const p = prev!;
       block = exit === 0 ? p.next0 : p.next1;
+      // (A block not yet checked in this run, or of an earlier code epoch, is compared with memory here, as the page
+      // lookup would compare it: a new run finds its blocks through links and the jump cache.)
       if (block !== undefined && ((exit === 0 ? p.gen0 : p.gen1) !== mem.tlbGeneration || !block.alive ||
-        block.epoch !== cache.epoch || block.checked !== epoch)) block = undefined;
+        ((block.epoch !== cache.epoch || block.checked !== epoch) && !blockMatches(block.page!, block)))) block = undefined;
     }
     // The jump cache (exits without a link: register branches, exception entries and returns): the block this
     // CPU last found at the same PC, while the TLB generation and the EL (fetch permissions) are the same and the
@@ -121,8 +123,12 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
         const c = jcBlocks[jc];
         const k = 4 * jc;
         if (c !== undefined && jcKeys[k] === jcLo && jcKeys[k + 1] === jcHi && jcKeys[k + 2] === mem.tlbGeneration &&
-          jcKeys[k + 3] === cpu.el && c.alive && c.epoch === cache.epoch && c.checked === epoch) block = c;
+          jcKeys[k + 3] === cpu.el && c.alive && ((c.epoch === cache.epoch && c.checked === epoch) || blockMatches(c.page!, c))) block = c;
       }
+    }
+    if (block !== undefined) {
+      block.epoch = cache.epoch;
+      block.checked = epoch;
     }
     if (block === undefined) {
       const pc = cpu.pc;

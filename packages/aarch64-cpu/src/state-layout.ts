@@ -17,6 +17,8 @@
  * | 308 | 4 | bit 0: the IRQ input line; bit 1: a virtual SError is pending (a mirror of HCR_EL2.VSE: `Cpu.virtualSError`) |
  * | 312 | 4 | the data TLB for translated code: arena offset of its entries ({@link Dtlb}; arena.ts ARENA_NO_TLB: none) |
  * | 316 | 4 | its index mask (entries - 1) |
+ * | 320 | 4 | a mirror of the memory port's TLB generation (MemoryPort.tlbGeneration; the MMU writes it whenever it changes, 0 when no port mirrors it): the key of the arena jump cache's entries (wasm-jit/jump-cache.ts) |
+ * | 324 | 4 | the arena offset of the CPU's arena jump cache (wasm-jit/jump-cache.ts), set before WebAssembly code first runs on the CPU |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
  * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts); WebAssembly code leaves the budget it has left in the low word before each handler call and return (wasm-jit/block-emitter.ts) |
  * | 344 | 8 | the PC (`cpu.pc`; see below) |
@@ -42,12 +44,13 @@
  *
  * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) are
  * the host's, not CPU state: the coherence domain's reservation count, the IRQ input the interrupt controller
- * drives, the data TLB's arena offset and mask, and two run-loop scratch words. A saved CPU
+ * drives, the data TLB's arena offset and mask, the TLB generation's mirror, the arena jump cache's offset, and two
+ * run-loop scratch words. A saved CPU
  * state (`Cpu.saveState`) is the block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes
  * no slot uses are zero.
  *
  * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, OPEN_RESERVATIONS, IRQ_LINE, the
- * TLB words, NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT) and V (the
+ * TLB words, the jump cache words (read only), NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT) and V (the
  * SIMD&FP loads and stores), and reads EL, CPACR_EL1 and SCTLR_EL1 (their access and alignment checks): it knows
  * its PC statically and leaves through the run loop for everything that changes PSTATE.
  */
@@ -66,6 +69,8 @@ export const St = {
   IRQ_LINE: 308,
   TLB_BASE: 312,
   TLB_MASK: 316,
+  TLB_GEN: 320,
+  JC_BASE: 324,
   NEXT_PC: 328,
   SCRATCH: 336,
   PC: 344,

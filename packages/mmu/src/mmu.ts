@@ -386,6 +386,7 @@ export class Mmu implements MemoryPort {
       this.atlbListed = new Uint8Array(0);
     }
     this.arenaTlb = this.atlbOffset !== 0;
+    cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration; // (state-layout.ts: mirrored whenever it changes)
     this.arenaNeed = [TC, TC, TC, TC | W, TC | W, TC | W].map((f, j) => this.needFor(f, j % 3));
     this.refresh();
   }
@@ -796,6 +797,7 @@ export class Mmu implements MemoryPort {
       this.tlbGen.fill(0);
       this.tlbGeneration = 1;
     }
+    this.cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration; // the mirror translated code keys its jump cache with
     const a = this.atlb32;
     const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
     for (let j = 0; j < this.atlbUsedCount; j++) {

@@ -5,7 +5,8 @@
  * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no access can be tag checked (mte.ts tagChecksOff: the
  * inline paths then skip the allocation tag compare), bits [3:2] the permission class of the EL and PAN, whose
  * data TLB table inline loads and stores use (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none
- * hits) ({@link blockMode}).
+ * hits), bits [5:4] the EL ({@link blockMode}). The mode is constant along a chain: everything that changes it
+ * (an exception, ERET, MSR) is a system instruction, which ends a block with a handler exit to the run loop.
  *
  * What the generated code keeps exact (the same rules as handler blocks, handler-block.ts, and the interpreter):
  * - The state block is current whenever a handler runs or the function leaves: X0-X30 are cached in locals inside
@@ -41,6 +42,7 @@ import type { FunctionBuilder } from '../wasm/function-builder.js';
 import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { emitFpDisabled } from './fp-access.js';
+import { Ajc, AJC_ENTRIES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
 const { i32, i64, f64 } = ValType;
 
@@ -58,8 +60,8 @@ const P_BUDGET = 1;
 const P_MODE = 2;
 
 /** The `mode` argument of a block function (see the file comment). */
-export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean): number {
-  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (tlbClass << 2);
+export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean, el = 0): number {
+  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (tlbClass << 2) | ((el & 3) << 4);
 }
 
 /** Flags a flag-setting instruction of the block recorded, still in locals for a later condition in the block. */
@@ -213,6 +215,12 @@ export class BlockEmitter {
      * of call-table entry `id` without the access check (emitted inline before it: callFpHandler); -1: none.
      */
     private readonly fpCallImport = -1,
+    /**
+     * Index of the `enter` import, BlockTable's entry `(slot, st, budget, mode) -> exit`: an exit that cannot
+     * tail-call a block of its module looks the arena jump cache up and tail-calls the block it names through it
+     * (jump-cache.ts); -1: none, such exits leave.
+     */
+    private readonly enterImport = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -846,7 +854,7 @@ export class BlockEmitter {
    * when the run loop or a chain's check function last entered it in this run and cleared when it is dropped or
    * invalidated; see chainTo) and the IRQ line is low.
    */
-  exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget): this {
+  exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget, to?: bigint): this {
     const f = this.f;
     if (self) {
       this.retire(n);
@@ -898,10 +906,56 @@ export class BlockEmitter {
         .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
       this.chainTo(chain);
       f.end();
+    } else if (to !== undefined) {
+      this.jumpCacheChain(to);
     }
     this.storeLeft();
     f.i32Const(code).return();
     return this;
+  }
+
+  /** An i32 local for the arena jump cache entry's address (jumpCacheChain). */
+  private jent = -1;
+
+  /**
+   * Tail-call the block the CPU's arena jump cache (jump-cache.ts) holds for `target` (an i64 local, or a fixed PC)
+   * when its entry's PC, TLB generation and mode are this call's, the budget left covers its instructions, the IRQ
+   * line is low and its validity word holds this run's epoch; else fall through (the caller leaves). The registers
+   * must be in the state block and the budget retired.
+   */
+  private jumpCacheChain(target: { readonly local: number } | bigint): void {
+    if (this.enterImport < 0) return;
+    const f = this.f;
+    if (this.jent < 0) this.jent = f.addLocals(i32);
+    const ent = this.jent;
+    const pushTarget = (): void => {
+      if (typeof target === 'bigint') f.i64Const(BigInt.asIntN(64, target));
+      else f.localGet(target.local);
+    };
+    f.block(VOID_BLOCK);
+    f.localGet(P_ST).mem(MemOp.i32_load, St.JC_BASE);
+    if (typeof target === 'bigint') {
+      f.i32Const(ajcIndex(Number(target & 0xffff_ffffn)) * AJC_ENTRY_BYTES).op(Op.i32_add);
+    } else {
+      f.localGet(target.local).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(AJC_ENTRIES - 1).op(Op.i32_and)
+        .i32Const(Math.log2(AJC_ENTRY_BYTES)).op(Op.i32_shl).op(Op.i32_add);
+    }
+    f.localSet(ent);
+    f.localGet(ent).mem(MemOp.i64_load, Ajc.PC);
+    pushTarget();
+    f.op(Op.i64_ne).brIf(0);
+    f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
+      .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(P_MODE).op(Op.i32_ne).op(Op.i32_or)
+      .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or)
+      .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).op(Op.i32_or).brIf(0);
+    f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
+      .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne).brIf(0);
+    // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
+    // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
+    // compile time of a Linux boot.)
+    f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(this.left).localGet(P_MODE)
+      .returnCall(this.enterImport);
+    f.end();
   }
 
   /**
@@ -935,12 +989,17 @@ export class BlockEmitter {
    */
   exitTo(exit: number, target: bigint, n: number): this {
     const { code, chain } = this.resolveExit(exit, target);
+    // A target on another page may be chained to through the arena jump cache. One on this page outside the module
+    // is left to the run loop, which counts such transitions and compiles the page's blocks together once they are
+    // frequent (tier.ts missedChain, regroup): chaining then takes a direct tail call, and loops iterate inside one
+    // function.
+    const to = target >> 12n === this.pc >> 12n ? undefined : target;
     if (target === this.rootPc) {
       if (this.loop !== undefined) return this.exitDirect(code, n, true, this.f.openBlocks - this.loopLevel);
       if (this.inlineDepth !== 0) this.wantLoop = true;
-      return this.exitDirect(code, n, false, 0, chain === undefined ? undefined : { ...chain, inline: undefined });
+      return this.exitDirect(code, n, false, 0, chain === undefined ? undefined : { ...chain, inline: undefined }, to);
     }
-    return this.exitDirect(code, n, false, 0, chain);
+    return this.exitDirect(code, n, false, 0, chain, to);
   }
 
   /** SVC as the block's last instruction: the exception entry through the `svc` import, then leave (exit -1). */
@@ -972,6 +1031,13 @@ export class BlockEmitter {
    */
   indirectExit: number = WasmExit.IndirectBase;
 
+  /**
+   * Whether this block's register branch looks the arena jump cache up for targets on its own page too (set by the
+   * tier for a branch already seen to reach more blocks of its page than it has candidates: a dispatch branch, which
+   * no regroup makes chain directly); otherwise only for targets on other pages.
+   */
+  indirectSamePage = false;
+
   /** Leave for the address in i64 local `target` (an indirect branch; the caller checked it is canonical, aligned). */
   exitIndirect(target: number, n: number): this {
     const f = this.f;
@@ -987,6 +1053,15 @@ export class BlockEmitter {
         this.chainTo(c);
         f.end();
       }
+    }
+    if (this.indirectSamePage) this.jumpCacheChain({ local: target });
+    else {
+      // A target on this page is left to the run loop, which records it (the candidates of the next compile) and
+      // counts it for a regroup; one on another page is looked up.
+      f.block(VOID_BLOCK);
+      f.localGet(target).i64Const(12).op(Op.i64_shr_u).i64Const(BigInt.asIntN(64, this.pc >> 12n)).op(Op.i64_eq).brIf(0);
+      this.jumpCacheChain({ local: target });
+      f.end();
     }
     f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
     this.storeLeft();

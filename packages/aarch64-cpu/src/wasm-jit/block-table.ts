@@ -29,7 +29,10 @@ interface WasmTable {
 export type BlockFunction = (st: number, budget: number, mode: number) => number;
 
 export class BlockTable {
-  /** Runs the function in `slot` with the block function's arguments and returns its exit code. */
+  /**
+   * Runs the function in `slot` with the block function's arguments and returns its exit code. Block modules import
+   * it too: their exits tail-call other modules' blocks through it (wasm-jit/jump-cache.ts).
+   */
   readonly enter: (slot: number, st: number, budget: number, mode: number) => number;
   private readonly table: WasmTable;
   private readonly freeSlots: number[] = [];
@@ -50,12 +53,21 @@ export class BlockTable {
 
   /** A slot holding `fn` (an exported block function of any module of this tier). */
   add(fn: BlockFunction): number {
+    const slot = this.reserve();
+    this.table.set(slot, fn);
+    return slot;
+  }
+
+  /**
+   * A free slot, holding no function yet (a block's exit codes name its slot, so the tier needs it before the
+   * block's module exists; `replace` then puts the function in, or `release` gives the slot back).
+   */
+  reserve(): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.used++;
       if (slot >= this.table.length) this.table.grow(this.table.length);
     }
-    this.table.set(slot, fn);
     return slot;
   }
 

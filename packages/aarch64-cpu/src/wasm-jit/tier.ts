@@ -31,6 +31,7 @@ import { BlockTable, type BlockFunction } from './block-table.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
 import { memoryTranslation } from './translate-mem.js';
+import { Ajc, AJC_BYTES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
 const { i32 } = ValType;
 
@@ -85,8 +86,20 @@ export interface WasmBlockInfo {
   readonly slab: Slab;
   /** The code memory its share of the module counts (CodeCache.addCost). */
   readonly cost: number;
-  /** Its function's slot in the tier's BlockTable (the same slot when a regroup compiles it again). */
+  /**
+   * Its function's slot in the tier's BlockTable (the same slot when a regroup compiles it again). Its exit codes
+   * name it (block-emitter.ts: `2 slot + e`, `IndirectBase - slot`), so that a chain that ended in another module
+   * still says which block left.
+   */
   readonly slot: number;
+  /** The targets of its direct exits 0 and 1. */
+  readonly exits: readonly [bigint | undefined, bigint | undefined];
+  /** Its PC's low and high halves (the arena jump cache's key: runWasm fills an entry at each entry). */
+  readonly pcLo: number;
+  readonly pcHi: number;
+  /** The index of its arena jump cache entry's first 32-bit word, and the arena offset of its validity word. */
+  readonly ajcWord: number;
+  readonly validOffset: number;
   /** Blocks of its code page its register branch led to through the run loop, with counts (missedChain). */
   targets?: Map<Block, number>;
 }
@@ -171,14 +184,51 @@ export class WasmTier {
    */
   private freeDeadSlabs(): void {
     const live = [];
+    let freed = false;
     for (const s of this.slabs) {
       if (s.blocks.some((b) => b.alive)) live.push(s);
       else {
+        freed = true;
         this.arena.free(s.offset, s.bytes);
-        for (const b of s.blocks) this.blockTable.release(b.wasm!.slot);
+        for (const b of s.blocks) {
+          this.blockTable.release(b.wasm!.slot);
+          this.slotBlocks[b.wasm!.slot] = undefined;
+        }
       }
     }
     this.slabs = live;
+    // Freed slots and validity words may be given to other blocks: no arena jump cache entry may name them.
+    if (freed) for (const jc of this.jumpCaches.values()) jc.fill(-1);
+  }
+
+  /** The block whose function is in each BlockTable slot (runWasm decodes exit codes with it). */
+  private readonly slotBlocks: Array<Block | undefined> = [];
+  /** Each CPU's arena jump cache (jump-cache.ts), allocated when WebAssembly code first runs on it. */
+  private readonly jumpCaches = new Map<Cpu, Int32Array>();
+
+  /** CPU `cpu`'s arena jump cache, allocated (empty) and its offset put in the state block on first use. */
+  private jumpCacheOf(cpu: Cpu): Int32Array {
+    let jc = this.jumpCaches.get(cpu);
+    if (jc === undefined) {
+      const offset = this.arena.alloc(AJC_BYTES, AJC_ENTRY_BYTES);
+      jc = new Int32Array(this.arena.memory.buffer, offset, AJC_BYTES >> 2).fill(-1);
+      this.jumpCaches.set(cpu, jc);
+      cpu.st32[St.JC_BASE >> 2] = offset;
+    }
+    return jc;
+  }
+
+  /** `cpu` is being released (Cpu.release): its arena jump cache goes back to the arena. */
+  releaseCpu(cpu: Cpu): void {
+    const jc = this.jumpCaches.get(cpu);
+    if (jc === undefined) return;
+    this.jumpCaches.delete(cpu);
+    this.arena.free(jc.byteOffset, AJC_BYTES);
+    cpu.st32[St.JC_BASE >> 2] = 0;
+    if (this.modeCpu === cpu) {
+      this.modeCpu = undefined;
+      this.jc = undefined;
+    }
   }
   /** The slab count at which compile() next looks for dead slabs (freeDeadSlabs). */
   private scanSlabsAt = SLAB_SCAN_MIN;
@@ -200,6 +250,9 @@ export class WasmTier {
   private mode = 0;
   private modeKey = -1;
   private modeCpu: Cpu | undefined;
+  /** That CPU's arena jump cache, as 32-bit words, and whether its state block mirrors its TLB generation. */
+  private jc: Int32Array | undefined;
+  private mirrors = false;
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0, regroups: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
@@ -316,6 +369,9 @@ export class WasmTier {
     const callImport = m.importFunction('env', 'call', sigCall);
     const svcImport = m.importFunction('env', 'svc', m.type([i32], []));
     const fpCallImport = m.importFunction('env', 'callFp', sigCall);
+    // The BlockTable's entry: exits that cannot tail-call a block of this module look the arena jump cache up and
+    // tail-call the block it names through it (jump-cache.ts).
+    const enterImport = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -348,6 +404,8 @@ export class WasmTier {
     }
     const slabEntry: Slab = { offset: slab, bytes: slabBytes, blocks: blocks.slice() };
     this.slabs.push(slabEntry);
+    // Every block's BlockTable slot, before emitting: its exit codes name it.
+    const slots = blocks.map((b) => b.wasm?.slot ?? this.blockTable.reserve());
     const byPc = new Map<bigint, number>();
     const index = new Map<Block, number>();
     blocks.forEach((b, i) => {
@@ -393,7 +451,8 @@ export class WasmTier {
         // A block's exit to its own start chains too: in its own function that exit is the loop's back edge
         // (BlockEmitter.exitTo), but emitted inline in another block's function it starts the block's own function.
         const chain = t === undefined || to >> 12n !== page || blocks[t]!.page !== b.page ? undefined : target(t);
-        return chain === undefined ? { code: 2 * j + exit } : { code: 2 * j + exit, chain };
+        const code = 2 * slots[j]! + exit;
+        return chain === undefined ? { code } : { code, chain };
       };
       // A register branch compares its target with the blocks it was seen to lead to (missedChain), most frequent
       // first; without such a record, with the first blocks of the module on its page. The block itself may be one
@@ -412,7 +471,8 @@ export class WasmTier {
         }
         return out;
       };
-      e.indirectExit = WasmExit.IndirectBase - j;
+      e.indirectExit = WasmExit.IndirectBase - slots[j]!;
+      e.indirectSamePage = seen !== undefined && seen.size > MAX_INDIRECT_TARGETS;
     };
     // Block j's body inline in another block's function (BlockEmitter.exitDirect), then the emitter set up again for
     // the block it was emitting.
@@ -449,7 +509,7 @@ export class WasmTier {
       // first time with direct exits continuing into blocks of the module (inline), to learn what the loop uses.
       // Should that emission find no loop after all, it is emitted again without bodies inline (not worth their code).
       const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
-        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport);
+        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport);
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -478,34 +538,42 @@ export class WasmTier {
       m.endFunction();
     }
     const bytes = m.finish();
-    const inst = new this.wasm.Instance(new this.wasm.Module(bytes), {
-      env: {
-        mem, call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
-        callFp: (id: number): number => this.callFpSite(sites[id]!),
-      },
-    });
+    let inst: { readonly exports: Record<string, unknown> };
+    try {
+      inst = this.instantiate(bytes, sites);
+    } catch (err) {
+      // (A model bug: the slots reserved for new blocks go back.)
+      blocks.forEach((b, i) => {
+        if (b.wasm === undefined) this.blockTable.release(slots[i]!);
+      });
+      throw err;
+    }
     const mod: CompiledModule = { blocks, exits };
     const cost = Math.ceil((4 * bytes.length) / blocks.length);
     blocks.forEach((b, i) => {
       const fn = inst.exports[`b${i}`] as BlockFunction;
       const was = b.wasm;
-      let slot: number;
+      const slot = slots[i]!;
+      this.blockTable.replace(slot, fn);
+      this.slotBlocks[slot] = b;
       if (was !== undefined) {
-        slot = was.slot;
-        this.blockTable.replace(slot, fn);
         // Moving from an older module (regroup): its function there is never chained into again (the old word is
         // cleared and nothing writes it any more) and its slab no longer waits for this block.
         b.valid![0] = 0;
         const old = was.slab.blocks;
         const k = old.indexOf(b);
         if (k >= 0) old.splice(k, 1);
-      } else {
-        slot = this.blockTable.add(fn);
       }
-      b.run = (cpu, budget) => this.runWasm(cpu, budget, slot, b, mod);
+      b.run = (cpu, budget) => this.runWasm(cpu, budget, slot, b);
       b.valid = new Int32Array(this.arena.memory.buffer, slab + 4 * i, 1);
       b.tier = 2;
-      b.wasm = { module: mod, candidates: candidates[i]!, slab: slabEntry, cost, slot, ...(was?.targets !== undefined && { targets: was.targets }) };
+      const pcLo = Number(b.pc & 0xffff_ffffn) | 0;
+      const pcHi = Number((b.pc >> 32n) & 0xffff_ffffn) | 0;
+      b.wasm = {
+        module: mod, candidates: candidates[i]!, slab: slabEntry, cost, slot, exits: exits[i]!, pcLo, pcHi,
+        ajcWord: (ajcIndex(pcLo) * AJC_ENTRY_BYTES) >> 2, validOffset: slab + 4 * i,
+        ...(was?.targets !== undefined && { targets: was.targets }),
+      };
       // Code memory: about four bytes of machine code and metadata per byte of wasm (a rough, stated estimate); a
       // block that moved counts its new share instead of its old one.
       this.cache.addCost(b, cost - (was?.cost ?? 0));
@@ -514,6 +582,17 @@ export class WasmTier {
     this.stats_.modules++;
     this.stats_.bytes += bytes.length;
     this.stats_.compileMs += performance.now() - t0;
+  }
+
+  /** Instantiate a block module: its imports are the arena, the BlockTable and the handler call sites `sites`. */
+  private instantiate(bytes: Uint8Array, sites: readonly CallSite[]): { readonly exports: Record<string, unknown> } {
+    return new this.wasm.Instance(new this.wasm.Module(bytes), {
+      env: {
+        mem: this.arena.memory, enter: this.blockTable.enter,
+        call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
+        callFp: (id: number): number => this.callFpSite(sites[id]!),
+      },
+    });
   }
 
   /**
@@ -662,7 +741,7 @@ export class WasmTier {
    * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as handler blocks return it
    * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
    */
-  private runWasm(cpu: Cpu, budget: number, slot: number, b: Block, mod: CompiledModule): number {
+  private runWasm(cpu: Cpu, budget: number, slot: number, b: Block): number {
     // The mode argument (blockMode) for the CPU's EL, PAN, SPSel and tag checking, recomputed only when they change.
     const off = tagChecksOff(cpu);
     const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0);
@@ -670,9 +749,35 @@ export class WasmTier {
       // The permission class whose data TLB table loads and stores use (state-layout.ts Dtlb); 3, which never hits,
       // for a memory port that keeps no arena TLB.
       const tlbClass = cpu.mem.arenaTlb !== true ? 3 : cpu.el === 0 ? 0 : cpu.pan !== 0 ? 2 : 1;
-      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, tlbClass, off);
+      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, tlbClass, off, cpu.el);
       this.modeKey = key;
+      if (cpu !== this.modeCpu) this.jc = this.jumpCacheOf(cpu);
       this.modeCpu = cpu;
+      // Whether the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN; other ports leave it 0).
+      const g = cpu.st32[St.TLB_GEN >> 2]!;
+      this.mirrors = g !== 0 && g === cpu.mem.tlbGeneration;
+    }
+    // This block, entered by the run loop after its checks (its validity word holds this run's epoch), goes into the
+    // arena jump cache under its PC, the TLB generation and the mode, so that translated code leaving for it chains
+    // (jump-cache.ts). Only while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN). An entry
+    // that already holds the same slot, generation, mode and validity word is this very entry (a slot names one
+    // block until the tier frees it, which clears every entry): an exception-heavy guest enters the same blocks
+    // over and over, and the seven stores were 5% of bench-exc's time.
+    const w = b.wasm!;
+    if (this.mirrors) {
+      const gen = cpu.st32[St.TLB_GEN >> 2]!;
+      const jc = this.jc!;
+      const k = w.ajcWord;
+      if (jc[k + (Ajc.SLOT >> 2)] !== slot || jc[k + (Ajc.GEN >> 2)] !== gen || jc[k + (Ajc.MODE >> 2)] !== this.mode ||
+        jc[k + (Ajc.VALID >> 2)] !== w.validOffset) {
+        jc[k + (Ajc.PC >> 2)] = w.pcLo;
+        jc[k + (Ajc.PC >> 2) + 1] = w.pcHi;
+        jc[k + (Ajc.GEN >> 2)] = gen;
+        jc[k + (Ajc.MODE >> 2)] = this.mode;
+        jc[k + (Ajc.VALID >> 2)] = w.validOffset;
+        jc[k + (Ajc.SLOT >> 2)] = slot;
+        jc[k + (Ajc.N >> 2)] = b.n;
+      }
     }
     // Blocks do not nest (nothing runs a block from inside one), so the current CPU is simply replaced.
     this.cpu = cpu;
@@ -693,15 +798,17 @@ export class WasmTier {
       throw err;
     }
     if (e >= 0) {
-      const i = e >> 1;
+      // Direct exit e & 1 of the block in slot e >> 1 (a chain may have ended in another module).
+      const from = this.slotBlocks[e >> 1]!;
       const exit = e & 1;
-      b.ranTo = mod.blocks[i];
-      cpu.pc = mod.exits[i]![exit]!;
+      b.ranTo = from;
+      cpu.pc = from.wasm!.exits[exit]!;
       return exit;
     }
     if (e <= WasmExit.IndirectBase) {
-      // A register branch of block IndirectBase - e: the target is in NEXT_PC (the run loop records where it led).
-      b.ranTo = mod.blocks[WasmExit.IndirectBase - e];
+      // A register branch of the block in slot IndirectBase - e: the target is in NEXT_PC (the run loop records
+      // where it led).
+      b.ranTo = this.slotBlocks[WasmExit.IndirectBase - e];
       cpu.pc = cpu.stU64[St.NEXT_PC >> 3]!;
       return -2;
     }

@@ -1,0 +1,41 @@
+/**
+ * The arena jump cache: per CPU, a table in the guest arena that translated code looks up itself when a block leaves
+ * for a target on another page (a register branch to a block outside its candidates, a direct exit), or for a
+ * dispatch branch's target on its own page, so that chains cross modules and pages without returning to JavaScript.
+ * (Other targets on the block's own page go through the run loop, which learns from them what to compile together:
+ * block-emitter.ts exitTo, exitIndirect.)
+ *
+ * An entry is keyed by the target PC (both halves), the CPU's TLB generation (the state block's TLB_GEN word, which
+ * the MMU mirrors whenever its generation changes: the same physical page is behind the PC while it is unchanged)
+ * and the block function's `mode` argument (EL, SPSel, the data TLB's permission class, whether tags are checked:
+ * what the run loop computes per entry, block-emitter.ts blockMode), and holds the target block's BlockTable slot,
+ * the arena offset of its validity word and its instruction count. Translated code takes an entry only when all
+ * three keys equal its own, the budget it has left covers the target's instructions, the IRQ line is low and the
+ * target's validity word holds this run's epoch (arena.ts ARENA_RUN_EPOCH: the run loop entered and checked it in
+ * this run; 0 once it died or was invalidated): everything the run loop checks before it enters a block, or that
+ * forces it to leave one (block-emitter.ts exitDirect and exitIndirect emit the lookup).
+ *
+ * The run loop's tier fills an entry each time it enters a WebAssembly block (WasmTier.runWasm; an entry that already
+ * names the block is left as it is). The cache is the tier's per CPU; every entry is cleared when the tier gives
+ * BlockTable slots or validity words back (their numbers and offsets may then name another block), and a CPU's table
+ * is freed when the CPU is released.
+ */
+
+/** Entries of a CPU's arena jump cache (a power of two). */
+export const AJC_ENTRIES = 4096;
+/** Bytes of one entry. */
+export const AJC_ENTRY_BYTES = 32;
+/** Bytes of a CPU's arena jump cache. */
+export const AJC_BYTES = AJC_ENTRIES * AJC_ENTRY_BYTES;
+
+/**
+ * Byte offsets within an entry. PC: the target PC (i64; -1 in an empty entry, which no target equals: targets are
+ * aligned). GEN: the TLB generation. MODE: the `mode` argument. VALID: the arena offset of the target's validity
+ * word. SLOT: its BlockTable slot. N: its instruction count.
+ */
+export const Ajc = { PC: 0, GEN: 8, MODE: 12, VALID: 16, SLOT: 20, N: 24 } as const;
+
+/** The entry index of target PC whose low half is `pcLo` (bits [13:2]). */
+export function ajcIndex(pcLo: number): number {
+  return (pcLo >>> 2) & (AJC_ENTRIES - 1);
+}
