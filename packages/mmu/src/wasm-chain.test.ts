@@ -597,6 +597,72 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
   });
 });
 
+// ---- random programs of calls and returns (register branches, and chains across modules and pages) ----
+
+/** Where a random call program's pieces are (see callProgram). */
+interface CallPlaces {
+  readonly EXIT: bigint;
+  readonly MAIN: bigint;
+  readonly F1: bigint;
+  readonly F2: bigint;
+  readonly F3: bigint;
+  readonly J: bigint;
+}
+
+/**
+ * A random program of calls and returns: MAIN: subs x26; b.eq EXIT | bl F1 | blr x27 | br x28, with random words
+ * (`rw`) between; F1 saves the link in x29 and calls F2 (or not), then returns; F2 and F3 return (F3 counts in x25);
+ * J: b MAIN; EXIT: `b .`; and the `extra` pieces. x27 and x28 are the caller's choice (runCallProgram).
+ */
+function callProgram(rw: () => number[], r: () => number, p: CallPlaces,
+  extra: readonly (readonly [bigint, number[]])[]): Map<bigint, number[]> {
+  const { EXIT, MAIN, F1, F2, F3, J } = p;
+  const main = [subsi(26, 26, 1), bcond(MAIN + 4n, EXIT, 0), ...rw()];
+  main.push(bl(MAIN + BigInt(4 * main.length), F1));
+  main.push(...rw(), blr(27));
+  main.push(...rw(), br(28));
+  const nested = r() < 0.6;
+  const f1 = nested ? [...rw(), mov(29, 30)] : rw();
+  if (nested) f1.push(bl(F1 + BigInt(4 * f1.length), F2), mov(30, 29));
+  f1.push(...rw(), ret());
+  const code = new Map<bigint, number[]>([
+    [EXIT, [B_SELF]], [MAIN, main], [F1, f1], [F2, [...rw(), ret()]], [F3, [...rw(), addi(25, 25, 1), ret()]], ...extra,
+  ]);
+  const j = rw();
+  code.set(J, [...j, b(J + BigInt(4 * j.length), MAIN)]);
+  return code;
+}
+
+/**
+ * Run a call program on both engines (chainDiff) from MAIN with x27 and x28 as given, random x0-x19, data pointers in
+ * x20-x23, a random table offset in x24 and 400 rounds in x26, under 14 random budgets; the WebAssembly tier compiles
+ * after one or two runs in batches of `batch()` blocks. Returns the WebAssembly run's probe.
+ */
+function runCallProgram(round: number, int: (n: number) => number, r: () => number, code: Map<bigint, number[]>,
+  regs: { readonly MAIN: bigint; readonly x27: bigint; readonly x28: bigint }, batch: () => number): Probe {
+  const { MAIN, x27, x28 } = regs;
+  const init = Array.from({ length: 20 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
+  const x24 = BigInt(int(64) * 8);
+  const budgets = Array.from({ length: 14 }, () => 50 + int(400));
+  const tier: WasmTierOptions = { hotRuns: 1 + int(2), batchBlocks: batch() };
+  return chainDiff(() => `round ${round} tier ${JSON.stringify(tier)} x27 ${x27.toString(16)} x28 ${x28.toString(16)}: ` +
+    `${[...code].map(([va, ws]) => `${va.toString(16)}: ${ws.map((x) => x.toString(16)).join(' ')}`).join(' | ')}`, {
+    tier,
+    setup: (e) => {
+      layout(e);
+      loadCode(e, code);
+      init.forEach((v, i) => (e.cpu.x[i] = v));
+      for (let i = 0; i < 4; i++) e.cpu.x[20 + i] = DATA_VA + BigInt(0x1000 * i + 0x800);
+      e.cpu.x[24] = x24;
+      e.cpu.x[26] = 400n;
+      e.cpu.x[27] = x27;
+      e.cpu.x[28] = x28;
+      e.cpu.pc = MAIN;
+    },
+    go: runBudgets(budgets),
+  }).probe;
+}
+
 // ---- register branches ----
 
 describe('WebAssembly register branches chain into blocks of their module on the same page', () => {
@@ -617,42 +683,11 @@ describe('WebAssembly register branches chain into blocks of their module on the
       const J = codeVa(0, 0x500);
       const P1F = codeVa(1, 0x100);
       const J2 = codeVa(1, 0x200);
-      const main = [subsi(26, 26, 1), bcond(MAIN + 4n, EXIT, 0), ...rw()];
-      main.push(bl(MAIN + BigInt(4 * main.length), F1));
-      main.push(...rw(), blr(27));
-      main.push(...rw(), br(28));
-      const nested = r() < 0.6;
-      const f1 = nested ? [...rw(), mov(29, 30)] : rw();
-      if (nested) f1.push(bl(F1 + BigInt(4 * f1.length), F2), mov(30, 29));
-      f1.push(...rw(), ret());
-      const code = new Map<bigint, number[]>([
-        [EXIT, [B_SELF]], [MAIN, main], [F1, f1], [F2, [...rw(), ret()]], [F3, [...rw(), addi(25, 25, 1), ret()]],
-        [P1F, [addi(25, 25, 2), ret()]], [J2, [addi(25, 25, 4), b(J2 + 4n, MAIN)]],
-      ]);
-      const j = rw();
-      code.set(J, [...j, b(J + BigInt(4 * j.length), MAIN)]);
+      const code = callProgram(rw, r, { EXIT, MAIN, F1, F2, F3, J }, [[P1F, [addi(25, 25, 2), ret()]],
+        [J2, [addi(25, 25, 4), b(J2 + 4n, MAIN)]]]);
       const x27 = [F2, F3, F3, P1F][int(4)]!;
       const x28 = r() < 0.8 ? J : J2;
-      const init = Array.from({ length: 20 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
-      const x24 = BigInt(int(64) * 8);
-      const budgets = Array.from({ length: 14 }, () => 50 + int(400));
-      const tier: WasmTierOptions = { hotRuns: 1 + int(2), batchBlocks: 6 + int(6) };
-      const { probe } = chainDiff(() => `round ${round} tier ${JSON.stringify(tier)} x27 ${x27.toString(16)} x28 ${x28.toString(16)}: ` +
-        `${[...code].map(([va, ws]) => `${va.toString(16)}: ${ws.map((x) => x.toString(16)).join(' ')}`).join(' | ')}`, {
-        tier,
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          init.forEach((v, i) => (e.cpu.x[i] = v));
-          for (let i = 0; i < 4; i++) e.cpu.x[20 + i] = DATA_VA + BigInt(0x1000 * i + 0x800);
-          e.cpu.x[24] = x24;
-          e.cpu.x[26] = 400n;
-          e.cpu.x[27] = x27;
-          e.cpu.x[28] = x28;
-          e.cpu.pc = MAIN;
-        },
-        go: runBudgets(budgets),
-      });
+      const probe = runCallProgram(round, int, r, code, { MAIN, x27, x28 }, () => 6 + int(6));
       totals.add(probe);
     }
     totals.expectChaining(3000);
@@ -1424,42 +1459,10 @@ describe('WebAssembly blocks chain across modules and pages through the arena ju
       const F2 = codeVa(2, 0x300);
       const J = codeVa(2, 0x500);
       const F3 = codeVa(3, 0x100);
-      const main = [subsi(26, 26, 1), bcond(MAIN + 4n, EXIT, 0), ...rw()];
-      main.push(bl(MAIN + BigInt(4 * main.length), F1));
-      main.push(...rw(), blr(27));
-      main.push(...rw(), br(28));
-      const nested = r() < 0.6;
-      const f1 = nested ? [...rw(), mov(29, 30)] : rw();
-      if (nested) f1.push(bl(F1 + BigInt(4 * f1.length), F2), mov(30, 29));
-      f1.push(...rw(), ret());
-      const code = new Map<bigint, number[]>([
-        [EXIT, [B_SELF]], [MAIN, main], [F1, f1], [F2, [...rw(), ret()]], [F3, [...rw(), addi(25, 25, 1), ret()]],
-        [J0, [addi(25, 25, 4), b(J0 + 4n, MAIN)]],
-      ]);
-      const j = rw();
-      code.set(J, [...j, b(J + BigInt(4 * j.length), MAIN)]);
+      const code = callProgram(rw, r, { EXIT, MAIN, F1, F2, F3, J }, [[J0, [addi(25, 25, 4), b(J0 + 4n, MAIN)]]]);
       const x27 = r() < 0.5 ? F2 : F3;
       const x28 = r() < 0.7 ? J : J0;
-      const init = Array.from({ length: 20 }, () => BigInt(Math.floor(r() * 2 ** 32)) << BigInt(int(33)));
-      const x24 = BigInt(int(64) * 8);
-      const budgets = Array.from({ length: 14 }, () => 50 + int(400));
-      const tier: WasmTierOptions = { hotRuns: 1 + int(2), batchBlocks: 1 + int(2) };
-      const { probe } = chainDiff(() => `round ${round} tier ${JSON.stringify(tier)} x27 ${x27.toString(16)} x28 ${x28.toString(16)}: ` +
-        `${[...code].map(([va, ws]) => `${va.toString(16)}: ${ws.map((x) => x.toString(16)).join(' ')}`).join(' | ')}`, {
-        tier,
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          init.forEach((v, i) => (e.cpu.x[i] = v));
-          for (let i = 0; i < 4; i++) e.cpu.x[20 + i] = DATA_VA + BigInt(0x1000 * i + 0x800);
-          e.cpu.x[24] = x24;
-          e.cpu.x[26] = 400n;
-          e.cpu.x[27] = x27;
-          e.cpu.x[28] = x28;
-          e.cpu.pc = MAIN;
-        },
-        go: runBudgets(budgets),
-      });
+      const probe = runCallProgram(round, int, r, code, { MAIN, x27, x28 }, () => 1 + int(2));
       crossPage += probe.crossPage;
       chained += probe.chained;
       indirect += probe.indirect;
