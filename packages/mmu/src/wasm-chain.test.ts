@@ -565,37 +565,50 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
     code.set(C + 16n, [b(C + 16n, D)]);
     let chainedMeasured = 0;
     let indirectMeasured = 0;
-    for (let budget = 1; budget <= 120; budget++) {
-      const warm = [40, 40, 40, 40, 30 + (budget % 17)];
-      const { probe } = chainDiff(() => `budget ${budget}`, {
-        tier: { hotRuns: 1, batchBlocks: 7 },
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          e.cpu.x[26] = 1000n;
-          e.cpu.pc = A;
-        },
-        go: (e, p) => {
-          const stops = warm.map((n) => e.cpu.run(n));
-          if (p !== undefined) {
-            expect(p.stats.modules).toBeGreaterThan(0);
-            p.entries = p.chained = p.indirect = 0;
-          }
-          stops.push(e.cpu.run(budget));
-          const trace = [snap(e)];
-          stops.push(e.cpu.run(5));
-          trace.push(snap(e));
-          return { stops, trace };
-        },
-      });
+    midChainBudgets(code, A, 7, (p) => {
+      expect(p.stats.modules).toBeGreaterThan(0);
+      p.entries = p.chained = p.indirect = 0;
+    }, (probe) => {
       chainedMeasured += probe.chained;
       indirectMeasured += probe.indirect;
       expect(probe.stats.blocks / probe.stats.modules).toBeGreaterThanOrEqual(3);
-    }
+    });
     expect(chainedMeasured).toBeGreaterThan(60);
     expect(indirectMeasured).toBeGreaterThan(10);
   });
 });
+
+/**
+ * Run `code` from A (x26 = 1000) on both engines once for each budget 1..120, the WebAssembly tier compiling after one
+ * run in batches of `batchBlocks`: five warm-up runs of varying length, then the budget, then 5 more instructions,
+ * the stops and the state after each compared. `warmed` sees the WebAssembly run's probe after the warm-up (to check
+ * and clear its counters), `each` the probe of each budget.
+ */
+function midChainBudgets(code: Map<bigint, number[]>, A: bigint, batchBlocks: number, warmed: (p: Probe) => void,
+  each: (p: Probe) => void): void {
+  for (let budget = 1; budget <= 120; budget++) {
+    const warm = [40, 40, 40, 40, 30 + (budget % 17)];
+    const { probe } = chainDiff(() => `budget ${budget}`, {
+      tier: { hotRuns: 1, batchBlocks },
+      setup: (e) => {
+        layout(e);
+        loadCode(e, code);
+        e.cpu.x[26] = 1000n;
+        e.cpu.pc = A;
+      },
+      go: (e, p) => {
+        const stops = warm.map((n) => e.cpu.run(n));
+        if (p !== undefined) warmed(p);
+        stops.push(e.cpu.run(budget));
+        const trace = [snap(e)];
+        stops.push(e.cpu.run(5));
+        trace.push(snap(e));
+        return { stops, trace };
+      },
+    });
+    each(probe);
+  }
+}
 
 // ---- random programs of calls and returns (register branches, and chains across modules and pages) ----
 
@@ -1489,28 +1502,7 @@ describe('WebAssembly blocks chain across modules and pages through the arena ju
       [D, [addi(8, 8, 1), subsi(26, 26, 1), bcond(D + 8n, A, 1), B_SELF]],
     ]);
     let crossPage = 0;
-    for (let budget = 1; budget <= 120; budget++) {
-      const warm = [40, 40, 40, 40, 30 + (budget % 17)];
-      const { probe } = chainDiff(() => `budget ${budget}`, {
-        tier: { hotRuns: 1, batchBlocks: 1 },
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          e.cpu.x[26] = 1000n;
-          e.cpu.pc = A;
-        },
-        go: (e, p) => {
-          const stops = warm.map((n) => e.cpu.run(n));
-          if (p !== undefined) p.crossPage = 0;
-          stops.push(e.cpu.run(budget));
-          const trace = [snap(e)];
-          stops.push(e.cpu.run(5));
-          trace.push(snap(e));
-          return { stops, trace };
-        },
-      });
-      crossPage += probe.crossPage;
-    }
+    midChainBudgets(code, A, 1, (p) => { p.crossPage = 0; }, (probe) => { crossPage += probe.crossPage; });
     expect(crossPage).toBeGreaterThan(60);
   });
 
