@@ -791,7 +791,10 @@ export class Vcpu {
     const slot = this.vm.findSlot(page);
     const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
     if (slot !== undefined && !(write && readOnly)) {
-      if (this.vm.handleStage2Fault(slot, page, write)) cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
+      const change = this.vm.handleStage2Fault(slot, page, write);
+      const mem = cpu.mem;
+      if (change === 'relaxed' && mem.stage2Relaxed !== undefined) mem.stage2Relaxed(page);
+      else if (change !== 'new') mem.tlbi('ipas2e1', BigInt(page) >> 12n);
       return page;
     }
     // Not RAM: an I/O access.
