@@ -6,9 +6,9 @@
 #include "mmu.h"
 
 #define SIEVE_N      1000000   /* bytes: numbers 0..SIEVE_N-1 */
-#define SIEVE_ROUNDS 8
+#define SIEVE_ROUNDS 48
 #define HASH_BYTES   65536
-#define HASH_ROUNDS  64
+#define HASH_ROUNDS  384
 
 static u8 composite[SIEVE_N] __attribute__((aligned(16)));
 static u64 words[HASH_BYTES / 8] __attribute__((aligned(16)));

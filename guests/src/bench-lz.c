@@ -13,7 +13,7 @@
 #define MIN_MATCH   4
 #define MAX_MATCH   (MIN_MATCH + 254)   /* M = 255 means "no match" */
 #define MAX_DIST    65535
-#define ROUNDS      40
+#define ROUNDS      160
 
 static u8 data[DATA_BYTES];
 static u8 packed[OUT_BYTES];

@@ -1,6 +1,8 @@
 /* The work of bench-mem and the bench-mte pair: fill a buffer of 64-bit words, update it in place (load, add,
- * store) PASSES times, then sum it. Returns the checksum. */
-#define BENCH_PASSES 32
+ * store) BENCH_PASSES times (each guest defines it before including this), then sum it. Returns the checksum. */
+#ifndef BENCH_PASSES
+#error "define BENCH_PASSES before including bench-mem-loop.h"
+#endif
 
 static u64 bench_mem_loop(u64 *const buf, const u64 words)
 {

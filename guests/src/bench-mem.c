@@ -1,8 +1,9 @@
 /* bench-mem: memory-heavy load/add/store loop for `pnpm bench` (not an oracle test). A 4 MiB buffer of 64-bit
  * words, mapped with two 2 MiB Normal write-back blocks, is filled, then updated in place (load, add, store)
- * PASSES times, then summed. Prints the checksum and powers off. */
+ * 320 times, then summed. Prints the checksum and powers off. */
 #include "guest.h"
 #include "mmu.h"
+#define BENCH_PASSES 320
 #include "bench-mem-loop.h"
 
 #define BUF_VA     0x40400000UL   /* just past the 4 MiB identity map */

@@ -8,7 +8,7 @@
 
 #define BUF     1024
 #define MAXLEN  300
-#define ROUNDS  12
+#define ROUNDS  48
 
 static u8 src[BUF] __attribute__((aligned(16)));
 static u8 dst[BUF] __attribute__((aligned(16)));

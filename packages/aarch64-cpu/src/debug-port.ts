@@ -31,6 +31,7 @@ const BIT55 = 1n << 55n;
 export class WatchpointPort implements MemoryPort {
   readonly elChanged?: () => void;
   readonly controlWritten?: () => void;
+  readonly stage2Relaxed?: (ipaPage: number) => void;
   readonly probe?: (va: bigint, flags: number) => void;
   readonly translateForAt?: (va: bigint, flags: number) => bigint;
   readonly fetchPage?: (va: bigint) => CodePage | undefined;
@@ -43,6 +44,7 @@ export class WatchpointPort implements MemoryPort {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
     if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
+    if (inner.stage2Relaxed !== undefined) this.stage2Relaxed = (ipaPage) => inner.stage2Relaxed!(ipaPage);
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);
     if (inner.translateForAt !== undefined) this.translateForAt = (va, flags) => inner.translateForAt!(va, flags);
     if (inner.fetchPage !== undefined) this.fetchPage = (va) => inner.fetchPage!(va);

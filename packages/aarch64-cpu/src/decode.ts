@@ -25,6 +25,11 @@ export interface EncodingRow {
    * keeps them beside the word for the row's handler (DecodeCache.cachedArgs).
    */
   readonly decodeArgs?: (insn: number) => unknown;
+  /**
+   * A specification row's handler for one word whose arguments `decodeArgs` gave, which runs the row without decoding
+   * again (DecodeCache.decodeBound: what a handler block keeps).
+   */
+  readonly bind?: (args: unknown) => Handler;
   /** A SIMD&FP data-processing row's parts (fpsimd/access.ts `fpRow`), for the WebAssembly tier's direct call. */
   readonly fpData?: FpData;
 }
@@ -46,6 +51,7 @@ export interface CompiledRow {
   readonly exec: Handler;
   readonly spec?: AnyInsnSpec;
   readonly decodeArgs?: (insn: number) => unknown;
+  readonly bind?: (args: unknown) => Handler;
   readonly fpData?: FpData;
 }
 
@@ -74,7 +80,7 @@ export function compileTable(rows: readonly EncodingRow[]): CompiledRow[] {
   return rows.map((r) => ({
     name: r.name, exec: r.exec, ...compilePattern(r.pattern),
     ...(r.spec !== undefined && { spec: r.spec }), ...(r.decodeArgs !== undefined && { decodeArgs: r.decodeArgs }),
-    ...(r.fpData !== undefined && { fpData: r.fpData }),
+    ...(r.bind !== undefined && { bind: r.bind }), ...(r.fpData !== undefined && { fpData: r.fpData }),
   }));
 }
 

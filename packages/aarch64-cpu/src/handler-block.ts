@@ -1,7 +1,8 @@
 /**
  * Building a basic block: a run of straight-line instructions in one page, ending at a branch, exception or system
  * instruction (or the page end, or {@link MAX_BLOCK} instructions), decoded once through the CPU's decode cache into
- * a **handler block**: the block's decoded handlers, run in order, with no code generated. Every block starts as
+ * a **handler block**: the block's decoded handlers (a specification row's bound to its word's decoded arguments:
+ * DecodeCache.decodeBound), run in order, with no code generated. Every block starts as
  * one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
  * false`, or a host without it) every block stays a handler block. The run loop (jit.ts) looks blocks up and
  * chains them.
@@ -35,7 +36,7 @@ function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: number[]
   for (let k = start; k < limit; k++) {
     const w = page.view.getUint32(page.base + k * 4, true);
     words.push(w);
-    handlers.push(decoder.decode(w));
+    handlers.push(decoder.decodeBound(w));
     if (endsBlock(w)) {
       ended = true;
       break;

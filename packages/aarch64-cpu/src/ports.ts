@@ -92,6 +92,13 @@ export interface MemoryPort {
   controlWritten?(): void;
   /** A TLB maintenance operation: `op` is the TLBI name in lower case (e.g. "vmalle1", "vae1"), `arg` its Xt. */
   tlbi(op: string, arg: bigint): void;
+  /**
+   * The hypervisor made its stage-2 mapping of the IPA page `ipaPage` (a byte address, 4 KiB aligned) writable and
+   * changed nothing else (the same output address, attributes and execute permission: a dirty-logging write fault).
+   * No translation of any virtual address changes, so an implementation need only stop using what it cached of that
+   * page's old permissions. Optional: without it the hypervisor does `tlbi("ipas2e1", ipaPage >> 12)`.
+   */
+  stage2Relaxed?(ipaPage: number): void;
   /** Zero a block (DC ZVA): `size` bytes at `va`, which the CPU has aligned. */
   zeroBlock(va: bigint, size: number): void;
   /**

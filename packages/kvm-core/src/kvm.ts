@@ -583,11 +583,12 @@ export class Vm {
    * read-only for dirty logging marks it dirty and makes it writable; otherwise the page is swapped in if needed,
    * the policy decides how to map it, and it is mapped (read-only while dirty logging until written).
    * Throws KvmError: EFAULT when the page lies beyond its mapping, or what the policy refuses with.
-   * Returns whether a valid descriptor changed (the caller invalidates its TLB for the IPA): not when an invalid one
-   * became valid, which nothing can have cached (TLBs and the stage-2 walk cache hold successful walks only), as
-   * KVM installs a new stage-2 mapping without TLB maintenance.
+   * Returns what the caller must invalidate in its TLB for the IPA: 'relaxed' when a read-only page became writable
+   * and nothing else changed (MemoryPort.stage2Relaxed), 'changed' when another valid descriptor changed
+   * (`tlbi("ipas2e1")`), 'new' when an invalid one became valid, which nothing can have cached (TLBs and the stage-2
+   * walk cache hold successful walks only), as KVM installs a new stage-2 mapping without TLB maintenance.
    */
-  handleStage2Fault(slot: Memslot, page: number, write: boolean): boolean {
+  handleStage2Fault(slot: Memslot, page: number, write: boolean): 'relaxed' | 'changed' | 'new' {
     const mapping = slot.mapping;
     const offset = slot.mappingOffset + (page - slot.guestPhysAddr);
     if (offset + HOST_PAGE_SIZE > mapping.size) fail('EFAULT', `memslot ${slot.slot} page at IPA 0x${page.toString(16)} is beyond its mapping`);
@@ -599,7 +600,7 @@ export class Vm {
       if (bitmap !== undefined) bitmap[pageIndex >>> 3]! |= 1 << (pageIndex & 7);
       this.stage2.setWritable(page, HOST_PAGE_SIZE, true);
       this.touch(page, mapping, offset);
-      return true;
+      return 'relaxed';
     }
     mapping.swapInPage(offset);
     const tagged = mapping.tagStorage?.isTagged(offset) ?? false;
@@ -631,7 +632,7 @@ export class Vm {
     this.stage2.map(page, mapping.base + offset, { readOnly, memAttr });
     this.touch(page, mapping, offset);
     this.enforceBudget(page);
-    return (desc & 1n) !== 0n;
+    return (desc & 1n) !== 0n ? 'changed' : 'new';
   }
 
   /** Record `page` as the most recently faulted. */

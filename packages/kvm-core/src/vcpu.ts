@@ -121,6 +121,14 @@ export class Vcpu {
    * went on such steps.
    */
   runBudget = 1_000_000;
+  /**
+   * Model-specific, like runBudget: set by the VMM before a `run()` to vouch that nothing wrote guest memory behind
+   * kvm-core's back (writes reported through Vm.hostWrote excepted) since this vCPU's previous `run()` returned, so
+   * that the run need not compare translated code with memory again (code-cache.ts: a new check epoch, after which
+   * every block is compared once more and chains are relearnt through the run loop). Every `run()` resets it to
+   * false. A VMM that vouches wrongly may run stale translated code.
+   */
+  hostUnchanged = false;
   private cpuState: Cpu | undefined;
   private retiredBeforeInit = 0;
   private features = 0;
@@ -449,12 +457,14 @@ export class Vcpu {
   run(): KvmExit {
     const budget = this.runBudget;
     if (!Number.isSafeInteger(budget) || budget <= 0) fail('EINVAL', `runBudget must be a positive integer, got ${budget}`);
+    const vouched = this.hostUnchanged;
+    this.hostUnchanged = false;
     const cpu = this.cpu();
     // The VMM's debug state is the CPU's while the guest runs (guest-debug.ts): an MMIO completion and any other
     // instruction kvm-core emulates advance the VMM's software step, not the guest's.
     this.guestDebug.load(cpu);
     try {
-      return this.enterGuest(cpu, budget);
+      return this.enterGuest(cpu, budget, vouched);
     } finally {
       this.guestDebug.put(cpu);
     }
@@ -471,7 +481,7 @@ export class Vcpu {
   }
 
   /** run() once the VMM's debug state is loaded. */
-  private enterGuest(cpu: Cpu, budget: number): KvmExit {
+  private enterGuest(cpu: Cpu, budget: number, vouched: boolean): KvmExit {
     if (this.immediateExit) {
       if (this.pendingMmio !== undefined) this.completeMmio(cpu);
       return intr('immediate');
@@ -486,7 +496,7 @@ export class Vcpu {
     cpu.stopOnYield = this.yieldExits;
     this.lazyFp.load(cpu);
     try {
-      return this.runLoop(budget);
+      return this.runLoop(budget, vouched);
     } catch (e) {
       if (e instanceof KvmError) throw e;
       return internalError(KVM_INTERNAL_ERROR_EMULATION, `kvm-core failed: ${describe(e)}`, e);
@@ -642,7 +652,7 @@ export class Vcpu {
     fail('ENOENT', `no register 0x${id.toString(16)}`);
   }
 
-  private runLoop(budget: number): KvmExit {
+  private runLoop(budget: number, vouched: boolean): KvmExit {
     const cpu = this.cpu();
     const completing = this.pendingMmio !== undefined;
     if (completing) this.completeMmio(cpu);
@@ -654,7 +664,8 @@ export class Vcpu {
     let freeFills = 0;
     const timers = this.timers;
     const pmu = this.pmu;
-    let entered = false;
+    // (The VMM vouched for its side since the last KVM_RUN: no entry of this one starts a check epoch.)
+    let entered = vouched;
     for (;;) {
       if (this.stopped) return intr('stopped');
       // The timers' outputs at every entry to the guest; the run ends at the next deadline (timer.ts runBound).
@@ -791,7 +802,10 @@ export class Vcpu {
     const slot = this.vm.findSlot(page);
     const readOnly = slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0;
     if (slot !== undefined && !(write && readOnly)) {
-      if (this.vm.handleStage2Fault(slot, page, write)) cpu.mem.tlbi('ipas2e1', BigInt(page) >> 12n);
+      const change = this.vm.handleStage2Fault(slot, page, write);
+      const mem = cpu.mem;
+      if (change === 'relaxed' && mem.stage2Relaxed !== undefined) mem.stage2Relaxed(page);
+      else if (change !== 'new') mem.tlbi('ipas2e1', BigInt(page) >> 12n);
       return page;
     }
     // Not RAM: an I/O access.

@@ -775,6 +775,11 @@ export class Mmu implements MemoryPort {
     this.stats.vaFlushes++;
     const i = key & this.tlbMask;
     if (this.tlbKey[i] !== key) return; // not cached (another page's entry, or none)
+    this.dropEntry(i);
+  }
+
+  /** Invalidate TLB entry `i` and its arena twins (one per permission class). */
+  private dropEntry(i: number): void {
     this.tlbKey[i] = -1;
     if (this.atlbOffset !== 0) {
       const a = this.atlb32;
@@ -782,6 +787,25 @@ export class Mmu implements MemoryPort {
       const w = i * (DTLB_ENTRY_BYTES >> 2);
       for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
     }
+  }
+
+  /**
+   * MemoryPort.stage2Relaxed: the stage-2 mapping of IPA page `ipaPage` became writable, nothing else changed. Drops
+   * its stage-2 walk cache entry, which holds the old permission, and nothing else: no flush. No virtual address
+   * translates to another page or loses a permission, so the CPU's block links and jump caches, which trust
+   * MemoryPort.tlbGeneration, stay right; TLB entries of the page (and their arena twins) that still lack write
+   * permission make a store miss and walk again, which refills them. (A full flush here, once per page a
+   * dirty-logged guest first writes, was most of a Linux boot's flushes: each made the run loop relearn every link.)
+   * With the TLB off, or where a cached walk may hold a stage-2 leaf larger than the page, as `tlbi("ipas2e1")`.
+   */
+  stage2Relaxed(ipaPage: number): void {
+    if (!this.tlbEnabled || this.s2cLarge) {
+      this.tlbi('ipas2e1', BigInt(ipaPage) >> 12n);
+      return;
+    }
+    const page = ipaPage / PAGE;
+    const j = page % S2C_ENTRIES;
+    if (this.s2cKey[j] === page) this.s2cKey[j] = -1;
   }
 
   /**

@@ -1454,6 +1454,52 @@ function layoutInto(e: ArenaEnv, root: number): void {
 // ---- chains across modules and pages: the arena jump cache ----
 
 describe('WebAssembly blocks chain across modules and pages through the arena jump cache', () => {
+  it('slots and validity words of freed modules go to new blocks: no arena jump cache entry of the dead ones runs them', () => {
+    // A loop A (page 0) -> B (page 1) -> C0 -> ... -> C69 (page 2) -> A, one block a module: every exit goes through
+    // the arena jump cache. Now and then the host flushes the code cache (every block dies); compiling the loop again
+    // takes the slab count past its next scan, which frees the dead modules' slabs and BlockTable slots for the blocks
+    // compiled next (tier.ts freeDeadSlabs). An entry still naming a dead block's slot and validity word would send an
+    // exit to whichever new block has them (its word stamped when the loop passed it in this run): the tier must empty
+    // the cache then.
+    const A = codeVa(0);
+    const B = codeVa(1, 0x40);
+    const C = (i: number): bigint => codeVa(2, 0x20 * i);
+    const code = new Map<bigint, number[]>([
+      [A, [addi(1, 1, 1), b(A + 4n, B)]],
+      [B, [addi(2, 2, 1), subsi(26, 26, 1), bcond(B + 8n, C(0), 1), B_SELF]],
+    ]);
+    for (let i = 0; i < 70; i++) code.set(C(i), [addi(3 + (i % 8), 3 + (i % 8), 1 + i), b(C(i) + 4n, i < 69 ? C(i + 1) : A)]);
+    const r = rng(7103);
+    let flushed = 0;
+    for (let round = 0; round < 12; round++) {
+      const budgets = Array.from({ length: 150 }, () => 20 + Math.floor(r() * 400));
+      const flushAt = new Set(Array.from({ length: 3 }, () => 10 + Math.floor(r() * 130)));
+      chainDiff(() => `round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 1 },
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          e.cpu.x[26] = 100_000n;
+          e.cpu.pc = A;
+        },
+        go: (e, p) => {
+          const stops: StopCode[] = [];
+          const trace: string[] = [];
+          budgets.forEach((n, k) => {
+            if (flushAt.has(k) && p !== undefined) {
+              e.cpu.codeCache.flush();
+              flushed++;
+            }
+            stops.push(e.cpu.run(n));
+            trace.push(snap(e));
+          });
+          return { stops, trace };
+        },
+      });
+    }
+    expect(flushed).toBeGreaterThan(24);
+  });
+
   it('on 120 random programs of calls, returns and branches between four pages, one or two blocks a module, as the interpreter', () => {
     // MAIN (page 0): subs x26; b.eq exit | bl F1 (page 1) | blr x27 (F2 on page 2, F3 on page 3) | br x28 (J on page 2
     // or J0 on page 0) ... J: b MAIN. F1 saves the link and calls F2 (or not). Modules of one or two blocks: every

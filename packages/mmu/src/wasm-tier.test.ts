@@ -966,6 +966,40 @@ describe.each([
     if (dense) expect(use.port.wasm).toBeLessThanOrEqual(2);
     else expect(use.port.wasm).toBe(use.port.interp);
   });
+
+  it.each([
+    // The granule's tag changes under the cache (STG, a handler) between two loads through the same pointer.
+    ['an STG between two loads of one granule', [0xf940_0281 /* ldr x1, [x20] */, 0xd920_0a95 /* stg x21, [x20] */,
+      0xf940_0683 /* ldr x3, [x20, #8] */]],
+    // The same granule through a pointer with another tag, and back through the first.
+    ['one granule through pointers with two tags', [0xf940_0281 /* ldr x1, [x20] */, 0xf940_02c2 /* ldr x2, [x22] */,
+      0xf900_0681 /* str x1, [x20, #8] */]],
+  ] as const)('the granule cache of tag checks: %s, in every check mode', (_, body) => {
+    const r = rng(707);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 14));
+    const use = new TierUse();
+    for (const tcf of [1, 2, 3]) {
+      for (const loop of [false, true]) {
+        // A straight block, or the same accesses in a counted loop (x0 iterations) whose function iterates.
+        const words = loop ? [...body, 0xf100_0400 /* subs x0, x0, #1 */, bcond(0x1000 + 4 * body.length + 4, 0x1000, 1), B_SELF]
+          : [...body, B_SELF];
+        differential(() => `tcf ${tcf} loop ${loop}`, use, (e) => {
+          mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(tcf));
+          loadWords(e, CODE, words);
+          warm(use, e);
+          const g = 40;
+          const tag = BigInt(granuleTags[g]!);
+          e.cpu.x[20] = (tag << 56n) | (TAGGED + BigInt(16 * g));
+          e.cpu.x[21] = (((tag % 15n) + 1n) << 56n) | TAGGED; // another tag, for STG
+          e.cpu.x[22] = (((tag % 15n) + 1n) << 56n) | (TAGGED + BigInt(16 * g));
+          e.cpu.x[0] = 20n;
+          e.cpu.pc = 0x1000n;
+        }, (e) => ({ stops: [e.cpu.run(200)], trace: [e.cpu.sys[SysReg.TFSR_EL1], e.cpu.sys[SysReg.ESR_EL1], tagDump(e)] }),
+        [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+      }
+    }
+    use.check(6);
+  });
 });
 
 // ---- self-modifying code ----

@@ -655,6 +655,11 @@ export class VirtMachine {
     // nothing and exits to the VMM: a guest polling the UART (an exit per poll) or faulting on its own vector (no
     // instruction ever retires) still ends its turn, so the loop yields to the event loop (stdin, signals, timers).
     let spent = 0;
+    // Whether the last run() of this turn ended for its budget (or a spin with no other vCPU to run): the loop then
+    // runs the vCPU again with nothing in between, so it vouches that no guest memory was written behind kvm-core's
+    // back (Vcpu.hostUnchanged), and kvm-core keeps its translated code's checks and chains. After any exit the VMM
+    // answers, and at the start of a turn (the host's event loop ran), it does not.
+    let untouched = false;
     for (;;) {
       const over = this.overLimit(limit);
       if (over !== undefined) return over;
@@ -663,6 +668,8 @@ export class VirtMachine {
       const chunk = this.runChunk[i] ?? RUN_CHUNK_MIN;
       const budget = Math.min(turnLeft, chunk, limit - this.instructions, limit - this.idleSteps);
       vcpu.runBudget = budget;
+      vcpu.hostUnchanged = untouched;
+      untouched = false;
       // A vCPU spinning (YIELD, or WFE with no event) waits for another one: it gives way ('yield' exits) while
       // another vCPU can run, or may by the time it spins (this run may power one on or interrupt it). Once a spin
       // found none, its spins are NOPs inside the run (no exit each) until one can run.
@@ -702,10 +709,14 @@ export class VirtMachine {
           if (exit.type === KVM_SYSTEM_EVENT_RESET) return this.result('reset');
           return this.result('internal-error', `unknown system event type ${exit.type}`);
         case 'intr':
-          if (exit.cause === 'budget') continue;
+          if (exit.cause === 'budget') {
+            untouched = true;
+            continue;
+          }
           if (exit.cause === 'yield') {
             if (this.othersRunnable(i, idle)) return 'yield';
             alone = true;
+            untouched = true;
             spent += TURN_COST.exit; // a spin that ended the run for nothing: about an exit's cost
             continue;
           }

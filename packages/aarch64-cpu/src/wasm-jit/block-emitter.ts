@@ -155,6 +155,14 @@ export class BlockEmitter {
   private readonly tagMask: number;
   /** i32 scratch of the full check: the page's tags. */
   private readonly tagp: number;
+  /**
+   * The granule cache of tag checks: the address (bits [3:0] clear, top byte kept: the pointer's tag) of the last
+   * granule an inline access found its allocation tag equal to the pointer's, or -1. Allocation tags change only in
+   * JavaScript (a handler's STG, DC GZVA, the host), after which forgetSites resets it, so while it holds a granule
+   * any access to that granule through a pointer with that tag passes the tag check: the next access, whatever its
+   * site, size (inside the granule) or direction, skips the tag load. Shared by every access site of the function.
+   */
+  private readonly granule: number;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
   /** The instruction being emitted: its address and index in the block. */
@@ -242,6 +250,7 @@ export class BlockEmitter {
     this.kills0 = f.addLocals(i32);
     this.tagMask = f.addLocals(i32);
     this.tagp = f.addLocals(i32);
+    this.granule = f.addLocals(i64);
   }
 
   // ---- registers ----
@@ -539,11 +548,7 @@ export class BlockEmitter {
     f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
     f.localGet(site.tags).if(VOID_BLOCK);
     // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
-    f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
-      .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
-      .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 3);
+    this.granuleTagCheck(vaLocal, site.tags, () => f.localGet(vaLocal).op(Op.i32_wrap_i64), missDepth + 3);
     f.end();
     f.localGet(site.host).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add)
       .localSet(haLocal);
@@ -563,8 +568,35 @@ export class BlockEmitter {
     f.localGet(this.tagp).localSet(site.tags);
   }
 
-  /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
+  /**
+   * Branch to `missDepth` unless the allocation tag of the granule at the address in i64 local `vaLocal` (on a
+   * page whose tags are at the arena offset in i32 local `tags`; `lo` pushes the address's low word) equals the
+   * pointer's tag, VA[59:56]. The granule cache (see `granule`) answers for the granule it holds; otherwise the
+   * tag is loaded and compared, and a granule that passes is the cache's. The caller has checked that the access
+   * stays inside the granule.
+   */
+  private granuleTagCheck(vaLocal: number, tags: number, lo: () => void, missDepth: number): void {
+    const f = this.f;
+    f.block(VOID_BLOCK);
+    f.localGet(vaLocal).i64Const(-16n).op(Op.i64_and).localGet(this.granule).op(Op.i64_eq).brIf(0);
+    // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
+    f.localGet(tags);
+    lo();
+    f.i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u);
+    lo();
+    f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 1);
+    f.localGet(vaLocal).i64Const(-16n).op(Op.i64_and).localSet(this.granule);
+    f.end();
+  }
+
+  /**
+   * Every site cache forgets its page, and the granule cache its granule (after a handler call, which may have
+   * changed what they depend on).
+   */
   private forgetSites(): void {
+    this.f.i64Const(-1n).localSet(this.granule);
     for (const c of this.siteCaches) this.f.i64Const(-1n).localSet(c.key);
     if (this.shared !== undefined) {
       this.f.i64Const(-1n).localSet(this.shared.r.key).i64Const(-1n).localSet(this.shared.w.key);
@@ -616,11 +648,7 @@ export class BlockEmitter {
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
       .if(VOID_BLOCK);
     if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
-    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
-      .mem(MemOp.i32_load8_u)
-      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 1);
+    this.granuleTagCheck(vaLocal, this.tagp, () => f.localGet(this.lo), missDepth + 1);
     f.end();
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
@@ -838,6 +866,7 @@ export class BlockEmitter {
     // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
     f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
       .i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask);
+    f.i64Const(-1n).localSet(this.granule); // (never equal to an address with bits [3:0] clear)
     if (!selfLoop) {
       const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
       this.shared = { r: cache(), w: cache() };

@@ -19,6 +19,7 @@ export interface MemAccessSink {
 export class MemAccessPort implements MemoryPort {
   readonly elChanged?: () => void;
   readonly controlWritten?: () => void;
+  readonly stage2Relaxed?: (ipaPage: number) => void;
   readonly probe?: (va: bigint, flags: number) => void;
   readonly translateForAt?: (va: bigint, flags: number) => bigint;
   readonly invalidateCode?: (va: bigint, size: number) => void;
@@ -31,6 +32,7 @@ export class MemAccessPort implements MemoryPort {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
     if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
+    if (inner.stage2Relaxed !== undefined) this.stage2Relaxed = (ipaPage) => inner.stage2Relaxed!(ipaPage);
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);
     if (inner.translateForAt !== undefined) this.translateForAt = (va, flags) => inner.translateForAt!(va, flags);
     if (inner.invalidateCode !== undefined) this.invalidateCode = (va, size) => inner.invalidateCode!(va, size);
