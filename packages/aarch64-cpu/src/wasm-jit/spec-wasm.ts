@@ -33,6 +33,8 @@ import { ModuleBuilder } from '../wasm/module-builder.js';
 const { i32, i64, f64 } = ValType;
 /** FPCR's DN [25], FZ [24] and RMode [23:22]: the inline FP arithmetic needs them all zero. */
 const FPCR_NOT_PLAIN = 0x03c0_0000;
+/** FPCR.FZ [24]: flushes denormal operands (the inline compare needs it zero). */
+const FPCR_FZ = 0x0100_0000;
 const M32 = 0xffff_ffffn;
 /** The block function's state-block parameter (block-emitter.ts P_ST). */
 const P_ST = 0;
@@ -794,12 +796,72 @@ export class WasmSem implements Sem<WVal, WTruth> {
       : { z32: true, emit: () => { f.localGet(r).op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u); } };
   }
 
-  /** The checks before inline FP arithmetic: the rules (as an access: before any register write), and FPCR once. */
-  private fpPrologue(what: string): void {
+  /**
+   * FixedToFP of an integer inline where it is exact (no rounding, so no flag, and FPCR cannot matter: a nonzero
+   * integer is never a denormal, a zero converts to +0): every 32-bit integer as a double; a 64-bit one of magnitude
+   * at most 2^53 as a double, any integer of magnitude at most 2^24 as a single. A larger one branches to the slow
+   * path, whose handler (the interpreter's exact library) rounds it under FPCR and sets IXC. The host's conversion
+   * of an exactly representable integer is that value.
+   */
+  fpFromInt(v: WVal, from: Width, unsigned: boolean, size: 32 | 64): WVal {
+    this.fpPrologue('fpFromInt', false);
+    const f = this.f;
+    const x = this.scratch(i64);
+    // The integer as a signed or unsigned i64.
+    v.emit();
+    if (from === 32) {
+      f.op(Op.i32_wrap_i64).op(unsigned ? Op.i64_extend_i32_u : Op.i64_extend_i32_s);
+    }
+    f.localSet(x);
+    const limit = size === 64 ? 53n : 24n;
+    if (!(size === 64 && from === 32)) {
+      // Signed: x + 2^limit > 2^(limit + 1) (unsigned) is magnitude over 2^limit; unsigned: x > 2^limit.
+      f.localGet(x);
+      if (!unsigned) f.i64Const(1n << limit).op(Op.i64_add);
+      f.i64Const(unsigned ? 1n << limit : 1n << (limit + 1n)).op(Op.i64_gt_u).brIf(0);
+    }
+    f.localGet(x).op(unsigned ? Op.f64_convert_i64_u : Op.f64_convert_i64_s);
+    if (size === 64) {
+      f.op(Op.i64_reinterpret_f64).localSet(x);
+      return { emit: () => { f.localGet(x); } };
+    }
+    f.op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u).localSet(x);
+    return { z32: true, emit: () => { f.localGet(x); } };
+  }
+
+  /**
+   * FPCompare inline for operands that are not NaNs (no flag: only a NaN raises IOC) with FPCR.FZ = 0 (else a
+   * denormal operand is flushed and raises IDC): the host's ordering of the values is the Arm ARM's (-0 equals +0,
+   * denormals and infinities compare as values). A NaN or FZ = 1 branches to the slow path.
+   */
+  fpCompare(a: WVal, b: WVal, size: 32 | 64, _signal: boolean): WVal {
+    this.fpPrologue('fpCompare', false);
+    const f = this.f;
+    f.localGet(P_ST).mem(MemOp.i32_load, St.FPCR).i32Const(FPCR_FZ).op(Op.i32_and).brIf(0);
+    const x = this.f.addLocals(f64);
+    const y = this.f.addLocals(f64);
+    for (const [v, l] of [[a, x], [b, y]] as const) {
+      v.emit();
+      if (size === 64) f.op(Op.f64_reinterpret_i64);
+      else f.op(Op.i32_wrap_i64).op(Op.f32_reinterpret_i32).op(Op.f64_promote_f32);
+      f.localTee(l).localGet(l).op(Op.f64_ne).brIf(0); // a NaN
+    }
+    const r = this.scratch(i64);
+    // less: 0b1000; else equal 0b0110 or greater 0b0010.
+    f.i64Const(0b1000).i64Const(0b0110).i64Const(0b0010).localGet(x).localGet(y).op(Op.f64_eq).op(Op.select)
+      .localGet(x).localGet(y).op(Op.f64_lt).op(Op.select).localSet(r);
+    return { z32: true, emit: () => { f.localGet(r); } };
+  }
+
+  /**
+   * The checks before inline FP arithmetic: the rules (as an access: before any register write), and, unless the
+   * operation does not depend on it (`plain` false), FPCR plain once.
+   */
+  private fpPrologue(what: string, plain = true): void {
     this.memoryOp(what, false);
     if (!this.fp) this.fail(`${what} before fpCheck`);
     if (this.vWritten !== 0) this.fail(`${what} after a V register write`);
-    if (!this.fpcrChecked) {
+    if (plain && !this.fpcrChecked) {
       this.f.localGet(P_ST).mem(MemOp.i32_load, St.FPCR).i32Const(FPCR_NOT_PLAIN).op(Op.i32_and).brIf(0);
       this.fpcrChecked = true;
     }
