@@ -177,6 +177,28 @@ describe('WebAssembly SIMD&FP data processing agrees with the interpreter', () =
     expect([out.readBigUInt64LE(0), out.readBigUInt64LE(8), w.fpsr]).toEqual([0x3ff0_0000_0000_0001n, 0x3c9f_ffff_ffff_fffcn, 0x10]);
   });
 
+  it('FMADD/FMSUB/FNMADD/FNMSUB and FMLA V.2D whose sum cancels exactly: +0, no flag', () => {
+    // Operands: a = 3 (D1), b = 5 (D2), c = -15 (D3), c' = 15 (D4); a product with an error term: 1 + 2^-30 squared.
+    const v = new Uint8Array(32 * 16);
+    const dv = new DataView(v.buffer);
+    const d = (n: number, lane: number, x: number): void => dv.setFloat64(16 * n + 8 * lane, x, true);
+    const e = 1 + 2 ** -30;
+    for (const lane of [0, 1]) {
+      d(1, lane, lane ? e : 3); d(2, lane, lane ? e : 5); d(3, lane, lane ? -(e * e) : -15); d(4, lane, lane ? e * e : 15);
+    }
+    // FMADD d0, d1, d2, d3 (c + ab = 0); FMSUB d5, d1, d2, d4 (c - ab); FNMADD d6, d1, d2, d3 (-c - ab);
+    // FNMSUB d7, d1, d2, d4 (-c + ab); FMLA v3.2d, v1.2d, v2.2d (lane 1: -(e * e rounded) + e * e, exact: 2^-60).
+    const words = [0x1f42_0c20, 0x1f42_9025, 0x1f62_0c26, 0x1f62_9027, 0x4e62_cc23, B_SELF];
+    const c: Case = { words, x: Array.from({ length: 31 }, () => 0n), v, fpen: 3n, tfp: false, fpcr: 0, fpsr: 0 };
+    const w = runCase('wasm', c);
+    expect(w).toEqual(runCase('interp', c));
+    const out = Buffer.from(w.v, 'hex');
+    expect([0, 5, 6, 7].map((n) => out.readBigUInt64LE(16 * n))).toEqual([0n, 0n, 0n, 0n]);
+    expect(out.readDoubleLE(16 * 3)).toBe(0);
+    expect(out.readDoubleLE(16 * 3 + 8)).toBe(2 ** -60); // -(e * e rounded) + e * e: the product's low part
+    expect(w.fpsr).toBe(0);
+  });
+
   it('on 800 random blocks (AES, logical, ADD/SUB, compares, across lanes, moves, FADD/FSUB/FMUL; FPCR modes; FPEN and TFP traps), mostly inline', () => {
     const r = rng(1212);
     inline.n = 0;
