@@ -239,6 +239,10 @@ export class InterpSem implements Sem<bigint, boolean> {
     return r;
   }
 
+  fpMulAddPair(c: readonly [bigint, bigint], a: readonly [bigint, bigint], b: readonly [bigint, bigint], size: 64): [bigint, bigint] {
+    const lo = this.fpMulAdd(c[0], a[0], b[0], size);
+    return [lo, this.fpMulAdd(c[1], a[1], b[1], size)];
+  }
   fpFromInt(v: bigint, from: Width, unsigned: boolean, size: 32 | 64): bigint {
     const ctx = begin(this.cpu);
     const lo = fixedToFp(ctx, size === 64 ? D : S, Number(v >> 32n), Number(v & M32), from, 0, unsigned, ctx.rmode);

@@ -176,6 +176,11 @@ export interface Sem<V, B> {
   /** FPMulAdd(c, a, b) of double precision operands' bits (c + a * b, one rounding), as {@link fpBinary}. */
   fpMulAdd(c: V, a: V, b: V, size: 64): V;
   /**
+   * Two {@link fpMulAdd}s, lane 0 then lane 1 (c[i] + a[i] * b[i]: the lanes of a vector instruction), as one
+   * operation so that a backend may compute both at once; the results' bits.
+   */
+  fpMulAddPair(c: readonly [V, V], a: readonly [V, V], b: readonly [V, V], size: 64): [V, V];
+  /**
    * FixedToFP(v, 0, unsigned, FPCR, size): the `from`-bit integer v (signed unless `unsigned`) as a single (`size` 32:
    * the low 32 bits) or double precision value's bits, rounded under FPCR, the flags it raises (IXC) ORed into FPSR;
    * as {@link fpBinary}, before any register write.

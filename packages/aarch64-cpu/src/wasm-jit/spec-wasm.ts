@@ -24,13 +24,13 @@ import { FpBinOp, type ByteTable, type Sem, type ShiftType, type Width } from '.
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
-import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
+import { MemOp, Op, SimdLaneOp, SimdOp, type Opcode, type SimdOpcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { BlockEmitter, type Translator } from './block-emitter.js';
 import { emitFpDisabled } from './fp-access.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 
-const { i32, i64, f64 } = ValType;
+const { i32, i64, f64, v128 } = ValType;
 /** FPCR's DN [25], FZ [24] and RMode [23:22]: the inline FP arithmetic needs them all zero. */
 const FPCR_NOT_PLAIN = 0x03c0_0000;
 /** FPCR.FZ [24]: flushes denormal operands (the inline compare needs it zero). */
@@ -896,14 +896,125 @@ export class WasmSem implements Sem<WVal, WTruth> {
   fpMulAdd(c: WVal, a: WVal, b: WVal, _size: 64): WVal {
     this.fpPrologue('fpMulAdd');
     const f = this.f;
-    const L = (): number => f.addLocals(f64);
-    const [xc, xa, xb, r, t, ph, pl, uh, ul, s1, t1, v] = [L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L()];
+    const [xc, xa, xb, r] = [f.addLocals(f64), f.addLocals(f64), f.addLocals(f64), f.addLocals(f64)];
     const decline = this.scratch(i32);
     const ixc = this.scratch(i32);
     for (const [val, l] of [[c, xc], [a, xa], [b, xb]] as const) {
       val.emit();
       f.op(Op.f64_reinterpret_i64).localSet(l);
     }
+    this.fmaLane(xc, xa, xb, r, decline, ixc);
+    f.localGet(decline).brIf(0);
+    this.orIxc(ixc);
+    return { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } };
+  }
+
+  /**
+   * Two FPMulAdds of doubles (the lanes of FMLA/FMLS V.2D) inline: when all six operands are nonzero and inside the
+   * FMA window, both lanes at once with f64x2 operations (the arithmetic of {@link fmaLane}'s fused branch, lane by
+   * lane the same IEEE 754 operations, so the same bits); else each lane as {@link fpMulAdd}. Either declines the
+   * whole instruction to the slow path when a lane would; IXC is ORed into FPSR after both lanes' checks.
+   */
+  fpMulAddPair(c: readonly [WVal, WVal], a: readonly [WVal, WVal], b: readonly [WVal, WVal], _size: 64): [WVal, WVal] {
+    this.fpPrologue('fpMulAddPair');
+    const f = this.f;
+    const V = (): number => f.addLocals(v128);
+    const [vc, va, vb] = [V(), V(), V()];
+    for (const [pair, l] of [[c, vc], [a, va], [b, vb]] as const) {
+      pair[0].emit();
+      f.simd(SimdOp.i64x2_splat);
+      pair[1].emit();
+      f.simdLane(SimdLaneOp.i64x2_replace_lane, 1).localSet(l);
+    }
+    const r0 = f.addLocals(f64);
+    const r1 = f.addLocals(f64);
+    const decline = this.scratch(i32);
+    const ixc = this.scratch(i32);
+    const splat = (x: number): void => { f.f64Const(x).simd(SimdOp.f64x2_splat); };
+    const inFma = (l: number): void => {
+      f.localGet(l).simd(SimdOp.f64x2_abs).localTee(vt);
+      splat(FMA_MIN);
+      f.simd(SimdOp.f64x2_ge).localGet(vt);
+      splat(FMA_MAX);
+      f.simd(SimdOp.f64x2_lt).simd(SimdOp.v128_and);
+    };
+    const vt = V();
+    inFma(vc); inFma(va); f.simd(SimdOp.v128_and); inFma(vb); f.simd(SimdOp.v128_and).simd(SimdOp.i64x2_all_true);
+    f.if(VOID_BLOCK);
+    {
+      const [ph, pl, uh, ul, s1, t1, vv, r] = [V(), V(), V(), V(), V(), V(), V(), V()];
+      const [ah, al, bh, bl] = [V(), V(), V(), V()];
+      const op = (code: SimdOpcode): void => { f.simd(code); };
+      // Dekker's exact product ph + pl (Veltkamp's split of each factor).
+      f.localGet(va).localGet(vb); op(SimdOp.f64x2_mul); f.localSet(ph);
+      for (const [x, h, l] of [[va, ah, al], [vb, bh, bl]] as const) {
+        splat(SPLIT); f.localGet(x); op(SimdOp.f64x2_mul); f.localTee(l).localGet(l).localGet(x); op(SimdOp.f64x2_sub);
+        op(SimdOp.f64x2_sub); f.localSet(h);
+        f.localGet(x).localGet(h); op(SimdOp.f64x2_sub); f.localSet(l);
+      }
+      f.localGet(ah).localGet(bh); op(SimdOp.f64x2_mul); f.localGet(ph); op(SimdOp.f64x2_sub);
+      f.localGet(ah).localGet(bl); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add);
+      f.localGet(al).localGet(bh); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add);
+      f.localGet(al).localGet(bl); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add); f.localSet(pl);
+      /** Push TwoSum's error of x + y = sum (as twoSumError), `vt` a scratch. */
+      const twoSum = (x: number, y: number, sum: number): void => {
+        f.localGet(sum).localGet(x); op(SimdOp.f64x2_sub); f.localSet(vt);
+        f.localGet(x).localGet(sum).localGet(vt); op(SimdOp.f64x2_sub); op(SimdOp.f64x2_sub);
+        f.localGet(y).localGet(vt); op(SimdOp.f64x2_sub); op(SimdOp.f64x2_add);
+      };
+      f.localGet(vc).localGet(ph); op(SimdOp.f64x2_add); f.localSet(uh);
+      twoSum(vc, ph, uh); f.localSet(ul);
+      f.localGet(ul).localGet(pl); op(SimdOp.f64x2_add); f.localSet(s1);
+      twoSum(ul, pl, s1); f.localSet(t1);
+      // Round to odd, lane by lane: t1 != 0 and s1's last bit even: s1 one ulp towards t1 (+1 on the bits when
+      // s1 and t1 have the same sign, else -1).
+      splat(0); f.localGet(t1); op(SimdOp.f64x2_ne);
+      f.localGet(s1); f.i64Const(1n); op(SimdOp.i64x2_splat); op(SimdOp.v128_and); f.i64Const(0n); op(SimdOp.i64x2_splat);
+      op(SimdOp.i64x2_eq); op(SimdOp.v128_and); // the lanes to move
+      f.i64Const(1n); op(SimdOp.i64x2_splat); f.i64Const(-1n); op(SimdOp.i64x2_splat);
+      f.localGet(s1); splat(0); op(SimdOp.f64x2_gt); f.localGet(t1); splat(0); op(SimdOp.f64x2_gt); op(SimdOp.v128_xor);
+      op(SimdOp.v128_not); op(SimdOp.v128_bitselect); // +1 where the signs agree, else -1
+      op(SimdOp.v128_and);
+      f.localGet(s1); op(SimdOp.i64x2_add); f.localSet(vv);
+      f.localGet(uh).localGet(vv); op(SimdOp.f64x2_add); f.localSet(r);
+      // Decline unless each lane's result is zero or inside the double window.
+      f.localGet(r); op(SimdOp.f64x2_abs); f.localTee(vt); splat(D_MIN); op(SimdOp.f64x2_ge);
+      f.localGet(vt); splat(D_MAX); op(SimdOp.f64x2_lt); op(SimdOp.v128_and);
+      f.localGet(r); splat(0); op(SimdOp.f64x2_eq); op(SimdOp.v128_or); op(SimdOp.i64x2_all_true); f.op(Op.i32_eqz);
+      f.localSet(decline);
+      // Inexact where t1 != 0 or the last sum was.
+      f.localGet(t1); splat(0); op(SimdOp.f64x2_ne);
+      twoSum(uh, vv, r); splat(0); op(SimdOp.f64x2_ne); op(SimdOp.v128_or); op(SimdOp.v128_any_true);
+      f.localSet(ixc);
+      f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 0).localSet(r0);
+      f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 1).localSet(r1);
+    }
+    f.else();
+    {
+      const [xc, xa, xb] = [f.addLocals(f64), f.addLocals(f64), f.addLocals(f64)];
+      const d1 = this.scratch(i32);
+      const x1 = this.scratch(i32);
+      for (const [lane, r] of [[0, r0], [1, r1]] as const) {
+        for (const [v, l] of [[vc, xc], [va, xa], [vb, xb]] as const) f.localGet(v).simdLane(SimdLaneOp.f64x2_extract_lane, lane).localSet(l);
+        this.fmaLane(xc, xa, xb, r, lane === 0 ? decline : d1, lane === 0 ? ixc : x1);
+      }
+      f.localGet(decline).localGet(d1).op(Op.i32_or).localSet(decline);
+      f.localGet(ixc).localGet(x1).op(Op.i32_or).localSet(ixc);
+    }
+    f.end();
+    f.localGet(decline).brIf(0);
+    this.orIxc(ixc);
+    return [{ emit: () => { f.localGet(r0).op(Op.i64_reinterpret_f64); } }, { emit: () => { f.localGet(r1).op(Op.i64_reinterpret_f64); } }];
+  }
+
+  /**
+   * One FPMulAdd of the f64 locals xc + xa * xb into `r` (the reasoning of {@link fpMulAdd}'s comment), setting the
+   * i32 locals `decline` (the lane is the slow path's) and `ixc`; nothing branches.
+   */
+  private fmaLane(xc: number, xa: number, xb: number, r: number, decline: number, ixc: number): void {
+    const f = this.f;
+    const L = (): number => f.addLocals(f64);
+    const [t, ph, pl, uh, ul, s1, t1, v] = [L(), L(), L(), L(), L(), L(), L(), L()];
     const isZero = (l: number): void => this.isZero(l);
     const inFma = (l: number): void => this.inWindow(l, t, FMA_MIN, FMA_MAX);
     const inD = (l: number): void => this.inWindow(l, t, D_MIN, D_MAX);
@@ -956,9 +1067,6 @@ export class WasmSem implements Sem<WVal, WTruth> {
       f.f64Const(0).op(Op.f64_ne).op(Op.i32_or).localSet(ixc);
     }
     f.end();
-    f.localGet(decline).brIf(0);
-    this.orIxc(ixc);
-    return { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } };
   }
 
   /** Push whether r, rounded to the format (singles: to single), is inside the window; `t` is an f64 scratch. */
