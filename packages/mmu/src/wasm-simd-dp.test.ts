@@ -6,8 +6,10 @@
 // SIMD&FP rows that stay handler calls, and CPACR_EL1.FPEN / CPTR_EL2.TFP settings that trap; and FADD/FSUB/FMUL of
 // singles and doubles and FDIV (spec/fp-arith.ts: native arithmetic inline where exact, else the exact library) on values
 // that include NaNs, infinities, denormals, zeros and the fast path's window edges, under every FPCR mode; and the
-// fused multiply-adds of doubles (FMLA/FMLS 2D, FMADD/FMSUB/FNMADD/FNMSUB: spec/fp-arith.ts fpMulAdd), and the scalar
-// FP moves (FMOV (register), FABS, FNEG, FCSEL, FMOV (scalar, immediate): spec/fp-moves.ts). X and all
+// fused multiply-adds of doubles (FMLA/FMLS 2D, FMADD/FMSUB/FNMADD/FNMSUB: spec/fp-arith.ts fpMulAdd), the scalar
+// FP moves (FMOV (register), FABS, FNEG, FCSEL, FMOV (scalar, immediate): spec/fp-moves.ts), FCMP/FCMPE (spec/fp-compare.ts)
+// SCVTF/UCVTF (scalar, integer; spec/fp-int-convert.ts) with integers at the edges of the exact windows, and the shifts
+// by immediate (SSHR, USHR, SHL, SHRN, SSHLL, USHLL: spec/simd-shift.ts) with every shift amount. X and all
 // 32 V registers, FPSR, PC and the exception registers must agree, and most of the instructions must be inline.
 import { CPTR, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +37,17 @@ function word(r: () => number): number {
       case 2: return (0x1e20_1000 | (ftype << 22) | (int(256) << 13) | d) >>> 0;
       default: return (0xb100_0000 | (int(4096) << 10) | ((20 + int(4)) << 5) | (20 + int(4))) >>> 0;
     }
+  }
+  if (r() < 0.12) { // FCMP/FCMPE (register, zero) of S/D (H now and then); SCVTF/UCVTF (scalar, integer) from W/X to S/D (H now and then)
+    const ftype = [0, 1, 3][int(r() < 0.95 ? 2 : 3)]!;
+    if (r() < 0.5) return (0x1e20_2000 | (ftype << 22) | (m << 16) | (n << 5) | (int(4) << 3)) >>> 0;
+    return ((int(2) << 31) | 0x1e22_0000 | (ftype << 22) | (int(2) << 16) | ((20 + int(11)) << 5) | d) >>> 0;
+  }
+  if (r() < 0.12) { // SSHR/USHR/SHL (vector, scalar), SHRN(2), SSHLL/USHLL(2): every immh:immb (immh 0 now and then: another class)
+    const immhb = r() < 0.97 ? 8 + int(120) : int(8);
+    const [u, opcode] = ([[0, 0b00000], [1, 0b00000], [0, 0b01010], [0, 0b10000], [0, 0b10100], [1, 0b10100]] as const)[int(6)]!;
+    const top = r() < 0.15 ? 0x5f00_0000 : 0x0f00_0000 | (q << 30);
+    return (top | (u << 29) | (immhb << 16) | (opcode << 11) | 0x400 | rn) >>> 0;
   }
   if (r() < 0.12) { // FMLA/FMLS (vector, 2D; 4S now and then), FMADD/FMSUB/FNMADD/FNMSUB (D; S now and then)
     if (r() < 0.5) return (0x4e60_cc00 | (int(2) << 23) | ((r() < 0.9 ? 1 : 0) << 22) | (m << 16) | rn) >>> 0;
@@ -84,6 +97,10 @@ const SPECIAL_D: readonly bigint[] = [0n, 0x8000_0000_0000_0000n, 0x7ff0_0000_00
 const SPECIAL_S: readonly number[] = [0, 0x8000_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0001, 0x7fa0_0000, 1, 0x007f_ffff,
   0x0080_0000, 0x7f7f_ffff, 0x3f80_0000, 0xbf80_0001, 0x0d80_0000, 0x0d7f_ffff, 0x7180_0000, 0x717f_ffff, 0x3380_0000];
 
+/** Integers at the edges of SCVTF/UCVTF's exact windows (2^24 for singles, 2^53 for doubles; a random -1, 0 or +1 added). */
+const INTS: readonly bigint[] = [0n, 1n << 24n, -(1n << 24n), 1n << 53n, -(1n << 53n), 1n << 63n, (1n << 32n) - 1n, 1n << 31n,
+  -(1n << 31n), (1n << 31n) - (1n << 7n), 0xffff_ffffn << 24n, -1n << 53n];
+
 /** A random V register: random bytes, or lanes of special, ordinary or nearly equal FP values. */
 function vreg(r: () => number, out: Uint8Array, at: number): void {
   const int = (n: number): number => Math.floor(r() * n);
@@ -105,7 +122,9 @@ function randomCase(r: () => number): Case {
   const int = (n: number): number => Math.floor(r() * n);
   const words = Array.from({ length: 2 + int(14) }, () => word(r));
   words.push(B_SELF);
-  const x = Array.from({ length: 31 }, () => (r() < 0.2 ? BigInt(int(256)) : BigInt.asUintN(64, BigInt(int(2 ** 32)) << 32n | BigInt(int(2 ** 32)))));
+  const x = Array.from({ length: 31 }, () => (r() < 0.2 ? BigInt(int(256))
+    : r() < 0.3 ? BigInt.asUintN(64, INTS[int(INTS.length)]! + BigInt(int(3) - 1))
+      : BigInt.asUintN(64, BigInt(int(2 ** 32)) << 32n | BigInt(int(2 ** 32)))));
   const v = new Uint8Array(32 * 16);
   for (let n = 0; n < 32; n++) vreg(r, v, 16 * n);
   // FPCR: mostly plain; else AHP, DN, FZ, each rounding mode, FZ16 at random.
@@ -156,6 +175,28 @@ describe('WebAssembly SIMD&FP data processing agrees with the interpreter', () =
     expect(w).toEqual(runCase('interp', c));
     const out = Buffer.from(w.v.slice(0, 32), 'hex');
     expect([out.readBigUInt64LE(0), out.readBigUInt64LE(8), w.fpsr]).toEqual([0x3ff0_0000_0000_0001n, 0x3c9f_ffff_ffff_fffcn, 0x10]);
+  });
+
+  it('FMADD/FMSUB/FNMADD/FNMSUB and FMLA V.2D whose sum cancels exactly: +0, no flag', () => {
+    // Operands: a = 3 (D1), b = 5 (D2), c = -15 (D3), c' = 15 (D4); a product with an error term: 1 + 2^-30 squared.
+    const v = new Uint8Array(32 * 16);
+    const dv = new DataView(v.buffer);
+    const d = (n: number, lane: number, x: number): void => dv.setFloat64(16 * n + 8 * lane, x, true);
+    const e = 1 + 2 ** -30;
+    for (const lane of [0, 1]) {
+      d(1, lane, lane ? e : 3); d(2, lane, lane ? e : 5); d(3, lane, lane ? -(e * e) : -15); d(4, lane, lane ? e * e : 15);
+    }
+    // FMADD d0, d1, d2, d3 (c + ab = 0); FMSUB d5, d1, d2, d4 (c - ab); FNMADD d6, d1, d2, d3 (-c - ab);
+    // FNMSUB d7, d1, d2, d4 (-c + ab); FMLA v3.2d, v1.2d, v2.2d (lane 1: -(e * e rounded) + e * e, exact: 2^-60).
+    const words = [0x1f42_0c20, 0x1f42_9025, 0x1f62_0c26, 0x1f62_9027, 0x4e62_cc23, B_SELF];
+    const c: Case = { words, x: Array.from({ length: 31 }, () => 0n), v, fpen: 3n, tfp: false, fpcr: 0, fpsr: 0 };
+    const w = runCase('wasm', c);
+    expect(w).toEqual(runCase('interp', c));
+    const out = Buffer.from(w.v, 'hex');
+    expect([0, 5, 6, 7].map((n) => out.readBigUInt64LE(16 * n))).toEqual([0n, 0n, 0n, 0n]);
+    expect(out.readDoubleLE(16 * 3)).toBe(0);
+    expect(out.readDoubleLE(16 * 3 + 8)).toBe(2 ** -60); // -(e * e rounded) + e * e: the product's low part
+    expect(w.fpsr).toBe(0);
   });
 
   it('on 800 random blocks (AES, logical, ADD/SUB, compares, across lanes, moves, FADD/FSUB/FMUL; FPCR modes; FPEN and TFP traps), mostly inline', () => {

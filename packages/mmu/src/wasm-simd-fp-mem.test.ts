@@ -1,6 +1,6 @@
 // SIMD&FP loads and stores in WebAssembly blocks (aarch64-cpu spec/simd-fp-loads-stores.ts, emitted inline by the
 // tier's spec-wasm.ts) against the interpreter: LDR/STR of B, H, S, D and Q registers in every addressing form and
-// LDP/STP/LDNP/STNP of S, D and Q and LD1/ST1 (multiple structures), on mapped, read-only, unmapped and Device pages, page crossings, SP bases,
+// LDP/STP/LDNP/STNP of S, D and Q, LD1/ST1 (multiple structures) and LD1R, on mapped, read-only, unmapped and Device pages, page crossings, SP bases,
 // SCTLR_EL1.A and SA, TBI, and CPACR_EL1.FPEN settings that trap, and the hypervisor's trap (CPTR_EL2.TFP). Registers (X and V), FPSR, PC, the exception
 // registers and memory must agree; most accesses must stay inline (not through the memory port).
 import { CPTR, IMPL, SysReg } from '@kvm-mte/aarch64-cpu';
@@ -33,6 +33,14 @@ function vWord(r: () => number): number {
   const base = r() < 0.2 ? 31 : 20 + int(4);
   const t = int(8);
   const l = int(2);
+  if (r() < 0.08) {
+    // LD1R, any size and Q; no offset, post-index by the element size (Rm = 31) or by x24/x25; now and then LD2R or
+    // S = 1 (handlers; S = 1 is UNDEFINED).
+    const post = int(3);
+    const rm = post === 0 ? 0 : post === 1 ? 31 : 24 + int(2);
+    const other = r() < 0.1 ? (r() < 0.5 ? 1 << 21 : 1 << 12) : 0;
+    return ((int(2) << 30) | 0x0d40_c000 | ((post === 0 ? 0 : 1) << 23) | (rm << 16) | other | (int(4) << 10) | (base << 5) | t) >>> 0;
+  }
   if (r() < 0.15) {
     // LD1/ST1 (multiple structures) of 1-4 registers (opcode 0111, 1010, 0110, 0010), any size and Q; no offset,
     // post-index by the bytes transferred (Rm = 31) or by x24/x25.

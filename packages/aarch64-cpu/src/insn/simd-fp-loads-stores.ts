@@ -3,7 +3,7 @@
  * multiple/single structures"): LDR/STR of B, H, S, D and Q registers (unsigned offset, unscaled, pre/post-index,
  * register offset, literal), LDP/STP/LDNP/STNP of S, D and Q, LD1-LD4/ST1-ST4 (multiple structures, and single
  * structures to one lane), LD1R-LD4R, each with its post-index form (immediate or Xm). LDR/STR other than literal,
- * LDP/STP/LDNP/STNP and LD1/ST1 (multiple structures) are specifications (spec/simd-fp-loads-stores.ts), which the
+ * LDP/STP/LDNP/STNP, LD1/ST1 (multiple structures) and LD1R are specifications (spec/simd-fp-loads-stores.ts), which the
  * WebAssembly tier emits inline; the others are handlers here.
  *
  * Conventions (as the general-purpose forms, insn/loads-and-stores.ts):
@@ -249,6 +249,8 @@ export const SIMD_FP_LOADS_STORES: readonly EncodingRow[] = [
   ...SIMD_FP_LOAD_STORE_SPECS.single.map(specRow),
   // LD1/ST1 (multiple structures): specifications too, before the handler rows of LD2-LD4/ST2-ST4 that share the class.
   ...SIMD_FP_LOAD_STORE_SPECS.ld1.map(specRow),
+  // LD1R: specifications too, before the handler rows of the other single-structure forms.
+  ...SIMD_FP_LOAD_STORE_SPECS.ld1r.map(specRow),
   fpRow('LD1-4/ST1-4 (multiple structures)', '0x001100 0x000000xxxxxxxxxxxxxxxx', ldstMultiple(false), multipleAllocated,
     true),
   fpRow('LD1-4/ST1-4 (multiple structures, post-index)', '0x001100 1x0xxxxxxxxxxxxxxxxxxxxx', ldstMultiple(true),

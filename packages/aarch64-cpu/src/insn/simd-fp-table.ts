@@ -8,10 +8,13 @@
  */
 import { compilePattern, type EncodingRow } from '../decode.js';
 import { FP_ARITH_SPECS } from '../spec/fp-arith.js';
+import { FP_COMPARE_SPECS } from '../spec/fp-compare.js';
+import { FP_INT_CONVERT_SPECS } from '../spec/fp-int-convert.js';
 import { FP_MOVE_SPECS } from '../spec/fp-moves.js';
 import { specRow } from '../spec/interp-sem.js';
 import { SIMD_INT_SPECS } from '../spec/simd-int.js';
 import { SIMD_MOVE_SPECS } from '../spec/simd-moves.js';
+import { SIMD_SHIFT_SPECS } from '../spec/simd-shift.js';
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { FP_SCALAR } from './fp-scalar.js';
 import { SIMD_CRYPTO } from './simd-crypto.js';
@@ -39,13 +42,17 @@ function withSpecs(rows: readonly EncodingRow[], specs: readonly AnyInsnSpec[]):
   return out;
 }
 
-/** Data processing -- scalar FP and AdvSIMD (the rows of spec/simd-int.ts, spec/simd-moves.ts, spec/fp-arith.ts and spec/fp-moves.ts in place). */
+/**
+ * Data processing -- scalar FP and AdvSIMD (the rows of spec/simd-int.ts, spec/simd-moves.ts, spec/fp-arith.ts,
+ * spec/fp-moves.ts, spec/fp-compare.ts, spec/fp-int-convert.ts and spec/simd-shift.ts in place).
+ */
 export const SIMD_FP_DATA_PROCESSING: readonly EncodingRow[] = withSpecs([
   ...FP_SCALAR,
   ...SIMD_CRYPTO,
   ...SIMD_INTEGER,
   ...SIMD_FP,
-], [...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS]);
+], [...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS, ...FP_COMPARE_SPECS, ...FP_INT_CONVERT_SPECS,
+  ...SIMD_SHIFT_SPECS]);
 
 /** Loads and stores of SIMD&FP registers (decode-a64.ts tries these ahead of the general-purpose rows). */
 export const SIMD_FP_LOADS_AND_STORES: readonly EncodingRow[] = [

@@ -60,15 +60,13 @@ const SIGN = 1n << 63n;
 /** FPNeg of a double's bits when `neg`. */
 const negIf = <V, B>(s: Sem<V, B>, v: V, neg: boolean): V => (neg ? s.xor(v, s.c(SIGN)) : v);
 
-/** FMLA (FMLS: `negN`) (vector, double): each lane of Vd = FPMulAdd(Vd, Vn (negated), Vm). */
+/** FMLA (FMLS: `negN`) (vector, double): each lane of Vd = FPMulAdd(Vd, Vn (negated), Vm), lane 0 first (fpMulAddPair). */
 function fmla(negN: boolean): AnyInsnSpec {
   return insn<'Rm' | 'Rn' | 'Rd', Three>(`${negN ? 'FMLS' : 'FMLA'} (vector, double)`,
     `0 1 0 01110 ${negN ? 1 : 0} 1 1 Rm:5 11 001 1 Rn:5 Rd:5`, three, (s, x) => {
       s.fpCheck();
-      const lane = (h: 0 | 1) =>
-        s.let(s.fpMulAdd(s.vget(x.d, h), negIf(s, s.vget(x.n, h), negN), s.vget(x.m, h), 64));
-      const lo = lane(0);
-      const hi = lane(1);
+      const [lo, hi] = s.fpMulAddPair([s.vget(x.d, 0), s.vget(x.d, 1)],
+        [negIf(s, s.vget(x.n, 0), negN), negIf(s, s.vget(x.n, 1), negN)], [s.vget(x.m, 0), s.vget(x.m, 1)], 64);
       s.vset(x.d, 0, lo);
       s.vset(x.d, 1, hi);
     }, { fp: true });

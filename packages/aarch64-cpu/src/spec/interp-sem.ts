@@ -12,6 +12,8 @@ import { Acc, Fsc, MemoryFault } from '../ports.js';
 import { checkFpAccess } from '../fpsimd/access.js';
 import { D, S } from '../fp/format.js';
 import { fpAddSub, fpDiv, fpMul, fpMulAdd } from '../fp/ops.js';
+import { fpCompare } from '../fp/compare.js';
+import { fixedToFp } from '../fp/fixed.js';
 import { begin, commit } from '../insn/fp-common.js';
 import { SysReg } from '../sysregs.js';
 import { branchAddr } from '../insn/branches-exceptions-system-common.js';
@@ -235,6 +237,25 @@ export class InterpSem implements Sem<bigint, boolean> {
     const r = (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0);
     commit(this.cpu, ctx);
     return r;
+  }
+
+  fpMulAddPair(c: readonly [bigint, bigint], a: readonly [bigint, bigint], b: readonly [bigint, bigint], size: 64): [bigint, bigint] {
+    const lo = this.fpMulAdd(c[0], a[0], b[0], size);
+    return [lo, this.fpMulAdd(c[1], a[1], b[1], size)];
+  }
+  fpFromInt(v: bigint, from: Width, unsigned: boolean, size: 32 | 64): bigint {
+    const ctx = begin(this.cpu);
+    const lo = fixedToFp(ctx, size === 64 ? D : S, Number(v >> 32n), Number(v & M32), from, 0, unsigned, ctx.rmode);
+    const r = size === 64 ? (BigInt(ctx.hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
+    commit(this.cpu, ctx);
+    return r;
+  }
+  fpCompare(a: bigint, b: bigint, size: 32 | 64, signal: boolean): bigint {
+    const ctx = begin(this.cpu);
+    const hi = (v: bigint): number => (size === 64 ? Number(v >> 32n) : 0);
+    const nzcv = fpCompare(ctx, size === 64 ? D : S, hi(a), Number(a & M32), hi(b), Number(b & M32), signal);
+    commit(this.cpu, ctx);
+    return BigInt(nzcv);
   }
 
   private lazy(op: number, a: bigint, b: bigint): void {

@@ -175,6 +175,23 @@ export interface Sem<V, B> {
   fpBinary(op: FpBinOp, a: V, b: V, size: 32 | 64): V;
   /** FPMulAdd(c, a, b) of double precision operands' bits (c + a * b, one rounding), as {@link fpBinary}. */
   fpMulAdd(c: V, a: V, b: V, size: 64): V;
+  /**
+   * Two {@link fpMulAdd}s, lane 0 then lane 1 (c[i] + a[i] * b[i]: the lanes of a vector instruction), as one
+   * operation so that a backend may compute both at once; the results' bits.
+   */
+  fpMulAddPair(c: readonly [V, V], a: readonly [V, V], b: readonly [V, V], size: 64): [V, V];
+  /**
+   * FixedToFP(v, 0, unsigned, FPCR, size): the `from`-bit integer v (signed unless `unsigned`) as a single (`size` 32:
+   * the low 32 bits) or double precision value's bits, rounded under FPCR, the flags it raises (IXC) ORed into FPSR;
+   * as {@link fpBinary}, before any register write.
+   */
+  fpFromInt(v: V, from: Width, unsigned: boolean, size: 32 | 64): V;
+  /**
+   * FPCompare of single or double precision operands' bits: NZCV as the value 0b0110 (equal), 0b1000 (less), 0b0010
+   * (greater) or 0b0011 (unordered); IOC ORed into FPSR for a signalling NaN, or any NaN when `signal` (FCMPE); as
+   * {@link fpBinary}, before any register write.
+   */
+  fpCompare(a: V, b: V, size: 32 | 64, signal: boolean): V;
   /** Bits [64 * half + 63 : 64 * half] of Vn = v. */
   vset(n: number, half: 0 | 1, v: V): void;
 }

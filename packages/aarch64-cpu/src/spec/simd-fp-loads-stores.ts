@@ -1,8 +1,8 @@
 /**
  * The plain loads and stores of SIMD&FP registers as specifications (spec/spec.ts): LDR/STR of B, H, S, D and Q
  * registers (unsigned offset, unscaled, post- and pre-index, register offset), LDP/STP/LDNP/STNP of S, D and Q
- * (every addressing mode) and LD1/ST1 (multiple structures, 1-4 registers). insn/simd-fp-loads-stores.ts puts them
- * in the decode table beside the forms that stay handlers (literal, LD2-LD4/ST2-ST4, single structures, LD1R-LD4R),
+ * (every addressing mode), LD1/ST1 (multiple structures, 1-4 registers) and LD1R. insn/simd-fp-loads-stores.ts puts
+ * them in the decode table beside the forms that stay handlers (literal, LD2-LD4/ST2-ST4, single structures, LD2R-LD4R),
  * and its file comment states the conventions these follow:
  * CPACR_EL1.FPEN is checked first (after the decode); Rn = 31 is SP after CheckSPAlignment; the access is tag
  * checked when `wback || n != 31` (immediate offsets, pairs) and always for register offsets; no data abort syndrome
@@ -11,6 +11,7 @@
  */
 import { Acc } from '../ports.js';
 import { extendReg } from './shared.js';
+import { replicate } from './simd-lanes.js';
 import type { Sem } from './sem.js';
 import { insn, type AnyInsnSpec } from './spec.js';
 
@@ -168,13 +169,38 @@ function ld1Row(regs: 1 | 2 | 3 | 4, load: boolean, post: boolean): AnyInsnSpec 
 }
 
 /**
+ * LD1R (single structure, no offset or post-index: Rm, or with Rm = 31 the element size): one element of 2^size
+ * bytes loaded at [Xn|SP] and copied to every lane of Vt's 64 (Q = 0, the top half cleared) or 128 bits; the base
+ * written back last.
+ */
+function ld1rRow(post: boolean): AnyInsnSpec {
+  const name = `LD1R${post ? ' (post-index)' : ''}`;
+  return insn<'Q' | 'size' | 'Rn' | 'Rt' | 'Rm', Multiple>(name,
+    `0 Q:1 001101 ${post ? 1 : 0} 1 0 ${post ? 'Rm:5' : '00000'} 110 0 size:2 Rn:5 Rt:5`,
+    (f) => ({ t: f.Rt, n: f.Rn, q: f.Q === 1, esize: f.size as 0 | 1 | 2 | 3, m: post ? f.Rm : 0 }),
+    (s, a) => {
+      s.fpCheck();
+      const base = s.let(s.addrBase(a.n));
+      const elem = s.load(base, a.esize, post || a.n !== 31 ? Acc.TagChecked : 0);
+      // An element times the constant with a one at the bottom of every lane: no product reaches the next lane.
+      const v = s.let(a.esize === 3 ? elem : s.mul(elem, s.c(replicate(a.esize, 1n)), 64));
+      s.vset(a.t, 0, v);
+      s.vset(a.t, 1, a.q ? v : s.c(0n));
+      if (post) s.setXsp(a.n, s.add(base, a.m === 31 ? s.c(1n << BigInt(a.esize)) : s.x(a.m), 64), 64);
+    }, { memory: true });
+}
+
+/**
  * The specification rows: the pairs (opc 11 is unallocated), per size (B, H, S, D, Q) and direction the five
- * load/store register forms, and LD1/ST1 (multiple structures) of 1-4 registers with and without post-index.
+ * load/store register forms, LD1/ST1 (multiple structures) of 1-4 registers with and without post-index, and LD1R
+ * with and without post-index.
  */
 export const SIMD_FP_LOAD_STORE_SPECS: {
   readonly pairs: readonly AnyInsnSpec[]; readonly single: readonly AnyInsnSpec[]; readonly ld1: readonly AnyInsnSpec[];
+  readonly ld1r: readonly AnyInsnSpec[];
 } = {
   pairs: PAIR_MODES.flatMap((mode) => [0, 1, 2].flatMap((opc) => [pairRow(opc, mode, false), pairRow(opc, mode, true)])),
   single: ([0, 1, 2, 3, 4] as const).flatMap((size) => [...singleRows(size, false), ...singleRows(size, true)]),
   ld1: ([1, 2, 3, 4] as const).flatMap((regs) => [false, true].flatMap((post) => [ld1Row(regs, false, post), ld1Row(regs, true, post)])),
+  ld1r: [ld1rRow(false), ld1rRow(true)],
 };

@@ -23,6 +23,9 @@ import { SIMD_INT_SPECS } from './simd-int.js';
 import { SIMD_MOVE_SPECS } from './simd-moves.js';
 import { FP_ARITH_SPECS } from './fp-arith.js';
 import { FP_MOVE_SPECS } from './fp-moves.js';
+import { FP_COMPARE_SPECS } from './fp-compare.js';
+import { FP_INT_CONVERT_SPECS } from './fp-int-convert.js';
+import { SIMD_SHIFT_SPECS } from './simd-shift.js';
 import { BRANCH_SPECS } from './branches.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
@@ -34,7 +37,9 @@ const ALL: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
   ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register,
   ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
+  ...SIMD_FP_LOAD_STORE_SPECS.ld1r,
   ...SIMD_CRYPTO_AES_SPECS, ...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS,
+  ...FP_COMPARE_SPECS, ...FP_INT_CONVERT_SPECS, ...SIMD_SHIFT_SPECS,
 ];
 
 /** Random words matching a pattern's fixed bits. */

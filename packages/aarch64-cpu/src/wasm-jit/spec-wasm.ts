@@ -24,15 +24,17 @@ import { FpBinOp, type ByteTable, type Sem, type ShiftType, type Width } from '.
 import type { AnyInsnSpec } from '../spec/spec.js';
 import { St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
-import { MemOp, Op, type Opcode } from '../wasm/opcodes.js';
+import { MemOp, Op, SimdLaneOp, SimdOp, type Opcode, type SimdOpcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { BlockEmitter, type Translator } from './block-emitter.js';
 import { emitFpDisabled } from './fp-access.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 
-const { i32, i64, f64 } = ValType;
+const { i32, i64, f64, v128 } = ValType;
 /** FPCR's DN [25], FZ [24] and RMode [23:22]: the inline FP arithmetic needs them all zero. */
 const FPCR_NOT_PLAIN = 0x03c0_0000;
+/** FPCR.FZ [24]: flushes denormal operands (the inline compare needs it zero). */
+const FPCR_FZ = 0x0100_0000;
 const M32 = 0xffff_ffffn;
 /** The block function's state-block parameter (block-emitter.ts P_ST). */
 const P_ST = 0;
@@ -794,12 +796,72 @@ export class WasmSem implements Sem<WVal, WTruth> {
       : { z32: true, emit: () => { f.localGet(r).op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u); } };
   }
 
-  /** The checks before inline FP arithmetic: the rules (as an access: before any register write), and FPCR once. */
-  private fpPrologue(what: string): void {
+  /**
+   * FixedToFP of an integer inline where it is exact (no rounding, so no flag, and FPCR cannot matter: a nonzero
+   * integer is never a denormal, a zero converts to +0): every 32-bit integer as a double; a 64-bit one of magnitude
+   * at most 2^53 as a double, any integer of magnitude at most 2^24 as a single. A larger one branches to the slow
+   * path, whose handler (the interpreter's exact library) rounds it under FPCR and sets IXC. The host's conversion
+   * of an exactly representable integer is that value.
+   */
+  fpFromInt(v: WVal, from: Width, unsigned: boolean, size: 32 | 64): WVal {
+    this.fpPrologue('fpFromInt', false);
+    const f = this.f;
+    const x = this.scratch(i64);
+    // The integer as a signed or unsigned i64.
+    v.emit();
+    if (from === 32) {
+      f.op(Op.i32_wrap_i64).op(unsigned ? Op.i64_extend_i32_u : Op.i64_extend_i32_s);
+    }
+    f.localSet(x);
+    const limit = size === 64 ? 53n : 24n;
+    if (!(size === 64 && from === 32)) {
+      // Signed: x + 2^limit > 2^(limit + 1) (unsigned) is magnitude over 2^limit; unsigned: x > 2^limit.
+      f.localGet(x);
+      if (!unsigned) f.i64Const(1n << limit).op(Op.i64_add);
+      f.i64Const(unsigned ? 1n << limit : 1n << (limit + 1n)).op(Op.i64_gt_u).brIf(0);
+    }
+    f.localGet(x).op(unsigned ? Op.f64_convert_i64_u : Op.f64_convert_i64_s);
+    if (size === 64) {
+      f.op(Op.i64_reinterpret_f64).localSet(x);
+      return { emit: () => { f.localGet(x); } };
+    }
+    f.op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u).localSet(x);
+    return { z32: true, emit: () => { f.localGet(x); } };
+  }
+
+  /**
+   * FPCompare inline for operands that are not NaNs (no flag: only a NaN raises IOC) with FPCR.FZ = 0 (else a
+   * denormal operand is flushed and raises IDC): the host's ordering of the values is the Arm ARM's (-0 equals +0,
+   * denormals and infinities compare as values). A NaN or FZ = 1 branches to the slow path.
+   */
+  fpCompare(a: WVal, b: WVal, size: 32 | 64, _signal: boolean): WVal {
+    this.fpPrologue('fpCompare', false);
+    const f = this.f;
+    f.localGet(P_ST).mem(MemOp.i32_load, St.FPCR).i32Const(FPCR_FZ).op(Op.i32_and).brIf(0);
+    const x = this.f.addLocals(f64);
+    const y = this.f.addLocals(f64);
+    for (const [v, l] of [[a, x], [b, y]] as const) {
+      v.emit();
+      if (size === 64) f.op(Op.f64_reinterpret_i64);
+      else f.op(Op.i32_wrap_i64).op(Op.f32_reinterpret_i32).op(Op.f64_promote_f32);
+      f.localTee(l).localGet(l).op(Op.f64_ne).brIf(0); // a NaN
+    }
+    const r = this.scratch(i64);
+    // less: 0b1000; else equal 0b0110 or greater 0b0010.
+    f.i64Const(0b1000).i64Const(0b0110).i64Const(0b0010).localGet(x).localGet(y).op(Op.f64_eq).op(Op.select)
+      .localGet(x).localGet(y).op(Op.f64_lt).op(Op.select).localSet(r);
+    return { z32: true, emit: () => { f.localGet(r); } };
+  }
+
+  /**
+   * The checks before inline FP arithmetic: the rules (as an access: before any register write), and, unless the
+   * operation does not depend on it (`plain` false), FPCR plain once.
+   */
+  private fpPrologue(what: string, plain = true): void {
     this.memoryOp(what, false);
     if (!this.fp) this.fail(`${what} before fpCheck`);
     if (this.vWritten !== 0) this.fail(`${what} after a V register write`);
-    if (!this.fpcrChecked) {
+    if (plain && !this.fpcrChecked) {
       this.f.localGet(P_ST).mem(MemOp.i32_load, St.FPCR).i32Const(FPCR_NOT_PLAIN).op(Op.i32_and).brIf(0);
       this.fpcrChecked = true;
     }
@@ -828,19 +890,131 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * fused arithmetic (a zero product gives c + a * b exactly, with no flag; a zero addend the product rounded once,
    * IXC by Dekker). Otherwise Boldo and Melquiond's emulation: the exact product ph + pl, the exact sum uh + ul =
    * c + ph, v = (ul + pl) rounded to odd (an inexact sum with an even last bit moved one ulp towards the exact
-   * value), r = uh + v; inexact exactly when v or the last sum was.
+   * value), r = uh + v; inexact exactly when v or the last sum was. Its result may also be an exact zero
+   * (cancellation: bench-fp-fft's FNMSUB meets many).
    */
   fpMulAdd(c: WVal, a: WVal, b: WVal, _size: 64): WVal {
     this.fpPrologue('fpMulAdd');
     const f = this.f;
-    const L = (): number => f.addLocals(f64);
-    const [xc, xa, xb, r, t, ph, pl, uh, ul, s1, t1, v] = [L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L(), L()];
+    const [xc, xa, xb, r] = [f.addLocals(f64), f.addLocals(f64), f.addLocals(f64), f.addLocals(f64)];
     const decline = this.scratch(i32);
     const ixc = this.scratch(i32);
     for (const [val, l] of [[c, xc], [a, xa], [b, xb]] as const) {
       val.emit();
       f.op(Op.f64_reinterpret_i64).localSet(l);
     }
+    this.fmaLane(xc, xa, xb, r, decline, ixc);
+    f.localGet(decline).brIf(0);
+    this.orIxc(ixc);
+    return { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } };
+  }
+
+  /**
+   * Two FPMulAdds of doubles (the lanes of FMLA/FMLS V.2D) inline: when all six operands are nonzero and inside the
+   * FMA window, both lanes at once with f64x2 operations (the arithmetic of {@link fmaLane}'s fused branch, lane by
+   * lane the same IEEE 754 operations, so the same bits); else each lane as {@link fpMulAdd}. Either declines the
+   * whole instruction to the slow path when a lane would; IXC is ORed into FPSR after both lanes' checks.
+   */
+  fpMulAddPair(c: readonly [WVal, WVal], a: readonly [WVal, WVal], b: readonly [WVal, WVal], _size: 64): [WVal, WVal] {
+    this.fpPrologue('fpMulAddPair');
+    const f = this.f;
+    const V = (): number => f.addLocals(v128);
+    const [vc, va, vb] = [V(), V(), V()];
+    for (const [pair, l] of [[c, vc], [a, va], [b, vb]] as const) {
+      pair[0].emit();
+      f.simd(SimdOp.i64x2_splat);
+      pair[1].emit();
+      f.simdLane(SimdLaneOp.i64x2_replace_lane, 1).localSet(l);
+    }
+    const r0 = f.addLocals(f64);
+    const r1 = f.addLocals(f64);
+    const decline = this.scratch(i32);
+    const ixc = this.scratch(i32);
+    const splat = (x: number): void => { f.f64Const(x).simd(SimdOp.f64x2_splat); };
+    const inFma = (l: number): void => {
+      f.localGet(l).simd(SimdOp.f64x2_abs).localTee(vt);
+      splat(FMA_MIN);
+      f.simd(SimdOp.f64x2_ge).localGet(vt);
+      splat(FMA_MAX);
+      f.simd(SimdOp.f64x2_lt).simd(SimdOp.v128_and);
+    };
+    const vt = V();
+    inFma(vc); inFma(va); f.simd(SimdOp.v128_and); inFma(vb); f.simd(SimdOp.v128_and).simd(SimdOp.i64x2_all_true);
+    f.if(VOID_BLOCK);
+    {
+      const [ph, pl, uh, ul, s1, t1, vv, r] = [V(), V(), V(), V(), V(), V(), V(), V()];
+      const [ah, al, bh, bl] = [V(), V(), V(), V()];
+      const op = (code: SimdOpcode): void => { f.simd(code); };
+      // Dekker's exact product ph + pl (Veltkamp's split of each factor).
+      f.localGet(va).localGet(vb); op(SimdOp.f64x2_mul); f.localSet(ph);
+      for (const [x, h, l] of [[va, ah, al], [vb, bh, bl]] as const) {
+        splat(SPLIT); f.localGet(x); op(SimdOp.f64x2_mul); f.localTee(l).localGet(l).localGet(x); op(SimdOp.f64x2_sub);
+        op(SimdOp.f64x2_sub); f.localSet(h);
+        f.localGet(x).localGet(h); op(SimdOp.f64x2_sub); f.localSet(l);
+      }
+      f.localGet(ah).localGet(bh); op(SimdOp.f64x2_mul); f.localGet(ph); op(SimdOp.f64x2_sub);
+      f.localGet(ah).localGet(bl); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add);
+      f.localGet(al).localGet(bh); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add);
+      f.localGet(al).localGet(bl); op(SimdOp.f64x2_mul); op(SimdOp.f64x2_add); f.localSet(pl);
+      /** Push TwoSum's error of x + y = sum (as twoSumError), `vt` a scratch. */
+      const twoSum = (x: number, y: number, sum: number): void => {
+        f.localGet(sum).localGet(x); op(SimdOp.f64x2_sub); f.localSet(vt);
+        f.localGet(x).localGet(sum).localGet(vt); op(SimdOp.f64x2_sub); op(SimdOp.f64x2_sub);
+        f.localGet(y).localGet(vt); op(SimdOp.f64x2_sub); op(SimdOp.f64x2_add);
+      };
+      f.localGet(vc).localGet(ph); op(SimdOp.f64x2_add); f.localSet(uh);
+      twoSum(vc, ph, uh); f.localSet(ul);
+      f.localGet(ul).localGet(pl); op(SimdOp.f64x2_add); f.localSet(s1);
+      twoSum(ul, pl, s1); f.localSet(t1);
+      // Round to odd, lane by lane: t1 != 0 and s1's last bit even: s1 one ulp towards t1 (+1 on the bits when
+      // s1 and t1 have the same sign, else -1).
+      splat(0); f.localGet(t1); op(SimdOp.f64x2_ne);
+      f.localGet(s1); f.i64Const(1n); op(SimdOp.i64x2_splat); op(SimdOp.v128_and); f.i64Const(0n); op(SimdOp.i64x2_splat);
+      op(SimdOp.i64x2_eq); op(SimdOp.v128_and); // the lanes to move
+      f.i64Const(1n); op(SimdOp.i64x2_splat); f.i64Const(-1n); op(SimdOp.i64x2_splat);
+      f.localGet(s1); splat(0); op(SimdOp.f64x2_gt); f.localGet(t1); splat(0); op(SimdOp.f64x2_gt); op(SimdOp.v128_xor);
+      op(SimdOp.v128_not); op(SimdOp.v128_bitselect); // +1 where the signs agree, else -1
+      op(SimdOp.v128_and);
+      f.localGet(s1); op(SimdOp.i64x2_add); f.localSet(vv);
+      f.localGet(uh).localGet(vv); op(SimdOp.f64x2_add); f.localSet(r);
+      // Decline unless each lane's result is zero or inside the double window.
+      f.localGet(r); op(SimdOp.f64x2_abs); f.localTee(vt); splat(D_MIN); op(SimdOp.f64x2_ge);
+      f.localGet(vt); splat(D_MAX); op(SimdOp.f64x2_lt); op(SimdOp.v128_and);
+      f.localGet(r); splat(0); op(SimdOp.f64x2_eq); op(SimdOp.v128_or); op(SimdOp.i64x2_all_true); f.op(Op.i32_eqz);
+      f.localSet(decline);
+      // Inexact where t1 != 0 or the last sum was.
+      f.localGet(t1); splat(0); op(SimdOp.f64x2_ne);
+      twoSum(uh, vv, r); splat(0); op(SimdOp.f64x2_ne); op(SimdOp.v128_or); op(SimdOp.v128_any_true);
+      f.localSet(ixc);
+      f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 0).localSet(r0);
+      f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 1).localSet(r1);
+    }
+    f.else();
+    {
+      const [xc, xa, xb] = [f.addLocals(f64), f.addLocals(f64), f.addLocals(f64)];
+      const d1 = this.scratch(i32);
+      const x1 = this.scratch(i32);
+      for (const [lane, r] of [[0, r0], [1, r1]] as const) {
+        for (const [v, l] of [[vc, xc], [va, xa], [vb, xb]] as const) f.localGet(v).simdLane(SimdLaneOp.f64x2_extract_lane, lane).localSet(l);
+        this.fmaLane(xc, xa, xb, r, lane === 0 ? decline : d1, lane === 0 ? ixc : x1);
+      }
+      f.localGet(decline).localGet(d1).op(Op.i32_or).localSet(decline);
+      f.localGet(ixc).localGet(x1).op(Op.i32_or).localSet(ixc);
+    }
+    f.end();
+    f.localGet(decline).brIf(0);
+    this.orIxc(ixc);
+    return [{ emit: () => { f.localGet(r0).op(Op.i64_reinterpret_f64); } }, { emit: () => { f.localGet(r1).op(Op.i64_reinterpret_f64); } }];
+  }
+
+  /**
+   * One FPMulAdd of the f64 locals xc + xa * xb into `r` (the reasoning of {@link fpMulAdd}'s comment), setting the
+   * i32 locals `decline` (the lane is the slow path's) and `ixc`; nothing branches.
+   */
+  private fmaLane(xc: number, xa: number, xb: number, r: number, decline: number, ixc: number): void {
+    const f = this.f;
+    const L = (): number => f.addLocals(f64);
+    const [t, ph, pl, uh, ul, s1, t1, v] = [L(), L(), L(), L(), L(), L(), L(), L()];
     const isZero = (l: number): void => this.isZero(l);
     const inFma = (l: number): void => this.inWindow(l, t, FMA_MIN, FMA_MAX);
     const inD = (l: number): void => this.inWindow(l, t, D_MIN, D_MAX);
@@ -885,15 +1059,14 @@ export class WasmSem implements Sem<WVal, WTruth> {
         .op(Op.select).op(Op.i64_add).op(Op.f64_reinterpret_i64).localSet(v);
       f.end();
       f.localGet(uh).localGet(v).op(Op.f64_add).localSet(r);
-      f.localGet(decline); inD(r); f.op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
+      // A zero result is exact (+0, as FPMulAdd gives under RN): a nonzero c + a * b of operands inside the FMA
+      // window is a multiple of 2^-904, so its emulated rounding is no zero.
+      f.localGet(decline); inD(r); isZero(r); f.op(Op.i32_or).op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
       f.localGet(t1).f64Const(0).op(Op.f64_ne);
       this.twoSumError(uh, v, r, t);
       f.f64Const(0).op(Op.f64_ne).op(Op.i32_or).localSet(ixc);
     }
     f.end();
-    f.localGet(decline).brIf(0);
-    this.orIxc(ixc);
-    return { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } };
   }
 
   /** Push whether r, rounded to the format (singles: to single), is inside the window; `t` is an f64 scratch. */

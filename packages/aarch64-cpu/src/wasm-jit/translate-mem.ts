@@ -1,8 +1,8 @@
 /**
  * WebAssembly translations of the plain loads and stores, keyed by the decode table's row names: LDR/STR of every
  * size and the sign-extending loads with an unsigned, unscaled, pre- or post-indexed immediate or a register
- * offset, and LDP/STP/LDNP/STNP/LDPSW; LDR/STR/LDP/STP/LDNP/STNP of SIMD&FP registers (spec/simd-fp-loads-stores.ts,
- * with CPACR_EL1.FPEN checked inline). They are derived from the instruction specification (spec/loads-stores.ts)
+ * offset, and LDP/STP/LDNP/STNP/LDPSW; LDR/STR/LDP/STP/LDNP/STNP, LD1/ST1 (multiple structures) and LD1R of SIMD&FP
+ * registers (spec/simd-fp-loads-stores.ts, with CPACR_EL1.FPEN checked inline). They are derived from the instruction specification (spec/loads-stores.ts)
  * by its WebAssembly backend (spec-wasm.ts): each access has an inline fast path through the arena data TLB
  * (BlockEmitter.fastCheck) that applies only when the whole instruction completes without a fault, a tag mismatch,
  * a store to translated code or an open reservation; otherwise the handler runs it (BlockEmitter.withSlowPath).
@@ -14,7 +14,8 @@ import type { Translator } from './block-emitter.js';
 import { specTranslations } from './spec-wasm.js';
 
 const MEMORY_TRANSLATIONS = specTranslations([...LOAD_STORE_SPECS.pairs, ...LOAD_STORE_SPECS.single.flat(2),
-  ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1]);
+  ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
+  ...SIMD_FP_LOAD_STORE_SPECS.ld1r]);
 
 /** The translation of a loads-and-stores row, by its name (insn/loads-and-stores.ts), or undefined. */
 export function memoryTranslation(name: string): Translator | undefined {
