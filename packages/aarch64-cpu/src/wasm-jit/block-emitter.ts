@@ -54,10 +54,10 @@ const DTLB_ENTRY_SHIFT = Math.log2(DTLB_ENTRY_BYTES);
 /** The state block's word holding SCTLR_EL1's low half (A is bit 1). */
 const SCTLR_EL1_LOW = St.SYS + 8 * SysReg.SCTLR_EL1;
 
-/** Parameters of a block function. */
-const P_ST = 0;
+/** Parameters of a block function (translators read the state block's offset and the mode: translate-sys.ts). */
+export const P_ST = 0;
 const P_BUDGET = 1;
-const P_MODE = 2;
+export const P_MODE = 2;
 
 /** The `mode` argument of a block function (see the file comment). */
 export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean, el = 0): number {
@@ -662,6 +662,38 @@ export class BlockEmitter {
     if (write) this.storeChecks(missDepth);
     // Checked tags: inside one granule, whose tag equals VA[59:56] (as fullCheck).
     this.tagCheckAndHost(vaLocal, haLocal, missDepth, size);
+    return this;
+  }
+
+  /**
+   * The inline check of DC ZVA's block of `bytes` (a multiple of 64, at most 4096) at the address in i64 local
+   * `vaLocal`, already aligned to `bytes`: what the MMU's own zeroBlock fast path needs (mmu.ts), a data TLB entry whose
+   * store key matches (page and write permission, as a store's), Normal memory (DTLB_NORMAL: Device memory faults),
+   * no translated code in the page and no open reservation (as fullCheck's store); and, on a page whose tags are
+   * checked, every granule's allocation tag equal to VA[59:56] (a mismatch is the handler's, whatever it does). Branches
+   * to `missDepth` otherwise, else leaves the block's arena offset in i32 local `haLocal`. Uses lo, ent and c32.
+   */
+  zeroBlockCheck(vaLocal: number, bytes: number, haLocal: number, missDepth: number): this {
+    const f = this.f;
+    this.dtlbEntry(vaLocal);
+    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).i64Const(BigInt(bytes - 1)).op(Op.i64_or)
+      .op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, Dtlb.KEY_W).op(Op.i64_ne).brIf(missDepth);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz)
+      .brIf(missDepth);
+    this.storeChecks(missDepth);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
+      .if(VOID_BLOCK);
+    // The block's granules' tags are bytes/32 bytes from tags + (page offset >> 5), two a byte: each 16-bit word of
+    // them must be the pointer's tag in all four nibbles.
+    f.localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32Const(15).op(Op.i32_and)
+      .i32Const(0x1111).op(Op.i32_mul).localSet(this.c32);
+    for (let i = 0; i < bytes / 32; i += 2) {
+      f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u)
+        .op(Op.i32_add).mem(MemOp.i32_load16_u, i).localGet(this.c32).op(Op.i32_ne).brIf(missDepth + 1);
+    }
+    f.end();
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
+      .op(Op.i32_add).localSet(haLocal);
     return this;
   }
 
