@@ -162,6 +162,53 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
   });
 });
 
+describe('WebAssembly data cache maintenance (no operation in the model) agrees with the interpreter', () => {
+  it('DC CVAU, CIVAC, CVAC, CVAP, IVAC and CISW at EL0 and EL1 under SCTLR_EL1.UCI and HCR_EL2.TPU/TPCP/TSW (enumerated)', () => {
+    const CODE = RAM_BASE + 0x10_0000;
+    const SCTLR_UCI = 1n << 26n;
+    const [TSW, TPCP, TPU] = [1n << 22n, 1n << 23n, 1n << 24n];
+    // Block k at CODE + 16 k: dc <op>, x1 | add x30, x30, #1; b .   (the operation ends its block)
+    const ops = [0xd50b_7b21, 0xd50b_7e21, 0xd50b_7a21, 0xd50b_7c21, 0xd508_7621, 0xd508_7e41];
+    const res = differential((e) => {
+      ops.forEach((w, k) => loadWords(e, CODE + 16 * k, [w, 0x9100_07de, B_SELF]));
+      for (const v of [0x200, 0x280, 0x400, 0x480]) loadWords(e, CODE + 0x800 + v, [B_SELF]);
+      e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
+    }, (e) => {
+      const c = e.cpu;
+      const stops: StopCode[] = [];
+      const trace: string[] = [];
+      for (const el of [0, 1]) {
+        for (const uci of [0n, SCTLR_UCI]) {
+          for (const hcr of [0n, TPU, TPCP, TSW, TPU | TPCP | TSW]) {
+            ops.forEach((_, k) => {
+              c.sys[SysReg.HCR_EL2] = hcr;
+              e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | uci);
+              c.el = el;
+              c.spsel = el;
+              c.sys[SysReg.ESR_EL1] = 0n;
+              c.x[1] = 0x4000_1000n;
+              c.x[30] = 0n;
+              c.pc = BigInt(CODE + 16 * k);
+              const before = c.insnCount;
+              stops.push(c.run(3));
+              trace.push(`el ${el} uci ${uci} hcr ${hcr.toString(16)} op ${k}: pc ${c.pc.toString(16)} n ${c.insnCount - before} ` +
+                `x30 ${c.x[30]} esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} esr2 ${c.el2.esr.toString(16)}`);
+              c.el2.esr = 0n;
+            });
+          }
+        }
+      }
+      return { stops, trace };
+    }, []);
+    // Inline (all six: DC CVAP with FEAT_DPB, which the model advertises), and not vacuous: completed, trapped to EL1
+    // at EL0, trapped to EL2.
+    expect(res.inlined).toBeGreaterThanOrEqual(6);
+    expect(res.trace.filter((l) => / x30 1 esr 0 esr2 0$/.test(l)).length).toBeGreaterThan(20);
+    expect(res.trace.filter((l) => / esr 62/.test(l)).length).toBeGreaterThan(5);
+    expect(res.trace.filter((l) => !/ esr2 0$/.test(l)).length).toBeGreaterThan(20);
+  });
+});
+
 describe('WebAssembly DC ZVA and LDAR/STLR agree with the interpreter', () => {
   const CODE = RAM_BASE + 0x10_0000;
   const DATA = RAM_BASE + 0x20_0000;

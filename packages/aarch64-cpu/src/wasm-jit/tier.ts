@@ -643,8 +643,8 @@ export class WasmTier {
           e.exitTo(0, endPc, n);
           if (count) this.stats_.inlined++;
         } else if (lastRow !== undefined && endsInline(lastRow.name, w)) {
-          // A system instruction translated inline (DC ZVA, translate-sys.ts): done here or by its handler on the
-          // slow path, it goes on to the next instruction, a direct exit, so that it chains.
+          // A system instruction translated inline (DC ZVA, DC CVAU, ...: translate-sys.ts): done here or by its
+          // handler on the slow path, it goes on to the next instruction, a direct exit, so that it chains.
           handlerRowTranslation(lastRow.name)!(e, w);
           e.exitTo(0, endPc, n);
           if (count) this.stats_.inlined++;

@@ -7,7 +7,9 @@
  * - the prefetch hints PRFM/PRFUM (every form): their handler does nothing (no access, no fault), so nothing is
  *   emitted;
  * - DC ZVA (the SYS row): the handler's traps (EL0, HCR_EL2.TDZ) tested inline, then the block's zeroing through the
- *   arena data TLB when the MMU's own fast path would do it (BlockEmitter.zeroBlockCheck), else the handler;
+ *   arena data TLB when the MMU's own fast path would do it (BlockEmitter.zeroBlockCheck), else the handler; the
+ *   data cache maintenance operations the model does not model beyond their traps (DC CVAU, CIVAC, ...): the traps
+ *   only. Both end their block (system instructions), which then exits directly to the next instruction;
  * - LDAR/STLR and LDLAR/STLLR (every size): the access of LDR/STR (immediate, unsigned offset) with offset 0, whose
  *   specification's translation (translate-mem.ts) is emitted for the equivalent word. The handler (acquireRelease in
  *   insn/loads-and-stores.ts) does exactly that access with a natural alignment requirement, tag checked unless the
@@ -19,6 +21,7 @@
  */
 import { findEncoding } from '../decode-a64.js';
 import { DCZVA_BLOCK_BYTES, IMPL } from '../impl-defined.js';
+import { noOpSysTraps } from '../insn/branches-exceptions-system-sys.js';
 import { COMPUTED_READS, mrsChecks } from '../insn/branches-exceptions-system-sysreg.js';
 import { St } from '../state-layout.js';
 import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
@@ -83,9 +86,23 @@ function mrs(e: BlockEmitter, w: number): boolean {
 /** SYS's encoding key of DC ZVA (op1 3, C7, C4, op2 1: insn/branches-exceptions-system-sys.ts). */
 const DC_ZVA_KEY = sysRegKey(1, 3, 7, 4, 1);
 
-/** SYS: DC ZVA inline (see the file comment); every other SYS operation is a call. */
+/**
+ * SYS: DC ZVA inline (see the file comment); the data cache maintenance operations the model implements as no
+ * operation (DC CVAC, CVAU, CIVAC, IVAC, ISW, ...: noOpSysTraps) as their checks only, at EL1 and above without
+ * their HCR_EL2 trap bits (EL0, with its SCTLR_EL1.UCI gate, and a trap run the handler); every other SYS operation
+ * is a call.
+ */
 function sys(e: BlockEmitter, w: number): boolean {
-  if (((w >>> 5) & 0xffff) !== DC_ZVA_KEY) return false;
+  const key = (w >>> 5) & 0xffff;
+  const traps = noOpSysTraps(key);
+  if (traps !== undefined) {
+    e.withSlowPath(() => {
+      missAtEl0(e);
+      if (traps !== 0n) missOnHcr(e, traps);
+    }, []);
+    return true;
+  }
+  if (key !== DC_ZVA_KEY) return false;
   const t = w & 31;
   const f = e.f;
   e.withSlowPath(() => {
@@ -125,10 +142,13 @@ const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Tra
 
 /**
  * Whether word `w` of the row named `name`, which ends a block (a system instruction), has a translation here that
- * continues to the next instruction (DC ZVA): the tier emits it and a direct exit to the next instruction.
+ * continues to the next instruction (DC ZVA, and the data cache maintenance operations that are no operation here):
+ * the tier emits it and a direct exit to the next instruction.
  */
 export function endsInline(name: string, w: number): boolean {
-  return name === 'SYS' && ((w >>> 5) & 0xffff) === DC_ZVA_KEY;
+  if (name !== 'SYS') return false;
+  const key = (w >>> 5) & 0xffff;
+  return key === DC_ZVA_KEY || noOpSysTraps(key) !== undefined;
 }
 
 /** The translation of a handler row (one without a specification) by its name, or undefined (a call). */
