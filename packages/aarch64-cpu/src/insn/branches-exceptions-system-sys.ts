@@ -96,6 +96,20 @@ for (const [crm, suffix] of [[3, 'is'], [7, '']] as const) {
   op(`vaale1${suffix}`, 0, 8, crm, 7, 'tlbi', 1, HCR.TTLB);
 }
 
+/**
+ * For the WebAssembly tier (wasm-jit/translate-sys.ts): the HCR_EL2 bits that trap SYS operation `key` when it is a
+ * data cache maintenance operation by VA or set/way that this model implements as no operation and that exists on
+ * every CPU (its feature advertised, no per-CPU MTE level), so that at EL1 only those bits decide between doing
+ * nothing and the handler; undefined for every other operation.
+ */
+export function noOpSysTraps(key: number): bigint | undefined {
+  const o = OPS.get(key);
+  if (o === undefined || (o.kind !== 'dc-va' && o.kind !== 'dc-sw') || o.present === false || o.mte !== undefined) {
+    return undefined;
+  }
+  return o.hcr;
+}
+
 /** The SYS operation names the model implements (for tests and tools). */
 export function sysOpNames(): string[] {
   return [...OPS.values()].map((o) => o.name);

@@ -133,6 +133,44 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
   return id;
 }
 
+/**
+ * What {@link checkAccess} can require of an MRS of table register `id` when its only conditions are the EL, SPSel
+ * and HCR_EL2 bits (no feature, MTE level, HCR_EL2.ATA, FP, CNTHCTL_EL2 or write-only rule applies to it): the
+ * lowest EL at which it passes without a trap (an EL0 gate counts as EL1: only EL1 and above are answered), whether
+ * SP_EL0's SPSel rule applies, and the HCR_EL2 bits that trap it. Undefined when another rule can apply: such a read
+ * always runs the handler. The WebAssembly tier (wasm-jit/translate-sys.ts) emits these checks inline and calls the
+ * handler when one fails, so the two stay one set of rules.
+ */
+export interface MrsChecks {
+  readonly minEl: 0 | 1;
+  readonly spSel: boolean;
+  readonly hcrMask: bigint;
+}
+
+export function mrsChecks(id: number): MrsChecks | undefined {
+  const rule = RULES[id];
+  if (rule === undefined) return undefined;
+  const def = rule.def;
+  if (!rule.feat || rule.mteMin !== 0 || rule.ataTrap || rule.fpTrap || def.writeOnly === true || def.minEl > 1 ||
+    def.cnthctlGate !== undefined) return undefined;
+  return {
+    minEl: rule.el0GateId >= 0 ? 1 : def.minEl as 0 | 1,
+    spSel: id === SysReg.SP_EL0,
+    hcrMask: def.hcrRead ?? 0n,
+  };
+}
+
+/**
+ * The registers {@link readSysReg} computes (its cases); every other register reads as its `cpu.sys` slot. Keep in
+ * step with readSysReg's switch (branches-exceptions-system.test.ts checks every other register reads its slot).
+ */
+export const COMPUTED_READS: ReadonlySet<number> = new Set([
+  SysReg.MIDR_EL1, SysReg.MPIDR_EL1, SysReg.DCZID_EL0, SysReg.CCSIDR_EL1, SysReg.SP_EL0, SysReg.NZCV, SysReg.DAIF,
+  SysReg.CurrentEL, SysReg.SPSel, SysReg.PAN, SysReg.UAO, SysReg.DIT, SysReg.SSBS, SysReg.TCO, SysReg.FPCR,
+  SysReg.FPSR, SysReg.CNTPCT_EL0, SysReg.CNTVCT_EL0, SysReg.CNTP_TVAL_EL0, SysReg.CNTV_TVAL_EL0, SysReg.CNTP_CTL_EL0,
+  SysReg.CNTV_CTL_EL0, SysReg.DBGCLAIMSET_EL1, SysReg.LORSA_EL1, SysReg.LOREA_EL1, SysReg.LORN_EL1, SysReg.LORC_EL1,
+]);
+
 /** DC ZVA is prohibited at the current EL (DCZID_EL0.DZP): EL0 with SCTLR_EL1.DZE = 0, or HCR_EL2.TDZ = 1. */
 export function dczvaProhibited(cpu: Cpu): boolean {
   return (cpu.el === 0 && (cpu.sys[SysReg.SCTLR_EL1]! & SCTLR.DZE) === 0n) ||

@@ -31,6 +31,7 @@ import { BlockTable, type BlockFunction } from './block-table.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
 import { memoryTranslation } from './translate-mem.js';
+import { endsInline, handlerRowTranslation } from './translate-sys.js';
 import { Ajc, AJC_BYTES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
 const { i32 } = ValType;
@@ -641,6 +642,12 @@ export class WasmTier {
           // IRQ line), so ISB's context synchronisation holds as when the block returned.
           e.exitTo(0, endPc, n);
           if (count) this.stats_.inlined++;
+        } else if (lastRow !== undefined && endsInline(lastRow.name, w)) {
+          // A system instruction translated inline (DC ZVA, DC CVAU, ...: translate-sys.ts): done here or by its
+          // handler on the slow path, it goes on to the next instruction, a direct exit, so that it chains.
+          handlerRowTranslation(lastRow.name)!(e, w);
+          e.exitTo(0, endPc, n);
+          if (count) this.stats_.inlined++;
         } else if (lastRow?.name === 'SVC') {
           e.svcExit(n);
           exits = [undefined, undefined];
@@ -657,9 +664,11 @@ export class WasmTier {
         continue;
       }
       const row = findEncoding(w);
-      // Only rows made from a specification have translations; they are looked up by name, which a handler row
-      // may share (the AdvSIMD CLS, CLZ, REV32, ... are named as the integer instructions).
-      const t = row?.spec === undefined ? undefined : translationFor(row.name);
+      // Rows made from a specification have translations looked up by name, which a handler row may share (the
+      // AdvSIMD CLS, CLZ, REV32, ... are named as the integer instructions); a few handler rows have their own
+      // (translate-sys.ts: MRS, DC ZVA, PRFM, LDAR/STLR).
+      const t = row === undefined ? undefined
+        : row.spec === undefined ? handlerRowTranslation(row.name) : translationFor(row.name);
       const fp = row?.fpData;
       if (t !== undefined && t(e, w)) {
         if (count) this.stats_.inlined++;
@@ -828,7 +837,9 @@ function directSuccessors(b: Block): bigint[] {
   const row = findEncoding(last);
   const t = directBranchTarget(last, b.pc + BigInt(4 * (n - 1)));
   if (t !== undefined && row?.name !== 'BL') out.push(t);
-  if (isConditionalBranch(last) || row?.exec === NOP_HANDLER) out.push(endPc);
+  if (isConditionalBranch(last) || row?.exec === NOP_HANDLER || (row !== undefined && endsInline(row.name, last))) {
+    out.push(endPc);
+  }
   return out;
 }
 

@@ -6,7 +6,8 @@
  * by its WebAssembly backend (spec-wasm.ts): each access has an inline fast path through the arena data TLB
  * (BlockEmitter.fastCheck) that applies only when the whole instruction completes without a fault, a tag mismatch,
  * a store to translated code or an open reservation; otherwise the handler runs it (BlockEmitter.withSlowPath).
- * The exclusive, acquire/release, atomic, unprivileged, literal, prefetch and MTE forms are handlers.
+ * The exclusive, atomic, unprivileged, literal and MTE forms are handlers; LDAR/STLR (emitted as this file's
+ * LDR/STR with offset 0) and the prefetch hints (nothing) are translate-sys.ts's.
  */
 import { LOAD_STORE_SPECS } from '../spec/loads-stores.js';
 import { SIMD_FP_LOAD_STORE_SPECS } from '../spec/simd-fp-loads-stores.js';

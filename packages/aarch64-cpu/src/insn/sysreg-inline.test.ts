@@ -1,0 +1,47 @@
+/**
+ * The data the WebAssembly tier's inline MRS relies on (wasm-jit/translate-sys.ts): COMPUTED_READS names every
+ * register readSysReg does not read from its slot, and mrsChecks describes checkAccess's rules for the registers it
+ * answers (the differential test packages/mmu/src/wasm-sys.test.ts runs the inline code against the handler).
+ */
+import { describe, expect, it } from 'vitest';
+import { Cpu } from '../cpu.js';
+import { HCR, SYSREG_DEFS, SysReg } from '../sysregs.js';
+import type { MemoryPort } from '../ports.js';
+import { COMPUTED_READS, mrsChecks, readSysReg } from './branches-exceptions-system-sysreg.js';
+
+describe('the inline MRS data', () => {
+  it('every register outside COMPUTED_READS reads as its slot, whatever the rest of the state', () => {
+    const cpu = new Cpu({} as MemoryPort);
+    let seed = 0x1234_5678n;
+    const next = (): bigint => (seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffff_ffff_ffff_ffffn);
+    for (let round = 0; round < 4; round++) {
+      for (let id = 0; id < SYSREG_DEFS.length; id++) cpu.sys[id] = next();
+      cpu.spEl[0] = next();
+      cpu.daif = round;
+      cpu.nzcv = 15 - round;
+      for (let id = 0; id < SYSREG_DEFS.length; id++) {
+        if (COMPUTED_READS.has(id)) continue;
+        expect(readSysReg(cpu, id), SYSREG_DEFS[id]!.name).toBe(cpu.sys[id]);
+      }
+    }
+    // And the computed ones are not all slots by accident (the set is not over-inclusive for these).
+    for (const id of [SysReg.SP_EL0, SysReg.DAIF, SysReg.MIDR_EL1, SysReg.CurrentEL]) {
+      expect(readSysReg(cpu, id), SYSREG_DEFS[id]!.name).not.toBe(cpu.sys[id]);
+    }
+  });
+
+  it('mrsChecks: the EL, SPSel and HCR_EL2 rules of the registers the Linux boot reads most, none for the others', () => {
+    expect(mrsChecks(SysReg.TPIDR_EL1)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n });
+    expect(mrsChecks(SysReg.TPIDR_EL0)).toEqual({ minEl: 0, spSel: false, hcrMask: 0n });
+    expect(mrsChecks(SysReg.TPIDRRO_EL0)).toEqual({ minEl: 0, spSel: false, hcrMask: 0n });
+    expect(mrsChecks(SysReg.SP_EL0)).toEqual({ minEl: 1, spSel: true, hcrMask: 0n });
+    expect(mrsChecks(SysReg.CTR_EL0)).toEqual({ minEl: 1, spSel: false, hcrMask: HCR.TID2 }); // EL0: SCTLR_EL1.UCT
+    expect(mrsChecks(SysReg.DAIF)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n }); // EL0: SCTLR_EL1.UMA
+    expect(mrsChecks(SysReg.SCTLR_EL1)?.hcrMask).toBe(HCR.TRVM);
+    // Feature, MTE level, HCR_EL2.ATA, FP access, CNTHCTL_EL2 and EL2-only registers: always the handler.
+    for (const name of ['GCR_EL1', 'TFSR_EL1', 'GMID_EL1', 'FPCR', 'CNTP_CVAL_EL0', 'CNTPCT_EL0', 'HCR_EL2', 'VTTBR_EL2'] as const) {
+      expect(SysReg[name], name).toBeGreaterThanOrEqual(0);
+      expect(mrsChecks(SysReg[name]), name).toBeUndefined();
+    }
+  });
+});

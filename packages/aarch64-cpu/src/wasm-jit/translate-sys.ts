@@ -1,0 +1,157 @@
+/**
+ * WebAssembly translations of hand-written handler rows (rows without a specification) that the Linux boot runs
+ * millions of times and whose common case needs no call, keyed by the decode table's row names:
+ * - MRS of a register whose read is its state block slot (or SP_EL0, DAIF, DCZID_EL0), with the handler's access
+ *   checks that can apply to it (EL, SPSel, HCR_EL2 trap bits: insn/branches-exceptions-system-sysreg.ts `mrsChecks`)
+ *   tested inline; when one fails, or for any other register, the handler runs (UNDEFINED, traps, computed values);
+ * - the prefetch hints PRFM/PRFUM (every form): their handler does nothing (no access, no fault), so nothing is
+ *   emitted;
+ * - DC ZVA (the SYS row): the handler's traps (EL0, HCR_EL2.TDZ) tested inline, then the block's zeroing through the
+ *   arena data TLB when the MMU's own fast path would do it (BlockEmitter.zeroBlockCheck), else the handler; the
+ *   data cache maintenance operations the model does not model beyond their traps (DC CVAU, CIVAC, ...): the traps
+ *   only. Both end their block (system instructions), which then exits directly to the next instruction;
+ * - LDAR/STLR and LDLAR/STLLR (every size): the access of LDR/STR (immediate, unsigned offset) with offset 0, whose
+ *   specification's translation (translate-mem.ts) is emitted for the equivalent word. The handler (acquireRelease in
+ *   insn/loads-and-stores.ts) does exactly that access with a natural alignment requirement, tag checked unless the
+ *   base is SP as the LDR/STR form: the inline path applies only to naturally aligned accesses (the TLB key compare),
+ *   stores only without open reservations, and the vCPUs of a VM run interleaved on one thread, so acquire and
+ *   release order hold already. Whatever misses runs LDAR's or STLR's own handler (its syndrome, alignment fault).
+ * They are not specifications (spec/): the system register file and the exclusive monitor are outside spec/sem.ts's
+ * operations; each translation's checks are the handler's, as data where the handler keeps them as data.
+ */
+import { findEncoding } from '../decode-a64.js';
+import { DCZVA_BLOCK_BYTES, IMPL } from '../impl-defined.js';
+import { noOpSysTraps } from '../insn/branches-exceptions-system-sys.js';
+import { COMPUTED_READS, mrsChecks } from '../insn/branches-exceptions-system-sysreg.js';
+import { St } from '../state-layout.js';
+import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
+import { MemOp, Op } from '../wasm/opcodes.js';
+import { P_MODE, P_ST, type BlockEmitter, type Translator } from './block-emitter.js';
+import { memoryTranslation } from './translate-mem.js';
+
+/** The mode argument's EL field (block-emitter.ts blockMode: bits [5:4]) and its SP bit (bit 0: SP_EL1 in use). */
+const MODE_EL = 0x30;
+const MODE_SP = 1;
+
+/** Branch to depth 0 (the slow path of withSlowPath) when the block runs at EL0. */
+function missAtEl0(e: BlockEmitter): void {
+  e.f.localGet(P_MODE).i32Const(MODE_EL).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+}
+
+/** Branch to depth 0 when any of HCR_EL2's bits `mask` is set. */
+function missOnHcr(e: BlockEmitter, mask: bigint): void {
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(mask).op(Op.i64_and)
+    .i64Const(0).op(Op.i64_ne).brIf(0);
+}
+
+/**
+ * How an inline MRS computes the value readSysReg gives register `id` (pushes an i64), or undefined when only the
+ * handler can: a register's slot; SP_EL0's slot; DAIF from PSTATE's DAIF word; DCZID_EL0 at EL1 and above, where
+ * DZP is HCR_EL2.TDZ (dczvaProhibited; the caller adds the EL0 check).
+ */
+function readValue(id: number): ((e: BlockEmitter) => void) | undefined {
+  if (!COMPUTED_READS.has(id)) return (e) => void e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * id);
+  switch (id) {
+    case SysReg.SP_EL0: return (e) => void e.f.localGet(P_ST).mem(MemOp.i64_load, St.SP_EL0);
+    case SysReg.DAIF:
+      return (e) => void e.f.localGet(P_ST).mem(MemOp.i32_load, St.DAIF).op(Op.i64_extend_i32_u).i64Const(6)
+        .op(Op.i64_shl);
+    case SysReg.DCZID_EL0:
+      // IMPL.DCZID_EL0 | (HCR_EL2.TDZ (bit 28) ? DZP (bit 4) : 0)
+      return (e) => void e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(24)
+        .op(Op.i64_shr_u).i64Const(0x10).op(Op.i64_and).i64Const(IMPL.DCZID_EL0).op(Op.i64_or);
+    default: return undefined;
+  }
+}
+
+/** MRS <Xt>, <systemreg>: inline for the registers above, with the handler's checks; false otherwise (a call). */
+function mrs(e: BlockEmitter, w: number): boolean {
+  const id = sysRegByKey((w >>> 5) & 0xffff);
+  if (id < 0) return false;
+  const checks = mrsChecks(id);
+  const value = readValue(id);
+  if (checks === undefined || value === undefined) return false;
+  const t = w & 31;
+  e.withSlowPath(() => {
+    if (checks.minEl > 0 || id === SysReg.DCZID_EL0) missAtEl0(e);
+    // SP_EL0 is UNDEFINED while PSTATE.SP = 0; at EL1 and above (checked above: its minimum EL is 1) the mode's bit 0
+    // is PSTATE.SP.
+    if (checks.spSel) e.f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+    if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
+    e.setX(t, 64, () => value(e));
+  }, [t]);
+  return true;
+}
+
+/** SYS's encoding key of DC ZVA (op1 3, C7, C4, op2 1: insn/branches-exceptions-system-sys.ts). */
+const DC_ZVA_KEY = sysRegKey(1, 3, 7, 4, 1);
+
+/**
+ * SYS: DC ZVA inline (see the file comment); the data cache maintenance operations the model implements as no
+ * operation (DC CVAC, CVAU, CIVAC, IVAC, ISW, ...: noOpSysTraps) as their checks only, at EL1 and above without
+ * their HCR_EL2 trap bits (EL0, with its SCTLR_EL1.UCI gate, and a trap run the handler); every other SYS operation
+ * is a call.
+ */
+function sys(e: BlockEmitter, w: number): boolean {
+  const key = (w >>> 5) & 0xffff;
+  const traps = noOpSysTraps(key);
+  if (traps !== undefined) {
+    e.withSlowPath(() => {
+      missAtEl0(e);
+      if (traps !== 0n) missOnHcr(e, traps);
+    }, []);
+    return true;
+  }
+  if (key !== DC_ZVA_KEY) return false;
+  const t = w & 31;
+  const f = e.f;
+  e.withSlowPath(() => {
+    // The handler's traps: UNDEFINED-or-trapped at EL0 unless SCTLR_EL1.DZE (left to it), HCR_EL2.TDZ to EL2.
+    missAtEl0(e);
+    missOnHcr(e, HCR.TDZ);
+    e.x(t).f.i64Const(BigInt(-DCZVA_BLOCK_BYTES)).op(Op.i64_and).localSet(e.va);
+    e.zeroBlockCheck(e.va, DCZVA_BLOCK_BYTES, e.ha, 0);
+    for (let o = 0; o < DCZVA_BLOCK_BYTES; o += 8) f.localGet(e.ha).i64Const(0).mem(MemOp.i64_store, o);
+  }, []);
+  return true;
+}
+
+/** LDAR/STLR/LDLAR/STLLR: the translation of LDR/STR (immediate, unsigned offset) #0 of the same size and registers. */
+function ordered(e: BlockEmitter, w: number): boolean {
+  // size [31:30] 111 0 01 opc [23:22] (00 STR, 01 LDR) imm12 = 0, Rn, Rt; L is bit 22 of the ordered forms.
+  const plain = ((w & 0xc000_0000) | 0x3900_0000 | (w & (1 << 22)) | (w & 0x3ff)) >>> 0;
+  const row = findEncoding(plain);
+  const t = row === undefined ? undefined : memoryTranslation(row.name);
+  return t !== undefined && t(e, plain);
+}
+
+/** Nothing: a prefetch hint has no effect in this model (its handler is empty). */
+const prefetch: Translator = () => true;
+
+const SIZES = ['B', 'H', ' (32-bit)', ' (64-bit)'];
+
+const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
+  ['MRS', mrs],
+  ['SYS', sys],
+  ['PRFM (immediate, unsigned offset)', prefetch],
+  ['PRFUM (unscaled)', prefetch],
+  ['PRFM (register)', prefetch],
+  ['PRFM (literal)', prefetch],
+  ...SIZES.flatMap((s) => ['LDAR', 'STLR', 'LDLAR', 'STLLR'].map((n): [string, Translator] => [`${n}${s}`, ordered])),
+]);
+
+/**
+ * Whether word `w` of the row named `name`, which ends a block (a system instruction), has a translation here that
+ * continues to the next instruction (DC ZVA, and the data cache maintenance operations that are no operation here):
+ * the tier emits it and a direct exit to the next instruction.
+ */
+export function endsInline(name: string, w: number): boolean {
+  if (name !== 'SYS') return false;
+  const key = (w >>> 5) & 0xffff;
+  return key === DC_ZVA_KEY || noOpSysTraps(key) !== undefined;
+}
+
+/** The translation of a handler row (one without a specification) by its name, or undefined (a call). */
+export function handlerRowTranslation(name: string): Translator | undefined {
+  return SYSTEM_TRANSLATIONS.get(name);
+}
