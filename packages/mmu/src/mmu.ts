@@ -532,6 +532,13 @@ export class Mmu implements MemoryPort {
     return undefined;
   }
 
+  /**
+   * MemoryPort.zeroBlock (DC ZVA): a store of `size` zero bytes at `va` (aligned by the CPU), Tag Checked as a store
+   * (`tagCheckMode`: TBI, TCMA, TCO, TCF of the EL; asymmetric mode makes it asynchronous): every granule of the
+   * block must carry the pointer's tag, else a synchronous Tag Check fault at the first mismatching granule's address
+   * (the block's address plus its offset, top byte kept) with nothing written, or TFSR's bit in asynchronous mode
+   * and the block zeroed. Allocation tags are unchanged (DC GZVA writes them).
+   */
   zeroBlock(va: bigint, size: number): void {
     if (this.tlbEnabled) {
       const f = Number(va);
@@ -548,7 +555,8 @@ export class Mmu implements MemoryPort {
       if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration && off + size <= PAGE) {
         const p = this.tlbPerm[i]!;
         const need = this.need(W) | Perm.Normal;
-        if ((p & need) === need) {
+        // (Tagged memory whose tags this access checks: the slow path compares them.)
+        if ((p & need) === need && (this.tlbTagKind[i] !== TlbTags.Tagged || this.checkMode(va, W | TC) === 0)) {
           const o = this.tlbOff[i]! + off;
           if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
           const smp = this.cpu.smp;
@@ -1138,12 +1146,14 @@ export class Mmu implements MemoryPort {
 
   private zeroSlow(va: bigint, size: number): void {
     this.beginSlow(va, 1, W); // the CPU aligned va: no flag-driven alignment check applies to DC ZVA
+    const mode = this.checkMode(va, W | TC);
     const pieces: Array<[number, number, bigint]> = [];
     for (let done = 0; done < size;) {
       const v = BigInt.asUintN(64, va + BigInt(done));
       const n = Math.min(size - done, PAGE - Number(v & 0xfffn));
-      this.resolve(v, W, false, true);
+      this.resolve(v, W, false, true, false, mode !== 0 ? TagUse.Check : TagUse.None);
       this.fill(v);
+      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, n, va, done, mode, W | TC);
       this.physCheck(this.rPa, n, v, W);
       pieces.push([this.rPa, n, v]);
       done += n;

@@ -196,6 +196,45 @@ for (const tlb of [true, false]) {
       expect(ram(e, DATA + 0x48)).toBe(0x5555n);
     });
 
+    it('DC ZVA (zeroBlock) is a Tag Checked store of the whole block: every granule, first mismatch reported, tags kept', () => {
+      const e = env();
+      const fillData = (): void => {
+        for (let o = 0; o < 0x80; o += 8) e.ram.view.setBigUint64(DATA + o - RAM_BASE, 0x1111n * BigInt(o + 1), true);
+      };
+      e.tags.fill(DATA, 0x40, 3);
+      e.tags.fill(DATA + 0x30, 0x10, 6); // the block's last granule differs
+      fillData();
+      for (let k = 0; k < 2; k++) { // (the second time through the TLB entry the first call filled)
+        expect(faultOf(() => e.mmu.zeroBlock(withTag(TAGGED, 3), 64))).toMatchObject({
+          stage: 1, fsc: Fsc.TagCheck, va: withTag(TAGGED + 0x30n, 3), write: true,
+        });
+        expect(ram(e, DATA)).toBe(0x1111n); // nothing written
+      }
+      e.tags.fill(DATA + 0x30, 0x10, 3);
+      e.mmu.zeroBlock(withTag(TAGGED, 3), 64);
+      for (let o = 0; o < 0x40; o += 8) expect(ram(e, DATA + o)).toBe(0n);
+      expect(ram(e, DATA + 0x40)).toBe(0x1111n * 0x41n); // the next block untouched
+      expect(e.tags.getTag(DATA + 0x30)).toBe(3);
+      // Unchecked: untagged memory through any tag, and PSTATE.TCO = 1.
+      fillData();
+      e.mmu.zeroBlock(withTag(PLAIN, 9), 64);
+      expect(ram(e, DATA)).toBe(0n);
+      fillData();
+      e.cpu.tco = 1;
+      e.mmu.zeroBlock(withTag(TAGGED, 9), 64);
+      expect(ram(e, DATA)).toBe(0n);
+      e.cpu.tco = 0;
+      // Asynchronous (TCF = 2) and asymmetric (TCF = 3: a store, so asynchronous): TFSR_EL1.TF0, the block zeroed.
+      for (const tcf of [2, 3]) {
+        fillData();
+        e.sctlr(SCTLR_MTE.ATA | SCTLR_MTE.TCF(tcf));
+        e.cpu.sys[SysReg.TFSR_EL1] = 0n;
+        e.mmu.zeroBlock(withTag(TAGGED, 9), 64);
+        expect(e.cpu.sys[SysReg.TFSR_EL1]).toBe(1n);
+        expect(ram(e, DATA + 0x38)).toBe(0n);
+      }
+    });
+
     it('readTag/writeTag: Tagged memory holds tags; untagged memory reads 0 and ignores writes; writes need write permission', () => {
       const e = env();
       e.mmu.writeTag(withTag(TAGGED + 0x35n, 0xf), 0xb, 0);
