@@ -974,7 +974,7 @@ describe.each([
     // The same granule through a pointer with another tag, and back through the first.
     ['one granule through pointers with two tags', [0xf940_0281 /* ldr x1, [x20] */, 0xf940_02c2 /* ldr x2, [x22] */,
       0xf900_0681 /* str x1, [x20, #8] */]],
-  ] as const)('the granule cache of tag checks: %s, in every check mode', (_, body) => {
+  ] as const)('inline tag checks after a tag change or through another pointer tag: %s, in every check mode', (_, body) => {
     const r = rng(707);
     const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 14));
     const use = new TierUse();

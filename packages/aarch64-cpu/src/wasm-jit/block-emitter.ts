@@ -33,11 +33,14 @@
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
  *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low; the registers its body
  *   uses stay in locals from one iteration to the next (enterLoop).
- * - "The IRQ line is low", for iterating and chaining, is ASYNC_PENDING: `IRQ_LINE & ~(DAIF >> 1)` is 0, that is
- *   no IRQ with PSTATE.I = 0 and no virtual SError (IRQ_LINE bit 1) with PSTATE.A = 0, what the run loop checks
- *   before every block (Cpu.asyncPending; its SError mirror only ever makes this check leave more often). DAIF
- *   changes only in system instructions, which end a block with a handler exit. (Checking the raw line made every
- *   chain leave while Linux ran with a pending interrupt masked: 1.6 M of the boot's 5.2 M WebAssembly entries.)
+ * - "The IRQ line is low", for iterating, continuing into an inline body and chaining within the module, is the
+ *   raw IRQ_LINE word being 0; for a lookup in the arena jump cache and a register branch's candidates it is
+ *   ASYNC_PENDING: `IRQ_LINE & ~(DAIF >> 1)` is 0, that is no IRQ with PSTATE.I = 0 and no virtual SError
+ *   (IRQ_LINE bit 1) with PSTATE.A = 0, what the run loop checks before every block (Cpu.asyncPending; its SError
+ *   mirror only ever makes this check leave more often). DAIF changes only in system instructions, which end a
+ *   block with a handler exit. (Linux runs long stretches with a pending interrupt masked: raw-line checks
+ *   everywhere made 1.6 M of the boot's 5.2 M WebAssembly entries; the masked test in back edges and in-module
+ *   chains cost bench-int's loops 8%, so those keep the raw line.)
  */
 import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
@@ -160,14 +163,6 @@ export class BlockEmitter {
   private readonly tagMask: number;
   /** i32 scratch of the full check: the page's tags. */
   private readonly tagp: number;
-  /**
-   * The granule cache of tag checks: the address (bits [3:0] clear, top byte kept: the pointer's tag) of the last
-   * granule an inline access found its allocation tag equal to the pointer's, or -1. Allocation tags change only in
-   * JavaScript (a handler's STG, DC GZVA, the host), after which forgetSites resets it, so while it holds a granule
-   * any access to that granule through a pointer with that tag passes the tag check: the next access, whatever its
-   * site, size (inside the granule) or direction, skips the tag load. Shared by every access site of the function.
-   */
-  private readonly granule: number;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
   /** The instruction being emitted: its address and index in the block. */
@@ -255,7 +250,22 @@ export class BlockEmitter {
     this.kills0 = f.addLocals(i32);
     this.tagMask = f.addLocals(i32);
     this.tagp = f.addLocals(i32);
-    this.granule = f.addLocals(i64);
+  }
+
+  /**
+   * Push ASYNC_PENDING (see the file comment): IRQ_LINE & ~(DAIF >> 1), non-zero when an interrupt or a virtual
+   * SError can be taken. Only the exits that look the arena jump cache up or test a register branch's candidates use
+   * it (they load several words anyway); a back edge, an inline body and a chain within the module test the raw line
+   * (`rawIrqLine`): the masked test there cost bench-int's loops 8% (V8's register allocation in the loop).
+   */
+  private asyncPending(): void {
+    this.f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
+      .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+  }
+
+  /** Push the IRQ_LINE word: non-zero while an interrupt or virtual SError is pending, masked or not. */
+  private rawIrqLine(): void {
+    this.f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE);
   }
 
   // ---- registers ----
@@ -553,7 +563,11 @@ export class BlockEmitter {
     f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
     f.localGet(site.tags).if(VOID_BLOCK);
     // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
-    this.granuleTagCheck(vaLocal, site.tags, () => f.localGet(vaLocal).op(Op.i32_wrap_i64), missDepth + 3);
+    f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
+      .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
+      .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 3);
     f.end();
     f.localGet(site.host).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add)
       .localSet(haLocal);
@@ -573,35 +587,8 @@ export class BlockEmitter {
     f.localGet(this.tagp).localSet(site.tags);
   }
 
-  /**
-   * Branch to `missDepth` unless the allocation tag of the granule at the address in i64 local `vaLocal` (on a
-   * page whose tags are at the arena offset in i32 local `tags`; `lo` pushes the address's low word) equals the
-   * pointer's tag, VA[59:56]. The granule cache (see `granule`) answers for the granule it holds; otherwise the
-   * tag is loaded and compared, and a granule that passes is the cache's. The caller has checked that the access
-   * stays inside the granule.
-   */
-  private granuleTagCheck(vaLocal: number, tags: number, lo: () => void, missDepth: number): void {
-    const f = this.f;
-    f.block(VOID_BLOCK);
-    f.localGet(vaLocal).i64Const(-16n).op(Op.i64_and).localGet(this.granule).op(Op.i64_eq).brIf(0);
-    // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
-    f.localGet(tags);
-    lo();
-    f.i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u);
-    lo();
-    f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 1);
-    f.localGet(vaLocal).i64Const(-16n).op(Op.i64_and).localSet(this.granule);
-    f.end();
-  }
-
-  /**
-   * Every site cache forgets its page, and the granule cache its granule (after a handler call, which may have
-   * changed what they depend on).
-   */
+  /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
   private forgetSites(): void {
-    this.f.i64Const(-1n).localSet(this.granule);
     for (const c of this.siteCaches) this.f.i64Const(-1n).localSet(c.key);
     if (this.shared !== undefined) {
       this.f.i64Const(-1n).localSet(this.shared.r.key).i64Const(-1n).localSet(this.shared.w.key);
@@ -653,7 +640,11 @@ export class BlockEmitter {
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
       .if(VOID_BLOCK);
     if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
-    this.granuleTagCheck(vaLocal, this.tagp, () => f.localGet(this.lo), missDepth + 1);
+    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
+      .mem(MemOp.i32_load8_u)
+      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+      .brIf(missDepth + 1);
     f.end();
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
@@ -900,10 +891,10 @@ export class BlockEmitter {
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
     if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
+
     // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
     f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
       .i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask);
-    f.i64Const(-1n).localSet(this.granule); // (never equal to an address with bits [3:0] clear)
     if (!selfLoop) {
       const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
       this.shared = { r: cache(), w: cache() };
@@ -926,10 +917,9 @@ export class BlockEmitter {
       this.retire(n);
       // The next iteration needs the budget of the function's own block (n is an inline body's when it loops back).
       f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s)
-        .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or)
-        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-        .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and) /* IRQ/SError not masked: ASYNC_PENDING */.op(Op.i32_or)
-        .if(VOID_BLOCK);
+        .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or);
+      this.rawIrqLine();
+      f.op(Op.i32_or).if(VOID_BLOCK);
       this.flushRegs(false);
       this.storeLeft();
       f.i32Const(code).return().end();
@@ -949,9 +939,9 @@ export class BlockEmitter {
       const saved = this.saveRegs();
       const pending = this.pending;
       f.block(VOID_BLOCK);
-      f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s).localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-        .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and) /* IRQ/SError not masked: ASYNC_PENDING */
-        .op(Op.i32_or).brIf(0);
+      f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s);
+      this.rawIrqLine();
+      f.op(Op.i32_or).brIf(0);
       this.validityCheck(chain);
       this.inlineLeft -= chain.n;
       this.inlineDepth++;
@@ -970,9 +960,9 @@ export class BlockEmitter {
     this.retire(n);
     if (chain !== undefined) {
       f.block(VOID_BLOCK);
-      f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s)
-        .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-        .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and) /* IRQ/SError not masked: ASYNC_PENDING */.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+      f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s);
+      this.rawIrqLine();
+      f.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
       this.chainTo(chain);
       f.end();
     } else if (to !== undefined) {
@@ -1015,9 +1005,9 @@ export class BlockEmitter {
     f.op(Op.i64_ne).brIf(0);
     f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
       .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(P_MODE).op(Op.i32_ne).op(Op.i32_or)
-      .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or)
-      .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-        .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and) /* IRQ/SError not masked: ASYNC_PENDING */.op(Op.i32_or).brIf(0);
+      .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or);
+    this.asyncPending();
+    f.op(Op.i32_or).brIf(0);
     f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
       .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne).brIf(0);
     // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
@@ -1118,9 +1108,9 @@ export class BlockEmitter {
       for (const c of cands) {
         f.block(VOID_BLOCK);
         f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_eq)
-          .localGet(this.left).i32Const(c.n).op(Op.i32_ge_s).op(Op.i32_and)
-          .localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-        .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and) /* IRQ/SError not masked: ASYNC_PENDING */.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+          .localGet(this.left).i32Const(c.n).op(Op.i32_ge_s).op(Op.i32_and);
+        this.asyncPending();
+        f.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
         this.chainTo(c);
         f.end();
       }
