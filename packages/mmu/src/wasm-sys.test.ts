@@ -23,6 +23,15 @@ const mrsWord = (op0: number, op1: number, crn: number, crm: number, op2: number
 const DC_ZVA = (t: number): number => (0xd50b_7420 | t) >>> 0;
 
 /**
+ * Exception vectors at PA `pa` (VA `vbar`): the synchronous and IRQ entries from the current EL and a lower one,
+ * each `b .`.
+ */
+function selfVectors(e: ArenaEnv, pa: number, vbar: bigint): void {
+  for (const v of [0x200, 0x280, 0x400, 0x480]) loadWords(e, pa + v, [B_SELF]);
+  e.cpu.sys[SysReg.VBAR_EL1] = vbar;
+}
+
+/**
  * Run `go` on a WebAssembly CPU and an interpreting one set up by `setup`; their states (and traces) must agree.
  * Returns the WebAssembly environment's state and the tier's statistics.
  */
@@ -106,8 +115,7 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
       [rand(), rand(), rand(), rand(), Math.floor(r() * 16)] as const);
     const res = differential((e) => {
       forms.forEach((ws, k) => loadWords(e, CODE + 16 * k + (k === forms.length - 1 ? 0x1000 : 0), ws));
-      for (const v of [0x200, 0x280, 0x400, 0x480]) loadWords(e, CODE + 0x800 + v, [B_SELF]);
-      e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
+      selfVectors(e, CODE + 0x800, BigInt(CODE + 0x800));
     }, (e) => {
       const c = e.cpu;
       const stops: StopCode[] = [];
@@ -171,8 +179,7 @@ describe('WebAssembly data cache maintenance (no operation in the model) agrees 
     const ops = [0xd50b_7b21, 0xd50b_7e21, 0xd50b_7a21, 0xd50b_7c21, 0xd508_7621, 0xd508_7e41];
     const res = differential((e) => {
       ops.forEach((w, k) => loadWords(e, CODE + 16 * k, [w, 0x9100_07de, B_SELF]));
-      for (const v of [0x200, 0x280, 0x400, 0x480]) loadWords(e, CODE + 0x800 + v, [B_SELF]);
-      e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
+      selfVectors(e, CODE + 0x800, BigInt(CODE + 0x800));
     }, (e) => {
       const c = e.cpu;
       const stops: StopCode[] = [];
@@ -238,8 +245,7 @@ describe('WebAssembly DC ZVA and LDAR/STLR agree with the interpreter', () => {
     e.t.map(e.root0, DEV, s1PageDesc(DATA + 0x5000, { attrIndx: Attr.Device }));
     for (let g = 0; g < 256; g++) e.ram.tags!.setTag(DATA + 0x2000 + 16 * g, granuleTag(g));
     for (let pa = DATA; pa < DATA + 0x6000; pa += 8) e.ram.view.setBigUint64(pa - RAM_BASE, BigInt(pa) * 0x9e37_79b9n, true);
-    for (const v of [0x200, 0x280, 0x400, 0x480]) loadWords(e, CODE + 0x800 + v, [B_SELF]);
-    e.cpu.sys[SysReg.VBAR_EL1] = CODE_VA + 0x800n;
+    selfVectors(e, CODE + 0x800, CODE_VA + 0x800n);
     e.set('TCR_EL1', TCR_48_4K | TCR.TBI0 | TCR.TBI1);
   }
 
