@@ -554,15 +554,7 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
     const C = codeVa(0, 0x80);
     const F = codeVa(0, 0x100);
     const D = codeVa(0, 0xc0);
-    const code = new Map<bigint, number[]>([
-      [A, [addi(1, 1, 1), addi(2, 2, 2), b(A + 8n, B)]],
-      [B, [eor(3, 3, 1), b(B + 4n, C)]],
-      [C, [addi(4, 4, 1), addi(5, 5, 3), eor(6, 6, 4), bl(C + 12n, F)]],
-      [F, [addi(7, 7, 1), ret()]],
-      [D, [addi(8, 8, 1), subsi(26, 26, 1), bcond(D + 8n, A, 1), B_SELF]],
-    ]);
-    // C's BL returns to C + 16 = 0x10090: a block `b D` there.
-    code.set(C + 16n, [b(C + 16n, D)]);
+    const code = callChain(A, B, C, F, D);
     let chainedMeasured = 0;
     let indirectMeasured = 0;
     midChainBudgets(code, A, 7, (p) => {
@@ -584,6 +576,21 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
  * the stops and the state after each compared. `warmed` sees the WebAssembly run's probe after the warm-up (to check
  * and clear its counters), `each` the probe of each budget.
  */
+/**
+ * The loop of the mid-chain budget tests: A (3 instructions) -> B (2) -> C (4, ending with BL F) -> F (2, RET) ->
+ * C + 16 (`b D`) -> D (3: subs x26; b.ne A) -> `b .`, at the addresses given.
+ */
+function callChain(A: bigint, B: bigint, C: bigint, F: bigint, D: bigint): Map<bigint, number[]> {
+  return new Map<bigint, number[]>([
+    [A, [addi(1, 1, 1), addi(2, 2, 2), b(A + 8n, B)]],
+    [B, [eor(3, 3, 1), b(B + 4n, C)]],
+    [C, [addi(4, 4, 1), addi(5, 5, 3), eor(6, 6, 4), bl(C + 12n, F)]],
+    [C + 16n, [b(C + 16n, D)]],
+    [F, [addi(7, 7, 1), ret()]],
+    [D, [addi(8, 8, 1), subsi(26, 26, 1), bcond(D + 8n, A, 1), B_SELF]],
+  ]);
+}
+
 function midChainBudgets(code: Map<bigint, number[]>, A: bigint, batchBlocks: number, warmed: (p: Probe) => void,
   each: (p: Probe) => void): void {
   for (let budget = 1; budget <= 120; budget++) {
@@ -1541,14 +1548,7 @@ describe('WebAssembly blocks chain across modules and pages through the arena ju
     const C = codeVa(2, 0x80);
     const F = codeVa(3, 0x100);
     const D = codeVa(1, 0xc0);
-    const code = new Map<bigint, number[]>([
-      [A, [addi(1, 1, 1), addi(2, 2, 2), b(A + 8n, B)]],
-      [B, [eor(3, 3, 1), b(B + 4n, C)]],
-      [C, [addi(4, 4, 1), addi(5, 5, 3), eor(6, 6, 4), bl(C + 12n, F)]],
-      [C + 16n, [b(C + 16n, D)]],
-      [F, [addi(7, 7, 1), ret()]],
-      [D, [addi(8, 8, 1), subsi(26, 26, 1), bcond(D + 8n, A, 1), B_SELF]],
-    ]);
+    const code = callChain(A, B, C, F, D);
     let crossPage = 0;
     midChainBudgets(code, A, 1, (p) => { p.crossPage = 0; }, (probe) => { crossPage += probe.crossPage; });
     expect(crossPage).toBeGreaterThan(60);
