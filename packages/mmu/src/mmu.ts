@@ -743,9 +743,7 @@ export class Mmu implements MemoryPort {
     this.flushTlb();
     if (!this.s2cOn || isStage1Tlbi(op)) return;
     if (op.startsWith('ipas2') && !this.s2cLarge) {
-      const page = Number(BigInt.asUintN(36, arg));
-      const i = page % S2C_ENTRIES;
-      if (this.s2cKey[i] === page) this.s2cKey[i] = -1;
+      this.dropS2Entry(Number(BigInt.asUintN(36, arg)));
       return;
     }
     this.dropS2Cache();
@@ -783,11 +781,6 @@ export class Mmu implements MemoryPort {
     this.stats.vaFlushes++;
     const i = key & this.tlbMask;
     if (this.tlbKey[i] !== key) return; // not cached (another page's entry, or none)
-    this.dropEntry(i);
-  }
-
-  /** Invalidate TLB entry `i` and its arena twins (one per permission class). */
-  private dropEntry(i: number): void {
     this.tlbKey[i] = -1;
     if (this.atlbOffset !== 0) {
       const a = this.atlb32;
@@ -811,9 +804,13 @@ export class Mmu implements MemoryPort {
       this.tlbi('ipas2e1', BigInt(ipaPage) >> 12n);
       return;
     }
-    const page = ipaPage / PAGE;
-    const j = page % S2C_ENTRIES;
-    if (this.s2cKey[j] === page) this.s2cKey[j] = -1;
+    this.dropS2Entry(ipaPage / PAGE);
+  }
+
+  /** Drop the stage-2 walk cache's entry for IPA page number `page` (IPA[47:12]), if it holds that page. */
+  private dropS2Entry(page: number): void {
+    const i = page % S2C_ENTRIES;
+    if (this.s2cKey[i] === page) this.s2cKey[i] = -1;
   }
 
   /**

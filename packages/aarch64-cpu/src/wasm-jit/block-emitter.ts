@@ -891,7 +891,6 @@ export class BlockEmitter {
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
     if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
-
     // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
     f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
       .i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask);
