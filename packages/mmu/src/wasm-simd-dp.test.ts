@@ -199,6 +199,21 @@ describe('WebAssembly SIMD&FP data processing agrees with the interpreter', () =
     expect(w.fpsr).toBe(0);
   });
 
+  it('an MSR CPACR_EL1 that disables SIMD&FP between two SIMD&FP instructions: the second takes the trap (the enable check is made once per path)', () => {
+    // FADD d0, d1, d2; MSR CPACR_EL1, x3 (x3 = 0: FPEN 00); then FADD d4, d5, d6 (inline) or FADD v0.4s (a handler
+    // call), which must take the SIMD&FP trap (EC 0x07) at ELR = its address, with D4 / V0 unchanged.
+    for (const second of [0x1e66_28a4, 0x4e22_d420]) {
+      const v = new Uint8Array(32 * 16);
+      const dv = new DataView(v.buffer);
+      for (let n = 0; n < 8; n++) dv.setFloat64(16 * n, 1.5 + n, true);
+      const c: Case = { words: [0x1e62_2820, 0xd518_1043, second, B_SELF], x: Array.from({ length: 31 }, () => 0n), v, fpen: 3n,
+        tfp: false, fpcr: 0, fpsr: 0 };
+      const w = runCase('wasm', c);
+      expect(w).toEqual(runCase('interp', c));
+      expect([w.esr! >> 26n, w.elr]).toEqual([0x07n, BigInt(CODE + 8)]);
+    }
+  });
+
   it('on 800 random blocks (AES, logical, ADD/SUB, compares, across lanes, moves, FADD/FSUB/FMUL; FPCR modes; FPEN and TFP traps), mostly inline', () => {
     const r = rng(1212);
     inline.n = 0;

@@ -165,6 +165,15 @@ export class BlockEmitter {
   private readonly tagp: number;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
+  /**
+   * CheckFPAdvSIMDEnabled64 passed on this path (an earlier SIMD&FP instruction's check, inline or its handler's):
+   * later SIMD&FP instructions need not test it again. What it reads (CPACR_EL1.FPEN, CPTR_EL2.TFP, PSTATE.EL)
+   * changes only through a system instruction (which ends its block: a handler call and an exit) or an exception
+   * (which leaves the function); callHandler forgets it all the same; a slow path (withSlowPath) runs the same instruction's handler, which checks the same
+   * controls or raises the trap. Forgotten where paths join: the function's entry, a loop head, after a back edge
+   * or an inline body.
+   */
+  fpEnabled = false;
   /** The instruction being emitted: its address and index in the block. */
   pc = 0n;
   k = 0;
@@ -326,21 +335,64 @@ export class BlockEmitter {
    * The register cache's state, to restore after emitting code on a conditional path (an `if` arm): what that arm
    * loaded or wrote exists only on it.
    */
-  saveRegs(): { readonly cached: Uint8Array; readonly dirty: Uint8Array } {
-    return { cached: this.cached.slice(), dirty: this.dirty.slice() };
+  saveRegs(): { readonly cached: Uint8Array; readonly dirty: Uint8Array; readonly vCached: Uint8Array } {
+    return { cached: this.cached.slice(), dirty: this.dirty.slice(), vCached: this.vCached.slice() };
   }
 
-  restoreRegs(s: { readonly cached: Uint8Array; readonly dirty: Uint8Array }): this {
+  restoreRegs(s: { readonly cached: Uint8Array; readonly dirty: Uint8Array; readonly vCached: Uint8Array }): this {
     this.cached.set(s.cached);
     this.dirty.set(s.dirty);
+    this.vCached.set(s.vCached);
     return this;
   }
 
-  /** Forget every cached register (after a handler, which may have written any): the next read loads it. */
+  /**
+   * Forget every cached register (after a handler, which may have written any): the next read loads it. The
+   * SIMD&FP halves too (written through, none is dirty).
+   */
   dropRegs(): this {
     this.cached.fill(0);
     this.dirty.fill(0);
+    this.vCached.fill(0);
     return this;
+  }
+
+  // ---- SIMD&FP registers ----
+  //
+  // Each 64-bit half of V0-V31 (index 2n + half) is cached in an i64 local once read or written on a path, and
+  // written through: a write stores to the state block at once and keeps the value in the local, so nothing needs
+  // storing before a handler call or an exit, and a chain of instructions on one register (AESE, AESMC, ...; an FP
+  // load and the arithmetic on it) passes values in locals rather than through a store and a load. The cache is
+  // forgotten where the register cache is (dropRegs: after a handler call; a loop head), and a slow path
+  // (withSlowPath) reloads the halves its instruction writes after the handler wrote them.
+
+  private readonly vLocal = new Int32Array(64).fill(-1);
+  private readonly vCached = new Uint8Array(64);
+  /** The halves written by the instruction being emitted inside withSlowPath (reloaded on its slow path). */
+  private vWrittenNow: number[] = [];
+
+  /** The local holding half `half` of Vn, loaded from the state block here unless this path has it already. */
+  vRead(n: number, half: 0 | 1): number {
+    const k = 2 * n + half;
+    let l = this.vLocal[k]!;
+    if (l < 0) this.vLocal[k] = l = this.f.addLocals(i64);
+    if (this.vCached[k] === 0) {
+      this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 8 * k).localSet(l);
+      this.vCached[k] = 1;
+    }
+    return l;
+  }
+
+  /** Write half `half` of Vn: `value` pushes the i64; stored to the state block and kept in the half's local. */
+  vWrite(n: number, half: 0 | 1, value: () => void): void {
+    const k = 2 * n + half;
+    let l = this.vLocal[k]!;
+    if (l < 0) this.vLocal[k] = l = this.f.addLocals(i64);
+    this.f.localGet(P_ST);
+    value();
+    this.f.localTee(l).mem(MemOp.i64_store, St.V + 8 * k);
+    this.vCached[k] = 1;
+    this.vWrittenNow.push(k);
   }
 
   /** Push Xn (31: the current SP) as i64. */
@@ -744,6 +796,7 @@ export class BlockEmitter {
     this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
+    this.fpEnabled = false; // or a control of SIMD&FP (an MSR)
     return this;
   }
 
@@ -758,15 +811,18 @@ export class BlockEmitter {
     const f = this.f;
     this.flushRegs(true);
     this.storeLeft();
-    emitFpDisabled(f, P_ST, this.c32);
-    f.if(VOID_BLOCK);
-    f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
-    f.else();
+    if (!this.fpEnabled) {
+      emitFpDisabled(f, P_ST, this.c32);
+      f.if(VOID_BLOCK);
+      f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+      f.else();
+    }
     f.i32Const(this.callBase + this.k).call(this.fpCallImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
-    f.end();
+    if (!this.fpEnabled) f.end();
     this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags (FCMP, FCCMP)
+    this.fpEnabled = true; // checked above, or the full handler raised the trap
     return this;
   }
 
@@ -782,9 +838,12 @@ export class BlockEmitter {
   withSlowPath(fast: () => void, writes: readonly number[]): this {
     const f = this.f;
     const before = this.saveRegs();
+    this.vWrittenNow = [];
     f.block(VOID_BLOCK); // $done
     f.block(VOID_BLOCK); // $slow
     fast();
+    const vWritten = this.vWrittenNow;
+    const vCachedFast = this.vCached.slice();
     // A register the fast path did not write and had not loaded: load it, so that its local holds it after the join.
     for (const r of writes) if (r !== 31 && this.cached[r] === 0) this.x(r).f.op(Op.drop);
     f.br(1);
@@ -797,7 +856,15 @@ export class BlockEmitter {
     for (const r of writes) {
       if (r !== 31) f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * r).localSet(this.localOf(r));
     }
+    // The SIMD&FP halves the fast path left in locals that this path has not: the ones it read first, and the ones
+    // the instruction writes, as the handler wrote them (it writes the same ones, or raised and left).
+    for (let k = 0; k < 64; k++) {
+      if (vCachedFast[k] !== 0 && (before.vCached[k] === 0 || vWritten.includes(k))) {
+        f.localGet(P_ST).mem(MemOp.i64_load, St.V + 8 * k).localSet(this.vLocal[k]!);
+      }
+    }
     f.end();
+    this.vCached.set(vCachedFast);
     for (const r of writes) {
       if (r === 31) continue;
       this.cached[r] = 1;
@@ -825,6 +892,8 @@ export class BlockEmitter {
    * every way out of the loop stores them.
    */
   enterLoop(usage: LoopUsage | undefined): this {
+    this.fpEnabled = false; // the head joins the entry and the back edge
+    this.vCached.fill(0); // SIMD&FP halves are loaded again in each iteration (not carried in locals)
     if (usage === undefined) {
       this.loop = 'probe';
       this.f.loop();
@@ -881,6 +950,7 @@ export class BlockEmitter {
   prologue(selfLoop: boolean, n: number): this {
     const f = this.f;
     this.rootN = n;
+    this.fpEnabled = false;
     // spAddr = st + SP_EL0 + (mode & 1) * 8
     f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and).i32Const(3)
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr);
@@ -928,6 +998,7 @@ export class BlockEmitter {
       f.br(loopDepth);
       this.restoreRegs(saved);
       this.pending = undefined;
+      this.fpEnabled = false;
       return this;
     }
     if (chain?.inline !== undefined && this.allowInline && !this.callExit && this.inlineDepth < MAX_INLINE_DEPTH &&
@@ -937,6 +1008,7 @@ export class BlockEmitter {
       this.retire(n);
       const saved = this.saveRegs();
       const pending = this.pending;
+      const fpEnabled = this.fpEnabled;
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s);
       this.rawIrqLine();
@@ -950,6 +1022,7 @@ export class BlockEmitter {
       f.end();
       this.restoreRegs(saved);
       this.pending = pending;
+      this.fpEnabled = fpEnabled;
       this.flushRegs(false);
       this.storeLeft();
       f.i32Const(code).return();

@@ -487,14 +487,18 @@ export class WasmSem implements Sem<WVal, WTruth> {
     }
     const e = this.e;
     const saved = e.saveRegs();
+    const fpEnabled = e.fpEnabled;
     t.emit();
     this.f.if(VOID_BLOCK);
     this.inArm = true;
     then();
     e.restoreRegs(saved);
     e.clearPending();
+    const thenFp = e.fpEnabled;
+    e.fpEnabled = fpEnabled;
     this.f.else();
     otherwise();
+    e.fpEnabled &&= thenFp;
     e.restoreRegs(saved);
     this.inArm = false;
     this.f.end();
@@ -688,7 +692,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     this.store(addr, 3, v, flags);
   }
 
-  // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), read and written there directly ----
+  // ---- SIMD&FP registers: in the state block (V0..V31 at St.V), cached in locals by the emitter (vRead, vWrite) ----
 
   /**
    * CheckFPAdvSIMDEnabled64 as a fast-path condition: SIMD&FP disabled at this EL (CPACR_EL1.FPEN, PSTATE.EL read
@@ -698,8 +702,10 @@ export class WasmSem implements Sem<WVal, WTruth> {
     if (this.begun) this.fail('fpCheck after another operation');
     this.memoryOp('fpCheck', false);
     this.fp = true;
+    if (this.e.fpEnabled) return; // an earlier SIMD&FP instruction on this path checked it (BlockEmitter.fpEnabled)
     emitFpDisabled(this.f, P_ST, this.scratch(i32));
     this.f.brIf(0);
+    this.e.fpEnabled = true;
   }
 
   /** A misaligned address with SCTLR_EL1.A set branches to the slow path, whose handler takes the fault. */
@@ -714,15 +720,18 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   /**
    * FPAdd/FPSub/FPMul/FPDiv inline where the host's IEEE 754 arithmetic gives exactly the Arm ARM's result and flags
-   * (the native fast paths' reasoning, fp/fast.ts, emitted): FPCR plain (RN, no FZ, no DN), every operand zero or
-   * normal inside the window (no NaN, infinity or denormal: [2^-900, 2^900) for doubles, [2^-100, 2^100) for
-   * singles; a quotient's operands nonzero), the result zero (a sum; a product only of a zero operand) or inside the
-   * window (no overflow, underflow or flushing). Anything else branches to the slow path, whose handler (the
-   * interpreter's exact library) runs the instruction. The only flag left is IXC, found exactly: TwoSum's error for
-   * sums, Dekker's exact product for double products (and for a double quotient q, whether q * b is exactly a), and
-   * for singles the float64 result (exact for a product of singles; a sum or quotient rounded twice, harmless since
-   * 53 >= 2 * 24 + 2) compared with its rounding to single (a single quotient r: whether r * b, exact, is a). IXC is ORed into FPSR here: a later operation of the
-   * same instruction that declines runs the whole instruction again, which sets the same flags.
+   * (the native fast paths' reasoning, fp/fast.ts, emitted): FPCR plain (RN, no FZ, no DN), a quotient's operands
+   * nonzero, the result zero (a sum; a product only of a zero operand) or inside the window ([2^-900, 2^900) for
+   * doubles, [2^-100, 2^100) for singles: no NaN, infinity, overflow, underflow or flushing; with FZ clear a
+   * denormal operand raises nothing and IEEE 754's value is the Arm ARM's). Anything else branches to the slow path,
+   * whose handler (the interpreter's exact library) runs the instruction. The only flag left is IXC, looked for only
+   * while FPSR.IXC is clear (it is sticky: once set, a later inexact result changes nothing, so the hot loops of a
+   * program that has rounded once skip all of this), found exactly with every operand zero or normal inside the
+   * window (else the slow path): TwoSum's error for sums, Dekker's exact product for double products (and for a
+   * double quotient q, whether q * b is exactly a), and for singles the float64 result (exact for a product of
+   * singles; a sum or quotient rounded twice, harmless since 53 >= 2 * 24 + 2) compared with its rounding to single
+   * (a single quotient r: whether r * b, exact, is a). IXC is ORed into FPSR here: a later operation of the same
+   * instruction that declines runs the whole instruction again, which sets the same flags.
    */
   fpBinary(op: FpBinOp, a: WVal, b: WVal, size: 32 | 64): WVal {
     this.fpPrologue('fpBinary');
@@ -743,12 +752,18 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const isZero = (l: number): void => this.isZero(l);
     operand(a, x, false);
     operand(b, y, op === FpBinOp.Sub);
-    for (const l of [x, y]) {
-      isZero(l);
-      inWindow(l);
-      f.op(Op.i32_or).op(Op.i32_eqz).brIf(0);
-    }
-    /** The value compared with the result for IXC: the single rounding of r (singles), or 0 and the error (doubles). */
+    // The result and its guard first; IXC below only while FPSR.IXC is clear (it is sticky: once set, finding a later
+    // inexact result changes nothing), with the operand windows that keep Dekker's product exact.
+    const ixcCheck = (): void => {
+      this.ixcUnknown();
+      f.if(VOID_BLOCK);
+      for (const l of [x, y]) {
+        isZero(l);
+        inWindow(l);
+        f.op(Op.i32_or).op(Op.i32_eqz).brIf(1);
+      }
+    };
+    /** Whether the result is inexact: compared with the single rounding of r (singles), or 0 and the error (doubles). */
     const flags = this.scratch(i32);
     if (op === FpBinOp.Div) {
       isZero(x);
@@ -757,6 +772,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
       f.localGet(x).localGet(y).op(Op.f64_div).localSet(r);
       this.roundedInWindow(r, t, size, inWindow);
       f.op(Op.i32_eqz).brIf(0);
+      ixcCheck();
       if (size === 64) {
         this.dekkerError(r, y, x);
         f.f64Const(0).op(Op.f64_ne);
@@ -773,6 +789,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
       f.op(Op.i32_or).op(Op.i32_eqz).else();
       this.roundedInWindow(r, t, size, inWindow);
       f.op(Op.i32_eqz).end().brIf(0);
+      ixcCheck();
       if (size === 64) {
         this.dekkerError(x, y, r);
         f.f64Const(0).op(Op.f64_ne);
@@ -785,12 +802,14 @@ export class WasmSem implements Sem<WVal, WTruth> {
       isZero(r);
       this.roundedInWindow(r, t, size, inWindow);
       f.op(Op.i32_or).op(Op.i32_eqz).brIf(0);
+      ixcCheck();
       this.twoSumError(x, y, r, t);
       f.f64Const(0).op(Op.f64_ne);
       if (size === 32) f.localGet(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).localGet(r).op(Op.f64_ne).op(Op.i32_or);
     }
     f.localSet(flags);
     this.orIxc(flags);
+    f.end();
     return size === 64
       ? { emit: () => { f.localGet(r).op(Op.i64_reinterpret_f64); } }
       : { z32: true, emit: () => { f.localGet(r).op(Op.f32_demote_f64).op(Op.i32_reinterpret_f32).op(Op.i64_extend_i32_u); } };
@@ -878,10 +897,15 @@ export class WasmSem implements Sem<WVal, WTruth> {
     this.f.localGet(l).f64Const(0).op(Op.f64_eq);
   }
 
-  /** FPSR.IXC |= i32 local `ixc` (0 or 1). */
+  /** FPSR.IXC |= i32 local `ixc` (0 or 1): stored only when it is 1. */
   private orIxc(ixc: number): void {
-    this.f.localGet(P_ST).localGet(P_ST).mem(MemOp.i32_load, St.FPSR).localGet(ixc).i32Const(Math.log2(IXC))
-      .op(Op.i32_shl).op(Op.i32_or).mem(MemOp.i32_store, St.FPSR);
+    this.f.localGet(ixc).if(VOID_BLOCK).localGet(P_ST).localGet(P_ST).mem(MemOp.i32_load, St.FPSR).i32Const(IXC)
+      .op(Op.i32_or).mem(MemOp.i32_store, St.FPSR).end();
+  }
+
+  /** Push whether FPSR.IXC is clear (an inexact result must then be found and recorded). */
+  private ixcUnknown(): void {
+    this.f.localGet(P_ST).mem(MemOp.i32_load, St.FPSR).i32Const(IXC).op(Op.i32_and).op(Op.i32_eqz);
   }
 
   /**
@@ -982,9 +1006,12 @@ export class WasmSem implements Sem<WVal, WTruth> {
       f.localGet(vt); splat(D_MAX); op(SimdOp.f64x2_lt); op(SimdOp.v128_and);
       f.localGet(r); splat(0); op(SimdOp.f64x2_eq); op(SimdOp.v128_or); op(SimdOp.i64x2_all_true); f.op(Op.i32_eqz);
       f.localSet(decline);
-      // Inexact where t1 != 0 or the last sum was.
+      // Inexact where t1 != 0 or the last sum was (looked for only while FPSR.IXC is clear).
+      this.ixcUnknown();
+      f.if(i32);
       f.localGet(t1); splat(0); op(SimdOp.f64x2_ne);
       twoSum(uh, vv, r); splat(0); op(SimdOp.f64x2_ne); op(SimdOp.v128_or); op(SimdOp.v128_any_true);
+      f.else().i32Const(0).end();
       f.localSet(ixc);
       f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 0).localSet(r0);
       f.localGet(r).simdLane(SimdLaneOp.f64x2_extract_lane, 1).localSet(r1);
@@ -1033,8 +1060,10 @@ export class WasmSem implements Sem<WVal, WTruth> {
       f.else();
       f.localGet(xa).localGet(xb).op(Op.f64_mul).localSet(r);
       f.localGet(decline); inD(r); f.op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
+      this.ixcUnknown();
+      f.if(i32);
       this.dekkerError(xa, xb, r);
-      f.f64Const(0).op(Op.f64_ne).localSet(ixc);
+      f.f64Const(0).op(Op.f64_ne).else().i32Const(0).end().localSet(ixc);
       f.end();
     }
     f.else();
@@ -1062,9 +1091,11 @@ export class WasmSem implements Sem<WVal, WTruth> {
       // A zero result is exact (+0, as FPMulAdd gives under RN): a nonzero c + a * b of operands inside the FMA
       // window is a multiple of 2^-904, so its emulated rounding is no zero.
       f.localGet(decline); inD(r); isZero(r); f.op(Op.i32_or).op(Op.i32_eqz).op(Op.i32_or).localSet(decline);
+      this.ixcUnknown();
+      f.if(i32);
       f.localGet(t1).f64Const(0).op(Op.f64_ne);
       this.twoSumError(uh, v, r, t);
-      f.f64Const(0).op(Op.f64_ne).op(Op.i32_or).localSet(ixc);
+      f.f64Const(0).op(Op.f64_ne).op(Op.i32_or).else().i32Const(0).end().localSet(ixc);
     }
     f.end();
   }
@@ -1109,10 +1140,11 @@ export class WasmSem implements Sem<WVal, WTruth> {
     if (!this.fp) this.fail('vget before fpCheck');
     if (this.vWrittenBeforeAccess) this.fail('a V register read by an instruction that writes one before an access');
     this.vRead = true;
+    const l = this.e.vRead(n, half);
     return {
       emit: () => {
         if ((this.vWritten & (1 << n)) !== 0) this.fail(`V${n} used after it was written`);
-        this.f.localGet(P_ST).mem(MemOp.i64_load, St.V + 16 * n + 8 * half);
+        this.f.localGet(l);
       },
     };
   }
@@ -1121,9 +1153,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     this.begun = true;
     if (!this.fp) this.fail('vset before fpCheck');
     if (this.inArm) this.fail('vset inside when()');
-    this.f.localGet(P_ST);
-    v.emit();
-    this.f.mem(MemOp.i64_store, St.V + 16 * n + 8 * half);
+    this.e.vWrite(n, half, () => v.emit());
     this.vWritten |= 1 << n;
   }
 }
