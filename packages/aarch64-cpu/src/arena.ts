@@ -27,7 +27,8 @@ export const ARENA_LIMIT_BYTES = 65536 * WASM_PAGE_BYTES;
  * The arena header: the first 4 KiB are never handed out (so offset 0 is never a valid allocation) and hold words
  * translated code reads at fixed offsets:
  * - {@link ARENA_CODE_KILLS}: an i32 bumped whenever a translated block of a code cache over this arena is dropped,
- *   so a WebAssembly block iterating a loop notices that a store dropped it.
+ *   so that the WebAssembly tier notices that a handler it called dropped one (the loop that called it may be that
+ *   block: it then leaves at its back edge, state-layout.ts IRQ_LINE_LEAVE).
  * - {@link ARENA_RUN_EPOCH}: an i32 the run loop bumps at the start of each run (and an instruction-cache
  *   invalidation bumps): a WebAssembly block chains into another only if that one's validity word holds it.
  * - {@link ARENA_NO_TLB}: a data TLB of one entry per permission class that never hits: every key -1

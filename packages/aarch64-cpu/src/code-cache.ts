@@ -265,7 +265,7 @@ export class CodeRegion {
     if (map !== undefined) map[p] = map[p]! + (live ? 1 : -1);
   }
 
-  /** A block of this region died: translated code iterating a loop re-checks its block (ARENA_CODE_KILLS). */
+  /** A block of this region died (ARENA_CODE_KILLS: the WebAssembly tier then makes the running loop leave, IRQ_LINE_LEAVE). */
   killed(): void {
     const h = this.arenaHeader;
     if (h !== undefined) h[ARENA_CODE_KILLS] = (h[ARENA_CODE_KILLS]! + 1) | 0;

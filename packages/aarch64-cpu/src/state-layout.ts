@@ -109,6 +109,15 @@ export const STATE_LAYOUT_VERSION = 4;
 
 /** The host's words of the block (see above): bytes [HOST_WORDS_START, HOST_WORDS_END) are not CPU state. */
 export const HOST_WORDS_START = St.OPEN_RESERVATIONS;
+
+/**
+ * A bit of the IRQ_LINE word that is no interrupt: translated code leaves for the run loop at its next check of
+ * the word (a loop's back edge, a chain), as for a pending interrupt. The WebAssembly tier sets it when a handler it
+ * called dropped translated code (the block iterating may be one of them) and clears it when the code returns.
+ * Bit 3: not one of the bits ASYNC_PENDING masks with DAIF >> 1 (D, A, I), nor the IRQ (bit 0) or virtual SError
+ * mirror (bit 1) the run loop tests.
+ */
+export const IRQ_LINE_LEAVE = 8;
 export const HOST_WORDS_END = St.SCRATCH + 8;
 
 /**

@@ -4,7 +4,7 @@
 // registers, both stack pointers, PC, NZCV, the retired count, the stop codes, the EL1 exception registers and
 // memory must agree. Every group also checks that the tier compiled blocks and inlined instructions, so no test
 // can pass by falling back to the interpreter.
-import { IMPL, Stop, SysReg, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
+import { IMPL, IRQ_LINE_LEAVE, St, Stop, SysReg, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
@@ -853,6 +853,67 @@ describe.each([
     } else expect(byKind.wasm).toEqual(byKind.interp);
   });
 
+  it('a load\'s tag compare covers a later access at the same address, and only that (BlockEmitter.tagKnown): every TCF, matching and mismatching tags', () => {
+    // Blocks at VA 0x1000 + 0x40 k, ending in b .; x20 the pointer, x21 the same address with another tag.
+    const cases: readonly (readonly number[])[] = [
+      [0xf940_0281, 0x9100_0421, 0xf900_0281], // ldr x1, [x20]; add x1, x1, #1; str x1, [x20]
+      [0xf900_0281, 0xf940_0282], // str x1, [x20]; ldr x2, [x20]  (a store proves nothing: TCF 3 checks it asynchronously)
+      [0xf940_0281, 0x9100_4294, 0xf900_0281], // ldr x1, [x20]; add x20, x20, #16; str x1, [x20]  (another granule)
+      [0xf940_0281, 0xd920_0ab5, 0xf900_0281], // ldr x1, [x20]; stg x21, [x21]; str x1, [x20]  (the tag changed)
+      [0xb940_0281, 0xf900_0281], // ldr w1, [x20]; str x1, [x20]
+      [0xa940_0a81, 0xa900_0682], // ldp x1, x2, [x20]; stp x2, x1, [x20]
+      [0xf940_0281, 0xf940_0682, 0xf900_0682, 0xf900_0281], // ldr x1, [x20]; ldr x2, [x20, #8]; str x2, [x20, #8]; str x1, [x20]
+    ];
+    const granuleTags = Array.from({ length: 512 }, (_, g) => (g * 7 + 3) & 15);
+    const use = new TierUse();
+    const st = differential(() => 'same-address tag checks', use, (e) => {
+      mteSetup(e, granuleTags, true, 0n);
+      cases.forEach((words, k) => loadWords(e, CODE + 0x40 * k, [...words, B_SELF]));
+    }, (e) => {
+      const c = e.cpu;
+      const stops: StopCode[] = [];
+      const trace: string[] = [];
+      for (let tcf = 0; tcf < 4; tcf++) {
+        e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | SCTLR_MTE.ATA | SCTLR_MTE.ATA0 | SCTLR_MTE.TCF(tcf));
+        cases.forEach((words, k) => {
+          for (const ptr of ['match', 'mismatch'] as const) {
+            const g = 40 + 3 * k;
+            const alloc = granuleTags[g]!;
+            e.ram.tags!.setTag(DATA + 16 * g, alloc);
+            const addr = TAGGED + BigInt(16 * g);
+            c.x[1] = 0x1111_2222_3333_4444n;
+            c.x[2] = 0x8555_6666_7777_8888n;
+            c.x[20] = (BigInt(ptr === 'match' ? alloc : (alloc + 5) & 15) << 56n) | addr;
+            c.x[21] = (BigInt((alloc + 3) & 15) << 56n) | addr;
+            c.el = 1;
+            c.spsel = 1;
+            c.daif = 0xf;
+            c.tco = 0;
+            c.sys[SysReg.TFSR_EL1] = 0n;
+            c.sys[SysReg.ESR_EL1] = 0n;
+            c.pc = 0x1000n + BigInt(0x40 * k);
+            warm(use, e);
+            const before = c.insnCount;
+            stops.push(c.run(words.length + 1));
+            trace.push(`tcf ${tcf} case ${k} ${ptr}: pc ${c.pc.toString(16)} n ${c.insnCount - before} x1 ${c.x[1]!.toString(16)} ` +
+              `x2 ${c.x[2]!.toString(16)} x20 ${c.x[20]!.toString(16)} esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} ` +
+              `far ${c.sys[SysReg.FAR_EL1]!.toString(16)} tfsr ${c.sys[SysReg.TFSR_EL1]} tag ${e.ram.tags!.getTag(DATA + 16 * g)}`);
+          }
+        });
+      }
+      return { stops, trace };
+    }, [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(cases.length);
+    // Not vacuous: accesses after a completed load that fault synchronously (the other granule, the retagged one, a
+    // load after an asynchronously checked store under TCF 3) and ones that complete with TFSR set.
+    const lines = st.trace as string[];
+    const syncFault = (l: string): boolean => (BigInt(`0x${/ esr ([0-9a-f]+) /.exec(l)![1]!}`) & 0x3fn) === 0x11n;
+    expect(lines.filter((l) => l.startsWith('tcf 1 case 2 match') && syncFault(l))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('tcf 1 case 3 match') && syncFault(l))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('tcf 3 case 1 mismatch') && syncFault(l))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('tcf 2 case 0 mismatch') && / tfsr 1 /.test(l) && / n 4 /.test(l))).toHaveLength(1);
+  });
+
   it('SIMD&FP loads and stores at unaligned addresses (inside and across granules and pages, matching and mismatching tags) on 200 random blocks', () => {
     // LDR/STR (unscaled: any offset) of H, S, D and Q and LDP/STP of D and Q through tagged pointers; on Normal pages
     // an access not aligned to its size may stay inline (BlockEmitter.fastCheckUnaligned) when it lies in one page
@@ -1035,7 +1096,12 @@ describe('WebAssembly blocks and stores into code pages', () => {
         e.cpu.x[1] = 0x9100_0800n; // add x0, x0, #2
         e.cpu.x[2] = BigInt(CODE);
         e.cpu.x[3] = BigInt(iters);
-      }, (e) => [e.cpu.run(budget), e.cpu.run(budget)], [[CODE, 0x40]]);
+      }, (e) => {
+        const stops = [e.cpu.run(budget), e.cpu.run(budget)];
+        // The store dropped the loop's block: IRQ_LINE_LEAVE made it leave, and nothing of it is left behind.
+        expect(e.cpu.st32[St.IRQ_LINE >> 2]! & IRQ_LINE_LEAVE).toBe(0);
+        return stops;
+      }, [[CODE, 0x40]]);
     }
     use.check(5);
   });

@@ -30,9 +30,10 @@
  *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
  *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
  *   target is one of the candidates the tier gives it (exitIndirect).
- * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows, no
- *   block died since it started (the arena's ARENA_CODE_KILLS word) and the IRQ line is low; the registers its body
- *   uses stay in locals from one iteration to the next (enterLoop).
+ * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows and
+ *   the IRQ line is low (a handler that dropped translated code, perhaps this block, also sets the word's
+ *   IRQ_LINE_LEAVE bit, state-layout.ts); the registers its body uses stay in locals from one iteration to the next
+ *   (enterLoop).
  * - "The IRQ line is low", for iterating, continuing into an inline body and chaining within the module, is the
  *   raw IRQ_LINE word being 0; for a lookup in the arena jump cache and a register branch's candidates it is
  *   ASYNC_PENDING: `IRQ_LINE & ~(DAIF >> 1)` is 0, that is no IRQ with PSTATE.I = 0 and no virtual SError
@@ -42,7 +43,7 @@
  *   everywhere made 1.6 M of the boot's 5.2 M WebAssembly entries; the masked test in back edges and in-module
  *   chains cost bench-int's loops 8%, so those keep the raw line.)
  */
-import { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
+import { ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
 import { Dtlb, DTLB_ENTRY_BYTES, DTLB_NORMAL, St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
@@ -155,7 +156,6 @@ export class BlockEmitter {
   private readonly tlbBase: number;
   private readonly tlbMask: number;
   private readonly left: number;
-  private readonly kills0: number;
   /**
    * ~DTLB_NORMAL when accesses are tag checked (mode bit 1 clear), else 0: ANDed with a TAG_HOST, it leaves the tags'
    * offset, or 0 for no check.
@@ -256,7 +256,6 @@ export class BlockEmitter {
     this.tlbBase = f.addLocals(i32);
     this.tlbMask = f.addLocals(i32);
     this.left = f.addLocals(i32);
-    this.kills0 = f.addLocals(i32);
     this.tagMask = f.addLocals(i32);
     this.tagp = f.addLocals(i32);
   }
@@ -354,6 +353,8 @@ export class BlockEmitter {
     this.cached.fill(0);
     this.dirty.fill(0);
     this.vCached.fill(0);
+    for (let n = 0; n < 32; n++) this.regVersion[n]!++;
+    this.tagKnown.clear(); // (a handler call: it may have written tags)
     return this;
   }
 
@@ -431,6 +432,7 @@ export class BlockEmitter {
     this.cached[n] = 1;
     this.dirty[n] = 1;
     this.written[n] = 1;
+    this.regVersion[n]!++;
     return this;
   }
 
@@ -441,6 +443,7 @@ export class BlockEmitter {
     value();
     if (bits === 32) this.zext32();
     this.f.mem(MemOp.i64_store);
+    this.regVersion[31]!++;
     return this;
   }
 
@@ -451,6 +454,7 @@ export class BlockEmitter {
     this.cached[n] = 1;
     this.dirty[n] = 1;
     this.written[n] = 1;
+    this.regVersion[n]!++;
     return this;
   }
 
@@ -585,10 +589,36 @@ export class BlockEmitter {
    * label depth `missDepth` (relative to the point of the call) when it does not apply, else leaves the access's
    * arena offset in i32 local `haLocal`. Uses lo, hi and ent.
    */
-  fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+  fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false): this {
     const site = this.siteCaches[this.siteCount++] ?? (write ? this.shared?.w : this.shared?.r);
-    if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth);
-    return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth);
+    if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
+    return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth, tagKnown);
+  }
+
+  /**
+   * Tag-checked loads whose allocation tags this path has seen compared: by the base register's number and version
+   * (regVersion) and the offset, the largest size. A later tag-checked access of no more bytes at that address
+   * (same register, unchanged, same offset) needs no compare (`tagKnown` of fastCheck): the granules' tags cannot
+   * have changed (only MTE instructions, handler calls that forget this, write them), and the load completed, so
+   * they matched or the check was asynchronous (its TFSR bit set, the bit a mismatch of the later access sets: same
+   * address, same EL) or off (as for the later one: PSTATE.TCO and SCTLR change only in system instructions).
+   * A store does not count: under asymmetric checking (TCF = 3) a store's mismatch is asynchronous and a later
+   * load's synchronous. Unprivileged accesses (checked as EL0's) neither count nor use it. A slow path keeps it:
+   * its handler completes the same load (or raises and leaves).
+   */
+  readonly tagKnown = new Map<string, number>();
+  /** Xn's version (31: SP): bumped by every write of it this emission sees, and by a handler call (all of them). */
+  private readonly regVersion = new Uint32Array(32);
+
+  /** Replace tagKnown's entries with `m`'s. */
+  setTagKnown(m: ReadonlyMap<string, number>): void {
+    this.tagKnown.clear();
+    for (const [k, v] of m) this.tagKnown.set(k, v);
+  }
+
+  /** Xn's (31: SP's) current version, for tagKnown's keys. */
+  version(n: number): number {
+    return this.regVersion[n]!;
   }
 
   /**
@@ -600,12 +630,12 @@ export class BlockEmitter {
    * granule's tag.
    */
   private siteCheck(site: SiteCache, vaLocal: number,
-    size: number, write: boolean, haLocal: number, missDepth: number): this {
+    size: number, write: boolean, haLocal: number, missDepth: number, tagKnown: boolean): this {
     const f = this.f;
     if (site.empty === true) {
       // Nothing to hit yet: the full check, then remember the page.
       site.empty = false;
-      this.fullCheck(vaLocal, size, write, haLocal, missDepth);
+      this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
       this.fillSite(site, vaLocal);
       return this;
     }
@@ -613,19 +643,21 @@ export class BlockEmitter {
     f.block(VOID_BLOCK); // $full
     // (va & (~0xfff | (size - 1))) != key -> the full check (another page, no page yet, or misaligned)
     f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
-    f.localGet(site.tags).if(VOID_BLOCK);
-    // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
-    f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
-      .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
-      .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 3);
-    f.end();
+    if (!tagKnown) {
+      f.localGet(site.tags).if(VOID_BLOCK);
+      // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
+      f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
+        .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
+        .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+        .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+        .brIf(missDepth + 3);
+      f.end();
+    }
     f.localGet(site.host).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add)
       .localSet(haLocal);
     f.br(1);
     f.end();
-    this.fullCheck(vaLocal, size, write, haLocal, missDepth + 1);
+    this.fullCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
     this.fillSite(site, vaLocal);
     f.end();
     return this;
@@ -653,7 +685,8 @@ export class BlockEmitter {
    * fastCheck's full check through the data TLB (see fastCheck; state-layout.ts Dtlb): one 64-bit compare of the
    * masked address with the entry's load or store key decides hit, permission and alignment at once.
    */
-  private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+  private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
+    tagKnown = false): this {
     const f = this.f;
     this.dtlbEntry(vaLocal);
     // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned)
@@ -664,7 +697,7 @@ export class BlockEmitter {
     if (write) this.storeChecks(missDepth);
     // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
-    this.tagCheckAndHost(vaLocal, haLocal, missDepth, 0);
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth, 0, tagKnown);
     return this;
   }
 
@@ -684,20 +717,22 @@ export class BlockEmitter {
 
   /**
    * On a page whose tags are checked (the entry's tag pointer under tagMask): miss unless the granule's allocation
-   * tag equals VA[59:56] (and, with `size` > 0, unless the access of `size` bytes stays inside that granule). Then
-   * haLocal = the entry's host page + the page offset.
+   * tag equals VA[59:56] (and, with `size` > 0, unless the access of `size` bytes stays inside that granule); with
+   * `tagKnown` (see tagKnown), no compare. Then haLocal = the entry's host page + the page offset.
    */
-  private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, size: number): void {
+  private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, size: number, tagKnown = false): void {
     const f = this.f;
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
-      .if(VOID_BLOCK);
-    if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
-    f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
-      .mem(MemOp.i32_load8_u)
-      .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-      .brIf(missDepth + 1);
-    f.end();
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localSet(this.tagp);
+    if (!tagKnown) {
+      f.localGet(this.tagp).if(VOID_BLOCK);
+      if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
+      f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
+        .mem(MemOp.i32_load8_u)
+        .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+        .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
+        .brIf(missDepth + 1);
+      f.end();
+    }
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
   }
@@ -706,13 +741,13 @@ export class BlockEmitter {
    * fastCheck for a SIMD&FP access (spec-wasm.ts), which may also be unaligned: an access aligned to its size takes
    * fastCheck, any other {@link fastCheckUnaligned}.
    */
-  fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
-    if (size === 1) return this.fastCheck(vaLocal, size, write, haLocal, missDepth);
+  fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false): this {
+    if (size === 1) return this.fastCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
     const f = this.f;
     f.localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(size - 1).op(Op.i32_and).op(Op.i32_eqz).if(VOID_BLOCK);
-    this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1);
+    this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
     f.else();
-    this.fastCheckUnaligned(vaLocal, size, write, haLocal, missDepth + 1);
+    this.fastCheckUnaligned(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
     f.end();
     return this;
   }
@@ -724,7 +759,8 @@ export class BlockEmitter {
    * the page; a store as fullCheck's (no translated code in the page, no open reservation); on a page whose tags are
    * checked, the access inside one granule with the pointer's tag. Anything else branches to `missDepth`.
    */
-  private fastCheckUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number): this {
+  private fastCheckUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
+    tagKnown: boolean): this {
     const f = this.f;
     this.dtlbEntry(vaLocal);
     // (va & MASK) != KEY -> miss (another page, no permission)
@@ -737,7 +773,7 @@ export class BlockEmitter {
     f.localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096 - size).op(Op.i32_gt_u).brIf(missDepth);
     if (write) this.storeChecks(missDepth);
     // Checked tags: inside one granule, whose tag equals VA[59:56] (as fullCheck).
-    this.tagCheckAndHost(vaLocal, haLocal, missDepth, size);
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth, size, tagKnown);
     return this;
   }
 
@@ -893,6 +929,7 @@ export class BlockEmitter {
    */
   enterLoop(usage: LoopUsage | undefined): this {
     this.fpEnabled = false; // the head joins the entry and the back edge
+    this.tagKnown.clear();
     this.vCached.fill(0); // SIMD&FP halves are loaded again in each iteration (not carried in locals)
     if (usage === undefined) {
       this.loop = 'probe';
@@ -959,7 +996,6 @@ export class BlockEmitter {
     f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localGet(P_MODE).i32Const(2).op(Op.i32_shr_u).i32Const(3)
       .op(Op.i32_and).localGet(this.tlbMask).i32Const(1).op(Op.i32_add).op(Op.i32_mul).i32Const(DTLB_ENTRY_SHIFT)
       .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
-    if (selfLoop) f.i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localSet(this.kills0);
     f.localGet(P_BUDGET).localSet(this.left);
     // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
     f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
@@ -976,17 +1012,17 @@ export class BlockEmitter {
    * Leave through direct exit `exit` (0 or 1) to a fixed target, returning `code` (the module's exit code for it);
    * `self` when the target is the block's start (iterate: branch to `loopDepth`), `chain` when the target is another
    * block of the module on the same virtual page (tail-call it). Both only while budget is left for the target, no
-   * block died (self: ARENA_CODE_KILLS; chain: the target's validity word holds this run's ARENA_RUN_EPOCH, set
-   * when the run loop or a chain's check function last entered it in this run and cleared when it is dropped or
-   * invalidated; see chainTo) and the IRQ line is low.
+   * block died (self: no handler call dropped translated code, which sets IRQ_LINE_LEAVE in the IRQ line word;
+   * chain: the target's validity word holds this run's ARENA_RUN_EPOCH, set when the run loop or a chain's check
+   * function last entered it in this run and cleared when it is dropped or invalidated; see chainTo) and the IRQ
+   * line is low.
    */
   exitDirect(code: number, n: number, self: boolean, loopDepth = 0, chain?: ChainTarget, to?: bigint): this {
     const f = this.f;
     if (self) {
       this.retire(n);
       // The next iteration needs the budget of the function's own block (n is an inline body's when it loops back).
-      f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s)
-        .i32Const(0).mem(MemOp.i32_load, ARENA_CODE_KILLS * 4).localGet(this.kills0).op(Op.i32_ne).op(Op.i32_or);
+      f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s);
       this.rawIrqLine();
       f.op(Op.i32_or).if(VOID_BLOCK);
       this.flushRegs(false);
@@ -999,6 +1035,7 @@ export class BlockEmitter {
       this.restoreRegs(saved);
       this.pending = undefined;
       this.fpEnabled = false;
+      this.tagKnown.clear();
       return this;
     }
     if (chain?.inline !== undefined && this.allowInline && !this.callExit && this.inlineDepth < MAX_INLINE_DEPTH &&
@@ -1009,6 +1046,7 @@ export class BlockEmitter {
       const saved = this.saveRegs();
       const pending = this.pending;
       const fpEnabled = this.fpEnabled;
+      const tagKnown = new Map(this.tagKnown);
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s);
       this.rawIrqLine();
@@ -1023,6 +1061,7 @@ export class BlockEmitter {
       this.restoreRegs(saved);
       this.pending = pending;
       this.fpEnabled = fpEnabled;
+      this.setTagKnown(tagKnown);
       this.flushRegs(false);
       this.storeLeft();
       f.i32Const(code).return();

@@ -14,6 +14,7 @@
  * flags, throws at translation time (and so fails the differential tests) instead of emitting different semantics.
  */
 import { FlagOp } from '../flags.js';
+import { Acc } from '../ports.js';
 import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BigOps } from '../spec/interp-sem.js';
 import { ARENA_BYTE_TABLES } from '../arena.js';
@@ -49,6 +50,11 @@ export interface WVal {
   readonly z32?: boolean;
   /** A load's value: the i32 local holding the host address and the size (a sign extension loads it signed). */
   readonly loaded?: { readonly ha: number; readonly size: number };
+  /**
+   * Xn's value before the instruction (31: SP's) plus `off`, Xn at its emitter version `ver`: an address an earlier
+   * access may have had (BlockEmitter.tagKnown).
+   */
+  readonly sym?: { readonly reg: number; readonly ver: number; readonly off: bigint };
 }
 
 /** An i32 truth the emitted code computes (or `k` when known). */
@@ -153,7 +159,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const l = this.scratch(i64);
     v.emit();
     this.f.localSet(l);
-    return { emit: () => { this.f.localGet(l); }, ...(v.z32 === true && { z32: true }) };
+    return { emit: () => { this.f.localGet(l); }, ...(v.z32 === true && { z32: true }), ...(v.sym !== undefined && { sym: v.sym }) };
   }
 
   // ---- registers ----
@@ -165,6 +171,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
         if ((this.written & (1 << n)) !== 0) this.fail(`X${n} used after it was written`);
         this.e.x(n);
       },
+      sym: { reg: n, ver: this.e.version(n), off: 0n },
     };
   }
 
@@ -175,6 +182,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
         if ((this.written & SP_BIT) !== 0) this.fail('SP used after it was written');
         this.e.xsp(31);
       },
+      sym: { reg: 31, ver: this.e.version(31), off: 0n },
     };
   }
 
@@ -214,7 +222,9 @@ export class WasmSem implements Sem<WVal, WTruth> {
 
   add(a: WVal, b: WVal, w: Width): WVal {
     if (b.k === 0n && (w === 64 || a.z32 === true)) return a;
-    return this.binary(a, b, Op.i64_add, w, (x, y) => BigOps.add(x, y, w));
+    const sum = this.binary(a, b, Op.i64_add, w, (x, y) => BigOps.add(x, y, w));
+    if (w !== 64 || a.sym === undefined || b.k === undefined || sum.k !== undefined) return sum;
+    return { ...sum, sym: { ...a.sym, off: BigInt.asUintN(64, a.sym.off + b.k) } };
   }
 
   sub(a: WVal, b: WVal, w: Width): WVal {
@@ -488,6 +498,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const e = this.e;
     const saved = e.saveRegs();
     const fpEnabled = e.fpEnabled;
+    const tagKnown = new Map(e.tagKnown);
     t.emit();
     this.f.if(VOID_BLOCK);
     this.inArm = true;
@@ -495,10 +506,18 @@ export class WasmSem implements Sem<WVal, WTruth> {
     e.restoreRegs(saved);
     e.clearPending();
     const thenFp = e.fpEnabled;
+    const thenTags = new Map(e.tagKnown);
     e.fpEnabled = fpEnabled;
+    e.setTagKnown(tagKnown);
     this.f.else();
     otherwise();
     e.fpEnabled &&= thenFp;
+    // What both arms left known (an arm's handler call forgets it all).
+    for (const [k, size] of [...e.tagKnown]) {
+      const other = thenTags.get(k);
+      if (other === undefined) e.tagKnown.delete(k);
+      else e.tagKnown.set(k, Math.min(size, other));
+    }
     e.restoreRegs(saved);
     this.inArm = false;
     this.f.end();
@@ -643,9 +662,9 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * The access is checked here; the value is loaded where it is used (after every access of the instruction has
    * passed its checks: the register writes come after the accesses), signed when a sign extension asks for it.
    */
-  load(addr: WVal, size: 0 | 1 | 2 | 3, _flags: number): WVal {
+  load(addr: WVal, size: 0 | 1 | 2 | 3, flags: number): WVal {
     this.memoryOp('load');
-    const ha = this.access(addr, size, false);
+    const ha = this.access(addr, size, false, flags);
     return { z32: size < 3, loaded: { ha, size }, emit: () => { this.f.localGet(ha).mem(LOAD_U[size], 0, 0); } };
   }
 
@@ -654,9 +673,9 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * the handler, which writes this one again with the same value (no register has changed: the writes come after
    * the accesses), as it would have written it before reaching the other one.
    */
-  store(addr: WVal, size: 0 | 1 | 2 | 3, v: WVal, _flags: number): void {
+  store(addr: WVal, size: 0 | 1 | 2 | 3, v: WVal, flags: number): void {
     this.memoryOp('store');
-    const ha = this.access(addr, size, true);
+    const ha = this.access(addr, size, true, flags);
     this.f.localGet(ha);
     v.emit();
     this.f.mem(STORE[size], 0, 0);
@@ -667,14 +686,20 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * address in an i32 local. The check compares the allocation tag whenever the page is Tagged, so an access the
    * pseudocode does not check (an SP base) with a mismatching tag takes the slow path, which is exact.
    */
-  private access(addr: WVal, size: number, write: boolean): number {
+  private access(addr: WVal, size: number, write: boolean, flags: number): number {
     const va = this.scratch(i64);
     const ha = this.scratch(i32);
     addr.emit();
     this.f.localSet(va);
+    // A tag-checked access at an address whose tags a load of this path saw compared needs no compare
+    // (BlockEmitter.tagKnown); such a load makes its address known.
+    const checked = addr.sym !== undefined && (flags & (Acc.TagChecked | Acc.Unpriv)) === Acc.TagChecked;
+    const key = checked ? `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}` : '';
+    const known = checked && (this.e.tagKnown.get(key) ?? -1) >= size;
     // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).
-    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0);
-    else this.e.fastCheck(va, 1 << size, write, ha, 0);
+    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0, known);
+    else this.e.fastCheck(va, 1 << size, write, ha, 0, known);
+    if (checked && !write && !known) this.e.tagKnown.set(key, size);
     return ha;
   }
   /**

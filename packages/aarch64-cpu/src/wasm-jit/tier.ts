@@ -8,7 +8,7 @@
  * translation (translate-dp.ts, translate-mem.ts, translate-branch.ts) is emitted inline, every other instruction
  * as a call of its handler through the module's one import, exactly as the interpreter makes it.
  */
-import { ArenaFullError, type GuestArena } from '../arena.js';
+import { ARENA_CODE_KILLS, ArenaFullError, type GuestArena } from '../arena.js';
 import type { Block, CodeCache, CodePage } from '../code-cache.js';
 import type { Cpu } from '../cpu.js';
 import { directBranchTarget, isConditionalBranch } from '../branch-targets.js';
@@ -17,7 +17,7 @@ import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { tagChecksOff } from '../mte.js';
 import type { Handler } from '../decode.js';
-import { St } from '../state-layout.js';
+import { IRQ_LINE_LEAVE, St } from '../state-layout.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
@@ -696,8 +696,12 @@ export class WasmTier {
     cpu.pc = s.pc;
     cpu.nextPc = s.next;
     cpu.dabtIss = 0;
+    const kills = this.arena.header[ARENA_CODE_KILLS];
     try {
       s.h(cpu, s.w);
+      // Translated code dropped (a store to a code page, a device's write): a loop of the calling function may be
+      // that code, so it leaves at its back edge (IRQ_LINE_LEAVE, cleared by runWasm).
+      if (this.arena.header[ARENA_CODE_KILLS] !== kills) cpu.st32[St.IRQ_LINE >> 2]! |= IRQ_LINE_LEAVE;
       return 0;
     } catch (err) {
       this.raised = err;
@@ -796,9 +800,11 @@ export class WasmTier {
     try {
       e = this.blockTable.enter(slot, cpu.stateOffset, this.runBudget, this.mode);
     } catch (err) {
+      cpu.st32[St.IRQ_LINE >> 2]! &= ~IRQ_LINE_LEAVE;
       b.ranTo = this.inBlock; // a trap in the wasm code (a model bug): reported by the run loop
       throw err;
     }
+    cpu.st32[St.IRQ_LINE >> 2]! &= ~IRQ_LINE_LEAVE;
     this.countRetired(cpu);
     if (e === WasmExit.Raised) {
       b.ranTo = this.inBlock; // the handler that raised it ran in this block (cpu.pc is its instruction)
