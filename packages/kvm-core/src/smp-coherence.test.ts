@@ -29,8 +29,8 @@ const EXCLUSIVE = [...prologue(), ldxr(2, 1), exitWith(2), A64.movz(3, 1), stxr(
 const STORER = [...prologue(), A64.movz(3, 99), A64.strx(3, 1), exitWith(3), A64.b(-2)];
 
 /** A VM with 1 MiB of RAM, vCPU i running programs[i] from RAM + i * 0x1000. */
-function smpGuest(programs: number[][]) {
-  const kvm = testKvm();
+function smpGuest(programs: number[][], options: Parameters<typeof testKvm>[0] = {}) {
+  const kvm = testKvm(options);
   const vm = kvm.createVm();
   const ram = kvm.mmap({ size: 1 << 20 });
   vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: RAM, memorySize: 1 << 20, mapping: ram });
@@ -77,6 +77,23 @@ describe('the global exclusive monitor', () => {
     toExit(v1!);
     expect(toExit(v0!)).toBe(1);
     expect(ram.view.getBigUint64(DATA_OFF, true)).toBe(99n);
+  });
+
+  it('a translated loop that stores where it loaded (its store sharing the load\'s page cache) clears the reservation', () => {
+    // vCPU 1: 20 times LDR X3, [X1]; ADD X3, X3, #1; STR X3, [X1] (a self-looping block, counter X5); exit; again.
+    const SUBS_X5 = 0xf10004a5; // subs x5, x5, #1
+    const BNE_BACK4 = 0x54ffff81; // b.ne .-16
+    // (B to the loop's first instruction: the loop is a block of its own from its first iteration on.)
+    const LOOPER = [...prologue(), A64.movz(5, 20), A64.b(1), A64.ldrx(3, 1), A64.addi(3, 3, 1), A64.strx(3, 1), SUBS_X5,
+      BNE_BACK4, exitWith(3), A64.b(-8)];
+    const { vm, ram, vcpus: [v0, v1] } = smpGuest([EXCLUSIVE, LOOPER], { wasmHotRuns: 0 });
+    for (let i = 0; i < 20; i++) toExit(v1!); // the loop is WebAssembly (every block is, hotRuns 0)
+    expect(vm.codeCache.wasmTier(vm.kvm.phys.arena)!.stats().inlined).toBeGreaterThan(0);
+    ram.view.setBigUint64(DATA_OFF, 7n, true);
+    expect(toExit(v0!)).toBe(7);
+    expect(toExit(v1!)).toBe(27);
+    expect(toExit(v0!)).toBe(1); // STXR failed: the loop's stores cleared the reservation
+    expect(ram.view.getBigUint64(DATA_OFF, true)).toBe(27n);
   });
 
   it('a VMM store through its mapping, reported with hostWrote, clears the reservation', () => {

@@ -1106,6 +1106,37 @@ describe('WebAssembly blocks and stores into code pages', () => {
     use.check(5);
   });
 
+  it('a loop that stores where it loaded (the store shares the load\'s page cache): a read-only page and the loop\'s own code still take the store\'s checks', () => {
+    const use = new TierUse();
+    // ldr w1, [x20]; add w1, w1, #1; str w1, [x20]; add x20, x20, x4; subs x3, x3, #1; b.ne 0; b .
+    const words = [0xb940_0281, 0x1100_0421, 0xb900_0281, 0x8b04_0294, 0xf100_0463, bcond(CODE + 20, CODE, 1), B_SELF];
+    const ro = DATA + 0x1000;
+    const cases = [
+      // Walk from a read/write page into a read-only one: the first store there is a permission fault.
+      { x20: DATA + 0xff0, x4: 8n, iters: 6n, check: (st: State) => expect([st.esr! & 0x7fn, st.far]).toEqual([0x4fn, BigInt(ro)]) },
+      // Increment the immediate of its own `add w1, w1, #1` each iteration: every store drops translated code.
+      { x20: CODE + 4, x4: 0n, iters: 5n, check: (st: State) => expect(st.x[1]).not.toBe(0n) },
+    ];
+    for (const c of cases) {
+      for (const budget of [9, 40, 1000]) {
+        const st = differential(() => `x20 ${c.x20.toString(16)} budget ${budget}`, use, (e) => {
+          smcSetup(e, [words]);
+          e.t.map(e.root0, BigInt(ro), s1PageDesc(ro, { attrIndx: Attr.WB, ap: Ap.RoEl1 }));
+          e.cpu.x[20] = BigInt(c.x20);
+          e.cpu.x[4] = c.x4;
+          e.cpu.x[3] = c.iters;
+        }, (e) => {
+          // The read-only page in the data TLB: the load there passes its check inline, and so would the store if
+          // the load's page cache held the page for stores.
+          use.uncounted(() => e.mmu.read(BigInt(ro), 8, 0));
+          return [e.cpu.run(budget), e.cpu.run(budget)];
+        }, [[CODE, 0x40], [DATA + 0xfc0, 0x80]]);
+        if (budget === 1000) c.check(st);
+      }
+    }
+    use.check(2);
+  });
+
   it('a looping block whose stores hit its page but none of its instructions keeps iterating', () => {
     const use = new TierUse();
     const words = [

@@ -116,6 +116,11 @@ export interface LoopUsage {
   readonly written: readonly number[];
   /** The number of memory access sites (fastCheck calls) in the body: each gets a page cache (siteCheck). */
   readonly sites: number;
+  /**
+   * By site: the earlier load site whose page cache a store site shares (it stores where that load loaded: the same
+   * base register, unwritten since, and offset, BlockEmitter.loadSites), else -1.
+   */
+  readonly share: readonly number[];
 }
 
 /** A page cache of memory accesses (BlockEmitter.siteCheck): its three locals. */
@@ -125,6 +130,12 @@ interface SiteCache {
   readonly tags: number;
   /** Emission state: no page can be in it here yet (nothing filled it since the function's entry or forgetSites). */
   empty?: boolean;
+  /**
+   * A load site whose cache a store site shares: filled only with a page its mode may read and write and that a
+   * store's checks pass (no translated code, no open reservation), so that the store's hits need nothing more
+   * ('both'); the store site itself never fills it ('none'). Undefined: filled after each full check.
+   */
+  fill?: 'both' | 'none';
 }
 
 /** How a translator emits one instruction; see {@link BlockEmitter}. */
@@ -354,7 +365,7 @@ export class BlockEmitter {
     this.dirty.fill(0);
     this.vCached.fill(0);
     for (let n = 0; n < 32; n++) this.regVersion[n]!++;
-    this.tagKnown.clear(); // (a handler call: it may have written tags)
+    this.forgetLoads(); // (a handler call: it may have written tags; the new versions would miss them anyway)
     return this;
   }
 
@@ -589,8 +600,16 @@ export class BlockEmitter {
    * label depth `missDepth` (relative to the point of the call) when it does not apply, else leaves the access's
    * arena offset in i32 local `haLocal`. Uses lo, hi and ent.
    */
-  fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false): this {
-    const site = this.siteCaches[this.siteCount++] ?? (write ? this.shared?.w : this.shared?.r);
+  fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false,
+    at?: string): this {
+    const index = this.siteCount++;
+    if (this.loop === 'probe' && at !== undefined) {
+      // A store where a load of this path loaded shares that load's page cache in the loop (LoopUsage.share).
+      const load = this.loadSites.get(at);
+      if (!write) this.loadSites.set(at, index);
+      else if (load !== undefined) this.share[index] = load;
+    }
+    const site = this.siteCaches[index] ?? (write ? this.shared?.w : this.shared?.r);
     if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
     return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth, tagKnown);
   }
@@ -610,10 +629,39 @@ export class BlockEmitter {
   /** Xn's version (31: SP): bumped by every write of it this emission sees, and by a handler call (all of them). */
   private readonly regVersion = new Uint32Array(32);
 
-  /** Replace tagKnown's entries with `m`'s. */
-  setTagKnown(m: ReadonlyMap<string, number>): void {
+  /**
+   * In a loop's first emission: the access site of the latest load of this path at each address (tagKnown's keys,
+   * any load but an unprivileged one), forgotten where tagKnown is; and the store sites found to store there.
+   */
+  readonly loadSites = new Map<string, number>();
+  private readonly share: number[] = [];
+
+  /** What this path knows of earlier loads (tagKnown, loadSites), to restore after emitting another path. */
+  loadFacts(): { readonly tags: ReadonlyMap<string, number>; readonly sites: ReadonlyMap<string, number> } {
+    return { tags: new Map(this.tagKnown), sites: new Map(this.loadSites) };
+  }
+
+  /** Replace what this path knows of earlier loads with `facts` (loadFacts). */
+  setLoadFacts(facts: { readonly tags: ReadonlyMap<string, number>; readonly sites: ReadonlyMap<string, number> }): void {
+    this.forgetLoads();
+    for (const [k, v] of facts.tags) this.tagKnown.set(k, v);
+    for (const [k, v] of facts.sites) this.loadSites.set(k, v);
+  }
+
+  /** Keep only what `other` (another path's loadFacts) knows too: where two paths join. */
+  joinLoadFacts(other: { readonly tags: ReadonlyMap<string, number>; readonly sites: ReadonlyMap<string, number> }): void {
+    for (const [k, size] of [...this.tagKnown]) {
+      const o = other.tags.get(k);
+      if (o === undefined) this.tagKnown.delete(k);
+      else this.tagKnown.set(k, Math.min(size, o));
+    }
+    for (const [k, site] of [...this.loadSites]) if (other.sites.get(k) !== site) this.loadSites.delete(k);
+  }
+
+  /** Forget every earlier load (tagKnown, loadSites). */
+  private forgetLoads(): void {
     this.tagKnown.clear();
-    for (const [k, v] of m) this.tagKnown.set(k, v);
+    this.loadSites.clear();
   }
 
   /** Xn's (31: SP's) current version, for tagKnown's keys. */
@@ -658,7 +706,8 @@ export class BlockEmitter {
     f.br(1);
     f.end();
     this.fullCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
-    this.fillSite(site, vaLocal);
+    if (site.fill === 'both') this.fillSiteForStores(site, vaLocal);
+    else if (site.fill !== 'none') this.fillSite(site, vaLocal);
     f.end();
     return this;
   }
@@ -669,6 +718,22 @@ export class BlockEmitter {
     f.localGet(vaLocal).i64Const(-4096n).op(Op.i64_and).localSet(site.key);
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localSet(site.host);
     f.localGet(this.tagp).localSet(site.tags);
+  }
+
+  /**
+   * A load site shared with a store site (SiteCache.fill 'both'), after the load's full check passed: remember the
+   * page only when the entry's store key accepts it too and a store's checks pass (storeChecks), else forget.
+   */
+  private fillSiteForStores(site: SiteCache, vaLocal: number): void {
+    const f = this.f;
+    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
+      .localGet(this.ent).mem(MemOp.i64_load, Dtlb.KEY_W).op(Op.i64_eq)
+      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
+      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).op(Op.i32_eqz).op(Op.i32_and)
+      .localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_eqz).op(Op.i32_and)
+      .if(VOID_BLOCK);
+    this.fillSite(site, vaLocal);
+    f.else().i64Const(-1n).localSet(site.key).end();
   }
 
   /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
@@ -741,11 +806,12 @@ export class BlockEmitter {
    * fastCheck for a SIMD&FP access (spec-wasm.ts), which may also be unaligned: an access aligned to its size takes
    * fastCheck, any other {@link fastCheckUnaligned}.
    */
-  fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false): this {
-    if (size === 1) return this.fastCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
+  fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false,
+    at?: string): this {
+    if (size === 1) return this.fastCheck(vaLocal, size, write, haLocal, missDepth, tagKnown, at);
     const f = this.f;
     f.localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(size - 1).op(Op.i32_and).op(Op.i32_eqz).if(VOID_BLOCK);
-    this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
+    this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown, at);
     f.else();
     this.fastCheckUnaligned(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
     f.end();
@@ -929,7 +995,7 @@ export class BlockEmitter {
    */
   enterLoop(usage: LoopUsage | undefined): this {
     this.fpEnabled = false; // the head joins the entry and the back edge
-    this.tagKnown.clear();
+    this.forgetLoads();
     this.vCached.fill(0); // SIMD&FP halves are loaded again in each iteration (not carried in locals)
     if (usage === undefined) {
       this.loop = 'probe';
@@ -941,7 +1007,13 @@ export class BlockEmitter {
     for (const r of usage.regs) this.x(r).f.op(Op.drop);
     for (const r of usage.written) dirty[r] = 1;
     for (let k = 0; k < usage.sites; k++) {
-      this.siteCaches.push({ key: this.f.addLocals(i64), host: this.f.addLocals(i32), tags: this.f.addLocals(i32) });
+      const load = usage.share[k] ?? -1;
+      if (load >= 0) {
+        // A store where an earlier load of the body loaded: that load's page cache, which it fills for both.
+        const c = this.siteCaches[load]!;
+        c.fill = 'both';
+        this.siteCaches.push({ key: c.key, host: c.host, tags: c.tags, fill: 'none' });
+      } else this.siteCaches.push({ key: this.f.addLocals(i64), host: this.f.addLocals(i32), tags: this.f.addLocals(i32) });
     }
     this.forgetSites();
     this.dirty.set(dirty);
@@ -964,7 +1036,8 @@ export class BlockEmitter {
       if (this.regLocal[r]! >= 0) regs.push(r);
       if (this.written[r] !== 0) written.push(r);
     }
-    return { regs, written, sites: this.siteCount };
+    const share = Array.from({ length: this.siteCount }, (_, k) => this.share[k] ?? -1);
+    return { regs, written, sites: this.siteCount, share };
   }
 
   /** The back edge of a loop opened with usage: the register cache back in the state the loop head assumes. */
@@ -1035,7 +1108,7 @@ export class BlockEmitter {
       this.restoreRegs(saved);
       this.pending = undefined;
       this.fpEnabled = false;
-      this.tagKnown.clear();
+      this.forgetLoads();
       return this;
     }
     if (chain?.inline !== undefined && this.allowInline && !this.callExit && this.inlineDepth < MAX_INLINE_DEPTH &&
@@ -1046,7 +1119,7 @@ export class BlockEmitter {
       const saved = this.saveRegs();
       const pending = this.pending;
       const fpEnabled = this.fpEnabled;
-      const tagKnown = new Map(this.tagKnown);
+      const loads = this.loadFacts();
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s);
       this.rawIrqLine();
@@ -1061,7 +1134,7 @@ export class BlockEmitter {
       this.restoreRegs(saved);
       this.pending = pending;
       this.fpEnabled = fpEnabled;
-      this.setTagKnown(tagKnown);
+      this.setLoadFacts(loads);
       this.flushRegs(false);
       this.storeLeft();
       f.i32Const(code).return();

@@ -498,7 +498,7 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const e = this.e;
     const saved = e.saveRegs();
     const fpEnabled = e.fpEnabled;
-    const tagKnown = new Map(e.tagKnown);
+    const loads = e.loadFacts();
     t.emit();
     this.f.if(VOID_BLOCK);
     this.inArm = true;
@@ -506,18 +506,13 @@ export class WasmSem implements Sem<WVal, WTruth> {
     e.restoreRegs(saved);
     e.clearPending();
     const thenFp = e.fpEnabled;
-    const thenTags = new Map(e.tagKnown);
+    const thenLoads = e.loadFacts();
     e.fpEnabled = fpEnabled;
-    e.setTagKnown(tagKnown);
+    e.setLoadFacts(loads);
     this.f.else();
     otherwise();
     e.fpEnabled &&= thenFp;
-    // What both arms left known (an arm's handler call forgets it all).
-    for (const [k, size] of [...e.tagKnown]) {
-      const other = thenTags.get(k);
-      if (other === undefined) e.tagKnown.delete(k);
-      else e.tagKnown.set(k, Math.min(size, other));
-    }
+    e.joinLoadFacts(thenLoads); // what both arms left known (an arm's handler call forgets it all)
     e.restoreRegs(saved);
     this.inArm = false;
     this.f.end();
@@ -691,15 +686,17 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const ha = this.scratch(i32);
     addr.emit();
     this.f.localSet(va);
-    // A tag-checked access at an address whose tags a load of this path saw compared needs no compare
-    // (BlockEmitter.tagKnown); such a load makes its address known.
-    const checked = addr.sym !== undefined && (flags & (Acc.TagChecked | Acc.Unpriv)) === Acc.TagChecked;
-    const key = checked ? `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}` : '';
-    const known = checked && (this.e.tagKnown.get(key) ?? -1) >= size;
+    // The address as the base register's version and an offset (BlockEmitter.tagKnown, loadSites), for a privileged
+    // access: a tag-checked access at an address whose tags a load of this path saw compared needs no compare,
+    // and such a load makes its address known; a store where a load loaded may share its page cache in a loop.
+    const at = addr.sym === undefined || (flags & Acc.Unpriv) !== 0 ? undefined
+      : `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}`;
+    const checked = at !== undefined && (flags & Acc.TagChecked) !== 0;
+    const known = checked && (this.e.tagKnown.get(at) ?? -1) >= size;
     // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).
-    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0, known);
-    else this.e.fastCheck(va, 1 << size, write, ha, 0, known);
-    if (checked && !write && !known) this.e.tagKnown.set(key, size);
+    if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0, known, at);
+    else this.e.fastCheck(va, 1 << size, write, ha, 0, known, at);
+    if (checked && !write && !known) this.e.tagKnown.set(at, size);
     return ha;
   }
   /**
