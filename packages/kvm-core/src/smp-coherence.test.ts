@@ -5,7 +5,7 @@
  * which is where the test switches vCPU.
  */
 import { describe, expect, it } from 'vitest';
-import { CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, type KvmExit, type Vcpu } from './index.js';
+import { CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_ARM_VCPU_PSCI_0_2, type KvmExit, type Vcpu, type VmOptions } from './index.js';
 import { A64 } from './testing/a64.js';
 import { testKvm } from './testing/setup.js';
 
@@ -29,9 +29,9 @@ const EXCLUSIVE = [...prologue(), ldxr(2, 1), exitWith(2), A64.movz(3, 1), stxr(
 const STORER = [...prologue(), A64.movz(3, 99), A64.strx(3, 1), exitWith(3), A64.b(-2)];
 
 /** A VM with 1 MiB of RAM, vCPU i running programs[i] from RAM + i * 0x1000. */
-function smpGuest(programs: number[][], options: Parameters<typeof testKvm>[0] = {}) {
-  const kvm = testKvm(options);
-  const vm = kvm.createVm();
+function smpGuest(programs: number[][], vmOptions: VmOptions = {}) {
+  const kvm = testKvm();
+  const vm = kvm.createVm(0, vmOptions);
   const ram = kvm.mmap({ size: 1 << 20 });
   vm.setUserMemoryRegion({ slot: 0, flags: 0, guestPhysAddr: RAM, memorySize: 1 << 20, mapping: ram });
   ram.view.setBigUint64(DATA_OFF, 7n, true);
