@@ -727,11 +727,9 @@ export class BlockEmitter {
   private fillSiteForStores(site: SiteCache, vaLocal: number): void {
     const f = this.f;
     f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
-      .localGet(this.ent).mem(MemOp.i64_load, Dtlb.KEY_W).op(Op.i64_eq)
-      .localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
-      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).op(Op.i32_eqz).op(Op.i32_and)
-      .localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_eqz).op(Op.i32_and)
-      .if(VOID_BLOCK);
+      .localGet(this.ent).mem(MemOp.i64_load, Dtlb.KEY_W).op(Op.i64_eq);
+    this.storeBlocked();
+    f.op(Op.i32_eqz).op(Op.i32_and).if(VOID_BLOCK);
     this.fillSite(site, vaLocal);
     f.else().i64Const(-1n).localSet(site.key).end();
   }
@@ -775,9 +773,14 @@ export class BlockEmitter {
 
   /** A store's extra misses: a page holding translated code, or an open reservation anywhere in the domain. */
   private storeChecks(missDepth: number): void {
+    this.storeBlocked();
+    this.f.brIf(missDepth);
+  }
+
+  /** Push non-zero when a store to the page of data TLB entry `ent` must miss (storeChecks). */
+  private storeBlocked(): void {
     this.f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
-      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).brIf(missDepth);
-    this.f.localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).brIf(missDepth);
+      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_or);
   }
 
   /**
