@@ -180,9 +180,9 @@ export class BlockEmitter {
    * CheckFPAdvSIMDEnabled64 passed on this path (an earlier SIMD&FP instruction's check, inline or its handler's):
    * later SIMD&FP instructions need not test it again. What it reads (CPACR_EL1.FPEN, CPTR_EL2.TFP, PSTATE.EL)
    * changes only through a system instruction (which ends its block: a handler call and an exit) or an exception
-   * (which leaves the function); callHandler forgets it all the same; a slow path (withSlowPath) runs the same instruction's handler, which checks the same
-   * controls or raises the trap. Forgotten where paths join: the function's entry, a loop head, after a back edge
-   * or an inline body.
+   * (which leaves the function); callHandler forgets it all the same; a slow path (withSlowPath) runs the same
+   * instruction's handler, which checks the same controls or raises the trap. Forgotten where paths join: the
+   * function's entry, a loop head, after a back edge or an inline body.
    */
   fpEnabled = false;
   /** The instruction being emitted: its address and index in the block. */
@@ -693,13 +693,8 @@ export class BlockEmitter {
     f.localGet(vaLocal).i64Const(BigInt(-4096 | (size - 1))).op(Op.i64_and).localGet(site.key).op(Op.i64_ne).brIf(0);
     if (!tagKnown) {
       f.localGet(site.tags).if(VOID_BLOCK);
-      // The granule's tag (two a byte, even granule low) against VA[59:56]: a mismatch is the handler's.
-      f.localGet(site.tags).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).i32Const(5)
-        .op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u)
-        .localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-        .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-        .brIf(missDepth + 3);
-      f.end();
+      this.tagMismatch(site.tags, () => f.localGet(vaLocal).op(Op.i32_wrap_i64), vaLocal);
+      f.brIf(missDepth + 3).end();
     }
     f.localGet(site.host).localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add)
       .localSet(haLocal);
@@ -732,6 +727,21 @@ export class BlockEmitter {
     f.op(Op.i32_eqz).op(Op.i32_and).if(VOID_BLOCK);
     this.fillSite(site, vaLocal);
     f.else().i64Const(-1n).localSet(site.key).end();
+  }
+
+  /**
+   * Push non-zero when the allocation tag of the granule at the address in i64 local `vaLocal` (on a page whose
+   * tags are at the arena offset in i32 local `tags`, two a byte, the even granule low; `lo` pushes the address's
+   * low word) differs from the pointer's tag, VA[59:56]: a mismatch is the handler's.
+   */
+  private tagMismatch(tags: number, lo: () => void, vaLocal: number): void {
+    const f = this.f;
+    f.localGet(tags);
+    lo();
+    f.i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u);
+    lo();
+    f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
+      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and);
   }
 
   /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
@@ -794,12 +804,8 @@ export class BlockEmitter {
     if (!tagKnown) {
       f.localGet(this.tagp).if(VOID_BLOCK);
       if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
-      f.localGet(this.tagp).localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add)
-        .mem(MemOp.i32_load8_u)
-        .localGet(this.lo).i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-        .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and)
-        .brIf(missDepth + 1);
-      f.end();
+      this.tagMismatch(this.tagp, () => f.localGet(this.lo), vaLocal);
+      f.brIf(missDepth + 1).end();
     }
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(this.lo).i32Const(0xfff).op(Op.i32_and)
       .op(Op.i32_add).localSet(haLocal);
