@@ -55,7 +55,8 @@ Options:
   --pmu, --no-pmu          a PMUv3 on every vCPU (interrupt PPI 7 = INTID 23), as QEMU's virt with -cpu max;
                            default --pmu (restore takes it from the snapshot)
   --max-instructions N     stop after N guest instructions (exit status 3); default: no limit
-  --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M; default 64M
+  --code-cache SIZE        budget of the translated-code cache (host memory, estimated), e.g. 16M;
+                           default half of --memory, 64M..256M
   --clock C                the RTC's clock: host (host time, default) or deterministic (from instructions
                            retired, 8 ns each, from 1970-01-01: reproducible runs and snapshot round trips)
   --framebuffer WxH        a simple framebuffer (a8r8g8b8) of W x H pixels at 0x0f00_0000 (run only)

@@ -1,6 +1,6 @@
 export { runVirt, type RunVirtOptions } from './run.js';
 export {
-  VirtMachine, DEFAULT_RAM_BYTES, DEFAULT_SLICE, MAX_SMP, TURN_COST, MAX_TAG_ACCESS_EXITS_KEPT, type RunResult, type RunOutcome, type VirtMachineOptions,
+  VirtMachine, DEFAULT_RAM_BYTES, defaultCodeCacheBytes, DEFAULT_SLICE, MAX_SMP, TURN_COST, MAX_TAG_ACCESS_EXITS_KEPT, type RunResult, type RunOutcome, type VirtMachineOptions,
   type BootOptions, type MachineRunOptions,
 } from './machine.js';
 export { VmmError, PlatformError } from './errors.js';

@@ -2,7 +2,7 @@
 // CPU model.
 import { CoreReg } from '@kvm-mte/kvm-core';
 import { describe, expect, it } from 'vitest';
-import { VirtMachine } from './machine.js';
+import { defaultCodeCacheBytes, VirtMachine } from './machine.js';
 import { runVirt } from './run.js';
 import { A64, PSCI_CPU_ON64, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, printCode, psciCode, SYS } from './testing/a64.js';
 import { buildElf, codeElf, words } from './testing/elf-builder.js';
@@ -27,6 +27,14 @@ describe('runVirt', () => {
     await expect(runVirt({ kernel: codeElf(psciCode(PSCI_SYSTEM_OFF)), codeCacheBytes: 0 })).rejects.toThrow('invalid code cache size 0');
     const m = new VirtMachine({ codeCacheBytes: 123_456 });
     expect(m.vm.codeCache.stats().budget).toBe(123_456);
+  });
+
+  it('without codeCacheBytes the budget follows the guest RAM: half of it, 64 MiB to 256 MiB', () => {
+    const MiB = 1024 * 1024;
+    expect([32, 128, 256, 400, 512, 2048].map((m) => defaultCodeCacheBytes(m * MiB) / MiB)).toEqual([64, 64, 128, 200, 256, 256]);
+    for (const memory of [64 * MiB, 512 * MiB]) {
+      expect(new VirtMachine({ memory }).vm.codeCache.stats().budget).toBe(defaultCodeCacheBytes(memory));
+    }
   });
 
   it('serial output is byte exact (all 256 byte values)', async () => {

@@ -36,6 +36,19 @@ import type { BlockDisk } from './virtio-blk-disk.js';
 import { ramGuestMemory } from './virtio-dma.js';
 
 export const DEFAULT_RAM_BYTES = 256 * MiB;
+
+/**
+ * The translated-code cache budget a machine with `ramBytes` of guest RAM gets when none is given: half the RAM,
+ * at least 64 MiB (kvm-core's own default) and at most 256 MiB. A cache that fills is flushed whole and everything
+ * is translated again, so a guest whose working set of code does not fit pays for it over and over: Debian's kernel
+ * booting to user space holds about 115 MiB (estimated) of translated code, and with 64 MiB its boot flushed twice
+ * and built 40% more blocks (docs/performance.md, "Ninth session"). QEMU sizes its translation buffer the same
+ * way, from memory (1 GiB, less on a host short of memory); RAM bounds it here so that a small guest's VMM stays
+ * small (the cache counts against the 3 x RAM a hostile guest may make the process use, hostile.test.ts).
+ */
+export function defaultCodeCacheBytes(ramBytes: number): number {
+  return Math.min(256 * MiB, Math.max(64 * MiB, Math.floor(ramBytes / 2)));
+}
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
 export const MAX_SMP = 8;
 /**
@@ -151,7 +164,8 @@ export interface VirtMachineOptions {
   onTagAccess?: 'abort' | 'stop';
   /**
    * The budget of the VM's translated-code cache in estimated bytes of host memory (kvm-core `codeCacheBytes`):
-   * translated code never holds more; when full the cache is flushed. Default 64 MiB.
+   * translated code never holds more; when full the cache is flushed. Default {@link defaultCodeCacheBytes} of
+   * the guest's RAM: half of it, at least 64 MiB and at most 256 MiB.
    */
   codeCacheBytes?: number;
   /** Run guest code in basic blocks (kvm-core `translate`, default true); false interprets (KVM_MTE_JIT=0). */
@@ -324,7 +338,7 @@ export class VirtMachine {
     const shift = 'shift' in clock ? clock.shift : undefined;
     if (shift !== undefined && (!Number.isInteger(shift) || shift < 0 || shift > 30)) throw new VmmError(`invalid clock shift ${shift}: must be an integer 0..30`);
     this.vm = this.kvm.createVm(0, {
-      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes, translate: options.translate, wasm: options.wasm,
+      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes ?? defaultCodeCacheBytes(this.ramSize), translate: options.translate, wasm: options.wasm,
       wasmHotRuns: options.wasmHotRuns,
       // The generic timers' counter: host monotonic time, or instructions retired (2^shift ticks of 1 ns each).
       clock: clock.mode === 'host' ? { mode: 'host' } : { mode: 'deterministic', ...(shift !== undefined && { shift }) },

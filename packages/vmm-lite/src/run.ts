@@ -30,7 +30,7 @@ export interface RunVirtOptions {
   onSerial?: (bytes: Uint8Array) => void;
   /** UART output kept for RunResult.serial: the most recent bytes (default 16 MiB, 64 KiB with `onSerial`). */
   serialLogBytes?: number;
-  /** The VM's translated-code cache budget in estimated host bytes (default kvm-core's, 64 MiB; see machine.ts). */
+  /** The VM's translated-code cache budget in estimated host bytes (default: half the guest's RAM, 64-256 MiB; see machine.ts). */
   codeCacheBytes?: number;
   /** Run guest code in basic blocks (default true; false: interpret, KVM_MTE_JIT=0). See machine.ts. */
   translate?: boolean;
