@@ -141,10 +141,12 @@ export function tagAccessEnabled(cpu: Cpu, el: number): boolean {
 }
 
 /**
- * Whether no data access at the current EL can be tag checked now: PSTATE.TCO = 1, or the effective TCF (TCF0 and,
- * at EL1, TCF too, for the unprivileged forms) is 0 (also when FEAT_MTE2 or tag access is off: see controls). Read
- * from the system registers' 32-bit halves in the state block, without BigInt, since the WebAssembly tier asks at
- * every block entry (its `mode` argument).
+ * Whether no privileged data access at the current EL can be tag checked now: PSTATE.TCO = 1, or the effective
+ * check field of the EL is 0 (TCF0 at EL0, TCF above; also when FEAT_MTE2 or tag access is off: see controls). The
+ * unprivileged forms at EL1 (LDTR, STTR and the like), which TCF0 governs, are not covered: the WebAssembly tier,
+ * which asks at every block entry (its `mode` argument), never runs them inline. So a kernel running for a process
+ * that checks its tags (TCF0 set, TCF 0) keeps its own accesses to Tagged memory inline whatever their tags. Read
+ * from the system registers' 32-bit halves in the state block, without BigInt.
  */
 export function tagChecksOff(cpu: Cpu): boolean {
   if (cpu.tco !== 0) return true;
@@ -152,9 +154,8 @@ export function tagChecksOff(cpu: Cpu): boolean {
   const level = (st[W_PFR1_LO]! >>> 8) & 0xf; // ID_AA64PFR1_EL1.MTE, bits [11:8]
   if (level < 2 || ((st[W_HCR_HI]! >>> 24) & 1) === 0) return true; // HCR_EL2.ATA, bit 56
   const hi = st[W_SCTLR_HI]!; // SCTLR_EL1[63:32]: ATA 43, ATA0 42, TCF 41:40, TCF0 39:38
-  const on0 = ((hi >>> 10) & 1) !== 0 && effectiveTcf((hi >>> 6) & 3, level) !== 0;
-  const on1 = ((hi >>> 11) & 1) !== 0 && effectiveTcf((hi >>> 8) & 3, level) !== 0;
-  return cpu.el === 0 ? !on0 : !on0 && !on1;
+  if (cpu.el === 0) return ((hi >>> 10) & 1) === 0 || effectiveTcf((hi >>> 6) & 3, level) === 0;
+  return ((hi >>> 11) & 1) === 0 || effectiveTcf((hi >>> 8) & 3, level) === 0;
 }
 
 // The 32-bit words of the state block tagChecksOff reads (St.SYS + 8 * id, + 4 for bits [63:32]).

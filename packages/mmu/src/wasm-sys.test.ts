@@ -4,7 +4,7 @@
 // pointers, PC, the retired count, stop codes, the EL1 and EL2 syndromes and memory must agree. Each group covers
 // the cases where the inline path must give way to the handler (traps, UNDEFINED, faults, tag mismatches, stores
 // into code pages, open reservations) and checks that the inline path did run (memory port accesses saved).
-import { IMPL, Stop, SysReg, sysRegKey, type StopCode } from '@kvm-mte/aarch64-cpu';
+import { IMPL, Stop, SysReg, sysRegByKey, sysRegKey, type StopCode } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
@@ -167,6 +167,99 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
       expect(lines.filter((l) => / n 4 .* esr 0 esr2 0$/.test(l)).length, name).toBeGreaterThan(0);
       expect(lines.filter((l) => !/ esr 0 esr2 0$/.test(l)).length, name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('WebAssembly MSR (register) agrees with the interpreter', () => {
+  const CODE = RAM_BASE + 0x10_0000;
+  const msrWord = (key: number, t: number): number => (0xd500_0000 | (key << 5) | t) >>> 0;
+  // The registers MSR writes inline when the checks pass (a store of the value, masked for the MTE registers and
+  // CSSELR_EL1), and others whose writes only the handler makes (PSTATE, FP, translation controls, timers, debug,
+  // read-only, EL2).
+  const REGS: ReadonlyArray<readonly [string, number]> = ([
+    ['ELR_EL1', 'ELR_EL1'], ['SPSR_EL1', 'SPSR_EL1'], ['SP_EL0', 'SP_EL0'], ['TPIDR_EL1', 'TPIDR_EL1'],
+    ['TPIDR_EL0', 'TPIDR_EL0'], ['TPIDRRO_EL0 (read-only at EL0)', 'TPIDRRO_EL0'], ['VBAR_EL1', 'VBAR_EL1'],
+    ['ESR_EL1 (TVM)', 'ESR_EL1'], ['TFSRE0_EL1 (MTE2, ATA, mask)', 'TFSRE0_EL1'], ['GCR_EL1 (MTE2, ATA, mask)', 'GCR_EL1'],
+    ['TFSR_EL1', 'TFSR_EL1'], ['CSSELR_EL1 (mask)', 'CSSELR_EL1'], ['CNTKCTL_EL1', 'CNTKCTL_EL1'],
+    ['DAIF', 'DAIF'], ['NZCV', 'NZCV'], ['SCTLR_EL1', 'SCTLR_EL1'], ['TTBR0_EL1', 'TTBR0_EL1'], ['FPCR', 'FPCR'],
+    ['CNTV_CVAL_EL0', 'CNTV_CVAL_EL0'], ['MDSCR_EL1', 'MDSCR_EL1'], ['MIDR_EL1 (read-only)', 'MIDR_EL1'],
+    ['HCR_EL2', 'HCR_EL2'],
+  ] as const).map(([label, name]) => [label, SysReg[name]] as const);
+
+  it('every register at EL0 and EL1, SPSel 0 and 1, under HCR_EL2 trap bits, ATA and the MTE level (enumerated)', () => {
+    // Block k at CODE + 16 k: msr REG, x(1 + k % 29) (it ends the block); add x30, x30, #1; b . (a second block,
+    // which the first chains to); and the same with XZR at CODE + 0x800 + 16 k.
+    const keyOf = (id: number): number => {
+      for (let key = 0; key < 0x10000; key++) if (sysRegByKey(key) === id) return key;
+      throw new Error(`no key for ${id}`);
+    };
+    const keys = REGS.map(([, id]) => keyOf(id));
+    const r = rng(8);
+    const rand = (): bigint => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+    const hcrs = [0n, HCR_ATA, HCR_ATA | HCR.TVM, HCR.TVM | HCR.TRVM];
+    const MTE_FIELD = 0xfn << 8n;
+    // The same registers' values for both engines.
+    const values = Array.from({ length: 2 * 2 * hcrs.length * 2 * 2 * REGS.length }, () => Array.from({ length: 30 }, rand));
+    const res = differential((e) => {
+      keys.forEach((key, k) => {
+        loadWords(e, CODE + 16 * k, [msrWord(key, 1 + (k % 29)), 0x9100_07de, B_SELF]);
+        loadWords(e, CODE + 0x800 + 16 * k, [msrWord(key, 31), 0x9100_07de, B_SELF]);
+      });
+      selfVectors(e, CODE + 0xc00, BigInt(CODE + 0xc00));
+    }, (e) => {
+      const c = e.cpu;
+      const stops: StopCode[] = [];
+      const trace: string[] = [];
+      const pfr1 = c.sys[SysReg.ID_AA64PFR1_EL1]!;
+      let v = 0;
+      for (const el of [0, 1]) {
+        for (const spsel of [0, 1]) {
+          for (const hcr of hcrs) {
+            for (const mte of [true, false]) {
+              for (const zr of [false, true]) {
+                REGS.forEach(([, id], k) => {
+                  c.sys[SysReg.HCR_EL2] = hcr;
+                  c.sys[SysReg.ID_AA64PFR1_EL1] = mte ? pfr1 : pfr1 & ~MTE_FIELD;
+                  e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET);
+                  c.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0xc00);
+                  c.sys[SysReg.ESR_EL1] = 0n;
+                  c.sys[id] = 0n;
+                  c.spEl[0] = 0x5000n;
+                  c.el = el;
+                  c.spsel = spsel;
+                  c.daif = 0xf;
+                  const xs = values[v++]!;
+                  for (let t = 1; t < 30; t++) c.x[t] = xs[t]!;
+                  c.x[30] = 0n;
+                  c.pc = BigInt(CODE + 16 * k + (zr ? 0x800 : 0));
+                  const before = c.insnCount;
+                  stops.push(c.run(3));
+                  const value = id === SysReg.SP_EL0 ? c.spEl[0] : c.sys[id];
+                  trace.push(`el ${el} sp ${spsel} hcr ${hcr.toString(16)} mte ${mte} zr ${zr} reg ${k}: pc ${c.pc.toString(16)} ` +
+                    `n ${c.insnCount - before} value ${value!.toString(16)} x30 ${c.x[30]} ` +
+                    `esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} esr2 ${c.el2.esr.toString(16)}`);
+                  c.el2.esr = 0n;
+                });
+              }
+            }
+          }
+        }
+      }
+      return { stops, trace };
+    }, []);
+    // The first 13 registers are written inline (each block's MSR counts as one translation), the others are calls.
+    expect(res.inlined).toBeGreaterThanOrEqual(2 * 13);
+    // Not vacuous: each inline register was written (MSR and the next block: n 3) somewhere, and undefined or trapped
+    // elsewhere (the MTE ones also for the MTE level and ATA).
+    for (let k = 0; k < 13; k++) {
+      const lines = res.trace.filter((l) => l.includes(` reg ${k}:`));
+      expect(lines.filter((l) => / n 3 .* x30 1 esr \S+ esr2 0$/.test(l) && !/ value 0 /.test(l)).length, REGS[k]![0]).toBeGreaterThan(0);
+      // (TPIDR_EL0 is writable from EL0 and EL1 whatever the traps.)
+      if (REGS[k]![1] !== SysReg.TPIDR_EL0) expect(lines.filter((l) => !/ esr 0 esr2 0$/.test(l)).length, REGS[k]![0]).toBeGreaterThan(0);
+    }
+    const tfsre0 = res.trace.filter((l) => l.includes(' reg 8:'));
+    expect(tfsre0.filter((l) => l.startsWith('el 1') && l.includes('mte false') && !/ esr 0 /.test(l)).length).toBeGreaterThan(0);
+    expect(tfsre0.filter((l) => l.startsWith('el 1 sp 1 hcr 0 mte true') && !/ esr2 0$/.test(l)).length).toBeGreaterThan(0);
   });
 });
 

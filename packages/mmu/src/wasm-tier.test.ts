@@ -1029,6 +1029,47 @@ describe.each([
   });
 
   it.each([
+    ['EL1 with TCF = 0 while EL0 checks (TCF0 1, 2, 3): a kernel running for a process that uses MTE', 1],
+    ['EL0 with TCF0 = 0 while EL1 checks (TCF 1, 2, 3)', 0],
+  ] as const)('mismatching tags where only the other EL checks them stay inline: %s', (_, el) => {
+    // A loop of loads and stores through pointers whose tags never match: the accesses of the EL the loop runs at
+    // are not checked (its own TCF field is 0), so they complete whatever the tags, inline, although the other EL's
+    // accesses (and EL1's unprivileged ones) would be checked.
+    const r = rng(808);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 14));
+    const loop = [
+      0xf940_0281, // ldr x1, [x20]
+      0xf900_0681, // str x1, [x20, #8]
+      0xa940_0aa1, // ldp x1, x2, [x21]
+      0x3900_3ee1, // strb w1, [x23, #15]
+      0xf100_0400, // subs x0, x0, #1
+      bcond(0x1014, 0x1000, 1), // b.ne loop
+      B_SELF,
+    ];
+    const use = new TierUse();
+    for (const tcf of [1, 2, 3]) {
+      differential(() => `el ${el} other tcf ${tcf}`, use, (e) => {
+        mteSetup(e, granuleTags, true, el === 1 ? SCTLR_MTE.TCF0(tcf) : SCTLR_MTE.TCF(tcf));
+        loadWords(e, CODE, loop);
+        e.cpu.el = el;
+        e.cpu.spsel = el;
+        e.cpu.daif = 0xf;
+        warm(use, e);
+        [3, 100, 257, 300].forEach((gr, k) =>
+          (e.cpu.x[20 + k] = (BigInt((granuleTags[gr]! % 15) + 1) << 56n) | (TAGGED + BigInt(16 * gr))));
+        e.cpu.x[0] = 50n;
+        e.cpu.pc = 0x1000n;
+      }, (e) => ({ stops: [e.cpu.run(400)], trace: [e.cpu.el, e.cpu.sys[SysReg.ESR_EL1], e.cpu.sys[SysReg.TFSR_EL1], e.cpu.sys[SysReg.TFSRE0_EL1], tagDump(e)] }),
+      [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    }
+    use.check(3);
+    expect(use.port.interp).toBeGreaterThanOrEqual(3 * 4 * 50);
+    // Dense: a few handler accesses while the TLB index the code fetch took is refilled, not one per iteration.
+    if (dense) expect(use.port.wasm).toBeLessThanOrEqual(6);
+    else expect(use.port.wasm).toBe(use.port.interp);
+  });
+
+  it.each([
     // The granule's tag changes under the cache (STG, a handler) between two loads through the same pointer.
     ['an STG between two loads of one granule', [0xf940_0281 /* ldr x1, [x20] */, 0xd920_0a95 /* stg x21, [x20] */,
       0xf940_0683 /* ldr x3, [x20, #8] */]],

@@ -171,6 +171,65 @@ export const COMPUTED_READS: ReadonlySet<number> = new Set([
   SysReg.CNTV_CTL_EL0, SysReg.DBGCLAIMSET_EL1, SysReg.LORSA_EL1, SysReg.LOREA_EL1, SysReg.LORN_EL1, SysReg.LORC_EL1,
 ]);
 
+/** The breakpoint and watchpoint value registers. */
+const DEBUG_VALUE_REGS: ReadonlySet<number> = new Set([...BVR, ...WVR]);
+
+/**
+ * The bits MSR keeps of the table registers with fewer than 64 defined bits (RES0 bits are RAZ/WI): writeSysReg
+ * stores `v & mask`, and so does the WebAssembly tier's inline MSR.
+ */
+export const WRITE_MASKS: ReadonlyMap<number, bigint> = new Map([
+  [SysReg.CSSELR_EL1, 0xfn], // Level [3:1], InD [0]
+  [SysReg.GCR_EL1, 0x1_ffffn], // Exclude [15:0], RRND [16]
+  [SysReg.RGSR_EL1, 0xff_ff0fn], // TAG [3:0], SEED [23:8]
+  [SysReg.TFSR_EL1, 3n], // TF0 [0], TF1 [1]
+  [SysReg.TFSRE0_EL1, 3n],
+]);
+
+/**
+ * The registers {@link writeSysReg} does something else for than store the value (masked by {@link WRITE_MASKS})
+ * in the slot: its own cases. Keep in step with its switch (sysreg-inline.test.ts writes every other register).
+ */
+export const COMPUTED_WRITES: ReadonlySet<number> = new Set([
+  SysReg.SP_EL0, SysReg.NZCV, SysReg.DAIF, SysReg.SPSel, SysReg.PAN, SysReg.UAO, SysReg.DIT, SysReg.SSBS, SysReg.FPCR,
+  SysReg.FPSR, SysReg.TCO, SysReg.LORSA_EL1, SysReg.LOREA_EL1, SysReg.LORN_EL1, SysReg.LORC_EL1, SysReg.CNTP_TVAL_EL0,
+  SysReg.CNTV_TVAL_EL0, SysReg.CNTP_CTL_EL0, SysReg.CNTV_CTL_EL0, SysReg.OSLAR_EL1, SysReg.OSDLR_EL1,
+  SysReg.DBGCLAIMSET_EL1, SysReg.DBGCLAIMCLR_EL1,
+]);
+
+/**
+ * What {@link checkAccess} can require of an MSR of table register `id` whose write only stores its value (masked by
+ * `mask`) in its slot, SP_EL0's included, with nothing else to update: no translation control (`ctl`: the TLB), no
+ * debug register, no timer (a write may end the run), no PSTATE field or FP register (the CPU caches those), not
+ * CPACR_EL1 (translated code checks its FP enable once per path, and a chain goes on along the path). Beyond
+ * MrsChecks' rules: the MTE level the register needs (ID_AA64PFR1_EL1.MTE at least `mteMin`, 0 for none) and whether
+ * HCR_EL2.ATA = 0 traps it (`ataTrap`). Undefined for any other register: its MSR always runs the handler. The
+ * WebAssembly tier (wasm-jit/translate-sys.ts) emits these checks and the store inline, and calls the handler when
+ * a check fails, so the two stay one set of rules.
+ */
+export interface MsrChecks extends MrsChecks {
+  readonly mteMin: number;
+  readonly ataTrap: boolean;
+  readonly mask: bigint;
+}
+
+export function msrChecks(id: number): MsrChecks | undefined {
+  const rule = RULES[id];
+  if (rule === undefined) return undefined;
+  const def = rule.def;
+  if (!rule.feat || rule.fpTrap || def.readOnly === true || def.minEl > 1 || def.cnthctlGate !== undefined ||
+    def.ctl === true || (COMPUTED_WRITES.has(id) && id !== SysReg.SP_EL0) || DEBUG_CONTROL_REGS.has(id) ||
+    DEBUG_VALUE_REGS.has(id) || isTimerControl(id) || id === SysReg.CPACR_EL1) return undefined;
+  return {
+    minEl: rule.el0GateId >= 0 || def.el0ReadOnly === true ? 1 : def.minEl as 0 | 1,
+    spSel: id === SysReg.SP_EL0,
+    hcrMask: def.hcrWrite ?? 0n,
+    mteMin: rule.mteMin,
+    ataTrap: rule.ataTrap,
+    mask: WRITE_MASKS.get(id) ?? -1n,
+  };
+}
+
 /** DC ZVA is prohibited at the current EL (DCZID_EL0.DZP): EL0 with SCTLR_EL1.DZE = 0, or HCR_EL2.TDZ = 1. */
 export function dczvaProhibited(cpu: Cpu): boolean {
   return (cpu.el === 0 && (cpu.sys[SysReg.SCTLR_EL1]! & SCTLR.DZE) === 0n) ||
@@ -219,9 +278,6 @@ export function readSysReg(cpu: Cpu, id: number): bigint {
   }
 }
 
-/** The breakpoint and watchpoint value registers. */
-const DEBUG_VALUE_REGS: ReadonlySet<number> = new Set([...BVR, ...WVR]);
-
 /** Perform MSR to register `id` (after the access checks). */
 export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
   const sys = cpu.sys;
@@ -253,12 +309,12 @@ export function writeSysReg(cpu: Cpu, id: number, v: bigint): void {
       cpu.debugChanged();
       return;
     case SysReg.OSDLR_EL1: sys[id] = v & 1n; cpu.debugChanged(); return;
-    case SysReg.CSSELR_EL1: sys[id] = v & 0xfn; return; // Level [3:1], InD [0]
-    // MTE registers: only the defined fields are stored (RES0 bits RAZ/WI).
-    case SysReg.GCR_EL1: sys[id] = v & 0x1_ffffn; return; // Exclude [15:0], RRND [16]
-    case SysReg.RGSR_EL1: sys[id] = v & 0xff_ff0fn; return; // TAG [3:0], SEED [23:8]
+    // Registers with fewer defined bits (CSSELR_EL1, the MTE registers): only those are stored.
+    case SysReg.CSSELR_EL1:
+    case SysReg.GCR_EL1:
+    case SysReg.RGSR_EL1:
     case SysReg.TFSR_EL1:
-    case SysReg.TFSRE0_EL1: sys[id] = v & 3n; return; // TF0 [0], TF1 [1]
+    case SysReg.TFSRE0_EL1: sys[id] = v & WRITE_MASKS.get(id)!; return;
     case SysReg.DBGCLAIMSET_EL1: sys[SysReg.DBGCLAIMCLR_EL1] = sys[SysReg.DBGCLAIMCLR_EL1]! | (v & 0xffn); return;
     case SysReg.DBGCLAIMCLR_EL1: sys[id] = sys[id]! & ~(v & 0xffn); return;
     default:

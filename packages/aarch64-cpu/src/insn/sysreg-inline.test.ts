@@ -1,13 +1,14 @@
 /**
- * The data the WebAssembly tier's inline MRS relies on (wasm-jit/translate-sys.ts): COMPUTED_READS names every
- * register readSysReg does not read from its slot, and mrsChecks describes checkAccess's rules for the registers it
- * answers (the differential test packages/mmu/src/wasm-sys.test.ts runs the inline code against the handler).
+ * The data the WebAssembly tier's inline MRS and MSR rely on (wasm-jit/translate-sys.ts): COMPUTED_READS names every
+ * register readSysReg does not read from its slot, mrsChecks describes checkAccess's rules for the registers it
+ * answers, and msrChecks the same for writes that only store the value, masked, in the slot (the differential tests
+ * in packages/mmu/src/wasm-sys.test.ts run the inline code against the handler).
  */
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../cpu.js';
 import { HCR, SYSREG_DEFS, SysReg } from '../sysregs.js';
 import type { MemoryPort } from '../ports.js';
-import { COMPUTED_READS, mrsChecks, readSysReg } from './branches-exceptions-system-sysreg.js';
+import { COMPUTED_READS, mrsChecks, msrChecks, readSysReg, writeSysReg } from './branches-exceptions-system-sysreg.js';
 
 describe('the inline MRS data', () => {
   it('every register outside COMPUTED_READS reads as its slot, whatever the rest of the state', () => {
@@ -42,6 +43,47 @@ describe('the inline MRS data', () => {
     for (const name of ['GCR_EL1', 'TFSR_EL1', 'GMID_EL1', 'FPCR', 'CNTP_CVAL_EL0', 'CNTPCT_EL0', 'HCR_EL2', 'VTTBR_EL2'] as const) {
       expect(SysReg[name], name).toBeGreaterThanOrEqual(0);
       expect(mrsChecks(SysReg[name]), name).toBeUndefined();
+    }
+  });
+
+  it('every register msrChecks answers: writeSysReg stores the value, masked, in its slot and changes nothing else', () => {
+    const cpu = new Cpu({} as MemoryPort);
+    let seed = 0x9abc_def0n;
+    const next = (): bigint => (seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffff_ffff_ffff_ffffn);
+    let answered = 0;
+    for (let id = 0; id < SYSREG_DEFS.length; id++) {
+      const checks = msrChecks(id);
+      if (checks === undefined) continue;
+      answered++;
+      for (let round = 0; round < 3; round++) {
+        for (let j = 0; j < SYSREG_DEFS.length; j++) cpu.sys[j] = next();
+        cpu.spEl[0] = next();
+        cpu.spEl[1] = next();
+        const before = { sys: [...cpu.sys], sp: [...cpu.spEl], pstate: [cpu.daif, cpu.nzcv, cpu.pan, cpu.tco, cpu.fpcr] };
+        const v = next();
+        writeSysReg(cpu, id, v);
+        const name = SYSREG_DEFS[id]!.name;
+        const sys = [...before.sys];
+        const sp = [...before.sp];
+        if (id === SysReg.SP_EL0) sp[0] = v;
+        else sys[id] = v & checks.mask;
+        expect({ sys: [...cpu.sys], sp: [...cpu.spEl] }, name).toEqual({ sys, sp });
+        expect([cpu.daif, cpu.nzcv, cpu.pan, cpu.tco, cpu.fpcr], name).toEqual(before.pstate);
+      }
+    }
+    expect(answered).toBeGreaterThan(20);
+    expect(msrChecks(SysReg.ELR_EL1)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n, mteMin: 0, ataTrap: false, mask: -1n });
+    expect(msrChecks(SysReg.SP_EL0)).toEqual({ minEl: 1, spSel: true, hcrMask: 0n, mteMin: 0, ataTrap: false, mask: -1n });
+    expect(msrChecks(SysReg.TPIDR_EL0)?.minEl).toBe(0);
+    expect(msrChecks(SysReg.TPIDRRO_EL0)?.minEl).toBe(1); // read-only at EL0
+    expect(msrChecks(SysReg.ESR_EL1)?.hcrMask).toBe(HCR.TVM);
+    expect(msrChecks(SysReg.GCR_EL1)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n, mteMin: 2, ataTrap: true, mask: 0x1_ffffn });
+    // PSTATE and FP registers (cached by the CPU), translation controls (the TLB), timers (a deadline), debug
+    // registers, read-only and EL2 registers: always the handler.
+    for (const name of ['DAIF', 'NZCV', 'SPSel', 'TCO', 'FPCR', 'CPACR_EL1', 'SCTLR_EL1', 'TTBR0_EL1', 'TCR_EL1', 'MAIR_EL1',
+      'CNTV_CVAL_EL0', 'CNTP_CTL_EL0', 'MDSCR_EL1', 'OSLAR_EL1', 'MIDR_EL1', 'HCR_EL2', 'VTTBR_EL2'] as const) {
+      expect(SysReg[name], name).toBeGreaterThanOrEqual(0);
+      expect(msrChecks(SysReg[name]), name).toBeUndefined();
     }
   });
 });

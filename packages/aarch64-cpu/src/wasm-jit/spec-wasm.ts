@@ -682,15 +682,17 @@ export class WasmSem implements Sem<WVal, WTruth> {
    * pseudocode does not check (an SP base) with a mismatching tag takes the slow path, which is exact.
    */
   private access(addr: WVal, size: number, write: boolean, flags: number): number {
+    // The inline path skips the tag compare when the block's mode says no privileged access of its EL can be
+    // checked (mte.ts tagChecksOff), which says nothing of EL1's unprivileged accesses (TCF0's): those stay handlers.
+    if ((flags & Acc.Unpriv) !== 0) this.fail('an unprivileged access inline (LDTR/STTR-type forms are handlers)');
     const va = this.scratch(i64);
     const ha = this.scratch(i32);
     addr.emit();
     this.f.localSet(va);
-    // The address as the base register's version and an offset (BlockEmitter.tagKnown, loadSites), for a privileged
-    // access: a tag-checked access at an address whose tags a load of this path saw compared needs no compare,
-    // and such a load makes its address known; a store where a load loaded may share its page cache in a loop.
-    const at = addr.sym === undefined || (flags & Acc.Unpriv) !== 0 ? undefined
-      : `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}`;
+    // The address as the base register's version and an offset (BlockEmitter.tagKnown, loadSites): a tag-checked
+    // access at an address whose tags a load of this path saw compared needs no compare, and such a load makes its
+    // address known; a store where a load loaded may share its page cache in a loop.
+    const at = addr.sym === undefined ? undefined : `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}`;
     const checked = at !== undefined && (flags & Acc.TagChecked) !== 0;
     const known = checked && (this.e.tagKnown.get(at) ?? -1) >= size;
     // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).

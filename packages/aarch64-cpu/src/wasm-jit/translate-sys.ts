@@ -4,6 +4,11 @@
  * - MRS of a register whose read is its state block slot (or SP_EL0, DAIF, DCZID_EL0), with the handler's access
  *   checks that can apply to it (EL, SPSel, HCR_EL2 trap bits: insn/branches-exceptions-system-sysreg.ts `mrsChecks`)
  *   tested inline; when one fails, or for any other register, the handler runs (UNDEFINED, traps, computed values);
+ * - MSR (register) of a register whose write only stores the value in its slot (SP_EL0, ELR_EL1, SPSR_EL1,
+ *   TPIDR_EL1, TFSRE0_EL1, GCR_EL1, ...: `msrChecks` in the same file, which also gives the mask of the bits kept),
+ *   with the handler's checks (EL, SPSel, HCR_EL2 trap bits, the MTE level, HCR_EL2.ATA) tested inline; it ends its
+ *   block (a system instruction), which then exits directly to the next instruction, so it chains: a kernel's
+ *   exception entry and return write several of these each time;
  * - the prefetch hints PRFM/PRFUM (every form): their handler does nothing (no access, no fault), so nothing is
  *   emitted;
  * - DC ZVA (the SYS row): the handler's traps (EL0, HCR_EL2.TDZ) tested inline, then the block's zeroing through the
@@ -22,7 +27,8 @@
 import { findEncoding } from '../decode-a64.js';
 import { DCZVA_BLOCK_BYTES, IMPL } from '../impl-defined.js';
 import { noOpSysTraps } from '../insn/branches-exceptions-system-sys.js';
-import { COMPUTED_READS, mrsChecks } from '../insn/branches-exceptions-system-sysreg.js';
+import { COMPUTED_READS, mrsChecks, msrChecks } from '../insn/branches-exceptions-system-sysreg.js';
+import { MTE_BITS, PFR1_MTE_SHIFT } from '../mte.js';
 import { St } from '../state-layout.js';
 import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
 import { MemOp, Op } from '../wasm/opcodes.js';
@@ -83,6 +89,38 @@ function mrs(e: BlockEmitter, w: number): boolean {
   return true;
 }
 
+/**
+ * MSR <systemreg>, <Xt>: for the registers msrChecks answers, the handler's checks and `Xt & mask` stored in the
+ * register's slot (SP_EL0's own); false otherwise (a call).
+ */
+function msr(e: BlockEmitter, w: number): boolean {
+  const id = sysRegByKey((w >>> 5) & 0xffff);
+  const checks = id < 0 ? undefined : msrChecks(id);
+  if (checks === undefined) return false;
+  const f = e.f;
+  e.withSlowPath(() => {
+    if (checks.minEl > 0) missAtEl0(e);
+    // SP_EL0 is UNDEFINED while PSTATE.SP = 0 (at EL1 and above, the mode's bit 0).
+    if (checks.spSel) f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+    if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
+    if (checks.mteMin !== 0) {
+      // ID_AA64PFR1_EL1.MTE below the register's level: UNDEFINED.
+      f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
+        .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(checks.mteMin).op(Op.i32_lt_u).brIf(0);
+    }
+    // HCR_EL2.ATA = 0 traps the MTE registers to EL2.
+    if (checks.ataTrap) {
+      f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(MTE_BITS.HCR_ATA).op(Op.i64_and)
+        .op(Op.i64_eqz).brIf(0);
+    }
+    f.localGet(P_ST);
+    e.x(w & 31);
+    if (checks.mask !== -1n) f.i64Const(checks.mask).op(Op.i64_and);
+    f.mem(MemOp.i64_store, id === SysReg.SP_EL0 ? St.SP_EL0 : St.SYS + 8 * id);
+  }, []);
+  return true;
+}
+
 /** SYS's encoding key of DC ZVA (op1 3, C7, C4, op2 1: insn/branches-exceptions-system-sys.ts). */
 const DC_ZVA_KEY = sysRegKey(1, 3, 7, 4, 1);
 
@@ -132,6 +170,7 @@ const SIZES = ['B', 'H', ' (32-bit)', ' (64-bit)'];
 
 const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ['MRS', mrs],
+  ['MSR (register)', msr],
   ['SYS', sys],
   ['PRFM (immediate, unsigned offset)', prefetch],
   ['PRFUM (unscaled)', prefetch],
@@ -142,10 +181,14 @@ const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Tra
 
 /**
  * Whether word `w` of the row named `name`, which ends a block (a system instruction), has a translation here that
- * continues to the next instruction (DC ZVA, and the data cache maintenance operations that are no operation here):
- * the tier emits it and a direct exit to the next instruction.
+ * continues to the next instruction (DC ZVA, the data cache maintenance operations that are no operation here, MSR
+ * of a register msrChecks answers): the tier emits it and a direct exit to the next instruction.
  */
 export function endsInline(name: string, w: number): boolean {
+  if (name === 'MSR (register)') {
+    const id = sysRegByKey((w >>> 5) & 0xffff);
+    return id >= 0 && msrChecks(id) !== undefined;
+  }
   if (name !== 'SYS') return false;
   const key = (w >>> 5) & 0xffff;
   return key === DC_ZVA_KEY || noOpSysTraps(key) !== undefined;
