@@ -17,6 +17,8 @@ const ALLOWED: Record<string, string> = {
   'packages/aarch64-cpu/src/wasm-jit/translate-branch.ts: BY_NAME': 'row name → branch specification, built at import from constant rows, never changed',
   'packages/aarch64-cpu/src/wasm-jit/translate-sys.ts: SYSTEM_TRANSLATIONS': 'row name → translator of a handler row, built at import from constant functions, never changed',
   'packages/aarch64-cpu/src/insn/branches-exceptions-system-sysreg.ts: COMPUTED_READS': 'the register ids readSysReg computes, a constant set, never changed',
+  'packages/aarch64-cpu/src/insn/branches-exceptions-system-sysreg.ts: COMPUTED_WRITES': 'the register ids writeSysReg does more for than store, a constant set, never changed',
+  'packages/aarch64-cpu/src/insn/branches-exceptions-system-sysreg.ts: WRITE_MASKS': 'register id → the bits MSR keeps, constant, never changed',
   'packages/aarch64-cpu/src/wasm/module-builder.ts: MAGIC_AND_VERSION': 'constant bytes, only copied',
   'packages/aarch64-cpu/src/debug.ts: DEBUG_CONTROL_REGS': 'the registers whose writes change whether debug is active, constant, never changed',
   'packages/aarch64-cpu/src/insn/branches-exceptions-system-sysreg.ts: DEBUG_VALUE_REGS': 'the breakpoint and watchpoint value registers (bits [1:0] RES0), constant, never changed',

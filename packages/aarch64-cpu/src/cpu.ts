@@ -238,16 +238,15 @@ export class Cpu {
    * Write-through caches of the PSTATE slots (St.EL .. St.IL), which the MMU and the handlers read for every access
    * (reading the slots instead cost bench-osboot about 1.3% with handler blocks). Invariant: each field equals its
    * slot. Only the setters below write these slots, writing field and slot together, and {@link loadState} reloads
-   * the fields after it writes the block; no other code (WebAssembly code included) writes them.
+   * the fields after it writes the block; no other code (WebAssembly code included) writes them. DAIF and TCO have
+   * no field: translated code writes their slots (wasm-jit/translate-sys.ts: MSR DAIF, DAIFSet, DAIFClr, TCO).
    */
   #el = 1;
   #spsel = 1;
-  #daif = 0xf;
   #pan = 0;
   #uao = 0;
   #ssbs = 0;
   #dit = 0;
-  #tco = 0;
   #il = 0;
   #ss = 0;
   /**
@@ -290,12 +289,11 @@ export class Cpu {
     this.#spsel = v;
     this.st32[W_SPSEL] = v;
   }
-  /** PSTATE.{D,A,I,F} as bits 3..0. */
+  /** PSTATE.{D,A,I,F} as bits 3..0 (its slot: translated code writes it too). */
   get daif(): number {
-    return this.#daif;
+    return this.st32[W_DAIF]!;
   }
   set daif(v: number) {
-    this.#daif = v;
     this.st32[W_DAIF] = v;
     this.refreshDebugActive();
   }
@@ -331,12 +329,11 @@ export class Cpu {
     this.#dit = v;
     this.st32[W_DIT] = v;
   }
-  /** PSTATE.TCO (MTE tag check override): 0 or 1. */
+  /** PSTATE.TCO (MTE tag check override): 0 or 1 (its slot: translated code writes it too). */
   get tco(): number {
-    return this.#tco;
+    return this.st32[W_TCO]!;
   }
   set tco(v: number) {
-    this.#tco = v;
     this.st32[W_TCO] = v;
   }
   /** PSTATE.IL (illegal execution state): 0 or 1. */
@@ -390,6 +387,15 @@ export class Cpu {
     this.refreshDebugActive();
   }
 
+  /**
+   * Whether any debug event is configured (breakpoints, watchpoints, software step, ...: the debug configuration is
+   * not 0); only then can a change of PSTATE.D change {@link debugActive}. @internal (wasm-jit/tier.ts: the block
+   * mode's DEBUG bit)
+   */
+  get debugConfigured(): boolean {
+    return this.#debug !== 0;
+  }
+
   /** The breakpoint and watchpoint registers debug exceptions are checked against now. @internal (debug-port.ts) */
   get debugRegisters(): DebugRegisters {
     return this.#debugRegs;
@@ -398,7 +404,7 @@ export class Cpu {
   private refreshDebugActive(): void {
     const c = this.#debug;
     this.debugActive = c !== 0 &&
-      (debugEnabledFrom(c & ~DBG_SS_RAW, this.#el, (this.#daif & 8) !== 0) || (this.#ss === 1 && (c & DBG_SS_RAW) !== 0));
+      (debugEnabledFrom(c & ~DBG_SS_RAW, this.#el, (this.daif & 8) !== 0) || (this.#ss === 1 && (c & DBG_SS_RAW) !== 0));
   }
 
   /** ERET: PSTATE.SS after the return (debug.ts `exceptionReturnSs`), not advanced as a stepped instruction would. */
@@ -677,12 +683,10 @@ export class Cpu {
     this.dabtIss = st[W_DABT_ISS]!;
     this.#el = st[W_EL]!;
     this.#spsel = st[W_SPSEL]!;
-    this.#daif = st[W_DAIF]!;
     this.#pan = st[W_PAN]!;
     this.#uao = st[W_UAO]!;
     this.#ssbs = st[W_SSBS]!;
     this.#dit = st[W_DIT]!;
-    this.#tco = st[W_TCO]!;
     this.#il = st[W_IL]!;
     this.#ss = st[W_SS]!;
     this.debugChanged();

@@ -149,7 +149,15 @@ export function tagAccessEnabled(cpu: Cpu, el: number): boolean {
  * from the system registers' 32-bit halves in the state block, without BigInt.
  */
 export function tagChecksOff(cpu: Cpu): boolean {
-  if (cpu.tco !== 0) return true;
+  return cpu.tco !== 0 || tagCheckFieldOff(cpu);
+}
+
+/**
+ * {@link tagChecksOff} whatever PSTATE.TCO: the EL's check field is 0, or tag access or FEAT_MTE2 is off. While it
+ * holds, a write of TCO cannot turn checking on (the WebAssembly tier's inline MSR TCO relies on it: its block mode's
+ * TCF_OFF bit).
+ */
+export function tagCheckFieldOff(cpu: Cpu): boolean {
   const st = cpu.st32;
   const level = (st[W_PFR1_LO]! >>> 8) & 0xf; // ID_AA64PFR1_EL1.MTE, bits [11:8]
   if (level < 2 || ((st[W_HCR_HI]! >>> 24) & 1) === 0) return true; // HCR_EL2.ATA, bit 56

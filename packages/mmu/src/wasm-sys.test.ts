@@ -4,7 +4,7 @@
 // pointers, PC, the retired count, stop codes, the EL1 and EL2 syndromes and memory must agree. Each group covers
 // the cases where the inline path must give way to the handler (traps, UNDEFINED, faults, tag mismatches, stores
 // into code pages, open reservations) and checks that the inline path did run (memory port accesses saved).
-import { IMPL, Stop, SysReg, sysRegByKey, sysRegKey, type StopCode } from '@kvm-mte/aarch64-cpu';
+import { IMPL, Stop, SysReg, sysRegByKey, sysRegKey, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
@@ -33,16 +33,17 @@ function selfVectors(e: ArenaEnv, pa: number, vbar: bigint): void {
 
 /**
  * Run `go` on a WebAssembly CPU and an interpreting one set up by `setup`; their states (and traces) must agree.
- * Returns the WebAssembly environment's state and the tier's statistics.
+ * Returns the WebAssembly environment's state and the tier's statistics. `tier`: the code cache's tier options
+ * (default: every block WebAssembly, alone, before it first runs).
  */
 function differential(setup: (e: ArenaEnv) => void,
   go: (e: ArenaEnv, ports: () => number) => { stops: StopCode[]; trace: string[] },
-  ranges: readonly (readonly [number, number])[]): { trace: string[]; inlined: number; calls: number; ports: Record<Engine, number> } {
+  ranges: readonly (readonly [number, number])[], tier?: WasmTierOptions): { trace: string[]; inlined: number; calls: number; ports: Record<Engine, number> } {
   const ports = { wasm: 0, interp: 0, handlers: 0 };
   let inlined = 0;
   let calls = 0;
   const [w, i] = (['wasm', 'interp'] as Engine[]).map((engine) => {
-    const e = arenaEnv(engine, { denseTags: true });
+    const e = arenaEnv(engine, { denseTags: true, ...(tier !== undefined && { wasmTier: tier }) });
     setup(e);
     // Count the memory port's data accesses: what the inline paths save.
     // (Only while the CPU runs: the tests' TLB warm-up calls them too.)
@@ -352,6 +353,95 @@ describe('WebAssembly DC ZVA and LDAR/STLR agree with the interpreter', () => {
       }
     }
   };
+
+  it('MSR DAIF, DAIFSet, DAIFClr and TCO at EL0 and EL1 (UMA), with a debug event configured or not, a pending IRQ, every MTE level and TCF (enumerated)', () => {
+    // Block k at CODE_VA + 0x200 + 16 k: the write (it ends the block); then ldr x1, [x20]; add x30, x30, #1; b .
+    // (x20: the Tagged page through a pointer whose tag mismatches: a checked load faults where TCO = 0 lets it).
+    const writes = [
+      0xd503_42ff, // msr daifclr, #2   (unmasks a pending IRQ: taken before the load)
+      0xd503_4fff, // msr daifclr, #0xf (D too)
+      0xd503_43df, // msr daifset, #3
+      0xd503_4fdf, // msr daifset, #0xf
+      0xd51b_4223, // msr daif, x3
+      0xd51b_423f, // msr daif, xzr
+      0xd503_409f, // msr tco, #0
+      0xd503_419f, // msr tco, #1
+    ];
+    const MTE_FIELD = 0xfn << 8n;
+    const r = rng(12);
+    // Debug events: none; software step configured but not active (PSTATE.SS = 0); a breakpoint on the add at EL1
+    // (MDSCR_EL1.KDE and MDE), which fires only while PSTATE.D = 0.
+    const cases: Array<{ k: number; el: number; uma: boolean; debug: 'none' | 'step' | 'bkpt'; irq: boolean; daif: number; tco: number; tcf: number; mte: number; x3: bigint }> = [];
+    for (let k = 0; k < writes.length; k++) {
+      for (const el of [0, 1]) {
+        for (const uma of el === 0 ? [false, true] : [false]) {
+          for (const debug of ['none', 'step', 'bkpt'] as const) {
+            for (const irq of [false, true]) {
+              for (const tcf of [0, 1]) {
+                for (const mte of k >= 6 ? [2, 1, 0] : [2]) {
+                  for (const tco of [0, 1]) cases.push({ k, el, uma, debug, irq, tcf, mte, daif: Math.floor(r() * 16), tco, x3: BigInt(Math.floor(r() * 0x400)) });
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    const res = differential((e) => {
+      setup(e);
+      writes.forEach((w, k) => loadWords(e, CODE + 0x200 + 16 * k, [w, 0xf940_0281, 0x9100_07de, B_SELF]));
+    }, (e) => {
+      const c = e.cpu;
+      const stops: StopCode[] = [];
+      const trace: string[] = [];
+      const pfr1 = c.sys[SysReg.ID_AA64PFR1_EL1]!;
+      for (const k of cases) {
+        c.sys[SysReg.HCR_EL2] = HCR_ATA;
+        c.sys[SysReg.ID_AA64PFR1_EL1] = (pfr1 & ~MTE_FIELD) | (BigInt(k.mte) << 8n);
+        e.set('SCTLR_EL1', IMPL.SCTLR_EL1_RESET | SCTLR.M | SCTLR_MTE.ATA | SCTLR_MTE.ATA0 | (k.uma ? SCTLR_UMA : 0n) |
+          SCTLR_MTE.TCF(k.tcf) | SCTLR_MTE.TCF0(k.tcf));
+        c.sys[SysReg.MDSCR_EL1] = k.debug === 'step' ? 1n : k.debug === 'bkpt' ? (1n << 13n) | (1n << 15n) : 0n; // SS; KDE, MDE
+        c.sys[SysReg.DBGBVR0_EL1] = CODE_VA + 0x208n + BigInt(16 * k.k);
+        c.sys[SysReg.DBGBCR0_EL1] = k.debug === 'bkpt' ? 0x1e3n : 0n; // E, PMC = EL1, BAS = 0b1111
+        c.sys[SysReg.OSLSR_EL1] = c.sys[SysReg.OSLSR_EL1]! & ~2n; // the OS lock off
+        c.debugChanged();
+        c.el = k.el;
+        c.spsel = k.el;
+        c.daif = k.daif;
+        c.tco = k.tco;
+        c.irqLine = k.irq;
+        c.sys[SysReg.ESR_EL1] = 0n;
+        c.x[1] = 0n;
+        c.x[3] = k.x3;
+        c.x[20] = (BigInt((granuleTag(0) + 3) & 15) << 56n) | TAGGED;
+        c.x[30] = 0n;
+        c.pc = CODE_VA + 0x200n + BigInt(16 * k.k);
+        warm(e);
+        const before = c.insnCount;
+        stops.push(c.run(6)); // (room to chain from the write into the next block)
+        c.irqLine = false;
+        trace.push(`${JSON.stringify(k, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}: pc ${c.pc.toString(16)} ` +
+          `n ${c.insnCount - before} x1 ${c.x[1]!.toString(16)} x30 ${c.x[30]} daif ${c.daif} tco ${c.tco} ` +
+          `esr ${c.sys[SysReg.ESR_EL1]!.toString(16)} esr2 ${c.el2.esr.toString(16)}`);
+        c.el2.esr = 0n;
+      }
+      return { stops, trace };
+    }, [], { hotRuns: 1, batchBlocks: 64 });
+    // (Blocks become WebAssembly after two runs, a write's block in the module of the next, which it chains to,
+    // where the mode they share must still be right.)
+    // Inline, and not vacuous: writes that completed and went on to the load, IRQs taken after DAIFClr (at the IRQ
+    // vector, the load not run), tag check faults after TCO #0 with TCF 1, and the handler's cases (EL0 without UMA).
+    expect(res.inlined).toBeGreaterThanOrEqual(writes.length);
+    const lines = res.trace;
+    // (EL0's loads take a permission fault: the Tagged page is EL1's.)
+    expect(lines.filter((l) => / n 6 .* x30 1 .* esr 0 esr2 0$/.test(l)).length).toBeGreaterThan(30);
+    expect(lines.filter((l) => /^\{"k":[01],"el":1,.*"irq":true/.test(l) && / pc 1a80 .* x30 0 /.test(l)).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => /^\{"k":6,"el":1,.*"tcf":1,"mte":2/.test(l) && / esr 96000011 /.test(l)).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => /^\{"k":7,"el":1,.*"tcf":1,"mte":2/.test(l) && / n 6 .* esr 0 /.test(l)).length).toBeGreaterThan(0);
+    // Breakpoint exceptions (EC 0x31) after a write that cleared D at EL1.
+    expect(lines.filter((l) => /^\{"k":[15],"el":1,.*"bkpt"/.test(l) && / esr c6/.test(l)).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes('"el":0,"uma":false') && !/ esr 0 /.test(l)).length).toBeGreaterThan(0);
+  });
 
   it('DC ZVA on every kind of page, tags matching or not, PAN, EL0 (DZE), HCR_EL2.TDZ, code pages, open reservations (enumerated)', () => {
     // 0x1000: dc zva, x1 | add x30, x30, #1; b 0x1100       0x1010: ldxr x3, [x4]; dc zva, x1 | stxr w5, x6, [x4]; b 0x1100

@@ -3,10 +3,13 @@
  * `(st: i32, budget: i32, mode: i32) -> exit: i32` over the guest arena, where `st` is the CPU state block's offset
  * (state-layout.ts) and `mode` packs what the run loop knows about PSTATE for the whole block: bit 0 the stack
  * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no privileged access of the EL can be tag checked (mte.ts
- * tagChecksOff: the inline paths, which never make unprivileged accesses, then skip the allocation tag compare), bits [3:2] the permission class of the EL and PAN, whose
- * data TLB table inline loads and stores use (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none
- * hits), bits [5:4] the EL ({@link blockMode}). The mode is constant along a chain: everything that changes it
- * (an exception, ERET, MSR) is a system instruction, which ends a block with a handler exit to the run loop.
+ * tagChecksOff: the inline paths, which never make unprivileged accesses, then skip the allocation tag compare), bits
+ * [3:2] the permission class of the EL and PAN, whose data TLB table inline loads and stores use (state-layout.ts
+ * Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none hits), bits [5:4] the EL, bit 6 ({@link MODE_TCF_OFF}) set when
+ * checks are off whatever PSTATE.TCO (mte.ts tagCheckFieldOff), bit 7 ({@link MODE_DEBUG}) set when a debug event is
+ * configured (Cpu.debugConfigured) ({@link blockMode}). The mode is constant along a chain: everything that changes
+ * it (an exception, ERET, most MSRs) is a system instruction, which ends a block with a handler exit to the run loop;
+ * the inline writes of PSTATE.DAIF and TCO (translate-sys.ts) chain on only where the mode stays what it was.
  *
  * What the generated code keeps exact (the same rules as handler blocks, handler-block.ts, and the interpreter):
  * - The state block is current whenever a handler runs or the function leaves: X0-X30 are cached in locals inside
@@ -68,9 +71,16 @@ export const P_ST = 0;
 const P_BUDGET = 1;
 export const P_MODE = 2;
 
+/** The mode's bit for "no tag check whatever PSTATE.TCO" (see the file comment). */
+export const MODE_TCF_OFF = 0x40;
+/** The mode's bit for "a debug event is configured" (see the file comment). */
+export const MODE_DEBUG = 0x80;
+
 /** The `mode` argument of a block function (see the file comment). */
-export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean, el = 0): number {
-  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (tlbClass << 2) | ((el & 3) << 4);
+export function blockMode(spEl1: boolean, tlbClass: 0 | 1 | 2 | 3, tagChecksOff: boolean, el = 0, tcfOff = tagChecksOff,
+  debug = false): number {
+  return (spEl1 ? 1 : 0) | (tagChecksOff ? 2 : 0) | (tlbClass << 2) | ((el & 3) << 4) | (tcfOff ? MODE_TCF_OFF : 0) |
+    (debug ? MODE_DEBUG : 0);
 }
 
 /** Flags a flag-setting instruction of the block recorded, still in locals for a later condition in the block. */

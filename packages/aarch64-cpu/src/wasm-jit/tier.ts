@@ -15,7 +15,7 @@ import { directBranchTarget, isConditionalBranch } from '../branch-targets.js';
 import { findEncoding } from '../decode-a64.js';
 import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
-import { tagChecksOff } from '../mte.js';
+import { tagCheckFieldOff } from '../mte.js';
 import type { Handler } from '../decode.js';
 import { IRQ_LINE_LEAVE, St } from '../state-layout.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
@@ -755,14 +755,17 @@ export class WasmTier {
    * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
    */
   private runWasm(cpu: Cpu, budget: number, slot: number, b: Block): number {
-    // The mode argument (blockMode) for the CPU's EL, PAN, SPSel and tag checking, recomputed only when they change.
-    const off = tagChecksOff(cpu);
-    const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0);
+    // The mode argument (blockMode) for the CPU's EL, PAN, SPSel, tag checking and debug configuration, recomputed
+    // only when they change.
+    const fieldOff = tagCheckFieldOff(cpu);
+    const off = fieldOff || cpu.tco !== 0;
+    const debug = cpu.debugConfigured;
+    const key = cpu.el | (cpu.pan << 2) | (cpu.spsel << 3) | (off ? 16 : 0) | (fieldOff ? 32 : 0) | (debug ? 64 : 0);
     if (key !== this.modeKey || cpu !== this.modeCpu) {
       // The permission class whose data TLB table loads and stores use (state-layout.ts Dtlb); 3, which never hits,
       // for a memory port that keeps no arena TLB.
       const tlbClass = cpu.mem.arenaTlb !== true ? 3 : cpu.el === 0 ? 0 : cpu.pan !== 0 ? 2 : 1;
-      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, tlbClass, off, cpu.el);
+      this.mode = blockMode(cpu.spsel !== 0 && cpu.el !== 0, tlbClass, off, cpu.el, fieldOff, debug);
       this.modeKey = key;
       if (cpu !== this.modeCpu) this.jc = this.jumpCacheOf(cpu);
       this.modeCpu = cpu;

@@ -9,6 +9,12 @@
  *   with the handler's checks (EL, SPSel, HCR_EL2 trap bits, the MTE level, HCR_EL2.ATA) tested inline; it ends its
  *   block (a system instruction), which then exits directly to the next instruction, so it chains: a kernel's
  *   exception entry and return write several of these each time;
+ * - the PSTATE writes a kernel makes around every exception and critical section: MSR DAIF, DAIFSet and DAIFClr at
+ *   EL1 while no debug event is configured (the block mode's DEBUG bit: PSTATE.D then decides nothing), and MSR TCO
+ *   while checks are off whatever TCO (the mode's TCF_OFF bit: the mode stays what it was); the same direct exit,
+ *   whose chain leaves for the run loop when the IRQ line is high, so an interrupt DAIFClr unmasks is taken before
+ *   the next instruction. Otherwise the handler runs (a TCO write that may turn checking on then leaves for the run
+ *   loop, which computes the mode again);
  * - the prefetch hints PRFM/PRFUM (every form): their handler does nothing (no access, no fault), so nothing is
  *   emitted;
  * - DC ZVA (the SYS row): the handler's traps (EL0, HCR_EL2.TDZ) tested inline, then the block's zeroing through the
@@ -32,7 +38,8 @@ import { MTE_BITS, PFR1_MTE_SHIFT } from '../mte.js';
 import { St } from '../state-layout.js';
 import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
 import { MemOp, Op } from '../wasm/opcodes.js';
-import { P_MODE, P_ST, type BlockEmitter, type Translator } from './block-emitter.js';
+import { VOID_BLOCK } from '../wasm/types.js';
+import { MODE_DEBUG, MODE_TCF_OFF, P_MODE, P_ST, type BlockEmitter, type Translator } from './block-emitter.js';
 import { memoryTranslation } from './translate-mem.js';
 
 /** The mode argument's EL field (block-emitter.ts blockMode: bits [5:4]) and its SP bit (bit 0: SP_EL1 in use). */
@@ -95,6 +102,11 @@ function mrs(e: BlockEmitter, w: number): boolean {
  */
 function msr(e: BlockEmitter, w: number): boolean {
   const id = sysRegByKey((w >>> 5) & 0xffff);
+  if (id === SysReg.DAIF) {
+    // DAIF = Xt[9:6]: at EL1 (EL0's access depends on SCTLR_EL1.UMA: the handler's), no trap bit applies.
+    writeDaif(e, () => e.x(w & 31).f.i64Const(6).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32Const(0xf).op(Op.i32_and));
+    return true;
+  }
   const checks = id < 0 ? undefined : msrChecks(id);
   if (checks === undefined) return false;
   const f = e.f;
@@ -117,6 +129,72 @@ function msr(e: BlockEmitter, w: number): boolean {
     e.x(w & 31);
     if (checks.mask !== -1n) f.i64Const(checks.mask).op(Op.i64_and);
     f.mem(MemOp.i64_store, id === SysReg.SP_EL0 ? St.SP_EL0 : St.SYS + 8 * id);
+  }, []);
+  return true;
+}
+
+/**
+ * When the block mode's bit `bit` is `set` (true: 1, false: 0): the handler, then leave for the run loop (the
+ * instruction may change what the mode says, which the run loop computes again, or what it checks before a block:
+ * Cpu.debugActive).
+ */
+function handlerExitIfMode(e: BlockEmitter, bit: number, set: boolean): void {
+  const f = e.f;
+  f.localGet(P_MODE).i32Const(bit).op(Op.i32_and);
+  if (!set) f.op(Op.i32_eqz);
+  f.if(VOID_BLOCK);
+  const saved = e.saveRegs();
+  e.callHandler().exitHandler(e.k + 1); // (the instruction ends its block: k + 1 instructions)
+  e.restoreRegs(saved);
+  f.end();
+}
+
+/**
+ * PSTATE.DAIF = the i32 `value` pushes (from the old DAIF word, which it may read), at EL1 (EL0: the handler, which
+ * traps unless SCTLR_EL1.UMA). While a debug event is configured (the mode's DEBUG bit) a change of D may make
+ * debug exceptions possible, which only the run loop checks: the handler, then the run loop.
+ */
+function writeDaif(e: BlockEmitter, value: () => void): void {
+  const f = e.f;
+  handlerExitIfMode(e, MODE_DEBUG, true);
+  e.withSlowPath(() => {
+    missAtEl0(e);
+    f.localGet(P_ST);
+    value();
+    f.mem(MemOp.i32_store, St.DAIF);
+  }, []);
+}
+
+/** MSR (immediate)'s PSTATE field: op1:op2 (insn/branches-exceptions-system-sysreg.ts msrImmediate). */
+const pstateField = (w: number): number => ((((w >>> 16) & 7) << 3) | ((w >>> 5) & 7));
+const DAIF_SET = 0o036;
+const DAIF_CLR = 0o037;
+const TCO_FIELD = 0o034;
+
+/**
+ * MSR DAIFSet/DAIFClr, #imm (writeDaif) and MSR TCO, #imm: inline while the block mode says checks are off whatever
+ * TCO (so the mode stays right) and the CPU has FEAT_MTE2 (TCO is RAZ/WI with FEAT_MTE only, UNDEFINED without
+ * MTE: the handler's); a mode that may change leaves for the run loop after the handler. False for other fields.
+ */
+function msrImmediate(e: BlockEmitter, w: number): boolean {
+  const field = pstateField(w);
+  const crm = (w >>> 8) & 0xf;
+  const f = e.f;
+  if (field === DAIF_SET || field === DAIF_CLR) {
+    writeDaif(e, () => {
+      f.localGet(P_ST).mem(MemOp.i32_load, St.DAIF);
+      if (field === DAIF_SET) f.i32Const(crm).op(Op.i32_or);
+      else f.i32Const(~crm & 0xf).op(Op.i32_and);
+    });
+    return true;
+  }
+  if (field !== TCO_FIELD) return false;
+  // (Checking may be off only because TCO is 1: the handler, then the run loop, which computes the mode again.)
+  handlerExitIfMode(e, MODE_TCF_OFF, false);
+  e.withSlowPath(() => {
+    f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
+      .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(2).op(Op.i32_lt_u).brIf(0);
+    f.localGet(P_ST).i32Const(crm & 1).mem(MemOp.i32_store, St.TCO);
   }, []);
   return true;
 }
@@ -171,6 +249,7 @@ const SIZES = ['B', 'H', ' (32-bit)', ' (64-bit)'];
 const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ['MRS', mrs],
   ['MSR (register)', msr],
+  ['MSR (immediate)', msrImmediate],
   ['SYS', sys],
   ['PRFM (immediate, unsigned offset)', prefetch],
   ['PRFUM (unscaled)', prefetch],
@@ -182,12 +261,17 @@ const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Tra
 /**
  * Whether word `w` of the row named `name`, which ends a block (a system instruction), has a translation here that
  * continues to the next instruction (DC ZVA, the data cache maintenance operations that are no operation here, MSR
- * of a register msrChecks answers): the tier emits it and a direct exit to the next instruction.
+ * of a register msrChecks answers, of DAIF, DAIFSet, DAIFClr, TCO): the tier emits it and a direct exit to the next
+ * instruction.
  */
 export function endsInline(name: string, w: number): boolean {
   if (name === 'MSR (register)') {
     const id = sysRegByKey((w >>> 5) & 0xffff);
-    return id >= 0 && msrChecks(id) !== undefined;
+    return id === SysReg.DAIF || (id >= 0 && msrChecks(id) !== undefined);
+  }
+  if (name === 'MSR (immediate)') {
+    const field = pstateField(w);
+    return field === DAIF_SET || field === DAIF_CLR || field === TCO_FIELD;
   }
   if (name !== 'SYS') return false;
   const key = (w >>> 5) & 0xffff;
