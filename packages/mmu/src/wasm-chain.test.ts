@@ -143,6 +143,8 @@ class Probe {
   crossPage = 0;
   /** Entries that retired more than their budget (must never happen). */
   overBudget = 0;
+  /** Entries that ended at another EL without an exception raised: they chained across an SVC or ERET. */
+  elChanged = 0;
   /** Instruction fetch translations (`fetchPage`) by virtual address: what links and the jump cache avoid. */
   readonly fetches = new Map<bigint, number>();
   /** Blocks the code cache took (translated; a block rebuilt after a store or a remap counts again). */
@@ -191,6 +193,7 @@ class Probe {
     const run = bk.run;
     bk.run = (cpu, budget) => {
       const before = cpu.insnCount;
+      const el = cpu.el;
       let raised = true;
       try {
         const exit = run(cpu, budget);
@@ -198,6 +201,9 @@ class Probe {
         return exit;
       } finally {
         this.note(bk, cpu.insnCount - before, budget, raised);
+        // (The last instruction of a chain may itself be an SVC or ERET that left for the run loop: at least one
+        // more block ran in the other EL when the entry retired more than the block and its last block.)
+        if (!raised && cpu.el !== el && bk.ranTo !== undefined && bk.ranTo !== bk && !endsInModeChange(bk.ranTo)) this.elChanged++;
       }
     };
     this.wrapped.add(bk.run);
@@ -214,12 +220,19 @@ class Probe {
   }
 }
 
+/** Whether block `bk` ends in SVC or ERET. */
+function endsInModeChange(bk: Block): boolean {
+  const last = bk.words[bk.n - 1]!;
+  return (last & 0xffe0_001f) >>> 0 === 0xd400_0001 || last === 0xd69f_03e0;
+}
+
 /** Sums over the probes of a test's rounds. */
 class Totals {
   entries = 0;
   chained = 0;
   indirect = 0;
   raisedInChain = 0;
+  elChanged = 0;
   blocks = 0;
   modules = 0;
   add(p: Probe): void {
@@ -227,6 +240,7 @@ class Totals {
     this.chained += p.chained;
     this.indirect += p.indirect;
     this.raisedInChain += p.raisedInChain;
+    this.elChanged += p.elChanged;
     this.blocks += p.stats.blocks;
     this.modules += p.stats.modules;
   }
@@ -1034,6 +1048,128 @@ describe('exceptions in chained WebAssembly blocks', () => {
     expect(svcRounds).toBeGreaterThanOrEqual(30);
     totals.expectChaining(3000);
     expect(totals.raisedInChain).toBeGreaterThan(2000);
+    // SVC and ERET at a block's end chain on into the vector and back in the new EL (tier.ts nextMode).
+    expect(totals.elChanged).toBeGreaterThan(100);
+  });
+});
+
+describe('SVC and ERET chaining into another EL', () => {
+  it('an ERET that makes software step active (MDSCR_EL1.SS, SPSR_EL1.SS) leaves for the run loop, which steps: EL0 loops of SVCs, as the interpreter', () => {
+    // EL0 at A: add x8, x8, #1; svc #0 | b A. EL1's vector for EL0 (0x400): count in x15, fold ESR into x13, set
+    // SPSR_EL1.SS from x20 (0 or 1 << 21), which x21 toggles every other time, eret. With MDSCR_EL1.SS = 1, a return
+    // with SPSR_EL1.SS set steps one EL0 instruction and takes a software step exception (EC 0x32) back to the
+    // vector; the others run on, so the code they return to is WebAssembly that a chain could reach.
+    const msrSpsr = (t: number): number => (0xd518_4000 | t) >>> 0;
+    const orrx = (d: number, n: number, m: number): number => (0xaa00_0000 | (m << 16) | (n << 5) | d) >>> 0;
+    const eorx = (d: number, n: number, m: number): number => (0xca00_0000 | (m << 16) | (n << 5) | d) >>> 0;
+    const totals = new Totals();
+    const r = rng(7010);
+    let stepped = 0;
+    let trips = 0; // exception round trips without software step (the vector's count, x15)
+    let entries = 0; // and the run loop's entries into WebAssembly then
+    for (let round = 0; round < 24; round++) {
+      const mdscrSs = round % 2 === 1;
+      const spsrSs = round % 4 >= 2;
+      const A = codeVa(0);
+      const code = new Map<bigint, number[]>([
+        [A, [addi(8, 8, 1), svc(0), b(A + 8n, A)]],
+        [VEC_VA + 0x400n, [addi(15, 15, 1), mrsEsr(9), eorx(13, 13, 9), eorx(20, 20, 21), mrsSpsr(12), orrx(12, 12, 20),
+          msrSpsr(12), ERET]],
+      ]);
+      const budgets = Array.from({ length: 10 }, () => 20 + Math.floor(r() * 400));
+      const { probe, st } = chainDiff(() => `round ${round} mdscr.ss ${mdscrSs} spsr.ss ${spsrSs}`, {
+        tier: { hotRuns: 1, batchBlocks: 4 },
+        setup: (e) => {
+          layout(e, { el0: true });
+          loadCode(e, code);
+          e.cpu.sys[SysReg.MDSCR_EL1] = mdscrSs ? 1n : 0n;
+          e.cpu.sys[SysReg.OSLSR_EL1] = e.cpu.sys[SysReg.OSLSR_EL1]! & ~2n;
+          e.cpu.debugChanged();
+          e.cpu.x[21] = spsrSs ? 1n << 21n : 0n;
+          e.cpu.el = 0;
+          e.cpu.spsel = 0;
+          e.cpu.spEl[0] = DATA_VA + 0x3000n;
+          e.cpu.spEl[1] = DATA_VA + 0x2000n;
+          e.cpu.daif = 0;
+          e.cpu.pc = A;
+        },
+        go: (e) => {
+          const stops: StopCode[] = [];
+          const trace: string[] = [];
+          for (const n of budgets) {
+            stops.push(e.cpu.run(n, true)); // (no host writes: the validity words of this run stay valid)
+            trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)}`);
+          }
+          return { stops, trace };
+        },
+      });
+      expect(st.x[15]).toBeGreaterThan(10n);
+      if (!mdscrSs) {
+        trips += Number(st.x[15]);
+        entries += probe.entries;
+      }
+      if (mdscrSs && spsrSs) {
+        // Software step exceptions (EC 0x32) happened.
+        stepped++;
+        expect((st.trace as string[]).some((l) => / esr c[ab]/.test(l))).toBe(true);
+      }
+      totals.add(probe);
+    }
+    expect(stepped).toBe(6);
+    // Not vacuous: SVC and ERET chained (a run's one entry went round the loop many times: far fewer run-loop
+    // entries than exceptions taken and returned from).
+    expect(totals.elChanged).toBeGreaterThan(10);
+    expect(entries).toBeLessThan(trips / 4);
+  });
+
+  it('an ERET that unmasks debug exceptions at EL1 (SPSR_EL1.D 0, MDSCR_EL1.KDE, a breakpoint) leaves for the run loop, which takes the breakpoint', () => {
+    // EL1 at A: add x8, x8, #1; svc #0 | b A, with a breakpoint on A. The vector (0x200): count in x15, fold ESR
+    // into x13, flip SPSR_EL1.D by x21, which x22 toggles (so D flips at every other return), eret. The same blocks
+    // run in WebAssembly while D = 1 masks the breakpoint, so a chain that ignored the unmasking would run past it.
+    const msrSpsr = (t: number): number => (0xd518_4000 | t) >>> 0;
+    const eorx = (d: number, n: number, m: number): number => (0xca00_0000 | (m << 16) | (n << 5) | d) >>> 0;
+    const r = rng(7011);
+    let hits = 0;
+    for (let round = 0; round < 8; round++) {
+      const A = codeVa(0);
+      const code = new Map<bigint, number[]>([
+        [A, [addi(8, 8, 1), svc(0), b(A + 8n, A)]],
+        [VEC_VA + 0x200n, [addi(15, 15, 1), mrsEsr(9), eorx(13, 13, 9), mrsSpsr(12), eorx(12, 12, 21), eorx(21, 21, 22),
+          msrSpsr(12), ERET]],
+      ]);
+      const budgets = Array.from({ length: 10 }, () => 20 + Math.floor(r() * 400));
+      const { st } = chainDiff(() => `round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 4 },
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          e.cpu.sys[SysReg.MDSCR_EL1] = (1n << 13n) | (1n << 15n); // KDE, MDE
+          e.cpu.sys[SysReg.DBGBVR0_EL1] = A;
+          e.cpu.sys[SysReg.DBGBCR0_EL1] = 0x1e3n; // E, PMC = EL1, BAS = 0b1111
+          e.cpu.sys[SysReg.OSLSR_EL1] = e.cpu.sys[SysReg.OSLSR_EL1]! & ~2n;
+          e.cpu.debugChanged();
+          e.cpu.x[22] = round % 2 === 0 ? 1n << 9n : 0n; // SPSR_EL1.D, toggled in x21 every other return
+          e.cpu.el = 1;
+          e.cpu.spsel = 1;
+          e.cpu.spEl[1] = DATA_VA + 0x2000n;
+          e.cpu.daif = 0xf;
+          e.cpu.pc = A;
+        },
+        go: (e) => {
+          const stops: StopCode[] = [];
+          const trace: string[] = [];
+          for (const n of budgets) {
+            stops.push(e.cpu.run(n, true));
+            trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)}`);
+          }
+          return { stops, trace };
+        },
+      });
+      expect(st.x[15]).toBeGreaterThan(10n);
+      // Breakpoint exceptions from EL1 (EC 0x31) happened in the toggling rounds.
+      if ((st.trace as string[]).some((l) => / esr c6/.test(l))) hits++;
+    }
+    expect(hits).toBe(4);
   });
 });
 

@@ -259,6 +259,12 @@ export class BlockEmitter {
      * (jump-cache.ts); -1: none, such exits leave.
      */
     private readonly enterImport = -1,
+    /**
+     * Index of the `exitMode` import, () -> i32: after a handler that ended the block and may have changed PSTATE
+     * (ERET), the block mode the run loop would enter the next block with (leaving its PC in the state block's
+     * NEXT_PC), or -1 when the run loop must look first; -1: none, such blocks leave.
+     */
+    private readonly exitModeImport = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -1181,11 +1187,12 @@ export class BlockEmitter {
 
   /**
    * Tail-call the block the CPU's arena jump cache (jump-cache.ts) holds for `target` (an i64 local, or a fixed PC)
-   * when its entry's PC, TLB generation and mode are this call's, the budget left covers its instructions, the IRQ
+   * when its entry's PC, TLB generation and mode are this call's (the mode: this function's, or the i32 local
+   * `mode`, which the tail call passes on), the budget left covers its instructions, the IRQ
    * line is low and its validity word holds this run's epoch; else fall through (the caller leaves). The registers
    * must be in the state block and the budget retired.
    */
-  private jumpCacheChain(target: { readonly local: number } | bigint): void {
+  private jumpCacheChain(target: { readonly local: number } | bigint, mode = P_MODE): void {
     if (this.enterImport < 0) return;
     const f = this.f;
     if (this.jent < 0) this.jent = f.addLocals(i32);
@@ -1207,7 +1214,7 @@ export class BlockEmitter {
     pushTarget();
     f.op(Op.i64_ne).brIf(0);
     f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
-      .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(P_MODE).op(Op.i32_ne).op(Op.i32_or)
+      .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(mode).op(Op.i32_ne).op(Op.i32_or)
       .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or);
     this.asyncPending();
     f.op(Op.i32_or).brIf(0);
@@ -1216,7 +1223,7 @@ export class BlockEmitter {
     // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
     // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
     // compile time of a Linux boot.)
-    f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(this.left).localGet(P_MODE)
+    f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(this.left).localGet(mode)
       .returnCall(this.enterImport);
     f.end();
   }
@@ -1265,12 +1272,50 @@ export class BlockEmitter {
     return this.exitDirect(code, n, false, 0, chain, to);
   }
 
-  /** SVC as the block's last instruction: the exception entry through the `svc` import, then leave (exit -1). */
+  /**
+   * SVC as the block's last instruction: the exception entry through the `svc` import, which answers as `exitMode`
+   * does (the vector's mode, or -1), then on into the vector's block (exitModeChange).
+   */
   svcExit(n: number): this {
     this.flushRegs(false);
     this.storeLeft();
     this.f.i32Const(this.callBase + this.k).call(this.svcImport);
-    return this.exitHandler(n);
+    return this.exitModeChange(n);
+  }
+
+  /**
+   * Leave after a handler ran the last instruction and may have changed PSTATE (ERET): the next block's mode from
+   * the `exitMode` import, then on into that block (exitModeChange).
+   */
+  exitAfterModeChange(n: number): this {
+    if (this.exitModeImport < 0) return this.exitHandler(n);
+    this.f.call(this.exitModeImport);
+    return this.exitModeChange(n);
+  }
+
+  /** Locals of exitModeChange: the next block's mode and PC. */
+  private nextMode = -1;
+  private nextPcL = -1;
+
+  /**
+   * With the next block's mode on the stack (-1: the run loop's) and its PC in the state block's NEXT_PC: leave as
+   * exitHandler does, after looking the arena jump cache up with that mode (jumpCacheChain) and tail-calling what
+   * it names, so that an exception entry or return chains into the code it leads to.
+   */
+  private exitModeChange(n: number): this {
+    const f = this.f;
+    if (this.nextMode < 0) this.nextMode = f.addLocals(i32);
+    f.localSet(this.nextMode);
+    this.flushRegs(false);
+    this.retire(n);
+    this.storeLeft();
+    if (this.enterImport >= 0) {
+      if (this.nextPcL < 0) this.nextPcL = f.addLocals(i64);
+      f.localGet(P_ST).mem(MemOp.i64_load, St.NEXT_PC).localSet(this.nextPcL);
+      this.jumpCacheChain({ local: this.nextPcL }, this.nextMode);
+    }
+    f.i32Const(WasmExit.Handler).return();
+    return this;
   }
 
   /** Leave after a handler ran the last instruction (it set cpu.nextPc). */

@@ -368,11 +368,13 @@ export class WasmTier {
     const sigBlock = m.type([i32, i32, i32], [i32]);
     const sigNzcv = m.type([i32], [i32]);
     const callImport = m.importFunction('env', 'call', sigCall);
-    const svcImport = m.importFunction('env', 'svc', m.type([i32], []));
+    const svcImport = m.importFunction('env', 'svc', sigCall);
     const fpCallImport = m.importFunction('env', 'callFp', sigCall);
     // The BlockTable's entry: exits that cannot tail-call a block of this module look the arena jump cache up and
     // tail-call the block it names through it (jump-cache.ts).
     const enterImport = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
+    // After a handler that may have changed PSTATE (ERET): the next block's mode (BlockEmitter.exitAfterModeChange).
+    const exitModeImport = m.importFunction('env', 'exitMode', m.type([], [i32]));
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -510,7 +512,8 @@ export class WasmTier {
       // first time with direct exits continuing into blocks of the module (inline), to learn what the loop uses.
       // Should that emission find no loop after all, it is emitted again without bodies inline (not worth their code).
       const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
-        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport);
+        const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport,
+          exitModeImport);
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -590,7 +593,8 @@ export class WasmTier {
     return new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: {
         mem: this.arena.memory, enter: this.blockTable.enter,
-        call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): void => this.svcSite(sites[id]!),
+        call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): number => this.svcSite(sites[id]!),
+        exitMode: (): number => this.nextMode(this.cpu!),
         callFp: (id: number): number => this.callFpSite(sites[id]!),
       },
     });
@@ -655,6 +659,12 @@ export class WasmTier {
         } else if (br !== undefined) {
           exits = [br.taken, br.fall];
           if (count) this.stats_.inlined++;
+        } else if (lastRow?.name === 'ERET') {
+          // (An exception return: on into the code it returns to, in its mode, through the arena jump cache.)
+          e.callHandler();
+          e.exitAfterModeChange(n);
+          exits = [undefined, undefined];
+          if (count) this.countCall(w);
         } else {
           e.callHandler();
           e.exitHandler(n);
@@ -732,14 +742,30 @@ export class WasmTier {
   /**
    * The `svc` import: SVC #imm16 as the block's last instruction takes the Supervisor Call exception (ELR the next
    * instruction) as the run loop would after the handler's throw, and leaves the vector in cpu.nextPc (throwing
-   * costs more than the rest of an SVC round trip).
+   * costs more than the rest of an SVC round trip); returns what `exitMode` returns.
    */
-  private svcSite(s: CallSite): void {
+  private svcSite(s: CallSite): number {
     const cpu = this.cpu!;
     this.countRetired(cpu);
     cpu.pc = s.pc;
     cpu.takeGuestException(new GuestException(Ec.Svc64, (s.w >>> 5) & 0xffff, true), s.pc);
     cpu.nextPc = cpu.pc;
+    return this.nextMode(cpu);
+  }
+
+  /**
+   * The `exitMode` import (and the end of `svc`): a handler ended the block and may have changed PSTATE (an
+   * exception entry or return), leaving the next PC in cpu.nextPc. The mode the run loop would enter the next block
+   * with, with that PC in the state block's NEXT_PC, so that the block looks the arena jump cache up with them; -1
+   * (no entry has that mode) when the run loop must look first: an interrupt or virtual SError can be taken, the PC
+   * must be checked for alignment, PSTATE.IL is set, debug events are active, or the TLB generation is not mirrored.
+   */
+  private nextMode(cpu: Cpu): number {
+    if (cpu.asyncPending() || cpu.checkPcAlign || cpu.il !== 0 || cpu.debugActive) return -1;
+    this.updateMode(cpu);
+    if (!this.mirrors) return -1;
+    cpu.stU64[St.NEXT_PC >> 3] = cpu.nextPc;
+    return this.mode;
   }
 
   /**
@@ -751,12 +777,11 @@ export class WasmTier {
   }
 
   /**
-   * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as handler blocks return it
-   * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
+   * The mode argument (blockMode) for the CPU's EL, PAN, SPSel, tag checking and debug configuration into
+   * `this.mode`, recomputed only when they change; with the CPU's arena jump cache and whether the state block
+   * mirrors its port's TLB generation.
    */
-  private runWasm(cpu: Cpu, budget: number, slot: number, b: Block): number {
-    // The mode argument (blockMode) for the CPU's EL, PAN, SPSel, tag checking and debug configuration, recomputed
-    // only when they change.
+  private updateMode(cpu: Cpu): void {
     const fieldOff = tagCheckFieldOff(cpu);
     const off = fieldOff || cpu.tco !== 0;
     const debug = cpu.debugConfigured;
@@ -773,6 +798,14 @@ export class WasmTier {
       const g = cpu.st32[St.TLB_GEN >> 2]!;
       this.mirrors = g !== 0 && g === cpu.mem.tlbGeneration;
     }
+  }
+
+  /**
+   * Run a compiled block (Block.run): the exit's PC into cpu.pc, and the exit code as handler blocks return it
+   * (Block.run), for the block that exited (`b.ranTo`: the function may have chained through other blocks of its module).
+   */
+  private runWasm(cpu: Cpu, budget: number, slot: number, b: Block): number {
+    this.updateMode(cpu);
     // This block, entered by the run loop after its checks (its validity word holds this run's epoch), goes into the
     // arena jump cache under its PC, the TLB generation and the mode, so that translated code leaving for it chains
     // (jump-cache.ts). Only while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN). An entry
