@@ -1054,6 +1054,20 @@ describe('exceptions in chained WebAssembly blocks', () => {
 });
 
 describe('SVC and ERET chaining into another EL', () => {
+  /**
+   * runBudgets within one check epoch (no host writes between runs, so the validity words of the first run stay
+   * valid and chains are not cut at each run's start), tracing ESR_EL1 and SPSR_EL1 too.
+   */
+  const runExceptionBudgets = (budgets: readonly number[]) => (e: ArenaEnv): { stops: StopCode[]; trace: string[] } => {
+    const stops: StopCode[] = [];
+    const trace: string[] = [];
+    for (const n of budgets) {
+      stops.push(e.cpu.run(n, true));
+      trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)}`);
+    }
+    return { stops, trace };
+  };
+
   it('an ERET that makes software step active (MDSCR_EL1.SS, SPSR_EL1.SS) leaves for the run loop, which steps: EL0 loops of SVCs, as the interpreter', () => {
     // EL0 at A: add x8, x8, #1; svc #0 | b A. EL1's vector for EL0 (0x400): count in x15, fold ESR into x13, set
     // SPSR_EL1.SS from x20 (0 or 1 << 21), which x21 toggles every other time, eret. With MDSCR_EL1.SS = 1, a return
@@ -1093,15 +1107,7 @@ describe('SVC and ERET chaining into another EL', () => {
           e.cpu.daif = 0;
           e.cpu.pc = A;
         },
-        go: (e) => {
-          const stops: StopCode[] = [];
-          const trace: string[] = [];
-          for (const n of budgets) {
-            stops.push(e.cpu.run(n, true)); // (no host writes: the validity words of this run stay valid)
-            trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)}`);
-          }
-          return { stops, trace };
-        },
+        go: runExceptionBudgets(budgets),
       });
       expect(st.x[15]).toBeGreaterThan(10n);
       if (!mdscrSs) {
@@ -1155,15 +1161,7 @@ describe('SVC and ERET chaining into another EL', () => {
           e.cpu.daif = 0xf;
           e.cpu.pc = A;
         },
-        go: (e) => {
-          const stops: StopCode[] = [];
-          const trace: string[] = [];
-          for (const n of budgets) {
-            stops.push(e.cpu.run(n, true));
-            trace.push(`${snap(e)} esr ${e.cpu.sys[SysReg.ESR_EL1]!.toString(16)} spsr ${e.cpu.sys[SysReg.SPSR_EL1]!.toString(16)}`);
-          }
-          return { stops, trace };
-        },
+        go: runExceptionBudgets(budgets),
       });
       expect(st.x[15]).toBeGreaterThan(10n);
       // Breakpoint exceptions from EL1 (EC 0x31) happened in the toggling rounds.

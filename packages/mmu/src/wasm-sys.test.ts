@@ -18,6 +18,11 @@ const SCTLR_UMA = 1n << 9n;
 const SCTLR_DZE = 1n << 14n;
 const SCTLR_UCT = 1n << 15n;
 
+/** ID_AA64PFR1_EL1.MTE (bits [11:8]): the tests take MTE away, or lower its level, through it. */
+const MTE_FIELD = 0xfn << 8n;
+/** Random 64-bit values from `r`. */
+const rand64 = (r: () => number) => (): bigint => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+
 const mrsWord = (op0: number, op1: number, crn: number, crm: number, op2: number, t: number): number =>
   (0xd520_0000 | (sysRegKey(op0, op1, crn, crm, op2) << 5) | t) >>> 0;
 const DC_ZVA = (t: number): number => (0xd50b_7420 | t) >>> 0;
@@ -106,12 +111,11 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
       mrsWord(e[op0]!, e[op1]!, e[crn]!, e[crm]!, e[op2]!, 31), 0x9100_07de, B_SELF]);
     forms.push([...PRFMS, 0x9100_07de, B_SELF]);
     const r = rng(7);
-    const rand = (): bigint => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+    const rand = rand64(r);
     const hcrs = [0n, HCR.TID2, HCR.TID3, HCR.TRVM, HCR.TDZ, HCR.TVM | HCR.TID1 | HCR.TACR, HCR_ATA,
       HCR.TID2 | HCR.TID3 | HCR.TRVM | HCR.TDZ | (1n << 58n)];
     // The gates' second setting also takes MTE away (ID_AA64PFR1_EL1.MTE = 0: GMID_EL1 is UNDEFINED) and opens
     // CNTHCTL_EL2's EL1 timer access (CNTP_CVAL_EL0 is trapped to EL2 otherwise).
-    const MTE_FIELD = 0xfn << 8n;
     const values = Array.from({ length: 2 * 2 * hcrs.length * 2 * forms.length }, () =>
       [rand(), rand(), rand(), rand(), Math.floor(r() * 16)] as const);
     const res = differential((e) => {
@@ -196,9 +200,8 @@ describe('WebAssembly MSR (register) agrees with the interpreter', () => {
     };
     const keys = REGS.map(([, id]) => keyOf(id));
     const r = rng(8);
-    const rand = (): bigint => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+    const rand = rand64(r);
     const hcrs = [0n, HCR_ATA, HCR_ATA | HCR.TVM, HCR.TVM | HCR.TRVM];
-    const MTE_FIELD = 0xfn << 8n;
     // The same registers' values for both engines.
     const values = Array.from({ length: 2 * 2 * hcrs.length * 2 * 2 * REGS.length }, () => Array.from({ length: 30 }, rand));
     const res = differential((e) => {
@@ -367,7 +370,6 @@ describe('WebAssembly DC ZVA and LDAR/STLR agree with the interpreter', () => {
       0xd503_409f, // msr tco, #0
       0xd503_419f, // msr tco, #1
     ];
-    const MTE_FIELD = 0xfn << 8n;
     const r = rng(12);
     // Debug events: none; software step configured but not active (PSTATE.SS = 0); a breakpoint on the add at EL1
     // (MDSCR_EL1.KDE and MDE), which fires only while PSTATE.D = 0.
