@@ -51,6 +51,12 @@ function missAtEl0(e: BlockEmitter): void {
   e.f.localGet(P_MODE).i32Const(MODE_EL).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
 }
 
+/** Branch to depth 0 when the CPU's MTE level (ID_AA64PFR1_EL1.MTE) is below `level`. */
+function missBelowMteLevel(e: BlockEmitter, level: number): void {
+  e.f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
+    .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(level).op(Op.i32_lt_u).brIf(0);
+}
+
 /** Branch to depth 0 when any of HCR_EL2's bits `mask` is set. */
 function missOnHcr(e: BlockEmitter, mask: bigint): void {
   e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(mask).op(Op.i64_and)
@@ -115,11 +121,7 @@ function msr(e: BlockEmitter, w: number): boolean {
     // SP_EL0 is UNDEFINED while PSTATE.SP = 0 (at EL1 and above, the mode's bit 0).
     if (checks.spSel) f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
     if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
-    if (checks.mteMin !== 0) {
-      // ID_AA64PFR1_EL1.MTE below the register's level: UNDEFINED.
-      f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
-        .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(checks.mteMin).op(Op.i32_lt_u).brIf(0);
-    }
+    if (checks.mteMin !== 0) missBelowMteLevel(e, checks.mteMin); // (UNDEFINED)
     // HCR_EL2.ATA = 0 traps the MTE registers to EL2.
     if (checks.ataTrap) {
       f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(MTE_BITS.HCR_ATA).op(Op.i64_and)
@@ -192,8 +194,7 @@ function msrImmediate(e: BlockEmitter, w: number): boolean {
   // (Checking may be off only because TCO is 1: the handler, then the run loop, which computes the mode again.)
   handlerExitIfMode(e, MODE_TCF_OFF, false);
   e.withSlowPath(() => {
-    f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
-      .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(2).op(Op.i32_lt_u).brIf(0);
+    missBelowMteLevel(e, 2);
     f.localGet(P_ST).i32Const(crm & 1).mem(MemOp.i32_store, St.TCO);
   }, []);
   return true;
