@@ -141,21 +141,13 @@ export function tagAccessEnabled(cpu: Cpu, el: number): boolean {
 }
 
 /**
- * Whether no privileged data access at the current EL can be tag checked now: PSTATE.TCO = 1, or the effective
- * check field of the EL is 0 (TCF0 at EL0, TCF above; also when FEAT_MTE2 or tag access is off: see controls). The
- * unprivileged forms at EL1 (LDTR, STTR and the like), which TCF0 governs, are not covered: the WebAssembly tier,
- * which asks at every block entry (its `mode` argument), never runs them inline. So a kernel running for a process
- * that checks its tags (TCF0 set, TCF 0) keeps its own accesses to Tagged memory inline whatever their tags. Read
- * from the system registers' 32-bit halves in the state block, without BigInt.
- */
-export function tagChecksOff(cpu: Cpu): boolean {
-  return cpu.tco !== 0 || tagCheckFieldOff(cpu);
-}
-
-/**
- * {@link tagChecksOff} whatever PSTATE.TCO: the EL's check field is 0, or tag access or FEAT_MTE2 is off. While it
- * holds, a write of TCO cannot turn checking on (the WebAssembly tier's inline MSR TCO relies on it: its block mode's
- * TCF_OFF bit).
+ * Whether no privileged data access at the current EL can be tag checked whatever PSTATE.TCO: the effective check
+ * field of the EL is 0 (TCF0 at EL0, TCF above), or FEAT_MTE2 or tag access is off (see controls). With PSTATE.TCO = 1
+ * no access is checked either; the WebAssembly tier asks both at every block entry (its `mode` argument: checks off,
+ * and TCF_OFF, which says a write of TCO cannot turn checking on). The unprivileged forms at EL1 (LDTR, STTR and the
+ * like), which TCF0 governs, are not covered: the tier never runs them inline. So a kernel running for a process that
+ * checks its tags (TCF0 set, TCF 0) keeps its own accesses to Tagged memory inline whatever their tags. Read from the
+ * system registers' 32-bit halves in the state block, without BigInt.
  */
 export function tagCheckFieldOff(cpu: Cpu): boolean {
   const st = cpu.st32;
@@ -166,7 +158,7 @@ export function tagCheckFieldOff(cpu: Cpu): boolean {
   return ((hi >>> 11) & 1) === 0 || effectiveTcf((hi >>> 8) & 3, level) === 0;
 }
 
-// The 32-bit words of the state block tagChecksOff reads (St.SYS + 8 * id, + 4 for bits [63:32]).
+// The 32-bit words of the state block tagCheckFieldOff reads (St.SYS + 8 * id, + 4 for bits [63:32]).
 const W_PFR1_LO = (St.SYS >> 2) + 2 * SysReg.ID_AA64PFR1_EL1;
 const W_HCR_HI = (St.SYS >> 2) + 2 * SysReg.HCR_EL2 + 1;
 const W_SCTLR_HI = (St.SYS >> 2) + 2 * SysReg.SCTLR_EL1 + 1;

@@ -2,10 +2,10 @@
  * The WebAssembly block emitter: one translated block becomes one wasm function
  * `(st: i32, budget: i32, mode: i32) -> exit: i32` over the guest arena, where `st` is the CPU state block's offset
  * (state-layout.ts) and `mode` packs what the run loop knows about PSTATE for the whole block: bit 0 the stack
- * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no privileged access of the EL can be tag checked (mte.ts
- * tagChecksOff: the inline paths, which never make unprivileged accesses, then skip the allocation tag compare), bits
- * [3:2] the permission class of the EL and PAN, whose data TLB table inline loads and stores use (state-layout.ts
- * Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none hits), bits [5:4] the EL, bit 6 ({@link MODE_TCF_OFF}) set when
+ * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no privileged access of the EL can be tag checked (PSTATE.TCO,
+ * or mte.ts tagCheckFieldOff: the inline paths, which never make unprivileged accesses, then skip the allocation tag
+ * compare), bits [3:2] the permission class of the EL and PAN, whose data TLB table inline loads and stores use
+ * (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none hits), bits [5:4] the EL, bit 6 ({@link MODE_TCF_OFF}) set when
  * checks are off whatever PSTATE.TCO (mte.ts tagCheckFieldOff), bit 7 ({@link MODE_DEBUG}) set when a debug event is
  * configured (Cpu.debugConfigured) ({@link blockMode}). The mode is constant along a chain: everything that changes
  * it (an exception, ERET, most MSRs) is a system instruction, which ends a block with a handler exit to the run loop;

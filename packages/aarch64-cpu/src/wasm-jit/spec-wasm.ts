@@ -683,7 +683,8 @@ export class WasmSem implements Sem<WVal, WTruth> {
    */
   private access(addr: WVal, size: number, write: boolean, flags: number): number {
     // The inline path skips the tag compare when the block's mode says no privileged access of its EL can be
-    // checked (mte.ts tagChecksOff), which says nothing of EL1's unprivileged accesses (TCF0's): those stay handlers.
+    // checked (PSTATE.TCO, mte.ts tagCheckFieldOff), which says nothing of EL1's unprivileged accesses (TCF0's):
+    // those stay handlers.
     if ((flags & Acc.Unpriv) !== 0) this.fail('an unprivileged access inline (LDTR/STTR-type forms are handlers)');
     const va = this.scratch(i64);
     const ha = this.scratch(i32);
