@@ -5,9 +5,9 @@
  * pointer in use (0: SP_EL0, 1: SP_EL1), bit 1 set when no privileged access of the EL can be tag checked (PSTATE.TCO,
  * or mte.ts tagCheckFieldOff: the inline paths, which never make unprivileged accesses, then skip the allocation tag
  * compare), bits [3:2] the permission class of the EL and PAN, whose data TLB table inline loads and stores use
- * (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none hits), bits [5:4] the EL, bit 6 ({@link MODE_TCF_OFF}) set when
- * checks are off whatever PSTATE.TCO (mte.ts tagCheckFieldOff), bit 7 ({@link MODE_DEBUG}) set when a debug event is
- * configured (Cpu.debugConfigured) ({@link blockMode}). The mode is constant along a chain: everything that changes
+ * (state-layout.ts Dtlb: 0 EL0, 1 EL1 with PAN 0, 2 with PAN 1, 3 none hits), bits [5:4] the EL, bit 6
+ * ({@link MODE_TCF_OFF}) set when checks are off whatever PSTATE.TCO (mte.ts tagCheckFieldOff), bit 7
+ * ({@link MODE_DEBUG}) set when a debug event is configured (Cpu.debugConfigured) ({@link blockMode}). The mode is constant along a chain: everything that changes
  * it (an exception, ERET, most MSRs) is a system instruction, which ends a block with a handler exit to the run loop;
  * the inline writes of PSTATE.DAIF and TCO (translate-sys.ts) chain on only where the mode stays what it was.
  *
@@ -1306,23 +1306,23 @@ export class BlockEmitter {
     const f = this.f;
     if (this.nextMode < 0) this.nextMode = f.addLocals(i32);
     f.localSet(this.nextMode);
-    this.flushRegs(false);
-    this.retire(n);
-    this.storeLeft();
-    if (this.enterImport >= 0) {
+    return this.exitHandler(n, () => {
+      if (this.enterImport < 0) return;
       if (this.nextPcL < 0) this.nextPcL = f.addLocals(i64);
       f.localGet(P_ST).mem(MemOp.i64_load, St.NEXT_PC).localSet(this.nextPcL);
       this.jumpCacheChain({ local: this.nextPcL }, this.nextMode);
-    }
-    f.i32Const(WasmExit.Handler).return();
-    return this;
+    });
   }
 
-  /** Leave after a handler ran the last instruction (it set cpu.nextPc). */
-  exitHandler(n: number): this {
+  /**
+   * Leave after a handler ran the last instruction (it set cpu.nextPc); `chainFirst` emits what may tail-call the
+   * next block instead, with the registers stored and the budget retired (exitModeChange's lookup).
+   */
+  exitHandler(n: number, chainFirst?: () => void): this {
     this.flushRegs(false);
     this.retire(n);
     this.storeLeft();
+    chainFirst?.();
     this.f.i32Const(WasmExit.Handler).return();
     return this;
   }
