@@ -49,6 +49,7 @@ export const DEFAULT_RAM_BYTES = 256 * MiB;
 export function defaultCodeCacheBytes(ramBytes: number): number {
   return Math.min(256 * MiB, Math.max(64 * MiB, Math.floor(ramBytes / 2)));
 }
+
 /** The most vCPUs the board takes (QEMU's virt with its default GICv2 takes 8). */
 export const MAX_SMP = 8;
 /**
@@ -338,8 +339,8 @@ export class VirtMachine {
     const shift = 'shift' in clock ? clock.shift : undefined;
     if (shift !== undefined && (!Number.isInteger(shift) || shift < 0 || shift > 30)) throw new VmmError(`invalid clock shift ${shift}: must be an integer 0..30`);
     this.vm = this.kvm.createVm(0, {
-      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes ?? defaultCodeCacheBytes(this.ramSize), translate: options.translate, wasm: options.wasm,
-      wasmHotRuns: options.wasmHotRuns,
+      pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes ?? defaultCodeCacheBytes(this.ramSize),
+      translate: options.translate, wasm: options.wasm, wasmHotRuns: options.wasmHotRuns,
       // The generic timers' counter: host monotonic time, or instructions retired (2^shift ticks of 1 ns each).
       clock: clock.mode === 'host' ? { mode: 'host' } : { mode: 'deterministic', ...(shift !== undefined && { shift }) },
     });
