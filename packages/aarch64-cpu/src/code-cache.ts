@@ -108,8 +108,9 @@ export interface Block {
   run: (cpu: import('./cpu.js').Cpu, budget: number) => number;
   /**
    * Chaining (jit.ts runBlocks): the block that exit 0 / exit 1 led to last time, valid while the port's
-   * `MemoryPort.tlbGeneration` still equals `gen0` / `gen1` and the target block is alive, of the current
-   * code epoch and checked in this run epoch. Cleared when the block is dropped.
+   * `MemoryPort.tlbGeneration` or `tlbGlobalGeneration` still equals `gen0` / `gen1` (the generation of the
+   * translation the target was fetched through) and the target block is alive, of the current code epoch and
+   * checked in this run epoch. Cleared when the block is dropped.
    */
   next0: Block | undefined;
   next1: Block | undefined;

@@ -176,12 +176,12 @@ describe('the CPU state block holds all of the CPU state', () => {
     expect(cpu.pc).toBe(BASE + 0x800n + 0x400n); // lower EL, AArch64
   });
 
-  it('the slots do not overlap, the new ones sit between SCRATCH and V, and the host words are one range', () => {
+  it('the slots do not overlap, the new ones sit between SCRATCH and V, and the host words are one range and TLB_GEN_GLOBAL', () => {
     const size: Record<keyof typeof St, number> = {
       X: 256, SP_EL0: 8, SP_EL1: 8, FLAG_A: 8, FLAG_B: 8, NZCV: 4, FLAG_OP: 4, INSN_COUNT: 8, OPEN_RESERVATIONS: 4,
       IRQ_LINE: 4, TLB_BASE: 4, TLB_MASK: 4, TLB_GEN: 4, JC_BASE: 4, NEXT_PC: 8, SCRATCH: 8, PC: 8, INSN_NEXT_PC: 8,
       EXCL_ADDR: 8, EXCL_PA: 8, EL: 4, SPSEL: 4, DAIF: 4, PAN: 4, UAO: 4, SSBS: 4, DIT: 4, TCO: 4, IL: 4, EXCL_VALID: 4,
-      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
+      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, TLB_GEN_GLOBAL: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
     };
     const slots = (Object.keys(St) as (keyof typeof St)[]).sort((a, b) => St[a] - St[b]);
     for (let i = 1; i < slots.length; i++) {
@@ -196,6 +196,9 @@ describe('the CPU state block holds all of the CPU state', () => {
     }
     const host = slots.filter((k) => St[k] >= HOST_WORDS_START && St[k] < HOST_WORDS_END);
     expect(host).toEqual(['OPEN_RESERVATIONS', 'IRQ_LINE', 'TLB_BASE', 'TLB_MASK', 'TLB_GEN', 'JC_BASE', 'NEXT_PC', 'SCRATCH']);
+    // The one host word outside the range (added after it was full).
+    expect(St.TLB_GEN_GLOBAL).toBeGreaterThanOrEqual(HOST_WORDS_END);
+    expect(St.TLB_GEN_GLOBAL + 4).toBeLessThanOrEqual(St.V);
   });
 
   it('Cpu has no other JavaScript fields: a new one holding state must move into the block (or be listed here)', () => {
@@ -223,9 +226,11 @@ describe('saveState and loadState', () => {
     expect(saved.length).toBe(CPU_STATE_BYTES);
     expect(saved.buffer).not.toBe(cpu.arena.memory.buffer);
     expect(saved.subarray(HOST_WORDS_START, HOST_WORDS_END).every((b) => b === 0)).toBe(true);
+    expect(saved.subarray(St.TLB_GEN_GLOBAL, St.TLB_GEN_GLOBAL + 4).every((b) => b === 0)).toBe(true);
     const block = cpu.stateBytes();
     expect([...saved.subarray(0, HOST_WORDS_START)]).toEqual([...block.subarray(0, HOST_WORDS_START)]);
-    expect([...saved.subarray(HOST_WORDS_END)]).toEqual([...block.subarray(HOST_WORDS_END)]);
+    expect([...saved.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL)]).toEqual([...block.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL)]);
+    expect([...saved.subarray(St.TLB_GEN_GLOBAL + 4)]).toEqual([...block.subarray(St.TLB_GEN_GLOBAL + 4)]);
   });
 
   for (const blocks of [false, true]) {
@@ -313,16 +318,19 @@ describe('saveState and loadState', () => {
     expect([b.cpu.exclAddr, b.cpu.exclPa, smp.openReservations]).toEqual([-1n, -1, 0]);
   });
 
-  it('the host words stay the loading CPU\'s: its IRQ line and its data TLB', () => {
+  it('the host words stay the loading CPU\'s: its IRQ line, its data TLB and its TLB generations', () => {
     const a = machine();
     runTo(a.cpu, SAVE_AT);
     a.cpu.irqLine = true;
     const saved = a.cpu.saveState();
     const b = machine();
     const tlb = b.cpu.st32[St.TLB_BASE >> 2];
-    b.cpu.loadState(saved);
+    a.cpu.st32[St.TLB_GEN_GLOBAL >> 2] = 76;
+    b.cpu.st32[St.TLB_GEN_GLOBAL >> 2] = 77;
+    b.cpu.loadState(a.cpu.saveState());
     expect(b.cpu.irqLine).toBe(false);
     expect(b.cpu.st32[St.TLB_BASE >> 2]).toBe(tlb);
+    expect(b.cpu.st32[St.TLB_GEN_GLOBAL >> 2]).toBe(77);
     b.cpu.irqLine = true;
     b.cpu.loadState(saved);
     expect(b.cpu.irqLine).toBe(true);

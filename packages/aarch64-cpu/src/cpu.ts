@@ -611,13 +611,14 @@ export class Cpu {
 
   /**
    * The CPU's state: a copy of its state block ({@link CPU_STATE_BYTES} bytes at the offsets of state-layout.ts,
-   * the layout version included) with the host's words zeroed (HOST_WORDS_START..HOST_WORDS_END: the coherence
-   * domain's reservation count, the IRQ line, which the interrupt controller drives, the data TLB's words and the
-   * run loop's scratch). Take it between runs; {@link loadState} puts it back, into this CPU or another.
+   * the layout version included) with the host's words zeroed (HOST_WORDS_START..HOST_WORDS_END and TLB_GEN_GLOBAL:
+   * the coherence domain's reservation count, the IRQ line, which the interrupt controller drives, the data TLB's
+   * words and the run loop's scratch). Take it between runs; {@link loadState} puts it back, into this CPU or another.
    */
   saveState(): Uint8Array {
     const copy = this.stateBytes().slice(); // a new, unshared buffer
     copy.fill(0, HOST_WORDS_START, HOST_WORDS_END);
+    copy.fill(0, St.TLB_GEN_GLOBAL, St.TLB_GEN_GLOBAL + 4);
     return copy;
   }
 
@@ -637,7 +638,8 @@ export class Cpu {
     this.clearExclusive();
     const block = this.stateBytes();
     block.set(src.subarray(0, HOST_WORDS_START), 0);
-    block.set(src.subarray(HOST_WORDS_END), HOST_WORDS_END);
+    block.set(src.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL), HOST_WORDS_END);
+    block.set(src.subarray(St.TLB_GEN_GLOBAL + 4), St.TLB_GEN_GLOBAL + 4);
     this.loadFields();
     this.virtualSError = this.virtualSError; // the IRQ_LINE word's mirror of HCR_EL2.VSE
     if (this.exclPa >= 0) this.smp.opened(this);

@@ -59,6 +59,12 @@ export class WatchpointPort implements MemoryPort {
   get tlbGeneration(): number | undefined {
     return this.inner.tlbGeneration;
   }
+  get tlbGlobalGeneration(): number | undefined {
+    return this.inner.tlbGlobalGeneration;
+  }
+  get fetchGeneration(): number | undefined {
+    return this.inner.fetchGeneration;
+  }
 
   read(va: bigint, size: number, flags: number): bigint {
     if ((flags & (Acc.Fetch | Acc.CacheMaint)) === 0) this.check(va, size, flags, true, (flags & Acc.ReadWrite) !== 0);

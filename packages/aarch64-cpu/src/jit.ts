@@ -24,11 +24,19 @@ export interface JumpCache {
   readonly keys: Int32Array;
   /** Where the last run's budget ended inside a block (mid-block.ts). */
   readonly mid: MidBlock;
+  /**
+   * The TLB generation the block the run loop enters next was found under (its link's, its jump cache entry's, or
+   * MemoryPort.fetchGeneration): the WebAssembly tier keys the arena jump cache entry it makes for the block with it.
+   */
+  entryGen: number;
 }
 
 /** An empty jump cache. */
 export function newJumpCache(): JumpCache {
-  return { blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE), mid: newMidBlock() };
+  return {
+    blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE), mid: newMidBlock(),
+    entryGen: 0,
+  };
 }
 
 /**
@@ -42,10 +50,12 @@ export function newJumpCache(): JumpCache {
  * budget: a block found through a link, a page or a port's cached page is used only while it is alive.
  *
  * Chaining: a block that left through a direct exit (0 or 1: a branch outcome or the fall-through, whose target PC
- * is fixed) remembers the block it led to, with the port's TLB generation at that time; while nothing flushed the
- * TLB since, the target VA still translates to the same physical page, so the next block is taken from the link
- * instead of the fetch translation and page lookup (when it is alive; compared with memory first when it was not
- * yet in this run or this code epoch, as the page lookup compares it).
+ * is fixed) remembers the block it led to, with the TLB generation of the translation the fetch found it through
+ * (MemoryPort.fetchGeneration: the port's tlbGeneration, or its tlbGlobalGeneration for a global translation);
+ * while that generation is still one of the two, the target VA still translates to the same physical page, so the
+ * next block is taken from the link instead of the fetch translation and page lookup (when it is alive; compared
+ * with memory first when it was not yet in this run or this code epoch, as the page lookup compares it). A change
+ * of ASID thus keeps the links into the kernel's (global) code.
  *
  * PC alignment: a PC that is not a multiple of 4 is found before the fetch translation (a PC alignment fault has
  * priority over an instruction abort) and left to the interpreter, which takes the fault; blocks only ever start
@@ -69,6 +79,8 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
   const fetchPage = mem.fetchPage!;
   const linking = typeof mem.tlbGeneration === 'number';
   let done = 0;
+  // The generation of the translation the block about to run was found through (JumpCache.entryGen).
+  let gen = 0;
   // The block that ran last and the exit it took (0/1: a direct exit to follow; -1: none; -2: a WebAssembly
   // block's register branch).
   let prev: Block | undefined;
@@ -105,12 +117,13 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
       block = exit === 0 ? p.next0 : p.next1;
       // (A block not yet checked in this run, or of an earlier code epoch, is compared with memory here, as the page
       // lookup would compare it: a new run finds its blocks through links and the jump cache.)
-      if (block !== undefined && ((exit === 0 ? p.gen0 : p.gen1) !== mem.tlbGeneration || !block.alive ||
+      gen = exit === 0 ? p.gen0 : p.gen1;
+      if (block !== undefined && ((gen !== mem.tlbGeneration && gen !== mem.tlbGlobalGeneration) || !block.alive ||
         ((block.epoch !== cache.epoch || block.checked !== epoch) && !blockMatches(block.page!, block)))) block = undefined;
     }
     // The jump cache (exits without a link: register branches, exception entries and returns): the block this
-    // CPU last found at the same PC, while the TLB generation and the EL (fetch permissions) are the same and the
-    // block is alive and checked in this run. The PC's halves come through the state block's scratch word.
+    // CPU last found at the same PC, while its TLB generation is live and the EL (fetch permissions) the same and
+    // the block is alive and checked in this run. The PC's halves come through the state block's scratch word.
     let jc = -1;
     let jcLo = 0;
     let jcHi = 0;
@@ -122,8 +135,10 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
         jc = (jcLo >>> 2) & JUMP_CACHE_MASK;
         const c = jcBlocks[jc];
         const k = 4 * jc;
-        if (c !== undefined && jcKeys[k] === jcLo && jcKeys[k + 1] === jcHi && jcKeys[k + 2] === mem.tlbGeneration &&
-          jcKeys[k + 3] === cpu.el && c.alive && ((c.epoch === cache.epoch && c.checked === epoch) || blockMatches(c.page!, c))) block = c;
+        gen = jcKeys[k + 2]!;
+        if (c !== undefined && jcKeys[k] === jcLo && jcKeys[k + 1] === jcHi &&
+          (gen === mem.tlbGeneration || gen === mem.tlbGlobalGeneration) && jcKeys[k + 3] === cpu.el && c.alive &&
+          ((c.epoch === cache.epoch && c.checked === epoch) || blockMatches(c.page!, c))) block = c;
       }
     }
     if (block !== undefined) {
@@ -165,21 +180,23 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
         }
         block.epoch = cache.epoch;
         block.checked = epoch;
+        // (A port without fetchGeneration keys everything with its tlbGeneration.)
+        gen = mem.fetchGeneration ?? mem.tlbGeneration ?? 0;
         if (jc >= 0) {
           const k = 4 * jc;
           jcBlocks[jc] = block;
           jcKeys[k] = jcLo;
           jcKeys[k + 1] = jcHi;
-          jcKeys[k + 2] = mem.tlbGeneration!;
+          jcKeys[k + 2] = gen;
           jcKeys[k + 3] = cpu.el;
         }
         if (exit >= 0 && linking && prev!.alive) {
           if (exit === 0) {
             prev!.next0 = block;
-            prev!.gen0 = mem.tlbGeneration!;
+            prev!.gen0 = gen;
           } else {
             prev!.next1 = block;
-            prev!.gen1 = mem.tlbGeneration!;
+            prev!.gen1 = gen;
           }
         }
       }
@@ -226,6 +243,7 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
     }
     const before = cpu.insnCount;
     if (block.valid !== undefined) block.valid[0] = header[ARENA_RUN_EPOCH]!;
+    cpu.jumpCache.entryGen = gen;
     try {
       exit = block.run(cpu, budget - done);
       prev = block.ranTo ?? block;

@@ -148,9 +148,21 @@ export interface MemoryPort {
   readonly arenaTlb?: boolean;
   /**
    * A number that changes whenever the port's translations may have changed (a TLB flush): a chain between two
-   * translated blocks recorded under one value is followed only while it holds (jit.ts).
+   * translated blocks recorded under one value is followed only while it holds (jit.ts), or while it equals
+   * `tlbGlobalGeneration`.
    */
   readonly tlbGeneration?: number;
+  /**
+   * With `tlbGeneration`: a number that changes whenever the port's global translations (those of every ASID) may
+   * have changed, which a change of ASID alone does not. Never a value `tlbGeneration` had or will have (one
+   * counter gives both). Optional: without it only `tlbGeneration` keeps a chain.
+   */
+  readonly tlbGlobalGeneration?: number;
+  /**
+   * With `tlbGeneration`: the generation the translation `fetchPage` last handed out belongs to
+   * (`tlbGlobalGeneration` for a global one, else `tlbGeneration`), which a chain to a block on that page records.
+   */
+  readonly fetchGeneration?: number;
   /**
    * The physical address (the key of the global exclusive monitor, {@link SmpPort}) a data access described by
    * `flags` at `va` reaches, or undefined when it would fault or reach no memory. Throws nothing. The CPU calls it

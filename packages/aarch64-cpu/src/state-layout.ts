@@ -17,7 +17,7 @@
  * | 308 | 4 | bit 0: the IRQ input line; bit 1: a virtual SError is pending (a mirror of HCR_EL2.VSE: `Cpu.virtualSError`) |
  * | 312 | 4 | the data TLB for translated code: arena offset of its entries ({@link Dtlb}; arena.ts ARENA_NO_TLB: none) |
  * | 316 | 4 | its index mask (entries - 1) |
- * | 320 | 4 | a mirror of the memory port's TLB generation (MemoryPort.tlbGeneration; the MMU writes it whenever it changes, 0 when no port mirrors it): the key of the arena jump cache's entries (wasm-jit/jump-cache.ts) |
+ * | 320 | 4 | a mirror of the memory port's TLB generation (MemoryPort.tlbGeneration; the MMU writes it whenever it changes, 0 when no port mirrors it): a key of the arena jump cache's entries (wasm-jit/jump-cache.ts) |
  * | 324 | 4 | the arena offset of the CPU's arena jump cache (wasm-jit/jump-cache.ts), set before WebAssembly code first runs on the CPU |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
  * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts); WebAssembly code leaves the budget it has left in the low word before each handler call and return (wasm-jit/block-emitter.ts) |
@@ -32,6 +32,7 @@
  * | 424 | 4 | the data abort ISS bits of the access in flight (`cpu.dabtIss`; see below) |
  * | 428 | 4 | the layout version ({@link STATE_LAYOUT_VERSION}), written when the CPU is made |
  * | 432 | 4 | PSTATE.SS (software step, debug.ts): 0 or 1 |
+ * | 436 | 4 | a mirror of the memory port's global TLB generation (MemoryPort.tlbGlobalGeneration, as TLB_GEN): an arena jump cache entry keyed with either generation is good |
  * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
  * | 1024 | 4 | FPCR |
  * | 1028 | 4 | FPSR |
@@ -42,12 +43,11 @@
  * while the CPU runs: they are copied into PC, INSN_NEXT_PC and DABT_ISS when `run` or `interpret` returns and when
  * `stateBytes` or `saveState` hands out the block, and loaded from there by `loadState` (see `Cpu.pc`).
  *
- * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) are
- * the host's, not CPU state: the coherence domain's reservation count, the IRQ input the interrupt controller
- * drives, the data TLB's arena offset and mask, the TLB generation's mirror, the arena jump cache's offset, and two
- * run-loop scratch words. A saved CPU
- * state (`Cpu.saveState`) is the block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes
- * no slot uses are zero.
+ * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) and
+ * TLB_GEN_GLOBAL are the host's, not CPU state: the coherence domain's reservation count, the IRQ input the
+ * interrupt controller drives, the data TLB's arena offset and mask, the TLB generations' mirrors, the arena jump
+ * cache's offset, and two run-loop scratch words. A saved CPU state (`Cpu.saveState`) is the block with those words
+ * zeroed, and `Cpu.loadState` leaves them as they are. Bytes no slot uses are zero.
  *
  * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, OPEN_RESERVATIONS, IRQ_LINE, the
  * TLB words, the jump cache words (read only), NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT) and V (the
@@ -92,6 +92,7 @@ export const St = {
   DABT_ISS: 424,
   VERSION: 428,
   SS: 432,
+  TLB_GEN_GLOBAL: 436,
   V: 512,
   FPCR: 1024,
   FPSR: 1028,

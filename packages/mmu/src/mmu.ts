@@ -155,6 +155,19 @@ const CONTROL_WORDS: readonly number[] = CONTROL_REGS.flatMap((r) => [(St.SYS >>
  */
 const CONTROL_MASKS: readonly number[] = CONTROL_REGS.flatMap((r) => (r === SysReg.SCTLR_EL1 ? [0x0008_1003, 0] : [-1, -1]));
 
+/**
+ * Whether each CONTROL_WORDS word is a word of TTBR0_EL1 or TTBR1_EL1: when only those changed (a context switch,
+ * a new ASID or table), global TLB entries stay (Mmu.controlsMoved).
+ */
+const CONTROL_TTBR: readonly boolean[] = CONTROL_REGS.flatMap((r) => {
+  const ttbr = r === SysReg.TTBR0_EL1 || r === SysReg.TTBR1_EL1;
+  return [ttbr, ttbr];
+});
+
+/** Mmu.atlbListed: a listed arena entry of a non-global translation, of a global one. */
+const ARENA_NON_GLOBAL = 1;
+const ARENA_GLOBAL = 2;
+
 /** Entries of the stage-2 walk cache (a power of two). */
 const S2C_ENTRIES = 1024;
 /** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
@@ -189,7 +202,7 @@ export class Mmu implements MemoryPort {
    * Counters for tests and profiling: slow-path accesses, translations (walks), TLB flushes, stage-2 walks of tables
    * (`s2Walks`), stage-2 lookups answered by the stage-2 walk cache (`s2Hits`) and drops of that cache (`s2Flushes`).
    */
-  readonly stats = { slow: 0, walks: 0, flushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
+  readonly stats = { slow: 0, walks: 0, flushes: 0, asidFlushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
   /**
    * Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()): a field, not
    * module state, so nothing is shared between MMUs.
@@ -201,7 +214,12 @@ export class Mmu implements MemoryPort {
   private readonly tlbMask: number;
   /** VA[55:12] of the entry. */
   private readonly tlbKey: Float64Array;
-  /** The flush generation the entry belongs to; a flush bumps `gen`, invalidating every entry at once. */
+  /**
+   * The generation the entry was filled in: `tlbGlobalGeneration` for a global translation (a stage-1 leaf with nG 0,
+   * or stage 1 off), `tlbGeneration` for a non-global one. An entry is live while its generation equals either
+   * (`live`): a full flush bumps both, invalidating every entry at once, an ASID change (`flushNonGlobal`) only
+   * `tlbGeneration`.
+   */
   private readonly tlbGen: Int32Array;
   private readonly tlbPerm: Uint8Array;
   /** Offset of the page in its region. */
@@ -222,12 +240,14 @@ export class Mmu implements MemoryPort {
   private readonly tlbLive: Uint8Array[];
   private readonly tlbPageNo: Int32Array;
   private readonly tlbCode: (CodePage | null)[];
-  /** Whether fetchPage handed out the entry's page since it was filled (then its key is in `fetchedKeys`). */
+  /** Whether fetchPage handed out the entry's page since it was filled (then its key is in a fetched-keys set). */
   private readonly tlbFetched: Uint8Array;
   /**
-   * Keys (VA[55:12]) of the pages fetchPage handed out since the last flush: the CPU's block links and jump cache
-   * rely on their translations (MemoryPort.tlbGeneration), so a TLBI by VA of one of them is a full flush.
+   * Keys (VA[55:12]) of the pages fetchPage handed out from live global entries since the last full flush, and from
+   * non-global entries since the last flush of either kind: the CPU's block links and jump caches rely on their
+   * translations (MemoryPort.tlbGeneration, tlbGlobalGeneration), so a TLBI by VA of one of them is a full flush.
    */
+  private readonly fetchedGlobalKeys = new Set<number>();
   private readonly fetchedKeys = new Set<number>();
   /**
    * The keys covered by the stage-1 leaves larger than 4 KiB that entries were filled from since the last flush
@@ -243,16 +263,24 @@ export class Mmu implements MemoryPort {
   private readonly atlb32: Int32Array;
   private readonly atlbOffset: number;
   /**
-   * The arena entries filled since the last flush (`atlbUsedCount` of them; `atlbListed` marks them), whose keys a
-   * flush sets to -1: a flush costs what was filled since the one before, not the TLB's size.
+   * The arena entries filled since the last flush (`atlbUsedCount` of them; `atlbListed` marks them, 1 when the
+   * entry's translation is non-global, 2 when global), whose keys a flush sets to -1 (`flushNonGlobal`: those of
+   * non-global entries): a flush costs what was filled since the one before, not the TLB's size.
    */
   private readonly atlbUsed: Int32Array;
   private atlbUsedCount = 0;
   private readonly atlbListed: Uint8Array;
   /** The permission bits a plain load (0..2) and store (3..5) needs in the arena TLB's classes 0..2 (needFor). */
   private readonly arenaNeed: readonly number[];
-  /** The flush generation of valid entries (MemoryPort.tlbGeneration). */
-  tlbGeneration = 1;
+  /**
+   * MemoryPort.tlbGeneration: the generation of live non-global entries, bumped by every flush. Both generations
+   * come from this one counter, so no value is ever reused by the other (a full flush takes two new values).
+   */
+  tlbGeneration = 2;
+  /** MemoryPort.tlbGlobalGeneration: the generation of live global entries, bumped only by a full flush. */
+  tlbGlobalGeneration = 1;
+  /** MemoryPort.fetchGeneration: the generation of the entry fetchPage last handed a page out from. */
+  fetchGeneration = 0;
 
   // ---- the stage-2 walk cache: direct mapped, indexed by IPA[47:12] (see the header comment) ----
   /** Whether the cache is used (the TLB is on). */
@@ -318,8 +346,12 @@ export class Mmu implements MemoryPort {
   private rPerm = 0;
   private rLevel = 0;
   private rS2Level = -1;
+  /** The translation is global: stage 1 off, or a stage-1 leaf with nG 0 (walkS1's wGlobal). */
+  private rGlobal = true;
   private wOut = 0;
   private wLevel = 0;
+  /** The stage-1 leaf's nG bit is 0. */
+  private wGlobal = true;
   /** log2 of the bytes the stage-1 leaf walkS1 found maps (12 for a 4 KiB page). */
   private wLeafShift = 12;
   /** log2 of the bytes resolve()'s stage-1 translation maps as one leaf (12 with stage 1 off: a flat 4 KiB page). */
@@ -386,7 +418,7 @@ export class Mmu implements MemoryPort {
       this.atlbListed = new Uint8Array(0);
     }
     this.arenaTlb = this.atlbOffset !== 0;
-    cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration; // (state-layout.ts: mirrored whenever it changes)
+    this.mirrorGenerations(); // (mirrored whenever they change)
     this.arenaNeed = [TC, TC, TC, TC | W, TC | W, TC | W].map((f, j) => this.needFor(f, j % 3));
     this.refresh();
   }
@@ -411,7 +443,7 @@ export class Mmu implements MemoryPort {
         ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
+      if (this.tlbKey[i] === key && this.live(i)) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
         if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
@@ -448,7 +480,7 @@ export class Mmu implements MemoryPort {
         ltag = this.wideTag;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
+      if (this.tlbKey[i] === key && this.live(i)) {
         const p = this.tlbPerm[i]!;
         const need = this.need(flags);
         if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
@@ -484,7 +516,7 @@ export class Mmu implements MemoryPort {
         off = this.wideOff;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration && (off & 3) === 0) {
+      if (this.tlbKey[i] === key && this.live(i) && (off & 3) === 0) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) return this.tlbView[i]!.getUint32(this.tlbOff[i]! + off, true);
       }
@@ -514,12 +546,14 @@ export class Mmu implements MemoryPort {
       }
       if ((off & 3) !== 0) return undefined;
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration) {
+      if (this.tlbKey[i] === key && this.live(i)) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) {
+          const g = this.tlbGen[i]!;
+          this.fetchGeneration = g;
           if (this.tlbFetched[i] === 0) {
             this.tlbFetched[i] = 1;
-            this.fetchedKeys.add(key);
+            (g === this.tlbGlobalGeneration ? this.fetchedGlobalKeys : this.fetchedKeys).add(key);
           }
           const c = this.tlbCode[i]!;
           if (c !== null) return c;
@@ -552,7 +586,7 @@ export class Mmu implements MemoryPort {
         off = this.wideOff;
       }
       const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.tlbGen[i] === this.tlbGeneration && off + size <= PAGE) {
+      if (this.tlbKey[i] === key && this.live(i) && off + size <= PAGE) {
         const p = this.tlbPerm[i]!;
         const need = this.need(W) | Perm.Normal;
         // (Tagged memory whose tags this access checks: the slow path compares them.)
@@ -696,7 +730,7 @@ export class Mmu implements MemoryPort {
    * TLB and re-walked both stages for its code, stack and data (docs/performance.md).
    */
   elChanged(): void {
-    if (!this.controlsCurrent()) this.controlChanged();
+    if (!this.controlsCurrent()) this.controlsMoved();
   }
 
   /**
@@ -704,7 +738,26 @@ export class Mmu implements MemoryPort {
    * a bit refresh() uses changed (PAN and UAO are checked per access, like the EL).
    */
   controlWritten(): void {
-    if (!this.controlsCurrent()) this.controlChanged();
+    if (!this.controlsCurrent()) this.controlsMoved();
+  }
+
+  /**
+   * Some of CONTROL_REGS changed since the controls were loaded: reload them and flush. When only TTBR0_EL1 and
+   * TTBR1_EL1 changed (a context switch: a new ASID, a new table base), only the non-global entries go: a global
+   * entry matches every ASID, and no TLB entry is tied to the table base it was walked from (the Arm ARM lets a TLB
+   * hold an entry until a TLBI removes it; software changes tables with TLB maintenance). Linux switches ASIDs on
+   * every context switch: its kernel's translations (global) and the code links on them then stay.
+   */
+  private controlsMoved(): void {
+    const st = this.cpu.st32;
+    const seen = this.controlWords;
+    let ttbrOnly = true;
+    for (let k = 0; k < CONTROL_WORDS.length; k++) {
+      if (!CONTROL_TTBR[k] && ((seen[k]! ^ st[CONTROL_WORDS[k]!]!) & CONTROL_MASKS[k]!) !== 0) ttbrOnly = false;
+    }
+    this.refresh();
+    if (ttbrOnly) this.flushNonGlobal();
+    else this.flushTlb();
   }
 
   /** Whether CONTROL_REGS still hold the values the controls were last loaded from (refresh()). */
@@ -726,7 +779,8 @@ export class Mmu implements MemoryPort {
   /**
    * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, aside1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
    * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
-   * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries. This is one PE's TLB: the CPU sends the
+   * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries (a change of ASID drops the non-global
+   * entries: controlsMoved). This is one PE's TLB: the CPU sends the
    * Inner Shareable forms to every PE of its domain (`cpu.smp.tlbiBroadcast`), whose ports each get this call.
    *
    * The stage-2 walk cache holds stage-2-only entries (IPA -> PA), which the stage-1 TLBIs (VMALLE1, VAE1, VALE1,
@@ -770,11 +824,13 @@ export class Mmu implements MemoryPort {
    * TLBI by VA: invalidate the translation of the page whose VA[55:12] is `key`. Its entry alone (and its arena
    * twin) when it is the only entry that can hold it: not when the page lies in a stage-1 leaf larger than 4 KiB
    * held as several entries (largeLo..largeHi), nor when fetchPage handed the page out since the last flush (the
-   * CPU's block links and jump cache trust MemoryPort.tlbGeneration, which only a full flush changes). Otherwise,
+   * CPU's block links and jump caches trust MemoryPort.tlbGeneration and tlbGlobalGeneration, which that entry alone
+   * would not change). Otherwise,
    * and with the TLB off, a full flush: over-invalidation is always allowed.
    */
   private invalidateVa(key: number): void {
-    if (!this.tlbEnabled || this.fetchedKeys.has(key) || (key >= this.largeLo && key <= this.largeHi)) {
+    if (!this.tlbEnabled || this.fetchedKeys.has(key) || this.fetchedGlobalKeys.has(key) ||
+      (key >= this.largeLo && key <= this.largeHi)) {
       this.flushTlb();
       return;
     }
@@ -794,7 +850,7 @@ export class Mmu implements MemoryPort {
    * MemoryPort.stage2Relaxed: the stage-2 mapping of IPA page `ipaPage` became writable, nothing else changed. Drops
    * its stage-2 walk cache entry, which holds the old permission, and nothing else: no flush. No virtual address
    * translates to another page or loses a permission, so the CPU's block links and jump caches, which trust
-   * MemoryPort.tlbGeneration, stay right; TLB entries of the page (and their arena twins) that still lack write
+   * MemoryPort.tlbGeneration and tlbGlobalGeneration, stay right; TLB entries of the page (and their arena twins) that still lack write
    * permission make a store miss and walk again, which refills them. (A full flush here, once per page a
    * dirty-logged guest first writes, was most of a Linux boot's flushes: each made the run loop relearn every link.)
    * With the TLB off, or where a cached walk may hold a stage-2 leaf larger than the page, as `tlbi("ipas2e1")`.
@@ -814,19 +870,23 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Invalidate every TLB entry (a generation bump) and every arena entry filled since the last flush (their keys
-   * become -1); the stage-2 walk cache stays.
+   * Invalidate every TLB entry (both generations bumped) and every arena entry filled since the last flush (their
+   * keys become -1); the stage-2 walk cache stays.
    */
   private flushTlb(): void {
     this.stats.flushes++;
     this.fetchedKeys.clear();
+    this.fetchedGlobalKeys.clear();
     this.largeLo = Infinity;
     this.largeHi = -1;
-    if (++this.tlbGeneration === 0x7fff_ffff) {
+    let g = this.tlbGeneration + 1;
+    if (g >= 0x7fff_fff0) {
       this.tlbGen.fill(0);
-      this.tlbGeneration = 1;
+      g = 1;
     }
-    this.cpu.st32[St.TLB_GEN >> 2] = this.tlbGeneration; // the mirror translated code keys its jump cache with
+    this.tlbGlobalGeneration = g;
+    this.tlbGeneration = g + 1;
+    this.mirrorGenerations();
     const a = this.atlb32;
     const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
     for (let j = 0; j < this.atlbUsedCount; j++) {
@@ -836,6 +896,49 @@ export class Mmu implements MemoryPort {
       for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
     }
     this.atlbUsedCount = 0;
+  }
+
+  /**
+   * Invalidate the non-global TLB entries (tlbGeneration bumped) and their arena twins; global entries, and the
+   * arena entries listed as global, stay. (The keys of stage-1 leaves larger than a page stay counted in
+   * largeLo..largeHi until the next full flush: over-invalidation for a TLBI by VA there.)
+   */
+  private flushNonGlobal(): void {
+    if (this.tlbGeneration + 1 >= 0x7fff_fff0) {
+      this.flushTlb(); // (the counter wraps: a full flush)
+      return;
+    }
+    this.stats.asidFlushes++;
+    this.fetchedKeys.clear();
+    this.tlbGeneration++;
+    this.mirrorGenerations();
+    const a = this.atlb32;
+    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
+    let kept = 0;
+    for (let j = 0; j < this.atlbUsedCount; j++) {
+      const i = this.atlbUsed[j]!;
+      if (this.atlbListed[i] === ARENA_GLOBAL) {
+        this.atlbUsed[kept++] = i;
+        continue;
+      }
+      this.atlbListed[i] = 0;
+      const w = i * (DTLB_ENTRY_BYTES >> 2);
+      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
+    }
+    this.atlbUsedCount = kept;
+  }
+
+  /** The state block's mirrors of the two generations (state-layout.ts TLB_GEN, TLB_GEN_GLOBAL). */
+  private mirrorGenerations(): void {
+    const st = this.cpu.st32;
+    st[St.TLB_GEN >> 2] = this.tlbGeneration; // the words translated code keys its jump cache with
+    st[St.TLB_GEN_GLOBAL >> 2] = this.tlbGlobalGeneration;
+  }
+
+  /** Whether TLB entry `i` belongs to a live generation (its key still has to match). */
+  private live(i: number): boolean {
+    const g = this.tlbGen[i]!;
+    return g === this.tlbGeneration || g === this.tlbGlobalGeneration;
   }
 
   /** Drop every entry of the stage-2 walk cache (O(1), a generation bump). */
@@ -891,7 +994,7 @@ export class Mmu implements MemoryPort {
     if (!this.tlbEnabled) return undefined;
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
-    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.tlbGeneration) return undefined;
+    if (this.tlbKey[i] !== key || !this.live(i)) return undefined;
     return { pa: this.tlbPa[i]!, attr: this.tlbAttr[i]!, perms: this.tlbPerm[i]!, tags: this.tlbTagKind[i]! };
   }
 
@@ -939,7 +1042,7 @@ export class Mmu implements MemoryPort {
       key = this.wideKey(va, 0);
     }
     const i = key & this.tlbMask;
-    if (this.tlbKey[i] !== key || this.tlbGen[i] !== this.tlbGeneration) return -1;
+    if (this.tlbKey[i] !== key || !this.live(i)) return -1;
     const need = this.need(flags);
     return (this.tlbPerm[i]! & need) === need ? i : -1;
   }
@@ -1180,7 +1283,7 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
-    this.tlbGen[i] = this.tlbGeneration;
+    this.tlbGen[i] = this.rGlobal ? this.tlbGlobalGeneration : this.tlbGeneration;
     this.tlbPerm[i] = this.rPerm;
     this.tlbOff[i] = o;
     this.tlbPa[i] = page;
@@ -1219,10 +1322,8 @@ export class Mmu implements MemoryPort {
     const a = this.atlb32;
     const w = i * (DTLB_ENTRY_BYTES >> 2);
     const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
-    if (this.atlbListed[i] === 0) {
-      this.atlbListed[i] = 1;
-      this.atlbUsed[this.atlbUsedCount++] = i;
-    }
+    if (this.atlbListed[i] === 0) this.atlbUsed[this.atlbUsedCount++] = i;
+    this.atlbListed[i] = this.rGlobal ? ARENA_GLOBAL : ARENA_NON_GLOBAL;
     const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
     const kind = this.tlbTagKind[i]!;
     const tagOff = r.arena?.tagOffset;
@@ -1354,6 +1455,7 @@ export class Mmu implements MemoryPort {
       s1Perm = ALL_RWX | Perm.PanOk;
       level = 0;
       this.rLeafShift = 12;
+      this.rGlobal = true;
     } else {
       this.walkS1(va, hi, lo, b55, tbi, flags);
       ipa = this.wOut;
@@ -1361,6 +1463,7 @@ export class Mmu implements MemoryPort {
       s1Perm = this.wPerm;
       level = this.wLevel;
       this.rLeafShift = this.wLeafShift;
+      this.rGlobal = this.wGlobal;
       // A fetch from Device memory that is not execute-never: CONSTRAINED UNPREDICTABLE; modelled as Normal NC.
       if (fetch && isDevice(s1Attr)) s1Attr = MemAttr.NormalNC | OSH;
     }
@@ -1546,6 +1649,7 @@ export class Mmu implements MemoryPort {
       this.wOut = oa + (va48 % 2 ** lsb);
       this.wLevel = level;
       this.wLeafShift = lsb;
+      this.wGlobal = (dlo & 0x800) === 0; // nG
       return;
     }
   }

@@ -1176,7 +1176,9 @@ describe('SVC and ERET chaining into another EL', () => {
 /**
  * Page-table helpers for guest remaps of code page 1 (VA 0x11000) between PA P1 (CODE_PA + 0x1000) and P2
  * (ALT_PA): x21 the descriptor (or root) to install next, x23 the XOR of the two, x22 the PTE's VA, x24 the VA
- * page for TLBI VAE1. `how`: a PTE store + TLBI VMALLE1 or TLBI VAE1, or a TTBR0 switch between two roots.
+ * page for TLBI VAE1. `how`: a PTE store + TLBI VMALLE1 or TLBI VAE1, or a TTBR0 switch between two roots, which
+ * map page 1 non-global (nG), as an OS maps a process's pages: a global entry may outlive the switch (it does in
+ * the MMU), a non-global one must not.
  */
 type Remap = 'vmalle1' | 'vae1' | 'ttbr0';
 function remapWords(how: Remap): number[] {
@@ -1184,9 +1186,11 @@ function remapWords(how: Remap): number[] {
     : [strx(21, 22), eor(21, 21, 23), DSB_ISH, how === 'vae1' ? tlbiVae1(24) : TLBI_VMALLE1, DSB_ISH, ISB];
 }
 function remapSetup(e: ArenaEnv, how: Remap): void {
-  const d1 = s1PageDesc(CODE_PA + 0x1000, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
-  const d2 = s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1 });
+  const ng = how === 'ttbr0';
+  const d1 = s1PageDesc(CODE_PA + 0x1000, { attrIndx: Attr.WB, ap: Ap.RwEl1, ng });
+  const d2 = s1PageDesc(ALT_PA, { attrIndx: Attr.WB, ap: Ap.RwEl1, ng });
   if (how === 'ttbr0') {
+    e.t.write(e.t.slot(e.root0, codeVa(1)), d1);
     // A second root: root0's tables, but new ones on the path to page 1, whose descriptor maps P2.
     const root2 = e.t.alloc();
     const copy = (from: number, to: number, level: number): void => {

@@ -1213,7 +1213,10 @@ export class BlockEmitter {
     f.localGet(ent).mem(MemOp.i64_load, Ajc.PC);
     pushTarget();
     f.op(Op.i64_ne).brIf(0);
+    // (The entry's generation is neither of the live ones, or its mode is another, or too little budget is left.)
     f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
+      .localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN_GLOBAL).op(Op.i32_ne)
+      .op(Op.i32_and)
       .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(mode).op(Op.i32_ne).op(Op.i32_or)
       .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or);
     this.asyncPending();

@@ -5,12 +5,13 @@
  * (Other targets on the block's own page go through the run loop, which learns from them what to compile together:
  * block-emitter.ts exitTo, exitIndirect.)
  *
- * An entry is keyed by the target PC (both halves), the CPU's TLB generation (the state block's TLB_GEN word, which
- * the MMU mirrors whenever its generation changes: the same physical page is behind the PC while it is unchanged)
- * and the block function's `mode` argument (EL, SPSel, the data TLB's permission class, whether tags are checked:
+ * An entry is keyed by the target PC (both halves), the TLB generation of the translation the run loop found the
+ * target through (jit.ts JumpCache.entryGen: the same physical page is behind the PC while that generation is live,
+ * that is equals the state block's TLB_GEN or TLB_GEN_GLOBAL word, which the MMU mirrors whenever its generations
+ * change) and the block function's `mode` argument (EL, SPSel, the data TLB's permission class, whether tags are checked:
  * what the run loop computes per entry, block-emitter.ts blockMode), and holds the target block's BlockTable slot,
  * the arena offset of its validity word and its instruction count. Translated code takes an entry only when all
- * three keys equal its own, the budget it has left covers the target's instructions, the IRQ line is low and the
+ * three keys match, the budget it has left covers the target's instructions, the IRQ line is low and the
  * target's validity word holds this run's epoch (arena.ts ARENA_RUN_EPOCH: the run loop entered and checked it in
  * this run; 0 once it died or was invalidated): everything the run loop checks before it enters a block, or that
  * forces it to leave one (block-emitter.ts exitDirect and exitIndirect emit the lookup).

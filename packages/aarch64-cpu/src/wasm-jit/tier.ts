@@ -807,14 +807,15 @@ export class WasmTier {
   private runWasm(cpu: Cpu, budget: number, slot: number, b: Block): number {
     this.updateMode(cpu);
     // This block, entered by the run loop after its checks (its validity word holds this run's epoch), goes into the
-    // arena jump cache under its PC, the TLB generation and the mode, so that translated code leaving for it chains
-    // (jump-cache.ts). Only while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN). An entry
+    // arena jump cache under its PC, the TLB generation it was found under (JumpCache.entryGen: the generation of
+    // its page's translation) and the mode, so that translated code leaving for it chains (jump-cache.ts). Only
+    // while the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN and TLB_GEN_GLOBAL). An entry
     // that already holds the same slot, generation, mode and validity word is this very entry (a slot names one
     // block until the tier frees it, which clears every entry): an exception-heavy guest enters the same blocks
     // over and over, and the seven stores were 5% of bench-exc's time.
     const w = b.wasm!;
     if (this.mirrors) {
-      const gen = cpu.st32[St.TLB_GEN >> 2]!;
+      const gen = cpu.jumpCache.entryGen;
       const jc = this.jc!;
       const k = w.ajcWord;
       if (jc[k + (Ajc.SLOT >> 2)] !== slot || jc[k + (Ajc.GEN >> 2)] !== gen || jc[k + (Ajc.MODE >> 2)] !== this.mode ||
