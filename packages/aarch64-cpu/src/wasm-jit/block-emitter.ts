@@ -37,14 +37,14 @@
  *   the IRQ line is low (a handler that dropped translated code, perhaps this block, also sets the word's
  *   IRQ_LINE_LEAVE bit, state-layout.ts); the registers its body uses stay in locals from one iteration to the next
  *   (enterLoop).
- * - "The IRQ line is low", for iterating, continuing into an inline body and chaining within the module, is the
- *   raw IRQ_LINE word being 0; for a lookup in the arena jump cache and a register branch's candidates it is
- *   ASYNC_PENDING: `IRQ_LINE & ~(DAIF >> 1)` is 0, that is no IRQ with PSTATE.I = 0 and no virtual SError
- *   (IRQ_LINE bit 1) with PSTATE.A = 0, what the run loop checks before every block (Cpu.asyncPending; its SError
- *   mirror only ever makes this check leave more often). DAIF changes only in system instructions, which end a
- *   block with a handler exit. (Linux runs long stretches with a pending interrupt masked: raw-line checks
- *   everywhere made 1.6 M of the boot's 5.2 M WebAssembly entries; the masked test in back edges and in-module
- *   chains cost bench-int's loops 8%, so those keep the raw line.)
+ * - "The IRQ line is low" is ASYNC_PENDING being 0: `IRQ_LINE & ~(DAIF >> 1)`, no IRQ with PSTATE.I = 0 and no
+ *   virtual SError (IRQ_LINE bit 1) with PSTATE.A = 0, what the run loop checks before every block
+ *   (Cpu.asyncPending; its SError mirror only ever makes this check leave more often), and the IRQ_LINE_LEAVE bit
+ *   clear (no mask applies to it). For iterating, continuing into an inline body and chaining within the module
+ *   the raw IRQ_LINE word is tested first and DAIF only read when it is non-zero (irqPending). (Linux runs long
+ *   stretches with a pending interrupt masked: raw-line checks made 1.6 M of the boot's 5.2 M WebAssembly entries,
+ *   and a fifth of the MTE selftests' run-loop iterations; the masked test alone in back edges and in-module chains
+ *   cost bench-int's loops 8%.)
  */
 import { ARENA_CODE_MAP, ARENA_RUN_EPOCH } from '../arena.js';
 import { FlagOp } from '../flags.js';
@@ -289,18 +289,24 @@ export class BlockEmitter {
 
   /**
    * Push ASYNC_PENDING (see the file comment): IRQ_LINE & ~(DAIF >> 1), non-zero when an interrupt or a virtual
-   * SError can be taken. Only the exits that look the arena jump cache up or test a register branch's candidates use
-   * it (they load several words anyway); a back edge, an inline body and a chain within the module test the raw line
-   * (`rawIrqLine`): the masked test there cost bench-int's loops 8% (V8's register allocation in the loop).
+   * SError can be taken. The exits that look the arena jump cache up or test a register branch's candidates use it
+   * (they load several words anyway); a back edge, an inline body and a chain within the module test the raw line
+   * first (`irqPending`): the masked test alone there cost bench-int's loops 8% (V8's register allocation).
    */
   private asyncPending(): void {
     this.f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
       .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
   }
 
-  /** Push the IRQ_LINE word: non-zero while an interrupt or virtual SError is pending, masked or not. */
-  private rawIrqLine(): void {
-    this.f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE);
+  /**
+   * Push ASYNC_PENDING as {@link asyncPending}, but computed only when the raw IRQ_LINE word is non-zero (else 0):
+   * the common case, no interrupt pending, costs one load and a branch (the back edges and in-module chains use it).
+   */
+  private irqPending(): void {
+    const f = this.f;
+    f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).if(ValType.i32);
+    this.asyncPending();
+    f.else().i32Const(0).end();
   }
 
   // ---- registers ----
@@ -1120,12 +1126,19 @@ export class BlockEmitter {
     if (self) {
       this.retire(n);
       // The next iteration needs the budget of the function's own block (n is an inline body's when it loops back).
+      // The raw IRQ line first; only when it or the budget says stop, the masked test (ASYNC_PENDING) decides: a
+      // loop that runs with a pending interrupt masked goes on iterating. (irqPending's if/else in the loop's
+      // condition cost bench-int 20%: V8's register allocation.)
       f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s);
-      this.rawIrqLine();
+      f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE);
+      f.op(Op.i32_or).if(VOID_BLOCK);
+      f.localGet(this.left).i32Const(this.rootN).op(Op.i32_lt_s);
+      this.asyncPending();
       f.op(Op.i32_or).if(VOID_BLOCK);
       this.flushRegs(false);
       this.storeLeft();
       f.i32Const(code).return().end();
+      f.end();
       // What the back edge loads or stores is on its path only (a conditional branch's other exit follows).
       const saved = this.saveRegs();
       this.loopBackEdge();
@@ -1147,7 +1160,7 @@ export class BlockEmitter {
       const loads = this.loadFacts();
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_lt_s);
-      this.rawIrqLine();
+      this.irqPending();
       f.op(Op.i32_or).brIf(0);
       this.validityCheck(chain);
       this.inlineLeft -= chain.n;
@@ -1170,7 +1183,7 @@ export class BlockEmitter {
     if (chain !== undefined) {
       f.block(VOID_BLOCK);
       f.localGet(this.left).i32Const(chain.n).op(Op.i32_ge_s);
-      this.rawIrqLine();
+      this.irqPending();
       f.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
       this.chainTo(chain);
       f.end();
