@@ -199,7 +199,8 @@ function clamp(v: number, lo: number, hi: number): number {
 export class Mmu implements MemoryPort {
   readonly tlbEnabled: boolean;
   /**
-   * Counters for tests and profiling: slow-path accesses, translations (walks), TLB flushes, stage-2 walks of tables
+   * Counters for tests and profiling: slow-path accesses, translations (walks), full TLB flushes, flushes of the
+   * non-global entries alone at a change of ASID (`asidFlushes`), TLBIs by VA of one entry, stage-2 walks of tables
    * (`s2Walks`), stage-2 lookups answered by the stage-2 walk cache (`s2Hits`) and drops of that cache (`s2Flushes`).
    */
   readonly stats = { slow: 0, walks: 0, flushes: 0, asidFlushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
