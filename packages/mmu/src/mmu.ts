@@ -839,12 +839,7 @@ export class Mmu implements MemoryPort {
     const i = key & this.tlbMask;
     if (this.tlbKey[i] !== key) return; // not cached (another page's entry, or none)
     this.tlbKey[i] = -1;
-    if (this.atlbOffset !== 0) {
-      const a = this.atlb32;
-      const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
-      const w = i * (DTLB_ENTRY_BYTES >> 2);
-      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
-    }
+    if (this.atlbOffset !== 0) this.clearArenaEntry(i);
   }
 
   /**
@@ -888,13 +883,10 @@ export class Mmu implements MemoryPort {
     this.tlbGlobalGeneration = g;
     this.tlbGeneration = g + 1;
     this.mirrorGenerations();
-    const a = this.atlb32;
-    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
     for (let j = 0; j < this.atlbUsedCount; j++) {
       const i = this.atlbUsed[j]!;
       this.atlbListed[i] = 0;
-      const w = i * (DTLB_ENTRY_BYTES >> 2);
-      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
+      this.clearArenaEntry(i);
     }
     this.atlbUsedCount = 0;
   }
@@ -913,8 +905,6 @@ export class Mmu implements MemoryPort {
     this.fetchedKeys.clear();
     this.tlbGeneration++;
     this.mirrorGenerations();
-    const a = this.atlb32;
-    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
     let kept = 0;
     for (let j = 0; j < this.atlbUsedCount; j++) {
       const i = this.atlbUsed[j]!;
@@ -923,10 +913,17 @@ export class Mmu implements MemoryPort {
         continue;
       }
       this.atlbListed[i] = 0;
-      const w = i * (DTLB_ENTRY_BYTES >> 2);
-      for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
+      this.clearArenaEntry(i);
     }
     this.atlbUsedCount = kept;
+  }
+
+  /** Set the load and store keys of arena entry `i` to -1 in every permission class's table: no access hits it. */
+  private clearArenaEntry(i: number): void {
+    const a = this.atlb32;
+    const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
+    const w = i * (DTLB_ENTRY_BYTES >> 2);
+    for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
   }
 
   /** The state block's mirrors of the two generations (state-layout.ts TLB_GEN, TLB_GEN_GLOBAL). */
