@@ -8,7 +8,9 @@ import { BlockMemory } from './testing/block-loop.js';
 import { Cpu } from './cpu.js';
 import { Ec, Stop } from './exits.js';
 import { SmpDomain } from './smp.js';
-import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
+import {
+  CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
+} from './state-layout.js';
 import { SYSREG_COUNT, SysReg } from './sysregs.js';
 import { FlatMemory } from './testing/flat-memory.js';
 
@@ -176,12 +178,13 @@ describe('the CPU state block holds all of the CPU state', () => {
     expect(cpu.pc).toBe(BASE + 0x800n + 0x400n); // lower EL, AArch64
   });
 
-  it('the slots do not overlap, the new ones sit between SCRATCH and V, and the host words are one range and TLB_GEN_GLOBAL', () => {
+  it('the slots do not overlap, the new ones sit between SCRATCH and V, and the host words are two ranges', () => {
     const size: Record<keyof typeof St, number> = {
       X: 256, SP_EL0: 8, SP_EL1: 8, FLAG_A: 8, FLAG_B: 8, NZCV: 4, FLAG_OP: 4, INSN_COUNT: 8, OPEN_RESERVATIONS: 4,
       IRQ_LINE: 4, TLB_BASE: 4, TLB_MASK: 4, TLB_GEN: 4, JC_BASE: 4, NEXT_PC: 8, SCRATCH: 8, PC: 8, INSN_NEXT_PC: 8,
       EXCL_ADDR: 8, EXCL_PA: 8, EL: 4, SPSEL: 4, DAIF: 4, PAN: 4, UAO: 4, SSBS: 4, DIT: 4, TCO: 4, IL: 4, EXCL_VALID: 4,
-      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, TLB_GEN_GLOBAL: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
+      EXCL_SIZE: 4, EVENT: 4, DABT_ISS: 4, VERSION: 4, SS: 4, TLB_GEN_GLOBAL: 4, RUN_END: 8, COUNTER_BASE: 8,
+      COUNTER_SCALE: 8, STOP_ON_YIELD: 4, V: 512, FPCR: 4, FPSR: 4, SYS: 8 * SYSREG_COUNT,
     };
     const slots = (Object.keys(St) as (keyof typeof St)[]).sort((a, b) => St[a] - St[b]);
     for (let i = 1; i < slots.length; i++) {
@@ -196,9 +199,12 @@ describe('the CPU state block holds all of the CPU state', () => {
     }
     const host = slots.filter((k) => St[k] >= HOST_WORDS_START && St[k] < HOST_WORDS_END);
     expect(host).toEqual(['OPEN_RESERVATIONS', 'IRQ_LINE', 'TLB_BASE', 'TLB_MASK', 'TLB_GEN', 'JC_BASE', 'NEXT_PC', 'SCRATCH']);
-    // The one host word outside the range (added after it was full).
-    expect(St.TLB_GEN_GLOBAL).toBeGreaterThanOrEqual(HOST_WORDS_END);
-    expect(St.TLB_GEN_GLOBAL + 4).toBeLessThanOrEqual(St.V);
+    // The second range (added after the first was full), between the CPU's state and V.
+    const tail = slots.filter((k) => St[k] >= HOST_TAIL_START && St[k] < HOST_TAIL_END);
+    expect(tail).toEqual(['TLB_GEN_GLOBAL', 'RUN_END', 'COUNTER_BASE', 'COUNTER_SCALE', 'STOP_ON_YIELD']);
+    expect(HOST_TAIL_START).toBeGreaterThanOrEqual(St.SS + size.SS);
+    expect(HOST_TAIL_END).toBe(St.STOP_ON_YIELD + size.STOP_ON_YIELD);
+    expect(HOST_TAIL_END).toBeLessThanOrEqual(St.V);
   });
 
   it('Cpu has no other JavaScript fields: a new one holding state must move into the block (or be listed here)', () => {
@@ -212,7 +218,7 @@ describe('the CPU state block holds all of the CPU state', () => {
       // the last EL2 trap's and failure's reports, the hypervisor's debug of the guest, options,
       // and caches derived from the state (loadState drops or re-checks them).
       'checkPcAlign', 'codeCache', 'debugActive', 'decoder', 'el2', 'hostDebug', 'internalError', 'jumpCache', 'mem', 'mteControls', 'sem', 'smp',
-      'stopOnYield', 'sysRegPort', 'counterPort', 'pmuPort', 'translate', 'wasm',
+      'sysRegPort', 'counterPort', 'pmuPort', 'translate', 'wasm',
     ].sort());
   });
 });
@@ -226,11 +232,12 @@ describe('saveState and loadState', () => {
     expect(saved.length).toBe(CPU_STATE_BYTES);
     expect(saved.buffer).not.toBe(cpu.arena.memory.buffer);
     expect(saved.subarray(HOST_WORDS_START, HOST_WORDS_END).every((b) => b === 0)).toBe(true);
-    expect(saved.subarray(St.TLB_GEN_GLOBAL, St.TLB_GEN_GLOBAL + 4).every((b) => b === 0)).toBe(true);
+    expect(saved.subarray(HOST_TAIL_START, HOST_TAIL_END).every((b) => b === 0)).toBe(true);
     const block = cpu.stateBytes();
+    expect(block.subarray(HOST_TAIL_START, HOST_TAIL_END).some((b) => b !== 0)).toBe(true); // not zero by chance
     expect([...saved.subarray(0, HOST_WORDS_START)]).toEqual([...block.subarray(0, HOST_WORDS_START)]);
-    expect([...saved.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL)]).toEqual([...block.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL)]);
-    expect([...saved.subarray(St.TLB_GEN_GLOBAL + 4)]).toEqual([...block.subarray(St.TLB_GEN_GLOBAL + 4)]);
+    expect([...saved.subarray(HOST_WORDS_END, HOST_TAIL_START)]).toEqual([...block.subarray(HOST_WORDS_END, HOST_TAIL_START)]);
+    expect([...saved.subarray(HOST_TAIL_END)]).toEqual([...block.subarray(HOST_TAIL_END)]);
   });
 
   for (const blocks of [false, true]) {
@@ -318,7 +325,7 @@ describe('saveState and loadState', () => {
     expect([b.cpu.exclAddr, b.cpu.exclPa, smp.openReservations]).toEqual([-1n, -1, 0]);
   });
 
-  it('the host words stay the loading CPU\'s: its IRQ line, its data TLB and its TLB generations', () => {
+  it('the host words stay the loading CPU\'s: its IRQ line, its data TLB, its TLB generations, its counter words', () => {
     const a = machine();
     runTo(a.cpu, SAVE_AT);
     a.cpu.irqLine = true;
@@ -327,10 +334,13 @@ describe('saveState and loadState', () => {
     const tlb = b.cpu.st32[St.TLB_BASE >> 2];
     a.cpu.st32[St.TLB_GEN_GLOBAL >> 2] = 76;
     b.cpu.st32[St.TLB_GEN_GLOBAL >> 2] = 77;
+    a.cpu.stU64[St.COUNTER_BASE >> 3] = 5n;
+    b.cpu.stU64[St.COUNTER_BASE >> 3] = 6n;
     b.cpu.loadState(a.cpu.saveState());
     expect(b.cpu.irqLine).toBe(false);
     expect(b.cpu.st32[St.TLB_BASE >> 2]).toBe(tlb);
     expect(b.cpu.st32[St.TLB_GEN_GLOBAL >> 2]).toBe(77);
+    expect(b.cpu.stU64[St.COUNTER_BASE >> 3]).toBe(6n);
     b.cpu.irqLine = true;
     b.cpu.loadState(saved);
     expect(b.cpu.irqLine).toBe(true);

@@ -19,11 +19,13 @@ import { DecodeCache } from './decode-a64.js';
 import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, EndRun, GuestException } from './exceptions.js';
-import { MemoryFault, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
+import { MemoryFault, type CounterLinear, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
-import { CPU_STATE_BYTES, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION } from './state-layout.js';
+import {
+  CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
+} from './state-layout.js';
 import { SmpDomain } from './smp.js';
 import {
   Dbg, DEBUG_FSC, debugConfig, debugEnabledFrom, DebugEc, breakpointHit, debugTrapToEl2, guestDebugRegisters,
@@ -104,6 +106,9 @@ const D_NEXT_PC = St.INSN_NEXT_PC >> 3;
 const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
 const D_EXCL_PA = St.EXCL_PA >> 3;
 const D_INSN_COUNT = St.INSN_COUNT >> 3;
+const W_STOP_ON_YIELD = St.STOP_ON_YIELD >> 2;
+/** The count without a counter port: the retired count itself (sysregs.ts, generic timer). */
+const NO_PORT_COUNTER: CounterLinear = { base: 0n, ticksPerInstruction: 1n };
 
 /** One checked field of a saved state: its offset and the values it may hold. */
 interface SavedField {
@@ -365,9 +370,15 @@ export class Cpu {
   /**
    * End the run after a YIELD, or a WFE that would wait (no event pending, not trapped), with {@link Stop.Yield}: a
    * host that runs several PEs in turns sets it so that a PE spinning on something only another PE can change gives
-   * way (kvm-core's `Vcpu.yieldExits`). Host state; default false (both are NOPs here, as before).
+   * way (kvm-core's `Vcpu.yieldExits`). Host state (the state block's STOP_ON_YIELD word, which translated code
+   * reads); default false (both are NOPs here, as before).
    */
-  stopOnYield = false;
+  get stopOnYield(): boolean {
+    return this.st32[W_STOP_ON_YIELD] !== 0;
+  }
+  set stopOnYield(on: boolean) {
+    this.st32[W_STOP_ON_YIELD] = on ? 1 : 0;
+  }
 
   /**
    * The debug registers in {@link sys} changed (MDSCR_EL1, the OS lock and double lock, DBGBCR/DBGWCR), or
@@ -611,14 +622,15 @@ export class Cpu {
 
   /**
    * The CPU's state: a copy of its state block ({@link CPU_STATE_BYTES} bytes at the offsets of state-layout.ts,
-   * the layout version included) with the host's words zeroed (HOST_WORDS_START..HOST_WORDS_END and TLB_GEN_GLOBAL:
-   * the coherence domain's reservation count, the IRQ line, which the interrupt controller drives, the data TLB's
-   * words and the run loop's scratch). Take it between runs; {@link loadState} puts it back, into this CPU or another.
+   * the layout version included) with the host's words zeroed (HOST_WORDS_START..HOST_WORDS_END and
+   * HOST_TAIL_START..HOST_TAIL_END: the coherence domain's reservation count, the IRQ line, which the interrupt
+   * controller drives, the data TLB's words, the run loop's scratch, the counter's linear form). Take it between
+   * runs; {@link loadState} puts it back, into this CPU or another.
    */
   saveState(): Uint8Array {
     const copy = this.stateBytes().slice(); // a new, unshared buffer
     copy.fill(0, HOST_WORDS_START, HOST_WORDS_END);
-    copy.fill(0, St.TLB_GEN_GLOBAL, St.TLB_GEN_GLOBAL + 4);
+    copy.fill(0, HOST_TAIL_START, HOST_TAIL_END);
     return copy;
   }
 
@@ -638,8 +650,8 @@ export class Cpu {
     this.clearExclusive();
     const block = this.stateBytes();
     block.set(src.subarray(0, HOST_WORDS_START), 0);
-    block.set(src.subarray(HOST_WORDS_END, St.TLB_GEN_GLOBAL), HOST_WORDS_END);
-    block.set(src.subarray(St.TLB_GEN_GLOBAL + 4), St.TLB_GEN_GLOBAL + 4);
+    block.set(src.subarray(HOST_WORDS_END, HOST_TAIL_START), HOST_WORDS_END);
+    block.set(src.subarray(HOST_TAIL_END), HOST_TAIL_END);
     this.loadFields();
     this.virtualSError = this.virtualSError; // the IRQ_LINE word's mirror of HCR_EL2.VSE
     if (this.exclPa >= 0) this.smp.opened(this);
@@ -928,6 +940,7 @@ export class Cpu {
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
     // The host may have written debug registers (ONE_REG, a restore) since the last run.
     this.debugChanged();
+    this.linearCounter();
     // Basic blocks (jit.ts) when the memory port can name the physical page code runs from; while a debug event can
     // happen the interpreter checks for it at every instruction (and runBlocks hands over when one becomes possible).
     if (this.translate && this.mem.fetchPage !== undefined && !this.debugActive) {
@@ -936,6 +949,19 @@ export class Cpu {
       return stop;
     }
     return this.interpret(budget);
+  }
+
+  /**
+   * The counter's linear form for this run into COUNTER_BASE and COUNTER_SCALE (state-layout.ts), which the
+   * WebAssembly tier's inline counter reads use: the port's (CounterPort.linear), the retired count itself without a
+   * port, or scale 0 (no inline reads) when the port's count is not linear in it.
+   */
+  private linearCounter(): void {
+    const port = this.counterPort;
+    const form = port === undefined ? NO_PORT_COUNTER : port.linear?.();
+    const u64 = this.stU64;
+    u64[St.COUNTER_BASE >> 3] = form === undefined ? 0n : form.base;
+    u64[St.COUNTER_SCALE >> 3] = form === undefined ? 0n : form.ticksPerInstruction;
   }
 
   /** The instruction-by-instruction interpreter: `run` without translation (and its single-step fallback). */

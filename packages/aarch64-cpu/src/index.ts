@@ -2,7 +2,7 @@ export { Cpu, type CpuOptions } from './cpu.js';
 export {
   logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
 } from './mte.js';
-export { Acc, Fsc, MemoryFault, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
+export { Acc, Fsc, MemoryFault, type CounterLinear, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 export { isPmuKey, pmevcntrKey, pmevtyperKey, pmuEl0Access, PmuKey, PMUSERENR, PmuWrite, type PmuWriteResult } from './pmu-regs.js';
 export { SmpDomain } from './smp.js';
 export { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
@@ -20,8 +20,8 @@ export {
 } from './code-cache.js';
 export { ARENA_CODE_KILLS, ARENA_CODE_MAP, ARENA_NO_TLB, ARENA_LIMIT_BYTES, ArenaFullError, GuestArena, type GuestArenaOptions, WASM_PAGE_BYTES } from './arena.js';
 export {
-  CPU_STATE_BYTES, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, HOST_WORDS_END, HOST_WORDS_START, IRQ_LINE_LEAVE, St,
-  STATE_LAYOUT_VERSION,
+  CPU_STATE_BYTES, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END,
+  HOST_WORDS_START, IRQ_LINE_LEAVE, St, STATE_LAYOUT_VERSION,
 } from './state-layout.js';
 export type { WasmApi, WasmInstance, WasmMemory, WasmModule } from './wasm/host-api.js';
 export { BATCH_BLOCKS, HOT_RUNS, type WasmTierOptions, type WasmTierStats, WasmTier } from './wasm-jit/tier.js';

@@ -239,11 +239,26 @@ export interface CounterPort {
    */
   count(): bigint;
   /**
+   * The count as a linear function of the CPU's retired count (`cpu.insnCount`) for the run that starts now:
+   * `count()` is `(base + insnCount × ticksPerInstruction) mod 2^64` whenever the CPU reads it until the run
+   * returns, so translated code may compute it without a call (`Cpu.run` asks once per run). Undefined when it is
+   * not (a host clock), or without the method: every read asks `count()`. Optional.
+   */
+  linear?(): CounterLinear | undefined;
+  /**
    * An MSR wrote a generic-timer register (CNTP_ or CNTV_ CTL, CVAL or TVAL; the write is done). True ends the run
    * after this instruction, which has completed: `Cpu.run` returns `Stop.TimerWrite`, so the caller sees the
    * new deadline before running on. Optional.
    */
   timerWritten?(): boolean;
+}
+
+/** {@link CounterPort.linear}'s answer: count = (base + retired × ticksPerInstruction) mod 2^64. */
+export interface CounterLinear {
+  /** The count at a retired count of 0 (mod 2^64; a u64). */
+  readonly base: bigint;
+  /** Ticks per retired instruction: 1 to 2^63 - 1. */
+  readonly ticksPerInstruction: bigint;
 }
 
 /**

@@ -33,6 +33,10 @@
  * | 428 | 4 | the layout version ({@link STATE_LAYOUT_VERSION}), written when the CPU is made |
  * | 432 | 4 | PSTATE.SS (software step, debug.ts): 0 or 1 |
  * | 436 | 4 | a mirror of the memory port's global TLB generation (MemoryPort.tlbGlobalGeneration, as TLB_GEN): an arena jump cache entry keyed with either generation is good |
+ * | 440 | 8 | the WebAssembly tier's run end: the retired count when the block function it entered last would have spent its whole budget (a u64), so that `RUN_END - left` is the count a handler called there sees (wasm-jit/tier.ts runWasm) |
+ * | 448 | 8 | the counter's base in this run: CNTPCT_EL0 = COUNTER_BASE + retired count × COUNTER_SCALE (mod 2^64), from the counter port's `linear` (ports.ts CounterPort; `Cpu.run` sets both words) |
+ * | 456 | 8 | the counter's ticks per retired instruction in this run (see COUNTER_BASE); 0 when the count is not linear in the retired count (a host clock): the inline counter reads of the WebAssembly tier then call the handler |
+ * | 464 | 4 | 1 when YIELD (and a waiting WFE) ends the run (`Cpu.stopOnYield`), else 0: WebAssembly code calls YIELD's handler only then |
  * | 512 | 32 × 16 | V0..V31 (128 bits each, little-endian), for FP/AdvSIMD |
  * | 1024 | 4 | FPCR |
  * | 1028 | 4 | FPSR |
@@ -44,15 +48,19 @@
  * `stateBytes` or `saveState` hands out the block, and loaded from there by `loadState` (see `Cpu.pc`).
  *
  * The words from OPEN_RESERVATIONS to the end of SCRATCH ({@link HOST_WORDS_START}, {@link HOST_WORDS_END}) and
- * TLB_GEN_GLOBAL are the host's, not CPU state: the coherence domain's reservation count, the IRQ input the
- * interrupt controller drives, the data TLB's arena offset and mask, the TLB generations' mirrors, the arena jump
- * cache's offset, and two run-loop scratch words. A saved CPU state (`Cpu.saveState`) is the block with those words
- * zeroed, and `Cpu.loadState` leaves them as they are. Bytes no slot uses are zero.
+ * from TLB_GEN_GLOBAL to the end of STOP_ON_YIELD ({@link HOST_TAIL_START}, {@link HOST_TAIL_END}) are the host's,
+ * not CPU state: the coherence domain's reservation count, the IRQ input the interrupt controller drives, the data
+ * TLB's arena offset and mask, the TLB generations' mirrors, the arena jump cache's offset, two run-loop scratch
+ * words, the WebAssembly tier's run end, the counter's linear form and the YIELD option. A saved CPU state (`Cpu.saveState`) is the
+ * block with those words zeroed, and `Cpu.loadState` leaves them as they are. Bytes no slot uses are zero.
  *
  * Translated WebAssembly code reads and writes only X, SP_EL0/1, the flag words, OPEN_RESERVATIONS, IRQ_LINE, the
- * TLB words, the jump cache words (read only), NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier adds it to INSN_COUNT) and V (the
- * SIMD&FP loads and stores), and reads EL, CPACR_EL1 and SCTLR_EL1 (their access and alignment checks): it knows
- * its PC statically and leaves through the run loop for everything that changes PSTATE.
+ * TLB words, the jump cache words (read only), NEXT_PC, SCRATCH (its retired count goes through SCRATCH: the tier
+ * adds it to INSN_COUNT), V (the SIMD&FP loads and stores), PSTATE.DAIF and TCO and the system registers of its
+ * inline MSRs (wasm-jit/translate-sys.ts), and reads EL, CPACR_EL1, SCTLR_EL1 (their access and alignment checks),
+ * the system registers of its inline MRSs and checks, RUN_END, the counter words (inline counter reads) and
+ * STOP_ON_YIELD: it
+ * knows its PC statically and leaves through the run loop for everything else that changes PSTATE.
  */
 import { SYSREG_COUNT } from './sysregs.js';
 
@@ -93,6 +101,10 @@ export const St = {
   VERSION: 428,
   SS: 432,
   TLB_GEN_GLOBAL: 436,
+  RUN_END: 440,
+  COUNTER_BASE: 448,
+  COUNTER_SCALE: 456,
+  STOP_ON_YIELD: 464,
   V: 512,
   FPCR: 1024,
   FPSR: 1028,
@@ -120,6 +132,10 @@ export const HOST_WORDS_START = St.OPEN_RESERVATIONS;
  */
 export const IRQ_LINE_LEAVE = 8;
 export const HOST_WORDS_END = St.SCRATCH + 8;
+
+/** The host's second range of words (see above): bytes [HOST_TAIL_START, HOST_TAIL_END) are not CPU state. */
+export const HOST_TAIL_START = St.TLB_GEN_GLOBAL;
+export const HOST_TAIL_END = St.STOP_ON_YIELD + 4;
 
 /**
  * One entry of the data TLB translated WebAssembly code reads (the MMU fills it alongside its own TLB, in the CPU's

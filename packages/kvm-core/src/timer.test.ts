@@ -1,9 +1,10 @@
+import { Cpu, type MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import {
   arm64SysReg, CoreReg, KVM_ARM_TARGET_GENERIC_V8, KVM_REG_ARM_PTIMER_CNT, KVM_REG_ARM_PTIMER_CTL,
   KVM_REG_ARM_PTIMER_CVAL, KVM_REG_ARM_TIMER_CNT, KVM_REG_ARM_TIMER_CTL, KVM_REG_ARM_TIMER_CVAL,
 } from './uapi.js';
-import { ticksUntilLevel, timerCondition, timerLevel, TIMER_REG_IDS } from './timer.js';
+import { ticksUntilLevel, timerCondition, timerLevel, TIMER_REG_IDS, VcpuTimers, VmTimers } from './timer.js';
 import { VmClock } from './vm-clock.js';
 import { testKvm } from './testing/setup.js';
 import { A64 } from './testing/a64.js';
@@ -58,6 +59,44 @@ describe('the VM clock', () => {
     expect(c.now()).toBe(1234n);
     expect(c.nsUntil(2000n)).toBe(766n);
     expect(errnoOf(() => c.advanceTo(10n))).toBe('EINVAL');
+  });
+
+  it('linearIn: deterministic, the count less `own` instructions\' ticks; undefined in host mode or while held back', () => {
+    let n = 10;
+    const c = new VmClock({ mode: 'deterministic', shift: 3 }, () => n);
+    expect(c.linearIn(4)).toEqual({ base: 48n, ticksPerInstruction: 8n }); // 80 = 48 + 4 x 8
+    c.advanceTo(1000n);
+    expect(c.linearIn(4)).toEqual({ base: 968n, ticksPerInstruction: 8n });
+    n = 5; // the count went back (a restored vCPU): now() holds 1000, which no linear form gives
+    expect(c.now()).toBe(1000n);
+    expect(c.linearIn(0)).toBeUndefined();
+    expect(new VmClock({ mode: 'host', nowNs: () => 0n }, () => 0).linearIn(0)).toBeUndefined();
+  });
+
+  it('a vCPU\'s counter port: its linear form gives what count() gives, whatever the CPU retires in the run', () => {
+    const others = { n: 1234 };
+    let cpu: Cpu | undefined;
+    const timers = new VmTimers(new VmClock({ mode: 'deterministic', shift: 3 }, () => others.n + (cpu?.insnCount ?? 0)));
+    const port = new VcpuTimers({ timers, vgic: undefined }, 0);
+    cpu = new Cpu({} as MemoryPort);
+    port.attach(cpu);
+    for (const [poffset, skip] of [[0n, 0n], [5000n, 0n], [MAX - 3n, 77n], [123_456_789n, 1n << 40n]] as const) {
+      timers.poffset = poffset;
+      timers.clock.advanceTo(timers.clock.now() + skip);
+      others.n += 17; // another vCPU ran between this CPU's runs
+      const form = port.linear()!;
+      expect(form.ticksPerInstruction).toBe(8n);
+      for (const retired of [0, 1, 99, 2 ** 33]) {
+        cpu.insnCount += retired;
+        expect(BigInt.asUintN(64, form.base + BigInt(cpu.insnCount) * form.ticksPerInstruction)).toBe(port.count());
+      }
+    }
+    // No form while the clock holds a count it reached before; none on a host clock.
+    others.n -= 10_000;
+    expect(port.linear()).toBeUndefined();
+    const host = new VcpuTimers({ timers: new VmTimers(new VmClock({ mode: 'host' }, () => 0)), vgic: undefined }, 0);
+    host.attach(new Cpu({} as MemoryPort));
+    expect(host.linear()).toBeUndefined();
   });
 
   it('refuses a bad shift or mode (EINVAL)', () => {

@@ -17,7 +17,7 @@
  *   writing CNT sets the VM's offset so the count reads the value written (TIMER_CNT: voffset, PTIMER_CNT: poffset),
  *   as Linux does without KVM_ARM_SET_COUNTER_OFFSET.
  */
-import { type Cpu, type CounterPort, SysReg } from '@kvm-mte/aarch64-cpu';
+import { type CounterLinear, type Cpu, type CounterPort, SysReg } from '@kvm-mte/aarch64-cpu';
 import {
   KVM_REG_ARM_PTIMER_CNT, KVM_REG_ARM_PTIMER_CTL, KVM_REG_ARM_PTIMER_CVAL, KVM_REG_ARM_TIMER_CNT,
   KVM_REG_ARM_TIMER_CTL, KVM_REG_ARM_TIMER_CVAL,
@@ -110,6 +110,18 @@ export class VcpuTimers implements CounterPort {
   /** CounterPort: the guest's physical count. */
   count(): bigint {
     return this.host.timers.physicalCount();
+  }
+
+  /**
+   * CounterPort: with the deterministic clock, the physical count as a linear function of the CPU's retired count for
+   * the run starting now (nothing else moves the VM clock while one vCPU runs; the offsets change only between runs).
+   */
+  linear(): CounterLinear | undefined {
+    const cpu = this.cpu;
+    if (cpu === undefined) return undefined;
+    const timers = this.host.timers;
+    const form = timers.clock.linearIn(cpu.insnCount);
+    return form === undefined ? undefined : { base: U64(form.base - timers.poffset), ticksPerInstruction: form.ticksPerInstruction };
   }
 
   /**

@@ -81,6 +81,20 @@ export class VmClock {
   }
 
   /**
+   * Deterministic mode: the counter as `base + own × ticksPerInstruction`, where `own` is a part of the instructions
+   * retired (one vCPU's count, now `own`) that alone advances while that vCPU runs: `base` counts the rest. Valid
+   * until anything else moves the counter (another vCPU's instructions, {@link advanceTo}). Undefined in host mode,
+   * and while the counter reads a value it reached before (its count went back: a restored vCPU), which only
+   * {@link now} keeps.
+   */
+  linearIn(own: number): { readonly base: bigint; readonly ticksPerInstruction: bigint } | undefined {
+    if (this.hostNs !== undefined) return undefined;
+    const t = BigInt(this.instructions()) * this.ticksPerInstruction + this.skipped;
+    if (t < this.last) return undefined;
+    return { base: t - BigInt(own) * this.ticksPerInstruction, ticksPerInstruction: this.ticksPerInstruction };
+  }
+
+  /**
    * Deterministic mode: move the counter forward to `ticks` (nothing when it is already there), as time passing
    * while every vCPU is idle. EINVAL in host mode, where only the host's time moves it.
    */

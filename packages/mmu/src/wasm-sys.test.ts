@@ -96,6 +96,8 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
     ['NZCV', [3, 3, 4, 2, 0]], ['FPCR', [3, 3, 4, 4, 0]], ['GCR_EL1 (ATA)', [3, 0, 1, 0, 6]],
     ['GMID_EL1 (MTE2, TID5)', [3, 1, 0, 0, 4]], ['CNTP_CVAL_EL0 (CNTHCTL_EL2)', [3, 3, 14, 2, 2]],
     ['IMPLEMENTATION DEFINED', [3, 0, 11, 0, 0]], ['VBAR_EL1', [3, 0, 12, 0, 0]], ['CONTEXTIDR_EL1 (TRVM)', [3, 0, 13, 0, 1]],
+    ['CNTPCT_EL0 (CNTKCTL, CNTHCTL_EL2)', [3, 3, 14, 0, 1]], ['CNTV_CTL_EL0 (CNTKCTL)', [3, 3, 14, 3, 1]],
+    ['CNTP_TVAL_EL0 (CNTKCTL, CNTHCTL_EL2)', [3, 3, 14, 2, 0]],
   ];
   const PRFMS = [
     0xf980_0020, // prfm pldl1keep, [x1]

@@ -134,14 +134,21 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
 }
 
 /**
- * What {@link checkAccess} can require of an MRS of table register `id` when its only conditions are the EL, SPSel
- * and HCR_EL2 bits (no feature, MTE level, HCR_EL2.ATA, FP, CNTHCTL_EL2 or write-only rule applies to it): the
- * lowest EL at which it passes without a trap (an EL0 gate counts as EL1: only EL1 and above are answered), whether
- * SP_EL0's SPSel rule applies, and the HCR_EL2 bits that trap it. Undefined when another rule can apply: such a read
- * always runs the handler. The WebAssembly tier (wasm-jit/translate-sys.ts) emits these checks inline and calls the
- * handler when one fails, so the two stay one set of rules.
+ * What {@link checkAccess} can require of an MRS of table register `id` when its only conditions are the EL, SPSel,
+ * an EL0 gate and the HCR_EL2 and CNTHCTL_EL2 bits (no feature, MTE level, HCR_EL2.ATA, FP or write-only rule applies
+ * to it): the lowest EL at which it is defined (0 or 1), whether SP_EL0's SPSel rule applies, the EL0 gate (at EL0,
+ * trapped to EL1 when none of the bits `mask` of register `id` is set), the HCR_EL2 bits that trap it to EL2, and
+ * the CNTHCTL_EL2 bits of which at least one must be set for it not to be trapped to EL2 (0n: none). Undefined when
+ * another rule can apply: such a read always runs the handler. The WebAssembly tier (wasm-jit/translate-sys.ts)
+ * emits these checks inline and calls the handler when one fails, so the two stay one set of rules.
  */
-export interface MrsChecks {
+export interface MrsChecks extends AccessChecks {
+  readonly el0Gate: { readonly id: number; readonly mask: bigint } | undefined;
+  readonly cnthctlGate: bigint;
+}
+
+/** The rules MRS and MSR checks share: the lowest EL, SP_EL0's SPSel rule, the HCR_EL2 trap bits. */
+export interface AccessChecks {
   readonly minEl: 0 | 1;
   readonly spSel: boolean;
   readonly hcrMask: bigint;
@@ -151,12 +158,15 @@ export function mrsChecks(id: number): MrsChecks | undefined {
   const rule = RULES[id];
   if (rule === undefined) return undefined;
   const def = rule.def;
-  if (!rule.feat || rule.mteMin !== 0 || rule.ataTrap || rule.fpTrap || def.writeOnly === true || def.minEl > 1 ||
-    def.cnthctlGate !== undefined) return undefined;
+  if (!rule.feat || rule.mteMin !== 0 || rule.ataTrap || rule.fpTrap || def.writeOnly === true || def.minEl > 1) {
+    return undefined;
+  }
   return {
-    minEl: rule.el0GateId >= 0 ? 1 : def.minEl as 0 | 1,
+    minEl: def.minEl as 0 | 1,
     spSel: id === SysReg.SP_EL0,
+    el0Gate: rule.el0GateId >= 0 ? { id: rule.el0GateId, mask: rule.el0GateMask } : undefined,
     hcrMask: def.hcrRead ?? 0n,
+    cnthctlGate: def.cnthctlGate ?? 0n,
   };
 }
 
@@ -201,13 +211,14 @@ export const COMPUTED_WRITES: ReadonlySet<number> = new Set([
  * What {@link checkAccess} can require of an MSR of table register `id` whose write only stores its value (masked by
  * `mask`) in its slot, SP_EL0's included, with nothing else to update: no translation control (`ctl`: the TLB), no
  * debug register, no timer (a write may end the run), no PSTATE field or FP register (the CPU caches those), not
- * CPACR_EL1 (translated code checks its FP enable once per path, and a chain goes on along the path). Beyond
- * MrsChecks' rules: the MTE level the register needs (ID_AA64PFR1_EL1.MTE at least `mteMin`, 0 for none) and whether
+ * CPACR_EL1 (translated code checks its FP enable once per path, and a chain goes on along the path). The lowest
+ * EL (an EL0 gate or EL0's read-only rule counts as EL1: only EL1 and above are answered), SPSel and HCR_EL2 rules
+ * (AccessChecks), and: the MTE level the register needs (ID_AA64PFR1_EL1.MTE at least `mteMin`, 0 for none) and whether
  * HCR_EL2.ATA = 0 traps it (`ataTrap`). Undefined for any other register: its MSR always runs the handler. The
  * WebAssembly tier (wasm-jit/translate-sys.ts) emits these checks and the store inline, and calls the handler when
  * a check fails, so the two stay one set of rules.
  */
-export interface MsrChecks extends MrsChecks {
+export interface MsrChecks extends AccessChecks {
   readonly mteMin: number;
   readonly ataTrap: boolean;
   readonly mask: bigint;

@@ -1019,6 +1019,15 @@ export class BlockEmitter {
   }
 
   /**
+   * Push (i64) the retired count a handler called here would see, `RUN_END - left` (state-layout.ts RUN_END; tier.ts
+   * countRetired): the count at the start of the block being emitted, as for handler blocks.
+   */
+  pushRetired(): this {
+    this.f.localGet(P_ST).mem(MemOp.i64_load, St.RUN_END).localGet(this.left).op(Op.i64_extend_i32_s).op(Op.i64_sub);
+    return this;
+  }
+
+  /**
    * Open the loop of a self-looping block (after the prologue). With `usage` (from a first emission of the same
    * block), its registers are loaded into their locals here and stay there from one iteration to the next: the back
    * edge stores nothing and loads only those a handler call made it forget; the written ones count as dirty, so

@@ -35,6 +35,8 @@ import { endsInline, handlerRowTranslation } from './translate-sys.js';
 import { Ajc, AJC_BYTES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
 const { i32 } = ValType;
+/** The state block's RUN_END word pair (state-layout.ts) in `cpu.st32`. */
+const W_RUN_END = St.RUN_END >> 2;
 
 /** Runs as a handler block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
 export const HOT_RUNS = 64;
@@ -833,6 +835,11 @@ export class WasmTier {
     this.cpu = cpu;
     this.runCount = cpu.insnCount;
     this.runBudget = budget > 0x7fff_ffff ? 0x7fff_ffff : budget;
+    // RUN_END (a u64 as two words: no BigInt): the retired count a handler called with `left` budget left sees is
+    // RUN_END - left (countRetired), which inline counter reads compute alike (BlockEmitter.pushRetired).
+    const end = this.runCount + this.runBudget;
+    cpu.st32[W_RUN_END] = end >>> 0;
+    cpu.st32[W_RUN_END + 1] = (end / 0x1_0000_0000) >>> 0;
     let e: number;
     try {
       e = this.blockTable.enter(slot, cpu.stateOffset, this.runBudget, this.mode);

@@ -2,8 +2,11 @@
  * WebAssembly translations of hand-written handler rows (rows without a specification) that the Linux boot runs
  * millions of times and whose common case needs no call, keyed by the decode table's row names:
  * - MRS of a register whose read is its state block slot (or SP_EL0, DAIF, DCZID_EL0), with the handler's access
- *   checks that can apply to it (EL, SPSel, HCR_EL2 trap bits: insn/branches-exceptions-system-sysreg.ts `mrsChecks`)
- *   tested inline; when one fails, or for any other register, the handler runs (UNDEFINED, traps, computed values);
+ *   checks that can apply to it (EL, SPSel, an EL0 gate, HCR_EL2 and CNTHCTL_EL2 trap bits:
+ *   insn/branches-exceptions-system-sysreg.ts `mrsChecks`) tested inline; when one fails, or for any other register,
+ *   the handler runs (UNDEFINED, traps, computed values). The generic timer's counts, TVALs and CTLs too, while the
+ *   count is a linear function of the retired count (the deterministic VM clock: state-layout.ts COUNTER_BASE and
+ *   COUNTER_SCALE, ports.ts CounterPort.linear): a guest's delay loop reads them millions of times;
  * - MSR (register) of a register whose write only stores the value in its slot (SP_EL0, ELR_EL1, SPSR_EL1,
  *   TPIDR_EL1, TFSRE0_EL1, GCR_EL1, ...: `msrChecks` in the same file, which also gives the mask of the bits kept),
  *   with the handler's checks (EL, SPSel, HCR_EL2 trap bits, the MTE level, HCR_EL2.ATA) tested inline; it ends its
@@ -15,6 +18,8 @@
  *   whose chain leaves for the run loop when the IRQ line is high, so an interrupt DAIFClr unmasks is taken before
  *   the next instruction. Otherwise the handler runs (a TCO write that may turn checking on then leaves for the run
  *   loop, which computes the mode again);
+ * - YIELD (a spin loop's hint): nothing, and a direct exit to the next instruction, unless the CPU stops on YIELD
+ *   (state-layout.ts STOP_ON_YIELD), when its handler ends the run;
  * - the prefetch hints PRFM/PRFUM (every form): their handler does nothing (no access, no fault), so nothing is
  *   emitted;
  * - DC ZVA (the SYS row): the handler's traps (EL0, HCR_EL2.TDZ) tested inline, then the block's zeroing through the
@@ -63,14 +68,65 @@ function missOnHcr(e: BlockEmitter, mask: bigint): void {
     .i64Const(0).op(Op.i64_ne).brIf(0);
 }
 
+/** Branch to depth 0 when none of register `id`'s bits `mask` is set (a gate closed). */
+function missUnlessAny(e: BlockEmitter, id: number, mask: bigint): void {
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * id).i64Const(mask).op(Op.i64_and).op(Op.i64_eqz).brIf(0);
+}
+
+/** Whether register `id` is one of the generic timer's whose reads compute the count (readSysReg: counterTicks). */
+function isCounterRead(id: number): boolean {
+  return id === SysReg.CNTPCT_EL0 || id === SysReg.CNTVCT_EL0 || id === SysReg.CNTP_TVAL_EL0 ||
+    id === SysReg.CNTV_TVAL_EL0 || id === SysReg.CNTP_CTL_EL0 || id === SysReg.CNTV_CTL_EL0;
+}
+
+/**
+ * Push the physical count as the counter port would give it now: COUNTER_BASE + retired × COUNTER_SCALE (mod 2^64;
+ * state-layout.ts, ports.ts CounterPort.linear), with the retired count a handler called here would see.
+ */
+function physicalCount(e: BlockEmitter): void {
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.COUNTER_BASE);
+  e.pushRetired();
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.COUNTER_SCALE).op(Op.i64_mul).op(Op.i64_add);
+}
+
+/** Push the virtual count: the physical count less CNTVOFF_EL2 (mod 2^64). */
+function virtualCount(e: BlockEmitter): void {
+  physicalCount(e);
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.CNTVOFF_EL2).op(Op.i64_sub);
+}
+
+/** Push a timer's CTL as readSysReg's timerCtl gives it: ENABLE and IMASK, with ISTATUS = ENABLE && count >= CVAL. */
+function timerCtl(e: BlockEmitter, ctl: number, cval: number, count: (e: BlockEmitter) => void): void {
+  const f = e.f;
+  f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * ctl).i64Const(3n).op(Op.i64_and);
+  f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * ctl).i32Const(1).op(Op.i32_and);
+  count(e);
+  f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * cval).op(Op.i64_ge_u).op(Op.i32_and);
+  f.op(Op.i64_extend_i32_u).i64Const(2n).op(Op.i64_shl).op(Op.i64_or);
+}
+
+/** Push a timer's TVAL: (CVAL - count) mod 2^32. */
+function timerTval(e: BlockEmitter, cval: number, count: (e: BlockEmitter) => void): void {
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * cval);
+  count(e);
+  e.f.op(Op.i64_sub).i64Const(0xffff_ffffn).op(Op.i64_and);
+}
+
 /**
  * How an inline MRS computes the value readSysReg gives register `id` (pushes an i64), or undefined when only the
  * handler can: a register's slot; SP_EL0's slot; DAIF from PSTATE's DAIF word; DCZID_EL0 at EL1 and above, where
- * DZP is HCR_EL2.TDZ (dczvaProhibited; the caller adds the EL0 check).
+ * DZP is HCR_EL2.TDZ (dczvaProhibited; the caller adds the EL0 check); the generic timer's counts, TVALs and CTLs
+ * from the counter's linear form (the caller adds the check that there is one: {@link isCounterRead}).
  */
 function readValue(id: number): ((e: BlockEmitter) => void) | undefined {
   if (!COMPUTED_READS.has(id)) return (e) => void e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * id);
   switch (id) {
+    case SysReg.CNTPCT_EL0: return physicalCount;
+    case SysReg.CNTVCT_EL0: return virtualCount;
+    case SysReg.CNTP_TVAL_EL0: return (e) => timerTval(e, SysReg.CNTP_CVAL_EL0, physicalCount);
+    case SysReg.CNTV_TVAL_EL0: return (e) => timerTval(e, SysReg.CNTV_CVAL_EL0, virtualCount);
+    case SysReg.CNTP_CTL_EL0: return (e) => timerCtl(e, SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, physicalCount);
+    case SysReg.CNTV_CTL_EL0: return (e) => timerCtl(e, SysReg.CNTV_CTL_EL0, SysReg.CNTV_CVAL_EL0, virtualCount);
     case SysReg.SP_EL0: return (e) => void e.f.localGet(P_ST).mem(MemOp.i64_load, St.SP_EL0);
     case SysReg.DAIF:
       return (e) => void e.f.localGet(P_ST).mem(MemOp.i32_load, St.DAIF).op(Op.i64_extend_i32_u).i64Const(6)
@@ -91,12 +147,22 @@ function mrs(e: BlockEmitter, w: number): boolean {
   const value = readValue(id);
   if (checks === undefined || value === undefined) return false;
   const t = w & 31;
+  const gate = checks.el0Gate;
   e.withSlowPath(() => {
     if (checks.minEl > 0 || id === SysReg.DCZID_EL0) missAtEl0(e);
+    else if (gate !== undefined) {
+      // At EL0 (the mode's EL field 0), a closed gate traps the read to EL1.
+      e.f.localGet(P_MODE).i32Const(MODE_EL).op(Op.i32_and).op(Op.i32_eqz);
+      e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * gate.id).i64Const(gate.mask).op(Op.i64_and).op(Op.i64_eqz);
+      e.f.op(Op.i32_and).brIf(0);
+    }
     // SP_EL0 is UNDEFINED while PSTATE.SP = 0; at EL1 and above (checked above: its minimum EL is 1) the mode's bit 0
     // is PSTATE.SP.
     if (checks.spSel) e.f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
     if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
+    if (checks.cnthctlGate !== 0n) missUnlessAny(e, SysReg.CNTHCTL_EL2, checks.cnthctlGate);
+    // The count only when it is linear in the retired count this run (COUNTER_SCALE non-zero).
+    if (isCounterRead(id)) e.f.localGet(P_ST).mem(MemOp.i64_load, St.COUNTER_SCALE).op(Op.i64_eqz).brIf(0);
     e.setX(t, 64, () => value(e));
   }, [t]);
   return true;
@@ -242,6 +308,15 @@ function ordered(e: BlockEmitter, w: number): boolean {
   return t !== undefined && t(e, plain);
 }
 
+/**
+ * YIELD: nothing, unless the CPU ends its run at a YIELD (STOP_ON_YIELD, `Cpu.stopOnYield`): then its handler, which
+ * ends the run. It ends its block, which then exits directly to the next instruction, so a spin loop chains.
+ */
+const yieldHint: Translator = (e) => {
+  e.withSlowPath(() => void e.f.localGet(P_ST).mem(MemOp.i32_load, St.STOP_ON_YIELD).brIf(0), []);
+  return true;
+};
+
 /** Nothing: a prefetch hint has no effect in this model (its handler is empty). */
 const prefetch: Translator = () => true;
 
@@ -252,6 +327,7 @@ const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Tra
   ['MSR (register)', msr],
   ['MSR (immediate)', msrImmediate],
   ['SYS', sys],
+  ['YIELD', yieldHint],
   ['PRFM (immediate, unsigned offset)', prefetch],
   ['PRFUM (unscaled)', prefetch],
   ['PRFM (register)', prefetch],
@@ -262,8 +338,8 @@ const SYSTEM_TRANSLATIONS: ReadonlyMap<string, Translator> = new Map<string, Tra
 /**
  * Whether word `w` of the row named `name`, which ends a block (a system instruction), has a translation here that
  * continues to the next instruction (DC ZVA, the data cache maintenance operations that are no operation here, MSR
- * of a register msrChecks answers, of DAIF, DAIFSet, DAIFClr, TCO): the tier emits it and a direct exit to the next
- * instruction.
+ * of a register msrChecks answers, of DAIF, DAIFSet, DAIFClr, TCO, YIELD): the tier emits it and a direct exit to
+ * the next instruction.
  */
 export function endsInline(name: string, w: number): boolean {
   if (name === 'MSR (register)') {
@@ -274,6 +350,7 @@ export function endsInline(name: string, w: number): boolean {
     const field = pstateField(w);
     return field === DAIF_SET || field === DAIF_CLR || field === TCO_FIELD;
   }
+  if (name === 'YIELD') return true;
   if (name !== 'SYS') return false;
   const key = (w >>> 5) & 0xffff;
   return key === DC_ZVA_KEY || noOpSysTraps(key) !== undefined;
