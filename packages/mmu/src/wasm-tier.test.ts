@@ -1327,6 +1327,21 @@ describe('WebAssembly block ends agree with the interpreter', () => {
     use.check(3);
   });
 
+  it('a loop emitted twice (the second time with its registers in locals) counts its handler calls once', () => {
+    const e = arenaEnv('wasm');
+    const L = RAM_BASE + 0x2000;
+    // mrs x2, midr_el1 (a computed read: a call); subs x0, x0, #1; b.ne L; b .
+    loadWords(e, L, [0xd538_0002, 0xf100_0400, bcond(L + 8, L, 1), B_SELF]);
+    e.cpu.x[0] = 50n;
+    e.cpu.el = 1;
+    e.cpu.pc = BigInt(L);
+    e.cpu.run(1000);
+    expect(e.cpu.x[0]).toBe(0n);
+    const tier = e.cpu.codeCache.wasmTier(e.cpu.arena)!;
+    expect(tier.handlerRows()).toEqual([['MRS', 1]]);
+    expect(tier.stats().calls).toBe(1);
+  });
+
   it('on 400 random programs of blocks ending in every branch (direct, conditional, BR/BLR/RET to aligned, misaligned, tagged, TTBR1 and unmapped targets, TBI on and off), half batched', () => {
     const use = new TierUse();
     const r = rng(8080);

@@ -259,6 +259,8 @@ export class WasmTier {
   private stats_ = { blocks: 0, modules: 0, compileMs: 0, bytes: 0, inlined: 0, calls: 0, arenaFull: 0, regroups: 0 };
   /** Instructions emitted as handler calls, by decode row name (what to translate next). */
   private readonly callRows = new Map<string, number>();
+  /** The rows countCall counted during the emission under way (undone when it is emitted again). */
+  private readonly rowsCounted: string[] = [];
 
   constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
     this.wasm = wasm;
@@ -283,6 +285,7 @@ export class WasmTier {
   private countCall(w: number): void {
     const name = findEncoding(w)?.name ?? 'UNDEFINED';
     this.callRows.set(name, (this.callRows.get(name) ?? 0) + 1);
+    this.rowsCounted.push(name);
     this.stats_.calls++;
   }
 
@@ -521,17 +524,23 @@ export class WasmTier {
         exit = this.emitBlock(e, b, loop);
         return e;
       };
-      const stats = { inlined: this.stats_.inlined, calls: this.stats_.calls, rows: new Map(this.callRows) };
+      const stats = { inlined: this.stats_.inlined, calls: this.stats_.calls };
+      this.rowsCounted.length = 0;
       let exit: readonly [bigint | undefined, bigint | undefined] = [undefined, undefined];
       const inline = loopsBack(i);
       const first = emit(undefined, inline);
       const loop = first.loopUsage();
       if (loop !== undefined || first.inlined !== 0) {
+        // Emitted again: the first emission's counts are undone (its calls by row from the log, not a copy of the
+        // whole map per block).
         m.abandonFunction();
         this.stats_.inlined = stats.inlined;
         this.stats_.calls = stats.calls;
-        this.callRows.clear();
-        for (const [k, v] of stats.rows) this.callRows.set(k, v);
+        for (const name of this.rowsCounted) {
+          const n = this.callRows.get(name)! - 1;
+          if (n === 0) this.callRows.delete(name);
+          else this.callRows.set(name, n);
+        }
         emit(loop, loop !== undefined && inline);
       }
       exits.push(exit);
