@@ -32,7 +32,8 @@
  *   loop takes it, with `cpu.pc` on the instruction). Every exit but -3 counts the block's instructions. A direct
  *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
  *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
- *   target is one of the candidates the tier gives it (exitIndirect).
+ *   target is one of the candidates the tier gives it (exitIndirect). Other direct exits, and register branches to
+ *   another page, look the CPU's arena jump cache up (jumpCacheChain) and tail-call the block it names.
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows and
  *   the IRQ line is low (a handler that dropped translated code, perhaps this block, also sets the word's
  *   IRQ_LINE_LEAVE bit, state-layout.ts); the registers its body uses stay in locals from one iteration to the next
@@ -1284,11 +1285,10 @@ export class BlockEmitter {
    */
   exitTo(exit: number, target: bigint, n: number): this {
     const { code, chain } = this.resolveExit(exit, target);
-    // A target on another page may be chained to through the arena jump cache. One on this page outside the module
-    // is left to the run loop, which counts such transitions and compiles the page's blocks together once they are
-    // frequent (tier.ts missedChain, regroup): chaining then takes a direct tail call, and loops iterate inside one
-    // function.
-    const to = target >> 12n === this.pc >> 12n ? undefined : target;
+    // A target outside the module (on this page or another) may be chained to through the arena jump cache. The
+    // run loop still sees such a transition when the lookup misses (the target not entered yet in this run), and
+    // counts those on one page for regroups (tier.ts missedChain).
+    const to = target;
     if (target === this.rootPc) {
       if (this.loop !== undefined) return this.exitDirect(code, n, true, this.f.openBlocks - this.loopLevel);
       if (this.inlineDepth !== 0) this.wantLoop = true;
