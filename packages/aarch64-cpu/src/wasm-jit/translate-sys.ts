@@ -68,9 +68,15 @@ function missOnHcr(e: BlockEmitter, mask: bigint): void {
     .i64Const(0).op(Op.i64_ne).brIf(0);
 }
 
+/** Push (i32) 1 when none of register `id`'s bits `mask` is set (a gate closed), else 0. */
+function gateClosed(e: BlockEmitter, id: number, mask: bigint): void {
+  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * id).i64Const(mask).op(Op.i64_and).op(Op.i64_eqz);
+}
+
 /** Branch to depth 0 when none of register `id`'s bits `mask` is set (a gate closed). */
 function missUnlessAny(e: BlockEmitter, id: number, mask: bigint): void {
-  e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * id).i64Const(mask).op(Op.i64_and).op(Op.i64_eqz).brIf(0);
+  gateClosed(e, id, mask);
+  e.f.brIf(0);
 }
 
 /** Whether register `id` is one of the generic timer's whose reads compute the count (readSysReg: counterTicks). */
@@ -153,7 +159,7 @@ function mrs(e: BlockEmitter, w: number): boolean {
     else if (gate !== undefined) {
       // At EL0 (the mode's EL field 0), a closed gate traps the read to EL1.
       e.f.localGet(P_MODE).i32Const(MODE_EL).op(Op.i32_and).op(Op.i32_eqz);
-      e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * gate.id).i64Const(gate.mask).op(Op.i64_and).op(Op.i64_eqz);
+      gateClosed(e, gate.id, gate.mask);
       e.f.op(Op.i32_and).brIf(0);
     }
     // SP_EL0 is UNDEFINED while PSTATE.SP = 0; at EL1 and above (checked above: its minimum EL is 1) the mode's bit 0
