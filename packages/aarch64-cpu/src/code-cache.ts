@@ -434,6 +434,24 @@ export class CodeCache {
     }
   }
 
+  /** The last translation generation handed out ({@link newGeneration}). */
+  private generation = 0;
+
+  /**
+   * A new translation generation for a memory port of one of the CPUs sharing this cache (MemoryPort.tlbGeneration,
+   * tlbGlobalGeneration): one counter for all of them, because the links between blocks live in the shared blocks
+   * and each CPU follows a link only while its own port's generation equals the one the link was recorded under.
+   * Two ports counting alone would hand out the same numbers for different translations. A double: 2^53 values
+   * never run out. The arena jump caches key their entries with a generation's low 32 bits (the state block mirrors
+   * those): every 2^31 generations they are emptied, so that no entry made under a generation 2^32 earlier can be
+   * taken for the current one.
+   */
+  newGeneration(): number {
+    const g = ++this.generation;
+    if (g % 0x8000_0000 === 0) for (const t of this.tiers.values()) t?.forgetJumpCaches();
+    return g;
+  }
+
   /** @internal Called by the translated run loop at the start of a Cpu.run that starts a check epoch. */
   nextRunEpoch(): number {
     return ++this.runEpoch;

@@ -355,10 +355,12 @@ describe('saveState and loadState', () => {
     b.mem.controlChanged = () => void changed++;
     b.cpu.mteControls.pfr1 = b.cpu.sys[SysReg.ID_AA64PFR1_EL1]!; // as if computed
     b.cpu.jumpCache.keys[4] = 1;
+    b.cpu.jumpCache.gens[1] = 1;
     b.cpu.loadState(saved);
     expect(changed).toBe(1);
     expect(b.cpu.mteControls.pfr1).toBe(-1n);
     expect(b.cpu.jumpCache.keys[4]).toBe(0);
+    expect(b.cpu.jumpCache.gens[1]).toBe(0);
     expect(b.cpu.checkPcAlign).toBe(true);
     expect(b.cpu.run(1)).toBe(Stop.Budget);
     expect(b.cpu.sys[SysReg.ESR_EL1]! >> 26n).toBe(BigInt(Ec.PcAlign));

@@ -657,6 +657,7 @@ export class Cpu {
     if (this.exclPa >= 0) this.smp.opened(this);
     this.jumpCache.blocks.fill(undefined);
     this.jumpCache.keys.fill(0);
+    this.jumpCache.gens.fill(0);
     this.jumpCache.mid.block = undefined;
     this.mteControls.invalidate();
     this.checkPcAlign = true;

@@ -15,13 +15,17 @@ import { St } from './state-layout.js';
 import { QUEUED_BLOCK_RUNS } from './wasm-jit/tier.js';
 
 /** Entries of a CPU's jump cache (runBlocks), a power of two. */
-export const JUMP_CACHE_SIZE = 4096;
+export const JUMP_CACHE_SIZE = 16384;
 const JUMP_CACHE_MASK = JUMP_CACHE_SIZE - 1;
 
-/** A CPU's jump cache (runBlocks): per entry a block and its key (PC low and high halves, TLB generation, EL). */
+/**
+ * A CPU's jump cache (runBlocks): per entry a block and its key (PC low and high halves and EL in `keys`, three words
+ * an entry; the TLB generation in `gens`: generations are doubles, CodeCache.newGeneration).
+ */
 export interface JumpCache {
   readonly blocks: (Block | undefined)[];
   readonly keys: Int32Array;
+  readonly gens: Float64Array;
   /** Where the last run's budget ended inside a block (mid-block.ts). */
   readonly mid: MidBlock;
   /**
@@ -34,8 +38,8 @@ export interface JumpCache {
 /** An empty jump cache. */
 export function newJumpCache(): JumpCache {
   return {
-    blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(4 * JUMP_CACHE_SIZE), mid: newMidBlock(),
-    entryGen: 0,
+    blocks: new Array<Block | undefined>(JUMP_CACHE_SIZE), keys: new Int32Array(3 * JUMP_CACHE_SIZE),
+    gens: new Float64Array(JUMP_CACHE_SIZE), mid: newMidBlock(), entryGen: 0,
   };
 }
 
@@ -71,6 +75,7 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
   tier?.runStarts();
   const jcBlocks = cpu.jumpCache.blocks;
   const jcKeys = cpu.jumpCache.keys;
+  const jcGens = cpu.jumpCache.gens;
   // A new run: WebAssembly blocks chain into each other only once this run has entered (and checked) each, or a
   // chain's check function compared its words with memory. Never 0, the word of a dropped or invalidated block.
   const header = cpu.arena.header;
@@ -134,10 +139,10 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
       if ((jcLo & 3) === 0) {
         jc = (jcLo >>> 2) & JUMP_CACHE_MASK;
         const c = jcBlocks[jc];
-        const k = 4 * jc;
-        gen = jcKeys[k + 2]!;
+        const k = 3 * jc;
+        gen = jcGens[jc]!;
         if (c !== undefined && jcKeys[k] === jcLo && jcKeys[k + 1] === jcHi &&
-          (gen === mem.tlbGeneration || gen === mem.tlbGlobalGeneration) && jcKeys[k + 3] === cpu.el && c.alive &&
+          (gen === mem.tlbGeneration || gen === mem.tlbGlobalGeneration) && jcKeys[k + 2] === cpu.el && c.alive &&
           ((c.epoch === cache.epoch && c.checked === epoch) || blockMatches(c.page!, c))) block = c;
       }
     }
@@ -183,12 +188,12 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
         // (A port without fetchGeneration keys everything with its tlbGeneration.)
         gen = mem.fetchGeneration ?? mem.tlbGeneration ?? 0;
         if (jc >= 0) {
-          const k = 4 * jc;
+          const k = 3 * jc;
           jcBlocks[jc] = block;
           jcKeys[k] = jcLo;
           jcKeys[k + 1] = jcHi;
-          jcKeys[k + 2] = gen;
-          jcKeys[k + 3] = cpu.el;
+          jcKeys[k + 2] = cpu.el;
+          jcGens[jc] = gen;
         }
         if (exit >= 0 && linking && prev!.alive) {
           if (exit === 0) {

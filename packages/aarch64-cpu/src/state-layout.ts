@@ -17,7 +17,7 @@
  * | 308 | 4 | bit 0: the IRQ input line; bit 1: a virtual SError is pending (a mirror of HCR_EL2.VSE: `Cpu.virtualSError`) |
  * | 312 | 4 | the data TLB for translated code: arena offset of its entries ({@link Dtlb}; arena.ts ARENA_NO_TLB: none) |
  * | 316 | 4 | its index mask (entries - 1) |
- * | 320 | 4 | a mirror of the memory port's TLB generation (MemoryPort.tlbGeneration; the MMU writes it whenever it changes, 0 when no port mirrors it): a key of the arena jump cache's entries (wasm-jit/jump-cache.ts) |
+ * | 320 | 4 | a mirror of the memory port's TLB generation (MemoryPort.tlbGeneration, its low 32 bits; the MMU writes it whenever it changes, 0 when no port mirrors it): a key of the arena jump cache's entries (wasm-jit/jump-cache.ts) |
  * | 324 | 4 | the arena offset of the CPU's arena jump cache (wasm-jit/jump-cache.ts), set before WebAssembly code first runs on the CPU |
  * | 328 | 8 | the next PC a WebAssembly block leaves for through an indirect branch (the run loop's, not `cpu.nextPc`) |
  * | 336 | 8 | scratch for handlers: a 64-bit value written here is read back as 32-bit halves (no BigInt shifts); WebAssembly code leaves the budget it has left in the low word before each handler call and return (wasm-jit/block-emitter.ts) |

@@ -4,11 +4,11 @@
 // pages: Linux switches ASIDs on every context switch, and its kernel's translations are global. Anything else
 // flushes everything. Keeping a global entry across a change of table base is what a real TLB may do too: software
 // changes a global mapping with TLB maintenance.
-import { Dtlb, DTLB_ENTRY_BYTES, St, Stop, SysReg, type Cpu } from '@kvm-mte/aarch64-cpu';
+import { Cpu, Dtlb, DTLB_ENTRY_BYTES, St, Stop, SysReg, type MemoryPort } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
-import type { Mmu } from './mmu.js';
+import { Mmu } from './mmu.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, SCTLR, TCR, TCR_48_4K, type Tables } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;
@@ -49,8 +49,8 @@ describe('a change of ASID', () => {
     const gen = e.mmu.tlbGeneration;
     const global = e.mmu.tlbGlobalGeneration;
     expect(global).not.toBe(gen);
-    for (const [reg, asid] of [['TTBR0_EL1', 3n], ['TTBR1_EL1', 4n]] as const) {
-      switchAsid(e, asid, reg);
+    for (const asid of [3n, 4n]) {
+      switchAsid(e, asid);
       expect(e.mmu.tlbEntry(VA_NG)).toBeUndefined();
       expect(e.mmu.tlbEntry(VA_G)).toMatchObject({ pa: DATA + 0x1000 });
       expect(e.mmu.tlbEntry(VA_K)).toMatchObject({ pa: DATA + 0x2000 });
@@ -60,9 +60,119 @@ describe('a change of ASID', () => {
     expect(e.mmu.stats).toMatchObject({ flushes, asidFlushes: 2 });
     expect(e.mmu.tlbGlobalGeneration).toBe(global);
     expect(e.mmu.tlbGeneration).toBe(gen + 2);
-    // Writing the same values again changes nothing.
-    switchAsid(e, 4n, 'TTBR1_EL1');
+    // Writing the same values again changes nothing; nor does TTBR1_EL1's ASID field while TCR_EL1.A1 is 0.
+    switchAsid(e, 4n);
+    switchAsid(e, 9n, 'TTBR1_EL1');
     expect(e.mmu.stats.asidFlushes).toBe(2);
+    expect(e.mmu.tlbEntry(VA_NG)).toBeDefined();
+  });
+
+  it('each ASID keeps its generation until TLB maintenance drops it; the non-global entries go at every change', () => {
+    const e = makeEnv();
+    mapThree(e);
+    enableS1(e);
+    e.mmu.read(VA_G, 8, 0);
+    const global = e.mmu.tlbGlobalGeneration;
+    const gen0 = e.mmu.tlbGeneration;
+    switchAsid(e, 1n);
+    const gen1 = e.mmu.tlbGeneration;
+    expect(new Set([gen0, gen1, global]).size).toBe(3);
+    for (const [asid, gen] of [[0n, gen0], [1n, gen1], [0n, gen0]] as const) {
+      e.mmu.read(VA_NG, 8, 0);
+      switchAsid(e, asid);
+      expect(e.mmu.tlbGeneration).toBe(gen);
+      expect(e.mmu.tlbEntry(VA_NG)).toBeUndefined(); // (entries are not tagged with their ASID)
+    }
+    // TLBI ASIDE1 of another ASID: that ASID's generation goes, the current one's stays; of the current ASID: a new
+    // one. Global entries and their generation stay; neither is a full flush.
+    const { flushes } = e.mmu.stats;
+    e.mmu.tlbi('aside1is', 1n << 48n);
+    expect(e.mmu.tlbGeneration).toBe(gen0);
+    switchAsid(e, 1n);
+    const gen1b = e.mmu.tlbGeneration;
+    expect([gen0, gen1, global]).not.toContain(gen1b);
+    e.mmu.read(VA_NG, 8, 0);
+    e.mmu.tlbi('aside1', 1n << 48n);
+    expect([gen0, gen1, gen1b, global]).not.toContain(e.mmu.tlbGeneration);
+    expect(e.mmu.tlbEntry(VA_NG)).toBeUndefined();
+    expect(e.mmu.tlbEntry(VA_G)).toMatchObject({ pa: DATA + 0x1000 });
+    expect(e.mmu.tlbGlobalGeneration).toBe(global);
+    expect(e.mmu.stats.flushes).toBe(flushes);
+    // A full flush: every ASID's generation is new.
+    switchAsid(e, 0n);
+    expect(e.mmu.tlbGeneration).toBe(gen0);
+    e.mmu.tlbi('vmalle1', 0n);
+    expect(e.mmu.tlbGeneration).not.toBe(gen0);
+    expect(e.mmu.tlbGlobalGeneration).not.toBe(global);
+  });
+
+  it('the ASID: TTBR1_EL1\'s with TCR_EL1.A1, 8 bits unless TCR_EL1.AS; TLBI ASIDE1 masks its operand alike', () => {
+    const e = makeEnv();
+    mapThree(e);
+    enableS1(e);
+    e.cpu.sys[SysReg.TCR_EL1] = TCR_48_4K | (1n << 22n); // A1
+    e.mmu.controlChanged();
+    const gen0 = e.mmu.tlbGeneration;
+    switchAsid(e, 5n); // TTBR0_EL1's field: ignored now
+    expect(e.mmu.tlbGeneration).toBe(gen0);
+    switchAsid(e, 0x305n, 'TTBR1_EL1');
+    const gen5 = e.mmu.tlbGeneration;
+    expect(gen5).not.toBe(gen0);
+    switchAsid(e, 0x105n, 'TTBR1_EL1'); // the same 8-bit ASID
+    expect(e.mmu.tlbGeneration).toBe(gen5);
+    e.mmu.tlbi('aside1', 0x705n << 48n);
+    const gen5b = e.mmu.tlbGeneration;
+    expect(gen5b).not.toBe(gen5);
+    // 16-bit ASIDs (AS, bit 36; ID_AA64MMFR0_EL1.ASIDBits says 16): 0x105 and 0x305 differ. (A TCR change flushes.)
+    e.cpu.sys[SysReg.TCR_EL1] = TCR_48_4K | (1n << 22n) | (1n << 36n);
+    e.mmu.controlWritten();
+    const gen105 = e.mmu.tlbGeneration; // (TTBR1_EL1 holds 0x105)
+    switchAsid(e, 0x305n, 'TTBR1_EL1');
+    const gen305 = e.mmu.tlbGeneration;
+    expect(gen305).not.toBe(gen105);
+    e.mmu.tlbi('aside1', 0x105n << 48n); // another ASID: the current generation stays
+    expect(e.mmu.tlbGeneration).toBe(gen305);
+    e.mmu.tlbi('aside1', 0x305n << 48n);
+    expect(e.mmu.tlbGeneration).not.toBe(gen305);
+  });
+
+  it('a new table base under the same ASID invalidates nothing (as QEMU 10: entries are tagged with the ASID)', () => {
+    const e = makeEnv();
+    mapThree(e);
+    enableS1(e);
+    for (const va of [VA_NG, VA_G, VA_K]) e.mmu.read(va, 8, 0);
+    const { flushes, asidFlushes } = e.mmu.stats;
+    const gens = [e.mmu.tlbGeneration, e.mmu.tlbGlobalGeneration];
+    e.cpu.sys[SysReg.TTBR0_EL1] = BigInt(e.t.alloc());
+    e.mmu.controlWritten();
+    expect(e.mmu.stats).toMatchObject({ flushes, asidFlushes });
+    expect([e.mmu.tlbGeneration, e.mmu.tlbGlobalGeneration]).toEqual(gens);
+    expect(e.mmu.tlbEntry(VA_NG)).toMatchObject({ pa: DATA });
+  });
+
+  it('the CPUs sharing a code cache never hand out the same generation', () => {
+    const a = makeEnv();
+    const cpu2 = new Cpu({} as MemoryPort, { wasm: false, codeCache: a.cpu.codeCache });
+    const mmu2 = new Mmu(cpu2, a.mmu.phys);
+    cpu2.mem = mmu2;
+    const seen = new Set<number>();
+    const note = (m: Mmu): void => {
+      seen.add(m.tlbGeneration);
+      seen.add(m.tlbGlobalGeneration);
+    };
+    note(a.mmu);
+    note(mmu2);
+    for (let k = 1n; k <= 3n; k++) {
+      for (const [cpu, m] of [[a.cpu, a.mmu], [cpu2, mmu2]] as const) {
+        cpu.sys[SysReg.TTBR0_EL1] = k << 48n;
+        m.controlWritten();
+        note(m);
+        m.tlbi('vmalle1', 0n);
+        note(m);
+      }
+    }
+    // Two at the start per CPU; then per round and CPU one for the new ASID and two for the flush.
+    expect(seen.size).toBe(2 * 2 + 3 * 2 * 3);
   });
 
   it('a remapped non-global page is translated anew after it; a remapped global page only after a TLBI', () => {
@@ -115,13 +225,22 @@ describe('a change of ASID', () => {
     e.mmu.tlbi('vae1', VA_G >> 12n);
     expect(e.mmu.stats).toMatchObject({ flushes: flushes + 1, vaFlushes });
     expect(e.mmu.tlbGlobalGeneration).not.toBe(global);
-    // A page fetched from a non-global entry before the switch no longer counts: its links died with the switch.
+    // A page fetched from a non-global entry, under any ASID still holding its generation: every ASID's generation
+    // goes (links may lead into it under each), not the global one; a page never fetched drops its entry alone.
     e.mmu.read(VA_G, 8, 0);
     e.mmu.fetchPage(VA_NG);
+    const gen2 = e.mmu.tlbGeneration;
     switchAsid(e, 5n);
+    const gen5 = e.mmu.tlbGeneration;
+    const { asidFlushes } = e.mmu.stats;
     e.mmu.tlbi('vae1', VA_NG >> 12n);
-    expect(e.mmu.stats).toMatchObject({ flushes: flushes + 1, vaFlushes: vaFlushes + 1 });
+    expect(e.mmu.stats).toMatchObject({ flushes: flushes + 1, vaFlushes, asidFlushes: asidFlushes + 1 });
+    expect(e.mmu.tlbGeneration).not.toBe(gen5);
     expect(e.mmu.tlbEntry(VA_G)).toMatchObject({ pa: DATA + 0x1000 });
+    switchAsid(e, 2n);
+    expect(e.mmu.tlbGeneration).not.toBe(gen2);
+    e.mmu.tlbi('vae1', VA_NG >> 12n); // (no longer fetched)
+    expect(e.mmu.stats).toMatchObject({ flushes: flushes + 1, vaFlushes: vaFlushes + 1 });
   });
 
   it('the arena TLB keeps the global entries\' keys and drops the non-global ones\'; the state block mirrors both generations', () => {

@@ -192,6 +192,9 @@ function isStage1Tlbi(op: string): boolean {
  */
 const TLBI_BY_VA = /^vaa?l?e1(is|os)?(nxs)?$/;
 
+/** TLBI ASIDE1 and its IS/OS/nXS forms: Xt[63:48] is the ASID whose non-global translations go. */
+const TLBI_BY_ASID = /^aside1(is|os)?(nxs)?$/;
+
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -200,7 +203,8 @@ export class Mmu implements MemoryPort {
   readonly tlbEnabled: boolean;
   /**
    * Counters for tests and profiling: slow-path accesses, translations (walks), full TLB flushes, flushes of the
-   * non-global entries alone at a change of ASID (`asidFlushes`), TLBIs by VA of one entry, stage-2 walks of tables
+   * non-global entries alone (`asidFlushes`: a change of ASID, a TLBI of one ASID, a TLBI by VA of a page code was
+   * fetched from through a non-global translation), TLBIs by VA of one entry, stage-2 walks of tables
    * (`s2Walks`), stage-2 lookups answered by the stage-2 walk cache (`s2Hits`) and drops of that cache (`s2Flushes`).
    */
   readonly stats = { slow: 0, walks: 0, flushes: 0, asidFlushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
@@ -216,10 +220,10 @@ export class Mmu implements MemoryPort {
   /** VA[55:12] of the entry. */
   private readonly tlbKey: Float64Array;
   /**
-   * The generation the entry was filled in: `tlbGlobalGeneration` for a global translation (a stage-1 leaf with nG 0,
-   * or stage 1 off), `tlbGeneration` for a non-global one. An entry is live while its generation equals either
-   * (`live`): a full flush bumps both, invalidating every entry at once, an ASID change (`flushNonGlobal`) only
-   * `tlbGeneration`.
+   * The entry generation the entry was filled in: `entryGlobalGen` for a global translation (a stage-1 leaf with
+   * nG 0, or stage 1 off), `entryGen` for a non-global one. An entry is live while its generation equals either
+   * (`live`): a full flush bumps both, invalidating every entry at once, a change of ASID or an ASID's TLBI
+   * (`dropNonGlobal`) only `entryGen` (entries are not tagged with their ASID).
    */
   private readonly tlbGen: Int32Array;
   private readonly tlbPerm: Uint8Array;
@@ -265,7 +269,7 @@ export class Mmu implements MemoryPort {
   private readonly atlbOffset: number;
   /**
    * The arena entries filled since the last flush (`atlbUsedCount` of them; `atlbListed` marks them, 1 when the
-   * entry's translation is non-global, 2 when global), whose keys a flush sets to -1 (`flushNonGlobal`: those of
+   * entry's translation is non-global, 2 when global), whose keys a flush sets to -1 (`dropNonGlobal`: those of
    * non-global entries): a flush costs what was filled since the one before, not the TLB's size.
    */
   private readonly atlbUsed: Int32Array;
@@ -274,14 +278,38 @@ export class Mmu implements MemoryPort {
   /** The permission bits a plain load (0..2) and store (3..5) needs in the arena TLB's classes 0..2 (needFor). */
   private readonly arenaNeed: readonly number[];
   /**
-   * MemoryPort.tlbGeneration: the generation of live non-global entries, bumped by every flush. Both generations
-   * come from this one counter, so no value is ever reused by the other (a full flush takes two new values).
+   * MemoryPort.tlbGeneration: the generation of the current ASID's (non-global) translations, which the run loop's
+   * links and jump caches are keyed with. Each ASID keeps its generation ({@link asidGenerations}) until TLB
+   * maintenance may have changed its translations (a full flush, a TLBI of the ASID, a TLBI by VA of a page code was
+   * fetched from), so that a context switch back to a process finds the links among its blocks still good. New
+   * values come from the code cache's counter (CodeCache.newGeneration), which the CPUs sharing the blocks share, so
+   * no value is ever another ASID's, the global one's or another CPU's.
    */
-  tlbGeneration = 2;
-  /** MemoryPort.tlbGlobalGeneration: the generation of live global entries, bumped only by a full flush. */
-  tlbGlobalGeneration = 1;
-  /** MemoryPort.fetchGeneration: the generation of the entry fetchPage last handed a page out from. */
+  tlbGeneration = 0;
+  /** MemoryPort.tlbGlobalGeneration: the generation of global translations, new only at a full flush. */
+  tlbGlobalGeneration = 0;
+  /**
+   * MemoryPort.fetchGeneration: the generation (tlbGeneration or tlbGlobalGeneration) of the translation fetchPage
+   * last handed a page out from.
+   */
   fetchGeneration = 0;
+  /** The generation of each ASID whose translations may still be linked (see tlbGeneration). */
+  private readonly asidGenerations = new Map<number, number>();
+  /**
+   * The current ASID (refresh(): TTBR1_EL1's with TCR_EL1.A1 set, else TTBR0_EL1's; its low 8 bits unless TCR_EL1.AS
+   * selects 16-bit ASIDs, which ID_AA64MMFR0_EL1.ASIDBits must offer).
+   */
+  private asid = 0;
+  /** The ASID of the controls refresh() last loaded (the current one once followed: refresh, flushTlb). */
+  private loadedAsid = 0;
+  /** The mask of the ASID field's bits in use (0xff or 0xffff), for TLBI ASIDE1's operand too. */
+  private asidMask = 0xff;
+  /**
+   * The TLB entries' own generations (tlbGen, live): this MMU's alone, from its own counter (entryCounter, the
+   * highest handed out).
+   */
+  private entryGen = 2;
+  private entryGlobalGen = 1;
 
   // ---- the stage-2 walk cache: direct mapped, indexed by IPA[47:12] (see the header comment) ----
   /** Whether the cache is used (the TLB is on). */
@@ -419,6 +447,9 @@ export class Mmu implements MemoryPort {
       this.atlbListed = new Uint8Array(0);
     }
     this.arenaTlb = this.atlbOffset !== 0;
+    this.tlbGlobalGeneration = cpu.codeCache.newGeneration();
+    this.tlbGeneration = cpu.codeCache.newGeneration();
+    this.asidGenerations.set(this.asid, this.tlbGeneration);
     this.mirrorGenerations(); // (mirrored whenever they change)
     this.arenaNeed = [TC, TC, TC, TC | W, TC | W, TC | W].map((f, j) => this.needFor(f, j % 3));
     this.refresh();
@@ -550,11 +581,11 @@ export class Mmu implements MemoryPort {
       if (this.tlbKey[i] === key && this.live(i)) {
         const need = this.cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
         if ((this.tlbPerm[i]! & need) !== 0) {
-          const g = this.tlbGen[i]!;
-          this.fetchGeneration = g;
+          const global = this.tlbGen[i] === this.entryGlobalGen;
+          this.fetchGeneration = global ? this.tlbGlobalGeneration : this.tlbGeneration;
           if (this.tlbFetched[i] === 0) {
             this.tlbFetched[i] = 1;
-            (g === this.tlbGlobalGeneration ? this.fetchedGlobalKeys : this.fetchedKeys).add(key);
+            (global ? this.fetchedGlobalKeys : this.fetchedKeys).add(key);
           }
           const c = this.tlbCode[i]!;
           if (c !== null) return c;
@@ -720,7 +751,7 @@ export class Mmu implements MemoryPort {
    * unless a stage-2 control changed (refresh() checks).
    */
   controlChanged(): void {
-    this.refresh();
+    this.refresh(false);
     this.flushTlb();
   }
 
@@ -743,11 +774,14 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Some of CONTROL_REGS changed since the controls were loaded: reload them and flush. When only TTBR0_EL1 and
-   * TTBR1_EL1 changed (a context switch: a new ASID, a new table base), only the non-global entries go: a global
-   * entry matches every ASID, and no TLB entry is tied to the table base it was walked from (the Arm ARM lets a TLB
-   * hold an entry until a TLBI removes it; software changes tables with TLB maintenance). Linux switches ASIDs on
-   * every context switch: its kernel's translations (global) and the code links on them then stay.
+   * Some of CONTROL_REGS changed since the controls were loaded: reload them, and flush unless only TTBR0_EL1 and
+   * TTBR1_EL1 changed. Those (a context switch) change the current ASID at most, which refresh() notices
+   * (switchAsid: the non-global entries go, a global entry matches every ASID); a new table base alone invalidates
+   * nothing, since no TLB entry is tied to the table it was walked from (the Arm ARM lets a TLB hold an entry,
+   * tagged with its ASID, until a TLBI removes it; software changes tables with TLB maintenance), as QEMU 10's TLB
+   * keeps its entries then too. Linux switches ASIDs on every context switch (through a reserved TTBR0_EL1): its
+   * kernel's translations (global) and the code links on them stay, and so do each process's links while it is
+   * switched out.
    */
   private controlsMoved(): void {
     const st = this.cpu.st32;
@@ -756,9 +790,8 @@ export class Mmu implements MemoryPort {
     for (let k = 0; k < CONTROL_WORDS.length; k++) {
       if (!CONTROL_TTBR[k] && ((seen[k]! ^ st[CONTROL_WORDS[k]!]!) & CONTROL_MASKS[k]!) !== 0) ttbrOnly = false;
     }
-    this.refresh();
-    if (ttbrOnly) this.flushNonGlobal();
-    else this.flushTlb();
+    this.refresh(ttbrOnly);
+    if (!ttbrOnly) this.flushTlb();
   }
 
   /** Whether CONTROL_REGS still hold the values the controls were last loaded from (refresh()). */
@@ -778,10 +811,11 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, aside1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
-   * their IS/OS/nXS variants, and any other) invalidates the whole TLB: over-invalidation is always architecturally
+   * TLB maintenance. Every TLBI (vmalle1, vae1, vale1, vaae1, vaale1, ipas2e1, ipas2le1, vmalls12e1, alle1,
+   * their IS/OS/nXS variants, and any other) invalidates the whole TLB, except those by VA (invalidateVa) and ASIDE1
+   * (the non-global entries and that ASID's generation: dropAsid): over-invalidation is always architecturally
    * allowed, and a flush costs O(1). Neither ASIDs nor VMIDs tag entries (a change of ASID drops the non-global
-   * entries: controlsMoved). This is one PE's TLB: the CPU sends the
+   * entries: switchAsid; each ASID keeps its generation for the links). This is one PE's TLB: the CPU sends the
    * Inner Shareable forms to every PE of its domain (`cpu.smp.tlbiBroadcast`), whose ports each get this call.
    *
    * The stage-2 walk cache holds stage-2-only entries (IPA -> PA), which the stage-1 TLBIs (VMALLE1, VAE1, VALE1,
@@ -794,6 +828,10 @@ export class Mmu implements MemoryPort {
     if (TLBI_BY_VA.test(op)) {
       this.invalidateVa(Number(BigInt.asUintN(44, arg)));
       return; // stage 1 only: the stage-2 walk cache stays
+    }
+    if (TLBI_BY_ASID.test(op)) {
+      this.dropAsid(Number(arg >> 48n) & this.asidMask);
+      return; // stage 1 only
     }
     this.flushTlb();
     if (!this.s2cOn || isStage1Tlbi(op)) return;
@@ -826,13 +864,19 @@ export class Mmu implements MemoryPort {
    * twin) when it is the only entry that can hold it: not when the page lies in a stage-1 leaf larger than 4 KiB
    * held as several entries (largeLo..largeHi), nor when fetchPage handed the page out since the last flush (the
    * CPU's block links and jump caches trust MemoryPort.tlbGeneration and tlbGlobalGeneration, which that entry alone
-   * would not change). Otherwise,
-   * and with the TLB off, a full flush: over-invalidation is always allowed.
+   * would not change). Otherwise, and with the TLB off, a full flush, or for a page fetched only from non-global
+   * translations every ASID's generation and the non-global entries (dropAllAsids): over-invalidation is always
+   * allowed.
    */
   private invalidateVa(key: number): void {
-    if (!this.tlbEnabled || this.fetchedKeys.has(key) || this.fetchedGlobalKeys.has(key) ||
-      (key >= this.largeLo && key <= this.largeHi)) {
+    if (!this.tlbEnabled || this.fetchedGlobalKeys.has(key) || (key >= this.largeLo && key <= this.largeHi)) {
       this.flushTlb();
+      return;
+    }
+    if (this.fetchedKeys.has(key)) {
+      // Code was fetched from a non-global translation of the page, under some ASID's generation: every ASID's goes
+      // (the global translations, and the kernel's links, stay).
+      this.dropAllAsids();
       return;
     }
     this.stats.vaFlushes++;
@@ -866,8 +910,8 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Invalidate every TLB entry (both generations bumped) and every arena entry filled since the last flush (their
-   * keys become -1); the stage-2 walk cache stays.
+   * Invalidate every TLB entry (both entry generations bumped) and every arena entry filled since the last flush
+   * (their keys become -1); every ASID's generation and the global one are new. The stage-2 walk cache stays.
    */
   private flushTlb(): void {
     this.stats.flushes++;
@@ -875,13 +919,19 @@ export class Mmu implements MemoryPort {
     this.fetchedGlobalKeys.clear();
     this.largeLo = Infinity;
     this.largeHi = -1;
-    let g = this.tlbGeneration + 1;
+    let g = this.entryGen + 1;
     if (g >= 0x7fff_fff0) {
       this.tlbGen.fill(0);
       g = 1;
     }
-    this.tlbGlobalGeneration = g;
-    this.tlbGeneration = g + 1;
+    this.entryGlobalGen = g;
+    this.entryGen = g + 1;
+    const cache = this.cpu.codeCache;
+    this.tlbGlobalGeneration = cache.newGeneration();
+    this.asidGenerations.clear();
+    this.asid = this.loadedAsid;
+    this.tlbGeneration = cache.newGeneration();
+    this.asidGenerations.set(this.asid, this.tlbGeneration);
     this.mirrorGenerations();
     for (let j = 0; j < this.atlbUsedCount; j++) {
       const i = this.atlbUsed[j]!;
@@ -892,18 +942,50 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Invalidate the non-global TLB entries (tlbGeneration bumped) and their arena twins; global entries, and the
-   * arena entries listed as global, stay. (The keys of stage-1 leaves larger than a page stay counted in
-   * largeLo..largeHi until the next full flush: over-invalidation for a TLBI by VA there.)
+   * The current ASID becomes `asid` (refresh()): the non-global TLB entries go (they are not tagged with their ASID),
+   * and tlbGeneration becomes `asid`'s, the one it had when it was last current unless TLB maintenance dropped it
+   * since (then, and for an ASID not seen before, a new one).
    */
-  private flushNonGlobal(): void {
-    if (this.tlbGeneration + 1 >= 0x7fff_fff0) {
-      this.flushTlb(); // (the counter wraps: a full flush)
+  private switchAsid(asid: number): void {
+    this.asid = asid;
+    let g = this.asidGenerations.get(asid);
+    if (g === undefined) this.asidGenerations.set(asid, (g = this.cpu.codeCache.newGeneration()));
+    this.tlbGeneration = g;
+    this.dropNonGlobal();
+  }
+
+  /** TLBI ASIDE1: `asid`'s translations may have changed. Its generation goes (the current ASID's is new). */
+  private dropAsid(asid: number): void {
+    this.asidGenerations.delete(asid);
+    if (asid === this.asid) {
+      this.tlbGeneration = this.cpu.codeCache.newGeneration();
+      this.asidGenerations.set(asid, this.tlbGeneration);
+    }
+    this.dropNonGlobal();
+  }
+
+  /** Every ASID's translations may have changed: every ASID's generation goes (the current ASID's is new). */
+  private dropAllAsids(): void {
+    this.fetchedKeys.clear();
+    this.asidGenerations.clear();
+    this.tlbGeneration = this.cpu.codeCache.newGeneration();
+    this.asidGenerations.set(this.asid, this.tlbGeneration);
+    this.dropNonGlobal();
+  }
+
+  /**
+   * Invalidate the non-global TLB entries (entryGen bumped) and their arena twins, and mirror the generations (the
+   * caller set tlbGeneration); global entries, and the arena entries listed as global, stay. (The keys of stage-1
+   * leaves larger than a page stay counted in largeLo..largeHi until the next full flush: over-invalidation for a
+   * TLBI by VA there.)
+   */
+  private dropNonGlobal(): void {
+    if (this.entryGen + 1 >= 0x7fff_fff0) {
+      this.flushTlb(); // (the entry counter wraps: a full flush)
       return;
     }
     this.stats.asidFlushes++;
-    this.fetchedKeys.clear();
-    this.tlbGeneration++;
+    this.entryGen++;
     this.mirrorGenerations();
     let kept = 0;
     for (let j = 0; j < this.atlbUsedCount; j++) {
@@ -926,7 +1008,10 @@ export class Mmu implements MemoryPort {
     for (let k = 0; k < 3; k++) a.fill(-1, w + k * table, w + k * table + 4); // KEY_R, KEY_W
   }
 
-  /** The state block's mirrors of the two generations (state-layout.ts TLB_GEN, TLB_GEN_GLOBAL). */
+  /**
+   * The state block's mirrors of the two generations (state-layout.ts TLB_GEN, TLB_GEN_GLOBAL): their low 32 bits
+   * (CodeCache.newGeneration).
+   */
   private mirrorGenerations(): void {
     const st = this.cpu.st32;
     st[St.TLB_GEN >> 2] = this.tlbGeneration; // the words translated code keys its jump cache with
@@ -936,7 +1021,7 @@ export class Mmu implements MemoryPort {
   /** Whether TLB entry `i` belongs to a live generation (its key still has to match). */
   private live(i: number): boolean {
     const g = this.tlbGen[i]!;
-    return g === this.tlbGeneration || g === this.tlbGlobalGeneration;
+    return g === this.entryGen || g === this.entryGlobalGen;
   }
 
   /** Drop every entry of the stage-2 walk cache (O(1), a generation bump). */
@@ -1079,7 +1164,11 @@ export class Mmu implements MemoryPort {
   // ================================================================ slow paths
 
   /** Reload the translation controls from the CPU's registers. */
-  private refresh(): void {
+  /**
+   * Load the translation controls from the system registers. A change of ASID is followed (switchAsid) unless
+   * `followAsid` is false: the caller flushes everything next (flushTlb takes the loaded ASID).
+   */
+  private refresh(followAsid = true): void {
     const s = this.cpu.sys;
     this.noteControlRegs();
     const sctlr = Number(s[SysReg.SCTLR_EL1]! & 0xffff_ffffn);
@@ -1109,6 +1198,13 @@ export class Mmu implements MemoryPort {
     this.mairHi = Number(mair >> 32n);
     this.ttbr0 = Number(s[SysReg.TTBR0_EL1]! & 0xffff_ffff_fffen);
     this.ttbr1 = Number(s[SysReg.TTBR1_EL1]! & 0xffff_ffff_fffen);
+    // The ASID: TTBR1_EL1's with TCR_EL1.A1 (bit 22), else TTBR0_EL1's; 16 bits with TCR_EL1.AS (bit 36) where
+    // ID_AA64MMFR0_EL1.ASIDBits (bits 7:4) is 0b0010, else 8.
+    const asid16 = (this.tcrHi & 0x10) !== 0 && (Number(s[SysReg.ID_AA64MMFR0_EL1]! >> 4n) & 0xf) === 2;
+    this.asidMask = asid16 ? 0xffff : 0xff;
+    const asid = Number(s[(this.tcrLo & 0x40_0000) !== 0 ? SysReg.TTBR1_EL1 : SysReg.TTBR0_EL1]! >> 48n) & this.asidMask;
+    this.loadedAsid = asid;
+    if (followAsid && asid !== this.asid) this.switchAsid(asid);
     this.vtcr = Number(s[SysReg.VTCR_EL2]! & 0xffff_ffffn);
     this.vttbr = Number(s[SysReg.VTTBR_EL2]! & 0xffff_ffff_fffen);
     // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
@@ -1281,7 +1377,7 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
-    this.tlbGen[i] = this.rGlobal ? this.tlbGlobalGeneration : this.tlbGeneration;
+    this.tlbGen[i] = this.rGlobal ? this.entryGlobalGen : this.entryGen;
     this.tlbPerm[i] = this.rPerm;
     this.tlbOff[i] = o;
     this.tlbPa[i] = page;

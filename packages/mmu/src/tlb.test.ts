@@ -53,7 +53,6 @@ describe('software TLB', () => {
     ['tlbi vae1', (e: Env) => e.mmu.tlbi('vae1', VA >> 12n)],
     ['tlbi vmalle1is', (e: Env) => e.mmu.tlbi('vmalle1is', 0n)],
     ['tlbi vale1os', (e: Env) => e.mmu.tlbi('vale1os', VA >> 12n)],
-    ['tlbi aside1', (e: Env) => e.mmu.tlbi('aside1', 0n)],
     ['tlbi vaae1', (e: Env) => e.mmu.tlbi('vaae1', VA >> 12n)],
     ['tlbi vaale1is', (e: Env) => e.mmu.tlbi('vaale1is', VA >> 12n)],
     ['tlbi ipas2e1', (e: Env) => e.mmu.tlbi('ipas2e1', 0n)],

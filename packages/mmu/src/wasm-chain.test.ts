@@ -1204,9 +1204,10 @@ describe('SVC and ERET chaining into another EL', () => {
 /**
  * Page-table helpers for guest remaps of code page 1 (VA 0x11000) between PA P1 (CODE_PA + 0x1000) and P2
  * (ALT_PA): x21 the descriptor (or root) to install next, x23 the XOR of the two, x22 the PTE's VA, x24 the VA
- * page for TLBI VAE1. `how`: a PTE store + TLBI VMALLE1 or TLBI VAE1, or a TTBR0 switch between two roots, which
- * map page 1 non-global (nG), as an OS maps a process's pages: a global entry may outlive the switch (it does in
- * the MMU), a non-global one must not.
+ * page for TLBI VAE1. `how`: a PTE store + TLBI VMALLE1 or TLBI VAE1, or a TTBR0 switch between two roots with
+ * ASIDs 0 and 1, which map page 1 non-global (nG), as an OS maps a process's pages: a global entry may outlive the
+ * switch (it does in the MMU), a non-global one of another ASID must not be used. (A new root under the same ASID
+ * may keep the old translations, as a real TLB may: asid.test.ts.)
  */
 type Remap = 'vmalle1' | 'vae1' | 'ttbr0';
 function remapWords(how: Remap): number[] {
@@ -1236,8 +1237,8 @@ function remapSetup(e: ArenaEnv, how: Remap): void {
     };
     copy(e.root0, root2, 0);
     e.t.write(e.t.slot(root2, codeVa(1)), d2);
-    e.cpu.x[21] = BigInt(root2);
-    e.cpu.x[23] = BigInt(root2 ^ e.root0);
+    e.cpu.x[21] = BigInt(root2) | (1n << 48n);
+    e.cpu.x[23] = (BigInt(root2) | (1n << 48n)) ^ BigInt(e.root0);
   } else {
     e.cpu.x[21] = d2;
     e.cpu.x[22] = pteVa(e, codeVa(1));

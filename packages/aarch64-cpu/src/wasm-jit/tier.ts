@@ -201,7 +201,7 @@ export class WasmTier {
     }
     this.slabs = live;
     // Freed slots and validity words may be given to other blocks: no arena jump cache entry may name them.
-    if (freed) for (const jc of this.jumpCaches.values()) jc.fill(-1);
+    if (freed) this.forgetJumpCaches();
   }
 
   /** The block whose function is in each BlockTable slot (runWasm decodes exit codes with it). */
@@ -219,6 +219,11 @@ export class WasmTier {
       cpu.st32[St.JC_BASE >> 2] = offset;
     }
     return jc;
+  }
+
+  /** Empty every CPU's arena jump cache (CodeCache.newGeneration: the generations' low 32 bits come round again). */
+  forgetJumpCaches(): void {
+    for (const jc of this.jumpCaches.values()) jc.fill(-1);
   }
 
   /** `cpu` is being released (Cpu.release): its arena jump cache goes back to the arena. */
@@ -807,7 +812,7 @@ export class WasmTier {
       this.modeCpu = cpu;
       // Whether the state block mirrors the port's TLB generation (the MMU keeps TLB_GEN; other ports leave it 0).
       const g = cpu.st32[St.TLB_GEN >> 2]!;
-      this.mirrors = g !== 0 && g === cpu.mem.tlbGeneration;
+      this.mirrors = g !== 0 && g === ((cpu.mem.tlbGeneration ?? 0) | 0);
     }
   }
 
@@ -826,7 +831,7 @@ export class WasmTier {
     // over and over, and the seven stores were 5% of bench-exc's time.
     const w = b.wasm!;
     if (this.mirrors) {
-      const gen = cpu.jumpCache.entryGen;
+      const gen = cpu.jumpCache.entryGen | 0; // (the low 32 bits, as the state block mirrors it)
       const jc = this.jc!;
       const k = w.ajcWord;
       if (jc[k + (Ajc.SLOT >> 2)] !== slot || jc[k + (Ajc.GEN >> 2)] !== gen || jc[k + (Ajc.MODE >> 2)] !== this.mode ||
