@@ -27,7 +27,7 @@ import {
   type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
-import { BlockTable, type BlockFunction } from './block-table.js';
+import { BlockTable, type BlockFunction, type CheckFunction } from './block-table.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';
 import { memoryTranslation } from './translate-mem.js';
@@ -330,9 +330,13 @@ export class WasmTier {
     if (exit === -2) {
       const t = (wf.targets ??= new Map<Block, number>());
       if (t.size < MAX_TARGETS_KEPT || t.has(to)) t.set(to, (t.get(to) ?? 0) + 1);
-      // The same module: a regroup makes it a candidate only while the branch has room for one more (a dispatch
-      // branch with more targets than MAX_INDIRECT_TARGETS keeps missing whatever is recompiled: bench-interp).
-      if (wf.module === to.wasm!.module && (wf.candidates.includes(to) || wf.candidates.length >= MAX_INDIRECT_TARGETS)) return;
+      // The same module: a regroup makes it a candidate unless it is one already (then the budget, the IRQ line or
+      // its validity word made the branch leave) or the branch was seen to lead to more blocks than it can have
+      // candidates (a dispatch branch keeps missing whatever is recompiled: bench-interp). How many candidates it
+      // has says nothing: a branch compiled before anything was recorded has the module's first blocks on its page
+      // (compile), and a return among them missed its one caller over and over (the MTE selftests' syscall returns:
+      // 1.4 M run-loop passes a minute).
+      if (wf.module === to.wasm!.module && (wf.candidates.includes(to) || t.size > MAX_INDIRECT_TARGETS)) return;
     } else if (wf.module === to.wasm!.module) return;
     // (Blocks of one code page at two virtual pages, an alias, count too, though they never chain: rare, and the
     // regroups of a page are bounded.)
@@ -385,6 +389,8 @@ export class WasmTier {
     const enterImport = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
     // After a handler that may have changed PSTATE (ERET): the next block's mode (BlockEmitter.exitAfterModeChange).
     const exitModeImport = m.importFunction('env', 'exitMode', m.type([], [i32]));
+    // The BlockTable's check entry: an arena jump cache chain revalidates a block not yet entered in this run.
+    const checkImport = m.importFunction('env', 'check', m.type([i32], [i32]));
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -524,6 +530,7 @@ export class WasmTier {
       const emit = (loop: LoopUsage | undefined, inline: boolean): BlockEmitter => {
         const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport,
           exitModeImport);
+        e.checkImport = checkImport;
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -552,6 +559,13 @@ export class WasmTier {
       m.endFunction();
       m.exportFunction(`b${i}`, fns[i]!);
     });
+    // Every block whose words lie in the arena has a check function, for the BlockTable's check entry.
+    blocks.forEach((b, j) => {
+      if (wordsAt(b) === undefined) return;
+      let check = checks.get(j);
+      if (check === undefined) checks.set(j, (check = m.declareFunction(sigCheck)));
+      m.exportFunction(`c${j}`, check);
+    });
     for (const [j, fn] of checks) {
       const f = m.beginFunction(fn);
       emitCheckFunction(f, blocks[j]!.words, wordsAt(blocks[j]!)!, slab + 4 * j);
@@ -574,7 +588,7 @@ export class WasmTier {
       const fn = inst.exports[`b${i}`] as BlockFunction;
       const was = b.wasm;
       const slot = slots[i]!;
-      this.blockTable.replace(slot, fn);
+      this.blockTable.replace(slot, fn, inst.exports[`c${i}`] as CheckFunction | undefined);
       this.slotBlocks[slot] = b;
       if (was !== undefined) {
         // Moving from an older module (regroup): its function there is never chained into again (the old word is
@@ -608,7 +622,7 @@ export class WasmTier {
   private instantiate(bytes: Uint8Array, sites: readonly CallSite[]): { readonly exports: Record<string, unknown> } {
     return new this.wasm.Instance(new this.wasm.Module(bytes), {
       env: {
-        mem: this.arena.memory, enter: this.blockTable.enter,
+        mem: this.arena.memory, enter: this.blockTable.enter, check: this.blockTable.check,
         call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): number => this.svcSite(sites[id]!),
         exitMode: (): number => this.nextMode(this.cpu!),
         callFp: (id: number): number => this.callFpSite(sites[id]!),
