@@ -448,8 +448,7 @@ export class Mmu implements MemoryPort {
     }
     this.arenaTlb = this.atlbOffset !== 0;
     this.tlbGlobalGeneration = cpu.codeCache.newGeneration();
-    this.tlbGeneration = cpu.codeCache.newGeneration();
-    this.asidGenerations.set(this.asid, this.tlbGeneration);
+    this.newAsidGeneration();
     this.mirrorGenerations(); // (mirrored whenever they change)
     this.arenaNeed = [TC, TC, TC, TC | W, TC | W, TC | W].map((f, j) => this.needFor(f, j % 3));
     this.refresh();
@@ -926,12 +925,10 @@ export class Mmu implements MemoryPort {
     }
     this.entryGlobalGen = g;
     this.entryGen = g + 1;
-    const cache = this.cpu.codeCache;
-    this.tlbGlobalGeneration = cache.newGeneration();
+    this.tlbGlobalGeneration = this.cpu.codeCache.newGeneration();
     this.asidGenerations.clear();
     this.asid = this.loadedAsid;
-    this.tlbGeneration = cache.newGeneration();
-    this.asidGenerations.set(this.asid, this.tlbGeneration);
+    this.newAsidGeneration();
     this.mirrorGenerations();
     for (let j = 0; j < this.atlbUsedCount; j++) {
       const i = this.atlbUsed[j]!;
@@ -957,10 +954,7 @@ export class Mmu implements MemoryPort {
   /** TLBI ASIDE1: `asid`'s translations may have changed. Its generation goes (the current ASID's is new). */
   private dropAsid(asid: number): void {
     this.asidGenerations.delete(asid);
-    if (asid === this.asid) {
-      this.tlbGeneration = this.cpu.codeCache.newGeneration();
-      this.asidGenerations.set(asid, this.tlbGeneration);
-    }
+    if (asid === this.asid) this.newAsidGeneration();
     this.dropNonGlobal();
   }
 
@@ -968,9 +962,14 @@ export class Mmu implements MemoryPort {
   private dropAllAsids(): void {
     this.fetchedKeys.clear();
     this.asidGenerations.clear();
+    this.newAsidGeneration();
+    this.dropNonGlobal();
+  }
+
+  /** The current ASID's generation is a new one (the caller mirrors it). */
+  private newAsidGeneration(): void {
     this.tlbGeneration = this.cpu.codeCache.newGeneration();
     this.asidGenerations.set(this.asid, this.tlbGeneration);
-    this.dropNonGlobal();
   }
 
   /**

@@ -440,9 +440,14 @@ export class WasmTier {
       const a = b.page?.region.arena;
       return a === undefined || a.arena !== this.arena ? undefined : a.offset + b.page!.base + 4 * b.start;
     };
-    const target = (j: number): ChainTarget => {
+    /** Block j's check function, declared on first use; undefined when its words lie outside the arena. */
+    const checkOf = (j: number): number | undefined => {
       let check = checks.get(j);
       if (check === undefined && wordsAt(blocks[j]!) !== undefined) checks.set(j, (check = m.declareFunction(sigCheck)));
+      return check;
+    };
+    const target = (j: number): ChainTarget => {
+      const check = checkOf(j);
       return {
         fn: fns[j]!, n: blocks[j]!.n, validOffset: slab + 4 * j, ...(check !== undefined && { check }),
         inline: (e: BlockEmitter) => inlineBody(e, j),
@@ -560,11 +565,9 @@ export class WasmTier {
       m.exportFunction(`b${i}`, fns[i]!);
     });
     // Every block whose words lie in the arena has a check function, for the BlockTable's check entry.
-    blocks.forEach((b, j) => {
-      if (wordsAt(b) === undefined) return;
-      let check = checks.get(j);
-      if (check === undefined) checks.set(j, (check = m.declareFunction(sigCheck)));
-      m.exportFunction(`c${j}`, check);
+    blocks.forEach((_, j) => {
+      const check = checkOf(j);
+      if (check !== undefined) m.exportFunction(`c${j}`, check);
     });
     for (const [j, fn] of checks) {
       const f = m.beginFunction(fn);
