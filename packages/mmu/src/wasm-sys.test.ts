@@ -97,7 +97,7 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
     ['GMID_EL1 (MTE2, TID5)', [3, 1, 0, 0, 4]], ['CNTP_CVAL_EL0 (CNTHCTL_EL2)', [3, 3, 14, 2, 2]],
     ['IMPLEMENTATION DEFINED', [3, 0, 11, 0, 0]], ['VBAR_EL1', [3, 0, 12, 0, 0]], ['CONTEXTIDR_EL1 (TRVM)', [3, 0, 13, 0, 1]],
     ['CNTPCT_EL0 (CNTKCTL, CNTHCTL_EL2)', [3, 3, 14, 0, 1]], ['CNTV_CTL_EL0 (CNTKCTL)', [3, 3, 14, 3, 1]],
-    ['CNTP_TVAL_EL0 (CNTKCTL, CNTHCTL_EL2)', [3, 3, 14, 2, 0]],
+    ['CNTP_TVAL_EL0 (CNTKCTL, CNTHCTL_EL2)', [3, 3, 14, 2, 0]], ['TFSRE0_EL1 (MTE2, ATA)', [3, 0, 5, 6, 1]],
   ];
   const PRFMS = [
     0xf980_0020, // prfm pldl1keep, [x1]
@@ -169,7 +169,9 @@ describe('WebAssembly MRS and PRFM agree with the interpreter', () => {
     // Every inline register and the PRFM block compiled inline (MRS of the others are calls), and not vacuous: each
     // inline register was read inline somewhere, and undefined or trapped elsewhere.
     expect(res.inlined).toBeGreaterThanOrEqual(2 * 7 + PRFMS.length);
-    for (const [k, name] of [[0, 'TPIDR_EL1'], [3, 'SP_EL0'], [4, 'CTR_EL0'], [6, 'DAIF']] as const) {
+    for (const [k, name] of [[0, 'TPIDR_EL1'], [3, 'SP_EL0'], [4, 'CTR_EL0'], [6, 'DAIF'], [18, 'GCR_EL1'], [19, 'GMID_EL1'],
+      [27, 'TFSRE0_EL1']] as const) {
+      expect(REGS[k]![0].startsWith(name), name).toBe(true);
       const lines = res.trace.filter((l) => l.includes(` form ${k}:`));
       expect(lines.filter((l) => / n 4 .* esr 0 esr2 0$/.test(l)).length, name).toBeGreaterThan(0);
       expect(lines.filter((l) => !/ esr 0 esr2 0$/.test(l)).length, name).toBeGreaterThan(0);

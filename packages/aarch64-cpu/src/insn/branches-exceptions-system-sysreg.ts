@@ -135,11 +135,11 @@ function checkAccess(cpu: Cpu, key: number, rt: number, read: boolean): number {
 
 /**
  * What {@link checkAccess} can require of an MRS of table register `id` when its only conditions are the EL, SPSel,
- * an EL0 gate and the HCR_EL2 and CNTHCTL_EL2 bits (no feature, MTE level, HCR_EL2.ATA, FP or write-only rule applies
- * to it): the lowest EL at which it is defined (0 or 1), whether SP_EL0's SPSel rule applies, the EL0 gate (at EL0,
- * trapped to EL1 when none of the bits `mask` of register `id` is set), the HCR_EL2 bits that trap it to EL2, and
- * the CNTHCTL_EL2 bits of which at least one must be set for it not to be trapped to EL2 (0n: none). Undefined when
- * another rule can apply: such a read always runs the handler. The WebAssembly tier (wasm-jit/translate-sys.ts)
+ * an EL0 gate, the MTE level, HCR_EL2.ATA and the HCR_EL2 and CNTHCTL_EL2 bits (no feature, FP or write-only rule
+ * applies to it): the lowest EL at which it is defined (0 or 1), whether SP_EL0's SPSel rule applies, the EL0 gate
+ * (at EL0, trapped to EL1 when none of the bits `mask` of register `id` is set), the HCR_EL2 bits that trap it to
+ * EL2, the MTE level and ATA rules (AccessChecks), and the CNTHCTL_EL2 bits of which at least one must be set for it
+ * not to be trapped to EL2 (0n: none). Undefined when another rule can apply: such a read always runs the handler. The WebAssembly tier (wasm-jit/translate-sys.ts)
  * emits these checks inline and calls the handler when one fails, so the two stay one set of rules.
  */
 export interface MrsChecks extends AccessChecks {
@@ -147,25 +147,31 @@ export interface MrsChecks extends AccessChecks {
   readonly cnthctlGate: bigint;
 }
 
-/** The rules MRS and MSR checks share: the lowest EL, SP_EL0's SPSel rule, the HCR_EL2 trap bits. */
+/**
+ * The rules MRS and MSR checks share: the lowest EL, SP_EL0's SPSel rule, the HCR_EL2 trap bits, the MTE level the
+ * register needs (ID_AA64PFR1_EL1.MTE at least `mteMin`, 0 for none: UNDEFINED below it) and whether HCR_EL2.ATA = 0
+ * traps it to EL2 (`ataTrap`).
+ */
 export interface AccessChecks {
   readonly minEl: 0 | 1;
   readonly spSel: boolean;
   readonly hcrMask: bigint;
+  readonly mteMin: number;
+  readonly ataTrap: boolean;
 }
 
 export function mrsChecks(id: number): MrsChecks | undefined {
   const rule = RULES[id];
   if (rule === undefined) return undefined;
   const def = rule.def;
-  if (!rule.feat || rule.mteMin !== 0 || rule.ataTrap || rule.fpTrap || def.writeOnly === true || def.minEl > 1) {
-    return undefined;
-  }
+  if (!rule.feat || rule.fpTrap || def.writeOnly === true || def.minEl > 1) return undefined;
   return {
     minEl: def.minEl as 0 | 1,
     spSel: id === SysReg.SP_EL0,
     el0Gate: rule.el0GateId >= 0 ? { id: rule.el0GateId, mask: rule.el0GateMask } : undefined,
     hcrMask: def.hcrRead ?? 0n,
+    mteMin: rule.mteMin,
+    ataTrap: rule.ataTrap,
     cnthctlGate: def.cnthctlGate ?? 0n,
   };
 }
@@ -213,14 +219,12 @@ export const COMPUTED_WRITES: ReadonlySet<number> = new Set([
  * debug register, no timer (a write may end the run), no PSTATE field or FP register (the CPU caches those), not
  * CPACR_EL1 (translated code checks its FP enable once per path, and a chain goes on along the path). The lowest
  * EL (an EL0 gate or EL0's read-only rule counts as EL1: only EL1 and above are answered), SPSel and HCR_EL2 rules
- * (AccessChecks), and: the MTE level the register needs (ID_AA64PFR1_EL1.MTE at least `mteMin`, 0 for none) and whether
- * HCR_EL2.ATA = 0 traps it (`ataTrap`). Undefined for any other register: its MSR always runs the handler. The
+ * (AccessChecks, the MTE level and ATA rules included). Undefined for any other register: its MSR always runs the
+ * handler. The
  * WebAssembly tier (wasm-jit/translate-sys.ts) emits these checks and the store inline, and calls the handler when
  * a check fails, so the two stay one set of rules.
  */
 export interface MsrChecks extends AccessChecks {
-  readonly mteMin: number;
-  readonly ataTrap: boolean;
   readonly mask: bigint;
 }
 

@@ -31,25 +31,32 @@ describe('the inline MRS data', () => {
     }
   });
 
-  it('mrsChecks: the EL, SPSel, EL0 gate, HCR_EL2 and CNTHCTL_EL2 rules of the registers the Linux boot reads most, none for the others', () => {
-    const none = { el0Gate: undefined, cnthctlGate: 0n };
+  it('mrsChecks: the EL, SPSel, EL0 gate, HCR_EL2, CNTHCTL_EL2 and MTE rules of the registers the Linux boot reads most, none for the others', () => {
+    const none = { el0Gate: undefined, cnthctlGate: 0n, mteMin: 0, ataTrap: false };
     expect(mrsChecks(SysReg.TPIDR_EL1)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n, ...none });
     expect(mrsChecks(SysReg.TPIDR_EL0)).toEqual({ minEl: 0, spSel: false, hcrMask: 0n, ...none });
     expect(mrsChecks(SysReg.TPIDRRO_EL0)).toEqual({ minEl: 0, spSel: false, hcrMask: 0n, ...none });
     expect(mrsChecks(SysReg.SP_EL0)).toEqual({ minEl: 1, spSel: true, hcrMask: 0n, ...none });
     expect(mrsChecks(SysReg.CTR_EL0)).toEqual({
       minEl: 0, spSel: false, hcrMask: HCR.TID2, el0Gate: { id: SysReg.SCTLR_EL1, mask: 1n << 15n }, cnthctlGate: 0n, // UCT
+      mteMin: 0, ataTrap: false,
     });
     expect(mrsChecks(SysReg.DAIF)?.el0Gate).toEqual({ id: SysReg.SCTLR_EL1, mask: 1n << 9n }); // UMA
     expect(mrsChecks(SysReg.SCTLR_EL1)?.hcrMask).toBe(HCR.TRVM);
     // The generic timer's gates: CNTKCTL_EL1 at EL0, CNTHCTL_EL2's EL1PCTEN/EL1PCEN for the physical counter and timer.
     expect(mrsChecks(SysReg.CNTVCT_EL0)).toEqual({
-      minEl: 0, spSel: false, hcrMask: 0n, el0Gate: { id: SysReg.CNTKCTL_EL1, mask: 2n }, cnthctlGate: 0n,
+      minEl: 0, spSel: false, hcrMask: 0n, el0Gate: { id: SysReg.CNTKCTL_EL1, mask: 2n }, cnthctlGate: 0n, mteMin: 0,
+      ataTrap: false,
     });
     expect(mrsChecks(SysReg.CNTPCT_EL0)).toMatchObject({ el0Gate: { id: SysReg.CNTKCTL_EL1, mask: 1n }, cnthctlGate: 1n });
     expect(mrsChecks(SysReg.CNTP_CTL_EL0)).toMatchObject({ el0Gate: { id: SysReg.CNTKCTL_EL1, mask: 1n << 9n }, cnthctlGate: 2n });
-    // Feature, MTE level, HCR_EL2.ATA, FP access and EL2-only registers: always the handler.
-    for (const name of ['GCR_EL1', 'TFSR_EL1', 'GMID_EL1', 'FPCR', 'HCR_EL2', 'VTTBR_EL2'] as const) {
+    // The MTE registers: their MTE level and, but for GMID_EL1, HCR_EL2.ATA (a kernel reads TFSRE0_EL1 on every entry
+    // from EL0).
+    expect(mrsChecks(SysReg.TFSRE0_EL1)).toEqual({ minEl: 1, spSel: false, hcrMask: 0n, ...none, mteMin: 2, ataTrap: true });
+    expect(mrsChecks(SysReg.GCR_EL1)).toMatchObject({ mteMin: 2, ataTrap: true });
+    expect(mrsChecks(SysReg.GMID_EL1)).toMatchObject({ mteMin: 2, ataTrap: false, hcrMask: 1n << 58n }); // TID5
+    // FP access and EL2-only registers: always the handler.
+    for (const name of ['FPCR', 'HCR_EL2', 'VTTBR_EL2'] as const) {
       expect(SysReg[name], name).toBeGreaterThanOrEqual(0);
       expect(mrsChecks(SysReg[name]), name).toBeUndefined();
     }

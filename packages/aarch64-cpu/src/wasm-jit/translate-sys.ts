@@ -2,7 +2,8 @@
  * WebAssembly translations of hand-written handler rows (rows without a specification) that the Linux boot runs
  * millions of times and whose common case needs no call, keyed by the decode table's row names:
  * - MRS of a register whose read is its state block slot (or SP_EL0, DAIF, DCZID_EL0), with the handler's access
- *   checks that can apply to it (EL, SPSel, an EL0 gate, HCR_EL2 and CNTHCTL_EL2 trap bits:
+ *   checks that can apply to it (EL, SPSel, an EL0 gate, HCR_EL2 and CNTHCTL_EL2 trap bits, the MTE level and
+ *   HCR_EL2.ATA: a kernel reads TFSRE0_EL1 on every entry from EL0;
  *   insn/branches-exceptions-system-sysreg.ts `mrsChecks`) tested inline; when one fails, or for any other register,
  *   the handler runs (UNDEFINED, traps, computed values). The generic timer's counts, TVALs and CTLs too, while the
  *   count is a linear function of the retired count (the deterministic VM clock: state-layout.ts COUNTER_BASE and
@@ -38,7 +39,7 @@
 import { findEncoding } from '../decode-a64.js';
 import { DCZVA_BLOCK_BYTES, IMPL } from '../impl-defined.js';
 import { noOpSysTraps } from '../insn/branches-exceptions-system-sys.js';
-import { COMPUTED_READS, mrsChecks, msrChecks } from '../insn/branches-exceptions-system-sysreg.js';
+import { COMPUTED_READS, mrsChecks, msrChecks, type AccessChecks } from '../insn/branches-exceptions-system-sysreg.js';
 import { MTE_BITS, PFR1_MTE_SHIFT } from '../mte.js';
 import { St } from '../state-layout.js';
 import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
@@ -60,6 +61,18 @@ function missAtEl0(e: BlockEmitter): void {
 function missBelowMteLevel(e: BlockEmitter, level: number): void {
   e.f.localGet(P_ST).mem(MemOp.i32_load, St.SYS + 8 * SysReg.ID_AA64PFR1_EL1).i32Const(Number(PFR1_MTE_SHIFT))
     .op(Op.i32_shr_u).i32Const(0xf).op(Op.i32_and).i32Const(level).op(Op.i32_lt_u).brIf(0);
+}
+
+/**
+ * The MTE rules of an MRS or MSR: branch to depth 0 when the CPU's MTE level is below `mteMin` (UNDEFINED) or, for
+ * a register HCR_EL2.ATA = 0 traps, when ATA is 0.
+ */
+function missOnMteRules(e: BlockEmitter, checks: AccessChecks): void {
+  if (checks.mteMin !== 0) missBelowMteLevel(e, checks.mteMin);
+  if (checks.ataTrap) {
+    e.f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(MTE_BITS.HCR_ATA).op(Op.i64_and)
+      .op(Op.i64_eqz).brIf(0);
+  }
 }
 
 /** Branch to depth 0 when any of HCR_EL2's bits `mask` is set. */
@@ -166,6 +179,7 @@ function mrs(e: BlockEmitter, w: number): boolean {
     // is PSTATE.SP.
     if (checks.spSel) e.f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
     if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
+    missOnMteRules(e, checks);
     if (checks.cnthctlGate !== 0n) missUnlessAny(e, SysReg.CNTHCTL_EL2, checks.cnthctlGate);
     // The count only when it is linear in the retired count this run (COUNTER_SCALE non-zero).
     if (isCounterRead(id)) e.f.localGet(P_ST).mem(MemOp.i64_load, St.COUNTER_SCALE).op(Op.i64_eqz).brIf(0);
@@ -193,12 +207,7 @@ function msr(e: BlockEmitter, w: number): boolean {
     // SP_EL0 is UNDEFINED while PSTATE.SP = 0 (at EL1 and above, the mode's bit 0).
     if (checks.spSel) f.localGet(P_MODE).i32Const(MODE_SP).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
     if (checks.hcrMask !== 0n) missOnHcr(e, checks.hcrMask);
-    if (checks.mteMin !== 0) missBelowMteLevel(e, checks.mteMin); // (UNDEFINED)
-    // HCR_EL2.ATA = 0 traps the MTE registers to EL2.
-    if (checks.ataTrap) {
-      f.localGet(P_ST).mem(MemOp.i64_load, St.SYS + 8 * SysReg.HCR_EL2).i64Const(MTE_BITS.HCR_ATA).op(Op.i64_and)
-        .op(Op.i64_eqz).brIf(0);
-    }
+    missOnMteRules(e, checks);
     f.localGet(P_ST);
     e.x(w & 31);
     if (checks.mask !== -1n) f.i64Const(checks.mask).op(Op.i64_and);
