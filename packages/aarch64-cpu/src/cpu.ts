@@ -21,7 +21,7 @@ import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, EndRun, GuestException } from './exceptions.js';
 import { MemoryFault, type CounterLinear, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
-import { MteControls, mteLevel, setMteLevel } from './mte.js';
+import { MteControls, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import {
   CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
@@ -107,6 +107,13 @@ const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
 const D_EXCL_PA = St.EXCL_PA >> 3;
 const D_INSN_COUNT = St.INSN_COUNT >> 3;
 const W_STOP_ON_YIELD = St.STOP_ON_YIELD >> 2;
+/** The state block word of system register `id`'s bits [31:0] (+ 1: bits [63:32]). */
+const sysWord = (id: number): number => (St.SYS >> 2) + 2 * id;
+const W_SPSR_EL1 = sysWord(SysReg.SPSR_EL1);
+const W_ESR_EL1 = sysWord(SysReg.ESR_EL1);
+const W_SCTLR_EL1 = sysWord(SysReg.SCTLR_EL1);
+const W_VBAR_EL1 = sysWord(SysReg.VBAR_EL1);
+const W_PFR1 = sysWord(SysReg.ID_AA64PFR1_EL1);
 /** The count without a counter port: the retired count itself (sysregs.ts, generic timer). */
 const NO_PORT_COUNTER: CounterLinear = { base: 0n, ticksPerInstruction: 1n };
 
@@ -709,7 +716,8 @@ export class Cpu {
 
   /** Clear the local monitor and this PE's global mark (CLREX, store-exclusive, exception entry and return). */
   clearExclusive(): void {
-    this.exclAddr = -1n;
+    const st = this.st32;
+    if (st[W_EXCL_VALID] !== 0) this.exclAddr = -1n;
     if (this.exclPa >= 0) {
       this.exclPa = -1;
       this.smp.closed(this);
@@ -761,12 +769,14 @@ export class Cpu {
 
   /** PSTATE as an SPSR value (AArch64 format). */
   pstateToSpsr(): bigint {
+    return BigInt(this.spsrWord() >>> 0);
+  }
+
+  /** PSTATE as an SPSR value's bits [31:0] (its other bits are 0), as an int32. */
+  private spsrWord(): number {
     const m = this.el === 0 ? 0 : 4 | this.spsel;
-    const v =
-      ((this.nzcv & 0xf) * 0x1000_0000) + // bits 31:28, as a positive Number
-      (this.tco << 25) + (this.dit << 24) + (this.uao << 23) + (this.pan << 22) + (this.#ss << 21) + (this.il << 20) +
-      (this.ssbs << 12) + (this.daif << 6) + m;
-    return BigInt(v);
+    return (this.nzcv << 28) | (this.tco << 25) | (this.dit << 24) | (this.uao << 23) | (this.pan << 22) |
+      (this.#ss << 21) | (this.il << 20) | (this.ssbs << 12) | (this.daif << 6) | m;
   }
 
   /**
@@ -774,7 +784,11 @@ export class Cpu {
    * it is (a host's PSTATE write); ERET then sets PSTATE.SS by DebugExceptionReturnSS ({@link setReturnSs}).
    */
   spsrToPstate(spsr: bigint): void {
-    const v = Number(spsr & 0xffff_ffffn);
+    this.spsrWordToPstate(Number(spsr & 0xffff_ffffn));
+  }
+
+  /** {@link spsrToPstate} from the SPSR's bits [31:0] (ERET reads them from the state block: no BigInt). @internal */
+  spsrWordToPstate(v: number): void {
     this.nzcv = (v >>> 28) & 0xf;
     this.tco = (v >>> 25) & 1;
     this.dit = (v >>> 24) & 1;
@@ -794,28 +808,60 @@ export class Cpu {
    * jump to the vector. `offset` is 0x000 synchronous, 0x080 IRQ, 0x100 FIQ, 0x180 SError.
    */
   enterEl1(offset: number, esr: bigint, returnAddr: bigint, far?: bigint): void {
-    const sys = this.sys;
+    this.enter(offset, Number(esr & 0xffff_ffffn) | 0, Number(esr >> 32n) | 0, returnAddr, far);
+  }
+
+  /**
+   * {@link enterEl1} with the syndrome's halves: every SVC and fault comes here, so the system registers' 32-bit
+   * halves are read and written in the state block, without BigInts but for the return address and the vector.
+   */
+  private enter(offset: number, esrLo: number, esrHi: number, returnAddr: bigint, far: bigint | undefined): void {
+    const st = this.st32;
     const base = this.el === 0 ? 0x400 : this.spsel === 1 ? 0x200 : 0;
-    sys[SysReg.SPSR_EL1] = this.pstateToSpsr();
-    sys[SysReg.ELR_EL1] = returnAddr;
-    if (offset === 0) sys[SysReg.ESR_EL1] = esr;
-    if (far !== undefined) sys[SysReg.FAR_EL1] = far;
-    const sctlr = sys[SysReg.SCTLR_EL1]!;
+    st[W_SPSR_EL1] = this.spsrWord();
+    st[W_SPSR_EL1 + 1] = 0;
+    this.sys[SysReg.ELR_EL1] = returnAddr;
+    if (offset === 0) {
+      st[W_ESR_EL1] = esrLo;
+      st[W_ESR_EL1 + 1] = esrHi;
+    }
+    if (far !== undefined) this.sys[SysReg.FAR_EL1] = far;
+    const sctlrLo = st[W_SCTLR_EL1]!;
+    const sctlrHi = st[W_SCTLR_EL1 + 1]!;
     this.el = 1;
     this.spsel = 1;
     this.daif = 0xf;
     this.il = 0;
     this.pstateSs = 0; // saved in SPSR_EL1.SS above
-    if ((sctlr & (1n << 23n)) === 0n) this.pan = 1; // SCTLR_EL1.SPAN == 0 sets PAN
+    if ((sctlrLo & (1 << 23)) === 0) this.pan = 1; // SCTLR_EL1.SPAN == 0 sets PAN
     this.uao = 0;
-    this.ssbs = Number((sctlr >> 44n) & 1n); // SCTLR_EL1.DSSBS
+    this.ssbs = (sctlrHi >>> 12) & 1; // SCTLR_EL1.DSSBS, bit 44
     this.clearExclusive();
     // PSTATE.TCO = 1 on exception entry (FEAT_MTE; RAZ without FEAT_MTE2). Asynchronous tag check faults are
     // recorded in TFSR*_EL1 when they happen, so SCTLR_EL1.ITFSB needs no action here (see mte.ts).
-    this.tco = mteLevel(this) >= 2 ? 1 : 0;
-    this.pc = (sys[SysReg.VBAR_EL1]! & ~0x7ffn) + BigInt(base + offset);
+    this.tco = ((st[W_PFR1]! >>> 8) & 0xf) >= 2 ? 1 : 0; // ID_AA64PFR1_EL1.MTE, bits [11:8]
+    this.pc = this.vector(base + offset);
     this.onExceptionEntry();
     this.elChanged();
+  }
+
+  /** VBAR_EL1[63:11] as last seen by {@link vector}, and its 16 vectors (index: offset / 0x80). */
+  #vbarLo = 0;
+  #vbarHi = 0;
+  readonly #vectors: bigint[] = Array.from({ length: 16 }, (_, i) => BigInt(i * 0x80));
+
+  /** VBAR_EL1[63:11] + `offset` (0..0x780), cached while VBAR_EL1 stays what it was. */
+  private vector(offset: number): bigint {
+    const st = this.st32;
+    const lo = st[W_VBAR_EL1]! & ~0x7ff;
+    const hi = st[W_VBAR_EL1 + 1]!;
+    if (lo !== this.#vbarLo || hi !== this.#vbarHi) {
+      this.#vbarLo = lo;
+      this.#vbarHi = hi;
+      const base = this.sys[SysReg.VBAR_EL1]! & ~0x7ffn;
+      for (let i = 0; i < 16; i++) this.#vectors[i] = base + BigInt(i * 0x80);
+    }
+    return this.#vectors[offset >> 7]!;
   }
 
   /**
@@ -844,8 +890,7 @@ export class Cpu {
 
   /** Take a synchronous exception described by `e`, raised by the instruction at `pc`. @internal (jit.ts) */
   takeGuestException(e: GuestException, pc: bigint): void {
-    const esr = (BigInt(e.iss2) << 32n) | BigInt(((e.ec << 26) | (e.il << 25) | (e.iss & 0x1ff_ffff)) >>> 0);
-    this.enterEl1(0, esr, e.returnNext ? pc + 4n : pc, e.far);
+    this.enter(0, (e.ec << 26) | (e.il << 25) | (e.iss & 0x1ff_ffff), e.iss2, e.returnNext ? pc + 4n : pc, e.far);
   }
 
   /** Turn a memory fault into the guest exception or EL2 trap it architecturally is. @internal (jit.ts) */
@@ -939,8 +984,9 @@ export class Cpu {
     // checks the PC's alignment when an instruction is fetched, whatever set it. Every PC an instruction computes is
     // aligned, or flagged by its handler.
     if ((this.pc & 3n) !== 0n) this.checkPcAlign = true;
-    // The host may have written debug registers (ONE_REG, a restore) since the last run.
+    // The host may have written debug or translation registers (ONE_REG, a restore) since the last run.
     this.debugChanged();
+    this.mem.runStarting?.();
     this.linearCounter();
     // Basic blocks (jit.ts) when the memory port can name the physical page code runs from; while a debug event can
     // happen the interpreter checks for it at every instruction (and runBlocks hands over when one becomes possible).
@@ -967,6 +1013,7 @@ export class Cpu {
 
   /** The instruction-by-instruction interpreter: `run` without translation (and its single-step fallback). */
   interpret(budget: number): StopCode {
+    this.mem.runStarting?.(); // (again when `run` calls it: a compare)
     const stop = this.interpretLoop(budget);
     this.syncSlots();
     return stop;

@@ -30,6 +30,7 @@ const BIT55 = 1n << 55n;
 /** The CPU's memory port with watchpoint checks on data accesses (see the file comment). */
 export class WatchpointPort implements MemoryPort {
   readonly elChanged?: () => void;
+  readonly runStarting?: () => void;
   readonly controlWritten?: () => void;
   readonly stage2Relaxed?: (ipaPage: number) => void;
   readonly probe?: (va: bigint, flags: number) => void;
@@ -43,6 +44,7 @@ export class WatchpointPort implements MemoryPort {
   constructor(readonly inner: MemoryPort, private readonly cpu: Cpu) {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
+    if (inner.runStarting !== undefined) this.runStarting = () => inner.runStarting!();
     if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
     if (inner.stage2Relaxed !== undefined) this.stage2Relaxed = (ipaPage) => inner.stage2Relaxed!(ipaPage);
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);

@@ -316,16 +316,16 @@ export function watchpointHit(sys: BigUint64Array, va: bigint, size: number, rea
 }
 
 /**
- * DebugExceptionReturnSS(spsr): PSTATE.SS after an exception return from EL1 on this PE. SPSR.SS (bit 21) is kept
+ * DebugExceptionReturnSS(spsr): PSTATE.SS after an exception return from EL1 on this PE (`spsr`: SPSR[31:0]). SPSR.SS (bit 21) is kept
  * only when MDSCR_EL1.SS = 1, debug exceptions were disabled where the ERET executed and are enabled at its target
  * (`destEl`: SPSR.M's EL, or the current EL for an illegal return; masked by SPSR.D); otherwise 0. While the
  * hypervisor debugs, its configuration decides (debug exceptions are then enabled at EL1, so SS becomes 0).
  */
-export function exceptionReturnSs(cpu: Cpu, spsr: bigint, destEl: number): number {
+export function exceptionReturnSs(cpu: Cpu, spsr: number, destEl: number): number {
   const h = cpu.hostDebug;
   const config = h !== undefined ? hostDebugConfig(h, cpu.sys) : debugConfig(cpu.sys);
   if ((config & Dbg.STEP) === 0) return 0;
   const atSource = debugEnabledFrom(config, cpu.el, (cpu.daif & 8) !== 0);
-  const atDest = debugEnabledFrom(config, destEl, (spsr & (1n << 9n)) !== 0n);
-  return !atSource && atDest ? Number((spsr >> 21n) & 1n) : 0;
+  const atDest = debugEnabledFrom(config, destEl, (spsr & (1 << 9)) !== 0);
+  return !atSource && atDest ? (spsr >>> 21) & 1 : 0;
 }

@@ -53,7 +53,7 @@ export const TagCheck = {
 
 /** ID_AA64PFR1_EL1.MTE of this CPU: 0..3. */
 export function mteLevel(cpu: Cpu): number {
-  return Number((cpu.sys[SysReg.ID_AA64PFR1_EL1]! >> PFR1_MTE_SHIFT) & 0xfn);
+  return (cpu.st32[W_PFR1_LO]! >>> Number(PFR1_MTE_SHIFT)) & 0xf; // (the low half in the state block: no BigInt)
 }
 
 /**

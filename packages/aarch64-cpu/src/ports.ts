@@ -79,11 +79,17 @@ export interface MemoryPort {
   /** Translation controls changed (SCTLR, TCR, TTBRx, MAIR, HCR_EL2, VTTBR_EL2, ...) or the exception level changed. */
   controlChanged(): void;
   /**
-   * Exception entry or return changed PSTATE (the EL, SPSel, PAN, ...) but no translation register. Optional: without
-   * it the CPU calls controlChanged. An implementation must still notice translation registers written without a
-   * controlChanged call (a hypervisor's ONE_REG writes, for instance) as controlChanged would.
+   * Exception entry or return changed PSTATE (the EL, SPSel, PAN, ...) but no translation register: within a run
+   * those change only by MSR (controlWritten), and the host's writes between runs come to runStarting. Optional:
+   * without it the CPU calls controlChanged.
    */
   elChanged?(): void;
+  /**
+   * A run starts (`Cpu.run`, `Cpu.interpret`): the host may have written translation registers since the last one
+   * without a controlChanged call (a hypervisor's ONE_REG writes, for instance). An implementation with elChanged
+   * must notice them here, as controlChanged would. Optional.
+   */
+  runStarting?(): void;
   /**
    * The guest wrote a translation control register or PSTATE.PAN/UAO (MSR): as controlChanged, except that an
    * implementation may keep its TLB when nothing it translates with changed (TLB entries need not be invalidated by

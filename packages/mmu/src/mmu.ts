@@ -135,7 +135,7 @@ const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
-/** The system registers refresh() reads: elChanged() reloads and flushes only when one of them changed. */
+/** The system registers refresh() reads: controlWritten() and runStarting() reload and flush only when one of them changed. */
 const CONTROL_REGS = [
   SysReg.SCTLR_EL1, SysReg.HCR_EL2, SysReg.TCR_EL1, SysReg.MAIR_EL1, SysReg.TTBR0_EL1, SysReg.TTBR1_EL1,
   SysReg.VTCR_EL2, SysReg.VTTBR_EL2, SysReg.ID_AA64MMFR0_EL1, SysReg.ID_AA64ISAR1_EL1, SysReg.ID_AA64PFR1_EL1,
@@ -746,7 +746,7 @@ export class Mmu implements MemoryPort {
 
   /**
    * Translation controls changed: reload the controls and flush the TLB (O(1), a generation bump). An EL change alone
-   * comes to elChanged below, which flushes only when a translation register changed. The stage-2 walk cache is kept
+   * comes to elChanged below, which keeps everything. The stage-2 walk cache is kept
    * unless a stage-2 control changed (refresh() checks).
    */
   controlChanged(): void {
@@ -755,12 +755,18 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * Exception entry or return: PSTATE changed, maybe the EL. The entries hold both ELs' permissions and PAN, UAO and
-   * the EL are checked per access, so nothing is flushed unless one of the translation registers differs from what
-   * the controls were last loaded from (then this is controlChanged). Without this, every SVC round trip flushed the
-   * TLB and re-walked both stages for its code, stack and data (docs/performance.md).
+   * Exception entry or return: PSTATE changed, maybe the EL. Nothing to do: the entries hold both ELs' permissions,
+   * PAN, UAO and the EL are checked per access, and the translation registers change within a run only by MSR
+   * (controlWritten), the host's writes between runs being noticed by runStarting. (Every SVC round trip flushed the
+   * TLB and re-walked both stages once; then it compared the registers, twice: 15% of bench-exc. docs/performance.md)
    */
-  elChanged(): void {
+  elChanged(): void {}
+
+  /**
+   * MemoryPort.runStarting: the host may have written translation registers since the last run (ONE_REG, a restore):
+   * as controlWritten, reloaded (and flushed unless only the TTBRs changed) when a bit refresh() uses changed.
+   */
+  runStarting(): void {
     if (!this.controlsCurrent()) this.controlsMoved();
   }
 

@@ -111,6 +111,41 @@ describe('software TLB', () => {
     expect(e.mmu.tlbGeneration).not.toBe(gen3);
   });
 
+  it('runStarting notices translation registers the host wrote between runs; elChanged (exception entry, return) keeps everything', () => {
+    const e = remapEnv(true);
+    const sctlr = e.cpu.sys[SysReg.SCTLR_EL1]!;
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xaaaan);
+    e.t.map(e.root0, VA, s1PageDesc(DATA + 0x1000, { attrIndx: Attr.WB }));
+    const gen = e.mmu.tlbGeneration;
+    // Nothing written: the TLB stays (the stale entry answers).
+    e.mmu.runStarting();
+    e.mmu.elChanged();
+    expect(e.mmu.tlbGeneration).toBe(gen);
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xaaaan);
+    // The host sets WXN behind the MMU's back (ONE_REG): an exception entry keeps the TLB, the next run reloads.
+    e.cpu.sys[SysReg.SCTLR_EL1] = sctlr | (1n << 19n);
+    e.mmu.elChanged();
+    expect(e.mmu.tlbGeneration).toBe(gen);
+    e.mmu.runStarting();
+    expect(e.mmu.tlbGeneration).not.toBe(gen);
+    expect(e.mmu.read(VA, 4, 0)).toBe(0xbbbbn);
+  });
+
+  it('Cpu.run and Cpu.interpret tell the port a run starts', () => {
+    const e = remapEnv(true);
+    let starts = 0;
+    const inner = e.mmu.runStarting.bind(e.mmu);
+    e.mmu.runStarting = () => {
+      starts++;
+      inner();
+    };
+    e.cpu.pc = BigInt(DATA);
+    e.cpu.run(0);
+    expect(starts).toBe(1);
+    e.cpu.interpret(0);
+    expect(starts).toBe(2);
+  });
+
   it('permission changes of the CPU (EL, PAN, UAO) apply to cached entries without a flush', () => {
     const e = makeEnv({ tlb: true });
     e.t.map(e.root0, VA, s1PageDesc(DATA, { attrIndx: Attr.WB, ap: Ap.RwAll, pxn: true }));

@@ -18,7 +18,7 @@ import type { EncodingRow } from '../decode.js';
 import { El2Trap, EndRun, GuestException } from '../exceptions.js';
 import { Ec, Stop } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
-import { mteLevel } from '../mte.js';
+import { St } from '../state-layout.js';
 import { exceptionReturnSs } from '../debug.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
@@ -46,16 +46,19 @@ function branchReg(cpu: Cpu, target: bigint): void {
 
 /** SPSR bits for PSTATE fields of features the model does not implement: RES0, never restored. */
 const SPSR_UNIMPLEMENTED =
-  (FEAT.UAO ? 0n : 1n << 23n) | (FEAT.DIT ? 0n : 1n << 24n) |
-  (FEAT.PAN ? 0n : 1n << 22n) | (FEAT.SSBS ? 0n : 1n << 12n);
+  (FEAT.UAO ? 0 : 1 << 23) | (FEAT.DIT ? 0 : 1 << 24) | (FEAT.PAN ? 0 : 1 << 22) | (FEAT.SSBS ? 0 : 1 << 12);
+
+/** The state block words of SPSR_EL1[31:0] and ID_AA64PFR1_EL1[31:0] (St.SYS + 8 * id). */
+const W_SPSR_EL1 = (St.SYS >> 2) + 2 * SysReg.SPSR_EL1;
+const W_PFR1 = (St.SYS >> 2) + 2 * SysReg.ID_AA64PFR1_EL1;
 
 /**
  * IllegalExceptionReturn for a return from EL1 on this PE (AArch64 only at EL0/EL1, EL2 owned by the host, no
  * EL3): legal targets are EL0t (M = 0b00000), EL1t (0b00100) and EL1h (0b00101), the last two only while
  * HCR_EL2.TGE = 0. AArch32 (M[4] = 1), EL2/EL3 (a higher EL), M[1] = 1 and EL0 with SP_ELx are illegal.
  */
-export function illegalReturn(cpu: Cpu, spsr: bigint): boolean {
-  const m = Number(spsr & 0x1fn);
+export function illegalReturn(cpu: Cpu, spsr: number): boolean {
+  const m = spsr & 0x1f;
   if (m === 0) return false;
   if (m === 4 || m === 5) return (cpu.sys[SysReg.HCR_EL2]! & HCR.TGE) !== 0n;
   return true;
@@ -71,17 +74,21 @@ export function illegalReturn(cpu: Cpu, spsr: bigint): boolean {
  */
 function eret(cpu: Cpu): void {
   if (cpu.el === 0) undef();
-  const sys = cpu.sys;
-  // SPSR.TCO (bit 25) is restored only when this CPU has PSTATE.TCO (FEAT_MTE2; RAZ/WI with FEAT_MTE only).
-  const spsr = sys[SysReg.SPSR_EL1]! & ~(mteLevel(cpu) >= 2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1n << 25n));
-  const target = sys[SysReg.ELR_EL1]!;
+  // SPSR_EL1[31:0], read as a word of the state block (every field ERET restores lies there; no BigInt: a kernel
+  // returns this way from every system call). SPSR.TCO (bit 25) is restored only when this CPU has PSTATE.TCO
+  // (FEAT_MTE2; RAZ/WI with FEAT_MTE only).
+  const st = cpu.st32;
+  const mte2 = ((st[W_PFR1]! >>> 8) & 0xf) >= 2; // ID_AA64PFR1_EL1.MTE, bits [11:8]
+  const spsr = st[W_SPSR_EL1]! & ~(mte2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1 << 25));
+  const target = cpu.sys[SysReg.ELR_EL1]!;
   const illegal = illegalReturn(cpu, spsr);
-  // DebugExceptionReturnSS, evaluated with PSTATE as it is before the return (debug.ts).
-  const ss = exceptionReturnSs(cpu, spsr, illegal ? cpu.el : Number((spsr >> 2n) & 3n));
+  // DebugExceptionReturnSS, evaluated with PSTATE as it is before the return (debug.ts): 0 while no debug event is
+  // configured (the CPU's debug configuration is kept current in a run).
+  const ss = cpu.debugConfigured ? exceptionReturnSs(cpu, spsr, illegal ? cpu.el : (spsr >>> 2) & 3) : 0;
   if (!illegal) {
-    cpu.spsrToPstate(spsr); // also tells the memory port: elChanged (controlChanged if it has none)
+    cpu.spsrWordToPstate(spsr); // also tells the memory port: elChanged (controlChanged if it has none)
   } else {
-    const v = Number(spsr & 0xffff_ffffn);
+    const v = spsr;
     cpu.nzcv = (v >>> 28) & 0xf;
     cpu.daif = (v >>> 6) & 0xf;
     cpu.pan = (v >>> 22) & 1;

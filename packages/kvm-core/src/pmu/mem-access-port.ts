@@ -18,6 +18,7 @@ export interface MemAccessSink {
 
 export class MemAccessPort implements MemoryPort {
   readonly elChanged?: () => void;
+  readonly runStarting?: () => void;
   readonly controlWritten?: () => void;
   readonly stage2Relaxed?: (ipaPage: number) => void;
   readonly probe?: (va: bigint, flags: number) => void;
@@ -31,6 +32,7 @@ export class MemAccessPort implements MemoryPort {
   constructor(readonly inner: MemoryPort, private readonly sink: MemAccessSink) {
     // The optional members exist exactly when the inner port has them (callers test for them).
     if (inner.elChanged !== undefined) this.elChanged = () => inner.elChanged!();
+    if (inner.runStarting !== undefined) this.runStarting = () => inner.runStarting!();
     if (inner.controlWritten !== undefined) this.controlWritten = () => inner.controlWritten!();
     if (inner.stage2Relaxed !== undefined) this.stage2Relaxed = (ipaPage) => inner.stage2Relaxed!(ipaPage);
     if (inner.probe !== undefined) this.probe = (va, flags) => inner.probe!(va, flags);
