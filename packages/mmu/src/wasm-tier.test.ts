@@ -421,7 +421,10 @@ describe('WebAssembly loads and stores agree with the interpreter', () => {
     e.mmu.read(TTBR1_VA, 8, 0);
   };
 
-  /** A random load or store word: every size, opc and addressing form; base x20-x23 or SP; Rt x0-x19, XZR or Rn. */
+  /**
+   * A random load or store word: every size, opc and addressing form, the LSE atomics; base x20-x23 or SP; Rt x0-x19,
+   * XZR or Rn.
+   */
   function memWord(r: () => number): number {
     const int = (n: number): number => Math.floor(r() * n);
     const base = r() < 0.2 ? 31 : 20 + int(4);
@@ -430,6 +433,15 @@ describe('WebAssembly loads and stores agree with the interpreter', () => {
     const opc = r() < 0.95 ? (r() < 0.8 ? int(2) : 2 + int(2)) : int(4);
     // Mostly a multiple of the size (an aligned access from an aligned base), sometimes any.
     const imm9 = (r() < 0.75 ? (int(16) - 8) << size : r() < 0.7 ? int(64) - 32 : int(512) - 256) & 0x1ff;
+    if (r() < 0.1) {
+      // An LSE atomic: LD<op> (opc 0-7), SWP (o3 = 1), every size and A/R; Rs x0-x19 or XZR; now and then CAS (a
+      // handler) or an unallocated o3 = 1 encoding.
+      const k = int(10);
+      const o3opc = k < 8 ? k : k === 8 ? 8 : 8 | (1 + int(7));
+      const rs = r() < 0.1 ? 31 : int(20);
+      if (r() < 0.05) return ((size << 30) | 0x08a0_7c00 | (int(2) << 22) | (int(2) << 15) | (rs << 16) | (base << 5) | t()) >>> 0;
+      return ((size << 30) | 0x3820_0000 | (int(4) << 22) | (rs << 16) | (o3opc << 12) | (base << 5) | t()) >>> 0;
+    }
     if (r() < 0.06) {
       // LDXR/LDAXR, or STXR/STLXR (status in x0-x19): an open reservation sends plain stores to the handler.
       const sz = 2 + int(2);
@@ -725,7 +737,9 @@ describe.each([
         const opc = int(2);
         const base = 20 + int(4);
         const p = r();
-        return p < 0.5 ? ((size << 30) | 0x3900_0000 | (opc << 22) | (int(32) << 10) | (base << 5) | int(10)) >>> 0 // [xN, #imm]
+        return p < 0.45 ? ((size << 30) | 0x3900_0000 | (opc << 22) | (int(32) << 10) | (base << 5) | int(10)) >>> 0 // [xN, #imm]
+          : p < 0.55 ? ((size << 30) | 0x3820_0000 | (int(4) << 22) | (int(10) << 16) | ((r() < 0.9 ? int(8) : 8) << 12) |
+            (base << 5) | int(10)) >>> 0 // LD<op>/SWP xS, xT, [xN]
           : p < 0.8 ? ((size << 30) | 0x3820_6800 | (opc << 22) | ((24 + int(2)) << 16) | (base << 5) | int(10)) >>> 0 // [xN, xM]
             : (([0, 2][int(2)]! << 30) | 0x2900_0000 | (opc << 22) | ((int(8) - 4) & 0x7f) << 15 | (int(10) << 10) | (base << 5) |
               int(10)) >>> 0; // LDP/STP [xN, #imm]

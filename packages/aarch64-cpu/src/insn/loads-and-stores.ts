@@ -1,8 +1,8 @@
 /**
  * A64 instruction class "Loads and Stores" (Arm ARM C4.1.x, op0 = x1x0), for the general-purpose registers. The
  * plain forms (load/store register with an unsigned, unscaled, pre- or post-indexed immediate or a register offset,
- * and load/store pair) are specifications (spec/loads-stores.ts), from which their handlers and WebAssembly
- * translations are derived; the rest are handlers here.
+ * and load/store pair) and the LSE atomics LD<op> and SWP are specifications (spec/loads-stores.ts,
+ * spec/atomics.ts), from which their handlers and WebAssembly translations are derived; the rest are handlers here.
  *
  * Implemented: load/store register (unsigned immediate, unscaled immediate, immediate pre/post-index, register offset,
  * unprivileged, literal), PRFM/PRFUM (no-ops), load/store pair (offset, pre/post-index, non-temporal, LDPSW),
@@ -51,6 +51,7 @@ import { baseReg } from './common.js';
 import { FEAT } from '../impl-defined.js';
 import { LOAD_STORE_SPECS, singleOp, type SingleOp } from '../spec/loads-stores.js';
 import { specRow } from '../spec/interp-sem.js';
+import { ATOMIC_SPECS } from '../spec/atomics.js';
 
 const MASK32 = 0xffff_ffffn;
 /** Value masks by access size in bytes. */
@@ -286,39 +287,6 @@ function rmwFlags(n: number): number {
   return n === 31 ? Acc.ReadWrite | Acc.Aligned : Acc.ReadWrite | Acc.Aligned | Acc.TagChecked;
 }
 
-type AtomicOp = (old: bigint, operand: bigint, bits: number) => bigint;
-
-/** The LD<op> operations by opc (o3 = 0), then SWP (o3 = 1, opc = 000). Operands are zero-extended `bits`-bit values. */
-const ATOMIC_OPS: readonly { readonly name: string; readonly op: AtomicOp }[] = [
-  { name: 'LDADD', op: (a, b, bits) => BigInt.asUintN(bits, a + b) },
-  { name: 'LDCLR', op: (a, b) => a & ~b },
-  { name: 'LDEOR', op: (a, b) => a ^ b },
-  { name: 'LDSET', op: (a, b) => a | b },
-  { name: 'LDSMAX', op: (a, b, bits) => (BigInt.asIntN(bits, a) >= BigInt.asIntN(bits, b) ? a : b) },
-  { name: 'LDSMIN', op: (a, b, bits) => (BigInt.asIntN(bits, a) <= BigInt.asIntN(bits, b) ? a : b) },
-  { name: 'LDUMAX', op: (a, b) => (a >= b ? a : b) },
-  { name: 'LDUMIN', op: (a, b) => (a <= b ? a : b) },
-  { name: 'SWP', op: (_a, b) => b },
-];
-
-/** LD<op>/ST<op> (Rt = 31) and SWP with their A/L variants: Xt gets the old value, zero-extended. */
-function atomic(size: number, op: AtomicOp): Handler {
-  const bytes = 1 << size;
-  const bits = 8 * bytes;
-  const mask = MASK[bytes]!;
-  return (cpu, insn) => {
-    const t = insn & 31;
-    const n = (insn >>> 5) & 31;
-    const s = (insn >>> 16) & 31;
-    const addr = baseReg(cpu, n);
-    const operand = cpu.x[s]! & mask;
-    const flags = rmwFlags(n);
-    const old = cpu.mem.read(addr, bytes, flags);
-    cpu.mem.write(addr, bytes, op(old, operand, bits), flags | Acc.Write);
-    cpu.setXr(t, old);
-  };
-}
-
 /** CAS/CASA/CASL/CASAL (all sizes): store Xt if memory equals Xs; Xs gets the old value either way. */
 function compareAndSwap(size: number): Handler {
   const bytes = 1 << size;
@@ -446,11 +414,8 @@ function buildTable(): EncodingRow[] {
     // o3 = 1, opc = 000 (SWP) and LDAPR (below). The rest of o3 = 1 (LD64B/ST64B*: FEAT_LS64; RCW*: FEAT_THE)
     // is UNDEFINED.
     const so = `${bin(size, 2)}111`;
-    for (let opc = 0; opc < 8; opc++) {
-      const { name, op } = ATOMIC_OPS[opc]!;
-      row(`${name}${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 0${bin(opc, 3)} 00 xxxxx xxxxx`, atomic(size, op));
-    }
-    row(`SWP${SIZE_SUFFIX[size]!}`, `${so}000 xx1 xxxxx 1000 00 xxxxx xxxxx`, atomic(size, ATOMIC_OPS[8]!.op));
+    // LD<op> (by opc) and SWP: specifications (spec/atomics.ts).
+    rows.push(...ATOMIC_SPECS[size]!.map(specRow));
     // LDAPR* (FEAT_LRCPC): size 111 0 00 1 0 1 11111 1 100 00 Rn Rt: a load-acquire with RCpc ordering, which a
     // single PE cannot tell apart from LDAR.
     row(`LDAPR${SIZE_SUFFIX[size]!}`, `${so}000 101 11111 1100 00 xxxxx xxxxx`, acquireRelease(true, size));

@@ -27,6 +27,7 @@ import { FP_COMPARE_SPECS } from './fp-compare.js';
 import { FP_INT_CONVERT_SPECS } from './fp-int-convert.js';
 import { SIMD_SHIFT_SPECS } from './simd-shift.js';
 import { BRANCH_SPECS } from './branches.js';
+import { ATOMIC_SPECS } from './atomics.js';
 import { BigOps } from './interp-sem.js';
 import { fieldValues, parsePattern } from './pattern.js';
 import { addWithCarryFlags } from './shared.js';
@@ -39,7 +40,7 @@ const ALL: readonly AnyInsnSpec[] = [
   ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
   ...SIMD_FP_LOAD_STORE_SPECS.ld1r,
   ...SIMD_CRYPTO_AES_SPECS, ...SIMD_INT_SPECS, ...SIMD_MOVE_SPECS, ...FP_ARITH_SPECS, ...FP_MOVE_SPECS,
-  ...FP_COMPARE_SPECS, ...FP_INT_CONVERT_SPECS, ...SIMD_SHIFT_SPECS,
+  ...FP_COMPARE_SPECS, ...FP_INT_CONVERT_SPECS, ...SIMD_SHIFT_SPECS, ...ATOMIC_SPECS.flat(),
 ];
 
 /** Random words matching a pattern's fixed bits. */

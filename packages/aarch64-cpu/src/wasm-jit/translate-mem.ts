@@ -6,9 +6,12 @@
  * by its WebAssembly backend (spec-wasm.ts): each access has an inline fast path through the arena data TLB
  * (BlockEmitter.fastCheck) that applies only when the whole instruction completes without a fault, a tag mismatch,
  * a store to translated code or an open reservation; otherwise the handler runs it (BlockEmitter.withSlowPath).
- * The exclusive, atomic, unprivileged, literal and MTE forms are handlers; LDAR/STLR (emitted as this file's
+ * The LSE atomics LD<op> and SWP (spec/atomics.ts) load and store the same address: both accesses' checks pass, or
+ * the handler runs the whole instruction. The exclusive, compare-and-swap, unprivileged, literal and MTE forms are
+ * handlers; LDAR/STLR (emitted as this file's
  * LDR/STR with offset 0) and the prefetch hints (nothing) are translate-sys.ts's.
  */
+import { ATOMIC_SPECS } from '../spec/atomics.js';
 import { LOAD_STORE_SPECS } from '../spec/loads-stores.js';
 import { SIMD_FP_LOAD_STORE_SPECS } from '../spec/simd-fp-loads-stores.js';
 import type { Translator } from './block-emitter.js';
@@ -16,7 +19,7 @@ import { specTranslations } from './spec-wasm.js';
 
 const MEMORY_TRANSLATIONS = specTranslations([...LOAD_STORE_SPECS.pairs, ...LOAD_STORE_SPECS.single.flat(2),
   ...SIMD_FP_LOAD_STORE_SPECS.pairs, ...SIMD_FP_LOAD_STORE_SPECS.single, ...SIMD_FP_LOAD_STORE_SPECS.ld1,
-  ...SIMD_FP_LOAD_STORE_SPECS.ld1r]);
+  ...SIMD_FP_LOAD_STORE_SPECS.ld1r, ...ATOMIC_SPECS.flat()]);
 
 /** The translation of a loads-and-stores row, by its name (insn/loads-and-stores.ts), or undefined. */
 export function memoryTranslation(name: string): Translator | undefined {
