@@ -1,6 +1,7 @@
 /**
  * Building a basic block: a run of straight-line instructions in one page, ending at a branch, exception or system
- * instruction (or the page end, or {@link MAX_BLOCK} instructions), decoded once through the CPU's decode cache into
+ * instruction but the ones that do nothing here (the NOP hints and the DMB and DSB barriers: passThrough), or the
+ * page end, or {@link MAX_BLOCK} instructions, decoded once through the CPU's decode cache into
  * a **handler block**: the block's decoded handlers (a specification row's bound to its word's decoded arguments:
  * DecodeCache.decodeBound), run in order, with no code generated. Every block starts as
  * one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
@@ -15,15 +16,36 @@ import { handlerBlockCost, type Block, type CodePage, PAGE_BYTES } from './code-
 import type { Cpu } from './cpu.js';
 import type { Handler } from './decode.js';
 import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
+import { findEncoding } from './decode-a64.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
 
-/** Whether the instruction ends a block: branches, exception generation and system instructions except MRS. */
+/** The handler of NOP, which the hint and barrier rows that do nothing in this model share. */
+const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
+
+/**
+ * Whether a system instruction does nothing here and does not end a block: the rows whose handler is NOP's but ISB
+ * and SB. Those are the hints (NOP, BTI, CSDB, ESB, and PACIASP, AUTIASP and the other pointer authentication hints,
+ * which are NOPs without FEAT_PAuth) and the barriers DMB and DSB (a PE alone orders its own accesses; the vCPUs of
+ * a VM run interleaved on one thread). Every kernel function starts with `nop; nop; paciasp` (the ftrace patch site
+ * and PAC) and returns after `autiasp`: ending blocks there cost each call three block transitions. ISB (context
+ * synchronization) and SB still end their block.
+ */
+export function passThrough(w: number): boolean {
+  const row = findEncoding(w);
+  return row !== undefined && row.exec === NOP_HANDLER && row.name !== 'ISB' && row.name !== 'SB';
+}
+
+/**
+ * Whether the instruction ends a block: branches, exception generation and system instructions except MRS and the
+ * instructions that do nothing here ({@link passThrough}).
+ */
 function endsBlock(w: number): boolean {
   const op0 = (w >>> 25) & 0xf;
   if (op0 !== 0b1010 && op0 !== 0b1011) return false;
-  return (w & 0xfff00000) >>> 0 !== 0xd5300000; // MRS reads only
+  if ((w & 0xfff00000) >>> 0 === 0xd5300000) return false; // MRS reads only
+  return (w & 0xfffff01f) >>> 0 !== 0xd503201f && (w & 0xfffff01f) >>> 0 !== 0xd503301f || !passThrough(w);
 }
 
 /** The instructions of the block starting at word `start` of `page`: up to the page end, MAX_BLOCK, or a block end. */

@@ -6,8 +6,8 @@
  */
 import { ARENA_LIMIT_BYTES, ArenaFullError, GuestArena, WASM_PAGE_BYTES } from '@kvm-mte/aarch64-cpu';
 
-/** Arena room beyond the mapped memory: vCPU state blocks, data TLBs, the code-page map, compiled blocks' words. */
-const ARENA_OVERHEAD_BYTES = 64 * 1024 * 1024;
+/** Arena room beyond the mapped memory: vCPU state blocks, data TLBs, arena jump caches, the code-page map, compiled blocks' words. */
+const ARENA_OVERHEAD_BYTES = 128 * 1024 * 1024;
 import { compressTags, decompressTags, TagCompressionStats, TagStorage, type CompressedTags } from '@kvm-mte/mte-tags';
 import { fail } from './errors.js';
 import type { PhysicalMemory, PhysRegion } from '@kvm-mte/mmu';
@@ -267,7 +267,7 @@ export class HostPhysicalMemory implements PhysicalMemory {
 
   /**
    * `maxMappedBytes`: the host memory limit (KvmOptions.maxHostMemory). The arena's maximum is that, its tag
-   * storage (1/32 of it) and 64 MiB for vCPU state, TLBs and the like, at most 4 GiB: a plain (unshared) arena, on a host without SharedArrayBuffer,
+   * storage (1/32 of it) and 128 MiB for vCPU state, TLBs, arena jump caches (2 MiB a vCPU) and the like, at most 4 GiB: a plain (unshared) arena, on a host without SharedArrayBuffer,
    * is allocated at that size up front, so a browser page that is not cross-origin isolated gives kvm-core a
    * smaller limit.
    */

@@ -34,6 +34,35 @@ function load(e: Env, pa: number, words: number[]): void {
   words.forEach((w, i) => e.ram.view.setUint32(pa - RAM_BASE + 4 * i, w >>> 0, true));
 }
 
+describe.each(ENGINES)('block ends (%s blocks)', (engine) => {
+  it('the hints and barriers that do nothing (NOP, PACIASP, AUTIASP, BTI, DMB, DSB) do not end a block; ISB does', () => {
+    const e = makeEnv(engine);
+    load(e, CODE, [
+      0xd503_201f, // nop
+      0xd503_233f, // paciasp
+      ADD_X0_1,
+      0xd503_3bbf, // dmb ish
+      0xd503_3b9f, // dsb ish
+      0xd503_245f, // bti c
+      0xd503_23bf, // autiasp
+      ADD_X0_1,
+      ISB, //          0x20: ends the block
+      ADD_X0_1, //     0x24
+      B_SELF,
+    ]);
+    e.cpu.pc = BigInt(CODE);
+    expect(e.cpu.run(11)).toBe(Stop.Budget);
+    expect(e.cpu.x[0]).toBe(3n);
+    expect(e.cpu.pc).toBe(BigInt(CODE + 0x28));
+    const page = e.mmu.fetchPage(BigInt(CODE))!;
+    const blocks = [...page.blocks.values()].map((b) => [Number(b.pc) - CODE, b.n]).sort((x, y) => x[0]! - y[0]!);
+    expect(blocks).toEqual([[0, 9], [0x24, 2]]);
+    // Compiled, the hints and barriers are no code: no handler call.
+    const tier = e.cpu.codeCache.existingWasmTier(e.cpu.arena);
+    if (engine === 'wasm') expect(tier?.stats().calls).toBe(0);
+  });
+});
+
 describe.each(ENGINES)('blocks and code that changes (%s blocks)', (engine) => {
   it('a store over an instruction that already ran is seen the next time it runs (self-modifying code)', () => {
     const e = makeEnv(engine);

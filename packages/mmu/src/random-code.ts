@@ -71,7 +71,10 @@ export function randomWord(r: () => number): number {
     case 12: // CCMP/CCMN (immediate)
       return ((sf << 31) | (int(2) << 30) | 0x3a40_0800 | (int(32) << 16) | (int(16) << 12) | (src() << 5) |
         int(16)) >>> 0;
-    default: // ADR (handler, reads the PC)
+    default:
+      // A hint or barrier that does nothing and does not end a block (NOP, PACIASP, AUTIASP, BTI c, CSDB, DMB ISH,
+      // DSB SY), or ADR (handler, reads the PC).
+      if (r() < 0.4) return [0xd503_201f, 0xd503_233f, 0xd503_23bf, 0xd503_245f, 0xd503_229f, 0xd503_3bbf, 0xd503_3f9f][int(7)]!;
       return (0x1000_0000 | (int(4) << 29) | (int(1000) << 5) | dst()) >>> 0;
   }
 }

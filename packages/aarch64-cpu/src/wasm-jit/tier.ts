@@ -707,6 +707,11 @@ export class WasmTier {
         continue;
       }
       const row = findEncoding(w);
+      if (row !== undefined && row.exec === NOP_HANDLER) {
+        // A hint or barrier that does nothing here inside the block (handler-block.ts passThrough): no code.
+        if (count) this.stats_.inlined++;
+        continue;
+      }
       // Rows made from a specification have translations looked up by name, which a handler row may share (the
       // AdvSIMD CLS, CLZ, REV32, ... are named as the integer instructions); a few handler rows have their own
       // (translate-sys.ts: MRS, DC ZVA, PRFM, LDAR/STLR).
