@@ -61,6 +61,25 @@ describe.each(ENGINES)('block ends (%s blocks)', (engine) => {
     const tier = e.cpu.codeCache.existingWasmTier(e.cpu.arena);
     if (engine === 'wasm') expect(tier?.stats().calls).toBe(0);
   });
+
+  it('ERET at EL0 is UNDEFINED: taken at the ERET, with what retired before it, each time the block runs', () => {
+    const e = makeEnv(engine);
+    load(e, CODE, [ADD_X0_1, 0xd69f_03e0]); // add x0, x0, #1; eret
+    load(e, CODE + 0xc00, [B_SELF]); // VBAR + 0x400: synchronous, from EL0
+    e.cpu.sys[SysReg.VBAR_EL1] = BigInt(CODE + 0x800);
+    for (let round = 1; round <= 3; round++) {
+      e.cpu.el = 0;
+      e.cpu.spsel = 0;
+      e.cpu.pc = BigInt(CODE);
+      const before = e.cpu.insnCount;
+      expect(e.cpu.run(3)).toBe(Stop.Budget);
+      expect([e.cpu.pc, e.cpu.el, e.cpu.x[0], e.cpu.insnCount - before], `round ${round}`)
+        .toEqual([BigInt(CODE + 0xc00), 1, BigInt(round), 2]);
+      expect(e.cpu.sys[SysReg.ELR_EL1]).toBe(BigInt(CODE + 4));
+      expect(e.cpu.sys[SysReg.ESR_EL1]! >> 26n).toBe(0n); // EC 0: Unknown reason
+    }
+    if (engine === 'wasm') expect(e.cpu.codeCache.existingWasmTier(e.cpu.arena)?.stats().blocks).toBeGreaterThan(0);
+  });
 });
 
 describe.each(ENGINES)('blocks and code that changes (%s blocks)', (engine) => {

@@ -62,6 +62,9 @@ const { i32, i64, f64 } = ValType;
 /** Exit codes of a block function other than the direct exits (`2 i + e` for block i of its module: file comment). */
 export const WasmExit = { Handler: -1, Raised: -3, IndirectBase: -4 } as const;
 
+/** What the `eret` import answers when ERET's handler raised an exception (modes are >= 0, -1 the run loop's). */
+export const ERET_RAISED = -2;
+
 /** log2 of the data TLB's entry size (state-layout.ts Dtlb), for the index arithmetic. */
 const DTLB_ENTRY_SHIFT = Math.log2(DTLB_ENTRY_BYTES);
 /** The state block's word holding SCTLR_EL1's low half (A is bit 1). */
@@ -1216,6 +1219,15 @@ export class BlockEmitter {
   checkImport = -1;
 
   /**
+   * Index of the `eret` import, (site: i32) -> i32: ERET's handler and, unless it raised ({@link ERET_RAISED}), the
+   * next block's mode as the `exitMode` import gives it (tier.ts eretSite); -1 without one (the handler, then
+   * `exitMode`: two calls). Set by the tier.
+   */
+  eretImport = -1;
+  /** An i32 local for the `eret` import's answer (eretExit). */
+  private eretAnswer = -1;
+
+  /**
    * Tail-call the block the CPU's arena jump cache (jump-cache.ts) holds for `target` (an i64 local, or a fixed PC)
    * when its entry's PC, TLB generation and mode are this call's (the mode: this function's, or the i32 local
    * `mode`, which the tail call passes on), the budget left covers its instructions, the IRQ
@@ -1317,6 +1329,23 @@ export class BlockEmitter {
     this.flushRegs(false);
     this.storeLeft();
     this.f.i32Const(this.callBase + this.k).call(this.svcImport);
+    return this.exitModeChange(n);
+  }
+
+  /**
+   * ERET as the block's last instruction: one call of the `eret` import runs its handler and answers the next block's
+   * mode (an exception return ends most system calls: one call out of WebAssembly instead of two), then on into that
+   * block (exitModeChange); when the handler raised (ERET at EL0), leave at once with exit -3 as callHandler does.
+   */
+  eretExit(n: number): this {
+    if (this.eretImport < 0) return this.callHandler().exitAfterModeChange(n);
+    const f = this.f;
+    if (this.eretAnswer < 0) this.eretAnswer = f.addLocals(i32);
+    this.flushRegs(false); // (ERET reads and writes no general-purpose register)
+    this.storeLeft();
+    f.i32Const(this.callBase + this.k).call(this.eretImport).localTee(this.eretAnswer).i32Const(ERET_RAISED)
+      .op(Op.i32_eq).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    f.localGet(this.eretAnswer);
     return this.exitModeChange(n);
   }
 

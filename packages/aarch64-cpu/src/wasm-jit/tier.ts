@@ -23,7 +23,7 @@ import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
 import {
-  BlockEmitter, blockMode, emitCheckFunction, emitNzcvFunction, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, WasmExit,
+  BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitNzcvFunction, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, WasmExit,
   type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
@@ -391,6 +391,8 @@ export class WasmTier {
     const exitModeImport = m.importFunction('env', 'exitMode', m.type([], [i32]));
     // The BlockTable's check entry: an arena jump cache chain revalidates a block not yet entered in this run.
     const checkImport = m.importFunction('env', 'check', m.type([i32], [i32]));
+    // ERET: its handler and the next block's mode in one call (BlockEmitter.eretExit).
+    const eretImport = m.importFunction('env', 'eret', sigCall);
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -536,6 +538,7 @@ export class WasmTier {
         const e = new BlockEmitter(m.beginFunction(fns[i]!), callImport, nzcvFn, svcImport, callBases[i]!, fpCallImport, enterImport,
           exitModeImport);
         e.checkImport = checkImport;
+        e.eretImport = eretImport;
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
@@ -627,7 +630,7 @@ export class WasmTier {
       env: {
         mem: this.arena.memory, enter: this.blockTable.enter, check: this.blockTable.check,
         call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): number => this.svcSite(sites[id]!),
-        exitMode: (): number => this.nextMode(this.cpu!),
+        exitMode: (): number => this.nextMode(this.cpu!), eret: (id: number): number => this.eretSite(sites[id]!),
         callFp: (id: number): number => this.callFpSite(sites[id]!),
       },
     });
@@ -694,8 +697,7 @@ export class WasmTier {
           if (count) this.stats_.inlined++;
         } else if (lastRow?.name === 'ERET') {
           // (An exception return: on into the code it returns to, in its mode, through the arena jump cache.)
-          e.callHandler();
-          e.exitAfterModeChange(n);
+          e.eretExit(n);
           exits = [undefined, undefined];
           if (count) this.countCall(w);
         } else {
@@ -789,6 +791,14 @@ export class WasmTier {
     cpu.takeGuestException(new GuestException(Ec.Svc64, (s.w >>> 5) & 0xffff, true), s.pc);
     cpu.nextPc = cpu.pc;
     return this.nextMode(cpu);
+  }
+
+  /**
+   * The `eret` import: ERET as a block's last instruction, its handler run as callSite runs it, then what `exitMode`
+   * answers; ERET_RAISED when the handler raised (ERET at EL0: UNDEFINED), the exception kept as callSite keeps it.
+   */
+  private eretSite(s: CallSite): number {
+    return this.callSite(s) !== 0 ? ERET_RAISED : this.nextMode(this.cpu!);
   }
 
   /**
