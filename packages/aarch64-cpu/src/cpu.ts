@@ -21,7 +21,7 @@ import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, EndRun, GuestException } from './exceptions.js';
 import { MemoryFault, type CounterLinear, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 import { FlagOp, nzcvOfHalves } from './flags.js';
-import { MteControls, setMteLevel } from './mte.js';
+import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import {
   CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
@@ -113,7 +113,6 @@ const W_SPSR_EL1 = sysWord(SysReg.SPSR_EL1);
 const W_ESR_EL1 = sysWord(SysReg.ESR_EL1);
 const W_SCTLR_EL1 = sysWord(SysReg.SCTLR_EL1);
 const W_VBAR_EL1 = sysWord(SysReg.VBAR_EL1);
-const W_PFR1 = sysWord(SysReg.ID_AA64PFR1_EL1);
 /** The count without a counter port: the retired count itself (sysregs.ts, generic timer). */
 const NO_PORT_COUNTER: CounterLinear = { base: 0n, ticksPerInstruction: 1n };
 
@@ -839,7 +838,7 @@ export class Cpu {
     this.clearExclusive();
     // PSTATE.TCO = 1 on exception entry (FEAT_MTE; RAZ without FEAT_MTE2). Asynchronous tag check faults are
     // recorded in TFSR*_EL1 when they happen, so SCTLR_EL1.ITFSB needs no action here (see mte.ts).
-    this.tco = ((st[W_PFR1]! >>> 8) & 0xf) >= 2 ? 1 : 0; // ID_AA64PFR1_EL1.MTE, bits [11:8]
+    this.tco = mteLevel(this) >= 2 ? 1 : 0;
     this.pc = this.vector(base + offset);
     this.onExceptionEntry();
     this.elChanged();

@@ -53,7 +53,7 @@ export const TagCheck = {
 
 /** ID_AA64PFR1_EL1.MTE of this CPU: 0..3. */
 export function mteLevel(cpu: Cpu): number {
-  return (cpu.st32[W_PFR1_LO]! >>> Number(PFR1_MTE_SHIFT)) & 0xf; // (the low half in the state block: no BigInt)
+  return (cpu.st32[W_PFR1_LO]! >>> 8) & 0xf; // PFR1_MTE_SHIFT, in the low half in the state block: no BigInt
 }
 
 /**

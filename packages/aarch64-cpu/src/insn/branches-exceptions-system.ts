@@ -18,6 +18,7 @@ import type { EncodingRow } from '../decode.js';
 import { El2Trap, EndRun, GuestException } from '../exceptions.js';
 import { Ec, Stop } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
+import { mteLevel } from '../mte.js';
 import { St } from '../state-layout.js';
 import { exceptionReturnSs } from '../debug.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
@@ -48,9 +49,8 @@ function branchReg(cpu: Cpu, target: bigint): void {
 const SPSR_UNIMPLEMENTED =
   (FEAT.UAO ? 0 : 1 << 23) | (FEAT.DIT ? 0 : 1 << 24) | (FEAT.PAN ? 0 : 1 << 22) | (FEAT.SSBS ? 0 : 1 << 12);
 
-/** The state block words of SPSR_EL1[31:0] and ID_AA64PFR1_EL1[31:0] (St.SYS + 8 * id). */
+/** The state block word of SPSR_EL1[31:0] (St.SYS + 8 * id). */
 const W_SPSR_EL1 = (St.SYS >> 2) + 2 * SysReg.SPSR_EL1;
-const W_PFR1 = (St.SYS >> 2) + 2 * SysReg.ID_AA64PFR1_EL1;
 
 /**
  * IllegalExceptionReturn for a return from EL1 on this PE (AArch64 only at EL0/EL1, EL2 owned by the host, no
@@ -77,9 +77,7 @@ function eret(cpu: Cpu): void {
   // SPSR_EL1[31:0], read as a word of the state block (every field ERET restores lies there; no BigInt: a kernel
   // returns this way from every system call). SPSR.TCO (bit 25) is restored only when this CPU has PSTATE.TCO
   // (FEAT_MTE2; RAZ/WI with FEAT_MTE only).
-  const st = cpu.st32;
-  const mte2 = ((st[W_PFR1]! >>> 8) & 0xf) >= 2; // ID_AA64PFR1_EL1.MTE, bits [11:8]
-  const spsr = st[W_SPSR_EL1]! & ~(mte2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1 << 25));
+  const spsr = cpu.st32[W_SPSR_EL1]! & ~(mteLevel(cpu) >= 2 ? SPSR_UNIMPLEMENTED : SPSR_UNIMPLEMENTED | (1 << 25));
   const target = cpu.sys[SysReg.ELR_EL1]!;
   const illegal = illegalReturn(cpu, spsr);
   // DebugExceptionReturnSS, evaluated with PSTATE as it is before the return (debug.ts): 0 while no debug event is
