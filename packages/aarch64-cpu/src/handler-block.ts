@@ -22,7 +22,7 @@ import { findEncoding } from './decode-a64.js';
 export const MAX_BLOCK = 128;
 
 /** The handler of NOP, which the hint and barrier rows that do nothing in this model share. */
-const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
+export const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
 
 /**
  * Whether a system instruction does nothing here and does not end a block: the rows whose handler is NOP's but ISB

@@ -17,6 +17,7 @@ import { GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { tagCheckFieldOff } from '../mte.js';
 import type { Handler } from '../decode.js';
+import { NOP_HANDLER } from '../handler-block.js';
 import { IRQ_LINE_LEAVE, St } from '../state-layout.js';
 import { ModuleBuilder } from '../wasm/module-builder.js';
 import { wasmApi, type WasmApi } from '../wasm/host-api.js';
@@ -140,9 +141,6 @@ export interface WasmTierStats {
   /** Code pages whose blocks were compiled again together (WasmTier.regroup); their blocks count in `blocks` again. */
   readonly regroups: number;
 }
-
-/** The handler of NOP, shared by the hints and barriers that do nothing in this model (the decode table is constant). */
-const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
 
 /** The translation of an instruction by its decode row's name, or undefined (a handler call). */
 export function translationFor(name: string): Translator | undefined {
