@@ -674,8 +674,8 @@ export class WasmTier {
       if (k === n - 1 && ended) {
         const br = lastRow?.spec === undefined ? undefined : emitBranch(e, lastRow.name, w, n, b.pc);
         if (lastRow !== undefined && lastRow.exec === NOP_HANDLER) {
-          // NOP, DMB, DSB, ISB and the other hints whose handler is NOP's (GCC pads loop heads with a NOP, which
-          // ends a block): no code, and a direct exit to the next instruction, so that it chains. A chain checks
+          // ISB or SB, the rows with NOP's handler that end a block (the others do not: handler-block.ts
+          // passThrough): no code, and a direct exit to the next instruction, so that it chains. A chain checks
           // what the run loop would before the next block (its validity word: not dropped or IC-invalidated; budget;
           // IRQ line), so ISB's context synchronisation holds as when the block returned.
           e.exitTo(0, endPc, n);
