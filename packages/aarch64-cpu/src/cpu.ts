@@ -24,7 +24,7 @@ import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import {
-  CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION,
+  CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION, sysWord,
 } from './state-layout.js';
 import { SmpDomain } from './smp.js';
 import {
@@ -107,8 +107,6 @@ const D_EXCL_ADDR = St.EXCL_ADDR >> 3;
 const D_EXCL_PA = St.EXCL_PA >> 3;
 const D_INSN_COUNT = St.INSN_COUNT >> 3;
 const W_STOP_ON_YIELD = St.STOP_ON_YIELD >> 2;
-/** The state block word of system register `id`'s bits [31:0] (+ 1: bits [63:32]). */
-const sysWord = (id: number): number => (St.SYS >> 2) + 2 * id;
 const W_SPSR_EL1 = sysWord(SysReg.SPSR_EL1);
 const W_ESR_EL1 = sysWord(SysReg.ESR_EL1);
 const W_SCTLR_EL1 = sysWord(SysReg.SCTLR_EL1);

@@ -21,7 +21,7 @@
  */
 import type { Cpu } from './cpu.js';
 import { Acc } from './ports.js';
-import { St } from './state-layout.js';
+import { sysWord } from './state-layout.js';
 import { SysReg } from './sysregs.js';
 
 /** ID_AA64PFR1_EL1.MTE [11:8] and MTE_frac [43:40]. */
@@ -158,10 +158,10 @@ export function tagCheckFieldOff(cpu: Cpu): boolean {
   return ((hi >>> 11) & 1) === 0 || effectiveTcf((hi >>> 8) & 3, level) === 0;
 }
 
-// The 32-bit words of the state block tagCheckFieldOff reads (St.SYS + 8 * id, + 4 for bits [63:32]).
-const W_PFR1_LO = (St.SYS >> 2) + 2 * SysReg.ID_AA64PFR1_EL1;
-const W_HCR_HI = (St.SYS >> 2) + 2 * SysReg.HCR_EL2 + 1;
-const W_SCTLR_HI = (St.SYS >> 2) + 2 * SysReg.SCTLR_EL1 + 1;
+// The 32-bit words of the state block tagCheckFieldOff and mteLevel read (sysWord; + 1 for bits [63:32]).
+const W_PFR1_LO = sysWord(SysReg.ID_AA64PFR1_EL1);
+const W_HCR_HI = sysWord(SysReg.HCR_EL2) + 1;
+const W_SCTLR_HI = sysWord(SysReg.SCTLR_EL1) + 1;
 
 /**
  * How a data access to `va` with these {@link Acc} flags is tag checked: {@link TagCheck}.None (0),

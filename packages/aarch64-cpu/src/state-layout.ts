@@ -112,6 +112,9 @@ export const St = {
 } as const;
 
 /** Bytes of one CPU state block (a multiple of 16). */
+/** The 32-bit word of system register `id`'s bits [31:0] in the state block (+ 1: bits [63:32]), for st32 reads. */
+export const sysWord = (id: number): number => (St.SYS >> 2) + 2 * id;
+
 export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
 
 /**

@@ -16,7 +16,7 @@ import type { EncodingRow, Handler } from '../decode.js';
 import { El2Trap, GuestException } from '../exceptions.js';
 import { Ec } from '../exits.js';
 import { SysReg } from '../sysregs.js';
-import { St } from '../state-layout.js';
+import { sysWord } from '../state-layout.js';
 import { undefinedInstruction } from '../undefined.js';
 
 /** ESR_ELx.ISS of a SIMD&FP access trap from AArch64 state: CV [24] = 1, COND [23:20] = 0b1110. */
@@ -26,9 +26,9 @@ export const FP_TRAP_ISS = 0x1e0_0000;
  * The 32-bit word of the state block holding CPACR_EL1's low half (FPEN is bits [21:20]): read as a Number, since
  * this check runs before every SIMD&FP instruction (as a BigInt it cost about 40 ns, half of a vector ADD).
  */
-const CPACR_LOW_WORD = (St.SYS >> 2) + 2 * SysReg.CPACR_EL1;
+const CPACR_LOW_WORD = sysWord(SysReg.CPACR_EL1);
 /** The word of the state block holding CPTR_EL2's low half (TFP is bit 10), read as a Number for the same reason. */
-const CPTR_EL2_LOW_WORD = (St.SYS >> 2) + 2 * SysReg.CPTR_EL2;
+const CPTR_EL2_LOW_WORD = sysWord(SysReg.CPTR_EL2);
 /** CPTR_EL2.TFP in the low word. */
 const TFP_BIT = 1 << 10;
 

@@ -19,7 +19,7 @@ import { El2Trap, EndRun, GuestException } from '../exceptions.js';
 import { Ec, Stop } from '../exits.js';
 import { FEAT } from '../impl-defined.js';
 import { mteLevel } from '../mte.js';
-import { St } from '../state-layout.js';
+import { sysWord } from '../state-layout.js';
 import { exceptionReturnSs } from '../debug.js';
 import { HCR, SCTLR, SysReg } from '../sysregs.js';
 import { branchAddr, consumeEvent, sendEventLocal, undef } from './branches-exceptions-system-common.js';
@@ -49,8 +49,8 @@ function branchReg(cpu: Cpu, target: bigint): void {
 const SPSR_UNIMPLEMENTED =
   (FEAT.UAO ? 0 : 1 << 23) | (FEAT.DIT ? 0 : 1 << 24) | (FEAT.PAN ? 0 : 1 << 22) | (FEAT.SSBS ? 0 : 1 << 12);
 
-/** The state block word of SPSR_EL1[31:0] (St.SYS + 8 * id). */
-const W_SPSR_EL1 = (St.SYS >> 2) + 2 * SysReg.SPSR_EL1;
+/** The state block word of SPSR_EL1[31:0]. */
+const W_SPSR_EL1 = sysWord(SysReg.SPSR_EL1);
 
 /**
  * IllegalExceptionReturn for a return from EL1 on this PE (AArch64 only at EL0/EL1, EL2 owned by the host, no
