@@ -1035,6 +1035,47 @@ describe('chained WebAssembly blocks and the IRQ line', () => {
     }
     totals.expectChaining(500);
   });
+
+  it('raised by a store in a function\'s last block: its RET does not chain to a candidate, the IRQ is taken at that block\'s end', () => {
+    // M calls F with BL; every `every` calls F's last block stores to MAGIC0 (raising the line) and returns. That
+    // RET's candidates are the module's blocks on the page, its target R among them: with the line high and IRQs
+    // unmasked it must leave for the run loop, which takes the IRQ before R, as handler blocks do.
+    const totals = new Totals();
+    const r = rng(7008);
+    const M = codeVa(0);
+    const R = M + 12n;
+    const F = codeVa(0, 0x200);
+    const EXIT = codeVa(2);
+    for (let round = 0; round < 12; round++) {
+      const every = 2 + (round % 3);
+      const code = new Map<bigint, number[]>([
+        [EXIT, [B_SELF]],
+        [M, [subsi(26, 26, 1), bcond(M + 4n, EXIT, 0), bl(M + 8n, F), b(R, M)]],
+        // x19 counts down; at 0 the store raises the line and x19 is reloaded.
+        [F, [subsi(19, 19, 1), cbz(F + 4n, F + 16n, 19, true), strx(31, 18), movz(19, every), addi(5, 5, 1), ret()]],
+        [VEC_VA + 0x280n, [addi(15, 15, 1), mrsElr(16), strx(31, 17), ERET]],
+      ]);
+      const budgets = Array.from({ length: 10 }, () => 50 + Math.floor(r() * 400));
+      const { probe } = chainDiff(() => `round ${round}`, {
+        tier: { hotRuns: 1, batchBlocks: 8 },
+        ref: 'handlers',
+        setup: (e) => {
+          layout(e);
+          loadCode(e, code);
+          hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
+          e.cpu.x[17] = MAGIC[1];
+          e.cpu.x[18] = MAGIC[0];
+          e.cpu.x[19] = BigInt(every);
+          e.cpu.x[26] = 100_000n;
+          e.cpu.daif = 0;
+          e.cpu.pc = M;
+        },
+        go: runBudgets(budgets),
+      });
+      totals.add(probe);
+    }
+    totals.expectChaining(300);
+  });
 });
 
 // ---- exceptions in chained blocks, SVC exits, EL changes ----

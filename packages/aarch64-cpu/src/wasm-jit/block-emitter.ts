@@ -77,6 +77,7 @@ export const P_MODE = 2;
 
 /** The mode's bit for "no tag check whatever PSTATE.TCO" (see the file comment). */
 export const MODE_TCF_OFF = 0x40;
+
 /** The mode's bit for "a debug event is configured" (see the file comment). */
 export const MODE_DEBUG = 0x80;
 
@@ -156,6 +157,15 @@ interface SiteCache {
 export type Translator = (e: BlockEmitter, w: number) => boolean;
 
 /**
+ * The prologue's optional parts (BlockEmitter.trimPrologue): the SP address, the data TLB table and mask, the tag
+ * mask, the shared access-site caches.
+ */
+const PART_SP = 1;
+const PART_TLB = 2;
+const PART_TAG_MASK = 4;
+const PART_SITES = 8;
+
+/**
  * Emits one block function. Translators (translate-*.ts) call its helpers; the block's shape (entry, the loop of a
  * self-looping block, exits) is emitted by {@link emitBlock}.
  */
@@ -176,6 +186,7 @@ export class BlockEmitter {
   /** Locals holding the lazy-flag operands of {@link pending}. */
   private readonly fa: number;
   private readonly fb: number;
+  /** The current SP's address in the state block (prologue part PART_SP). */
   private readonly spAddr: number;
   /** The mode's permission class's table of the data TLB (Dtlb): entry i is at tlbBase + i * DTLB_ENTRY_BYTES. */
   private readonly tlbBase: number;
@@ -188,6 +199,12 @@ export class BlockEmitter {
   private readonly tagMask: number;
   /** i32 scratch of the full check: the page's tags. */
   private readonly tagp: number;
+  /**
+   * The prologue's optional parts as byte ranges of the body, `[start, end, part]` per part, and the parts the body
+   * used: trimPrologue removes the others (a block without memory accesses needs no data TLB locals).
+   */
+  private prologueParts: number[] = [];
+  private partsUsed = 0;
   /** The flags recorded by an inline instruction earlier in the block, while no handler call came after it. */
   private pending: Pending | undefined;
   /**
@@ -435,7 +452,7 @@ export class BlockEmitter {
 
   /** Push Xn (31: the current SP) as i64. */
   xsp(n: number): this {
-    if (n === 31) this.f.localGet(this.spAddr).mem(MemOp.i64_load);
+    if (n === 31) this.f.localGet(this.useSpAddr()).mem(MemOp.i64_load);
     else this.x(n);
     return this;
   }
@@ -476,7 +493,7 @@ export class BlockEmitter {
   /** Write Xn (31: the current SP) from `value`, truncated to `bits`. */
   setXsp(n: number, bits: 32 | 64, value: () => void): this {
     if (n !== 31) return this.setX(n, bits, value);
-    this.f.localGet(this.spAddr);
+    this.f.localGet(this.useSpAddr());
     value();
     if (bits === 32) this.zext32();
     this.f.mem(MemOp.i64_store);
@@ -635,7 +652,11 @@ export class BlockEmitter {
       if (!write) this.loadSites.set(at, index);
       else if (load !== undefined) this.share[index] = load;
     }
-    const site = this.siteCaches[index] ?? (write ? this.shared?.w : this.shared?.r);
+    let site = this.siteCaches[index];
+    if (site === undefined && this.shared !== undefined) {
+      site = write ? this.shared.w : this.shared.r;
+      this.partsUsed |= PART_SITES;
+    }
     if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
     return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth, tagKnown);
   }
@@ -803,6 +824,7 @@ export class BlockEmitter {
   /** lo = the address's low word; ent = tlbBase + ((lo >>> 12) & mask) * DTLB_ENTRY_BYTES: its data TLB entry. */
   private dtlbEntry(vaLocal: number): void {
     this.f.localGet(vaLocal).op(Op.i32_wrap_i64).localSet(this.lo);
+    this.partsUsed |= PART_TLB;
     this.f.localGet(this.tlbBase).localGet(this.lo).i32Const(12).op(Op.i32_shr_u).localGet(this.tlbMask).op(Op.i32_and)
       .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(this.ent);
   }
@@ -826,7 +848,7 @@ export class BlockEmitter {
    */
   private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, size: number, tagKnown = false): void {
     const f = this.f;
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localSet(this.tagp);
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.useTagMask()).op(Op.i32_and).localSet(this.tagp);
     if (!tagKnown) {
       f.localGet(this.tagp).if(VOID_BLOCK);
       if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
@@ -894,7 +916,7 @@ export class BlockEmitter {
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz)
       .brIf(missDepth);
     this.storeChecks(missDepth);
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.tagMask).op(Op.i32_and).localTee(this.tagp)
+    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.useTagMask()).op(Op.i32_and).localTee(this.tagp)
       .if(VOID_BLOCK);
     // The block's granules' tags are bytes/32 bytes from tags + (page offset >> 5), two a byte: each 16-bit word of
     // them must be the pointer's tag in all four nibbles.
@@ -916,7 +938,7 @@ export class BlockEmitter {
    */
   spAlignCheck(n: number, missDepth: number): this {
     if (n !== 31) return this;
-    this.f.localGet(this.spAddr).mem(MemOp.i32_load).i32Const(15).op(Op.i32_and).brIf(missDepth);
+    this.f.localGet(this.useSpAddr()).mem(MemOp.i32_load).i32Const(15).op(Op.i32_and).brIf(missDepth);
     return this;
   }
 
@@ -1105,24 +1127,67 @@ export class BlockEmitter {
     const f = this.f;
     this.rootN = n;
     this.fpEnabled = false;
+    this.prologueParts = [];
+    this.partsUsed = 0;
+    const parts = this.prologueParts;
+    const part = (id: number, emit: () => void): void => {
+      const start = f.body.length;
+      emit();
+      parts.push(start, f.body.length, id);
+    };
     // spAddr = st + SP_EL0 + (mode & 1) * 8
-    f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and).i32Const(3)
-      .op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr);
-    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
-    // tlbBase = TLB_BASE + ((mode >> 2) & 3) * (TLB_MASK + 1) * DTLB_ENTRY_BYTES
-    f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localGet(P_MODE).i32Const(2).op(Op.i32_shr_u).i32Const(3)
-      .op(Op.i32_and).localGet(this.tlbMask).i32Const(1).op(Op.i32_add).op(Op.i32_mul).i32Const(DTLB_ENTRY_SHIFT)
-      .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
+    part(PART_SP, () => f.localGet(P_ST).i32Const(St.SP_EL0).op(Op.i32_add).localGet(P_MODE).i32Const(1).op(Op.i32_and)
+      .i32Const(3).op(Op.i32_shl).op(Op.i32_add).localSet(this.spAddr));
+    part(PART_TLB, () => {
+      f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_MASK).localSet(this.tlbMask);
+      // tlbBase = TLB_BASE + ((mode >> 2) & 3) * (TLB_MASK + 1) * DTLB_ENTRY_BYTES
+      f.localGet(P_ST).mem(MemOp.i32_load, St.TLB_BASE).localGet(P_MODE).i32Const(2).op(Op.i32_shr_u).i32Const(3)
+        .op(Op.i32_and).localGet(this.tlbMask).i32Const(1).op(Op.i32_add).op(Op.i32_mul).i32Const(DTLB_ENTRY_SHIFT)
+        .op(Op.i32_shl).op(Op.i32_add).localSet(this.tlbBase);
+    });
     f.localGet(P_BUDGET).localSet(this.left);
     // tagMask = (((mode >> 1) & 1) - 1) & ~DTLB_NORMAL
-    f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
-      .i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask);
+    part(PART_TAG_MASK, () => f.localGet(P_MODE).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1)
+      .op(Op.i32_sub).i32Const(~DTLB_NORMAL).op(Op.i32_and).localSet(this.tagMask));
     if (!selfLoop) {
       const cache = (): SiteCache => ({ key: f.addLocals(i64), host: f.addLocals(i32), tags: f.addLocals(i32) });
       this.shared = { r: cache(), w: cache() };
-      this.forgetSites();
+      part(PART_SITES, () => this.forgetSites());
     }
     return this;
+  }
+
+  /**
+   * After the whole body: remove the prologue's parts that nothing used (their locals are never read). They are
+   * straight-line code at the start of the body, before any control frame, so removing bytes there moves no branch
+   * (wasm branches name depths, not offsets). Returns the bytes removed.
+   */
+  trimPrologue(): number {
+    const body = this.f.body;
+    const parts = this.prologueParts;
+    let removed = 0;
+    for (let k = parts.length - 3; k >= 0; k -= 3) {
+      if ((this.partsUsed & parts[k + 2]!) !== 0) continue;
+      const start = parts[k]!;
+      const end = parts[k + 1]!;
+      body.bytes.copyWithin(start, end, body.length);
+      body.length -= end - start;
+      removed += end - start;
+    }
+    this.prologueParts = [];
+    return removed;
+  }
+
+  /** The SP address local, which the prologue then keeps (PART_SP). */
+  private useSpAddr(): number {
+    this.partsUsed |= PART_SP;
+    return this.spAddr;
+  }
+
+  /** The tag mask local, which the prologue then keeps (PART_TAG_MASK). */
+  private useTagMask(): number {
+    this.partsUsed |= PART_TAG_MASK;
+    return this.tagMask;
   }
 
   /**
@@ -1419,15 +1484,20 @@ export class BlockEmitter {
     this.retire(n);
     const cands = this.indirectTargets();
     if (cands.length !== 0) {
+      // The budget and the IRQ line are tested once for all the candidates, the budget against the largest of them
+      // (one that would have fitted in less goes on through the lookup below, which tests its own size).
+      let most = 0;
+      for (const c of cands) most = Math.max(most, c.n);
+      f.localGet(this.left).i32Const(most).op(Op.i32_ge_s);
+      this.asyncPending();
+      f.op(Op.i32_eqz).op(Op.i32_and).if(VOID_BLOCK);
       for (const c of cands) {
         f.block(VOID_BLOCK);
-        f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_eq)
-          .localGet(this.left).i32Const(c.n).op(Op.i32_ge_s).op(Op.i32_and);
-        this.asyncPending();
-        f.op(Op.i32_eqz).op(Op.i32_and).op(Op.i32_eqz).brIf(0);
+        f.localGet(target).i64Const(BigInt.asIntN(64, c.pc)).op(Op.i64_ne).brIf(0);
         this.chainTo(c);
         f.end();
       }
+      f.end();
     }
     if (this.indirectSamePage) this.jumpCacheChain({ local: target });
     else {

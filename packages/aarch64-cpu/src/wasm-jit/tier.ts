@@ -653,6 +653,7 @@ export class WasmTier {
     if (looping) e.enterLoop(loop);
     const exits = this.emitBody(e, b, true);
     if (looping) e.f.end().op(Op.unreachable);
+    e.trimPrologue();
     return exits;
   }
 
