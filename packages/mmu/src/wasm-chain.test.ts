@@ -912,6 +912,25 @@ describe('chained WebAssembly blocks and code that changes', () => {
 
 // ---- interrupts ----
 
+/**
+ * The set-up of the tests whose IRQ a store raises: `code` loaded; a store to MAGIC0 raises the line, one to MAGIC1
+ * (the IRQ handler's) lowers it; x19 = `every` (the code's countdown to its MAGIC0 store), x26 a long loop count,
+ * IRQs unmasked, the PC at `pc`.
+ */
+function irqByStore(code: Map<bigint, number[]>, every: number, pc: bigint): (e: ArenaEnv) => void {
+  return (e) => {
+    layout(e);
+    loadCode(e, code);
+    hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
+    e.cpu.x[17] = MAGIC[1];
+    e.cpu.x[18] = MAGIC[0];
+    e.cpu.x[19] = BigInt(every);
+    e.cpu.x[26] = 100_000n;
+    e.cpu.daif = 0;
+    e.cpu.pc = pc;
+  };
+}
+
 describe('chained WebAssembly blocks and the IRQ line', () => {
   /** A loop A -> B -> C -> A on page 0 (x26 counts down); the IRQ vector (current EL, SPx) counts in x15. */
   const A = codeVa(0);
@@ -1018,17 +1037,7 @@ describe('chained WebAssembly blocks and the IRQ line', () => {
       const { probe } = chainDiff(() => `round ${round}`, {
         tier: { hotRuns: 1, batchBlocks: 6 },
         ref: 'handlers',
-        setup: (e) => {
-          layout(e);
-          loadCode(e, loop(extra));
-          hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
-          e.cpu.x[17] = MAGIC[1];
-          e.cpu.x[18] = MAGIC[0];
-          e.cpu.x[19] = BigInt(every);
-          e.cpu.x[26] = 100_000n;
-          e.cpu.daif = 0;
-          e.cpu.pc = A;
-        },
+        setup: irqByStore(loop(extra), every, A),
         go: runBudgets(budgets),
       });
       totals.add(probe);
@@ -1059,17 +1068,7 @@ describe('chained WebAssembly blocks and the IRQ line', () => {
       const { probe } = chainDiff(() => `round ${round}`, {
         tier: { hotRuns: 1, batchBlocks: 8 },
         ref: 'handlers',
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
-          e.cpu.x[17] = MAGIC[1];
-          e.cpu.x[18] = MAGIC[0];
-          e.cpu.x[19] = BigInt(every);
-          e.cpu.x[26] = 100_000n;
-          e.cpu.daif = 0;
-          e.cpu.pc = M;
-        },
+        setup: irqByStore(code, every, M),
         go: runBudgets(budgets),
       });
       totals.add(probe);
@@ -1880,17 +1879,7 @@ describe('WebAssembly blocks chain across modules and pages through the arena ju
       const { probe, st } = chainDiff(() => `round ${round}`, {
         tier: { hotRuns: 1, batchBlocks: 1 },
         ref: 'handlers',
-        setup: (e) => {
-          layout(e);
-          loadCode(e, code);
-          hookStores(e, [() => (e.cpu.irqLine = true), () => (e.cpu.irqLine = false)]);
-          e.cpu.x[17] = MAGIC[1];
-          e.cpu.x[18] = MAGIC[0];
-          e.cpu.x[19] = BigInt(every);
-          e.cpu.x[26] = 100_000n;
-          e.cpu.daif = 0;
-          e.cpu.pc = A;
-        },
+        setup: irqByStore(code, every, A),
         go: runBudgets(budgets),
       });
       expect(st.x[15]).toBeGreaterThan(10n);
