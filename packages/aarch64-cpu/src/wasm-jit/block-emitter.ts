@@ -315,8 +315,7 @@ export class BlockEmitter {
    * first (`irqPending`): the masked test alone there cost bench-int's loops 8% (V8's register allocation).
    */
   private asyncPending(): void {
-    this.f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
-      .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+    pushAsyncPending(this.f);
   }
 
   /**
@@ -783,13 +782,24 @@ export class BlockEmitter {
    */
   private tagMismatch(tags: number, lo: () => void, vaLocal: number): void {
     const f = this.f;
-    f.localGet(tags);
-    lo();
-    f.i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u);
-    lo();
-    f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u)
-      .localGet(vaLocal).i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and);
+    if (this.tagMismatchFn >= 0 && !this.looping) {
+      // Outside loops, a call of the module's function: 8 bytes instead of 40, twice for most accesses (the site
+      // cache's path and the full check's), in code that runs with tag checks off more often than not (a kernel).
+      f.localGet(tags);
+      lo();
+      f.localGet(vaLocal).call(this.tagMismatchFn);
+      return;
+    }
+    pushTagMismatch(f, () => f.localGet(tags), lo, () => f.localGet(vaLocal));
   }
+
+  /**
+   * Index of the module's tag compare function (emitTagMismatchFunction), which tagMismatch calls outside loops; -1:
+   * the compare is always inline. Set by the tier.
+   */
+  tagMismatchFn = -1;
+  /** Whether the function being emitted iterates (prologue's `selfLoop`): its tag compares stay inline. */
+  private looping = false;
 
   /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
   private forgetSites(): void {
@@ -1127,6 +1137,7 @@ export class BlockEmitter {
     const f = this.f;
     this.rootN = n;
     this.fpEnabled = false;
+    this.looping = selfLoop;
     this.prologueParts = [];
     this.partsUsed = 0;
     const parts = this.prologueParts;
@@ -1266,6 +1277,7 @@ export class BlockEmitter {
       this.chainTo(chain);
       f.end();
     } else if (to !== undefined) {
+      if (this.jumpCacheExit(to, code)) return this;
       this.jumpCacheChain(to);
     }
     this.storeLeft();
@@ -1304,43 +1316,31 @@ export class BlockEmitter {
    */
   private jumpCacheChain(target: { readonly local: number } | bigint, mode = P_MODE): void {
     if (this.enterImport < 0) return;
+    if (this.jent < 0) this.jent = this.f.addLocals(i32);
+    pushJumpCacheChain(this.f, {
+      target, mode, left: this.left, ent: this.jent, checkImport: this.checkImport, enterImport: this.enterImport,
+    });
+  }
+
+  /**
+   * Index of the module's jump cache exit function (emitJumpCacheExitFunction), which direct and register-branch
+   * exits tail-call instead of emitting the lookup inline; -1: inline. Set by the tier.
+   */
+  jumpCacheExitFn = -1;
+
+  /**
+   * Leave for `target` (an i64 local, or a fixed PC) through the module's jump cache exit function when there is
+   * one: it chains as jumpCacheChain would, or stores the target in NEXT_PC, the budget left, and returns `code`.
+   * False (nothing emitted) without one. The registers must be in the state block and the budget retired.
+   */
+  private jumpCacheExit(target: { readonly local: number } | bigint, code: number): boolean {
+    if (this.jumpCacheExitFn < 0 || this.enterImport < 0) return false;
     const f = this.f;
-    if (this.jent < 0) this.jent = f.addLocals(i32);
-    const ent = this.jent;
-    const pushTarget = (): void => {
-      if (typeof target === 'bigint') f.i64Const(BigInt.asIntN(64, target));
-      else f.localGet(target.local);
-    };
-    f.block(VOID_BLOCK);
-    f.localGet(P_ST).mem(MemOp.i32_load, St.JC_BASE);
-    if (typeof target === 'bigint') {
-      f.i32Const(ajcIndex(Number(target & 0xffff_ffffn)) * AJC_ENTRY_BYTES).op(Op.i32_add);
-    } else {
-      f.localGet(target.local).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(AJC_ENTRIES - 1).op(Op.i32_and)
-        .i32Const(Math.log2(AJC_ENTRY_BYTES)).op(Op.i32_shl).op(Op.i32_add);
-    }
-    f.localSet(ent);
-    f.localGet(ent).mem(MemOp.i64_load, Ajc.PC);
-    pushTarget();
-    f.op(Op.i64_ne).brIf(0);
-    // (The entry's generation is neither of the live ones, or its mode is another, or too little budget is left.)
-    f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
-      .localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN_GLOBAL).op(Op.i32_ne)
-      .op(Op.i32_and)
-      .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(mode).op(Op.i32_ne).op(Op.i32_or)
-      .localGet(this.left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or);
-    this.asyncPending();
-    f.op(Op.i32_or).brIf(0);
-    f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
-      .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne);
-    if (this.checkImport < 0) f.brIf(0);
-    else f.if(VOID_BLOCK).localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).call(this.checkImport).op(Op.i32_eqz).brIf(1).end();
-    // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
-    // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
-    // compile time of a Linux boot.)
-    f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(this.left).localGet(mode)
-      .returnCall(this.enterImport);
-    f.end();
+    f.localGet(P_ST).localGet(this.left).localGet(P_MODE);
+    if (typeof target === 'bigint') f.i64Const(BigInt.asIntN(64, target));
+    else f.localGet(target.local);
+    f.i32Const(code).returnCall(this.jumpCacheExitFn);
+    return true;
   }
 
   /**
@@ -1499,13 +1499,15 @@ export class BlockEmitter {
       }
       f.end();
     }
-    if (this.indirectSamePage) this.jumpCacheChain({ local: target });
-    else {
+    if (this.indirectSamePage) {
+      if (this.jumpCacheExit({ local: target }, this.indirectExit)) return this;
+      this.jumpCacheChain({ local: target });
+    } else {
       // A target on this page is left to the run loop, which records it (the candidates of the next compile) and
       // counts it for a regroup; one on another page is looked up.
       f.block(VOID_BLOCK);
       f.localGet(target).i64Const(12).op(Op.i64_shr_u).i64Const(BigInt.asIntN(64, this.pc >> 12n)).op(Op.i64_eq).brIf(0);
-      this.jumpCacheChain({ local: target });
+      if (!this.jumpCacheExit({ local: target }, this.indirectExit)) this.jumpCacheChain({ local: target });
       f.end();
     }
     f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
@@ -1541,6 +1543,107 @@ export function emitCheckFunction(f: FunctionBuilder, words: Uint32Array, at: nu
   }
   f.i32Const(validOffset).i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).mem(MemOp.i32_store);
   f.i32Const(1);
+}
+
+/**
+ * Tail-call the block the CPU's arena jump cache holds for `target` (an i64 local, or a fixed PC) when its entry's
+ * PC, TLB generation and mode (the i32 local `mode`, which the tail call passes on) are this call's, the budget left
+ * (i32 local `left`) covers its instructions, the IRQ line is low and its validity word holds this run's epoch, or its
+ * check function (import `checkImport`, -1 for none) finds its words still equal to memory and sets the word; else
+ * fall through. `ent`: an i32 scratch local. The state block is local 0 (P_ST). BlockEmitter.jumpCacheChain inline,
+ * and emitJumpCacheExitFunction's body.
+ */
+function pushJumpCacheChain(f: FunctionBuilder, o: {
+  readonly target: { readonly local: number } | bigint; readonly mode: number; readonly left: number;
+  readonly ent: number; readonly checkImport: number; readonly enterImport: number;
+}): void {
+  const { target, mode, left, ent } = o;
+  const pushTarget = (): void => {
+    if (typeof target === 'bigint') f.i64Const(BigInt.asIntN(64, target));
+    else f.localGet(target.local);
+  };
+  f.block(VOID_BLOCK);
+  f.localGet(P_ST).mem(MemOp.i32_load, St.JC_BASE);
+  if (typeof target === 'bigint') {
+    f.i32Const(ajcIndex(Number(target & 0xffff_ffffn)) * AJC_ENTRY_BYTES).op(Op.i32_add);
+  } else {
+    f.localGet(target.local).op(Op.i32_wrap_i64).i32Const(2).op(Op.i32_shr_u).i32Const(AJC_ENTRIES - 1).op(Op.i32_and)
+      .i32Const(Math.log2(AJC_ENTRY_BYTES)).op(Op.i32_shl).op(Op.i32_add);
+  }
+  f.localSet(ent);
+  f.localGet(ent).mem(MemOp.i64_load, Ajc.PC);
+  pushTarget();
+  f.op(Op.i64_ne).brIf(0);
+  // (The entry's generation is neither of the live ones, or its mode is another, or too little budget is left.)
+  f.localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN).op(Op.i32_ne)
+    .localGet(ent).mem(MemOp.i32_load, Ajc.GEN).localGet(P_ST).mem(MemOp.i32_load, St.TLB_GEN_GLOBAL).op(Op.i32_ne)
+    .op(Op.i32_and)
+    .localGet(ent).mem(MemOp.i32_load, Ajc.MODE).localGet(mode).op(Op.i32_ne).op(Op.i32_or)
+    .localGet(left).localGet(ent).mem(MemOp.i32_load, Ajc.N).op(Op.i32_lt_s).op(Op.i32_or);
+  pushAsyncPending(f);
+  f.op(Op.i32_or).brIf(0);
+  f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
+    .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne);
+  if (o.checkImport < 0) f.brIf(0);
+  else f.if(VOID_BLOCK).localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).call(o.checkImport).op(Op.i32_eqz).brIf(1).end();
+  // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
+  // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
+  // compile time of a Linux boot.)
+  f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(left).localGet(mode)
+    .returnCall(o.enterImport);
+  f.end();
+}
+
+/** Push ASYNC_PENDING: the IRQ line word ANDed with what PSTATE.DAIF leaves unmasked (the state block is local 0). */
+function pushAsyncPending(f: FunctionBuilder): void {
+  f.localGet(P_ST).mem(MemOp.i32_load, St.IRQ_LINE).localGet(P_ST).mem(MemOp.i32_load, St.DAIF).i32Const(1)
+    .op(Op.i32_shr_u).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+}
+
+/** The signature of the module's jump cache exit function: (st, left, mode: i32, target: i64, code: i32) -> i32. */
+export const JUMP_CACHE_EXIT_PARAMS = [ValType.i32, ValType.i32, ValType.i32, ValType.i64, ValType.i32] as const;
+
+/**
+ * Emit the module's jump cache exit function `(st, left, mode, target, code) -> i32`, which exits tail-call: chain to
+ * the block the arena jump cache holds for `target` (pushJumpCacheChain, through the imports `enterImport` and
+ * `checkImport`), else store `target` in the state block's NEXT_PC and `left` in SCRATCH and return `code`.
+ */
+export function emitJumpCacheExitFunction(f: FunctionBuilder, enterImport: number, checkImport: number): void {
+  const left = 1;
+  const mode = 2;
+  const target = 3;
+  const code = 4;
+  const ent = f.addLocals(i32);
+  pushJumpCacheChain(f, { target: { local: target }, mode, left, ent, checkImport, enterImport });
+  f.localGet(P_ST).localGet(target).mem(MemOp.i64_store, St.NEXT_PC);
+  f.localGet(P_ST).localGet(left).mem(MemOp.i32_store, St.SCRATCH);
+  f.localGet(code);
+}
+
+/**
+ * Push non-zero when the allocation tag of the granule at an address (`va` pushes it as i64, `lo` its low word as
+ * i32) on a page whose tags are at the arena offset `tags` pushes (i32; two a byte, the even granule low) differs from
+ * the pointer's tag, VA[59:56]. BlockEmitter.tagMismatch inline and emitTagMismatchFunction's body.
+ */
+function pushTagMismatch(f: FunctionBuilder, tags: () => void, lo: () => void, va: () => void): void {
+  tags();
+  lo();
+  f.i32Const(0xfff).op(Op.i32_and).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).mem(MemOp.i32_load8_u);
+  lo();
+  f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u);
+  va();
+  f.i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and);
+}
+
+/** The signature of the module's tag compare function: (tags: i32, lo: i32, va: i64) -> mismatch: i32. */
+export const TAG_MISMATCH_PARAMS = [ValType.i32, ValType.i32, ValType.i64] as const;
+
+/**
+ * Emit the module's tag compare function `(tags: i32, lo: i32, va: i64) -> i32`: non-zero when the allocation tag
+ * of the granule at `va` (`lo` its low word) on the page whose tags are at `tags` differs from VA[59:56].
+ */
+export function emitTagMismatchFunction(f: FunctionBuilder): void {
+  pushTagMismatch(f, () => f.localGet(0), () => f.localGet(1), () => f.localGet(2));
 }
 
 /**

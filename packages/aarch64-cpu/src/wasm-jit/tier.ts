@@ -24,7 +24,8 @@ import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
 import {
-  BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitNzcvFunction, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, WasmExit,
+  BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitJumpCacheExitFunction, emitNzcvFunction,
+  emitTagMismatchFunction, JUMP_CACHE_EXIT_PARAMS, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, TAG_MISMATCH_PARAMS, WasmExit,
   type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
@@ -395,8 +396,14 @@ export class WasmTier {
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
     const nzcvFn = m.declareFunction(sigNzcv);
+    const tagMismatchFn = m.declareFunction(m.type(TAG_MISMATCH_PARAMS, [i32]));
+    const jumpCacheExitFn = m.declareFunction(m.type(JUMP_CACHE_EXIT_PARAMS, [i32]));
     const fns = blocks.map(() => m.declareFunction(sigBlock));
     emitNzcv(m, nzcvFn);
+    emitTagMismatchFunction(m.beginFunction(tagMismatchFn));
+    m.endFunction();
+    emitJumpCacheExitFunction(m.beginFunction(jumpCacheExitFn), enterImport, checkImport);
+    m.endFunction();
     const sites: CallSite[] = [];
     const exits: Array<readonly [bigint | undefined, bigint | undefined]> = [];
     // Each block's validity word (ARENA_RUN_EPOCH when the run loop entered it this run, 0 once dropped), and the
@@ -537,6 +544,8 @@ export class WasmTier {
           exitModeImport);
         e.checkImport = checkImport;
         e.eretImport = eretImport;
+        e.tagMismatchFn = tagMismatchFn;
+        e.jumpCacheExitFn = jumpCacheExitFn;
         configure(e, i);
         e.allowInline = inline;
         exit = this.emitBlock(e, b, loop);
