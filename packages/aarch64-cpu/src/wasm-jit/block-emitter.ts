@@ -33,7 +33,9 @@
  *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
  *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
  *   target is one of the candidates the tier gives it (exitIndirect). Other direct exits, and register branches to
- *   another page, look the CPU's arena jump cache up (jumpCacheChain) and tail-call the block it names.
+ *   another page, look the CPU's arena jump cache up and tail-call the block it names: through the module's jump
+ *   cache exit function (emitJumpCacheExitFunction, which returns the exit code when it cannot chain), or inline
+ *   (jumpCacheChain: SVC and ERET, whose next mode is not the block's).
  * - A block whose direct exit leads back to its own start iterates inside the function while the budget allows and
  *   the IRQ line is low (a handler that dropped translated code, perhaps this block, also sets the word's
  *   IRQ_LINE_LEAVE bit, state-layout.ts); the registers its body uses stay in locals from one iteration to the next
