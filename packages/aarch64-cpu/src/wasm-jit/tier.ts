@@ -399,7 +399,8 @@ export class WasmTier {
     const tagMismatchFn = m.declareFunction(m.type(TAG_MISMATCH_PARAMS, [i32]));
     const jumpCacheExitFn = m.declareFunction(m.type(JUMP_CACHE_EXIT_PARAMS, [i32]));
     const fns = blocks.map(() => m.declareFunction(sigBlock));
-    emitNzcv(m, nzcvFn);
+    emitNzcvFunction(m.beginFunction(nzcvFn));
+    m.endFunction();
     emitTagMismatchFunction(m.beginFunction(tagMismatchFn));
     m.endFunction();
     emitJumpCacheExitFunction(m.beginFunction(jumpCacheExitFn), enterImport, checkImport);
@@ -953,8 +954,3 @@ export interface CompiledModule {
   readonly exits: ReadonlyArray<readonly [bigint | undefined, bigint | undefined]>;
 }
 
-function emitNzcv(m: ModuleBuilder, index: number): void {
-  const f = m.beginFunction(index);
-  emitNzcvFunction(f);
-  m.endFunction();
-}
