@@ -211,7 +211,7 @@ describe('the CPU state block holds all of the CPU state', () => {
     const fields = Object.keys(new Cpu(new FlatMemory())).sort();
     expect(fields).toEqual([
       // The block (views over it) and where it is.
-      'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'vr', 'x',
+      'arena', 'flagArgs', 'spEl', 'st32', 'stF64', 'stU64', 'stateOffset', 'sys', 'v', 'vr', 'x', 'fast32', 'fast64',
       // State kept in fields while running and copied into the block whenever it is seen (Cpu.pc).
       'dabtIss', 'nextPc', 'pc',
       // The host's: the memory port, the coherence domain, the system registers and the counter of the layer above,

@@ -24,7 +24,8 @@ import { FlagOp, nzcvOfHalves } from './flags.js';
 import { MteControls, mteLevel, setMteLevel } from './mte.js';
 import { HCR, resetSysRegFile, SYSREG_COUNT, SysReg } from './sysregs.js';
 import {
-  CPU_STATE_BYTES, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St, STATE_LAYOUT_VERSION, sysWord,
+  CPU_STATE_BYTES, FAST_TEMP_WORDS, HOST_TAIL_END, HOST_TAIL_START, HOST_WORDS_END, HOST_WORDS_START, St,
+  STATE_LAYOUT_VERSION, sysWord,
 } from './state-layout.js';
 import { SmpDomain } from './smp.js';
 import {
@@ -72,6 +73,12 @@ export interface CpuOptions {
    * Default true. Only with `translate`.
    */
   readonly wasm?: boolean;
+  /**
+   * Handler blocks run the fast interpreter's handlers (spec/fast-sem.ts: the specification replayed on 32-bit
+   * halves) where a row has one; false runs the BigInt handlers everywhere, as `interpret` does. Default true; the
+   * behaviour is the same either way.
+   */
+  readonly fastHandlers?: boolean;
 }
 
 /**
@@ -169,6 +176,9 @@ function checkSavedState(bytes: Uint8Array): void {
   }
 }
 
+/** The arena bytes of a CPU: its state block, then the fast interpreter's temporaries (state-layout.ts). */
+const CPU_ARENA_BYTES = CPU_STATE_BYTES + 4 * FAST_TEMP_WORDS;
+
 export class Cpu {
   /** The arena holding the state block. */
   readonly arena: GuestArena;
@@ -190,6 +200,13 @@ export class Cpu {
   private readonly stF64: Float64Array;
   /** The state block's 64-bit words (NEXT_PC, SCRATCH, the PC). @internal */
   readonly stU64: BigUint64Array;
+  /**
+   * The state block's 32-bit words followed by the fast interpreter's temporaries (state-layout.ts FAST_TEMP_WORDS;
+   * spec/fast-sem.ts). @internal
+   */
+  readonly fast32: Int32Array;
+  /** The same bytes as {@link fast32} as 64-bit words: where the fast interpreter's values meet BigInts. @internal */
+  readonly fast64: BigUint64Array;
   /**
    * The PC: the address of the instruction executing, or of the next one to execute between instructions.
    *
@@ -559,7 +576,7 @@ export class Cpu {
   /** @internal (jit.ts) Blocks by PC for exits without a link (register branches, exception entry and return). */
   readonly jumpCache: JumpCache = newJumpCache();
   /** The CPU's memo of decoded instruction words (decode-a64.ts). */
-  readonly decoder = new DecodeCache();
+  readonly decoder: DecodeCache;
   /** The interpreter's backend of the instruction specification (spec/interp-sem.ts), bound to this CPU. */
   readonly sem: InterpSem = new InterpSem(this);
   /** @internal (mte.ts) The MTE control bits derived from the system registers, revalidated on use. */
@@ -572,7 +589,8 @@ export class Cpu {
    */
   constructor(public mem: MemoryPort, options: CpuOptions = {}) {
     const arena = options.arena ?? new GuestArena({ maxBytes: STANDALONE_ARENA_BYTES });
-    const off = arena.alloc(CPU_STATE_BYTES, 16);
+    this.decoder = new DecodeCache(options.fastHandlers ?? true);
+    const off = arena.alloc(CPU_ARENA_BYTES, 16);
     const buf = arena.memory.buffer;
     this.arena = arena;
     this.stateOffset = off;
@@ -584,6 +602,8 @@ export class Cpu {
     this.st32 = new Int32Array(buf, off, CPU_STATE_BYTES >> 2);
     this.stF64 = new Float64Array(buf, off, CPU_STATE_BYTES >> 3);
     this.stU64 = new BigUint64Array(buf, off, CPU_STATE_BYTES >> 3);
+    this.fast32 = new Int32Array(buf, off, (CPU_STATE_BYTES >> 2) + FAST_TEMP_WORDS);
+    this.fast64 = new BigUint64Array(buf, off, (CPU_STATE_BYTES >> 3) + (FAST_TEMP_WORDS >> 1));
     // The block is zeroed: PC 0, monitors open (no global mark: -1), no event. Reset PSTATE: EL1h, DAIF masked.
     const st = this.st32;
     st[W_VERSION] = STATE_LAYOUT_VERSION;
@@ -676,7 +696,7 @@ export class Cpu {
     this.smp.detach(this);
     this.mem.release?.();
     this.codeCache.existingWasmTier(this.arena)?.releaseCpu(this); // its arena jump cache
-    this.arena.free(this.stateOffset, CPU_STATE_BYTES);
+    this.arena.free(this.stateOffset, CPU_ARENA_BYTES);
   }
 
   /**

@@ -15,6 +15,8 @@ import { MTE_DATA_PROCESSING_IMMEDIATE, MTE_DATA_PROCESSING_REGISTER, MTE_LOADS_
 import { SIMD_FP_DATA_PROCESSING, SIMD_FP_LOADS_AND_STORES } from './insn/simd-fp-table.js';
 
 import { undefinedInstruction } from './undefined.js';
+import { fastProgram, type FastProgram } from './spec/fast-sem.js';
+import type { AnyInsnSpec } from './spec/spec.js';
 
 export { undefinedInstruction };
 
@@ -51,11 +53,13 @@ export function decodeA64(insn: number): Handler {
   return findEncoding(insn >>> 0)?.exec ?? undef;
 }
 
-const CACHE_SIZE = 8192;
+const CACHE_SIZE = 32768;
 
 /**
- * A direct-mapped memo of {@link decodeA64}: 8192 slots keyed by the instruction word (about 170 KiB), each with
- * the word's handler and, for a row of the instruction specification, its decoded arguments. Each CPU has its own
+ * A direct-mapped memo of {@link decodeA64}: 32,768 slots keyed by the instruction word (about 1 MiB), each with
+ * the word's handler and, for a row of the instruction specification, its decoded arguments and, once asked for,
+ * its fast interpreter program. (With 8,192 slots, decoding and recording evicted words again cost a Linux boot a quarter
+ * more block-building time.) Each CPU has its own
  * (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
  */
 export class DecodeCache {
@@ -64,6 +68,15 @@ export class DecodeCache {
   private readonly handlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
   private readonly args: unknown[] = new Array<unknown>(CACHE_SIZE).fill(undefined);
   private readonly binds: (((args: unknown) => Handler) | undefined)[] = new Array<((args: unknown) => Handler) | undefined>(CACHE_SIZE).fill(undefined);
+  private readonly specs: (AnyInsnSpec | undefined)[] = new Array<AnyInsnSpec | undefined>(CACHE_SIZE).fill(undefined);
+  /** The slot's fast program (null: the word has none; undefined: not recorded yet), see {@link decodeFast}. */
+  private readonly programs: (FastProgram | null | undefined)[] = new Array<FastProgram | null | undefined>(CACHE_SIZE).fill(undefined);
+
+  /**
+   * `fast`: {@link decodeFast} gives the fast interpreter's programs (spec/fast-sem.ts) where a row has one; false
+   * gives none, so handler blocks run the BigInt handlers everywhere (for comparing the two).
+   */
+  constructor(readonly fast = true) {}
 
   /** The handler for `insn`, decoded on the first use of its slot. */
   decode(insn: number): Handler {
@@ -81,13 +94,15 @@ export class DecodeCache {
     this.handlers[slot] = h;
     this.args[slot] = a;
     this.binds[slot] = a === undefined ? undefined : row!.bind;
+    this.specs[slot] = a === undefined ? undefined : row!.spec;
+    this.programs[slot] = undefined;
     return h;
   }
 
   /**
    * The handler for `insn` to keep for later runs of this one word (a handler block's): for a row of the instruction
    * specification, one bound to the word's decoded arguments, so that running it never decodes again (the cache
-   * holds 8192 words; a kernel runs far more distinct ones, and re-decoding evicted words was a sixth of a Linux
+   * holds 32,768 words; a kernel runs more distinct ones, and re-decoding evicted words was a sixth of a Linux
    * boot's handler-block time); otherwise the row's handler, as {@link decode}.
    */
   decodeBound(insn: number): Handler {
@@ -97,6 +112,26 @@ export class DecodeCache {
     const bind = this.binds[slot];
     return bind === undefined ? h : bind(this.args[slot]);
   }
+
+  /**
+   * The fast interpreter's program for `insn` (spec/fast-sem.ts), recorded on the first use of the word's slot and
+   * kept with it, or undefined: a word of a row without a specification or with operations the recording does not replay, an
+   * UNDEFINED word, or any word when the cache was made with `fast` false.
+   */
+  decodeFast(insn: number): FastProgram | undefined {
+    if (!this.fast) return undefined;
+    this.decode(insn);
+    const w = insn >>> 0;
+    const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
+    let p = this.programs[slot];
+    if (p === undefined) {
+      const spec = this.specs[slot];
+      p = spec === undefined ? null : fastProgram(spec, this.args[slot]) ?? null;
+      this.programs[slot] = p;
+    }
+    return p ?? undefined;
+  }
+
 
   /**
    * The arguments a specification row decoded for `insn` when it entered the cache, or undefined when its slot has

@@ -3,7 +3,11 @@
  * instruction but the ones that do nothing here (the NOP hints and the DMB and DSB barriers: passThrough), or the
  * page end, or {@link MAX_BLOCK} instructions, decoded once through the CPU's decode cache into
  * a **handler block**: the block's decoded handlers (a specification row's bound to its word's decoded arguments:
- * DecodeCache.decodeBound), run in order, with no code generated. Every block starts as
+ * DecodeCache.decodeBound), run in order, with no code generated. Where its words have them, the block runs the fast
+ * interpreter's programs instead (spec/fast-sem.ts, spec/fast-ops.ts: the specification recorded once per word as
+ * operations on 32-bit halves, joined into one program per block), calling the handlers of the other words; the
+ * handlers stay for everything else that runs a block's instructions one by one (a run that ends inside the block:
+ * mid-block.ts, the WebAssembly tier's calls). Every block starts as
  * one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
  * false`, or a host without it) every block stays a handler block. The run loop (jit.ts) looks blocks up and
  * chains them.
@@ -17,6 +21,7 @@ import type { Cpu } from './cpu.js';
 import type { Handler } from './decode.js';
 import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
 import { findEncoding } from './decode-a64.js';
+import { FastOp, runFast, type FastFn } from './spec/fast-ops.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
@@ -76,6 +81,37 @@ function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | und
 const noRun = (): number => -1;
 
 /**
+ * The fast interpreter's program of a block (spec/fast-ops.ts): for each instruction an Insn operation, then the
+ * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
+ * has a program.
+ */
+function blockProgram(cpu: Cpu, words: readonly number[]): { ops: Int32Array; refs: FastFn[] } | undefined {
+  const programs = words.map((w) => cpu.decoder.decodeFast(w));
+  if (programs.every((p) => p === undefined)) return undefined;
+  let size = 0;
+  for (const p of programs) size += 2 + (p === undefined ? 2 : p.ops.length);
+  const ops = new Int32Array(size);
+  const refs: FastFn[] = [];
+  let at = 0;
+  programs.forEach((p, k) => {
+    ops[at] = FastOp.Insn;
+    ops[at + 1] = k;
+    at += 2;
+    if (p === undefined) {
+      ops[at] = FastOp.Call;
+      ops[at + 1] = k;
+      at += 2;
+      return;
+    }
+    ops.set(p.ops, at);
+    for (const r of p.refAt) ops[at + r] = ops[at + r]! + refs.length;
+    refs.push(...p.refs);
+    at += p.ops.length;
+  });
+  return { ops, refs };
+}
+
+/**
  * Decode (through the CPU's decode cache) the block starting at word `start` of `page`, whose virtual address is
  * `pc`, into a handler block. Its `run` returns 0 or 1 when the next PC is the last instruction's fixed taken or
  * fall-through target (so the run loop can chain), else -1.
@@ -91,7 +127,15 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
-  block.run = (c: Cpu): number => {
+  const program = blockProgram(cpu, words);
+  const wordArray = block.words;
+  block.run = program !== undefined ? (c: Cpu): number => {
+    runFast(c, program.ops, program.refs, pcs, handlers, wordArray);
+    const next = c.nextPc;
+    c.pc = next;
+    c.insnCount += n;
+    return next === taken ? 0 : next === fall ? 1 : -1;
+  } : (c: Cpu): number => {
     for (let k = 0; k < n; k++) {
       c.pc = pcs[k]!;
       c.nextPc = pcs[k + 1]!;

@@ -118,6 +118,13 @@ export const sysWord = (id: number): number => (St.SYS >> 2) + 2 * id;
 export const CPU_STATE_BYTES = Math.ceil((St.SYS + 8 * SYSREG_COUNT) / 16) * 16;
 
 /**
+ * 32-bit words of scratch right after each CPU's state block in the arena, for the fast interpreter's temporaries
+ * (spec/fast-sem.ts: `cpu.fast32` is the block and these words). They are no state: each handler writes every
+ * temporary it reads, and neither `stateBytes` nor `saveState` includes them.
+ */
+export const FAST_TEMP_WORDS = 128;
+
+/**
  * The layout version in every state block's VERSION word: `Cpu.loadState` refuses a saved state of another. Bump it
  * whenever a slot moves, changes meaning or is added, and whenever the system register ids (sysregs.ts) change.
  */

@@ -3,6 +3,8 @@
  * `exec` is generic over the backend's value type `V` (a 64-bit value) and truth type `B`; each backend implements
  * {@link Sem}:
  *  - the interpreter (spec/interp-sem.ts): `V` is a bigint and the operations happen as they are called;
+ *  - the fast interpreter of handler blocks (spec/fast-sem.ts): `V` is where a value's 32-bit halves will be, and
+ *    calling the operations records them as a program (spec/fast-ops.ts runs it);
  *  - the WebAssembly tier (wasm-jit/spec-wasm.ts): `V` describes an i64 the emitted code computes, and calling the
  *    operations emits that code.
  *

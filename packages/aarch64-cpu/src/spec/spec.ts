@@ -1,7 +1,7 @@
 /**
  * The instruction specification: each instruction's decode and semantics written once, from which every backend is
- * derived (the interpreter's handler: spec/interp-sem.ts `specRow`; the WebAssembly tier's translation:
- * wasm-jit/spec-wasm.ts). An {@link InsnSpec} is one row of the A64 decode table: its Arm ARM name, its encoding as
+ * derived (the interpreter's handler: spec/interp-sem.ts `specRow`; the fast interpreter's program: spec/fast-sem.ts;
+ * the WebAssembly tier's translation: wasm-jit/spec-wasm.ts). An {@link InsnSpec} is one row of the A64 decode table: its Arm ARM name, its encoding as
  * a pattern with named fields (spec/pattern.ts), a `decode` from the field values to the instruction's arguments
  * (the Arm ARM's decode pseudocode: reserved and UNDEFINED encodings return undefined), and an `exec` over the
  * generic operations of spec/sem.ts (the Arm ARM's operation pseudocode).

@@ -1,0 +1,491 @@
+/**
+ * The fast interpreter's operations and the loop that runs them (spec/fast-sem.ts records them from the
+ * specification). A program is an Int32Array of operations, each an opcode followed by its fields: locations (word
+ * indices of `cpu.fast32`, a value's low word; its high word follows), immediates, relative jumps, or an index into
+ * the program's `refs` (the few operations done by a JavaScript function). A handler block's program is the programs
+ * of its instructions, each after an {@link FastOp.Insn} that does what the block did before each handler call.
+ *
+ * Hot path: one function with one switch, so that running cold code touches one compact array per block instead of
+ * a closure per instruction (closures per operation were slower than the BigInt handlers in a Linux boot: their
+ * objects are cache misses when a block runs a few dozen times in all; docs/performance.md, fifteenth session).
+ */
+import type { Cpu } from '../cpu.js';
+import type { Handler } from '../decode.js';
+import { GuestException } from '../exceptions.js';
+import { Ec } from '../exits.js';
+import { St } from '../state-layout.js';
+import { SysReg } from '../sysregs.js';
+
+/** Opcodes; the comment gives each one's fields after the opcode (d: the result's location; x, y, t: operands'). */
+export const enum FastOp {
+  /** k: instruction k of the block starts (cpu.pc, cpu.nextPc, cpu.dabtIss as before a handler call). */
+  Insn,
+  /** k: run instruction k's BigInt handler (a word without a fast program). */
+  Call,
+  /** d lo hi */
+  Const,
+  /** d x: the 64-bit value. */
+  Copy,
+  /** d x: the low word, the high word 0. */
+  Copy32,
+  /** d: the current SP. */
+  SpGet,
+  /** d: the current SP as a base address, after CheckSPAlignment. */
+  SpBase,
+  /** x: the current SP = the value at x. */
+  SpSet,
+  /** x: the current SP = the value's low word. */
+  SpSet32,
+  /** d: the PC. */
+  Pc,
+  Add64, Add32, Sub64, Sub32, Mul64, Mul32, And, Or, Xor, // d x y
+  /** d x */
+  Not64,
+  Not32,
+  /** d x type amount width: ShiftReg by a constant amount (0 < amount < width). */
+  Shift,
+  /** d x y type width: by the value at y modulo width. */
+  ShiftBy,
+  /** d x mask: the low word & mask, the high word 0. */
+  Zext,
+  /** d x sh: the low word's low 32 - sh bits sign-extended to 64 bits. */
+  Sext,
+  Clz32, Clz64, // d x
+  Udiv32, Sdiv32, // d x y
+  /** r: refs[r](s, cpu), a {@link FastFn}. */
+  Fn,
+  Ltu, Eq, Ne, // d x y: 1 or 0
+  /** d cond: ConditionHolds. */
+  Cond,
+  /** d t x y: the value at x if the word at t is not 0, else at y. */
+  Select,
+  /** t n: skip the next n words if the word at t is 0. */
+  Jz,
+  /** n: skip the next n words. */
+  Jmp,
+  /** d: PSTATE.C. */
+  Carry,
+  /** op x y: the pending flag operation and its operands (flags.ts). */
+  Flags,
+  /** nzcv */
+  SetNzcv,
+  /** x: NZCV from the low 4 bits of the value. */
+  SetNzcvV,
+  /** x: branch to the value (InterpSem.branch). */
+  Branch,
+  /** t x: if the word at t is not 0. */
+  BranchIf,
+  /** iss: cpu.dabtIss. */
+  Syndrome,
+  /** d x bytes flags: the memory port's read. */
+  Load,
+  /** x y size flags: the memory port's write (the recorder included Acc.Write in the flags). */
+  Store,
+}
+
+/** An operation done by a function ({@link FastOp.Fn}): `s` is `cpu.fast32`. */
+export type FastFn = (s: Int32Array, cpu: Cpu) => void;
+
+/** The current SP's slot (SP_EL0 at EL0 or with SPSel 0, else SP_EL1). */
+const spSlot = (cpu: Cpu): number => (cpu.spsel === 0 || cpu.el === 0 ? St.SP_EL0 >> 2 : St.SP_EL1 >> 2);
+
+const FA = St.FLAG_A >> 2;
+const FB = St.FLAG_B >> 2;
+const FOP = St.FLAG_OP >> 2;
+
+/** The high 32 bits of the 64-bit product of two unsigned 32-bit numbers (exact: every partial product < 2^53). */
+function mulHi32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+  const m2 = a0 * b1 + (m1 & 0xffff);
+  return a1 * b1 + Math.floor(m1 / 65536) + Math.floor(m2 / 65536);
+}
+
+/** ShiftReg of the `w`-bit value (lo, hi) by 0 <= n < w into s[d], s[d + 1]. */
+export function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: number, n: number, w: number): void {
+  if (n === 0) {
+    s[d] = lo;
+    s[d + 1] = hi;
+    return;
+  }
+  if (w === 32) {
+    s[d] = type === 0 ? lo << n : type === 1 ? lo >>> n : type === 2 ? lo >> n : (lo >>> n) | (lo << (32 - n));
+    s[d + 1] = 0;
+    return;
+  }
+  switch (type) {
+    case 0: // LSL
+      if (n >= 32) { s[d + 1] = lo << (n - 32); s[d] = 0; } else { s[d + 1] = (hi << n) | (lo >>> (32 - n)); s[d] = lo << n; }
+      return;
+    case 1: // LSR
+      if (n >= 32) { s[d] = hi >>> (n - 32); s[d + 1] = 0; } else { s[d] = (lo >>> n) | (hi << (32 - n)); s[d + 1] = hi >>> n; }
+      return;
+    case 2: // ASR
+      if (n >= 32) { s[d] = hi >> (n - 32); s[d + 1] = hi >> 31; } else { s[d] = (lo >>> n) | (hi << (32 - n)); s[d + 1] = hi >> n; }
+      return;
+    default: { // ROR
+      let a = lo;
+      let b = hi;
+      if (n >= 32) { a = hi; b = lo; n -= 32; }
+      if (n === 0) { s[d] = a; s[d + 1] = b; return; }
+      s[d] = (a >>> n) | (b << (32 - n));
+      s[d + 1] = (b >>> n) | (a << (32 - n));
+    }
+  }
+}
+
+/**
+ * Run program `p` (with its `refs`) on `cpu`. `pcs`, `handlers` and `words` are the block's, for
+ * {@link FastOp.Insn} and {@link FastOp.Call}.
+ */
+export function runFast(
+  cpu: Cpu, p: Int32Array, refs: readonly FastFn[], pcs: readonly bigint[], handlers: readonly Handler[],
+  words: Uint32Array,
+): void {
+  const s = cpu.fast32;
+  const n = p.length;
+  let i = 0;
+  while (i < n) {
+    switch (p[i]! as FastOp) {
+      case FastOp.Insn: {
+        const k = p[i + 1]!;
+        cpu.pc = pcs[k]!;
+        cpu.nextPc = pcs[k + 1]!;
+        cpu.dabtIss = 0;
+        i += 2;
+        break;
+      }
+      case FastOp.Call: {
+        const k = p[i + 1]!;
+        handlers[k]!(cpu, words[k]!);
+        i += 2;
+        break;
+      }
+      case FastOp.Const: {
+        const d = p[i + 1]!;
+        s[d] = p[i + 2]!;
+        s[d + 1] = p[i + 3]!;
+        i += 4;
+        break;
+      }
+      case FastOp.Copy: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        s[d] = s[x]!;
+        s[d + 1] = s[x + 1]!;
+        i += 3;
+        break;
+      }
+      case FastOp.Copy32: {
+        const d = p[i + 1]!;
+        s[d] = s[p[i + 2]!]!;
+        s[d + 1] = 0;
+        i += 3;
+        break;
+      }
+      case FastOp.SpGet: {
+        const d = p[i + 1]!;
+        const k = spSlot(cpu);
+        s[d] = s[k]!;
+        s[d + 1] = s[k + 1]!;
+        i += 2;
+        break;
+      }
+      case FastOp.SpBase: {
+        const d = p[i + 1]!;
+        const k = spSlot(cpu);
+        // CheckSPAlignment (InterpSem.addrBase): SCTLR_EL1.SA (EL1) or SA0 (EL0).
+        if ((s[k]! & 15) !== 0 && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
+          throw new GuestException(Ec.SpAlign, 0);
+        }
+        s[d] = s[k]!;
+        s[d + 1] = s[k + 1]!;
+        i += 2;
+        break;
+      }
+      case FastOp.SpSet: {
+        const x = p[i + 1]!;
+        const k = spSlot(cpu);
+        s[k] = s[x]!;
+        s[k + 1] = s[x + 1]!;
+        i += 2;
+        break;
+      }
+      case FastOp.SpSet32: {
+        const k = spSlot(cpu);
+        s[k] = s[p[i + 1]!]!;
+        s[k + 1] = 0;
+        i += 2;
+        break;
+      }
+      case FastOp.Pc:
+        cpu.fast64[p[i + 1]! >> 1] = cpu.pc;
+        i += 2;
+        break;
+      case FastOp.Add64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        const al = s[x]!;
+        const lo = (al + s[y]!) | 0;
+        s[d + 1] = (s[x + 1]! + s[y + 1]! + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+        s[d] = lo;
+        i += 4;
+        break;
+      }
+      case FastOp.Add32: {
+        const d = p[i + 1]!;
+        s[d] = (s[p[i + 2]!]! + s[p[i + 3]!]!) | 0;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Sub64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        const al = s[x]!;
+        const bl = s[y]!;
+        s[d + 1] = (s[x + 1]! - s[y + 1]! - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+        s[d] = (al - bl) | 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Sub32: {
+        const d = p[i + 1]!;
+        s[d] = (s[p[i + 2]!]! - s[p[i + 3]!]!) | 0;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Mul64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        const al = s[x]!;
+        const bl = s[y]!;
+        s[d + 1] = (mulHi32(al >>> 0, bl >>> 0) + Math.imul(al, s[y + 1]!) + Math.imul(s[x + 1]!, bl)) | 0;
+        s[d] = Math.imul(al, bl);
+        i += 4;
+        break;
+      }
+      case FastOp.Mul32: {
+        const d = p[i + 1]!;
+        s[d] = Math.imul(s[p[i + 2]!]!, s[p[i + 3]!]!);
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.And: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        s[d] = s[x]! & s[y]!;
+        s[d + 1] = s[x + 1]! & s[y + 1]!;
+        i += 4;
+        break;
+      }
+      case FastOp.Or: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        s[d] = s[x]! | s[y]!;
+        s[d + 1] = s[x + 1]! | s[y + 1]!;
+        i += 4;
+        break;
+      }
+      case FastOp.Xor: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        s[d] = s[x]! ^ s[y]!;
+        s[d + 1] = s[x + 1]! ^ s[y + 1]!;
+        i += 4;
+        break;
+      }
+      case FastOp.Not64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        s[d] = ~s[x]!;
+        s[d + 1] = ~s[x + 1]!;
+        i += 3;
+        break;
+      }
+      case FastOp.Not32: {
+        const d = p[i + 1]!;
+        s[d] = ~s[p[i + 2]!]!;
+        s[d + 1] = 0;
+        i += 3;
+        break;
+      }
+      case FastOp.Shift: {
+        const x = p[i + 2]!;
+        shiftInto(s, p[i + 1]!, p[i + 3]!, s[x]!, s[x + 1]!, p[i + 4]!, p[i + 5]!);
+        i += 6;
+        break;
+      }
+      case FastOp.ShiftBy: {
+        const x = p[i + 2]!;
+        const w = p[i + 5]!;
+        shiftInto(s, p[i + 1]!, p[i + 4]!, s[x]!, s[x + 1]!, s[p[i + 3]!]! & (w - 1), w);
+        i += 6;
+        break;
+      }
+      case FastOp.Zext: {
+        const d = p[i + 1]!;
+        s[d] = s[p[i + 2]!]! & p[i + 3]!;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Sext: {
+        const d = p[i + 1]!;
+        const sh = p[i + 3]!;
+        const lo = (s[p[i + 2]!]! << sh) >> sh;
+        s[d] = lo;
+        s[d + 1] = lo >> 31;
+        i += 4;
+        break;
+      }
+      case FastOp.Clz32: {
+        const d = p[i + 1]!;
+        s[d] = Math.clz32(s[p[i + 2]!]!);
+        s[d + 1] = 0;
+        i += 3;
+        break;
+      }
+      case FastOp.Clz64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const h = s[x + 1]!;
+        s[d] = h !== 0 ? Math.clz32(h) : 32 + Math.clz32(s[x]!);
+        s[d + 1] = 0;
+        i += 3;
+        break;
+      }
+      case FastOp.Udiv32: {
+        const d = p[i + 1]!;
+        const q = s[p[i + 3]!]! >>> 0;
+        s[d] = q === 0 ? 0 : Math.floor((s[p[i + 2]!]! >>> 0) / q);
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Sdiv32: {
+        const d = p[i + 1]!;
+        const q = s[p[i + 3]!]!;
+        // The most negative value / -1 is 2^31, which the store wraps back to it (BigOps.sdiv).
+        s[d] = q === 0 ? 0 : Math.trunc(s[p[i + 2]!]! / q);
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Fn:
+        refs[p[i + 1]!]!(s, cpu);
+        i += 2;
+        break;
+      case FastOp.Ltu: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        const ah = s[x + 1]! >>> 0;
+        const bh = s[y + 1]! >>> 0;
+        s[d] = ah < bh || (ah === bh && (s[x]! >>> 0) < (s[y]! >>> 0)) ? 1 : 0;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Eq:
+      case FastOp.Ne: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        const same = s[x] === s[y] && s[x + 1] === s[y + 1];
+        s[d] = same === (p[i] === FastOp.Eq) ? 1 : 0;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.Cond: {
+        const d = p[i + 1]!;
+        s[d] = cpu.condHolds(p[i + 2]!) ? 1 : 0;
+        s[d + 1] = 0;
+        i += 3;
+        break;
+      }
+      case FastOp.Select: {
+        const d = p[i + 1]!;
+        const k = s[p[i + 2]!] !== 0 ? p[i + 3]! : p[i + 4]!;
+        s[d] = s[k]!;
+        s[d + 1] = s[k + 1]!;
+        i += 5;
+        break;
+      }
+      case FastOp.Jz:
+        i += s[p[i + 1]!] === 0 ? 3 + p[i + 2]! : 3;
+        break;
+      case FastOp.Jmp:
+        i += 2 + p[i + 1]!;
+        break;
+      case FastOp.Carry: {
+        const d = p[i + 1]!;
+        s[d] = (cpu.nzcv >> 1) & 1;
+        s[d + 1] = 0;
+        i += 2;
+        break;
+      }
+      case FastOp.Flags: {
+        const x = p[i + 2]!;
+        const y = p[i + 3]!;
+        s[FA] = s[x]!;
+        s[FA + 1] = s[x + 1]!;
+        s[FB] = s[y]!;
+        s[FB + 1] = s[y + 1]!;
+        s[FOP] = p[i + 1]!;
+        i += 4;
+        break;
+      }
+      case FastOp.SetNzcv:
+        cpu.nzcv = p[i + 1]!;
+        i += 2;
+        break;
+      case FastOp.SetNzcvV:
+        cpu.nzcv = s[p[i + 1]!]! & 15;
+        i += 2;
+        break;
+      case FastOp.Branch:
+        cpu.sem.branch(cpu.fast64[p[i + 1]! >> 1]!);
+        i += 2;
+        break;
+      case FastOp.BranchIf:
+        if (s[p[i + 1]!] !== 0) cpu.sem.branch(cpu.fast64[p[i + 2]! >> 1]!);
+        i += 3;
+        break;
+      case FastOp.Syndrome:
+        cpu.dabtIss = p[i + 1]!;
+        i += 2;
+        break;
+      case FastOp.Load: {
+        const u = cpu.fast64;
+        u[p[i + 1]! >> 1] = cpu.mem.read(u[p[i + 2]! >> 1]!, p[i + 3]!, p[i + 4]!);
+        i += 5;
+        break;
+      }
+      case FastOp.Store: {
+        const x = p[i + 1]!;
+        const y = p[i + 2]!;
+        const size = p[i + 3]!;
+        const u = cpu.fast64;
+        const v = size === 3 ? u[y >> 1]! : BigInt((s[y]! & (size === 2 ? -1 : size === 1 ? 0xffff : 0xff)) >>> 0);
+        cpu.mem.write(u[x >> 1]!, 1 << size, v, p[i + 4]!);
+        i += 5;
+        break;
+      }
+      default:
+        throw new Error(`fast interpreter: bad opcode ${p[i]} at ${i}`);
+    }
+  }
+}

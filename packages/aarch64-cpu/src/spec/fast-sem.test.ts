@@ -1,0 +1,173 @@
+/**
+ * The fast interpreter (spec/fast-sem.ts, spec/fast-ops.ts) against the BigInt interpreter, row by row: every integer specification
+ * row, random words of it, run once by each backend on two CPUs in the same random state (registers with edge values,
+ * SP in either mode and possibly misaligned, pending lazy flags, base registers into memory or not), compared on the
+ * whole state block, the PC and syndrome fields, memory, and the exception either throws.
+ */
+import { describe, expect, it } from 'vitest';
+import { Cpu } from '../cpu.js';
+import { GuestException } from '../exceptions.js';
+import { FlatMemory } from '../testing/flat-memory.js';
+import { rng } from '../testing/rng.js';
+import { CPU_STATE_BYTES } from '../state-layout.js';
+import { SysReg } from '../sysregs.js';
+import { MemoryFault } from '../ports.js';
+import { ATOMIC_SPECS } from './atomics.js';
+import { BRANCH_SPECS } from './branches.js';
+import { DP_IMMEDIATE_SPECS } from './dp-immediate.js';
+import { DP_REGISTER_SPECS } from './dp-register.js';
+import { fastProgram } from './fast-sem.js';
+import { runFast } from './fast-ops.js';
+import { specRow } from './interp-sem.js';
+import { LOAD_STORE_SPECS } from './loads-stores.js';
+import { parsePattern } from './pattern.js';
+import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
+import { FP_ARITH_SPECS } from './fp-arith.js';
+import type { AnyInsnSpec } from './spec.js';
+import { runLoop } from '../testing/block-loop.js';
+
+const INTEGER: readonly AnyInsnSpec[] = [
+  ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
+  ...LOAD_STORE_SPECS.single.flat(2), ...BRANCH_SPECS.direct, ...BRANCH_SPECS.register, ...ATOMIC_SPECS.flat(),
+];
+
+const BASE = 0x4000_0000;
+const SIZE = 1 << 12;
+const PC = 0x4000_8000n;
+
+/** Register values that find the edges of 32- and 64-bit arithmetic, and addresses in and around the memory. */
+function value(next: () => number): bigint {
+  const r = next() % 16;
+  const word = (): bigint => BigInt(next() >>> 0);
+  switch (r) {
+    case 0: return 0n;
+    case 1: return 0xffff_ffff_ffff_ffffn;
+    case 2: return 0x7fff_ffffn;
+    case 3: return 0x8000_0000n;
+    case 4: return 0xffff_ffffn;
+    case 5: return 0x8000_0000_0000_0000n;
+    case 6: return 0x7fff_ffff_ffff_ffffn;
+    case 7: return BigInt(next() % 70);
+    case 8: case 9: case 10: return BigInt(BASE + (next() % SIZE)); // in memory (some misaligned)
+    case 11: return BigInt(BASE + ((next() % SIZE) & ~15)); // in memory, aligned
+    default: return (word() << 32n) | word();
+  }
+}
+
+interface World { cpu: Cpu; mem: FlatMemory }
+
+function world(seed: number, fast: boolean): World {
+  const next = rng(seed);
+  const mem = new FlatMemory(BASE, SIZE);
+  for (let i = 0; i < SIZE; i += 4) mem.view.setUint32(i, next() >>> 0, true);
+  const cpu = new Cpu(mem, { fastHandlers: fast });
+  for (let n = 0; n < 31; n++) cpu.x[n] = value(next);
+  cpu.spEl[0] = value(next);
+  cpu.spEl[1] = value(next);
+  if (next() % 3 === 0) cpu.el = 0;
+  if (next() % 3 === 0) cpu.spsel = 0;
+  // SCTLR_EL1.A (alignment), SA and SA0 (SP alignment) sometimes on.
+  cpu.sys[SysReg.SCTLR_EL1] = BigInt(next() & 0x1a);
+  // Pending lazy flags from a compare, or plain NZCV.
+  if (next() % 2 === 0) {
+    cpu.flagArgs[0] = value(next);
+    cpu.flagArgs[1] = value(next);
+    cpu.flagOp = 1 + (next() % 6);
+    if (cpu.flagOp === 2 || cpu.flagOp === 4 || cpu.flagOp === 6) {
+      cpu.flagArgs[0] &= 0xffff_ffffn;
+      cpu.flagArgs[1] &= 0xffff_ffffn;
+    }
+    if (cpu.flagOp >= 5) cpu.flagArgs[1] = 0n;
+  } else {
+    cpu.nzcv = next() & 15;
+  }
+  cpu.pc = PC;
+  cpu.nextPc = PC + 4n;
+  cpu.dabtIss = 0;
+  return { cpu, mem };
+}
+
+/** What running the handler did: its exception, or undefined. */
+function outcome(f: () => void): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (e instanceof GuestException) return `GuestException ${e.ec} ${e.iss}`;
+    if (e instanceof MemoryFault) return `MemoryFault ${e.stage} ${e.fsc} ${e.va} ${e.write}`;
+    throw e;
+  }
+}
+
+function compare(a: World, b: World, what: string): void {
+  const sa = new Int32Array(a.cpu.stateBytes().slice().buffer, 0, CPU_STATE_BYTES >> 2);
+  const sb = new Int32Array(b.cpu.stateBytes().slice().buffer, 0, CPU_STATE_BYTES >> 2);
+  expect([...sb], `${what}: state block`).toEqual([...sa]);
+  expect(b.cpu.nzcv, `${what}: NZCV`).toBe(a.cpu.nzcv);
+  expect(b.cpu.checkPcAlign, `${what}: PC alignment flag`).toBe(a.cpu.checkPcAlign);
+  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes)), `${what}: memory`).toBe(0);
+}
+
+describe('fast handlers against the BigInt interpreter', () => {
+  it.each(INTEGER.map((s) => [s.name, s.pattern, s] as const))('%s (%s)', (_n, _p, spec) => {
+    const row = specRow(spec);
+    const { mask, value: fixed } = parsePattern(spec.pattern);
+    const next = rng(0xfa57 ^ (spec.pattern.length * 977) ^ spec.name.length);
+    let ran = 0;
+    for (let i = 0; i < 80; i++) {
+      const w = ((next() & ~mask) | fixed) >>> 0;
+      const args = row.decodeArgs!(w);
+      if (args === undefined) continue;
+      const fast = fastProgram(spec, args);
+      expect(fast, `${spec.name} ${w.toString(16)}: a fast program`).toBeDefined();
+      const seed = next();
+      const a = world(seed, false);
+      const b = world(seed, true);
+      const ea = outcome(() => row.bind!(args)(a.cpu, w));
+      const eb = outcome(() => runFast(b.cpu, fast!.ops, fast!.refs, [], [], Uint32Array.of(w)));
+      const what = `${spec.name} ${w.toString(16)} seed ${seed}`;
+      expect(eb, `${what}: exception`).toBe(ea);
+      compare(a, b, what);
+      ran++;
+    }
+    expect(ran).toBeGreaterThan(0);
+  });
+
+  it('SIMD&FP rows keep their BigInt handlers (fastProgram declines them)', () => {
+    for (const spec of [...SIMD_FP_LOAD_STORE_SPECS.single, ...FP_ARITH_SPECS]) {
+      const row = specRow(spec);
+      const { mask, value: fixed } = parsePattern(spec.pattern);
+      const next = rng(7);
+      for (let i = 0; i < 8; i++) {
+        const w = ((next() & ~mask) | fixed) >>> 0;
+        const args = row.decodeArgs!(w);
+        if (args !== undefined) expect(fastProgram(spec, args), `${spec.name} ${w.toString(16)}`).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('a handler block runs its words\' programs joined', () => {
+  it('each word\'s function operations (REV, 64-bit UDIV, UMULH, REV16) call its own functions, as interpreted', () => {
+    const program = [
+      0xdac0_0c20, // rev x0, x1
+      0x9ac4_0862, // udiv x2, x3, x4
+      0x9bc7_7cc5, // umulh x5, x6, x7
+      0xdac0_0528, // rev16 x8, x9
+      0x1400_0000, // b .
+    ];
+    const setup = (cpu: Cpu): void => {
+      cpu.x[1] = 0x0102_0304_0506_0708n;
+      cpu.x[3] = 0xffff_ffff_ffff_fff0n;
+      cpu.x[4] = 7n;
+      cpu.x[6] = 0x1234_5678_9abc_def0n;
+      cpu.x[7] = 0xfedc_ba98_7654_3210n;
+      cpu.x[9] = 0x1122_3344_5566_7788n;
+    };
+    const blocks = runLoop(program, true, setup).cpu;
+    const interpreted = runLoop(program, false, setup).cpu;
+    expect([...blocks.x]).toEqual([...interpreted.x]);
+    expect(blocks.x[0]).toBe(0x0807_0605_0403_0201n);
+    expect(blocks.x[2]).toBe(0xffff_ffff_ffff_fff0n / 7n);
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * The fast interpreter: a third backend of the instruction specification ({@link Sem}), beside the BigInt interpreter
+ * (spec/interp-sem.ts) and the WebAssembly tier (wasm-jit/spec-wasm.ts). `fastProgram` runs a row's `exec` once for a
+ * word's decoded arguments with a recording Sem and returns what it recorded as a program of operations on 32-bit
+ * halves in the CPU's state block, with no BigInt arithmetic (spec/fast-ops.ts: the operations and the loop that runs
+ * them). Handler blocks (handler-block.ts) run their instructions' programs; the interpreter (`Cpu.interpret`, `step`)
+ * keeps the BigInt handlers, so the random differential tests compare the two (mmu code-cache.test.ts "handler blocks
+ * agree with the interpreter", and fast-sem.test.ts row by row).
+ *
+ * Why: a Linux boot runs about 1.5 million handler-block runs before blocks become hot enough to compile, and the
+ * BigInt handlers cost about 440 ns an instruction there (docs/performance.md, fourteenth and fifteenth sessions).
+ *
+ * Values while recording ({@link FV}) are either constants, folded at record time with the interpreter's own
+ * arithmetic (BigOps), or locations: a pair of 32-bit words (low word first) in `cpu.fast32`, which is the state
+ * block followed by {@link FAST_TEMP_WORDS} words of temporaries (state-layout.ts). A register's value is its slot
+ * in the block; every operation writes a temporary of its own, and a constant an operation needs in a location is
+ * written to a temporary by an operation before it. The recorded operations run in the order the
+ * interpreter would perform them, so effects (register and flag writes, memory accesses, exceptions) happen at the
+ * same points. Memory accesses and branches go through the same calls as the interpreter's (the memory port's
+ * read/write, InterpSem.branch), with BigInts only at that boundary (read from and written to `cpu.fast64`, the
+ * same bytes as 64-bit words).
+ *
+ * What it does not record (the SIMD&FP operations, and any operation the specification rules of spec/sem.ts would
+ * not allow to be replayed exactly, such as reading a register's value after the instruction wrote that register)
+ * makes `fastProgram` return undefined: the row's BigInt handler is used for that word.
+ */
+import { FlagOp } from '../flags.js';
+import { Acc } from '../ports.js';
+import { CPU_STATE_BYTES, FAST_TEMP_WORDS, St } from '../state-layout.js';
+import { BigOps } from './interp-sem.js';
+import { BYTE_TABLES } from './byte-tables.js';
+import { FastOp, type FastFn } from './fast-ops.js';
+import type { ByteTable, FpBinOp, Sem, ShiftType, Width } from './sem.js';
+import type { AnyInsnSpec } from './spec.js';
+
+/** A word's recorded operations (spec/fast-ops.ts), the functions its Fn operations call, and where their indices are. */
+export interface FastProgram {
+  readonly ops: Int32Array;
+  readonly refs: readonly FastFn[];
+  /** The positions in `ops` of indices into `refs` (rebased when programs are joined). */
+  readonly refAt: readonly number[];
+}
+
+/** A recorded value: a constant (`loc` -1) or a location of `cpu.fast32`; `reg` is the X register it is the slot of. */
+class FV {
+  constructor(readonly loc: number, readonly lo: number, readonly hi: number, readonly reg: number) {}
+  get konst(): boolean { return this.loc < 0; }
+}
+
+/** Thrown while recording: the word keeps its BigInt handler. */
+class Unsupported extends Error {}
+
+const T0 = CPU_STATE_BYTES >> 2;
+const T_END = T0 + FAST_TEMP_WORDS;
+const X0 = St.X >> 2;
+const M32 = 0xffff_ffffn;
+
+const big = (v: FV): bigint => (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
+const isZero = (v: FV): boolean => v.konst && v.lo === 0 && v.hi === 0;
+
+/** Records one word's `exec` (see the file comment). */
+class Recorder implements Sem<FV, FV> {
+  readonly p: number[] = [];
+  readonly refs: FastFn[] = [];
+  readonly refAt: number[] = [];
+  private next = T0;
+  /** X registers written so far (bit n): a location of one of them must not be read again. */
+  private written = 0;
+
+  private temp(): number {
+    const t = this.next;
+    if (t + 2 > T_END) throw new Unsupported('temporaries');
+    this.next = t + 2;
+    return t;
+  }
+  private at(loc: number): FV { return new FV(loc, 0, 0, -1); }
+  private k(v: bigint): FV { return new FV(-1, Number(v & M32) | 0, Number(v >> 32n) | 0, -1); }
+  /** The location of `v` (a constant is written to a temporary first). */
+  private loc(v: FV): number {
+    if (v.konst) {
+      const t = this.temp();
+      this.p.push(FastOp.Const, t, v.lo, v.hi);
+      return t;
+    }
+    if (v.reg >= 0 && (this.written & (1 << v.reg)) !== 0) throw new Unsupported('register read after its write');
+    return v.loc;
+  }
+  /** An operation `op` writing a new temporary from the locations of `args`, then `extra` fields. */
+  private unary(op: FastOp, a: FV, ...extra: number[]): FV {
+    const x = this.loc(a);
+    const d = this.temp();
+    this.p.push(op, d, x, ...extra);
+    return this.at(d);
+  }
+  private binary(op: FastOp, a: FV, b: FV): FV {
+    const x = this.loc(a);
+    const y = this.loc(b);
+    const d = this.temp();
+    this.p.push(op, d, x, y);
+    return this.at(d);
+  }
+  private result(op: FastOp, ...fields: number[]): FV {
+    const d = this.temp();
+    this.p.push(op, d, ...fields);
+    return this.at(d);
+  }
+  private fn(f: FastFn): void {
+    this.p.push(FastOp.Fn, this.refs.length);
+    this.refAt.push(this.p.length - 1);
+    this.refs.push(f);
+  }
+  private unsupported(): never { throw new Unsupported('operation'); }
+
+  // ---- values ----
+  c(v: bigint): FV { return this.k(v); }
+  pc(): FV { return this.result(FastOp.Pc); }
+  let(v: FV): FV { return v.reg < 0 ? v : this.unary(FastOp.Copy, v); }
+
+  // ---- registers ----
+  x(n: number): FV { return n === 31 ? this.k(0n) : new FV(X0 + 2 * n, 0, 0, n); }
+  xsp(n: number): FV { return n !== 31 ? this.x(n) : this.result(FastOp.SpGet); }
+  setX(n: number, v: FV, w: Width): void {
+    if (n === 31) return;
+    const d = X0 + 2 * n;
+    if (v.konst) this.p.push(FastOp.Const, d, v.lo, w === 64 ? v.hi : 0);
+    else this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, this.loc(v));
+    this.written |= 1 << n;
+  }
+  setXsp(n: number, v: FV, w: Width): void {
+    if (n !== 31) this.setX(n, v, w);
+    else this.p.push(w === 64 ? FastOp.SpSet : FastOp.SpSet32, this.loc(v));
+  }
+
+  // ---- arithmetic and logic ----
+  add(a: FV, b: FV, w: Width): FV {
+    if (a.konst && b.konst) return this.k(BigOps.add(big(a), big(b), w));
+    if (isZero(b)) return a;
+    if (isZero(a)) return b;
+    return this.binary(w === 64 ? FastOp.Add64 : FastOp.Add32, a, b);
+  }
+  sub(a: FV, b: FV, w: Width): FV {
+    if (a.konst && b.konst) return this.k(BigOps.sub(big(a), big(b), w));
+    if (isZero(b)) return a;
+    return this.binary(w === 64 ? FastOp.Sub64 : FastOp.Sub32, a, b);
+  }
+  mul(a: FV, b: FV, w: Width): FV {
+    if (a.konst && b.konst) return this.k(BigOps.mul(big(a), big(b), w));
+    return this.binary(w === 64 ? FastOp.Mul64 : FastOp.Mul32, a, b);
+  }
+  and(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(big(a) & big(b));
+    return this.binary(FastOp.And, a, b);
+  }
+  or(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(big(a) | big(b));
+    if (isZero(b)) return a;
+    if (isZero(a)) return b;
+    return this.binary(FastOp.Or, a, b);
+  }
+  xor(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(big(a) ^ big(b));
+    return this.binary(FastOp.Xor, a, b);
+  }
+  not(a: FV, w: Width): FV {
+    if (a.konst) return this.k(BigOps.not(big(a), w));
+    return this.unary(w === 64 ? FastOp.Not64 : FastOp.Not32, a);
+  }
+  shift(type: ShiftType, a: FV, amount: number, w: Width): FV {
+    if (a.konst) return this.k(BigOps.shift(type, big(a), amount, w));
+    if (amount === 0) return a;
+    return this.unary(FastOp.Shift, a, type, amount, w);
+  }
+  shiftBy(type: ShiftType, a: FV, amount: FV, w: Width): FV {
+    if (a.konst && amount.konst) return this.k(BigOps.shiftBy(type, big(a), big(amount), w));
+    if (amount.konst) return this.shift(type, a, amount.lo & (w - 1), w);
+    const x = this.loc(a);
+    const y = this.loc(amount);
+    return this.result(FastOp.ShiftBy, x, y, type, w);
+  }
+  zext(a: FV, bits: 8 | 16 | 32 | 64): FV {
+    if (bits === 64) return a;
+    if (a.konst) return this.k(BigOps.zext(big(a), bits));
+    return this.unary(FastOp.Zext, a, bits === 32 ? -1 : bits === 16 ? 0xffff : 0xff);
+  }
+  sext(a: FV, bits: 8 | 16 | 32 | 64): FV {
+    if (bits === 64) return a;
+    if (a.konst) return this.k(BigOps.sext(big(a), bits));
+    return this.unary(FastOp.Sext, a, 32 - bits);
+  }
+  bytes(lo: FV, hi: FV, perm: readonly number[], table?: ByteTable): FV {
+    const x = this.loc(lo);
+    const y = this.loc(hi);
+    const d = this.temp();
+    const p = perm.slice();
+    const t = table === undefined ? undefined : BYTE_TABLES[table]!;
+    // As InterpSem.bytes, on the four words.
+    this.fn((s) => {
+      let r0 = 0;
+      let r1 = 0;
+      for (let k = 0; k < 8; k++) {
+        const q = p[k]!;
+        const wi = q >> 2;
+        const word = wi < 2 ? s[x + wi]! : s[y + wi - 2]!;
+        const b = (word >>> (8 * (q & 3))) & 0xff;
+        const v = t === undefined ? b : t[b]!;
+        if (k < 4) r0 |= v << (8 * k);
+        else r1 |= v << (8 * (k - 4));
+      }
+      s[d] = r0;
+      s[d + 1] = r1;
+    });
+    return this.at(d);
+  }
+  clz(a: FV, w: Width): FV {
+    if (a.konst) return this.k(BigOps.clz(big(a), w));
+    return this.unary(w === 32 ? FastOp.Clz32 : FastOp.Clz64, a);
+  }
+  udiv(a: FV, b: FV, w: Width): FV {
+    if (a.konst && b.konst) return this.k(BigOps.udiv(big(a), big(b)));
+    return w === 32 ? this.binary(FastOp.Udiv32, a, b) : this.viaBigInt(a, b, (p, q) => BigOps.udiv(p, q));
+  }
+  sdiv(a: FV, b: FV, w: Width): FV {
+    if (a.konst && b.konst) return this.k(BigOps.sdiv(big(a), big(b), w));
+    return w === 32 ? this.binary(FastOp.Sdiv32, a, b) : this.viaBigInt(a, b, (p, q) => BigOps.sdiv(p, q, 64));
+  }
+  mulh(a: FV, b: FV, signed: boolean): FV { return this.viaBigInt(a, b, (p, q) => BigOps.mulh(p, q, signed)); }
+  /** An operation computed on BigInts (the interpreter's arithmetic), for the rare 64-bit divisions and high products. */
+  private viaBigInt(a: FV, b: FV, f: (p: bigint, q: bigint) => bigint): FV {
+    if (a.konst && b.konst) return this.k(f(big(a), big(b)));
+    const x = this.loc(a) >> 1;
+    const y = this.loc(b) >> 1;
+    const d = this.temp();
+    const e = d >> 1;
+    this.fn((_s, c) => { const u = c.fast64; u[e] = f(u[x]!, u[y]!); });
+    return this.at(d);
+  }
+
+  // ---- truths: 0 or 1 in the low word of a location (the high word 0) ----
+  ltu(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(big(a) < big(b) ? 1n : 0n);
+    return this.binary(FastOp.Ltu, a, b);
+  }
+  eq(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(a.lo === b.lo && a.hi === b.hi ? 1n : 0n);
+    return this.binary(FastOp.Eq, a, b);
+  }
+  ne(a: FV, b: FV): FV {
+    if (a.konst && b.konst) return this.k(a.lo === b.lo && a.hi === b.hi ? 0n : 1n);
+    return this.binary(FastOp.Ne, a, b);
+  }
+  bit(t: FV): FV { return t; }
+  cond(cond: number): FV { return this.result(FastOp.Cond, cond); }
+  select(t: FV, a: FV, b: FV): FV {
+    if (t.konst) return t.lo !== 0 ? a : b;
+    const z = this.loc(t);
+    const x = this.loc(a);
+    const y = this.loc(b);
+    return this.result(FastOp.Select, z, x, y);
+  }
+  when(t: FV, then: () => void, otherwise: () => void): void {
+    if (t.konst) {
+      if (t.lo !== 0) then();
+      else otherwise();
+      return;
+    }
+    const p = this.p;
+    p.push(FastOp.Jz, this.loc(t), 0);
+    const jz = p.length;
+    then();
+    p.push(FastOp.Jmp, 0);
+    const jmp = p.length;
+    p[jz - 1] = jmp - jz;
+    otherwise();
+    p[jmp - 1] = p.length - jmp;
+  }
+
+  // ---- flags: recorded lazily, as the interpreter does (flags.ts) ----
+  carry(): FV { return this.result(FastOp.Carry); }
+  flagsAdd(a: FV, b: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Add64 : FlagOp.Add32, a, b); }
+  flagsSub(a: FV, b: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, a, b); }
+  flagsLogic(r: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, this.k(0n)); }
+  private lazy(flagOp: number, a: FV, b: FV): void {
+    const x = this.loc(a);
+    const y = this.loc(b);
+    this.p.push(FastOp.Flags, flagOp, x, y);
+  }
+  setNzcv(nzcv: number): void { this.p.push(FastOp.SetNzcv, nzcv); }
+  setNzcvV(v: FV): void { this.p.push(FastOp.SetNzcvV, this.loc(v)); }
+
+  // ---- branches: the interpreter's (InterpSem.branch) with the target as a BigInt ----
+  branch(target: FV): void { this.p.push(FastOp.Branch, this.loc(target)); }
+  branchIf(t: FV, target: FV): void {
+    if (t.konst) {
+      if (t.lo !== 0) this.branch(target);
+      return;
+    }
+    const z = this.loc(t);
+    this.p.push(FastOp.BranchIf, z, this.loc(target));
+  }
+
+  // ---- memory: the memory port's read and write, as the interpreter calls them ----
+  addrBase(n: number): FV { return n !== 31 ? this.x(n) : this.result(FastOp.SpBase); }
+  syndrome(iss: number): void { this.p.push(FastOp.Syndrome, iss); }
+  load(addr: FV, size: 0 | 1 | 2 | 3, flags: number): FV {
+    return this.unary(FastOp.Load, addr, 1 << size, flags);
+  }
+  store(addr: FV, size: 0 | 1 | 2 | 3, v: FV, flags: number): void {
+    const x = this.loc(addr);
+    const y = this.loc(v);
+    this.p.push(FastOp.Store, x, y, size, flags | Acc.Write);
+  }
+
+  // ---- SIMD&FP: not recorded (the BigInt handler runs these rows) ----
+  fpCheck(): void { this.unsupported(); }
+  alignQ(_addr: FV, _write: boolean): void { this.unsupported(); }
+  loadElems(_addr: FV, _esize: 0 | 1 | 2 | 3, _flags: number): FV { this.unsupported(); }
+  storeElems(_addr: FV, _esize: 0 | 1 | 2 | 3, _v: FV, _flags: number): void { this.unsupported(); }
+  vget(_n: number, _half: 0 | 1): FV { this.unsupported(); }
+  fpBinary(_op: FpBinOp, _a: FV, _b: FV, _size: 32 | 64): FV { this.unsupported(); }
+  fpMulAdd(_c: FV, _a: FV, _b: FV, _size: 64): FV { this.unsupported(); }
+  fpMulAddPair(_c: readonly [FV, FV], _a: readonly [FV, FV], _b: readonly [FV, FV], _size: 64): [FV, FV] {
+    this.unsupported();
+  }
+  fpFromInt(_v: FV, _from: Width, _unsigned: boolean, _size: 32 | 64): FV { this.unsupported(); }
+  fpCompare(_a: FV, _b: FV, _size: 32 | 64, _signal: boolean): FV { this.unsupported(); }
+  vset(_n: number, _half: 0 | 1, _v: FV): void { this.unsupported(); }
+}
+
+/**
+ * The fast program of `spec` for one word's decoded arguments `args`, or undefined when the row uses an operation
+ * the recording does not replay (the word keeps its BigInt handler).
+ */
+export function fastProgram(spec: AnyInsnSpec, args: unknown): FastProgram | undefined {
+  if (spec.fp === true) return undefined;
+  const r = new Recorder();
+  try {
+    spec.exec(r, args);
+  } catch {
+    // Unsupported, or an exec that throws whatever its operands (it would throw when run: the BigInt handler does).
+    return undefined;
+  }
+  return { ops: Int32Array.from(r.p), refs: r.refs, refAt: r.refAt };
+}
