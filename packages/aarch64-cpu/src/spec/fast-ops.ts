@@ -81,6 +81,14 @@ export const enum FastOp {
   Load,
   /** x y size flags: the memory port's write (the recorder included Acc.Write in the flags). */
   Store,
+  /** d x lo hi: x + the constant (lo, hi). */
+  AddI64,
+  /** d x lo: the low words' sum, the high word 0. */
+  AddI32,
+  AndI, OrI, XorI, // d x lo hi
+  EqI, NeI, // d x lo hi: 1 or 0
+  /** op x lo hi: Flags with a constant second operand. */
+  FlagsI,
 }
 
 /** An operation done by a function ({@link FastOp.Fn}): `s` is `cpu.fast32`. */
@@ -481,6 +489,67 @@ export function runFast(
         const u = cpu.fast64;
         const v = size === 3 ? u[y >> 1]! : BigInt((s[y]! & (size === 2 ? -1 : size === 1 ? 0xffff : 0xff)) >>> 0);
         cpu.mem.write(u[x >> 1]!, 1 << size, v, p[i + 4]!);
+        i += 5;
+        break;
+      }
+      case FastOp.AddI64: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const al = s[x]!;
+        const lo = (al + p[i + 3]!) | 0;
+        s[d + 1] = (s[x + 1]! + p[i + 4]! + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+        s[d] = lo;
+        i += 5;
+        break;
+      }
+      case FastOp.AddI32: {
+        const d = p[i + 1]!;
+        s[d] = (s[p[i + 2]!]! + p[i + 3]!) | 0;
+        s[d + 1] = 0;
+        i += 4;
+        break;
+      }
+      case FastOp.AndI: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        s[d] = s[x]! & p[i + 3]!;
+        s[d + 1] = s[x + 1]! & p[i + 4]!;
+        i += 5;
+        break;
+      }
+      case FastOp.OrI: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        s[d] = s[x]! | p[i + 3]!;
+        s[d + 1] = s[x + 1]! | p[i + 4]!;
+        i += 5;
+        break;
+      }
+      case FastOp.XorI: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        s[d] = s[x]! ^ p[i + 3]!;
+        s[d + 1] = s[x + 1]! ^ p[i + 4]!;
+        i += 5;
+        break;
+      }
+      case FastOp.EqI:
+      case FastOp.NeI: {
+        const d = p[i + 1]!;
+        const x = p[i + 2]!;
+        const same = s[x] === p[i + 3] && s[x + 1] === p[i + 4];
+        s[d] = same === (p[i] === FastOp.EqI) ? 1 : 0;
+        s[d + 1] = 0;
+        i += 5;
+        break;
+      }
+      case FastOp.FlagsI: {
+        const x = p[i + 2]!;
+        s[FA] = s[x]!;
+        s[FA + 1] = s[x + 1]!;
+        s[FB] = p[i + 3]!;
+        s[FB + 1] = p[i + 4]!;
+        s[FOP] = p[i + 1]!;
         i += 5;
         break;
       }

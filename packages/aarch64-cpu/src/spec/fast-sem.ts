@@ -41,10 +41,18 @@ export interface FastProgram {
   readonly refAt: readonly number[];
 }
 
-/** A recorded value: a constant (`loc` -1) or a location of `cpu.fast32`; `reg` is the X register it is the slot of. */
+/**
+ * A recorded value: a constant (`loc` -1), a pure operation not emitted yet (`emit` set: it is emitted where the value
+ * is first needed, into a temporary or straight into the register it is written to, and never if nothing needs it),
+ * or a location of `cpu.fast32`. `reg`: the X register whose slot this is as a register read; `valueReg`: the
+ * register this value was written into (its location is that register's slot) until the register is written again.
+ */
 class FV {
-  constructor(readonly loc: number, readonly lo: number, readonly hi: number, readonly reg: number) {}
-  get konst(): boolean { return this.loc < 0; }
+  emit: ((d: number) => void) | undefined;
+  stale = false;
+  valueReg = -1;
+  constructor(public loc: number, readonly lo: number, readonly hi: number, readonly reg: number, readonly hiZero = false) {}
+  get konst(): boolean { return this.loc === -1; }
 }
 
 /** Thrown while recording: the word keeps its BigInt handler. */
@@ -54,6 +62,8 @@ const T0 = CPU_STATE_BYTES >> 2;
 const T_END = T0 + FAST_TEMP_WORDS;
 const X0 = St.X >> 2;
 const M32 = 0xffff_ffffn;
+/** The `loc` of a value whose operation is not emitted yet. */
+const PENDING = -2;
 
 const big = (v: FV): bigint => (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
 const isZero = (v: FV): boolean => v.konst && v.lo === 0 && v.hi === 0;
@@ -66,6 +76,10 @@ class Recorder implements Sem<FV, FV> {
   private next = T0;
   /** X registers written so far (bit n): a location of one of them must not be read again. */
   private written = 0;
+  /** Values not emitted yet (emitted before a `when`, whose arms run conditionally). */
+  private readonly pending: FV[] = [];
+  /** Values written into a register (`valueReg`): stale once the register is written again. */
+  private readonly inRegs: FV[] = [];
 
   private temp(): number {
     const t = this.next;
@@ -73,36 +87,55 @@ class Recorder implements Sem<FV, FV> {
     this.next = t + 2;
     return t;
   }
-  private at(loc: number): FV { return new FV(loc, 0, 0, -1); }
+  private at(loc: number, hiZero = false): FV { return new FV(loc, 0, 0, -1, hiZero); }
   private k(v: bigint): FV { return new FV(-1, Number(v & M32) | 0, Number(v >> 32n) | 0, -1); }
-  /** The location of `v` (a constant is written to a temporary first). */
+  /** A pure operation's value, emitted by `emit(d)` (which pushes it with destination d) when first needed. */
+  private lazy(emit: (d: number) => void, hiZero = false): FV {
+    const v = new FV(PENDING, 0, 0, -1, hiZero);
+    v.emit = emit;
+    this.pending.push(v);
+    return v;
+  }
+  /** Emit pending `v` into the pair at `d`. */
+  private materialize(v: FV, d: number): void {
+    const e = v.emit!;
+    v.emit = undefined;
+    e(d);
+    v.loc = d;
+  }
+  /** The location of `v` (a constant is written to a temporary first, a pending operation emitted into one). */
   private loc(v: FV): number {
+    if (v.emit !== undefined) this.materialize(v, this.temp());
     if (v.konst) {
       const t = this.temp();
       this.p.push(FastOp.Const, t, v.lo, v.hi);
       return t;
     }
+    if (v.stale) throw new Unsupported('a value read after its register was written again');
     if (v.reg >= 0 && (this.written & (1 << v.reg)) !== 0) throw new Unsupported('register read after its write');
     return v.loc;
   }
-  /** An operation `op` writing a new temporary from the locations of `args`, then `extra` fields. */
-  private unary(op: FastOp, a: FV, ...extra: number[]): FV {
-    const x = this.loc(a);
-    const d = this.temp();
-    this.p.push(op, d, x, ...extra);
-    return this.at(d);
+  /** A pure operation `op` on `a` (then `extra` fields), emitted when needed. */
+  private unary(op: FastOp, a: FV, extra: readonly number[] = [], hiZero = false): FV {
+    return this.lazy((d) => { const x = this.loc(a); this.p.push(op, d, x, ...extra); }, hiZero);
   }
-  private binary(op: FastOp, a: FV, b: FV): FV {
-    const x = this.loc(a);
-    const y = this.loc(b);
-    const d = this.temp();
-    this.p.push(op, d, x, y);
-    return this.at(d);
+  private binary(op: FastOp, a: FV, b: FV, hiZero = false): FV {
+    return this.lazy((d) => { const x = this.loc(a); const y = this.loc(b); this.p.push(op, d, x, y); }, hiZero);
   }
-  private result(op: FastOp, ...fields: number[]): FV {
+  /** `op` with a constant second operand (fields: its low word, and its high word unless `lowOnly`). */
+  private immediate(op: FastOp, a: FV, b: FV, lowOnly: boolean, hiZero = false): FV {
+    const { lo, hi } = b;
+    return this.lazy((d) => {
+      const x = this.loc(a);
+      if (lowOnly) this.p.push(op, d, x, lo);
+      else this.p.push(op, d, x, lo, hi);
+    }, hiZero);
+  }
+  /** An operation that reads CPU state (emitted now, where the interpreter would read it). */
+  private result(op: FastOp, fields: readonly number[] = [], hiZero = false): FV {
     const d = this.temp();
     this.p.push(op, d, ...fields);
-    return this.at(d);
+    return this.at(d, hiZero);
   }
   private fn(f: FastFn): void {
     this.p.push(FastOp.Fn, this.refs.length);
@@ -114,7 +147,17 @@ class Recorder implements Sem<FV, FV> {
   // ---- values ----
   c(v: bigint): FV { return this.k(v); }
   pc(): FV { return this.result(FastOp.Pc); }
-  let(v: FV): FV { return v.reg < 0 ? v : this.unary(FastOp.Copy, v); }
+  // A snapshot: a register's value copied now, a pending operation emitted now.
+  let(v: FV): FV {
+    if (v.emit !== undefined) this.loc(v);
+    return v.reg < 0 ? v : this.at(this.copy(v));
+  }
+  private copy(v: FV): number {
+    const x = this.loc(v);
+    const d = this.temp();
+    this.p.push(FastOp.Copy, d, x);
+    return d;
+  }
 
   // ---- registers ----
   x(n: number): FV { return n === 31 ? this.k(0n) : new FV(X0 + 2 * n, 0, 0, n); }
@@ -122,8 +165,17 @@ class Recorder implements Sem<FV, FV> {
   setX(n: number, v: FV, w: Width): void {
     if (n === 31) return;
     const d = X0 + 2 * n;
-    if (v.konst) this.p.push(FastOp.Const, d, v.lo, w === 64 ? v.hi : 0);
-    else this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, this.loc(v));
+    if (v.konst) {
+      this.p.push(FastOp.Const, d, v.lo, w === 64 ? v.hi : 0);
+    } else if (v.emit !== undefined && (w === 64 || v.hiZero)) {
+      // Straight into the register: the operation reads its operands before it writes (fast-ops.ts).
+      this.materialize(v, d);
+      v.valueReg = n;
+    } else {
+      this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, this.loc(v));
+    }
+    for (const r of this.inRegs) if (r.valueReg === n && r !== v) r.stale = true;
+    if (v.valueReg === n) this.inRegs.push(v);
     this.written |= 1 << n;
   }
   setXsp(n: number, v: FV, w: Width): void {
@@ -131,61 +183,72 @@ class Recorder implements Sem<FV, FV> {
     else this.p.push(w === 64 ? FastOp.SpSet : FastOp.SpSet32, this.loc(v));
   }
 
-  // ---- arithmetic and logic ----
+  // ---- arithmetic and logic (pure: emitted when needed) ----
   add(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.add(big(a), big(b), w));
     if (isZero(b)) return a;
     if (isZero(a)) return b;
-    return this.binary(w === 64 ? FastOp.Add64 : FastOp.Add32, a, b);
+    if (a.konst) return this.add(b, a, w);
+    if (b.konst) return this.immediate(w === 64 ? FastOp.AddI64 : FastOp.AddI32, a, b, w === 32, w === 32);
+    return this.binary(w === 64 ? FastOp.Add64 : FastOp.Add32, a, b, w === 32);
   }
   sub(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.sub(big(a), big(b), w));
     if (isZero(b)) return a;
-    return this.binary(w === 64 ? FastOp.Sub64 : FastOp.Sub32, a, b);
+    if (b.konst) return this.add(a, this.k(BigOps.sub(0n, big(b), w)), w);
+    return this.binary(w === 64 ? FastOp.Sub64 : FastOp.Sub32, a, b, w === 32);
   }
   mul(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.mul(big(a), big(b), w));
-    return this.binary(w === 64 ? FastOp.Mul64 : FastOp.Mul32, a, b);
+    return this.binary(w === 64 ? FastOp.Mul64 : FastOp.Mul32, a, b, w === 32);
   }
   and(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) & big(b));
-    return this.binary(FastOp.And, a, b);
+    if (a.konst) return this.and(b, a);
+    if (b.konst) return this.immediate(FastOp.AndI, a, b, false, b.hi === 0 || a.hiZero);
+    return this.binary(FastOp.And, a, b, a.hiZero || b.hiZero);
   }
   or(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) | big(b));
     if (isZero(b)) return a;
     if (isZero(a)) return b;
-    return this.binary(FastOp.Or, a, b);
+    if (a.konst) return this.or(b, a);
+    if (b.konst) return this.immediate(FastOp.OrI, a, b, false, a.hiZero && b.hi === 0);
+    return this.binary(FastOp.Or, a, b, a.hiZero && b.hiZero);
   }
   xor(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) ^ big(b));
-    return this.binary(FastOp.Xor, a, b);
+    if (a.konst) return this.xor(b, a);
+    if (b.konst) return this.immediate(FastOp.XorI, a, b, false, a.hiZero && b.hi === 0);
+    return this.binary(FastOp.Xor, a, b, a.hiZero && b.hiZero);
   }
   not(a: FV, w: Width): FV {
     if (a.konst) return this.k(BigOps.not(big(a), w));
-    return this.unary(w === 64 ? FastOp.Not64 : FastOp.Not32, a);
+    return this.unary(w === 64 ? FastOp.Not64 : FastOp.Not32, a, [], w === 32);
   }
   shift(type: ShiftType, a: FV, amount: number, w: Width): FV {
     if (a.konst) return this.k(BigOps.shift(type, big(a), amount, w));
     if (amount === 0) return a;
-    return this.unary(FastOp.Shift, a, type, amount, w);
+    return this.unary(FastOp.Shift, a, [type, amount, w], w === 32);
   }
   shiftBy(type: ShiftType, a: FV, amount: FV, w: Width): FV {
     if (a.konst && amount.konst) return this.k(BigOps.shiftBy(type, big(a), big(amount), w));
     if (amount.konst) return this.shift(type, a, amount.lo & (w - 1), w);
-    const x = this.loc(a);
-    const y = this.loc(amount);
-    return this.result(FastOp.ShiftBy, x, y, type, w);
+    return this.lazy((d) => {
+      const x = this.loc(a);
+      const y = this.loc(amount);
+      this.p.push(FastOp.ShiftBy, d, x, y, type, w);
+    }, w === 32);
   }
   zext(a: FV, bits: 8 | 16 | 32 | 64): FV {
     if (bits === 64) return a;
     if (a.konst) return this.k(BigOps.zext(big(a), bits));
-    return this.unary(FastOp.Zext, a, bits === 32 ? -1 : bits === 16 ? 0xffff : 0xff);
+    return this.unary(FastOp.Zext, a, [bits === 32 ? -1 : bits === 16 ? 0xffff : 0xff], true);
   }
   sext(a: FV, bits: 8 | 16 | 32 | 64): FV {
     if (bits === 64) return a;
     if (a.konst) return this.k(BigOps.sext(big(a), bits));
-    return this.unary(FastOp.Sext, a, 32 - bits);
+    return this.unary(FastOp.Sext, a, [32 - bits]);
   }
   bytes(lo: FV, hi: FV, perm: readonly number[], table?: ByteTable): FV {
     const x = this.loc(lo);
@@ -213,15 +276,15 @@ class Recorder implements Sem<FV, FV> {
   }
   clz(a: FV, w: Width): FV {
     if (a.konst) return this.k(BigOps.clz(big(a), w));
-    return this.unary(w === 32 ? FastOp.Clz32 : FastOp.Clz64, a);
+    return this.unary(w === 32 ? FastOp.Clz32 : FastOp.Clz64, a, [], true);
   }
   udiv(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.udiv(big(a), big(b)));
-    return w === 32 ? this.binary(FastOp.Udiv32, a, b) : this.viaBigInt(a, b, (p, q) => BigOps.udiv(p, q));
+    return w === 32 ? this.binary(FastOp.Udiv32, a, b, true) : this.viaBigInt(a, b, (p, q) => BigOps.udiv(p, q));
   }
   sdiv(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.sdiv(big(a), big(b), w));
-    return w === 32 ? this.binary(FastOp.Sdiv32, a, b) : this.viaBigInt(a, b, (p, q) => BigOps.sdiv(p, q, 64));
+    return w === 32 ? this.binary(FastOp.Sdiv32, a, b, true) : this.viaBigInt(a, b, (p, q) => BigOps.sdiv(p, q, 64));
   }
   mulh(a: FV, b: FV, signed: boolean): FV { return this.viaBigInt(a, b, (p, q) => BigOps.mulh(p, q, signed)); }
   /** An operation computed on BigInts (the interpreter's arithmetic), for the rare 64-bit divisions and high products. */
@@ -238,24 +301,26 @@ class Recorder implements Sem<FV, FV> {
   // ---- truths: 0 or 1 in the low word of a location (the high word 0) ----
   ltu(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) < big(b) ? 1n : 0n);
-    return this.binary(FastOp.Ltu, a, b);
+    return this.binary(FastOp.Ltu, a, b, true);
   }
-  eq(a: FV, b: FV): FV {
-    if (a.konst && b.konst) return this.k(a.lo === b.lo && a.hi === b.hi ? 1n : 0n);
-    return this.binary(FastOp.Eq, a, b);
-  }
-  ne(a: FV, b: FV): FV {
-    if (a.konst && b.konst) return this.k(a.lo === b.lo && a.hi === b.hi ? 0n : 1n);
-    return this.binary(FastOp.Ne, a, b);
+  eq(a: FV, b: FV): FV { return this.equal(a, b, true); }
+  ne(a: FV, b: FV): FV { return this.equal(a, b, false); }
+  private equal(a: FV, b: FV, same: boolean): FV {
+    if (a.konst && b.konst) return this.k((a.lo === b.lo && a.hi === b.hi) === same ? 1n : 0n);
+    if (a.konst) return this.equal(b, a, same);
+    if (b.konst) return this.immediate(same ? FastOp.EqI : FastOp.NeI, a, b, false, true);
+    return this.binary(same ? FastOp.Eq : FastOp.Ne, a, b, true);
   }
   bit(t: FV): FV { return t; }
-  cond(cond: number): FV { return this.result(FastOp.Cond, cond); }
+  cond(cond: number): FV { return this.result(FastOp.Cond, [cond], true); }
   select(t: FV, a: FV, b: FV): FV {
     if (t.konst) return t.lo !== 0 ? a : b;
-    const z = this.loc(t);
-    const x = this.loc(a);
-    const y = this.loc(b);
-    return this.result(FastOp.Select, z, x, y);
+    return this.lazy((d) => {
+      const z = this.loc(t);
+      const x = this.loc(a);
+      const y = this.loc(b);
+      this.p.push(FastOp.Select, d, z, x, y);
+    }, a.hiZero && b.hiZero);
   }
   when(t: FV, then: () => void, otherwise: () => void): void {
     if (t.konst) {
@@ -263,6 +328,8 @@ class Recorder implements Sem<FV, FV> {
       else otherwise();
       return;
     }
+    // Whatever the arms use must be computed on both paths: emit every pending value first.
+    for (const v of this.pending) if (v.emit !== undefined) this.loc(v);
     const p = this.p;
     p.push(FastOp.Jz, this.loc(t), 0);
     const jz = p.length;
@@ -275,14 +342,14 @@ class Recorder implements Sem<FV, FV> {
   }
 
   // ---- flags: recorded lazily, as the interpreter does (flags.ts) ----
-  carry(): FV { return this.result(FastOp.Carry); }
-  flagsAdd(a: FV, b: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Add64 : FlagOp.Add32, a, b); }
-  flagsSub(a: FV, b: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, a, b); }
-  flagsLogic(r: FV, w: Width): void { this.lazy(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, this.k(0n)); }
-  private lazy(flagOp: number, a: FV, b: FV): void {
+  carry(): FV { return this.result(FastOp.Carry, [], true); }
+  flagsAdd(a: FV, b: FV, w: Width): void { this.flags(w === 64 ? FlagOp.Add64 : FlagOp.Add32, a, b); }
+  flagsSub(a: FV, b: FV, w: Width): void { this.flags(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, a, b); }
+  flagsLogic(r: FV, w: Width): void { this.flags(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, this.k(0n)); }
+  private flags(flagOp: number, a: FV, b: FV): void {
     const x = this.loc(a);
-    const y = this.loc(b);
-    this.p.push(FastOp.Flags, flagOp, x, y);
+    if (b.konst) this.p.push(FastOp.FlagsI, flagOp, x, b.lo, b.hi);
+    else this.p.push(FastOp.Flags, flagOp, x, this.loc(b));
   }
   setNzcv(nzcv: number): void { this.p.push(FastOp.SetNzcv, nzcv); }
   setNzcvV(v: FV): void { this.p.push(FastOp.SetNzcvV, this.loc(v)); }
@@ -302,7 +369,7 @@ class Recorder implements Sem<FV, FV> {
   addrBase(n: number): FV { return n !== 31 ? this.x(n) : this.result(FastOp.SpBase); }
   syndrome(iss: number): void { this.p.push(FastOp.Syndrome, iss); }
   load(addr: FV, size: 0 | 1 | 2 | 3, flags: number): FV {
-    return this.unary(FastOp.Load, addr, 1 << size, flags);
+    return this.result(FastOp.Load, [this.loc(addr), 1 << size, flags], size < 3);
   }
   store(addr: FV, size: 0 | 1 | 2 | 3, v: FV, flags: number): void {
     const x = this.loc(addr);
