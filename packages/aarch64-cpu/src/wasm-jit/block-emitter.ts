@@ -22,13 +22,13 @@
  * - An instruction the emitter has no translation for, or whose inline fast path does not apply this time (a TLB
  *   miss, a permission or alignment problem, an allocation tag that differs from the pointer's, NoTagAccess memory,
  *   a store to a page holding code, an open exclusive
- *   reservation, a misaligned SP base), is executed by its interpreter handler through the `call` import, which sets
+ *   reservation, a misaligned SP base), is executed by its interpreter handler through the `call` entry, which sets
  *   `cpu.pc`, `cpu.nextPc` and `cpu.dabtIss` first: faults, syndromes and tag checks are the handler's. The fast
  *   path changes nothing before it knows the whole instruction can complete inline.
  * - Exits: a non-negative code is a direct exit of the module's block i: `2 i` the taken outcome, `2 i + 1` the
  *   fall-through (the target PCs are fixed when the module is built), -1 means the last instruction ran as a handler
  *   and set `cpu.nextPc`, `-4 - i` the register branch of block i left its target in the state block's NEXT_PC, -3
- *   a handler raised an exception (the `call` import catches it, so it never unwinds through wasm frames; the run
+ *   a handler raised an exception (the `call` entry catches it, so it never unwinds through wasm frames; the run
  *   loop takes it, with `cpu.pc` on the instruction). Every exit but -3 counts the block's instructions. A direct
  *   exit to another block of the module on the same virtual page tail-calls it (chaining without JavaScript; the
  *   same page keeps the translation the block was entered with), see exitDirect; so does a register branch whose
@@ -61,10 +61,33 @@ import { Ajc, AJC_ENTRIES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
 const { i32, i64, f64 } = ValType;
 
+/**
+ * How emitted code reaches one of the tier's entries (the handler calls, ERET, the next block's mode, the BlockTable's
+ * enter and check): a function index called directly (an import; -1: the entry is missing and what needs it is not
+ * emitted), or a slot of an imported table with the entry's signature, called indirectly (the tier's block modules
+ * import no functions: WasmTier's hub).
+ */
+export type CallOut = number | { readonly slot: number; readonly type: number };
+
+/** Whether `c` names an entry. */
+export const hasCallOut = (c: CallOut): boolean => typeof c !== 'number' || c >= 0;
+
+/** Call `c` with its arguments on the stack. */
+export function pushCallOut(f: FunctionBuilder, c: CallOut): FunctionBuilder {
+  if (typeof c === 'number') return f.call(c);
+  return f.i32Const(c.slot).callIndirect(c.type);
+}
+
+/** Tail-call `c` with its arguments on the stack. */
+function pushReturnCallOut(f: FunctionBuilder, c: CallOut): FunctionBuilder {
+  if (typeof c === 'number') return f.returnCall(c);
+  return f.i32Const(c.slot).returnCallIndirect(c.type);
+}
+
 /** Exit codes of a block function other than the direct exits (`2 i + e` for block i of its module: file comment). */
 export const WasmExit = { Handler: -1, Raised: -3, IndirectBase: -4 } as const;
 
-/** What the `eret` import answers when ERET's handler raised an exception (modes are >= 0, -1 the run loop's). */
+/** What the `eret` entry answers when ERET's handler raised an exception (modes are >= 0, -1 the run loop's). */
 export const ERET_RAISED = -2;
 
 /** log2 of the data TLB's entry size (state-layout.ts Dtlb), for the index arithmetic. */
@@ -257,37 +280,37 @@ export class BlockEmitter {
 
   constructor(
     readonly f: FunctionBuilder,
-    /** Index of the `call` import: (id: i32) -> (), runs the handler of call-table entry `id`. */
-    private readonly callImport: number,
+    /** The `call` entry: (id: i32) -> i32, runs the handler of call-table entry `id` (1: it raised). */
+    private readonly callImport: CallOut,
     /** Index of the module's own NZCV function: (st: i32) -> i32 (materialises pending flags). */
     private readonly nzcvFn: number,
     /**
-     * Index of the `svc` import: (id: i32) -> (), takes the Supervisor Call exception of call-table entry `id` (the
+     * The `svc` entry: (id: i32) -> i32, takes the Supervisor Call exception of call-table entry `id` (the
      * exception entry the SVC handler's throw would lead to, without the throw) and leaves the vector in cpu.nextPc.
      */
-    private readonly svcImport: number,
+    private readonly svcImport: CallOut,
     /**
      * The call-table id of instruction 0 of the block being emitted (instruction k is `callBase + k`); an inline body
      * sets its own block's while it is emitted.
      */
     public callBase: number,
     /**
-     * Index of the `callFp` import: (id: i32) -> i32, runs the SIMD&FP data-processing handler (decode.ts `FpData`)
+     * The `callFp` entry: (id: i32) -> i32, runs the SIMD&FP data-processing handler (decode.ts `FpData`)
      * of call-table entry `id` without the access check (emitted inline before it: callFpHandler); -1: none.
      */
-    private readonly fpCallImport = -1,
+    private readonly fpCallImport: CallOut = -1,
     /**
-     * Index of the `enter` import, BlockTable's entry `(slot, st, budget, mode) -> exit`: an exit that cannot
+     * The `enter` entry, BlockTable's `(slot, st, budget, mode) -> exit`: an exit that cannot
      * tail-call a block of its module looks the arena jump cache up and tail-calls the block it names through it
      * (jump-cache.ts); -1: none, such exits leave.
      */
-    private readonly enterImport = -1,
+    private readonly enterImport: CallOut = -1,
     /**
-     * Index of the `exitMode` import, () -> i32: after a handler that ended the block and may have changed PSTATE
+     * The `exitMode` entry, () -> i32: after a handler that ended the block and may have changed PSTATE
      * (ERET), the block mode the run loop would enter the next block with (leaving its PC in the state block's
      * NEXT_PC), or -1 when the run loop must look first; -1: none, such blocks leave.
      */
-    private readonly exitModeImport = -1,
+    private readonly exitModeImport: CallOut = -1,
   ) {
     this.a = f.addLocals(i64);
     this.b = f.addLocals(i64);
@@ -958,12 +981,13 @@ export class BlockEmitter {
 
   /**
    * Run the current instruction's handler (the interpreter's semantics, exactly). When it raised an exception (the
-   * import caught it, with `cpu.pc` on the instruction), leave at once with exit -3: the run loop takes it.
+   * entry caught it, with `cpu.pc` on the instruction), leave at once with exit -3: the run loop takes it.
    */
   callHandler(): this {
     this.flushRegs(true);
     this.storeLeft();
-    this.f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    pushCallOut(this.f.i32Const(this.callBase + this.k), this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return()
+      .end();
     this.forgetSites();
     this.dropRegs();
     this.pending = undefined; // the handler may have changed the flags
@@ -973,22 +997,22 @@ export class BlockEmitter {
 
   /**
    * A SIMD&FP data-processing instruction (decode.ts `FpData`, an allocated word): the access check inline
-   * (fp-access.ts), then its handler through the `callFp` import, which skips what only a handler that may raise an
+   * (fp-access.ts), then its handler through the `callFp` entry, which skips what only a handler that may raise an
    * exception or read the PC needs; when the check fails, the row's full handler through `call`, which raises the
    * trap. Either way the registers are spilled and forgotten as for callHandler.
    */
   callFpHandler(): this {
-    if (this.fpCallImport < 0) return this.callHandler();
+    if (!hasCallOut(this.fpCallImport)) return this.callHandler();
     const f = this.f;
     this.flushRegs(true);
     this.storeLeft();
     if (!this.fpEnabled) {
       emitFpDisabled(f, P_ST, this.c32);
       f.if(VOID_BLOCK);
-      f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+      pushCallOut(f.i32Const(this.callBase + this.k), this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
       f.else();
     }
-    f.i32Const(this.callBase + this.k).call(this.fpCallImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    pushCallOut(f.i32Const(this.callBase + this.k), this.fpCallImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
     if (!this.fpEnabled) f.end();
     this.forgetSites();
     this.dropRegs();
@@ -1022,7 +1046,7 @@ export class BlockEmitter {
     this.restoreRegs(before);
     this.flushRegs(false);
     this.storeLeft();
-    f.i32Const(this.callBase + this.k).call(this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
+    pushCallOut(f.i32Const(this.callBase + this.k), this.callImport).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
     this.forgetSites();
     for (const r of writes) {
       if (r !== 31) f.localGet(P_ST).mem(MemOp.i64_load, St.X + 8 * r).localSet(this.localOf(r));
@@ -1291,33 +1315,33 @@ export class BlockEmitter {
   private jent = -1;
 
   /**
-   * Index of the `check` import, (slot: i32) -> i32: the BlockTable's check entry (block-table.ts), which runs the
+   * The `check` entry, (slot: i32) -> i32: the BlockTable's check entry (block-table.ts), which runs the
    * check function of the block in a slot; -1 without one (an arena jump cache entry whose block was not entered in
    * this run then leaves for the run loop). Set by the tier.
    */
-  checkImport = -1;
+  checkImport: CallOut = -1;
 
   /**
-   * Index of the `eret` import, (site: i32) -> i32: ERET's handler and, unless it raised ({@link ERET_RAISED}), the
-   * next block's mode as the `exitMode` import gives it (tier.ts eretSite); -1 without one (the handler, then
+   * The `eret` entry, (site: i32) -> i32: ERET's handler and, unless it raised ({@link ERET_RAISED}), the
+   * next block's mode as the `exitMode` entry gives it (tier.ts eretSite); -1 without one (the handler, then
    * `exitMode`: two calls). Set by the tier.
    */
-  eretImport = -1;
-  /** An i32 local for the `eret` import's answer (eretExit). */
+  eretImport: CallOut = -1;
+  /** An i32 local for the `eret` entry's answer (eretExit). */
   private eretAnswer = -1;
 
   /**
    * Tail-call the block the CPU's arena jump cache (jump-cache.ts) holds for `target` (an i64 local, or a fixed PC)
    * when its entry's PC, TLB generation and mode are this call's (the mode: this function's, or the i32 local
    * `mode`, which the tail call passes on), the budget left covers its instructions, the IRQ
-   * line is low and its validity word holds this run's epoch, or its check function (through the `check` import)
+   * line is low and its validity word holds this run's epoch, or its check function (through the `check` entry)
    * finds its words still equal to memory and sets the word, as the run loop's first entry of a run would; else
    * fall through (the caller leaves). (A run starts about 30 times a second under vmm-lite: before the check, each
    * start sent every hot chain through the run loop once, 0.8 M passes in 40 s of the MTE selftests.) The
    * registers must be in the state block and the budget retired.
    */
   private jumpCacheChain(target: { readonly local: number } | bigint, mode = P_MODE): void {
-    if (this.enterImport < 0) return;
+    if (!hasCallOut(this.enterImport)) return;
     if (this.jent < 0) this.jent = this.f.addLocals(i32);
     pushJumpCacheChain(this.f, {
       target, mode, left: this.left, ent: this.jent, checkImport: this.checkImport, enterImport: this.enterImport,
@@ -1336,7 +1360,7 @@ export class BlockEmitter {
    * False (nothing emitted) without one. The registers must be in the state block and the budget retired.
    */
   private jumpCacheExit(target: { readonly local: number } | bigint, code: number): boolean {
-    if (this.jumpCacheExitFn < 0 || this.enterImport < 0) return false;
+    if (this.jumpCacheExitFn < 0 || !hasCallOut(this.enterImport)) return false;
     const f = this.f;
     f.localGet(P_ST).localGet(this.left).localGet(P_MODE);
     if (typeof target === 'bigint') f.i64Const(BigInt.asIntN(64, target));
@@ -1389,28 +1413,28 @@ export class BlockEmitter {
   }
 
   /**
-   * SVC as the block's last instruction: the exception entry through the `svc` import, which answers as `exitMode`
+   * SVC as the block's last instruction: the exception entry through the `svc` entry, which answers as `exitMode`
    * does (the vector's mode, or -1), then on into the vector's block (exitModeChange).
    */
   svcExit(n: number): this {
     this.flushRegs(false);
     this.storeLeft();
-    this.f.i32Const(this.callBase + this.k).call(this.svcImport);
+    pushCallOut(this.f.i32Const(this.callBase + this.k), this.svcImport);
     return this.exitModeChange(n);
   }
 
   /**
-   * ERET as the block's last instruction: one call of the `eret` import runs its handler and answers the next block's
+   * ERET as the block's last instruction: one call of the `eret` entry runs its handler and answers the next block's
    * mode (an exception return ends most system calls: one call out of WebAssembly instead of two), then on into that
    * block (exitModeChange); when the handler raised (ERET at EL0), leave at once with exit -3 as callHandler does.
    */
   eretExit(n: number): this {
-    if (this.eretImport < 0) return this.callHandler().exitAfterModeChange(n);
+    if (!hasCallOut(this.eretImport)) return this.callHandler().exitAfterModeChange(n);
     const f = this.f;
     if (this.eretAnswer < 0) this.eretAnswer = f.addLocals(i32);
     this.flushRegs(false); // (ERET reads and writes no general-purpose register)
     this.storeLeft();
-    f.i32Const(this.callBase + this.k).call(this.eretImport).localTee(this.eretAnswer).i32Const(ERET_RAISED)
+    pushCallOut(f.i32Const(this.callBase + this.k), this.eretImport).localTee(this.eretAnswer).i32Const(ERET_RAISED)
       .op(Op.i32_eq).if(VOID_BLOCK).i32Const(WasmExit.Raised).return().end();
     f.localGet(this.eretAnswer);
     return this.exitModeChange(n);
@@ -1418,11 +1442,11 @@ export class BlockEmitter {
 
   /**
    * Leave after a handler ran the last instruction and may have changed PSTATE (ERET): the next block's mode from
-   * the `exitMode` import, then on into that block (exitModeChange).
+   * the `exitMode` entry, then on into that block (exitModeChange).
    */
   exitAfterModeChange(n: number): this {
-    if (this.exitModeImport < 0) return this.exitHandler(n);
-    this.f.call(this.exitModeImport);
+    if (!hasCallOut(this.exitModeImport)) return this.exitHandler(n);
+    pushCallOut(this.f, this.exitModeImport);
     return this.exitModeChange(n);
   }
 
@@ -1440,7 +1464,7 @@ export class BlockEmitter {
     if (this.nextMode < 0) this.nextMode = f.addLocals(i32);
     f.localSet(this.nextMode);
     return this.exitHandler(n, () => {
-      if (this.enterImport < 0) return;
+      if (!hasCallOut(this.enterImport)) return;
       if (this.nextPcL < 0) this.nextPcL = f.addLocals(i64);
       f.localGet(P_ST).mem(MemOp.i64_load, St.NEXT_PC).localSet(this.nextPcL);
       this.jumpCacheChain({ local: this.nextPcL }, this.nextMode);
@@ -1551,13 +1575,13 @@ export function emitCheckFunction(f: FunctionBuilder, words: Uint32Array, at: nu
  * Tail-call the block the CPU's arena jump cache holds for `target` (an i64 local, or a fixed PC) when its entry's
  * PC, TLB generation and mode (the i32 local `mode`, which the tail call passes on) are this call's, the budget left
  * (i32 local `left`) covers its instructions, the IRQ line is low and its validity word holds this run's epoch, or its
- * check function (import `checkImport`, -1 for none) finds its words still equal to memory and sets the word; else
+ * check function (the entry `checkImport`, -1 for none) finds its words still equal to memory and sets the word; else
  * fall through. `ent`: an i32 scratch local. The state block is local 0 (P_ST). BlockEmitter.jumpCacheChain inline,
  * and emitJumpCacheExitFunction's body.
  */
 function pushJumpCacheChain(f: FunctionBuilder, o: {
   readonly target: { readonly local: number } | bigint; readonly mode: number; readonly left: number;
-  readonly ent: number; readonly checkImport: number; readonly enterImport: number;
+  readonly ent: number; readonly checkImport: CallOut; readonly enterImport: CallOut;
 }): void {
   const { target, mode, left, ent } = o;
   const pushTarget = (): void => {
@@ -1586,13 +1610,13 @@ function pushJumpCacheChain(f: FunctionBuilder, o: {
   f.op(Op.i32_or).brIf(0);
   f.localGet(ent).mem(MemOp.i32_load, Ajc.VALID).mem(MemOp.i32_load)
     .i32Const(0).mem(MemOp.i32_load, ARENA_RUN_EPOCH * 4).op(Op.i32_ne);
-  if (o.checkImport < 0) f.brIf(0);
-  else f.if(VOID_BLOCK).localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).call(o.checkImport).op(Op.i32_eqz).brIf(1).end();
-  // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the table itself
+  if (!hasCallOut(o.checkImport)) f.brIf(0);
+  else pushCallOut(f.if(VOID_BLOCK).localGet(ent).mem(MemOp.i32_load, Ajc.SLOT), o.checkImport).op(Op.i32_eqz).brIf(1).end();
+  // (Through the BlockTable module's `enter`, a wasm function: no JavaScript runs. Importing the slots' table itself
   // into every module made each table write update every instance's dispatch table on V8 11: 14 times the
-  // compile time of a Linux boot.)
-  f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(left).localGet(mode)
-    .returnCall(o.enterImport);
+  // compile time of a Linux boot. The hub the tier's entries are called through is written once.)
+  pushReturnCallOut(f.localGet(ent).mem(MemOp.i32_load, Ajc.SLOT).localGet(P_ST).localGet(left).localGet(mode),
+    o.enterImport);
   f.end();
 }
 
@@ -1607,10 +1631,10 @@ export const JUMP_CACHE_EXIT_PARAMS = [ValType.i32, ValType.i32, ValType.i32, Va
 
 /**
  * Emit the module's jump cache exit function `(st, left, mode, target, code) -> i32`, which exits tail-call: chain to
- * the block the arena jump cache holds for `target` (pushJumpCacheChain, through the imports `enterImport` and
+ * the block the arena jump cache holds for `target` (pushJumpCacheChain, through the entries `enterImport` and
  * `checkImport`), else store `target` in the state block's NEXT_PC and `left` in SCRATCH and return `code`.
  */
-export function emitJumpCacheExitFunction(f: FunctionBuilder, enterImport: number, checkImport: number): void {
+export function emitJumpCacheExitFunction(f: FunctionBuilder, enterImport: CallOut, checkImport: CallOut): void {
   const left = 1;
   const mode = 2;
   const target = 3;

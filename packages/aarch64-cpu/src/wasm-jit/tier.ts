@@ -6,7 +6,7 @@
  *
  * A block's instructions are found in the one A64 decode table (decode-a64.ts `findEncoding`); each row with a
  * translation (translate-dp.ts, translate-mem.ts, translate-branch.ts) is emitted inline, every other instruction
- * as a call of its handler through the module's one import, exactly as the interpreter makes it.
+ * as a call of its handler through the tier's `call` entry (the hub: makeHub), exactly as the interpreter makes it.
  */
 import { ARENA_CODE_KILLS, ArenaFullError, type GuestArena } from '../arena.js';
 import type { Block, CodeCache, CodePage } from '../code-cache.js';
@@ -26,7 +26,7 @@ import { ValType } from '../wasm/types.js';
 import {
   BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitJumpCacheExitFunction, emitNzcvFunction,
   emitTagMismatchFunction, JUMP_CACHE_EXIT_PARAMS, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, TAG_MISMATCH_PARAMS, WasmExit,
-  type ChainTarget, type LoopUsage,
+  type CallOut, type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
 import { BlockTable, type BlockFunction, type CheckFunction } from './block-table.js';
@@ -73,10 +73,21 @@ const SLAB_SCAN_MIN = 64;
 /** The most targets recorded per register branch. */
 const MAX_TARGETS_KEPT = 16;
 
+/** The hub's slots (WasmTier.makeHub). */
+const enum HubSlot { Call, Svc, CallFp, Eret, ExitMode, Enter, Check }
+const HUB_SLOTS = 7;
+/**
+ * Live modules at most: a call site id is the module number << 16 plus its index in the module (at most
+ * MAX_MODULE_BLOCKS blocks of 128 instructions: 65,536 sites).
+ */
+const MAX_MODULES = 65536;
+
 /** A module's validity-word slab in the arena and the blocks whose words it holds. */
 interface Slab {
   readonly offset: number;
   readonly bytes: number;
+  /** The module's number: its call sites' ids are `moduleNo << 16` + their index (WasmTier.moduleSites). */
+  readonly moduleNo: number;
   /** Its blocks that have not moved to a newer module (regroup). */
   readonly blocks: Block[];
 }
@@ -137,10 +148,15 @@ export interface WasmTierStats {
   /** Instructions emitted inline, and as handler calls. */
   readonly inlined: number;
   readonly calls: number;
-  /** Batches left uncompiled because the arena had no room for their validity words. */
+  /**
+   * Batches left uncompiled because the arena had no room for their validity words (or MAX_MODULES modules were
+   * live: a call site's id holds its module's number).
+   */
   readonly arenaFull: number;
   /** Code pages whose blocks were compiled again together (WasmTier.regroup); their blocks count in `blocks` again. */
   readonly regroups: number;
+  /** Module numbers handed out so far (live or given back for reuse): about the most modules live at once. */
+  readonly moduleNumbers: number;
 }
 
 /** The translation of an instruction by its decode row's name, or undefined (a handler call). */
@@ -148,7 +164,7 @@ export function translationFor(name: string): Translator | undefined {
   return DATA_PROCESSING_TRANSLATIONS.get(name) ?? memoryTranslation(name);
 }
 
-/** One handler call site: what the `call` import needs to run it as the interpreter would. */
+/** One handler call site: what the `call` entry needs to run it as the interpreter would. */
 interface CallSite {
   /** The block the instruction belongs to. */
   readonly block: Block;
@@ -164,7 +180,7 @@ export class WasmTier {
   private readonly queue: Block[] = [];
   private readonly builder = new ModuleBuilder();
   private readonly wasm: WasmApi;
-  /** The CPU running a block now (the `call` import's `cpu`). */
+  /** The CPU running a block now (the `call` entry's `cpu`). */
   private cpu: Cpu | undefined;
   /** The block of the last handler call (where an exception thrown through the wasm code came from). */
   private inBlock: Block | undefined;
@@ -192,6 +208,8 @@ export class WasmTier {
       else {
         freed = true;
         this.arena.free(s.offset, s.bytes);
+        this.moduleSites[s.moduleNo] = undefined;
+        this.freeModuleNos.push(s.moduleNo);
         for (const b of s.blocks) {
           this.blockTable.release(b.wasm!.slot);
           this.slotBlocks[b.wasm!.slot] = undefined;
@@ -269,6 +287,60 @@ export class WasmTier {
   constructor(readonly arena: GuestArena, wasm: WasmApi, private readonly cache: CodeCache) {
     this.wasm = wasm;
     this.blockTable = new BlockTable(wasm);
+    this.hub = this.makeHub();
+  }
+
+  /**
+   * The hub: a table of the tier's entries (HubSlot), filled once, that block modules import and call through
+   * (call_indirect), so that they import no function. Why: V8 11 compiles wrappers for a module's function imports when
+   * it compiles the module, about 150 us per module whatever its size (a module with one function import took 200 us
+   * to compile, one importing a table 65 us); a Linux boot compiles about 1,300 modules.
+   */
+  private makeHub(): unknown {
+    const m = new ModuleBuilder();
+    const sigCall = m.type([i32], [i32]);
+    const entries: number[] = [];
+    entries[HubSlot.Call] = m.importFunction('env', 'call', sigCall);
+    entries[HubSlot.Svc] = m.importFunction('env', 'svc', sigCall);
+    entries[HubSlot.CallFp] = m.importFunction('env', 'callFp', sigCall);
+    entries[HubSlot.Eret] = m.importFunction('env', 'eret', sigCall);
+    entries[HubSlot.ExitMode] = m.importFunction('env', 'exitMode', m.type([], [i32]));
+    entries[HubSlot.Enter] = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
+    entries[HubSlot.Check] = m.importFunction('env', 'check', sigCall);
+    m.defineTable({ min: HUB_SLOTS, max: HUB_SLOTS });
+    m.addElements(0, entries);
+    m.exportTable('hub');
+    const inst = new this.wasm.Instance(new this.wasm.Module(m.finish()), {
+      env: {
+        call: (id: number): number => this.callSite(this.siteOf(id)), svc: (id: number): number => this.svcSite(this.siteOf(id)),
+        callFp: (id: number): number => this.callFpSite(this.siteOf(id)),
+        eret: (id: number): number => this.eretSite(this.siteOf(id)), exitMode: (): number => this.nextMode(this.cpu!),
+        enter: this.blockTable.enter, check: this.blockTable.check,
+      },
+    });
+    return inst.exports.hub;
+  }
+
+  /** The hub (makeHub). */
+  private readonly hub: unknown;
+  /** Each live module's call sites, by module number (Slab.moduleNo); undefined once its slab was freed. */
+  private readonly moduleSites: Array<readonly CallSite[] | undefined> = [];
+  /** Module numbers given back (freeDeadSlabs). */
+  private readonly freeModuleNos: number[] = [];
+
+  /** The call site with id `id` (`moduleNo << 16` + index). */
+  private siteOf(id: number): CallSite {
+    return this.moduleSites[id >>> 16]![id & 0xffff]!;
+  }
+
+  /** A module number for a new module, or undefined when MAX_MODULES are live even after freeing dead slabs. */
+  private takeModuleNo(): number | undefined {
+    if (this.freeModuleNos.length === 0 && this.moduleSites.length >= MAX_MODULES) this.freeDeadSlabs();
+    const free = this.freeModuleNos.pop();
+    if (free !== undefined) return free;
+    if (this.moduleSites.length >= MAX_MODULES) return undefined;
+    this.moduleSites.push(undefined);
+    return this.moduleSites.length - 1;
   }
 
   /** A tier for `arena` in `cache`, or undefined on a host without WebAssembly. */
@@ -278,7 +350,7 @@ export class WasmTier {
   }
 
   stats(): WasmTierStats {
-    return { ...this.stats_ };
+    return { ...this.stats_, moduleNumbers: this.moduleSites.length };
   }
 
   /** The decode rows of the instructions compiled as handler calls, most frequent first (static counts). */
@@ -380,18 +452,19 @@ export class WasmTier {
     const sigCall = m.type([i32], [i32]);
     const sigBlock = m.type([i32, i32, i32], [i32]);
     const sigNzcv = m.type([i32], [i32]);
-    const callImport = m.importFunction('env', 'call', sigCall);
-    const svcImport = m.importFunction('env', 'svc', sigCall);
-    const fpCallImport = m.importFunction('env', 'callFp', sigCall);
-    // The BlockTable's entry: exits that cannot tail-call a block of this module look the arena jump cache up and
-    // tail-call the block it names through it (jump-cache.ts).
-    const enterImport = m.importFunction('env', 'enter', m.type([i32, i32, i32, i32], [i32]));
-    // After a handler that may have changed PSTATE (ERET): the next block's mode (BlockEmitter.exitAfterModeChange).
-    const exitModeImport = m.importFunction('env', 'exitMode', m.type([], [i32]));
-    // The BlockTable's check entry: an arena jump cache chain revalidates a block not yet entered in this run.
-    const checkImport = m.importFunction('env', 'check', m.type([i32], [i32]));
-    // ERET: its handler and the next block's mode in one call (BlockEmitter.eretExit).
-    const eretImport = m.importFunction('env', 'eret', sigCall);
+    // The tier's entries, through the hub (makeHub): the handler calls, SVC and the SIMD&FP handler calls, with a
+    // call site id; the BlockTable's entry (exits that cannot tail-call a block of this module look the arena jump
+    // cache up and tail-call the block it names through it: jump-cache.ts) and its check entry (an arena jump cache
+    // chain revalidates a block not yet entered in this run); after a handler that may have changed PSTATE, the next
+    // block's mode (BlockEmitter.exitAfterModeChange); ERET's handler and that mode in one call (BlockEmitter.eretExit).
+    m.importTable('env', 'hub', { min: HUB_SLOTS });
+    const callImport: CallOut = { slot: HubSlot.Call, type: sigCall };
+    const svcImport: CallOut = { slot: HubSlot.Svc, type: sigCall };
+    const fpCallImport: CallOut = { slot: HubSlot.CallFp, type: sigCall };
+    const enterImport: CallOut = { slot: HubSlot.Enter, type: m.type([i32, i32, i32, i32], [i32]) };
+    const exitModeImport: CallOut = { slot: HubSlot.ExitMode, type: m.type([], [i32]) };
+    const checkImport: CallOut = { slot: HubSlot.Check, type: sigCall };
+    const eretImport: CallOut = { slot: HubSlot.Eret, type: sigCall };
     const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
@@ -418,18 +491,23 @@ export class WasmTier {
       this.scanSlabsAt = Math.max(SLAB_SCAN_MIN, 2 * this.slabs.length);
     }
     const slabBytes = 1 << Math.ceil(Math.log2(4 * blocks.length));
-    let slab: number;
+    let slab: number | undefined;
+    const moduleNo = this.takeModuleNo();
     try {
-      slab = this.allocSlab(slabBytes);
+      if (moduleNo !== undefined) slab = this.allocSlab(slabBytes);
     } catch (err) {
       if (!(err instanceof ArenaFullError)) throw err;
-      // No room in the arena: these blocks stay handler blocks (tier 3: never queued again); compiled ones (a
-      // regroup) keep their module.
+      this.freeModuleNos.push(moduleNo!);
+    }
+    if (slab === undefined) {
+      // No room in the arena (or MAX_MODULES modules live): these blocks stay handler blocks (tier 3: never queued
+      // again); compiled ones (a regroup) keep their module.
       for (const b of blocks) if (b.tier !== 2) b.tier = 3;
       this.stats_.arenaFull++;
       return;
     }
-    const slabEntry: Slab = { offset: slab, bytes: slabBytes, blocks: blocks.slice() };
+    const slabEntry: Slab = { offset: slab, bytes: slabBytes, moduleNo: moduleNo!, blocks: blocks.slice() };
+    this.moduleSites[moduleNo!] = sites;
     this.slabs.push(slabEntry);
     // Every block's BlockTable slot, before emitting: its exit codes name it.
     const slots = blocks.map((b) => b.wasm?.slot ?? this.blockTable.reserve());
@@ -463,7 +541,7 @@ export class WasmTier {
     };
     // Every block's call-table ids.
     const callBases = blocks.map((b) => {
-      const base = sites.length;
+      const base = (moduleNo! << 16) + sites.length;
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
         sites.push({ block: b, h: b.handlers[k]!, fp: findEncoding(b.words[k]!)?.fpData?.handler, w: b.words[k]!, pc, next: pc + 4n });
@@ -588,7 +666,7 @@ export class WasmTier {
     const bytes = m.finish();
     let inst: { readonly exports: Record<string, unknown> };
     try {
-      inst = this.instantiate(bytes, sites);
+      inst = this.instantiate(bytes);
     } catch (err) {
       // (A model bug: the slots reserved for new blocks go back.)
       blocks.forEach((b, i) => {
@@ -632,16 +710,9 @@ export class WasmTier {
     this.stats_.compileMs += performance.now() - t0;
   }
 
-  /** Instantiate a block module: its imports are the arena, the BlockTable and the handler call sites `sites`. */
-  private instantiate(bytes: Uint8Array, sites: readonly CallSite[]): { readonly exports: Record<string, unknown> } {
-    return new this.wasm.Instance(new this.wasm.Module(bytes), {
-      env: {
-        mem: this.arena.memory, enter: this.blockTable.enter, check: this.blockTable.check,
-        call: (id: number): number => this.callSite(sites[id]!), svc: (id: number): number => this.svcSite(sites[id]!),
-        exitMode: (): number => this.nextMode(this.cpu!), eret: (id: number): number => this.eretSite(sites[id]!),
-        callFp: (id: number): number => this.callFpSite(sites[id]!),
-      },
-    });
+  /** Instantiate a block module: its imports are the arena and the hub. */
+  private instantiate(bytes: Uint8Array): { readonly exports: Record<string, unknown> } {
+    return new this.wasm.Instance(new this.wasm.Module(bytes), { env: { mem: this.arena.memory, hub: this.hub } });
   }
 
   /**
@@ -744,7 +815,7 @@ export class WasmTier {
   }
 
   /**
-   * The `call` import: run one instruction's handler as the interpreter would. 0 when it completed; 1 when it raised
+   * The `call` entry: run one instruction's handler as the interpreter would. 0 when it completed; 1 when it raised
    * an exception, which is kept for runWasm to throw (throwing through the wasm frames instead costs several times
    * more: bench-exc's SVCs spent a third of their time there).
    */
@@ -769,7 +840,7 @@ export class WasmTier {
   }
 
   /**
-   * The `callFp` import: a SIMD&FP data-processing handler (decode.ts `FpData`) after the inline access check. It
+   * The `callFp` entry: a SIMD&FP data-processing handler (decode.ts `FpData`) after the inline access check. It
    * raises nothing and reads neither the PC nor the retired count, so they are set only if it throws anyway (a
    * failure of the model), for the run loop's report; 0, or 1 with the error kept as callSite keeps it.
    */
@@ -789,7 +860,7 @@ export class WasmTier {
   }
 
   /**
-   * The `svc` import: SVC #imm16 as the block's last instruction takes the Supervisor Call exception (ELR the next
+   * The `svc` entry: SVC #imm16 as the block's last instruction takes the Supervisor Call exception (ELR the next
    * instruction) as the run loop would after the handler's throw, and leaves the vector in cpu.nextPc (throwing
    * costs more than the rest of an SVC round trip); returns what `exitMode` returns.
    */
@@ -803,7 +874,7 @@ export class WasmTier {
   }
 
   /**
-   * The `eret` import: ERET as a block's last instruction, its handler run as callSite runs it, then what `exitMode`
+   * The `eret` entry: ERET as a block's last instruction, its handler run as callSite runs it, then what `exitMode`
    * answers; ERET_RAISED when the handler raised (ERET at EL0: UNDEFINED), the exception kept as callSite keeps it.
    */
   private eretSite(s: CallSite): number {
@@ -811,7 +882,7 @@ export class WasmTier {
   }
 
   /**
-   * The `exitMode` import (and the end of `svc`): a handler ended the block and may have changed PSTATE (an
+   * The `exitMode` entry (and the end of `svc`): a handler ended the block and may have changed PSTATE (an
    * exception entry or return), leaving the next PC in cpu.nextPc. The mode the run loop would enter the next block
    * with, with that PC in the state block's NEXT_PC, so that the block looks the arena jump cache up with them; -1
    * (no entry has that mode) when the run loop must look first: an interrupt or virtual SError can be taken, the PC
