@@ -113,7 +113,7 @@ function mulHi32(a: number, b: number): number {
 }
 
 /** ShiftReg of the `w`-bit value (lo, hi) by 0 <= n < w into s[d], s[d + 1]. */
-export function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: number, n: number, w: number): void {
+function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: number, n: number, w: number): void {
   if (n === 0) {
     s[d] = lo;
     s[d + 1] = hi;

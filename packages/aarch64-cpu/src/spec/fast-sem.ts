@@ -10,19 +10,22 @@
  * Why: a Linux boot runs about 1.5 million handler-block runs before blocks become hot enough to compile, and the
  * BigInt handlers cost about 440 ns an instruction there (docs/performance.md, fourteenth and fifteenth sessions).
  *
- * Values while recording ({@link FV}) are either constants, folded at record time with the interpreter's own
- * arithmetic (BigOps), or locations: a pair of 32-bit words (low word first) in `cpu.fast32`, which is the state
- * block followed by {@link FAST_TEMP_WORDS} words of temporaries (state-layout.ts). A register's value is its slot
- * in the block; every operation writes a temporary of its own, and a constant an operation needs in a location is
- * written to a temporary by an operation before it. The recorded operations run in the order the
- * interpreter would perform them, so effects (register and flag writes, memory accesses, exceptions) happen at the
- * same points. Memory accesses and branches go through the same calls as the interpreter's (the memory port's
+ * Values while recording ({@link FV}) are constants, folded at record time with the interpreter's own arithmetic
+ * (BigOps) and given to operations as immediates where they have a form for one; locations: a pair of 32-bit words
+ * (low word first) in `cpu.fast32`, which is the state block followed by {@link FAST_TEMP_WORDS} words of
+ * temporaries (state-layout.ts), a register's value being its slot in the block; or pure operations not emitted yet.
+ * A pure operation is emitted where its value is first needed: into a temporary of its own, or straight into the
+ * register it is written to (every operation reads its operands before it writes), and never when nothing needs it.
+ * Operations that read other state (the SP, the PC, the flags) or have effects (register and flag writes, memory
+ * accesses, branches, exceptions) are emitted in the order the interpreter would perform them, so effects happen at
+ * the same points. Memory accesses and branches go through the same calls as the interpreter's (the memory port's
  * read/write, InterpSem.branch), with BigInts only at that boundary (read from and written to `cpu.fast64`, the
  * same bytes as 64-bit words).
  *
- * What it does not record (the SIMD&FP operations, and any operation the specification rules of spec/sem.ts would
- * not allow to be replayed exactly, such as reading a register's value after the instruction wrote that register)
- * makes `fastProgram` return undefined: the row's BigInt handler is used for that word.
+ * What it does not record (the SIMD&FP operations, and any use the specification rules of spec/sem.ts would not
+ * allow to be replayed exactly, such as reading a register's value after the instruction wrote that register, which
+ * a pending operation emitted late would also do) makes `fastProgram` return undefined: the row's BigInt handler is
+ * used for that word.
  */
 import { FlagOp } from '../flags.js';
 import { Acc } from '../ports.js';
