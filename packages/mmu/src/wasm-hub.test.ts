@@ -7,6 +7,12 @@ import { RAM_BASE } from './test-env.js';
 
 const L = RAM_BASE + 0x1000;
 
+/** `WebAssembly.Module` as far as this test uses it (this package's TypeScript configuration has no DOM types). */
+interface ModuleClass {
+  new (bytes: Uint8Array): object;
+  imports(module: object): Array<{ module: string; name: string; kind: string }>;
+}
+
 /** A loop that stores its own first word back (its block dies each time: a new module) and runs CRC32X, a handler call. */
 const PROGRAM = [
   0x9100_0400, // L:    add x0, x0, #1
@@ -31,11 +37,11 @@ function run(engine: 'wasm' | 'handlers', iterations: number) {
 
 describe('the WebAssembly tier\'s hub', () => {
   it('block modules import the arena and the hub table only', () => {
-    const W = globalThis.WebAssembly;
+    const W = (globalThis as unknown as { WebAssembly: { Module: ModuleClass } }).WebAssembly;
     const Original = W.Module;
     const imports: string[][] = [];
     W.Module = class extends Original {
-      constructor(bytes: BufferSource) {
+      constructor(bytes: Uint8Array) {
         super(bytes);
         imports.push(Original.imports(this).map((i) => `${i.module}.${i.name}: ${i.kind}`).sort());
       }
