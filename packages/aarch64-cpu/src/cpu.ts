@@ -15,7 +15,7 @@
  */
 import { ARENA_NO_TLB, GuestArena } from './arena.js';
 import { CodeCache } from './code-cache.js';
-import { DecodeCache } from './decode-a64.js';
+import { DecodeCache, FAST_AFTER_RUNS } from './decode-a64.js';
 import { newJumpCache, runBlocks, type JumpCache } from './jit.js';
 import { Ec, El2Syndrome, Stop, type StopCode } from './exits.js';
 import { El2Trap, EndRun, GuestException } from './exceptions.js';
@@ -79,6 +79,11 @@ export interface CpuOptions {
    * behaviour is the same either way.
    */
   readonly fastHandlers?: boolean;
+  /**
+   * The run of a handler block that records its fast interpreter program (the earlier runs call its handlers):
+   * default FAST_AFTER_RUNS (4, decode-a64.ts); 1 records it when the block is built. A positive integer.
+   */
+  readonly fastAfterRuns?: number;
 }
 
 /**
@@ -589,7 +594,9 @@ export class Cpu {
    */
   constructor(public mem: MemoryPort, options: CpuOptions = {}) {
     const arena = options.arena ?? new GuestArena({ maxBytes: STANDALONE_ARENA_BYTES });
-    this.decoder = new DecodeCache(options.fastHandlers ?? true);
+    const after = options.fastAfterRuns ?? FAST_AFTER_RUNS;
+    if (!Number.isInteger(after) || after < 1) throw new RangeError(`fastAfterRuns must be a positive integer, got ${after}`);
+    this.decoder = new DecodeCache(options.fastHandlers ?? true, after);
     const off = arena.alloc(CPU_ARENA_BYTES, 16);
     const buf = arena.memory.buffer;
     this.arena = arena;

@@ -56,6 +56,14 @@ export function decodeA64(insn: number): Handler {
 const CACHE_SIZE = 32768;
 
 /**
+ * The run of a handler block that records its fast interpreter program (spec/fast-sem.ts) and runs it, unless
+ * `CpuOptions.fastAfterRuns` says otherwise (handler-block.ts); the runs before call its handlers. Recording costs a few microseconds a word, several runs of the BigInt handlers: code that runs
+ * a few times in all (bench-osboot's generated code runs three times) lost a quarter of its speed when every block
+ * recorded at once (docs/performance.md, fifteenth session).
+ */
+export const FAST_AFTER_RUNS = 4;
+
+/**
  * A direct-mapped memo of {@link decodeA64}: 32,768 slots keyed by the instruction word (about 1 MiB), each with
  * the word's handler and, for a row of the instruction specification, its decoded arguments and, once asked for,
  * its fast interpreter program. (With 8,192 slots, decoding and recording evicted words again cost a Linux boot a quarter
@@ -74,9 +82,10 @@ export class DecodeCache {
 
   /**
    * `fast`: {@link decodeFast} gives the fast interpreter's programs (spec/fast-sem.ts) where a row has one; false
-   * gives none, so handler blocks run the BigInt handlers everywhere (for comparing the two).
+   * gives none, so handler blocks run the BigInt handlers everywhere (for comparing the two). `fastAfterRuns`: the
+   * run of a handler block that records its program (CpuOptions.fastAfterRuns).
    */
-  constructor(readonly fast = true) {}
+  constructor(readonly fast = true, readonly fastAfterRuns = FAST_AFTER_RUNS) {}
 
   /** The handler for `insn`, decoded on the first use of its slot. */
   decode(insn: number): Handler {

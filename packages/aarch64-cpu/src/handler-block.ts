@@ -80,6 +80,7 @@ function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | und
 
 const noRun = (): number => -1;
 
+
 /**
  * The fast interpreter's program of a block (spec/fast-ops.ts): for each instruction an Insn operation, then the
  * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
@@ -127,15 +128,8 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
-  const program = blockProgram(cpu, words);
   const wordArray = block.words;
-  block.run = program !== undefined ? (c: Cpu): number => {
-    runFast(c, program.ops, program.refs, pcs, handlers, wordArray);
-    const next = c.nextPc;
-    c.pc = next;
-    c.insnCount += n;
-    return next === taken ? 0 : next === fall ? 1 : -1;
-  } : (c: Cpu): number => {
+  const viaHandlers = (c: Cpu): number => {
     for (let k = 0; k < n; k++) {
       c.pc = pcs[k]!;
       c.nextPc = pcs[k + 1]!;
@@ -147,5 +141,32 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
     c.insnCount += n;
     return next === taken ? 0 : next === fall ? 1 : -1;
   };
+  if (!cpu.decoder.fast) {
+    block.run = viaHandlers;
+    return block;
+  }
+  // The first runs go through the handlers; the fastAfterRuns-th (decode-a64.ts FAST_AFTER_RUNS by default)
+  // records the block's program and runs it.
+  let runs = 0;
+  const after = cpu.decoder.fastAfterRuns;
+  const first = (c: Cpu): number => {
+    // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
+    if (++runs < after || block.run !== first) return viaHandlers(c);
+    const program = blockProgram(c, words);
+    if (program === undefined) {
+      block.run = viaHandlers;
+      return viaHandlers(c);
+    }
+    const viaProgram = (c2: Cpu): number => {
+      runFast(c2, program.ops, program.refs, pcs, handlers, wordArray);
+      const next = c2.nextPc;
+      c2.pc = next;
+      c2.insnCount += n;
+      return next === taken ? 0 : next === fall ? 1 : -1;
+    };
+    block.run = viaProgram;
+    return viaProgram(c);
+  };
+  block.run = first;
   return block;
 }

@@ -3,7 +3,8 @@
  * arena, so translated WebAssembly code reaches it inline through the arena data TLB (memory outside the arena
  * always takes the handler), and the CPU's engine chosen: `'wasm'` compiles every block to WebAssembly before its
  * first run (a code cache with `hotRuns: 0`), `'handlers'` keeps every block a handler block (`wasm: false`: what a
- * host without WebAssembly runs), `'interp'` is the interpreter (`translate: false`), the reference of the
+ * host without WebAssembly runs) that runs its fast interpreter program from its first run (`fastAfterRuns: 1`, so
+ * that blocks run once are the fast interpreter's too), `'interp'` is the interpreter (`translate: false`), the reference of the
  * differential tests.
  *
  * Tag storage (MTE): `tags` attaches any TagStore to the RAM (the MMU's handlers check tags through it, so Tagged
@@ -62,7 +63,7 @@ export function arenaEnv(engine: Engine, o: ArenaEnvOptions = {}): ArenaEnv {
   };
   const phys: PhysicalMemory = { region: (pa) => (pa >= RAM_BASE && pa < RAM_BASE + size ? ram : undefined) };
   const cpu = new Cpu({} as MemoryPort, engine === 'interp' ? { arena, translate: false }
-    : { arena, wasm: engine === 'wasm', codeCache: new CodeCache(undefined, o.wasmTier ?? { hotRuns: 0 }) });
+    : { arena, wasm: engine === 'wasm', codeCache: new CodeCache(undefined, o.wasmTier ?? { hotRuns: 0 }), fastAfterRuns: 1 });
   const mmu = new Mmu(cpu, phys, o.mmu ?? {});
   cpu.mem = mmu;
   const t = new Tables(ram);

@@ -24,7 +24,7 @@ import { parsePattern } from './pattern.js';
 import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
 import { FP_ARITH_SPECS } from './fp-arith.js';
 import type { AnyInsnSpec } from './spec.js';
-import { runLoop } from '../testing/block-loop.js';
+import { BlockMemory, runLoop } from '../testing/block-loop.js';
 
 const INTEGER: readonly AnyInsnSpec[] = [
   ...DP_IMMEDIATE_SPECS, ...Object.values(DP_REGISTER_SPECS).flat(), ...LOAD_STORE_SPECS.pairs,
@@ -148,6 +148,20 @@ describe('fast handlers against the BigInt interpreter', () => {
 });
 
 describe('a handler block runs its words\' programs joined', () => {
+  /** Run `program` (its last word `b .`) as handler blocks with `options`, `times` times from its start. */
+  function runBlocks(program: readonly number[], setup: (cpu: Cpu) => void, options: { fastAfterRuns?: number; fastHandlers?: boolean }, times: number): Cpu {
+    const mem = new BlockMemory(true);
+    mem.load(mem.base, program);
+    const cpu = new Cpu(mem, { wasm: false, ...options });
+    mem.cpu = cpu;
+    setup(cpu);
+    for (let i = 0; i < times; i++) {
+      cpu.pc = BigInt(mem.base);
+      cpu.run(program.length);
+    }
+    return cpu;
+  }
+
   it('each word\'s function operations (REV, 64-bit UDIV, UMULH, REV16) call its own functions, as interpreted', () => {
     const program = [
       0xdac0_0c20, // rev x0, x1
@@ -164,10 +178,31 @@ describe('a handler block runs its words\' programs joined', () => {
       cpu.x[7] = 0xfedc_ba98_7654_3210n;
       cpu.x[9] = 0x1122_3344_5566_7788n;
     };
-    const blocks = runLoop(program, true, setup).cpu;
+    const blocks = runBlocks(program, setup, { fastAfterRuns: 1 }, 1);
     const interpreted = runLoop(program, false, setup).cpu;
     expect([...blocks.x]).toEqual([...interpreted.x]);
     expect(blocks.x[0]).toBe(0x0807_0605_0403_0201n);
     expect(blocks.x[2]).toBe(0xffff_ffff_ffff_fff0n / 7n);
+  });
+
+  it('by default a block runs its handlers three times, then its program: the same state after each run', () => {
+    const program = [
+      0x9100_0400, // add x0, x0, #1
+      0xab01_0021, // adds x1, x1, x1
+      0x9a80_3442, // csinc x2, x2, x0, cc
+      0xf800_8403, // str x3, [x0], #8   (post-index: x0 += 8)
+      0x1400_0000, // b .
+    ];
+    const setup = (cpu: Cpu): void => {
+      cpu.x[0] = 0x4000_8000n;
+      cpu.x[1] = 0x4000_0000_0000_0001n;
+      cpu.x[3] = 0xabcdn;
+    };
+    for (let times = 1; times <= 6; times++) {
+      const blocks = runBlocks(program, setup, {}, times);
+      const viaHandlers = runBlocks(program, setup, { fastHandlers: false }, times);
+      expect([...blocks.x], `after ${times} runs`).toEqual([...viaHandlers.x]);
+      expect(blocks.nzcv, `after ${times} runs`).toBe(viaHandlers.nzcv);
+    }
   });
 });
