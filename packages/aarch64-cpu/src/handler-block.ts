@@ -3,12 +3,12 @@
  * instruction but the ones that do nothing here (the NOP hints and the DMB and DSB barriers: passThrough), or the
  * page end, or {@link MAX_BLOCK} instructions, decoded once through the CPU's decode cache into
  * a **handler block**: the block's decoded handlers (a specification row's bound to its word's decoded arguments:
- * DecodeCache.decodeBound), run in order, with no code generated. Where its words have them, the block runs the fast
- * interpreter's programs instead (spec/fast-sem.ts, spec/fast-ops.ts: the specification recorded once per word as
- * operations on 32-bit halves, joined into one program per block), calling the handlers of the other words; the
- * handlers stay for everything else that runs a block's instructions one by one (a run that ends inside the block:
- * mid-block.ts, the WebAssembly tier's calls). Every block starts as
- * one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
+ * DecodeCache.decodeBound), run in order, with no code generated. From its fourth run (decode-a64.ts
+ * FAST_AFTER_RUNS), where its words have them, the block runs the fast interpreter's programs instead
+ * (spec/fast-sem.ts, spec/fast-ops.ts: the specification recorded once per word as operations on 32-bit halves,
+ * joined into one program per block), calling the handlers of the other words; the handlers stay for everything
+ * else that runs a block's instructions one by one (a run that ends inside the block: mid-block.ts, the WebAssembly
+ * tier's calls). Every block starts as one; the WebAssembly tier (wasm-jit/tier.ts) compiles a block once it is hot, and without WebAssembly (`wasm:
  * false`, or a host without it) every block stays a handler block. The run loop (jit.ts) looks blocks up and
  * chains them.
  *
