@@ -57,18 +57,19 @@ const CACHE_SIZE = 32768;
 
 /**
  * The run of a handler block that records its fast interpreter program (spec/fast-sem.ts) and runs it, unless
- * `CpuOptions.fastAfterRuns` says otherwise (handler-block.ts); the runs before call its handlers. Recording costs a few microseconds a word, several runs of the BigInt handlers: code that runs
- * a few times in all (bench-osboot's generated code runs three times) lost a quarter of its speed when every block
- * recorded at once (docs/performance.md, fifteenth session).
+ * `CpuOptions.fastAfterRuns` says otherwise (handler-block.ts); the runs before call its handlers. Recording costs a
+ * few microseconds a word, several runs of the BigInt handlers: code that runs a few times in all (bench-osboot's
+ * generated code runs three times) lost a quarter of its speed when every block recorded at once
+ * (docs/performance.md, fifteenth session).
  */
 export const FAST_AFTER_RUNS = 4;
 
 /**
  * A direct-mapped memo of {@link decodeA64}: 32,768 slots keyed by the instruction word (about 1 MiB), each with
  * the word's handler and, for a row of the instruction specification, its decoded arguments and, once asked for,
- * its fast interpreter program. (With 8,192 slots, decoding and recording evicted words again cost a Linux boot a quarter
- * more block-building time.) Each CPU has its own
- * (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
+ * its fast interpreter program. (With 8,192 slots, decoding and recording evicted words again cost a Linux boot a
+ * quarter more block-building time.) Each CPU has its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or
+ * workers.
  */
 export class DecodeCache {
   // Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
@@ -124,8 +125,8 @@ export class DecodeCache {
 
   /**
    * The fast interpreter's program for `insn` (spec/fast-sem.ts), recorded on the first use of the word's slot and
-   * kept with it, or undefined: a word of a row without a specification or with operations the recording does not replay, an
-   * UNDEFINED word, or any word when the cache was made with `fast` false.
+   * kept with it, or undefined: a word of a row without a specification or with operations the recording does not
+   * replay, an UNDEFINED word, or any word when the cache was made with `fast` false.
    */
   decodeFast(insn: number): FastProgram | undefined {
     if (!this.fast) return undefined;
@@ -140,7 +141,6 @@ export class DecodeCache {
     }
     return p ?? undefined;
   }
-
 
   /**
    * The arguments a specification row decoded for `insn` when it entered the cache, or undefined when its slot has

@@ -80,7 +80,6 @@ function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | und
 
 const noRun = (): number => -1;
 
-
 /**
  * The fast interpreter's program of a block (spec/fast-ops.ts): for each instruction an Insn operation, then the
  * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
@@ -129,6 +128,13 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
     gen1: 0,
   };
   const wordArray = block.words;
+  /** After the block's instructions: the PC moves on, the count, and which exit (Block.run). */
+  const leave = (c: Cpu): number => {
+    const next = c.nextPc;
+    c.pc = next;
+    c.insnCount += n;
+    return next === taken ? 0 : next === fall ? 1 : -1;
+  };
   const viaHandlers = (c: Cpu): number => {
     for (let k = 0; k < n; k++) {
       c.pc = pcs[k]!;
@@ -136,10 +142,7 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
       c.dabtIss = 0;
       handlers[k]!(c, words[k]!);
     }
-    const next = c.nextPc;
-    c.pc = next;
-    c.insnCount += n;
-    return next === taken ? 0 : next === fall ? 1 : -1;
+    return leave(c);
   };
   if (!cpu.decoder.fast) {
     block.run = viaHandlers;
@@ -159,10 +162,7 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
     }
     const viaProgram = (c2: Cpu): number => {
       runFast(c2, program.ops, program.refs, pcs, handlers, wordArray);
-      const next = c2.nextPc;
-      c2.pc = next;
-      c2.insnCount += n;
-      return next === taken ? 0 : next === fall ? 1 : -1;
+      return leave(c2);
     };
     block.run = viaProgram;
     return viaProgram(c);
