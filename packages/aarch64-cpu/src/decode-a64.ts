@@ -53,7 +53,7 @@ export function decodeA64(insn: number): Handler {
   return findEncoding(insn >>> 0)?.exec ?? undef;
 }
 
-const CACHE_SIZE = 32768;
+const CACHE_SIZE = 8192;
 
 /**
  * The run of a handler block that records its fast interpreter program (spec/fast-sem.ts) and runs it, unless
@@ -65,11 +65,11 @@ const CACHE_SIZE = 32768;
 export const FAST_AFTER_RUNS = 4;
 
 /**
- * A direct-mapped memo of {@link decodeA64}: 32,768 slots keyed by the instruction word (about 1 MiB), each with
+ * A direct-mapped memo of {@link decodeA64}: 8,192 slots keyed by the instruction word (about 250 KiB), each with
  * the word's handler and, for a row of the instruction specification, its decoded arguments and, once asked for,
- * its fast interpreter program. (With 8,192 slots, decoding and recording evicted words again cost a Linux boot a
- * quarter more block-building time.) Each CPU has its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or
- * workers.
+ * its fast interpreter program. (32,768 slots saved a Linux boot a fifth of its block-building time, but took a
+ * four-vCPU hostile guest over vmm-lite's RSS bound: hostile.test.ts, seed 395254656, 365 MiB.) Each CPU has its
+ * own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
  */
 export class DecodeCache {
   // Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
@@ -112,7 +112,7 @@ export class DecodeCache {
   /**
    * The handler for `insn` to keep for later runs of this one word (a handler block's): for a row of the instruction
    * specification, one bound to the word's decoded arguments, so that running it never decodes again (the cache
-   * holds 32,768 words; a kernel runs more distinct ones, and re-decoding evicted words was a sixth of a Linux
+   * holds 8192 words; a kernel runs far more distinct ones, and re-decoding evicted words was a sixth of a Linux
    * boot's handler-block time); otherwise the row's handler, as {@link decode}.
    */
   decodeBound(insn: number): Handler {
