@@ -11,10 +11,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { Handler } from '../decode.js';
-import { GuestException } from '../exceptions.js';
-import { Ec } from '../exits.js';
 import { St } from '../state-layout.js';
-import { SysReg } from '../sysregs.js';
+import { checkSpAlignment } from './interp-sem.js';
 
 /** Opcodes; the comment gives each one's fields after the opcode (d: the result's location; x, y, t: operands'). */
 export const enum FastOp {
@@ -205,10 +203,7 @@ export function runFast(
       case FastOp.SpBase: {
         const d = p[i + 1]!;
         const k = spSlot(cpu);
-        // CheckSPAlignment (InterpSem.addrBase): SCTLR_EL1.SA (EL1) or SA0 (EL0).
-        if ((s[k]! & 15) !== 0 && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
-          throw new GuestException(Ec.SpAlign, 0);
-        }
+        checkSpAlignment(cpu, (s[k]! & 15) !== 0);
         s[d] = s[k]!;
         s[d + 1] = s[k + 1]!;
         i += 2;

@@ -90,6 +90,16 @@ function elemPiece(lo: number, o: number, esize: number): number {
   return p;
 }
 
+/**
+ * CheckSPAlignment for an SP base that is `misaligned` (not a multiple of 16): SCTLR_EL1.SA (EL1) or SA0 (EL0) makes
+ * it an SP alignment fault. InterpSem.addrBase, and the fast interpreter's SpBase (spec/fast-ops.ts).
+ */
+export function checkSpAlignment(cpu: Cpu, misaligned: boolean): void {
+  if (misaligned && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
+    throw new GuestException(Ec.SpAlign, 0);
+  }
+}
+
 export class InterpSem implements Sem<bigint, boolean> {
   constructor(private readonly cpu: Cpu) {}
 
@@ -169,10 +179,7 @@ export class InterpSem implements Sem<bigint, boolean> {
     if (n !== 31) return this.cpu.x[n]!;
     const cpu = this.cpu;
     const sp = cpu.xs(31);
-    // CheckSPAlignment: SCTLR_EL1.SA (EL1) or SA0 (EL0) makes a misaligned SP base an SP alignment fault.
-    if ((sp & 15n) !== 0n && (cpu.sys[SysReg.SCTLR_EL1]! & (cpu.el === 0 ? 16n : 8n)) !== 0n) {
-      throw new GuestException(Ec.SpAlign, 0);
-    }
+    checkSpAlignment(cpu, (sp & 15n) !== 0n);
     return sp;
   }
   syndrome(iss: number): void { this.cpu.dabtIss = iss; }
