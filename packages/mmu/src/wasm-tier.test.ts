@@ -537,6 +537,61 @@ describe('WebAssembly loads and stores agree with the interpreter', () => {
     expect(use.port.wasm).toBeLessThan(use.port.interp * 0.7);
   });
 
+  it('CAS of every size and ordering on 400 random blocks (compares that hold and fail, read-only, unmapped, Device and code pages, misaligned and SP bases, open reservations)', () => {
+    // CAS is a handler row whose WebAssembly translation writes the old value back when the compare fails
+    // (spec/atomics.ts CAS_WASM_SPECS): memory, registers and faults must still be the handler's.
+    const use = new TierUse();
+    const r = rng(5150);
+    const int = (n: number): number => Math.floor(r() * n);
+    const cas = (size: number, rs: number, rt: number, n: number): number =>
+      ((size << 30) | 0x08a0_7c00 | (int(2) << 22) | (rs << 16) | (int(2) << 15) | (n << 5) | rt) >>> 0;
+    const ldr = (size: number, t: number, n: number): number => ((size << 30) | 0x3940_0000 | (n << 5) | t) >>> 0;
+    // A base on a data page, in code page B (0x2000..; the prelude ran from it), on the read-only, unmapped, EL0
+    // and Device pages, misaligned now and then; SP too.
+    const bases = [0x10000n, 0x10100n, 0x11008n, 0x12ff8n, 0x2000n, 0x2004n, 0x13000n, 0x14000n, 0x15000n, 0x16000n];
+    let completed = 0;
+    for (let round = 0; round < 400; round++) {
+      const words: number[] = [];
+      const len = 1 + int(4);
+      for (let k = 0; k < len; k++) {
+        const size = int(4);
+        const n = r() < 0.15 ? 31 : 20 + int(4);
+        const rs = r() < 0.05 ? 31 : int(20);
+        const rt = r() < 0.05 ? 31 : int(20);
+        // Half the time Rs is loaded from the address first, so the compare holds (unless Rs is XZR).
+        if (r() < 0.5) words.push(ldr(size, rs === 31 ? 0 : rs, n));
+        if (r() < 0.08) words.push(((3 << 30) | 0x085f_7c00 | (n << 5) | 19) >>> 0); // ldxr x19, [Xn]: a reservation
+        words.push(cas(size, rs, rt, n));
+      }
+      words.push(B_SELF);
+      const pick = (): bigint => {
+        const v = bases[int(r() < 0.7 ? 4 : bases.length)]!;
+        return v + (r() < 0.1 ? BigInt(1 + int(7)) : 0n);
+      };
+      const regs = [pick(), pick(), pick(), pick()];
+      const sp = pick() & ~15n;
+      const init = Array.from({ length: 20 }, () => value(r));
+      const pan = r() < 0.1 ? 1 : 0;
+      const st = differential(() => `round ${round} pan ${pan}: ${words.map((w) => w.toString(16)).join(' ')} ` +
+        `bases ${regs.map((v) => v.toString(16)).join(' ')} sp ${sp.toString(16)}`, use, (e) => {
+        loadWords(e, CODE_A, words);
+        memSetup(e, false, 0n);
+        warmTlb(e);
+        init.forEach((v, k) => (e.cpu.x[k] = v));
+        regs.forEach((v, k) => (e.cpu.x[20 + k] = v));
+        e.cpu.spEl[1] = sp;
+        e.cpu.spsel = 1;
+        e.cpu.pan = pan;
+        e.cpu.pc = 0x2000n;
+      }, (e) => [e.cpu.run(words.length + 5)], RANGES);
+      completed += st.elr === 0n ? words.length - 1 : Number(BigInt.asUintN(64, st.elr! - 0x1000n)) / 4;
+    }
+    use.check(400);
+    expect(completed).toBeGreaterThan(400);
+    // The inline path took most CAS accesses (each is a read and a write through the port when the handler runs it).
+    expect(use.port.wasm).toBeLessThan(use.port.interp * 0.6);
+  });
+
   it('on 400 random blocks of 6 accesses with carries between address halves, VAs around 2^32, 2^53 and 2^64, top bytes and TLB-key aliases', () => {
     // From the removed JavaScript translator's address test (its fast path added 32-bit halves): bases and register
     // offsets whose sums carry or borrow between the halves, wrap at 2^64, sit near 2^53 or have a non-zero top byte
@@ -1008,6 +1063,73 @@ describe.each([
     // where the tags are outside the arena (a Tagged page is then always the handler's).
     if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
     else expect(use.port.wasm).toBeLessThanOrEqual(tagged ? 2 : 6);
+  });
+
+  it.each([
+    ['untagged Normal pages', false],
+    ['Tagged pages, inside one granule with its tag', true],
+  ] as const)('a loop of unaligned integer loads and stores on %s stays inline (the module\'s unaligned check)', (_, tagged) => {
+    const r = rng(911);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
+    const loop = [
+      0xf840_1281, // ldur x1, [x20, #1]
+      0xb800_32a1, // stur w1, [x21, #3]
+      0x7840_52c2, // ldurh w2, [x22, #5]
+      0x2940_12e3, // ldp w3, w4, [x23]
+      0xf900_0301, // str x1, [x24]
+      0xf100_0400, // subs x0, x0, #1
+    ];
+    loop.push(bcond(0x1000 + 4 * loop.length, 0x1000, 1), B_SELF); // b.ne loop; b .
+    const use = new TierUse();
+    differential(() => `unaligned integer loop (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
+      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
+      loadWords(e, CODE, loop);
+      warm(use, e);
+      // Granules 16, 288, 300, 40 and 50; the accesses cover bytes 1..8, 3..6, 5..6, 1..8 and 7..14 of theirs.
+      const at = (g: number, k: number): bigint =>
+        (tagged ? (BigInt(granuleTags[g]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(g) + BigInt(k);
+      [at(16, 0), at(288, 0), at(300, 0), at(40, 1), at(50, 7)].forEach((v, k) => (e.cpu.x[20 + k] = v));
+      e.cpu.x[0] = 50n;
+      e.cpu.pc = 0x1000n;
+    }, (e) => ({ stops: [e.cpu.run(400)], trace: [tagDump(e), [...e.cpu.x.slice(1, 5)].map((x) => x.toString(16)).join(' ')] }),
+    [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(loop.length - 2);
+    const accesses = 6 * 50;
+    expect(use.port.interp).toBe(accesses);
+    // Inline after the first iteration, except where the tags are outside the arena (then always the handler's).
+    if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
+    else expect(use.port.wasm).toBeLessThanOrEqual(6);
+  });
+
+  it('unaligned integer accesses that must miss: LDAR/STLR (alignment faults), a granule crossing with checks on, SCTLR_EL1.A, a page crossing', () => {
+    // Each case a block of one access and `b .`, against the interpreter: the fault, or the handler's access. (Page
+    // crossings into unmapped, read-only and Device pages: the enumerated test of the plain loads and stores.)
+    const cases: Array<readonly [string, number, (g: (n: number, k: number) => bigint) => bigint, bigint]> = [
+      ['ldar x5, [x24] unaligned', 0xc8df_ff05, (g) => g(20, 4), 0n],
+      ['stlr w1, [x24] unaligned', 0x889f_ff01, (g) => g(20, 2), 0n],
+      ['ldapr w5, [x24] unaligned', 0xb8bf_c305, (g) => g(20, 1), 0n],
+      ['ldr x5, [x24] across two granules (checked)', 0xf940_0305, (g) => g(20, 12), 0n],
+      ['str x1, [x24] across two granules (checked)', 0xf900_0301, (g) => g(20, 12), 0n],
+      ['ldr x5, [x24] unaligned with SCTLR_EL1.A', 0xf940_0305, (g) => g(20, 3), SCTLR.A],
+      ['ldr x5, [x24] across the page end', 0xf940_0305, (g) => g(255, 13), 0n],
+      ['str x1, [x24] across the page end', 0xf900_0301, (g) => g(255, 13), 0n],
+    ];
+    const use = new TierUse();
+    const granuleTags = Array.from({ length: 512 }, (_, g) => 1 + (g % 15));
+    for (const [name, word, addr, sctlr] of cases) {
+      for (const tagged of [false, true]) {
+        differential(() => `${name} (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
+          mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1) | sctlr);
+          loadWords(e, CODE, [word, B_SELF]);
+          warm(use, e);
+          e.cpu.x[1] = 0x1122_3344_5566_7788n;
+          e.cpu.x[24] = addr((n, k) => (tagged ? (BigInt(granuleTags[n]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(n) + BigInt(k));
+          e.cpu.pc = 0x1000n;
+        }, (e) => ({ stops: [e.cpu.run(3)], trace: [tagDump(e), e.cpu.x[5]!.toString(16), e.cpu.sys[SysReg.ESR_EL1]] }),
+        [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+      }
+    }
+    use.check(1);
   });
 
   it('matching tags on Tagged pages: a loop of loads and stores through tagged pointers stays inline', () => {

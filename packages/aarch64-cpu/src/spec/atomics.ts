@@ -7,8 +7,8 @@
  * The access is one read-modify-write of 2^size bytes, naturally aligned (Acc.Aligned), whose read is checked for
  * write permission too (Acc.ReadWrite: a permission fault is reported as the write's), tag checked unless the base
  * is SP; Rt gets the old value, zero-extended. No syndrome: a data abort on it has ISV = 0. CAS and CASP stay
- * handlers (insn/loads-and-stores.ts): their write happens only when the compare succeeds, which Sem's `when` (flags
- * only) cannot say.
+ * handlers in the interpreter (insn/loads-and-stores.ts): their write happens only when the compare succeeds, which
+ * Sem's `when` (flags only) cannot say; CAS has a specification for the WebAssembly tier alone (CAS_WASM_SPECS).
  */
 import { Acc } from '../ports.js';
 import type { Sem } from './sem.js';
@@ -65,3 +65,29 @@ function atomicRow(size: Size, k: number): AnyInsnSpec {
 /** By size, then by ATOMIC_OPS index: the rows. */
 export const ATOMIC_SPECS: readonly (readonly AnyInsnSpec[])[] = ([0, 1, 2, 3] as const).map((size) =>
   ATOMIC_OPS.map((_, k) => atomicRow(size, k)));
+
+interface CompareAndSwap { readonly t: number; readonly n: number; readonly s: number }
+
+/**
+ * CAS/CASA/CASL/CASAL of each size (size 001000 1 L 1 Rs o0 11111 Rn Rt) for the WebAssembly tier only: the
+ * interpreter keeps the handler (insn/loads-and-stores.ts), which writes only when the compare succeeds. Here a
+ * failed compare writes the old value back, which inline code cannot tell from no write: the store's inline check
+ * passes only with write permission (which the read, Acc.ReadWrite, needs anyway), no translated code in the page
+ * and no open reservation, so the write reaches neither code invalidation nor another PE's monitor; anything else
+ * runs the handler. Xs gets the old value, zero-extended.
+ */
+export const CAS_WASM_SPECS: readonly AnyInsnSpec[] = ([0, 1, 2, 3] as const).map((size) => {
+  const bits = (8 << size) as 8 | 16 | 32 | 64;
+  return insn<'Rs' | 'Rn' | 'Rt', CompareAndSwap>(`CAS${SIZE_SUFFIX[size]!}`,
+    `${bin(size, 2)}001000 1-1 Rs:5 - 11111 Rn:5 Rt:5`,
+    (f) => ({ t: f.Rt, n: f.Rn, s: f.Rs }),
+    (s, a) => {
+      const addr = s.let(s.addrBase(a.n));
+      const flags = Acc.ReadWrite | Acc.Aligned | (a.n === 31 ? 0 : Acc.TagChecked);
+      const compare = s.let(s.zext(s.x(a.s), bits));
+      const next = s.let(s.zext(s.x(a.t), bits));
+      const old = s.let(s.load(addr, size, flags));
+      s.store(addr, size, s.select(s.eq(old, compare), next, old), flags);
+      s.setX(a.s, old, 64);
+    }, { memory: true });
+});

@@ -163,6 +163,10 @@ export interface LoopUsage {
   readonly share: readonly number[];
 }
 
+/** BlockEmitter's fullCheck or fullCheckOrUnaligned (what fastCheck and siteCheck fall back on). */
+type FullCheck = (this: BlockEmitter, vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
+  tagKnown?: boolean, passed?: () => void) => BlockEmitter;
+
 /** A page cache of memory accesses (BlockEmitter.siteCheck): its three locals. */
 interface SiteCache {
   readonly key: number;
@@ -668,7 +672,7 @@ export class BlockEmitter {
    * arena offset in i32 local `haLocal`. Uses lo, hi and ent.
    */
   fastCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false,
-    at?: string): this {
+    at?: string, unaligned = false): this {
     const index = this.siteCount++;
     if (this.loop === 'probe' && at !== undefined) {
       // A store where a load of this path loaded shares that load's page cache in the loop (LoopUsage.share).
@@ -681,8 +685,9 @@ export class BlockEmitter {
       site = write ? this.shared.w : this.shared.r;
       this.partsUsed |= PART_SITES;
     }
-    if (site === undefined) return this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
-    return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth, tagKnown);
+    const full = unaligned && size > 1 && this.unalignedFn >= 0 ? this.fullCheckOrUnaligned : this.fullCheck;
+    if (site === undefined) return full.call(this, vaLocal, size, write, haLocal, missDepth, tagKnown);
+    return this.siteCheck(site, vaLocal, size, write, haLocal, missDepth, tagKnown, full);
   }
 
   /**
@@ -749,13 +754,12 @@ export class BlockEmitter {
    * granule's tag.
    */
   private siteCheck(site: SiteCache, vaLocal: number,
-    size: number, write: boolean, haLocal: number, missDepth: number, tagKnown: boolean): this {
+    size: number, write: boolean, haLocal: number, missDepth: number, tagKnown: boolean, full: FullCheck): this {
     const f = this.f;
     if (site.empty === true) {
       // Nothing to hit yet: the full check, then remember the page.
       site.empty = false;
-      this.fullCheck(vaLocal, size, write, haLocal, missDepth, tagKnown);
-      this.fillSite(site, vaLocal);
+      full.call(this, vaLocal, size, write, haLocal, missDepth, tagKnown, () => this.fillSite(site, vaLocal));
       return this;
     }
     f.block(VOID_BLOCK); // $ok
@@ -771,9 +775,10 @@ export class BlockEmitter {
       .localSet(haLocal);
     f.br(1);
     f.end();
-    this.fullCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
-    if (site.fill === 'both') this.fillSiteForStores(site, vaLocal);
-    else if (site.fill !== 'none') this.fillSite(site, vaLocal);
+    full.call(this, vaLocal, size, write, haLocal, missDepth + 1, tagKnown, () => {
+      if (site.fill === 'both') this.fillSiteForStores(site, vaLocal);
+      else if (site.fill !== 'none') this.fillSite(site, vaLocal);
+    });
     f.end();
     return this;
   }
@@ -823,6 +828,16 @@ export class BlockEmitter {
    * the compare is always inline. Set by the tier.
    */
   tagMismatchFn = -1;
+  /**
+   * Index of the module's unaligned access check (emitUnalignedFunction), which fullCheckOrUnaligned calls; -1: none,
+   * unaligned integer accesses miss. Set by the tier.
+   */
+  unalignedFn = -1;
+  /**
+   * Set while a translation emits an access that must be aligned through a plain one's translation (LDAR as LDR #0,
+   * translate-sys.ts): its accesses take no unaligned check.
+   */
+  alignedOnly = false;
   /** Whether the function being emitted iterates (prologue's `selfLoop`): its tag compares stay inline. */
   private looping = false;
 
@@ -841,7 +856,7 @@ export class BlockEmitter {
    * masked address with the entry's load or store key decides hit, permission and alignment at once.
    */
   private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
-    tagKnown = false): this {
+    tagKnown = false, passed?: () => void): this {
     const f = this.f;
     this.dtlbEntry(vaLocal);
     // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned)
@@ -853,6 +868,35 @@ export class BlockEmitter {
     // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
     this.tagCheckAndHost(vaLocal, haLocal, missDepth, 0, tagKnown);
+    passed?.();
+    return this;
+  }
+
+  /**
+   * fullCheck for an access the architecture lets be unaligned (an integer load or store of more than a byte without
+   * Acc.Aligned): when the key compare fails (another page, no permission, or misaligned), the module's unaligned
+   * check (emitUnalignedFunction: fastCheckUnaligned's conditions) before the miss. Linux's string and copy routines
+   * load unaligned words on purpose (strlen's first LDP, memcpy's tails): a Linux boot sent 300,000 of them to their
+   * handlers. The check is a call, not inline code: it runs on the miss path only, and an access's code grows by a few
+   * bytes instead of fastCheckUnaligned's hundred. `passed` (a site cache's fill) runs on the aligned path only: the
+   * function leaves neither `ent` nor `tagp` set.
+   */
+  private fullCheckOrUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
+    tagKnown = false, passed?: () => void): this {
+    const f = this.f;
+    f.block(VOID_BLOCK); // $hit
+    f.block(VOID_BLOCK); // $other
+    this.dtlbEntry(vaLocal);
+    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).i64Const(BigInt(size - 1)).op(Op.i64_or)
+      .op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne).brIf(0);
+    if (write) this.storeChecks(missDepth + 2);
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth + 2, 0, tagKnown);
+    passed?.();
+    f.br(1);
+    f.end();
+    f.localGet(vaLocal).localGet(P_ST).localGet(P_MODE).i32Const(size | (write ? UNALIGNED_WRITE : 0))
+      .call(this.unalignedFn).localTee(haLocal).i32Const(-1).op(Op.i32_eq).brIf(missDepth + 1);
+    f.end();
     return this;
   }
 
@@ -1659,6 +1703,65 @@ function pushTagMismatch(f: FunctionBuilder, tags: () => void, lo: () => void, v
   f.i32Const(2).op(Op.i32_shr_u).i32Const(4).op(Op.i32_and).op(Op.i32_shr_u);
   va();
   f.i64Const(56).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_xor).i32Const(15).op(Op.i32_and);
+}
+
+/** The signature of the module's unaligned access check: (va: i64, st: i32, mode: i32, sizeWrite: i32) -> host: i32. */
+export const UNALIGNED_PARAMS = [ValType.i64, ValType.i32, ValType.i32, ValType.i32] as const;
+/** Bit of the unaligned check's `sizeWrite` argument: the access is a store (the bits below it: its size in bytes). */
+const UNALIGNED_WRITE = 0x100;
+
+/**
+ * Emit the module's unaligned access check `(va: i64, st: i32, mode: i32, sizeWrite: i32) -> i32`: the arena offset of
+ * the access of `sizeWrite & 0xff` bytes at `va` (a store when UNALIGNED_WRITE is set) by the CPU whose state block
+ * is at `st`, running blocks of mode `mode` (blockMode), when it completes without a fault as BlockEmitter's
+ * fastCheckUnaligned decides (page, permission, Normal memory, SCTLR_EL1.A = 0, inside the page; a store's code page
+ * and reservation checks; on a page whose tags are checked, inside one granule whose tag is the pointer's); else -1.
+ * It also accepts an aligned access that passes those checks.
+ */
+export function emitUnalignedFunction(f: FunctionBuilder): void {
+  const va = 0, st = 1, mode = 2, sw = 3;
+  const lo = f.addLocals(i32);
+  const mask = f.addLocals(i32);
+  const ent = f.addLocals(i32);
+  const size = f.addLocals(i32);
+  const tags = f.addLocals(i32);
+  f.localGet(va).op(Op.i32_wrap_i64).localSet(lo);
+  f.localGet(sw).i32Const(0xff).op(Op.i32_and).localSet(size);
+  // ent = TLB_BASE + (((mode >> 2) & 3) * (TLB_MASK + 1) + ((lo >>> 12) & TLB_MASK)) * DTLB_ENTRY_BYTES, as the
+  // block functions' prologue and dtlbEntry compute it
+  f.localGet(st).mem(MemOp.i32_load, St.TLB_MASK).localSet(mask);
+  f.localGet(st).mem(MemOp.i32_load, St.TLB_BASE)
+    .localGet(mode).i32Const(2).op(Op.i32_shr_u).i32Const(3).op(Op.i32_and).localGet(mask).i32Const(1).op(Op.i32_add)
+    .op(Op.i32_mul).localGet(lo).i32Const(12).op(Op.i32_shr_u).localGet(mask).op(Op.i32_and).op(Op.i32_add)
+    .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(ent);
+  const miss = (): void => void f.if(VOID_BLOCK).i32Const(-1).return().end();
+  // (va & MASK) != (write ? KEY_W : KEY_R): another page, or no permission
+  f.localGet(va).localGet(ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
+    .localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_W).localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_R)
+    .localGet(sw).i32Const(UNALIGNED_WRITE).op(Op.i32_and).op(Op.select).op(Op.i64_ne);
+  miss();
+  // Not Normal memory, SCTLR_EL1.A = 1, or the access crosses into the next page
+  f.localGet(ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localTee(tags).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz);
+  miss();
+  f.localGet(st).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and);
+  miss();
+  f.localGet(lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096).localGet(size).op(Op.i32_sub).op(Op.i32_gt_u);
+  miss();
+  // A store: translated code in the page, or an open reservation (BlockEmitter.storeBlocked)
+  f.localGet(sw).i32Const(UNALIGNED_WRITE).op(Op.i32_and).if(VOID_BLOCK)
+    .localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u).mem(MemOp.i32_load8_u, ARENA_CODE_MAP)
+    .localGet(st).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_or);
+  miss();
+  f.end();
+  // Tags checked (the prologue's tagMask: none when the mode says checks are off): one granule, the pointer's tag
+  f.localGet(tags).localGet(mode).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
+    .i32Const(~DTLB_NORMAL).op(Op.i32_and).op(Op.i32_and).localTee(tags).if(VOID_BLOCK);
+  f.localGet(lo).i32Const(15).op(Op.i32_and).i32Const(16).localGet(size).op(Op.i32_sub).op(Op.i32_gt_u);
+  miss();
+  pushTagMismatch(f, () => f.localGet(tags), () => f.localGet(lo), () => f.localGet(va));
+  miss();
+  f.end();
+  f.localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(lo).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add);
 }
 
 /** The signature of the module's tag compare function: (tags: i32, lo: i32, va: i64) -> mismatch: i32. */

@@ -696,9 +696,10 @@ export class WasmSem implements Sem<WVal, WTruth> {
     const at = addr.sym === undefined ? undefined : `${addr.sym.reg}:${addr.sym.ver}:${addr.sym.off}`;
     const checked = at !== undefined && (flags & Acc.TagChecked) !== 0;
     const known = checked && (this.e.tagKnown.get(at) ?? -1) >= size;
-    // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp).
+    // SIMD&FP accesses (after fpCheck) may also be unaligned inline, on Normal memory (BlockEmitter.fastCheckFp);
+    // integer ones that need no alignment through the module's unaligned check when the aligned one misses.
     if (this.fp) this.e.fastCheckFp(va, 1 << size, write, ha, 0, known, at);
-    else this.e.fastCheck(va, 1 << size, write, ha, 0, known, at);
+    else this.e.fastCheck(va, 1 << size, write, ha, 0, known, at, (flags & Acc.Aligned) === 0 && !this.e.alignedOnly);
     if (checked && !write && !known) this.e.tagKnown.set(at, size);
     return ha;
   }

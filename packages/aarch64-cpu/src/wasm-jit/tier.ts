@@ -25,7 +25,8 @@ import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
 import {
   BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitJumpCacheExitFunction, emitNzcvFunction,
-  emitTagMismatchFunction, JUMP_CACHE_EXIT_PARAMS, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, TAG_MISMATCH_PARAMS, WasmExit,
+  emitTagMismatchFunction, emitUnalignedFunction, JUMP_CACHE_EXIT_PARAMS, MAX_INLINE_DEPTH, MAX_INLINE_INSNS,
+  TAG_MISMATCH_PARAMS, UNALIGNED_PARAMS, WasmExit,
   type CallOut, type ChainTarget, type LoopUsage,
   type Translator,
 } from './block-emitter.js';
@@ -470,11 +471,14 @@ export class WasmTier {
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
     const nzcvFn = m.declareFunction(sigNzcv);
     const tagMismatchFn = m.declareFunction(m.type(TAG_MISMATCH_PARAMS, [i32]));
+    const unalignedFn = m.declareFunction(m.type(UNALIGNED_PARAMS, [i32]));
     const jumpCacheExitFn = m.declareFunction(m.type(JUMP_CACHE_EXIT_PARAMS, [i32]));
     const fns = blocks.map(() => m.declareFunction(sigBlock));
     emitNzcvFunction(m.beginFunction(nzcvFn));
     m.endFunction();
     emitTagMismatchFunction(m.beginFunction(tagMismatchFn));
+    m.endFunction();
+    emitUnalignedFunction(m.beginFunction(unalignedFn));
     m.endFunction();
     emitJumpCacheExitFunction(m.beginFunction(jumpCacheExitFn), enterImport, checkImport);
     m.endFunction();
@@ -624,6 +628,7 @@ export class WasmTier {
         e.checkImport = checkImport;
         e.eretImport = eretImport;
         e.tagMismatchFn = tagMismatchFn;
+        e.unalignedFn = unalignedFn;
         e.jumpCacheExitFn = jumpCacheExitFn;
         configure(e, i);
         e.allowInline = inline;

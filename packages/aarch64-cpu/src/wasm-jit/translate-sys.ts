@@ -30,9 +30,10 @@
  * - LDAR/STLR and LDLAR/STLLR (every size): the access of LDR/STR (immediate, unsigned offset) with offset 0, whose
  *   specification's translation (translate-mem.ts) is emitted for the equivalent word. The handler (acquireRelease in
  *   insn/loads-and-stores.ts) does exactly that access with a natural alignment requirement, tag checked unless the
- *   base is SP as the LDR/STR form: the inline path applies only to naturally aligned accesses (the TLB key compare),
- *   stores only without open reservations, and the vCPUs of a VM run interleaved on one thread, so acquire and
+ *   base is SP as the LDR/STR form: the inline path applies only to naturally aligned accesses (the TLB key compare;
+ *   BlockEmitter.alignedOnly keeps the plain form's unaligned check out), stores only without open reservations, and the vCPUs of a VM run interleaved on one thread, so acquire and
  *   release order hold already. Whatever misses runs LDAR's or STLR's own handler (its syndrome, alignment fault).
+ * - CAS (every size, A/L): translate-mem.ts's compareAndSwapTranslation, from the tier's own specification of it.
  * They are not specifications (spec/): the system register file and the exclusive monitor are outside spec/sem.ts's
  * operations; each translation's checks are the handler's, as data where the handler keeps them as data.
  */
@@ -46,7 +47,7 @@ import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
 import { MemOp, Op } from '../wasm/opcodes.js';
 import { VOID_BLOCK } from '../wasm/types.js';
 import { MODE_DEBUG, MODE_TCF_OFF, P_MODE, P_ST, type BlockEmitter, type Translator } from './block-emitter.js';
-import { memoryTranslation } from './translate-mem.js';
+import { compareAndSwapTranslation, memoryTranslation } from './translate-mem.js';
 
 /** The mode argument's EL field (block-emitter.ts blockMode: bits [5:4]) and its SP bit (bit 0: SP_EL1 in use). */
 const MODE_EL = 0x30;
@@ -320,7 +321,14 @@ function ordered(e: BlockEmitter, w: number): boolean {
   const plain = ((w & 0xc000_0000) | 0x3900_0000 | (w & (1 << 22)) | (w & 0x3ff)) >>> 0;
   const row = findEncoding(plain);
   const t = row === undefined ? undefined : memoryTranslation(row.name);
-  return t !== undefined && t(e, plain);
+  if (t === undefined) return false;
+  // LDAR/STLR need alignment (an alignment fault otherwise): the plain form's unaligned check must not apply.
+  e.alignedOnly = true;
+  try {
+    return t(e, plain);
+  } finally {
+    e.alignedOnly = false;
+  }
 }
 
 /**
@@ -373,5 +381,5 @@ export function endsInline(name: string, w: number): boolean {
 
 /** The translation of a handler row (one without a specification) by its name, or undefined (a call). */
 export function handlerRowTranslation(name: string): Translator | undefined {
-  return SYSTEM_TRANSLATIONS.get(name);
+  return SYSTEM_TRANSLATIONS.get(name) ?? compareAndSwapTranslation(name);
 }
