@@ -1028,77 +1028,66 @@ describe.each([
     use.check(200);
   });
 
+  /**
+   * A loop of `body` run 50 times (then subs x0, b.ne, b .) whose `perIteration` accesses go through x20.. at
+   * `bases` (granule and byte offset; through a pointer with the granule's tag on Tagged pages, else the untagged
+   * view): against the interpreter, and inline after the first iteration (which fills the TLB for the pages the
+   * warm-up left to other views), except where the tags are outside the arena (a Tagged page is then always the
+   * handler's). `trace` adds registers to the comparison; `fp` enables SIMD&FP.
+   */
+  function unalignedLoop(label: string, tagged: boolean, seed: number, body: readonly number[],
+    bases: readonly (readonly [number, number])[], perIteration: number, trace: (e: ArenaEnv) => string, fp = false): void {
+    const r = rng(seed);
+    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
+    const loop = [...body, 0xf100_0400]; // subs x0, x0, #1
+    loop.push(bcond(0x1000 + 4 * loop.length, 0x1000, 1), B_SELF); // b.ne loop; b .
+    const use = new TierUse();
+    differential(() => `${label} (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
+      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
+      if (fp) e.cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
+      loadWords(e, CODE, loop);
+      warm(use, e);
+      bases.forEach(([g, k], n) => {
+        e.cpu.x[20 + n] = (tagged ? (BigInt(granuleTags[g]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(g) + BigInt(k);
+      });
+      e.cpu.x[0] = 50n;
+      e.cpu.pc = 0x1000n;
+    }, (e) => ({ stops: [e.cpu.run(400)], trace: [tagDump(e), trace(e)] }), [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
+    use.check(loop.length - 2);
+    const accesses = perIteration * 50;
+    expect(use.port.interp).toBe(accesses);
+    if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
+    else expect(use.port.wasm).toBeLessThanOrEqual(perIteration);
+  }
+
   it.each([
     ['untagged Normal pages', false],
     ['Tagged pages, inside one granule with its tag', true],
   ] as const)('a loop of unaligned SIMD&FP loads and stores on %s stays inline', (_, tagged) => {
-    const r = rng(607);
-    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
     // On Tagged pages a 16-byte access at an unaligned address always spans two granules (the handler's), so the Q
-    // pair runs on untagged pages only.
-    const loop = [
+    // pair runs on untagged pages only. x20-x23 at granules 16, 288, 300 and 40 (both pages); the D and S accesses
+    // cover bytes 5..12 and 7..10 of theirs.
+    unalignedLoop('unaligned SIMD&FP loop', tagged, 607, [
       ...(tagged ? [] : [0x3cc0_1281, 0x3c80_32a1]), // ldur q1, [x20, #1]; stur q1, [x21, #3]
       0xfc40_52c2, // ldur d2, [x22, #5]
       0xbc00_72e2, // stur s2, [x23, #7]
-      0xf100_0400, // subs x0, x0, #1
-    ];
-    loop.push(bcond(0x1000 + 4 * loop.length, 0x1000, 1), B_SELF); // b.ne loop; b .
-    const use = new TierUse();
-    differential(() => `unaligned SIMD&FP loop (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
-      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
-      e.cpu.sys[SysReg.CPACR_EL1] = 3n << 20n;
-      loadWords(e, CODE, loop);
-      warm(use, e);
-      // x20-x23 at granules 16, 288, 300 and 40 (both pages); the D and S accesses cover bytes 5..12 and 7..10 of theirs.
-      const at = (g: number): bigint => (tagged ? (BigInt(granuleTags[g]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(g);
-      [at(16), at(288), at(300), at(40)].forEach((v, k) => (e.cpu.x[20 + k] = v));
-      e.cpu.x[0] = 50n;
-      e.cpu.pc = 0x1000n;
-    }, (e) => ({ stops: [e.cpu.run(400)], trace: [tagDump(e), [...e.cpu.vr.u64.slice(0, 6)].map((x) => x.toString(16)).join(' ')] }),
-    [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
-    use.check(loop.length - 2);
-    const accesses = (tagged ? 2 : 6) * 50;
-    expect(use.port.interp).toBe(accesses);
-    // Inline after the first iteration (which fills the TLB for the pages the warm-up left to other views), except
-    // where the tags are outside the arena (a Tagged page is then always the handler's).
-    if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
-    else expect(use.port.wasm).toBeLessThanOrEqual(tagged ? 2 : 6);
+    ], [[16, 0], [288, 0], [300, 0], [40, 0]], tagged ? 2 : 6,
+    (e) => [...e.cpu.vr.u64.slice(0, 6)].map((x) => x.toString(16)).join(' '), true);
   });
 
   it.each([
     ['untagged Normal pages', false],
     ['Tagged pages, inside one granule with its tag', true],
   ] as const)('a loop of unaligned integer loads and stores on %s stays inline (the module\'s unaligned check)', (_, tagged) => {
-    const r = rng(911);
-    const granuleTags = Array.from({ length: 512 }, () => 1 + Math.floor(r() * 15));
-    const loop = [
+    // Granules 16, 288, 300, 40 and 50; the accesses cover bytes 1..8, 3..6, 5..6, 1..8 and 7..14 of theirs.
+    unalignedLoop('unaligned integer loop', tagged, 911, [
       0xf840_1281, // ldur x1, [x20, #1]
       0xb800_32a1, // stur w1, [x21, #3]
       0x7840_52c2, // ldurh w2, [x22, #5]
       0x2940_12e3, // ldp w3, w4, [x23]
       0xf900_0301, // str x1, [x24]
-      0xf100_0400, // subs x0, x0, #1
-    ];
-    loop.push(bcond(0x1000 + 4 * loop.length, 0x1000, 1), B_SELF); // b.ne loop; b .
-    const use = new TierUse();
-    differential(() => `unaligned integer loop (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
-      mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1));
-      loadWords(e, CODE, loop);
-      warm(use, e);
-      // Granules 16, 288, 300, 40 and 50; the accesses cover bytes 1..8, 3..6, 5..6, 1..8 and 7..14 of theirs.
-      const at = (g: number, k: number): bigint =>
-        (tagged ? (BigInt(granuleTags[g]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(g) + BigInt(k);
-      [at(16, 0), at(288, 0), at(300, 0), at(40, 1), at(50, 7)].forEach((v, k) => (e.cpu.x[20 + k] = v));
-      e.cpu.x[0] = 50n;
-      e.cpu.pc = 0x1000n;
-    }, (e) => ({ stops: [e.cpu.run(400)], trace: [tagDump(e), [...e.cpu.x.slice(1, 5)].map((x) => x.toString(16)).join(' ')] }),
-    [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
-    use.check(loop.length - 2);
-    const accesses = 6 * 50;
-    expect(use.port.interp).toBe(accesses);
-    // Inline after the first iteration, except where the tags are outside the arena (then always the handler's).
-    if (tagged && !dense) expect(use.port.wasm).toBe(accesses);
-    else expect(use.port.wasm).toBeLessThanOrEqual(6);
+    ], [[16, 0], [288, 0], [300, 0], [40, 1], [50, 7]], 6,
+    (e) => [...e.cpu.x.slice(1, 5)].map((x) => x.toString(16)).join(' '));
   });
 
   it('unaligned integer accesses that must miss: LDAR/STLR (alignment faults), a granule crossing with checks on, SCTLR_EL1.A, a page crossing', () => {
