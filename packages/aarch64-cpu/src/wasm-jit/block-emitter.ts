@@ -856,14 +856,14 @@ export class BlockEmitter {
    * masked address with the entry's load or store key decides hit, permission and alignment at once.
    */
   private fullCheck(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
-    tagKnown = false, passed?: () => void): this {
+    tagKnown = false, passed?: () => void, keyMissDepth = missDepth): this {
     const f = this.f;
     this.dtlbEntry(vaLocal);
-    // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned)
+    // (va & (MASK | (size - 1))) != KEY -> miss (another page, no permission, misaligned): to `keyMissDepth`
     f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK);
     if (size > 1) f.i64Const(BigInt(size - 1)).op(Op.i64_or);
     f.op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne)
-      .brIf(missDepth);
+      .brIf(keyMissDepth);
     if (write) this.storeChecks(missDepth);
     // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
@@ -885,13 +885,8 @@ export class BlockEmitter {
     tagKnown = false, passed?: () => void): this {
     const f = this.f;
     f.block(VOID_BLOCK); // $hit
-    f.block(VOID_BLOCK); // $other
-    this.dtlbEntry(vaLocal);
-    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).i64Const(BigInt(size - 1)).op(Op.i64_or)
-      .op(Op.i64_and).localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne).brIf(0);
-    if (write) this.storeChecks(missDepth + 2);
-    this.tagCheckAndHost(vaLocal, haLocal, missDepth + 2, 0, tagKnown);
-    passed?.();
+    f.block(VOID_BLOCK); // $other: the key compare failed
+    this.fullCheck(vaLocal, size, write, haLocal, missDepth + 2, tagKnown, passed, 0);
     f.br(1);
     f.end();
     f.localGet(vaLocal).localGet(P_ST).localGet(P_MODE).i32Const(size | (write ? UNALIGNED_WRITE : 0))
