@@ -41,7 +41,7 @@
  */
 import type { Handler } from './decode.js';
 import { ARENA_CODE_KILLS, ARENA_RUN_EPOCH, type GuestArena } from './arena.js';
-import { BATCH_BLOCKS, HOT_RUNS, WasmTier, type WasmBlockInfo, type WasmTierOptions } from './wasm-jit/tier.js';
+import { BATCH_BLOCKS, HOT_RUNS, QUEUE_RUNS, WasmTier, type WasmBlockInfo, type WasmTierOptions } from './wasm-jit/tier.js';
 
 export const PAGE_BYTES = 4096;
 
@@ -361,8 +361,10 @@ export class CodeCache {
     const hotRuns = wasm.hotRuns ?? HOT_RUNS;
     const batchBlocks = wasm.batchBlocks ?? BATCH_BLOCKS;
     if (!Number.isSafeInteger(hotRuns) || hotRuns < 0) throw new RangeError(`wasm hotRuns must be a non-negative integer, got ${hotRuns}`);
+    const queueRuns = wasm.queueRuns ?? QUEUE_RUNS;
     if (!Number.isSafeInteger(batchBlocks) || batchBlocks < 1) throw new RangeError(`wasm batchBlocks must be a positive integer, got ${batchBlocks}`);
-    this.wasmTuning = { hotRuns, batchBlocks };
+    if (!Number.isSafeInteger(queueRuns) || queueRuns < 1) throw new RangeError(`wasm queueRuns must be a positive integer, got ${queueRuns}`);
+    this.wasmTuning = { hotRuns, batchBlocks, queueRuns };
   }
 
   /** Change the budget (a positive integer); the cache is flushed when it holds more than the new one. */

@@ -24,4 +24,4 @@ export {
   HOST_WORDS_START, IRQ_LINE_LEAVE, St, STATE_LAYOUT_VERSION,
 } from './state-layout.js';
 export type { WasmApi, WasmInstance, WasmMemory, WasmModule } from './wasm/host-api.js';
-export { BATCH_BLOCKS, HOT_RUNS, type WasmTierOptions, type WasmTierStats, WasmTier } from './wasm-jit/tier.js';
+export { BATCH_BLOCKS, HOT_RUNS, QUEUE_RUNS, type WasmTierOptions, type WasmTierStats, WasmTier } from './wasm-jit/tier.js';

@@ -213,7 +213,7 @@ export function runBlocks(cpu: Cpu, budget: number, hostUnchanged = false): Stop
     exit = -1;
     // A handler block that has run hotRuns times goes to the WebAssembly tier (compiled when its batch is). A queued
     // block that keeps running (a hot loop whose batch is not full yet) has its batch compiled once it ran
-    // QUEUED_BLOCK_RUNS more times, rather than running as handlers until QUEUE_RUNS runs passed.
+    // QUEUED_BLOCK_RUNS more times, rather than running as handlers until `queueRuns` runs passed.
     if (block !== undefined && block.tier <= 1 && tier !== undefined) {
       if (block.tier === 1) {
         if (++block.heat >= cache.wasmTuning.hotRuns + QUEUED_BLOCK_RUNS) tier.compileQueued();

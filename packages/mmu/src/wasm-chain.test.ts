@@ -586,7 +586,7 @@ describe('WebAssembly blocks chain into blocks of their module on the same page'
 
 /**
  * Run `code` from A (x26 = 1000) on both engines once for each budget 1..120, the WebAssembly tier compiling after one
- * run in batches of `batchBlocks`: five warm-up runs of varying length, then the budget, then 5 more instructions,
+ * run in batches of `batchBlocks` (a partial batch after four runs): five warm-up runs of varying length, then the budget, then 5 more instructions,
  * the stops and the state after each compared. `warmed` sees the WebAssembly run's probe after the warm-up (to check
  * and clear its counters), `each` the probe of each budget.
  */
@@ -610,7 +610,7 @@ function midChainBudgets(code: Map<bigint, number[]>, A: bigint, batchBlocks: nu
   for (let budget = 1; budget <= 120; budget++) {
     const warm = [40, 40, 40, 40, 30 + (budget % 17)];
     const { probe } = chainDiff(() => `budget ${budget}`, {
-      tier: { hotRuns: 1, batchBlocks },
+      tier: { hotRuns: 1, batchBlocks, queueRuns: 4 },
       setup: (e) => {
         layout(e);
         loadCode(e, code);

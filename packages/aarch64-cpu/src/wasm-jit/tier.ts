@@ -43,12 +43,18 @@ const W_RUN_END = St.RUN_END >> 2;
 
 /** Runs as a handler block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
 export const HOT_RUNS = 64;
-/** Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). */
-export const BATCH_BLOCKS = 32;
+/**
+ * Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). Large: compiling a module costs
+ * V8 about 0.4 ms whatever its size (a Linux boot's 1,550 modules of 32 blocks at most cost more than their code).
+ */
+export const BATCH_BLOCKS = 128;
 /** The most blocks an indirect branch compares its target with before leaving to the run loop. */
 const MAX_INDIRECT_TARGETS = 8;
-/** Runs a partial batch waits before it is compiled anyway. */
-const QUEUE_RUNS = 4;
+/**
+ * Runs a partial batch waits before it is compiled anyway (the default of WasmTierOptions.queueRuns). A hot loop
+ * does not wait that long: QUEUED_BLOCK_RUNS compiles its batch.
+ */
+export const QUEUE_RUNS = 64;
 /**
  * Times a queued block runs (as handlers) before the run loop compiles its batch anyway: a hot loop's blocks are
  * queued within a few iterations of each other, and each iteration run as handlers costs tens of times more.
@@ -130,10 +136,12 @@ export interface WasmTierOptions {
    */
   readonly hotRuns?: number;
   /**
-   * Queued blocks compiled together as one module (the run loop also compiles what is queued when a run starts).
-   * Default 32.
+   * Queued blocks compiled together as one module (the run loop also compiles what is queued after `queueRuns` runs,
+   * or when a queued block has run QUEUED_BLOCK_RUNS more times). Default 128.
    */
   readonly batchBlocks?: number;
+  /** Runs (`runBlocks` calls) a partial batch waits before it is compiled anyway; a positive integer. Default 64. */
+  readonly queueRuns?: number;
 }
 
 /** What the WebAssembly tier has done, for `pnpm bench` and tests. */
@@ -374,11 +382,12 @@ export class WasmTier {
   }
 
   /**
-   * A run starts: compile what is queued once it has waited QUEUE_RUNS runs (a batch that is not full is given the
-   * time to collect the rest of a hot loop's blocks, so that they share a module and chain).
+   * A run starts: compile what is queued once it has waited `queueRuns` runs (a batch that is not full is given the
+   * time to collect the rest of a hot loop's blocks, so that they share a module and chain, and the blocks of the
+   * code around it, so that fewer modules are compiled).
    */
   runStarts(): void {
-    if (this.queue.length !== 0 && ++this.queuedRuns >= QUEUE_RUNS) this.compileQueued();
+    if (this.queue.length !== 0 && ++this.queuedRuns >= this.cache.wasmTuning.queueRuns) this.compileQueued();
   }
 
   /** Compile every queued block that is still alive (one module). */
