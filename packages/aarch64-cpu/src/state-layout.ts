@@ -183,8 +183,8 @@ export const Dtlb = {
 } as const;
 /**
  * Bit 0 of {@link Dtlb}.TAG_HOST: the page's data attributes are Normal, so an unaligned access inside the page raises
- * no memory-type alignment fault (the SIMD&FP loads and stores take their inline path unaligned then:
- * BlockEmitter.fastCheckUnaligned). Translated code clears it before it reads TAG_HOST as the tags' offset.
+ * no memory-type alignment fault (an unaligned access completes in translated code then: block-emitter.ts
+ * emitUnalignedFunction). Translated code clears it before it reads TAG_HOST as the tags' offset.
  */
 export const DTLB_NORMAL = 1;
 /** Bytes of one {@link Dtlb} entry. */

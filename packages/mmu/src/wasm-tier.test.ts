@@ -985,7 +985,7 @@ describe.each([
 
   it('SIMD&FP loads and stores at unaligned addresses (inside and across granules and pages, matching and mismatching tags) on 200 random blocks', () => {
     // LDR/STR (unscaled: any offset) of H, S, D and Q and LDP/STP of D and Q through tagged pointers; on Normal pages
-    // an access not aligned to its size may stay inline (BlockEmitter.fastCheckUnaligned) when it lies in one page
+    // an access not aligned to its size may complete in translated code (the module's unaligned check) when it lies in one page
     // and, where tags are checked, in one granule with a matching tag. V0-V9 are compared too.
     const use = new TierUse();
     const r = rng(4244);
@@ -1091,7 +1091,8 @@ describe.each([
   });
 
   it('unaligned integer accesses that must miss: LDAR/STLR (alignment faults), a granule crossing with checks on, SCTLR_EL1.A, a page crossing', () => {
-    // Each case a block of one access and `b .`, against the interpreter: the fault, or the handler's access. (Page
+    // Each case a block of one access and `b .` (the module's unaligned check, a call), and the access in a loop of
+    // three iterations (the checks inline), against the interpreter: the fault, or the handler's access. (Page
     // crossings into unmapped, read-only and Device pages: the enumerated test of the plain loads and stores.)
     const cases: Array<readonly [string, number, (g: (n: number, k: number) => bigint) => bigint, bigint]> = [
       ['ldar x5, [x24] unaligned', 0xc8df_ff05, (g) => g(20, 4), 0n],
@@ -1106,15 +1107,17 @@ describe.each([
     const use = new TierUse();
     const granuleTags = Array.from({ length: 512 }, (_, g) => 1 + (g % 15));
     for (const [name, word, addr, sctlr] of cases) {
-      for (const tagged of [false, true]) {
-        differential(() => `${name} (${tagged ? 'tagged' : 'untagged'})`, use, (e) => {
+      for (const [tagged, looped] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        differential(() => `${name} (${tagged ? 'tagged' : 'untagged'}${looped ? ', in a loop' : ''})`, use, (e) => {
           mteSetup(e, granuleTags, true, SCTLR_MTE.TCF(1) | sctlr);
-          loadWords(e, CODE, [word, B_SELF]);
+          // looped: the access; subs x0, x0, #1; b.ne the access; b .
+          loadWords(e, CODE, looped ? [word, 0xf100_0400, bcond(0x1008, 0x1000, 1), B_SELF] : [word, B_SELF]);
           warm(use, e);
+          e.cpu.x[0] = 3n;
           e.cpu.x[1] = 0x1122_3344_5566_7788n;
           e.cpu.x[24] = addr((n, k) => (tagged ? (BigInt(granuleTags[n]!) << 56n) | TAGGED : PLAIN) + 16n * BigInt(n) + BigInt(k));
           e.cpu.pc = 0x1000n;
-        }, (e) => ({ stops: [e.cpu.run(3)], trace: [tagDump(e), e.cpu.x[5]!.toString(16), e.cpu.sys[SysReg.ESR_EL1]] }),
+        }, (e) => ({ stops: [e.cpu.run(looped ? 12 : 3)], trace: [tagDump(e), e.cpu.x[5]!.toString(16), e.cpu.sys[SysReg.ESR_EL1]] }),
         [[DATA, 0x2000]], 4 << 20, { tags: tagMode });
       }
     }

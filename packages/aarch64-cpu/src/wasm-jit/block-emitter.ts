@@ -838,7 +838,10 @@ export class BlockEmitter {
    * translate-sys.ts): its accesses take no unaligned check.
    */
   alignedOnly = false;
-  /** Whether the function being emitted iterates (prologue's `selfLoop`): its tag compares stay inline. */
+  /**
+   * Whether the function being emitted iterates (prologue's `selfLoop`): its tag compares and unaligned checks stay
+   * inline.
+   */
   private looping = false;
 
   /** Every site cache forgets its page (after a handler call, which may have changed what they depend on). */
@@ -867,19 +870,20 @@ export class BlockEmitter {
     if (write) this.storeChecks(missDepth);
     // Tagged Normal memory, checked: the granule's allocation tag must equal the pointer's logical tag (VA[59:56]);
     // a matching tag passes whatever the check mode, a mismatch is the handler's (it may fault, or not check).
-    this.tagCheckAndHost(vaLocal, haLocal, missDepth, 0, tagKnown);
+    this.tagCheckAndHost(vaLocal, haLocal, missDepth, tagKnown);
     passed?.();
     return this;
   }
 
   /**
    * fullCheck for an access the architecture lets be unaligned (an integer load or store of more than a byte without
-   * Acc.Aligned): when the key compare fails (another page, no permission, or misaligned), the module's unaligned
-   * check (emitUnalignedFunction: fastCheckUnaligned's conditions) before the miss. Linux's string and copy routines
-   * load unaligned words on purpose (strlen's first LDP, memcpy's tails): a Linux boot sent 300,000 of them to their
-   * handlers. The check is a call, not inline code: it runs on the miss path only, and an access's code grows by a few
-   * bytes instead of fastCheckUnaligned's hundred. `passed` (a site cache's fill) runs on the aligned path only: the
-   * function leaves neither `ent` nor `tagp` set.
+   * Acc.Aligned; SIMD&FP accesses take fastCheckFp): when the key compare fails (another page, no permission, or misaligned), the
+   * module's unaligned check (emitUnalignedFunction: what the MMU's own unaligned hot path accepts) before the miss.
+   * Linux's string and copy routines load unaligned words on purpose (strlen's first LDP, memcpy's tails): a Linux
+   * boot sent 300,000 of them to their handlers. Outside functions that iterate, the check is a call, not inline
+   * code: it runs on the miss path only, and an access's code grows by a few bytes instead of the hundred of the
+   * inline checks (pushUnalignedChecks). `passed` (a site cache's fill) runs on the aligned path only: the function
+   * leaves neither `ent` nor `tagp` set.
    */
   private fullCheckOrUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
     tagKnown = false, passed?: () => void): this {
@@ -889,10 +893,33 @@ export class BlockEmitter {
     this.fullCheck(vaLocal, size, write, haLocal, missDepth + 2, tagKnown, passed, 0);
     f.br(1);
     f.end();
-    f.localGet(vaLocal).localGet(P_ST).localGet(P_MODE).i32Const(size | (write ? UNALIGNED_WRITE : 0))
-      .call(this.unalignedFn).localTee(haLocal).i32Const(-1).op(Op.i32_eq).brIf(missDepth + 1);
+    if (this.looping) {
+      // In a function that iterates, the checks inline (fullCheck left lo and ent set).
+      this.unalignedInline(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
+    } else {
+      f.localGet(vaLocal).localGet(P_ST).localGet(P_MODE).i32Const(size | (write ? UNALIGNED_WRITE : 0))
+        .call(this.unalignedFn).localTee(haLocal).i32Const(-1).op(Op.i32_eq).brIf(missDepth + 1);
+    }
     f.end();
     return this;
+  }
+
+  /** The unaligned checks inline (pushUnalignedChecks), with lo and ent set: haLocal = the access's arena offset. */
+  private unalignedInline(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
+    tagKnown: boolean): void {
+    const f = this.f;
+    pushUnalignedChecks(f, {
+      va: () => f.localGet(vaLocal), lo: this.lo, ent: this.ent, st: P_ST, tags: this.tagp,
+      key: () => void f.localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R),
+      room: (bytes) => void f.i32Const(bytes - size),
+      ifStore: (body) => {
+        if (write) body(0);
+      },
+      tagMask: () => void f.localGet(this.useTagMask()),
+      tagMismatch: () => this.tagMismatch(this.tagp, () => f.localGet(this.lo), vaLocal),
+      tagKnown,
+    }, missDepth);
+    f.localSet(haLocal);
   }
 
   /** lo = the address's low word; ent = tlbBase + ((lo >>> 12) & mask) * DTLB_ENTRY_BYTES: its data TLB entry. */
@@ -911,21 +938,19 @@ export class BlockEmitter {
 
   /** Push non-zero when a store to the page of data TLB entry `ent` must miss (storeChecks). */
   private storeBlocked(): void {
-    this.f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u)
-      .mem(MemOp.i32_load8_u, ARENA_CODE_MAP).localGet(P_ST).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_or);
+    pushStoreBlocked(this.f, this.ent, P_ST);
   }
 
   /**
    * On a page whose tags are checked (the entry's tag pointer under tagMask): miss unless the granule's allocation
-   * tag equals VA[59:56] (and, with `size` > 0, unless the access of `size` bytes stays inside that granule); with
-   * `tagKnown` (see tagKnown), no compare. Then haLocal = the entry's host page + the page offset.
+   * tag equals VA[59:56]; with `tagKnown` (see tagKnown), no compare. Then haLocal = the entry's host page + the page
+   * offset.
    */
-  private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, size: number, tagKnown = false): void {
+  private tagCheckAndHost(vaLocal: number, haLocal: number, missDepth: number, tagKnown: boolean): void {
     const f = this.f;
     f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localGet(this.useTagMask()).op(Op.i32_and).localSet(this.tagp);
     if (!tagKnown) {
       f.localGet(this.tagp).if(VOID_BLOCK);
-      if (size > 0) f.localGet(this.lo).i32Const(15).op(Op.i32_and).i32Const(16 - size).op(Op.i32_gt_u).brIf(missDepth + 1);
       this.tagMismatch(this.tagp, () => f.localGet(this.lo), vaLocal);
       f.brIf(missDepth + 1).end();
     }
@@ -935,7 +960,7 @@ export class BlockEmitter {
 
   /**
    * fastCheck for a SIMD&FP access (spec-wasm.ts), which may also be unaligned: an access aligned to its size takes
-   * fastCheck, any other {@link fastCheckUnaligned}.
+   * fastCheck, any other the unaligned checks inline (pushUnalignedChecks).
    */
   fastCheckFp(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number, tagKnown = false,
     at?: string): this {
@@ -944,33 +969,9 @@ export class BlockEmitter {
     f.localGet(vaLocal).op(Op.i32_wrap_i64).i32Const(size - 1).op(Op.i32_and).op(Op.i32_eqz).if(VOID_BLOCK);
     this.fastCheck(vaLocal, size, write, haLocal, missDepth + 1, tagKnown, at);
     f.else();
-    this.fastCheckUnaligned(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
-    f.end();
-    return this;
-  }
-
-  /**
-   * The inline check of an access of `size` bytes at an address not aligned to it, where the MMU would complete it
-   * without a fault as its own hot path does (mmu.ts `unalignedOk`): the data TLB entry's page and permission (the
-   * key compare without the alignment bits), Normal memory (DTLB_NORMAL), SCTLR_EL1.A = 0, the whole access inside
-   * the page; a store as fullCheck's (no translated code in the page, no open reservation); on a page whose tags are
-   * checked, the access inside one granule with the pointer's tag. Anything else branches to `missDepth`.
-   */
-  private fastCheckUnaligned(vaLocal: number, size: number, write: boolean, haLocal: number, missDepth: number,
-    tagKnown: boolean): this {
-    const f = this.f;
     this.dtlbEntry(vaLocal);
-    // (va & MASK) != KEY -> miss (another page, no permission)
-    f.localGet(vaLocal).localGet(this.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
-      .localGet(this.ent).mem(MemOp.i64_load, write ? Dtlb.KEY_W : Dtlb.KEY_R).op(Op.i64_ne).brIf(missDepth);
-    // Not Normal memory, or SCTLR_EL1.A = 1, or the access crosses into the next page -> miss
-    f.localGet(this.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz)
-      .brIf(missDepth);
-    f.localGet(P_ST).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and).brIf(missDepth);
-    f.localGet(this.lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096 - size).op(Op.i32_gt_u).brIf(missDepth);
-    if (write) this.storeChecks(missDepth);
-    // Checked tags: inside one granule, whose tag equals VA[59:56] (as fullCheck).
-    this.tagCheckAndHost(vaLocal, haLocal, missDepth, size, tagKnown);
+    this.unalignedInline(vaLocal, size, write, haLocal, missDepth + 1, tagKnown);
+    f.end();
     return this;
   }
 
@@ -1708,9 +1709,10 @@ const UNALIGNED_WRITE = 0x100;
 /**
  * Emit the module's unaligned access check `(va: i64, st: i32, mode: i32, sizeWrite: i32) -> i32`: the arena offset of
  * the access of `sizeWrite & 0xff` bytes at `va` (a store when UNALIGNED_WRITE is set) by the CPU whose state block
- * is at `st`, running blocks of mode `mode` (blockMode), when it completes without a fault as BlockEmitter's
- * fastCheckUnaligned decides (page, permission, Normal memory, SCTLR_EL1.A = 0, inside the page; a store's code page
- * and reservation checks; on a page whose tags are checked, inside one granule whose tag is the pointer's); else -1.
+ * is at `st`, running blocks of mode `mode` (blockMode), when it completes without a fault as the MMU's own unaligned
+ * hot path would (mmu.ts `unalignedOk`: the data TLB entry's page and permission, Normal memory, SCTLR_EL1.A = 0,
+ * inside the page; a store's code page and reservation checks, as fullCheck's; on a page whose tags are checked,
+ * inside one granule whose tag is the pointer's); else -1.
  * It also accepts an aligned access that passes those checks.
  */
 export function emitUnalignedFunction(f: FunctionBuilder): void {
@@ -1729,34 +1731,99 @@ export function emitUnalignedFunction(f: FunctionBuilder): void {
     .localGet(mode).i32Const(2).op(Op.i32_shr_u).i32Const(3).op(Op.i32_and).localGet(mask).i32Const(1).op(Op.i32_add)
     .op(Op.i32_mul).localGet(lo).i32Const(12).op(Op.i32_shr_u).localGet(mask).op(Op.i32_and).op(Op.i32_add)
     .i32Const(DTLB_ENTRY_SHIFT).op(Op.i32_shl).op(Op.i32_add).localSet(ent);
-  const miss = (): void => void f.if(VOID_BLOCK).i32Const(-1).return().end();
-  // (va & MASK) != (write ? KEY_W : KEY_R): another page, or no permission
-  f.localGet(va).localGet(ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and)
-    .localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_W).localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_R)
-    .localGet(sw).i32Const(UNALIGNED_WRITE).op(Op.i32_and).op(Op.select).op(Op.i64_ne);
-  miss();
+  const isStore = (): void => void f.localGet(sw).i32Const(UNALIGNED_WRITE).op(Op.i32_and);
+  f.block(VOID_BLOCK); // $miss
+  pushUnalignedChecks(f, {
+    va: () => f.localGet(va), lo, ent, st, tags,
+    // the store key for a store, else the load key
+    key: () => {
+      f.localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_W).localGet(ent).mem(MemOp.i64_load, Dtlb.KEY_R);
+      isStore();
+      f.op(Op.select);
+    },
+    room: (bytes) => void f.i32Const(bytes).localGet(size).op(Op.i32_sub),
+    ifStore: (body) => {
+      isStore();
+      f.if(VOID_BLOCK);
+      body(1);
+      f.end();
+    },
+    // the prologue's tagMask: none when the mode says checks are off
+    tagMask: () => void f.localGet(mode).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1)
+      .op(Op.i32_sub).i32Const(~DTLB_NORMAL).op(Op.i32_and),
+    tagMismatch: () => pushTagMismatch(f, () => f.localGet(tags), () => f.localGet(lo), () => f.localGet(va)),
+    tagKnown: false,
+  }, 0);
+  f.return();
+  f.end();
+  f.i32Const(-1);
+}
+
+/**
+ * How pushUnalignedChecks reads an access: `va` pushes its address (i64), i32 locals `lo` and `ent` hold its low word
+ * and its data TLB entry, `st` the state block; `key` pushes the entry's key of its kind (load or store), `room`
+ * pushes `bytes` minus its size, `ifStore` emits `body` for a store only (telling it how many blocks it opened),
+ * `tagMask` pushes the mask of the entry's tag pointer (0: no check), i32 local `tags` receives that pointer, and
+ * `tagMismatch` pushes non-zero when the granule's tag is not the pointer's; with `tagKnown` the tags are not looked at.
+ */
+interface UnalignedAccess {
+  readonly va: () => void;
+  readonly lo: number;
+  readonly ent: number;
+  readonly st: number;
+  readonly key: () => void;
+  readonly room: (bytes: number) => void;
+  readonly ifStore: (body: (depth: number) => void) => void;
+  readonly tags: number;
+  readonly tagMask: () => void;
+  readonly tagMismatch: () => void;
+  readonly tagKnown: boolean;
+}
+
+/**
+ * The checks of an access whose address need not be aligned to its size, where the MMU completes it without a fault
+ * as its own hot path does (mmu.ts `unalignedOk`): the data TLB entry's page and permission (the key compare without
+ * the alignment bits), Normal memory (DTLB_NORMAL), SCTLR_EL1.A = 0, the whole access inside the page; a store's as
+ * fullCheck's (no translated code in the page, no open reservation); on a page whose tags are checked, the access
+ * inside one granule with the pointer's tag. Anything else branches to label depth `miss`; then pushes the access's
+ * arena offset. One definition for the module's function (emitUnalignedFunction) and BlockEmitter's inline copy in
+ * functions that iterate (fullCheckOrUnaligned).
+ */
+function pushUnalignedChecks(f: FunctionBuilder, a: UnalignedAccess, miss: number): void {
+  // (va & MASK) != KEY: another page, or no permission
+  a.va();
+  f.localGet(a.ent).mem(MemOp.i64_load, Dtlb.MASK).op(Op.i64_and);
+  a.key();
+  f.op(Op.i64_ne).brIf(miss);
   // Not Normal memory, SCTLR_EL1.A = 1, or the access crosses into the next page
-  f.localGet(ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).localTee(tags).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz);
-  miss();
-  f.localGet(st).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and);
-  miss();
-  f.localGet(lo).i32Const(0xfff).op(Op.i32_and).i32Const(4096).localGet(size).op(Op.i32_sub).op(Op.i32_gt_u);
-  miss();
-  // A store: translated code in the page, or an open reservation (BlockEmitter.storeBlocked)
-  f.localGet(sw).i32Const(UNALIGNED_WRITE).op(Op.i32_and).if(VOID_BLOCK)
-    .localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u).mem(MemOp.i32_load8_u, ARENA_CODE_MAP)
+  f.localGet(a.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST).i32Const(DTLB_NORMAL).op(Op.i32_and).op(Op.i32_eqz).brIf(miss);
+  f.localGet(a.st).mem(MemOp.i32_load, SCTLR_EL1_LOW).i32Const(2).op(Op.i32_and).brIf(miss);
+  f.localGet(a.lo).i32Const(0xfff).op(Op.i32_and);
+  a.room(4096);
+  f.op(Op.i32_gt_u).brIf(miss);
+  // A store: translated code in the page, or an open reservation
+  a.ifStore((depth) => {
+    pushStoreBlocked(f, a.ent, a.st);
+    f.brIf(miss + depth);
+  });
+  // Checked tags: inside one granule, whose tag is the pointer's
+  if (!a.tagKnown) {
+    f.localGet(a.ent).mem(MemOp.i32_load, Dtlb.TAG_HOST);
+    a.tagMask();
+    f.op(Op.i32_and).localTee(a.tags).if(VOID_BLOCK);
+    f.localGet(a.lo).i32Const(15).op(Op.i32_and);
+    a.room(16);
+    f.op(Op.i32_gt_u).brIf(miss + 1);
+    a.tagMismatch();
+    f.brIf(miss + 1).end();
+  }
+  f.localGet(a.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(a.lo).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add);
+}
+
+/** Push non-zero when a store to the page of data TLB entry `ent` must miss: translated code there, or an open reservation. */
+function pushStoreBlocked(f: FunctionBuilder, ent: number, st: number): void {
+  f.localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u).mem(MemOp.i32_load8_u, ARENA_CODE_MAP)
     .localGet(st).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_or);
-  miss();
-  f.end();
-  // Tags checked (the prologue's tagMask: none when the mode says checks are off): one granule, the pointer's tag
-  f.localGet(tags).localGet(mode).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).i32Const(1).op(Op.i32_sub)
-    .i32Const(~DTLB_NORMAL).op(Op.i32_and).op(Op.i32_and).localTee(tags).if(VOID_BLOCK);
-  f.localGet(lo).i32Const(15).op(Op.i32_and).i32Const(16).localGet(size).op(Op.i32_sub).op(Op.i32_gt_u);
-  miss();
-  pushTagMismatch(f, () => f.localGet(tags), () => f.localGet(lo), () => f.localGet(va));
-  miss();
-  f.end();
-  f.localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(lo).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add);
 }
 
 /** The signature of the module's tag compare function: (tags: i32, lo: i32, va: i64) -> mismatch: i32. */

@@ -705,8 +705,8 @@ export class WasmSem implements Sem<WVal, WTruth> {
   }
   /**
    * One 8-byte access: inline when aligned, or unaligned on Normal memory inside one page (and granule, where tags
-   * are checked) with SCTLR_EL1.A = 0 (fastCheckFp), where it cannot differ from the elements' accesses; anything else
-   * is the handler's, which makes them (InterpSem).
+   * are checked) with SCTLR_EL1.A = 0 (BlockEmitter.fastCheckFp), where it cannot differ from the elements'
+   * accesses; anything else is the handler's, which makes them (InterpSem).
    */
   loadElems(addr: WVal, _esize: 0 | 1 | 2 | 3, flags: number): WVal {
     if (!this.fp) this.fail('loadElems before fpCheck');
