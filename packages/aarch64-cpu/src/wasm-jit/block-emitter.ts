@@ -657,12 +657,56 @@ export class BlockEmitter {
         case 5: ab(Op.i64_ge_s, Op.i32_ge_s); break; // GE
         default: ab(Op.i64_gt_s, Op.i32_gt_s); break; // GT
       }
+    } else if (p.op === FlagOp.Add64 || p.op === FlagOp.Add32) {
+      // ADDS/CMN a, b (the kernel's IS_ERR checks: CMN x0, #4095; B.HI): r = a + b in the width, kept in a local
+      // (c32 for 32 bits: cond's own scratch, free on this path).
+      if (!w32 && this.fr < 0) this.fr = f.addLocals(i64);
+      const r = w32 ? this.c32 : this.fr;
+      get(this.fa);
+      get(this.fb);
+      cmp(Op.i64_add, Op.i32_add);
+      f.localSet(r);
+      /** Push V in the sign bit: (a ^ r) & (b ^ r). */
+      const overflow = (): void => {
+        get(this.fa);
+        f.localGet(r);
+        cmp(Op.i64_xor, Op.i32_xor);
+        get(this.fb);
+        f.localGet(r);
+        cmp(Op.i64_xor, Op.i32_xor);
+        cmp(Op.i64_and, Op.i32_and);
+      };
+      /** Push N == V: the sign bit of r ^ V clear. */
+      const nEqV = (): void => {
+        f.localGet(r);
+        overflow();
+        cmp(Op.i64_xor, Op.i32_xor);
+        zero();
+        cmp(Op.i64_ge_s, Op.i32_ge_s);
+      };
+      const nonZero = (): void => {
+        f.localGet(r);
+        zero();
+        cmp(Op.i64_ne, Op.i32_ne);
+      };
+      switch (cond >> 1) {
+        case 0: f.localGet(r); zero(); cmp(Op.i64_eq, Op.i32_eq); break; // EQ
+        case 1: f.localGet(r); get(this.fa); cmp(Op.i64_lt_u, Op.i32_lt_u); break; // CS: the sum wrapped
+        case 2: f.localGet(r); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // MI
+        case 3: overflow(); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // VS
+        case 4: f.localGet(r); get(this.fa); cmp(Op.i64_lt_u, Op.i32_lt_u); nonZero(); f.op(Op.i32_and); break; // HI: C && !Z
+        case 5: nEqV(); break; // GE
+        default: nEqV(); nonZero(); f.op(Op.i32_and); break; // GT: N == V && !Z
+      }
     } else {
       return false;
     }
     if ((cond & 1) !== 0) f.op(Op.i32_eqz);
     return true;
   }
+
+  /** An i64 local for the sum of fusedCond's ADDS conditions (declared on first use). */
+  private fr = -1;
 
   // ---- memory ----
 
@@ -1073,6 +1117,7 @@ export class BlockEmitter {
   withSlowPath(fast: () => void, writes: readonly number[]): this {
     const f = this.f;
     const before = this.saveRegs();
+    const pending = this.pending;
     this.vWrittenNow = [];
     f.block(VOID_BLOCK); // $done
     f.block(VOID_BLOCK); // $slow
@@ -1106,7 +1151,10 @@ export class BlockEmitter {
       this.dirty[r] = 1;
       this.written[r] = 1;
     }
-    this.pending = undefined; // the flags are whatever the path taken left
+    // When the fast path recorded no flags, the instruction writes none (the handler on the slow path runs the same
+    // instruction, or raised and left): flags recorded before it are still what both paths left (their operands in
+    // fa and fb, which the handler cannot touch). Else they are whatever the path taken left.
+    if (this.pending !== pending) this.pending = undefined;
     return this;
   }
 
