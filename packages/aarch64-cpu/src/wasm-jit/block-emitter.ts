@@ -694,7 +694,13 @@ export class BlockEmitter {
         case 1: f.localGet(r); get(this.fa); cmp(Op.i64_lt_u, Op.i32_lt_u); break; // CS: the sum wrapped
         case 2: f.localGet(r); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // MI
         case 3: overflow(); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // VS
-        case 4: f.localGet(r); get(this.fa); cmp(Op.i64_lt_u, Op.i32_lt_u); nonZero(); f.op(Op.i32_and); break; // HI: C && !Z
+        case 4: // HI: C && !Z
+          f.localGet(r);
+          get(this.fa);
+          cmp(Op.i64_lt_u, Op.i32_lt_u);
+          nonZero();
+          f.op(Op.i32_and);
+          break;
         case 5: nEqV(); break; // GE
         default: nEqV(); nonZero(); f.op(Op.i32_and); break; // GT: N == V && !Z
       }
@@ -921,8 +927,9 @@ export class BlockEmitter {
 
   /**
    * fullCheck for an access the architecture lets be unaligned (an integer load or store of more than a byte without
-   * Acc.Aligned; SIMD&FP accesses take fastCheckFp): when the key compare fails (another page, no permission, or misaligned), the
-   * module's unaligned check (emitUnalignedFunction: what the MMU's own unaligned hot path accepts) before the miss.
+   * Acc.Aligned; SIMD&FP accesses take fastCheckFp): when the key compare fails (another page, no permission, or
+   * misaligned), the unaligned checks (pushUnalignedChecks: what the MMU's own unaligned hot path accepts) before the
+   * miss.
    * Linux's string and copy routines load unaligned words on purpose (strlen's first LDP, memcpy's tails): a Linux
    * boot sent 300,000 of them to their handlers. Outside functions that iterate, the check is a call, not inline
    * code: it runs on the miss path only, and an access's code grows by a few bytes instead of the hundred of the
@@ -1868,7 +1875,10 @@ function pushUnalignedChecks(f: FunctionBuilder, a: UnalignedAccess, miss: numbe
   f.localGet(a.ent).mem(MemOp.i32_load, Dtlb.HOST).localGet(a.lo).i32Const(0xfff).op(Op.i32_and).op(Op.i32_add);
 }
 
-/** Push non-zero when a store to the page of data TLB entry `ent` must miss: translated code there, or an open reservation. */
+/**
+ * Push non-zero when a store to the page of data TLB entry `ent` (i32 local; `st` the state block's) must miss:
+ * translated code there, or an open reservation.
+ */
 function pushStoreBlocked(f: FunctionBuilder, ent: number, st: number): void {
   f.localGet(ent).mem(MemOp.i32_load, Dtlb.HOST).i32Const(12).op(Op.i32_shr_u).mem(MemOp.i32_load8_u, ARENA_CODE_MAP)
     .localGet(st).mem(MemOp.i32_load, St.OPEN_RESERVATIONS).op(Op.i32_or);
