@@ -360,8 +360,8 @@ export class CodeCache {
     this.limit = checkBudget(budget);
     const hotRuns = wasm.hotRuns ?? HOT_RUNS;
     const batchBlocks = wasm.batchBlocks ?? BATCH_BLOCKS;
-    if (!Number.isSafeInteger(hotRuns) || hotRuns < 0) throw new RangeError(`wasm hotRuns must be a non-negative integer, got ${hotRuns}`);
     const queueRuns = wasm.queueRuns ?? QUEUE_RUNS;
+    if (!Number.isSafeInteger(hotRuns) || hotRuns < 0) throw new RangeError(`wasm hotRuns must be a non-negative integer, got ${hotRuns}`);
     if (!Number.isSafeInteger(batchBlocks) || batchBlocks < 1) throw new RangeError(`wasm batchBlocks must be a positive integer, got ${batchBlocks}`);
     if (!Number.isSafeInteger(queueRuns) || queueRuns < 1) throw new RangeError(`wasm queueRuns must be a positive integer, got ${queueRuns}`);
     this.wasmTuning = { hotRuns, batchBlocks, queueRuns };
