@@ -689,18 +689,18 @@ export class BlockEmitter {
         zero();
         cmp(Op.i64_ne, Op.i32_ne);
       };
+      /** Push C: the sum wrapped, r < a unsigned. */
+      const carry = (): void => {
+        f.localGet(r);
+        get(this.fa);
+        cmp(Op.i64_lt_u, Op.i32_lt_u);
+      };
       switch (cond >> 1) {
         case 0: f.localGet(r); zero(); cmp(Op.i64_eq, Op.i32_eq); break; // EQ
-        case 1: f.localGet(r); get(this.fa); cmp(Op.i64_lt_u, Op.i32_lt_u); break; // CS: the sum wrapped
+        case 1: carry(); break; // CS
         case 2: f.localGet(r); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // MI
         case 3: overflow(); zero(); cmp(Op.i64_lt_s, Op.i32_lt_s); break; // VS
-        case 4: // HI: C && !Z
-          f.localGet(r);
-          get(this.fa);
-          cmp(Op.i64_lt_u, Op.i32_lt_u);
-          nonZero();
-          f.op(Op.i32_and);
-          break;
+        case 4: carry(); nonZero(); f.op(Op.i32_and); break; // HI: C && !Z
         case 5: nEqV(); break; // GE
         default: nEqV(); nonZero(); f.op(Op.i32_and); break; // GT: N == V && !Z
       }
