@@ -78,6 +78,8 @@ export class DecodeCache {
   private readonly args: unknown[] = new Array<unknown>(CACHE_SIZE).fill(undefined);
   private readonly binds: (((args: unknown) => Handler) | undefined)[] = new Array<((args: unknown) => Handler) | undefined>(CACHE_SIZE).fill(undefined);
   private readonly specs: (AnyInsnSpec | undefined)[] = new Array<AnyInsnSpec | undefined>(CACHE_SIZE).fill(undefined);
+  /** The slot's handler bound to its arguments, made on the first {@link decodeBound} (undefined: not yet). */
+  private readonly bound: (Handler | undefined)[] = new Array<Handler | undefined>(CACHE_SIZE).fill(undefined);
   /** The slot's fast program (null: the word has none; undefined: not recorded yet), see {@link decodeFast}. */
   private readonly programs: (FastProgram | null | undefined)[] = new Array<FastProgram | null | undefined>(CACHE_SIZE).fill(undefined);
 
@@ -105,6 +107,7 @@ export class DecodeCache {
     this.args[slot] = a;
     this.binds[slot] = a === undefined ? undefined : row!.bind;
     this.specs[slot] = a === undefined ? undefined : row!.spec;
+    this.bound[slot] = undefined;
     this.programs[slot] = undefined;
     return h;
   }
@@ -113,14 +116,16 @@ export class DecodeCache {
    * The handler for `insn` to keep for later runs of this one word (a handler block's): for a row of the instruction
    * specification, one bound to the word's decoded arguments, so that running it never decodes again (the cache
    * holds 8192 words; a kernel runs far more distinct ones, and re-decoding evicted words was a sixth of a Linux
-   * boot's handler-block time); otherwise the row's handler, as {@link decode}.
+   * boot's handler-block time); otherwise the row's handler, as {@link decode}. The bound handler is made once and
+   * kept with the slot, so blocks built again over the same words share it rather than each allocating its own.
    */
   decodeBound(insn: number): Handler {
     const h = this.decode(insn);
     const w = insn >>> 0;
     const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
     const bind = this.binds[slot];
-    return bind === undefined ? h : bind(this.args[slot]);
+    if (bind === undefined) return h;
+    return this.bound[slot] ?? (this.bound[slot] = bind(this.args[slot]));
   }
 
   /**

@@ -53,21 +53,28 @@ function endsBlock(w: number): boolean {
   return (w & 0xfffff01f) >>> 0 !== 0xd503201f && (w & 0xfffff01f) >>> 0 !== 0xd503301f || !passThrough(w);
 }
 
-/** The instructions of the block starting at word `start` of `page`: up to the page end, MAX_BLOCK, or a block end. */
-function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: number[]; handlers: Handler[]; ended: boolean } {
+/**
+ * The instructions of the block starting at word `start` of `page`: up to the page end, MAX_BLOCK, or a block end.
+ * The words are read twice, once to find the end and once into an array of the block's length, so that nothing is
+ * allocated but the two arrays the block keeps (a guest that keeps entering code at new PCs builds many blocks).
+ */
+function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: Uint32Array; handlers: Handler[]; ended: boolean } {
   const decoder = cpu.decoder;
-  const words: number[] = [];
-  const handlers: Handler[] = [];
   const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
+  let end = start;
   let ended = false;
-  for (let k = start; k < limit; k++) {
-    const w = page.view.getUint32(page.base + k * 4, true);
-    words.push(w);
-    handlers.push(decoder.decodeBound(w));
-    if (endsBlock(w)) {
+  while (end < limit) {
+    if (endsBlock(page.view.getUint32(page.base + end++ * 4, true))) {
       ended = true;
       break;
     }
+  }
+  const words = new Uint32Array(end - start);
+  const handlers = new Array<Handler>(end - start);
+  for (let k = 0; k < words.length; k++) {
+    const w = page.view.getUint32(page.base + (start + k) * 4, true);
+    words[k] = w;
+    handlers[k] = decoder.decodeBound(w);
   }
   return { words, handlers, ended };
 }
@@ -85,8 +92,8 @@ const noRun = (): number => -1;
  * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
  * has a program.
  */
-function blockProgram(cpu: Cpu, words: readonly number[]): { ops: Int32Array; refs: FastFn[] } | undefined {
-  const programs = words.map((w) => cpu.decoder.decodeFast(w));
+function blockProgram(cpu: Cpu, words: Uint32Array): { ops: Int32Array; refs: FastFn[] } | undefined {
+  const programs = Array.from(words, (w) => cpu.decoder.decodeFast(w));
   if (programs.every((p) => p === undefined)) return undefined;
   let size = 0;
   for (const p of programs) size += 2 + (p === undefined ? 2 : p.ops.length);
@@ -119,15 +126,21 @@ function blockProgram(cpu: Cpu, words: readonly number[]): { ops: Int32Array; re
 export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
   const { words, handlers, ended } = decodeBlock(cpu, page, start);
   const n = words.length;
-  const pcs: bigint[] = [];
-  for (let k = 0; k <= n; k++) pcs.push(pc + BigInt(4 * k));
-  const [taken, fall] = ended ? directTargets(words[n - 1]!, pcs[n - 1]!) : [pcs[n]!, undefined];
+  // The instructions' addresses, made as runs reach them: a block that faults at its first instruction (or a run
+  // that leaves early) makes only the first few. The fast program's runs need them all (pcAll).
+  const pcs = new Array<bigint>(n + 1);
+  const pcAt = (k: number): bigint => pcs[k] ?? (pcs[k] = pc + BigInt(4 * k));
+  const pcAll = (): bigint[] => {
+    for (let k = 0; k <= n; k++) pcAt(k);
+    return pcs;
+  };
+  const lastPc = pc + BigInt(4 * (n - 1));
+  const [taken, fall] = ended ? directTargets(words[n - 1]!, lastPc) : [lastPc + 4n, undefined];
   const block: Block = {
-    pc, n, words: Uint32Array.from(words), start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
+    pc, n, words, start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
     gen1: 0,
   };
-  const wordArray = block.words;
   /** After the block's instructions: the PC moves on, the count, and which exit (Block.run). */
   const leave = (c: Cpu): number => {
     const next = c.nextPc;
@@ -137,8 +150,8 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   };
   const viaHandlers = (c: Cpu): number => {
     for (let k = 0; k < n; k++) {
-      c.pc = pcs[k]!;
-      c.nextPc = pcs[k + 1]!;
+      c.pc = pcs[k] ?? pcAt(k);
+      c.nextPc = pcs[k + 1] ?? pcAt(k + 1);
       c.dabtIss = 0;
       handlers[k]!(c, words[k]!);
     }
@@ -160,8 +173,9 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
       block.run = viaHandlers;
       return viaHandlers(c);
     }
+    const all = pcAll();
     const viaProgram = (c2: Cpu): number => {
-      runFast(c2, program.ops, program.refs, pcs, handlers, wordArray);
+      runFast(c2, program.ops, program.refs, all, handlers, words);
       return leave(c2);
     };
     block.run = viaProgram;
