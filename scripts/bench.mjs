@@ -92,6 +92,7 @@ const GUEST_INFO = {
   'bench-fp-fft': { tuned: false, what: 'GCC -O2 FP: 4096-point complex double radix-2 FFT and inverse, own sin/cos, 200 rounds' },
   'bench-neon-string': { tuned: false, what: 'AdvSIMD memcpy/memset/strlen in assembly (LD1/ST1, LDP/STP Q, CMEQ, UMAXV, SHRN), sizes 0..300, alignments 0..15' },
   'bench-aes-ctr': { tuned: false, what: 'AES-128-CTR with AESE/AESMC (FIPS-197 C.1 checked), 64 KiB x 1920' },
+  'bench-bignum': { tuned: false, what: 'GCC -O2: 2048-bit Montgomery modular exponentiation on 64-bit limbs multiplied through 32-bit halves (the shape of half the Linux boot\'s instructions), two reductions checked against each other' },
   'linux-boot': { tuned: false, what: 'Debian arm64 kernel 6.1 + busybox initramfs: boot, MTE test program, power-off (scripts/linux-guest, 512 MiB)' },
   'linux-selftests': { tuned: false, what: 'the same kernel: boot, the kernel\'s arm64 MTE selftests (tools/testing/selftests/arm64/mte), power-off (512 MiB; only when named)' },
 };
