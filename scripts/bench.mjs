@@ -14,6 +14,8 @@
 // Times:
 //   - vmm-lite: the wall time of one in-process runVirt() call (machine creation, loading and the run). The first
 //     run of each guest warms up the JIT; the median of --runs hides it when runs >= 3.
+//   - V8's worker pool: this process runs again with `--v8-pool-size` when vmm-lite's CLI would (v8-pool.ts: on a
+//     host with 2 to 4 CPUs), so that the in-process runs measure what `vmm-lite run` does; the pool is printed.
 //   - QEMU: whole-process wall time (start-up, loading, the run and exit). QEMU's start-up cost is measured with
 //     the hello guest (which runs a few hundred instructions) and reported; "QEMU net" is the median minus it, and
 //     the table gives the ratio vmm-lite / QEMU against both, so a short guest does not flatter vmm-lite.
@@ -40,7 +42,7 @@
 // the cache's estimated bytes of translated code at the end of the run (CodeCacheStats.bytes, WebAssembly included).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -164,12 +166,28 @@ async function runVmmTimed(VirtMachine, kernel, extra) {
 
 const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
 
+/**
+ * V8's worker pool as the vmm-lite CLI sizes it (vmm-lite v8-pool.ts: every CPU but the vCPU thread's, at most
+ * Node's 4; KVM_MTE_V8_POOL_SIZE overrides): when that differs from what this process has, this script runs again
+ * with `--v8-pool-size`, so that the in-process runs measure what `vmm-lite run` does. Returns the pool size.
+ */
+function matchCliPool(planV8Pool, V8_POOL_ENV) {
+  const plan = planV8Pool({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, cpus: availableParallelism(), setting: process.env[V8_POOL_ENV] });
+  if (plan.relaunch) {
+    const r = spawnSync(process.execPath, [...process.execArgv, `--v8-pool-size=${plan.size}`, ...process.argv.slice(1)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((a) => a.startsWith('--v8-pool-size='));
+  return given === undefined ? 4 : Number(given.slice('--v8-pool-size='.length));
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const loadBefore = loadavg()[0];
   const dist = join(ROOT, 'packages', 'vmm-lite', 'dist', 'index.js');
   if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
-  const { VirtMachine } = await import(pathToFileURL(dist).href);
+  const { VirtMachine, planV8Pool, V8_POOL_ENV } = await import(pathToFileURL(dist).href);
+  const v8Pool = matchCliPool(planV8Pool, V8_POOL_ENV);
+  const loadBefore = loadavg()[0];
   let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
   if (opts.only.length) {
     for (const n of opts.only) {
@@ -262,7 +280,7 @@ async function main() {
   for (const row of rows) console.log(line(row));
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
   const loadAfter = loadavg()[0];
-  console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs`);
+  console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs; V8 worker pool ${v8Pool} (as vmm-lite's CLI sizes it)`);
   console.log(`vmm-lite engine: ${ENGINE}; median of ${opts.runs} run(s); ratio = vmm-lite time / QEMU time; ratio net = both minus their start-up`);
   console.log('tuned = a guest vmm-lite was tuned on (no: written for issue 11 as a measuring stick); blocks, JIT ms = vmm-lite blocks built, time building them; wasm, wasm ms, wasm KiB = blocks compiled to WebAssembly, time, bytes emitted; code KiB = translated code held at the end');
 
@@ -272,6 +290,7 @@ async function main() {
     engine: ENGINE,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '',
+    v8PoolSize: v8Pool,
     loadAverage: { start: loadBefore, end: loadAfter },
     qemu: qv,
     runs: opts.runs,

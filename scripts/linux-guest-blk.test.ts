@@ -43,7 +43,9 @@ describe.skipIf(!HAVE_LINUX_MODULES)(`virtio-blk (legacy virtio-mmio) in a Linux
       writeFileSync(img, new Uint8Array(8 << 20));
 
       const child = spawn(process.execPath, [cli, 'run', '--kernel', join(LINUX_DIR, 'Image'), '--initrd', initrd,
-        '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--drive', img, '--virtio-mmio', 'legacy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--drive', img, '--virtio-mmio', 'legacy'],
+      // One process (no launcher starting Node again for V8's worker pool), so the SIGKILL hits the VMM itself.
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KVM_MTE_V8_POOL_SIZE: 'node' } });
       let out = '';
       let err = '';
       let killedAtSync = false;

@@ -1,8 +1,10 @@
 // Ctrl-C (SIGINT) ends `vmm-lite run` promptly whatever the guest does: the CLI, bundled from the sources here,
 // runs in a child process on a guest that faults on its own exception vector forever (an access without a
 // syndrome, aborted every time) with stdin left open, so loop detection stays off and only the signal can end it.
+// Both with the launcher starting Node again for V8's worker pool (cli.ts) and without; and a launcher killed
+// outright does not leave the VMM it started running.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,18 +28,53 @@ beforeAll(async () => {
   code[8] = A64.b(vbar + 0x200 - (0x4008_0000 + 32));
   code[0xa00 / 4] = A64.ldp(0, 1, 2); // the synchronous vector: faults on itself
   writeFileSync(join(dir, 'loop.elf'), codeElf(code));
+  // A loop that counts in X0 forever: never the same state twice, so loop detection never ends it, stdin or not.
+  writeFileSync(join(dir, 'count.elf'), codeElf([A64.addi(0, 0, 1), A64.b(-4)]));
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('vmm-lite run and SIGINT', () => {
+/** The pids of `pid`'s children (Linux /proc; empty elsewhere). */
+function childrenOf(pid: number): number[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from the last ')'.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+// KVM_MTE_V8_POOL_SIZE=1: the launcher starts Node again with --v8-pool-size=1 (cli.ts, relaunch.ts) and the signal
+// reaches the VMM through it; node: one process, as Node started it.
+describe.each([['relaunched with --v8-pool-size=1', '1'], ['in one process', 'node']])('vmm-lite run and SIGINT, %s', (_what, pool) => {
   it('a guest faulting on its own vector with live stdin is interrupted within two seconds, with one line', async () => {
-    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'run', '--kernel', join(dir, 'loop.elf')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'run', '--kernel', join(dir, 'loop.elf')],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KVM_MTE_V8_POOL_SIZE: pool } });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
     const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: performance.now() })));
     await new Promise((resolve) => setTimeout(resolve, 1500)); // started and deep in the loop
     expect(child.exitCode).toBeNull();
+    if (existsSync('/proc/self/stat')) {
+      const kids = childrenOf(child.pid!).map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'));
+      expect(kids.filter((argv) => argv.includes('--v8-pool-size=1'))).toHaveLength(pool === '1' ? 1 : 0);
+    }
     const sent = performance.now();
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -46,5 +83,24 @@ describe('vmm-lite run and SIGINT', () => {
     expect(code).toBe(130);
     expect(at - sent).toBeLessThan(2000);
     expect(stderr.trim()).toBe('vmm-lite: interrupted');
+  }, 30_000);
+});
+
+describe.skipIf(!existsSync('/proc/self/stat'))('the CLI launcher killed with SIGKILL', () => {
+  it('takes the VMM it started with it: the VMM sees its IPC channel close and ends', async () => {
+    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'run', '--kernel', join(dir, 'count.elf')],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KVM_MTE_V8_POOL_SIZE: '1' } });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const vmm = childrenOf(child.pid!);
+    expect(vmm).toHaveLength(1);
+    expect(alive(vmm[0]!)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    const t0 = performance.now();
+    while (alive(vmm[0]!) && performance.now() - t0 < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
+    const orphaned = alive(vmm[0]!);
+    if (orphaned) process.kill(vmm[0]!, 'SIGKILL'); // (not left running by a failing test)
+    expect(orphaned).toBe(false);
   }, 30_000);
 });

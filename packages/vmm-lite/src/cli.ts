@@ -1,33 +1,23 @@
 #!/usr/bin/env node
-// The vmm-lite executable: `vmm-lite run|snapshot|restore|inspect ...` (see cli-core.ts and README.md).
-import { EXIT, runCli } from './cli-core.js';
+// The vmm-lite executable: `vmm-lite run|snapshot|restore|inspect ...` (cli-main.ts, cli-core.ts, README.md).
+//
+// First the size of V8's worker pool (v8-pool.ts): when the plan for this host differs from what Node started with,
+// Node is started again with it (relaunch.ts) and this process only waits for that one; otherwise, or should the
+// start fail, the CLI runs here.
+import { availableParallelism } from 'node:os';
+import { relaunchWithPool } from './relaunch.js';
+import { planV8Pool, V8_POOL_ENV, type V8PoolPlan } from './v8-pool.js';
 
-// The run loop yields to the event loop every round (a round takes a bounded time whatever the guest does), so this
-// runs promptly. A terminal in raw mode for the guest (where Ctrl-C is a byte for it, so the signal came from
-// elsewhere) is put back first: process.exit skips the run's own cleanup.
-process.on('SIGINT', () => {
-  if (process.stdin.isTTY === true && process.stdin.isRaw) process.stdin.setRawMode(false);
-  process.stderr.write('\nvmm-lite: interrupted\n');
-  process.exit(EXIT.INTERRUPTED);
-});
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (bytes) => process.stdout.write(bytes),
-  stderr: (text) => process.stderr.write(text),
-  isTTY: process.stderr.isTTY === true,
-  input: process.stdin,
-  env: process.env,
-  // A snapshot stop: `kill -USR1 <pid>`, or Ctrl-\ on the terminal (SIGQUIT, which would otherwise end the process).
-  onStopRequest: (request) => {
-    const on = (): void => {
-      process.stderr.write('\nvmm-lite: stop requested, saving a snapshot at the next instruction boundary\n');
-      request();
-    };
-    process.on('SIGUSR1', on);
-    process.on('SIGQUIT', on);
-    return () => {
-      process.off('SIGUSR1', on);
-      process.off('SIGQUIT', on);
-    };
-  },
-});
+const plan = ((): V8PoolPlan => {
+  try {
+    return planV8Pool({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, cpus: availableParallelism(), setting: process.env[V8_POOL_ENV] });
+  } catch (e) {
+    process.stderr.write(`vmm-lite: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+})();
+if (plan.relaunch && process.platform !== 'win32') {
+  const failed = await relaunchWithPool(plan.size);
+  process.stderr.write(`vmm-lite: could not start Node with --v8-pool-size=${plan.size} (${failed.message}); running with Node's default pool\n`);
+}
+await import('./cli-main.js');
