@@ -71,6 +71,19 @@ describe('the CLI launcher', () => {
     expect(f.listeners.size).toBe(0);
   });
 
+  it('after the child started, an error (a signal it could not pass on) changes nothing', async () => {
+    const f = fakes();
+    let resolved = false;
+    void relaunchWithPool(1, f.proc, f.start).then(() => { resolved = true; });
+    f.child.emit('spawn');
+    f.child.emit('error', new Error('kill ESRCH'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(resolved).toBe(false);
+    expect(f.listeners.size).toBe(FORWARDED_SIGNALS.length);
+    expect(() => f.child.emit('exit', 0, null)).toThrow(Exited);
+    expect(f.ends).toEqual([0]);
+  });
+
   it('resolves with the error when the child cannot be started, its listeners removed', async () => {
     const f = fakes();
     const done = relaunchWithPool(1, f.proc, f.start);

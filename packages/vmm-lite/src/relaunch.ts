@@ -52,8 +52,14 @@ export function relaunchWithPool(size: number, p: LauncherProcess = process, sta
     const detach = (): void => {
       for (const [signal, pass] of listeners) p.off(signal, pass);
     };
-    child.once('error', (e) => {
-      // Not started (spawn failed): nothing ran yet.
+    let started = false;
+    child.once('spawn', () => {
+      started = true;
+    });
+    child.on('error', (e) => {
+      // Before 'spawn': not started, nothing ran yet. After it (a signal that could not be passed on): the child runs
+      // on, and ends as it will.
+      if (started) return;
       detach();
       resolve(e);
     });
