@@ -78,6 +78,10 @@ does not take (run --snapshot, inspect --kernel, restore --append, snapshot/rest
 Output files (--snapshot-out, --screenshot) are checked before the guest runs (a directory, a missing directory,
 no permission: status 1) and written when it stops.
 
+Environment: KVM_MTE_V8_POOL_SIZE=N|node sizes V8's worker pool (default: the host's CPUs but one, 1 to 4; Node
+is started again with --v8-pool-size when that differs from its own); KVM_MTE_WASM=0 and KVM_MTE_JIT=0 choose the
+execution engine (README).
+
 Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or asked for a reset; 1 bad arguments, file or image;
 2 the guest stalled (idle in WFI with nothing to wake it, or looping with exactly repeating state); 3 the
 instruction limit was reached; 4 internal error of the model; 5 the hypervisor refused to run the guest;
