@@ -20,6 +20,7 @@ describe('the size of V8\'s worker pool', () => {
     expect(planV8Pool({ execArgv: [], nodeOptions: '--max-old-space-size=4096 --v8-pool-size=8', cpus: 2 }))
       .toEqual({ relaunch: false, why: 'NODE_OPTIONS sets --v8-pool-size' });
     expect(planV8Pool({ execArgv: [], nodeOptions: '--max-old-space-size=4096', cpus: 2 })).toEqual({ relaunch: true, size: 1 });
+    expect(planV8Pool({ execArgv: ['--inspect-brk=9230'], cpus: 2 })).toEqual({ relaunch: false, why: 'the command line starts the inspector' });
   });
 
   it('follows KVM_MTE_V8_POOL_SIZE: a number of workers, or node for Node\'s default in one process', () => {

@@ -10,7 +10,8 @@
  * module only decides, and has no Node imports (the library is bundled for browsers too).
  *
  * `KVM_MTE_V8_POOL_SIZE` overrides the plan: a number of workers (1-64), or `node` to keep Node's default and run
- * in one process. A `--v8-pool-size` the process already has (on its command line or in NODE_OPTIONS) is kept.
+ * in one process. A `--v8-pool-size` the process already has (on its command line or in NODE_OPTIONS) is kept, and
+ * so is a process started with `--inspect*` (a debugger attached to it would otherwise see only the launcher).
  */
 
 /** Node's worker pool size when `--v8-pool-size` is not given. */
@@ -56,6 +57,8 @@ export function planV8Pool(host: V8PoolHost): V8PoolPlan {
   else if (/^\d+$/.test(setting) && Number(setting) >= 1 && Number(setting) <= MAX_V8_POOL_SIZE) size = Number(setting);
   else throw new RangeError(`invalid ${V8_POOL_ENV} '${setting}': expected node or a number of workers from 1 to ${MAX_V8_POOL_SIZE}`);
   if (hasPoolFlag(host.execArgv)) return { relaunch: false, why: 'the command line sets --v8-pool-size' };
+  // (A debugger attached to this process should see the VMM run, not a launcher waiting for it.)
+  if (host.execArgv.some((a) => a.startsWith('--inspect'))) return { relaunch: false, why: 'the command line starts the inspector' };
   if (hasPoolFlag((host.nodeOptions ?? '').split(/\s+/))) return { relaunch: false, why: 'NODE_OPTIONS sets --v8-pool-size' };
   if (size === NODE_V8_POOL_SIZE) return { relaunch: false, why: `Node's default pool (${NODE_V8_POOL_SIZE}) is the plan's` };
   return { relaunch: true, size };
