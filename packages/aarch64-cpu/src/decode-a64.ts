@@ -65,11 +65,12 @@ const CACHE_SIZE = 8192;
 export const FAST_AFTER_RUNS = 4;
 
 /**
- * A direct-mapped memo of {@link decodeA64}: 8,192 slots keyed by the instruction word (about 250 KiB), each with
- * the word's handler and, for a row of the instruction specification, its decoded arguments and, once asked for,
- * its fast interpreter program. (32,768 slots saved a Linux boot a fifth of its block-building time, but took a
- * four-vCPU hostile guest over vmm-lite's RSS bound: hostile.test.ts, seed 395254656, 365 MiB.) Each CPU has its
- * own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
+ * A direct-mapped memo of {@link decodeA64}: 8,192 slots keyed by the instruction word (about 380 KiB, measured),
+ * each with the word's handler and, for a row of the instruction specification, its decoded arguments and, once
+ * asked for, its handler bound to them and its fast interpreter program. (32,768 slots saved a Linux boot a fifth of
+ * its block-building time, but took a four-vCPU hostile guest over vmm-lite's RSS bound: hostile.test.ts, seed
+ * 395254656, 365 MiB; tried again once handler blocks allocated less, the boot did not move: docs/performance.md,
+ * eighteenth session.) Each CPU has its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
  */
 export class DecodeCache {
   // Slot 0 holds word 0 (UDF #0), which is UNDEFINED: the initial contents are already correct.
