@@ -177,8 +177,10 @@ function matchCliPool(planV8Pool, V8_POOL_ENV) {
     const r = spawnSync(process.execPath, [...process.execArgv, `--v8-pool-size=${plan.size}`, ...process.argv.slice(1)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((a) => a.startsWith('--v8-pool-size='));
-  return given === undefined ? 4 : Number(given.slice('--v8-pool-size='.length));
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const at = args.findIndex((a) => a === '--v8-pool-size' || a.startsWith('--v8-pool-size='));
+  if (at < 0) return 4; // Node's default
+  return Number(args[at] === '--v8-pool-size' ? args[at + 1] : args[at].slice('--v8-pool-size='.length));
 }
 
 async function main() {
