@@ -171,24 +171,22 @@ const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
  * Node's 4; KVM_MTE_V8_POOL_SIZE overrides): when that differs from what this process has, this script runs again
  * with `--v8-pool-size`, so that the in-process runs measure what `vmm-lite run` does. Returns the pool size.
  */
-function matchCliPool(planV8Pool, V8_POOL_ENV) {
+function matchCliPool({ planV8Pool, currentV8PoolSize, V8_POOL_ENV }) {
   const plan = planV8Pool({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, cpus: availableParallelism(), setting: process.env[V8_POOL_ENV] });
   if (plan.relaunch) {
     const r = spawnSync(process.execPath, [...process.execArgv, `--v8-pool-size=${plan.size}`, ...process.argv.slice(1)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
-  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const at = args.findIndex((a) => a === '--v8-pool-size' || a.startsWith('--v8-pool-size='));
-  if (at < 0) return 4; // Node's default
-  return Number(args[at] === '--v8-pool-size' ? args[at + 1] : args[at].slice('--v8-pool-size='.length));
+  return currentV8PoolSize(process.execArgv, process.env.NODE_OPTIONS);
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const dist = join(ROOT, 'packages', 'vmm-lite', 'dist', 'index.js');
   if (!existsSync(dist)) throw new Error('packages/vmm-lite/dist is missing: run `pnpm build` (or `pnpm bench`, which builds)');
-  const { VirtMachine, planV8Pool, V8_POOL_ENV } = await import(pathToFileURL(dist).href);
-  const v8Pool = matchCliPool(planV8Pool, V8_POOL_ENV);
+  const vmmLite = await import(pathToFileURL(dist).href);
+  const { VirtMachine } = vmmLite;
+  const v8Pool = matchCliPool(vmmLite);
   const loadBefore = loadavg()[0];
   let names = readdirSync(BIN).filter((f) => /^bench-.*\.elf$/.test(f)).map((f) => basename(f, '.elf')).sort();
   if (opts.only.length) {

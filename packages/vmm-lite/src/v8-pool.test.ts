@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_V8_POOL_SIZE, NODE_V8_POOL_SIZE, planV8Pool, v8PoolSizeFor } from './v8-pool.js';
+import { currentV8PoolSize, MAX_V8_POOL_SIZE, NODE_V8_POOL_SIZE, planV8Pool, v8PoolSizeFor } from './v8-pool.js';
 
 describe('the size of V8\'s worker pool', () => {
   it('is every CPU but the vCPU thread\'s, at least one, at most Node\'s default', () => {
@@ -30,6 +30,13 @@ describe('the size of V8\'s worker pool', () => {
     expect(planV8Pool({ execArgv: [], cpus: 2, setting: 'node' })).toEqual({ relaunch: false, why: 'KVM_MTE_V8_POOL_SIZE=node' });
     expect(planV8Pool({ execArgv: [], cpus: 2, setting: '' })).toEqual({ relaunch: true, size: 1 });
     expect(planV8Pool({ execArgv: [], cpus: 2, setting: String(MAX_V8_POOL_SIZE) })).toEqual({ relaunch: true, size: MAX_V8_POOL_SIZE });
+  });
+
+  it('reads the pool a process has from its command line, then NODE_OPTIONS, else Node\'s default', () => {
+    expect(currentV8PoolSize([])).toBe(4);
+    expect(currentV8PoolSize(['--v8-pool-size=1'], '--v8-pool-size=3')).toBe(1);
+    expect(currentV8PoolSize(['--v8-pool-size', '2'])).toBe(2);
+    expect(currentV8PoolSize(['--enable-source-maps'], '--max-old-space-size=64 --v8-pool-size=3')).toBe(3);
   });
 
   it('rejects any other setting with a message naming the variable', () => {

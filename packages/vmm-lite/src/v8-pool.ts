@@ -43,7 +43,17 @@ export interface V8PoolHost {
   readonly setting?: string | undefined;
 }
 
-const hasPoolFlag = (args: readonly string[]): boolean => args.some((a) => a === '--v8-pool-size' || a.startsWith('--v8-pool-size='));
+/** The `--v8-pool-size` among Node options `args` (`=N` or a separate N), or undefined. */
+function poolFlag(args: readonly string[]): number | undefined {
+  const at = args.findIndex((a) => a === '--v8-pool-size' || a.startsWith('--v8-pool-size='));
+  if (at < 0) return undefined;
+  return Number(args[at] === '--v8-pool-size' ? args[at + 1] : args[at]!.slice('--v8-pool-size='.length));
+}
+
+/** The pool size a process has: the `--v8-pool-size` on its command line or in NODE_OPTIONS, else Node's default. */
+export function currentV8PoolSize(execArgv: readonly string[], nodeOptions?: string): number {
+  return poolFlag(execArgv) ?? poolFlag((nodeOptions ?? '').split(/\s+/)) ?? NODE_V8_POOL_SIZE;
+}
 
 /**
  * The plan for a process (see the file comment). Throws a RangeError naming the variable for a setting that is
@@ -56,10 +66,10 @@ export function planV8Pool(host: V8PoolHost): V8PoolPlan {
   else if (setting === 'node') return { relaunch: false, why: `${V8_POOL_ENV}=node` };
   else if (/^\d+$/.test(setting) && Number(setting) >= 1 && Number(setting) <= MAX_V8_POOL_SIZE) size = Number(setting);
   else throw new RangeError(`invalid ${V8_POOL_ENV} '${setting}': expected node or a number of workers from 1 to ${MAX_V8_POOL_SIZE}`);
-  if (hasPoolFlag(host.execArgv)) return { relaunch: false, why: 'the command line sets --v8-pool-size' };
+  if (poolFlag(host.execArgv) !== undefined) return { relaunch: false, why: 'the command line sets --v8-pool-size' };
   // (A debugger attached to this process should see the VMM run, not a launcher waiting for it.)
   if (host.execArgv.some((a) => a.startsWith('--inspect'))) return { relaunch: false, why: 'the command line starts the inspector' };
-  if (hasPoolFlag((host.nodeOptions ?? '').split(/\s+/))) return { relaunch: false, why: 'NODE_OPTIONS sets --v8-pool-size' };
+  if (poolFlag((host.nodeOptions ?? '').split(/\s+/)) !== undefined) return { relaunch: false, why: 'NODE_OPTIONS sets --v8-pool-size' };
   if (size === NODE_V8_POOL_SIZE) return { relaunch: false, why: `Node's default pool (${NODE_V8_POOL_SIZE}) is the plan's` };
   return { relaunch: true, size };
 }
