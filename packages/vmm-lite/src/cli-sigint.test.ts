@@ -34,30 +34,29 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * The fields of /proc/PID/stat after the command name (state, ppid, ...), or undefined for a process that is gone.
+ * The name may hold spaces and parentheses, so the fields start after the last ')'.
+ */
+function procStat(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pids of `pid`'s children (Linux /proc; empty elsewhere). */
 function childrenOf(pid: number): number[] {
   if (!existsSync('/proc/self/stat')) return [];
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from the last ')'.
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
-    } catch {
-      // (gone meanwhile)
-    }
-  }
-  return out;
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(procStat(e)?.[1]) === pid).map(Number);
 }
 
+/** Whether `pid` runs (not gone, not a zombie). */
 const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = procStat(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 };
 
 // KVM_MTE_V8_POOL_SIZE=1: the launcher starts Node again with --v8-pool-size=1 (cli.ts, relaunch.ts) and the signal
