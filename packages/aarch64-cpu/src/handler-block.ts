@@ -136,10 +136,12 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   };
   const lastPc = pc + BigInt(4 * (n - 1));
   const [taken, fall] = ended ? directTargets(words[n - 1]!, lastPc) : [lastPc + 4n, undefined];
+  // Every field, the WebAssembly tier's included (valid, ranTo, wasm), so that all blocks share one shape and the
+  // run loop's property loads stay monomorphic.
   const block: Block = {
     pc, n, words, start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
     epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
-    gen1: 0,
+    gen1: 0, valid: undefined, ranTo: undefined, wasm: undefined,
   };
   /** After the block's instructions: the PC moves on, the count, and which exit (Block.run). */
   const leave = (c: Cpu): number => {

@@ -1,6 +1,7 @@
 export { Cpu, type CpuOptions } from './cpu.js';
 export {
-  logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckMode,
+  logicalTag, MTE_BITS, mteLevel, recordAsyncTagFault, setMteLevel, TagCheck, tagAccessEnabled, tagCheckFieldOff,
+  tagCheckMode,
 } from './mte.js';
 export { Acc, Fsc, MemoryFault, type CounterLinear, type CounterPort, type MemoryPort, type PmuPort, type SmpPort, type SysRegPort } from './ports.js';
 export { isPmuKey, pmevcntrKey, pmevtyperKey, pmuEl0Access, PmuKey, PMUSERENR, PmuWrite, type PmuWriteResult } from './pmu-regs.js';

@@ -176,6 +176,18 @@ export interface MemoryPort {
    * observer's store clears it).
    */
   physicalAddress?(va: bigint, flags: number): number | undefined;
+  /**
+   * {@link read} with the address and the value as 32-bit halves in `s` (the CPU's `fast32`: the address at s[x]
+   * (low) and s[x + 1] (high), the value into s[d], s[d + 1], zero-extended), for the fast interpreter
+   * (spec/fast-ops.ts), so that an access is made without BigInts. Reads s[x], s[x + 1] before writing s[d]
+   * (d may equal x). Throws as read. Optional: without it the fast interpreter calls read.
+   */
+  readHalves?(s: Int32Array, d: number, x: number, size: number, flags: number): void;
+  /**
+   * {@link write} of the `size` low bytes of the value at s[y], s[y + 1] to the address at s[x], s[x + 1] (see
+   * {@link readHalves}). Throws as write. Optional: without it the fast interpreter calls write.
+   */
+  writeHalves?(s: Int32Array, x: number, y: number, size: number, flags: number): void;
   /** The CPU is released ({@link Cpu.release}): give back what the port holds in the CPU's arena. Optional. */
   release?(): void;
 }

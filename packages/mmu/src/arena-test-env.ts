@@ -46,6 +46,33 @@ export interface ArenaEnvOptions {
   wasmTier?: WasmTierOptions;
 }
 
+/**
+ * Call `count` on every load and store that reaches `m` through its MemoryPort entries: read and write, and the fast
+ * interpreter's readHalves and writeHalves (what translated code did not do inline).
+ */
+export function onPortAccess(m: Mmu, count: () => void): void {
+  const read = m.read.bind(m);
+  const write = m.write.bind(m);
+  const readHalves = m.readHalves.bind(m);
+  const writeHalves = m.writeHalves.bind(m);
+  m.read = (va, size, flags) => {
+    count();
+    return read(va, size, flags);
+  };
+  m.write = (va, size, v, flags) => {
+    count();
+    write(va, size, v, flags);
+  };
+  m.readHalves = (s, d, x, size, flags) => {
+    count();
+    readHalves(s, d, x, size, flags);
+  };
+  m.writeHalves = (s, x, y, size, flags) => {
+    count();
+    writeHalves(s, x, y, size, flags);
+  };
+}
+
 /** A CPU and MMU over RAM in their arena; MAIR/TCR/TTBRs as test-env.ts `makeEnv` sets them (the MMU off). */
 export function arenaEnv(engine: Engine, o: ArenaEnvOptions = {}): ArenaEnv {
   const size = o.ramBytes ?? 4 << 20;

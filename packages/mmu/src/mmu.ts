@@ -31,7 +31,7 @@
  * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
  */
 import {
-  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckMode, type CodePage,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckFieldOff, tagCheckMode, type CodePage,
   type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
@@ -361,6 +361,8 @@ export class Mmu implements MemoryPort {
   private wideOff = 0;
   /** The logical tag (VA[59:56]) wideKey() saw. */
   private wideTag = 0;
+  /** The page offset of dataHit's hit. */
+  private hitOff = 0;
 
   // ---- translation controls, loaded by refresh() ----
   private s1On = false;
@@ -484,33 +486,15 @@ export class Mmu implements MemoryPort {
     if (this.tlbEnabled) {
       // The address's 32-bit halves through a BigUint64Array: several times cheaper than Number(va) in V8.
       this.split64[0] = va;
-      const lo = this.split32[0]!;
-      const hi = this.split32[1]!;
-      let key: number;
-      let off: number;
-      let ltag = 0;
-      if (hi < 0x20_0000) {
-        off = lo & 0xfff;
-        key = hi * 1048576 + (lo >>> 12);
-      } else {
-        key = this.wideKeyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
-        off = this.wideOff;
-        ltag = this.wideTag;
-      }
-      const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.live(i)) {
-        const p = this.tlbPerm[i]!;
-        const need = this.need(flags);
-        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
-          ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
-          const o = this.tlbOff[i]! + off;
-          const v = this.tlbView[i]!;
-          switch (size) {
-            case 1: return BigInt(v.getUint8(o));
-            case 2: return BigInt(v.getUint16(o, true));
-            case 4: return BigInt(v.getUint32(o, true));
-            default: return v.getBigUint64(o, true);
-          }
+      const i = this.dataHit(this.split32[0]!, this.split32[1]!, size, flags);
+      if (i >= 0) {
+        const o = this.tlbOff[i]! + this.hitOff;
+        const v = this.tlbView[i]!;
+        switch (size) {
+          case 1: return BigInt(v.getUint8(o));
+          case 2: return BigInt(v.getUint16(o, true));
+          case 4: return BigInt(v.getUint32(o, true));
+          default: return v.getBigUint64(o, true);
         }
       }
     }
@@ -521,41 +505,120 @@ export class Mmu implements MemoryPort {
     flags |= W;
     if (this.tlbEnabled) {
       this.split64[0] = va;
-      const lo = this.split32[0]!;
-      const hi = this.split32[1]!;
-      let key: number;
-      let off: number;
-      let ltag = 0;
-      if (hi < 0x20_0000) {
-        off = lo & 0xfff;
-        key = hi * 1048576 + (lo >>> 12);
-      } else {
-        key = this.wideKeyOf(hi, lo, 0);
-        off = this.wideOff;
-        ltag = this.wideTag;
-      }
-      const i = key & this.tlbMask;
-      if (this.tlbKey[i] === key && this.live(i)) {
-        const p = this.tlbPerm[i]!;
-        const need = this.need(flags);
-        if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
-          ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, va, flags))) {
-          const o = this.tlbOff[i]! + off;
-          const v = this.tlbView[i]!;
-          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
-          const smp = this.cpu.smp;
-          if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + off, size);
-          // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
-          switch (size) {
-            case 1: v.setUint8(o, Number(BigInt.asUintN(8, value))); return;
-            case 2: v.setUint16(o, Number(BigInt.asUintN(16, value)), true); return;
-            case 4: v.setUint32(o, Number(BigInt.asUintN(32, value)), true); return;
-            default: v.setBigUint64(o, value, true); return;
-          }
+      const i = this.dataHit(this.split32[0]!, this.split32[1]!, size, flags);
+      if (i >= 0) {
+        const o = this.storeHit(i, size);
+        const v = this.tlbView[i]!;
+        // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
+        switch (size) {
+          case 1: v.setUint8(o, Number(BigInt.asUintN(8, value))); return;
+          case 2: v.setUint16(o, Number(BigInt.asUintN(16, value)), true); return;
+          case 4: v.setUint32(o, Number(BigInt.asUintN(32, value)), true); return;
+          default: v.setBigUint64(o, value, true); return;
         }
       }
     }
     this.writeSlow(va, size, value, flags);
+  }
+
+  /**
+   * MemoryPort.readHalves: {@link read} with the address and the value as 32-bit halves in `s`, so that a TLB hit
+   * makes no BigInt (the fast interpreter's loads, spec/fast-ops.ts). The slow path is read's.
+   */
+  readHalves(s: Int32Array, d: number, x: number, size: number, flags: number): void {
+    const lo = s[x]! >>> 0;
+    const hi = s[x + 1]! >>> 0;
+    if (this.tlbEnabled) {
+      const i = this.dataHit(lo, hi, size, flags);
+      if (i >= 0) {
+        const o = this.tlbOff[i]! + this.hitOff;
+        const v = this.tlbView[i]!;
+        switch (size) {
+          case 1: s[d] = v.getUint8(o); s[d + 1] = 0; return;
+          case 2: s[d] = v.getUint16(o, true); s[d + 1] = 0; return;
+          case 4: s[d] = v.getInt32(o, true); s[d + 1] = 0; return;
+          default: s[d] = v.getInt32(o, true); s[d + 1] = v.getInt32(o + 4, true); return;
+        }
+      }
+    }
+    this.split64[0] = this.readSlow(this.addressOf(lo, hi), size, flags);
+    s[d] = this.split32[0]!;
+    s[d + 1] = this.split32[1]!;
+  }
+
+  /**
+   * MemoryPort.writeHalves: {@link write} of the `size` low bytes of the value at s[y], s[y + 1] to the address at
+   * s[x], s[x + 1], making no BigInt on a TLB hit (the fast interpreter's stores). The slow path is write's.
+   */
+  writeHalves(s: Int32Array, x: number, y: number, size: number, flags: number): void {
+    flags |= W;
+    const lo = s[x]! >>> 0;
+    const hi = s[x + 1]! >>> 0;
+    if (this.tlbEnabled) {
+      const i = this.dataHit(lo, hi, size, flags);
+      if (i >= 0) {
+        const o = this.storeHit(i, size);
+        const v = this.tlbView[i]!;
+        switch (size) {
+          case 1: v.setUint8(o, s[y]!); return;
+          case 2: v.setUint16(o, s[y]!, true); return;
+          case 4: v.setInt32(o, s[y]!, true); return;
+          default: v.setInt32(o, s[y]!, true); v.setInt32(o + 4, s[y + 1]!, true); return;
+        }
+      }
+    }
+    const va = this.addressOf(lo, hi);
+    const value = BigInt.asUintN(8 * size, this.addressOf(s[y]! >>> 0, s[y + 1]! >>> 0));
+    this.writeSlow(va, size, value, flags);
+  }
+
+  /** The 64-bit value of the 32-bit halves (lo, hi), both unsigned. */
+  private addressOf(lo: number, hi: number): bigint {
+    this.split32[0] = lo;
+    this.split32[1] = hi;
+    return this.split64[0]!;
+  }
+
+  /**
+   * The hot path of a data access of `size` bytes at the address whose unsigned 32-bit halves are (lo, hi): the TLB
+   * entry the access completes through (live, with the permissions, alignment and allocation tags it needs), its
+   * page offset left in {@link hitOff}; or -1 for the slow path.
+   */
+  private dataHit(lo: number, hi: number, size: number, flags: number): number {
+    let key: number;
+    let off: number;
+    let ltag = 0;
+    if (hi < 0x20_0000) {
+      off = lo & 0xfff;
+      key = hi * 1048576 + (lo >>> 12);
+    } else {
+      key = this.wideKeyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
+      off = this.wideOff;
+      ltag = this.wideTag;
+    }
+    const i = key & this.tlbMask;
+    if (this.tlbKey[i] === key && this.live(i)) {
+      const p = this.tlbPerm[i]!;
+      const need = this.need(flags);
+      if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
+        ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, lo, hi, flags))) {
+        this.hitOff = off;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * A store's hit through TLB entry `i` (page offset in hitOff): the translated code of the bytes is invalidated and
+   * other vCPUs' exclusive reservations on them cleared. Returns the offset of the bytes in the entry's view.
+   */
+  private storeHit(i: number, size: number): number {
+    const o = this.tlbOff[i]! + this.hitOff;
+    if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
+    const smp = this.cpu.smp;
+    if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + this.hitOff, size);
+    return o;
   }
 
   fetch(va: bigint): number {
@@ -1129,18 +1192,22 @@ export class Mmu implements MemoryPort {
 
   /**
    * The hot path's tag check of a TLB hit on a page with tags ({@link TlbTags}.Tagged or NoTagAccess), for a
-   * checked access of `size` bytes at page offset `off` that stays inside the page: true when the access may go
-   * ahead. The allocation tags of the one or two granules are compared with the logical tag first; only a mismatch
-   * (or NoTagAccess) asks the CPU whether the check is enabled. False sends the access to the slow path, which
-   * raises the fault or records the asynchronous one.
+   * checked access of `size` bytes at page offset `off` that stays inside the page (the address's unsigned halves
+   * lo, hi): true when the access may go ahead. A privileged or EL0 access at an EL whose check field is 0 (or with
+   * PSTATE.TCO set) is not checked, which the CPU's state block says without BigInts (a kernel without in-kernel tag
+   * checks touches Tagged memory all the time); otherwise the allocation tags of the one or two granules are
+   * compared with the logical tag, and only a mismatch (or NoTagAccess) asks the CPU whether the check is enabled.
+   * False sends the access to the slow path, which raises the fault or records the asynchronous one.
    */
-  private tagsPass(i: number, off: number, size: number, ltag: number, va: bigint, flags: number): boolean {
+  private tagsPass(i: number, off: number, size: number, ltag: number, lo: number, hi: number, flags: number): boolean {
+    // (Acc.Unpriv at EL1 is checked with TCF0, which tagCheckFieldOff does not look at: tagCheckMode decides.)
+    if (this.cpu.tco !== 0 || ((flags & UNPRIV) === 0 && tagCheckFieldOff(this.cpu))) return true;
     const ts = this.tlbTags[i]!;
     if (ts !== null) {
       const pa = this.tlbPa[i]! + off;
       if (ts.getTag(pa) === ltag && ((off & 15) + size <= 16 || ts.getTag(pa + size - 1) === ltag)) return true;
     }
-    return tagCheckMode(this.cpu, va, flags) === 0;
+    return tagCheckMode(this.cpu, this.addressOf(lo, hi), flags) === 0;
   }
 
   /** The TLB index of a hit that allows a tag read/write at `va` (page offset in wideOff), or -1. */

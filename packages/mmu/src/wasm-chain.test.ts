@@ -11,6 +11,7 @@
 import { IMPL, Stop, SysReg, type Block, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
+import type { Mmu } from './mmu.js';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { B_SELF, b, bcond, bl, blr, br, cbz, randomWord, ret, rng, tbz } from './random-code.js';
 import { Attr, RAM_BASE, SCTLR } from './test-env.js';
@@ -290,14 +291,22 @@ function chainDiff(label: () => string, o: DiffOptions): { st: State; probe: Pro
 
 /** Port hooks: a store of `v` to MAGIC[k] calls `fn[k](v)` instead of reaching memory (both engines). */
 function hookStores(e: ArenaEnv, fns: ReadonlyArray<((v: bigint) => void) | undefined>): void {
-  const m = e.mmu;
-  const write = m.write.bind(m);
-  m.write = (va, size, v, flags) => {
+  hookWrite(e.mmu, (write, va, size, v, flags) => {
     const k = MAGIC.indexOf(va as (typeof MAGIC)[number]);
     const fn = k < 0 ? undefined : fns[k];
     if (fn !== undefined) fn(v);
     else write(va, size, v, flags);
-  };
+  });
+}
+
+/**
+ * Send the MMU's stores through `hook` (given the MMU's own write): MemoryPort.write replaced, and writeHalves (the
+ * fast interpreter's stores) removed, so that handler blocks store through write as well.
+ */
+function hookWrite(m: Mmu, hook: (write: Mmu['write'], va: bigint, size: number, v: bigint, flags: number) => void): void {
+  const write = m.write.bind(m);
+  m.write = (va, size, v, flags) => hook(write, va, size, v, flags);
+  Object.assign(m, { writeHalves: undefined });
 }
 
 /** A trace entry of the state after one run. */
@@ -822,13 +831,11 @@ describe('chained WebAssembly blocks and code that changes', () => {
           loadCode(e, code);
           if (p !== undefined) {
             // (Not vacuous: when W first writes T, T is WebAssembly and alive, so a block of its module chains to it.)
-            const m = e.mmu;
-            const write = m.write.bind(m);
             let writes = 0;
-            m.write = (va, size, v, flags) => {
+            hookWrite(e.mmu, (write, va, size, v, flags) => {
               if (va === target && writes++ === 0 && p.blocks.some((bk) => bk.pc === slot(t) && bk.alive && bk.tier === 2)) compiledT++;
               write(va, size, v, flags);
-            };
+            });
           }
           init.forEach((v, i) => (e.cpu.x[i] = v));
           e.cpu.x[25] = 1n << 40n;

@@ -5,7 +5,7 @@
 // registers and memory must agree; most accesses must stay inline (not through the memory port).
 import { CPTR, IMPL, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
-import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine } from './arena-test-env.js';
+import { arenaEnv, loadWords, onPortAccess, stateOf, type ArenaEnv, type Engine } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { B_SELF, rng } from './random-code.js';
 import { Attr, RAM_BASE, SCTLR, TCR, TCR_48_4K } from './test-env.js';
@@ -120,18 +120,8 @@ function runCase(engine: Engine, c: Case) {
   e.cpu.spsel = 1;
   e.cpu.v.set(c.v);
   e.cpu.pc = 0x1000n;
-  const m = e.mmu;
-  const read = m.read.bind(m);
-  const write = m.write.bind(m);
   const counted = engine === 'wasm' ? 'wasm' : 'interp';
-  m.read = (va, size, flags) => {
-    port[counted]++;
-    return read(va, size, flags);
-  };
-  m.write = (va, size, v, flags) => {
-    port[counted]++;
-    write(va, size, v, flags);
-  };
+  onPortAccess(e.mmu, () => port[counted]++);
   const stops = [e.cpu.run(c.words.length + 3)];
   return {
     ...stateOf(e, stops, [[D, 0x4000]]), v: Buffer.from(e.cpu.v.subarray(0, 8 * 16)).toString('hex'), fpsr: e.cpu.fpsr,

@@ -6,7 +6,7 @@
 // can pass by falling back to the interpreter.
 import { IMPL, IRQ_LINE_LEAVE, St, Stop, SysReg, type StopCode, type WasmTierOptions } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
-import { arenaEnv, loadWords, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
+import { arenaEnv, loadWords, onPortAccess, stateOf, type ArenaEnv, type Engine, type State } from './arena-test-env.js';
 import { Ap, s1PageDesc } from './descriptors.js';
 import { HCR_ATA, SCTLR_MTE, TCR_MTE, TestTags } from './mte-test-env.js';
 import { adr, B_SELF, b, bcond, bl, blr, br, cbz, mrsNzcv, randomBlockProgram, randomBranch, randomWord, ret, rng, setUpRandomBlock, tbz } from './random-code.js';
@@ -21,7 +21,7 @@ class TierUse {
   modules = 0;
   inlined = 0;
   calls = 0;
-  /** Loads and stores that went through the memory port (MemoryPort.read/write), per engine. */
+  /** Loads and stores that went through the memory port (MemoryPort.read/write and their halves forms), per engine. */
   readonly port = { wasm: 0, interp: 0, handlers: 0 };
   private counting = true;
   /** Run `fn` without counting its memory port accesses (a test's own TLB warm-up). */
@@ -35,17 +35,9 @@ class TierUse {
   }
   /** Count `e`'s memory port accesses in {@link port}. */
   countPort(e: ArenaEnv): void {
-    const m = e.mmu;
-    const read = m.read.bind(m);
-    const write = m.write.bind(m);
-    m.read = (va, size, flags) => {
+    onPortAccess(e.mmu, () => {
       if (this.counting) this.port[e.engine]++;
-      return read(va, size, flags);
-    };
-    m.write = (va, size, v, flags) => {
-      if (this.counting) this.port[e.engine]++;
-      write(va, size, v, flags);
-    };
+    });
   }
   add(e: ArenaEnv): void {
     const s = e.cpu.codeCache.wasmTier(e.cpu.arena)?.stats();

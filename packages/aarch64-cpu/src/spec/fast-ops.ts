@@ -472,8 +472,13 @@ export function runFast(
         i += 2;
         break;
       case FastOp.Load: {
-        const u = cpu.fast64;
-        u[p[i + 1]! >> 1] = cpu.mem.read(u[p[i + 2]! >> 1]!, p[i + 3]!, p[i + 4]!);
+        const mem = cpu.mem;
+        if (mem.readHalves !== undefined) {
+          mem.readHalves(s, p[i + 1]!, p[i + 2]!, p[i + 3]!, p[i + 4]!);
+        } else {
+          const u = cpu.fast64;
+          u[p[i + 1]! >> 1] = mem.read(u[p[i + 2]! >> 1]!, p[i + 3]!, p[i + 4]!);
+        }
         i += 5;
         break;
       }
@@ -481,9 +486,14 @@ export function runFast(
         const x = p[i + 1]!;
         const y = p[i + 2]!;
         const size = p[i + 3]!;
-        const u = cpu.fast64;
-        const v = size === 3 ? u[y >> 1]! : BigInt((s[y]! & (size === 2 ? -1 : size === 1 ? 0xffff : 0xff)) >>> 0);
-        cpu.mem.write(u[x >> 1]!, 1 << size, v, p[i + 4]!);
+        const mem = cpu.mem;
+        if (mem.writeHalves !== undefined) {
+          mem.writeHalves(s, x, y, 1 << size, p[i + 4]!);
+        } else {
+          const u = cpu.fast64;
+          const v = size === 3 ? u[y >> 1]! : BigInt((s[y]! & (size === 2 ? -1 : size === 1 ? 0xffff : 0xff)) >>> 0);
+          mem.write(u[x >> 1]!, 1 << size, v, p[i + 4]!);
+        }
         i += 5;
         break;
       }
