@@ -27,8 +27,10 @@
  * pointer's logical tag with the allocation tag of every 16-byte granule the access touches, when the final
  * attributes are Tagged Normal and the region has tag storage; it comes after translation, permission and alignment
  * faults and before the memory is touched. A TLB entry keeps the region's TagStore for Tagged pages, so the hot
- * path compares tags itself and needs the CPU's controls only on a mismatch (a matching tag is never a fault,
- * whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the slow path, which faults.
+ * path compares tags itself: it first asks the CPU's `tagCheckFieldOff` (the EL's check field, read without BigInts)
+ * and reads no tags at an EL that checks none, and needs the rest of the CPU's controls only on a mismatch (a
+ * matching tag is never a fault, whatever the mode); NoTagAccess pages (FEAT_MTE_PERM) send enabled checks to the
+ * slow path, which faults.
  */
 import {
   Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckFieldOff, tagCheckMode, type CodePage,
