@@ -30,6 +30,12 @@ export interface BatchSpec {
   /** vmm-lite's WebAssembly tier threshold for this batch (0: every block WebAssembly before it first runs), instead
    * of KVM_MTE_WASM_HOT. */
   wasmHotRuns?: number;
+  /**
+   * vmm-lite runs every block as a handler block that records and runs its fast interpreter program from its first
+   * run (no WebAssembly, fastAfterRuns 1), instead of the environment's engine: the sequences, which run once each,
+   * then test the fast interpreter rather than the BigInt handlers.
+   */
+  fastInterpreter?: boolean;
 }
 
 export interface Mismatch {
@@ -68,7 +74,10 @@ export async function runBatch(spec: BatchSpec): Promise<BatchResult> {
   const t0 = Date.now();
   let qemuMs = 0;
   const qp = runQemu(elf, spec.qemuTimeoutMs, spec.mode).then((r) => ((qemuMs = Date.now() - t0), r));
-  const v = await runVmmLite(elf, undefined, spec.mode === 'mte', spec.wasmHotRuns);
+  const v = await runVmmLite(elf, undefined, spec.mode === 'mte', {
+    ...(spec.wasmHotRuns !== undefined && { wasmHotRuns: spec.wasmHotRuns }),
+    ...(spec.fastInterpreter === true && { wasm: false, fastAfterRuns: 1 }),
+  });
   const vmmMs = Date.now() - t0;
   const q = await qp;
   const problems: string[] = [];

@@ -95,25 +95,38 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mode: Mode = 'mmu-
 
 /**
  * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 runs
- * every block as its decoded handlers (no WebAssembly), KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0:
- * before the first, so the sequences, which run once each, test the WebAssembly tier).
+ * every block as a handler block (no WebAssembly), KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0:
+ * before the first, so the sequences, which run once each, test the WebAssembly tier), KVM_MTE_FAST_AFTER=N makes a
+ * handler block record and run its fast interpreter program from its Nth run (1: the first, so that with
+ * KVM_MTE_WASM=0 the sequences test the fast interpreter; by default they run through the BigInt handlers).
  */
-function engineFromEnv(): { translate: boolean; wasm: boolean; wasmHotRuns?: number } {
+/** The CPU engine options runVmmLite passes to runVirt. */
+export interface Engine {
+  translate: boolean;
+  wasm: boolean;
+  wasmHotRuns?: number;
+  fastAfterRuns?: number;
+}
+
+function engineFromEnv(): Engine {
   const env = process.env;
   const hot = env.KVM_MTE_WASM_HOT;
+  const fast = env.KVM_MTE_FAST_AFTER;
   return {
     translate: env.KVM_MTE_JIT !== '0', wasm: env.KVM_MTE_WASM !== '0',
     ...(hot !== undefined && hot !== '' && { wasmHotRuns: Number(hot) }),
+    ...(fast !== undefined && fast !== '' && { fastAfterRuns: Number(fast) }),
   };
 }
 
 type RunVirt = typeof import('@kvm-mte/vmm-lite').runVirt;
 let runVirtFn: RunVirt | null = null;
 
+/** Run `elf` on vmm-lite with the environment's engine (engineFromEnv), `overrides` replacing parts of it. */
 export async function runVmmLite(elf: Uint8Array, maxInstructions = 2_000_000_000, mte = false,
-  wasmHotRuns?: number): Promise<SideResult> {
+  overrides: Partial<Engine> = {}): Promise<SideResult> {
   if (!runVirtFn) runVirtFn = (await import('@kvm-mte/vmm-lite')).runVirt;
-  const engine = { ...engineFromEnv(), ...(wasmHotRuns !== undefined && { wasmHotRuns }) };
+  const engine = { ...engineFromEnv(), ...overrides };
   const r = await runVirtFn({ kernel: elf, memory: RAM_BYTES, mte, maxInstructions, ...engine });
   const text = Buffer.from(r.serial).toString('latin1');
   return {

@@ -66,6 +66,14 @@ describe('Kvm', () => {
     const b = kvm.createVm();
     expect(a.vmid).not.toBe(b.vmid);
   });
+
+  it('createVm: the engine options are checked and reach the vCPUs\' CPUs', () => {
+    const kvm = testKvm();
+    for (const bad of [-1, 1.5, Number.NaN]) expect(errnoOf(() => kvm.createVm(0, { wasmHotRuns: bad }))).toBe('EINVAL');
+    for (const bad of [0, -1, 2.5, Number.POSITIVE_INFINITY]) expect(errnoOf(() => kvm.createVm(0, { fastAfterRuns: bad }))).toBe('EINVAL');
+    expect(kvm.createVm(0, { fastAfterRuns: 1, wasm: false }).cpuOptions).toEqual({ translate: true, wasm: false, fastAfterRuns: 1 });
+    expect(kvm.createVm().cpuOptions).toEqual({ translate: true, wasm: true });
+  });
 });
 
 describe('Vm', () => {

@@ -102,6 +102,12 @@ export interface VmOptions {
    */
   wasmHotRuns?: number;
   /**
+   * The handler-block run that records the block's fast interpreter program (aarch64-cpu `CpuOptions.fastAfterRuns`;
+   * default 4; 1: the first, so that blocks run once use the fast interpreter too). Model-specific: for tests and
+   * differential runs. EINVAL unless a positive integer.
+   */
+  fastAfterRuns?: number;
+  /**
    * The VM clock the generic timers count (vm-clock.ts): host time (default) or deterministic (from instructions
    * retired). Model-specific. EINVAL: an unknown mode or a bad shift.
    */
@@ -214,10 +220,16 @@ export class Kvm {
     if (hot !== undefined && (!Number.isSafeInteger(hot) || hot < 0)) {
       fail('EINVAL', `wasmHotRuns must be a non-negative integer, got ${String(hot)}`);
     }
+    const fastAfter = options.fastAfterRuns;
+    if (fastAfter !== undefined && (!Number.isSafeInteger(fastAfter) || fastAfter < 1)) {
+      fail('EINVAL', `fastAfterRuns must be a positive integer, got ${String(fastAfter)}`);
+    }
     const vm = new Vm(this, ipaBits, vmid, new CodeCache(cacheBytes, hot === undefined ? {} : { hotRuns: hot }));
     if (options.pagePolicy !== undefined) vm.setPagePolicy(options.pagePolicy);
     if (options.memoryBudgetPages !== undefined) vm.setMemoryBudget(options.memoryBudgetPages);
-    vm.cpuOptions = { translate: options.translate ?? true, wasm: options.wasm ?? true };
+    vm.cpuOptions = {
+      translate: options.translate ?? true, wasm: options.wasm ?? true, ...(fastAfter !== undefined && { fastAfterRuns: fastAfter }),
+    };
     vm.lazyFp = options.lazyFp === true;
     if (options.clock !== undefined) vm.setClock(options.clock);
     return vm;
@@ -260,7 +272,7 @@ export class Vm {
    */
   timers: VmTimers = new VmTimers(new VmClock({ mode: 'host' }, () => this.instructionsRetired()));
   /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
-  cpuOptions: { readonly translate: boolean; readonly wasm: boolean } = { translate: true, wasm: true };
+  cpuOptions: { readonly translate: boolean; readonly wasm: boolean; readonly fastAfterRuns?: number } = { translate: true, wasm: true };
   /** @internal VmOptions.lazyFp: whether the vCPUs switch their FP/SIMD state lazily (lazy-fp.ts). */
   lazyFp = false;
   private readonly slots = new Map<number, Memslot>();

@@ -179,6 +179,11 @@ export interface VirtMachineOptions {
   /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 64; 0: at once). */
   wasmHotRuns?: number;
   /**
+   * The handler-block run that records its fast interpreter program (kvm-core `fastAfterRuns`, default 4; 1: the
+   * first, so that code run once goes through the fast interpreter: the fuzzer's KVM_MTE_FAST_AFTER).
+   */
+  fastAfterRuns?: number;
+  /**
    * The VM clock the PL031 RTC and the generic timers count (clock.ts): 'host' (default: host time, `now` in ms
    * since the epoch, default Date.now, for the RTC; host monotonic time for the timers) or 'deterministic' (time
    * from the instructions retired, 2^shift ns each, default shift 3, jumping to the next timer deadline when every
@@ -340,7 +345,7 @@ export class VirtMachine {
     if (shift !== undefined && (!Number.isInteger(shift) || shift < 0 || shift > 30)) throw new VmmError(`invalid clock shift ${shift}: must be an integer 0..30`);
     this.vm = this.kvm.createVm(0, {
       pagePolicy: options.pagePolicy, codeCacheBytes: cacheBytes ?? defaultCodeCacheBytes(this.ramSize),
-      translate: options.translate, wasm: options.wasm, wasmHotRuns: options.wasmHotRuns,
+      translate: options.translate, wasm: options.wasm, wasmHotRuns: options.wasmHotRuns, fastAfterRuns: options.fastAfterRuns,
       // The generic timers' counter: host monotonic time, or instructions retired (2^shift ticks of 1 ns each).
       clock: clock.mode === 'host' ? { mode: 'host' } : { mode: 'deterministic', ...(shift !== undefined && { shift }) },
     });

@@ -59,6 +59,8 @@ export interface RunVirtOptions {
   wasm?: boolean;
   /** Runs before a block becomes WebAssembly (default 64; 0: before it first runs). See machine.ts. */
   wasmHotRuns?: number;
+  /** The handler-block run that records its fast interpreter program (default 4; 1: the first). See machine.ts. */
+  fastAfterRuns?: number;
   /**
    * A virtio-blk disk (VirtMachineOptions.drive): `openDiskFile(path, { readOnly })` for a raw image file (Node),
    * `memoryDisk(bytes)` anywhere. The caller closes it after the run.
@@ -99,6 +101,7 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.platform !== undefined && { platform: options.platform }),
     ...(options.wasm !== undefined && { wasm: options.wasm }),
     ...(options.wasmHotRuns !== undefined && { wasmHotRuns: options.wasmHotRuns }),
+    ...(options.fastAfterRuns !== undefined && { fastAfterRuns: options.fastAfterRuns }),
     ...(options.drive !== undefined && { drive: options.drive }),
     ...(options.virtioMmio !== undefined && { virtioMmio: options.virtioMmio }),
     ...(options.virtioRng !== undefined && { virtioRng: options.virtioRng }),
