@@ -128,6 +128,9 @@ const SPECS: BatchSpec[] = [
   // met once through the BigInt handlers, so the sequences would never reach it.
   { seed: 107, start: 0, count: 300, mode: 'mmu-on', fastInterpreter: true },
   { seed: 108, start: 0, count: 200, mode: 'mte', fastInterpreter: true },
+  // And through the WebAssembly tier, whose loads and stores compare allocation tags inline.
+  { seed: 109, start: 0, count: 300, mode: 'mmu-on', wasmHotRuns: 0 },
+  { seed: 110, start: 0, count: 200, mode: 'mte', wasmHotRuns: 0 },
 ];
 
 describe.skipIf(!qemu.usable)(`differential fuzzing against QEMU ${qemu.version ?? ''}${qemu.usable ? '' : ` (skipped: ${qemu.reason})`}`, () => {
