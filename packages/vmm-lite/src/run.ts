@@ -8,7 +8,7 @@ import type { BlockDisk } from './virtio-blk-disk.js';
 import type { VirtioMmioVersion } from './virtio-device.js';
 
 /** MachineRunOptions.slice while a live input stream (stdin) is attached: see runVirt. */
-export const LIVE_INPUT_SLICE = 250_000;
+const LIVE_INPUT_SLICE = 250_000;
 
 export interface RunVirtOptions {
   /** An ELF64 AArch64 executable, a Linux arm64 Image (optionally gzip-compressed) or a raw binary. */
