@@ -93,13 +93,6 @@ export function runQemu(elf: Uint8Array, timeoutMs = 120_000, mode: Mode = 'mmu-
   });
 }
 
-/**
- * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 runs
- * every block as a handler block (no WebAssembly), KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0:
- * before the first, so the sequences, which run once each, test the WebAssembly tier), KVM_MTE_FAST_AFTER=N makes a
- * handler block record and run its fast interpreter program from its Nth run (1: the first, so that with
- * KVM_MTE_WASM=0 the sequences test the fast interpreter; by default they run through the BigInt handlers).
- */
 /** The CPU engine options runVmmLite passes to runVirt. */
 export interface Engine {
   translate: boolean;
@@ -108,6 +101,13 @@ export interface Engine {
   fastAfterRuns?: number;
 }
 
+/**
+ * How vmm-lite executes the fuzz binaries, from the environment: KVM_MTE_JIT=0 interprets, KVM_MTE_WASM=0 runs
+ * every block as a handler block (no WebAssembly), KVM_MTE_WASM_HOT=N makes blocks WebAssembly after N runs (0:
+ * before the first, so the sequences, which run once each, test the WebAssembly tier), KVM_MTE_FAST_AFTER=N makes a
+ * handler block record and run its fast interpreter program from its Nth run (1: the first, so that with
+ * KVM_MTE_WASM=0 the sequences test the fast interpreter; by default they run through the BigInt handlers).
+ */
 function engineFromEnv(): Engine {
   const env = process.env;
   const hot = env.KVM_MTE_WASM_HOT;

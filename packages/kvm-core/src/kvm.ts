@@ -271,7 +271,7 @@ export class Vm {
    * virtual and physical offsets (timer.ts). Model-specific.
    */
   timers: VmTimers = new VmTimers(new VmClock({ mode: 'host' }, () => this.instructionsRetired()));
-  /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm). */
+  /** @internal The VmOptions every vCPU's CPU is made with (translate, wasm, fastAfterRuns). */
   cpuOptions: { readonly translate: boolean; readonly wasm: boolean; readonly fastAfterRuns?: number } = { translate: true, wasm: true };
   /** @internal VmOptions.lazyFp: whether the vCPUs switch their FP/SIMD state lazily (lazy-fp.ts). */
   lazyFp = false;
