@@ -509,7 +509,7 @@ export class Mmu implements MemoryPort {
       this.split64[0] = va;
       const i = this.dataHit(this.split32[0]!, this.split32[1]!, size, flags);
       if (i >= 0) {
-        const o = this.storeHit(i, size);
+        const o = this.storeHit(i, this.hitOff, size);
         const v = this.tlbView[i]!;
         // BigInt.asUintN, not `& 0xffn`: V8 compiles it without allocating (see docs/performance.md).
         switch (size) {
@@ -543,7 +543,7 @@ export class Mmu implements MemoryPort {
         }
       }
     }
-    this.split64[0] = this.readSlow(this.addressOf(lo, hi), size, flags);
+    this.split64[0] = this.readSlow(this.bigOf(lo, hi), size, flags);
     s[d] = this.split32[0]!;
     s[d + 1] = this.split32[1]!;
   }
@@ -559,7 +559,7 @@ export class Mmu implements MemoryPort {
     if (this.tlbEnabled) {
       const i = this.dataHit(lo, hi, size, flags);
       if (i >= 0) {
-        const o = this.storeHit(i, size);
+        const o = this.storeHit(i, this.hitOff, size);
         const v = this.tlbView[i]!;
         switch (size) {
           case 1: v.setUint8(o, s[y]!); return;
@@ -569,13 +569,13 @@ export class Mmu implements MemoryPort {
         }
       }
     }
-    const va = this.addressOf(lo, hi);
-    const value = BigInt.asUintN(8 * size, this.addressOf(s[y]! >>> 0, s[y + 1]! >>> 0));
+    const va = this.bigOf(lo, hi);
+    const value = BigInt.asUintN(8 * size, this.bigOf(s[y]! >>> 0, s[y + 1]! >>> 0));
     this.writeSlow(va, size, value, flags);
   }
 
-  /** The 64-bit value of the 32-bit halves (lo, hi), both unsigned. */
-  private addressOf(lo: number, hi: number): bigint {
+  /** The 64-bit value (an address, or a store's value) of the 32-bit halves (lo, hi), both unsigned. */
+  private bigOf(lo: number, hi: number): bigint {
     this.split32[0] = lo;
     this.split32[1] = hi;
     return this.split64[0]!;
@@ -587,17 +587,9 @@ export class Mmu implements MemoryPort {
    * page offset left in {@link hitOff}; or -1 for the slow path.
    */
   private dataHit(lo: number, hi: number, size: number, flags: number): number {
-    let key: number;
-    let off: number;
-    let ltag = 0;
-    if (hi < 0x20_0000) {
-      off = lo & 0xfff;
-      key = hi * 1048576 + (lo >>> 12);
-    } else {
-      key = this.wideKeyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
-      off = this.wideOff;
-      ltag = this.wideTag;
-    }
+    const key = this.keyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
+    const off = this.wideOff;
+    const ltag = this.wideTag;
     const i = key & this.tlbMask;
     if (this.tlbKey[i] === key && this.live(i)) {
       const p = this.tlbPerm[i]!;
@@ -612,14 +604,15 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * A store's hit through TLB entry `i` (page offset in hitOff): the translated code of the bytes is invalidated and
-   * other vCPUs' exclusive reservations on them cleared. Returns the offset of the bytes in the entry's view.
+   * A store of `size` bytes at page offset `off` through TLB entry `i`: the translated code of the bytes is
+   * invalidated and other vCPUs' exclusive reservations on them cleared. Returns the offset of the bytes in the
+   * entry's view.
    */
-  private storeHit(i: number, size: number): number {
-    const o = this.tlbOff[i]! + this.hitOff;
+  private storeHit(i: number, off: number, size: number): number {
+    const o = this.tlbOff[i]! + off;
     if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
     const smp = this.cpu.smp;
-    if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + this.hitOff, size);
+    if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + off, size);
     return o;
   }
 
@@ -653,17 +646,8 @@ export class Mmu implements MemoryPort {
     if (!this.tlbEnabled) return undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       this.split64[0] = va;
-      const lo = this.split32[0]!;
-      const hi = this.split32[1]!;
-      let key: number;
-      let off: number;
-      if (hi < 0x20_0000) {
-        off = lo & 0xfff;
-        key = hi * 1048576 + (lo >>> 12);
-      } else {
-        key = this.wideKeyOf(hi, lo, 2);
-        off = this.wideOff;
-      }
+      const key = this.keyOf(this.split32[1]!, this.split32[0]!, 2);
+      const off = this.wideOff;
       if ((off & 3) !== 0) return undefined;
       const i = key & this.tlbMask;
       if (this.tlbKey[i] === key && this.live(i)) {
@@ -711,10 +695,7 @@ export class Mmu implements MemoryPort {
         const need = this.need(W) | Perm.Normal;
         // (Tagged memory whose tags this access checks: the slow path compares them.)
         if ((p & need) === need && (this.tlbTagKind[i] !== TlbTags.Tagged || this.checkMode(va, W | TC) === 0)) {
-          const o = this.tlbOff[i]! + off;
-          if (this.tlbLive[i]![this.tlbPageNo[i]!] !== 0) this.tlbCodeRegion[i]!.written(o, size);
-          const smp = this.cpu.smp;
-          if (smp.openReservations !== 0) smp.stored(this.cpu, this.tlbPa[i]! + off, size);
+          const o = this.storeHit(i, off, size);
           this.tlbBytes[i]!.fill(0, o, o + size);
           return;
         }
@@ -1177,14 +1158,18 @@ export class Mmu implements MemoryPort {
 
   // ================================================================ hot-path helpers
 
-  /** TLB key VA[55:12] of an address at or above 2^53; -2 (never a key) when the top byte is not ignorable. */
+  /** TLB key VA[55:12] of an address at or above 2^53 (see {@link keyOf}). */
   private wideKey(va: bigint, fetchShift: number): number {
     this.split64[0] = va;
-    return this.wideKeyOf(this.split32[1]!, this.split32[0]!, fetchShift);
+    return this.keyOf(this.split32[1]!, this.split32[0]!, fetchShift);
   }
 
-  /** {@link wideKey} of an address already split into its 32-bit halves (the read/write hot paths have them). */
-  private wideKeyOf(hi: number, lo: number, fetchShift: number): number {
+  /**
+   * TLB key VA[55:12] of the address whose unsigned 32-bit halves are (hi, lo), any address; -2 (never a key) when
+   * the top byte is not ignorable (TBI off for its half; `fetchShift` 2 selects the instruction TBI bits). The page
+   * offset is left in wideOff and the logical tag, VA[59:56], in wideTag.
+   */
+  private keyOf(hi: number, lo: number, fetchShift: number): number {
     this.wideOff = lo & 0xfff;
     const b55 = (hi >>> 23) & 1;
     this.wideTag = (hi >>> 24) & 0xf;
@@ -1209,7 +1194,7 @@ export class Mmu implements MemoryPort {
       const pa = this.tlbPa[i]! + off;
       if (ts.getTag(pa) === ltag && ((off & 15) + size <= 16 || ts.getTag(pa + size - 1) === ltag)) return true;
     }
-    return tagCheckMode(this.cpu, this.addressOf(lo, hi), flags) === 0;
+    return tagCheckMode(this.cpu, this.bigOf(lo, hi), flags) === 0;
   }
 
   /** The TLB index of a hit that allows a tag read/write at `va` (page offset in wideOff), or -1. */
