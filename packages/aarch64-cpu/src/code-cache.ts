@@ -56,7 +56,7 @@ export const PAGE_COST = 512;
 
 /**
  * Estimated host memory of a handler block (handler-block.ts: its decoded handlers run in order, no generated code)
- * of `n` instructions: the Block object and closure, and per instruction its word, handler and two BigInt PCs (64
+ * of `n` instructions: the Block object, and per instruction its word, handler and two BigInt PCs (64
  * bytes) and its part of the block's fast interpreter program (spec/fast-ops.ts: about 12 words).
  */
 export function handlerBlockCost(n: number): number {

@@ -85,8 +85,6 @@ function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | und
   return t === undefined ? [undefined, undefined] : [t, isConditionalBranch(w) ? pc + 4n : undefined];
 }
 
-const noRun = (): number => -1;
-
 /**
  * The fast interpreter's program of a block (spec/fast-ops.ts): for each instruction an Insn operation, then the
  * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
@@ -119,6 +117,78 @@ function blockProgram(cpu: Cpu, words: Uint32Array): { ops: Int32Array; refs: Fa
 }
 
 /**
+ * A handler block: a {@link Block} with what its runs need in fields rather than in closures over them, so that a
+ * block costs a few objects (a guest that meets new code builds tens of thousands; each closure and its context
+ * was young-generation garbage that the scavenger copied and promoted: docs/performance.md, twentieth session).
+ * Its `run` is one of the shared functions below, called as a method (`block.run(cpu, budget)`).
+ */
+interface HandlerBlock extends Block {
+  /** The instructions' addresses, made as runs reach them ([n]: the address after the last). */
+  readonly pcs: bigint[];
+  /** The last instruction's fixed taken and fall-through targets (exits 0 and 1), where it has them. */
+  readonly taken: bigint | undefined;
+  readonly fall: bigint | undefined;
+  /** Runs so far through the handlers, until the one that records the program (`CpuOptions.fastAfterRuns`). */
+  runs: number;
+  /** The fast interpreter's program and its function references, once recorded. */
+  ops: Int32Array | undefined;
+  refs: FastFn[] | undefined;
+}
+
+/** Instruction k's address (made on first use). */
+function pcOf(b: HandlerBlock, k: number): bigint {
+  return b.pcs[k] ?? (b.pcs[k] = b.pc + BigInt(4 * k));
+}
+
+/** After the block's instructions: the PC moves on, the count, and which exit (Block.run). */
+function leave(b: HandlerBlock, c: Cpu): number {
+  const next = c.nextPc;
+  c.pc = next;
+  c.insnCount += b.n;
+  return next === b.taken ? 0 : next === b.fall ? 1 : -1;
+}
+
+/** `run` of a block that runs its words' handlers. */
+function runViaHandlers(this: HandlerBlock, c: Cpu): number {
+  const n = this.n;
+  const pcs = this.pcs;
+  const handlers = this.handlers;
+  const words = this.words;
+  for (let k = 0; k < n; k++) {
+    c.pc = pcs[k] ?? pcOf(this, k);
+    c.nextPc = pcs[k + 1] ?? pcOf(this, k + 1);
+    c.dabtIss = 0;
+    handlers[k]!(c, words[k]!);
+  }
+  return leave(this, c);
+}
+
+/** `run` of a block that runs its fast interpreter program. */
+function runViaProgram(this: HandlerBlock, c: Cpu): number {
+  runFast(c, this.ops!, this.refs!, this.pcs, this.handlers, this.words);
+  return leave(this, c);
+}
+
+/**
+ * `run` of a block whose program is not recorded yet: the first runs go through the handlers; the
+ * fastAfterRuns-th (decode-a64.ts FAST_AFTER_RUNS by default) records the block's program and runs it.
+ */
+function runFirst(this: HandlerBlock, c: Cpu): number {
+  // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
+  if (++this.runs < c.decoder.fastAfterRuns || this.run !== runFirst) return runViaHandlers.call(this, c);
+  const program = blockProgram(c, this.words);
+  if (program === undefined) {
+    this.run = runViaHandlers;
+    return runViaHandlers.call(this, c);
+  }
+  for (let k = 0; k <= this.n; k++) pcOf(this, k); // the program's Insn operations read them all
+  this.ops = program.ops;
+  this.refs = program.refs;
+  this.run = runViaProgram;
+  return runViaProgram.call(this, c);
+}
+
+/**
  * Decode (through the CPU's decode cache) the block starting at word `start` of `page`, whose virtual address is
  * `pc`, into a handler block. Its `run` returns 0 or 1 when the next PC is the last instruction's fixed taken or
  * fall-through target (so the run loop can chain), else -1.
@@ -126,63 +196,16 @@ function blockProgram(cpu: Cpu, words: Uint32Array): { ops: Int32Array; refs: Fa
 export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
   const { words, handlers, ended } = decodeBlock(cpu, page, start);
   const n = words.length;
-  // The instructions' addresses, made as runs reach them: a block that faults at its first instruction (or a run
-  // that leaves early) makes only the first few. The fast program's runs need them all (pcAll).
-  const pcs = new Array<bigint>(n + 1);
-  const pcAt = (k: number): bigint => pcs[k] ?? (pcs[k] = pc + BigInt(4 * k));
-  const pcAll = (): bigint[] => {
-    for (let k = 0; k <= n; k++) pcAt(k);
-    return pcs;
-  };
   const lastPc = pc + BigInt(4 * (n - 1));
   const [taken, fall] = ended ? directTargets(words[n - 1]!, lastPc) : [lastPc + 4n, undefined];
   // Every field, the WebAssembly tier's included (valid, ranTo, wasm), so that all blocks share one shape and the
-  // run loop's property loads stay monomorphic.
-  const block: Block = {
-    pc, n, words, start, cost: handlerBlockCost(n), run: noRun, ended, heat: 0, tier: 0, page,
-    epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined, next1: undefined, gen0: 0,
-    gen1: 0, valid: undefined, ranTo: undefined, wasm: undefined,
+  // run loop's property loads stay monomorphic. The addresses are made as runs reach them: a block that faults at
+  // its first instruction (or a run that leaves early) makes only the first few.
+  const block: HandlerBlock = {
+    pc, n, words, start, cost: handlerBlockCost(n), run: cpu.decoder.fast ? runFirst : runViaHandlers, ended, heat: 0,
+    tier: 0, page, epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined,
+    next1: undefined, gen0: 0, gen1: 0, valid: undefined, ranTo: undefined, wasm: undefined,
+    pcs: new Array<bigint>(n + 1), taken, fall, runs: 0, ops: undefined, refs: undefined,
   };
-  /** After the block's instructions: the PC moves on, the count, and which exit (Block.run). */
-  const leave = (c: Cpu): number => {
-    const next = c.nextPc;
-    c.pc = next;
-    c.insnCount += n;
-    return next === taken ? 0 : next === fall ? 1 : -1;
-  };
-  const viaHandlers = (c: Cpu): number => {
-    for (let k = 0; k < n; k++) {
-      c.pc = pcs[k] ?? pcAt(k);
-      c.nextPc = pcs[k + 1] ?? pcAt(k + 1);
-      c.dabtIss = 0;
-      handlers[k]!(c, words[k]!);
-    }
-    return leave(c);
-  };
-  if (!cpu.decoder.fast) {
-    block.run = viaHandlers;
-    return block;
-  }
-  // The first runs go through the handlers; the fastAfterRuns-th (decode-a64.ts FAST_AFTER_RUNS by default)
-  // records the block's program and runs it.
-  let runs = 0;
-  const after = cpu.decoder.fastAfterRuns;
-  const first = (c: Cpu): number => {
-    // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
-    if (++runs < after || block.run !== first) return viaHandlers(c);
-    const program = blockProgram(c, words);
-    if (program === undefined) {
-      block.run = viaHandlers;
-      return viaHandlers(c);
-    }
-    const all = pcAll();
-    const viaProgram = (c2: Cpu): number => {
-      runFast(c2, program.ops, program.refs, all, handlers, words);
-      return leave(c2);
-    };
-    block.run = viaProgram;
-    return viaProgram(c);
-  };
-  block.run = first;
   return block;
 }
