@@ -128,6 +128,11 @@ export interface Block {
   checked: number;
   /** Handlers of the instructions (for tools and the interpreter fallback). */
   readonly handlers: readonly Handler[];
+  /**
+   * The instructions' decoded arguments (DecodeCache.argsOf: a specification row's, else undefined), what a caller
+   * passes to `handlers[k]` with `words[k]` so that it does not decode again.
+   */
+  readonly args: readonly unknown[];
 }
 
 /** Mark a block dropped and cut its links, so nothing can reach a chain of dead blocks through it. */

@@ -67,7 +67,7 @@ export const FAST_AFTER_RUNS = 4;
 /**
  * A direct-mapped memo of {@link decodeA64}: 8,192 slots keyed by the instruction word (about 380 KiB, measured),
  * each with the word's handler and, for a row of the instruction specification, its decoded arguments and, once
- * asked for, its handler bound to them and its fast interpreter program. (32,768 slots saved a Linux boot a fifth of
+ * asked for, its fast interpreter program. (32,768 slots saved a Linux boot a fifth of
  * its block-building time, but took a four-vCPU hostile guest over vmm-lite's RSS bound: hostile.test.ts, seed
  * 395254656, 365 MiB; tried again once handler blocks allocated less, the boot did not move: docs/performance.md,
  * eighteenth session.) Each CPU has its own (`cpu.decoder`), so nothing is shared between CPUs, VMs or workers.
@@ -77,10 +77,7 @@ export class DecodeCache {
   private readonly keys = new Uint32Array(CACHE_SIZE);
   private readonly handlers: Handler[] = new Array<Handler>(CACHE_SIZE).fill(undef);
   private readonly args: unknown[] = new Array<unknown>(CACHE_SIZE).fill(undefined);
-  private readonly binds: (((args: unknown) => Handler) | undefined)[] = new Array<((args: unknown) => Handler) | undefined>(CACHE_SIZE).fill(undefined);
   private readonly specs: (AnyInsnSpec | undefined)[] = new Array<AnyInsnSpec | undefined>(CACHE_SIZE).fill(undefined);
-  /** The slot's handler bound to its arguments, made on the first {@link decodeBound} (undefined: not yet). */
-  private readonly bound: (Handler | undefined)[] = new Array<Handler | undefined>(CACHE_SIZE).fill(undefined);
   /** The slot's fast program (null: the word has none; undefined: not recorded yet), see {@link decodeFast}. */
   private readonly programs: (FastProgram | null | undefined)[] = new Array<FastProgram | null | undefined>(CACHE_SIZE).fill(undefined);
 
@@ -106,27 +103,22 @@ export class DecodeCache {
     this.keys[slot] = w;
     this.handlers[slot] = h;
     this.args[slot] = a;
-    this.binds[slot] = a === undefined ? undefined : row!.bind;
     this.specs[slot] = a === undefined ? undefined : row!.spec;
-    this.bound[slot] = undefined;
     this.programs[slot] = undefined;
     return h;
   }
 
   /**
-   * The handler for `insn` to keep for later runs of this one word (a handler block's): for a row of the instruction
-   * specification, one bound to the word's decoded arguments, so that running it never decodes again (the cache
+   * The arguments to keep with `insn` for later runs of this one word (a handler block's), passed to its handler
+   * (decode.ts Handler): a specification row's decoded arguments, so that running it never decodes again (the cache
    * holds 8192 words; a kernel runs far more distinct ones, and re-decoding evicted words was a sixth of a Linux
-   * boot's handler-block time); otherwise the row's handler, as {@link decode}. The bound handler is made once and
-   * kept with the slot, so blocks built again over the same words share it rather than each allocating its own.
+   * boot's handler-block time); undefined for a handler row or an UNDEFINED word. (Handlers bound to their
+   * arguments did the same with a closure per word, 166,000 in a Linux boot: docs/performance.md, twentieth session.)
    */
-  decodeBound(insn: number): Handler {
-    const h = this.decode(insn);
+  argsOf(insn: number): unknown {
+    this.decode(insn);
     const w = insn >>> 0;
-    const slot = (w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1);
-    const bind = this.binds[slot];
-    if (bind === undefined) return h;
-    return this.bound[slot] ?? (this.bound[slot] = bind(this.args[slot]));
+    return this.args[(w ^ (w >>> 13) ^ (w >>> 26)) & (CACHE_SIZE - 1)];
   }
 
   /**

@@ -10,7 +10,12 @@ import type { Cpu } from './cpu.js';
 import { isNamedPattern, parsePattern } from './spec/pattern.js';
 import type { AnyInsnSpec } from './spec/spec.js';
 
-export type Handler = (cpu: Cpu, insn: number) => void;
+/**
+ * An instruction's handler. `args`: for a specification row, the word's arguments as the row's `decodeArgs` gave
+ * them, which a caller that kept them passes (a handler block: DecodeCache.argsOf) so that the handler never decodes
+ * again; without them it takes them from the decode cache or decodes the word. Handler rows ignore it.
+ */
+export type Handler = (cpu: Cpu, insn: number, args?: unknown) => void;
 
 export interface EncodingRow {
   /** The Arm ARM's name, e.g. "ADD (immediate)". */
@@ -22,14 +27,10 @@ export interface EncodingRow {
   readonly spec?: AnyInsnSpec;
   /**
    * A specification row's decode: a word's arguments, or undefined when the word is UNDEFINED. The decode cache
-   * keeps them beside the word for the row's handler (DecodeCache.cachedArgs).
+   * keeps them beside the word for the row's handler (DecodeCache.cachedArgs), and a handler block beside its words
+   * (DecodeCache.argsOf), to pass to `exec`.
    */
   readonly decodeArgs?: (insn: number) => unknown;
-  /**
-   * A specification row's handler for one word whose arguments `decodeArgs` gave, which runs the row without decoding
-   * again (DecodeCache.decodeBound: what a handler block keeps).
-   */
-  readonly bind?: (args: unknown) => Handler;
   /** A SIMD&FP data-processing row's parts (fpsimd/access.ts `fpRow`), for the WebAssembly tier's direct call. */
   readonly fpData?: FpData;
 }
@@ -51,7 +52,6 @@ export interface CompiledRow {
   readonly exec: Handler;
   readonly spec?: AnyInsnSpec;
   readonly decodeArgs?: (insn: number) => unknown;
-  readonly bind?: (args: unknown) => Handler;
   readonly fpData?: FpData;
 }
 
@@ -80,7 +80,7 @@ export function compileTable(rows: readonly EncodingRow[]): CompiledRow[] {
   return rows.map((r) => ({
     name: r.name, exec: r.exec, ...compilePattern(r.pattern),
     ...(r.spec !== undefined && { spec: r.spec }), ...(r.decodeArgs !== undefined && { decodeArgs: r.decodeArgs }),
-    ...(r.bind !== undefined && { bind: r.bind }), ...(r.fpData !== undefined && { fpData: r.fpData }),
+    ...(r.fpData !== undefined && { fpData: r.fpData }),
   }));
 }
 

@@ -2,8 +2,8 @@
  * Building a basic block: a run of straight-line instructions in one page, ending at a branch, exception or system
  * instruction but the ones that do nothing here (the NOP hints and the DMB and DSB barriers: passThrough), or the
  * page end, or {@link MAX_BLOCK} instructions, decoded once through the CPU's decode cache into
- * a **handler block**: the block's decoded handlers (a specification row's bound to its word's decoded arguments:
- * DecodeCache.decodeBound), run in order, with no code generated. From its fourth run (decode-a64.ts
+ * a **handler block**: the block's decoded handlers, each called with its word and, for a specification row, the
+ * word's decoded arguments (DecodeCache.argsOf), run in order, with no code generated. From its fourth run (decode-a64.ts
  * FAST_AFTER_RUNS), where its words have them, the block runs the fast interpreter's programs instead
  * (spec/fast-sem.ts, spec/fast-ops.ts: the specification recorded once per word as operations on 32-bit halves,
  * joined into one program per block), calling the handlers of the other words; the handlers stay for everything
@@ -58,7 +58,7 @@ function endsBlock(w: number): boolean {
  * The words are read twice, once to find the end and once into an array of the block's length, so that nothing is
  * allocated but the two arrays the block keeps (a guest that keeps entering code at new PCs builds many blocks).
  */
-function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: Uint32Array; handlers: Handler[]; ended: boolean } {
+function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: Uint32Array; handlers: Handler[]; args: unknown[]; ended: boolean } {
   const decoder = cpu.decoder;
   const limit = Math.min(PAGE_BYTES / 4, start + MAX_BLOCK);
   let end = start;
@@ -71,12 +71,14 @@ function decodeBlock(cpu: Cpu, page: CodePage, start: number): { words: Uint32Ar
   }
   const words = new Uint32Array(end - start);
   const handlers = new Array<Handler>(end - start);
+  const args = new Array<unknown>(end - start);
   for (let k = 0; k < words.length; k++) {
     const w = page.view.getUint32(page.base + (start + k) * 4, true);
     words[k] = w;
-    handlers[k] = decoder.decodeBound(w);
+    handlers[k] = decoder.decode(w);
+    args[k] = decoder.argsOf(w);
   }
-  return { words, handlers, ended };
+  return { words, handlers, args, ended };
 }
 
 /** The fixed targets (taken, fall-through) of a block-ending direct branch `w` at `pc`; undefined where none. */
@@ -154,18 +156,19 @@ function runViaHandlers(this: HandlerBlock, c: Cpu): number {
   const pcs = this.pcs;
   const handlers = this.handlers;
   const words = this.words;
+  const args = this.args;
   for (let k = 0; k < n; k++) {
     c.pc = pcs[k] ?? pcOf(this, k);
     c.nextPc = pcs[k + 1] ?? pcOf(this, k + 1);
     c.dabtIss = 0;
-    handlers[k]!(c, words[k]!);
+    handlers[k]!(c, words[k]!, args[k]);
   }
   return leave(this, c);
 }
 
 /** `run` of a block that runs its fast interpreter program. */
 function runViaProgram(this: HandlerBlock, c: Cpu): number {
-  runFast(c, this.ops!, this.refs!, this.pcs, this.handlers, this.words);
+  runFast(c, this.ops!, this.refs!, this.pcs, this.handlers, this.words, this.args);
   return leave(this, c);
 }
 
@@ -194,7 +197,7 @@ function runFirst(this: HandlerBlock, c: Cpu): number {
  * fall-through target (so the run loop can chain), else -1.
  */
 export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint): Block {
-  const { words, handlers, ended } = decodeBlock(cpu, page, start);
+  const { words, handlers, args, ended } = decodeBlock(cpu, page, start);
   const n = words.length;
   const lastPc = pc + BigInt(4 * (n - 1));
   const [taken, fall] = ended ? directTargets(words[n - 1]!, lastPc) : [lastPc + 4n, undefined];
@@ -203,7 +206,7 @@ export function buildBlock(cpu: Cpu, page: CodePage, start: number, pc: bigint):
   // its first instruction (or a run that leaves early) makes only the first few.
   const block: HandlerBlock = {
     pc, n, words, start, cost: handlerBlockCost(n), run: cpu.decoder.fast ? runFirst : runViaHandlers, ended, heat: 0,
-    tier: 0, page, epoch: page.region.cache.epoch, checked: 0, handlers, alive: true, next0: undefined,
+    tier: 0, page, epoch: page.region.cache.epoch, checked: 0, handlers, args, alive: true, next0: undefined,
     next1: undefined, gen0: 0, gen1: 0, valid: undefined, ranTo: undefined, wasm: undefined,
     pcs: new Array<bigint>(n + 1), taken, fall, runs: 0, ops: undefined, refs: undefined,
   };

@@ -43,6 +43,7 @@ export interface PartRun {
 export function runPart(cpu: Cpu, b: Block, from: number, count: number, out: PartRun): void {
   const handlers = b.handlers;
   const words = b.words;
+  const args = b.args;
   let pc = cpu.pc;
   let k = from;
   try {
@@ -50,7 +51,7 @@ export function runPart(cpu: Cpu, b: Block, from: number, count: number, out: Pa
       cpu.pc = pc;
       cpu.nextPc = pc + 4n;
       cpu.dabtIss = 0;
-      handlers[k]!(cpu, words[k]!);
+      handlers[k]!(cpu, words[k]!, args[k]);
       pc = cpu.nextPc;
       cpu.pc = pc;
       cpu.insnCount++;

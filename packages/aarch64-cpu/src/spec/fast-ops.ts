@@ -144,12 +144,12 @@ function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: numbe
 }
 
 /**
- * Run program `p` (with its `refs`) on `cpu`. `pcs`, `handlers` and `words` are the block's, for
+ * Run program `p` (with its `refs`) on `cpu`. `pcs`, `handlers`, `words` and `args` are the block's, for
  * {@link FastOp.Insn} and {@link FastOp.Call}.
  */
 export function runFast(
   cpu: Cpu, p: Int32Array, refs: readonly FastFn[], pcs: readonly bigint[], handlers: readonly Handler[],
-  words: Uint32Array,
+  words: Uint32Array, args: readonly unknown[],
 ): void {
   const s = cpu.fast32;
   const n = p.length;
@@ -166,7 +166,7 @@ export function runFast(
       }
       case FastOp.Call: {
         const k = p[i + 1]!;
-        handlers[k]!(cpu, words[k]!);
+        handlers[k]!(cpu, words[k]!, args[k]);
         i += 2;
         break;
       }

@@ -123,8 +123,8 @@ describe('fast handlers against the BigInt interpreter', () => {
       const seed = next();
       const a = world(seed, false);
       const b = world(seed, true);
-      const ea = outcome(() => row.bind!(args)(a.cpu, w));
-      const eb = outcome(() => runFast(b.cpu, fast!.ops, fast!.refs, [], [], Uint32Array.of(w)));
+      const ea = outcome(() => row.exec(a.cpu, w, args));
+      const eb = outcome(() => runFast(b.cpu, fast!.ops, fast!.refs, [], [], Uint32Array.of(w), [args]));
       const what = `${spec.name} ${w.toString(16)} seed ${seed}`;
       expect(eb, `${what}: exception`).toBe(ea);
       compare(a, b, what);

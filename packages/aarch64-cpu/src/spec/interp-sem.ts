@@ -276,8 +276,8 @@ export class InterpSem implements Sem<bigint, boolean> {
 /**
  * A decode table row from a specification. `decodeArgs` decodes a word once (the decode cache keeps the result
  * beside the word, decode-a64.ts); the handler, one function for all the row's words, runs `exec` on the CPU's
- * InterpSem with those arguments, decoding again only when the cache has since let the word go; `bind` makes a
- * handler for one word that keeps its arguments (a handler block's, which then never decodes again).
+ * InterpSem with the arguments its caller passes (a handler block keeps them beside its words, so it never decodes
+ * again) or else the cache's, decoding again only when the cache has since let the word go.
  */
 export function specRow(spec: AnyInsnSpec): EncodingRow {
   const { read } = parsePattern(spec.pattern);
@@ -288,9 +288,8 @@ export function specRow(spec: AnyInsnSpec): EncodingRow {
     pattern: spec.pattern,
     spec,
     decodeArgs,
-    bind: (a) => (cpu) => exec(cpu.sem, a),
-    exec: (cpu, insn) => {
-      let a = cpu.decoder.cachedArgs(insn);
+    exec: (cpu, insn, args) => {
+      let a = args ?? cpu.decoder.cachedArgs(insn);
       if (a === undefined) {
         a = decodeArgs(insn);
         if (a === undefined) undefinedInstruction();

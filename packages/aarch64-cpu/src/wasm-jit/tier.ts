@@ -178,6 +178,8 @@ interface CallSite {
   /** The block the instruction belongs to. */
   readonly block: Block;
   readonly h: Handler;
+  /** The instruction's decoded arguments, passed to `h` (Block.args). */
+  readonly args: unknown;
   /** A SIMD&FP data-processing row's handler without its access check (decode.ts `FpData`), else undefined. */
   readonly fp: Handler | undefined;
   readonly w: number;
@@ -557,7 +559,10 @@ export class WasmTier {
       const base = (moduleNo! << 16) + sites.length;
       for (let k = 0; k < b.n; k++) {
         const pc = b.pc + BigInt(4 * k);
-        sites.push({ block: b, h: b.handlers[k]!, fp: findEncoding(b.words[k]!)?.fpData?.handler, w: b.words[k]!, pc, next: pc + 4n });
+        sites.push({
+          block: b, h: b.handlers[k]!, args: b.args[k], fp: findEncoding(b.words[k]!)?.fpData?.handler, w: b.words[k]!,
+          pc, next: pc + 4n,
+        });
       }
       return base;
     });
@@ -842,7 +847,7 @@ export class WasmTier {
     cpu.dabtIss = 0;
     const kills = this.arena.header[ARENA_CODE_KILLS];
     try {
-      s.h(cpu, s.w);
+      s.h(cpu, s.w, s.args);
       // Translated code dropped (a store to a code page, a device's write): a loop of the calling function may be
       // that code, so it leaves at its back edge (IRQ_LINE_LEAVE, cleared by runWasm).
       if (this.arena.header[ARENA_CODE_KILLS] !== kills) cpu.st32[St.IRQ_LINE >> 2]! |= IRQ_LINE_LEAVE;
