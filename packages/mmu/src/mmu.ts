@@ -236,10 +236,10 @@ export class Mmu implements MemoryPort {
   readonly stats = { slow: 0, walks: 0, flushes: 0, asidFlushes: 0, vaFlushes: 0, s2Walks: 0, s2Hits: 0, s2Flushes: 0 };
   /**
    * Scratch for splitting a 64-bit address into 32-bit halves without Number(bigint) (see read()): a field, not
-   * module state, so nothing is shared between MMUs.
+   * module state, so nothing is shared between MMUs. The halves are read as int32 (see {@link dataHit}).
    */
   private readonly split64: BigUint64Array = new BigUint64Array(1);
-  private readonly split32: Uint32Array = new Uint32Array(this.split64.buffer);
+  private readonly split32: Int32Array = new Int32Array(this.split64.buffer);
 
   // ---- the TLB: direct mapped, indexed by VA[55:12] ----
   private readonly tlbMask: number;
@@ -528,8 +528,8 @@ export class Mmu implements MemoryPort {
    * makes no BigInt (the fast interpreter's loads, spec/fast-ops.ts). The slow path is read's.
    */
   readHalves(s: Int32Array, d: number, x: number, size: number, flags: number): void {
-    const lo = s[x]! >>> 0;
-    const hi = s[x + 1]! >>> 0;
+    const lo = s[x]!;
+    const hi = s[x + 1]!;
     if (this.tlbEnabled) {
       const i = this.dataHit(lo, hi, size, flags);
       if (i >= 0) {
@@ -554,8 +554,8 @@ export class Mmu implements MemoryPort {
    */
   writeHalves(s: Int32Array, x: number, y: number, size: number, flags: number): void {
     flags |= W;
-    const lo = s[x]! >>> 0;
-    const hi = s[x + 1]! >>> 0;
+    const lo = s[x]!;
+    const hi = s[x + 1]!;
     if (this.tlbEnabled) {
       const i = this.dataHit(lo, hi, size, flags);
       if (i >= 0) {
@@ -582,9 +582,11 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * The hot path of a data access of `size` bytes at the address whose unsigned 32-bit halves are (lo, hi): the TLB
-   * entry the access completes through (live, with the permissions, alignment and allocation tags it needs), its
-   * page offset left in {@link hitOff}; or -1 for the slow path.
+   * The hot path of a data access of `size` bytes at the address whose 32-bit halves are (lo, hi): the TLB entry the
+   * access completes through (live, with the permissions, alignment and allocation tags it needs), its page offset
+   * left in {@link hitOff}; or -1 for the slow path. The halves are int32, as the state block and split32 hold them:
+   * unsigned, a kernel address's halves exceed 2^31 and were boxed as heap numbers at every call (two allocations an
+   * access: docs/performance.md, twentieth session).
    */
   private dataHit(lo: number, hi: number, size: number, flags: number): number {
     const key = this.keyOf(hi, lo, (flags & F) !== 0 ? 2 : 0);
@@ -1165,9 +1167,9 @@ export class Mmu implements MemoryPort {
   }
 
   /**
-   * TLB key VA[55:12] of the address whose unsigned 32-bit halves are (hi, lo), any address; -2 (never a key) when
-   * the top byte is not ignorable (TBI off for its half; `fetchShift` 2 selects the instruction TBI bits). The page
-   * offset is left in wideOff and the logical tag, VA[59:56], in wideTag.
+   * TLB key VA[55:12] of the address whose 32-bit halves (int32 or unsigned) are (hi, lo), any address; -2 (never a
+   * key) when the top byte is not ignorable (TBI off for its half; `fetchShift` 2 selects the instruction TBI bits).
+   * The page offset is left in wideOff and the logical tag, VA[59:56], in wideTag.
    */
   private keyOf(hi: number, lo: number, fetchShift: number): number {
     this.wideOff = lo & 0xfff;
@@ -1179,7 +1181,7 @@ export class Mmu implements MemoryPort {
 
   /**
    * The hot path's tag check of a TLB hit on a page with tags ({@link TlbTags}.Tagged or NoTagAccess), for a
-   * checked access of `size` bytes at page offset `off` that stays inside the page (the address's unsigned halves
+   * checked access of `size` bytes at page offset `off` that stays inside the page (the address's int32 halves
    * lo, hi): true when the access may go ahead. A privileged or EL0 access at an EL whose check field is 0 (or with
    * PSTATE.TCO set) is not checked, which the CPU's state block says without BigInts (a kernel without in-kernel tag
    * checks touches Tagged memory all the time); otherwise the allocation tags of the one or two granules are
