@@ -97,7 +97,7 @@ export interface VmOptions {
    */
   wasm?: boolean;
   /**
-   * Runs as a handler block before a block becomes WebAssembly (aarch64-cpu `WasmTierOptions.hotRuns`; default 64;
+   * Runs as a handler block before a block becomes WebAssembly (aarch64-cpu `WasmTierOptions.hotRuns`; default 256;
    * 0: every block, before it first runs). EINVAL unless a non-negative integer.
    */
   wasmHotRuns?: number;

@@ -176,7 +176,7 @@ export interface VirtMachineOptions {
    * runs as its decoded handlers).
    */
   wasm?: boolean;
-  /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 64; 0: at once). */
+  /** Runs before a block becomes WebAssembly (kvm-core `wasmHotRuns`, default 256; 0: at once). */
   wasmHotRuns?: number;
   /**
    * The handler-block run that records its fast interpreter program (kvm-core `fastAfterRuns`, default 4; 1: the

@@ -60,7 +60,7 @@ export interface RunVirtOptions {
   platform?: Platform;
   /** Compile hot blocks to WebAssembly (default true; KVM_MTE_WASM=0: handler blocks only). See machine.ts. */
   wasm?: boolean;
-  /** Runs before a block becomes WebAssembly (default 64; 0: before it first runs). See machine.ts. */
+  /** Runs before a block becomes WebAssembly (default 256; 0: before it first runs). See machine.ts. */
   wasmHotRuns?: number;
   /** The handler-block run that records its fast interpreter program (default 4; 1: the first). See machine.ts. */
   fastAfterRuns?: number;

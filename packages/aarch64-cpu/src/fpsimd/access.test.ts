@@ -69,9 +69,9 @@ describe('CPTR_EL2.TFP (the hypervisor SIMD&FP trap)', () => {
   });
 
   it('traps in WebAssembly blocks too, and the loop then finishes as without the trap', () => {
-    // mov x9, #200; loop: fadd v1.4s, v1.4s, v2.4s; ldr q0, [x0]; fadd v0.4s, v0.4s, v1.4s; str q0, [x0];
-    // subs x9, x9, #1; b.ne loop; b .
-    const program = [0xd2801909, 0x4e22d421, LDR_Q0, FADD_4S, 0x3d800000, 0xf1000529, 0x54ffff61, 0x14000000];
+    // mov x9, #1000 (enough runs for the loop to turn WebAssembly: HOT_RUNS); loop: fadd v1.4s, v1.4s, v2.4s;
+    // ldr q0, [x0]; fadd v0.4s, v0.4s, v1.4s; str q0, [x0]; subs x9, x9, #1; b.ne loop; b .
+    const program = [0xd2807d09, 0x4e22d421, LDR_Q0, FADD_4S, 0x3d800000, 0xf1000529, 0x54ffff61, 0x14000000];
     const make = (): Cpu => {
       const mem = new BlockMemory(true);
       mem.load(mem.base, program);

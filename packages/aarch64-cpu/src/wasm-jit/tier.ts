@@ -41,8 +41,12 @@ const { i32 } = ValType;
 /** The state block's RUN_END word pair (state-layout.ts) in `cpu.st32`. */
 const W_RUN_END = St.RUN_END >> 2;
 
-/** Runs as a handler block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). */
-export const HOT_RUNS = 64;
+/**
+ * Runs as a handler block before a block is queued for WebAssembly (the default of WasmTierOptions.hotRuns). 64 until
+ * handler blocks got cheaper to run (no closures a block); then 256 saved a Linux boot 0.23 s (512 no more) and left
+ * the bench guests and the MTE selftest run as they were (docs/performance.md, twentieth session).
+ */
+export const HOT_RUNS = 256;
 /**
  * Queued blocks that trigger a compile (the default of WasmTierOptions.batchBlocks). Large: compiling a module costs
  * V8 about 0.4 ms whatever its size (a Linux boot's 1,550 modules of 32 blocks at most cost more than their code).
@@ -132,7 +136,7 @@ export interface WasmTierOptions {
   /**
    * Runs as a handler block before a block is queued for WebAssembly; 0 compiles every block to WebAssembly, alone,
    * before it first runs (slow: differential tests and the fuzzer use it to test the tier on code that runs once).
-   * Default 64.
+   * Default {@link HOT_RUNS} (256).
    */
   readonly hotRuns?: number;
   /**
