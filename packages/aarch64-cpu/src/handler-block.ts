@@ -21,7 +21,8 @@ import type { Cpu } from './cpu.js';
 import type { Handler } from './decode.js';
 import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
 import { findEncoding } from './decode-a64.js';
-import { FastOp, runFast, type FastFn } from './spec/fast-ops.js';
+import { runFast, type FastFn } from './spec/fast-ops.js';
+import { blockFastProgram } from './spec/fast-block.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
@@ -88,37 +89,6 @@ function directTargets(w: number, pc: bigint): [bigint | undefined, bigint | und
 }
 
 /**
- * The fast interpreter's program of a block (spec/fast-ops.ts): for each instruction an Insn operation, then the
- * word's recorded program (its function references rebased) or a Call of its BigInt handler. Undefined when no word
- * has a program.
- */
-function blockProgram(cpu: Cpu, words: Uint32Array): { ops: Int32Array; refs: FastFn[] } | undefined {
-  const programs = Array.from(words, (w) => cpu.decoder.decodeFast(w));
-  if (programs.every((p) => p === undefined)) return undefined;
-  let size = 0;
-  for (const p of programs) size += 2 + (p === undefined ? 2 : p.ops.length);
-  const ops = new Int32Array(size);
-  const refs: FastFn[] = [];
-  let at = 0;
-  programs.forEach((p, k) => {
-    ops[at] = FastOp.Insn;
-    ops[at + 1] = k;
-    at += 2;
-    if (p === undefined) {
-      ops[at] = FastOp.Call;
-      ops[at + 1] = k;
-      at += 2;
-      return;
-    }
-    ops.set(p.ops, at);
-    for (const r of p.refAt) ops[at + r] = ops[at + r]! + refs.length;
-    refs.push(...p.refs);
-    at += p.ops.length;
-  });
-  return { ops, refs };
-}
-
-/**
  * A handler block: a {@link Block} with what its runs need in fields rather than in closures over them (five
  * closures and their contexts a block cost a Linux boot, which builds about 64,000 blocks, 0.2 s: docs/performance.md,
  * twentieth session). Its `run` is one of the shared functions below, called as a method (`block.run(cpu, budget)`).
@@ -167,7 +137,7 @@ function runViaHandlers(this: HandlerBlock, c: Cpu): number {
 
 /** `run` of a block that runs its fast interpreter program. */
 function runViaProgram(this: HandlerBlock, c: Cpu): number {
-  runFast(c, this.ops!, this.refs!, this.pcs, this.handlers, this.words, this.args);
+  runFast(c, this);
   return leave(this, c);
 }
 
@@ -178,7 +148,7 @@ function runViaProgram(this: HandlerBlock, c: Cpu): number {
 function runFirst(this: HandlerBlock, c: Cpu): number {
   // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
   if (++this.runs < c.decoder.fastAfterRuns || this.run !== runFirst) return runViaHandlers.call(this, c);
-  const program = blockProgram(c, this.words);
+  const program = blockFastProgram(Array.from(this.words, (w) => c.decoder.decodeFast(w)), this.pc, this.taken);
   if (program === undefined) {
     this.run = runViaHandlers;
     return runViaHandlers.call(this, c);

@@ -180,7 +180,8 @@ export interface MemoryPort {
    * {@link read} with the address and the value as 32-bit halves in `s` (the CPU's `fast32`: the address at s[x]
    * (low) and s[x + 1] (high), the value into s[d], s[d + 1], zero-extended), for the fast interpreter
    * (spec/fast-ops.ts), so that an access is made without BigInts. Reads s[x], s[x + 1] before writing s[d]
-   * (d may equal x). Throws as read. Optional: without it the fast interpreter calls read.
+   * (d may equal x). Throws as read, having written nothing (the fast interpreter loads straight into a register).
+   * Optional: without it the fast interpreter calls read.
    */
   readHalves?(s: Int32Array, d: number, x: number, size: number, flags: number): void;
   /**

@@ -34,8 +34,6 @@ export const enum FastOp {
   SpSet,
   /** x: the current SP = the value's low word. */
   SpSet32,
-  /** d: the PC. */
-  Pc,
   Add64, Add32, Sub64, Sub32, Mul64, Mul32, And, Or, Xor, // d x y
   /** d x */
   Not64,
@@ -87,6 +85,30 @@ export const enum FastOp {
   EqI, NeI, // d x lo hi: 1 or 0
   /** op x lo hi: Flags with a constant second operand. */
   FlagsI,
+  /** k iss: Insn, then Syndrome (a load's or store's first operations, joined: spec/fast-block.ts). */
+  InsnIss,
+  /** lo hi: branch to this instruction's address + (lo, hi) (InterpSem.branch). */
+  BranchRel,
+  /** t lo hi: BranchRel if the word at t is not 0. */
+  BranchIfRel,
+  /** _ _: branch to the block's fixed taken target (a BranchRel of the block's last instruction, made so by the block). */
+  BranchTaken,
+  /** t _ _: BranchTaken if the word at t is not 0. */
+  BranchIfTaken,
+}
+
+/**
+ * What {@link runFast} runs: a program, its function references, and the block's instructions (for Insn and Call:
+ * addresses, handlers, words, decoded arguments) and fixed taken target (BranchTaken). A handler block is one.
+ */
+export interface FastRun {
+  readonly ops: Int32Array | undefined;
+  readonly refs: readonly FastFn[] | undefined;
+  readonly pcs: readonly bigint[];
+  readonly handlers: readonly Handler[];
+  readonly words: Uint32Array;
+  readonly args: readonly unknown[];
+  readonly taken: bigint | undefined;
 }
 
 /** An operation done by a function ({@link FastOp.Fn}): `s` is `cpu.fast32`. */
@@ -108,6 +130,11 @@ function mulHi32(a: number, b: number): number {
   const m1 = a1 * b0 + ((a0 * b0) >>> 16);
   const m2 = a0 * b1 + (m1 & 0xffff);
   return a1 * b1 + Math.floor(m1 / 65536) + Math.floor(m2 / 65536);
+}
+
+/** `pc` + the 64-bit offset (lo, hi), modulo 2^64. */
+function relative(pc: bigint, lo: number, hi: number): bigint {
+  return BigInt.asUintN(64, pc + ((BigInt(hi) << 32n) | BigInt(lo >>> 0)));
 }
 
 /** ShiftReg of the `w`-bit value (lo, hi) by 0 <= n < w into s[d], s[d + 1]. */
@@ -143,14 +170,11 @@ function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: numbe
   }
 }
 
-/**
- * Run program `p` (with its `refs`) on `cpu`. `pcs`, `handlers`, `words` and `args` are the block's, for
- * {@link FastOp.Insn} and {@link FastOp.Call}.
- */
-export function runFast(
-  cpu: Cpu, p: Int32Array, refs: readonly FastFn[], pcs: readonly bigint[], handlers: readonly Handler[],
-  words: Uint32Array, args: readonly unknown[],
-): void {
+/** Run `b`'s program on `cpu`. */
+export function runFast(cpu: Cpu, b: FastRun): void {
+  const p = b.ops!;
+  const refs = b.refs!;
+  const pcs = b.pcs;
   const s = cpu.fast32;
   const n = p.length;
   let i = 0;
@@ -164,9 +188,17 @@ export function runFast(
         i += 2;
         break;
       }
+      case FastOp.InsnIss: {
+        const k = p[i + 1]!;
+        cpu.pc = pcs[k]!;
+        cpu.nextPc = pcs[k + 1]!;
+        cpu.dabtIss = p[i + 2]!;
+        i += 3;
+        break;
+      }
       case FastOp.Call: {
         const k = p[i + 1]!;
-        handlers[k]!(cpu, words[k]!, args[k]);
+        b.handlers[k]!(cpu, b.words[k]!, b.args[k]);
         i += 2;
         break;
       }
@@ -224,10 +256,6 @@ export function runFast(
         i += 2;
         break;
       }
-      case FastOp.Pc:
-        cpu.fast64[p[i + 1]! >> 1] = cpu.pc;
-        i += 2;
-        break;
       case FastOp.Add64: {
         const d = p[i + 1]!;
         const x = p[i + 2]!;
@@ -466,6 +494,22 @@ export function runFast(
       case FastOp.BranchIf:
         if (s[p[i + 1]!] !== 0) cpu.sem.branch(cpu.fast64[p[i + 2]! >> 1]!);
         i += 3;
+        break;
+      case FastOp.BranchRel:
+        cpu.sem.branch(relative(cpu.pc, p[i + 1]!, p[i + 2]!));
+        i += 3;
+        break;
+      case FastOp.BranchIfRel:
+        if (s[p[i + 1]!] !== 0) cpu.sem.branch(relative(cpu.pc, p[i + 2]!, p[i + 3]!));
+        i += 4;
+        break;
+      case FastOp.BranchTaken:
+        cpu.nextPc = b.taken!;
+        i += 3;
+        break;
+      case FastOp.BranchIfTaken:
+        if (s[p[i + 1]!] !== 0) cpu.nextPc = b.taken!;
+        i += 4;
         break;
       case FastOp.Syndrome:
         cpu.dabtIss = p[i + 1]!;

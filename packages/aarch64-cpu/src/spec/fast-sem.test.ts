@@ -18,12 +18,14 @@ import { DP_IMMEDIATE_SPECS } from './dp-immediate.js';
 import { DP_REGISTER_SPECS } from './dp-register.js';
 import { fastProgram } from './fast-sem.js';
 import { runFast } from './fast-ops.js';
+import { wordFastProgram } from './fast-block.js';
 import { specRow } from './interp-sem.js';
 import { LOAD_STORE_SPECS } from './loads-stores.js';
 import { parsePattern } from './pattern.js';
 import { SIMD_FP_LOAD_STORE_SPECS } from './simd-fp-loads-stores.js';
 import { FP_ARITH_SPECS } from './fp-arith.js';
-import type { AnyInsnSpec } from './spec.js';
+import { insn, type AnyInsnSpec, type Exec } from './spec.js';
+import { FastOp } from './fast-ops.js';
 import { BlockMemory, runLoop } from '../testing/block-loop.js';
 
 const INTEGER: readonly AnyInsnSpec[] = [
@@ -124,7 +126,9 @@ describe('fast handlers against the BigInt interpreter', () => {
       const a = world(seed, false);
       const b = world(seed, true);
       const ea = outcome(() => row.exec(a.cpu, w, args));
-      const eb = outcome(() => runFast(b.cpu, fast!.ops, fast!.refs, [], [], Uint32Array.of(w), [args]));
+      const eb = outcome(() => runFast(b.cpu, {
+        ops: wordFastProgram(fast!, PC), refs: fast!.refs, pcs: [], handlers: [], words: Uint32Array.of(w), args: [args], taken: undefined,
+      }));
       const what = `${spec.name} ${w.toString(16)} seed ${seed}`;
       expect(eb, `${what}: exception`).toBe(ea);
       compare(a, b, what);
@@ -204,5 +208,73 @@ describe('a handler block runs its words\' programs joined', () => {
       expect([...blocks.x], `after ${times} runs`).toEqual([...viaHandlers.x]);
       expect(blocks.nzcv, `after ${times} runs`).toBe(viaHandlers.nzcv);
     }
+  });
+});
+
+describe('the recorder\'s register snapshots and loads', () => {
+  /** A row of its own running `exec` (no fields), run both ways from the same state. */
+  function both(exec: Exec<Record<string, never>>, setup: (cpu: Cpu) => void): { a: World; b: World; ops: Int32Array } {
+    const spec = insn('TEST', '0'.repeat(32), () => ({}), exec, { memory: true });
+    const fast = fastProgram(spec, {})!;
+    expect(fast, 'a fast program').toBeDefined();
+    const a = world(1, false);
+    const b = world(1, true);
+    setup(a.cpu);
+    setup(b.cpu);
+    specRow(spec).exec(a.cpu, 0, {});
+    runFast(b.cpu, { ops: wordFastProgram(fast, PC), refs: fast.refs, pcs: [], handlers: [], words: Uint32Array.of(0), args: [{}], taken: undefined });
+    return { a, b, ops: fast.ops };
+  }
+  const opcodes = (ops: Int32Array, lengths: Partial<Record<FastOp, number>>): FastOp[] => {
+    const out: FastOp[] = [];
+    for (let i = 0; i < ops.length; i += lengths[ops[i] as FastOp]!) out.push(ops[i]!);
+    return out;
+  };
+
+  it('a snapshot read after its register was written is the old value (copied before the write)', () => {
+    const { a, b, ops } = both((s) => {
+      const old = s.let(s.x(1));
+      s.setX(1, s.c(5n), 64);
+      s.setX(2, s.add(old, s.c(1n), 64), 64);
+    }, (cpu) => { cpu.x[1] = 41n; });
+    compare(a, b, 'snapshot');
+    expect(b.cpu.x[2]).toBe(42n);
+    expect(opcodes(ops, { [FastOp.Copy]: 3, [FastOp.Const]: 4, [FastOp.AddI64]: 5 })).toEqual([FastOp.Copy, FastOp.Const, FastOp.AddI64]);
+  });
+
+  it('a snapshot not read after the write costs no operation', () => {
+    const { a, b, ops } = both((s) => {
+      const old = s.let(s.x(1));
+      s.setX(3, s.add(old, s.c(2n), 64), 64);
+      s.setX(1, s.c(5n), 64);
+    }, (cpu) => { cpu.x[1] = 40n; });
+    compare(a, b, 'snapshot unread');
+    expect(b.cpu.x[3]).toBe(42n);
+    expect(opcodes(ops, { [FastOp.Const]: 4, [FastOp.AddI64]: 5 })).toEqual([FastOp.AddI64, FastOp.Const]);
+  });
+
+  it('a load goes straight into its register only when nothing after it reads that register or the load\'s temporary', () => {
+    const base = BigInt(BASE + 64);
+    const setup = (cpu: Cpu): void => { cpu.x[4] = base; cpu.x[3] = 7n; };
+    // The loaded value written as W then X: the W copy reads the temporary, so the X write copies too.
+    const twice = both((s) => {
+      const v = s.load(s.x(4), 3, 0);
+      s.setX(5, v, 32);
+      s.setX(6, v, 64);
+    }, setup);
+    compare(twice.a, twice.b, 'W then X');
+    // A snapshot of the destination, copied after the load: the load must not overwrite it first.
+    const snap = both((s) => {
+      const old = s.let(s.x(3));
+      const v = s.load(s.x(4), 3, 0);
+      s.setX(3, v, 64);
+      s.setX(7, old, 64);
+    }, setup);
+    compare(snap.a, snap.b, 'snapshot of the destination');
+    expect(snap.b.cpu.x[7]).toBe(7n);
+    // The plain case loads into the register itself.
+    const plain = both((s) => s.setX(5, s.load(s.x(4), 3, 0), 64), setup);
+    compare(plain.a, plain.b, 'plain');
+    expect(opcodes(plain.ops, { [FastOp.Load]: 5 })).toEqual([FastOp.Load]);
   });
 });

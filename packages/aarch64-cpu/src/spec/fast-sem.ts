@@ -16,11 +16,16 @@
  * temporaries (state-layout.ts), a register's value being its slot in the block; or pure operations not emitted yet.
  * A pure operation is emitted where its value is first needed: into a temporary of its own, or straight into the
  * register it is written to (every operation reads its operands before it writes), and never when nothing needs it.
- * Operations that read other state (the SP, the PC, the flags) or have effects (register and flag writes, memory
- * accesses, branches, exceptions) are emitted in the order the interpreter would perform them, so effects happen at
- * the same points. Memory accesses and branches go through the same calls as the interpreter's (the memory port's
- * read/write, InterpSem.branch), with BigInts only at that boundary (read from and written to `cpu.fast64`, the
- * same bytes as 64-bit words).
+ * A snapshot of a register (`let`) is the register's own slot until the instruction writes that register (then it is
+ * copied first, and the copy dropped if nothing read it), and a load whose result only register copies follow loads
+ * straight into its register. Values the instruction's address gives (PC plus a constant, or its page plus one:
+ * branch targets, ADR, ADRP, a BL's return address) are constants whose address a block adds (`pcPatches`,
+ * spec/fast-block.ts), so a word's program serves it wherever it is.
+ * Operations that read other state (the SP, the flags) or have effects (register and flag writes, memory accesses,
+ * branches, exceptions) are emitted in the order the interpreter would perform them, so effects happen at the same
+ * points. Memory accesses and branches go through the same calls as the interpreter's (the memory port's read/write,
+ * InterpSem.branch; a block's own taken target excepted), with BigInts only at that boundary (read from and written
+ * to `cpu.fast64`, the same bytes as 64-bit words).
  *
  * What it does not record (the SIMD&FP operations, and any use the specification rules of spec/sem.ts would not
  * allow to be replayed exactly, such as reading a register's value after the instruction wrote that register, which
@@ -42,6 +47,22 @@ export interface FastProgram {
   readonly refs: readonly FastFn[];
   /** The positions in `ops` of indices into `refs` (rebased when programs are joined). */
   readonly refAt: readonly number[];
+  /**
+   * Where the program depends on the instruction's address, as pairs (position, {@link PcPatch}): a Const whose
+   * value is an offset from the address (its fields at position + 2 and + 3 get the address, or its page, added), or a
+   * BranchRel/BranchIfRel at position (spec/fast-block.ts fills them in for the block's address).
+   */
+  readonly pcPatches: readonly number[];
+}
+
+/** What a {@link FastProgram.pcPatches} entry asks for. */
+export const enum PcPatch {
+  /** A Const of an offset from the instruction's address: add the address. */
+  Pc,
+  /** A Const of an offset from the instruction's 4 KiB page (ADRP): add the page's address. */
+  Page,
+  /** A BranchRel or BranchIfRel: the block may make it BranchTaken or BranchIfTaken. */
+  Branch,
 }
 
 /**
@@ -54,6 +75,14 @@ class FV {
   emit: ((d: number) => void) | undefined;
   stale = false;
   valueReg = -1;
+  /** A snapshot ({@link Recorder.let}) of this X register's value, still read from the register's slot. */
+  snapOf = -1;
+  /** Where in the program a register write copied this snapshot to a temporary (-1: not copied). */
+  copiedAt = -1;
+  /** Whether the snapshot was read after that copy (else fastProgram removes the copy). */
+  readAfterCopy = false;
+  /** A value the instruction's address gives ({@link PcPatch} Pc or Page, plus the offset lo, hi), or -1. */
+  pcKind = -1;
   constructor(public loc: number, readonly lo: number, readonly hi: number, readonly reg: number, readonly hiZero = false) {}
   get konst(): boolean { return this.loc === -1; }
 }
@@ -67,6 +96,8 @@ const X0 = St.X >> 2;
 const M32 = 0xffff_ffffn;
 /** The `loc` of a value whose operation is not emitted yet. */
 const PENDING = -2;
+/** The `loc` of a value the instruction's address gives (`pcKind`). */
+const PC_RELATIVE = -3;
 
 const big = (v: FV): bigint => (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
 const isZero = (v: FV): boolean => v.konst && v.lo === 0 && v.hi === 0;
@@ -83,6 +114,14 @@ class Recorder implements Sem<FV, FV> {
   private readonly pending: FV[] = [];
   /** Values written into a register (`valueReg`): stale once the register is written again. */
   private readonly inRegs: FV[] = [];
+  /** Snapshots of registers still read from the register's slot (`snapOf`): copied before the register is written. */
+  private readonly snapshots: FV[] = [];
+  /** FastProgram.pcPatches so far. */
+  private readonly patches: number[] = [];
+  /** Where the last Load operation starts in `p` (loadInto), -1 when none may be retargeted. */
+  private lastLoad = -1;
+  /** Arms of `when` being recorded: a register written there cannot copy a snapshot (the other path would not). */
+  private depth = 0;
 
   private temp(): number {
     const t = this.next;
@@ -108,12 +147,19 @@ class Recorder implements Sem<FV, FV> {
   }
   /** The location of `v` (a constant is written to a temporary first, a pending operation emitted into one). */
   private loc(v: FV): number {
+    if (v.pcKind >= 0) {
+      // (A fresh constant at each use: a use inside a `when` arm must not leave the other path without it.)
+      const t = this.temp();
+      this.pcConst(t, v);
+      return t;
+    }
     if (v.emit !== undefined) this.materialize(v, this.temp());
     if (v.konst) {
       const t = this.temp();
       this.p.push(FastOp.Const, t, v.lo, v.hi);
       return t;
     }
+    if (v.copiedAt >= 0) v.readAfterCopy = true;
     if (v.stale) throw new Unsupported('a value read after its register was written again');
     if (v.reg >= 0 && (this.written & (1 << v.reg)) !== 0) throw new Unsupported('register read after its write');
     return v.loc;
@@ -140,6 +186,17 @@ class Recorder implements Sem<FV, FV> {
     this.p.push(op, d, ...fields);
     return this.at(d, hiZero);
   }
+  /** A value the instruction's address gives: `kind` ({@link PcPatch} Pc or Page) plus `off`. */
+  private pcRelative(kind: PcPatch, off: bigint): FV {
+    const v = new FV(PC_RELATIVE, Number(off & M32) | 0, Number(off >> 32n) | 0, -1);
+    v.pcKind = kind;
+    return v;
+  }
+  /** Const of the PC-relative `v` into `d`, its address added when a block is made (pcPatches). */
+  private pcConst(d: number, v: FV): void {
+    this.patches.push(this.p.length, v.pcKind);
+    this.p.push(FastOp.Const, d, v.lo, v.hi);
+  }
   private fn(f: FastFn): void {
     this.p.push(FastOp.Fn, this.refs.length);
     this.refAt.push(this.p.length - 1);
@@ -147,19 +204,36 @@ class Recorder implements Sem<FV, FV> {
   }
   private unsupported(): never { throw new Unsupported('operation'); }
 
+  /**
+   * The recorded program, without the snapshot copies nothing read (a register write copies the register's snapshots
+   * before it, not knowing whether they are read again). Copies are made outside `when` arms, so no jump spans one.
+   */
+  finish(): FastProgram {
+    const p = this.p;
+    let refAt = this.refAt;
+    const patches = this.patches;
+    const unread = this.snapshots.filter((v) => v.copiedAt >= 0 && !v.readAfterCopy).map((v) => v.copiedAt);
+    for (const at of unread.sort((a, b) => b - a)) {
+      p.splice(at, 3);
+      refAt = refAt.map((r) => (r > at ? r - 3 : r));
+      for (let i = 0; i < patches.length; i += 2) if (patches[i]! > at) patches[i] = patches[i]! - 3;
+    }
+    return { ops: Int32Array.from(p), refs: this.refs, refAt, pcPatches: patches };
+  }
+
   // ---- values ----
   c(v: bigint): FV { return this.k(v); }
-  pc(): FV { return this.result(FastOp.Pc); }
-  // A snapshot: a register's value copied now, a pending operation emitted now.
+  pc(): FV { return this.pcRelative(PcPatch.Pc, 0n); }
+  // A snapshot: a pending operation emitted now; a register's value read from the register's slot until the register
+  // is written (setX copies it to a temporary first, so most snapshots cost no operation).
   let(v: FV): FV {
-    if (v.emit !== undefined) this.loc(v);
-    return v.reg < 0 ? v : this.at(this.copy(v));
-  }
-  private copy(v: FV): number {
+    if (v.pcKind >= 0) return v;
     const x = this.loc(v);
-    const d = this.temp();
-    this.p.push(FastOp.Copy, d, x);
-    return d;
+    if (v.reg < 0) return v;
+    const snap = this.at(x, v.hiZero);
+    snap.snapOf = v.reg;
+    this.snapshots.push(snap);
+    return snap;
   }
 
   // ---- registers ----
@@ -168,11 +242,24 @@ class Recorder implements Sem<FV, FV> {
   setX(n: number, v: FV, w: Width): void {
     if (n === 31) return;
     const d = X0 + 2 * n;
-    if (v.konst) {
+    for (const snap of this.snapshots) {
+      if (snap.snapOf !== n) continue;
+      if (this.depth > 0) throw new Unsupported('a snapshot of a register written inside when');
+      const t = this.temp();
+      snap.copiedAt = this.p.length;
+      this.p.push(FastOp.Copy, t, d);
+      snap.loc = t;
+      snap.snapOf = -1;
+    }
+    if (v.pcKind >= 0 && w === 64) {
+      this.pcConst(d, v);
+    } else if (v.konst) {
       this.p.push(FastOp.Const, d, v.lo, w === 64 ? v.hi : 0);
     } else if (v.emit !== undefined && (w === 64 || v.hiZero)) {
       // Straight into the register: the operation reads its operands before it writes (fast-ops.ts).
       this.materialize(v, d);
+      v.valueReg = n;
+    } else if ((w === 64 || v.hiZero) && this.loadInto(v, d)) {
       v.valueReg = n;
     } else {
       this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, this.loc(v));
@@ -185,10 +272,31 @@ class Recorder implements Sem<FV, FV> {
     if (n !== 31) this.setX(n, v, w);
     else this.p.push(w === 64 ? FastOp.SpSet : FastOp.SpSet32, this.loc(v));
   }
+  /**
+   * Whether `v`, the value of a Load that only copies into other registers follow, now loads straight into the pair
+   * at `d` (a register's slot) instead of its temporary: nothing after it can fault (the memory port writes nothing
+   * when it throws), and none of the copies reads or writes `d` or reads the temporary. Saves the copy an LDR's result
+   * would take.
+   */
+  private loadInto(v: FV, d: number): boolean {
+    const p = this.p;
+    let i = this.lastLoad;
+    const t = v.loc;
+    if (i < 0 || p[i + 1] !== t || t < T0) return false;
+    for (i += 5; i < p.length; i += 3) {
+      const op = p[i];
+      if ((op !== FastOp.Copy && op !== FastOp.Copy32) || p[i + 1] === d || p[i + 2] === d || p[i + 2] === t) return false;
+    }
+    p[this.lastLoad + 1] = d;
+    v.loc = d;
+    return true;
+  }
 
   // ---- arithmetic and logic (pure: emitted when needed) ----
   add(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.add(big(a), big(b), w));
+    if (w === 64 && a.pcKind >= 0 && b.konst) return this.pcRelative(a.pcKind, BigOps.add(big(a), big(b), 64));
+    if (w === 64 && b.pcKind >= 0 && a.konst) return this.pcRelative(b.pcKind, BigOps.add(big(a), big(b), 64));
     if (isZero(b)) return a;
     if (isZero(a)) return b;
     if (a.konst) return this.add(b, a, w);
@@ -208,6 +316,10 @@ class Recorder implements Sem<FV, FV> {
   and(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) & big(b));
     if (a.konst) return this.and(b, a);
+    // (ADRP: the address's page.)
+    if (a.pcKind === PcPatch.Pc && a.lo === 0 && a.hi === 0 && b.konst && big(b) === 0xffff_ffff_ffff_f000n) {
+      return this.pcRelative(PcPatch.Page, 0n);
+    }
     if (b.konst) return this.immediate(FastOp.AndI, a, b, false, b.hi === 0 || a.hiZero);
     return this.binary(FastOp.And, a, b, a.hiZero || b.hiZero);
   }
@@ -336,12 +448,15 @@ class Recorder implements Sem<FV, FV> {
     const p = this.p;
     p.push(FastOp.Jz, this.loc(t), 0);
     const jz = p.length;
+    this.depth++;
     then();
     p.push(FastOp.Jmp, 0);
     const jmp = p.length;
     p[jz - 1] = jmp - jz;
     otherwise();
+    this.depth--;
     p[jmp - 1] = p.length - jmp;
+    this.lastLoad = -1;
   }
 
   // ---- flags: recorded lazily, as the interpreter does (flags.ts) ----
@@ -358,21 +473,35 @@ class Recorder implements Sem<FV, FV> {
   setNzcvV(v: FV): void { this.p.push(FastOp.SetNzcvV, this.loc(v)); }
 
   // ---- branches: the interpreter's (InterpSem.branch) with the target as a BigInt ----
-  branch(target: FV): void { this.p.push(FastOp.Branch, this.loc(target)); }
+  branch(target: FV): void {
+    if (target.pcKind !== PcPatch.Pc) {
+      this.p.push(FastOp.Branch, this.loc(target));
+      return;
+    }
+    this.patches.push(this.p.length, PcPatch.Branch);
+    this.p.push(FastOp.BranchRel, target.lo, target.hi);
+  }
   branchIf(t: FV, target: FV): void {
     if (t.konst) {
       if (t.lo !== 0) this.branch(target);
       return;
     }
     const z = this.loc(t);
-    this.p.push(FastOp.BranchIf, z, this.loc(target));
+    if (target.pcKind !== PcPatch.Pc) {
+      this.p.push(FastOp.BranchIf, z, this.loc(target));
+      return;
+    }
+    this.patches.push(this.p.length, PcPatch.Branch);
+    this.p.push(FastOp.BranchIfRel, z, target.lo, target.hi);
   }
 
   // ---- memory: the memory port's read and write, as the interpreter calls them ----
   addrBase(n: number): FV { return n !== 31 ? this.x(n) : this.result(FastOp.SpBase); }
   syndrome(iss: number): void { this.p.push(FastOp.Syndrome, iss); }
   load(addr: FV, size: 0 | 1 | 2 | 3, flags: number): FV {
-    return this.result(FastOp.Load, [this.loc(addr), 1 << size, flags], size < 3);
+    const x = this.loc(addr);
+    this.lastLoad = this.p.length;
+    return this.result(FastOp.Load, [x, 1 << size, flags], size < 3);
   }
   store(addr: FV, size: 0 | 1 | 2 | 3, v: FV, flags: number): void {
     const x = this.loc(addr);
@@ -409,5 +538,5 @@ export function fastProgram(spec: AnyInsnSpec, args: unknown): FastProgram | und
     // Unsupported, or an exec that throws whatever its operands (it would throw when run: the BigInt handler does).
     return undefined;
   }
-  return { ops: Int32Array.from(r.p), refs: r.refs, refAt: r.refAt };
+  return r.finish();
 }

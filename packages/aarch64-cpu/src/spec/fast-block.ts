@@ -1,0 +1,127 @@
+/**
+ * A block's fast program (spec/fast-ops.ts) from its words' recorded programs (spec/fast-sem.ts records one per
+ * word, whatever its address): each instruction after an Insn, or a Call of the word's BigInt handler where the word
+ * has no program, with what the block knows filled in.
+ *
+ * - Values the instruction's address gives (branch targets, ADR, ADRP, a BL's return address) are constants the
+ *   recorder left as offsets (`FastProgram.pcPatches`): the address is added here.
+ * - The block's last instruction's branch to a constant target (B, BL, B.cond, CBZ, TBZ) becomes BranchTaken or
+ *   BranchIfTaken when the target is the block's fixed taken target: the next PC is the block's own BigInt for it
+ *   (nothing made from the offset, and the run loop's exit compare finds the same value).
+ * - A word whose program starts with its data abort syndrome gets InsnIss (one operation instead of two).
+ *
+ * Why: the fast interpreter's time is its operations (4.1 an instruction in a Linux boot before these changes,
+ * docs/performance.md, twenty-first session), and building a block's program must stay cheap (a boot builds about
+ * 35,000): this only copies the words' programs and patches a few fields.
+ */
+import { FastOp, type FastFn } from './fast-ops.js';
+import { PcPatch, type FastProgram } from './fast-sem.js';
+
+/** The halves of a 64-bit value (as the fast interpreter's locations hold them). */
+function halves(v: bigint): [number, number] {
+  return [Number(BigInt.asUintN(32, v)) | 0, Number(BigInt.asUintN(32, v >> 32n)) | 0];
+}
+
+/** Add (lo, hi) to the 64-bit value at ops[at], ops[at + 1]. */
+function addAt(ops: Int32Array, at: number, lo: number, hi: number): void {
+  const a = ops[at]!;
+  const sum = (a + lo) | 0;
+  ops[at + 1] = (ops[at + 1]! + hi + ((sum >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+  ops[at] = sum;
+}
+
+/**
+ * Fill in `p`'s address-dependent fields, copied to `ops` at `base` (where p.ops[0] would be), for its instruction at
+ * (lo, hi); `taken`: the halves of the block's taken target when a branch of this word to it may become BranchTaken.
+ */
+function patch(ops: Int32Array, base: number, p: FastProgram, lo: number, hi: number, taken: [number, number] | undefined): void {
+  const pp = p.pcPatches;
+  for (let j = 0; j < pp.length; j += 2) {
+    const at = base + pp[j]!;
+    switch (pp[j + 1] as PcPatch) {
+      case PcPatch.Pc:
+        addAt(ops, at + 2, lo, hi);
+        break;
+      case PcPatch.Page:
+        addAt(ops, at + 2, lo & ~0xfff, hi);
+        break;
+      case PcPatch.Branch: {
+        if (taken === undefined) break;
+        const rel = ops[at] === FastOp.BranchRel;
+        const f = rel ? at + 1 : at + 2; // the offset's fields
+        const t = ops[f]!;
+        const tlo = (t + lo) | 0;
+        const thi = (ops[f + 1]! + hi + ((tlo >>> 0) < (t >>> 0) ? 1 : 0)) | 0;
+        if (tlo === taken[0] && thi === taken[1]) ops[at] = rel ? FastOp.BranchTaken : FastOp.BranchIfTaken;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The fast program of a block at `pc` whose word k has the recorded program `programs[k]` (undefined: none, a Call
+ * of its handler), and whose last instruction's fixed taken target is `taken` (if it has one). Undefined when no
+ * word has a program.
+ */
+export function blockFastProgram(
+  programs: readonly (FastProgram | undefined)[], pc: bigint, taken: bigint | undefined,
+): { ops: Int32Array; refs: FastFn[] } | undefined {
+  let size = 0;
+  let any = false;
+  for (const p of programs) {
+    if (p === undefined) size += 4;
+    else {
+      any = true;
+      size += 2 + p.ops.length - (p.ops[0] === FastOp.Syndrome ? 1 : 0);
+    }
+  }
+  if (!any) return undefined;
+  const ops = new Int32Array(size);
+  const refs: FastFn[] = [];
+  // (A block lies in one 4 KiB page, so its instructions' addresses share the high word and carry nothing into it.)
+  const [lo, hi] = halves(pc);
+  const last = programs.length - 1;
+  let at = 0;
+  for (let k = 0; k <= last; k++) {
+    const p = programs[k];
+    if (p === undefined) {
+      ops[at] = FastOp.Insn;
+      ops[at + 1] = k;
+      ops[at + 2] = FastOp.Call;
+      ops[at + 3] = k;
+      at += 4;
+      continue;
+    }
+    const src = p.ops;
+    let from = 0;
+    if (src[0] === FastOp.Syndrome) {
+      ops[at] = FastOp.InsnIss;
+      ops[at + 1] = k;
+      ops[at + 2] = src[1]!;
+      at += 3;
+      from = 2;
+    } else {
+      ops[at] = FastOp.Insn;
+      ops[at + 1] = k;
+      at += 2;
+    }
+    const base = at - from;
+    ops.set(from === 0 ? src : src.subarray(from), at);
+    at += src.length - from;
+    for (const r of p.refAt) ops[base + r] = ops[base + r]! + refs.length;
+    if (p.refs.length !== 0) refs.push(...p.refs);
+    if (p.pcPatches.length !== 0) {
+      patch(ops, base, p, (lo + 4 * k) | 0, hi, k === last && taken !== undefined ? halves(taken) : undefined);
+    }
+  }
+  return { ops, refs };
+}
+
+/** `p` for its instruction at `pc` alone (no block: branches stay BranchRel), as a block would hold it. */
+export function wordFastProgram(p: FastProgram, pc: bigint): Int32Array {
+  const ops = p.ops.slice();
+  const [lo, hi] = halves(pc);
+  patch(ops, 0, p, lo, hi, undefined);
+  return ops;
+}
