@@ -374,6 +374,37 @@ describe.each(ENGINES)('loads and stores through the data TLB (%s blocks)', (eng
     expect(t.far).toBe(0x2000n);
     expect(t).toEqual(run(false));
   });
+
+  it('a fault in the middle of a block that ran before: the faulting instruction\'s address, the count, as the interpreter', () => {
+    // add x5, x5, #1; add x6, x6, #2; ldr x7, [x3]; str x1, [x4]; b . ; with x4 read-only the fourth time round
+    const BLOCK = [0x9100_04a5, 0x9100_08c6, 0xf940_0067, 0xf900_0081, B_SELF];
+    const faulting = (translated: boolean): unknown => {
+      const e = makeEnv(engine);
+      load(e, CODE, BLOCK);
+      load(e, CODE + 0x200, [B_SELF]); // the synchronous exception's vector (VBAR_EL1 + 0x200)
+      e.t.map(e.root0, 0x1000n, s1PageDesc(CODE, { attrIndx: Attr.WB }));
+      e.t.map(e.root0, 0x2000n, s1PageDesc(RO, { attrIndx: Attr.WB, ap: Ap.RoEl1 }));
+      e.t.map(e.root0, 0x3000n, s1PageDesc(RW, { attrIndx: Attr.WB }));
+      e.cpu.sys[SysReg.VBAR_EL1] = 0x1000n;
+      enableS1(e);
+      e.cpu.x[3] = 0x3000n;
+      const stops = [];
+      for (let i = 0; i < 4; i++) {
+        e.cpu.x[4] = i < 3 ? 0x3008n : 0x2000n;
+        e.cpu.pc = 0x1000n;
+        stops.push(translated ? e.cpu.run(5) : e.cpu.interpret(5));
+      }
+      return {
+        stops, x: [...e.cpu.x], pc: e.cpu.pc, n: e.cpu.insnCount, esr: e.cpu.sys[SysReg.ESR_EL1],
+        far: e.cpu.sys[SysReg.FAR_EL1], elr: e.cpu.sys[SysReg.ELR_EL1],
+      };
+    };
+    const t = faulting(true) as { elr: bigint; far: bigint; x: bigint[] };
+    expect(t.elr).toBe(0x100cn);
+    expect(t.far).toBe(0x2000n);
+    expect(t.x[5]).toBe(4n);
+    expect(t).toEqual(faulting(false));
+  });
 });
 
 // ---- differential test: handler blocks against the interpreter (wasm-tier.test.ts runs the same programs as

@@ -84,7 +84,8 @@ describe('what a block\'s common instructions come to', () => {
       [FastOp.Load, 'Load', 5], [FastOp.Store, 'Store', 5], [FastOp.AddI64, 'AddI64', 5], [FastOp.Flags, 'Flags', 4],
       [FastOp.Branch, 'Branch', 2], [FastOp.BranchTaken, 'BranchTaken', 3], [FastOp.BranchIfTaken, 'BranchIfTaken', 4],
       [FastOp.BranchRel, 'BranchRel', 3], [FastOp.BranchIfRel, 'BranchIfRel', 4], [FastOp.Zext, 'Zext', 4],
-      [FastOp.NeI, 'NeI', 5], [FastOp.EqI, 'EqI', 5],
+      [FastOp.NeI, 'NeI', 5], [FastOp.EqI, 'EqI', 5], [FastOp.LoadI, 'LoadI', 8], [FastOp.StoreI, 'StoreI', 8],
+      [FastOp.Flags32, 'Flags32', 4], [FastOp.FlagsI32, 'FlagsI32', 4], [FastOp.Add32, 'Add32', 4],
     ];
     const out: string[] = [];
     for (let i = 0; i < ops.length;) {
@@ -104,11 +105,18 @@ describe('what a block\'s common instructions come to', () => {
     expect(opcodes(0xb000_0002)).toEqual(['Insn', 'Const']); // adrp
   });
 
-  it('a load or store starts with InsnIss, its result straight into the register; compares read the registers', () => {
-    expect(opcodes(0xf940_0420)).toEqual(['InsnIss', 'AddI64', 'Load']); // ldr x0, [x1, #8]
-    expect(opcodes(0xf900_0420)).toEqual(['InsnIss', 'AddI64', 'Store']); // str x0, [x1, #8]
+  it('a load or store starts with InsnIss and adds its offset itself, its result straight into the register', () => {
+    expect(opcodes(0xf940_0420)).toEqual(['InsnIss', 'LoadI']); // ldr x0, [x1, #8]
+    expect(opcodes(0xf900_0420)).toEqual(['InsnIss', 'StoreI']); // str x0, [x1, #8]
+    expect(opcodes(0xb940_0020)).toEqual(['InsnIss', 'Load']); // ldr w0, [x1]
+  });
+
+  it('operations read registers in place: 32-bit ones their low words, with no zero-extension', () => {
     expect(opcodes(0xeb02_003f)).toEqual(['Insn', 'Flags']); // cmp x1, x2
     expect(opcodes(0x9100_2020)).toEqual(['Insn', 'AddI64']); // add x0, x1, #8
+    expect(opcodes(0x6b02_003f)).toEqual(['Insn', 'Flags32']); // cmp w1, w2
+    expect(opcodes(0x7100_041f)).toEqual(['Insn', 'FlagsI32']); // cmp w0, #1
+    expect(opcodes(0x0b02_0020)).toEqual(['Insn', 'Add32']); // add w0, w1, w2
   });
 
   it('a branch becomes BranchTaken only when its target is the taken target the block gives', () => {

@@ -127,7 +127,7 @@ describe('fast handlers against the BigInt interpreter', () => {
       const b = world(seed, true);
       const ea = outcome(() => row.exec(a.cpu, w, args));
       const eb = outcome(() => runFast(b.cpu, {
-        ops: wordFastProgram(fast!, PC), refs: fast!.refs, pcs: [], handlers: [], words: Uint32Array.of(w), args: [args], taken: undefined,
+        ops: wordFastProgram(fast!, PC), refs: fast!.refs, pcs: [PC, PC + 4n], handlers: [], words: Uint32Array.of(w), args: [args], taken: undefined,
       }));
       const what = `${spec.name} ${w.toString(16)} seed ${seed}`;
       expect(eb, `${what}: exception`).toBe(ea);
@@ -222,7 +222,7 @@ describe('the recorder\'s register snapshots and loads', () => {
     setup(a.cpu);
     setup(b.cpu);
     specRow(spec).exec(a.cpu, 0, {});
-    runFast(b.cpu, { ops: wordFastProgram(fast, PC), refs: fast.refs, pcs: [], handlers: [], words: Uint32Array.of(0), args: [{}], taken: undefined });
+    runFast(b.cpu, { ops: wordFastProgram(fast, PC), refs: fast.refs, pcs: [PC, PC + 4n], handlers: [], words: Uint32Array.of(0), args: [{}], taken: undefined });
     return { a, b, ops: fast.ops };
   }
   const opcodes = (ops: Int32Array, lengths: Partial<Record<FastOp, number>>): FastOp[] => {

@@ -83,6 +83,10 @@ class FV {
   readAfterCopy = false;
   /** A value the instruction's address gives ({@link PcPatch} Pc or Page, plus the offset lo, hi), or -1. */
   pcKind = -1;
+  /** A pending zero-extension of this value's low word (an operation reading only low words reads it instead). */
+  zextOf: FV | undefined;
+  /** A pending AddI64 of this value and the constant (lo, hi) (a load or store adds it itself: LoadI, StoreI). */
+  addImm: { readonly a: FV; readonly lo: number; readonly hi: number } | undefined;
   constructor(public loc: number, readonly lo: number, readonly hi: number, readonly reg: number, readonly hiZero = false) {}
   get konst(): boolean { return this.loc === -1; }
 }
@@ -164,21 +168,37 @@ class Recorder implements Sem<FV, FV> {
     if (v.reg >= 0 && (this.written & (1 << v.reg)) !== 0) throw new Unsupported('register read after its write');
     return v.loc;
   }
-  /** A pure operation `op` on `a` (then `extra` fields), emitted when needed. */
-  private unary(op: FastOp, a: FV, extra: readonly number[] = [], hiZero = false): FV {
-    return this.lazy((d) => { const x = this.loc(a); this.p.push(op, d, x, ...extra); }, hiZero);
+  /**
+   * The location of `v` for an operation that reads only its low word: a pending zero-extension's operand itself
+   * (the extension is never emitted for it).
+   */
+  private loc32(v: FV): number {
+    return v.emit !== undefined && v.zextOf !== undefined ? this.loc(v.zextOf) : this.loc(v);
   }
-  private binary(op: FastOp, a: FV, b: FV, hiZero = false): FV {
-    return this.lazy((d) => { const x = this.loc(a); const y = this.loc(b); this.p.push(op, d, x, y); }, hiZero);
+  /** A pure operation `op` on `a` (then `extra` fields), emitted when needed; `low`: it reads only a's low word. */
+  private unary(op: FastOp, a: FV, extra: readonly number[] = [], hiZero = false, low = false): FV {
+    return this.lazy((d) => { const x = low ? this.loc32(a) : this.loc(a); this.p.push(op, d, x, ...extra); }, hiZero);
   }
-  /** `op` with a constant second operand (fields: its low word, and its high word unless `lowOnly`). */
+  /** `low`: the operation reads only its operands' low words (the 32-bit operations). */
+  private binary(op: FastOp, a: FV, b: FV, hiZero = false, low = false): FV {
+    return this.lazy((d) => {
+      const x = low ? this.loc32(a) : this.loc(a);
+      const y = low ? this.loc32(b) : this.loc(b);
+      this.p.push(op, d, x, y);
+    }, hiZero);
+  }
+  /**
+   * `op` with a constant second operand (fields: its low word, and its high word unless `lowOnly`, when the operation
+   * reads only a's low word).
+   */
   private immediate(op: FastOp, a: FV, b: FV, lowOnly: boolean, hiZero = false): FV {
     const { lo, hi } = b;
-    return this.lazy((d) => {
-      const x = this.loc(a);
-      if (lowOnly) this.p.push(op, d, x, lo);
-      else this.p.push(op, d, x, lo, hi);
+    const v = this.lazy((d) => {
+      if (lowOnly) this.p.push(op, d, this.loc32(a), lo);
+      else this.p.push(op, d, this.loc(a), lo, hi);
     }, hiZero);
+    if (op === FastOp.AddI64) v.addImm = { a, lo, hi };
+    return v;
   }
   /** An operation that reads CPU state (emitted now, where the interpreter would read it). */
   private result(op: FastOp, fields: readonly number[] = [], hiZero = false): FV {
@@ -228,6 +248,14 @@ class Recorder implements Sem<FV, FV> {
   // is written (setX copies it to a temporary first, so most snapshots cost no operation).
   let(v: FV): FV {
     if (v.pcKind >= 0) return v;
+    const z = v.zextOf;
+    if (v.emit !== undefined && z !== undefined && z.reg >= 0) {
+      // A register's zero-extended low word (a 32-bit operand): still pending, over the register's snapshot.
+      const snap = this.let(z);
+      v.zextOf = snap;
+      v.emit = (d) => { this.p.push(FastOp.Zext, d, this.loc(snap), -1); };
+      return v;
+    }
     const x = this.loc(v);
     if (v.reg < 0) return v;
     const snap = this.at(x, v.hiZero);
@@ -262,7 +290,7 @@ class Recorder implements Sem<FV, FV> {
     } else if ((w === 64 || v.hiZero) && this.loadInto(v, d)) {
       v.valueReg = n;
     } else {
-      this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, this.loc(v));
+      this.p.push(w === 64 ? FastOp.Copy : FastOp.Copy32, d, w === 64 ? this.loc(v) : this.loc32(v));
     }
     for (const r of this.inRegs) if (r.valueReg === n && r !== v) r.stale = true;
     if (v.valueReg === n) this.inRegs.push(v);
@@ -283,7 +311,7 @@ class Recorder implements Sem<FV, FV> {
     let i = this.lastLoad;
     const t = v.loc;
     if (i < 0 || p[i + 1] !== t || t < T0) return false;
-    for (i += 5; i < p.length; i += 3) {
+    for (i += p[i] === FastOp.LoadI ? 8 : 5; i < p.length; i += 3) {
       const op = p[i];
       if ((op !== FastOp.Copy && op !== FastOp.Copy32) || p[i + 1] === d || p[i + 2] === d || p[i + 2] === t) return false;
     }
@@ -301,17 +329,17 @@ class Recorder implements Sem<FV, FV> {
     if (isZero(a)) return b;
     if (a.konst) return this.add(b, a, w);
     if (b.konst) return this.immediate(w === 64 ? FastOp.AddI64 : FastOp.AddI32, a, b, w === 32, w === 32);
-    return this.binary(w === 64 ? FastOp.Add64 : FastOp.Add32, a, b, w === 32);
+    return this.binary(w === 64 ? FastOp.Add64 : FastOp.Add32, a, b, w === 32, w === 32);
   }
   sub(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.sub(big(a), big(b), w));
     if (isZero(b)) return a;
     if (b.konst) return this.add(a, this.k(BigOps.sub(0n, big(b), w)), w);
-    return this.binary(w === 64 ? FastOp.Sub64 : FastOp.Sub32, a, b, w === 32);
+    return this.binary(w === 64 ? FastOp.Sub64 : FastOp.Sub32, a, b, w === 32, w === 32);
   }
   mul(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.mul(big(a), big(b), w));
-    return this.binary(w === 64 ? FastOp.Mul64 : FastOp.Mul32, a, b, w === 32);
+    return this.binary(w === 64 ? FastOp.Mul64 : FastOp.Mul32, a, b, w === 32, w === 32);
   }
   and(a: FV, b: FV): FV {
     if (a.konst && b.konst) return this.k(big(a) & big(b));
@@ -339,31 +367,33 @@ class Recorder implements Sem<FV, FV> {
   }
   not(a: FV, w: Width): FV {
     if (a.konst) return this.k(BigOps.not(big(a), w));
-    return this.unary(w === 64 ? FastOp.Not64 : FastOp.Not32, a, [], w === 32);
+    return this.unary(w === 64 ? FastOp.Not64 : FastOp.Not32, a, [], w === 32, w === 32);
   }
   shift(type: ShiftType, a: FV, amount: number, w: Width): FV {
     if (a.konst) return this.k(BigOps.shift(type, big(a), amount, w));
     if (amount === 0) return a;
-    return this.unary(FastOp.Shift, a, [type, amount, w], w === 32);
+    return this.unary(FastOp.Shift, a, [type, amount, w], w === 32, w === 32);
   }
   shiftBy(type: ShiftType, a: FV, amount: FV, w: Width): FV {
     if (a.konst && amount.konst) return this.k(BigOps.shiftBy(type, big(a), big(amount), w));
     if (amount.konst) return this.shift(type, a, amount.lo & (w - 1), w);
     return this.lazy((d) => {
-      const x = this.loc(a);
-      const y = this.loc(amount);
+      const x = w === 32 ? this.loc32(a) : this.loc(a);
+      const y = this.loc32(amount); // (the amount's low bits only)
       this.p.push(FastOp.ShiftBy, d, x, y, type, w);
     }, w === 32);
   }
   zext(a: FV, bits: 8 | 16 | 32 | 64): FV {
     if (bits === 64) return a;
     if (a.konst) return this.k(BigOps.zext(big(a), bits));
-    return this.unary(FastOp.Zext, a, [bits === 32 ? -1 : bits === 16 ? 0xffff : 0xff], true);
+    const v = this.unary(FastOp.Zext, a, [bits === 32 ? -1 : bits === 16 ? 0xffff : 0xff], true, true);
+    if (bits === 32) v.zextOf = a;
+    return v;
   }
   sext(a: FV, bits: 8 | 16 | 32 | 64): FV {
     if (bits === 64) return a;
     if (a.konst) return this.k(BigOps.sext(big(a), bits));
-    return this.unary(FastOp.Sext, a, [32 - bits]);
+    return this.unary(FastOp.Sext, a, [32 - bits], false, true);
   }
   bytes(lo: FV, hi: FV, perm: readonly number[], table?: ByteTable): FV {
     const x = this.loc(lo);
@@ -391,15 +421,15 @@ class Recorder implements Sem<FV, FV> {
   }
   clz(a: FV, w: Width): FV {
     if (a.konst) return this.k(BigOps.clz(big(a), w));
-    return this.unary(w === 32 ? FastOp.Clz32 : FastOp.Clz64, a, [], true);
+    return this.unary(w === 32 ? FastOp.Clz32 : FastOp.Clz64, a, [], true, w === 32);
   }
   udiv(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.udiv(big(a), big(b)));
-    return w === 32 ? this.binary(FastOp.Udiv32, a, b, true) : this.viaBigInt(a, b, (p, q) => BigOps.udiv(p, q));
+    return w === 32 ? this.binary(FastOp.Udiv32, a, b, true, true) : this.viaBigInt(a, b, (p, q) => BigOps.udiv(p, q));
   }
   sdiv(a: FV, b: FV, w: Width): FV {
     if (a.konst && b.konst) return this.k(BigOps.sdiv(big(a), big(b), w));
-    return w === 32 ? this.binary(FastOp.Sdiv32, a, b, true) : this.viaBigInt(a, b, (p, q) => BigOps.sdiv(p, q, 64));
+    return w === 32 ? this.binary(FastOp.Sdiv32, a, b, true, true) : this.viaBigInt(a, b, (p, q) => BigOps.sdiv(p, q, 64));
   }
   mulh(a: FV, b: FV, signed: boolean): FV { return this.viaBigInt(a, b, (p, q) => BigOps.mulh(p, q, signed)); }
   /** An operation computed on BigInts (the interpreter's arithmetic), for the rare 64-bit divisions and high products. */
@@ -465,6 +495,13 @@ class Recorder implements Sem<FV, FV> {
   flagsSub(a: FV, b: FV, w: Width): void { this.flags(w === 64 ? FlagOp.Sub64 : FlagOp.Sub32, a, b); }
   flagsLogic(r: FV, w: Width): void { this.flags(w === 64 ? FlagOp.Logic64 : FlagOp.Logic32, r, this.k(0n)); }
   private flags(flagOp: number, a: FV, b: FV): void {
+    if (flagOp === FlagOp.Add32 || flagOp === FlagOp.Sub32 || flagOp === FlagOp.Logic32) {
+      // (A 32-bit operation's flags take its operands' low words, as the interpreter's zero-extended values.)
+      const x = this.loc32(a);
+      if (b.konst) this.p.push(FastOp.FlagsI32, flagOp, x, b.lo);
+      else this.p.push(FastOp.Flags32, flagOp, x, this.loc32(b));
+      return;
+    }
     const x = this.loc(a);
     if (b.konst) this.p.push(FastOp.FlagsI, flagOp, x, b.lo, b.hi);
     else this.p.push(FastOp.Flags, flagOp, x, this.loc(b));
@@ -499,13 +536,30 @@ class Recorder implements Sem<FV, FV> {
   addrBase(n: number): FV { return n !== 31 ? this.x(n) : this.result(FastOp.SpBase); }
   syndrome(iss: number): void { this.p.push(FastOp.Syndrome, iss); }
   load(addr: FV, size: 0 | 1 | 2 | 3, flags: number): FV {
+    const fused = addr.emit !== undefined ? addr.addImm : undefined;
+    if (fused !== undefined) {
+      // (Base plus offset, not needed otherwise yet: the load adds it, into a temporary of its own.)
+      const x = this.loc(fused.a);
+      const t = this.temp();
+      const d = this.temp();
+      this.lastLoad = this.p.length;
+      this.p.push(FastOp.LoadI, d, x, fused.lo, fused.hi, t, 1 << size, flags);
+      return this.at(d, size < 3);
+    }
     const x = this.loc(addr);
     this.lastLoad = this.p.length;
     return this.result(FastOp.Load, [x, 1 << size, flags], size < 3);
   }
   store(addr: FV, size: 0 | 1 | 2 | 3, v: FV, flags: number): void {
+    const fused = addr.emit !== undefined ? addr.addImm : undefined;
+    if (fused !== undefined) {
+      const x = this.loc(fused.a);
+      const y = size < 3 ? this.loc32(v) : this.loc(v);
+      this.p.push(FastOp.StoreI, x, fused.lo, fused.hi, this.temp(), y, size, flags | Acc.Write);
+      return;
+    }
     const x = this.loc(addr);
-    const y = this.loc(v);
+    const y = size < 3 ? this.loc32(v) : this.loc(v);
     this.p.push(FastOp.Store, x, y, size, flags | Acc.Write);
   }
 
