@@ -3,7 +3,7 @@
  * specification). A program is an Int32Array of operations, each an opcode followed by its fields: locations (word
  * indices of `cpu.fast32`, a value's low word; its high word follows), immediates, relative jumps, or an index into
  * the program's `refs` (the few operations done by a JavaScript function). A handler block's program is the programs
- * of its instructions, each after an {@link FastOp.Insn} that does what the block did before each handler call.
+ * of its instructions, each after an {@link FastOp.Insn} (spec/fast-block.ts).
  *
  * Hot path: one function with one switch, so that running cold code touches one compact array per block instead of
  * a closure per instruction (closures per operation were slower than the BigInt handlers in a Linux boot: their
@@ -16,7 +16,7 @@ import { checkSpAlignment } from './interp-sem.js';
 
 /** Opcodes; the comment gives each one's fields after the opcode (d: the result's location; x, y, t: operands'). */
 export const enum FastOp {
-  /** k: instruction k of the block starts (cpu.pc, cpu.nextPc, cpu.dabtIss as before a handler call). */
+  /** k: instruction k of the block starts (cpu.dabtIss 0; cpu.pc, cpu.nextPc where read: runFast). */
   Insn,
   /** k: run instruction k's BigInt handler (a word without a fast program). */
   Call,
@@ -91,7 +91,7 @@ export const enum FastOp {
   BranchRel,
   /** t lo hi: BranchRel if the word at t is not 0. */
   BranchIfRel,
-  /** _ _: branch to the block's fixed taken target (a BranchRel of the block's last instruction, made so by the block). */
+  /** _ _: branch to the block's fixed taken target (its last instruction's BranchRel, made so by the block). */
   BranchTaken,
   /** t _ _: BranchTaken if the word at t is not 0. */
   BranchIfTaken,
@@ -180,7 +180,8 @@ function relative(pc: bigint, lo: number, hi: number): bigint {
 function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: number, n: number, w: number): void {
   if (w === 32) {
     // (Only the low word is read: a 32-bit operand's high word may be anything, a register's own.)
-    s[d] = n === 0 ? lo : type === 0 ? lo << n : type === 1 ? lo >>> n : type === 2 ? lo >> n : (lo >>> n) | (lo << (32 - n));
+    s[d] = n === 0 ? lo
+      : type === 0 ? lo << n : type === 1 ? lo >>> n : type === 2 ? lo >> n : (lo >>> n) | (lo << (32 - n));
     s[d + 1] = 0;
     return;
   }
@@ -215,10 +216,10 @@ function shiftInto(s: Int32Array, d: number, type: number, lo: number, hi: numbe
  *
  * `cpu.pc` and `cpu.nextPc` (what the block did before each handler call) are set for instruction `k` only where
  * something reads them: before a handler call, a function operation or a branch (`synced`), when an operation throws
- * (the exception's address), and at the end. An instruction that only computes stores neither: the two BigInt
- * stores an instruction were a third of a hot loop's time with WebAssembly off, most of it V8's write barrier for
- * addresses made since the last scavenge (docs/performance.md, twenty-first session). Hot path: the sync is written
- * out in each case that needs it.
+ * (the exception's address), and at the end. An instruction that only computes stores neither: with WebAssembly off,
+ * a tenth of a hot loop's time was V8's write barrier for those two BigInt stores an instruction (the addresses are
+ * young objects for seconds when the loop allocates little: docs/performance.md, twenty-first session). Hot path:
+ * the sync is written out in each case that needs it.
  */
 export function runFast(cpu: Cpu, b: FastRun): void {
   const p = b.ops!;
