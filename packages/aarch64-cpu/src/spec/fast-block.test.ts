@@ -119,6 +119,13 @@ describe('what a block\'s common instructions come to', () => {
     expect(opcodes(0x0b02_0020)).toEqual(['Insn', 'Add32']); // add w0, w1, w2
   });
 
+  it('a word with no operations (a hint that does nothing here) takes none, unless it is the block\'s last', () => {
+    const none = { ops: new Int32Array(0), refs: [], refAt: [], pcPatches: [] };
+    const add = cpu.decoder.decodeFast(0x9100_0400)!; // add x0, x0, #1
+    const { ops } = blockFastProgram([none, none, add, none], 0x4000_8000n, 0x4000_8010n)!;
+    expect([...ops]).toEqual([FastOp.Insn, 2, ...add.ops, FastOp.Insn, 3]);
+  });
+
   it('a branch becomes BranchTaken only when its target is the taken target the block gives', () => {
     const w = 0x1400_0010; // b +64
     const other = blockFastProgram([cpu.decoder.decodeFast(w)], 0x4000_8000n, 0x4000_8044n)!;

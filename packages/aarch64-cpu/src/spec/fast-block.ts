@@ -8,7 +8,8 @@
  * - The block's last instruction's branch to a constant target (B, BL, B.cond, CBZ, TBZ) becomes BranchTaken or
  *   BranchIfTaken when the target is the block's fixed taken target: the next PC is the block's own BigInt for it
  *   (nothing made from the offset, and the run loop's exit compare finds the same value).
- * - A word whose program starts with its data abort syndrome gets InsnIss (one operation instead of two).
+ * - A word whose program starts with its data abort syndrome gets InsnIss (one operation instead of two), and a word
+ *   with an empty program (a hint or barrier that does nothing here) no operation at all unless it is the last.
  *
  * Why: the fast interpreter's time is its operations (4.1 an instruction in a Linux boot before these changes,
  * docs/performance.md, twenty-first session), and building a block's program must stay cheap (a boot builds about
@@ -69,19 +70,19 @@ export function blockFastProgram(
 ): { ops: Int32Array; refs: FastFn[] } | undefined {
   let size = 0;
   let any = false;
-  for (const p of programs) {
+  const last = programs.length - 1;
+  programs.forEach((p, k) => {
     if (p === undefined) size += 4;
     else {
       any = true;
-      size += 2 + p.ops.length - (p.ops[0] === FastOp.Syndrome ? 1 : 0);
+      if (p.ops.length !== 0 || k === last) size += 2 + p.ops.length - (p.ops[0] === FastOp.Syndrome ? 1 : 0);
     }
-  }
+  });
   if (!any) return undefined;
   const ops = new Int32Array(size);
   const refs: FastFn[] = [];
   // (A block lies in one 4 KiB page, so its instructions' addresses share the high word and carry nothing into it.)
   const [lo, hi] = halves(pc);
-  const last = programs.length - 1;
   let at = 0;
   for (let k = 0; k <= last; k++) {
     const p = programs[k];
@@ -94,6 +95,8 @@ export function blockFastProgram(
       continue;
     }
     const src = p.ops;
+    // (A word that does nothing needs no Insn either, but the last: the run's end reads its addresses.)
+    if (src.length === 0 && k !== last) continue;
     let from = 0;
     if (src[0] === FastOp.Syndrome) {
       ops[at] = FastOp.InsnIss;
