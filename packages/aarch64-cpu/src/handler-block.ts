@@ -156,7 +156,8 @@ function runViaProgram(this: HandlerBlock, c: Cpu): number {
 function runFirst(this: HandlerBlock, c: Cpu): number {
   // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
   if (++this.runs < c.decoder.fastAfterRuns || this.run !== runFirst) return runViaHandlers.call(this, c);
-  const programs = Array.from(this.words, (w, k) => (this.handlers[k] === NOP_HANDLER ? NOTHING : c.decoder.decodeFast(w)));
+  const programs = Array.from(this.words,
+    (w, k) => (this.handlers[k] === NOP_HANDLER ? NOTHING : c.decoder.decodeFast(w)));
   const program = blockFastProgram(programs, this.pc, this.taken);
   if (program === undefined) {
     this.run = runViaHandlers;
