@@ -53,6 +53,16 @@ export function decodeA64(insn: number): Handler {
   return findEncoding(insn >>> 0)?.exec ?? undef;
 }
 
+/** The handler of NOP, which the hint and barrier rows that do nothing in this model share. */
+export const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
+
+/**
+ * The fast interpreter's program of a word whose handler is NOP's (the hints and barriers that do nothing here):
+ * none, rather than a call of the handler (1.2 M calls in a Linux boot: every kernel function starts with
+ * `nop; nop; paciasp`).
+ */
+const NOTHING: FastProgram = { ops: new Int32Array(0), refs: [], refAt: [], pcPatches: [] };
+
 const CACHE_SIZE = 8192;
 
 /**
@@ -123,8 +133,9 @@ export class DecodeCache {
 
   /**
    * The fast interpreter's program for `insn` (spec/fast-sem.ts), recorded on the first use of the word's slot and
-   * kept with it, or undefined: a word of a row without a specification or with operations the recording does not
-   * replay, an UNDEFINED word, or any word when the cache was made with `fast` false.
+   * kept with it (an empty one for a word whose handler is NOP's), or undefined: a word of a row without a
+   * specification or with operations the recording does not replay, an UNDEFINED word, or any word when the cache was
+   * made with `fast` false.
    */
   decodeFast(insn: number): FastProgram | undefined {
     if (!this.fast) return undefined;
@@ -134,7 +145,7 @@ export class DecodeCache {
     let p = this.programs[slot];
     if (p === undefined) {
       const spec = this.specs[slot];
-      p = spec === undefined ? null : fastProgram(spec, this.args[slot]) ?? null;
+      p = spec !== undefined ? fastProgram(spec, this.args[slot]) ?? null : this.handlers[slot] === NOP_HANDLER ? NOTHING : null;
       this.programs[slot] = p;
     }
     return p ?? undefined;

@@ -20,23 +20,13 @@ import { handlerBlockCost, type Block, type CodePage, PAGE_BYTES } from './code-
 import type { Cpu } from './cpu.js';
 import type { Handler } from './decode.js';
 import { directBranchTarget, isConditionalBranch } from './branch-targets.js';
-import { findEncoding } from './decode-a64.js';
+import { findEncoding, NOP_HANDLER } from './decode-a64.js';
 import { runFast, type FastFn } from './spec/fast-ops.js';
 import { blockFastProgram } from './spec/fast-block.js';
-import type { FastProgram } from './spec/fast-sem.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
 
-/** The handler of NOP, which the hint and barrier rows that do nothing in this model share. */
-export const NOP_HANDLER: Handler | undefined = findEncoding(0xd503201f)?.exec;
-
-/**
- * The fast interpreter's program of a word whose handler is NOP's (the hints and barriers that do nothing here, ISB
- * and SB among them): none, rather than a call of the handler (1.2 M calls in a Linux boot: every kernel function
- * starts with `nop; nop; paciasp`).
- */
-const NOTHING: FastProgram = { ops: new Int32Array(0), refs: [], refAt: [], pcPatches: [] };
 
 /**
  * Whether a system instruction does nothing here and does not end a block: the rows whose handler is NOP's but ISB
@@ -156,9 +146,7 @@ function runViaProgram(this: HandlerBlock, c: Cpu): number {
 function runFirst(this: HandlerBlock, c: Cpu): number {
   // (Only while it is still the block's run: the WebAssembly tier may have replaced it.)
   if (++this.runs < c.decoder.fastAfterRuns || this.run !== runFirst) return runViaHandlers.call(this, c);
-  const programs = Array.from(this.words,
-    (w, k) => (this.handlers[k] === NOP_HANDLER ? NOTHING : c.decoder.decodeFast(w)));
-  const program = blockFastProgram(programs, this.pc, this.taken);
+  const program = blockFastProgram(Array.from(this.words, (w) => c.decoder.decodeFast(w)), this.pc, this.taken);
   if (program === undefined) {
     this.run = runViaHandlers;
     return runViaHandlers.call(this, c);
