@@ -15,7 +15,7 @@
  * direct branches no longer make BigInts: docs/performance.md, twenty-first session), while building a block's
  * program stays cheap (a boot builds about 35,000: this only copies the words' programs and patches a few fields).
  */
-import { FastOp, type FastFn } from './fast-ops.js';
+import { add64Into, FastOp, relative, type FastFn } from './fast-ops.js';
 import { PcPatch, type FastProgram } from './fast-sem.js';
 
 /** The halves of a 64-bit value (as the fast interpreter's locations hold them). */
@@ -23,37 +23,28 @@ function halves(v: bigint): [number, number] {
   return [Number(BigInt.asUintN(32, v)) | 0, Number(BigInt.asUintN(32, v >> 32n)) | 0];
 }
 
-/** Add (lo, hi) to the 64-bit value at ops[at], ops[at + 1]. */
-function addAt(ops: Int32Array, at: number, lo: number, hi: number): void {
-  const a = ops[at]!;
-  const sum = (a + lo) | 0;
-  ops[at + 1] = (ops[at + 1]! + hi + ((sum >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-  ops[at] = sum;
-}
-
 /**
  * Fill in `p`'s address-dependent fields, copied to `ops` at `base` (where p.ops[0] would be), for its instruction at
- * (lo, hi); `taken`: the halves of the block's taken target when a branch of this word to it may become BranchTaken.
+ * `pc`; `taken`: the block's taken target when a branch of this word to it may become BranchTaken.
  */
-function patch(ops: Int32Array, base: number, p: FastProgram, lo: number, hi: number, taken: [number, number] | undefined): void {
+function patch(ops: Int32Array, base: number, p: FastProgram, pc: bigint, taken: bigint | undefined): void {
+  const [lo, hi] = halves(pc);
   const pp = p.pcPatches;
   for (let j = 0; j < pp.length; j += 2) {
     const at = base + pp[j]!;
     switch (pp[j + 1] as PcPatch) {
       case PcPatch.Pc:
-        addAt(ops, at + 2, lo, hi);
+        add64Into(ops, at + 2, at + 2, lo, hi);
         break;
       case PcPatch.Page:
-        addAt(ops, at + 2, lo & ~0xfff, hi);
+        add64Into(ops, at + 2, at + 2, lo & ~0xfff, hi);
         break;
       case PcPatch.Branch: {
-        if (taken === undefined) break;
         const rel = ops[at] === FastOp.BranchRel;
         const f = rel ? at + 1 : at + 2; // the offset's fields
-        const t = ops[f]!;
-        const tlo = (t + lo) | 0;
-        const thi = (ops[f + 1]! + hi + ((tlo >>> 0) < (t >>> 0) ? 1 : 0)) | 0;
-        if (tlo === taken[0] && thi === taken[1]) ops[at] = rel ? FastOp.BranchTaken : FastOp.BranchIfTaken;
+        if (taken !== undefined && relative(pc, ops[f]!, ops[f + 1]!) === taken) {
+          ops[at] = rel ? FastOp.BranchTaken : FastOp.BranchIfTaken;
+        }
         break;
       }
     }
@@ -81,8 +72,6 @@ export function blockFastProgram(
   if (!any) return undefined;
   const ops = new Int32Array(size);
   const refs: FastFn[] = [];
-  // (A block lies in one 4 KiB page, so its instructions' addresses share the high word and carry nothing into it.)
-  const [lo, hi] = halves(pc);
   let at = 0;
   for (let k = 0; k <= last; k++) {
     const p = programs[k];
@@ -114,9 +103,7 @@ export function blockFastProgram(
     at += src.length - from;
     for (const r of p.refAt) ops[base + r] = ops[base + r]! + refs.length;
     if (p.refs.length !== 0) refs.push(...p.refs);
-    if (p.pcPatches.length !== 0) {
-      patch(ops, base, p, (lo + 4 * k) | 0, hi, k === last && taken !== undefined ? halves(taken) : undefined);
-    }
+    if (p.pcPatches.length !== 0) patch(ops, base, p, pc + BigInt(4 * k), k === last ? taken : undefined);
   }
   return { ops, refs };
 }
@@ -124,7 +111,6 @@ export function blockFastProgram(
 /** `p` for its instruction at `pc` alone (no block: branches stay BranchRel), as a block would hold it. */
 export function wordFastProgram(p: FastProgram, pc: bigint): Int32Array {
   const ops = p.ops.slice();
-  const [lo, hi] = halves(pc);
-  patch(ops, 0, p, lo, hi, undefined);
+  patch(ops, 0, p, pc, undefined);
   return ops;
 }

@@ -140,12 +140,12 @@ function mulHi32(a: number, b: number): number {
   return a1 * b1 + Math.floor(m1 / 65536) + Math.floor(m2 / 65536);
 }
 
-/** s[t], s[t + 1] = s[x], s[x + 1] + (lo, hi): an address with its offset (LoadI, StoreI). */
-function addressInto(s: Int32Array, t: number, x: number, lo: number, hi: number): void {
+/** s[d], s[d + 1] = s[x], s[x + 1] + (lo, hi), modulo 2^64 (d may equal x): AddI64, LoadI's and StoreI's address. */
+export function add64Into(s: Int32Array, d: number, x: number, lo: number, hi: number): void {
   const al = s[x]!;
   const sum = (al + lo) | 0;
-  s[t + 1] = (s[x + 1]! + hi + ((sum >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
-  s[t] = sum;
+  s[d + 1] = (s[x + 1]! + hi + ((sum >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+  s[d] = sum;
 }
 
 /** Load: the memory port's read of `bytes` at the address at s[x] into s[d] (both halves). */
@@ -171,8 +171,8 @@ function store(cpu: Cpu, s: Int32Array, x: number, y: number, size: number, flag
   }
 }
 
-/** `pc` + the 64-bit offset (lo, hi), modulo 2^64. */
-function relative(pc: bigint, lo: number, hi: number): bigint {
+/** `pc` + the 64-bit offset (lo, hi), modulo 2^64 (BranchRel's target). */
+export function relative(pc: bigint, lo: number, hi: number): bigint {
   return BigInt.asUintN(64, pc + ((BigInt(hi) << 32n) | BigInt(lo >>> 0)));
 }
 
@@ -587,28 +587,22 @@ export function runFast(cpu: Cpu, b: FastRun): void {
           break;
         case FastOp.LoadI: {
           const t = p[i + 5]!;
-          addressInto(s, t, p[i + 2]!, p[i + 3]!, p[i + 4]!);
+          add64Into(s, t, p[i + 2]!, p[i + 3]!, p[i + 4]!);
           load(cpu, s, p[i + 1]!, t, p[i + 6]!, p[i + 7]!);
           i += 8;
           break;
         }
         case FastOp.StoreI: {
           const t = p[i + 4]!;
-          addressInto(s, t, p[i + 1]!, p[i + 2]!, p[i + 3]!);
+          add64Into(s, t, p[i + 1]!, p[i + 2]!, p[i + 3]!);
           store(cpu, s, t, p[i + 5]!, p[i + 6]!, p[i + 7]!);
           i += 8;
           break;
         }
-        case FastOp.AddI64: {
-          const d = p[i + 1]!;
-          const x = p[i + 2]!;
-          const al = s[x]!;
-          const lo = (al + p[i + 3]!) | 0;
-          s[d + 1] = (s[x + 1]! + p[i + 4]! + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
-          s[d] = lo;
+        case FastOp.AddI64:
+          add64Into(s, p[i + 1]!, p[i + 2]!, p[i + 3]!, p[i + 4]!);
           i += 5;
           break;
-        }
         case FastOp.AddI32: {
           const d = p[i + 1]!;
           s[d] = (s[p[i + 2]!]! + p[i + 3]!) | 0;
