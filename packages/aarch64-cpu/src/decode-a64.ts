@@ -145,7 +145,8 @@ export class DecodeCache {
     let p = this.programs[slot];
     if (p === undefined) {
       const spec = this.specs[slot];
-      p = spec !== undefined ? fastProgram(spec, this.args[slot]) ?? null : this.handlers[slot] === NOP_HANDLER ? NOTHING : null;
+      p = spec !== undefined ? fastProgram(spec, this.args[slot]) ?? null
+        : this.handlers[slot] === NOP_HANDLER ? NOTHING : null;
       this.programs[slot] = p;
     }
     return p ?? undefined;

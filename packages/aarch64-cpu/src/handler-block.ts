@@ -27,7 +27,6 @@ import { blockFastProgram } from './spec/fast-block.js';
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
 
-
 /**
  * Whether a system instruction does nothing here and does not end a block: the rows whose handler is NOP's but ISB
  * and SB. Those are the hints (NOP, BTI, CSDB, ESB, and PACIASP, AUTIASP and the other pointer authentication hints,

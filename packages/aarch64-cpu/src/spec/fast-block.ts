@@ -15,20 +15,15 @@
  * direct branches no longer make BigInts: docs/performance.md, twenty-first session), while building a block's
  * program stays cheap (a boot builds about 35,000: this only copies the words' programs and patches a few fields).
  */
-import { add64Into, FastOp, relative, type FastFn } from './fast-ops.js';
+import { add64Into, FastOp, halvesOf, relative, type FastFn } from './fast-ops.js';
 import { PcPatch, type FastProgram } from './fast-sem.js';
-
-/** The halves of a 64-bit value (as the fast interpreter's locations hold them). */
-function halves(v: bigint): [number, number] {
-  return [Number(BigInt.asUintN(32, v)) | 0, Number(BigInt.asUintN(32, v >> 32n)) | 0];
-}
 
 /**
  * Fill in `p`'s address-dependent fields, copied to `ops` at `base` (where p.ops[0] would be), for its instruction at
  * `pc`; `taken`: the block's taken target when a branch of this word to it may become BranchTaken.
  */
 function patch(ops: Int32Array, base: number, p: FastProgram, pc: bigint, taken: bigint | undefined): void {
-  const [lo, hi] = halves(pc);
+  const [lo, hi] = halvesOf(pc);
   const pp = p.pcPatches;
   for (let j = 0; j < pp.length; j += 2) {
     const at = base + pp[j]!;

@@ -140,6 +140,11 @@ function mulHi32(a: number, b: number): number {
   return a1 * b1 + Math.floor(m1 / 65536) + Math.floor(m2 / 65536);
 }
 
+/** The 32-bit halves (low, high) of a 64-bit value, as int32: how locations and operation fields hold one. */
+export function halvesOf(v: bigint): [number, number] {
+  return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
+}
+
 /** s[d], s[d + 1] = s[x], s[x + 1] + (lo, hi), modulo 2^64 (d may equal x): AddI64, LoadI's and StoreI's address. */
 export function add64Into(s: Int32Array, d: number, x: number, lo: number, hi: number): void {
   const al = s[x]!;
@@ -570,17 +575,10 @@ export function runFast(cpu: Cpu, b: FastRun): void {
           cpu.dabtIss = p[i + 1]!;
           i += 2;
           break;
-        case FastOp.Load: {
-          const mem = cpu.mem;
-          if (mem.readHalves !== undefined) {
-            mem.readHalves(s, p[i + 1]!, p[i + 2]!, p[i + 3]!, p[i + 4]!);
-          } else {
-            const u = cpu.fast64;
-            u[p[i + 1]! >> 1] = mem.read(u[p[i + 2]! >> 1]!, p[i + 3]!, p[i + 4]!);
-          }
+        case FastOp.Load:
+          load(cpu, s, p[i + 1]!, p[i + 2]!, p[i + 3]!, p[i + 4]!);
           i += 5;
           break;
-        }
         case FastOp.Store:
           store(cpu, s, p[i + 1]!, p[i + 2]!, p[i + 3]!, p[i + 4]!);
           i += 5;

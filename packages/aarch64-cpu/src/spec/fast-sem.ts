@@ -37,7 +37,7 @@ import { Acc } from '../ports.js';
 import { CPU_STATE_BYTES, FAST_TEMP_WORDS, St } from '../state-layout.js';
 import { BigOps } from './interp-sem.js';
 import { BYTE_TABLES } from './byte-tables.js';
-import { FastOp, type FastFn } from './fast-ops.js';
+import { FastOp, halvesOf, type FastFn } from './fast-ops.js';
 import type { ByteTable, FpBinOp, Sem, ShiftType, Width } from './sem.js';
 import type { AnyInsnSpec } from './spec.js';
 
@@ -97,7 +97,6 @@ class Unsupported extends Error {}
 const T0 = CPU_STATE_BYTES >> 2;
 const T_END = T0 + FAST_TEMP_WORDS;
 const X0 = St.X >> 2;
-const M32 = 0xffff_ffffn;
 /** The `loc` of a value whose operation is not emitted yet. */
 const PENDING = -2;
 /** The `loc` of a value the instruction's address gives (`pcKind`). */
@@ -134,7 +133,7 @@ class Recorder implements Sem<FV, FV> {
     return t;
   }
   private at(loc: number, hiZero = false): FV { return new FV(loc, 0, 0, -1, hiZero); }
-  private k(v: bigint): FV { return new FV(-1, Number(v & M32) | 0, Number(v >> 32n) | 0, -1); }
+  private k(v: bigint): FV { return new FV(-1, ...halvesOf(v), -1); }
   /** A pure operation's value, emitted by `emit(d)` (which pushes it with destination d) when first needed. */
   private lazy(emit: (d: number) => void, hiZero = false): FV {
     const v = new FV(PENDING, 0, 0, -1, hiZero);
@@ -208,7 +207,7 @@ class Recorder implements Sem<FV, FV> {
   }
   /** A value the instruction's address gives: `kind` ({@link PcPatch} Pc or Page) plus `off`. */
   private pcRelative(kind: PcPatch, off: bigint): FV {
-    const v = new FV(PC_RELATIVE, Number(off & M32) | 0, Number(off >> 32n) | 0, -1);
+    const v = new FV(PC_RELATIVE, ...halvesOf(off), -1);
     v.pcKind = kind;
     return v;
   }
