@@ -4,12 +4,15 @@
 // the oracle's command line; checks that both printed the same output (and guests/expected/<name>.txt when it
 // exists); prints a table and writes the figures as JSON.
 //
-//   node scripts/bench.mjs [--runs N] [--json PATH] [--no-qemu] [NAME...]
+//   node scripts/bench.mjs [--runs N] [--json PATH] [--no-qemu] [--qemu-count] [NAME...]
 //
-//   --runs N     runs per guest and per emulator (default 3); times are medians
-//   --json PATH  where to write the results (default bench-results.json at the repository root)
-//   --no-qemu    vmm-lite only
-//   NAME...      only these guests (e.g. bench-int; linux-selftests runs only when named)
+//   --runs N      runs per guest and per emulator (default 3); times are medians
+//   --json PATH   where to write the results (default bench-results.json at the repository root)
+//   --no-qemu     vmm-lite only
+//   --qemu-count  also run each guest once more on QEMU, untimed, with a TCG plugin that counts the instructions
+//                 and blocks QEMU executed and translated (scripts/qemu-count/count.c, built with `cc`): shows that
+//                 both ran the same guest work, and QEMU's translations beside vmm-lite's blocks
+//   NAME...       only these guests (e.g. bench-int; linux-selftests runs only when named)
 //
 // Times:
 //   - vmm-lite: the wall time of one in-process runVirt() call (machine creation, loading and the run). The first
@@ -41,8 +44,8 @@
 // WebAssembly.Module; V8's background tier-up is not in it), "wasm KiB" = bytes of WebAssembly emitted, "code KiB" =
 // the cache's estimated bytes of translated code at the end of the run (CodeCacheStats.bytes, WebAssembly included).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -100,16 +103,18 @@ const GUEST_INFO = {
 };
 
 function parseArgs(argv) {
-  const o = { runs: 3, json: join(ROOT, 'bench-results.json'), qemu: true, only: [] };
+  const o = { runs: 3, json: join(ROOT, 'bench-results.json'), qemu: true, qemuCount: false, only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--json') o.json = resolve(argv[++i]);
     else if (a === '--no-qemu') o.qemu = false;
+    else if (a === '--qemu-count') o.qemuCount = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.only.push(a);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs must be a positive integer');
+  if (o.qemuCount && !o.qemu) throw new Error('--qemu-count counts on QEMU: not with --no-qemu');
   return o;
 }
 
@@ -126,21 +131,51 @@ function qemuVersion() {
   return /version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
 }
 
-/** Runs a guest ELF, or the Linux guest named `elf` (a key of LINUX_GUESTS), on QEMU; timed. */
-function runQemuTimed(elf) {
+/**
+ * Builds the counting plugin (scripts/qemu-count/count.c) into a temporary directory (removed when this process
+ * exits) and returns its path. Throws with the compiler's first line when `cc` is missing or fails.
+ */
+function buildCountPlugin() {
+  const dir = mkdtempSync(join(tmpdir(), 'kvm-mte-qemu-count-'));
+  const out = join(dir, 'count.so');
+  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-o', out, join(ROOT, 'scripts', 'qemu-count', 'count.c')], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    const why = r.error ? r.error.message : (r.stderr.split('\n')[0] || `exit ${r.status}`);
+    throw new Error(`--qemu-count: cannot build scripts/qemu-count/count.c with cc: ${why}`);
+  }
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return out;
+}
+
+/**
+ * QEMU's counts of a guest, from a run with the counting plugin (untimed). A block's instructions count when the
+ * block starts, so a block left early (an exception, an interrupt) counts whole: QEMU's figure can exceed the
+ * instructions that retired by a few per exception.
+ */
+function countOnQemu(elf, plugin) {
+  const r = runQemuTimed(elf, ['-plugin', plugin]);
+  const m = /qemu-count: instructions (\d+) tb-executions (\d+) translations (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`--qemu-count: QEMU printed no counts for ${elf} (plugin not loaded?): ${r.stderr.split('\n')[0]}`);
+  return { instructions: Number(m[1]), tbExecutions: Number(m[2]), translations: Number(m[3]) };
+}
+
+/** Runs a guest ELF, or the Linux guest named `elf` (a key of LINUX_GUESTS), on QEMU; timed. `more`: extra arguments. */
+function runQemuTimed(elf, more = []) {
   const t0 = process.hrtime.bigint();
   const linux = LINUX_GUESTS[elf];
   const args = linux
     ? ['-M', 'virt,mte=on', '-cpu', 'max', '-m', String(LINUX_RAM >> 20), '-nographic', '-nic', 'none', '-no-reboot',
       '-kernel', join(LINUX_DIR, 'Image'), '-initrd', join(LINUX_DIR, 'initrd.gz'), '-append', linux.append]
     : [...QEMU_ARGS, '-kernel', elf];
+  args.push(...more);
   const r = spawnSync(QEMU, args, {
     stdio: ['ignore', 'pipe', 'pipe'], timeout: linux?.qemuTimeoutMs ?? 120_000, maxBuffer: 16 << 20,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`QEMU exited ${r.status} (${r.signal ?? ''}) on ${elf}: ${r.stderr}`);
-  return { seconds, serial: text(r.stdout) };
+  return { seconds, serial: text(r.stdout), stderr: text(r.stderr) };
 }
 
 /** One run on a fresh VirtMachine (what runVirt does without input), timed; with the code cache's figures after it. */
@@ -201,6 +236,8 @@ async function main() {
   }
   const qv = opts.qemu ? qemuVersion() : null;
   if (opts.qemu && !qv) console.error(`${QEMU} not found: vmm-lite only`);
+  if (opts.qemuCount && !qv) throw new Error(`--qemu-count: ${QEMU} not found`);
+  const countPlugin = opts.qemuCount ? buildCountPlugin() : undefined;
 
   const hello = join(BIN, 'hello.elf');
   let qemuStartup = null;
@@ -236,6 +273,7 @@ async function main() {
       const same = (q) => (linux ? userLines(q) === userLines(serial) : q === serial);
       if (qRuns.some((r) => !same(r.serial))) problems.push('QEMU printed something else than vmm-lite');
     }
+    const counted = countPlugin ? countOnQemu(elf, countPlugin) : null;
     const checksum = /checksum=([0-9a-f]+)/.exec(serial)?.[1] ?? null;
     const qemuNet = qemuSeconds === null ? null : Math.max(qemuSeconds - qemuStartup, 1e-3);
     const r = {
@@ -258,6 +296,9 @@ async function main() {
       wasmBlocks: median(vmmRuns.map((x) => x.wasmBlocks)),
       wasmMs: median(vmmRuns.map((x) => x.wasmMs)),
       wasmBytes: median(vmmRuns.map((x) => x.wasmBytes)),
+      qemuInstructions: counted?.instructions ?? null,
+      qemuTbExecutions: counted?.tbExecutions ?? null,
+      qemuTranslations: counted?.translations ?? null,
       sameOutput: problems.length === 0,
       problems,
     };
@@ -278,6 +319,18 @@ async function main() {
   console.log(line(head));
   console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
   for (const row of rows) console.log(line(row));
+  if (countPlugin) {
+    const cHead = ['guest', 'instructions', 'QEMU counted', 'difference', 'QEMU translations', 'vmm-lite blocks', 'QEMU block runs'];
+    const cRows = results.map((r) => [r.guest, String(r.instructions), String(r.qemuInstructions),
+      `${fmt(((r.qemuInstructions - r.instructions) / r.instructions) * 100, 3)}%`, String(r.qemuTranslations), String(r.jitBlocks),
+      String(r.qemuTbExecutions)]);
+    const cw = cHead.map((h, i) => Math.max(h.length, ...cRows.map((row) => row[i].length)));
+    const cLine = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(cw[i]) : c.padStart(cw[i]))).join(' | ') + ' |';
+    console.log(cLine(cHead));
+    console.log('|' + cw.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+    for (const row of cRows) console.log(cLine(row));
+    console.log('QEMU counted: instructions of the blocks QEMU started, with its TCG plugin (untimed run); a block left early counts whole');
+  }
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
   const loadAfter = loadavg()[0];
   console.log(`load average (1 min) ${fmt(loadBefore, 2)} at the start, ${fmt(loadAfter, 2)} at the end, ${cpus().length} CPUs; V8 worker pool ${v8Pool} (as vmm-lite's CLI sizes it)`);
