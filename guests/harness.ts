@@ -159,8 +159,8 @@ export interface EngineOptions {
 
 /**
  * The engines every oracle guest is also run under (the default, handler blocks with hot blocks compiled to
- * WebAssembly after 64 runs, is the main group): the reference interpreter, handler blocks alone (a host without
- * WebAssembly), and every block compiled to WebAssembly before it first runs.
+ * WebAssembly after 256 runs (HOT_RUNS), is the main group): the reference interpreter, handler blocks alone (a host
+ * without WebAssembly), and every block compiled to WebAssembly before it first runs.
  */
 export const ENGINES: ReadonlyArray<{ readonly name: string; readonly options: EngineOptions }> = [
   { name: 'interpreter (translate: false)', options: { translate: false } },

@@ -44,10 +44,11 @@
 // WebAssembly.Module; V8's background tier-up is not in it), "wasm KiB" = bytes of WebAssembly emitted, "code KiB" =
 // the cache's estimated bytes of translated code at the end of the run (CodeCacheStats.bytes, WebAssembly included).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildCountPlugin, parseCounts } from './qemu-count/count.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'guests', 'bin');
@@ -131,33 +132,12 @@ function qemuVersion() {
   return /version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
 }
 
-/**
- * Builds the counting plugin (scripts/qemu-count/count.c) into a temporary directory (removed when this process
- * exits) and returns its path. Throws with the compiler's first line when `cc` is missing or fails.
- */
-function buildCountPlugin() {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-mte-qemu-count-'));
-  const out = join(dir, 'count.so');
-  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-o', out, join(ROOT, 'scripts', 'qemu-count', 'count.c')], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    const why = r.error ? r.error.message : (r.stderr.split('\n')[0] || `exit ${r.status}`);
-    throw new Error(`--qemu-count: cannot build scripts/qemu-count/count.c with cc: ${why}`);
-  }
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return out;
-}
-
-/**
- * QEMU's counts of a guest, from a run with the counting plugin (untimed). A block's instructions count when the
- * block starts, so a block left early (an exception, an interrupt) counts whole: QEMU's figure can exceed the
- * instructions that retired by a few per exception.
- */
+/** QEMU's counts of a guest, from a run with the counting plugin (untimed; scripts/qemu-count/count.mjs). */
 function countOnQemu(elf, plugin) {
   const r = runQemuTimed(elf, ['-plugin', plugin]);
-  const m = /qemu-count: instructions (\d+) tb-executions (\d+) translations (\d+)/.exec(r.stderr);
-  if (!m) throw new Error(`--qemu-count: QEMU printed no counts for ${elf} (plugin not loaded?): ${r.stderr.split('\n')[0]}`);
-  return { instructions: Number(m[1]), tbExecutions: Number(m[2]), translations: Number(m[3]) };
+  const counts = parseCounts(r.stderr);
+  if (!counts) throw new Error(`--qemu-count: QEMU printed no counts for ${elf} (plugin not loaded?): ${r.stderr.split('\n')[0]}`);
+  return counts;
 }
 
 /** Runs a guest ELF, or the Linux guest named `elf` (a key of LINUX_GUESTS), on QEMU; timed. `more`: extra arguments. */
@@ -329,7 +309,7 @@ async function main() {
     console.log(cLine(cHead));
     console.log('|' + cw.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
     for (const row of cRows) console.log(cLine(row));
-    console.log('QEMU counted: instructions of the blocks QEMU started, with its TCG plugin (untimed run); a block left early counts whole');
+    console.log('QEMU counted: instructions of the blocks QEMU started, with its TCG plugin (untimed run); a block left early counts whole, and QEMU\'s boot stub counts');
   }
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
   const loadAfter = loadavg()[0];
