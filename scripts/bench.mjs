@@ -179,6 +179,15 @@ async function runVmmTimed(VirtMachine, kernel, extra) {
   };
 }
 
+/** Prints a Markdown table: the first column left-aligned, the others right-aligned. */
+function printTable(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  console.log(line(head));
+  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  for (const row of rows) console.log(line(row));
+}
+
 const fmt = (x, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
 
 /**
@@ -294,21 +303,13 @@ async function main() {
     String(r.jitBlocks), fmt(r.jitMs, 0), String(r.wasmBlocks), fmt(r.wasmMs, 0), fmt(r.wasmBytes / 1024, 0),
     fmt(r.codeBytes / 1024, 0), r.sameOutput ? 'yes' : 'NO',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  console.log(line(head));
-  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-  for (const row of rows) console.log(line(row));
+  printTable(head, rows);
   if (countPlugin) {
     const cHead = ['guest', 'instructions', 'QEMU counted', 'difference', 'QEMU translations', 'vmm-lite blocks', 'QEMU block runs'];
     const cRows = results.map((r) => [r.guest, String(r.instructions), String(r.qemuInstructions),
       `${fmt(((r.qemuInstructions - r.instructions) / r.instructions) * 100, 3)}%`, String(r.qemuTranslations), String(r.jitBlocks),
       String(r.qemuTbExecutions)]);
-    const cw = cHead.map((h, i) => Math.max(h.length, ...cRows.map((row) => row[i].length)));
-    const cLine = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(cw[i]) : c.padStart(cw[i]))).join(' | ') + ' |';
-    console.log(cLine(cHead));
-    console.log('|' + cw.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-    for (const row of cRows) console.log(cLine(row));
+    printTable(cHead, cRows);
     console.log('QEMU counted: instructions of the blocks QEMU started, with its TCG plugin (untimed run); a block left early counts whole, and QEMU\'s boot stub counts');
   }
   console.log(`vmm-lite start-up (hello, in-process): ${fmt(vmmStartup, 3)} s; QEMU ${qv ?? 'not installed'} start-up (hello, whole process): ${fmt(qemuStartup, 3)} s`);
