@@ -327,6 +327,15 @@ export class VirtMachine {
   private idleSteps = 0;
   /** Each vCPU's next `vcpu.run()` budget (RUN_CHUNK_MIN .. RUN_CHUNK_MAX; see RUN_CHUNK_MIN). */
   private readonly runChunk: number[] = [];
+  /**
+   * Bumped at each `run()` call: what the caller did before it (loading images, writing guest RAM through its own
+   * view) may have written guest memory without reporting it to kvm-core (Vm.hostWrote). Everything of vmm-lite's
+   * that writes guest memory while the machine runs (the virtio devices' DMA) reports it, so a vCPU whose last run
+   * ended in this same `run()` call runs again with Vcpu.hostUnchanged vouched (turn).
+   */
+  private hostGen = 0;
+  /** Per vCPU: `hostGen` when its last run() returned. */
+  private readonly ranAtGen: number[] = [];
 
   constructor(options: VirtMachineOptions = {}) {
     this.ramSize = checkRamSize(options.memory ?? DEFAULT_RAM_BYTES);
@@ -505,8 +514,14 @@ export class VirtMachine {
    * limit is reached, or the model fails. Yields to the host's event loop after every round (Platform.yield:
    * setImmediate on Node), and a round takes a bounded time whatever the guest does (turns are charged for
    * exceptions and exits too: TURN_COST).
+   *
+   * Guest memory written by the host while this runs (from the event loop, between rounds) must be reported to
+   * kvm-core (`vm.hostWrote`), as vmm-lite's devices report their DMA: vmm-lite keeps its translated code and chains
+   * from one run of a vCPU to the next within a `run()` call (Vcpu.hostUnchanged), so an unreported write to code
+   * could go unseen. Writes before the call need no report.
    */
   async run(opts: MachineRunOptions = {}): Promise<RunResult> {
+    this.hostGen++;
     const limit = opts.maxInstructions ?? Infinity;
     if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit > 0))) throw new VmmError(`invalid instruction limit ${limit}: must be a positive integer`);
     const slice = opts.slice ?? DEFAULT_SLICE;
@@ -675,11 +690,6 @@ export class VirtMachine {
     // nothing and exits to the VMM: a guest polling the UART (an exit per poll) or faulting on its own vector (no
     // instruction ever retires) still ends its turn, so the loop yields to the event loop (stdin, signals, timers).
     let spent = 0;
-    // Whether the last run() of this turn ended for its budget (or a spin with no other vCPU to run): the loop then
-    // runs the vCPU again with nothing in between, so it vouches that no guest memory was written behind kvm-core's
-    // back (Vcpu.hostUnchanged), and kvm-core keeps its translated code's checks and chains. After any exit the VMM
-    // answers, and at the start of a turn (the host's event loop ran), it does not.
-    let untouched = false;
     for (;;) {
       const over = this.overLimit(limit);
       if (over !== undefined) return over;
@@ -688,8 +698,10 @@ export class VirtMachine {
       const chunk = this.runChunk[i] ?? RUN_CHUNK_MIN;
       const budget = Math.min(turnLeft, chunk, limit - this.instructions, limit - this.idleSteps);
       vcpu.runBudget = budget;
-      vcpu.hostUnchanged = untouched;
-      untouched = false;
+      // Nothing wrote guest memory behind kvm-core's back since this vCPU's last run in this run() call (see
+      // hostGen): after a budget exit, an exit the VMM answered (its devices report their DMA) or the event loop's
+      // turn between rounds alike. kvm-core then keeps its translated code's checks and chains.
+      vcpu.hostUnchanged = this.ranAtGen[i] === this.hostGen;
       // A vCPU spinning (YIELD, or WFE with no event) waits for another one: it gives way ('yield' exits) while
       // another vCPU can run, or may by the time it spins (this run may power one on or interrupt it). Once a spin
       // found none, its spins are NOPs inside the run (no exit each) until one can run.
@@ -698,6 +710,7 @@ export class VirtMachine {
       let exit: KvmExit;
       try {
         exit = vcpu.run();
+        this.ranAtGen[i] = this.hostGen;
       } catch (e) {
         if (e instanceof KvmError) return this.result('guest-error', `KVM_RUN failed on vCPU ${vcpu.id}: ${e.message}`);
         return this.result('internal-error', `KVM_RUN threw on vCPU ${vcpu.id}: ${e instanceof Error ? e.message : String(e)}`);
@@ -729,14 +742,10 @@ export class VirtMachine {
           if (exit.type === KVM_SYSTEM_EVENT_RESET) return this.result('reset');
           return this.result('internal-error', `unknown system event type ${exit.type}`);
         case 'intr':
-          if (exit.cause === 'budget') {
-            untouched = true;
-            continue;
-          }
+          if (exit.cause === 'budget') continue;
           if (exit.cause === 'yield') {
             if (this.othersRunnable(i, idle)) return 'yield';
             alone = true;
-            untouched = true;
             spent += TURN_COST.exit; // a spin that ended the run for nothing: about an exit's cost
             continue;
           }
