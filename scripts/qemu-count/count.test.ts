@@ -4,13 +4,13 @@
 // KVM_MTE_REQUIRE_QEMU=1 (set by .ci/run, which installs QEMU and cc) turns a missing QEMU or cc into a failure.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN_DIR, QEMU, QEMU_ARGS, loadRunVirt, qemuStatus, readGuest, runOnVmmLite, versionLine } from '../../guests/harness';
 import { buildCountPlugin, parseCounts } from './count.mjs';
 
 const qemu = qemuStatus();
 const haveCc = versionLine('cc') !== null;
-const require = process.env.KVM_MTE_REQUIRE_QEMU === '1';
+const required = process.env.KVM_MTE_REQUIRE_QEMU === '1';
 const why = !qemu.usable ? qemu.reason : !haveCc ? 'cc is not installed' : '';
 
 function countOnQemu(elf: string, plugin: string): Promise<string> {
@@ -27,18 +27,23 @@ describe('the QEMU instruction counter (bench --qemu-count)', () => {
     expect(parseCounts('qemu-system-aarch64: -plugin count.so: cannot open')).toBeUndefined();
   });
 
-  if (why !== '' && !require) {
+  if (why !== '' && !required) {
     it.skip(`counts on QEMU (skipped: ${why})`, () => {});
     return;
   }
 
+  let plugin = '';
+  beforeAll(() => {
+    if (why === '') plugin = buildCountPlugin();
+  });
+
   it('QEMU is usable and cc builds the plugin', () => {
     expect(why).toBe('');
+    expect(plugin).not.toBe('');
   });
 
   for (const [name, slack] of [['hello', 256], ['bench-exc', 1024]] as const) {
     it(`${name}: QEMU counts what vmm-lite retires, within ${slack} instructions`, async () => {
-      const plugin = buildCountPlugin();
       const stderr = await countOnQemu(join(BIN_DIR, `${name}.elf`), plugin);
       const counts = parseCounts(stderr);
       expect(counts, stderr).toBeDefined();

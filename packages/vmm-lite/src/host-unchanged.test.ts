@@ -61,7 +61,7 @@ describe('VirtMachine: Vcpu.hostUnchanged', () => {
     const loop = [A64.movz(4, 0x61), 0xf1000442 /* subs x2, x2, #1 */, A64.bne(-8)];
     const code = [...A64.mov64(2, 3_000_000), ...loop, ...A64.mov64(0, UART_BASE), A64.strb(4, 0), ...psciCode(PSCI_SYSTEM_OFF)];
     const m = new VirtMachine({ mte: false });
-    m.load({ kernel: codeElf(code) });
+    m.load({ kernel: codeElf(code, CODE_AT) });
     const at = CODE_AT - RAM_BASE + 4 * A64.mov64(2, 3_000_000).length;
     const view = new DataView(m.ram.bytes.buffer, m.ram.bytes.byteOffset);
     expect(view.getUint32(at, true)).toBe(A64.movz(4, 0x61));
