@@ -280,18 +280,23 @@ static void print_log(const char *label, u32 cpu, u32 from, int with_rpr)
     newline();
 }
 
+/*
+ * Called with IRQs masked: waits until `cpu` has logged n interrupts. The check and the WFI run masked, and WFI
+ * wakes for an interrupt that PSTATE.I masks; the interrupt is then taken in a short unmasked window. With IRQs
+ * unmasked around the WFI, an interrupt taken between the check and the WFI would leave the CPU asleep with
+ * nothing more to come (QEMU hung so once in CI, on the physical timer).
+ */
 static void wfi_until(u32 cpu, u32 n)
 {
-    for (u32 spins = 0; logs[cpu].n < n && spins < 1000000; spins++) __asm__ volatile("wfi" ::: "memory");
+    for (u32 spins = 0; logs[cpu].n < n && spins < 1000000; spins++)
+        __asm__ volatile("wfi\n msr daifclr, #2\n isb\n msr daifset, #2" ::: "memory");
 }
 
-/* CPU 0 waits in WFI, IRQs unmasked, for the timer it armed; then prints what its handler saw (no newline). */
+/* CPU 0 waits in WFI for the timer it armed; then prints what its handler saw (no newline). */
 static void wait_timer_irq(const char *name, u32 before)
 {
     ISB();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
     wfi_until(0, before + 1);
-    __asm__ volatile("msr daifset, #2" ::: "memory");
     print_str(name);
     print_log(" irqs", 0, before, 0);
     print_str(name);
@@ -435,10 +440,12 @@ void cpu1_main(void)
         }
         if (step == 100) {                      /* arm the virtual timer and wait for it */
             u32 n = logs[1].n;
+            __asm__ volatile("msr daifset, #2" ::: "memory");
             SYSREG_W("cntv_cval_el0", SYSREG_R("cntvct_el0") + 1000);
             SYSREG_W("cntv_ctl_el0", 1);
             ISB();
-            for (u32 spins = 0; logs[1].n == n && spins < 1000000; spins++) __asm__ volatile("wfi" ::: "memory");
+            wfi_until(1, n + 1);
+            __asm__ volatile("msr daifclr, #2" ::: "memory");
         } else if (step == 200) {               /* power off */
             __asm__ volatile("msr daifset, #2" ::: "memory");
             DSB();
