@@ -570,8 +570,16 @@ export class BlockEmitter {
     return this;
   }
 
-  /** Push PSTATE.C as an i64 0 or 1. */
+  /**
+   * Push PSTATE.C as an i64 0 or 1: from the operands of flags recorded in this block when there are some (ADC after
+   * ADDS, the multi-precision loops of a Linux boot), else from NZCV through the module's function.
+   */
   carry(): this {
+    const p = this.pending;
+    if (p !== undefined && this.fusedCond(2, p)) {
+      this.f.op(Op.i64_extend_i32_u);
+      return this;
+    }
     this.f.localGet(P_ST).call(this.nzcvFn).i32Const(1).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and)
       .op(Op.i64_extend_i32_u);
     return this;
