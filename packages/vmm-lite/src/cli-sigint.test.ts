@@ -59,6 +59,30 @@ const alive = (pid: number): boolean => {
   return state !== undefined && state !== 'Z';
 };
 
+/** CPU time `pid` has used (user + system), in clock ticks; undefined when it is gone. */
+const cpuTicks = (pid: number): number | undefined => {
+  const f = procStat(pid);
+  return f === undefined ? undefined : Number(f[11]) + Number(f[12]);
+};
+
+/**
+ * Waits until the VMM has run its guest for a while: the process `vmmOf` names has used `ticks` clock ticks of CPU
+ * (Node's start-up takes a few), or, without /proc, 1.5 s. CPU time, not a fixed delay, so that a loaded machine's
+ * slow start (two Node processes when relaunched) is waited for; at most 30 s.
+ */
+async function runningGuest(vmmOf: () => number | undefined, ticks = 50): Promise<void> {
+  if (!existsSync('/proc/self/stat')) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return;
+  }
+  for (const t0 = performance.now(); performance.now() - t0 < 30_000;) {
+    const pid = vmmOf();
+    if (pid !== undefined && (cpuTicks(pid) ?? 0) >= ticks) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the VMM did not use ${ticks} ticks of CPU within 30 s`);
+}
+
 // KVM_MTE_V8_POOL_SIZE=1: the launcher starts Node again with --v8-pool-size=1 (cli.ts, relaunch.ts) and the signal
 // reaches the VMM through it; node: one process, as Node started it.
 describe.each([['relaunched with --v8-pool-size=1', '1'], ['in one process', 'node']])('vmm-lite run and SIGINT, %s', (_what, pool) => {
@@ -68,7 +92,7 @@ describe.each([['relaunched with --v8-pool-size=1', '1'], ['in one process', 'no
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
     const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: performance.now() })));
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // started and deep in the loop
+    await runningGuest(() => (pool === '1' ? childrenOf(child.pid!)[0] : child.pid)); // started and deep in the loop
     expect(child.exitCode).toBeNull();
     if (existsSync('/proc/self/stat')) {
       const kids = childrenOf(child.pid!).map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'));
@@ -90,7 +114,7 @@ describe.skipIf(!existsSync('/proc/self/stat'))('the CLI launcher killed with SI
     const child = spawn(process.execPath, [join(dir, 'cli.js'), 'run', '--kernel', join(dir, 'count.elf')],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KVM_MTE_V8_POOL_SIZE: '1' } });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await runningGuest(() => childrenOf(child.pid!)[0]);
     const vmm = childrenOf(child.pid!);
     expect(vmm).toHaveLength(1);
     expect(alive(vmm[0]!)).toBe(true);
