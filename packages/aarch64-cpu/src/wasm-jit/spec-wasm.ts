@@ -27,9 +27,8 @@ import { St } from '../state-layout.js';
 import { SysReg } from '../sysregs.js';
 import { MemOp, Op, SimdLaneOp, SimdOp, type Opcode, type SimdOpcode } from '../wasm/opcodes.js';
 import { ValType, VOID_BLOCK } from '../wasm/types.js';
-import { BlockEmitter, type Translator } from './block-emitter.js';
+import type { BlockEmitter, Translator } from './block-emitter.js';
 import { emitFpDisabled } from './fp-access.js';
-import { ModuleBuilder } from '../wasm/module-builder.js';
 
 const { i32, i64, f64, v128 } = ValType;
 /** FPCR's DN [25], FZ [24] and RMode [23:22]: the inline FP arithmetic needs them all zero. */
@@ -1201,39 +1200,10 @@ function specTranslator(spec: AnyInsnSpec, read: (insn: number) => Fields): Tran
 }
 
 /**
- * Translate a few words of each specification into functions that are thrown away. The specifications' `exec`
- * functions are shared by both backends; V8 optimises them for the backend it has seen, and when the other one
- * first calls them (the interpreter runs code for a while before the first block is compiled) the optimised code
- * is discarded and rebuilt. Calling each once with this backend before anything runs makes V8 compile them for
- * both from the start (measured: bench-osboot 19% slower without this).
- */
-export function primeFeedback(specs: readonly AnyInsnSpec[]): void {
-  const m = new ModuleBuilder();
-  m.importMemory('env', 'memory', { min: 1 });
-  const fn = m.declareFunction(m.type([i32, i32, i32], [i32]));
-  for (const spec of specs) {
-    const { mask, value, read } = parsePattern(spec.pattern);
-    // Words with the fields set to patterns of ones and zeros (both widths where the row has sf), as the row decodes.
-    for (const fill of [0x5555_5555, 0xaaaa_aaaa, 0x3333_3333, 0xcccc_cccc, 0x0f0f_0f0f, 0xf0f0_f0f0, 0, 0xffff_ffff]) {
-      const word = ((fill & ~mask) | value) >>> 0;
-      const args: unknown = spec.decode(read(word));
-      if (args === undefined) continue;
-      const f = m.beginFunction(fn);
-      const sem = new WasmSem(new BlockEmitter(f, 0, 0, 0, 0), spec.memory === true || spec.fp === true ? [] : undefined,
-        spec.branch === true ? { n: 1, pc: 0n } : undefined);
-      spec.exec(sem, args);
-      sem.finishBranch();
-      m.abandonFunction();
-    }
-  }
-}
-
-/**
  * Translations by decode row name for a list of specifications. Rows sharing a name (REV's 32- and 64-bit
  * encodings) get one translator that picks the row whose fixed bits the word matches.
  */
 export function specTranslations(specs: readonly AnyInsnSpec[]): ReadonlyMap<string, Translator> {
-  primeFeedback(specs);
   if (specs.some((s) => s.branch === true)) throw new Error('branch specifications end blocks: translate-branch.ts emits them');
   const byName = new Map<string, Array<{ mask: number; value: number; t: Translator }>>();
   for (const spec of specs) {

@@ -9,7 +9,7 @@ import { parsePattern, type Fields } from '../spec/pattern.js';
 import { BRANCH_SPECS } from '../spec/branches.js';
 import type { AnyInsnSpec } from '../spec/spec.js';
 import type { BlockEmitter } from './block-emitter.js';
-import { primeFeedback, WasmSem } from './spec-wasm.js';
+import { WasmSem } from './spec-wasm.js';
 
 /** What a block-ending branch translation emitted: the targets of exits 0 and 1 (undefined where unused). */
 export interface BranchExits {
@@ -20,7 +20,6 @@ export interface BranchExits {
 const SPECS: readonly AnyInsnSpec[] = [...BRANCH_SPECS.direct, ...BRANCH_SPECS.register];
 const BY_NAME: ReadonlyMap<string, { readonly spec: AnyInsnSpec; readonly read: (insn: number) => Fields }> = new Map(
   SPECS.map((spec) => [spec.name, { spec, read: parsePattern(spec.pattern).read }]));
-primeFeedback(SPECS);
 
 /**
  * Emit the block's last instruction `w` at `e.pc` (index n - 1) as a branch with its exits; undefined when it is
