@@ -1,7 +1,7 @@
 import { Ec, Fsc, Stop, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { s1PageDesc, s2BlockDesc } from './descriptors.js';
-import { Hcr } from './mmu.js';
+import { Hcr } from './access.js';
 import { DATA, IPA, mteEnv, s2MteEnv, TAGGED } from './mte-test-env.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE } from './test-env.js';
 

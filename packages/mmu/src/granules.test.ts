@@ -4,7 +4,7 @@
 import { Acc, Fsc, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { s1PageDesc, s2BlockDesc, s2PageDesc, type GranuleBits } from './descriptors.js';
-import { Hcr, ISS2_TAG_ACCESS } from './mmu.js';
+import { Hcr, ISS2_TAG_ACCESS } from './access.js';
 import { DATA, HCR_ATA, mteEnv, TAGGED, withTag, type MteEnv } from './mte-test-env.js';
 import { Attr, faultOf, RAM_BASE, TCR } from './test-env.js';
 

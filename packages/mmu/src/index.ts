@@ -1,5 +1,6 @@
 export type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
-export { Mmu, Perm, Hcr, ISS2_TAG_ACCESS, TlbTags, type MmuOptions, type Translation } from './mmu.js';
+export { Mmu, TlbTags, type MmuOptions, type Translation } from './mmu.js';
+export { Perm, Hcr, ISS2_TAG_ACCESS } from './access.js';
 export {
   MemAttr, decodeMair, mairAttr, decodeS2MemAttr, combineS1S2, withShareability, isDevice, isNormalWriteBack,
   isTagged, isNoTagAccess, isS2NoTagAccess, shareability, attrByte, attrToString,

@@ -7,19 +7,20 @@
  *  - the hot path: a direct-mapped software TLB of 4 KiB pages (typed arrays) holding, per page, the host region and
  *    offset, the permissions for both exception levels with both stages folded in, and the attributes. A hit needs
  *    no walk and allocates nothing beyond the BigInt a load returns.
- *  - the slow path (every access when constructed with `{ tlb: false }`, and every TLB miss or denied hit): reads the
- *    translation registers, walks the tables, checks in the architecture's priority order, throws the fault the
- *    architecture reports, and, when the TLB is on and the access succeeded, fills the TLB.
+ *  - the slow path (every access when constructed with `{ tlb: false }`, and every TLB miss or denied hit): has the
+ *    walker (walk.ts: the translation registers, the table walks of both stages, the checks in the architecture's
+ *    priority order) translate the access or throw the fault the architecture reports, and, when the TLB is on and
+ *    the access succeeded, fills the TLB.
  * A TLB entry only says "this access succeeds"; anything it does not allow goes to the slow path, which decides. So
  * the TLB can change speed but not outcomes.
  *
- * Stage-2 walk cache. Behind the TLB, a small direct-mapped table of successful stage-2 walks (IPA page -> output
+ * Stage-2 walk cache (walk.ts). Behind the TLB, a small direct-mapped table of successful stage-2 walks (IPA page -> output
  * page, leaf level, MemAttr, SH, S2AP, XN) serves the slow path's stage-2 lookups: the final IPA's and each stage-1
  * table read's. It survives the flushes that cannot change stage 2 (stage-1 TLBIs, stage-1 register writes, EL
  * changes), so refilling the TLB after a guest's TLBI VAE1 walks stage 1 only. It is dropped by TLBI VMALLS12E1,
  * ALLE1 and anything not known to be stage-1 only, by TLBI IPAS2E1/IPAS2LE1 (the one IPA page, or everything when an
  * entry came from a leaf larger than 4 KiB), by flush(), and by any change of VTTBR_EL2, VTCR_EL2, HCR_EL2.{VM, DC,
- * PTW, FWB} or the PA size, which refresh() notices. Faults are never cached: a faulting walk walks again and reports
+ * PTW, FWB} or the PA size, which the walker's load() notices (refresh()). Faults are never cached: a faulting walk walks again and reports
  * as before. Only with the TLB on; `{ tlb: false }` walks both stages on every access.
  *
  * MTE. The CPU marks the accesses the architecture tag-checks with Acc.TagChecked; whether a check is enabled (TCF,
@@ -33,30 +34,13 @@
  * slow path, which faults.
  */
 import {
-  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, mteLevel, recordAsyncTagFault, SysReg, tagCheckFieldOff, tagCheckMode, type CodePage,
-  type CodeRegion, type Cpu, type MemoryPort,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, recordAsyncTagFault, SysReg,
+  tagCheckFieldOff, tagCheckMode, type CodePage, type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
-import { attrByte, combineS1S2, decodeMair, isDevice, isS2NoTagAccess, MemAttr, shareability, withShareability }
-  from './attrs.js';
-import { blockAllowed, decodePs, granuleFromTg0, granuleFromTg1, type GranuleBits } from './descriptors.js';
+import { attrByte, MemAttr, shareability } from './attrs.js';
 import type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
-
-/** Permission bits of a translation and of a TLB entry. */
-export const Perm = {
-  ReadEl1: 1,
-  WriteEl1: 2,
-  ExecEl1: 4,
-  ReadEl0: 8,
-  WriteEl0: 16,
-  ExecEl0: 32,
-  /** The page is not EL0-readable, so a privileged data access is allowed while PSTATE.PAN is 1. */
-  PanOk: 64,
-  /** The data attributes are Normal: unaligned accesses and DC ZVA raise no memory-type alignment fault. */
-  Normal: 128,
-} as const;
-
-/** ESR_EL2.ISS2 bit 9 (ESR bit 41), TagAccess: a stage-2 Permission fault caused by NoTagAccess (FEAT_MTE_PERM). */
-export const ISS2_TAG_ACCESS = 1 << 9;
+import { accessNeed, memoryFault, Perm } from './access.js';
+import { TagUse, Walker } from './walk.js';
 
 /** What a TLB entry says about tags ({@link Mmu.tlbEntry}). */
 export const TlbTags = {
@@ -66,14 +50,6 @@ export const TlbTags = {
   Tagged: 1,
   /** Stage-1 Tagged memory that stage 2 makes NoTagAccess: enabled checks and tag accesses fault (slow path). */
   NoTagAccess: 2,
-} as const;
-
-/** HCR_EL2 bits the MMU reads. */
-export const Hcr = {
-  VM: 1n << 0n,
-  PTW: 1n << 2n,
-  DC: 1n << 12n,
-  FWB: 1n << 46n,
 } as const;
 
 export interface MmuOptions {
@@ -104,7 +80,6 @@ export type Translation =
     }
   | { ok: false; fault: MemoryFault };
 
-const TWO32 = 4294967296;
 const TWO53 = 9007199254740992;
 const PAGE = 4096;
 
@@ -112,27 +87,8 @@ const W = Acc.Write;
 const F = Acc.Fetch;
 const UNPRIV = Acc.Unpriv;
 const ALIGNED = Acc.Aligned;
-const RW = Acc.ReadWrite;
 const CM = Acc.CacheMaint;
 const TC = Acc.TagChecked;
-
-/** How an access touches allocation tags, for the NoTagAccess check in resolve(). */
-const TagUse = {
-  None: 0,
-  /** A data access whose tag check is enabled. */
-  Check: 1,
-  /** A tag read or write (LDG, STG, ...). */
-  Access: 2,
-} as const;
-const NO_TAGS = MemAttr.Tagged | MemAttr.NoTagAccess;
-
-const ALL_RWX = 63;
-const READS = Perm.ReadEl1 | Perm.ReadEl0;
-const WRITES = Perm.WriteEl1 | Perm.WriteEl0;
-const EXECS = Perm.ExecEl1 | Perm.ExecEl0;
-
-const OSH = MemAttr.ShOuter << MemAttr.ShShift;
-const ATTR_DEVICE = MemAttr.DeviceNGnRnE | OSH;
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
@@ -170,11 +126,6 @@ const CONTROL_TTBR: readonly boolean[] = CONTROL_REGS.flatMap((r) => {
 const ARENA_NON_GLOBAL = 1;
 const ARENA_GLOBAL = 2;
 
-/** Entries of the stage-2 walk cache (a power of two). */
-const S2C_ENTRIES = 1024;
-/** The HCR_EL2 bits whose change drops the stage-2 walk cache: VM, PTW, DC (bits 0, 2, 12). FWB is kept apart. */
-const HCR_S2_LO = 0x1005;
-
 /** The live-code bytes of an entry that maps no region: one page, never live. */
 const NO_CODE = new Uint8Array(1);
 
@@ -196,34 +147,6 @@ const TLBI_BY_VA = /^vaa?l?e1(is|os)?(nxs)?$/;
 
 /** TLBI ASIDE1 and its IS/OS/nXS forms: Xt[63:48] is the ASID whose non-global translations go. */
 const TLBI_BY_ASID = /^aside1(is|os)?(nxs)?$/;
-
-/**
- * 2^k - 1 as an int32 mask, for k in 0..32 (-1 for 32). The walks take bit fields of addresses up to 52 bits with
- * these instead of `Math.floor(x / 2 ** lsb) % 2 ** n`: V8 computes a variable `2 **` and a float `%` by calling
- * out, which was a third of a Linux boot's walk time.
- */
-const LOW_MASK = Array.from({ length: 33 }, (_, k) => (k === 32 ? -1 : (2 ** k - 1) | 0));
-/** 2^k for k in 0..63. */
-const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
-
-/** Bits [n-1:0] of `x`, a non-negative integer below 2^53; n at most 52. */
-function lowBits(x: number, n: number): number {
-  const lo = x >>> 0; // (ToUint32: x modulo 2^32)
-  if (n <= 32) return (lo & LOW_MASK[n]!) >>> 0;
-  return (Math.floor(x / TWO32) & LOW_MASK[n - 32]!) * TWO32 + lo;
-}
-
-/** Bits [lsb+n-1:lsb] of `x`, a non-negative integer below 2^53; n at most 32. */
-function bitField(x: number, lsb: number, n: number): number {
-  const hi = Math.floor(x / TWO32);
-  const lo = x >>> 0;
-  const v = lsb >= 32 ? hi >>> (lsb - 32) : lsb === 0 ? lo : (lo >>> lsb) | (hi << (32 - lsb));
-  return (v & LOW_MASK[n]!) >>> 0;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
-}
 
 export class Mmu implements MemoryPort {
   readonly tlbEnabled: boolean;
@@ -337,25 +260,6 @@ export class Mmu implements MemoryPort {
   private entryGen = 2;
   private entryGlobalGen = 1;
 
-  // ---- the stage-2 walk cache: direct mapped, indexed by IPA[47:12] (see the header comment) ----
-  /** Whether the cache is used (the TLB is on). */
-  private readonly s2cOn: boolean;
-  /** IPA[47:12] of the entry. */
-  private readonly s2cKey: Float64Array;
-  /** The cache generation the entry belongs to: dropping the cache bumps `s2cGeneration`. */
-  private readonly s2cGen: Int32Array;
-  /** Output address of the entry's 4 KiB page. */
-  private readonly s2cOut: Float64Array;
-  /** Level [1:0], MemAttr [5:2], SH [7:6], S2AP [9:8], XN [10] of the leaf descriptor. */
-  private readonly s2cInfo: Int32Array;
-  private s2cGeneration = 1;
-  /** A valid entry may come from a leaf larger than 4 KiB (a block, or a 16/64 KiB granule page). */
-  private s2cLarge = false;
-  /** The stage-2 controls the cached walks were made with (refresh() drops the cache when one changes). */
-  private s2cVtcr = -1n;
-  private s2cVttbr = -1n;
-  private s2cHcr = -1;
-  private s2cPaMax = -1;
   /** MemoryPort.arenaTlb: the MMU fills the CPU's arena data TLB when its TLB is on. */
   readonly arenaTlb: boolean;
   /** The values of CONTROL_REGS the controls were last loaded from (by refresh()). */
@@ -366,63 +270,9 @@ export class Mmu implements MemoryPort {
   /** The page offset of dataHit's hit. */
   private hitOff = 0;
 
-  // ---- translation controls, loaded by refresh() ----
-  private s1On = false;
-  private s2On = false;
   private alignCheck = 0;
-  private wxn = 0;
-  private icache = 0;
-  /** TBI applies: bit 0 data TTBR0 half, bit 1 data TTBR1 half, bit 2 fetch TTBR0 half, bit 3 fetch TTBR1 half. */
-  private tbiMask = 0;
-  private tcrLo = 0;
-  private tcrHi = 0;
-  private mairLo = 0;
-  private mairHi = 0;
-  private ttbr0 = 0;
-  private ttbr1 = 0;
-  private dc = 0;
-  private ptw = 0;
-  private fwb = false;
-  private vtcr = 0;
-  private vttbr = 0;
-  private paMax = 48;
-  /** FEAT_MTE2 (tag storage exists): otherwise no memory is Tagged. */
-  private mte2 = false;
-  /**
-   * TCR_EL1.E0PD0 (bit 0) and E0PD1 (bit 1) with FEAT_E0PD: unprivileged accesses to that half of the address space
-   * take a level 0 Translation fault (walkS1), whatever the TLB holds; 0 without the feature.
-   */
-  private e0pd = 0;
-
-  // ---- outputs of resolve() and the walkers (fields, so the slow path allocates little) ----
-  private rPa = 0;
-  private rIpa = 0;
-  private rAttr = 0;
-  private rDataAttr = 0;
-  private rS1Attr = 0;
-  private rPerm = 0;
-  private rLevel = 0;
-  private rS2Level = -1;
-  /** The translation is global: stage 1 off, or a stage-1 leaf with nG 0 (walkS1's wGlobal). */
-  private rGlobal = true;
-  private wOut = 0;
-  private wLevel = 0;
-  /** The stage-1 leaf's nG bit is 0. */
-  private wGlobal = true;
-  /** log2 of the bytes the stage-1 leaf walkS1 found maps (12 for a 4 KiB page). */
-  private wLeafShift = 12;
-  /** log2 of the bytes resolve()'s stage-1 translation maps as one leaf (12 with stage 1 off: a flat 4 KiB page). */
-  private rLeafShift = 12;
-  private wPerm = 0;
-  private wAttr = 0;
-  private s2Out = 0;
-  private s2Level = 0;
-  private s2MemAttr = 0;
-  private s2Sh = 0;
-  private s2Ap = 0;
-  private s2Xn = 0;
-  private dLo = 0;
-  private dHi = 0;
+  /** The page-table walks, their controls and the stage-2 walk cache (walk.ts). */
+  private readonly walk: Walker;
 
   constructor(
     readonly cpu: Cpu,
@@ -451,12 +301,7 @@ export class Mmu implements MemoryPort {
     this.tlbPageNo = new Int32Array(size);
     this.tlbCode = new Array<CodePage | null>(size).fill(null);
     this.tlbFetched = new Uint8Array(size);
-    this.s2cOn = this.tlbEnabled;
-    const s2n = this.s2cOn ? S2C_ENTRIES : 1;
-    this.s2cKey = new Float64Array(s2n).fill(-1);
-    this.s2cGen = new Int32Array(s2n);
-    this.s2cOut = new Float64Array(s2n);
-    this.s2cInfo = new Int32Array(s2n);
+    this.walk = new Walker(cpu, this.stats, (pa, n) => this.regionFor(pa, n), this.tlbEnabled);
     if (this.tlbEnabled) {
       const arena = cpu.arena;
       const bytes = DTLB_CLASSES * size * DTLB_ENTRY_BYTES;
@@ -595,7 +440,7 @@ export class Mmu implements MemoryPort {
     const i = key & this.tlbMask;
     if (this.tlbKey[i] === key && this.live(i)) {
       const p = this.tlbPerm[i]!;
-      const need = this.need(flags);
+      const need = accessNeed(this.cpu, flags);
       if ((p & need) === need && ((off & (size - 1)) === 0 || this.unalignedOk(p, flags, off, size)) &&
         ((flags & TC) === 0 || this.tlbTagKind[i] === TlbTags.None || this.tagsPass(i, off, size, ltag, lo, hi, flags))) {
         this.hitOff = off;
@@ -694,7 +539,7 @@ export class Mmu implements MemoryPort {
       const i = key & this.tlbMask;
       if (this.tlbKey[i] === key && this.live(i) && off + size <= PAGE) {
         const p = this.tlbPerm[i]!;
-        const need = this.need(W) | Perm.Normal;
+        const need = accessNeed(this.cpu, W) | Perm.Normal;
         // (Tagged memory whose tags this access checks: the slow path compares them.)
         if ((p & need) === need && (this.tlbTagKind[i] !== TlbTags.Tagged || this.checkMode(va, W | TC) === 0)) {
           const o = this.storeHit(i, off, size);
@@ -722,7 +567,7 @@ export class Mmu implements MemoryPort {
     cpu.pan = 0;
     cpu.uao = 0;
     try {
-      this.resolve(va, flags, false, false, true);
+      this.walk.resolve(va, flags, false, false, true);
     } catch (e) {
       if (e instanceof MemoryFault && e.stage === 1) return BigInt(1 | ((e.fsc & 0x3f) << 1) | (1 << 11));
       throw e;
@@ -730,8 +575,8 @@ export class Mmu implements MemoryPort {
       cpu.pan = pan;
       cpu.uao = uao;
     }
-    const attr = this.rS1Attr;
-    return (BigInt(attrByte(attr)) << 56n) | BigInt(this.rIpa - (this.rIpa % PAGE)) |
+    const attr = this.walk.rS1Attr;
+    return (BigInt(attrByte(attr)) << 56n) | BigInt(this.walk.rIpa - (this.walk.rIpa % PAGE)) |
       BigInt((shareability(attr) << 7) | (1 << 11));
   }
 
@@ -752,10 +597,10 @@ export class Mmu implements MemoryPort {
     }
     if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
-    this.resolve(va, flags, false, false, false, TagUse.Access);
+    this.walk.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
-    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.rPa, 1)?.tags : undefined;
-    return tags !== undefined ? tags.getTag(this.rPa) & 0xf : 0;
+    const tags = (this.walk.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.walk.rPa, 1)?.tags : undefined;
+    return tags !== undefined ? tags.getTag(this.walk.rPa) & 0xf : 0;
   }
 
   /**
@@ -777,10 +622,10 @@ export class Mmu implements MemoryPort {
     }
     if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
-    this.resolve(va, flags, false, false, false, TagUse.Access);
+    this.walk.resolve(va, flags, false, false, false, TagUse.Access);
     this.fill(va);
-    const tags = (this.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.rPa, 1)?.tags : undefined;
-    tags?.setTag(this.rPa, tag & 0xf);
+    const tags = (this.walk.rAttr & MemAttr.Tagged) !== 0 ? this.regionFor(this.walk.rPa, 1)?.tags : undefined;
+    tags?.setTag(this.walk.rPa, tag & 0xf);
   }
 
   /**
@@ -794,7 +639,7 @@ export class Mmu implements MemoryPort {
     if (this.tlbEnabled && this.tagTlbIndex(va, flags) >= 0) return;
     if (!this.controlsCurrent()) this.refresh();
     this.stats.slow++;
-    this.resolve(va, flags, false, false);
+    this.walk.resolve(va, flags, false, false);
     this.fill(va);
   }
 
@@ -807,13 +652,13 @@ export class Mmu implements MemoryPort {
   invalidateCode(va: bigint, size: number): void {
     if (!this.controlsCurrent()) this.refresh();
     try {
-      this.resolve(va, 0, false, false);
+      this.walk.resolve(va, 0, false, false);
     } catch (e) {
       if (e instanceof MemoryFault) return;
       throw e;
     }
-    const r = this.phys.region(this.rPa);
-    if (r !== undefined) this.cpu.codeCache.invalidate(r.bytes, this.rPa - r.base, size);
+    const r = this.phys.region(this.walk.rPa);
+    if (r !== undefined) this.cpu.codeCache.invalidate(r.bytes, this.walk.rPa - r.base, size);
   }
 
   /**
@@ -911,12 +756,12 @@ export class Mmu implements MemoryPort {
       return; // stage 1 only
     }
     this.flushTlb();
-    if (!this.s2cOn || isStage1Tlbi(op)) return;
-    if (op.startsWith('ipas2') && !this.s2cLarge) {
-      this.dropS2Entry(Number(BigInt.asUintN(36, arg)));
+    if (!this.walk.s2cOn || isStage1Tlbi(op)) return;
+    if (op.startsWith('ipas2') && !this.walk.s2cLarge) {
+      this.walk.dropS2Entry(Number(BigInt.asUintN(36, arg)));
       return;
     }
-    this.dropS2Cache();
+    this.walk.dropS2Cache();
   }
 
   /**
@@ -933,7 +778,7 @@ export class Mmu implements MemoryPort {
   /** Invalidate every TLB entry and the stage-2 walk cache. */
   flush(): void {
     this.flushTlb();
-    this.dropS2Cache();
+    this.walk.dropS2Cache();
   }
 
   /**
@@ -973,17 +818,11 @@ export class Mmu implements MemoryPort {
    * With the TLB off, or where a cached walk may hold a stage-2 leaf larger than the page, as `tlbi("ipas2e1")`.
    */
   stage2Relaxed(ipaPage: number): void {
-    if (!this.tlbEnabled || this.s2cLarge) {
+    if (!this.tlbEnabled || this.walk.s2cLarge) {
       this.tlbi('ipas2e1', BigInt(ipaPage) >> 12n);
       return;
     }
-    this.dropS2Entry(ipaPage / PAGE);
-  }
-
-  /** Drop the stage-2 walk cache's entry for IPA page number `page` (IPA[47:12]), if it holds that page. */
-  private dropS2Entry(page: number): void {
-    const i = page % S2C_ENTRIES;
-    if (this.s2cKey[i] === page) this.s2cKey[i] = -1;
+    this.walk.dropS2Entry(ipaPage / PAGE);
   }
 
   /**
@@ -1101,15 +940,6 @@ export class Mmu implements MemoryPort {
     return g === this.entryGen || g === this.entryGlobalGen;
   }
 
-  /** Drop every entry of the stage-2 walk cache (O(1), a generation bump). */
-  private dropS2Cache(): void {
-    this.stats.s2Flushes++;
-    this.s2cLarge = false;
-    if (++this.s2cGeneration === 0x7fff_ffff) {
-      this.s2cGen.fill(0);
-      this.s2cGeneration = 1;
-    }
-  }
 
   /** MemoryPort.release: the CPU is released; its arena TLB goes back to the arena. */
   release(): void {
@@ -1129,20 +959,20 @@ export class Mmu implements MemoryPort {
   translate(va: bigint, flags = 0): Translation {
     if (!this.controlsCurrent()) this.refresh();
     try {
-      this.resolve(va, flags, false, false);
+      this.walk.resolve(va, flags, false, false);
     } catch (e) {
       if (e instanceof MemoryFault) return { ok: false, fault: e };
       throw e;
     }
     return {
       ok: true,
-      pa: BigInt(this.rPa),
-      ipa: BigInt(this.rIpa),
-      attr: this.rAttr,
-      s1Attr: this.rS1Attr,
-      perms: this.rPerm,
-      level: this.rLevel,
-      s2Level: this.rS2Level,
+      pa: BigInt(this.walk.rPa),
+      ipa: BigInt(this.walk.rIpa),
+      attr: this.walk.rAttr,
+      s1Attr: this.walk.rS1Attr,
+      perms: this.walk.rPerm,
+      level: this.walk.rLevel,
+      s2Level: this.walk.rS2Level,
     };
   }
 
@@ -1175,7 +1005,7 @@ export class Mmu implements MemoryPort {
     this.wideOff = lo & 0xfff;
     const b55 = (hi >>> 23) & 1;
     this.wideTag = (hi >>> 24) & 0xf;
-    if (hi >>> 24 !== (b55 === 1 ? 0xff : 0) && ((this.tbiMask >> (fetchShift + b55)) & 1) === 0) return -2;
+    if (hi >>> 24 !== (b55 === 1 ? 0xff : 0) && ((this.walk.tbiMask >> (fetchShift + b55)) & 1) === 0) return -2;
     return (hi & 0xff_ffff) * 1048576 + (lo >>> 12);
   }
 
@@ -1211,27 +1041,8 @@ export class Mmu implements MemoryPort {
     }
     const i = key & this.tlbMask;
     if (this.tlbKey[i] !== key || !this.live(i)) return -1;
-    const need = this.need(flags);
+    const need = accessNeed(this.cpu, flags);
     return (this.tlbPerm[i]! & need) === need ? i : -1;
-  }
-
-  /**
-   * Whether an access is unprivileged (checked against the EL0 permissions): any access at EL0, and LDTR/STTR and
-   * the like (Acc.Unpriv) at EL1 while PSTATE.UAO = 0.
-   */
-  private unprivileged(flags: number): boolean {
-    return this.cpu.el === 0 || ((flags & (UNPRIV | F)) === UNPRIV && this.cpu.uao === 0);
-  }
-
-  /** The permission bits an access needs, for the current EL, PSTATE.PAN and PSTATE.UAO. */
-  private need(flags: number): number {
-    const cpu = this.cpu;
-    if ((flags & F) !== 0) return cpu.el === 0 ? Perm.ExecEl0 : Perm.ExecEl1;
-    if (this.unprivileged(flags)) {
-      return (flags & RW) !== 0 ? Perm.ReadEl0 | Perm.WriteEl0 : (flags & W) !== 0 ? Perm.WriteEl0 : Perm.ReadEl0;
-    }
-    const n = (flags & RW) !== 0 ? Perm.ReadEl1 | Perm.WriteEl1 : (flags & W) !== 0 ? Perm.WriteEl1 : Perm.ReadEl1;
-    return cpu.pan !== 0 && (flags & CM) === 0 ? n | Perm.PanOk : n;
   }
 
   /** need() of a data access without Unpriv/Fetch, for state `k` (0: EL0, 1: EL1+ with PAN 0, 2: with PAN 1). */
@@ -1256,68 +1067,16 @@ export class Mmu implements MemoryPort {
   private refresh(followAsid = true): void {
     const s = this.cpu.sys;
     this.noteControlRegs();
-    const sctlr = Number(s[SysReg.SCTLR_EL1]! & 0xffff_ffffn);
-    const hcr = s[SysReg.HCR_EL2]!;
-    const hcrLo = Number(hcr & 0xffff_ffffn);
-    this.dc = (hcrLo >>> 12) & 1;
-    this.ptw = (hcrLo >>> 2) & 1;
-    this.fwb = (hcr & Hcr.FWB) !== 0n;
-    this.s1On = (sctlr & 1) !== 0 && this.dc === 0;
-    this.s2On = (hcrLo & 1) !== 0 || this.dc !== 0;
-    this.alignCheck = (sctlr >>> 1) & 1;
-    this.icache = (sctlr >>> 12) & 1;
-    this.wxn = (sctlr >>> 19) & 1;
-    const tcr = s[SysReg.TCR_EL1]!;
-    this.tcrLo = Number(tcr & 0xffff_ffffn);
-    this.tcrHi = Number(tcr >> 32n);
-    const tbi0 = (this.tcrHi >>> 5) & 1;
-    const tbi1 = (this.tcrHi >>> 6) & 1;
-    // TBID0/1 (TCR bits 51/52) exist with FEAT_PAuth: then TBI does not apply to instruction fetches.
-    const isar1 = s[SysReg.ID_AA64ISAR1_EL1]!;
-    const pauth = (isar1 & 0xff00_0ff0n) !== 0n; // APA, API, GPA, GPI
-    const tbid0 = pauth ? (this.tcrHi >>> 19) & 1 : 0;
-    const tbid1 = pauth ? (this.tcrHi >>> 20) & 1 : 0;
-    this.tbiMask = tbi0 | (tbi1 << 1) | ((tbi0 & (tbid0 ^ 1)) << 2) | ((tbi1 & (tbid1 ^ 1)) << 3);
-    const mair = s[SysReg.MAIR_EL1]!;
-    this.mairLo = Number(mair & 0xffff_ffffn);
-    this.mairHi = Number(mair >> 32n);
-    this.ttbr0 = Number(s[SysReg.TTBR0_EL1]! & 0xffff_ffff_fffen);
-    this.ttbr1 = Number(s[SysReg.TTBR1_EL1]! & 0xffff_ffff_fffen);
+    const w = this.walk;
+    w.load();
+    this.alignCheck = (Number(s[SysReg.SCTLR_EL1]! & 0xffff_ffffn) >>> 1) & 1;
     // The ASID: TTBR1_EL1's with TCR_EL1.A1 (bit 22), else TTBR0_EL1's; 16 bits with TCR_EL1.AS (bit 36) where
     // ID_AA64MMFR0_EL1.ASIDBits (bits 7:4) is 0b0010, else 8.
-    const asid16 = (this.tcrHi & 0x10) !== 0 && (Number(s[SysReg.ID_AA64MMFR0_EL1]! >> 4n) & 0xf) === 2;
+    const asid16 = (w.tcrHi & 0x10) !== 0 && (Number(s[SysReg.ID_AA64MMFR0_EL1]! >> 4n) & 0xf) === 2;
     this.asidMask = asid16 ? 0xffff : 0xff;
-    const asid = Number(s[(this.tcrLo & 0x40_0000) !== 0 ? SysReg.TTBR1_EL1 : SysReg.TTBR0_EL1]! >> 48n) & this.asidMask;
+    const asid = Number(s[(w.tcrLo & 0x40_0000) !== 0 ? SysReg.TTBR1_EL1 : SysReg.TTBR0_EL1]! >> 48n) & this.asidMask;
     this.loadedAsid = asid;
     if (followAsid && asid !== this.asid) this.switchAsid(asid);
-    this.vtcr = Number(s[SysReg.VTCR_EL2]! & 0xffff_ffffn);
-    this.vttbr = Number(s[SysReg.VTTBR_EL2]! & 0xffff_ffff_fffen);
-    // PARange from ID_AA64MMFR0_EL1; 52-bit (FEAT_LPA) is not modelled, so at most 48.
-    this.paMax = Math.min(decodePs(Number(s[SysReg.ID_AA64MMFR0_EL1]! & 0xfn)), 48);
-    this.mte2 = mteLevel(this.cpu) >= 2;
-    // E0PD [63:60] of ID_AA64MMFR2_EL1; TCR_EL1.E0PD0/E0PD1 are bits 55 and 56.
-    this.e0pd = (s[SysReg.ID_AA64MMFR2_EL1]! >> 60n) !== 0n ? (this.tcrHi >>> 23) & 3 : 0;
-    // The stage-2 walk cache holds walks made with these controls: any change drops it. VTTBR_EL2 is compared
-    // whole (VMID included: entries are not tagged with it).
-    const vtcr = s[SysReg.VTCR_EL2]!;
-    const vttbr = s[SysReg.VTTBR_EL2]!;
-    const hcrS2 = (hcrLo & HCR_S2_LO) | (this.fwb ? 2 : 0);
-    if (vtcr !== this.s2cVtcr || vttbr !== this.s2cVttbr || hcrS2 !== this.s2cHcr || this.paMax !== this.s2cPaMax) {
-      this.s2cVtcr = vtcr;
-      this.s2cVttbr = vttbr;
-      this.s2cHcr = hcrS2;
-      this.s2cPaMax = this.paMax;
-      this.dropS2Cache();
-    }
-  }
-
-  private wnr(flags: number): boolean {
-    return (flags & CM) !== 0 || ((flags & W) !== 0 && (flags & RW) === 0);
-  }
-
-  private fault(stage: 1 | 2, fsc: number, va: bigint, flags: number, ipa = 0, s1ptw = false,
-    write = this.wnr(flags), iss2 = 0): MemoryFault {
-    return new MemoryFault(stage, fsc, va, write, stage === 2 ? BigInt(ipa) : 0n, s1ptw, (flags & CM) !== 0, iss2);
   }
 
   /** Alignment checks that do not depend on the memory type: they come before translation. */
@@ -1327,7 +1086,7 @@ export class Mmu implements MemoryPort {
     this.stats.slow++;
     if ((flags & (F | CM)) === 0 && (Number(va & 7n) & (size - 1)) !== 0 &&
       ((flags & ALIGNED) !== 0 || this.alignCheck !== 0)) {
-      throw this.fault(1, Fsc.Alignment, va, flags);
+      throw memoryFault(1, Fsc.Alignment, va, flags);
     }
   }
 
@@ -1342,25 +1101,25 @@ export class Mmu implements MemoryPort {
     const use = mode !== 0 ? TagUse.Check : TagUse.None;
     const off = Number(va & 0xfffn);
     if (off + size <= PAGE) {
-      this.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
+      this.walk.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
       this.fill(va);
-      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, size, va, 0, mode, flags);
-      return this.physRead(this.rPa, size, va, flags);
+      if (mode !== 0) this.checkTags(this.walk.rAttr, this.walk.rPa, size, va, 0, mode, flags);
+      return this.physRead(this.walk.rPa, size, va, flags);
     }
     // An unaligned access crossing a page: each page is translated and checked (the second page's faults report
     // its first byte), then the tags of each page are checked and its memory read, in address order.
     const n1 = PAGE - off;
     const va2 = BigInt.asUintN(64, va + BigInt(n1));
-    this.resolve(va, flags, true, false, false, use);
-    const pa1 = this.rPa;
-    const attr1 = this.rAttr;
+    this.walk.resolve(va, flags, true, false, false, use);
+    const pa1 = this.walk.rPa;
+    const attr1 = this.walk.rAttr;
     this.fill(va);
-    this.resolve(va2, flags, true, false, false, use);
-    const pa2 = this.rPa;
+    this.walk.resolve(va2, flags, true, false, false, use);
+    const pa2 = this.walk.rPa;
     this.fill(va2);
     if (mode !== 0) this.checkTags(attr1, pa1, n1, va, 0, mode, flags);
     const lo = this.physRead(pa1, n1, va, flags);
-    if (mode !== 0) this.checkTags(this.rAttr, pa2, size - n1, va, n1, mode, flags);
+    if (mode !== 0) this.checkTags(this.walk.rAttr, pa2, size - n1, va, n1, mode, flags);
     return lo | (this.physRead(pa2, size - n1, va2, flags) << BigInt(8 * n1));
   }
 
@@ -1370,27 +1129,27 @@ export class Mmu implements MemoryPort {
     const use = mode !== 0 ? TagUse.Check : TagUse.None;
     const off = Number(va & 0xfffn);
     if (off + size <= PAGE) {
-      this.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
+      this.walk.resolve(va, flags, (off & (size - 1)) !== 0, false, false, use);
       this.fill(va);
-      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, size, va, 0, mode, flags);
-      this.physCheck(this.rPa, size, va, flags);
-      this.physWrite(this.rPa, size, value);
+      if (mode !== 0) this.checkTags(this.walk.rAttr, this.walk.rPa, size, va, 0, mode, flags);
+      this.physCheck(this.walk.rPa, size, va, flags);
+      this.physWrite(this.walk.rPa, size, value);
       return;
     }
     // Both pages are translated and checked (faults, then tags, then memory) before either is written: a faulting
     // store writes nothing.
     const n1 = PAGE - off;
     const va2 = BigInt.asUintN(64, va + BigInt(n1));
-    this.resolve(va, flags, true, false, false, use);
-    const pa1 = this.rPa;
-    const attr1 = this.rAttr;
+    this.walk.resolve(va, flags, true, false, false, use);
+    const pa1 = this.walk.rPa;
+    const attr1 = this.walk.rAttr;
     this.fill(va);
-    this.resolve(va2, flags, true, false, false, use);
-    const pa2 = this.rPa;
+    this.walk.resolve(va2, flags, true, false, false, use);
+    const pa2 = this.walk.rPa;
     this.fill(va2);
     if (mode !== 0) this.checkTags(attr1, pa1, n1, va, 0, mode, flags);
     this.physCheck(pa1, n1, va, flags);
-    if (mode !== 0) this.checkTags(this.rAttr, pa2, size - n1, va, n1, mode, flags);
+    if (mode !== 0) this.checkTags(this.walk.rAttr, pa2, size - n1, va, n1, mode, flags);
     this.physCheck(pa2, size - n1, va2, flags);
     this.physWrite(pa1, n1, value);
     this.physWrite(pa2, size - n1, value >> BigInt(8 * n1));
@@ -1419,7 +1178,7 @@ export class Mmu implements MemoryPort {
         return;
       }
       const at = g <= pa ? start : start + (g - pa);
-      throw this.fault(1, Fsc.TagCheck, at === 0 ? va : BigInt.asUintN(64, va + BigInt(at)), flags);
+      throw memoryFault(1, Fsc.TagCheck, at === 0 ? va : BigInt.asUintN(64, va + BigInt(at)), flags);
     }
   }
 
@@ -1430,11 +1189,11 @@ export class Mmu implements MemoryPort {
     for (let done = 0; done < size;) {
       const v = BigInt.asUintN(64, va + BigInt(done));
       const n = Math.min(size - done, PAGE - Number(v & 0xfffn));
-      this.resolve(v, W, false, true, false, mode !== 0 ? TagUse.Check : TagUse.None);
+      this.walk.resolve(v, W, false, true, false, mode !== 0 ? TagUse.Check : TagUse.None);
       this.fill(v);
-      if (mode !== 0) this.checkTags(this.rAttr, this.rPa, n, va, done, mode, W | TC);
-      this.physCheck(this.rPa, n, v, W);
-      pieces.push([this.rPa, n, v]);
+      if (mode !== 0) this.checkTags(this.walk.rAttr, this.walk.rPa, n, va, done, mode, W | TC);
+      this.physCheck(this.walk.rPa, n, v, W);
+      pieces.push([this.walk.rPa, n, v]);
       done += n;
     }
     const smp = this.cpu.smp;
@@ -1454,7 +1213,7 @@ export class Mmu implements MemoryPort {
   /** Cache the translation resolve() just produced, when its 4 KiB page lies wholly inside one region. */
   private fill(va: bigint): void {
     if (!this.tlbEnabled) return;
-    const page = this.rPa - (this.rPa % PAGE);
+    const page = this.walk.rPa - (this.walk.rPa % PAGE);
     const r = this.phys.region(page);
     if (r === undefined) return;
     const o = page - r.base;
@@ -1462,11 +1221,11 @@ export class Mmu implements MemoryPort {
     const key = Number((va >> 12n) & 0xfff_ffff_ffffn);
     const i = key & this.tlbMask;
     this.tlbKey[i] = key;
-    this.tlbGen[i] = this.rGlobal ? this.entryGlobalGen : this.entryGen;
-    this.tlbPerm[i] = this.rPerm;
+    this.tlbGen[i] = this.walk.rGlobal ? this.entryGlobalGen : this.entryGen;
+    this.tlbPerm[i] = this.walk.rPerm;
     this.tlbOff[i] = o;
     this.tlbPa[i] = page;
-    this.tlbAttr[i] = this.rDataAttr;
+    this.tlbAttr[i] = this.walk.rDataAttr;
     this.tlbView[i] = r.view;
     this.tlbBytes[i] = r.bytes;
     const code = this.cpu.codeCache.region(r.bytes, r.arena);
@@ -1475,7 +1234,7 @@ export class Mmu implements MemoryPort {
     this.tlbPageNo[i] = o / PAGE;
     this.tlbCode[i] = null;
     this.tlbFetched[i] = 0;
-    const leaf = this.rLeafShift;
+    const leaf = this.walk.rLeafShift;
     if (leaf > 12) {
       // Several entries may hold this leaf: remember the keys it covers (invalidateVa).
       const span = 2 ** (leaf - 12);
@@ -1483,7 +1242,7 @@ export class Mmu implements MemoryPort {
       if (first < this.largeLo) this.largeLo = first;
       if (first + span - 1 > this.largeHi) this.largeHi = first + span - 1;
     }
-    const a = this.rDataAttr;
+    const a = this.walk.rDataAttr;
     const tags = (a & MemAttr.Tagged) !== 0 ? r.tags : undefined;
     this.tlbTagKind[i] = tags !== undefined ? TlbTags.Tagged : (a & MemAttr.NoTagAccess) !== 0 ? TlbTags.NoTagAccess
       : TlbTags.None;
@@ -1502,26 +1261,26 @@ export class Mmu implements MemoryPort {
     const w = i * (DTLB_ENTRY_BYTES >> 2);
     const table = (this.tlbMask + 1) * (DTLB_ENTRY_BYTES >> 2);
     if (this.atlbListed[i] === 0) this.atlbUsed[this.atlbUsedCount++] = i;
-    this.atlbListed[i] = this.rGlobal ? ARENA_GLOBAL : ARENA_NON_GLOBAL;
+    this.atlbListed[i] = this.walk.rGlobal ? ARENA_GLOBAL : ARENA_NON_GLOBAL;
     const inArena = r.arena !== undefined && r.arena.arena === this.cpu.arena;
     const kind = this.tlbTagKind[i]!;
     const tagOff = r.arena?.tagOffset;
     const hit = inArena && (kind === TlbTags.None || (kind === TlbTags.Tagged && tagOff !== undefined));
     const keyHi = Math.floor(key / 1048576); // VA[55:32]
     const upper = (keyHi >>> 23) & 1; // VA[55]: which half, and the canonical top byte
-    const maskHi = ((this.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
+    const maskHi = ((this.walk.tbiMask >> upper) & 1) !== 0 ? 0x00ff_ffff : -1;
     const kLo = ((key % 1048576) << 12) | 0;
     const kHi = (keyHi | (upper !== 0 ? 0xff00_0000 : 0)) & maskHi;
     const host = inArena ? r.arena!.offset + o : 0;
     const tags = kind === TlbTags.Tagged && tagOff !== undefined ? tagOff + (o / PAGE) * 128 : 0;
     // Normal memory: translated SIMD&FP accesses may be unaligned inline (the tags' offset is 16-byte aligned).
-    const tagWord = tags | ((this.rPerm & Perm.Normal) !== 0 ? DTLB_NORMAL : 0);
+    const tagWord = tags | ((this.walk.rPerm & Perm.Normal) !== 0 ? DTLB_NORMAL : 0);
     for (let k = 0; k < 3; k++) {
       const s = w + k * table;
       const nr = this.arenaNeed[k]!;
       const nw = this.arenaNeed[k + 3]!;
-      const rOk = hit && (this.rPerm & nr) === nr;
-      const wOk = hit && (this.rPerm & nw) === nw;
+      const rOk = hit && (this.walk.rPerm & nr) === nr;
+      const wOk = hit && (this.walk.rPerm & nw) === nw;
       a[s + (Dtlb.KEY_R >> 2)] = rOk ? kLo : -1;
       a[s + (Dtlb.KEY_R >> 2) + 1] = rOk ? kHi : -1;
       a[s + (Dtlb.KEY_W >> 2)] = wOk ? kLo : -1;
@@ -1554,7 +1313,7 @@ export class Mmu implements MemoryPort {
     let v = 0n;
     for (let j = 0; j < n; j++) {
       const b = this.regionFor(pa + j, 1);
-      if (b === undefined) throw this.fault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
+      if (b === undefined) throw memoryFault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
       v |= BigInt(b.bytes[pa + j - b.base]!) << BigInt(8 * j);
     }
     return v;
@@ -1565,7 +1324,7 @@ export class Mmu implements MemoryPort {
     if (this.regionFor(pa, n) !== undefined) return;
     for (let j = 0; j < n; j++) {
       if (this.regionFor(pa + j, 1) === undefined) {
-        throw this.fault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
+        throw memoryFault(1, Fsc.SyncExternal, BigInt.asUintN(64, va + BigInt(j)), flags);
       }
     }
   }
@@ -1603,322 +1362,4 @@ export class Mmu implements MemoryPort {
    * stage-1 Tagged memory that stage 2 marks NoTagAccess (FEAT_MTE_PERM) is a stage-2 Permission fault with
    * ISS2.TagAccess, checked after the other stage-2 permissions (as AArch64.S2CheckPermissions).
    */
-  private resolve(va: bigint, flags: number, unaligned: boolean, dczva: boolean, s1Only = false,
-    tagUse: number = TagUse.None): void {
-    this.stats.walks++;
-    const fetch = (flags & F) !== 0;
-    const hi = Number(va >> 32n);
-    const lo = Number(va & 0xffff_ffffn);
-    const b55 = (hi >>> 23) & 1;
-    const tbi = ((this.tbiMask >> ((fetch ? 2 : 0) + b55)) & 1) !== 0;
-    const need = this.need(flags);
-    let s1Attr: number;
-    let s1DataAttr: number;
-    let s1Perm: number;
-    let ipa: number;
-    let level: number;
-    if (!this.s1On) {
-      // Stage 1 disabled: flat map, VA[top:PAMax] must be zero (top is 55 with TBI).
-      const va48 = (hi & 0xffff) * TWO32 + lo;
-      if ((tbi ? (hi & 0x00ff_0000) !== 0 : hi >= 0x1_0000) || va48 >= 2 ** this.paMax) {
-        throw this.fault(1, Fsc.AddressSize, va, flags);
-      }
-      ipa = va48;
-      if (this.dc !== 0) {
-        // HCR_EL2.DC: Normal, Inner/Outer Write-Back, Non-shareable, for data and instructions.
-        s1DataAttr = s1Attr = MemAttr.NormalWB;
-      } else {
-        s1DataAttr = ATTR_DEVICE;
-        s1Attr = fetch ? (this.icache !== 0 ? MemAttr.NormalWT : MemAttr.NormalNC) | OSH : ATTR_DEVICE;
-      }
-      s1Perm = ALL_RWX | Perm.PanOk;
-      level = 0;
-      this.rLeafShift = 12;
-      this.rGlobal = true;
-    } else {
-      this.walkS1(va, hi, lo, b55, tbi, flags);
-      ipa = this.wOut;
-      s1Attr = s1DataAttr = this.wAttr;
-      s1Perm = this.wPerm;
-      level = this.wLevel;
-      this.rLeafShift = this.wLeafShift;
-      this.rGlobal = this.wGlobal;
-      // A fetch from Device memory that is not execute-never: CONSTRAINED UNPREDICTABLE; modelled as Normal NC.
-      if (fetch && isDevice(s1Attr)) s1Attr = MemAttr.NormalNC | OSH;
-    }
-    const typeAligned = !fetch && (unaligned || dczva) && (flags & CM) === 0;
-    if (typeAligned && isDevice(s1DataAttr)) throw this.fault(1, Fsc.Alignment, va, flags);
-    if ((s1Perm & need) !== need) throw this.permissionFault(1, level, va, flags, s1Perm, need, 0);
-
-    let pa = ipa;
-    let attr = s1Attr;
-    let dataAttr = s1DataAttr;
-    let s2Mask = 0xff;
-    let s2Level = -1;
-    if (this.s2On && !s1Only) {
-      this.walkS2(ipa, va, flags, false);
-      pa = this.s2Out;
-      s2Level = this.s2Level;
-      attr = combineS1S2(s1Attr, this.s2MemAttr, this.s2Sh, this.fwb);
-      dataAttr = fetch ? combineS1S2(s1DataAttr, this.s2MemAttr, this.s2Sh, this.fwb) : attr;
-      // Device memory from the stage-2 attributes: a stage-2 Alignment fault (the stage-1 check above covers
-      // stage-1 Device memory).
-      if (typeAligned && isDevice(dataAttr)) throw this.fault(2, Fsc.Alignment, va, flags, ipa);
-      const r = this.s2Ap & 1;
-      const w = this.s2Ap >> 1;
-      s2Mask = (r !== 0 ? READS : 0) | (w !== 0 ? WRITES : 0) | (this.s2Xn === 0 ? EXECS : 0) | Perm.PanOk | Perm.Normal;
-      let fail: boolean;
-      let write = this.wnr(flags);
-      if (fetch) fail = this.s2Xn !== 0;
-      else if ((flags & CM) !== 0 && this.cpu.el !== 0) fail = false; // DC by VA at EL1: no stage-2 permission fault
-      else if ((flags & RW) !== 0) {
-        fail = r === 0 || w === 0;
-        write = r !== 0;
-      } else if ((flags & W) !== 0) fail = w === 0;
-      else fail = r === 0;
-      if (fail) throw this.fault(2, Fsc.Permission + s2Level, va, flags, ipa, false, write);
-      // NoTagAccess: only for stage-1 Tagged memory; WnR is set only for a tag write (a checked store reports 0).
-      if (tagUse !== TagUse.None && this.mte2 && (s1DataAttr & MemAttr.Tagged) !== 0 &&
-        isS2NoTagAccess(this.s2MemAttr, this.fwb)) {
-        throw this.fault(2, Fsc.Permission + s2Level, va, flags, ipa, false,
-          tagUse === TagUse.Access && (flags & W) !== 0, ISS2_TAG_ACCESS);
-      }
-    }
-    if (!this.mte2) {
-      // Without FEAT_MTE2 there is no tag storage: nothing is Tagged (S2MemTagType/S1DecodeMemAttrs).
-      attr &= ~NO_TAGS;
-      dataAttr &= ~NO_TAGS;
-      s1Attr &= ~NO_TAGS;
-    }
-    this.rPa = pa;
-    this.rIpa = ipa;
-    this.rAttr = attr;
-    this.rDataAttr = dataAttr;
-    this.rS1Attr = s1Attr;
-    this.rPerm = (s1Perm & s2Mask & ALL_RWX) | (s1Perm & Perm.PanOk) | (isDevice(dataAttr) ? 0 : Perm.Normal);
-    this.rLevel = level;
-    this.rS2Level = s2Level;
-  }
-
-  /** A permission fault; for a read-modify-write access WnR says whether the read was allowed. */
-  private permissionFault(stage: 1 | 2, level: number, va: bigint, flags: number, perm: number, need: number,
-    ipa: number): MemoryFault {
-    let write = this.wnr(flags);
-    if ((flags & RW) !== 0) {
-      const readNeed = need & ~WRITES;
-      write = (perm & readNeed) === readNeed;
-    }
-    return this.fault(stage, Fsc.Permission + level, va, flags, ipa, false, write);
-  }
-
-  /** Read the 64-bit descriptor at `pa` into dLo/dHi; no memory there is a synchronous external abort on the walk. */
-  private readDesc(pa: number, stage: 1 | 2, level: number, va: bigint, flags: number, ipa: number,
-    s1ptw: boolean): void {
-    const r = this.regionFor(pa, 8);
-    if (r === undefined) {
-      throw this.fault(stage, Fsc.SyncExternalOnWalk + level, va, flags, ipa, s1ptw, s1ptw ? false : this.wnr(flags));
-    }
-    const o = pa - r.base;
-    this.dLo = r.view.getUint32(o, true);
-    this.dHi = r.view.getUint32(o + 4, true);
-  }
-
-  /** Read a stage-1 descriptor at IPA `ipa`: through stage 2 when it is enabled (faults there have S1PTW set). */
-  private readDescS1(ipa: number, level: number, va: bigint, flags: number): void {
-    let pa = ipa;
-    if (this.s2On) {
-      this.walkS2(ipa, va, flags, true);
-      const device = this.fwb ? (this.s2MemAttr & 4) === 0 : (this.s2MemAttr & 0xc) === 0;
-      // The walk is a read: it needs stage-2 read permission; HCR_EL2.PTW makes walks to stage-2 Device faults.
-      if ((this.s2Ap & 1) === 0 || (this.ptw !== 0 && device)) {
-        throw this.fault(2, Fsc.Permission + this.s2Level, va, flags, ipa, true, false);
-      }
-      pa = this.s2Out;
-    }
-    this.readDesc(pa, 1, level, va, flags, 0, false);
-  }
-
-  /** The stage-1 walk for the EL1&0 regime. Output in wOut/wLevel/wPerm/wAttr. */
-  private walkS1(va: bigint, hi: number, lo: number, b55: number, tbi: boolean, flags: number): void {
-    const tcr = this.tcrLo;
-    let tsz: number;
-    let epd: number;
-    let granule: GranuleBits;
-    let ttbr: number;
-    if (b55 === 0) {
-      tsz = tcr & 0x3f;
-      epd = (tcr >>> 7) & 1;
-      granule = granuleFromTg0((tcr >>> 14) & 3);
-      ttbr = this.ttbr0;
-    } else {
-      tsz = (tcr >>> 16) & 0x3f;
-      epd = (tcr >>> 23) & 1;
-      granule = granuleFromTg1((tcr >>> 30) & 3);
-      ttbr = this.ttbr1;
-    }
-    // T0SZ/T1SZ outside 16..39 (no FEAT_LVA, no FEAT_TTST): CONSTRAINED UNPREDICTABLE, modelled as the limit.
-    const inputSize = 64 - clamp(tsz, 16, 39);
-    // VA[top:inputSize] must all equal VA[55] (top is 55 with TBI, else 63); EPDx = 1 disables the walk.
-    const width = (tbi ? 56 : 64) - inputSize;
-    const ones = (1n << BigInt(width)) - 1n;
-    const field = (va >> BigInt(inputSize)) & ones;
-    if (field !== (b55 === 0 ? 0n : ones) || epd !== 0) throw this.fault(1, Fsc.Translation, va, flags);
-    // E0PDx = 1: an unprivileged access to this half is a level 0 Translation fault. Privileged walks leave the
-    // EL0 permissions out of the result (below), so that no TLB entry lets an unprivileged access through.
-    const e0pd = (this.e0pd >> b55) & 1;
-    if (e0pd !== 0 && this.unprivileged(flags)) throw this.fault(1, Fsc.Translation, va, flags);
-
-    const outBits = Math.min(decodePs(this.tcrHi & 7), this.paMax);
-    const stride = granule - 3;
-    let level = 4 - Math.ceil((inputSize - granule) / stride);
-    let lsb = granule + (3 - level) * stride;
-    let nbits = inputSize - lsb;
-    const va48 = (hi & 0xffff) * TWO32 + lo;
-    let table = ttbr - lowBits(ttbr, Math.max(nbits + 3, 6));
-    if (table >= POW2[outBits]!) throw this.fault(1, Fsc.AddressSize, va, flags);
-    let apTable = 0;
-    let pxnTable = 0;
-    let uxnTable = 0;
-    for (;;) {
-      const index = bitField(va48, lsb, nbits);
-      this.readDescS1(table + index * 8, level, va, flags);
-      const dlo = this.dLo;
-      const dhi = this.dHi;
-      if ((dlo & 1) === 0) throw this.fault(1, Fsc.Translation + level, va, flags);
-      const isTable = (dlo & 2) !== 0 && level < 3;
-      if ((dlo & 2) === 0 && !blockAllowed(granule, level)) throw this.fault(1, Fsc.Translation + level, va, flags);
-      const shift = isTable ? granule : lsb;
-      const desc = (dhi & 0xffff) * TWO32 + dlo;
-      const oa = desc - lowBits(desc, shift);
-      // OA bits above the configured size, or (64 KiB granule) OA[51:48] in bits [15:12]: Address size fault.
-      if (oa >= POW2[outBits]! || (granule === 16 && ((dlo >>> 12) & 0xf) !== 0)) {
-        throw this.fault(1, Fsc.AddressSize + level, va, flags);
-      }
-      if (isTable) {
-        apTable |= (dhi >>> 29) & 3;
-        pxnTable |= (dhi >>> 27) & 1;
-        uxnTable |= (dhi >>> 28) & 1;
-        table = oa;
-        level++;
-        lsb -= stride;
-        nbits = stride;
-        continue;
-      }
-      if ((dlo & 0x400) === 0) throw this.fault(1, Fsc.AccessFlag + level, va, flags);
-      const ap = (dlo >>> 6) & 3;
-      const readOnly = ((ap >> 1) | (apTable >> 1)) & 1;
-      const el0 = ap & 1 & ~apTable;
-      const uw = el0 & (readOnly ^ 1);
-      const pw = readOnly ^ 1;
-      let ux = (((dhi >>> 22) & 1) | uxnTable) ^ 1;
-      // EL1 never executes from EL0-writable memory.
-      let px = (((dhi >>> 21) & 1) | pxnTable | uw) ^ 1;
-      if (this.wxn !== 0) {
-        if (pw !== 0) px = 0;
-        if (uw !== 0) ux = 0;
-      }
-      // PSTATE.PAN follows the descriptor's EL0 access (AP[1]) whatever E0PD says.
-      const el0Perm = e0pd !== 0 ? 0 : (el0 !== 0 ? Perm.ReadEl0 : 0) | (uw !== 0 ? Perm.WriteEl0 : 0) |
-        (ux !== 0 ? Perm.ExecEl0 : 0);
-      this.wPerm = Perm.ReadEl1 | (pw !== 0 ? Perm.WriteEl1 : 0) | (px !== 0 ? Perm.ExecEl1 : 0) |
-        (el0 !== 0 ? 0 : Perm.PanOk) | el0Perm;
-      const idx = (dlo >>> 2) & 7;
-      const byte = idx < 4 ? (this.mairLo >>> (8 * idx)) & 0xff : (this.mairHi >>> (8 * (idx - 4))) & 0xff;
-      this.wAttr = withShareability(decodeMair(byte), (dlo >>> 8) & 3);
-      this.wOut = oa + lowBits(va48, lsb);
-      this.wLevel = level;
-      this.wLeafShift = lsb;
-      this.wGlobal = (dlo & 0x800) === 0; // nG
-      return;
-    }
-  }
-
-  /**
-   * The stage-2 walk of `ipa`. Output in s2Out/s2Level/s2MemAttr/s2Sh/s2Ap/s2Xn. `s1ptw`: the IPA is a stage-1
-   * descriptor address; faults then have S1PTW set and report a read.
-   */
-  private walkS2(ipa: number, va: bigint, flags: number, s1ptw: boolean): void {
-    const inPage = ipa % PAGE;
-    const key = (ipa - inPage) / PAGE;
-    const c = key % S2C_ENTRIES;
-    if (this.s2cOn && this.s2cKey[c] === key && this.s2cGen[c] === this.s2cGeneration) {
-      const info = this.s2cInfo[c]!;
-      this.stats.s2Hits++;
-      this.s2Out = this.s2cOut[c]! + inPage;
-      this.s2Level = info & 3;
-      this.s2MemAttr = (info >>> 2) & 0xf;
-      this.s2Sh = (info >>> 6) & 3;
-      this.s2Ap = (info >>> 8) & 3;
-      this.s2Xn = (info >>> 10) & 1;
-      return;
-    }
-    this.stats.s2Walks++;
-    const vtcr = this.vtcr;
-    const write = s1ptw ? false : this.wnr(flags);
-    const inputSize = 64 - clamp(vtcr & 0x3f, 16, 39);
-    if (ipa >= POW2[inputSize]!) throw this.fault(2, Fsc.Translation, va, flags, ipa, s1ptw, write);
-    const granule = granuleFromTg0((vtcr >>> 14) & 3);
-    const stride = granule - 3;
-    const sl0 = (vtcr >>> 6) & 3;
-    // Starting level from SL0, and the architecture's validity and consistency checks (S2ValidSL and
-    // S2InconsistentSL: the input size must fit the start level with at most 16 concatenated tables).
-    let level: number;
-    let valid: boolean;
-    if (granule === 12) {
-      level = sl0 === 3 ? 3 : 2 - sl0;
-      valid = sl0 !== 3 && (sl0 !== 2 || this.paMax >= 44);
-    } else {
-      level = 3 - sl0;
-      valid = sl0 !== 3 && (sl0 !== 2 || this.paMax >= (granule === 14 ? 42 : 44));
-    }
-    const minSize = (3 - level) * stride + granule + 1;
-    if (!valid || inputSize < minSize || inputSize > minSize + stride + 3) {
-      throw this.fault(2, Fsc.Translation + 1, va, flags, ipa, s1ptw, write);
-    }
-    const outBits = Math.min(decodePs((vtcr >>> 16) & 7), this.paMax);
-    let lsb = granule + (3 - level) * stride;
-    let nbits = inputSize - lsb;
-    let table = this.vttbr - lowBits(this.vttbr, Math.max(nbits + 3, 6));
-    if (table >= POW2[outBits]!) throw this.fault(2, Fsc.AddressSize, va, flags, ipa, s1ptw, write);
-    for (;;) {
-      const index = bitField(ipa, lsb, nbits);
-      this.readDesc(table + index * 8, 2, level, va, flags, ipa, s1ptw);
-      const dlo = this.dLo;
-      const dhi = this.dHi;
-      if ((dlo & 1) === 0) throw this.fault(2, Fsc.Translation + level, va, flags, ipa, s1ptw, write);
-      const isTable = (dlo & 2) !== 0 && level < 3;
-      if ((dlo & 2) === 0 && !blockAllowed(granule, level)) {
-        throw this.fault(2, Fsc.Translation + level, va, flags, ipa, s1ptw, write);
-      }
-      const shift = isTable ? granule : lsb;
-      const desc = (dhi & 0xffff) * TWO32 + dlo;
-      const oa = desc - lowBits(desc, shift);
-      if (oa >= POW2[outBits]! || (granule === 16 && ((dlo >>> 12) & 0xf) !== 0)) {
-        throw this.fault(2, Fsc.AddressSize + level, va, flags, ipa, s1ptw, write);
-      }
-      if (isTable) {
-        table = oa;
-        level++;
-        lsb -= stride;
-        nbits = stride;
-        continue;
-      }
-      if ((dlo & 0x400) === 0) throw this.fault(2, Fsc.AccessFlag + level, va, flags, ipa, s1ptw, write);
-      this.s2Out = oa + lowBits(ipa, lsb);
-      this.s2Level = level;
-      this.s2MemAttr = (dlo >>> 2) & 0xf;
-      this.s2Sh = (dlo >>> 8) & 3;
-      this.s2Ap = (dlo >>> 6) & 3;
-      this.s2Xn = (dhi >>> 22) & 1;
-      if (this.s2cOn) {
-        // Only a successful walk is cached, as the 4 KiB page of `ipa` (a larger leaf fills one entry per page used).
-        this.s2cKey[c] = key;
-        this.s2cGen[c] = this.s2cGeneration;
-        this.s2cOut[c] = this.s2Out - inPage;
-        this.s2cInfo[c] = level | (this.s2MemAttr << 2) | (this.s2Sh << 6) | (this.s2Ap << 8) | (this.s2Xn << 10);
-        if (lsb > 12) this.s2cLarge = true;
-      }
-      return;
-    }
-  }
 }

@@ -5,7 +5,8 @@
  */
 import { SysReg } from '@kvm-mte/aarch64-cpu';
 import { s1PageDesc, s2BlockDesc, s2PageDesc, type S2LeafOptions } from './descriptors.js';
-import { Hcr, type MmuOptions } from './mmu.js';
+import { Hcr } from './access.js';
+import type { MmuOptions } from './mmu.js';
 import type { TagStore } from './ports.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE, TCR, TCR_48_4K, type Env } from './test-env.js';
 

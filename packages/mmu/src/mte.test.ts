@@ -2,7 +2,8 @@ import { Acc, Fsc, setMteLevel, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { isNoTagAccess, isTagged } from './attrs.js';
 import { S2MemAttr, s1PageDesc } from './descriptors.js';
-import { Hcr, ISS2_TAG_ACCESS, TlbTags } from './mmu.js';
+import { Hcr, ISS2_TAG_ACCESS } from './access.js';
+import { TlbTags } from './mmu.js';
 import {
   DATA, HCR_ATA, IPA, mteEnv, PLAIN, s2MteEnv, SCTLR_MTE, TAGGED, TAGGED_RO, TCR_MTE, withTag, type MteEnv,
 } from './mte-test-env.js';

@@ -3,7 +3,7 @@
 import { Acc, Fsc, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { s1PageDesc, s2BlockDesc, s2PageDesc, tableDesc } from './descriptors.js';
-import { Hcr } from './mmu.js';
+import { Hcr } from './access.js';
 import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, RAM_SIZE, rng, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;

@@ -2,7 +2,7 @@ import { Acc, Fsc, IMPL, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { attrByte, isDevice, isTagged, MemAttr } from './attrs.js';
 import { Ap, s1BlockDesc, s1PageDesc, tableDesc } from './descriptors.js';
-import { Perm } from './mmu.js';
+import { Perm } from './access.js';
 import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, SCTLR, TCR, TCR_48_4K, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000; // data pages live here (tables are allocated from RAM_BASE up)

@@ -2,7 +2,7 @@ import { Acc, Fsc, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { attrByte, isNoTagAccess, isTagged, MemAttr } from './attrs.js';
 import { s1PageDesc, s2BlockDesc, s2PageDesc } from './descriptors.js';
-import { Hcr } from './mmu.js';
+import { Hcr } from './access.js';
 import { Attr, enableS1, faultOf, makeEnv, RAM_BASE, RAM_SIZE, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;

@@ -1,7 +1,7 @@
 import { Acc, MemoryFault, SysReg } from '@kvm-mte/aarch64-cpu';
 import { describe, expect, it } from 'vitest';
 import { Ap, s1PageDesc, s2BlockDesc, s2PageDesc } from './descriptors.js';
-import { Hcr } from './mmu.js';
+import { Hcr } from './access.js';
 import { Attr, enableS1, makeEnv, RAM_BASE, RAM_SIZE, rng, SCTLR, TCR, TCR_48_4K, type Env } from './test-env.js';
 
 const DATA = RAM_BASE + 0x10_0000;
