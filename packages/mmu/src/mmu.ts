@@ -14,14 +14,14 @@
  * A TLB entry only says "this access succeeds"; anything it does not allow goes to the slow path, which decides. So
  * the TLB can change speed but not outcomes.
  *
- * Stage-2 walk cache (walk.ts). Behind the TLB, a small direct-mapped table of successful stage-2 walks (IPA page -> output
- * page, leaf level, MemAttr, SH, S2AP, XN) serves the slow path's stage-2 lookups: the final IPA's and each stage-1
- * table read's. It survives the flushes that cannot change stage 2 (stage-1 TLBIs, stage-1 register writes, EL
- * changes), so refilling the TLB after a guest's TLBI VAE1 walks stage 1 only. It is dropped by TLBI VMALLS12E1,
+ * Stage-2 walk cache (walk.ts). Behind the TLB, a small direct-mapped table of successful stage-2 walks (IPA page ->
+ * output page, leaf level, MemAttr, SH, S2AP, XN) serves the slow path's stage-2 lookups: the final IPA's and each
+ * stage-1 table read's. It survives the flushes that cannot change stage 2 (stage-1 TLBIs, stage-1 register writes,
+ * EL changes), so refilling the TLB after a guest's TLBI VAE1 walks stage 1 only. It is dropped by TLBI VMALLS12E1,
  * ALLE1 and anything not known to be stage-1 only, by TLBI IPAS2E1/IPAS2LE1 (the one IPA page, or everything when an
  * entry came from a leaf larger than 4 KiB), by flush(), and by any change of VTTBR_EL2, VTCR_EL2, HCR_EL2.{VM, DC,
- * PTW, FWB} or the PA size, which the walker's load() notices (refresh()). Faults are never cached: a faulting walk walks again and reports
- * as before. Only with the TLB on; `{ tlb: false }` walks both stages on every access.
+ * PTW, FWB} or the PA size, which the walker's load() notices (refresh()). Faults are never cached: a faulting walk
+ * walks again and reports as before. Only with the TLB on; `{ tlb: false }` walks both stages on every access.
  *
  * MTE. The CPU marks the accesses the architecture tag-checks with Acc.TagChecked; whether a check is enabled (TCF,
  * TCO, TBI, TCMA, tag access enable, MTE level, asymmetric mode) is the CPU's `tagCheckMode`. A check compares the
@@ -34,8 +34,8 @@
  * slow path, which faults.
  */
 import {
-  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, recordAsyncTagFault, SysReg,
-  tagCheckFieldOff, tagCheckMode, type CodePage, type CodeRegion, type Cpu, type MemoryPort,
+  Acc, ARENA_NO_TLB, Dtlb, DTLB_CLASSES, DTLB_ENTRY_BYTES, DTLB_NORMAL, Fsc, St, MemoryFault, recordAsyncTagFault,
+  SysReg, tagCheckFieldOff, tagCheckMode, type CodePage, type CodeRegion, type Cpu, type MemoryPort,
 } from '@kvm-mte/aarch64-cpu';
 import { attrByte, MemAttr, shareability } from './attrs.js';
 import type { PhysicalMemory, PhysRegion, TagStore } from './ports.js';
@@ -1059,10 +1059,10 @@ export class Mmu implements MemoryPort {
 
   // ================================================================ slow paths
 
-  /** Reload the translation controls from the CPU's registers. */
   /**
-   * Load the translation controls from the system registers. A change of ASID is followed (switchAsid) unless
-   * `followAsid` is false: the caller flushes everything next (flushTlb takes the loaded ASID).
+   * Load the translation controls from the system registers: the walker's (walk.ts) and the MMU's own (SCTLR_EL1.A,
+   * the ASID). A change of ASID is followed (switchAsid) unless `followAsid` is false: the caller flushes everything
+   * next (flushTlb takes the loaded ASID).
    */
   private refresh(followAsid = true): void {
     const s = this.cpu.sys;
@@ -1210,7 +1210,7 @@ export class Mmu implements MemoryPort {
     }
   }
 
-  /** Cache the translation resolve() just produced, when its 4 KiB page lies wholly inside one region. */
+  /** Cache the translation the walker's resolve() just produced, when its 4 KiB page lies wholly inside one region. */
   private fill(va: bigint): void {
     if (!this.tlbEnabled) return;
     const page = this.walk.rPa - (this.walk.rPa % PAGE);
