@@ -8,7 +8,7 @@
  */
 import { addWithCarryFlags, extendReg, logical, shiftReg, swapGroups } from './shared.js';
 import type { Sem, ShiftType, Width } from './sem.js';
-import { insn, ones, widthOf, type AnyInsnSpec, type Exec, type InsnSpec } from './spec.js';
+import { insn, widthOf, type AnyInsnSpec, type Exec, type InsnSpec } from './spec.js';
 
 // ---- Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd ----
 

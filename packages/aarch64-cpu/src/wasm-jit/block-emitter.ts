@@ -59,7 +59,7 @@ import { ValType, VOID_BLOCK } from '../wasm/types.js';
 import { emitFpDisabled } from './fp-access.js';
 import { Ajc, AJC_ENTRIES, AJC_ENTRY_BYTES, ajcIndex } from './jump-cache.js';
 
-const { i32, i64, f64 } = ValType;
+const { i32, i64 } = ValType;
 
 /**
  * How emitted code reaches one of the tier's entries (the handler calls, ERET, the next block's mode, the BlockTable's

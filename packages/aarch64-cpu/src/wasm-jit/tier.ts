@@ -480,7 +480,6 @@ export class WasmTier {
     const exitModeImport: CallOut = { slot: HubSlot.ExitMode, type: m.type([], [i32]) };
     const checkImport: CallOut = { slot: HubSlot.Check, type: sigCall };
     const eretImport: CallOut = { slot: HubSlot.Eret, type: sigCall };
-    const mem = this.arena.memory;
     const pages = this.arena.maxBytes / 65536;
     m.importMemory('env', 'mem', this.arena.shared ? { min: 1, max: pages, shared: true } : { min: pages, max: pages });
     const nzcvFn = m.declareFunction(sigNzcv);
