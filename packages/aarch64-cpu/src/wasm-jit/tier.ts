@@ -23,12 +23,13 @@ import { wasmApi, type WasmApi } from '../wasm/host-api.js';
 import { Op } from '../wasm/opcodes.js';
 import { ValType } from '../wasm/types.js';
 import {
-  BlockEmitter, blockMode, ERET_RAISED, emitCheckFunction, emitJumpCacheExitFunction, emitNzcvFunction,
-  emitTagMismatchFunction, emitUnalignedFunction, JUMP_CACHE_EXIT_PARAMS, MAX_INLINE_DEPTH, MAX_INLINE_INSNS,
-  TAG_MISMATCH_PARAMS, UNALIGNED_PARAMS, WasmExit,
-  type CallOut, type ChainTarget, type LoopUsage,
-  type Translator,
+  BlockEmitter, MAX_INLINE_DEPTH, MAX_INLINE_INSNS, type ChainTarget, type LoopUsage, type Translator,
 } from './block-emitter.js';
+import {
+  emitCheckFunction, emitJumpCacheExitFunction, emitNzcvFunction, emitTagMismatchFunction, emitUnalignedFunction,
+  JUMP_CACHE_EXIT_PARAMS, TAG_MISMATCH_PARAMS, UNALIGNED_PARAMS,
+} from './module-functions.js';
+import { blockMode, ERET_RAISED, WasmExit, type CallOut } from './protocol.js';
 import { BlockTable, type BlockFunction, type CheckFunction } from './block-table.js';
 import { emitBranch } from './translate-branch.js';
 import { DATA_PROCESSING_TRANSLATIONS } from './translate-dp.js';

@@ -46,7 +46,8 @@ import { St } from '../state-layout.js';
 import { HCR, SysReg, sysRegByKey, sysRegKey } from '../sysregs.js';
 import { MemOp, Op } from '../wasm/opcodes.js';
 import { VOID_BLOCK } from '../wasm/types.js';
-import { MODE_DEBUG, MODE_TCF_OFF, P_MODE, P_ST, type BlockEmitter, type Translator } from './block-emitter.js';
+import type { BlockEmitter, Translator } from './block-emitter.js';
+import { MODE_DEBUG, MODE_TCF_OFF, P_MODE, P_ST } from './protocol.js';
 import { compareAndSwapTranslation, memoryTranslation } from './translate-mem.js';
 
 /** The mode argument's EL field (block-emitter.ts blockMode: bits [5:4]) and its SP bit (bit 0: SP_EL1 in use). */
