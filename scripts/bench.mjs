@@ -73,11 +73,11 @@ const RAM = 256 * 1024 * 1024;
  * test and powers off; `linux-selftests` boots it and runs the kernel's arm64 MTE selftests (`kvm_mte.run=selftests`:
  * about 17 x 10^9 instructions, 95 s on QEMU 10), only when named on the command line because it is long. QEMU runs
  * the same Image, initrd and command line. Outputs are compared on user space's lines (the kernel's own carry
- * timestamps).
+ * timestamps). `timeoutMs`: the limit of one run on QEMU and of one `vmm-lite run` process.
  */
 const LINUX_GUESTS = {
-  'linux-boot': { append: 'console=ttyAMA0 quiet', qemuTimeoutMs: 120_000, byDefault: true },
-  'linux-selftests': { append: 'console=ttyAMA0 quiet kvm_mte.run=selftests', qemuTimeoutMs: 900_000, byDefault: false },
+  'linux-boot': { append: 'console=ttyAMA0 quiet', timeoutMs: 120_000, byDefault: true },
+  'linux-selftests': { append: 'console=ttyAMA0 quiet kvm_mte.run=selftests', timeoutMs: 900_000, byDefault: false },
 };
 const LINUX_DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
 const LINUX_RAM = 512 * 1024 * 1024;
@@ -149,19 +149,24 @@ function countOnQemu(elf, plugin) {
 
 /** Runs a guest ELF, or the Linux guest named `elf` (a key of LINUX_GUESTS), on QEMU; timed. `more`: extra arguments. */
 function runQemuTimed(elf, more = []) {
-  const t0 = process.hrtime.bigint();
   const linux = LINUX_GUESTS[elf];
   const args = linux
     ? ['-M', 'virt,mte=on', '-cpu', 'max', '-m', String(LINUX_RAM >> 20), '-nographic', '-nic', 'none', '-no-reboot',
       '-kernel', join(LINUX_DIR, 'Image'), '-initrd', join(LINUX_DIR, 'initrd.gz'), '-append', linux.append]
     : [...QEMU_ARGS, '-kernel', elf];
-  args.push(...more);
-  const r = spawnSync(QEMU, args, {
-    stdio: ['ignore', 'pipe', 'pipe'], timeout: linux?.qemuTimeoutMs ?? 120_000, maxBuffer: 16 << 20,
-  });
+  return spawnTimed(`QEMU on ${elf}`, QEMU, [...args, ...more], linux?.timeoutMs);
+}
+
+/**
+ * Runs `file` with `args` as a timed process (stdin closed, output captured, `timeoutMs` or 120 s at most): its wall
+ * time, stdout and stderr; throws unless it exits 0 (`what` names it).
+ */
+function spawnTimed(what, file, args, timeoutMs = 120_000) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 16 << 20 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`QEMU exited ${r.status} (${r.signal ?? ''}) on ${elf}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status} (${r.signal ?? ''}): ${text(r.stderr)}`);
   return { seconds, serial: text(r.stdout), stderr: text(r.stderr) };
 }
 
@@ -193,16 +198,10 @@ async function runVmmTimed(VirtMachine, kernel, extra) {
 function runCliTimed(elf) {
   const linux = LINUX_GUESTS[elf];
   const args = linux
-    ? ['--kernel', join(LINUX_DIR, 'Image'), '--initrd', join(LINUX_DIR, 'initrd.gz'), '--append', linux.append, '--memory', `${LINUX_RAM >> 20}M`]
+    ? ['--kernel', join(LINUX_DIR, 'Image'), '--initrd', join(LINUX_DIR, 'initrd.gz'), '--append', linux.append,
+      '--memory', `${LINUX_RAM >> 20}M`]
     : ['--kernel', elf, '--memory', `${RAM >> 20}M`];
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI, 'run', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'], timeout: linux?.qemuTimeoutMs ?? 120_000, maxBuffer: 16 << 20,
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`vmm-lite run exited ${r.status} (${r.signal ?? ''}) on ${elf}: ${text(r.stderr)}`);
-  return { seconds, serial: text(r.stdout) };
+  return spawnTimed(`vmm-lite run on ${elf}`, process.execPath, [CLI, 'run', ...args], linux?.timeoutMs);
 }
 
 /** Prints a Markdown table: the first column left-aligned, the others right-aligned. */
