@@ -756,12 +756,8 @@ export class Mmu implements MemoryPort {
       return; // stage 1 only
     }
     this.flushTlb();
-    if (!this.walk.s2cOn || isStage1Tlbi(op)) return;
-    if (op.startsWith('ipas2') && !this.walk.s2cLarge) {
-      this.walk.dropS2Entry(Number(BigInt.asUintN(36, arg)));
-      return;
-    }
-    this.walk.dropS2Cache();
+    if (isStage1Tlbi(op)) return;
+    this.walk.stage2Invalidated(op.startsWith('ipas2') ? Number(BigInt.asUintN(36, arg)) : undefined);
   }
 
   /**

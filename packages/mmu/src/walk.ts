@@ -109,7 +109,7 @@ export class Walker {
 
   // ---- the stage-2 walk cache: direct mapped, indexed by IPA[47:12] (mmu.ts's header comment) ----
   /** Whether the cache is used (the MMU's TLB is on). */
-  readonly s2cOn: boolean;
+  private readonly s2cOn: boolean;
   /** IPA[47:12] of the entry. */
   private readonly s2cKey: Float64Array;
   /** The cache generation the entry belongs to: dropping the cache bumps `s2cGeneration`. */
@@ -226,6 +226,17 @@ export class Walker {
       this.s2cPaMax = this.paMax;
       this.dropS2Cache();
     }
+  }
+
+  /**
+   * A TLBI may have changed stage 2: of IPA page number `page` (IPA[47:12]; IPAS2E1, IPAS2LE1), or of anything
+   * (undefined). Drops the page's entry, or the whole cache when there is no page or an entry may come from a leaf
+   * larger than 4 KiB (the TLBI removes every entry that translates the IPA, a block's other pages included).
+   */
+  stage2Invalidated(page: number | undefined): void {
+    if (!this.s2cOn) return;
+    if (page !== undefined && !this.s2cLarge) this.dropS2Entry(page);
+    else this.dropS2Cache();
   }
 
   /** Drop the stage-2 walk cache's entry for IPA page number `page` (IPA[47:12]), if it holds that page. */
