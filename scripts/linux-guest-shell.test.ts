@@ -2,50 +2,19 @@
 // under busybox init; commands typed once the prompt is up run, `poweroff` ends the run with exit status 0. And
 // Ctrl-A x, typed on a terminal (a pseudo-terminal from util-linux's `script`), leaves at once with status 6.
 // Needs the built guest in $KVM_MTE_LINUX_DIR (default .cache/linux-guest), like scripts/linux-guest.test.ts.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script
 import { builtVmmLite } from './kvm-unit-tests/build.mjs';
+import { session } from './linux-guest/session.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
 const HAVE = existsSync(join(DIR, 'Image')) && existsSync(join(DIR, 'initrd.gz'));
 const HAVE_SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-
-interface Session {
-  output: () => string;
-  /** Resolves when the output so far matches `re` (rejects when the VMM exits first). */
-  waitFor: (re: RegExp) => Promise<void>;
-  type: (s: string) => void;
-  exit: Promise<number | null>;
-}
-
-/** Runs `argv` with piped stdio, collecting its output. */
-function session(argv: string[]): Session {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  const waiters: { re: RegExp; ok: () => void; fail: (e: Error) => void }[] = [];
-  const check = () => {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i]!.re.test(out)) waiters.splice(i, 1)[0]!.ok();
-    }
-  };
-  child.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); check(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString('latin1'); check(); });
-  const exit = new Promise<number | null>((res) => child.on('exit', (code) => {
-    for (const w of waiters.splice(0)) w.fail(new Error(`the VMM exited (${code}) first; output:\n${out.slice(-3000)}`));
-    res(code);
-  }));
-  return {
-    output: () => out,
-    waitFor: (re) => new Promise((ok, fail) => { waiters.push({ re, ok, fail }); check(); }),
-    type: (s) => child.stdin.write(s),
-    exit,
-  };
-}
 
 describe.skipIf(!HAVE)(`the Linux guest's interactive shell${HAVE ? '' : ` (skipped: no Image/initrd.gz in ${DIR})`}`, () => {
   let cli = '';

@@ -42,9 +42,9 @@ Options:
                            snapshot's); a write completes after pwrite, a flush after fdatasync
   --virtio-rng             a virtio-rng entropy device: host random bytes, or with --clock deterministic a
                            fixed-seed stream (reproducible, not entropy); restore takes it from the snapshot
-  --virtio-console T       a virtio-console, port 0 a console (Linux: hvc0): T is stdio (output to stdout; in a
-                           plain run stdin goes to it instead of the UART) or FILE (output written to FILE, no
-                           input); restore: where the snapshot's console goes (default stdout)
+  --virtio-console T       a virtio-console, port 0 a console (Linux: hvc0): T is stdio (output to stdout, and
+                           stdin goes to it instead of the UART) or FILE (output written to FILE, no input);
+                           restore: where the snapshot's console goes (default stdout, stdin still to the UART)
   --virtio-mmio M          the virtio-mmio transports' interface: modern (version 2, virtio 1.x; default) or
                            legacy (version 1, QEMU 10's default); restore takes it from the snapshot
                            Devices take transports from 0x0a003e00 down in the order drive, rng, console
@@ -417,6 +417,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ...(io.writeFile !== undefined && { writeFile: io.writeFile }),
         ...(io.isTTY !== undefined && { isTTY: io.isTTY }),
         ...(io.onStopRequest !== undefined && { onStopRequest: io.onStopRequest }),
+        ...(io.input !== undefined && { input: io.input }),
       };
       if (cmd.command === 'inspect') return inspectSnapshot(cmd.file, cmd.json, sio);
       return await runWithSnapshots(cmd.command, { ...cmd.options, ...cpuOptionsFromEnv(io.env) }, cmd.snap!, sio, describeOutcome);

@@ -1,4 +1,4 @@
-export { runVirt, type RunVirtOptions } from './run.js';
+export { runVirt, runWithInput, type RunVirtOptions, type RunWithInputOptions, type RunWithInputResult } from './run.js';
 export { planV8Pool, v8PoolSizeFor, currentV8PoolSize, NODE_V8_POOL_SIZE, MAX_V8_POOL_SIZE, V8_POOL_ENV, type V8PoolPlan, type V8PoolHost } from './v8-pool.js';
 export {
   VirtMachine, DEFAULT_RAM_BYTES, defaultCodeCacheBytes, DEFAULT_SLICE, MAX_SMP, TURN_COST, MAX_TAG_ACCESS_EXITS_KEPT, type RunResult, type RunOutcome, type VirtMachineOptions,

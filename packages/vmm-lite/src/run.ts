@@ -115,6 +115,41 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
     ...(options.append !== undefined && { append: options.append }),
     ...(options.initrd !== undefined && { initrd: options.initrd }),
   });
+  try {
+    return (await runWithInput(machine, {
+      ...(options.input !== undefined && { input: options.input }),
+      ...(options.virtioConsole?.input !== undefined && { consoleInput: options.virtioConsole.input }),
+      ...(options.maxInstructions !== undefined && { maxInstructions: options.maxInstructions }),
+    })).result;
+  } finally {
+    if (machine.framebuffer !== undefined) options.onScreenshot?.(machine.framebuffer.toPng());
+  }
+}
+
+/** What {@link runWithInput} feeds the guest, and when it stops. */
+export interface RunWithInputOptions {
+  /** For the UART: bytes (all queued at once, then EOF), or a stream such as process.stdin (RunVirtOptions.input). */
+  input?: Uint8Array | StdinLike;
+  /** For the virtio-console (the machine's `consoleInput`), likewise. */
+  consoleInput?: Uint8Array | StdinLike;
+  /** Stop with outcome 'instruction-limit' after this many guest instructions. */
+  maxInstructions?: number;
+  /** Also stop at a round boundary when this says so (a snapshot request: MachineRunOptions.shouldStop). */
+  shouldStop?: () => boolean;
+}
+
+/** How a {@link runWithInput} run ended, and whether Ctrl-A x on a live input is what stopped it. */
+export interface RunWithInputResult {
+  result: RunResult;
+  escaped: boolean;
+}
+
+/**
+ * Run a built (or restored) machine with its inputs attached, as `vmm-lite run`, `snapshot` and `restore` do: a live
+ * stream is read while the guest runs (a TTY in raw mode, restored when the run ends) and its Ctrl-A x stops the
+ * run ('stop-requested', `escaped`); loops are detected only once every live input has ended.
+ */
+export async function runWithInput(machine: VirtMachine, o: RunWithInputOptions): Promise<RunWithInputResult> {
   let escaped = false;
   /** Live inputs (streams), each until detached; with one, the run stops on Ctrl-A x and detects loops only after EOF. */
   const streams: { detach(): void; queue: SerialInput }[] = [];
@@ -126,27 +161,27 @@ export async function runVirt(options: RunVirtOptions): Promise<RunResult> {
       streams.push({ ...attachStdin(input, queue, () => { escaped = true; }), queue });
     }
   };
-  feed(options.input, machine.input);
-  feed(options.virtioConsole?.input, machine.consoleInput);
-  const stdin = streams.length > 0 ? streams : undefined;
+  feed(o.input, machine.input);
+  feed(o.consoleInput, machine.consoleInput);
+  const live = streams.length > 0;
+  const shouldStop = o.shouldStop;
   try {
-    const r = await machine.run({
-      ...(options.maxInstructions !== undefined && { maxInstructions: options.maxInstructions }),
+    const result = await machine.run({
+      ...(o.maxInstructions !== undefined && { maxInstructions: o.maxInstructions }),
       // With live input the state can change from outside the vCPUs: a guest spinning while it waits for input is
       // not stalled until the input has ended (EOF), after which nothing from outside can change it.
-      ...(stdin !== undefined && { detectLoops: () => streams.every((x) => x.queue.ended) }),
-      ...(stdin !== undefined && { shouldStop: () => escaped }),
+      ...(live && { detectLoops: () => streams.every((x) => x.queue.ended) }),
+      ...((live || shouldStop !== undefined) && { shouldStop: () => escaped || shouldStop?.() === true }),
       // Shorter turns with a live input, so that keystrokes reach a busy guest within a turn: a quarter of the
       // default, at most a few tens of milliseconds even in code met for the first time. Not shorter: every turn
       // yields to the event loop (a Linux boot with 50,000 instructions a turn took 0.37 s longer, about 5%, and with
       // 250,000 no longer than with the default, measured when each turn also began a new check epoch for
       // translated code, which turns no longer do).
-      ...(stdin !== undefined && { slice: LIVE_INPUT_SLICE }),
+      ...(live && { slice: LIVE_INPUT_SLICE }),
     });
-    return r;
+    return { result, escaped };
   } finally {
     for (const s of streams) s.detach();
-    if (machine.framebuffer !== undefined) options.onScreenshot?.(machine.framebuffer.toPng());
   }
 }
 

@@ -1,4 +1,5 @@
 import { CoreReg, KVM_ARM_TAGS_FROM_GUEST, arm64SysReg } from '@kvm-mte/kvm-core';
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { VirtMachine } from './machine.js';
 import { decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot } from './snapshot.js';
@@ -76,6 +77,36 @@ describe('CLI: run --stop-after N --snapshot-out F, then restore, prints what on
       const r = await cli(['run', '--kernel', 'mte.elf', ...extra], files);
       expect({ extra, out: r.stdout, status: r.status }).toEqual({ extra, out: whole.stdout, status: 0 });
     }
+  });
+});
+
+describe('snapshot and restore take stdin as run does', () => {
+  const text = (t: string): Uint8Array => new TextEncoder().encode(t);
+
+  it('a restored echo guest echoes what is typed (bytes, then EOF), and together the two runs print what one run prints', async () => {
+    const files = new Map<string, Uint8Array>();
+    const whole = await cli(['run', '--kernel', 'echo.elf'], files, { input: text('kvm-mte\x04') });
+    expect(whole.stdout).toContain('bytes=0000000000000007');
+    // Stopped before it reads anything (the input given to the snapshot command is not read: none is typed there).
+    const a = await cli(['snapshot', '--kernel', 'echo.elf', '--stop-after', '200', '--snapshot-out', 'e.snap'], files, { input: text('') });
+    expect(a.status).toBe(0);
+    const b = await cli(['restore', 'e.snap'], files, { input: text('kvm-mte\x04') });
+    expect({ out: a.stdout + b.stdout, status: b.status }).toEqual({ out: whole.stdout, status: 0 });
+    // Without input the restored guest waits, then times out as the echo guest does with nothing typed.
+    const c = await cli(['restore', 'e.snap'], files);
+    expect(c.stdout).toContain('echo: idle');
+  });
+
+  it('Ctrl-A x on a terminal leaves a snapshot command with status 6 and no snapshot (SIGUSR1 and Ctrl-\\ are its triggers)', async () => {
+    const files = new Map<string, Uint8Array>();
+    const modes: boolean[] = [];
+    const tty = Object.assign(new EventEmitter(), { isTTY: true, isRaw: false, setRawMode: (r: boolean) => modes.push(r) });
+    setTimeout(() => tty.emit('data', Uint8Array.of(0x01, 0x78)), 50);
+    const r = await cli(['snapshot', '--kernel', 'echo.elf', '--snapshot-out', 'x.snap'], files, { input: tty });
+    expect(r.status).toBe(6);
+    expect(r.stderr).toMatch(/stopped on request/);
+    expect(files.has('x.snap')).toBe(false);
+    expect(modes).toEqual([true, false]); // raw while the guest ran, restored after
   });
 });
 

@@ -6,6 +6,8 @@
 import { KvmError } from '@kvm-mte/kvm-core';
 import { VmmError } from './errors.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
+import { runWithInput } from './run.js';
+import type { StdinLike } from './serial-input.js';
 import type { ClockMode } from './clock.js';
 import {
   decodeSnapshot, restoreMachineOptions, restoreSnapshot, saveSnapshot, tagStats, policyByName, type DecodedSnapshot,
@@ -98,6 +100,11 @@ export interface SnapshotIo {
   /** stderr is a terminal: show progress. */
   isTTY?: boolean;
   /**
+   * Input for the guest (process.stdin for the real program): the UART's, or the virtio-console's with
+   * `--virtio-console stdio`, as for `vmm-lite run` (run.ts runWithInput: a live stream's Ctrl-A x stops the run).
+   */
+  input?: Uint8Array | StdinLike;
+  /**
    * Install the stop-request triggers (SIGUSR1, Ctrl-\ = SIGQUIT): call `request` when one fires. Returns the
    * uninstaller.
    */
@@ -132,7 +139,10 @@ export interface MachineArgs {
   virtioMmio?: VirtioMmioVersion;
   /** --virtio-rng (run, snapshot): a virtio-rng; a restore takes it from the snapshot. */
   virtioRng?: boolean;
-  /** --virtio-console: a virtio-console and where its output goes (restore: default stdout; no input here). */
+  /**
+   * --virtio-console: a virtio-console and where its output goes (restore: default stdout); given as `stdio`, the
+   * input goes to it instead of the UART.
+   */
   virtioConsole?: ConsoleArg;
 }
 
@@ -263,9 +273,15 @@ export async function runWithSnapshots(
     let requested = false;
     const uninstall = s.snapshotOut === undefined ? undefined : io.onStopRequest?.(() => { requested = true; });
     let r: RunResult;
+    let escaped: boolean;
     try {
       const limit = Math.min(s.stopAfter ?? Infinity, m.maxInstructions ?? Infinity);
-      r = await machine.run({ ...(limit !== Infinity && { maxInstructions: limit }), shouldStop: () => requested });
+      const toConsole = m.virtioConsole?.kind === 'stdio';
+      ({ result: r, escaped } = await runWithInput(machine, {
+        ...(io.input !== undefined && (toConsole ? { consoleInput: io.input } : { input: io.input })),
+        ...(limit !== Infinity && { maxInstructions: limit }),
+        shouldStop: () => requested,
+      }));
     } finally {
       uninstall?.();
     }
@@ -276,7 +292,8 @@ export async function runWithSnapshots(
       return OUTPUT_ERROR_STATUS;
     }
     const summary: RunSummary = { command, outcome: r.outcome, instructions: base + r.instructions, status: 0 };
-    const atStop = s.snapshotOut !== undefined && (r.outcome === 'stop-requested'
+    // (Ctrl-A x on the console leaves without a snapshot: SIGUSR1 and Ctrl-\ are the snapshot's triggers.)
+    const atStop = s.snapshotOut !== undefined && ((r.outcome === 'stop-requested' && !escaped)
       || (r.outcome === 'instruction-limit' && s.stopAfter !== undefined && r.instructions >= s.stopAfter && (m.maxInstructions === undefined || s.stopAfter <= m.maxInstructions)));
     if (atStop) {
       const path = s.snapshotOut!;
