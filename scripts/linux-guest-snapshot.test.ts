@@ -8,9 +8,10 @@
 //   (scripts/linux-guest/expected-selftests.txt). Not a test of the tags: the snapshot held 28 tagged pages when
 //   this was written, but a restore that loses them (`--tags-via mapping`) gives the same results, the selftests
 //   tagging their memory again before they check it; the policy matrix's Linux rows are the tags' test;
-// - a virtio-blk disk in use: the guest writes to /dev/vda, syncs and waits for a console line; SIGUSR1 snapshots
-//   it there. The restore (the same image) takes the line, finds what it wrote before the snapshot on the disk,
-//   writes more and powers off; a restore with an image written since is refused before the guest runs.
+// - a virtio-blk disk in use, with a virtio-console: the guest writes to /dev/vda, syncs and waits for a line on
+//   /dev/hvc0; SIGUSR1 snapshots it there. The restore (the same image, `--virtio-console stdio`: stdin goes to the
+//   console) takes the line typed, finds what it wrote before the snapshot on the disk, writes more and powers off;
+//   a restore with an image written since is refused before the guest runs.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,13 +91,15 @@ describe.skipIf(!HAVE)(`a snapshot of an SMP Linux guest${HAVE ? '' : ` (skipped
 });
 
 /** In load order (virtio needs virtio_ring's symbols). */
-const MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'virtio_blk'];
+const MODULES = ['virtio_ring', 'virtio', 'virtio_mmio', 'virtio_blk', 'virtio_console'];
 const BEFORE = 'kvm-mte-before-snapshot-' + Math.random().toString(36).slice(2, 10);
+/** How long the disk test lets one VMM run (a boot to the wait takes about 10 s, the restore a few). */
+const KILL_AFTER = 300_000;
 const AFTER = 'kvm-mte-after-restore-' + Math.random().toString(36).slice(2, 10);
 const INIT = `${initPrelude(MODULES, 'blk')}printf '%s' '${BEFORE}' | dd of=/dev/vda bs=4096 seek=3 conv=notrunc 2>/dev/null
 sync
 echo "blk: synced, waiting"
-read line
+read -r line < /dev/hvc0
 echo "blk: got $line"
 echo "blk: disk holds $(dd if=/dev/vda bs=4096 skip=3 count=1 2>/dev/null | head -c ${BEFORE.length})"
 printf '%s' '${AFTER}' | dd of=/dev/vda bs=4096 seek=5 conv=notrunc 2>/dev/null
@@ -105,8 +108,8 @@ echo "blk: done"
 poweroff -f
 `;
 
-describe.skipIf(!HAVE_LINUX_MODULES)(`a snapshot of a Linux guest using a virtio-blk disk${HAVE_LINUX_MODULES ? '' : ` (skipped: no Image/initrd.gz/kernel .deb in ${LINUX_DIR})`}`, () => {
-  it('is taken while the guest waits after a flushed write; the restore with that image goes on, one written since is refused', async () => {
+describe.skipIf(!HAVE_LINUX_MODULES)(`a snapshot of a Linux guest using a virtio-blk disk and a virtio-console${HAVE_LINUX_MODULES ? '' : ` (skipped: no Image/initrd.gz/kernel .deb in ${LINUX_DIR})`}`, () => {
+  it('is taken while the guest waits on hvc0 after a flushed write; the restore with that image goes on, one written since is refused', async () => {
     const cli = join(dirname(builtVmmLite(ROOT)), 'cli.js');
     const tmp = mkdtempSync(join(tmpdir(), 'vmm-lite-blk-snap-'));
     try {
@@ -118,10 +121,14 @@ describe.skipIf(!HAVE_LINUX_MODULES)(`a snapshot of a Linux guest using a virtio
       const one = { KVM_MTE_V8_POOL_SIZE: 'node' };
 
       const saving = session([process.execPath, cli, 'snapshot', '--kernel', join(LINUX_DIR, 'Image'), '--initrd', initrd,
-        '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--drive', img, '--snapshot-out', snap, '--json'], one);
+        '--append', 'console=ttyAMA0 quiet', '--memory', '512M', '--drive', img, '--virtio-console', 'stdio', '--snapshot-out', snap,
+        '--json'], one);
+      // (A VMM still running after KILL_AFTER is killed: the test fails instead of waiting for its own timeout.)
+      const killSaving = setTimeout(() => saving.signal('SIGKILL'), KILL_AFTER);
       await saving.waitFor(/blk: synced, waiting/);
       saving.signal('SIGUSR1');
       expect(await saving.exit, saving.output().slice(-3000)).toBe(0);
+      clearTimeout(killSaving);
       expect(summary(saving.output())).toMatchObject({ command: 'snapshot', outcome: 'snapshot', status: 0 });
       expect(readFileSync(img).subarray(3 * 4096, 3 * 4096 + BEFORE.length).toString()).toBe(BEFORE);
 
@@ -135,10 +142,12 @@ describe.skipIf(!HAVE_LINUX_MODULES)(`a snapshot of a Linux guest using a virtio
       expect(refused.stderr).toMatch(/not the disk the snapshot was taken with/);
       expect(readFileSync(other).subarray(5 * 4096, 5 * 4096 + AFTER.length).toString()).not.toBe(AFTER);
 
-      const restoring = session([process.execPath, cli, 'restore', snap, '--drive', img, '--max-instructions', RESTORE_LIMIT,
-        '--json'], one);
+      const restoring = session([process.execPath, cli, 'restore', snap, '--drive', img, '--virtio-console', 'stdio',
+        '--max-instructions', RESTORE_LIMIT, '--json'], one);
+      const killRestoring = setTimeout(() => restoring.signal('SIGKILL'), KILL_AFTER);
       restoring.type('go-on\n');
       expect(await restoring.exit, restoring.output().slice(-3000)).toBe(0);
+      clearTimeout(killRestoring);
       const lines = restoring.output().replace(/\r/g, '').split('\n').filter((l) => l.startsWith('blk: '));
       expect(lines).toEqual(['blk: got go-on', `blk: disk holds ${BEFORE}`, 'blk: done']);
       expect(readFileSync(img).subarray(5 * 4096, 5 * 4096 + AFTER.length).toString()).toBe(AFTER);
