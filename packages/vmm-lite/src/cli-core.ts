@@ -354,7 +354,10 @@ export interface CliIo {
   isTTY?: boolean;
   /** Input for the guest's UART (process.stdin for the real program); none: the UART receives nothing. */
   input?: Uint8Array | StdinLike;
-  /** Install the snapshot stop triggers (SIGUSR1, Ctrl-\\ = SIGQUIT); returns the uninstaller. */
+  /**
+   * Install the snapshot stop triggers, SIGUSR1 and SIGQUIT (Ctrl-\\ typed on a terminal while stdin is attached in
+   * raw mode is read as the same request instead: snapshot-cli.ts); returns the uninstaller.
+   */
   onStopRequest?(request: () => void): () => void;
   /**
    * The environment (process.env for the real program): KVM_MTE_JIT=0 interprets every instruction, KVM_MTE_WASM=0

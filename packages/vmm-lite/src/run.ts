@@ -136,6 +136,11 @@ export interface RunWithInputOptions {
   maxInstructions?: number;
   /** Also stop at a round boundary when this says so (a snapshot request: MachineRunOptions.shouldStop). */
   shouldStop?: () => boolean;
+  /**
+   * Called for Ctrl-\ typed on a live terminal input (attachStdin's `onQuit`: raw mode keeps it from being SIGQUIT),
+   * instead of passing it to the guest: `vmm-lite snapshot` takes it as its stop request.
+   */
+  onQuitKey?: () => void;
 }
 
 /** How a {@link runWithInput} run ended, and whether Ctrl-A x on a live input is what stopped it. */
@@ -158,7 +163,7 @@ export async function runWithInput(machine: VirtMachine, o: RunWithInputOptions)
       queue.push(input);
       queue.end();
     } else if (input !== undefined) {
-      streams.push({ ...attachStdin(input, queue, () => { escaped = true; }), queue });
+      streams.push({ ...attachStdin(input, queue, () => { escaped = true; }, o.onQuitKey), queue });
     }
   };
   feed(o.input, machine.input);

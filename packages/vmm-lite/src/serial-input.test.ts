@@ -44,6 +44,22 @@ describe('SerialInput', () => {
     expect(modes).toEqual([true, false]);
     expect(tty.listenerCount('data')).toBe(0);
   });
+
+  it('attachStdin: Ctrl-\\ on a TTY goes to onQuit when one is given, else to the guest as a byte', () => {
+    const tty = () => Object.assign(new EventEmitter(), { isTTY: true, isRaw: false, setRawMode: () => {} });
+    const a = tty();
+    const qa = new SerialInput();
+    let quits = 0;
+    attachStdin(a, qa, undefined, () => quits++);
+    a.emit('data', Uint8Array.of(0x41, 0x1c, 0x42));
+    expect(quits).toBe(1);
+    expect(qa.pending).toBe(2);
+    const b = tty();
+    const qb = new SerialInput();
+    attachStdin(b, qb);
+    b.emit('data', Uint8Array.of(0x41, 0x1c, 0x42));
+    expect(qb.pending).toBe(3);
+  });
 });
 
 describe('stdin to the guest (guests/bin/echo.elf polls UARTFR/UARTDR)', () => {

@@ -74,11 +74,14 @@ export interface AttachedStdin {
 }
 
 const CTRL_A = 0x01;
+const CTRL_BACKSLASH = 0x1c;
 
 /**
- * Feed `stdin` into `input`. `onEscape` is called for Ctrl-A x on a TTY (the caller stops the run).
+ * Feed `stdin` into `input`. `onEscape` is called for Ctrl-A x on a TTY (the caller stops the run). `onQuit`, when
+ * given, is called for Ctrl-\ on a TTY instead of passing the byte on: raw mode keeps the terminal from turning it
+ * into SIGQUIT, a snapshot's trigger (`vmm-lite snapshot`).
  */
-export function attachStdin(stdin: StdinLike, input: SerialInput, onEscape?: () => void): AttachedStdin {
+export function attachStdin(stdin: StdinLike, input: SerialInput, onEscape?: () => void, onQuit?: () => void): AttachedStdin {
   const tty = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
   const wasRaw = stdin.isRaw === true;
   if (tty) stdin.setRawMode!(true);
@@ -102,6 +105,7 @@ export function attachStdin(stdin: StdinLike, input: SerialInput, onEscape?: () 
         continue; // other Ctrl-A commands: ignored
       }
       if (b === CTRL_A) escape = true;
+      else if (b === CTRL_BACKSLASH && onQuit !== undefined) onQuit();
       else out.push(b);
     }
     input.push(Uint8Array.from(out));

@@ -108,6 +108,16 @@ describe('snapshot and restore take stdin as run does', () => {
     expect(files.has('x.snap')).toBe(false);
     expect(modes).toEqual([true, false]); // raw while the guest ran, restored after
   });
+
+  it('Ctrl-\\ typed on a terminal (raw: a byte, not SIGQUIT) is the snapshot\'s stop request, as the signal is', async () => {
+    const files = new Map<string, Uint8Array>();
+    const tty = Object.assign(new EventEmitter(), { isTTY: true, isRaw: false, setRawMode: () => {} });
+    setTimeout(() => tty.emit('data', Uint8Array.of(0x1c)), 50);
+    const r = await cli(['snapshot', '--kernel', 'echo.elf', '--snapshot-out', 'q.snap', '--json'], files, { input: tty });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stderr)).toMatchObject({ outcome: 'snapshot' });
+    expect(decodeSnapshot(files.get('q.snap')!).header.instructions).toBeGreaterThan(0);
+  });
 });
 
 describe('a restored machine stops at a small limit', () => {

@@ -105,8 +105,8 @@ export interface SnapshotIo {
    */
   input?: Uint8Array | StdinLike;
   /**
-   * Install the stop-request triggers (SIGUSR1, Ctrl-\ = SIGQUIT): call `request` when one fires. Returns the
-   * uninstaller.
+   * Install the stop-request triggers (SIGUSR1, SIGQUIT): call `request` when one fires. Returns the uninstaller.
+   * (Ctrl-\ typed on a terminal attached in raw mode is no signal: runWithSnapshots reads it as the same request.)
    */
   onStopRequest?(request: () => void): () => void;
 }
@@ -281,6 +281,8 @@ export async function runWithSnapshots(
         ...(io.input !== undefined && (toConsole ? { consoleInput: io.input } : { input: io.input })),
         ...(limit !== Infinity && { maxInstructions: limit }),
         shouldStop: () => requested,
+        // (Ctrl-\ on a terminal in raw mode is a byte, not SIGQUIT: the same request.)
+        ...(s.snapshotOut !== undefined && { onQuitKey: () => { requested = true; } }),
       }));
     } finally {
       uninstall?.();
