@@ -21,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script
 import { builtVmmLite } from './kvm-unit-tests/build.mjs';
 import { HAVE_LINUX_MODULES, initPrelude, initramfsWithModules, LINUX_DIR, ROOT } from './linux-guest/initramfs.js';
-import { session } from './linux-guest/session.js';
+import { session, userLines } from './linux-guest/session.js';
 
 const HAVE = existsSync(join(LINUX_DIR, 'Image')) && existsSync(join(LINUX_DIR, 'initrd.gz'));
 const run = promisify(execFile);
@@ -32,13 +32,6 @@ const STOP_AFTER = 600_000_000;
  * leaves the kernel spinning ends with status 3 instead of the test's timeout.
  */
 const RESTORE_LIMIT = '1500000000';
-
-/** The lines user space printed (the kernel's own start with '['), from init's first line. */
-function userLines(out: string): string[] {
-  const lines = out.replace(/\r/g, '').split('\n').filter((l) => !l.startsWith('[') && l.trim() !== '');
-  const first = lines.findIndex((l) => l.startsWith('init: up'));
-  return first < 0 ? lines : lines.slice(first);
-}
 
 /** The one-line JSON summary `--json` writes last on stderr (or last in a session's mixed output). */
 function summary(text: string): Record<string, unknown> {

@@ -15,18 +15,12 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script
 import { builtVmmLite } from './kvm-unit-tests/build.mjs';
+import { userLines } from './linux-guest/session.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.KVM_MTE_LINUX_DIR ?? join(ROOT, '.cache', 'linux-guest');
 const HAVE = existsSync(join(DIR, 'Image')) && existsSync(join(DIR, 'initrd.gz'));
 const run = promisify(execFile);
-
-/** The lines user space printed (the kernel's own start with '['), from init's first line to its last. */
-function userLines(out: string): string[] {
-  const lines = out.replace(/\r/g, '').split('\n').filter((l) => !l.startsWith('[') && l.trim() !== '');
-  const first = lines.findIndex((l) => l.startsWith('init: up'));
-  return first < 0 ? lines : lines.slice(first);
-}
 
 describe('a Linux guest with MTE', () => {
   it('has the built guest (or is allowed to go without)', () => {

@@ -1,6 +1,7 @@
 /**
- * A VMM process driven like a console session by the Linux guest tests: its output (stdout and stderr together) as
- * it arrives, waits for a pattern in it, typing on its stdin, signals, and its exit status.
+ * The Linux guest tests' console sessions: a VMM process driven like one (its output, stdout and stderr together, as
+ * it arrives, waits for a pattern in it, typing on its stdin, signals, and its exit status), and what user space
+ * printed in a transcript.
  */
 import { spawn } from 'node:child_process';
 
@@ -36,4 +37,11 @@ export function session(argv: readonly string[], env: NodeJS.ProcessEnv = {}): S
     signal: (sig) => child.kill(sig),
     exit,
   };
+}
+
+/** The lines user space printed in a console transcript (the kernel's own start with '['), from init's first line. */
+export function userLines(out: string): string[] {
+  const lines = out.replace(/\r/g, '').split('\n').filter((l) => !l.startsWith('[') && l.trim() !== '');
+  const first = lines.findIndex((l) => l.startsWith('init: up'));
+  return first < 0 ? lines : lines.slice(first);
 }
