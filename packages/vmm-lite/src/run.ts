@@ -1,4 +1,7 @@
-/** runVirt: boot a kernel on the virt machine and run it to the end, in one call (for tests and the CLI). */
+/**
+ * runVirt: boot a kernel on the virt machine and run it to the end, in one call (for tests and the CLI); runWithInput:
+ * run a machine built or restored elsewhere with its inputs attached (what runVirt and the snapshot commands run).
+ */
 import type { PageUpgradePolicy } from '@kvm-mte/kvm-core';
 import type { FramebufferOptions } from './framebuffer.js';
 import { VirtMachine, type RunResult, type VirtMachineOptions } from './machine.js';
@@ -7,7 +10,7 @@ import type { Platform } from './platform.js';
 import type { BlockDisk } from './virtio-blk-disk.js';
 import type { VirtioMmioVersion } from './virtio-device.js';
 
-/** MachineRunOptions.slice while a live input stream (stdin) is attached: see runVirt. */
+/** MachineRunOptions.slice while a live input stream (stdin) is attached: see runWithInput. */
 const LIVE_INPUT_SLICE = 250_000;
 
 export interface RunVirtOptions {
